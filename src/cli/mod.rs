@@ -1,0 +1,1 @@
+//! The command line: argument definitions (clap) and one module per subcommand.

@@ -1,0 +1,28 @@
+//! countersign: review, tier and sign off AI-generated changes to Cargo repositories.
+//!
+//! The library is a chain of plain data transformations, each in its own module:
+//!
+//! 1. [`git`] opens the repository, resolves a revspec and loads a [`git::ChangeSet`]
+//!    (commits, files, hunks, a stable patch digest);
+//! 2. [`diff`] turns hunks into what a reviewer reads (word-level emphasis, highlighting);
+//! 3. [`impact`] reads the Cargo workspace at a revision and computes what a change reaches;
+//! 4. [`policy`] reads the trusted policy and roster, detects AI provenance and assigns tiers;
+//! 5. [`signoff`] signs, stores and verifies sign-offs as git notes;
+//! 6. [`assess`] joins them into the per-commit verdict that `status`, `verify` and the TUI show.
+//!
+//! [`tui`] and [`cli`] sit on top; no module below them imports them.
+
+#![warn(missing_docs)]
+
+pub mod assess;
+pub mod cli;
+pub mod demo;
+pub mod diff;
+pub mod error;
+pub mod git;
+pub mod impact;
+pub mod policy;
+pub mod signoff;
+pub mod tui;
+
+pub use error::{Error, Result};

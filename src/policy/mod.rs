@@ -1,0 +1,35 @@
+//! The governance policy: tiers, rules, roles, AI provenance rules and the signer roster.
+//!
+//! Three steps, each its own module:
+//!
+//! 1. **Read** ([`load_trusted`], [`load_worktree`]): `.countersign/policy.toml` and
+//!    `.countersign/allowed_signers`, from a trusted revision (what judges a change) or from
+//!    the work tree (what `policy check` validates while you edit).
+//! 2. **Check** ([`parse_policy`], [`parse_roster`], [`Trusted::check`]): raw TOML is compiled
+//!    into a [`Policy`] whose invariants hold — tier names known, globs compiled, roles
+//!    resolved to roster principals — and every problem becomes a [`Diagnostic`] with file,
+//!    line, column and what to write instead.
+//! 3. **Apply**: [`provenance::detect`] says whether a commit is AI-generated and by which
+//!    rule; [`tier::classify`] gives each commit its direct tier with reasons a person reads.
+//!
+//! ```text
+//! policy.toml ─┐
+//!              ├─► Trusted { Policy, Roster } ─► provenance::detect(commit) ─► tier::classify(...)
+//! allowed_signers ┘
+//! ```
+
+mod diagnostic;
+mod load;
+mod parse;
+pub mod provenance;
+mod roster;
+pub mod tier;
+mod types;
+
+pub use diagnostic::{Diagnostic, Diagnostics};
+pub use load::{load_trusted, load_worktree, Trusted, POLICY_PATH, ROSTER_PATH};
+pub use parse::parse_policy;
+pub use roster::{parse_roster, AllowedSigner, Roster};
+pub use types::{
+    AiRules, Escalation, Policy, PolicySource, Reach, Rule, Tier, TierRequirement, DEFAULT_AGENTS,
+};

@@ -1,0 +1,1 @@
+//! Tier classification: the direct tier of each touched path and crate, with reasons.

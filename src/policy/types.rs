@@ -1,0 +1,177 @@
+//! The checked policy model.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Serialize;
+
+/// The three governance tiers, ordered: autonomous < supervised < prohibited.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tier {
+    /// AI may ship alone.
+    Autonomous,
+    /// A qualified human approves before it ships.
+    Supervised,
+    /// A human must make the change; AI-generated commits here always fail.
+    Prohibited,
+}
+
+impl Tier {
+    /// All tiers, lowest first.
+    pub const ALL: [Tier; 3] = [Tier::Autonomous, Tier::Supervised, Tier::Prohibited];
+
+    /// The name used in policy files and JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Tier::Autonomous => "autonomous",
+            Tier::Supervised => "supervised",
+            Tier::Prohibited => "prohibited",
+        }
+    }
+
+    /// Parses a tier name exactly as written in policy files (lowercase).
+    pub fn from_name(name: &str) -> Option<Tier> {
+        Tier::ALL.into_iter().find(|t| t.name() == name)
+    }
+
+    /// A four-letter badge for tables and the TUI (`AUTO`, `SUPV`, `PROH`).
+    pub fn badge(self) -> &'static str {
+        match self {
+            Tier::Autonomous => "AUTO",
+            Tier::Supervised => "SUPV",
+            Tier::Prohibited => "PROH",
+        }
+    }
+}
+
+impl fmt::Display for Tier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// How far escalation through dependents goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Reach {
+    /// Only the touched crates count.
+    None,
+    /// Crates that depend directly on a touched crate count too.
+    Direct,
+    /// Every crate that depends on a touched crate, transitively.
+    Transitive,
+}
+
+impl Reach {
+    /// The name used in policy files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Reach::None => "none",
+            Reach::Direct => "direct",
+            Reach::Transitive => "transitive",
+        }
+    }
+}
+
+/// The `[escalation]` table.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Escalation {
+    /// How far dependents raise the tier.
+    pub reach: Reach,
+    /// The highest tier escalation alone can give a change.
+    pub cap: Tier,
+}
+
+/// What a tier demands before an AI commit ships.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TierRequirement {
+    /// Approvals by distinct principals.
+    pub approvals: u32,
+    /// The role those principals must hold (None: any roster principal).
+    pub role: Option<String>,
+}
+
+/// The `[ai]` table: when is a commit AI-generated?
+#[derive(Clone, Debug)]
+pub struct AiRules {
+    /// Trailer keys to inspect (compared case-insensitively, as git does).
+    pub trailers: Vec<String>,
+    /// Agent names looked for, as whole words, in those trailers' values (lowercase).
+    pub agents: Vec<String>,
+    /// Author e-mail globs, as written.
+    pub authors: Vec<String>,
+    /// `authors` compiled (case-insensitive).
+    pub author_set: globset::GlobSet,
+}
+
+/// The agents recognised when the policy has no `[ai]` table (or no `agents` key).
+pub const DEFAULT_AGENTS: &[&str] = &[
+    "kiro", "claude", "copilot", "cursor", "codex", "devin", "gemini", "aider", "chatgpt",
+    "openai", "windsurf", "codeium", "cline", "jules", "openhands", "tabnine", "amazon-q",
+    "sweep", "amp",
+];
+
+/// One `[[rules]]` entry, compiled.
+#[derive(Clone, Debug)]
+pub struct Rule {
+    /// Path globs as written.
+    pub paths: Vec<String>,
+    /// `paths` compiled.
+    pub path_set: globset::GlobSet,
+    /// Crate names this rule names.
+    pub crates: Vec<String>,
+    /// The tier it gives what it matches.
+    pub tier: Tier,
+    /// 1-based line of the rule's `[[rules]]` header in the policy file, for reasons.
+    pub line: usize,
+}
+
+/// Where a policy was read from: a revision's tree, or the work tree.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PolicySource {
+    /// The revision as named (`main`), or `work tree`.
+    pub rev: String,
+    /// The commit id of that revision (None for the work tree).
+    pub commit: Option<String>,
+}
+
+/// A checked policy: every tier name is known, every glob compiled, every role resolved.
+#[derive(Clone, Debug)]
+pub struct Policy {
+    /// Where it was read from; the policy a verdict was computed under.
+    pub source: PolicySource,
+    /// The trusted branch.
+    pub base: String,
+    /// Tier of paths no rule matches.
+    pub default_tier: Tier,
+    /// Escalation through dependents.
+    pub escalation: Escalation,
+    /// Role name → principals.
+    pub roles: BTreeMap<String, Vec<String>>,
+    /// AI provenance rules.
+    pub ai: AiRules,
+    /// What each tier requires, indexed by tier.
+    pub tiers: BTreeMap<Tier, TierRequirement>,
+    /// `[[rules]]` in file order.
+    pub rules: Vec<Rule>,
+    /// `sha256:<hex>` over the policy file's and roster's bytes, so a sign-off names the exact
+    /// policy it was made under.
+    pub digest: String,
+}
+
+impl Policy {
+    /// What `tier` requires (falls back to no approvals when the table lacks it, which the
+    /// parser never allows).
+    pub fn requirement(&self, tier: Tier) -> TierRequirement {
+        self.tiers.get(&tier).cloned().unwrap_or(TierRequirement {
+            approvals: 0,
+            role: None,
+        })
+    }
+
+    /// The principals holding `role`.
+    pub fn principals_with_role(&self, role: &str) -> &[String] {
+        self.roles.get(role).map(Vec::as_slice).unwrap_or(&[])
+    }
+}

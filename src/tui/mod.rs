@@ -1,0 +1,1 @@
+//! The review workstation (ratatui + crossterm). Filled in by the review-workstation work.
