@@ -7,9 +7,17 @@ use crate::{Error, Result};
 /// Opens the repository containing `path` (searching upwards, like git). Refuses bare
 /// repositories and non-repositories with a sentence that says what to do.
 pub fn open(path: &Path) -> Result<git2::Repository> {
-    let _ = path;
-    let _ = Error::NotARepository;
-    todo!("implemented by the git change-set work")
+    let repo = git2::Repository::discover(path).map_err(|e| {
+        if e.code() == git2::ErrorCode::NotFound {
+            Error::NotARepository(path.to_path_buf())
+        } else {
+            Error::git(format!("opening the repository at {}", path.display()))(e)
+        }
+    })?;
+    if repo.is_bare() {
+        return Err(Error::BareRepository(repo.path().to_path_buf()));
+    }
+    Ok(repo)
 }
 
 /// The 7-digit short form of an id for display.

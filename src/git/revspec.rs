@@ -12,8 +12,9 @@ pub struct RangeSpec {
 }
 
 /// Resolves a REVSPEC: `A..B` (commits reachable from B, not from A), a single commit (that
-/// commit alone), or `None`: the commits of HEAD not on `base` (HEAD alone when there is no
-/// branch `base`, or when HEAD is on it with nothing new).
+/// commit alone), or `None`: the commits of HEAD not on `base` (looked up as `refs/heads/BASE`,
+/// then `refs/remotes/origin/BASE`, as CI checkouts often lack the local branch); HEAD alone when
+/// there is no such branch; an empty list when HEAD is already on it.
 pub fn resolve_range(repo: &git2::Repository, spec: Option<&str>, base: &str) -> Result<RangeSpec> {
     let _ = (repo, spec, base);
     todo!("implemented by the git change-set work")
