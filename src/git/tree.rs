@@ -85,7 +85,7 @@ impl<'r> TreeSnapshot<'r> {
         let mut names: Vec<String> = tree
             .iter()
             .filter(|e| e.kind() == Some(git2::ObjectType::Tree))
-            .filter_map(|e| e.name().map(str::to_string))
+            .filter_map(|e| e.name().ok().map(str::to_string))
             .collect();
         names.sort();
         names
