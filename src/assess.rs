@@ -1,2 +1,158 @@
-//! The per-commit verdict that `status`, `verify` and the TUI show: provenance, tier with
-//! reasons, and where the commit stands.
+//! The per-commit verdict that `status`, `verify` and the TUI show: AI provenance, the tier
+//! with its reasons, and where the commit stands.
+//!
+//! An [`Assessor`] holds what judges a change — the policy and roster from the trusted
+//! revision, and the workspace as of that revision — and assesses commits one by one,
+//! caching each revision's workspace so a long range reads every manifest once.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::git::{CommitChange, DiffBase, TreeSnapshot};
+use crate::impact::Workspace;
+use crate::policy::provenance::{self, Provenance};
+use crate::policy::tier::{Classifier, TierVerdict};
+use crate::policy::{load_trusted, Diagnostics, Tier, Trusted};
+use crate::signoff::ReviewState;
+use crate::{Error, Result};
+
+/// One commit's verdict.
+#[derive(Clone, Debug, Serialize)]
+pub struct Assessment {
+    /// Full commit id.
+    pub commit: String,
+    /// First line of the message.
+    pub summary: String,
+    /// Author name.
+    pub author: String,
+    /// AI provenance, None for a human commit.
+    pub ai: Option<Provenance>,
+    /// Effective tier.
+    pub tier: Tier,
+    /// Why the tier is what it is.
+    pub tier_reasons: Vec<String>,
+    /// Where the commit stands.
+    pub state: ReviewState,
+    /// Sign-offs recorded on the commit (filled by the sign-off store).
+    pub signoffs: Vec<serde_json::Value>,
+    /// The full tier verdict (per path and crate).
+    #[serde(skip)]
+    pub verdict: TierVerdict,
+}
+
+/// Assesses commits against the policy, roster and workspace of one trusted revision.
+pub struct Assessor<'r> {
+    repo: &'r git2::Repository,
+    /// The policy and roster that judge every commit.
+    pub trusted: Trusted,
+    /// The revision they were read from, as named.
+    pub trusted_ref: String,
+    trusted_workspace: Workspace,
+    workspaces: HashMap<String, Workspace>,
+}
+
+impl<'r> Assessor<'r> {
+    /// Reads the policy, roster and workspace from `trusted_ref`. Cargo metadata tiers that do
+    /// not parse are reported here, with the policy's own errors.
+    pub fn new(repo: &'r git2::Repository, trusted_ref: &str) -> Result<Self> {
+        let trusted = load_trusted(repo, trusted_ref)?;
+        let snapshot = TreeSnapshot::at(repo, trusted_ref)?;
+        let trusted_workspace = Workspace::load(&snapshot)?;
+        if !trusted_workspace.problems.is_empty() {
+            return Err(Error::Policy(Diagnostics(
+                trusted_workspace.problems.clone(),
+            )));
+        }
+        Ok(Assessor {
+            repo,
+            trusted,
+            trusted_ref: trusted_ref.to_string(),
+            trusted_workspace,
+            workspaces: HashMap::new(),
+        })
+    }
+
+    /// The workspace as of commit `id` (cached).
+    pub fn workspace_at(&mut self, id: &str) -> Result<&Workspace> {
+        if !self.workspaces.contains_key(id) {
+            let oid =
+                git2::Oid::from_str(id).map_err(Error::git(format!("parsing commit id {id}")))?;
+            let ws = Workspace::load(&TreeSnapshot::of_commit(self.repo, oid)?)?;
+            self.workspaces.insert(id.to_string(), ws);
+        }
+        Ok(&self.workspaces[id])
+    }
+
+    /// The direct tier verdict of `commit` (escalation is applied by the impact analysis).
+    pub fn classify(&mut self, commit: &CommitChange) -> Result<TierVerdict> {
+        self.workspace_at(&commit.id)?;
+        let parent = match &commit.diff_base {
+            DiffBase::Parent(p) | DiffBase::FirstParentOfMerge(p) => Some(p.clone()),
+            DiffBase::EmptyTree => None,
+        };
+        if let Some(p) = &parent {
+            self.workspace_at(p)?;
+        }
+        let empty = Workspace::default();
+        let ws = &self.workspaces[&commit.id];
+        let parent_ws = parent.as_ref().map_or(&empty, |p| &self.workspaces[p]);
+        let classifier = Classifier::new(&self.trusted.policy, &self.trusted_workspace);
+        Ok(classifier.classify(commit, ws, parent_ws))
+    }
+
+    /// The full verdict on `commit`.
+    pub fn assess(&mut self, commit: &CommitChange) -> Result<Assessment> {
+        let ai = provenance::detect(commit, &self.trusted.policy.ai);
+        let verdict = self.classify(commit)?;
+        let required = self.trusted.policy.requirement(verdict.tier).approvals;
+        let state = match (&ai, verdict.tier) {
+            (Some(_), Tier::Prohibited) => ReviewState::Forbidden,
+            (Some(_), _) if required > 0 => ReviewState::NeedsSignoff,
+            _ => ReviewState::NotRequired,
+        };
+        Ok(Assessment {
+            commit: commit.id.clone(),
+            summary: commit.summary.clone(),
+            author: commit.author.name.clone(),
+            ai,
+            tier: verdict.tier,
+            tier_reasons: verdict.reasons.clone(),
+            state,
+            signoffs: Vec::new(),
+            verdict,
+        })
+    }
+}
+
+/// The trusted ref to use when the user gives none: the remote's default branch
+/// (`refs/remotes/origin/HEAD`) when known, else the first of `main`, `master` that exists
+/// locally or on `origin`. The policy read from it names the base branch for ranges.
+pub fn default_trusted_ref(repo: &git2::Repository) -> Option<String> {
+    if let Ok(r) = repo.find_reference("refs/remotes/origin/HEAD") {
+        if let Some(target) = r.symbolic_target().ok().flatten() {
+            if let Some(branch) = target.strip_prefix("refs/remotes/origin/") {
+                return Some(
+                    branch_ref(repo, branch).unwrap_or_else(|| format!("origin/{branch}")),
+                );
+            }
+        }
+    }
+    ["main", "master"]
+        .into_iter()
+        .find_map(|b| branch_ref(repo, b))
+}
+
+/// `BRANCH` when the local branch exists, else `origin/BRANCH` when that exists.
+pub fn branch_ref(repo: &git2::Repository, branch: &str) -> Option<String> {
+    if repo.find_reference(&format!("refs/heads/{branch}")).is_ok() {
+        Some(branch.to_string())
+    } else if repo
+        .find_reference(&format!("refs/remotes/origin/{branch}"))
+        .is_ok()
+    {
+        Some(format!("origin/{branch}"))
+    } else {
+        None
+    }
+}

@@ -1,1 +1,5 @@
-fn main() {}
+//! The `countersign` binary: parsing and dispatch live in [`countersign::cli`].
+
+fn main() {
+    std::process::exit(countersign::cli::main());
+}

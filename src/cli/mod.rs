@@ -1,1 +1,61 @@
-//! The command line: argument definitions (clap) and one module per subcommand.
+//! The command line: argument definitions (clap) and one module per subcommand. `main.rs`
+//! only calls [`main`].
+
+pub mod args;
+mod context;
+mod demo;
+mod policy_check;
+mod status;
+mod style;
+
+use std::io::Write;
+
+use clap::Parser;
+
+pub use args::Cli;
+use args::Command;
+pub use context::Context;
+
+/// Exit status: everything passed.
+pub const EXIT_OK: i32 = 0;
+/// Exit status: a violation or a refusal (verify found a problem; sign refused).
+pub const EXIT_VIOLATION: i32 = 1;
+/// Exit status: an error (bad arguments, bad policy, not a repository).
+pub const EXIT_ERROR: i32 = 2;
+
+/// Parses the process arguments, runs the subcommand and returns the exit status.
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            let mut err = std::io::stderr().lock();
+            let _ = writeln!(err, "countersign: error: {e}");
+            EXIT_ERROR
+        }
+    }
+}
+
+/// Runs one parsed command line.
+pub fn run(cli: Cli) -> crate::Result<i32> {
+    let cwd = match &cli.dir {
+        Some(d) => d.clone(),
+        None => std::env::current_dir().map_err(crate::Error::io("the current directory"))?,
+    };
+    match cli.command {
+        Command::Status(a) => status::run(&cwd, &a),
+        Command::Policy(args::PolicyCommand::Check(a)) => policy_check::run(&cwd, &a),
+        Command::Demo(a) => demo::run(&a),
+        Command::Review(_) => not_yet("review"),
+        Command::Impact(_) => not_yet("impact"),
+        Command::Sign(_) => not_yet("sign"),
+        Command::Verify(_) => not_yet("verify"),
+        Command::Show(_) => not_yet("show"),
+        Command::Keygen(_) => not_yet("keygen"),
+    }
+}
+
+fn not_yet(name: &str) -> crate::Result<i32> {
+    eprintln!("countersign {name}: not yet available in this version");
+    Ok(EXIT_ERROR)
+}

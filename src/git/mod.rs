@@ -14,10 +14,10 @@ mod revspec;
 mod tree;
 
 pub use changeset::{
-    ChangeSet, CommitChange, DiffBase, DiffLine, FileChange, FileStatus, Hunk, LineKind,
-    LoadDepth, Person, SubmoduleChange, Trailer,
+    ChangeSet, CommitChange, DiffBase, DiffLine, FileChange, FileStatus, Hunk, LineKind, LoadDepth,
+    Person, SubmoduleChange, Trailer,
 };
 pub use path::GitPath;
 pub use repo::{open, short_id};
 pub use revspec::{resolve_range, RangeSpec};
-pub use tree::TreeSnapshot;
+pub use tree::{RepoFiles, TreeSnapshot, WorkTree};

@@ -1,6 +1,84 @@
 //! Reading files from a revision without checking it out.
 
+use std::path::PathBuf;
+
 use crate::{Error, Result};
+
+/// Files of the repository at some revision, or as they are in the work tree: what the
+/// workspace loader and the policy reader need, whichever the source.
+pub trait RepoFiles {
+    /// How to name this source in messages: `main`, `4f2a1c9…`, or `work tree`.
+    fn label(&self) -> &str;
+    /// The bytes of the file at `path` (`/`-separated, relative to the root); None when there
+    /// is no such file.
+    fn read(&self, path: &str) -> Result<Option<Vec<u8>>>;
+    /// The names of the subdirectories of `dir` (`""` is the root), sorted.
+    fn subdirs(&self, dir: &str) -> Vec<String>;
+    /// `path` as shown in messages: `main:Cargo.toml`, or `Cargo.toml` in the work tree.
+    fn display_path(&self, path: &str) -> String {
+        format!("{}:{path}", self.label())
+    }
+}
+
+/// The work tree on disk, for `policy check` while the user edits.
+pub struct WorkTree {
+    /// The work tree's root directory.
+    pub root: PathBuf,
+}
+
+impl RepoFiles for WorkTree {
+    fn label(&self) -> &str {
+        "work tree"
+    }
+
+    fn read(&self, path: &str) -> Result<Option<Vec<u8>>> {
+        let full = self.root.join(path);
+        match std::fs::read(&full) {
+            Ok(b) => Ok(Some(b)),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::NotFound | std::io::ErrorKind::IsADirectory
+                ) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(Error::io(full)(e)),
+        }
+    }
+
+    fn subdirs(&self, dir: &str) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(self.root.join(dir)) else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = entries
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .filter_map(|e| e.file_name().into_string().ok())
+            .filter(|n| n != ".git")
+            .collect();
+        names.sort();
+        names
+    }
+
+    fn display_path(&self, path: &str) -> String {
+        path.to_string()
+    }
+}
+
+impl RepoFiles for TreeSnapshot<'_> {
+    fn label(&self) -> &str {
+        &self.rev
+    }
+
+    fn read(&self, path: &str) -> Result<Option<Vec<u8>>> {
+        TreeSnapshot::read(self, path)
+    }
+
+    fn subdirs(&self, dir: &str) -> Vec<String> {
+        TreeSnapshot::subdirs(self, dir)
+    }
+}
 
 /// A tree at some revision, read straight from git objects.
 pub struct TreeSnapshot<'r> {
@@ -32,7 +110,9 @@ impl<'r> TreeSnapshot<'r> {
         let c = repo
             .find_commit(commit)
             .map_err(Error::git(format!("reading commit {commit}")))?;
-        let tree = c.tree().map_err(Error::git(format!("reading the tree of {commit}")))?;
+        let tree = c
+            .tree()
+            .map_err(Error::git(format!("reading the tree of {commit}")))?;
         Ok(TreeSnapshot {
             repo,
             tree,

@@ -39,29 +39,50 @@ impl Diagnostic {
         let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
         let line = text[..start].matches('\n').count() + 1;
         let column = text[line_start..start].chars().count() + 1;
-        let width = text[start..end.min(line_end).max(start)].chars().count().max(1);
+        let width = text[start..end.min(line_end).max(start)]
+            .chars()
+            .count()
+            .max(1);
         Diagnostic {
             file: file.to_string(),
             line,
             column,
             message: message.into(),
             help,
-            source_line: text[line_start..line_end].trim_end_matches('\r').to_string(),
+            source_line: text[line_start..line_end]
+                .trim_end_matches('\r')
+                .to_string(),
             width,
         }
     }
 
     /// Builds a diagnostic for a whole line (1-based) of `text`.
-    pub fn at_line(file: &str, text: &str, line: usize, message: impl Into<String>, help: Option<String>) -> Self {
-        let start: usize = text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
-        let len = text[start.min(text.len())..].find('\n').unwrap_or(text.len() - start.min(text.len()));
+    pub fn at_line(
+        file: &str,
+        text: &str,
+        line: usize,
+        message: impl Into<String>,
+        help: Option<String>,
+    ) -> Self {
+        let start: usize = text
+            .split_inclusive('\n')
+            .take(line.saturating_sub(1))
+            .map(str::len)
+            .sum();
+        let len = text[start.min(text.len())..]
+            .find('\n')
+            .unwrap_or(text.len() - start.min(text.len()));
         Diagnostic::at_span(file, text, start..start + len, message, help)
     }
 }
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{}:{}:{}: error: {}", self.file, self.line, self.column, self.message)?;
+        writeln!(
+            f,
+            "{}:{}:{}: error: {}",
+            self.file, self.line, self.column, self.message
+        )?;
         let gutter = self.line.to_string().len();
         writeln!(f, "{:gutter$} |", "")?;
         writeln!(f, "{} | {}", self.line, self.source_line)?;

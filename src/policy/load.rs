@@ -22,7 +22,12 @@ pub struct Trusted {
 impl Trusted {
     /// Cross-file checks: every principal a role names is in the roster; every role a tier
     /// requires exists. Returns all problems found, positioned in the policy file.
-    pub fn check(policy_text: &str, policy_file: &str, policy: &Policy, roster: &Roster) -> Diagnostics {
+    pub fn check(
+        policy_text: &str,
+        policy_file: &str,
+        policy: &Policy,
+        roster: &Roster,
+    ) -> Diagnostics {
         let _ = (policy_text, policy_file, policy, roster);
         todo!("implemented by the policy work")
     }

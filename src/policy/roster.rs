@@ -40,12 +40,19 @@ pub struct SignerSummary {
 impl Roster {
     /// Every principal named by any entry.
     pub fn principals(&self) -> impl Iterator<Item = &str> {
-        self.entries.iter().flat_map(|e| e.principals.iter().map(String::as_str))
+        self.entries
+            .iter()
+            .flat_map(|e| e.principals.iter().map(String::as_str))
     }
 
     /// The entries naming `principal`.
-    pub fn entries_for<'a>(&'a self, principal: &'a str) -> impl Iterator<Item = &'a AllowedSigner> {
-        self.entries.iter().filter(move |e| e.principals.iter().any(|p| p == principal))
+    pub fn entries_for<'a>(
+        &'a self,
+        principal: &'a str,
+    ) -> impl Iterator<Item = &'a AllowedSigner> {
+        self.entries
+            .iter()
+            .filter(move |e| e.principals.iter().any(|p| p == principal))
     }
 }
 

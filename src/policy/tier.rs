@@ -1,1 +1,234 @@
-//! Tier classification: the direct tier of each touched path and crate, with reasons.
+//! Tier classification: the direct tier of each touched path and crate, with reasons a person
+//! reads.
+//!
+//! - A path's tier is the highest of every rule that matches it — a path glob, a crate rule
+//!   naming the crate the file belongs to, that crate's `[package.metadata.countersign] tier` —
+//!   and `default_tier` when nothing matches. No rule can lower what another raised.
+//! - Anything under `.countersign/` is prohibited, whatever the rules say.
+//! - A crate's own tier is the tier its `Cargo.toml` gets as a touched file.
+//! - A commit's direct tier is the highest of its files' tiers (both sides of a rename).
+//!
+//! Escalation through dependents (the effective tier) is applied on top of the
+//! [`TierVerdict`] by the impact analysis.
+
+use serde::Serialize;
+
+use super::{Policy, Tier};
+use crate::git::{CommitChange, GitPath};
+use crate::impact::{Member, Workspace};
+
+/// A touched path and its tier.
+#[derive(Clone, Debug, Serialize)]
+pub struct PathTier {
+    /// The path.
+    pub path: GitPath,
+    /// Its tier.
+    pub tier: Tier,
+    /// The workspace member it belongs to, if any.
+    #[serde(rename = "crate")]
+    pub crate_name: Option<String>,
+    /// Why, as a sentence.
+    pub why: String,
+}
+
+/// A touched crate and its own tier.
+#[derive(Clone, Debug, Serialize)]
+pub struct CrateTier {
+    /// Package name.
+    pub name: String,
+    /// Directory.
+    pub dir: String,
+    /// Its own tier.
+    pub tier: Tier,
+    /// Why, as a sentence.
+    pub why: String,
+}
+
+/// A commit's tier with the reasons for it.
+#[derive(Clone, Debug, Serialize)]
+pub struct TierVerdict {
+    /// The effective tier (equal to `direct_tier` until escalation raises it).
+    pub tier: Tier,
+    /// The highest tier of the touched paths.
+    pub direct_tier: Tier,
+    /// Sentences explaining `tier`, most important first.
+    pub reasons: Vec<String>,
+    /// Every touched path with its tier.
+    pub paths: Vec<PathTier>,
+    /// Every touched crate with its own tier.
+    pub crates: Vec<CrateTier>,
+}
+
+/// Assigns tiers under one policy. `trusted` is the workspace at the trusted revision: its
+/// Cargo metadata tiers count too, so a change cannot lower its crate's tier by editing its
+/// own `Cargo.toml`.
+pub struct Classifier<'a> {
+    policy: &'a Policy,
+    trusted: &'a Workspace,
+}
+
+/// One reason a path gets a tier.
+struct Match {
+    tier: Tier,
+    why: String,
+}
+
+impl<'a> Classifier<'a> {
+    /// A classifier for `policy`, with Cargo metadata tiers from the `trusted` workspace.
+    pub fn new(policy: &'a Policy, trusted: &'a Workspace) -> Self {
+        Classifier { policy, trusted }
+    }
+
+    /// The tier of `path` in workspace `ws` (the workspace of the revision it belongs to).
+    pub fn path_tier(&self, path: &GitPath, ws: &Workspace) -> PathTier {
+        let member = ws.member_of(path);
+        let best = self
+            .matches(path, member)
+            .into_iter()
+            .max_by_key(|m| m.tier)
+            .unwrap_or_else(|| Match {
+                tier: self.policy.default_tier,
+                why: format!(
+                    "no rule matches it, so default_tier ({}) applies",
+                    self.policy.default_tier
+                ),
+            });
+        PathTier {
+            path: path.clone(),
+            tier: best.tier,
+            crate_name: member.map(|m| m.name.clone()),
+            why: best.why,
+        }
+    }
+
+    /// A crate's own tier: the tier its `Cargo.toml` gets as a touched file.
+    pub fn crate_tier(&self, member: &Member, ws: &Workspace) -> CrateTier {
+        let manifest = GitPath::from(member.manifest_path().as_str());
+        let t = self.path_tier(&manifest, ws);
+        CrateTier {
+            name: member.name.clone(),
+            dir: member.dir.clone(),
+            tier: t.tier,
+            why: t.why,
+        }
+    }
+
+    /// Every rule that matches `path` (belonging to `member`), with its tier and reason.
+    fn matches(&self, path: &GitPath, member: Option<&Member>) -> Vec<Match> {
+        let mut found = Vec::new();
+        if path.starts_with_dir(".countersign") {
+            found.push(Match {
+                tier: Tier::Prohibited,
+                why: "it is under .countersign/, which is always prohibited".to_string(),
+            });
+        }
+        for rule in &self.policy.rules {
+            if rule.path_set.is_match(path.as_path()) {
+                let glob = rule
+                    .path_set
+                    .matches(path.as_path())
+                    .first()
+                    .and_then(|i| rule.paths.get(*i))
+                    .cloned()
+                    .unwrap_or_default();
+                found.push(Match {
+                    tier: rule.tier,
+                    why: format!("it matches `{glob}` (policy rule at line {})", rule.line),
+                });
+            }
+            if let Some(m) = member.filter(|m| rule.crates.contains(&m.name)) {
+                found.push(Match {
+                    tier: rule.tier,
+                    why: format!(
+                        "crate `{}` is named by the policy rule at line {}",
+                        m.name, rule.line
+                    ),
+                });
+            }
+        }
+        if let Some(m) = member {
+            let trusted = self.trusted.member(&m.name).and_then(|t| t.metadata_tier);
+            if let Some(tier) = trusted.max(m.metadata_tier) {
+                found.push(Match {
+                    tier,
+                    why: format!(
+                        "`{}` is {tier} by its Cargo.toml",
+                        if m.dir.is_empty() {
+                            m.name.as_str()
+                        } else {
+                            m.dir.as_str()
+                        }
+                    ),
+                });
+            }
+        }
+        found
+    }
+
+    /// The direct tier of `commit`, whose new side lives in `ws` and old side in `parent_ws`.
+    pub fn classify(
+        &self,
+        commit: &CommitChange,
+        ws: &Workspace,
+        parent_ws: &Workspace,
+    ) -> TierVerdict {
+        let mut paths: Vec<PathTier> = Vec::new();
+        for file in &commit.files {
+            if let Some(p) = &file.new_path {
+                paths.push(self.path_tier(p, ws));
+            }
+            if let Some(p) = file
+                .old_path
+                .as_ref()
+                .filter(|o| Some(*o) != file.new_path.as_ref())
+            {
+                paths.push(self.path_tier(p, parent_ws));
+            }
+        }
+        let mut crates: Vec<CrateTier> = Vec::new();
+        for name in paths.iter().filter_map(|p| p.crate_name.as_deref()) {
+            if crates.iter().any(|c| c.name == name) {
+                continue;
+            }
+            let (member, in_ws) = match ws.member(name) {
+                Some(m) => (m, ws),
+                None => match parent_ws.member(name) {
+                    Some(m) => (m, parent_ws),
+                    None => continue,
+                },
+            };
+            crates.push(self.crate_tier(member, in_ws));
+        }
+        let direct = paths
+            .iter()
+            .map(|p| p.tier)
+            .max()
+            .unwrap_or(Tier::Autonomous);
+        let reasons = if paths.is_empty() {
+            vec!["the commit changes no files".to_string()]
+        } else {
+            top_reasons(&paths, direct)
+        };
+        TierVerdict {
+            tier: direct,
+            direct_tier: direct,
+            reasons,
+            paths,
+            crates,
+        }
+    }
+}
+
+/// Sentences for the paths that set the tier: up to three, then a count of the rest.
+fn top_reasons(paths: &[PathTier], tier: Tier) -> Vec<String> {
+    let top: Vec<&PathTier> = paths.iter().filter(|p| p.tier == tier).collect();
+    let mut reasons: Vec<String> = top
+        .iter()
+        .take(3)
+        .map(|p| format!("`{}` is {tier}: {}", p.path, p.why))
+        .collect();
+    if top.len() > 3 {
+        reasons.push(format!("and {} more {tier} files", top.len() - 3));
+    }
+    reasons
+}

@@ -1,6 +1,8 @@
 //! Signed sign-offs: the record format, SSHSIG signing and verification, the notes store and
 //! the `verify` gate. Filled in by the sign-off work; the foundation only needs the states.
 
+pub mod keys;
+
 use serde::Serialize;
 
 /// Where a commit stands in the triage queue.

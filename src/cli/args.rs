@@ -1,0 +1,202 @@
+//! The command-line contract (DESIGN.md): every subcommand, its flags and their help.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Review, tier and sign off AI-generated changes to Cargo repositories.
+#[derive(Debug, Parser)]
+#[command(name = "countersign", version, about, long_about = None)]
+pub struct Cli {
+    /// Run as if started in DIR (like `git -C`).
+    #[arg(short = 'C', value_name = "DIR", global = true)]
+    pub dir: Option<PathBuf>,
+    /// The subcommand.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Output formats shared by the reporting subcommands.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A table or tree for people.
+    #[default]
+    Text,
+    /// One JSON document on stdout, for scripts.
+    Json,
+}
+
+/// Where trust comes from: the revision whose policy and roster judge the change.
+#[derive(Clone, Debug, Args)]
+pub struct TrustArgs {
+    /// Read the policy and roster from REF (default: the base branch, `main` or `master`).
+    #[arg(long, value_name = "REF")]
+    pub trusted_ref: Option<String>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Open the review workstation (TUI) on a change.
+    Review(ReviewArgs),
+    /// Build a sample repository with AI-authored commits, a policy and a key, then review it.
+    Demo(DemoArgs),
+    /// Show what a change can reach: crates, modules, targets, and the tier that follows.
+    Impact(ImpactArgs),
+    /// Sign an approval or rejection of each commit of a range (the TUI's signing path).
+    Sign(SignArgs),
+    /// The CI gate: fail any AI commit that lacks the sign-off its tier demands.
+    Verify(VerifyArgs),
+    /// List the sign-offs on a commit, each with its verification verdict.
+    Show(ShowArgs),
+    /// Make a new ed25519 signing key and print its allowed_signers line.
+    Keygen(KeygenArgs),
+    /// The triage queue: each commit's AI provenance, tier with reasons, and sign-off state.
+    Status(StatusArgs),
+    /// Validate the policy and roster.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+/// `review`.
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// A commit, a range `A..B`, or nothing for the commits of HEAD not on the base branch.
+    pub revspec: Option<String>,
+    /// Trust.
+    #[command(flatten)]
+    pub trust: TrustArgs,
+    /// Render the first screen into a WxH buffer, print it as text and exit.
+    #[arg(long, value_name = "WxH")]
+    pub snapshot: Option<String>,
+    /// With --snapshot: wait until every panel has its data.
+    #[arg(long)]
+    pub snapshot_settled: bool,
+    /// Colour theme (built in: dark, light; or one in the config directory's themes/).
+    #[arg(long, value_name = "NAME")]
+    pub theme: Option<String>,
+}
+
+/// `demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Build the demo in DIR (its repository in DIR/repo, its key in DIR/keys); default: a
+    /// fresh temporary directory.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Print where the demo is and its status instead of opening the TUI.
+    #[arg(long)]
+    pub no_tui: bool,
+}
+
+/// `impact`.
+#[derive(Debug, Args)]
+pub struct ImpactArgs {
+    /// A commit, a range `A..B`, or nothing for the commits of HEAD not on the base branch.
+    pub revspec: Option<String>,
+    /// Trust.
+    #[command(flatten)]
+    pub trust: TrustArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+/// A signed decision.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Decision {
+    /// The change may ship.
+    Approve,
+    /// The change must not ship as it is.
+    Reject,
+}
+
+/// `sign`.
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// The commit or range to sign.
+    pub revspec: String,
+    /// Approve or reject.
+    #[arg(long, value_enum)]
+    pub decision: Decision,
+    /// A comment recorded in the signed payload.
+    #[arg(long, value_name = "TEXT")]
+    pub comment: Option<String>,
+    /// The private key to sign with (default: $COUNTERSIGN_KEY, then git's user.signingKey).
+    #[arg(long, value_name = "PATH")]
+    pub key: Option<PathBuf>,
+    /// The roster principal to sign as, where the key is listed under several.
+    #[arg(long, value_name = "PRINCIPAL")]
+    pub principal: Option<String>,
+    /// Sign without asking for confirmation.
+    #[arg(long)]
+    pub yes: bool,
+    /// Trust.
+    #[command(flatten)]
+    pub trust: TrustArgs,
+}
+
+/// `verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// A commit, a range `A..B`, or nothing for the commits of HEAD not on the base branch.
+    pub revspec: Option<String>,
+    /// Trust.
+    #[command(flatten)]
+    pub trust: TrustArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+/// `show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The commit whose sign-offs to list.
+    pub commit: String,
+    /// Trust.
+    #[command(flatten)]
+    pub trust: TrustArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+/// `keygen`.
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// Where to write the private key (the public key goes beside it with `.pub`).
+    #[arg(long, value_name = "PATH")]
+    pub out: Option<PathBuf>,
+    /// Write the key unencrypted (for CI bots and demos).
+    #[arg(long)]
+    pub no_passphrase: bool,
+}
+
+/// `status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// A commit, a range `A..B`, or nothing for the commits of HEAD not on the base branch.
+    pub revspec: Option<String>,
+    /// Trust.
+    #[command(flatten)]
+    pub trust: TrustArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+/// `policy` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Check .countersign/policy.toml and allowed_signers: every error with file:line:column.
+    Check(PolicyCheckArgs),
+}
+
+/// `policy check`.
+#[derive(Debug, Args)]
+pub struct PolicyCheckArgs {
+    /// Check the files as committed at REF instead of the work tree.
+    #[arg(long, value_name = "REF")]
+    pub rev: Option<String>,
+}

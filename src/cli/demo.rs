@@ -1,0 +1,42 @@
+//! `countersign demo`: build the sample repository, then review it.
+
+use super::args::{DemoArgs, Format, StatusArgs, TrustArgs};
+use crate::demo;
+use crate::{Error, Result};
+
+/// Runs `demo`.
+pub fn run(args: &DemoArgs) -> Result<i32> {
+    let dir = match &args.dir {
+        Some(d) => d.clone(),
+        None => tempfile::Builder::new()
+            .prefix("countersign-demo-")
+            .tempdir()
+            .map_err(Error::io(std::env::temp_dir()))?
+            .keep(),
+    };
+    let made = demo::build(&dir)?;
+    println!("countersign demo: a Cargo workspace with AI-authored commits is ready.");
+    println!("  repository: {}", made.repo.display());
+    println!(
+        "  senior key: {} (alice@example.com, the repository's user.signingKey)",
+        made.key.display()
+    );
+    println!();
+    let code = super::status::run(
+        &made.repo,
+        &StatusArgs {
+            revspec: None,
+            trust: TrustArgs { trusted_ref: None },
+            format: Format::Text,
+        },
+    )?;
+    println!();
+    println!(
+        "Review it:  cd {} && countersign review",
+        made.repo.display()
+    );
+    if !args.no_tui {
+        println!("(the review workstation is not available in this version yet; the table above is the triage queue)");
+    }
+    Ok(code)
+}

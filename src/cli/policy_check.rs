@@ -1,0 +1,58 @@
+//! `countersign policy check`: validate the policy and roster (work tree, or a revision).
+
+use std::path::Path;
+
+use super::args::PolicyCheckArgs;
+use super::{Context, EXIT_ERROR, EXIT_OK};
+use crate::git::{TreeSnapshot, WorkTree};
+use crate::impact::Workspace;
+use crate::policy::{self, Diagnostics};
+use crate::{Error, Result};
+
+/// Runs `policy check`: prints every problem at once and exits 2, or a summary and exits 0.
+pub fn run(cwd: &Path, args: &PolicyCheckArgs) -> Result<i32> {
+    let ctx = Context::open(cwd)?;
+    let loaded = match &args.rev {
+        Some(rev) => policy::load_trusted(&ctx.repo, rev),
+        None => policy::load_worktree(workdir(&ctx)?),
+    };
+    let mut problems = Diagnostics::default();
+    let trusted = match loaded {
+        Ok(t) => Some(t),
+        Err(Error::Policy(d)) => {
+            problems.0.extend(d.0);
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    // Cargo metadata tiers are part of the policy too: read from the same place.
+    let workspace = match &args.rev {
+        Some(rev) => Workspace::load(&TreeSnapshot::at(&ctx.repo, rev)?)?,
+        None => Workspace::load(&WorkTree {
+            root: workdir(&ctx)?.to_path_buf(),
+        })?,
+    };
+    problems.0.extend(workspace.problems);
+    if !problems.is_empty() {
+        eprintln!("{problems}");
+        return Ok(EXIT_ERROR);
+    }
+    if let Some(t) = trusted {
+        println!("{}", summary(&t));
+    }
+    Ok(EXIT_OK)
+}
+
+fn workdir(ctx: &Context) -> Result<&Path> {
+    ctx.repo
+        .workdir()
+        .ok_or_else(|| Error::BareRepository(ctx.repo.path().to_path_buf()))
+}
+
+fn summary(t: &policy::Trusted) -> String {
+    format!(
+        "policy OK: {} rules, {} signers",
+        t.policy.rules.len(),
+        t.roster.entries.len()
+    )
+}
