@@ -180,7 +180,10 @@ fn root_commit_is_diffed_against_the_empty_tree() {
     assert_eq!(paths, ["a/b.txt", "z.txt"]);
     for f in &c.files {
         assert_eq!(f.status, FileStatus::Added);
-        assert_eq!((f.old_path.as_ref(), f.old_id.as_ref(), f.old_mode), (None, None, 0));
+        assert_eq!(
+            (f.old_path.as_ref(), f.old_id.as_ref(), f.old_mode),
+            (None, None, 0)
+        );
         assert_eq!(f.new_mode, 0o100644);
         assert_eq!(f.hunks.len(), 1);
         assert_eq!(f.hunks[0].lines[0].kind, LineKind::Added);
@@ -248,7 +251,8 @@ fn rename_with_edit_has_hunks() {
     let f = &c.files[0];
     assert_eq!(f.status, FileStatus::Renamed);
     assert_ne!(f.old_id, f.new_id);
-    let changed: Vec<(LineKind, Option<u32>, Option<u32>, &[u8])> = f.hunks[0]
+    type Line<'a> = (LineKind, Option<u32>, Option<u32>, &'a [u8]);
+    let changed: Vec<Line> = f.hunks[0]
         .lines
         .iter()
         .filter(|l| l.kind != LineKind::Context)
@@ -337,7 +341,10 @@ fn crlf_lines_keep_their_carriage_return() {
         .map(|l| l.content.as_slice())
         .collect();
     assert_eq!(lines, [&b"one\r"[..], &b"two\r"[..]]);
-    assert!(c.files[0].hunks[0].lines.iter().all(|l| !l.no_newline_at_eof));
+    assert!(c.files[0].hunks[0]
+        .lines
+        .iter()
+        .all(|l| !l.no_newline_at_eof));
 }
 
 #[test]
@@ -559,7 +566,13 @@ fn hunks_and_line_numbers_match_git_diff() {
     let f = &c.files[0];
     assert_eq!(f.hunks.len(), 4);
 
-    let git_out = t.git(&["diff", "--no-color", "--no-indent-heuristic", "HEAD~1", "HEAD"]);
+    let git_out = t.git(&[
+        "diff",
+        "--no-color",
+        "--no-indent-heuristic",
+        "HEAD~1",
+        "HEAD",
+    ]);
     let from_git = &git_out[git_out.find("@@").unwrap()..];
     assert_eq!(render(f), from_git);
 
@@ -605,7 +618,10 @@ fn open_refuses_a_directory_that_is_not_a_repository() {
     let dir = tempfile::tempdir().unwrap();
     match git::open(dir.path()) {
         Err(Error::NotARepository(p)) => assert_eq!(p, dir.path()),
-        other => panic!("expected NotARepository, got {:?}", other.map(|r| r.path().to_owned())),
+        other => panic!(
+            "expected NotARepository, got {:?}",
+            other.map(|r| r.path().to_owned())
+        ),
     }
 }
 
@@ -616,6 +632,9 @@ fn open_refuses_a_bare_repository() {
     git2::Repository::init_bare(dir.path()).unwrap();
     match git::open(dir.path()) {
         Err(Error::BareRepository(_)) => {}
-        other => panic!("expected BareRepository, got {:?}", other.map(|r| r.path().to_owned())),
+        other => panic!(
+            "expected BareRepository, got {:?}",
+            other.map(|r| r.path().to_owned())
+        ),
     }
 }

@@ -170,7 +170,10 @@ impl FileChange {
 
     /// Every path this change touches (both sides of a rename).
     pub fn paths(&self) -> impl Iterator<Item = &GitPath> {
-        let old = self.old_path.as_ref().filter(|o| Some(*o) != self.new_path.as_ref());
+        let old = self
+            .old_path
+            .as_ref()
+            .filter(|o| Some(*o) != self.new_path.as_ref());
         self.new_path.iter().chain(old)
     }
 }
@@ -385,12 +388,16 @@ fn load_files(
         let old_mode = mode_in(old, old_path.as_ref());
         let new_mode = mode_in(Some(new), new_path.as_ref());
         let submodule = (old_mode == GITLINK || new_mode == GITLINK).then(|| SubmoduleChange {
-            old_commit: old_oid.filter(|_| old_mode == GITLINK).map(|o| o.to_string()),
-            new_commit: new_oid.filter(|_| new_mode == GITLINK).map(|o| o.to_string()),
+            old_commit: old_oid
+                .filter(|_| old_mode == GITLINK)
+                .map(|o| o.to_string()),
+            new_commit: new_oid
+                .filter(|_| new_mode == GITLINK)
+                .map(|o| o.to_string()),
         });
         // Generating the patch loads both sides, which is when libgit2 decides binary-ness
-        // (attributes, then a NUL / non-text scan of the content); the delta flags from
-        // `get_delta` before that say only what attributes alone decided.
+        // (attributes, then a NUL / non-text scan of the content) and records it in the
+        // delta's flags; before that, the flags say only what attributes alone decided.
         let patch = git2::Patch::from_diff(&diff, idx)?;
         let binary = match &patch {
             Some(p) => p.delta().flags().is_binary(),
@@ -413,7 +420,11 @@ fn load_files(
             hunks,
         });
     }
-    files.sort_by(|a, b| a.path().cmp(b.path()).then_with(|| a.old_path.cmp(&b.old_path)));
+    files.sort_by(|a, b| {
+        a.path()
+            .cmp(b.path())
+            .then_with(|| a.old_path.cmp(&b.old_path))
+    });
     Ok(files)
 }
 
@@ -492,4 +503,42 @@ fn patch_digest(files: &[FileChange]) -> String {
     }
     let hex: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
     format!("sha256:{hex}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn added(path: &[u8], id: &str) -> FileChange {
+        FileChange {
+            status: FileStatus::Added,
+            old_path: None,
+            new_path: Some(GitPath::from_bytes(path)),
+            old_mode: 0,
+            new_mode: 0o100644,
+            old_id: None,
+            new_id: Some(id.to_string()),
+            binary: false,
+            submodule: None,
+            hunks: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn patch_digest_fields_are_framed() {
+        let one = patch_digest(&[added(b"ab", "c1"), added(b"d", "e")]);
+        let shifted = patch_digest(&[added(b"a", "bc1"), added(b"d", "e")]);
+        let merged = patch_digest(&[added(b"ab", "c1d"), added(b"", "e")]);
+        assert_ne!(one, shifted);
+        assert_ne!(one, merged);
+        assert_ne!(patch_digest(&[]), patch_digest(&[added(b"", "")]));
+        assert_eq!(one, patch_digest(&[added(b"ab", "c1"), added(b"d", "e")]));
+    }
+
+    #[test]
+    fn path_of_a_change_without_sides_is_empty_not_a_panic() {
+        let mut f = added(b"x", "1");
+        f.new_path = None;
+        assert_eq!(f.path().as_bytes(), b"");
+    }
 }

@@ -49,9 +49,7 @@ pub fn resolve_range(repo: &Repository, spec: Option<&str>, base: &str) -> Resul
 }
 
 fn unborn() -> Error {
-    Error::Message(
-        "the repository has no commits yet; commit something first".to_string(),
-    )
+    Error::Message("the repository has no commits yet; commit something first".to_string())
 }
 
 fn unknown(spec: &str) -> impl FnOnce(git2::Error) -> Error + '_ {
@@ -103,7 +101,10 @@ fn resolve_spec(repo: &Repository, spec: &str) -> Result<RangeSpec> {
 fn resolve_default(repo: &Repository, head: Oid, base: &str) -> Result<RangeSpec> {
     for (refname, shown) in [
         (format!("refs/heads/{base}"), base.to_string()),
-        (format!("refs/remotes/origin/{base}"), format!("origin/{base}")),
+        (
+            format!("refs/remotes/origin/{base}"),
+            format!("origin/{base}"),
+        ),
     ] {
         let reference = match repo.find_reference(&refname) {
             Ok(r) => r,
@@ -114,7 +115,9 @@ fn resolve_default(repo: &Repository, head: Oid, base: &str) -> Result<RangeSpec
         };
         let base_id = reference
             .peel_to_commit()
-            .map_err(Error::git(format!("reading the commit {refname} points at")))?
+            .map_err(Error::git(format!(
+                "reading the commit {refname} points at"
+            )))?
             .id();
         return Ok(RangeSpec {
             commits: walk(repo, head, Some(base_id))?,

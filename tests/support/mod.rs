@@ -210,7 +210,9 @@ impl TestRepo {
         let obj = self.repo.revparse_single(&refname).expect("branch exists");
         let mut co = git2::build::CheckoutBuilder::new();
         co.force();
-        self.repo.checkout_tree(&obj, Some(&mut co)).expect("checkout");
+        self.repo
+            .checkout_tree(&obj, Some(&mut co))
+            .expect("checkout");
         self.repo.set_head(&refname).expect("set HEAD");
     }
 
