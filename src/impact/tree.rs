@@ -1,0 +1,169 @@
+//! Listing and reading the files of a revision: what target discovery and the module graph
+//! need beyond [`RepoFiles`] (the names of the files in a directory).
+
+use std::path::Path;
+
+use crate::git::{RepoFiles, WorkTree};
+use crate::{Error, Result};
+
+/// A source of files that can also list a directory's files: a revision's tree
+/// ([`GitTree`]) or the work tree.
+pub trait ListFiles: RepoFiles {
+    /// The names of the regular files (and symlinks) directly in `dir` (`""` is the root),
+    /// sorted; non-UTF-8 names are skipped.
+    fn files(&self, dir: &str) -> Vec<String>;
+}
+
+/// A commit's tree read straight from git objects (no checkout).
+pub struct GitTree<'r> {
+    repo: &'r git2::Repository,
+    tree: git2::Tree<'r>,
+    label: String,
+}
+
+impl<'r> GitTree<'r> {
+    /// The tree of commit `id`, named `label` in messages.
+    pub fn of_commit(repo: &'r git2::Repository, id: git2::Oid, label: &str) -> Result<Self> {
+        let commit = repo
+            .find_commit(id)
+            .map_err(Error::git(format!("reading commit {id}")))?;
+        let tree = commit
+            .tree()
+            .map_err(Error::git(format!("reading the tree of {id}")))?;
+        Ok(GitTree {
+            repo,
+            tree,
+            label: label.to_string(),
+        })
+    }
+
+    /// The tree of revision `rev` (anything `git rev-parse` accepts that names a commit).
+    pub fn at(repo: &'r git2::Repository, rev: &str) -> Result<Self> {
+        let id = repo
+            .revparse_single(rev)
+            .and_then(|o| o.peel_to_commit())
+            .map_err(|e| Error::UnknownRevision {
+                spec: rev.to_string(),
+                reason: e.message().to_string(),
+            })?
+            .id();
+        Self::of_commit(repo, id, rev)
+    }
+
+    fn subtree(&self, dir: &str) -> Option<git2::Tree<'r>> {
+        if dir.is_empty() {
+            return Some(self.tree.clone());
+        }
+        let entry = self.tree.get_path(Path::new(dir)).ok()?;
+        if entry.kind() != Some(git2::ObjectType::Tree) {
+            return None;
+        }
+        self.repo.find_tree(entry.id()).ok()
+    }
+
+    fn names(&self, dir: &str, kind: git2::ObjectType) -> Vec<String> {
+        let Some(tree) = self.subtree(dir) else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = tree
+            .iter()
+            .filter(|e| e.kind() == Some(kind))
+            .filter_map(|e| e.name().ok().map(str::to_string))
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+impl RepoFiles for GitTree<'_> {
+    fn label(&self) -> &str {
+        &self.label
+    }
+
+    fn read(&self, path: &str) -> Result<Option<Vec<u8>>> {
+        let entry = match self.tree.get_path(Path::new(path)) {
+            Ok(e) => e,
+            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
+            Err(e) => return Err(Error::git(format!("looking up {}:{path}", self.label))(e)),
+        };
+        if entry.kind() != Some(git2::ObjectType::Blob) {
+            return Ok(None);
+        }
+        let blob = self
+            .repo
+            .find_blob(entry.id())
+            .map_err(Error::git(format!("reading {}:{path}", self.label)))?;
+        Ok(Some(blob.content().to_vec()))
+    }
+
+    fn subdirs(&self, dir: &str) -> Vec<String> {
+        self.names(dir, git2::ObjectType::Tree)
+    }
+}
+
+impl ListFiles for GitTree<'_> {
+    fn files(&self, dir: &str) -> Vec<String> {
+        self.names(dir, git2::ObjectType::Blob)
+    }
+}
+
+impl ListFiles for WorkTree {
+    fn files(&self, dir: &str) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(self.root.join(dir)) else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = entries
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_type().is_ok_and(|t| !t.is_dir()))
+            .filter_map(|e| e.file_name().into_string().ok())
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+/// `dir/name`, or `name` at the root.
+pub(crate) fn join(dir: &str, name: &str) -> String {
+    if dir.is_empty() {
+        name.to_string()
+    } else {
+        format!("{dir}/{name}")
+    }
+}
+
+/// The directory part of `path` (`""` for a root file).
+pub(crate) fn parent(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+/// Joins `rel` (which may hold `.` and `..`) onto `dir` and normalises the result; None when
+/// it climbs above the repository root or is absolute.
+pub(crate) fn normalize(dir: &str, rel: &str) -> Option<String> {
+    if rel.starts_with('/') || rel.contains('\\') && rel.starts_with("\\\\") {
+        return None;
+    }
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for p in rel.split(['/', '\\']) {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            other => parts.push(other),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_joins_and_climbs() {
+        assert_eq!(normalize("crates/a", "../b").as_deref(), Some("crates/b"));
+        assert_eq!(normalize("", "./x/y/").as_deref(), Some("x/y"));
+        assert_eq!(normalize("a", "../..").as_deref(), None);
+        assert_eq!(normalize("a", "/abs").as_deref(), None);
+    }
+}
