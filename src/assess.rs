@@ -9,8 +9,9 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::git::{CommitChange, DiffBase, TreeSnapshot};
-use crate::impact::Workspace;
+use crate::git::{CommitChange, DiffBase, FileChange, TreeSnapshot};
+use crate::impact::crates::{crate_level, Sides};
+use crate::impact::{Impact, Workspace};
 use crate::policy::provenance::{self, Provenance};
 use crate::policy::tier::{Classifier, TierVerdict};
 use crate::policy::{load_trusted, Diagnostics, Tier, Trusted};
@@ -57,6 +58,17 @@ impl<'r> Assessor<'r> {
     /// not parse are reported here, with the policy's own errors.
     pub fn new(repo: &'r git2::Repository, trusted_ref: &str) -> Result<Self> {
         let trusted = load_trusted(repo, trusted_ref)?;
+        Self::with_trusted(repo, trusted, trusted_ref)
+    }
+
+    /// An assessor judging by an already loaded policy and roster (built-in defaults, for
+    /// `impact` in a repository with no policy yet), with Cargo metadata tiers read from
+    /// `trusted_ref`.
+    pub fn with_trusted(
+        repo: &'r git2::Repository,
+        trusted: Trusted,
+        trusted_ref: &str,
+    ) -> Result<Self> {
         let snapshot = TreeSnapshot::at(repo, trusted_ref)?;
         let trusted_workspace = Workspace::load(&snapshot)?;
         if !trusted_workspace.problems.is_empty() {
@@ -84,13 +96,18 @@ impl<'r> Assessor<'r> {
         Ok(&self.workspaces[id])
     }
 
-    /// The direct tier verdict of `commit` (escalation is applied by the impact analysis).
-    pub fn classify(&mut self, commit: &CommitChange) -> Result<TierVerdict> {
-        self.workspace_at(&commit.id)?;
-        let parent = match &commit.diff_base {
+    /// The commit a commit's diff was taken against (None for a root commit).
+    fn parent_of(commit: &CommitChange) -> Option<String> {
+        match &commit.diff_base {
             DiffBase::Parent(p) | DiffBase::FirstParentOfMerge(p) => Some(p.clone()),
             DiffBase::EmptyTree => None,
-        };
+        }
+    }
+
+    /// The direct tier verdict of `commit`: the highest tier of its files.
+    pub fn direct_verdict(&mut self, commit: &CommitChange) -> Result<TierVerdict> {
+        self.workspace_at(&commit.id)?;
+        let parent = Self::parent_of(commit);
         if let Some(p) = &parent {
             self.workspace_at(p)?;
         }
@@ -99,6 +116,117 @@ impl<'r> Assessor<'r> {
         let parent_ws = parent.as_ref().map_or(&empty, |p| &self.workspaces[p]);
         let classifier = Classifier::new(&self.trusted.policy, &self.trusted_workspace);
         Ok(classifier.classify(commit, ws, parent_ws))
+    }
+
+    /// The effective tier verdict of `commit`: its direct tier, raised by escalation through
+    /// the crates that depend on what it touches (crate level, as far as the policy's
+    /// `escalation.reach` goes, no higher than its `cap`).
+    pub fn classify(&mut self, commit: &CommitChange) -> Result<TierVerdict> {
+        let direct = self.direct_verdict(commit)?;
+        let parent = Self::parent_of(commit);
+        let files: Vec<&FileChange> = commit.files.iter().collect();
+        Ok(self.escalate(direct, parent.as_deref(), &commit.id, &files)?.0)
+    }
+
+    /// Escalates `direct` by the crate-level impact of `files` changed between `base` and
+    /// `tip`; also returns that impact's crates with their own tiers.
+    fn escalate(
+        &mut self,
+        direct: TierVerdict,
+        base: Option<&str>,
+        tip: &str,
+        files: &[&FileChange],
+    ) -> Result<(TierVerdict, Vec<crate::impact::CrateImpact>)> {
+        self.workspace_at(tip)?;
+        if let Some(b) = base {
+            self.workspace_at(b)?;
+        }
+        let empty = Workspace::default();
+        let tip_ws = &self.workspaces[tip];
+        let base_ws = base.map_or(&empty, |b| &self.workspaces[b]);
+        let tip_files = TreeSnapshot::of_commit(self.repo, oid(tip)?)?;
+        let base_files = match base {
+            Some(b) => TreeSnapshot::of_commit(self.repo, oid(b)?)?,
+            None => TreeSnapshot::of_commit(self.repo, oid(tip)?)?,
+        };
+        let sides = Sides {
+            base: base_ws,
+            tip: tip_ws,
+            base_files: &base_files,
+            tip_files: &tip_files,
+        };
+        let mut crates = crate_level(&sides, files)?.crates;
+        let classifier = Classifier::new(&self.trusted.policy, &self.trusted_workspace);
+        let escalated = classifier.escalate(direct, &crates, tip_ws, base_ws);
+        for c in &mut crates {
+            c.tier = escalated.crate_tiers.get(&c.name).copied();
+        }
+        Ok((escalated.verdict, crates))
+    }
+
+    /// The impact of `commits` (oldest first) taken together, with the effective tier: the
+    /// highest direct tier of the commits, raised by escalation through the crates the whole
+    /// change reaches, and each crate's own tier.
+    pub fn impact(
+        &mut self,
+        commits: &[CommitChange],
+        opts: &crate::impact::Options,
+    ) -> Result<Impact> {
+        let (Some(first), Some(last)) = (commits.first(), commits.last()) else {
+            return Ok(Impact::default());
+        };
+        let base = Self::parent_of(first);
+        self.workspace_at(&last.id)?;
+        if let Some(b) = &base {
+            self.workspace_at(b)?;
+        }
+        let files: Vec<&FileChange> = commits.iter().flat_map(|c| c.files.iter()).collect();
+        let loaded = crate::impact::Loaded {
+            tip: self.workspaces.get(&last.id),
+            base: base.as_ref().and_then(|b| self.workspaces.get(b)),
+        };
+        let mut impact = crate::impact::analyze_range(
+            self.repo,
+            base.as_deref().map(oid).transpose()?,
+            oid(&last.id)?,
+            &files,
+            opts,
+            loaded,
+        )?;
+        let mut direct: Option<TierVerdict> = None;
+        for c in commits {
+            let v = self.direct_verdict(c)?;
+            direct = Some(match direct {
+                None => v,
+                Some(mut d) => {
+                    if v.tier > d.tier {
+                        d.tier = v.tier;
+                        d.direct_tier = v.tier;
+                        d.reasons = v.reasons;
+                    } else if v.tier == d.tier {
+                        for r in v.reasons {
+                            if !d.reasons.contains(&r) && d.reasons.len() < 4 {
+                                d.reasons.push(r);
+                            }
+                        }
+                    }
+                    d.paths.extend(v.paths);
+                    d.crates.extend(v.crates);
+                    d
+                }
+            });
+        }
+        let Some(direct) = direct else {
+            return Ok(impact);
+        };
+        let (verdict, crates) = self.escalate(direct, base.as_deref(), &last.id, &files)?;
+        for c in &mut impact.crates {
+            c.tier = crates.iter().find(|x| x.name == c.name).and_then(|x| x.tier);
+        }
+        impact.tier = Some(verdict.tier);
+        impact.direct_tier = Some(verdict.direct_tier);
+        impact.tier_reasons = verdict.reasons;
+        Ok(impact)
     }
 
     /// The full verdict on `commit`.
@@ -123,6 +251,10 @@ impl<'r> Assessor<'r> {
             verdict,
         })
     }
+}
+
+fn oid(id: &str) -> Result<git2::Oid> {
+    git2::Oid::from_str(id).map_err(Error::git(format!("parsing commit id {id}")))
 }
 
 /// The trusted ref to use when the user gives none: the remote's default branch

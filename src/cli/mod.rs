@@ -4,6 +4,7 @@
 pub mod args;
 mod context;
 mod demo;
+mod impact;
 mod policy_check;
 mod status;
 mod style;
@@ -47,7 +48,7 @@ pub fn run(cli: Cli) -> crate::Result<i32> {
         Command::Policy(args::PolicyCommand::Check(a)) => policy_check::run(&cwd, &a),
         Command::Demo(a) => demo::run(&a),
         Command::Review(_) => not_yet("review"),
-        Command::Impact(_) => not_yet("impact"),
+        Command::Impact(a) => impact::run(&cwd, &a),
         Command::Sign(_) => not_yet("sign"),
         Command::Verify(_) => not_yet("verify"),
         Command::Show(_) => not_yet("show"),

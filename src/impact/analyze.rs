@@ -44,7 +44,17 @@ pub fn analyze(
         DiffBase::EmptyTree => None,
     };
     let files: Vec<&FileChange> = commits.iter().flat_map(|c| c.files.iter()).collect();
-    analyze_range(repo, base, oid(&last.id)?, &files, opts)
+    analyze_range(repo, base, oid(&last.id)?, &files, opts, Loaded::default())
+}
+
+/// Workspaces the caller has already read (an [`crate::assess::Assessor`] caches them), so
+/// that the analysis does not read every manifest again.
+#[derive(Clone, Copy, Default)]
+pub struct Loaded<'a> {
+    /// The workspace at the base commit.
+    pub base: Option<&'a Workspace>,
+    /// The workspace at the tip commit.
+    pub tip: Option<&'a Workspace>,
 }
 
 fn oid(id: &str) -> Result<git2::Oid> {
@@ -58,9 +68,17 @@ pub fn analyze_range(
     tip: git2::Oid,
     files: &[&FileChange],
     opts: &Options,
+    loaded: Loaded<'_>,
 ) -> Result<Impact> {
     let tip_tree = GitTree::of_commit(repo, tip, &tip.to_string())?;
-    let tip_ws = Workspace::load(&tip_tree)?;
+    let tip_owned;
+    let tip_ws = match loaded.tip {
+        Some(w) => w,
+        None => {
+            tip_owned = Workspace::load(&tip_tree)?;
+            &tip_owned
+        }
+    };
     // The base side matters only where paths leave the tree or a manifest changes.
     let needs_base = files.iter().any(|f| {
         f.old_path != f.new_path
@@ -71,21 +89,22 @@ pub fn analyze_range(
         Some(b) if needs_base => Some(GitTree::of_commit(repo, b, &b.to_string())?),
         _ => None,
     };
-    let base_ws = match (&base_tree, base) {
-        (Some(t), _) => Some(Workspace::load(t)?),
-        (None, None) => Some(Workspace::default()),
-        (None, Some(_)) => None,
+    let base_ws = match (&base_tree, base, loaded.base) {
+        (Some(_), _, Some(w)) => Some(w.clone()),
+        (Some(t), _, None) => Some(Workspace::load(t)?),
+        (None, None, _) => Some(Workspace::default()),
+        (None, Some(_), _) => None,
     };
     let sides = Sides {
-        base: base_ws.as_ref().unwrap_or(&tip_ws),
-        tip: &tip_ws,
+        base: base_ws.as_ref().unwrap_or(tip_ws),
+        tip: tip_ws,
         base_files: base_tree.as_ref().map_or(&tip_tree, |t| t),
         tip_files: &tip_tree,
     };
     let level = crate_level(&sides, files)?;
-    let targets = affected_targets(&tip_ws, &tip_tree, &level.crates);
+    let targets = affected_targets(tip_ws, &tip_tree, &level.crates);
     let (modules, module_fallbacks) = if opts.modules {
-        modules::analyze(&tip_ws, &tip_tree, &level.crates, opts.module_depth)
+        modules::analyze(tip_ws, &tip_tree, &level.crates, opts.module_depth)
     } else {
         (Vec::new(), Vec::new())
     };

@@ -54,7 +54,7 @@ mod tree;
 pub mod wide;
 mod workspace;
 
-pub use analyze::{analyze, analyze_range, Options};
+pub use analyze::{analyze, analyze_range, Loaded, Options};
 pub use closure::{reverse_closure, Reached, Seed};
 pub use crates::CrateImpact;
 pub use deps::{DepKind, Dependency};
