@@ -163,7 +163,10 @@ impl FileChange {
 
     /// Every path this change touches (both sides of a rename).
     pub fn paths(&self) -> impl Iterator<Item = &GitPath> {
-        let old = self.old_path.as_ref().filter(|o| Some(*o) != self.new_path.as_ref());
+        let old = self
+            .old_path
+            .as_ref()
+            .filter(|o| Some(*o) != self.new_path.as_ref());
         self.new_path.iter().chain(old)
     }
 }

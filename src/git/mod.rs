@@ -14,8 +14,8 @@ mod revspec;
 mod tree;
 
 pub use changeset::{
-    ChangeSet, CommitChange, DiffBase, DiffLine, FileChange, FileStatus, Hunk, LineKind,
-    LoadDepth, Person, SubmoduleChange, Trailer,
+    ChangeSet, CommitChange, DiffBase, DiffLine, FileChange, FileStatus, Hunk, LineKind, LoadDepth,
+    Person, SubmoduleChange, Trailer,
 };
 pub use path::GitPath;
 pub use repo::{open, short_id};

@@ -32,7 +32,9 @@ impl<'r> TreeSnapshot<'r> {
         let c = repo
             .find_commit(commit)
             .map_err(Error::git(format!("reading commit {commit}")))?;
-        let tree = c.tree().map_err(Error::git(format!("reading the tree of {commit}")))?;
+        let tree = c
+            .tree()
+            .map_err(Error::git(format!("reading the tree of {commit}")))?;
         Ok(TreeSnapshot {
             repo,
             tree,

@@ -39,29 +39,50 @@ impl Diagnostic {
         let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
         let line = text[..start].matches('\n').count() + 1;
         let column = text[line_start..start].chars().count() + 1;
-        let width = text[start..end.min(line_end).max(start)].chars().count().max(1);
+        let width = text[start..end.min(line_end).max(start)]
+            .chars()
+            .count()
+            .max(1);
         Diagnostic {
             file: file.to_string(),
             line,
             column,
             message: message.into(),
             help,
-            source_line: text[line_start..line_end].trim_end_matches('\r').to_string(),
+            source_line: text[line_start..line_end]
+                .trim_end_matches('\r')
+                .to_string(),
             width,
         }
     }
 
     /// Builds a diagnostic for a whole line (1-based) of `text`.
-    pub fn at_line(file: &str, text: &str, line: usize, message: impl Into<String>, help: Option<String>) -> Self {
-        let start: usize = text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
-        let len = text[start.min(text.len())..].find('\n').unwrap_or(text.len() - start.min(text.len()));
+    pub fn at_line(
+        file: &str,
+        text: &str,
+        line: usize,
+        message: impl Into<String>,
+        help: Option<String>,
+    ) -> Self {
+        let start: usize = text
+            .split_inclusive('\n')
+            .take(line.saturating_sub(1))
+            .map(str::len)
+            .sum();
+        let len = text[start.min(text.len())..]
+            .find('\n')
+            .unwrap_or(text.len() - start.min(text.len()));
         Diagnostic::at_span(file, text, start..start + len, message, help)
     }
 }
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{}:{}:{}: error: {}", self.file, self.line, self.column, self.message)?;
+        writeln!(
+            f,
+            "{}:{}:{}: error: {}",
+            self.file, self.line, self.column, self.message
+        )?;
         let gutter = self.line.to_string().len();
         writeln!(f, "{:gutter$} |", "")?;
         writeln!(f, "{} | {}", self.line, self.source_line)?;
@@ -102,4 +123,70 @@ impl fmt::Display for Diagnostics {
         let n = self.0.len();
         write!(f, "\n\n{n} problem{} found", if n == 1 { "" } else { "s" })
     }
+}
+
+/// Collects diagnostics for one file while a parser walks it.
+pub(crate) struct Sink<'a> {
+    pub(crate) file: &'a str,
+    pub(crate) text: &'a str,
+    pub(crate) diags: Vec<Diagnostic>,
+}
+
+impl<'a> Sink<'a> {
+    /// A sink for `text`, shown to the user as `file`.
+    pub(crate) fn new(file: &'a str, text: &'a str) -> Self {
+        Sink {
+            file,
+            text,
+            diags: Vec::new(),
+        }
+    }
+
+    /// Records a problem at a byte span of the text.
+    pub(crate) fn error(
+        &mut self,
+        span: std::ops::Range<usize>,
+        message: impl Into<String>,
+        help: impl Into<Option<String>>,
+    ) {
+        self.diags.push(Diagnostic::at_span(
+            self.file,
+            self.text,
+            span,
+            message,
+            help.into(),
+        ));
+    }
+}
+
+/// Sorts diagnostics into file order (by line, then column), keeping the order of files as
+/// first seen.
+pub(crate) fn sort_in_file_order(diags: &mut [Diagnostic]) {
+    let mut files: Vec<String> = Vec::new();
+    for d in diags.iter() {
+        if !files.contains(&d.file) {
+            files.push(d.file.clone());
+        }
+    }
+    diags.sort_by_key(|d| {
+        let file = files
+            .iter()
+            .position(|f| *f == d.file)
+            .unwrap_or(usize::MAX);
+        (file, d.line, d.column)
+    });
+}
+
+/// The candidate closest to `written` when it is close enough to be a likely typo.
+pub(crate) fn closest<'c>(
+    written: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> Option<&'c str> {
+    let written = written.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(&written, c), c))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
 }

@@ -18,6 +18,7 @@
 //! allowed_signers ┘
 //! ```
 
+pub mod defaults;
 mod diagnostic;
 mod load;
 mod parse;
@@ -27,9 +28,11 @@ pub mod tier;
 mod types;
 
 pub use diagnostic::{Diagnostic, Diagnostics};
-pub use load::{load_trusted, load_worktree, Trusted, POLICY_PATH, ROSTER_PATH};
+pub use load::{
+    load_trusted, load_worktree, policy_digest, summary, Trusted, POLICY_PATH, ROSTER_PATH,
+};
 pub use parse::parse_policy;
-pub use roster::{parse_roster, AllowedSigner, Roster};
+pub use roster::{parse_roster, AllowedSigner, Roster, SignerSummary};
 pub use types::{
     AiRules, Escalation, Policy, PolicySource, Reach, Rule, Tier, TierRequirement, DEFAULT_AGENTS,
 };

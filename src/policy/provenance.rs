@@ -24,7 +24,11 @@ pub struct Provenance {
 /// Returns the first matching rule: trailers in message order, then the author e-mail.
 pub fn detect(commit: &CommitChange, rules: &AiRules) -> Option<Provenance> {
     for trailer in &commit.trailers {
-        if !rules.trailers.iter().any(|k| k.eq_ignore_ascii_case(&trailer.key)) {
+        if !rules
+            .trailers
+            .iter()
+            .any(|k| k.eq_ignore_ascii_case(&trailer.key))
+        {
             continue;
         }
         if let Some(agent) = named_agent(&trailer.value, &rules.agents) {
@@ -75,15 +79,24 @@ mod tests {
     use super::*;
 
     fn agents() -> Vec<String> {
-        ["kiro", "claude", "copilot", "amazon-q"].iter().map(|s| s.to_string()).collect()
+        ["kiro", "claude", "copilot", "amazon-q"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
     }
 
     #[test]
     fn names_agents_as_whole_words_only() {
         let a = agents();
-        assert_eq!(named_agent("Claude <noreply@anthropic.com>", &a), Some("claude"));
+        assert_eq!(
+            named_agent("Claude <noreply@anthropic.com>", &a),
+            Some("claude")
+        );
         assert_eq!(named_agent("claude:claude-opus-4", &a), Some("claude"));
-        assert_eq!(named_agent("github-copilot[bot] <x@y>", &a), Some("copilot"));
+        assert_eq!(
+            named_agent("github-copilot[bot] <x@y>", &a),
+            Some("copilot")
+        );
         assert_eq!(named_agent("Amazon-Q Developer", &a), Some("amazon-q"));
         assert_eq!(named_agent("Claudette Smith <c@example.com>", &a), None);
         assert_eq!(named_agent("Kirov Ivanov <k@example.com>", &a), None);

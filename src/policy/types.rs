@@ -107,9 +107,25 @@ pub struct AiRules {
 
 /// The agents recognised when the policy has no `[ai]` table (or no `agents` key).
 pub const DEFAULT_AGENTS: &[&str] = &[
-    "kiro", "claude", "copilot", "cursor", "codex", "devin", "gemini", "aider", "chatgpt",
-    "openai", "windsurf", "codeium", "cline", "jules", "openhands", "tabnine", "amazon-q",
-    "sweep", "amp",
+    "kiro",
+    "claude",
+    "copilot",
+    "cursor",
+    "codex",
+    "devin",
+    "gemini",
+    "aider",
+    "chatgpt",
+    "openai",
+    "windsurf",
+    "codeium",
+    "cline",
+    "jules",
+    "openhands",
+    "tabnine",
+    "amazon-q",
+    "sweep",
+    "amp",
 ];
 
 /// One `[[rules]]` entry, compiled.
