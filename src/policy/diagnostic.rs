@@ -33,8 +33,15 @@ impl Diagnostic {
         message: impl Into<String>,
         help: Option<String>,
     ) -> Self {
-        let start = span.start.min(text.len());
-        let end = span.end.clamp(start, text.len());
+        let floor = |mut i: usize| {
+            i = i.min(text.len());
+            while !text.is_char_boundary(i) {
+                i -= 1;
+            }
+            i
+        };
+        let start = floor(span.start);
+        let end = floor(span.end.max(start));
         let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
         let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
         let line = text[..start].matches('\n').count() + 1;
