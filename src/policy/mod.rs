@@ -8,7 +8,8 @@
 //! 2. **Check** ([`parse_policy`], [`parse_roster`], [`Trusted::check`]): raw TOML is compiled
 //!    into a [`Policy`] whose invariants hold — tier names known, globs compiled, roles
 //!    resolved to roster principals — and every problem becomes a [`Diagnostic`] with file,
-//!    line, column and what to write instead.
+//!    line, column and what to write instead. Keys left out take the values in [`defaults`];
+//!    [`summary`] is the one line `policy check` prints when all is well.
 //! 3. **Apply**: [`provenance::detect`] says whether a commit is AI-generated and by which
 //!    rule; [`tier::classify`] gives each commit its direct tier with reasons a person reads.
 //!
