@@ -53,6 +53,8 @@ pub enum Command {
     Keygen(KeygenArgs),
     /// The triage queue: each commit's AI provenance, tier with reasons, and sign-off state.
     Status(StatusArgs),
+    /// Adopt countersign here: write a policy and roster, set up notes fetching and rewriting.
+    Init,
     /// Validate the policy and roster.
     #[command(subcommand)]
     Policy(PolicyCommand),

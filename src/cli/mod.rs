@@ -4,6 +4,7 @@
 pub mod args;
 mod context;
 mod demo;
+mod init;
 mod policy_check;
 mod status;
 mod style;
@@ -46,6 +47,7 @@ pub fn run(cli: Cli) -> crate::Result<i32> {
         Command::Status(a) => status::run(&cwd, &a),
         Command::Policy(args::PolicyCommand::Check(a)) => policy_check::run(&cwd, &a),
         Command::Demo(a) => demo::run(&a),
+        Command::Init => init::run(&cwd),
         Command::Review(_) => not_yet("review"),
         Command::Impact(_) => not_yet("impact"),
         Command::Sign(_) => not_yet("sign"),
