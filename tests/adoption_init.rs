@@ -138,3 +138,22 @@ fn init_without_a_signing_key_explains_how_to_make_one() {
         .assert()
         .success();
 }
+
+#[test]
+fn completions_and_man_page_come_from_the_cli_definition() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for shell in ["bash", "zsh", "fish"] {
+        countersign(dir.path(), dir.path())
+            .args(["completions", shell])
+            .assert()
+            .success()
+            .stdout(
+                predicate::str::contains("verify").and(predicate::str::contains("trusted-ref")),
+            );
+    }
+    countersign(dir.path(), dir.path())
+        .arg("man")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(".SH NAME").and(predicate::str::contains("verify")));
+}

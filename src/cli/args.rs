@@ -55,6 +55,13 @@ pub enum Command {
     Status(StatusArgs),
     /// Adopt countersign here: write a policy and roster, set up notes fetching and rewriting.
     Init,
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `countersign man > countersign.1`.
+    Man,
     /// Validate the policy and roster.
     #[command(subcommand)]
     Policy(PolicyCommand),

@@ -2,6 +2,7 @@
 //! only calls [`main`].
 
 pub mod args;
+mod completions;
 mod context;
 mod demo;
 mod init;
@@ -48,6 +49,8 @@ pub fn run(cli: Cli) -> crate::Result<i32> {
         Command::Policy(args::PolicyCommand::Check(a)) => policy_check::run(&cwd, &a),
         Command::Demo(a) => demo::run(&a),
         Command::Init => init::run(&cwd),
+        Command::Completions { shell } => completions::completions(shell),
+        Command::Man => completions::man(),
         Command::Review(_) => not_yet("review"),
         Command::Impact(_) => not_yet("impact"),
         Command::Sign(_) => not_yet("sign"),
