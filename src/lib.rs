@@ -21,6 +21,7 @@ pub mod diff;
 pub mod error;
 pub mod git;
 pub mod impact;
+pub mod init;
 pub mod policy;
 pub mod signoff;
 pub mod tui;

@@ -63,10 +63,10 @@ fn governed_repo() -> TestRepo {
     repo.write("Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\n");
     for name in ["app", "billing"] {
         repo.write(
-            &format!("crates/{name}/Cargo.toml"),
-            &format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
+            format!("crates/{name}/Cargo.toml"),
+            format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
         );
-        repo.write(&format!("crates/{name}/src/lib.rs"), "pub fn f() {}\n");
+        repo.write(format!("crates/{name}/src/lib.rs"), "pub fn f() {}\n");
     }
     repo.write(
         "crates/ledger/Cargo.toml",
@@ -75,7 +75,7 @@ fn governed_repo() -> TestRepo {
     repo.write("crates/ledger/src/lib.rs", "pub fn g() {}\n");
     repo.write("docs/guide.md", "# Guide\n");
     repo.write(".countersign/policy.toml", POLICY);
-    repo.write(".countersign/allowed_signers", &real_roster(&repo));
+    repo.write(".countersign/allowed_signers", real_roster(&repo));
     repo.commit("Base");
     repo.branch("feature");
     repo.checkout("feature");
@@ -115,7 +115,9 @@ fn bare_repository_is_refused_with_what_to_do() {
         .arg("status")
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("bare repository").and(predicate::str::contains("git clone")));
+        .stderr(
+            predicate::str::contains("bare repository").and(predicate::str::contains("git clone")),
+        );
 }
 
 #[test]
@@ -176,13 +178,19 @@ fn status_reports_provenance_tiers_and_states() {
     assert_eq!(pick(0, "tier"), "autonomous");
     assert_eq!(pick(0, "state"), "not-required");
     assert_eq!(rows[0]["ai"]["agent"], "kiro");
-    assert!(rows[0]["ai"]["rule"].as_str().unwrap_or("").contains("Co-authored-by"));
+    assert!(rows[0]["ai"]["rule"]
+        .as_str()
+        .unwrap_or("")
+        .contains("Co-authored-by"));
     assert_eq!(pick(1, "tier"), "supervised");
     assert_eq!(pick(1, "state"), "needs-signoff");
     assert_eq!(pick(2, "tier"), "prohibited");
     assert_eq!(pick(2, "state"), "forbidden");
     let reasons = rows[2]["tier_reasons"].to_string();
-    assert!(reasons.contains("billing"), "reasons name the crate: {reasons}");
+    assert!(
+        reasons.contains("billing"),
+        "reasons name the crate: {reasons}"
+    );
     assert_eq!(pick(3, "ai"), serde_json::Value::Null);
     assert_eq!(pick(3, "state"), "not-required");
     assert!(rows[0]["commit"].as_str().is_some_and(|c| c.len() == 40));
@@ -201,7 +209,9 @@ fn cargo_metadata_tier_comes_from_the_trusted_ref_and_cannot_be_lowered() {
     let rows = status_json(repo.path(), &[]);
     assert_eq!(rows[0]["tier"], "prohibited");
     assert!(
-        rows[0]["tier_reasons"].to_string().contains("crates/ledger` is prohibited by its Cargo.toml"),
+        rows[0]["tier_reasons"]
+            .to_string()
+            .contains("crates/ledger` is prohibited by its Cargo.toml"),
         "{}",
         rows[0]["tier_reasons"]
     );
@@ -210,11 +220,17 @@ fn cargo_metadata_tier_comes_from_the_trusted_ref_and_cannot_be_lowered() {
 #[test]
 fn anything_under_dot_countersign_is_prohibited_even_with_a_rule_saying_otherwise() {
     let repo = governed_repo();
-    repo.write(".countersign/policy.toml", &format!("{POLICY}\n[[rules]]\npaths = [\".countersign/**\"]\ntier = \"autonomous\"\n"));
+    repo.write(
+        ".countersign/policy.toml",
+        format!("{POLICY}\n[[rules]]\npaths = [\".countersign/**\"]\ntier = \"autonomous\"\n"),
+    );
     repo.commit("Human edits the policy");
     let rows = status_json(repo.path(), &[]);
     assert_eq!(rows[0]["tier"], "prohibited");
-    assert_eq!(rows[0]["state"], "not-required", "a human commit needs no AI sign-off state");
+    assert_eq!(
+        rows[0]["state"], "not-required",
+        "a human commit needs no AI sign-off state"
+    );
 }
 
 #[test]
@@ -235,7 +251,12 @@ fn provenance_ignores_look_alikes() {
     repo.commit("Pair with Claudette\n\nCo-authored-by: Claudette Smith <claudette@example.com>");
     let rows = status_json(repo.path(), &[]);
     for row in rows.as_array().expect("array") {
-        assert_eq!(row["ai"], serde_json::Value::Null, "{} must be human", row["summary"]);
+        assert_eq!(
+            row["ai"],
+            serde_json::Value::Null,
+            "{} must be human",
+            row["summary"]
+        );
     }
 }
 
@@ -245,10 +266,14 @@ fn provenance_rules_each_match() {
     let cases: [(&str, &str, &str); 3] = [
         ("Assisted-by: claude:claude-opus-4", "claude", "Assisted-by"),
         ("Generated-by: GitHub Copilot", "copilot", "Generated-by"),
-        ("co-authored-by: KIRO <k@agents.example>", "kiro", "co-authored-by"),
+        (
+            "co-authored-by: KIRO <k@agents.example>",
+            "kiro",
+            "co-authored-by",
+        ),
     ];
     for (i, (trailer, _, _)) in cases.iter().enumerate() {
-        repo.write("crates/app/src/lib.rs", &format!("pub fn f() {{ {i}; }}\n"));
+        repo.write("crates/app/src/lib.rs", format!("pub fn f() {{ {i}; }}\n"));
         repo.commit(&format!("Change {i}\n\nSome body.\n\n{trailer}"));
     }
     repo.write("crates/app/src/lib.rs", "pub fn f() { 9; }\n");
@@ -256,9 +281,15 @@ fn provenance_rules_each_match() {
     let rows = status_json(repo.path(), &[]);
     for (i, (_, agent, key)) in cases.iter().enumerate() {
         assert_eq!(rows[i]["ai"]["agent"], *agent, "case {i}");
-        assert!(rows[i]["ai"]["rule"].as_str().unwrap_or("").contains(key), "case {i}");
+        assert!(
+            rows[i]["ai"]["rule"].as_str().unwrap_or("").contains(key),
+            "case {i}"
+        );
     }
-    assert!(rows[3]["ai"]["rule"].as_str().unwrap_or("").contains("*@agents.example"));
+    assert!(rows[3]["ai"]["rule"]
+        .as_str()
+        .unwrap_or("")
+        .contains("*@agents.example"));
 }
 
 #[test]
@@ -266,27 +297,56 @@ fn status_text_is_an_aligned_table_without_colour_when_piped() {
     let repo = governed_repo();
     repo.write("crates/app/src/lib.rs", "pub fn f() { 1; }\n");
     repo.commit_ai("claude", "Touch app");
-    let out = countersign(repo.path()).arg("status").output().expect("runs");
+    let out = countersign(repo.path())
+        .arg("status")
+        .output()
+        .expect("runs");
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).expect("utf-8");
     assert!(!text.contains('\x1b'), "no escape codes when piped");
-    let header = text.lines().find(|l| l.starts_with("COMMIT")).expect("a header row");
-    let row = text.lines().find(|l| l.contains("Touch app")).expect("a commit row");
-    assert_eq!(header.find("TIER"), row.find("supervised"), "columns align:\n{text}");
-    assert_eq!(header.find("STATE"), row.find("needs-signoff"), "columns align:\n{text}");
+    let header = text
+        .lines()
+        .find(|l| l.starts_with("COMMIT"))
+        .expect("a header row");
+    let row = text
+        .lines()
+        .find(|l| l.contains("Touch app"))
+        .expect("a commit row");
+    assert_eq!(
+        header.find("TIER"),
+        row.find("supervised"),
+        "columns align:\n{text}"
+    );
+    assert_eq!(
+        header.find("STATE"),
+        row.find("needs-signoff"),
+        "columns align:\n{text}"
+    );
 }
 
 #[test]
 fn policy_check_reports_positioned_errors_and_exit_2() {
     let repo = governed_repo();
-    repo.write(".countersign/policy.toml", &POLICY.replace("default_tier = \"supervised\"", "default_tier = \"supervisd\""));
+    repo.write(
+        ".countersign/policy.toml",
+        POLICY.replace(
+            "default_tier = \"supervised\"",
+            "default_tier = \"supervisd\"",
+        ),
+    );
     countersign(repo.path())
         .args(["policy", "check"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains(".countersign/policy.toml:2:").and(predicate::str::contains("supervised")));
+        .stderr(
+            predicate::str::contains(".countersign/policy.toml:2:")
+                .and(predicate::str::contains("supervised")),
+        );
     // The committed policy is still fine.
-    countersign(repo.path()).args(["policy", "check", "--rev", "main"]).assert().code(0);
+    countersign(repo.path())
+        .args(["policy", "check", "--rev", "main"])
+        .assert()
+        .code(0);
 }
 
 #[test]
@@ -300,7 +360,10 @@ fn policy_check_reports_a_misspelt_cargo_metadata_tier() {
         .args(["policy", "check"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("crates/app/Cargo.toml:6:9").and(predicate::str::contains("\"prohibited\"")));
+        .stderr(
+            predicate::str::contains("crates/app/Cargo.toml:6:9")
+                .and(predicate::str::contains("\"prohibited\"")),
+        );
 }
 
 #[test]
@@ -314,8 +377,15 @@ fn demo_builds_a_reviewable_repository() {
         .stdout(predicate::str::contains("agent/speedups").or(predicate::str::contains("main..")));
     let repo_dir = dir.path().join("repo");
     let repo = git2::Repository::open(&repo_dir).expect("demo repo");
-    assert_eq!(repo.head().expect("head").shorthand(), Some("agent/speedups"));
-    let key = repo.config().expect("config").get_string("user.signingKey").expect("signing key set");
+    assert_eq!(
+        repo.head().expect("head").shorthand().ok(),
+        Some("agent/speedups")
+    );
+    let key = repo
+        .config()
+        .expect("config")
+        .get_string("user.signingKey")
+        .expect("signing key set");
     assert!(Path::new(&key).exists());
     #[cfg(unix)]
     {
@@ -327,20 +397,36 @@ fn demo_builds_a_reviewable_repository() {
     let rows = rows.as_array().expect("array");
     let ai: Vec<_> = rows.iter().filter(|r| !r["ai"].is_null()).collect();
     assert!(ai.len() >= 3, "at least three AI commits");
-    let tiers: std::collections::BTreeSet<_> = ai.iter().map(|r| r["tier"].as_str().unwrap_or("")).collect();
+    let tiers: std::collections::BTreeSet<_> = ai
+        .iter()
+        .map(|r| r["tier"].as_str().unwrap_or(""))
+        .collect();
     assert!(tiers.len() >= 2, "AI commits of different tiers: {tiers:?}");
     assert!(ai.iter().any(|r| r["state"] == "needs-signoff"));
     // The demo is a real Cargo workspace: cargo agrees on its members.
     let meta = std::process::Command::new("cargo")
-        .args(["metadata", "--no-deps", "--offline", "--format-version", "1"])
+        .args([
+            "metadata",
+            "--no-deps",
+            "--offline",
+            "--format-version",
+            "1",
+        ])
         .current_dir(&repo_dir)
         .output()
         .expect("cargo metadata runs");
-    assert!(meta.status.success(), "{}", String::from_utf8_lossy(&meta.stderr));
+    assert!(
+        meta.status.success(),
+        "{}",
+        String::from_utf8_lossy(&meta.stderr)
+    );
     let meta: serde_json::Value = serde_json::from_slice(&meta.stdout).expect("json");
     assert_eq!(meta["packages"].as_array().map(Vec::len), Some(6));
     // And the policy it ships passes the check.
-    countersign(&repo_dir).args(["policy", "check"]).assert().success();
+    countersign(&repo_dir)
+        .args(["policy", "check"])
+        .assert()
+        .success();
 }
 
 #[test]
@@ -358,9 +444,17 @@ fn demo_refuses_to_overwrite() {
 #[test]
 fn every_subcommand_is_listed_in_help() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let out = countersign(dir.path()).arg("--help").output().expect("runs");
+    let out = countersign(dir.path())
+        .arg("--help")
+        .output()
+        .expect("runs");
     let text = String::from_utf8_lossy(&out.stdout);
-    for sub in ["review", "demo", "impact", "sign", "verify", "show", "keygen", "status", "policy"] {
-        assert!(text.contains(&format!("  {sub}")), "--help lists {sub}:\n{text}");
+    for sub in [
+        "review", "demo", "impact", "sign", "verify", "show", "keygen", "status", "policy",
+    ] {
+        assert!(
+            text.contains(&format!("  {sub}")),
+            "--help lists {sub}:\n{text}"
+        );
     }
 }

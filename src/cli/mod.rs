@@ -2,9 +2,11 @@
 //! only calls [`main`].
 
 pub mod args;
+mod completions;
 mod context;
 mod demo;
 mod impact;
+mod init;
 mod policy_check;
 mod status;
 mod style;
@@ -47,6 +49,9 @@ pub fn run(cli: Cli) -> crate::Result<i32> {
         Command::Status(a) => status::run(&cwd, &a),
         Command::Policy(args::PolicyCommand::Check(a)) => policy_check::run(&cwd, &a),
         Command::Demo(a) => demo::run(&a),
+        Command::Init => init::run(&cwd),
+        Command::Completions { shell } => completions::completions(shell),
+        Command::Man => completions::man(),
         Command::Review(_) => not_yet("review"),
         Command::Impact(a) => impact::run(&cwd, &a),
         Command::Sign(_) => not_yet("sign"),
