@@ -125,7 +125,9 @@ impl<'r> Assessor<'r> {
         let direct = self.direct_verdict(commit)?;
         let parent = Self::parent_of(commit);
         let files: Vec<&FileChange> = commit.files.iter().collect();
-        Ok(self.escalate(direct, parent.as_deref(), &commit.id, &files)?.0)
+        Ok(self
+            .escalate(direct, parent.as_deref(), &commit.id, &files)?
+            .0)
     }
 
     /// Escalates `direct` by the crate-level impact of `files` changed between `base` and
@@ -221,7 +223,10 @@ impl<'r> Assessor<'r> {
         };
         let (verdict, crates) = self.escalate(direct, base.as_deref(), &last.id, &files)?;
         for c in &mut impact.crates {
-            c.tier = crates.iter().find(|x| x.name == c.name).and_then(|x| x.tier);
+            c.tier = crates
+                .iter()
+                .find(|x| x.name == c.name)
+                .and_then(|x| x.tier);
         }
         impact.tier = Some(verdict.tier);
         impact.direct_tier = Some(verdict.direct_tier);

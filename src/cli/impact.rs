@@ -11,7 +11,7 @@ use crate::assess::{default_trusted_ref, Assessor};
 use crate::git::{ChangeSet, LoadDepth};
 use crate::impact::{CrateImpact, DepKind, Impact, Options};
 use crate::policy::{
-    load_trusted, AiRules, Escalation, Policy, PolicySource, Reach, Roster, Tier,
+    defaults, load_trusted, AiRules, Escalation, Policy, PolicySource, Reach, Roster, Tier,
     TierRequirement, Trusted, DEFAULT_AGENTS,
 };
 use crate::{Error, Result};
@@ -40,7 +40,9 @@ pub fn run(cwd: &Path, args: &ImpactArgs) -> Result<i32> {
             Err(e) => return Err(e),
         },
         None => {
-            eprintln!("countersign: no base branch (main or master); using the built-in policy defaults");
+            eprintln!(
+                "countersign: no base branch (main or master); using the built-in policy defaults"
+            );
             (builtin(), "HEAD".to_string())
         }
     };
@@ -71,38 +73,38 @@ pub fn run(cwd: &Path, args: &ImpactArgs) -> Result<i32> {
     }
 }
 
-/// The policy used where the repository has none: every path `supervised`, escalation
-/// transitive and capped at `supervised`, the usual AI trailers and agents.
+/// The policy used where the repository has none: the parser's defaults (every path
+/// `supervised`), escalation transitive and capped at `supervised`, no rules.
 pub fn builtin() -> Trusted {
-    let req = |approvals, role: Option<&str>| TierRequirement {
-        approvals,
-        role: role.map(str::to_string),
+    let req = |tier| {
+        let (approvals, role) = defaults::requirement(tier);
+        (
+            tier,
+            TierRequirement {
+                approvals,
+                role: role.map(str::to_string),
+            },
+        )
     };
     let policy = Policy {
         source: PolicySource {
             rev: "built-in defaults".to_string(),
             commit: None,
         },
-        base: "main".to_string(),
-        default_tier: Tier::Supervised,
+        base: defaults::BASE.to_string(),
+        default_tier: defaults::DEFAULT_TIER,
         escalation: Escalation {
             reach: Reach::Transitive,
             cap: Tier::Supervised,
         },
         roles: BTreeMap::new(),
         ai: AiRules {
-            trailers: ["Co-authored-by", "Assisted-by", "Generated-by"]
-                .map(str::to_string)
-                .to_vec(),
+            trailers: defaults::TRAILERS.iter().map(|s| s.to_string()).collect(),
             agents: DEFAULT_AGENTS.iter().map(|s| s.to_string()).collect(),
             authors: Vec::new(),
             author_set: globset::GlobSet::empty(),
         },
-        tiers: BTreeMap::from([
-            (Tier::Autonomous, req(0, None)),
-            (Tier::Supervised, req(1, Some("senior"))),
-            (Tier::Prohibited, req(2, Some("senior"))),
-        ]),
+        tiers: Tier::ALL.into_iter().map(req).collect(),
         rules: Vec::new(),
         digest: "built-in".to_string(),
     };
@@ -120,11 +122,7 @@ pub fn write_text(
     commits: usize,
     colour: bool,
 ) -> std::io::Result<()> {
-    writeln!(
-        out,
-        "{}",
-        plural_line(impact, range, commits).trim_end()
-    )?;
+    writeln!(out, "{}", plural_line(impact, range, commits).trim_end())?;
     if let Some(tier) = impact.tier {
         let escalated = impact.direct_tier.is_some_and(|d| d < tier);
         let head = format!(
@@ -157,10 +155,11 @@ pub fn write_text(
         writeln!(out, "{}", paint(colour, "1", "targets"))?;
         let mut by_crate: BTreeMap<&str, Vec<String>> = BTreeMap::new();
         for t in &impact.targets {
-            by_crate
-                .entry(&t.crate_name)
-                .or_default()
-                .push(format!("{} {}", t.kind.name(), t.name));
+            by_crate.entry(&t.crate_name).or_default().push(format!(
+                "{} {}",
+                t.kind.name(),
+                t.name
+            ));
         }
         for (c, ts) in by_crate {
             for line in wrap(&format!("{c}: {}", ts.join(", ")), WIDTH, "  ", "    ") {

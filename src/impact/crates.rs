@@ -87,7 +87,11 @@ pub fn crate_level(sides: &Sides<'_>, files: &[&FileChange]) -> Result<CrateLeve
         if let Some(new) = &f.new_path {
             root_manifest_changed |= attribute(&mut direct, new, sides.tip, sides, false);
         }
-        if let Some(old) = f.old_path.as_ref().filter(|o| Some(*o) != f.new_path.as_ref()) {
+        if let Some(old) = f
+            .old_path
+            .as_ref()
+            .filter(|o| Some(*o) != f.new_path.as_ref())
+        {
             root_manifest_changed |= attribute(&mut direct, old, sides.base, sides, true);
         }
     }
@@ -165,10 +169,7 @@ pub fn crate_level(sides: &Sides<'_>, files: &[&FileChange]) -> Result<CrateLeve
         let changed = direct.changed.get(&r.name);
         if let Some((count, notes)) = changed {
             if *count > 0 {
-                reasons.push(format!(
-                    "{count} of its file{} changed",
-                    if *count == 1 { "" } else { "s" }
-                ));
+                reasons.push(format!("{count} of its files changed"));
             }
             reasons.extend(notes.iter().cloned());
         }
@@ -219,6 +220,7 @@ fn attribute(
         return true;
     }
     if let Some(reason) = wide_file_reason(&text) {
+        // Workspace-wide whichever side it is on.
         wide_all(direct, sides.tip, &format!("`{text}` changed: {reason}"));
         return false;
     }
@@ -231,7 +233,9 @@ fn attribute(
     }
     let entry = direct.changed.entry(member.name.clone()).or_default();
     if old_side {
-        entry.1.insert("files were deleted or moved out of it".to_string());
+        entry
+            .1
+            .insert("files were deleted or moved out of it".to_string());
     } else {
         entry.0 += 1;
     }

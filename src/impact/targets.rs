@@ -90,7 +90,12 @@ pub fn discover(member: &Member, tree: &impl ListFiles) -> Vec<Target> {
         auto_bins.push((member.name.clone(), main));
     }
     auto_bins.extend(discover_dir(tree, &join(dir, "src/bin")));
-    let kinds: [(TargetKind, &[RawTarget], Option<bool>, Vec<(String, String)>); 4] = [
+    let kinds: [(
+        TargetKind,
+        &[RawTarget],
+        Option<bool>,
+        Vec<(String, String)>,
+    ); 4] = [
         (TargetKind::Bin, &d.bins, d.autobins, auto_bins),
         (
             TargetKind::Test,

@@ -131,11 +131,6 @@ pub(crate) fn join(dir: &str, name: &str) -> String {
     }
 }
 
-/// The directory part of `path` (`""` for a root file).
-pub(crate) fn parent(path: &str) -> &str {
-    path.rsplit_once('/').map_or("", |(d, _)| d)
-}
-
 /// Joins `rel` (which may hold `.` and `..`) onto `dir` and normalises the result; None when
 /// it climbs above the repository root or is absolute.
 pub(crate) fn normalize(dir: &str, rel: &str) -> Option<String> {

@@ -99,7 +99,10 @@ pub fn root_manifest_change(
     if package_only && root_is_member {
         return None;
     }
-    if changed.iter().any(|k| *k != "workspace" && !PACKAGE_TABLES.contains(k)) {
+    if changed
+        .iter()
+        .any(|k| *k != "workspace" && !PACKAGE_TABLES.contains(k))
+    {
         let k = changed
             .iter()
             .find(|k| **k != "workspace" && !PACKAGE_TABLES.contains(k))
