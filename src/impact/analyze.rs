@@ -104,7 +104,13 @@ pub fn analyze_range(
     let level = crate_level(&sides, files)?;
     let targets = affected_targets(tip_ws, &tip_tree, &level.crates);
     let (modules, module_fallbacks) = if opts.modules {
-        modules::analyze(tip_ws, &tip_tree, &level.crates, opts.module_depth)
+        modules::analyze(
+            tip_ws,
+            &tip_tree,
+            &level.crates,
+            &level.changed_files,
+            opts.module_depth,
+        )
     } else {
         (Vec::new(), Vec::new())
     };

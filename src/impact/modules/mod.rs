@@ -1,4 +1,24 @@
-//! Phase 3, the module import graph (placeholder).
+//! Phase 3, the module import graph: which modules of the changed crates, and of the crates
+//! that depend on them (up to a depth), can see a changed module, and through which import
+//! chain.
+//!
+//! 1. [`tree`] builds each target's module tree (lib, bins, tests, benches, examples, build
+//!    script) from its root file, with [`scan`] reading each file.
+//! 2. [`graph`] resolves every `use` path and every `a::b` path in code to the module it
+//!    lands in (`crate::`, `self::`, `super::`, child modules, `use` aliases, `extern crate`,
+//!    other workspace crates by their library or renamed name) and walks the edges backwards
+//!    from the changed modules.
+//!
+//! A crate whose tree cannot be trusted — a file that does not tokenize or whose delimiters
+//! do not balance, a `mod` with no file, `include!`, a changed file that defines
+//! `macro_rules!` (macros are used without paths) or a changed file that is not a module
+//! (data read by `include_str!`, its `Cargo.toml`) — counts as a whole: it is listed in the
+//! fallbacks with the reason, and every module of it that could be read counts as affected.
+//! The crate-level result is never narrowed by this phase.
+
+mod graph;
+mod scan;
+mod tree;
 
 use serde::Serialize;
 
@@ -12,7 +32,10 @@ pub struct ModuleImpact {
     /// The package it belongs to.
     #[serde(rename = "crate")]
     pub crate_name: String,
-    /// Its path, like `core_types::codec`.
+    /// The target it belongs to: `lib`, or `bin NAME`, `test NAME`, …
+    pub target: String,
+    /// Its path, like `core_types::codec` (library modules start with the library's name;
+    /// other targets' with `KIND:NAME`, e.g. `bin:server::cli`).
     pub module: String,
     /// Its file, relative to the repository root.
     pub file: String,
@@ -32,13 +55,14 @@ pub struct ModuleFallback {
     pub reason: String,
 }
 
-/// The affected modules of the crates within `depth` hops of a change.
+/// The affected modules of the changed crates and of the crates within `depth` dependency
+/// hops of them, and the crates that fall back to "the whole crate".
 pub fn analyze(
     ws: &Workspace,
     tree: &impl ListFiles,
     crates: &[CrateImpact],
+    changed_files: &[String],
     depth: usize,
 ) -> (Vec<ModuleImpact>, Vec<ModuleFallback>) {
-    let _ = (ws, tree, crates, depth);
-    (Vec::new(), Vec::new())
+    graph::run(ws, tree, crates, changed_files, depth)
 }
