@@ -47,14 +47,30 @@ fn generated_workspace_matches_its_ground_truth() {
     let dir = tempfile::tempdir().expect("temp dir");
     let root = dir.path().join("ws");
     let out = std::process::Command::new("python3")
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/benches/gen-workspace.py"))
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/benches/gen-workspace.py"
+        ))
         .arg(&root)
-        .args(["--crates", "30", "--files", "4", "--changed", "4", "--lines", "12"])
+        .args([
+            "--crates",
+            "30",
+            "--files",
+            "4",
+            "--changed",
+            "4",
+            "--lines",
+            "12",
+        ])
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .output()
         .expect("python3 runs the generator");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let truth: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     support::isolate_git_config();
     let repo = git2::Repository::open(&root).expect("open");
@@ -75,8 +91,16 @@ fn generated_workspace_matches_its_ground_truth() {
     for f in want("changed_files") {
         assert!(got.modules.iter().any(|m| m.file == f && m.changed), "{f}");
     }
-    assert!(got.module_fallbacks.is_empty(), "{:?}", got.module_fallbacks);
-    let dependent = got.crates.iter().find(|c| c.distance == 1).expect("a dependent");
+    assert!(
+        got.module_fallbacks.is_empty(),
+        "{:?}",
+        got.module_fallbacks
+    );
+    let dependent = got
+        .crates
+        .iter()
+        .find(|c| c.distance == 1)
+        .expect("a dependent");
     let m000 = got
         .modules
         .iter()
@@ -110,7 +134,10 @@ fn chains_distances_and_build_dependencies() {
     t.commit_ai("kiro", "edit core");
     let i = impact_since(&t, base);
     assert_eq!(names(&i.changed_crates), ["core-types"]);
-    assert_eq!(names(&i.affected_crates), ["auth", "billing-api", "core-types"]);
+    assert_eq!(
+        names(&i.affected_crates),
+        ["auth", "billing-api", "core-types"]
+    );
     let b = krate_of(&i, "billing-api");
     assert_eq!(b.distance, 2);
     assert_eq!(names(&b.via), ["core-types", "auth", "billing-api"]);
@@ -145,7 +172,10 @@ fn dev_dependencies_affect_tests_but_do_not_propagate_even_in_cycles() {
         "[dev-dependencies]\nhelper = { path = \"../helper\" }\n",
         "",
     );
-    t.write("crates/app/tests/it.rs", "#[test] fn t() { helper::h(); }\n");
+    t.write(
+        "crates/app/tests/it.rs",
+        "#[test] fn t() { helper::h(); }\n",
+    );
     t.write("crates/app/src/main.rs", "fn main() {}\n");
     krate(
         &t,
@@ -202,7 +232,10 @@ fn renamed_and_inherited_dependencies_are_edges_and_module_paths() {
         "crates/auth/src/session.rs",
         "use core_types::codec::encode;\npub fn s() { encode() }\n",
     );
-    t.write("crates/auth/src/plain.rs", "pub fn p() { core_types::other::o() }\n");
+    t.write(
+        "crates/auth/src/plain.rs",
+        "pub fn p() { core_types::other::o() }\n",
+    );
     krate(
         &t,
         "crates/billing",
@@ -242,9 +275,27 @@ fn a_workspace_dependency_edit_affects_only_the_members_inheriting_it() {
         "Cargo.toml",
         "[workspace]\nmembers = [\"crates/*\"]\n\n[workspace.dependencies]\nserde = \"1.0.100\"\nrand = \"0.8\"\n",
     );
-    krate(&t, "crates/a", "a", "[dependencies]\nserde = { workspace = true }\n", "");
-    krate(&t, "crates/b", "b", "[dependencies]\nrand.workspace = true\n", "");
-    krate(&t, "crates/c", "c", "[dependencies]\nb = { path = \"../b\" }\n", "");
+    krate(
+        &t,
+        "crates/a",
+        "a",
+        "[dependencies]\nserde = { workspace = true }\n",
+        "",
+    );
+    krate(
+        &t,
+        "crates/b",
+        "b",
+        "[dependencies]\nrand.workspace = true\n",
+        "",
+    );
+    krate(
+        &t,
+        "crates/c",
+        "c",
+        "[dependencies]\nb = { path = \"../b\" }\n",
+        "",
+    );
     let base = t.commit("base");
     t.write(
         "Cargo.toml",
@@ -254,7 +305,11 @@ fn a_workspace_dependency_edit_affects_only_the_members_inheriting_it() {
     let i = impact_since(&t, base);
     assert!(i.changed_crates.is_empty());
     assert_eq!(names(&i.affected_crates), ["b", "c"]);
-    assert!(krate_of(&i, "b").reasons[0].contains("`rand`"), "{:?}", krate_of(&i, "b"));
+    assert!(
+        krate_of(&i, "b").reasons[0].contains("`rand`"),
+        "{:?}",
+        krate_of(&i, "b")
+    );
     assert_eq!(krate_of(&i, "c").distance, 1);
 
     // A profile change is workspace-wide.
@@ -266,12 +321,21 @@ fn a_workspace_dependency_edit_affects_only_the_members_inheriting_it() {
     t.commit("lto");
     let i = impact_since(&t, before);
     assert_eq!(names(&i.affected_crates), ["a", "b", "c"]);
-    assert!(i.workspace_wide[0].contains("[profile]"), "{:?}", i.workspace_wide);
+    assert!(
+        i.workspace_wide[0].contains("[profile]"),
+        "{:?}",
+        i.workspace_wide
+    );
 }
 
 #[test]
 fn lock_file_toolchain_and_cargo_config_are_workspace_wide() {
-    for file in ["Cargo.lock", "rust-toolchain.toml", ".cargo/config.toml", "rust-toolchain"] {
+    for file in [
+        "Cargo.lock",
+        "rust-toolchain.toml",
+        ".cargo/config.toml",
+        "rust-toolchain",
+    ] {
         let t = TestRepo::new();
         t.write("Cargo.toml", "[workspace]\nmembers = [\"a\", \"b\"]\n");
         krate(&t, "a", "a", "", "");
@@ -296,13 +360,19 @@ fn a_build_script_change_is_named() {
     t.write("a/build.rs", "fn main() { }\n");
     t.commit("build");
     let i = impact_since(&t, base);
-    assert!(krate_of(&i, "a").reasons.iter().any(|r| r.contains("build script")));
+    assert!(krate_of(&i, "a")
+        .reasons
+        .iter()
+        .any(|r| r.contains("build script")));
 }
 
 #[test]
 fn a_moved_crate_keeps_its_dependents_and_says_where_it_came_from() {
     let t = TestRepo::new();
-    t.write("Cargo.toml", "[workspace]\nmembers = [\"crates/*\", \"libs/*\"]\n");
+    t.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"crates/*\", \"libs/*\"]\n",
+    );
     krate(&t, "crates/core", "core", "", "pub fn f() {}\n");
     krate(
         &t,
@@ -392,7 +462,11 @@ fn nested_and_excluded_workspaces_are_not_members() {
         .collect();
     assert_eq!(
         members,
-        [("a", "crates/a"), ("b", "crates/b"), ("extra", "tools/extra")]
+        [
+            ("a", "crates/a"),
+            ("b", "crates/b"),
+            ("extra", "tools/extra")
+        ]
     );
     t.write("crates/nested/inner/src/lib.rs", "pub fn x() {}\n");
     t.commit("edit nested");
@@ -412,11 +486,17 @@ fn modules_resolve_path_attributes_mod_rs_inline_modules_and_glob_reexports() {
         "pub mod codec;\n#[path = \"weird/place.rs\"]\npub mod special;\npub mod net { pub mod wire; }\npub use codec::*;\n",
     );
     // mod.rs style, with a child.
-    t.write("core/src/codec/mod.rs", "mod inner;\npub use self::inner::encode;\n");
+    t.write(
+        "core/src/codec/mod.rs",
+        "mod inner;\npub use self::inner::encode;\n",
+    );
     t.write("core/src/codec/inner.rs", "pub fn encode() {}\n");
     t.write("core/src/weird/place.rs", "pub fn s() {}\n");
     // Inline module `net` in lib.rs: its `mod wire;` is core/src/net/wire.rs.
-    t.write("core/src/net/wire.rs", "pub fn w() { super::super::special::s() }\n");
+    t.write(
+        "core/src/net/wire.rs",
+        "pub fn w() { super::super::special::s() }\n",
+    );
     krate(
         &t,
         "app",
@@ -425,8 +505,14 @@ fn modules_resolve_path_attributes_mod_rs_inline_modules_and_glob_reexports() {
         "pub mod uses_glob;\npub mod uses_wire;\npub mod unrelated;\n",
     );
     // `encode` reaches app through the glob re-export at the crate root.
-    t.write("app/src/uses_glob.rs", "use core_types::encode;\npub fn g() { encode() }\n");
-    t.write("app/src/uses_wire.rs", "pub fn w() { core_types::net::wire::w() }\n");
+    t.write(
+        "app/src/uses_glob.rs",
+        "use core_types::encode;\npub fn g() { encode() }\n",
+    );
+    t.write(
+        "app/src/uses_wire.rs",
+        "pub fn w() { core_types::net::wire::w() }\n",
+    );
     t.write("app/src/unrelated.rs", "pub fn u() {}\n");
     let base = t.commit("base");
     t.write("core/src/codec/inner.rs", "pub fn encode() { }\n");
@@ -442,7 +528,10 @@ fn modules_resolve_path_attributes_mod_rs_inline_modules_and_glob_reexports() {
     assert!(special.changed);
     assert_eq!(special.file, "core/src/weird/place.rs");
     let wire = m("core_types::net::wire").expect("inline module's child");
-    assert_eq!(names(&wire.via), ["core_types::special", "core_types::net::wire"]);
+    assert_eq!(
+        names(&wire.via),
+        ["core_types::special", "core_types::net::wire"]
+    );
     let glob = m("app::uses_glob").expect("glob re-export reaches app");
     assert_eq!(
         names(&glob.via),
@@ -482,14 +571,21 @@ fn a_file_that_does_not_parse_falls_back_to_the_whole_crate() {
         .iter()
         .find(|f| f.crate_name == "core")
         .expect("core falls back");
-    assert!(f.reason.contains("core/src/a.rs") && f.reason.contains("does not parse"), "{f:?}");
+    assert!(
+        f.reason.contains("core/src/a.rs") && f.reason.contains("does not parse"),
+        "{f:?}"
+    );
     // A missing module file too.
     t.remove("core/src/gone.rs");
     t.write("core/src/a.rs", "pub fn a() {}\n");
     let before = head(&t);
     t.commit("missing module");
     let i = impact_since(&t, before);
-    let f = i.module_fallbacks.iter().find(|f| f.crate_name == "core").expect("falls back");
+    let f = i
+        .module_fallbacks
+        .iter()
+        .find(|f| f.crate_name == "core")
+        .expect("falls back");
     assert!(f.reason.contains("has no file"), "{f:?}");
 }
 

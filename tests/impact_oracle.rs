@@ -16,12 +16,21 @@ use support::TestRepo;
 struct Graph {
     members: BTreeSet<(String, String)>,
     targets: BTreeSet<(String, String, String, String)>,
-    deps: BTreeSet<(String, String, Option<String>, String, Option<String>, String)>,
+    deps: BTreeSet<(
+        String,
+        String,
+        Option<String>,
+        String,
+        Option<String>,
+        String,
+    )>,
 }
 
 fn rel(root: &Path, abs: &str) -> String {
     let root = root.canonicalize().unwrap();
-    let p = Path::new(abs).canonicalize().unwrap_or_else(|_| Path::new(abs).to_path_buf());
+    let p = Path::new(abs)
+        .canonicalize()
+        .unwrap_or_else(|_| Path::new(abs).to_path_buf());
     p.strip_prefix(&root)
         .unwrap_or(&p)
         .to_string_lossy()
@@ -30,20 +39,38 @@ fn rel(root: &Path, abs: &str) -> String {
 
 fn from_cargo(root: &Path) -> Graph {
     let out = std::process::Command::new("cargo")
-        .args(["metadata", "--no-deps", "--offline", "--format-version", "1"])
+        .args([
+            "metadata",
+            "--no-deps",
+            "--offline",
+            "--format-version",
+            "1",
+        ])
         .current_dir(root)
         .output()
         .expect("cargo runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let mut g = Graph::default();
     for p in v["packages"].as_array().unwrap() {
         let name = p["name"].as_str().unwrap().to_string();
         let manifest = rel(root, p["manifest_path"].as_str().unwrap());
-        let dir = manifest.trim_end_matches("Cargo.toml").trim_end_matches('/').to_string();
+        let dir = manifest
+            .trim_end_matches("Cargo.toml")
+            .trim_end_matches('/')
+            .to_string();
         g.members.insert((name.clone(), dir));
         for t in p["targets"].as_array().unwrap() {
-            let kinds: Vec<&str> = t["kind"].as_array().unwrap().iter().map(|k| k.as_str().unwrap()).collect();
+            let kinds: Vec<&str> = t["kind"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|k| k.as_str().unwrap())
+                .collect();
             let kind = ["bin", "test", "bench", "example", "custom-build"]
                 .into_iter()
                 .find(|k| kinds.contains(k))
@@ -56,7 +83,9 @@ fn from_cargo(root: &Path) -> Graph {
             ));
         }
         for d in p["dependencies"].as_array().unwrap() {
-            let Some(path) = d["path"].as_str() else { continue };
+            let Some(path) = d["path"].as_str() else {
+                continue;
+            };
             g.deps.insert((
                 name.clone(),
                 d["name"].as_str().unwrap().to_string(),
@@ -78,7 +107,12 @@ fn from_git(t: &TestRepo) -> Graph {
     for m in &ws.members {
         g.members.insert((m.name.clone(), m.dir.clone()));
         for tg in targets::discover(m, &tree) {
-            g.targets.insert((m.name.clone(), tg.kind.name().to_string(), tg.name, tg.src_path));
+            g.targets.insert((
+                m.name.clone(),
+                tg.kind.name().to_string(),
+                tg.name,
+                tg.src_path,
+            ));
         }
         for d in &m.deps {
             g.deps.insert((
@@ -95,8 +129,15 @@ fn from_git(t: &TestRepo) -> Graph {
 }
 
 fn package(t: &TestRepo, dir: &str, head: &str, rest: &str) {
-    let path = if dir.is_empty() { "Cargo.toml".to_string() } else { format!("{dir}/Cargo.toml") };
-    t.write(path, format!("[package]\n{head}\nversion = \"0.1.0\"\n{rest}"));
+    let path = if dir.is_empty() {
+        "Cargo.toml".to_string()
+    } else {
+        format!("{dir}/Cargo.toml")
+    };
+    t.write(
+        path,
+        format!("[package]\n{head}\nversion = \"0.1.0\"\n{rest}"),
+    );
 }
 
 fn assert_same(t: &TestRepo) {
@@ -133,7 +174,12 @@ util = { path = "crates/util" }
     );
     t.write("src/main.rs", "fn main() {}\n");
     // A [lib] name, a build script.
-    package(&t, "crates/util", "name = \"util\"\nedition = \"2021\"", "[lib]\nname = \"utilities\"\n");
+    package(
+        &t,
+        "crates/util",
+        "name = \"util\"\nedition = \"2021\"",
+        "[lib]\nname = \"utilities\"\n",
+    );
     t.write("crates/util/src/lib.rs", "");
     t.write("crates/util/build.rs", "fn main() {}\n");
     // Inherited edition and dependency, a dev-dependency cycle, a target-specific one, and
@@ -164,7 +210,12 @@ util = { path = "crates/util" }
         "[dependencies]\nc = { package = \"core\", path = \"../core\" }\n",
     );
     t.write("crates/tester/src/lib.rs", "");
-    package(&t, "crates/winonly", "name = \"winonly\"\nedition = \"2021\"", "");
+    package(
+        &t,
+        "crates/winonly",
+        "name = \"winonly\"\nedition = \"2021\"",
+        "",
+    );
     t.write("crates/winonly/src/lib.rs", "");
     // Discovery switched off, explicit targets instead.
     package(
@@ -173,7 +224,13 @@ util = { path = "crates/util" }
         "name = \"noauto\"\nedition = \"2021\"\nautobins = false\nautotests = false\nbuild = false",
         "[[bin]]\nname = \"explicit\"\npath = \"src/explicit.rs\"\n",
     );
-    for f in ["src/main.rs", "src/bin/x.rs", "src/explicit.rs", "tests/t.rs", "build.rs"] {
+    for f in [
+        "src/main.rs",
+        "src/bin/x.rs",
+        "src/explicit.rs",
+        "tests/t.rs",
+        "build.rs",
+    ] {
         t.write(format!("crates/noauto/{f}"), "fn main() {}\n");
     }
     // Excluded.
@@ -187,10 +244,20 @@ util = { path = "crates/util" }
         "name = \"app\"",
         "[[bin]]\nname = \"app-main\"\npath = \"src/main.rs\"\n\n[[example]]\nname = \"ex\"\n\n[dependencies]\nextra = { path = \"../tools/extra\" }\n",
     );
-    for f in ["src/main.rs", "src/bin/other.rs", "examples/ex.rs", "examples/auto.rs"] {
+    for f in [
+        "src/main.rs",
+        "src/bin/other.rs",
+        "examples/ex.rs",
+        "examples/auto.rs",
+    ] {
         t.write(format!("app/{f}"), "fn main() {}\n");
     }
-    package(&t, "tools/extra", "name = \"extra\"\nedition = \"2021\"", "");
+    package(
+        &t,
+        "tools/extra",
+        "name = \"extra\"\nedition = \"2021\"",
+        "",
+    );
     t.write("tools/extra/src/lib.rs", "");
     t.commit("workspace");
     assert_same(&t);
@@ -199,7 +266,12 @@ util = { path = "crates/util" }
 #[test]
 fn matches_cargo_metadata_on_a_lone_package_and_a_glob_of_globs() {
     let t = TestRepo::new();
-    package(&t, "", "name = \"lone\"\nedition = \"2021\"", "[dependencies]\nhelper = { path = \"helper\" }\n");
+    package(
+        &t,
+        "",
+        "name = \"lone\"\nedition = \"2021\"",
+        "[dependencies]\nhelper = { path = \"helper\" }\n",
+    );
     t.write("src/lib.rs", "");
     t.write("src/main.rs", "fn main() {}\n");
     package(&t, "helper", "name = \"helper\"\nedition = \"2021\"", "");
@@ -209,9 +281,21 @@ fn matches_cargo_metadata_on_a_lone_package_and_a_glob_of_globs() {
     assert_same(&t);
 
     let t = TestRepo::new();
-    t.write("Cargo.toml", "[workspace]\nresolver = \"2\"\nmembers = [\"libs/*/crates/*\", \"bins/b?\"]\n");
-    for (dir, name) in [("libs/x/crates/one", "one"), ("libs/y/crates/two", "two"), ("bins/b1", "b1")] {
-        package(&t, dir, &format!("name = \"{name}\"\nedition = \"2021\""), "");
+    t.write(
+        "Cargo.toml",
+        "[workspace]\nresolver = \"2\"\nmembers = [\"libs/*/crates/*\", \"bins/b?\"]\n",
+    );
+    for (dir, name) in [
+        ("libs/x/crates/one", "one"),
+        ("libs/y/crates/two", "two"),
+        ("bins/b1", "b1"),
+    ] {
+        package(
+            &t,
+            dir,
+            &format!("name = \"{name}\"\nedition = \"2021\""),
+            "",
+        );
         t.write(format!("{dir}/src/lib.rs"), "");
     }
     t.commit("globs");

@@ -178,9 +178,8 @@ pub fn write_text(
             } else {
                 String::new()
             };
-            for line in wrap(&format!("{}  {how}", m.module), WIDTH, "  ", "      ") {
-                writeln!(out, "{line}")?;
-            }
+            let line = super::style::fit(&format!("  {}  {how}", m.module), WIDTH);
+            writeln!(out, "{}", line.trim_end())?;
         }
         for f in &impact.module_fallbacks {
             for line in wrap(

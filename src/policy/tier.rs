@@ -282,10 +282,12 @@ impl Classifier<'_> {
                 continue;
             }
             let capped = own.min(esc.cap);
-            let better = best.is_none_or(|(bc, bo, bcrate)| {
-                (capped, own, std::cmp::Reverse(c.distance))
-                    > (bc, bo, std::cmp::Reverse(bcrate.distance))
-            });
+            // The highest tier wins; then a dependency over a dev-dependency, then nearness.
+            let key = |capped, own, c: &CrateImpact| {
+                (capped, own, !c.dev_only, std::cmp::Reverse(c.distance))
+            };
+            let better =
+                best.is_none_or(|(bc, bo, bcrate)| key(capped, own, c) > key(bc, bo, bcrate));
             if better {
                 best = Some((capped, own, c));
             }
@@ -317,18 +319,18 @@ fn chain_sentence(c: &CrateImpact, own: Tier) -> String {
     }
     let start = &c.via[0];
     let verb = if c.dev_only {
-        "dev-depends on (its tests, benches and examples use)"
+        "dev-depends on"
     } else {
         "depends on"
     };
     let middle = &c.via[1..c.via.len() - 1];
-    if middle.is_empty() {
-        format!("`{name}` ({own}) {verb} `{start}`")
-    } else {
+    let mut s = format!("`{name}` ({own}) {verb} `{start}`");
+    if !middle.is_empty() {
         let through: Vec<String> = middle.iter().map(|m| format!("`{m}`")).collect();
-        format!(
-            "`{name}` ({own}) {verb} `{start}` through {}",
-            through.join(", ")
-        )
+        s.push_str(&format!(" through {}", through.join(", ")));
     }
+    if c.dev_only {
+        s.push_str(" (its tests, benches and examples)");
+    }
+    s
 }
