@@ -12,18 +12,21 @@ use support::TestRepo;
 
 /// (package, dir) of each member; (package, kind, name, src_path) of each target;
 /// (package, dependency package, rename, kind, cfg target, dir) of each path dependency.
+/// (package, dependency package, rename, kind, cfg target, dir).
+type DepRow = (
+    String,
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+    String,
+);
+
 #[derive(Debug, PartialEq, Eq, Default)]
 struct Graph {
     members: BTreeSet<(String, String)>,
     targets: BTreeSet<(String, String, String, String)>,
-    deps: BTreeSet<(
-        String,
-        String,
-        Option<String>,
-        String,
-        Option<String>,
-        String,
-    )>,
+    deps: BTreeSet<DepRow>,
 }
 
 fn rel(root: &Path, abs: &str) -> String {

@@ -53,12 +53,14 @@ pub fn reverse_closure(edges: &[Edge], seeds: &[Seed]) -> Vec<Reached> {
     let mut queue: VecDeque<String> = VecDeque::new();
     let mut pending = seeds.into_iter().peekable();
     loop {
-        let next_distance = queue
+        // Admit every seed no farther than the queue's head (or, when the queue is empty,
+        // the nearest pending seeds).
+        let limit = queue
             .front()
             .and_then(|n| reached.get(n))
-            .map(|r| r.distance);
-        // Admit every seed no farther than the queue's head.
-        while let Some(s) = pending.next_if(|s| next_distance.is_none_or(|d| s.distance <= d)) {
+            .map(|r| r.distance)
+            .or_else(|| pending.peek().map(|s| s.distance));
+        while let Some(s) = pending.next_if(|s| limit.is_some_and(|d| s.distance <= d)) {
             if reached.contains_key(&s.name) {
                 continue;
             }

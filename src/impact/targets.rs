@@ -55,6 +55,14 @@ pub struct Target {
     pub src_path: String,
 }
 
+/// One target kind: its explicit tables, its `auto…` flag and what discovery found.
+type KindSpec<'a> = (
+    TargetKind,
+    &'a [RawTarget],
+    Option<bool>,
+    Vec<(String, String)>,
+);
+
 /// The targets of `member` in `tree`: lib first, then bins, tests, benches, examples, build
 /// script, each kind sorted by name.
 pub fn discover(member: &Member, tree: &impl ListFiles) -> Vec<Target> {
@@ -90,12 +98,7 @@ pub fn discover(member: &Member, tree: &impl ListFiles) -> Vec<Target> {
         auto_bins.push((member.name.clone(), main));
     }
     auto_bins.extend(discover_dir(tree, &join(dir, "src/bin")));
-    let kinds: [(
-        TargetKind,
-        &[RawTarget],
-        Option<bool>,
-        Vec<(String, String)>,
-    ); 4] = [
+    let kinds: [KindSpec<'_>; 4] = [
         (TargetKind::Bin, &d.bins, d.autobins, auto_bins),
         (
             TargetKind::Test,

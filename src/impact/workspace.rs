@@ -263,7 +263,7 @@ impl Workspace {
                             .get("package")
                             .and_then(|p| p.get("name"))
                             .and_then(|n| n.as_str())
-                            .map(|n| super::manifest::RawPackage::named(n)),
+                            .map(super::manifest::RawPackage::named),
                         ..RawManifest::default()
                     })
                     .unwrap_or_default();
