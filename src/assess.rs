@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::git::{CommitChange, DiffBase, FileChange, TreeSnapshot};
-use crate::impact::crates::{crate_level, Sides};
+use crate::impact::crates::{crate_level, needs_base, Sides};
 use crate::impact::{Impact, Workspace};
 use crate::policy::provenance::{self, Provenance};
 use crate::policy::tier::{Classifier, TierVerdict};
@@ -50,6 +50,8 @@ pub struct Assessor<'r> {
     /// The revision they were read from, as named.
     pub trusted_ref: String,
     trusted_workspace: Workspace,
+    /// The trusted revision's tree, so that a commit with the same tree reuses its workspace.
+    trusted_tree: git2::Oid,
     workspaces: HashMap<String, Workspace>,
 }
 
@@ -81,6 +83,7 @@ impl<'r> Assessor<'r> {
             trusted,
             trusted_ref: trusted_ref.to_string(),
             trusted_workspace,
+            trusted_tree: snapshot.tree_id(),
             workspaces: HashMap::new(),
         })
     }
@@ -90,7 +93,12 @@ impl<'r> Assessor<'r> {
         if !self.workspaces.contains_key(id) {
             let oid =
                 git2::Oid::from_str(id).map_err(Error::git(format!("parsing commit id {id}")))?;
-            let ws = Workspace::load(&TreeSnapshot::of_commit(self.repo, oid)?)?;
+            let snapshot = TreeSnapshot::of_commit(self.repo, oid)?;
+            let ws = if snapshot.tree_id() == self.trusted_tree {
+                self.trusted_workspace.clone()
+            } else {
+                Workspace::load(&snapshot)?
+            };
             self.workspaces.insert(id.to_string(), ws);
         }
         Ok(&self.workspaces[id])
@@ -107,7 +115,11 @@ impl<'r> Assessor<'r> {
     /// The direct tier verdict of `commit`: the highest tier of its files.
     pub fn direct_verdict(&mut self, commit: &CommitChange) -> Result<TierVerdict> {
         self.workspace_at(&commit.id)?;
-        let parent = Self::parent_of(commit);
+        // The parent's workspace places old paths; without any, the commit's own stands in.
+        let files: Vec<&FileChange> = commit.files.iter().collect();
+        let parent = Self::parent_of(commit)
+            .filter(|_| needs_base(&files))
+            .or_else(|| Some(commit.id.clone()));
         if let Some(p) = &parent {
             self.workspace_at(p)?;
         }
@@ -139,6 +151,7 @@ impl<'r> Assessor<'r> {
         tip: &str,
         files: &[&FileChange],
     ) -> Result<(TierVerdict, Vec<crate::impact::CrateImpact>)> {
+        let base = base.map(|b| if needs_base(files) { b } else { tip });
         self.workspace_at(tip)?;
         if let Some(b) = base {
             self.workspace_at(b)?;
@@ -178,11 +191,11 @@ impl<'r> Assessor<'r> {
             return Ok(Impact::default());
         };
         let base = Self::parent_of(first);
+        let files: Vec<&FileChange> = commits.iter().flat_map(|c| c.files.iter()).collect();
         self.workspace_at(&last.id)?;
-        if let Some(b) = &base {
+        if let Some(b) = base.as_ref().filter(|_| needs_base(&files)) {
             self.workspace_at(b)?;
         }
-        let files: Vec<&FileChange> = commits.iter().flat_map(|c| c.files.iter()).collect();
         let loaded = crate::impact::Loaded {
             tip: self.workspaces.get(&last.id),
             base: base.as_ref().and_then(|b| self.workspaces.get(b)),

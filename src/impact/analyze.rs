@@ -7,7 +7,7 @@ use super::report::{Impact, TargetImpact};
 use super::targets::{discover, TargetKind};
 use super::tree::GitTree;
 use super::workspace::Workspace;
-use crate::git::{CommitChange, DiffBase, FileChange, FileStatus};
+use crate::git::{CommitChange, DiffBase, FileChange};
 use crate::{Error, Result};
 
 /// What to compute beyond the crate level.
@@ -80,11 +80,7 @@ pub fn analyze_range(
         }
     };
     // The base side matters only where paths leave the tree or a manifest changes.
-    let needs_base = files.iter().any(|f| {
-        f.old_path != f.new_path
-            || matches!(f.status, FileStatus::Deleted | FileStatus::TypeChange)
-            || f.paths().any(|p| p.as_bytes().ends_with(b"Cargo.toml"))
-    });
+    let needs_base = super::crates::needs_base(files);
     let base_tree = match base {
         Some(b) if needs_base => Some(GitTree::of_commit(repo, b, &b.to_string())?),
         _ => None,

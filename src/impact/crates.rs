@@ -10,7 +10,7 @@ use super::closure::{reverse_closure, Seed};
 use super::deps::DepKind;
 use super::wide::{root_manifest_change, wide_file_reason, WideEffect};
 use super::workspace::Workspace;
-use crate::git::{FileChange, GitPath, RepoFiles};
+use crate::git::{FileChange, FileStatus, GitPath, RepoFiles};
 use crate::policy::Tier;
 use crate::Result;
 
@@ -73,6 +73,17 @@ struct Direct {
     /// Crates affected by workspace-wide files, with the reason.
     wide: BTreeMap<String, BTreeSet<String>>,
     wide_reasons: Vec<String>,
+}
+
+/// Whether the base side's workspace matters for `files`: only where a path leaves the tree
+/// (deleted, renamed, type-changed) or a manifest changes. Otherwise the tip's workspace can
+/// stand in for it, which saves reading every manifest twice.
+pub fn needs_base(files: &[&FileChange]) -> bool {
+    files.iter().any(|f| {
+        f.old_path != f.new_path
+            || matches!(f.status, FileStatus::Deleted | FileStatus::TypeChange)
+            || f.paths().any(|p| p.as_bytes().ends_with(b"Cargo.toml"))
+    })
 }
 
 /// Computes the crate-level impact of `files` (the union over the change's commits).
