@@ -9,9 +9,9 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::git::{CommitChange, DiffBase, FileChange, TreeSnapshot};
+use crate::git::{CommitChange, DiffBase, FileChange};
 use crate::impact::crates::{crate_level, needs_base, Sides};
-use crate::impact::{Impact, Workspace};
+use crate::impact::{GitTree, Impact, Workspace};
 use crate::policy::provenance::{self, Provenance};
 use crate::policy::tier::{Classifier, TierVerdict};
 use crate::policy::{load_trusted, Diagnostics, Tier, Trusted};
@@ -71,7 +71,7 @@ impl<'r> Assessor<'r> {
         trusted: Trusted,
         trusted_ref: &str,
     ) -> Result<Self> {
-        let snapshot = TreeSnapshot::at(repo, trusted_ref)?;
+        let snapshot = GitTree::at(repo, trusted_ref)?;
         let trusted_workspace = Workspace::load(&snapshot)?;
         if !trusted_workspace.problems.is_empty() {
             return Err(Error::Policy(Diagnostics(
@@ -93,7 +93,7 @@ impl<'r> Assessor<'r> {
         if !self.workspaces.contains_key(id) {
             let oid =
                 git2::Oid::from_str(id).map_err(Error::git(format!("parsing commit id {id}")))?;
-            let snapshot = TreeSnapshot::of_commit(self.repo, oid)?;
+            let snapshot = GitTree::of_commit(self.repo, oid, id)?;
             let ws = if snapshot.tree_id() == self.trusted_tree {
                 self.trusted_workspace.clone()
             } else {
@@ -159,10 +159,10 @@ impl<'r> Assessor<'r> {
         let empty = Workspace::default();
         let tip_ws = &self.workspaces[tip];
         let base_ws = base.map_or(&empty, |b| &self.workspaces[b]);
-        let tip_files = TreeSnapshot::of_commit(self.repo, oid(tip)?)?;
+        let tip_files = GitTree::of_commit(self.repo, oid(tip)?, tip)?;
         let base_files = match base {
-            Some(b) => TreeSnapshot::of_commit(self.repo, oid(b)?)?,
-            None => TreeSnapshot::of_commit(self.repo, oid(tip)?)?,
+            Some(b) => GitTree::of_commit(self.repo, oid(b)?, b)?,
+            None => GitTree::of_commit(self.repo, oid(tip)?, tip)?,
         };
         let sides = Sides {
             base: base_ws,

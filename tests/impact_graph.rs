@@ -350,6 +350,80 @@ fn lock_file_toolchain_and_cargo_config_are_workspace_wide() {
     }
 }
 
+fn lock(serde: &str) -> String {
+    format!(
+        r#"version = 4
+
+[[package]]
+name = "a"
+version = "0.1.0"
+dependencies = ["serde"]
+
+[[package]]
+name = "b"
+version = "0.1.0"
+dependencies = ["itoa"]
+
+[[package]]
+name = "c"
+version = "0.1.0"
+dependencies = ["a"]
+
+[[package]]
+name = "itoa"
+version = "1.0.0"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+checksum = "00"
+
+[[package]]
+name = "serde"
+version = "{serde}"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+checksum = "{serde}"
+"#
+    )
+}
+
+#[test]
+fn a_lock_file_bump_affects_the_members_using_the_package() {
+    let t = TestRepo::new();
+    t.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"a\", \"b\", \"c\"]\n",
+    );
+    krate(&t, "a", "a", "[dependencies]\nserde = \"1\"\n", "");
+    krate(&t, "b", "b", "[dependencies]\nitoa = \"1\"\n", "");
+    krate(
+        &t,
+        "c",
+        "c",
+        "[dependencies]\na = { path = \"../a\" }\n",
+        "",
+    );
+    t.write("Cargo.lock", lock("1.0.1"));
+    let base = t.commit("base");
+    t.write("Cargo.lock", lock("1.0.2"));
+    t.commit("bump serde");
+    let i = impact_since(&t, base);
+    assert_eq!(names(&i.affected_crates), ["a", "c"]);
+    assert!(
+        i.workspace_wide[0].contains("`serde 1.0.2`"),
+        "{:?}",
+        i.workspace_wide
+    );
+    // A lock file format change is workspace-wide.
+    t.write(
+        "Cargo.lock",
+        lock("1.0.2").replace("version = 4", "version = 3"),
+    );
+    let before = head(&t);
+    t.commit("downgrade format");
+    assert_eq!(
+        names(&impact_since(&t, before).affected_crates),
+        ["a", "b", "c"]
+    );
+}
+
 #[test]
 fn a_build_script_change_is_named() {
     let t = TestRepo::new();
@@ -472,6 +546,32 @@ fn nested_and_excluded_workspaces_are_not_members() {
     t.commit("edit nested");
     let i = impact_since(&t, base);
     assert!(i.affected_crates.is_empty(), "{:?}", i.affected_crates);
+}
+
+#[test]
+fn an_excluded_package_inside_the_root_package_is_not_the_root_package() {
+    let t = TestRepo::new();
+    t.write(
+        "Cargo.toml",
+        "[package]\nname = \"root\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\nexclude = [\"vendor/fork\"]\n",
+    );
+    t.write("src/lib.rs", "");
+    krate(&t, "vendor/fork", "fork", "", "");
+    let base = t.commit("base");
+    t.write("vendor/fork/src/lib.rs", "pub fn f() {}\n");
+    t.commit("edit the excluded fork");
+    assert!(impact_since(&t, base).affected_crates.is_empty());
+    t.write("README.md", "root package file\n");
+    let before = head(&t);
+    t.commit("readme");
+    assert_eq!(names(&impact_since(&t, before).changed_crates), ["root"]);
+}
+
+/// The TUI computes the impact on a worker thread and posts it to the UI.
+#[test]
+fn impact_can_cross_threads() {
+    fn check<T: Clone + Send + serde::Serialize + 'static>() {}
+    check::<Impact>();
 }
 
 #[test]

@@ -103,7 +103,11 @@ fn from_cargo(root: &Path) -> Graph {
 }
 
 fn from_git(t: &TestRepo) -> Graph {
-    let tree = GitTree::at(&t.repo, "HEAD").unwrap();
+    from_repo(&t.repo)
+}
+
+fn from_repo(repo: &git2::Repository) -> Graph {
+    let tree = GitTree::at(repo, "HEAD").unwrap();
     let ws = Workspace::load(&tree).unwrap();
     assert!(ws.problems.is_empty(), "{:?}", ws.problems);
     let mut g = Graph::default();
@@ -303,4 +307,50 @@ fn matches_cargo_metadata_on_a_lone_package_and_a_glob_of_globs() {
     }
     t.commit("globs");
     assert_same(&t);
+}
+
+/// What is in one set and not the other, readably.
+fn diff<T: Ord + std::fmt::Debug>(a: &BTreeSet<T>, b: &BTreeSet<T>) -> Vec<String> {
+    a.symmetric_difference(b)
+        .map(|x| format!("{x:?}"))
+        .collect()
+}
+
+/// Compares with cargo on a real checkout named by `COUNTERSIGN_ORACLE_REPO` (a clone with its
+/// work tree at HEAD): `COUNTERSIGN_ORACLE_REPO=/tmp/tokio cargo test --test impact_oracle --
+/// --ignored`.
+#[test]
+#[ignore = "needs a real checkout in COUNTERSIGN_ORACLE_REPO"]
+fn matches_cargo_metadata_on_a_real_checkout() {
+    let Some(dir) = std::env::var_os("COUNTERSIGN_ORACLE_REPO") else {
+        return;
+    };
+    support::isolate_git_config();
+    let root = Path::new(&dir);
+    let repo = git2::Repository::open(root).expect("a git checkout");
+    let ours = from_repo(&repo);
+    let cargo = from_cargo(root);
+
+    assert_eq!(
+        diff(&ours.members, &cargo.members),
+        Vec::<String>::new(),
+        "members"
+    );
+    assert_eq!(
+        diff(&ours.deps, &cargo.deps),
+        Vec::<String>::new(),
+        "path dependencies"
+    );
+    assert_eq!(
+        diff(&ours.targets, &cargo.targets),
+        Vec::<String>::new(),
+        "targets"
+    );
+    eprintln!(
+        "{}: {} members, {} targets, {} path dependencies agree with cargo metadata",
+        root.display(),
+        ours.members.len(),
+        ours.targets.len(),
+        ours.deps.len()
+    );
 }

@@ -2,14 +2,14 @@
 //! changed file, on the side of the diff where the file lives), which it affects through
 //! workspace-wide files, which it deletes or moves, and the reverse closure from them.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
 use super::closure::{reverse_closure, Seed};
 use super::deps::DepKind;
-use super::wide::{root_manifest_change, wide_file_reason, WideEffect};
-use super::workspace::Workspace;
+use super::wide::{lock_change, root_manifest_change, wide_file_reason, WideEffect};
+use super::workspace::{Member, Workspace};
 use crate::git::{FileChange, FileStatus, GitPath, RepoFiles};
 use crate::policy::Tier;
 use crate::Result;
@@ -70,6 +70,8 @@ struct Direct {
     /// Changed crate → file count and notes.
     changed: BTreeMap<String, (usize, BTreeSet<String>)>,
     deleted: BTreeSet<String>,
+    /// Root files judged after every path is seen: `Cargo.toml`, `Cargo.lock`.
+    roots: BTreeSet<String>,
     /// Crates affected by workspace-wide files, with the reason.
     wide: BTreeMap<String, BTreeSet<String>>,
     wide_reasons: Vec<String>,
@@ -82,7 +84,8 @@ pub fn needs_base(files: &[&FileChange]) -> bool {
     files.iter().any(|f| {
         f.old_path != f.new_path
             || matches!(f.status, FileStatus::Deleted | FileStatus::TypeChange)
-            || f.paths().any(|p| p.as_bytes().ends_with(b"Cargo.toml"))
+            || f.paths()
+                .any(|p| p.as_bytes().ends_with(b"Cargo.toml") || p.as_bytes() == b"Cargo.lock")
     })
 }
 
@@ -90,43 +93,48 @@ pub fn needs_base(files: &[&FileChange]) -> bool {
 pub fn crate_level(sides: &Sides<'_>, files: &[&FileChange]) -> Result<CrateLevel> {
     let mut changed_files: BTreeSet<String> = BTreeSet::new();
     let mut direct = Direct::default();
-    let mut root_manifest_changed = false;
+    let mut root_files_changed = false;
     for f in files {
         for p in f.paths() {
             changed_files.insert(p.display());
         }
         if let Some(new) = &f.new_path {
-            root_manifest_changed |= attribute(&mut direct, new, sides.tip, sides, false);
+            root_files_changed |= attribute(&mut direct, new, sides.tip, sides, false);
         }
         if let Some(old) = f
             .old_path
             .as_ref()
             .filter(|o| Some(*o) != f.new_path.as_ref())
         {
-            root_manifest_changed |= attribute(&mut direct, old, sides.base, sides, true);
+            root_files_changed |= attribute(&mut direct, old, sides.base, sides, true);
         }
     }
-    if root_manifest_changed {
-        let read = |t: &dyn RepoFiles| -> Result<Option<String>> {
-            Ok(t.read("Cargo.toml")?
+    if root_files_changed {
+        let read = |t: &dyn RepoFiles, path: &str| -> Result<Option<String>> {
+            Ok(t.read(path)?
                 .map(|b| String::from_utf8_lossy(&b).into_owned()))
         };
-        let (old, new) = (read(sides.base_files)?, read(sides.tip_files)?);
-        match root_manifest_change(old.as_deref(), new.as_deref(), sides.base, sides.tip) {
-            None => {
-                if let Some(root) = sides.tip.members.iter().find(|m| m.dir.is_empty()) {
-                    note(&mut direct, &root.name, "its Cargo.toml changed");
-                }
-            }
-            Some(WideEffect::All { reason }) => wide_all(&mut direct, sides.tip, &reason),
-            Some(WideEffect::Some { crates, reason }) => {
-                direct.wide_reasons.push(reason.clone());
-                for c in crates {
-                    if sides.tip.member(&c).is_some() {
-                        direct.wide.entry(c).or_default().insert(reason.clone());
+        if direct.roots.contains("Cargo.toml") {
+            let (old, new) = (
+                read(sides.base_files, "Cargo.toml")?,
+                read(sides.tip_files, "Cargo.toml")?,
+            );
+            match root_manifest_change(old.as_deref(), new.as_deref(), sides.base, sides.tip) {
+                None => {
+                    if let Some(root) = sides.tip.members.iter().find(|m| m.dir.is_empty()) {
+                        note(&mut direct, &root.name, "its Cargo.toml changed");
                     }
                 }
+                Some(effect) => apply(&mut direct, sides.tip, effect),
             }
+        }
+        if direct.roots.contains("Cargo.lock") {
+            let (old, new) = (
+                read(sides.base_files, "Cargo.lock")?,
+                read(sides.tip_files, "Cargo.lock")?,
+            );
+            let effect = lock_change(old.as_deref(), new.as_deref(), sides.tip);
+            apply(&mut direct, sides.tip, effect);
         }
     }
     let mut seeds: Vec<Seed> = Vec::new();
@@ -151,6 +159,18 @@ pub fn crate_level(sides: &Sides<'_>, files: &[&FileChange]) -> Result<CrateLeve
         }
     }
     let reached = reverse_closure(&sides.tip.edges(), &seeds);
+    let tip_by_name: HashMap<&str, &Member> = sides
+        .tip
+        .members
+        .iter()
+        .map(|m| (m.name.as_str(), m))
+        .collect();
+    let base_by_name: HashMap<&str, &Member> = sides
+        .base
+        .members
+        .iter()
+        .map(|m| (m.name.as_str(), m))
+        .collect();
     let mut crates: Vec<CrateImpact> = Vec::new();
     for gone in &direct.deleted {
         let dir = sides
@@ -173,7 +193,7 @@ pub fn crate_level(sides: &Sides<'_>, files: &[&FileChange]) -> Result<CrateLeve
         });
     }
     for r in reached {
-        let Some(member) = sides.tip.member(&r.name) else {
+        let Some(member) = tip_by_name.get(r.name.as_str()).copied() else {
             continue;
         };
         let mut reasons = Vec::new();
@@ -187,9 +207,8 @@ pub fn crate_level(sides: &Sides<'_>, files: &[&FileChange]) -> Result<CrateLeve
         if let Some(w) = direct.wide.get(&r.name) {
             reasons.extend(w.iter().cloned());
         }
-        let moved_from = sides
-            .base
-            .member(&r.name)
+        let moved_from = base_by_name
+            .get(r.name.as_str())
             .filter(|b| b.dir != member.dir)
             .map(|b| b.dir.clone());
         if let Some(from) = &moved_from {
@@ -227,7 +246,8 @@ fn attribute(
     old_side: bool,
 ) -> bool {
     let text = path.display();
-    if text == "Cargo.toml" {
+    if text == "Cargo.toml" || text == "Cargo.lock" {
+        direct.roots.insert(text);
         return true;
     }
     if let Some(reason) = wide_file_reason(&text) {
@@ -260,6 +280,21 @@ fn attribute(
         entry.1.insert("its Cargo.toml changed".to_string());
     }
     false
+}
+
+/// Records what a workspace-wide file change affects.
+fn apply(direct: &mut Direct, tip: &Workspace, effect: WideEffect) {
+    match effect {
+        WideEffect::All { reason } => wide_all(direct, tip, &reason),
+        WideEffect::Some { crates, reason } => {
+            direct.wide_reasons.push(reason.clone());
+            for c in crates {
+                if tip.member(&c).is_some() {
+                    direct.wide.entry(c).or_default().insert(reason.clone());
+                }
+            }
+        }
+    }
 }
 
 fn note(direct: &mut Direct, name: &str, why: &str) {

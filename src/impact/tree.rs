@@ -1,7 +1,8 @@
 //! Listing and reading the files of a revision: what target discovery and the module graph
 //! need beyond [`RepoFiles`] (the names of the files in a directory).
 
-use std::path::Path;
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 use crate::git::{RepoFiles, WorkTree};
 use crate::{Error, Result};
@@ -15,10 +16,15 @@ pub trait ListFiles: RepoFiles {
 }
 
 /// A commit's tree read straight from git objects (no checkout).
+///
+/// Directories are cached once parsed: libgit2 does not cache tree objects larger than
+/// 4 KiB, so without this every lookup below a wide directory (`crates/` with 1,600 members)
+/// would parse it again, and reading every manifest would take quadratic time.
 pub struct GitTree<'r> {
     repo: &'r git2::Repository,
     tree: git2::Tree<'r>,
     label: String,
+    dirs: RefCell<HashMap<String, Option<git2::Tree<'r>>>>,
 }
 
 impl<'r> GitTree<'r> {
@@ -34,6 +40,7 @@ impl<'r> GitTree<'r> {
             repo,
             tree,
             label: label.to_string(),
+            dirs: RefCell::new(HashMap::new()),
         })
     }
 
@@ -50,15 +57,31 @@ impl<'r> GitTree<'r> {
         Self::of_commit(repo, id, rev)
     }
 
+    /// The id of the whole tree.
+    pub fn tree_id(&self) -> git2::Oid {
+        self.tree.id()
+    }
+
+    /// The tree of directory `dir` (`""` is the root), parsed once.
     fn subtree(&self, dir: &str) -> Option<git2::Tree<'r>> {
         if dir.is_empty() {
             return Some(self.tree.clone());
         }
-        let entry = self.tree.get_path(Path::new(dir)).ok()?;
-        if entry.kind() != Some(git2::ObjectType::Tree) {
-            return None;
+        if let Some(t) = self.dirs.borrow().get(dir) {
+            return t.clone();
         }
-        self.repo.find_tree(entry.id()).ok()
+        let (parent, name) = dir.rsplit_once('/').unwrap_or(("", dir));
+        let found = self.subtree(parent).and_then(|p| {
+            let entry = p.get_name(name)?;
+            if entry.kind() != Some(git2::ObjectType::Tree) {
+                return None;
+            }
+            self.repo.find_tree(entry.id()).ok()
+        });
+        self.dirs
+            .borrow_mut()
+            .insert(dir.to_string(), found.clone());
+        found
     }
 
     fn names(&self, dir: &str, kind: git2::ObjectType) -> Vec<String> {
@@ -81,10 +104,12 @@ impl RepoFiles for GitTree<'_> {
     }
 
     fn read(&self, path: &str) -> Result<Option<Vec<u8>>> {
-        let entry = match self.tree.get_path(Path::new(path)) {
-            Ok(e) => e,
-            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
-            Err(e) => return Err(Error::git(format!("looking up {}:{path}", self.label))(e)),
+        let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+        let Some(tree) = self.subtree(dir) else {
+            return Ok(None);
+        };
+        let Some(entry) = tree.get_name(name) else {
+            return Ok(None);
         };
         if entry.kind() != Some(git2::ObjectType::Blob) {
             return Ok(None);

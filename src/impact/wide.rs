@@ -5,7 +5,9 @@
 //! - only `[workspace.dependencies]` entries changed: the members that inherit one of them
 //!   (`workspace = true`);
 //! - only `members`/`exclude` changed: the crates that joined or left the workspace;
-//! - only the root package's own tables changed: the root package (a changed crate anyway).
+//! - only the root package's own tables changed: the root package (a changed crate anyway);
+//! - `Cargo.lock` changing some packages only: the members that use them, directly or
+//!   through other locked packages (read from the lock file's own dependency lists).
 //!
 //! Build scripts are not workspace-wide: a `build.rs` belongs to its package, and is reported
 //! as that crate's build script changing.
@@ -31,8 +33,9 @@ pub enum WideEffect {
     },
 }
 
-/// Whether `path` is a workspace-wide file (other than the root `Cargo.toml`, which is
-/// judged by [`root_manifest_change`]), and why it matters.
+/// Whether `path` is a workspace-wide file (other than the root `Cargo.toml` and
+/// `Cargo.lock`, which are judged by [`root_manifest_change`] and [`lock_change`]), and why
+/// it matters.
 pub fn wide_file_reason(path: &str) -> Option<&'static str> {
     match path {
         "Cargo.lock" => Some("the lock file pins every member's dependency versions"),
@@ -190,4 +193,131 @@ fn inheriting_members(ws: &Workspace, entries: &[&String]) -> BTreeSet<String> {
         .filter(|m| m.inherits.iter().any(|k| entries.contains(&k)))
         .map(|m| m.name.clone())
         .collect()
+}
+
+/// One `[[package]]` of a lock file.
+#[derive(serde::Deserialize, PartialEq, Eq, Clone)]
+struct LockedPackage {
+    name: String,
+    version: String,
+    source: Option<String>,
+    checksum: Option<String>,
+    #[serde(default)]
+    dependencies: Vec<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct LockFile {
+    #[serde(default)]
+    package: Vec<LockedPackage>,
+}
+
+/// What a `Cargo.lock` change from `old` to `new` affects: the members whose locked
+/// dependency tree contains a package that was added, removed or changed (version, source,
+/// checksum or its own dependencies). Every member when either side does not parse, or
+/// anything besides `[[package]]` entries changed.
+pub fn lock_change(old: Option<&str>, new: Option<&str>, ws: &Workspace) -> WideEffect {
+    let all = |why: &str| WideEffect::All {
+        reason: format!("`Cargo.lock` {why}, so every member's dependencies may differ"),
+    };
+    let (Some(old_text), Some(new_text)) = (old, new) else {
+        return all("was added or removed");
+    };
+    let (Ok(old_t), Ok(new_t)) = (
+        toml::from_str::<toml::Table>(old_text),
+        toml::from_str::<toml::Table>(new_text),
+    ) else {
+        return all("does not parse on one side");
+    };
+    if old_t
+        .iter()
+        .any(|(k, v)| k != "package" && new_t.get(k) != Some(v))
+        || new_t
+            .keys()
+            .any(|k| k != "package" && !old_t.contains_key(k))
+    {
+        return all("changes more than its packages");
+    }
+    let (Ok(old_l), Ok(new_l)) = (
+        toml::from_str::<LockFile>(old_text),
+        toml::from_str::<LockFile>(new_text),
+    ) else {
+        return all("does not parse on one side");
+    };
+    let key = |p: &LockedPackage| (p.name.clone(), p.version.clone(), p.source.clone());
+    let old_set: Vec<&LockedPackage> = old_l.package.iter().collect();
+    // Changed: entries of the new lock file that the old one lacks exactly; the dependents of
+    // removed entries changed their dependency lists, so they are among them.
+    let changed: BTreeSet<usize> = new_l
+        .package
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| !old_set.contains(p))
+        .map(|(i, _)| i)
+        .collect();
+    let removed: Vec<String> = old_l
+        .package
+        .iter()
+        .filter(|p| !new_l.package.iter().any(|n| key(n) == key(p)))
+        .map(|p| format!("`{} {}`", p.name, p.version))
+        .collect();
+    // Reverse edges of the new lock graph: a dependency string names a package by name, or
+    // name and version, or name, version and (source).
+    let find = |dep: &str| -> Option<usize> {
+        let mut parts = dep.splitn(3, ' ');
+        let name = parts.next()?;
+        let version = parts.next();
+        new_l
+            .package
+            .iter()
+            .position(|p| p.name == name && version.is_none_or(|v| p.version == v))
+    };
+    let mut rdeps: Vec<Vec<usize>> = vec![Vec::new(); new_l.package.len()];
+    for (i, p) in new_l.package.iter().enumerate() {
+        for d in &p.dependencies {
+            if let Some(j) = find(d) {
+                rdeps[j].push(i);
+            }
+        }
+    }
+    let mut seen: BTreeSet<usize> = changed.clone();
+    let mut stack: Vec<usize> = changed.iter().copied().collect();
+    while let Some(i) = stack.pop() {
+        for &r in &rdeps[i] {
+            if seen.insert(r) {
+                stack.push(r);
+            }
+        }
+    }
+    let member_names: BTreeSet<&str> = ws.members.iter().map(|m| m.name.as_str()).collect();
+    let crates: BTreeSet<String> = seen
+        .iter()
+        .map(|&i| &new_l.package[i])
+        .filter(|p| p.source.is_none() && member_names.contains(p.name.as_str()))
+        .map(|p| p.name.clone())
+        .collect();
+    let mut what: Vec<String> = changed
+        .iter()
+        .map(|&i| &new_l.package[i])
+        .filter(|p| p.source.is_some())
+        .map(|p| format!("`{} {}`", p.name, p.version))
+        .collect();
+    what.extend(removed.iter().map(|r| format!("{r} (removed)")));
+    let shown: Vec<String> = what.iter().take(4).cloned().collect();
+    let more = what.len().saturating_sub(shown.len());
+    let reason = format!(
+        "`Cargo.lock` changes {}{} for the members that use {}",
+        if shown.is_empty() {
+            "workspace entries".to_string()
+        } else {
+            shown.join(", ")
+        },
+        if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        },
+        if what.len() == 1 { "it" } else { "them" }
+    );
+    WideEffect::Some { crates, reason }
 }

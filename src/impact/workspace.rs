@@ -299,12 +299,22 @@ impl Workspace {
         None
     }
 
-    /// The member a repository path belongs to: the nearest member directory above it.
+    /// The member a repository path belongs to: the nearest member directory above it,
+    /// unless an `exclude`d directory lies between them (an excluded package's files are not
+    /// the enclosing member's).
     pub fn member_of(&self, path: &GitPath) -> Option<&Member> {
-        self.members
+        let member = self
+            .members
             .iter()
             .filter(|m| path.starts_with_dir(&m.dir))
-            .max_by_key(|m| m.dir.len())
+            .max_by_key(|m| m.dir.len())?;
+        let excluded_below = self.exclude.iter().any(|x| {
+            !x.is_empty()
+                && path.starts_with_dir(x)
+                && x.len() > member.dir.len()
+                && GitPath::from(x.as_str()).starts_with_dir(&member.dir)
+        });
+        (!excluded_below).then_some(member)
     }
 
     /// The member named `name`.

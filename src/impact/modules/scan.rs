@@ -675,4 +675,33 @@ mod tests {
             [(vec![], "core_types".to_string(), Some("ct".to_string()))]
         );
     }
+
+    /// Every source file of this repository scans; every prefix of one fails cleanly.
+    #[test]
+    fn scans_real_code_and_never_panics_on_truncated_code() {
+        let mut stack = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src"
+        ))];
+        let mut files = 0;
+        while let Some(dir) = stack.pop() {
+            for e in std::fs::read_dir(&dir).expect("src is readable") {
+                let p = e.expect("entry").path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    let text = std::fs::read_to_string(&p).expect("UTF-8 source");
+                    assert!(scan(&text).is_ok(), "{}", p.display());
+                    files += 1;
+                    for cut in (0..text.len())
+                        .step_by(211)
+                        .filter(|c| text.is_char_boundary(*c))
+                    {
+                        let _ = scan(&text[..cut]);
+                    }
+                }
+            }
+        }
+        assert!(files > 20);
+    }
 }
