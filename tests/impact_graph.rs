@@ -647,6 +647,43 @@ fn modules_resolve_path_attributes_mod_rs_inline_modules_and_glob_reexports() {
 }
 
 #[test]
+fn a_module_declared_under_two_cfgs_is_one_module() {
+    let t = TestRepo::new();
+    t.write("Cargo.toml", "[workspace]\nmembers = [\"core\"]\n");
+    krate(
+        &t,
+        "core",
+        "core",
+        "",
+        "#[cfg(unix)]\n#[path = \"sys/unix.rs\"]\nmod sys;\n#[cfg(windows)]\n#[path = \"sys/windows.rs\"]\nmod sys;\n\
+         macro_rules! cfg_rt { ($($i:item)*) => { $(#[cfg(feature = \"rt\")] $i)* } }\n\
+         cfg_rt! { pub mod task; }\n#[cfg(not(feature = \"rt\"))]\npub mod task;\npub mod user;\n",
+    );
+    t.write("core/src/sys/unix.rs", "pub fn f() {}\n");
+    t.write("core/src/sys/windows.rs", "pub fn f() {}\n");
+    t.write("core/src/task.rs", "pub fn t() {}\n");
+    t.write(
+        "core/src/user.rs",
+        "pub fn u() { crate::sys::f(); crate::task::t() }\n",
+    );
+    let base = t.commit("base");
+    t.write("core/src/sys/windows.rs", "pub fn f() { }\n");
+    t.commit("edit the windows twin");
+    let i = impact_since(&t, base);
+    assert!(i.module_fallbacks.is_empty(), "{:?}", i.module_fallbacks);
+    let user = i
+        .modules
+        .iter()
+        .find(|m| m.module == "core::user")
+        .expect("user is reached");
+    assert_eq!(user.via.first().map(String::as_str), Some("core::sys"));
+    assert_eq!(
+        i.modules.iter().filter(|m| m.module == "core::sys").count(),
+        2
+    );
+}
+
+#[test]
 fn a_file_that_does_not_parse_falls_back_to_the_whole_crate() {
     let t = TestRepo::new();
     t.write("Cargo.toml", "[workspace]\nmembers = [\"core\", \"app\"]\n");

@@ -72,7 +72,7 @@ pub fn discover(member: &Member, tree: &impl ListFiles) -> Vec<Target> {
     let mut out = Vec::new();
     // The library.
     let lib_path = join(dir, "src/lib.rs");
-    let lib_auto = d.autolib != Some(false) && tree.read(&lib_path).ok().flatten().is_some();
+    let lib_auto = d.autolib != Some(false) && tree.is_file(&lib_path);
     if let Some(lib) = &d.lib {
         let path = lib
             .path
@@ -94,7 +94,7 @@ pub fn discover(member: &Member, tree: &impl ListFiles) -> Vec<Target> {
     // Binaries: src/main.rs counts among the auto-discovered ones.
     let mut auto_bins = Vec::new();
     let main = join(dir, "src/main.rs");
-    if tree.read(&main).ok().flatten().is_some() {
+    if tree.is_file(&main) {
         auto_bins.push((member.name.clone(), main));
     }
     auto_bins.extend(discover_dir(tree, &join(dir, "src/bin")));
@@ -161,7 +161,7 @@ pub fn discover(member: &Member, tree: &impl ListFiles) -> Vec<Target> {
         Some(RawBuild::Flag(true)) => Some(join(dir, "build.rs")),
         None => {
             let p = join(dir, "build.rs");
-            tree.read(&p).ok().flatten().map(|_| p)
+            tree.is_file(&p).then_some(p)
         }
     };
     if let Some(src_path) = build {

@@ -13,6 +13,12 @@ pub trait ListFiles: RepoFiles {
     /// The names of the regular files (and symlinks) directly in `dir` (`""` is the root),
     /// sorted; non-UTF-8 names are skipped.
     fn files(&self, dir: &str) -> Vec<String>;
+
+    /// True when `path` is a file, without reading it.
+    fn is_file(&self, path: &str) -> bool {
+        let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+        self.files(dir).iter().any(|f| f == name)
+    }
 }
 
 /// A commit's tree read straight from git objects (no checkout).
@@ -129,6 +135,16 @@ impl RepoFiles for GitTree<'_> {
 impl ListFiles for GitTree<'_> {
     fn files(&self, dir: &str) -> Vec<String> {
         self.names(dir, git2::ObjectType::Blob)
+    }
+
+    fn is_file(&self, path: &str) -> bool {
+        let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+        self.subtree(dir)
+            .and_then(|t| {
+                t.get_name(name)
+                    .map(|e| e.kind() == Some(git2::ObjectType::Blob))
+            })
+            .unwrap_or(false)
     }
 }
 

@@ -173,6 +173,15 @@ pub(super) fn run(
             }
         }
     }
+    // A module declared twice (under different #[cfg]s) is one module: edges both ways.
+    for (ui, u) in units.iter().enumerate() {
+        for (ti, (_, _, t)) in u.targets.iter().enumerate() {
+            for &(a, b) in &t.twins {
+                rev.entry((ui, ti, a)).or_default().push((ui, ti, b));
+                rev.entry((ui, ti, b)).or_default().push((ui, ti, a));
+            }
+        }
+    }
     // Seeds: changed modules, and every module of a crate that counts as a whole.
     let changed_set: BTreeSet<&str> = changed_files.iter().map(String::as_str).collect();
     let display = |id: Id| -> String {

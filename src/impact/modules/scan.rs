@@ -9,7 +9,8 @@
 //! a full parser would find; what it cannot read (unbalanced delimiters, an unterminated
 //! string or comment) is reported, and the caller falls back to the whole crate.
 
-/// A token; only what the item recognizer needs is kept.
+/// A token; only what the item recognizer needs is kept (numbers, char literals,
+/// lifetimes and `.` are dropped).
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Tok<'a> {
     Ident(&'a str),
@@ -20,7 +21,6 @@ enum Tok<'a> {
     Close(u8),
     /// A string literal's contents (escapes left as written).
     Str(&'a str),
-    Other,
 }
 
 /// A `mod` item.
@@ -172,7 +172,6 @@ fn tokenize(src: &str) -> Result<Vec<(Tok<'_>, usize)>, ScanError> {
             }
             b'b' if b.get(i + 1) == Some(&b'\'') => {
                 i = char_lit(b, i + 1).ok_or(err(line, "a byte literal is not closed"))?;
-                out.push((Tok::Other, line));
             }
             b'\'' => {
                 // A char literal ('a', '\n', '\u{1F600}', 'é') or a lifetime ('a).
@@ -187,7 +186,6 @@ fn tokenize(src: &str) -> Result<Vec<(Tok<'_>, usize)>, ScanError> {
                         i += 1;
                     }
                 }
-                out.push((Tok::Other, line));
             }
             b'r' if b.get(i + 1) == Some(&b'#') && b.get(i + 2).is_some_and(|c| is_ident(*c)) => {
                 let start = i + 2;
@@ -204,7 +202,6 @@ fn tokenize(src: &str) -> Result<Vec<(Tok<'_>, usize)>, ScanError> {
                 {
                     i += 1;
                 }
-                out.push((Tok::Other, line));
             }
             c if is_ident(c) => {
                 let start = i;
@@ -225,6 +222,9 @@ fn tokenize(src: &str) -> Result<Vec<(Tok<'_>, usize)>, ScanError> {
                 out.push((Tok::Close(c), line));
                 i += 1;
             }
+            // Field access and ranges never take part in a path: leave them out (with
+            // literals and lifetimes) to keep the token list short.
+            b'.' => i += 1,
             _ => {
                 out.push((Tok::Punct(c), line));
                 i += 1;

@@ -34,7 +34,14 @@ pub(crate) struct ModTree {
     pub nodes: Vec<Node>,
     /// Every file read, with its scan.
     pub scans: Vec<(String, FileScan)>,
+    /// Pairs of nodes that are one module declared twice with different files (under
+    /// different `#[cfg]`s, as `#[cfg(unix)] #[path = "unix.rs"] mod sys;` and its Windows
+    /// twin): a path to one may mean the other.
+    pub twins: Vec<(usize, usize)>,
 }
+
+/// How deep modules may nest before a `#[path]` cycle is assumed.
+const MAX_DEPTH: usize = 64;
 
 /// Caches directory listings of one tree.
 pub(crate) struct Listing<'t, T: ListFiles> {
@@ -73,7 +80,6 @@ pub(crate) fn build<T: ListFiles>(
     listing: &mut Listing<'_, T>,
 ) -> Result<ModTree, String> {
     let mut t = ModTree::default();
-    let mut seen: HashSet<String> = HashSet::new();
     t.nodes.push(Node {
         path: Vec::new(),
         file: root.to_string(),
@@ -86,15 +92,21 @@ pub(crate) fn build<T: ListFiles>(
     let mut queue = vec![0usize];
     while let Some(file_node) = queue.pop() {
         let file = t.nodes[file_node].file.clone();
-        if !seen.insert(file.clone()) {
-            return Err(format!("`{file}` is loaded as a module twice"));
+        if t.nodes[file_node].path.len() > MAX_DEPTH {
+            return Err(format!(
+                "`{file}` nests modules deeper than {MAX_DEPTH} (a #[path] cycle?)"
+            ));
         }
         let bytes = listing
             .tree
             .read(&file)
             .map_err(|e| format!("`{file}` cannot be read: {e}"))?
             .ok_or_else(|| format!("`{file}` does not exist"))?;
-        let text = String::from_utf8_lossy(&bytes);
+        // Validating is cheaper than the lossy conversion, which is only for invalid files.
+        let text = match std::str::from_utf8(&bytes) {
+            Ok(t) => std::borrow::Cow::Borrowed(t),
+            Err(_) => String::from_utf8_lossy(&bytes),
+        };
         let scanned = scan(&text)
             .map_err(|e| format!("`{file}` does not parse (line {}: {})", e.line, e.what))?;
         let scan_idx = t.scans.len();
@@ -150,7 +162,18 @@ pub(crate) fn build<T: ListFiles>(
                     }
                 }
             };
+            // The same module declared again (under another #[cfg]): the same file is the
+            // same node; another file is its twin.
+            let twin = t.nodes[at].children.get(&decl.name).copied();
+            if let Some(first) = twin {
+                if t.nodes[first].file == node_file && t.nodes[first].inline_scope == inline_scope {
+                    continue;
+                }
+            }
             let id = t.nodes.len();
+            if let Some(first) = twin {
+                t.twins.push((first, id));
+            }
             t.nodes.push(Node {
                 path,
                 file: node_file,
@@ -160,7 +183,7 @@ pub(crate) fn build<T: ListFiles>(
                 scan: scan_idx,
                 inline_scope,
             });
-            t.nodes[at].children.insert(decl.name.clone(), id);
+            t.nodes[at].children.entry(decl.name.clone()).or_insert(id);
             if !decl.inline {
                 queue.push(id);
             }
