@@ -76,16 +76,19 @@ fn analyze(root: &Path) -> usize {
     i.affected_crates.len() + i.modules.len()
 }
 
-fn median(mut f: impl FnMut(), runs: usize) -> Duration {
-    let mut times: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed()
-        })
-        .collect();
-    times.sort();
-    times[runs / 2]
+/// Medians of `a` and `b` over `runs` interleaved runs (a, b, a, b, …), so that a load
+/// change on the machine touches both alike.
+fn interleaved(mut a: impl FnMut(), mut b: impl FnMut(), runs: usize) -> (Duration, Duration) {
+    let time = |f: &mut dyn FnMut()| {
+        let t = Instant::now();
+        f();
+        t.elapsed()
+    };
+    let (mut ta, mut tb): (Vec<Duration>, Vec<Duration>) =
+        (0..runs).map(|_| (time(&mut a), time(&mut b))).unzip();
+    ta.sort();
+    tb.sort();
+    (ta[runs / 2], tb[runs / 2])
 }
 
 fn main() {
@@ -104,14 +107,14 @@ fn main() {
     g.bench_function("cargo metadata --no-deps --offline (process)", |b| {
         b.iter(|| run_cargo_metadata(&ws.root))
     });
-    g.bench_function("impact::analyze (in process)", |b| {
-        b.iter(|| analyze(&ws.root))
-    });
+    g.bench_function(
+        "impact::analyze (in process, libgit2 strict hash checks on)",
+        |b| b.iter(|| analyze(&ws.root)),
+    );
     g.finish();
-    let ours = median(|| run_impact(&ws.root), 7);
-    let cargo = median(|| run_cargo_metadata(&ws.root), 7);
+    let (ours, cargo) = interleaved(|| run_impact(&ws.root), || run_cargo_metadata(&ws.root), 11);
     eprintln!(
-        "impact-400-crates: countersign impact {:.1} ms, cargo metadata {:.1} ms, ratio {:.2}x (goal <= 1.5x)",
+        "impact-400-crates (median of 11 interleaved runs): countersign impact {:.1} ms, cargo metadata {:.1} ms, ratio {:.2}x (goal <= 1.5x)",
         ours.as_secs_f64() * 1e3,
         cargo.as_secs_f64() * 1e3,
         ours.as_secs_f64() / cargo.as_secs_f64()
@@ -131,10 +134,10 @@ fn main() {
         g.bench_with_input(BenchmarkId::new("cargo metadata", n), &ws.root, |b, r| {
             b.iter(|| run_cargo_metadata(r))
         });
-        let ours = median(|| run_impact(&ws.root), 5);
-        let cargo = median(|| run_cargo_metadata(&ws.root), 5);
+        let (ours, cargo) =
+            interleaved(|| run_impact(&ws.root), || run_cargo_metadata(&ws.root), 7);
         lines.push(format!(
-            "impact-scaling/{n}: countersign impact {:.1} ms, cargo metadata {:.1} ms, ratio {:.2}x",
+            "impact-scaling/{n} (median of 7 interleaved runs): countersign impact {:.1} ms, cargo metadata {:.1} ms, ratio {:.2}x",
             ours.as_secs_f64() * 1e3,
             cargo.as_secs_f64() * 1e3,
             ours.as_secs_f64() / cargo.as_secs_f64()
