@@ -411,6 +411,23 @@ fn a_lock_file_bump_affects_the_members_using_the_package() {
         "{:?}",
         i.workspace_wide
     );
+    // A member's own version bump in the lock file adds nothing to its manifest change.
+    t.write(
+        "Cargo.lock",
+        lock("1.0.2").replace(
+            "name = \"b\"\nversion = \"0.1.0\"",
+            "name = \"b\"\nversion = \"0.2.0\"",
+        ),
+    );
+    t.write("b/Cargo.toml", "[package]\nname = \"b\"\nversion = \"0.2.0\"\nedition = \"2021\"\n[dependencies]\nitoa = \"1\"\n");
+    let before = head(&t);
+    t.commit("release b 0.2.0");
+    let i = impact_since(&t, before);
+    assert_eq!(names(&i.affected_crates), ["b"]);
+    assert_eq!(
+        krate_of(&i, "b").reasons,
+        ["1 of its files changed", "its Cargo.toml changed"]
+    );
     // A lock file format change is workspace-wide.
     t.write(
         "Cargo.lock",

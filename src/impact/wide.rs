@@ -245,6 +245,11 @@ pub fn lock_change(old: Option<&str>, new: Option<&str>, ws: &Workspace) -> Wide
         return all("does not parse on one side");
     };
     let key = |p: &LockedPackage| (p.name.clone(), p.version.clone(), p.source.clone());
+    let member_names: BTreeSet<&str> = ws.members.iter().map(|m| m.name.as_str()).collect();
+    // A member's own entry changes with its manifest (a changed crate already, whose
+    // dependents the crate closure finds); what the lock file adds is the rest.
+    let is_member =
+        |p: &LockedPackage| p.source.is_none() && member_names.contains(p.name.as_str());
     let old_set: Vec<&LockedPackage> = old_l.package.iter().collect();
     // Changed: entries of the new lock file that the old one lacks exactly; the dependents of
     // removed entries changed their dependency lists, so they are among them.
@@ -252,13 +257,13 @@ pub fn lock_change(old: Option<&str>, new: Option<&str>, ws: &Workspace) -> Wide
         .package
         .iter()
         .enumerate()
-        .filter(|(_, p)| !old_set.contains(p))
+        .filter(|(_, p)| !old_set.contains(p) && !is_member(p))
         .map(|(i, _)| i)
         .collect();
     let removed: Vec<String> = old_l
         .package
         .iter()
-        .filter(|p| !new_l.package.iter().any(|n| key(n) == key(p)))
+        .filter(|p| !is_member(p) && !new_l.package.iter().any(|n| key(n) == key(p)))
         .map(|p| format!("`{} {}`", p.name, p.version))
         .collect();
     // Reverse edges of the new lock graph: a dependency string names a package by name, or
@@ -289,7 +294,6 @@ pub fn lock_change(old: Option<&str>, new: Option<&str>, ws: &Workspace) -> Wide
             }
         }
     }
-    let member_names: BTreeSet<&str> = ws.members.iter().map(|m| m.name.as_str()).collect();
     let crates: BTreeSet<String> = seen
         .iter()
         .map(|&i| &new_l.package[i])
@@ -299,19 +303,20 @@ pub fn lock_change(old: Option<&str>, new: Option<&str>, ws: &Workspace) -> Wide
     let mut what: Vec<String> = changed
         .iter()
         .map(|&i| &new_l.package[i])
-        .filter(|p| p.source.is_some())
         .map(|p| format!("`{} {}`", p.name, p.version))
         .collect();
     what.extend(removed.iter().map(|r| format!("{r} (removed)")));
+    if what.is_empty() {
+        return WideEffect::Some {
+            crates: BTreeSet::new(),
+            reason: "`Cargo.lock` only records the workspace's own changes".to_string(),
+        };
+    }
     let shown: Vec<String> = what.iter().take(4).cloned().collect();
     let more = what.len().saturating_sub(shown.len());
     let reason = format!(
         "`Cargo.lock` changes {}{} for the members that use {}",
-        if shown.is_empty() {
-            "workspace entries".to_string()
-        } else {
-            shown.join(", ")
-        },
+        shown.join(", "),
         if more > 0 {
             format!(" and {more} more")
         } else {
