@@ -14,7 +14,7 @@ use crate::impact::Workspace;
 use crate::policy::provenance::{self, Provenance};
 use crate::policy::tier::{Classifier, TierVerdict};
 use crate::policy::{load_trusted, Diagnostics, Tier, Trusted};
-use crate::signoff::ReviewState;
+use crate::signoff::{notes, verify, Checker, GateVerdict, ReviewState, SignoffVerdict};
 use crate::{Error, Result};
 
 /// One commit's verdict.
@@ -34,8 +34,11 @@ pub struct Assessment {
     pub tier_reasons: Vec<String>,
     /// Where the commit stands.
     pub state: ReviewState,
-    /// Sign-offs recorded on the commit (filled by the sign-off store).
-    pub signoffs: Vec<serde_json::Value>,
+    /// Sign-offs recorded on the commit, each with its verdict under the trusted roster.
+    pub signoffs: Vec<SignoffVerdict>,
+    /// What the gate makes of them: approvals required and held, and why it fails.
+    #[serde(skip)]
+    pub gate: GateVerdict,
     /// The full tier verdict (per path and crate).
     #[serde(skip)]
     pub verdict: TierVerdict,
@@ -105,12 +108,7 @@ impl<'r> Assessor<'r> {
     pub fn assess(&mut self, commit: &CommitChange) -> Result<Assessment> {
         let ai = provenance::detect(commit, &self.trusted.policy.ai);
         let verdict = self.classify(commit)?;
-        let required = self.trusted.policy.requirement(verdict.tier).approvals;
-        let state = match (&ai, verdict.tier) {
-            (Some(_), Tier::Prohibited) => ReviewState::Forbidden,
-            (Some(_), _) if required > 0 => ReviewState::NeedsSignoff,
-            _ => ReviewState::NotRequired,
-        };
+        let (signoffs, gate) = self.judge_signoffs(commit, ai.as_ref(), &verdict)?;
         Ok(Assessment {
             commit: commit.id.clone(),
             summary: commit.summary.clone(),
@@ -118,10 +116,42 @@ impl<'r> Assessor<'r> {
             ai,
             tier: verdict.tier,
             tier_reasons: verdict.reasons.clone(),
-            state,
-            signoffs: Vec::new(),
+            state: gate.state,
+            signoffs,
+            gate,
             verdict,
         })
+    }
+
+    /// Reads the commit's sign-offs from the notes and judges them under the trusted roster
+    /// and policy: the sign-off half of the verdict.
+    fn judge_signoffs(
+        &self,
+        commit: &CommitChange,
+        ai: Option<&Provenance>,
+        verdict: &TierVerdict,
+    ) -> Result<(Vec<SignoffVerdict>, GateVerdict)> {
+        let oid = git2::Oid::from_str(&commit.id)
+            .map_err(Error::git(format!("parsing commit id {}", commit.id)))?;
+        let lines = notes::read_lines(self.repo, oid)?;
+        let checker = Checker {
+            roster: &self.trusted.roster,
+            trusted_ref: &self.trusted_ref,
+            now: chrono::Utc::now(),
+        };
+        let mut signoffs: Vec<SignoffVerdict> = lines
+            .iter()
+            .map(|l| checker.check_line(l, commit))
+            .collect();
+        let gate = verify::judge(
+            &self.trusted.policy,
+            commit,
+            ai,
+            verdict.tier,
+            &verdict.reasons,
+            &mut signoffs,
+        );
+        Ok((signoffs, gate))
     }
 }
 
