@@ -4,9 +4,13 @@
 pub mod args;
 mod context;
 mod demo;
+mod keygen;
 mod policy_check;
+mod show;
+mod sign;
 mod status;
 mod style;
+pub mod verify;
 
 use std::io::Write;
 
@@ -48,10 +52,10 @@ pub fn run(cli: Cli) -> crate::Result<i32> {
         Command::Demo(a) => demo::run(&a),
         Command::Review(_) => not_yet("review"),
         Command::Impact(_) => not_yet("impact"),
-        Command::Sign(_) => not_yet("sign"),
-        Command::Verify(_) => not_yet("verify"),
-        Command::Show(_) => not_yet("show"),
-        Command::Keygen(_) => not_yet("keygen"),
+        Command::Sign(a) => sign::run(&cwd, &a),
+        Command::Verify(a) => verify::run(&cwd, &a),
+        Command::Show(a) => show::run(&cwd, &a),
+        Command::Keygen(a) => keygen::run(&cwd, &a),
     }
 }
 

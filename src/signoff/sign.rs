@@ -21,6 +21,7 @@ use super::keys::{self, SigningKey};
 use super::notes::{self, Append};
 use super::record::{Decision, Evidence, NoteLine, Payload, PAYLOAD_VERSION};
 use super::sshsig;
+use super::verify::principal_matches;
 use crate::assess::Assessor;
 use crate::git::{short_id, CommitChange};
 use crate::policy::provenance::Provenance;
@@ -135,7 +136,7 @@ pub fn plan(
     principals.sort_unstable();
     principals.dedup();
     let principal = match &request.principal {
-        Some(p) if principals.contains(&p.as_str()) => p.clone(),
+        Some(p) if principals.iter().any(|pat| principal_matches(pat, p)) => p.clone(),
         Some(p) => {
             plan.refusals.push(format!(
                 "the key {fingerprint} is listed in {roster_file} for {}, not for {p}; nothing \
@@ -144,11 +145,13 @@ pub fn plan(
             ));
             return Ok(plan);
         }
-        None if principals.len() == 1 => principals[0].to_string(),
+        None if principals.len() == 1 && !principals[0].contains(['*', '?']) => {
+            principals[0].to_string()
+        }
         None => {
             plan.refusals.push(format!(
-                "the key {fingerprint} is listed in {roster_file} for several principals ({}); \
-                 choose one with --principal",
+                "the key {fingerprint} is listed in {roster_file} for {}; say which principal \
+                 you sign as with --principal",
                 principals.join(", ")
             ));
             return Ok(plan);
@@ -157,7 +160,11 @@ pub fn plan(
     plan.principal = Some(principal.clone());
     let usable: Vec<&AllowedSigner> = entries
         .iter()
-        .filter(|e| e.principals.contains(&principal))
+        .filter(|e| {
+            e.principals
+                .iter()
+                .any(|pat| principal_matches(pat, &principal))
+        })
         .collect();
     if let Some(why) = unusable_now(&usable, now, &principal, &roster_file) {
         plan.refusals.push(why);

@@ -141,7 +141,16 @@ impl Checker<'_> {
         let fingerprint = keys::fingerprint(&signer);
         v.key_fingerprint = Some(fingerprint.clone());
         let roster_file = format!("{}:{ROSTER_PATH}", self.trusted_ref);
-        let entries: Vec<_> = self.roster.entries_for(&payload.principal).collect();
+        let entries: Vec<_> = self
+            .roster
+            .entries
+            .iter()
+            .filter(|e| {
+                e.principals
+                    .iter()
+                    .any(|p| principal_matches(p, &payload.principal))
+            })
+            .collect();
         if entries.is_empty() {
             v.problems.push(format!(
                 "{} is not in the trusted roster ({roster_file}); add them there (on the trusted \
@@ -437,4 +446,26 @@ pub fn judge(
         ok,
         problems,
     }
+}
+
+/// Does roster principal `pattern` (which may hold `*` and `?`, as ssh patterns do) name
+/// `principal`? (The roster parser has the same rule but keeps it private to `policy`.)
+pub fn principal_matches(pattern: &str, principal: &str) -> bool {
+    fn go(p: &[char], s: &[char]) -> bool {
+        match p.split_first() {
+            None => s.is_empty(),
+            Some(('*', rest)) => (0..=s.len()).any(|i| go(rest, &s[i..])),
+            Some(('?', rest)) => !s.is_empty() && go(rest, &s[1..]),
+            Some((c, rest)) => s.first() == Some(c) && go(rest, &s[1..]),
+        }
+    }
+    if pattern == principal {
+        return true;
+    }
+    if !pattern.contains(['*', '?']) {
+        return false;
+    }
+    let p: Vec<char> = pattern.chars().collect();
+    let s: Vec<char> = principal.chars().collect();
+    go(&p, &s)
 }
