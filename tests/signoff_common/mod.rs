@@ -18,6 +18,7 @@ use ssh_key::{HashAlg, LineEnding, PrivateKey};
 
 #[path = "../support/mod.rs"]
 mod support;
+#[allow(unused_imports)]
 pub use support::{git_in, TestRepo};
 
 /// The policy on main: everything supervised (1 senior), docs autonomous, `billing/**`
