@@ -78,6 +78,9 @@ pub fn append(repo: &Repository, appends: &[Append], message: &str) -> Result<Oi
     for attempt in 0..MAX_ATTEMPTS {
         let tip = current_tip(repo)?;
         let new_commit = build_commit(repo, tip, appends, &signature, message)?;
+        if Some(new_commit) == tip {
+            return Ok(new_commit);
+        }
         match update_ref(repo, tip, new_commit, message) {
             Ok(()) => return Ok(new_commit),
             Err(e) if is_race(&e) => {
@@ -192,6 +195,12 @@ fn build_commit(
             .map_err(Error::git("writing a note"))?;
         tree_id = Some(put_note(repo, tree_id, &hex, blob)?);
     }
+    if let (Some(p), Some(t)) = (&parent, tree_id) {
+        if p.tree_id() == t {
+            // Every line was already there: nothing to write.
+            return Ok(p.id());
+        }
+    }
     let tree_id = match tree_id {
         Some(t) => t,
         None => repo
@@ -263,4 +272,73 @@ fn put_note(repo: &Repository, tree: Option<Oid>, hex: &str, blob: Oid) -> Resul
     builder
         .write()
         .map_err(Error::git("writing the notes tree"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn repo_with_commit() -> (tempfile::TempDir, Repository, Oid) {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let sig = git2::Signature::new("t", "t@example.com", &git2::Time::new(1, 0)).unwrap();
+        let tree = repo.treebuilder(None).unwrap().write().unwrap();
+        let commit = {
+            let tree = repo.find_tree(tree).unwrap();
+            repo.commit(None, &sig, &sig, "c", &tree, &[]).unwrap()
+        };
+        (dir, repo, commit)
+    }
+
+    #[test]
+    fn appends_into_an_existing_fanned_out_note() {
+        let (_dir, repo, commit) = repo_with_commit();
+        let hex = commit.to_string();
+        // A notes tree as git writes it once it fans out: `ab/cdef…`.
+        let blob = repo.blob(b"old line\n").unwrap();
+        let mut sub = repo.treebuilder(None).unwrap();
+        sub.insert(&hex[2..], blob, 0o100644).unwrap();
+        let sub = sub.write().unwrap();
+        let mut root = repo.treebuilder(None).unwrap();
+        root.insert(&hex[..2], sub, 0o040000).unwrap();
+        let root = repo.find_tree(root.write().unwrap()).unwrap();
+        let sig = git2::Signature::new("t", "t@example.com", &git2::Time::new(2, 0)).unwrap();
+        let tip = repo.commit(None, &sig, &sig, "notes", &root, &[]).unwrap();
+        repo.reference(NOTES_REF, tip, false, "test").unwrap();
+
+        append(
+            &repo,
+            &[Append {
+                commit,
+                lines: vec!["new line".into(), "old line".into()],
+            }],
+            "append",
+        )
+        .unwrap();
+        assert_eq!(read_lines(&repo, commit).unwrap(), ["old line", "new line"]);
+        let tree = repo
+            .find_reference(NOTES_REF)
+            .unwrap()
+            .peel_to_commit()
+            .unwrap()
+            .tree()
+            .unwrap();
+        assert_eq!(tree.len(), 1, "no flat duplicate beside the fan-out");
+        assert!(tree.get_name(&hex[..2]).is_some());
+    }
+
+    #[test]
+    fn first_append_creates_the_ref_and_repeats_are_not_duplicated() {
+        let (_dir, repo, commit) = repo_with_commit();
+        assert!(read_lines(&repo, commit).unwrap().is_empty());
+        let one = Append {
+            commit,
+            lines: vec!["a".into()],
+        };
+        let first = append(&repo, &[one.clone()], "first").unwrap();
+        assert_eq!(append(&repo, &[one], "again").unwrap(), first);
+        assert_eq!(read_lines(&repo, commit).unwrap(), ["a"]);
+        let tip = repo.find_reference(NOTES_REF).unwrap().target().unwrap();
+        assert_eq!(tip, first, "nothing new, no new notes commit");
+    }
 }
