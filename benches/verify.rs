@@ -7,7 +7,7 @@
 //!
 //! Setup (not timed): a repository with a one-crate Cargo workspace, a policy and a roster on
 //! `main`, then N AI-authored commits on `feature`, each signed off by a senior with the
-//! library's own signing path. Timed: the release binary's `verify main..feature` end to end
+//! library's own signing path, then `git repack -a -d` (a CI clone's objects are packed). Timed: the release binary's `verify main..feature` end to end
 //! (process start, policy, change sets, tiers, notes, SSHSIG) — best of three — and, for the
 //! baseline, one `ssh-keygen -Y verify` process per sign-off over the same payloads.
 
@@ -44,11 +44,28 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(1000);
     let dir = tempfile::tempdir().expect("temp dir");
-    let repo_dir = dir.path().join("repo");
+    // KEEP_REPO=1 keeps the repository for profiling and prints where it is.
+    let dir_path = if std::env::var_os("KEEP_REPO").is_some() {
+        let kept = dir.keep();
+        println!("repository kept in {}", kept.join("repo").display());
+        kept
+    } else {
+        dir.path().to_path_buf()
+    };
+    let repo_dir = dir_path.join("repo");
     let setup = Instant::now();
     let key = keys::generate_ed25519("alice@example.com").expect("key");
     let repo = build_repo(&repo_dir, &key, n);
     sign_all(&repo, &key);
+    // CI verifies a fresh clone, whose objects arrive packed: pack them the same way.
+    let packed = Command::new("git")
+        .args(["repack", "-a", "-d", "-q"])
+        .current_dir(&repo_dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .status()
+        .expect("run git repack");
+    assert!(packed.success(), "git repack failed");
     println!(
         "setup: {n} AI commits on `feature`, each signed off by alice, in {:.1?}",
         setup.elapsed()
@@ -76,7 +93,7 @@ fn main() {
     }
     let verify = runs.iter().min().copied().unwrap_or_default();
 
-    let baseline = ssh_keygen_baseline(&repo, dir.path());
+    let baseline = ssh_keygen_baseline(&repo, &dir_path);
     let per = |d: Duration| d.as_secs_f64() * 1e3 / n as f64;
     println!(
         "countersign verify (release binary, best of 3): {:>8.1?} total, {:.3} ms per commit",

@@ -53,6 +53,7 @@ pub struct Assessor<'r> {
     pub trusted_ref: String,
     trusted_workspace: Workspace,
     workspaces: HashMap<String, Workspace>,
+    notes: notes::NotesReader<'r>,
 }
 
 impl<'r> Assessor<'r> {
@@ -73,6 +74,7 @@ impl<'r> Assessor<'r> {
             trusted_ref: trusted_ref.to_string(),
             trusted_workspace,
             workspaces: HashMap::new(),
+            notes: notes::NotesReader::new(repo),
         })
     }
 
@@ -126,14 +128,14 @@ impl<'r> Assessor<'r> {
     /// Reads the commit's sign-offs from the notes and judges them under the trusted roster
     /// and policy: the sign-off half of the verdict.
     fn judge_signoffs(
-        &self,
+        &mut self,
         commit: &CommitChange,
         ai: Option<&Provenance>,
         verdict: &TierVerdict,
     ) -> Result<(Vec<SignoffVerdict>, GateVerdict)> {
         let oid = git2::Oid::from_str(&commit.id)
             .map_err(Error::git(format!("parsing commit id {}", commit.id)))?;
-        let lines = notes::read_lines(self.repo, oid)?;
+        let lines = self.notes.lines(oid)?;
         let checker = Checker {
             roster: &self.trusted.roster,
             trusted_ref: &self.trusted_ref,

@@ -302,3 +302,29 @@ fn concurrent_appends_in_threads_never_lose_a_line() {
     }
     assert_eq!(f.note_lines(&c).len(), 6 * 15);
 }
+
+#[test]
+fn signing_a_range_signs_every_commit_in_one_notes_commit() {
+    let f = Fixture::new();
+    let a = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "One");
+    let b = f.ai_commit("src/lib.rs", "pub fn f() { 2; }\n", "Two");
+    f.cmd()
+        .args([
+            "sign",
+            "main..feature",
+            "--decision",
+            "approve",
+            "--yes",
+            "--key",
+        ])
+        .arg(&f.person("alice").key_path)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("signed: approve"))
+        .stderr(predicate::str::contains("of each of 2 commits"));
+    assert_eq!(f.note_lines(&a).len(), 1);
+    assert_eq!(f.note_lines(&b).len(), 1);
+    let count = f.t.git(&["rev-list", "--count", "refs/notes/countersign"]);
+    assert_eq!(count.trim(), "1");
+    assert_eq!(f.verify_json(&[]).0, 0);
+}

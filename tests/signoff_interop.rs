@@ -266,3 +266,88 @@ fn notes_from_two_clones_merge_with_cat_sort_uniq_and_stay_valid() {
     f.sign(&c, "carol", "approve").success();
     assert_eq!(f.note_lines(&c).len(), 3);
 }
+
+/// An ssh-agent this test started (killed by its own pid when dropped).
+struct Agent {
+    child: std::process::Child,
+    socket: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Agent {
+    fn start() -> Agent {
+        let dir = tempfile::tempdir().unwrap();
+        let socket = dir.path().join("agent.sock");
+        let child = std::process::Command::new("ssh-agent")
+            .arg("-D")
+            .arg("-a")
+            .arg(&socket)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("ssh-agent runs (install openssh-client)");
+        for _ in 0..100 {
+            if socket.exists() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        Agent {
+            child,
+            socket,
+            _dir: dir,
+        }
+    }
+}
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn a_key_held_by_ssh_agent_signs_through_git_signing_key() {
+    let f = Fixture::new();
+    let c = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Tweak f");
+    let agent = Agent::start();
+    let alice = f.person("alice");
+    let public = alice.key.public_key().to_openssh().unwrap();
+    f.t.git(&["config", "user.signingKey", &format!("key::{public}")]);
+
+    // Not yet added to the agent: a clear refusal to sign, nothing written.
+    f.cmd()
+        .args(["sign", &c.to_string(), "--decision", "approve", "--yes"])
+        .env("SSH_AUTH_SOCK", &agent.socket)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("does not hold the key"));
+    assert!(f.note_lines(&c).is_empty());
+
+    let added = std::process::Command::new("ssh-add")
+        .arg(&alice.key_path)
+        .env("SSH_AUTH_SOCK", &agent.socket)
+        .output()
+        .unwrap();
+    assert!(added.status.success(), "{added:?}");
+    f.cmd()
+        .args(["sign", &c.to_string(), "--decision", "approve", "--yes"])
+        .env("SSH_AUTH_SOCK", &agent.socket)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("as alice@example.com"));
+    let (code, json) = f.verify_json(&[&c.to_string()]);
+    assert_eq!(code, 0, "{json:#}");
+
+    // A public key file as user.signingKey (git's other agent form) works too.
+    let c2 = f.ai_commit("src/lib.rs", "pub fn f() { 2; }\n", "Tweak f again");
+    let pub_path = alice.key_path.with_extension("pub");
+    f.t.git(&["config", "user.signingKey", pub_path.to_str().unwrap()]);
+    f.cmd()
+        .args(["sign", &c2.to_string(), "--decision", "approve", "--yes"])
+        .env("SSH_AUTH_SOCK", &agent.socket)
+        .assert()
+        .success();
+    assert_eq!(f.verify_json(&[]).0, 0);
+}

@@ -211,6 +211,16 @@ pub fn public_key_at(location: &KeyLocation) -> Result<PublicKey> {
     }
 }
 
+/// Whether opening the key at `location` will ask for a passphrase (an encrypted key file),
+/// so a caller such as the TUI can ask in its own dialog first and hand the answer to
+/// [`SigningKey::open`].
+pub fn needs_passphrase(location: &KeyLocation) -> Result<bool> {
+    match &location.kind {
+        KeyKind::Agent(_) => Ok(false),
+        KeyKind::File(path) => Ok(read_private_key(path)?.is_encrypted()),
+    }
+}
+
 fn read_private_key(path: &Path) -> Result<PrivateKey> {
     let text = std::fs::read_to_string(path).map_err(Error::io(path))?;
     PrivateKey::from_openssh(text.trim()).map_err(|e| {

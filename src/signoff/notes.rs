@@ -10,6 +10,7 @@
 //! Lines stay independent one-line JSON objects, so git's own
 //! `git notes --ref=countersign merge -s cat_sort_uniq` merges two clones' notes losslessly.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use git2::{ErrorCode, Oid, Repository};
@@ -30,6 +31,50 @@ pub fn read_lines(repo: &Repository, commit: Oid) -> Result<Vec<String>> {
         Err(e) => Err(Error::git(format!(
             "reading the countersign note on {commit}"
         ))(e)),
+    }
+}
+
+/// Reads notes for many commits, parsing the notes tree once per notes-ref tip rather than
+/// once per commit (libgit2 does not cache large trees, and a notes tree holds an entry per
+/// signed commit). Each lookup still checks the ref, so lines signed meanwhile are seen.
+pub struct NotesReader<'r> {
+    repo: &'r Repository,
+    cached: Option<(Oid, git2::Tree<'r>)>,
+}
+
+impl<'r> NotesReader<'r> {
+    /// A reader over `repo`'s countersign notes.
+    pub fn new(repo: &'r Repository) -> Self {
+        NotesReader { repo, cached: None }
+    }
+
+    /// The lines of the note on `commit` (empty when there is none), blank lines dropped.
+    pub fn lines(&mut self, commit: Oid) -> Result<Vec<String>> {
+        let Some(tip) = current_tip(self.repo)? else {
+            return Ok(Vec::new());
+        };
+        if self.cached.as_ref().map(|(id, _)| *id) != Some(tip) {
+            let tree = self
+                .repo
+                .find_commit(tip)
+                .and_then(|c| c.tree())
+                .map_err(Error::git(format!("reading the notes commit {tip}")))?;
+            self.cached = Some((tip, tree));
+        }
+        let Some((_, tree)) = &self.cached else {
+            return Ok(Vec::new());
+        };
+        match find_in_tree(self.repo, tree, &commit.to_string())? {
+            Some(blob) => Ok(split_lines(
+                self.repo
+                    .find_blob(blob)
+                    .map_err(Error::git(format!(
+                        "reading the countersign note on {commit}"
+                    )))?
+                    .content(),
+            )),
+            None => Ok(Vec::new()),
+        }
     }
 }
 
@@ -160,14 +205,29 @@ fn build_commit(
         ),
         None => None,
     };
-    let mut tree_id = match &parent {
+    let tree_id = match &parent {
         Some(p) => Some(p.tree().map_err(Error::git("reading the notes tree"))?.id()),
         None => None,
     };
+    let base = match tree_id {
+        Some(t) => Some(
+            repo.find_tree(t)
+                .map_err(Error::git("reading the notes tree"))?,
+        ),
+        None => None,
+    };
+    // New lines per commit, in order, a commit named twice merged into one entry.
+    let mut wanted: BTreeMap<String, Vec<&String>> = BTreeMap::new();
     for a in appends {
-        let hex = a.commit.to_string();
-        let existing = match tree_id {
-            Some(t) => find_note_blob(repo, t, &hex)?,
+        wanted
+            .entry(a.commit.to_string())
+            .or_default()
+            .extend(&a.lines);
+    }
+    let mut writes = Vec::new();
+    for (hex, new_lines) in wanted {
+        let existing = match &base {
+            Some(t) => find_in_tree(repo, t, &hex)?,
             None => None,
         };
         let mut lines = match existing {
@@ -178,14 +238,13 @@ fn build_commit(
             ),
             None => Vec::new(),
         };
-        let mut changed = false;
-        for l in &a.lines {
+        let before = lines.len();
+        for l in new_lines {
             if !lines.contains(l) {
                 lines.push(l.clone());
-                changed = true;
             }
         }
-        if !changed {
+        if lines.len() == before {
             continue;
         }
         let mut text = lines.join("\n");
@@ -193,14 +252,19 @@ fn build_commit(
         let blob = repo
             .blob(text.as_bytes())
             .map_err(Error::git("writing a note"))?;
-        tree_id = Some(put_note(repo, tree_id, &hex, blob)?);
+        writes.push((hex, blob));
     }
-    if let (Some(p), Some(t)) = (&parent, tree_id) {
-        if p.tree_id() == t {
+    if writes.is_empty() {
+        if let Some(p) = &parent {
             // Every line was already there: nothing to write.
             return Ok(p.id());
         }
     }
+    let tree_id = if writes.is_empty() {
+        tree_id
+    } else {
+        Some(put_notes(repo, base.as_ref(), &writes)?)
+    };
     let tree_id = match tree_id {
         Some(t) => t,
         None => repo
@@ -222,6 +286,11 @@ fn find_note_blob(repo: &Repository, tree: Oid, hex: &str) -> Result<Option<Oid>
     let tree = repo
         .find_tree(tree)
         .map_err(Error::git("reading the notes tree"))?;
+    find_in_tree(repo, &tree, hex)
+}
+
+/// [`find_note_blob`] on an already parsed tree.
+fn find_in_tree(repo: &Repository, tree: &git2::Tree<'_>, hex: &str) -> Result<Option<Oid>> {
     if let Some(e) = tree.get_name(hex) {
         return Ok((e.kind() == Some(git2::ObjectType::Blob)).then(|| e.id()));
     }
@@ -235,39 +304,48 @@ fn find_note_blob(repo: &Repository, tree: Oid, hex: &str) -> Result<Option<Oid>
     Ok(None)
 }
 
-/// Writes `blob` as the note for `hex` into `tree` (None: empty), replacing any note it has,
-/// following the tree's existing fan-out; returns the new tree id.
-fn put_note(repo: &Repository, tree: Option<Oid>, hex: &str, blob: Oid) -> Result<Oid> {
-    let existing = match tree {
-        Some(t) => Some(
-            repo.find_tree(t)
-                .map_err(Error::git("reading the notes tree"))?,
-        ),
-        None => None,
-    };
+/// Writes each `(hex, blob)` as the note for that commit into `tree` (None: empty),
+/// replacing any note it has and following the tree's existing fan-out; every tree is
+/// written once however many notes change. Returns the new tree id.
+fn put_notes(
+    repo: &Repository,
+    tree: Option<&git2::Tree<'_>>,
+    writes: &[(String, Oid)],
+) -> Result<Oid> {
     let mut builder = repo
-        .treebuilder(existing.as_ref())
+        .treebuilder(tree)
         .map_err(Error::git("building the notes tree"))?;
-    let fanout = existing.as_ref().and_then(|t| {
-        if t.get_name(hex).is_some() || hex.len() <= 2 {
-            return None;
+    let mut fanned: BTreeMap<String, (Oid, Vec<(String, Oid)>)> = BTreeMap::new();
+    for (hex, blob) in writes {
+        let sub = tree.and_then(|t| {
+            if t.get_name(hex).is_some() || hex.len() <= 2 {
+                return None;
+            }
+            t.get_name(&hex[..2])
+                .filter(|e| e.kind() == Some(git2::ObjectType::Tree))
+                .map(|e| e.id())
+        });
+        match sub {
+            Some(id) => fanned
+                .entry(hex[..2].to_string())
+                .or_insert_with(|| (id, Vec::new()))
+                .1
+                .push((hex[2..].to_string(), *blob)),
+            None => {
+                builder
+                    .insert(hex, *blob, 0o100644)
+                    .map_err(Error::git("building the notes tree"))?;
+            }
         }
-        t.get_name(&hex[..2])
-            .filter(|e| e.kind() == Some(git2::ObjectType::Tree))
-            .map(|e| e.id())
-    });
-    match fanout {
-        Some(sub) => {
-            let new_sub = put_note(repo, Some(sub), &hex[2..], blob)?;
-            builder
-                .insert(&hex[..2], new_sub, 0o040000)
-                .map_err(Error::git("building the notes tree"))?;
-        }
-        None => {
-            builder
-                .insert(hex, blob, 0o100644)
-                .map_err(Error::git("building the notes tree"))?;
-        }
+    }
+    for (prefix, (sub_id, entries)) in fanned {
+        let sub = repo
+            .find_tree(sub_id)
+            .map_err(Error::git("reading the notes tree"))?;
+        let new_sub = put_notes(repo, Some(&sub), &entries)?;
+        builder
+            .insert(&prefix, new_sub, 0o040000)
+            .map_err(Error::git("building the notes tree"))?;
     }
     builder
         .write()
@@ -335,7 +413,7 @@ mod tests {
             commit,
             lines: vec!["a".into()],
         };
-        let first = append(&repo, &[one.clone()], "first").unwrap();
+        let first = append(&repo, std::slice::from_ref(&one), "first").unwrap();
         assert_eq!(append(&repo, &[one], "again").unwrap(), first);
         assert_eq!(read_lines(&repo, commit).unwrap(), ["a"]);
         let tip = repo.find_reference(NOTES_REF).unwrap().target().unwrap();
