@@ -115,11 +115,10 @@ pub enum Side {
 impl Side {
     /// True when a line of this kind belongs to this side.
     pub fn has(self, kind: LineKind) -> bool {
-        match (self, kind) {
-            (_, LineKind::Context) => true,
-            (Side::Old, LineKind::Removed) | (Side::New, LineKind::Added) => true,
-            _ => false,
-        }
+        matches!(
+            (self, kind),
+            (_, LineKind::Context) | (Side::Old, LineKind::Removed) | (Side::New, LineKind::Added)
+        )
     }
 }
 
