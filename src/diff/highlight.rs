@@ -7,9 +7,11 @@
 //! [`Highlighter`] pairs the syntaxes with one theme and highlights one *hunk side* at a time:
 //! the old side (context and removed lines) or the new side (context and added lines), each
 //! starting from a fresh parser state at the hunk's first line, so a side can be highlighted
-//! alone and on demand. Results are cached by blob ids, path, hunk index and side; clones of
-//! a `Highlighter` share the cache, and it is `Send + Sync`, so a worker thread can fill it
-//! while the UI thread reads it.
+//! alone and on demand. Large hunks are cut into [`CHUNK_LINES`]-line chunks, each starting
+//! fresh too, so the cost of a screen never depends on the size of the hunk. Chunks are
+//! cached by blob ids, path, hunk index, side and chunk index; clones of a `Highlighter`
+//! share the cache, and it is `Send + Sync`, so a worker thread can fill it while the UI
+//! thread reads it.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -28,9 +30,17 @@ use crate::git::{FileChange, LineKind};
 /// and skipped by the parser, which keeps a minified or generated line from stalling a frame.
 pub const MAX_HIGHLIGHT_BYTES: usize = 400;
 
-/// How many hunk sides the cache holds before it is emptied and starts again. At a few
-/// kilobytes per side this bounds it to tens of megabytes on the largest changes.
-pub const CACHE_CAPACITY: usize = 8192;
+/// How many chunks the cache holds before it is emptied and starts again. A chunk of
+/// ordinary code takes some tens of kilobytes, so this bounds the cache to about 100 MB on
+/// the largest changes while holding every hunk of a typical one.
+pub const CACHE_CAPACITY: usize = 4096;
+
+/// Hunk lines per chunk. Highlighting starts from a fresh parser state at the start of each
+/// hunk and of each chunk of a hunk, so a screen costs at most two chunks however large the
+/// hunk (a 10,000-line new file is one hunk). The price: a construct spanning a chunk
+/// boundary (a block comment, a raw string) may be coloured wrongly after it, as it may at
+/// a hunk's start.
+pub const CHUNK_LINES: usize = 256;
 
 const TOML_SYNTAX: &str = include_str!("../../themes/syntaxes/TOML.sublime-syntax");
 
@@ -155,15 +165,51 @@ pub enum LineHighlight {
     Spans(Vec<StyledSpan>),
 }
 
-/// One hunk side, highlighted: one entry per line of [`crate::git::Hunk::lines`], in order.
+/// A chunk of one highlighted hunk side: hunk lines `first_line..first_line + lines.len()`.
+/// The unit of work and of caching.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct HunkHighlight {
-    /// Per line of the hunk.
+pub struct HighlightChunk {
+    /// Index in [`crate::git::Hunk::lines`] of the chunk's first line.
+    pub first_line: usize,
+    /// One entry per hunk line, in order, lines of both sides included.
     pub lines: Vec<LineHighlight>,
 }
 
-/// Cache key: a hunk side is identified by both blob ids (the hunks depend on the pair),
-/// the path (the grammar depends on it), the hunk's index and the side.
+/// Highlighted lines of one hunk side: the chunks that cover the lines asked for.
+#[derive(Clone, Debug, Default)]
+pub struct HunkHighlight {
+    chunks: Vec<Arc<HighlightChunk>>,
+}
+
+impl HunkHighlight {
+    /// The highlighting of hunk line `index` (an index into [`crate::git::Hunk::lines`]);
+    /// `None` when it lies outside what was asked for.
+    pub fn line(&self, index: usize) -> Option<&LineHighlight> {
+        let chunk = self
+            .chunks
+            .iter()
+            .find(|c| (c.first_line..c.first_line + c.lines.len()).contains(&index))?;
+        chunk.lines.get(index - chunk.first_line)
+    }
+
+    /// Every highlighted line with its hunk line index, in order.
+    pub fn lines(&self) -> impl Iterator<Item = (usize, &LineHighlight)> {
+        self.chunks.iter().flat_map(|c| {
+            c.lines
+                .iter()
+                .enumerate()
+                .map(|(i, l)| (c.first_line + i, l))
+        })
+    }
+
+    /// The shared chunks (cache entries) behind this result.
+    pub fn chunks(&self) -> &[Arc<HighlightChunk>] {
+        &self.chunks
+    }
+}
+
+/// Cache key: a chunk is identified by both blob ids (the hunks depend on the pair), the
+/// path (the grammar depends on it), the hunk's index, the side and the chunk's index.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct Key {
     old_id: Option<String>,
@@ -171,7 +217,10 @@ struct Key {
     path: Vec<u8>,
     hunk: usize,
     side: Side,
+    chunk: usize,
 }
+
+type Cache = HashMap<Key, Arc<HighlightChunk>>;
 
 /// Highlights hunk sides with one theme, caching the results. Clone it freely: clones share
 /// the syntaxes, the theme and the cache. `Send + Sync`.
@@ -179,7 +228,7 @@ struct Key {
 pub struct Highlighter {
     syntaxes: Syntaxes,
     theme: Arc<syntect::highlighting::Theme>,
-    cache: Arc<Mutex<HashMap<Key, Arc<HunkHighlight>>>>,
+    cache: Arc<Mutex<Cache>>,
     computed: Arc<AtomicU64>,
 }
 
@@ -209,76 +258,117 @@ impl Highlighter {
         &self.syntaxes
     }
 
-    /// The highlighting of hunk `hunk_index` of `file`, on `side`: from the cache, or computed
-    /// now (and cached). An index past the file's hunks gives an empty result.
-    ///
-    /// Costs up to a few milliseconds for a large hunk; call it for what is on screen, from a
-    /// worker thread if the hunk is large.
+    /// The whole of hunk `hunk_index` of `file` on `side`. On a huge hunk prefer
+    /// [`Highlighter::highlight_lines`] with the visible lines.
     pub fn highlight_hunk(
         &self,
         file: &FileChange,
         hunk_index: usize,
         side: Side,
-    ) -> Arc<HunkHighlight> {
-        let key = Key {
-            old_id: file.old_id.clone(),
-            new_id: file.new_id.clone(),
-            path: file.path().as_bytes().to_vec(),
-            hunk: hunk_index,
-            side,
-        };
-        if let Some(hit) = self.cache_lock().get(&key) {
-            return Arc::clone(hit);
-        }
-        let result = Arc::new(self.compute(file, hunk_index, side));
-        let mut cache = self.cache_lock();
-        if cache.len() >= CACHE_CAPACITY {
-            cache.clear();
-        }
-        cache.insert(key, Arc::clone(&result));
-        result
+    ) -> HunkHighlight {
+        self.highlight_lines(file, hunk_index, side, 0..usize::MAX)
     }
 
-    /// The cached result, if any, without computing: for a draw that must not wait.
-    pub fn cached(
+    /// Hunk lines `lines` (indices into [`crate::git::Hunk::lines`], clamped to the hunk) of
+    /// hunk `hunk_index` of `file` on `side`: the [`CHUNK_LINES`]-line chunks covering them,
+    /// from the cache or computed now and cached. The result may hold more lines than asked
+    /// (whole chunks). An index past the file's hunks gives an empty result.
+    ///
+    /// Cost is bounded by the lines asked for, not by the hunk's size: one screen costs at
+    /// most two chunks. Call it from a worker thread when a frame must not wait.
+    pub fn highlight_lines(
         &self,
         file: &FileChange,
         hunk_index: usize,
         side: Side,
-    ) -> Option<Arc<HunkHighlight>> {
-        let key = Key {
-            old_id: file.old_id.clone(),
-            new_id: file.new_id.clone(),
-            path: file.path().as_bytes().to_vec(),
-            hunk: hunk_index,
-            side,
-        };
-        self.cache_lock().get(&key).cloned()
+        lines: Range<usize>,
+    ) -> HunkHighlight {
+        let chunks = self
+            .chunk_indices(file, hunk_index, lines)
+            .map(|chunk| {
+                let key = key(file, hunk_index, side, chunk);
+                if let Some(hit) = self.cache_lock().get(&key) {
+                    return Arc::clone(hit);
+                }
+                let result = Arc::new(self.compute(file, hunk_index, side, chunk));
+                let mut cache = self.cache_lock();
+                if cache.len() >= CACHE_CAPACITY {
+                    cache.clear();
+                }
+                cache.insert(key, Arc::clone(&result));
+                result
+            })
+            .collect();
+        HunkHighlight { chunks }
     }
 
-    /// How many hunk sides this highlighter (and its clones) has computed, cache misses only.
+    /// Like [`Highlighter::highlight_lines`] but never computes: `None` unless every chunk
+    /// needed is cached. For a draw that must not wait (draw plain, ask a worker, redraw).
+    pub fn cached_lines(
+        &self,
+        file: &FileChange,
+        hunk_index: usize,
+        side: Side,
+        lines: Range<usize>,
+    ) -> Option<HunkHighlight> {
+        let cache = self.cache_lock();
+        let chunks = self
+            .chunk_indices(file, hunk_index, lines)
+            .map(|chunk| cache.get(&key(file, hunk_index, side, chunk)).cloned())
+            .collect::<Option<Vec<_>>>()?;
+        Some(HunkHighlight { chunks })
+    }
+
+    /// How many chunks this highlighter (and its clones) has computed: cache misses only.
     pub fn computations(&self) -> u64 {
         self.computed.load(Ordering::Relaxed)
     }
 
+    fn chunk_indices(
+        &self,
+        file: &FileChange,
+        hunk_index: usize,
+        lines: Range<usize>,
+    ) -> Range<usize> {
+        let len = file.hunks.get(hunk_index).map_or(0, |h| h.lines.len());
+        let end = lines.end.min(len);
+        let start = lines.start.min(end);
+        if start == end {
+            return 0..0;
+        }
+        start / CHUNK_LINES..(end - 1) / CHUNK_LINES + 1
+    }
+
     /// The cache survives a panic on another thread: its entries are immutable `Arc`s.
-    fn cache_lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, Arc<HunkHighlight>>> {
+    fn cache_lock(&self) -> std::sync::MutexGuard<'_, Cache> {
         self.cache
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn compute(&self, file: &FileChange, hunk_index: usize, side: Side) -> HunkHighlight {
+    fn compute(
+        &self,
+        file: &FileChange,
+        hunk_index: usize,
+        side: Side,
+        chunk: usize,
+    ) -> HighlightChunk {
         self.computed.fetch_add(1, Ordering::Relaxed);
+        let first_line = chunk * CHUNK_LINES;
         let Some(hunk) = file.hunks.get(hunk_index) else {
-            return HunkHighlight { lines: Vec::new() };
+            return HighlightChunk {
+                first_line,
+                lines: Vec::new(),
+            };
         };
+        let chunk_lines = hunk.lines.get(first_line..).unwrap_or_default();
+        let chunk_lines = &chunk_lines[..chunk_lines.len().min(CHUNK_LINES)];
         let path = String::from_utf8_lossy(file.path().as_bytes());
         let starts_file = match side {
             Side::Old => hunk.old_start <= 1,
             Side::New => hunk.new_start <= 1,
         };
-        let first_line = if starts_file {
+        let first_text = if starts_file {
             hunk.lines
                 .iter()
                 .find(|l| side.has(l.kind))
@@ -286,21 +376,21 @@ impl Highlighter {
         } else {
             None
         };
-        let found = self.syntaxes.find(&path, first_line.as_deref());
-        let mut lines = Vec::with_capacity(hunk.lines.len());
+        let found = self.syntaxes.find(&path, first_text.as_deref());
+        let mut lines = Vec::with_capacity(chunk_lines.len());
         let Some((set, syntax)) = found else {
-            for line in &hunk.lines {
+            for line in chunk_lines {
                 lines.push(if side.has(line.kind) {
                     LineHighlight::Plain
                 } else {
                     LineHighlight::NotOnSide
                 });
             }
-            return HunkHighlight { lines };
+            return HighlightChunk { first_line, lines };
         };
         let mut parser = HighlightLines::new(syntax, &self.theme);
         let mut buf = String::new();
-        for line in &hunk.lines {
+        for line in chunk_lines {
             if !side.has(line.kind) {
                 lines.push(LineHighlight::NotOnSide);
                 continue;
@@ -316,7 +406,7 @@ impl Highlighter {
             let highlighted = match parser.highlight_line(&buf, set) {
                 Ok(regions) => LineHighlight::Spans(to_spans(&regions, text.len())),
                 Err(_) => {
-                    // A parser error leaves its state unusable: the rest of the side is plain.
+                    // A parser error leaves its state unusable: the rest of the chunk is plain.
                     parser = HighlightLines::new(
                         self.syntaxes.defaults.find_syntax_plain_text(),
                         &self.theme,
@@ -326,7 +416,18 @@ impl Highlighter {
             };
             lines.push(highlighted);
         }
-        HunkHighlight { lines }
+        HighlightChunk { first_line, lines }
+    }
+}
+
+fn key(file: &FileChange, hunk: usize, side: Side, chunk: usize) -> Key {
+    Key {
+        old_id: file.old_id.clone(),
+        new_id: file.new_id.clone(),
+        path: file.path().as_bytes().to_vec(),
+        hunk,
+        side,
+        chunk,
     }
 }
 
@@ -426,8 +527,8 @@ mod tests {
             let theme = load_theme(name, None).expect("theme");
             let h = Highlighter::new(syntaxes(), &theme);
             let out = h.highlight_hunk(&f, 0, Side::New);
-            let keyword = style_at(&out.lines[0], 4); // `fn`
-            let ident = style_at(&out.lines[0], 15); // `value`
+            let keyword = style_at(out.line(0).expect("line"), 4); // `fn`
+            let ident = style_at(out.line(0).expect("line"), 15); // `value`
             let plain_fg = theme.syntax.settings.foreground.expect("theme foreground");
             assert_ne!(keyword.fg, ident.fg, "{name}");
             assert_ne!(
@@ -452,12 +553,12 @@ mod tests {
         let h = Highlighter::new(syntaxes(), &load_theme("dark", None).expect("dark"));
         let old = h.highlight_hunk(&f, 0, Side::Old);
         let new = h.highlight_hunk(&f, 0, Side::New);
-        assert_eq!(old.lines.len(), 4);
-        assert_eq!(old.lines[2], LineHighlight::NotOnSide);
-        assert_eq!(new.lines[1], LineHighlight::NotOnSide);
+        assert_eq!(old.lines().count(), 4);
+        assert_eq!(old.line(2), Some(&LineHighlight::NotOnSide));
+        assert_eq!(new.line(1), Some(&LineHighlight::NotOnSide));
         for (side, i) in [(&old, 1), (&new, 2)] {
             let text = display_text(&f.hunks[0].lines[i].content);
-            let LineHighlight::Spans(spans) = &side.lines[i] else {
+            let Some(LineHighlight::Spans(spans)) = side.line(i) else {
                 panic!("spans expected");
             };
             assert_eq!(spans.first().map(|s| s.range.start), Some(0));
@@ -465,21 +566,23 @@ mod tests {
             assert_eq!(spans.last().map(|s| s.range.end), Some(text.len()));
             assert!(spans.windows(2).all(|w| w[0].range.end == w[1].range.start));
         }
-        assert!(h.highlight_hunk(&f, 7, Side::Old).lines.is_empty());
+        assert_eq!(h.highlight_hunk(&f, 7, Side::Old).lines().count(), 0);
     }
 
     #[test]
     fn cache_hit_returns_the_same_result_without_recomputing() {
         let f = file("src/lib.rs", &[(LineKind::Added, b"let x = 1;")]);
         let h = Highlighter::new(syntaxes(), &load_theme("dark", None).expect("dark"));
-        assert!(h.cached(&f, 0, Side::New).is_none());
+        assert!(h.cached_lines(&f, 0, Side::New, 0..1).is_none());
         let first = h.highlight_hunk(&f, 0, Side::New);
         assert_eq!(h.computations(), 1);
+        assert!(h.cached_lines(&f, 0, Side::New, 0..1).is_some());
         let clone = h.clone();
         let second = std::thread::spawn(move || clone.highlight_hunk(&f, 0, Side::New))
             .join()
             .expect("worker");
-        assert!(Arc::ptr_eq(&first, &second));
+        assert!(Arc::ptr_eq(&first.chunks()[0], &second.chunks()[0]));
+        assert_eq!(first.line(0), second.line(0));
         assert_eq!(h.computations(), 1);
         let f = file("src/lib.rs", &[(LineKind::Added, b"let x = 1;")]);
         h.highlight_hunk(&f, 0, Side::Old);
@@ -498,11 +601,11 @@ mod tests {
         );
         let h = Highlighter::new(syntaxes(), &load_theme("dark", None).expect("dark"));
         let out = h.highlight_hunk(&f, 0, Side::New);
-        assert_eq!(out.lines[0], LineHighlight::Plain);
-        assert!(matches!(out.lines[1], LineHighlight::Spans(_)));
+        assert_eq!(out.line(0), Some(&LineHighlight::Plain));
+        assert!(matches!(out.line(1), Some(LineHighlight::Spans(_))));
         let f = file("notes.unknownext", &[(LineKind::Added, b"let y = 2;")]);
         assert_eq!(
-            h.highlight_hunk(&f, 0, Side::New).lines[0],
+            *h.highlight_hunk(&f, 0, Side::New).line(0).expect("line"),
             LineHighlight::Plain
         );
     }
@@ -516,7 +619,7 @@ mod tests {
         let h = Highlighter::new(syntaxes(), &load_theme("light", None).expect("light"));
         let out = h.highlight_hunk(&f, 0, Side::New);
         let text = display_text(&f.hunks[0].lines[0].content);
-        let LineHighlight::Spans(spans) = &out.lines[0] else {
+        let Some(LineHighlight::Spans(spans)) = out.line(0) else {
             panic!("spans expected");
         };
         for s in spans {
@@ -563,14 +666,42 @@ mod tests {
         );
         let h = Highlighter::new(syntaxes(), &load_theme("dark", None).expect("dark"));
         let out = h.highlight_hunk(&f, 0, Side::New);
-        let table = style_at(&out.lines[0], 1);
-        let comment = style_at(&out.lines[0], 17);
-        let key = style_at(&out.lines[1], 0);
-        let string = style_at(&out.lines[1], 21);
+        let table = style_at(out.line(0).expect("line"), 1);
+        let comment = style_at(out.line(0).expect("line"), 17);
+        let key = style_at(out.line(1).expect("line"), 0);
+        let string = style_at(out.line(1).expect("line"), 21);
         assert!(table.bold);
         assert!(comment.italic);
         assert_ne!(key.fg, string.fg);
         assert_ne!(table.fg, key.fg);
+    }
+
+    #[test]
+    fn a_screen_of_a_huge_hunk_costs_only_its_chunks() {
+        let body: Vec<String> = (0..10_000)
+            .map(|i| format!("    let v{i} = {i};"))
+            .collect();
+        let lines: Vec<(LineKind, &[u8])> = body
+            .iter()
+            .map(|l| (LineKind::Added, l.as_bytes()))
+            .collect();
+        let f = file("src/big.rs", &lines);
+        let h = Highlighter::new(syntaxes(), &load_theme("dark", None).expect("dark"));
+        let screen = h.highlight_lines(&f, 0, Side::New, 5_000..5_060);
+        assert_eq!(h.computations(), 1, "one chunk covers 5000..5060");
+        assert!(matches!(screen.line(5_059), Some(LineHighlight::Spans(_))));
+        assert_eq!(screen.line(4_000), None);
+        // Straddling a chunk boundary computes the two chunks around it.
+        let edge = CHUNK_LINES * 30;
+        h.highlight_lines(&f, 0, Side::New, edge - 10..edge + 10);
+        assert_eq!(h.computations(), 3);
+        // A chunk starts fresh: the line at its start is coloured as if it began a hunk.
+        let alone = file("src/big.rs", &lines[edge..edge + 1]);
+        assert_eq!(
+            h.highlight_lines(&f, 0, Side::New, edge..edge + 1)
+                .line(edge),
+            h.highlight_hunk(&alone, 0, Side::New).line(0)
+        );
     }
 
     #[test]

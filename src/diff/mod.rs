@@ -9,8 +9,8 @@
 //!    diffed token by token with `similar`; the result is the changed byte ranges on both
 //!    sides. Pairs that are too different or too long get none.
 //! 2. **Highlighting** ([`Syntaxes`], [`Highlighter`]): syntect with the onig engine, per
-//!    hunk side (old = context + removed lines, new = context + added lines), lazily, cached,
-//!    long lines left plain. `Send + Sync`: run it on a worker thread.
+//!    hunk side (old = context + removed lines, new = context + added lines), lazily in
+//!    chunks of [`CHUNK_LINES`] lines, cached, long lines left plain. `Send + Sync`: run it on a worker thread.
 //! 3. **Themes and config** ([`load_theme`], [`load_config`]): a theme is UI colours (TOML)
 //!    plus syntax colours (`.tmTheme`); `dark` and `light` are built in, a user's own theme
 //!    lives in the config directory's `themes/`.
@@ -27,11 +27,12 @@
 //! let syntaxes = Syntaxes::load(); // slow: once, on a background thread
 //! let highlighter = Highlighter::new(syntaxes, &theme);
 //! for (h, hunk) in file.hunks.iter().enumerate() {
-//!     let colours = highlighter.highlight_hunk(file, h, Side::New);
+//!     // Only the visible lines, e.g. 0..60: cost is bounded by what is asked for.
+//!     let colours = highlighter.highlight_lines(file, h, Side::New, 0..60);
 //!     let emphasis = diff::hunk_emphasis(hunk);
-//!     for (i, line) in hunk.lines.iter().enumerate() {
+//!     for (i, line) in hunk.lines.iter().enumerate().take(60) {
 //!         let text = diff::display_text(&line.content);
-//!         if let LineHighlight::Spans(spans) = &colours.lines[i] {
+//!         if let Some(LineHighlight::Spans(spans)) = colours.line(i) {
 //!             for span in spans {
 //!                 let _piece = &text[span.range.clone()]; // draw in span.style.fg
 //!             }
@@ -53,8 +54,8 @@ pub use emphasis::{
     MIN_SHARED_RATIO,
 };
 pub use highlight::{
-    Highlighter, HunkHighlight, LineHighlight, Side, SpanStyle, StyledSpan, Syntaxes,
-    CACHE_CAPACITY, MAX_HIGHLIGHT_BYTES,
+    HighlightChunk, Highlighter, HunkHighlight, LineHighlight, Side, SpanStyle, StyledSpan,
+    Syntaxes, CACHE_CAPACITY, CHUNK_LINES, MAX_HIGHLIGHT_BYTES,
 };
 pub use theme::{
     available_themes, builtin_theme_names, load_config, load_theme, BadgeColors, BarColors,
