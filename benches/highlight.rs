@@ -132,6 +132,19 @@ fn screen(h: &Highlighter, file: &FileChange, top: usize) -> usize {
 
 fn benches(c: &mut Criterion) {
     c.bench_function("syntaxes_load", |b| b.iter(|| black_box(Syntaxes::load())));
+    // syntect links a grammar's contexts lazily, on first use: the true start-up cost is
+    // loading plus the first Rust line.
+    let one_line = file_with(vec![hunk(1, vec![line(LineKind::Added, rust_line(0))])]);
+    let dark = diff::load_theme("dark", None).expect("built-in theme");
+    c.bench_function("first_use/load_and_highlight_one_rust_line", |b| {
+        b.iter(|| {
+            let h = Highlighter::new(Syntaxes::load(), &dark);
+            black_box(h.highlight_hunk(&one_line, 0, Side::New).line(0).cloned())
+        })
+    });
+    c.bench_function("theme_load/dark_builtin", |b| {
+        b.iter(|| black_box(diff::load_theme("dark", None).expect("built-in theme")))
+    });
 
     let syntaxes = Syntaxes::load();
     let theme = diff::load_theme("dark", None).expect("built-in theme");

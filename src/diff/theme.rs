@@ -313,9 +313,9 @@ impl ThemeFile {
 /// and column; a broken tmTheme names the file.
 pub fn load_theme(name: &str, config_dir: Option<&Path>) -> Result<Theme, ThemeError> {
     let user_dir = config_dir.map(|d| d.join("themes"));
-    if let Some(dir) = &user_dir {
+    if let Some(dir) = user_dir.as_ref().filter(|_| is_plain_name(name)) {
         let toml_path = dir.join(format!("{name}.toml"));
-        if toml_path.is_file() && is_plain_name(name) {
+        if toml_path.is_file() {
             return load_user_theme(name, &toml_path);
         }
     }
