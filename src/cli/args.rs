@@ -55,6 +55,12 @@ pub enum Command {
     Status(StatusArgs),
     /// Adopt countersign here: write a policy and roster, set up notes fetching and rewriting.
     Init,
+    /// Share sign-offs: fetch the remote's, merge them with yours (line union), push.
+    Sync {
+        /// The remote.
+        #[arg(default_value = "origin")]
+        remote: String,
+    },
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
         /// The shell.

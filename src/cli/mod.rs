@@ -9,6 +9,7 @@ mod init;
 mod policy_check;
 mod status;
 mod style;
+mod sync;
 
 use std::io::Write;
 
@@ -51,6 +52,7 @@ pub fn run(cli: Cli) -> crate::Result<i32> {
         Command::Init => init::run(&cwd),
         Command::Completions { shell } => completions::completions(shell),
         Command::Man => completions::man(),
+        Command::Sync { remote } => sync::run(&cwd, &remote),
         Command::Review(_) => not_yet("review"),
         Command::Impact(_) => not_yet("impact"),
         Command::Sign(_) => not_yet("sign"),
