@@ -2,14 +2,17 @@
 //! only calls [`main`].
 
 pub mod args;
+mod completions;
 mod context;
 mod demo;
+mod init;
 mod keygen;
 mod policy_check;
 mod show;
 mod sign;
 mod status;
 mod style;
+mod sync;
 pub mod verify;
 
 use std::io::Write;
@@ -50,6 +53,10 @@ pub fn run(cli: Cli) -> crate::Result<i32> {
         Command::Status(a) => status::run(&cwd, &a),
         Command::Policy(args::PolicyCommand::Check(a)) => policy_check::run(&cwd, &a),
         Command::Demo(a) => demo::run(&a),
+        Command::Init => init::run(&cwd),
+        Command::Completions { shell } => completions::completions(shell),
+        Command::Man => completions::man(),
+        Command::Sync { remote } => sync::run(&cwd, &remote),
         Command::Review(_) => not_yet("review"),
         Command::Impact(_) => not_yet("impact"),
         Command::Sign(a) => sign::run(&cwd, &a),
