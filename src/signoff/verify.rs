@@ -209,7 +209,7 @@ impl Checker<'_> {
         if p.commit != commit.id {
             problems.push(format!(
                 "it signs commit {}, not this one ({}): a sign-off copied from another commit \
-                 counts for nothing; sign this commit itself",
+                 (by hand, or by a rebase or amend) counts for nothing; sign this commit itself",
                 short_id(&p.commit),
                 short_id(&commit.id)
             ));
