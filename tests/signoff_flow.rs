@@ -328,3 +328,79 @@ fn signing_a_range_signs_every_commit_in_one_notes_commit() {
     assert_eq!(count.trim(), "1");
     assert_eq!(f.verify_json(&[]).0, 0);
 }
+
+/// Runs `countersign ARGS` on a pseudo-terminal (util-linux `script`), typing `input`.
+fn on_terminal(f: &Fixture, args: &str, input: &str, env: &[(&str, &str)]) -> std::process::Output {
+    use std::io::Write;
+    let bin = assert_cmd::cargo::cargo_bin("countersign");
+    let mut cmd = std::process::Command::new("script");
+    cmd.args(["-qec", &format!("{} {args}", bin.display()), "/dev/null"])
+        .current_dir(f.path())
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", f.path())
+        .env_remove("COUNTERSIGN_KEY")
+        .env_remove("COUNTERSIGN_PASSPHRASE")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("util-linux `script` runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn on_a_terminal_sign_asks_to_confirm_then_for_the_passphrase() {
+    let f = Fixture::new();
+    let c = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Tweak f");
+    let key = f.keys_dir.path().join("alice-locked");
+    let locked = countersign::signoff::keys::encrypt(&f.person("alice").key, "pw 123").unwrap();
+    countersign::signoff::keys::write_new_key_pair(&locked, &key).unwrap();
+    let args = format!("sign {c} --decision approve --key {}", key.display());
+
+    let declined = on_terminal(&f, &args, "n\n", &[]);
+    let text = String::from_utf8_lossy(&declined.stdout);
+    assert_eq!(declined.status.code(), Some(1), "{text}");
+    assert!(text.contains("Sign 1 sign-off? [y/N]"), "{text}");
+    assert!(f.note_lines(&c).is_empty());
+
+    let wrong = on_terminal(&f, &args, "y\nnot it\n", &[]);
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&wrong.stdout).contains("wrong passphrase"));
+    assert!(f.note_lines(&c).is_empty());
+
+    let signed = on_terminal(&f, &args, "y\npw 123\n", &[]);
+    let text = String::from_utf8_lossy(&signed.stdout);
+    assert!(signed.status.success(), "{text}");
+    assert!(text.contains("Passphrase for"), "{text}");
+    assert_eq!(f.note_lines(&c).len(), 1);
+}
+
+#[test]
+fn on_a_terminal_keygen_asks_the_passphrase_twice() {
+    let f = Fixture::new();
+    let key = f.keys_dir.path().join("new");
+    let args = format!("keygen --out {}", key.display());
+    let mismatch = on_terminal(&f, &args, "one\ntwo\n", &[]);
+    assert_eq!(mismatch.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&mismatch.stdout).contains("do not match"));
+    assert!(!key.exists());
+
+    let made = on_terminal(&f, &args, "same pw\nsame pw\n", &[]);
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stdout)
+    );
+    let parsed = ssh_key::PrivateKey::from_openssh(std::fs::read(&key).unwrap()).unwrap();
+    assert!(parsed.is_encrypted());
+    assert!(parsed.decrypt("same pw").is_ok());
+}
