@@ -338,3 +338,56 @@ fn a_reject_after_an_approval_withdraws_it() {
     f.append_raw(&c, at("2026-01-01T12:00:00Z", Decision::Approve));
     assert_eq!(f.verify_json(&[&c.to_string()]).0, 0);
 }
+
+#[test]
+fn rejects_an_expired_key_backdating_both_commit_and_signoff() {
+    let f = Fixture::new();
+    // The attacker holds dave's key, which expired on 2020-01-01, and dates both the commit
+    // and the sign-off to when it was still valid.
+    f.t.write("src/lib.rs", "pub fn f() { 2; }\n");
+    let when = git2::Time::new(1_556_668_800, 0); // 2019-05-01
+    let sig = git2::Signature::new("Dana Human", "dana@example.com", &when).expect("signature");
+    let tree = {
+        let mut index = f.t.repo.index().expect("index");
+        let id = index.write_tree().expect("tree");
+        f.t.repo.find_tree(id).expect("tree")
+    };
+    let parent =
+        f.t.repo
+            .head()
+            .and_then(|h| h.peel_to_commit())
+            .expect("head");
+    let c =
+        f.t.repo
+            .commit(
+                Some("HEAD"),
+                &sig,
+                &sig,
+                "Tweak f\n\nCo-authored-by: Kiro <kiro@agents.example>\n",
+                &tree,
+                &[&parent],
+            )
+            .expect("backdated commit");
+    let dave = f.person("dave");
+    f.append_raw(
+        &c,
+        forge(
+            &f.t.repo,
+            &c,
+            &dave.key,
+            &dave.principal,
+            "countersign",
+            "2019-06-01T00:00:00Z",
+            |_| {},
+        ),
+    );
+    let (code, json) = f.verify_json(&[&c.to_string()]);
+    assert_eq!(code, 1, "{json:#}");
+    let v = Fixture::verdict_for(&json, &c);
+    assert_eq!(v["approvals"], 0);
+    assert!(
+        problems(&v).contains("expired on 2020-01-01"),
+        "{}",
+        problems(&v)
+    );
+}

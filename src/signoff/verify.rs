@@ -8,13 +8,15 @@
 //! - the SSHSIG verifies over the payload's exact bytes in namespace `countersign`;
 //! - the payload names this commit, its tree, its parents and its patch digest;
 //! - the roster key was valid (`valid-after` ≤ t < `valid-before`) at the sign-off's signed
-//!   time t, and t is neither in the future nor before the commit was made.
+//!   time t, t is neither in the future nor before the commit was made, and the key has not
+//!   expired since (`now < valid-before`).
 //!
-//! **Why the signed time, not now:** rotating or expiring a key must not void the honest
-//! sign-offs it made while valid (git judges SSH-signed commits at their own date for the same
-//! reason). Backdating with an expired key is bounded: t may not precede the commit it signs,
-//! nor lie in the future; and `sign` refuses a key that is not valid now.
-//!
+//! **Why both the signed time and now:** the gate judges changes about to ship, so it wants
+//! keys that are trusted today, as `ssh-keygen -Y verify` does by default. Checking only the
+//! signed time would let a holder of an expired key backdate a commit and its sign-off (both
+//! dates are theirs to choose). A rotated key's sign-offs on still-open changes must be
+//! renewed with the new key; history already on the base branch is not re-gated.
+
 //! A commit's **tally** counts distinct principals holding the tier's role whose latest valid
 //! decision is approve; a qualified principal whose latest decision is reject blocks it.
 
@@ -233,7 +235,8 @@ impl Checker<'_> {
         }
     }
 
-    /// The key must have been valid at the signed time, which must be plausible.
+    /// The key must have been valid at the signed time (which must be plausible) and must not
+    /// have expired since.
     fn check_time(
         &self,
         t: DateTime<Utc>,
@@ -255,7 +258,9 @@ impl Checker<'_> {
             }
         }
         if let Some(before) = entry.valid_before {
-            if t >= before {
+            // Expired now voids it too: an expired key could otherwise sign a backdated
+            // commit with a backdated payload (both dates are the signer's to choose).
+            if t >= before || self.now >= before {
                 problems.push(format!(
                     "{principal}'s key expired on {} (valid-before in the roster, line {}); the \
                      sign-off is dated {when}: sign again with a current key",
