@@ -26,6 +26,20 @@ pub enum Format {
     Json,
 }
 
+/// Output formats of `verify`: the shared ones plus CI annotations and JUnit XML.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum VerifyFormat {
+    /// A report for people.
+    #[default]
+    Text,
+    /// One JSON document on stdout, for scripts.
+    Json,
+    /// GitHub Actions workflow commands (`::error title=…::…`), one per failing commit.
+    Github,
+    /// JUnit XML: one test case per commit, for GitLab and other CI test reports.
+    Junit,
+}
+
 /// Where trust comes from: the revision whose policy and roster judge the change.
 #[derive(Clone, Debug, Args)]
 pub struct TrustArgs {
@@ -161,7 +175,7 @@ pub struct VerifyArgs {
     pub trust: TrustArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    pub format: VerifyFormat,
 }
 
 /// `show`.

@@ -14,6 +14,7 @@ mod status;
 mod style;
 mod sync;
 pub mod verify;
+mod verify_formats;
 
 use std::io::Write;
 

@@ -6,7 +6,8 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::args::{Format, VerifyArgs};
+use super::args::{VerifyArgs, VerifyFormat};
+use super::verify_formats;
 use super::{Context, EXIT_OK, EXIT_VIOLATION};
 use crate::assess::Assessment;
 use crate::git::{short_id, ChangeSet, LoadDepth};
@@ -93,10 +94,12 @@ pub fn run(cwd: &Path, args: &VerifyArgs) -> Result<i32> {
     let code = if report.ok { EXIT_OK } else { EXIT_VIOLATION };
     let mut out = std::io::stdout().lock();
     let written = match args.format {
-        Format::Json => serde_json::to_writer_pretty(&mut out, &report)
+        VerifyFormat::Json => serde_json::to_writer_pretty(&mut out, &report)
             .map_err(std::io::Error::other)
             .and_then(|()| writeln!(out)),
-        Format::Text => write_text(&mut out, &report),
+        VerifyFormat::Text => write_text(&mut out, &report),
+        VerifyFormat::Github => verify_formats::github(&mut out, &report),
+        VerifyFormat::Junit => verify_formats::junit(&mut out, &report),
     };
     match written {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(code),
