@@ -5,6 +5,7 @@ pub mod args;
 mod context;
 mod demo;
 mod policy_check;
+mod review;
 mod status;
 mod style;
 
@@ -46,7 +47,7 @@ pub fn run(cli: Cli) -> crate::Result<i32> {
         Command::Status(a) => status::run(&cwd, &a),
         Command::Policy(args::PolicyCommand::Check(a)) => policy_check::run(&cwd, &a),
         Command::Demo(a) => demo::run(&a),
-        Command::Review(_) => not_yet("review"),
+        Command::Review(a) => review::run(&cwd, &a),
         Command::Impact(_) => not_yet("impact"),
         Command::Sign(_) => not_yet("sign"),
         Command::Verify(_) => not_yet("verify"),
