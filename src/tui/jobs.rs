@@ -162,7 +162,12 @@ impl Jobs {
 
 /// A file's diff: its own hunks when they were loaded with the change, else from its blobs.
 fn load_doc(repo: Option<&git2::Repository>, file: &FileChange) -> Result<Arc<DiffDoc>, String> {
-    if !file.hunks.is_empty() || file.binary || file.submodule.is_some() {
+    // Loaded with the change, or nothing to diff (binary, submodule, same content).
+    if !file.hunks.is_empty()
+        || file.binary
+        || file.submodule.is_some()
+        || file.old_id == file.new_id
+    {
         return Ok(Arc::new(DiffDoc::build(file, &file.hunks)));
     }
     let repo =

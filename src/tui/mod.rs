@@ -43,6 +43,7 @@ pub mod impact;
 pub mod jobs;
 pub mod keys;
 pub mod layout;
+pub mod sample;
 mod session;
 mod signing;
 pub mod store;
@@ -50,6 +51,9 @@ pub mod terminal;
 pub mod theme;
 pub mod update;
 pub mod view;
+
+#[cfg(test)]
+mod tests;
 
 pub use session::{buffer_text, Session};
 

@@ -657,11 +657,13 @@ pub fn select(app: &mut App, key: FileKey) -> Vec<Effect> {
 fn keep_list_visible(app: &mut App) {
     let Some(sel) = app.selected else { return };
     let i = app.files.iter().position(|k| *k == sel).unwrap_or(0);
-    // Each commit adds a header row above its files: count rows up to the selection.
-    let row = i + sel.commit + 1;
+    // Each commit adds header rows above its files: count rows up to the selection.
+    let headers = super::view::files::HEADER_ROWS;
+    let row = i + (sel.commit + 1) * headers;
     let h = app.diff_height();
-    if row < app.list_scroll + 1 {
-        app.list_scroll = row.saturating_sub(1 + usize::from(sel.file == 0));
+    if row < app.list_scroll {
+        // Show the commit's header with its first file.
+        app.list_scroll = if sel.file == 0 { row - headers } else { row };
     } else if row >= app.list_scroll + h {
         app.list_scroll = row + 1 - h;
     }

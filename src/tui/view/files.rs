@@ -27,18 +27,20 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let mut lines: Vec<Line<'static>> = Vec::with_capacity(height);
     let mut row = 0usize;
     'outer: for (ci, entry) in app.data.commits.iter().enumerate() {
-        let rows_here = 1 + entry.change.files.len();
+        let rows_here = HEADER_ROWS + entry.change.files.len();
         if row + rows_here <= app.list_scroll {
             row += rows_here;
             continue;
         }
-        if row >= app.list_scroll {
-            lines.push(commit_line(app, ci, width));
-            if lines.len() >= height {
-                break;
+        for (k, header) in commit_lines(app, ci, width).into_iter().enumerate() {
+            if row + k >= app.list_scroll {
+                lines.push(header);
+                if lines.len() >= height {
+                    break 'outer;
+                }
             }
         }
-        row += 1;
+        row += HEADER_ROWS;
         for (fi, file) in entry.change.files.iter().enumerate() {
             if row >= app.list_scroll {
                 let key = FileKey {
@@ -59,7 +61,10 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-fn commit_line(app: &App, ci: usize, width: usize) -> Line<'static> {
+/// Rows each commit takes above its files.
+pub const HEADER_ROWS: usize = 2;
+
+fn commit_lines(app: &App, ci: usize, width: usize) -> [Line<'static>; HEADER_ROWS] {
     let entry = &app.data.commits[ci];
     let c = &entry.change;
     let v = entry.verdict.as_ref();
@@ -73,18 +78,21 @@ fn commit_line(app: &App, ci: usize, width: usize) -> Line<'static> {
             app.theme.dim,
         ),
     };
-    let used = 2 + 7 + 1 + 6 + 1 + 4 + 1;
-    let summary = fit(&c.summary, width.saturating_sub(used));
-    Line::from(vec![
-        Span::styled("▸ ", app.theme.dim),
-        Span::styled(c.short_id().to_string(), app.theme.hunk),
-        Span::raw(" "),
-        who,
-        Span::raw(" "),
-        tier_badge(app, v.map(|v| v.tier)),
-        Span::raw(" "),
-        Span::styled(summary, app.theme.text),
-    ])
+    let summary = fit(&c.summary, width.saturating_sub(2));
+    [
+        Line::from(vec![
+            Span::styled("▸ ", app.theme.dim),
+            Span::styled(c.short_id().to_string(), app.theme.hunk),
+            Span::raw(" "),
+            who,
+            Span::raw(" "),
+            tier_badge(app, v.map(|v| v.tier)),
+        ]),
+        Line::from(vec![
+            Span::raw("  "),
+            Span::styled(summary, app.theme.border_focused),
+        ]),
+    ]
 }
 
 /// The path as the list shows it: `old → new` for renames and copies.

@@ -3,7 +3,7 @@
 
 mod comment;
 mod diff;
-mod files;
+pub mod files;
 mod header;
 mod help;
 mod impact;
