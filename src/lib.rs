@@ -21,8 +21,10 @@ pub mod diff;
 pub mod error;
 pub mod git;
 pub mod impact;
+pub mod init;
 pub mod policy;
 pub mod signoff;
+pub mod sync;
 pub mod tui;
 
 pub use error::{Error, Result};

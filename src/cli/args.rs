@@ -53,6 +53,21 @@ pub enum Command {
     Keygen(KeygenArgs),
     /// The triage queue: each commit's AI provenance, tier with reasons, and sign-off state.
     Status(StatusArgs),
+    /// Adopt countersign here: write a policy and roster, set up notes fetching and rewriting.
+    Init,
+    /// Share sign-offs: fetch the remote's, merge them with yours (line union), push.
+    Sync {
+        /// The remote.
+        #[arg(default_value = "origin")]
+        remote: String,
+    },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `countersign man > countersign.1`.
+    Man,
     /// Validate the policy and roster.
     #[command(subcommand)]
     Policy(PolicyCommand),

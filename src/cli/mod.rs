@@ -2,12 +2,15 @@
 //! only calls [`main`].
 
 pub mod args;
+mod completions;
 mod context;
 mod demo;
+mod init;
 mod policy_check;
 mod review;
 mod status;
 mod style;
+mod sync;
 
 use std::io::Write;
 
@@ -47,6 +50,10 @@ pub fn run(cli: Cli) -> crate::Result<i32> {
         Command::Status(a) => status::run(&cwd, &a),
         Command::Policy(args::PolicyCommand::Check(a)) => policy_check::run(&cwd, &a),
         Command::Demo(a) => demo::run(&a),
+        Command::Init => init::run(&cwd),
+        Command::Completions { shell } => completions::completions(shell),
+        Command::Man => completions::man(),
+        Command::Sync { remote } => sync::run(&cwd, &remote),
         Command::Review(a) => review::run(&cwd, &a),
         Command::Impact(_) => not_yet("impact"),
         Command::Sign(_) => not_yet("sign"),

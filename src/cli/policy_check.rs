@@ -38,7 +38,7 @@ pub fn run(cwd: &Path, args: &PolicyCheckArgs) -> Result<i32> {
         return Ok(EXIT_ERROR);
     }
     if let Some(t) = trusted {
-        println!("{}", summary(&t));
+        println!("{}", policy::summary(&t));
     }
     Ok(EXIT_OK)
 }
@@ -47,12 +47,4 @@ fn workdir(ctx: &Context) -> Result<&Path> {
     ctx.repo
         .workdir()
         .ok_or_else(|| Error::BareRepository(ctx.repo.path().to_path_buf()))
-}
-
-fn summary(t: &policy::Trusted) -> String {
-    format!(
-        "policy OK: {} rules, {} signers",
-        t.policy.rules.len(),
-        t.roster.entries.len()
-    )
 }

@@ -2,8 +2,10 @@
 
 use serde::Serialize;
 
+use sha2::{Digest, Sha256};
+
 use super::GitPath;
-use crate::Result;
+use crate::{Error, Result};
 
 /// How much of each commit's diff to load. `status` and `verify` need only the file list;
 /// the TUI needs hunks.
@@ -71,7 +73,8 @@ pub struct CommitChange {
     pub committer: Person,
     /// The whole message (lossy UTF-8).
     pub message: String,
-    /// The first line of the message.
+    /// The subject as `git log --oneline` shows it: the message's first paragraph on one line
+    /// (lossy UTF-8).
     pub summary: String,
     /// Trailers of the message's last paragraph, in order.
     pub trailers: Vec<Trailer>,
@@ -154,11 +157,15 @@ pub struct FileChange {
 
 impl FileChange {
     /// The path a reviewer knows the file by: the new one, or the old one for deletions.
+    ///
+    /// Every `FileChange` that [`CommitChange::load`] makes has at least one side, so the
+    /// fallback (an empty path) is only reachable for a hand-built value with neither.
     pub fn path(&self) -> &GitPath {
+        static NO_PATH: std::sync::OnceLock<GitPath> = std::sync::OnceLock::new();
         self.new_path
             .as_ref()
             .or(self.old_path.as_ref())
-            .expect("a file change has at least one side")
+            .unwrap_or_else(|| NO_PATH.get_or_init(|| GitPath::from_bytes(Vec::new())))
     }
 
     /// Every path this change touches (both sides of a rename).
@@ -234,9 +241,53 @@ impl ChangeSet {
 impl CommitChange {
     /// Loads one commit: metadata, trailers, files (and hunks at [`LoadDepth::Hunks`]),
     /// diffed against its first parent, or the empty tree for a root commit.
+    ///
+    /// Renames and copies (from files the commit also modifies) are detected; typechanges are
+    /// reported as such; submodules are never ignored. The `binary` flag is git's verdict after
+    /// reading both sides (attributes and content), the same at either depth.
     pub fn load(repo: &git2::Repository, id: git2::Oid, depth: LoadDepth) -> Result<Self> {
-        let _ = (repo, id, depth);
-        todo!("implemented by the git change-set work")
+        let short = super::short_id(&id.to_string()).to_string();
+        let ctx = |what: &str| Error::git(format!("{what} of commit {short}"));
+        let commit = repo.find_commit(id).map_err(ctx("reading"))?;
+        let tree = commit.tree().map_err(ctx("reading the tree"))?;
+        let parents: Vec<String> = commit.parent_ids().map(|p| p.to_string()).collect();
+        let (parent_tree, diff_base) = match parents.first() {
+            None => (None, DiffBase::EmptyTree),
+            Some(first) => {
+                let parent = commit.parent(0).map_err(ctx("reading the first parent"))?;
+                let tree = parent.tree().map_err(ctx("reading the parent tree"))?;
+                let base = if parents.len() > 1 {
+                    DiffBase::FirstParentOfMerge(first.clone())
+                } else {
+                    DiffBase::Parent(first.clone())
+                };
+                (Some(tree), base)
+            }
+        };
+        let files = load_files(repo, parent_tree.as_ref(), &tree, depth)
+            .map_err(ctx("diffing the tree"))?;
+        let message = String::from_utf8_lossy(commit.message_bytes()).into_owned();
+        let summary = commit
+            .summary_bytes()
+            .map(|s| String::from_utf8_lossy(s).into_owned())
+            .unwrap_or_default();
+        let trailers = parse_trailers(commit.message_bytes());
+        let patch_digest = patch_digest(&files);
+        let author = Person::from_signature(&commit.author());
+        let committer = Person::from_signature(&commit.committer());
+        Ok(CommitChange {
+            id: id.to_string(),
+            tree: tree.id().to_string(),
+            parents,
+            author,
+            committer,
+            message,
+            summary,
+            trailers,
+            diff_base,
+            files,
+            patch_digest,
+        })
     }
 
     /// The short id (7 hex digits) for display.
@@ -247,5 +298,247 @@ impl CommitChange {
     /// True for a merge commit.
     pub fn is_merge(&self) -> bool {
         self.parents.len() > 1
+    }
+}
+
+impl Person {
+    fn from_signature(sig: &git2::Signature<'_>) -> Self {
+        Person {
+            name: String::from_utf8_lossy(sig.name_bytes()).into_owned(),
+            email: String::from_utf8_lossy(sig.email_bytes()).into_owned(),
+            time: sig.when().seconds(),
+            offset_minutes: sig.when().offset_minutes(),
+        }
+    }
+}
+
+/// Trailers by git's own rules (the last paragraph, `Key: value` lines, continuation lines).
+/// A message libgit2 cannot parse (an interior NUL) has no trailers.
+fn parse_trailers(message: &[u8]) -> Vec<Trailer> {
+    // The bytes variant: the `strs` iterator panics on a non-UTF-8 trailer.
+    match git2::message_trailers_bytes(message) {
+        Ok(trailers) => trailers
+            .iter()
+            .map(|(k, v)| Trailer {
+                key: String::from_utf8_lossy(k).trim().to_string(),
+                value: String::from_utf8_lossy(v).trim().to_string(),
+            })
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+const GITLINK: u32 = 0o160000;
+
+/// The raw mode of `path` in `tree` (0 when absent). Read from the tree entry rather than
+/// `DiffFile::mode`, which panics on a mode outside git's canonical set.
+fn mode_in(tree: Option<&git2::Tree<'_>>, path: Option<&GitPath>) -> u32 {
+    match (tree, path) {
+        (Some(tree), Some(path)) => tree
+            .get_path(path.as_path())
+            .map(|e| e.filemode_raw() as u32)
+            .unwrap_or(0),
+        _ => 0,
+    }
+}
+
+fn load_files(
+    repo: &git2::Repository,
+    old: Option<&git2::Tree<'_>>,
+    new: &git2::Tree<'_>,
+    depth: LoadDepth,
+) -> std::result::Result<Vec<FileChange>, git2::Error> {
+    let mut opts = git2::DiffOptions::new();
+    opts.include_typechange(true).ignore_submodules(false);
+    let mut diff = repo.diff_tree_to_tree(old, Some(new), Some(&mut opts))?;
+    let mut find = git2::DiffFindOptions::new();
+    // Copies only from files the commit also modifies: copies_from_unmodified would compare
+    // every added file with every file of the tree.
+    find.renames(true).copies(true);
+    diff.find_similar(Some(&mut find))?;
+
+    let mut files = Vec::with_capacity(diff.deltas().len());
+    for idx in 0..diff.deltas().len() {
+        let Some(delta) = diff.get_delta(idx) else {
+            continue;
+        };
+        let status = match delta.status() {
+            git2::Delta::Added => FileStatus::Added,
+            git2::Delta::Deleted => FileStatus::Deleted,
+            git2::Delta::Renamed => FileStatus::Renamed,
+            git2::Delta::Copied => FileStatus::Copied,
+            git2::Delta::Typechange => FileStatus::TypeChange,
+            git2::Delta::Unmodified => continue,
+            _ => FileStatus::Modified,
+        };
+        let has_old = status != FileStatus::Added;
+        let has_new = status != FileStatus::Deleted;
+        let side = |present: bool, file: git2::DiffFile<'_>| {
+            let path = present
+                .then(|| file.path_bytes().map(GitPath::from_bytes))
+                .flatten();
+            let id = (present && !file.id().is_zero()).then(|| file.id());
+            (path, id)
+        };
+        let (old_path, old_oid) = side(has_old, delta.old_file());
+        let (new_path, new_oid) = side(has_new, delta.new_file());
+        if old_path.is_none() && new_path.is_none() {
+            continue;
+        }
+        let old_mode = mode_in(old, old_path.as_ref());
+        let new_mode = mode_in(Some(new), new_path.as_ref());
+        let submodule = (old_mode == GITLINK || new_mode == GITLINK).then(|| SubmoduleChange {
+            old_commit: old_oid
+                .filter(|_| old_mode == GITLINK)
+                .map(|o| o.to_string()),
+            new_commit: new_oid
+                .filter(|_| new_mode == GITLINK)
+                .map(|o| o.to_string()),
+        });
+        // Generating the patch loads both sides, which is when libgit2 decides binary-ness
+        // (attributes, then a NUL / non-text scan of the content) and records it in the
+        // delta's flags; before that, the flags say only what attributes alone decided.
+        let patch = git2::Patch::from_diff(&diff, idx)?;
+        let binary = match &patch {
+            Some(p) => p.delta().flags().is_binary(),
+            None => delta.flags().is_binary(),
+        };
+        let hunks = match (&patch, depth) {
+            (Some(p), LoadDepth::Hunks) if !binary && submodule.is_none() => read_hunks(p)?,
+            _ => Vec::new(),
+        };
+        files.push(FileChange {
+            status,
+            old_path,
+            new_path,
+            old_mode,
+            new_mode,
+            old_id: old_oid.map(|o| o.to_string()),
+            new_id: new_oid.map(|o| o.to_string()),
+            binary,
+            submodule,
+            hunks,
+        });
+    }
+    files.sort_by(|a, b| {
+        a.path()
+            .cmp(b.path())
+            .then_with(|| a.old_path.cmp(&b.old_path))
+    });
+    Ok(files)
+}
+
+fn read_hunks(patch: &git2::Patch<'_>) -> std::result::Result<Vec<Hunk>, git2::Error> {
+    let mut hunks = Vec::with_capacity(patch.num_hunks());
+    for h in 0..patch.num_hunks() {
+        let (hunk, count) = patch.hunk(h)?;
+        let mut header = hunk.header();
+        while let [rest @ .., b'\n' | b'\r'] = header {
+            header = rest;
+        }
+        let mut lines: Vec<DiffLine> = Vec::with_capacity(count);
+        for l in 0..count {
+            let line = patch.line_in_hunk(h, l)?;
+            let kind = match line.origin() {
+                ' ' => LineKind::Context,
+                '+' => LineKind::Added,
+                '-' => LineKind::Removed,
+                // '=', '>', '<': "\ No newline at end of file" after the line it concerns.
+                '=' | '>' | '<' => {
+                    if let Some(prev) = lines.last_mut() {
+                        prev.no_newline_at_eof = true;
+                    }
+                    continue;
+                }
+                _ => continue,
+            };
+            let mut content = line.content();
+            if let [rest @ .., b'\n'] = content {
+                content = rest;
+            }
+            lines.push(DiffLine {
+                kind,
+                old_lineno: line.old_lineno(),
+                new_lineno: line.new_lineno(),
+                content: content.to_vec(),
+                no_newline_at_eof: false,
+            });
+        }
+        hunks.push(Hunk {
+            old_start: hunk.old_start(),
+            old_lines: hunk.old_lines(),
+            new_start: hunk.new_start(),
+            new_lines: hunk.new_lines(),
+            header: String::from_utf8_lossy(header).into_owned(),
+            lines,
+        });
+    }
+    Ok(hunks)
+}
+
+/// The digest described on [`CommitChange::patch_digest`]. Encoding: a version tag, the file
+/// count, then per file the status letter, each path as a presence byte plus a big-endian
+/// u64 length plus the bytes, both modes as big-endian u32, each blob id as a presence byte
+/// plus its hex. Every field is framed, so no two different file lists encode the same.
+fn patch_digest(files: &[FileChange]) -> String {
+    let mut h = Sha256::new();
+    h.update(b"countersign-patch-digest-v1\0");
+    h.update((files.len() as u64).to_be_bytes());
+    let opt_bytes = |h: &mut Sha256, b: Option<&[u8]>| match b {
+        None => h.update([0u8]),
+        Some(b) => {
+            h.update([1u8]);
+            h.update((b.len() as u64).to_be_bytes());
+            h.update(b);
+        }
+    };
+    for f in files {
+        h.update([f.status.letter() as u8]);
+        opt_bytes(&mut h, f.old_path.as_ref().map(GitPath::as_bytes));
+        opt_bytes(&mut h, f.new_path.as_ref().map(GitPath::as_bytes));
+        h.update(f.old_mode.to_be_bytes());
+        h.update(f.new_mode.to_be_bytes());
+        opt_bytes(&mut h, f.old_id.as_deref().map(str::as_bytes));
+        opt_bytes(&mut h, f.new_id.as_deref().map(str::as_bytes));
+    }
+    let hex: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn added(path: &[u8], id: &str) -> FileChange {
+        FileChange {
+            status: FileStatus::Added,
+            old_path: None,
+            new_path: Some(GitPath::from_bytes(path)),
+            old_mode: 0,
+            new_mode: 0o100644,
+            old_id: None,
+            new_id: Some(id.to_string()),
+            binary: false,
+            submodule: None,
+            hunks: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn patch_digest_fields_are_framed() {
+        let one = patch_digest(&[added(b"ab", "c1"), added(b"d", "e")]);
+        let shifted = patch_digest(&[added(b"a", "bc1"), added(b"d", "e")]);
+        let merged = patch_digest(&[added(b"ab", "c1d"), added(b"", "e")]);
+        assert_ne!(one, shifted);
+        assert_ne!(one, merged);
+        assert_ne!(patch_digest(&[]), patch_digest(&[added(b"", "")]));
+        assert_eq!(one, patch_digest(&[added(b"ab", "c1"), added(b"d", "e")]));
+    }
+
+    #[test]
+    fn path_of_a_change_without_sides_is_empty_not_a_panic() {
+        let mut f = added(b"x", "1");
+        f.new_path = None;
+        assert_eq!(f.path().as_bytes(), b"");
     }
 }

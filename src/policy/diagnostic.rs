@@ -33,8 +33,15 @@ impl Diagnostic {
         message: impl Into<String>,
         help: Option<String>,
     ) -> Self {
-        let start = span.start.min(text.len());
-        let end = span.end.clamp(start, text.len());
+        let floor = |mut i: usize| {
+            i = i.min(text.len());
+            while !text.is_char_boundary(i) {
+                i -= 1;
+            }
+            i
+        };
+        let start = floor(span.start);
+        let end = floor(span.end.max(start));
         let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
         let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
         let line = text[..start].matches('\n').count() + 1;
@@ -123,4 +130,70 @@ impl fmt::Display for Diagnostics {
         let n = self.0.len();
         write!(f, "\n\n{n} problem{} found", if n == 1 { "" } else { "s" })
     }
+}
+
+/// Collects diagnostics for one file while a parser walks it.
+pub(crate) struct Sink<'a> {
+    pub(crate) file: &'a str,
+    pub(crate) text: &'a str,
+    pub(crate) diags: Vec<Diagnostic>,
+}
+
+impl<'a> Sink<'a> {
+    /// A sink for `text`, shown to the user as `file`.
+    pub(crate) fn new(file: &'a str, text: &'a str) -> Self {
+        Sink {
+            file,
+            text,
+            diags: Vec::new(),
+        }
+    }
+
+    /// Records a problem at a byte span of the text.
+    pub(crate) fn error(
+        &mut self,
+        span: std::ops::Range<usize>,
+        message: impl Into<String>,
+        help: impl Into<Option<String>>,
+    ) {
+        self.diags.push(Diagnostic::at_span(
+            self.file,
+            self.text,
+            span,
+            message,
+            help.into(),
+        ));
+    }
+}
+
+/// Sorts diagnostics into file order (by line, then column), keeping the order of files as
+/// first seen.
+pub(crate) fn sort_in_file_order(diags: &mut [Diagnostic]) {
+    let mut files: Vec<String> = Vec::new();
+    for d in diags.iter() {
+        if !files.contains(&d.file) {
+            files.push(d.file.clone());
+        }
+    }
+    diags.sort_by_key(|d| {
+        let file = files
+            .iter()
+            .position(|f| *f == d.file)
+            .unwrap_or(usize::MAX);
+        (file, d.line, d.column)
+    });
+}
+
+/// The candidate closest to `written` when it is close enough to be a likely typo.
+pub(crate) fn closest<'c>(
+    written: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> Option<&'c str> {
+    let written = written.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(&written, c), c))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
 }

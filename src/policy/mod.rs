@@ -8,9 +8,10 @@
 //! 2. **Check** ([`parse_policy`], [`parse_roster`], [`Trusted::check`]): raw TOML is compiled
 //!    into a [`Policy`] whose invariants hold — tier names known, globs compiled, roles
 //!    resolved to roster principals — and every problem becomes a [`Diagnostic`] with file,
-//!    line, column and what to write instead.
+//!    line, column and what to write instead. Keys left out take the values in [`defaults`];
+//!    [`summary`] is the one line `policy check` prints when all is well.
 //! 3. **Apply**: [`provenance::detect`] says whether a commit is AI-generated and by which
-//!    rule; [`tier::classify`] gives each commit its direct tier with reasons a person reads.
+//!    rule; [`tier::Classifier`] gives each commit its direct tier with reasons a person reads.
 //!
 //! ```text
 //! policy.toml ─┐
@@ -18,6 +19,7 @@
 //! allowed_signers ┘
 //! ```
 
+pub mod defaults;
 mod diagnostic;
 mod load;
 mod parse;
@@ -27,9 +29,11 @@ pub mod tier;
 mod types;
 
 pub use diagnostic::{Diagnostic, Diagnostics};
-pub use load::{load_trusted, load_worktree, Trusted, POLICY_PATH, ROSTER_PATH};
+pub use load::{
+    load_trusted, load_worktree, policy_digest, summary, Trusted, POLICY_PATH, ROSTER_PATH,
+};
 pub use parse::parse_policy;
-pub use roster::{parse_roster, AllowedSigner, Roster};
+pub use roster::{parse_roster, AllowedSigner, Roster, SignerSummary};
 pub use types::{
     AiRules, Escalation, Policy, PolicySource, Reach, Rule, Tier, TierRequirement, DEFAULT_AGENTS,
 };

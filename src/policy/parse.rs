@@ -1,12 +1,813 @@
 //! policy.toml: raw TOML (with spans) checked into a [`Policy`].
+//!
+//! The file is parsed with toml's recoverable parser, which yields every syntax error and a
+//! best-effort tree whose keys and values carry byte spans. The tree is then walked by hand,
+//! table by table, so that one run reports every problem — unknown keys, misspelt tiers,
+//! wrong types, bad globs, undefined roles — each at its own line and column. Absent keys
+//! take the values in [`super::defaults`].
 
-use super::{Diagnostics, Policy, PolicySource};
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use toml::de::{DeArray, DeTable, DeValue};
+use toml::Spanned;
+
+use super::defaults;
+use super::diagnostic::{closest, sort_in_file_order, Sink};
+use super::{
+    AiRules, Diagnostics, Escalation, Policy, PolicySource, Reach, Rule, Tier, TierRequirement,
+    DEFAULT_AGENTS,
+};
 
 /// Parses and checks `text` (the contents of `.countersign/policy.toml`, shown to the user as
 /// `file`). Reports every problem at once: syntax errors, unknown keys (with the closest known
 /// key), misspelt tier names, bad globs, unknown roles. Does not check roles against the
 /// roster; [`super::Trusted::check`] does that.
+///
+/// The returned policy's `digest` is empty: [`super::load_trusted`] fills it in, because the
+/// digest covers the roster too.
 pub fn parse_policy(text: &str, file: &str, source: PolicySource) -> Result<Policy, Diagnostics> {
-    let _ = (text, file, source);
-    todo!("implemented by the policy work")
+    let mut sink = Sink::new(file, text);
+    let policy = check_policy(&mut sink, source);
+    let mut diags = sink.diags;
+    if diags.is_empty() {
+        Ok(policy)
+    } else {
+        sort_in_file_order(&mut diags);
+        Err(Diagnostics(diags))
+    }
+}
+
+/// The top-level keys of policy.toml.
+const TOP_KEYS: &[&str] = &[
+    "base",
+    "default_tier",
+    "escalation",
+    "roles",
+    "ai",
+    "tiers",
+    "rules",
+];
+const ESCALATION_KEYS: &[&str] = &["reach", "cap"];
+const AI_KEYS: &[&str] = &["trailers", "agents", "authors"];
+const TIER_KEYS: &[&str] = &["approvals", "role"];
+const RULE_KEYS: &[&str] = &["paths", "crates", "tier"];
+const REACHES: [Reach; 3] = [Reach::None, Reach::Direct, Reach::Transitive];
+
+type Value<'i> = Spanned<DeValue<'i>>;
+
+/// Walks the recovered tree, reporting into `sink`; always returns a policy (defaults where
+/// something was wrong), which the caller discards when `sink` holds errors.
+fn check_policy(sink: &mut Sink<'_>, source: PolicySource) -> Policy {
+    let text = sink.text;
+    let (root, syntax) = DeTable::parse_recoverable(text);
+    let mut syntax_lines = Vec::new();
+    for err in &syntax {
+        let span = err.span().unwrap_or(0..0);
+        sink.error(span, syntax_message(err.message()), syntax_help(text, err));
+        if let Some(d) = sink.diags.last() {
+            syntax_lines.push(d.line);
+        }
+    }
+    let syntax_count = sink.diags.len();
+    let root = root.get_ref();
+
+    let mut w = Walker { sink };
+    w.check_keys(root, TOP_KEYS, "the top level of the policy");
+
+    let mut policy = Policy {
+        source,
+        base: defaults::BASE.to_string(),
+        default_tier: defaults::DEFAULT_TIER,
+        escalation: Escalation {
+            reach: Reach::Transitive,
+            cap: Tier::Supervised,
+        },
+        roles: BTreeMap::new(),
+        ai: default_ai(),
+        tiers: BTreeMap::new(),
+        rules: Vec::new(),
+        digest: String::new(),
+    };
+
+    if let Some((name, span)) = get(root, "base").and_then(|v| w.string(v, "base")) {
+        if name.is_empty() || !git2::Reference::is_valid_name(&format!("refs/heads/{name}")) {
+            w.sink.error(
+                span,
+                format!("`{name}` is not a valid branch name"),
+                "write the trusted branch's name, e.g. `base = \"main\"`".to_string(),
+            );
+        } else {
+            policy.base = name.to_string();
+        }
+    }
+    if let Some(t) = get(root, "default_tier").and_then(|v| w.tier(v, "default_tier")) {
+        policy.default_tier = t;
+    }
+
+    if let Some(esc) = get(root, "escalation").and_then(|v| w.table(v, "escalation")) {
+        w.check_keys(esc, ESCALATION_KEYS, "[escalation]");
+        if let Some(v) = get(esc, "reach") {
+            if let Some(r) = w.reach(v) {
+                policy.escalation.reach = r;
+            }
+        }
+        if let Some(t) = get(esc, "cap").and_then(|v| w.tier(v, "cap")) {
+            policy.escalation.cap = t;
+        }
+    }
+
+    let mut roles_ok = true;
+    let roles_value = get(root, "roles");
+    if let Some(v) = roles_value {
+        match w.table(v, "roles") {
+            Some(roles) => {
+                for (name, _, value) in entries(roles) {
+                    match w.strings(value, name) {
+                        Some(principals) => {
+                            let mut list = Vec::new();
+                            for (p, span) in principals {
+                                if p.trim().is_empty() {
+                                    w.sink.error(
+                                        span,
+                                        format!("role `{name}` lists an empty principal"),
+                                        "write the principal as in .countersign/allowed_signers, e.g. \"alice@example.com\"".to_string(),
+                                    );
+                                } else {
+                                    list.push(p.to_string());
+                                }
+                            }
+                            policy.roles.insert(name.to_string(), list);
+                        }
+                        None => {
+                            // Keep the role so that tiers naming it are not reported twice.
+                            policy.roles.insert(name.to_string(), Vec::new());
+                        }
+                    }
+                }
+            }
+            None => roles_ok = false,
+        }
+    }
+
+    if let Some(ai) = get(root, "ai").and_then(|v| w.table(v, "ai")) {
+        w.check_keys(ai, AI_KEYS, "[ai]");
+        policy.ai = w.ai(ai);
+    }
+
+    // Tiers: explicit ones are checked here; absent ones take their defaults below.
+    let mut explicit_roles: Vec<(String, Range<usize>)> = Vec::new();
+    let tiers_value = get(root, "tiers");
+    if let Some(tiers) = tiers_value.and_then(|v| w.table(v, "tiers")) {
+        for (name, key_span, value) in entries(tiers) {
+            let Some(tier) = w.tier_name(name, key_span.clone(), "a [tiers.NAME] table") else {
+                continue;
+            };
+            let Some(table) = w.table(value, &format!("tiers.{name}")) else {
+                continue;
+            };
+            w.check_keys(table, TIER_KEYS, &format!("[tiers.{name}]"));
+            let (default_approvals, _) = defaults::requirement(tier);
+            let approvals = get(table, "approvals")
+                .and_then(|v| w.approvals(v))
+                .unwrap_or(default_approvals);
+            let role = get(table, "role").and_then(|v| w.string(v, "role"));
+            if let Some((r, span)) = &role {
+                explicit_roles.push((r.to_string(), span.clone()));
+            }
+            policy.tiers.insert(
+                tier,
+                TierRequirement {
+                    approvals,
+                    role: role.map(|(r, _)| r.to_string()),
+                },
+            );
+        }
+    }
+    let mut defaulted_role_tiers = Vec::new();
+    for tier in Tier::ALL {
+        if policy.tiers.contains_key(&tier) {
+            continue;
+        }
+        let (approvals, role) = defaults::requirement(tier);
+        if role.is_some() {
+            defaulted_role_tiers.push(tier);
+        }
+        policy.tiers.insert(
+            tier,
+            TierRequirement {
+                approvals,
+                role: role.map(str::to_string),
+            },
+        );
+    }
+
+    if roles_ok {
+        let known: Vec<&str> = policy.roles.keys().map(String::as_str).collect();
+        for (role, span) in &explicit_roles {
+            if !policy.roles.contains_key(role) {
+                w.sink.error(
+                    span.clone(),
+                    format!("role `{role}` is not defined in [roles]"),
+                    undefined_role_help(role, &known),
+                );
+            }
+        }
+        if !defaulted_role_tiers.is_empty() && !policy.roles.contains_key(defaults::ROLE) {
+            let names: Vec<String> = defaulted_role_tiers
+                .iter()
+                .map(|t| format!("[tiers.{t}]"))
+                .collect();
+            let span = roles_value
+                .or(tiers_value)
+                .map(|v| v.span())
+                .unwrap_or(0..0);
+            w.sink.error(
+                span,
+                format!(
+                    "{} {} absent, so {} the default role `{}`, which [roles] does not define",
+                    names.join(" and "),
+                    if names.len() == 1 { "is" } else { "are" },
+                    if names.len() == 1 { "it requires" } else { "they require" },
+                    defaults::ROLE,
+                ),
+                format!(
+                    "add `{role} = [\"alice@example.com\"]` under [roles] (principals from .countersign/allowed_signers), or write {} with the role you use",
+                    names.join(" and "),
+                    role = defaults::ROLE,
+                ),
+            );
+        }
+    }
+
+    if let Some(v) = get(root, "rules") {
+        policy.rules = w.rules(v);
+    }
+
+    // A syntax error often leaves a half-read value behind; its own message is the useful one.
+    let mut i = syntax_count;
+    while i < w.sink.diags.len() {
+        if syntax_lines.contains(&w.sink.diags[i].line) {
+            w.sink.diags.remove(i);
+        } else {
+            i += 1;
+        }
+    }
+    policy
+}
+
+/// The `[ai]` rules when the policy has no `[ai]` table.
+pub(crate) fn default_ai() -> AiRules {
+    let authors: Vec<String> = defaults::AUTHORS.iter().map(|s| s.to_string()).collect();
+    let mut builder = GlobSetBuilder::new();
+    for a in &authors {
+        if let Ok(g) = author_glob(a) {
+            builder.add(g);
+        }
+    }
+    AiRules {
+        trailers: defaults::TRAILERS.iter().map(|s| s.to_string()).collect(),
+        agents: DEFAULT_AGENTS.iter().map(|s| s.to_string()).collect(),
+        authors,
+        author_set: builder.build().unwrap_or_else(|_| GlobSet::empty()),
+    }
+}
+
+/// A path glob as policy rules mean it: `*` stays within one directory, `**` crosses them.
+fn path_glob(glob: &str) -> Result<globset::Glob, globset::Error> {
+    GlobBuilder::new(glob)
+        .literal_separator(true)
+        .backslash_escape(true)
+        .build()
+}
+
+/// An author e-mail glob: case-insensitive, as e-mail addresses are in practice.
+fn author_glob(glob: &str) -> Result<globset::Glob, globset::Error> {
+    GlobBuilder::new(glob)
+        .literal_separator(true)
+        .backslash_escape(true)
+        .case_insensitive(true)
+        .build()
+}
+
+/// The value at `key` in `table`.
+fn get<'t, 'i>(table: &'t DeTable<'i>, key: &str) -> Option<&'t Value<'i>> {
+    table
+        .iter()
+        .find(|(k, _)| k.get_ref().as_ref() == key)
+        .map(|(_, v)| v)
+}
+
+/// A table's entries with their key spans.
+fn entries<'t, 'i>(
+    table: &'t DeTable<'i>,
+) -> impl Iterator<Item = (&'t str, Range<usize>, &'t Value<'i>)> {
+    table
+        .iter()
+        .map(|(k, v)| (k.get_ref().as_ref(), k.span(), v))
+}
+
+/// toml's syntax messages, as one sentence.
+fn syntax_message(message: &str) -> String {
+    let first = message.lines().next().unwrap_or("invalid TOML").trim();
+    format!("TOML syntax error: {first}")
+}
+
+/// What to write instead of a syntax error, where a common mistake can be recognised.
+fn syntax_help(text: &str, err: &toml::de::Error) -> String {
+    let span = err.span().unwrap_or(0..0);
+    let start = span.start.min(text.len());
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    let line = &text[line_start..line_end];
+    if let Some((key, value)) = line.split_once('=') {
+        let value = value.split('#').next().unwrap_or("").trim();
+        let bare = !value.is_empty()
+            && value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_./*@".contains(c));
+        if bare && value.parse::<i64>().is_err() && value != "true" && value != "false" {
+            return format!("strings need quotes: `{} = \"{value}\"`", key.trim());
+        }
+    }
+    "write `key = value` lines and `[table]` / `[[rules]]` headers; strings in double quotes, lists in [ ]"
+        .to_string()
+}
+
+fn undefined_role_help(role: &str, known: &[&str]) -> String {
+    let mut help = format!(
+        "define it under [roles] (`{role} = [\"alice@example.com\"]`, principals from .countersign/allowed_signers)"
+    );
+    if let Some(c) = closest(role, known.iter().copied()) {
+        help.push_str(&format!(", or did you mean `{c}`?"));
+    } else if !known.is_empty() {
+        help.push_str(&format!(", or use one of {}", list(known.iter().copied())));
+    }
+    help
+}
+
+/// `` `a`, `b` and `c` ``
+fn list<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
+    let items: Vec<String> = items.into_iter().map(|s| format!("`{s}`")).collect();
+    match items.len() {
+        0 => String::new(),
+        1 => items[0].clone(),
+        n => format!("{} and {}", items[..n - 1].join(", "), items[n - 1]),
+    }
+}
+
+/// The help for a misspelt tier name.
+fn tier_help(written: &str) -> String {
+    let names = Tier::ALL.map(Tier::name);
+    let mut help = format!("the tiers are {}", list(names));
+    let best = names
+        .iter()
+        .map(|n| (strsim::jaro_winkler(&written.to_lowercase(), n), *n))
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    if let Some((score, name)) = best {
+        if score >= 0.6 {
+            help.push_str(&format!("; did you mean `{name}`?"));
+        }
+    }
+    help
+}
+
+/// Reports into the sink while reading typed values out of the tree.
+struct Walker<'s, 'a> {
+    sink: &'s mut Sink<'a>,
+}
+
+impl Walker<'_, '_> {
+    /// Reports keys of `table` not in `known`, suggesting the closest known key.
+    fn check_keys(&mut self, table: &DeTable<'_>, known: &[&str], place: &str) {
+        for (key, span, _) in entries(table) {
+            if known.contains(&key) {
+                continue;
+            }
+            let help = match closest(key, known.iter().copied()) {
+                Some(c) => format!("did you mean `{c}`?"),
+                None => format!(
+                    "the keys allowed in {place} are {}",
+                    list(known.iter().copied())
+                ),
+            };
+            self.sink
+                .error(span, format!("unknown key `{key}` in {place}"), help);
+        }
+    }
+
+    fn wrong_type(&mut self, value: &Value<'_>, key: &str, expected: &str, example: String) {
+        self.sink.error(
+            value.span(),
+            format!(
+                "`{key}` must be {expected}, but this is {} {}",
+                article(value.get_ref().type_str()),
+                value.get_ref().type_str()
+            ),
+            format!("write {example}"),
+        );
+    }
+
+    fn string<'v>(&mut self, value: &'v Value<'_>, key: &str) -> Option<(&'v str, Range<usize>)> {
+        match value.get_ref() {
+            DeValue::String(s) => Some((s.as_ref(), value.span())),
+            _ => {
+                self.wrong_type(value, key, "a string", format!("`{key} = \"...\"`"));
+                None
+            }
+        }
+    }
+
+    fn table<'v, 'i>(&mut self, value: &'v Value<'i>, key: &str) -> Option<&'v DeTable<'i>> {
+        match value.get_ref() {
+            DeValue::Table(t) => Some(t),
+            _ => {
+                self.wrong_type(
+                    value,
+                    key,
+                    "a table",
+                    format!("a `[{key}]` header with its keys below it"),
+                );
+                None
+            }
+        }
+    }
+
+    /// An array of strings; reports the array if it is not one, and each non-string item.
+    fn strings<'v>(
+        &mut self,
+        value: &'v Value<'_>,
+        key: &str,
+    ) -> Option<Vec<(&'v str, Range<usize>)>> {
+        let items: &DeArray<'_> = match value.get_ref() {
+            DeValue::Array(a) => a,
+            DeValue::String(s) => {
+                let example = format!("`{key} = [\"{s}\"]`");
+                self.wrong_type(value, key, "an array of strings", example);
+                return None;
+            }
+            _ => {
+                self.wrong_type(
+                    value,
+                    key,
+                    "an array of strings",
+                    format!("`{key} = [\"...\"]`"),
+                );
+                return None;
+            }
+        };
+        let mut out = Vec::new();
+        for item in items.iter() {
+            match item.get_ref() {
+                DeValue::String(s) => out.push((s.as_ref(), item.span())),
+                other => self.sink.error(
+                    item.span(),
+                    format!(
+                        "`{key}` must list strings, but this is {} {}",
+                        article(other.type_str()),
+                        other.type_str()
+                    ),
+                    "put the value in double quotes".to_string(),
+                ),
+            }
+        }
+        Some(out)
+    }
+
+    /// A tier name as a string value.
+    fn tier(&mut self, value: &Value<'_>, key: &str) -> Option<Tier> {
+        let (name, span) = self.string(value, key)?;
+        self.tier_name(name, span, &format!("`{key}`"))
+    }
+
+    /// A tier name written at `span` (a value or a `[tiers.NAME]` key).
+    fn tier_name(&mut self, name: &str, span: Range<usize>, place: &str) -> Option<Tier> {
+        match Tier::from_name(name) {
+            Some(t) => Some(t),
+            None => {
+                self.sink.error(
+                    span,
+                    format!("unknown tier `{name}` in {place}"),
+                    tier_help(name),
+                );
+                None
+            }
+        }
+    }
+
+    fn reach(&mut self, value: &Value<'_>) -> Option<Reach> {
+        let (name, span) = self.string(value, "reach")?;
+        if let Some(r) = REACHES.into_iter().find(|r| r.name() == name) {
+            return Some(r);
+        }
+        let names = REACHES.map(Reach::name);
+        let mut help = format!("write one of {}", list(names));
+        if let Some(c) = closest(name, names) {
+            help.push_str(&format!("; did you mean `{c}`?"));
+        }
+        self.sink
+            .error(span, format!("unknown escalation reach `{name}`"), help);
+        None
+    }
+
+    fn approvals(&mut self, value: &Value<'_>) -> Option<u32> {
+        let DeValue::Integer(i) = value.get_ref() else {
+            let example = match value.get_ref() {
+                DeValue::String(s) if s.trim().parse::<u32>().is_ok() => {
+                    format!("`approvals = {}` (no quotes)", s.trim())
+                }
+                _ => "`approvals = 1` (a whole number, 0 or more)".to_string(),
+            };
+            self.wrong_type(value, "approvals", "a whole number", example);
+            return None;
+        };
+        match i128::from_str_radix(i.as_str(), i.radix()) {
+            Ok(n) if n < 0 => {
+                self.sink.error(
+                    value.span(),
+                    format!("`approvals` cannot be negative ({n})"),
+                    "write `approvals = 0` for a tier that needs no sign-off".to_string(),
+                );
+                None
+            }
+            Ok(n) => match u32::try_from(n) {
+                Ok(n) => Some(n),
+                Err(_) => {
+                    self.sink.error(
+                        value.span(),
+                        format!("`approvals` is too large ({n})"),
+                        "write the number of distinct reviewers needed, e.g. `approvals = 2`"
+                            .to_string(),
+                    );
+                    None
+                }
+            },
+            Err(_) => {
+                self.wrong_type(
+                    value,
+                    "approvals",
+                    "a whole number",
+                    "`approvals = 1`".to_string(),
+                );
+                None
+            }
+        }
+    }
+
+    fn ai(&mut self, ai: &DeTable<'_>) -> AiRules {
+        let mut rules = default_ai();
+        if let Some(items) = get(ai, "trailers").and_then(|v| self.strings(v, "trailers")) {
+            rules.trailers.clear();
+            for (t, span) in items {
+                let key = t.trim().trim_end_matches(':');
+                if key.is_empty() || key.contains(char::is_whitespace) || key.contains(':') {
+                    self.sink.error(
+                        span,
+                        format!("`{t}` is not a trailer key"),
+                        "write the key alone, without `:` or spaces, e.g. \"Co-authored-by\""
+                            .to_string(),
+                    );
+                } else if t.trim() != key {
+                    self.sink.error(
+                        span,
+                        format!("trailer key `{t}` ends with `:`"),
+                        format!("write the key without the colon: \"{key}\""),
+                    );
+                } else {
+                    rules.trailers.push(key.to_string());
+                }
+            }
+        }
+        if let Some(items) = get(ai, "agents").and_then(|v| self.strings(v, "agents")) {
+            rules.agents.clear();
+            for (a, span) in items {
+                if a.trim().is_empty() {
+                    self.sink.error(
+                        span,
+                        "empty agent name",
+                        "write the agent's name as it appears in trailers, e.g. \"claude\""
+                            .to_string(),
+                    );
+                } else {
+                    rules.agents.push(a.trim().to_lowercase());
+                }
+            }
+        }
+        if let Some(items) = get(ai, "authors").and_then(|v| self.strings(v, "authors")) {
+            let mut builder = GlobSetBuilder::new();
+            let mut authors = Vec::new();
+            for (a, span) in items {
+                if has_unescaped_bot_class(a) {
+                    self.sink.error(
+                        span,
+                        format!("`[bot]` in author glob `{a}` is a character class matching one of `b`, `o`, `t`"),
+                        format!("write `\\\\[bot\\\\]` to match the literal text: \"{}\"", a.replace("[bot]", "\\\\[bot\\\\]")),
+                    );
+                    continue;
+                }
+                match author_glob(a) {
+                    Ok(g) => {
+                        builder.add(g);
+                        authors.push(a.to_string());
+                    }
+                    Err(e) => {
+                        self.bad_glob(span, a, &e, "an e-mail glob such as \"*@agents.example\"")
+                    }
+                }
+            }
+            rules.authors = authors;
+            rules.author_set = builder.build().unwrap_or_else(|_| GlobSet::empty());
+        }
+        rules
+    }
+
+    fn bad_glob(&mut self, span: Range<usize>, glob: &str, err: &globset::Error, example: &str) {
+        use globset::ErrorKind as K;
+        let fix = match err.kind() {
+            K::UnclosedClass => "close the `[` with `]`, or write `\\\\[` for a literal `[`",
+            K::UnclosedAlternates => "close the `{` with `}`",
+            K::UnopenedAlternates => "remove the `}` or open it with `{`",
+            K::NestedAlternates => "alternates `{a,b}` cannot nest; write two globs instead",
+            K::InvalidRange(..) => "write a range low to high, e.g. `[a-z]`",
+            K::DanglingEscape => "remove the trailing `\\\\`",
+            K::InvalidRecursive => "`**` must be a whole path component: `docs/**` or `**/*.md`",
+            _ => "use `*` (within one directory), `**` (any depth), `?`, `[abc]` and `{a,b}`",
+        };
+        self.sink.error(
+            span,
+            format!("bad glob `{glob}`: {}", err.kind()),
+            format!("{fix}; e.g. {example}"),
+        );
+    }
+
+    fn rules(&mut self, value: &Value<'_>) -> Vec<Rule> {
+        let items: &DeArray<'_> = match value.get_ref() {
+            DeValue::Array(a) => a,
+            DeValue::Table(_) => {
+                self.sink.error(
+                    value.span(),
+                    "`rules` must be an array of tables, but this is a single table",
+                    "write each rule under its own `[[rules]]` header (double brackets)"
+                        .to_string(),
+                );
+                return Vec::new();
+            }
+            _ => {
+                self.wrong_type(
+                    value,
+                    "rules",
+                    "an array of tables",
+                    "each rule under its own `[[rules]]` header".to_string(),
+                );
+                return Vec::new();
+            }
+        };
+        let mut rules = Vec::new();
+        for item in items.iter() {
+            let DeValue::Table(table) = item.get_ref() else {
+                self.wrong_type(
+                    item,
+                    "rules",
+                    "an array of tables",
+                    "each rule under its own `[[rules]]` header".to_string(),
+                );
+                continue;
+            };
+            if let Some(rule) = self.rule(table, item.span()) {
+                rules.push(rule);
+            }
+        }
+        rules
+    }
+
+    fn rule(&mut self, table: &DeTable<'_>, header: Range<usize>) -> Option<Rule> {
+        self.check_keys(table, RULE_KEYS, "a [[rules]] entry");
+        let line = self.sink.text[..header.start.min(self.sink.text.len())]
+            .matches('\n')
+            .count()
+            + 1;
+        let mut ok = true;
+
+        let mut paths = Vec::new();
+        let mut builder = GlobSetBuilder::new();
+        let paths_value = get(table, "paths");
+        if let Some(items) = paths_value.and_then(|v| self.strings(v, "paths")) {
+            for (p, span) in items {
+                if let Some(rest) = p.strip_prefix("./").or_else(|| p.strip_prefix('/')) {
+                    self.sink.error(
+                        span,
+                        format!("path glob `{p}` never matches: paths are relative to the repository root"),
+                        format!("write \"{rest}\""),
+                    );
+                    ok = false;
+                    continue;
+                }
+                match path_glob(p) {
+                    Ok(g) => {
+                        builder.add(g);
+                        paths.push(p.to_string());
+                    }
+                    Err(e) => {
+                        self.bad_glob(span, p, &e, "\"docs/**\" or \"**/*.md\"");
+                        ok = false;
+                    }
+                }
+            }
+        } else if paths_value.is_some() {
+            ok = false;
+        }
+
+        let mut crates = Vec::new();
+        let crates_value = get(table, "crates");
+        if let Some(items) = crates_value.and_then(|v| self.strings(v, "crates")) {
+            for (c, span) in items {
+                if c.is_empty()
+                    || !c
+                        .chars()
+                        .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_')
+                {
+                    self.sink.error(
+                        span,
+                        format!("`{c}` is not a crate name"),
+                        "write the package name from its Cargo.toml, e.g. \"billing-api\"; use `paths` for globs"
+                            .to_string(),
+                    );
+                    ok = false;
+                } else {
+                    crates.push(c.to_string());
+                }
+            }
+        } else if crates_value.is_some() {
+            ok = false;
+        }
+
+        if paths_value.is_none() && crates_value.is_none() {
+            self.sink.error(
+                header.clone(),
+                "this rule has neither `paths` nor `crates`, so it matches nothing",
+                "add `paths = [\"docs/**\"]` (globs) or `crates = [\"billing-api\"]` (package names)"
+                    .to_string(),
+            );
+            ok = false;
+        } else if ok && paths.is_empty() && crates.is_empty() {
+            self.sink.error(
+                header.clone(),
+                "this rule's `paths` and `crates` are empty, so it matches nothing",
+                "list at least one path glob or crate name, or remove the rule".to_string(),
+            );
+            ok = false;
+        }
+
+        let tier = match get(table, "tier") {
+            Some(v) => self.tier(v, "tier"),
+            None => {
+                self.sink.error(
+                    header.clone(),
+                    "this rule has no `tier`",
+                    format!(
+                        "add `tier = \"...\"` with one of {}",
+                        list(Tier::ALL.map(Tier::name))
+                    ),
+                );
+                None
+            }
+        };
+        let path_set = match builder.build() {
+            Ok(s) => s,
+            Err(e) => {
+                self.sink.error(
+                    header,
+                    format!("the rule's path globs cannot be compiled together: {e}"),
+                    "split the rule into several smaller ones".to_string(),
+                );
+                return None;
+            }
+        };
+        if !ok {
+            return None;
+        }
+        Some(Rule {
+            paths,
+            path_set,
+            crates,
+            tier: tier?,
+            line,
+        })
+    }
+}
+
+/// True when `glob` holds a `[bot]` not escaped as `\\[bot\\]` (a GitHub bot address
+/// written as if `[` were literal).
+fn has_unescaped_bot_class(glob: &str) -> bool {
+    glob.match_indices("[bot]")
+        .any(|(i, _)| !glob[..i].ends_with('\\'))
+}
+
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
 }

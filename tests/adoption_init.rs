@@ -1,0 +1,159 @@
+//! `countersign init` on a real workspace clone: files written once, clone configured,
+//! the policy it writes passes `policy check`.
+
+mod support;
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use support::{git_in, TestRepo};
+
+fn countersign(dir: &Path, home: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("countersign").expect("binary");
+    cmd.current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", home)
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+/// A two-crate workspace pushed to a bare origin and cloned back; returns (clone dir, keep-alive).
+fn cloned_workspace() -> (tempfile::TempDir, TestRepo) {
+    let upstream = TestRepo::new();
+    upstream.write("Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\n");
+    for name in ["core", "billing"] {
+        upstream.write(
+            format!("crates/{name}/Cargo.toml"),
+            format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
+        );
+        upstream.write(format!("crates/{name}/src/lib.rs"), "\n");
+    }
+    upstream.commit("Base");
+    let dir = tempfile::tempdir().expect("tempdir");
+    git_in(
+        dir.path(),
+        &["clone", "-q", &upstream.path().to_string_lossy(), "clone"],
+    );
+    (dir, upstream)
+}
+
+#[test]
+fn init_writes_policy_and_roster_configures_the_clone_and_never_overwrites() {
+    let (dir, _upstream) = cloned_workspace();
+    let clone = dir.path().join("clone");
+    let key = dir.path().join("id_ed25519");
+    let ok = std::process::Command::new("ssh-keygen")
+        .args([
+            "-q",
+            "-t",
+            "ed25519",
+            "-N",
+            "secret phrase",
+            "-C",
+            "me",
+            "-f",
+        ])
+        .arg(&key)
+        .status()
+        .expect("ssh-keygen");
+    assert!(ok.success());
+    git_in(&clone, &["config", "user.email", "me@example.com"]);
+    git_in(
+        &clone,
+        &["config", "user.signingKey", &key.to_string_lossy()],
+    );
+    // The public half is read from the .pub file; remove it to prove the encrypted private
+    // key's public half is read without a passphrase.
+    std::fs::remove_file(key.with_extension("pub")).expect("rm pub");
+
+    countersign(&clone, dir.path())
+        .arg("init")
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("wrote .countersign/policy.toml")
+                .and(predicate::str::contains("policy check")),
+        );
+    let policy = std::fs::read_to_string(clone.join(".countersign/policy.toml")).expect("policy");
+    assert!(policy.contains("senior = [\"me@example.com\"]"));
+    assert!(
+        policy.contains("#   billing") && policy.contains("crates/billing"),
+        "crates listed:\n{policy}"
+    );
+    let roster =
+        std::fs::read_to_string(clone.join(".countersign/allowed_signers")).expect("roster");
+    assert!(roster.contains("me@example.com namespaces=\"countersign\" ssh-ed25519 "));
+    countersign(&clone, dir.path())
+        .args(["policy", "check"])
+        .assert()
+        .success();
+
+    let fetch = git_in(&clone, &["config", "--get-all", "remote.origin.fetch"]);
+    assert!(fetch.contains("+refs/notes/countersign:refs/notes/remotes/origin/countersign"));
+    assert_eq!(
+        git_in(&clone, &["config", "notes.rewriteRef"]).trim(),
+        "refs/notes/countersign"
+    );
+
+    // A second run keeps the (edited) files and adds no second refspec.
+    std::fs::write(
+        clone.join(".countersign/policy.toml"),
+        "base = \"main\"\n# mine\n",
+    )
+    .expect("edit");
+    countersign(&clone, dir.path())
+        .arg("init")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("kept .countersign/policy.toml"));
+    assert!(
+        std::fs::read_to_string(clone.join(".countersign/policy.toml"))
+            .expect("policy")
+            .contains("# mine")
+    );
+    let fetch = git_in(&clone, &["config", "--get-all", "remote.origin.fetch"]);
+    assert_eq!(
+        fetch.matches("refs/notes/countersign").count(),
+        1,
+        "{fetch}"
+    );
+}
+
+#[test]
+fn init_without_a_signing_key_explains_how_to_make_one() {
+    let (dir, _upstream) = cloned_workspace();
+    let clone = dir.path().join("clone");
+    countersign(&clone, dir.path())
+        .arg("init")
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("countersign keygen")
+                .and(predicate::str::contains("user.signingKey")),
+        );
+    countersign(&clone, dir.path())
+        .args(["policy", "check"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn completions_and_man_page_come_from_the_cli_definition() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for shell in ["bash", "zsh", "fish"] {
+        countersign(dir.path(), dir.path())
+            .args(["completions", shell])
+            .assert()
+            .success()
+            .stdout(
+                predicate::str::contains("verify").and(predicate::str::contains("trusted-ref")),
+            );
+    }
+    countersign(dir.path(), dir.path())
+        .arg("man")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(".SH NAME").and(predicate::str::contains("verify")));
+}

@@ -1,0 +1,460 @@
+//! The foundation end to end through the real binary: errors outside a usable repository,
+//! the demo, `status` (provenance, direct tiers, states) and `policy check`.
+
+mod support;
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use support::TestRepo;
+
+/// The binary with the user's git configuration and countersign settings shut out.
+fn countersign(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("countersign").expect("the countersign binary is built");
+    cmd.current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .env("NO_COLOR", "1")
+        .env_remove("COUNTERSIGN_KEY")
+        .env_remove("COUNTERSIGN_PASSPHRASE");
+    cmd
+}
+
+fn status_json(dir: &Path, args: &[&str]) -> serde_json::Value {
+    let out = countersign(dir)
+        .args(["status", "--format", "json"])
+        .args(args)
+        .output()
+        .expect("status runs");
+    assert!(
+        out.status.success(),
+        "status failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("status prints JSON")
+}
+
+const POLICY: &str = r#"base = "main"
+default_tier = "supervised"
+
+[roles]
+senior = ["alice@example.com"]
+
+[ai]
+trailers = ["Co-authored-by", "Assisted-by", "Generated-by"]
+agents = ["kiro", "claude", "copilot"]
+authors = ["*@agents.example"]
+
+[[rules]]
+paths = ["docs/**"]
+tier = "autonomous"
+
+[[rules]]
+crates = ["billing"]
+tier = "prohibited"
+"#;
+
+/// A workspace with `app`, `billing` (prohibited by rule) and `ledger` (prohibited by its
+/// Cargo.toml), the policy and roster committed on main, then branch `feature` checked out.
+fn governed_repo() -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write("Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\n");
+    for name in ["app", "billing"] {
+        repo.write(
+            format!("crates/{name}/Cargo.toml"),
+            format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
+        );
+        repo.write(format!("crates/{name}/src/lib.rs"), "pub fn f() {}\n");
+    }
+    repo.write(
+        "crates/ledger/Cargo.toml",
+        "[package]\nname = \"ledger\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[package.metadata.countersign]\ntier = \"prohibited\"\n",
+    );
+    repo.write("crates/ledger/src/lib.rs", "pub fn g() {}\n");
+    repo.write("docs/guide.md", "# Guide\n");
+    repo.write(".countersign/policy.toml", POLICY);
+    repo.write(".countersign/allowed_signers", real_roster(&repo));
+    repo.commit("Base");
+    repo.branch("feature");
+    repo.checkout("feature");
+    repo
+}
+
+/// A roster line with a real key made by ssh-keygen (the fake one above must not parse).
+fn real_roster(repo: &TestRepo) -> String {
+    let key = repo.path().join("alice_key");
+    let status = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", "alice", "-f"])
+        .arg(&key)
+        .status()
+        .expect("ssh-keygen runs");
+    assert!(status.success());
+    let public = std::fs::read_to_string(key.with_extension("pub")).expect("public key written");
+    std::fs::remove_file(&key).ok();
+    std::fs::remove_file(key.with_extension("pub")).ok();
+    format!("alice@example.com namespaces=\"countersign\" {public}")
+}
+
+#[test]
+fn outside_a_repository_says_so_and_exits_2() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    countersign(dir.path())
+        .arg("status")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is not inside a git repository"));
+}
+
+#[test]
+fn bare_repository_is_refused_with_what_to_do() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    git2::Repository::init_bare(dir.path()).expect("bare repo");
+    countersign(dir.path())
+        .arg("status")
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("bare repository").and(predicate::str::contains("git clone")),
+        );
+}
+
+#[test]
+fn unknown_revspec_exits_2_naming_it() {
+    let repo = governed_repo();
+    countersign(repo.path())
+        .args(["status", "no-such-branch..HEAD"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no-such-branch..HEAD"));
+}
+
+#[test]
+fn repository_without_policy_points_to_the_readme() {
+    let repo = TestRepo::new();
+    repo.write("README.md", "hi\n");
+    repo.commit("Base");
+    countersign(repo.path())
+        .arg("status")
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("no policy at main:.countersign/policy.toml")
+                .and(predicate::str::contains("README")),
+        );
+}
+
+#[test]
+fn no_base_branch_asks_for_trusted_ref() {
+    let repo = TestRepo::new();
+    repo.write("a.txt", "a\n");
+    repo.commit("Base");
+    repo.git(&["branch", "-m", "main", "trunk"]);
+    countersign(repo.path())
+        .arg("status")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--trusted-ref"));
+}
+
+#[test]
+fn status_reports_provenance_tiers_and_states() {
+    let repo = governed_repo();
+    repo.write("docs/guide.md", "# Guide\n\nMore.\n");
+    repo.commit_ai("kiro", "Docs only");
+    repo.write("crates/app/src/lib.rs", "pub fn f() { }\n");
+    repo.commit_ai("claude", "Touch app");
+    repo.write("crates/billing/src/lib.rs", "pub fn f() { /* */ }\n");
+    repo.commit_ai("copilot", "Touch billing");
+    repo.write("crates/app/src/lib.rs", "pub fn f() {}\n");
+    repo.commit("Human fix");
+
+    let rows = status_json(repo.path(), &[]);
+    let rows = rows.as_array().expect("an array");
+    assert_eq!(rows.len(), 4, "main..HEAD has four commits: {rows:?}");
+    let pick = |i: usize, f: &str| rows[i][f].clone();
+    assert_eq!(pick(0, "summary"), "Docs only");
+    assert_eq!(pick(0, "tier"), "autonomous");
+    assert_eq!(pick(0, "state"), "not-required");
+    assert_eq!(rows[0]["ai"]["agent"], "kiro");
+    assert!(rows[0]["ai"]["rule"]
+        .as_str()
+        .unwrap_or("")
+        .contains("Co-authored-by"));
+    assert_eq!(pick(1, "tier"), "supervised");
+    assert_eq!(pick(1, "state"), "needs-signoff");
+    assert_eq!(pick(2, "tier"), "prohibited");
+    assert_eq!(pick(2, "state"), "forbidden");
+    let reasons = rows[2]["tier_reasons"].to_string();
+    assert!(
+        reasons.contains("billing"),
+        "reasons name the crate: {reasons}"
+    );
+    assert_eq!(pick(3, "ai"), serde_json::Value::Null);
+    assert_eq!(pick(3, "state"), "not-required");
+    assert!(rows[0]["commit"].as_str().is_some_and(|c| c.len() == 40));
+    assert!(rows[0]["signoffs"].is_array());
+}
+
+#[test]
+fn cargo_metadata_tier_comes_from_the_trusted_ref_and_cannot_be_lowered() {
+    let repo = governed_repo();
+    repo.write(
+        "crates/ledger/Cargo.toml",
+        "[package]\nname = \"ledger\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[package.metadata.countersign]\ntier = \"autonomous\"\n",
+    );
+    repo.write("crates/ledger/src/lib.rs", "pub fn g() { }\n");
+    repo.commit_ai("kiro", "Relax ledger and change it");
+    let rows = status_json(repo.path(), &[]);
+    assert_eq!(rows[0]["tier"], "prohibited");
+    assert!(
+        rows[0]["tier_reasons"]
+            .to_string()
+            .contains("crates/ledger` is prohibited by its Cargo.toml"),
+        "{}",
+        rows[0]["tier_reasons"]
+    );
+}
+
+#[test]
+fn anything_under_dot_countersign_is_prohibited_even_with_a_rule_saying_otherwise() {
+    let repo = governed_repo();
+    repo.write(
+        ".countersign/policy.toml",
+        format!("{POLICY}\n[[rules]]\npaths = [\".countersign/**\"]\ntier = \"autonomous\"\n"),
+    );
+    repo.commit("Human edits the policy");
+    let rows = status_json(repo.path(), &[]);
+    assert_eq!(rows[0]["tier"], "prohibited");
+    assert_eq!(
+        rows[0]["state"], "not-required",
+        "a human commit needs no AI sign-off state"
+    );
+}
+
+#[test]
+fn a_rename_counts_both_sides() {
+    let repo = governed_repo();
+    repo.git(&["mv", "crates/billing/src/lib.rs", "docs/billing.rs"]);
+    repo.commit_ai("kiro", "Move billing code into docs");
+    let rows = status_json(repo.path(), &[]);
+    assert_eq!(rows[0]["tier"], "prohibited", "the old path is in billing");
+}
+
+#[test]
+fn provenance_ignores_look_alikes() {
+    let repo = governed_repo();
+    repo.write("crates/app/src/lib.rs", "pub fn f() { 1; }\n");
+    repo.commit("Port the copilot integration\n\nWe asked Claude and Copilot for ideas but wrote this by hand.\n\nReviewed-by: Kiro Tanaka <kiro@example.com>");
+    repo.write("crates/app/src/lib.rs", "pub fn f() { 2; }\n");
+    repo.commit("Pair with Claudette\n\nCo-authored-by: Claudette Smith <claudette@example.com>");
+    let rows = status_json(repo.path(), &[]);
+    for row in rows.as_array().expect("array") {
+        assert_eq!(
+            row["ai"],
+            serde_json::Value::Null,
+            "{} must be human",
+            row["summary"]
+        );
+    }
+}
+
+#[test]
+fn provenance_rules_each_match() {
+    let repo = governed_repo();
+    let cases: [(&str, &str, &str); 3] = [
+        ("Assisted-by: claude:claude-opus-4", "claude", "Assisted-by"),
+        ("Generated-by: GitHub Copilot", "copilot", "Generated-by"),
+        (
+            "co-authored-by: KIRO <k@agents.example>",
+            "kiro",
+            "co-authored-by",
+        ),
+    ];
+    for (i, (trailer, _, _)) in cases.iter().enumerate() {
+        repo.write("crates/app/src/lib.rs", format!("pub fn f() {{ {i}; }}\n"));
+        repo.commit(&format!("Change {i}\n\nSome body.\n\n{trailer}"));
+    }
+    repo.write("crates/app/src/lib.rs", "pub fn f() { 9; }\n");
+    repo.commit_as("Bot", "builder@agents.example", "By e-mail");
+    let rows = status_json(repo.path(), &[]);
+    for (i, (_, agent, key)) in cases.iter().enumerate() {
+        assert_eq!(rows[i]["ai"]["agent"], *agent, "case {i}");
+        assert!(
+            rows[i]["ai"]["rule"].as_str().unwrap_or("").contains(key),
+            "case {i}"
+        );
+    }
+    assert!(rows[3]["ai"]["rule"]
+        .as_str()
+        .unwrap_or("")
+        .contains("*@agents.example"));
+}
+
+#[test]
+fn status_text_is_an_aligned_table_without_colour_when_piped() {
+    let repo = governed_repo();
+    repo.write("crates/app/src/lib.rs", "pub fn f() { 1; }\n");
+    repo.commit_ai("claude", "Touch app");
+    let out = countersign(repo.path())
+        .arg("status")
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(!text.contains('\x1b'), "no escape codes when piped");
+    let header = text
+        .lines()
+        .find(|l| l.starts_with("COMMIT"))
+        .expect("a header row");
+    let row = text
+        .lines()
+        .find(|l| l.contains("Touch app"))
+        .expect("a commit row");
+    assert_eq!(
+        header.find("TIER"),
+        row.find("supervised"),
+        "columns align:\n{text}"
+    );
+    assert_eq!(
+        header.find("STATE"),
+        row.find("needs-signoff"),
+        "columns align:\n{text}"
+    );
+}
+
+#[test]
+fn policy_check_reports_positioned_errors_and_exit_2() {
+    let repo = governed_repo();
+    repo.write(
+        ".countersign/policy.toml",
+        POLICY.replace(
+            "default_tier = \"supervised\"",
+            "default_tier = \"supervisd\"",
+        ),
+    );
+    countersign(repo.path())
+        .args(["policy", "check"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains(".countersign/policy.toml:2:")
+                .and(predicate::str::contains("supervised")),
+        );
+    // The committed policy is still fine.
+    countersign(repo.path())
+        .args(["policy", "check", "--rev", "main"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn policy_check_reports_a_misspelt_cargo_metadata_tier() {
+    let repo = governed_repo();
+    repo.write(
+        "crates/app/Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\n\n[package.metadata.countersign]\ntier = \"prohibitted\"\n",
+    );
+    countersign(repo.path())
+        .args(["policy", "check"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("crates/app/Cargo.toml:6:9")
+                .and(predicate::str::contains("\"prohibited\"")),
+        );
+}
+
+#[test]
+fn demo_builds_a_reviewable_repository() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    countersign(dir.path())
+        .args(["demo", "--no-tui", "--dir"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("agent/speedups").or(predicate::str::contains("main..")));
+    let repo_dir = dir.path().join("repo");
+    let repo = git2::Repository::open(&repo_dir).expect("demo repo");
+    assert_eq!(
+        repo.head().expect("head").shorthand().ok(),
+        Some("agent/speedups")
+    );
+    let key = repo
+        .config()
+        .expect("config")
+        .get_string("user.signingKey")
+        .expect("signing key set");
+    assert!(Path::new(&key).exists());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key).expect("key").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    let rows = status_json(&repo_dir, &[]);
+    let rows = rows.as_array().expect("array");
+    let ai: Vec<_> = rows.iter().filter(|r| !r["ai"].is_null()).collect();
+    assert!(ai.len() >= 3, "at least three AI commits");
+    let tiers: std::collections::BTreeSet<_> = ai
+        .iter()
+        .map(|r| r["tier"].as_str().unwrap_or(""))
+        .collect();
+    assert!(tiers.len() >= 2, "AI commits of different tiers: {tiers:?}");
+    assert!(ai.iter().any(|r| r["state"] == "needs-signoff"));
+    // The demo is a real Cargo workspace: cargo agrees on its members.
+    let meta = std::process::Command::new("cargo")
+        .args([
+            "metadata",
+            "--no-deps",
+            "--offline",
+            "--format-version",
+            "1",
+        ])
+        .current_dir(&repo_dir)
+        .output()
+        .expect("cargo metadata runs");
+    assert!(
+        meta.status.success(),
+        "{}",
+        String::from_utf8_lossy(&meta.stderr)
+    );
+    let meta: serde_json::Value = serde_json::from_slice(&meta.stdout).expect("json");
+    assert_eq!(meta["packages"].as_array().map(Vec::len), Some(6));
+    // And the policy it ships passes the check.
+    countersign(&repo_dir)
+        .args(["policy", "check"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn demo_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(dir.path().join("repo")).expect("mkdir");
+    countersign(dir.path())
+        .args(["demo", "--no-tui", "--dir"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("already exists"));
+}
+
+#[test]
+fn every_subcommand_is_listed_in_help() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = countersign(dir.path())
+        .arg("--help")
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    for sub in [
+        "review", "demo", "impact", "sign", "verify", "show", "keygen", "status", "policy",
+    ] {
+        assert!(
+            text.contains(&format!("  {sub}")),
+            "--help lists {sub}:\n{text}"
+        );
+    }
+}

@@ -1,0 +1,640 @@
+//! Revspec resolution and change-set loading against real repositories.
+
+mod support;
+
+use countersign::git::{
+    self, ChangeSet, CommitChange, DiffBase, FileChange, FileStatus, LineKind, LoadDepth,
+};
+use countersign::Error;
+use git2::Oid;
+use support::TestRepo;
+
+fn load(t: &TestRepo, id: Oid, depth: LoadDepth) -> CommitChange {
+    CommitChange::load(&t.repo, id, depth).expect("load commit")
+}
+
+fn head(t: &TestRepo) -> Oid {
+    t.repo.head().unwrap().peel_to_commit().unwrap().id()
+}
+
+fn file<'a>(c: &'a CommitChange, path: &str) -> &'a FileChange {
+    c.files
+        .iter()
+        .find(|f| f.path().as_bytes() == path.as_bytes())
+        .unwrap_or_else(|| panic!("no file {path} in {:?}", c.files))
+}
+
+fn range(t: &TestRepo, spec: Option<&str>, base: &str) -> git::RangeSpec {
+    git::resolve_range(&t.repo, spec, base).expect("resolve")
+}
+
+/// main: c1; feature: f1, f2 on top.
+fn main_and_feature() -> (TestRepo, Oid, Oid, Oid) {
+    let t = TestRepo::new();
+    t.write("a.txt", "one\n");
+    let c1 = t.commit("first");
+    t.branch("feature");
+    t.checkout("feature");
+    t.write("a.txt", "two\n");
+    let f1 = t.commit("second");
+    t.write("b.txt", "three\n");
+    let f2 = t.commit_ai("Kiro", "third");
+    (t, c1, f1, f2)
+}
+
+// ---------------------------------------------------------------- revspecs
+
+#[test]
+fn two_dot_range_is_reachable_from_right_not_left_oldest_first() {
+    let (t, _c1, f1, f2) = main_and_feature();
+    let r = range(&t, Some("main..feature"), "main");
+    assert_eq!(r.commits, vec![f1, f2]);
+    assert_eq!(r.description, "main..feature");
+}
+
+#[test]
+fn three_dot_range_starts_at_the_merge_base() {
+    let (t, c1, f1, f2) = main_and_feature();
+    t.checkout("main");
+    t.write("m.txt", "main moved on\n");
+    let m1 = t.commit("main moves");
+    let r = range(&t, Some("main...feature"), "main");
+    assert_eq!(r.commits, vec![f1, f2]);
+    let r = range(&t, Some("feature...main"), "main");
+    assert_eq!(r.commits, vec![m1]);
+    // From a commit that is not the merge base itself: still measured from the merge base.
+    let r = range(&t, Some(&format!("{m1}...{f2}")), "main");
+    assert_eq!(r.commits, vec![f1, f2]);
+    assert!(!r.commits.contains(&c1));
+}
+
+#[test]
+fn single_commit_is_that_commit_alone() {
+    let (t, _c1, f1, _f2) = main_and_feature();
+    let r = range(&t, Some("HEAD~1"), "main");
+    assert_eq!(r.commits, vec![f1]);
+    assert_eq!(r.description, "HEAD~1");
+}
+
+#[test]
+fn default_range_is_head_since_the_base_branch() {
+    let (t, _c1, f1, f2) = main_and_feature();
+    let r = range(&t, None, "main");
+    assert_eq!(r.commits, vec![f1, f2]);
+    assert_eq!(r.description, "main..HEAD");
+}
+
+#[test]
+fn default_range_falls_back_to_origin_base_when_local_branch_is_missing() {
+    let (t, c1, f1, f2) = main_and_feature();
+    t.repo
+        .reference("refs/remotes/origin/main", c1, false, "fake fetch")
+        .unwrap();
+    t.repo
+        .find_branch("main", git2::BranchType::Local)
+        .unwrap()
+        .delete()
+        .unwrap();
+    let r = range(&t, None, "main");
+    assert_eq!(r.commits, vec![f1, f2]);
+    assert_eq!(r.description, "origin/main..HEAD");
+}
+
+#[test]
+fn default_range_without_base_branch_is_head_alone() {
+    let (t, _c1, _f1, f2) = main_and_feature();
+    let r = range(&t, None, "trunk");
+    assert_eq!(r.commits, vec![f2]);
+    assert_eq!(r.description, "HEAD (no branch trunk)");
+}
+
+#[test]
+fn default_range_is_empty_when_head_is_on_base() {
+    let (t, ..) = main_and_feature();
+    t.checkout("main");
+    let r = range(&t, None, "main");
+    assert!(r.commits.is_empty(), "{:?}", r.commits);
+    // Also when the base has moved past HEAD.
+    t.checkout("feature");
+    let r = range(&t, None, "feature");
+    assert!(r.commits.is_empty());
+}
+
+#[test]
+fn unknown_revspec_is_reported_with_gits_reason() {
+    let (t, ..) = main_and_feature();
+    for spec in ["no-such-branch", "main..nope", "HEAD~99"] {
+        match git::resolve_range(&t.repo, Some(spec), "main") {
+            Err(Error::UnknownRevision { spec: s, reason }) => {
+                assert_eq!(s, spec);
+                assert!(!reason.is_empty());
+            }
+            other => panic!("{spec}: expected UnknownRevision, got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn unborn_head_says_commit_something_first() {
+    let t = TestRepo::new();
+    for spec in [None, Some("HEAD")] {
+        match git::resolve_range(&t.repo, spec, "main") {
+            Err(Error::Message(m)) => assert!(m.contains("no commits yet"), "{m}"),
+            other => panic!("expected a message, got {other:?}"),
+        }
+    }
+}
+
+// ---------------------------------------------------------------- commits
+
+#[test]
+fn metadata_and_trailers_are_read() {
+    let (t, _c1, f1, f2) = main_and_feature();
+    let c = load(&t, f2, LoadDepth::Files);
+    assert_eq!(c.id, f2.to_string());
+    assert_eq!(c.parents, vec![f1.to_string()]);
+    assert_eq!(c.diff_base, DiffBase::Parent(f1.to_string()));
+    assert_eq!(c.author.name, "Dana Human");
+    assert_eq!(c.author.email, "dana@example.com");
+    assert!(c.author.time > 1_700_000_000);
+    assert_eq!(c.summary, "third");
+    assert!(c.message.starts_with("third\n\n"));
+    assert_eq!(c.trailers.len(), 1);
+    assert_eq!(c.trailers[0].key, "Co-authored-by");
+    assert_eq!(c.trailers[0].value, "Kiro <kiro@agents.example>");
+    let head_tree = t.repo.find_commit(f2).unwrap().tree_id().to_string();
+    assert_eq!(c.tree, head_tree);
+    assert!(load(&t, f1, LoadDepth::Files).trailers.is_empty());
+}
+
+#[test]
+fn root_commit_is_diffed_against_the_empty_tree() {
+    let t = TestRepo::new();
+    t.write("z.txt", "z\n");
+    t.write("a/b.txt", "b\n");
+    let root = t.commit("root");
+    let c = load(&t, root, LoadDepth::Hunks);
+    assert_eq!(c.diff_base, DiffBase::EmptyTree);
+    assert!(c.parents.is_empty());
+    let paths: Vec<String> = c.files.iter().map(|f| f.path().display()).collect();
+    assert_eq!(paths, ["a/b.txt", "z.txt"]);
+    for f in &c.files {
+        assert_eq!(f.status, FileStatus::Added);
+        assert_eq!(
+            (f.old_path.as_ref(), f.old_id.as_ref(), f.old_mode),
+            (None, None, 0)
+        );
+        assert_eq!(f.new_mode, 0o100644);
+        assert_eq!(f.hunks.len(), 1);
+        assert_eq!(f.hunks[0].lines[0].kind, LineKind::Added);
+        assert_eq!(f.hunks[0].lines[0].new_lineno, Some(1));
+    }
+}
+
+#[test]
+fn merge_is_diffed_against_its_first_parent_and_range_includes_merged_commits() {
+    let t = TestRepo::new();
+    t.write("base.txt", "base\n");
+    t.commit("base");
+    t.branch("topic");
+    t.checkout("topic");
+    t.write("topic.txt", "topic\n");
+    let topic = t.commit("topic work");
+    t.checkout("main");
+    t.write("main.txt", "main\n");
+    let m1 = t.commit("main work");
+    t.git(&["merge", "--no-ff", "-m", "merge topic", "topic"]);
+    let merge = head(&t);
+    let c = load(&t, merge, LoadDepth::Hunks);
+    assert!(c.is_merge());
+    assert_eq!(c.parents, vec![m1.to_string(), topic.to_string()]);
+    assert_eq!(c.diff_base, DiffBase::FirstParentOfMerge(m1.to_string()));
+    let paths: Vec<String> = c.files.iter().map(|f| f.path().display()).collect();
+    assert_eq!(paths, ["topic.txt"]);
+
+    let r = range(&t, Some(&format!("{m1}..HEAD")), "main");
+    assert_eq!(r.commits, vec![topic, merge]);
+}
+
+#[test]
+fn pure_rename_keeps_the_blob() {
+    let t = TestRepo::new();
+    let body: String = (0..30).map(|i| format!("line {i}\n")).collect();
+    t.write("old.txt", &body);
+    t.commit("add");
+    t.remove("old.txt");
+    t.write("new.txt", &body);
+    let id = t.commit("move");
+    let c = load(&t, id, LoadDepth::Hunks);
+    assert_eq!(c.files.len(), 1, "{:?}", c.files);
+    let f = &c.files[0];
+    assert_eq!(f.status, FileStatus::Renamed);
+    assert_eq!(f.old_path.as_ref().unwrap().display(), "old.txt");
+    assert_eq!(f.new_path.as_ref().unwrap().display(), "new.txt");
+    assert_eq!(f.old_id, f.new_id);
+    assert!(f.hunks.is_empty());
+    let paths: Vec<String> = f.paths().map(|p| p.display()).collect();
+    assert_eq!(paths, ["new.txt", "old.txt"]);
+}
+
+#[test]
+fn rename_with_edit_has_hunks() {
+    let t = TestRepo::new();
+    let body: String = (0..30).map(|i| format!("line {i}\n")).collect();
+    t.write("old.rs", &body);
+    t.commit("add");
+    t.remove("old.rs");
+    t.write("new.rs", body.replace("line 15\n", "line fifteen\n"));
+    let id = t.commit("move and edit");
+    let c = load(&t, id, LoadDepth::Hunks);
+    assert_eq!(c.files.len(), 1, "{:?}", c.files);
+    let f = &c.files[0];
+    assert_eq!(f.status, FileStatus::Renamed);
+    assert_ne!(f.old_id, f.new_id);
+    type Line<'a> = (LineKind, Option<u32>, Option<u32>, &'a [u8]);
+    let changed: Vec<Line> = f.hunks[0]
+        .lines
+        .iter()
+        .filter(|l| l.kind != LineKind::Context)
+        .map(|l| (l.kind, l.old_lineno, l.new_lineno, l.content.as_slice()))
+        .collect();
+    assert_eq!(
+        changed,
+        vec![
+            (LineKind::Removed, Some(16), None, &b"line 15"[..]),
+            (LineKind::Added, None, Some(16), &b"line fifteen"[..]),
+        ]
+    );
+}
+
+#[test]
+fn copy_from_a_modified_file_is_detected() {
+    let t = TestRepo::new();
+    let body: String = (0..30).map(|i| format!("line {i}\n")).collect();
+    t.write("orig.txt", &body);
+    t.commit("add");
+    t.write("orig.txt", format!("{body}one more\n"));
+    t.write("copy.txt", &body);
+    let id = t.commit("copy");
+    let c = load(&t, id, LoadDepth::Files);
+    let copy = file(&c, "copy.txt");
+    assert_eq!(copy.status, FileStatus::Copied, "{:?}", c.files);
+    assert_eq!(copy.old_path.as_ref().unwrap().display(), "orig.txt");
+    assert_eq!(file(&c, "orig.txt").status, FileStatus::Modified);
+}
+
+#[test]
+fn binary_files_are_flagged_at_both_depths() {
+    let t = TestRepo::new();
+    t.write("img.bin", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".as_slice());
+    t.write("text.txt", "plain\n");
+    t.commit("add");
+    t.write("img.bin", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDX".as_slice());
+    t.write("text.txt", "plainer\n");
+    let id = t.commit("edit");
+    for depth in [LoadDepth::Files, LoadDepth::Hunks] {
+        let c = load(&t, id, depth);
+        let bin = file(&c, "img.bin");
+        assert!(bin.binary, "{depth:?}");
+        assert!(bin.hunks.is_empty());
+        assert_eq!(bin.status, FileStatus::Modified);
+        assert!(!file(&c, "text.txt").binary, "{depth:?}");
+        assert_eq!(
+            file(&c, "text.txt").hunks.is_empty(),
+            depth == LoadDepth::Files
+        );
+    }
+    // Added and deleted binaries too (only one side has content).
+    t.remove("img.bin");
+    let id = t.commit("delete");
+    assert!(load(&t, id, LoadDepth::Files).files[0].binary);
+}
+
+#[test]
+fn non_utf8_paths_and_content_round_trip() {
+    let t = TestRepo::new();
+    let name: &[u8] = b"caf\xe9.txt";
+    t.write(name, b"ok\n\xff\xfe bytes\n".as_slice());
+    let id = t.commit("latin-1 name");
+    let c = load(&t, id, LoadDepth::Hunks);
+    let f = &c.files[0];
+    assert_eq!(f.path().as_bytes(), name);
+    assert!(f.path().to_str().is_none());
+    assert!(!f.binary);
+    let lines: Vec<&[u8]> = f.hunks[0]
+        .lines
+        .iter()
+        .map(|l| l.content.as_slice())
+        .collect();
+    assert_eq!(lines, [&b"ok"[..], &b"\xff\xfe bytes"[..]]);
+}
+
+#[test]
+fn crlf_lines_keep_their_carriage_return() {
+    let t = TestRepo::new();
+    t.write("dos.txt", "one\r\ntwo\r\n");
+    let id = t.commit("crlf");
+    let c = load(&t, id, LoadDepth::Hunks);
+    let lines: Vec<&[u8]> = c.files[0].hunks[0]
+        .lines
+        .iter()
+        .map(|l| l.content.as_slice())
+        .collect();
+    assert_eq!(lines, [&b"one\r"[..], &b"two\r"[..]]);
+    assert!(c.files[0].hunks[0]
+        .lines
+        .iter()
+        .all(|l| !l.no_newline_at_eof));
+}
+
+#[test]
+fn missing_newline_at_eof_is_set_on_the_line_that_lacks_it() {
+    let t = TestRepo::new();
+    t.write("f.txt", "a\nb");
+    t.commit("no newline");
+    t.write("f.txt", "a\nc");
+    let id = t.commit("still no newline");
+    let lines = &load(&t, id, LoadDepth::Hunks).files[0].hunks[0].lines;
+    let got: Vec<(LineKind, &[u8], bool)> = lines
+        .iter()
+        .map(|l| (l.kind, l.content.as_slice(), l.no_newline_at_eof))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (LineKind::Context, &b"a"[..], false),
+            (LineKind::Removed, &b"b"[..], true),
+            (LineKind::Added, &b"c"[..], true),
+        ]
+    );
+
+    t.write("f.txt", "a\nc\n");
+    let id = t.commit("add the newline");
+    let lines = &load(&t, id, LoadDepth::Hunks).files[0].hunks[0].lines;
+    let got: Vec<(LineKind, &[u8], bool)> = lines
+        .iter()
+        .map(|l| (l.kind, l.content.as_slice(), l.no_newline_at_eof))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (LineKind::Context, &b"a"[..], false),
+            (LineKind::Removed, &b"c"[..], true),
+            (LineKind::Added, &b"c"[..], false),
+        ]
+    );
+}
+
+#[test]
+fn submodule_added_and_updated() {
+    let sub = TestRepo::new();
+    sub.write("lib.txt", "v1\n");
+    let v1 = sub.commit("v1");
+    let t = TestRepo::new();
+    t.write("README", "hi\n");
+    t.commit("init");
+    let sub_path = sub.path().to_str().unwrap().to_string();
+    t.git(&[
+        "-c",
+        "protocol.file.allow=always",
+        "submodule",
+        "add",
+        &sub_path,
+        "vendor/sub",
+    ]);
+    let added = t.commit("add submodule");
+    let c = load(&t, added, LoadDepth::Hunks);
+    let paths: Vec<String> = c.files.iter().map(|f| f.path().display()).collect();
+    assert_eq!(paths, [".gitmodules", "vendor/sub"]);
+    let s = file(&c, "vendor/sub");
+    assert_eq!(s.status, FileStatus::Added);
+    assert_eq!(s.new_mode, 0o160000);
+    assert!(s.hunks.is_empty());
+    assert!(!s.binary);
+    let change = s.submodule.as_ref().expect("submodule change");
+    assert_eq!(change.old_commit, None);
+    assert_eq!(change.new_commit, Some(v1.to_string()));
+    assert!(file(&c, ".gitmodules").submodule.is_none());
+
+    sub.write("lib.txt", "v2\n");
+    let v2 = sub.commit("v2");
+    t.gitlink("vendor/sub", v2);
+    let updated = t.commit("bump submodule");
+    let c = load(&t, updated, LoadDepth::Hunks);
+    assert_eq!(c.files.len(), 1);
+    let s = &c.files[0];
+    assert_eq!(s.status, FileStatus::Modified);
+    let change = s.submodule.as_ref().expect("submodule change");
+    assert_eq!(change.old_commit, Some(v1.to_string()));
+    assert_eq!(change.new_commit, Some(v2.to_string()));
+    assert_eq!(s.old_id, Some(v1.to_string()));
+}
+
+#[test]
+fn empty_commit_has_no_files() {
+    let t = TestRepo::new();
+    t.write("a", "a\n");
+    t.commit("a");
+    t.git(&["commit", "--allow-empty", "-m", "nothing"]);
+    let c = load(&t, head(&t), LoadDepth::Hunks);
+    assert_eq!(c.summary, "nothing");
+    assert!(c.files.is_empty());
+    assert!(c.patch_digest.starts_with("sha256:"));
+}
+
+#[test]
+fn file_to_symlink_is_a_typechange() {
+    let t = TestRepo::new();
+    t.write("target.txt", "t\n");
+    t.write("link", "was a file\n");
+    t.commit("files");
+    t.symlink("link", "target.txt");
+    let id = t.commit("now a link");
+    let c = load(&t, id, LoadDepth::Hunks);
+    assert_eq!(c.files.len(), 1, "{:?}", c.files);
+    let f = &c.files[0];
+    assert_eq!(f.status, FileStatus::TypeChange);
+    assert_eq!((f.old_mode, f.new_mode), (0o100644, 0o120000));
+    assert!(f.old_id.is_some() && f.new_id.is_some());
+}
+
+#[test]
+fn chmod_is_a_mode_only_modification() {
+    let t = TestRepo::new();
+    t.write("run.sh", "echo hi\n");
+    t.commit("script");
+    t.set_executable("run.sh", true);
+    let id = t.commit("chmod +x");
+    let c = load(&t, id, LoadDepth::Hunks);
+    let f = &c.files[0];
+    assert_eq!(f.status, FileStatus::Modified);
+    assert_eq!((f.old_mode, f.new_mode), (0o100644, 0o100755));
+    assert_eq!(f.old_id, f.new_id);
+    assert!(f.hunks.is_empty());
+}
+
+// ---------------------------------------------------------------- patch digest
+
+#[test]
+fn patch_digest_binds_content_not_message_or_author() {
+    let t = TestRepo::new();
+    t.write("lib.rs", "fn a() {}\n");
+    t.commit("base");
+    for b in ["one", "two", "three"] {
+        t.branch(b);
+    }
+    t.checkout("one");
+    t.write("lib.rs", "fn a() { 1 }\n");
+    let one = t.commit("Speed up a");
+    t.checkout("two");
+    t.write("lib.rs", "fn a() { 1 }\n");
+    let two = t.commit_ai("Kiro", "A different message by someone else");
+    t.checkout("three");
+    t.write("lib.rs", "fn a() { 2 }\n");
+    let three = t.commit("Speed up a");
+    let d = |id| load(&t, id, LoadDepth::Files).patch_digest;
+    assert_ne!(one, two);
+    assert_eq!(d(one), d(two));
+    assert_ne!(d(one), d(three));
+    // Depth does not matter.
+    assert_eq!(d(one), load(&t, one, LoadDepth::Hunks).patch_digest);
+
+    // An amended message keeps it.
+    t.git(&["commit", "--amend", "-m", "Reworded"]);
+    let amended = head(&t);
+    assert_ne!(amended, three);
+    assert_eq!(d(amended), d(three));
+}
+
+#[test]
+fn patch_digest_changes_with_mode_and_path() {
+    let t = TestRepo::new();
+    t.write("x.sh", "echo\n");
+    t.commit("base");
+    t.branch("exec");
+    t.branch("moved");
+    t.checkout("exec");
+    t.set_executable("x.sh", true);
+    let exec = t.commit("exec");
+    t.checkout("moved");
+    t.remove("x.sh");
+    t.write("y.sh", "echo\n");
+    let moved = t.commit("moved");
+    let d = |id| load(&t, id, LoadDepth::Files).patch_digest;
+    assert_ne!(d(exec), d(moved));
+    assert_eq!(d(exec).len(), "sha256:".len() + 64);
+}
+
+// ---------------------------------------------------------------- against git itself
+
+/// Renders hunks as `git diff` prints them after the file header.
+fn render(f: &FileChange) -> String {
+    let mut out = String::new();
+    for h in &f.hunks {
+        out.push_str(&h.header);
+        out.push('\n');
+        for l in &h.lines {
+            out.push(match l.kind {
+                LineKind::Context => ' ',
+                LineKind::Added => '+',
+                LineKind::Removed => '-',
+            });
+            out.push_str(&String::from_utf8_lossy(&l.content));
+            out.push('\n');
+            if l.no_newline_at_eof {
+                out.push_str("\\ No newline at end of file\n");
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn hunks_and_line_numbers_match_git_diff() {
+    let t = TestRepo::new();
+    let old: String = (1..=60).map(|i| format!("line {i}\n")).collect();
+    t.write("f.txt", &old);
+    t.commit("base");
+    let new = old
+        .replace("line 3\n", "line three\n")
+        .replace("line 30\n", "")
+        .replace("line 45\n", "line 45\ninserted a\ninserted b\n")
+        + "tail";
+    t.write("f.txt", &new);
+    let id = t.commit("edits");
+    let c = load(&t, id, LoadDepth::Hunks);
+    let f = &c.files[0];
+    assert_eq!(f.hunks.len(), 4);
+
+    let git_out = t.git(&[
+        "diff",
+        "--no-color",
+        "--no-indent-heuristic",
+        "HEAD~1",
+        "HEAD",
+    ]);
+    let from_git = &git_out[git_out.find("@@").unwrap()..];
+    assert_eq!(render(f), from_git);
+
+    // Line numbers: walk each hunk from its start.
+    for h in &f.hunks {
+        let (mut o, mut n) = (h.old_start, h.new_start);
+        for l in &h.lines {
+            match l.kind {
+                LineKind::Context => {
+                    assert_eq!((l.old_lineno, l.new_lineno), (Some(o), Some(n)));
+                    o += 1;
+                    n += 1;
+                }
+                LineKind::Removed => {
+                    assert_eq!((l.old_lineno, l.new_lineno), (Some(o), None));
+                    o += 1;
+                }
+                LineKind::Added => {
+                    assert_eq!((l.old_lineno, l.new_lineno), (None, Some(n)));
+                    n += 1;
+                }
+            }
+        }
+        assert_eq!(o - h.old_start, h.old_lines);
+        assert_eq!(n - h.new_start, h.new_lines);
+    }
+}
+
+#[test]
+fn change_set_loads_a_resolved_range_in_order() {
+    let (t, _c1, f1, f2) = main_and_feature();
+    let r = range(&t, None, "main");
+    let set = ChangeSet::load(&t.repo, &r.commits, LoadDepth::Files).unwrap();
+    let ids: Vec<String> = set.commits.iter().map(|c| c.id.clone()).collect();
+    assert_eq!(ids, [f1.to_string(), f2.to_string()]);
+}
+
+// ---------------------------------------------------------------- opening
+
+#[test]
+fn open_refuses_a_directory_that_is_not_a_repository() {
+    support::isolate_git_config();
+    let dir = tempfile::tempdir().unwrap();
+    match git::open(dir.path()) {
+        Err(Error::NotARepository(p)) => assert_eq!(p, dir.path()),
+        other => panic!(
+            "expected NotARepository, got {:?}",
+            other.map(|r| r.path().to_owned())
+        ),
+    }
+}
+
+#[test]
+fn open_refuses_a_bare_repository() {
+    support::isolate_git_config();
+    let dir = tempfile::tempdir().unwrap();
+    git2::Repository::init_bare(dir.path()).unwrap();
+    match git::open(dir.path()) {
+        Err(Error::BareRepository(_)) => {}
+        other => panic!(
+            "expected BareRepository, got {:?}",
+            other.map(|r| r.path().to_owned())
+        ),
+    }
+}
