@@ -56,8 +56,9 @@ fn tier_line(app: &App, tier: Option<crate::policy::Tier>, escalated: bool) -> L
 
 fn commit_reasons(app: &App) -> Vec<String> {
     let mut out = Vec::new();
+    let top = app.data.tier();
     for e in &app.data.commits {
-        if let Some(v) = &e.verdict {
+        if let Some(v) = e.verdict.as_ref().filter(|v| Some(v.tier) == top) {
             for r in &v.reasons {
                 out.push(format!("{}: {r}", e.change.short_id()));
             }

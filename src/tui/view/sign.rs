@@ -17,8 +17,6 @@ use crate::tui::view::files::display_path;
 /// Draws the sign dialog.
 pub fn draw(frame: &mut Frame<'_>, app: &App, decision: Decision, stage: &SignStage, area: Rect) {
     let w = area.width.saturating_sub(8).min(100);
-    let h = area.height.saturating_sub(4).min(34);
-    let r = centered(area, w, h);
     let inner_w = usize::from(w.saturating_sub(2));
     let t = &app.theme;
     let forbidden = decision == Decision::Approve && app.forbidden();
@@ -155,6 +153,15 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, decision: Decision, stage: &SignSt
             SignStage::Signing => lines.push(Line::styled("signing…", t.notice)),
         }
     }
+    // As tall as its wrapped text, within the screen.
+    let rows: usize = lines
+        .iter()
+        .map(|l| l.width().max(1).div_ceil(inner_w.max(1)))
+        .sum();
+    let h = u16::try_from(rows + 2)
+        .unwrap_or(u16::MAX)
+        .min(area.height.saturating_sub(2));
+    let r = centered(area, w, h);
     frame.render_widget(Clear, r);
     frame.render_widget(
         Paragraph::new(lines)

@@ -6,6 +6,7 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::fit;
+use crate::tui::action::Decision;
 use crate::tui::app::{App, Overlay, Panel, SignStage};
 
 /// The keys that apply in the current state, as `(key, what)` pairs.
@@ -21,6 +22,10 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
         }) => {
             vec![("Enter", "unlock and sign"), ("Esc", "cancel")]
         }
+        Some(Overlay::Sign {
+            decision: Decision::Approve,
+            ..
+        }) if app.forbidden() => vec![("Esc", "close")],
         Some(Overlay::Sign { .. }) => vec![("y", "sign"), ("Esc", "cancel")],
         None => match app.focus {
             Panel::Impact => vec![
