@@ -4,6 +4,7 @@
 //! terminal raw.
 
 use std::io::{self, IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::sync::Once;
 use std::thread;
@@ -32,9 +33,17 @@ pub fn has_terminal() -> bool {
     io::stdin().is_terminal() && io::stdout().is_terminal()
 }
 
-/// Puts the terminal back: mouse off, main screen, cursor shown, raw mode off. Safe to call
-/// more than once.
+/// Whether the workstation holds the terminal (raw mode, alternate screen).
+static ACTIVE: AtomicBool = AtomicBool::new(false);
+
+/// Puts the terminal back: mouse off, main screen, cursor shown, raw mode off. Does nothing
+/// unless the workstation holds the terminal, so the panic hook and the guard's drop can
+/// both call it (leaving the alternate screen twice would move the cursor back up over the
+/// panic message).
 pub fn restore() {
+    if !ACTIVE.swap(false, Ordering::SeqCst) {
+        return;
+    }
     let mut out = io::stdout();
     let _ = execute!(out, DisableMouseCapture, LeaveAlternateScreen, cursor::Show);
     let _ = terminal::disable_raw_mode();
@@ -48,6 +57,7 @@ impl TerminalGuard {
     fn enter() -> io::Result<TerminalGuard> {
         install_panic_hook();
         terminal::enable_raw_mode()?;
+        ACTIVE.store(true, Ordering::SeqCst);
         // From here on, dropping the guard restores whatever was entered.
         let guard = TerminalGuard;
         execute!(
