@@ -124,7 +124,7 @@ fn demo() -> Demo {
 fn script(d: &Demo, env: &str) -> String {
     format!(
         "cd {repo} && {env} COUNTERSIGN_DATA_DIR={data} COUNTERSIGN_CONFIG_DIR={config} {bin} review; \
-         echo EXIT=$?; stty -a | tr \" ;\" \"\\n\\n\" | grep -x -e icanon -e -icanon -e echo -e -echo | tr \"\\n\" \" \"; echo; sleep 60",
+         echo EXIT=$?; echo MODES $(stty -a | tr \" ;\" \"\\n\\n\" | grep -x -e icanon -e -icanon -e echo -e -echo) END; sleep 60",
         repo = sh_path(&d.repo),
         data = sh_path(&d.data),
         config = sh_path(&d.config),
@@ -138,12 +138,11 @@ fn sh_path(p: &Path) -> String {
 
 /// The screen after the program exited shows its status and a cooked terminal.
 fn assert_restored(t: &Tmux, exit: &str) -> String {
-    let s = t.wait_for("EXIT=");
+    let s = t.wait_for(" END");
     assert!(s.contains(&format!("EXIT={exit}")), "{s}");
     let modes = s
         .lines()
-        .skip_while(|l| !l.starts_with("EXIT="))
-        .nth(1)
+        .find(|l| l.starts_with("MODES "))
         .unwrap_or_default()
         .to_string();
     let words: Vec<&str> = modes.split_whitespace().collect();
