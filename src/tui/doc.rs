@@ -19,7 +19,7 @@ pub struct Line {
     pub old: Option<u32>,
     /// Number in the new file.
     pub new: Option<u32>,
-    /// The text: lossy UTF-8, tabs expanded, control characters made visible, capped.
+    /// The text: see [`display_text`].
     pub text: String,
     /// The hunk it belongs to.
     pub hunk: usize,
@@ -310,31 +310,40 @@ fn make_line(l: &DiffLine, hunk: usize) -> Line {
     }
 }
 
-/// Lossy UTF-8 with tabs expanded, control characters shown as `^X` style glyphs, a trailing
-/// `\r` dropped, capped at [`MAX_LINE_CHARS`] characters.
+/// The text of a line as stored: lossy UTF-8 without a trailing `\r`, capped at
+/// [`MAX_LINE_CHARS`] characters (then `…`). Emphasis and highlight ranges index this text;
+/// tabs and control characters are made safe when drawn.
 pub fn display_text(bytes: &[u8]) -> String {
     let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
     let s = String::from_utf8_lossy(bytes);
-    let mut out = String::with_capacity(s.len());
-    let mut col = 0usize;
-    for (n, c) in s.chars().enumerate() {
-        if n >= MAX_LINE_CHARS {
+    match s.char_indices().nth(MAX_LINE_CHARS) {
+        Some((cut, _)) => {
+            let mut out = s[..cut].to_string();
             out.push('…');
-            break;
+            out
         }
+        None => s.into_owned(),
+    }
+}
+
+/// `text` as a terminal may print it, starting at column `col` (advanced): tabs expanded to
+/// the next multiple of 4, control characters (escape sequences included) replaced.
+pub fn terminal_safe(text: &str, col: &mut usize) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
         match c {
             '\t' => {
-                let pad = TAB_WIDTH - col % TAB_WIDTH;
+                let pad = TAB_WIDTH - *col % TAB_WIDTH;
                 out.extend(std::iter::repeat_n(' ', pad));
-                col += pad;
+                *col += pad;
             }
             c if c.is_control() => {
                 out.push('\u{fffd}');
-                col += 1;
+                *col += 1;
             }
             c => {
                 out.push(c);
-                col += 1;
+                *col += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
             }
         }
     }
@@ -449,7 +458,7 @@ mod tests {
             ]
         );
         assert_eq!(doc.changed_pairs().collect::<Vec<_>>(), vec![(1, 2)]);
-        assert_eq!(doc.lines[1].text, "    x");
+        assert_eq!(doc.lines[1].text, "\tx");
     }
 
     #[test]
@@ -484,7 +493,10 @@ mod tests {
 
     #[test]
     fn control_characters_and_long_lines_are_tamed() {
-        assert_eq!(display_text(b"a\x1b[2Jb\r"), "a\u{fffd}[2Jb");
+        assert_eq!(display_text(b"a\x1b[2Jb\r"), "a\x1b[2Jb");
+        let mut col = 1;
+        assert_eq!(terminal_safe("\x1b[2J\tb", &mut col), "\u{fffd}[2J   b");
+        assert_eq!(col, 9);
         let long = "x".repeat(5000);
         assert_eq!(
             display_text(long.as_bytes()).chars().count(),

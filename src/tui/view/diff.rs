@@ -14,7 +14,7 @@ use super::files::display_path;
 use super::{fit_left, panel_block};
 use crate::git::LineKind;
 use crate::tui::app::{App, DiffSlot, Panel};
-use crate::tui::doc::{DiffDoc, Line, Row, SplitRow};
+use crate::tui::doc::{terminal_safe, DiffDoc, Line, Row, SplitRow};
 
 /// Draws the diff panel.
 pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
@@ -193,9 +193,15 @@ impl<'a> RowCtx<'a> {
             LineKind::Removed => ("-", app.theme.removed, app.theme.removed_emph),
             LineKind::Context => (" ", app.theme.text, app.theme.text),
         };
-        let text = cut(&l.text, width.saturating_sub(1));
         let mut spans = vec![Span::styled(sign, base)];
-        spans.extend(emphasised(text, &l.emphasis, base, emph));
+        spans.extend(styled_text(
+            &l.text,
+            base,
+            &[],
+            &l.emphasis,
+            emph,
+            width.saturating_sub(1),
+        ));
         spans
     }
 
@@ -237,7 +243,57 @@ impl<'a> RowCtx<'a> {
     }
 }
 
-/// `text` cut to at most `width` columns (no ellipsis: the diff is cut like a terminal cuts).
+/// A styled byte range of a line's text (syntax highlighting).
+pub type StyledRange = (std::ops::Range<usize>, Style);
+
+/// Spans for `text` drawn in at most `width` columns: `base` style, syntax colours from
+/// `highlight` on top, changed-word backgrounds from `emphasis` on top of those. Tabs and
+/// control characters are made safe per segment, keeping columns right.
+pub fn styled_text<'a>(
+    text: &str,
+    base: Style,
+    highlight: &[StyledRange],
+    emphasis: &[std::ops::Range<usize>],
+    emph: Style,
+    width: usize,
+) -> Vec<Span<'a>> {
+    let mut cuts: Vec<usize> = vec![0, text.len()];
+    for (r, _) in highlight {
+        cuts.extend([r.start, r.end]);
+    }
+    for r in emphasis {
+        cuts.extend([r.start, r.end]);
+    }
+    cuts.retain(|c| *c <= text.len() && text.is_char_boundary(*c));
+    cuts.sort_unstable();
+    cuts.dedup();
+    let mut spans = Vec::new();
+    let mut col = 0usize;
+    for w in cuts.windows(2) {
+        let (s, e) = (w[0], w[1]);
+        if col >= width {
+            break;
+        }
+        let mut style = base;
+        if let Some((_, hs)) = highlight.iter().find(|(r, _)| r.start <= s && e <= r.end) {
+            style = style.patch(*hs);
+        }
+        if emphasis.iter().any(|r| r.start <= s && e <= r.end) {
+            style = style.patch(emph);
+        }
+        let start_col = col;
+        let safe = terminal_safe(&text[s..e], &mut col);
+        let piece = if col > width {
+            cut(&safe, width - start_col).to_string()
+        } else {
+            safe
+        };
+        spans.push(Span::styled(piece, style));
+    }
+    spans
+}
+
+/// `text` cut to at most `width` columns.
 fn cut(text: &str, width: usize) -> &str {
     use unicode_width::UnicodeWidthChar;
     let mut used = 0;
@@ -248,39 +304,6 @@ fn cut(text: &str, width: usize) -> &str {
         }
     }
     text
-}
-
-/// Spans of `text` with the byte ranges `emphasis` in `emph` style (ranges past the cut are
-/// clipped).
-fn emphasised<'a>(
-    text: &str,
-    emphasis: &[std::ops::Range<usize>],
-    base: Style,
-    emph: Style,
-) -> Vec<Span<'a>> {
-    if emphasis.is_empty() {
-        return vec![Span::styled(text.to_string(), base)];
-    }
-    let mut spans = Vec::new();
-    let mut at = 0;
-    for r in emphasis {
-        let s = r.start.min(text.len());
-        let e = r.end.min(text.len());
-        if s < at || !text.is_char_boundary(s) || !text.is_char_boundary(e) {
-            continue;
-        }
-        if s > at {
-            spans.push(Span::styled(text[at..s].to_string(), base));
-        }
-        if e > s {
-            spans.push(Span::styled(text[s..e].to_string(), emph));
-        }
-        at = e;
-    }
-    if at < text.len() {
-        spans.push(Span::styled(text[at..].to_string(), base));
-    }
-    spans
 }
 
 fn pad_spans(spans: &mut Vec<Span<'_>>, width: usize) {

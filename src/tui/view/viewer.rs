@@ -32,7 +32,7 @@ pub fn draw(
             .map(|(i, l)| {
                 Line::from(vec![
                     Span::styled(format!("{:>5} │ ", i + 1), app.theme.dim),
-                    Span::styled(crate::tui::doc::display_text(l.as_bytes()), app.theme.text),
+                    Span::styled(crate::tui::doc::terminal_safe(l, &mut 0), app.theme.text),
                 ])
             })
             .collect(),
