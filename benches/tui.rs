@@ -32,7 +32,11 @@ fn run(dir: &Path, args: &[&str]) -> String {
         .current_dir(dir)
         .output()
         .unwrap_or_else(|e| panic!("running {args:?}: {e}"));
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -60,7 +64,9 @@ fn big_repo(root: &Path) -> std::path::PathBuf {
         let src = krate.expect("entry").path().join("src");
         for f in std::fs::read_dir(&src).expect("src") {
             let p = f.expect("entry").path();
-            if p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('m')) {
+            if p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('m'))
+            {
                 let text = std::fs::read_to_string(&p).expect("read");
                 std::fs::write(&p, text.replace("wrapping_add(", "wrapping_sub(")).expect("write");
                 files += 1;
@@ -148,6 +154,9 @@ fn main() {
     first_frame(&repo, rounds);
     for lines in [1_000, 10_000, 100_000] {
         let t = scrolling(lines, if quick { 50 } else { 400 });
-        println!("one frame while scrolling, {lines:>6} changed lines: {}", ms(t));
+        println!(
+            "one frame while scrolling, {lines:>6} changed lines: {}",
+            ms(t)
+        );
     }
 }

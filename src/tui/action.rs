@@ -102,6 +102,10 @@ pub enum JobResult {
     Reloaded(Box<Result<ReviewData, String>>),
     /// Viewed marks and drafts were written (or why not).
     Saved(Result<(), String>),
+    /// The syntax highlighter is ready (grammars loaded).
+    Highlighter(crate::diff::Highlighter),
+    /// Lines asked for were highlighted into the highlighter's cache.
+    Highlighted,
 }
 
 /// Approve or reject.
@@ -153,8 +157,11 @@ pub enum SignOutcome {
     Failed(String),
 }
 
+/// Hunk lines to highlight: (hunk index, side, line indices in the hunk).
+pub type HighlightWant = (usize, crate::diff::Side, std::ops::Range<usize>);
+
 /// What `update` asks the event loop to do.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub enum Effect {
     /// Load (in the background) the diff of these files, most wanted first; an older
     /// request still waiting is dropped.
@@ -163,6 +170,15 @@ pub enum Effect {
     Save,
     /// Sign through the library's signing code.
     Sign(SignRequest),
+    /// Load the grammars and make the syntax highlighter (slow: in the background).
+    LoadHighlighter,
+    /// Highlight these lines of a file's diff (an older request still waiting is dropped).
+    Highlight {
+        /// The file's diff (its hunks).
+        doc: Arc<DiffDoc>,
+        /// The hunk lines on screen that are not cached yet.
+        wants: Vec<HighlightWant>,
+    },
     /// Read `path` at commit `commit` for the read-only viewer.
     OpenFile {
         /// Full commit id.

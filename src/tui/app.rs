@@ -160,6 +160,10 @@ pub struct App {
     pub size: (u16, u16),
     /// Colours.
     pub theme: Theme,
+    /// The syntax highlighter, once its grammars have loaded.
+    pub highlighter: Option<crate::diff::Highlighter>,
+    /// The highlight request in flight, so that it is not sent again.
+    pub highlight_pending: Vec<super::action::HighlightWant>,
     /// Something changed since the last frame.
     pub dirty: bool,
     /// The user asked to leave.
@@ -195,6 +199,8 @@ impl App {
             flash: None,
             size,
             theme,
+            highlighter: None,
+            highlight_pending: Vec::new(),
             dirty: true,
             quit: false,
         }

@@ -23,6 +23,8 @@ pub struct Line {
     pub text: String,
     /// The hunk it belongs to.
     pub hunk: usize,
+    /// Its index in that hunk's lines (where highlighting looks it up).
+    pub index: usize,
     /// Byte ranges of `text` that changed against its paired line (word-level emphasis).
     pub emphasis: Vec<std::ops::Range<usize>>,
 }
@@ -66,8 +68,10 @@ pub enum SplitRow {
 }
 
 /// A file's diff in both layouts.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct DiffDoc {
+    /// The file with its hunks (the highlighter reads them).
+    pub file: FileChange,
     /// Every diff line, in order.
     pub lines: Vec<Line>,
     /// The unified layout.
@@ -134,13 +138,24 @@ impl DiffDoc {
     /// Flattens `file`'s notices and `hunks` (the file's own hunks may not be loaded, so
     /// they come separately).
     pub fn build(file: &FileChange, hunks: &[Hunk]) -> DiffDoc {
-        let mut doc = DiffDoc::default();
-        for n in notices(file) {
+        let file_ref = file;
+        let mut doc = DiffDoc {
+            lines: Vec::new(),
+            unified: Vec::new(),
+            split: Vec::new(),
+            hunk_rows: Vec::new(),
+            split_hunk_rows: Vec::new(),
+            file: FileChange {
+                hunks: hunks.to_vec(),
+                ..file.clone()
+            },
+        };
+        for n in notices(file_ref) {
             doc.unified.push(Row::Notice(n.clone()));
             doc.split.push(SplitRow::Notice(n));
         }
         if hunks.is_empty() && doc.unified.is_empty() {
-            let text = match file.status {
+            let text = match file_ref.status {
                 FileStatus::Added => "empty file added",
                 FileStatus::Deleted => "empty file deleted",
                 _ => "no content changes",
@@ -163,9 +178,12 @@ impl DiffDoc {
                 text: hunk.header.clone(),
             });
             let first = doc.lines.len();
-            for l in &hunk.lines {
+            let emphasis = crate::diff::hunk_emphasis(hunk);
+            for (li, (l, emph)) in hunk.lines.iter().zip(emphasis).enumerate() {
                 doc.unified.push(Row::Line(doc.lines.len()));
-                doc.lines.push(make_line(l, hi));
+                let mut line = make_line(l, hi, li);
+                line.emphasis = emph.unwrap_or_default();
+                doc.lines.push(line);
             }
             pair_hunk(&doc.lines, first, &mut doc.split);
         }
@@ -299,8 +317,9 @@ impl DiffDoc {
     }
 }
 
-fn make_line(l: &DiffLine, hunk: usize) -> Line {
+fn make_line(l: &DiffLine, hunk: usize, index: usize) -> Line {
     Line {
+        index,
         kind: l.kind,
         old: l.old_lineno,
         new: l.new_lineno,

@@ -11,11 +11,12 @@ use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
 use std::sync::Arc;
 use std::thread;
 
-use super::action::{Effect, JobResult, SignOutcome};
+use super::action::{Effect, HighlightWant, JobResult, SignOutcome};
 use super::app::App;
 use super::data::{self, FileKey};
 use super::doc::DiffDoc;
 use super::signing;
+use crate::diff::{Highlighter, Syntaxes};
 use crate::git::FileChange;
 
 /// What arrives on the event loop's channel.
@@ -38,6 +39,7 @@ pub struct Jobs {
 struct Background {
     events: Sender<Event>,
     diffs: Sender<Vec<(FileKey, FileChange)>>,
+    highlights: Sender<(Arc<DiffDoc>, Vec<HighlightWant>, Highlighter)>,
 }
 
 impl Jobs {
@@ -52,11 +54,18 @@ impl Jobs {
         let out = events.clone();
         let path = repo_path.to_path_buf();
         thread::spawn(move || diff_worker(&path, rx, out));
+        let (highlights, hrx) = mpsc::channel();
+        let out = events.clone();
+        thread::spawn(move || highlight_worker(hrx, out));
         Jobs {
             repo_path: repo_path.to_path_buf(),
             trusted_ref,
             revspec,
-            background: Some(Background { events, diffs }),
+            background: Some(Background {
+                events,
+                diffs,
+                highlights,
+            }),
         }
     }
 
@@ -99,6 +108,35 @@ impl Jobs {
                     }
                 }
             }
+            Effect::LoadHighlighter => {
+                let theme = app.theme.source.clone();
+                self.run(move || {
+                    let syntaxes = Syntaxes::load();
+                    let theme = match theme {
+                        Some(t) => (*t).clone(),
+                        None => match crate::diff::load_theme(crate::diff::DEFAULT_THEME, None) {
+                            Ok(t) => t,
+                            Err(_) => return JobResult::Highlighted,
+                        },
+                    };
+                    JobResult::Highlighter(Highlighter::new(syntaxes, &theme))
+                })
+            }
+            Effect::Highlight { doc, wants } => {
+                let Some(h) = app.highlighter.clone() else {
+                    return Vec::new();
+                };
+                match &self.background {
+                    Some(bg) => {
+                        let _ = bg.highlights.send((doc, wants, h));
+                        Vec::new()
+                    }
+                    None => {
+                        highlight(&h, &doc, &wants);
+                        vec![JobResult::Highlighted]
+                    }
+                }
+            }
             Effect::OpenFile { commit, path } => {
                 let title = format!("{path} @ {} (read-only)", crate::git::short_id(&commit));
                 let repo_path = self.repo_path.clone();
@@ -127,10 +165,14 @@ impl Jobs {
     }
 
     /// The results of the slow panels' jobs, computed now on this thread (for
-    /// `--snapshot-settled`): the impact analysis, when this build has one.
+    /// `--snapshot-settled`): the syntax highlighter (whose arrival asks for the lines on
+    /// screen) and the impact analysis.
     pub fn settle(&self, app: &App) -> Vec<JobResult> {
-        let _ = app;
-        Vec::new()
+        let mut out = Vec::new();
+        if app.highlighter.is_none() {
+            out.extend(self.perform(app, Effect::LoadHighlighter));
+        }
+        out
     }
 
     /// Re-reads the verdicts (after signing, sign-off states change).
@@ -174,6 +216,29 @@ fn load_doc(repo: Option<&git2::Repository>, file: &FileChange) -> Result<Arc<Di
         repo.ok_or_else(|| "the repository could not be opened to read this diff".to_string())?;
     let hunks = data::load_hunks(repo, file).map_err(|e| e.to_string())?;
     Ok(Arc::new(DiffDoc::build(file, &hunks)))
+}
+
+fn highlight(h: &Highlighter, doc: &DiffDoc, wants: &[HighlightWant]) {
+    for (hunk, side, lines) in wants {
+        h.highlight_lines(&doc.file, *hunk, *side, lines.clone());
+    }
+}
+
+/// Highlights what is asked, newest request first; older waiting requests are dropped.
+fn highlight_worker(
+    rx: Receiver<(Arc<DiffDoc>, Vec<HighlightWant>, Highlighter)>,
+    out: Sender<Event>,
+) {
+    while let Ok(mut request) = rx.recv() {
+        while let Ok(newer) = rx.try_recv() {
+            request = newer;
+        }
+        let (doc, wants, h) = request;
+        highlight(&h, &doc, &wants);
+        if out.send(Event::Job(JobResult::Highlighted)).is_err() {
+            return;
+        }
+    }
 }
 
 /// Loads diffs as asked; when a newer request is waiting, the rest of the current one is

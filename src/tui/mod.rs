@@ -72,14 +72,16 @@ pub struct ReviewOptions {
     pub theme: Option<String>,
 }
 
-/// The theme to use: `name` if given, else the config file's, else `dark`.
+/// The theme to use: `name` if given, else `config.toml`'s, else `dark`. A broken config
+/// file or theme is an error naming the file.
 pub fn resolve_theme(name: Option<&str>) -> Result<theme::Theme> {
-    let config = store::Config::load(store::config_dir().as_deref())?;
-    let chosen = name
-        .map(str::to_string)
-        .or(config.theme)
-        .unwrap_or_else(|| "dark".to_string());
-    theme::Theme::named(&chosen)
+    let dir = store::config_dir();
+    let config = match &dir {
+        Some(d) => crate::diff::load_config(d).map_err(|e| Error::Message(e.to_string()))?,
+        None => crate::diff::Config::default(),
+    };
+    let chosen = name.unwrap_or_else(|| config.theme_name());
+    theme::Theme::named(chosen, dir.as_deref())
 }
 
 /// Opens the workstation on the change at `dir` and runs it until the user quits. Without a

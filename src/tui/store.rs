@@ -1,5 +1,5 @@
-//! What survives a restart: viewed marks and comment drafts (in the data directory), and the
-//! user's settings (`config.toml` in the config directory).
+//! What survives a restart: viewed marks and comment drafts (in the data directory). The
+//! config directory (`config.toml`, `themes/`) is read by [`crate::diff`].
 //!
 //! Directories come from `directories` (`ProjectDirs::from("", "", "countersign")`), and
 //! `COUNTERSIGN_DATA_DIR` / `COUNTERSIGN_CONFIG_DIR` override them, so tests never touch the
@@ -34,36 +34,6 @@ pub fn config_dir() -> Option<PathBuf> {
         return Some(PathBuf::from(d));
     }
     directories::ProjectDirs::from("", "", "countersign").map(|p| p.config_dir().to_path_buf())
-}
-
-/// `config.toml`.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Config {
-    /// The theme name (`dark`, `light`, or one in the config directory's `themes/`).
-    pub theme: Option<String>,
-}
-
-impl Config {
-    /// Reads `config.toml` from `dir`; a missing file is the default config, a broken one a
-    /// clear error naming it.
-    pub fn load(dir: Option<&Path>) -> Result<Config> {
-        let Some(dir) = dir else {
-            return Ok(Config::default());
-        };
-        let path = dir.join("config.toml");
-        match std::fs::read_to_string(&path) {
-            Ok(text) => toml::from_str(&text).map_err(|e| {
-                Error::Message(format!(
-                    "{}: {}; fix or remove the file",
-                    path.display(),
-                    e.to_string().trim_end()
-                ))
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
-            Err(e) => Err(Error::io(path)(e)),
-        }
-    }
 }
 
 /// A comment draft: on a line of a file, or on the whole file.
@@ -179,13 +149,5 @@ mod tests {
         let again = Store::open(Some(dir.path()), Path::new("/nonexistent/repo"));
         assert!(again.saved.viewed.contains("abc src/lib.rs"));
         assert_eq!(again.saved.comments[0].render(), "src/lib.rs:+3: why?");
-    }
-
-    #[test]
-    fn a_broken_config_names_its_file() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("config.toml"), "theme = 3").unwrap();
-        let err = Config::load(Some(dir.path())).unwrap_err().to_string();
-        assert!(err.contains("config.toml"), "{err}");
     }
 }

@@ -121,7 +121,8 @@ fn event_loop(data: ReviewData, store: Store, theme: Theme, opts: &ReviewOptions
         tx,
     );
     let mut app = App::new(data, store, theme, (size.width, size.height));
-    let effects = update::start(&mut app);
+    let mut effects = update::start(&mut app);
+    effects.push(Effect::LoadHighlighter);
     perform(&jobs, &mut app, effects);
     let mut interrupted = false;
     let mut first_frame = true;

@@ -257,3 +257,44 @@ fn scrolling_a_huge_file_keeps_the_cursor_on_screen() {
     s.press("<PgUp><PgUp>g");
     assert_eq!(s.app().pos, Default::default());
 }
+
+#[test]
+fn changed_line_pairs_carry_word_emphasis() {
+    let s = session();
+    let doc = s.app().doc().unwrap();
+    let removed = &doc.lines[2];
+    let added = &doc.lines[3];
+    assert_eq!(removed.text, "    let mut out = Vec::new();");
+    assert!(!removed.emphasis.is_empty() && !added.emphasis.is_empty());
+    let changed: String = added
+        .emphasis
+        .iter()
+        .map(|r| &added.text[r.clone()])
+        .collect();
+    assert!(changed.contains("with_capacity"), "{changed}");
+}
+
+#[test]
+fn settling_colours_the_visible_code() {
+    let mut s = session();
+    let before = s.render_buffer();
+    s.settle();
+    assert!(s.app().highlighter.is_some());
+    let after = s.render_buffer();
+    let text = super::buffer_text(&after);
+    let (y, line) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("pub fn encode"))
+        .unwrap();
+    let col = line
+        .find("pub fn encode")
+        .map(|b| line[..b].chars().count())
+        .unwrap();
+    let (x, y) = (col as u16, y as u16);
+    assert_ne!(
+        before[(x, y)].fg,
+        after[(x, y)].fg,
+        "`pub` is coloured by the syntax theme"
+    );
+}

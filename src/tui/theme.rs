@@ -1,13 +1,19 @@
-//! The workstation's colours as ratatui styles. Built-in `dark` and `light` palettes; a theme
-//! chosen by `--theme` or `config.toml` selects one.
+//! The workstation's colours as ratatui styles, made from a [`crate::diff::Theme`] (its UI
+//! colours; its syntax colours go to the highlighter). `--theme NAME`, then `config.toml`'s
+//! `theme`, then `dark` choose it; a user's own theme lives in the config directory's
+//! `themes/`.
+
+use std::path::Path;
+use std::sync::Arc;
 
 use ratatui::style::{Color, Modifier, Style};
 
+use crate::diff::{self, Rgb};
 use crate::policy::Tier;
 use crate::{Error, Result};
 
 /// Styles for every element the panels draw.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Theme {
     /// The theme's name.
     pub name: String,
@@ -49,11 +55,23 @@ pub struct Theme {
     pub tiers: [Style; 3],
     /// The AI badge.
     pub ai: Style,
+    /// The theme it came from (syntax colours for the highlighter), when loaded from one.
+    pub source: Option<Arc<diff::Theme>>,
 }
 
 impl Theme {
-    /// The built-in dark palette.
+    /// The built-in `dark` theme.
     pub fn dark() -> Theme {
+        diff::load_theme("dark", None).map_or_else(|_| Theme::fallback_dark(), Theme::from_diff)
+    }
+
+    /// The built-in `light` theme.
+    pub fn light() -> Theme {
+        diff::load_theme("light", None).map_or_else(|_| Theme::fallback_light(), Theme::from_diff)
+    }
+
+    /// A dark palette of terminal colours, should the built-in theme ever fail to load.
+    fn fallback_dark() -> Theme {
         Theme {
             name: "dark".into(),
             text: Style::new(),
@@ -90,11 +108,12 @@ impl Theme {
                     .add_modifier(Modifier::BOLD),
             ],
             ai: Style::new().fg(Color::Magenta),
+            source: None,
         }
     }
 
-    /// The built-in light palette.
-    pub fn light() -> Theme {
+    /// A light palette of terminal colours, should the built-in theme ever fail to load.
+    fn fallback_light() -> Theme {
         Theme {
             name: "light".into(),
             text: Style::new().fg(Color::Black),
@@ -127,17 +146,71 @@ impl Theme {
                 Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
             ],
             ai: Style::new().fg(Color::Magenta),
+            source: None,
         }
     }
 
-    /// A built-in theme by name.
-    pub fn named(name: &str) -> Result<Theme> {
-        match name {
-            "dark" => Ok(Theme::dark()),
-            "light" => Ok(Theme::light()),
-            other => Err(Error::Message(format!(
-                "unknown theme `{other}`: the built-in themes are dark and light"
-            ))),
+    /// The theme called `name`: the user's (in `config_dir/themes/`) or a built-in one. An
+    /// unknown or broken theme is an error naming the file.
+    pub fn named(name: &str, config_dir: Option<&Path>) -> Result<Theme> {
+        let loaded =
+            diff::load_theme(name, config_dir).map_err(|e| Error::Message(e.to_string()))?;
+        Ok(Theme::from_diff(loaded))
+    }
+
+    /// Styles from a loaded theme's UI colours.
+    pub fn from_diff(theme: diff::Theme) -> Theme {
+        let c = |rgb: Rgb| Color::Rgb(rgb.r, rgb.g, rgb.b);
+        let ui = &theme.ui;
+        let fg = Style::new().fg(c(ui.base.foreground));
+        let badge = |bg: Rgb| {
+            Style::new()
+                .fg(c(ui.badge.text))
+                .bg(c(bg))
+                .add_modifier(Modifier::BOLD)
+        };
+        Theme {
+            name: theme.name.clone(),
+            text: fg,
+            dim: Style::new().fg(c(ui.base.muted)),
+            border_focused: Style::new()
+                .fg(c(ui.panel.focused_border))
+                .add_modifier(Modifier::BOLD),
+            border: Style::new().fg(c(ui.panel.border)),
+            selected: Style::new()
+                .fg(c(ui.panel.selection_fg))
+                .bg(c(ui.panel.selection_bg))
+                .add_modifier(Modifier::BOLD),
+            cursor: Style::new().bg(c(ui.panel.selection_bg)),
+            added: Style::new()
+                .fg(c(ui.diff.added_marker))
+                .bg(c(ui.diff.added_bg)),
+            removed: Style::new()
+                .fg(c(ui.diff.removed_marker))
+                .bg(c(ui.diff.removed_bg)),
+            added_emph: Style::new().bg(c(ui.diff.added_emph_bg)),
+            removed_emph: Style::new().bg(c(ui.diff.removed_emph_bg)),
+            hunk: Style::new().fg(c(ui.diff.hunk_header)),
+            notice: Style::new()
+                .fg(c(ui.panel.title))
+                .add_modifier(Modifier::ITALIC),
+            search: Style::new().bg(c(ui.diff.search_match_bg)),
+            header: Style::new()
+                .fg(c(ui.status_bar.foreground))
+                .bg(c(ui.status_bar.background))
+                .add_modifier(Modifier::BOLD),
+            status: Style::new().fg(c(ui.status_bar.foreground)),
+            error: Style::new()
+                .fg(c(ui.base.error))
+                .add_modifier(Modifier::BOLD),
+            ok: Style::new().fg(c(ui.badge.viewed)),
+            tiers: [
+                badge(ui.badge.autonomous),
+                badge(ui.badge.supervised),
+                badge(ui.badge.prohibited),
+            ],
+            ai: Style::new().fg(c(ui.badge.ai)),
+            source: Some(Arc::new(theme)),
         }
     }
 

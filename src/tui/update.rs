@@ -5,12 +5,14 @@
 //! Keys go to the top overlay first; an overlay either uses a key or ignores it, and ignored
 //! keys fall through to the panels (helix's compositor, in small).
 
-use super::action::{Action, Decision, Effect, JobResult, SignOutcome, SignRequest};
+use super::action::{Action, Decision, Effect, HighlightWant, JobResult, SignOutcome, SignRequest};
 use super::app::{App, CommentTarget, DiffPos, DiffSlot, Flash, Overlay, Panel, SignStage};
 use super::data::FileKey;
+use super::doc::{Row, SplitRow};
 use super::impact::ImpactSlot;
 use super::layout;
 use super::store::{viewed_key, Comment};
+use crate::diff::Side;
 use crate::git::LineKind;
 
 /// How many loaded diffs to keep before dropping the ones far from the selection.
@@ -30,10 +32,63 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     if !matches!(action, Action::Resize(..)) {
         app.flash = None;
     }
-    if let Handled::Used(effects) = overlay_update(app, &action) {
-        return effects;
+    let mut effects = match overlay_update(app, &action) {
+        Handled::Used(effects) => effects,
+        Handled::Ignored => base_update(app, action),
+    };
+    effects.extend(request_highlight(app));
+    effects
+}
+
+/// Asks for highlighting of the diff lines on screen that the highlighter has not cached.
+fn request_highlight(app: &mut App) -> Option<Effect> {
+    let highlighter = app.highlighter.as_ref()?;
+    let doc = app.doc()?.clone();
+    let h = app.diff_height();
+    let mut spans: Vec<HighlightWant> = Vec::new();
+    for row in app.pos.scroll..(app.pos.scroll + h).min(doc.len(app.split)) {
+        let idx: Vec<usize> = if app.split {
+            match &doc.split[row] {
+                SplitRow::Pair { left, right } => {
+                    left.iter().chain(right.iter()).copied().collect()
+                }
+                _ => Vec::new(),
+            }
+        } else {
+            match &doc.unified[row] {
+                Row::Line(i) => vec![*i],
+                _ => Vec::new(),
+            }
+        };
+        for i in idx {
+            let l = &doc.lines[i];
+            let side = if l.kind == LineKind::Removed {
+                Side::Old
+            } else {
+                Side::New
+            };
+            match spans
+                .iter_mut()
+                .find(|(hk, s, _)| *hk == l.hunk && *s == side)
+            {
+                Some((_, _, r)) => {
+                    r.start = r.start.min(l.index);
+                    r.end = r.end.max(l.index + 1);
+                }
+                None => spans.push((l.hunk, side, l.index..l.index + 1)),
+            }
+        }
     }
-    base_update(app, action)
+    spans.retain(|(hunk, side, r)| {
+        highlighter
+            .cached_lines(&doc.file, *hunk, *side, r.clone())
+            .is_none()
+    });
+    if spans.is_empty() || spans == app.highlight_pending {
+        return None;
+    }
+    app.highlight_pending = spans.clone();
+    Some(Effect::Highlight { doc, wants: spans })
 }
 
 /// The effects to start with: load the first files' diffs, start the impact analysis.
@@ -350,7 +405,21 @@ fn base_update(app: &mut App, action: Action) -> Vec<Effect> {
 /// Applies a background job's result.
 pub fn apply_job(app: &mut App, result: JobResult) -> Vec<Effect> {
     app.dirty = true;
+    let mut effects = apply_result(app, result);
+    effects.extend(request_highlight(app));
+    effects
+}
+
+fn apply_result(app: &mut App, result: JobResult) -> Vec<Effect> {
     match result {
+        JobResult::Highlighter(h) => {
+            app.highlighter = Some(h);
+            Vec::new()
+        }
+        JobResult::Highlighted => {
+            app.highlight_pending.clear();
+            Vec::new()
+        }
         JobResult::Diff { key, result } => {
             let slot = match result {
                 Ok(doc) => DiffSlot::Ready(doc),

@@ -5,13 +5,14 @@
 use std::collections::HashSet;
 
 use ratatui::layout::Rect;
-use ratatui::style::Style;
+use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line as TextLine, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::files::display_path;
 use super::{fit_left, panel_block};
+use crate::diff::{LineHighlight, Side};
 use crate::git::LineKind;
 use crate::tui::app::{App, DiffSlot, Panel};
 use crate::tui::doc::{terminal_safe, DiffDoc, Line, Row, SplitRow};
@@ -193,16 +194,53 @@ impl<'a> RowCtx<'a> {
             LineKind::Removed => ("-", app.theme.removed, app.theme.removed_emph),
             LineKind::Context => (" ", app.theme.text, app.theme.text),
         };
+        let highlight = self.highlight(l);
         let mut spans = vec![Span::styled(sign, base)];
         spans.extend(styled_text(
             &l.text,
             base,
-            &[],
+            &highlight,
             &l.emphasis,
             emph,
             width.saturating_sub(1),
         ));
         spans
+    }
+
+    /// The line's syntax colours, when the highlighter has them cached (drawing never waits
+    /// for highlighting: a worker fills the cache and the frame is drawn again).
+    fn highlight(&self, l: &Line) -> Vec<StyledRange> {
+        let Some(h) = &self.app.highlighter else {
+            return Vec::new();
+        };
+        let side = if l.kind == LineKind::Removed {
+            Side::Old
+        } else {
+            Side::New
+        };
+        let Some(hl) = h.cached_lines(&self.doc.file, l.hunk, side, l.index..l.index + 1) else {
+            return Vec::new();
+        };
+        match hl.line(l.index) {
+            Some(LineHighlight::Spans(spans)) => spans
+                .iter()
+                .map(|s| {
+                    let fg = s.style.fg;
+                    let mut style = Style::new().fg(Color::Rgb(fg.r, fg.g, fg.b));
+                    if s.style.bold {
+                        style = style.add_modifier(Modifier::BOLD);
+                    }
+                    if s.style.italic {
+                        style = style.add_modifier(Modifier::ITALIC);
+                    }
+                    if s.style.underline {
+                        style = style.add_modifier(Modifier::UNDERLINED);
+                    }
+                    (s.range.clone(), style)
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
     }
 
     fn mark_matches(&self, line: TextLine<'a>) -> TextLine<'a> {
