@@ -8,6 +8,7 @@ mod demo;
 mod init;
 mod keygen;
 mod policy_check;
+mod review;
 mod show;
 mod sign;
 mod status;
@@ -58,7 +59,7 @@ pub fn run(cli: Cli) -> crate::Result<i32> {
         Command::Completions { shell } => completions::completions(shell),
         Command::Man => completions::man(),
         Command::Sync { remote } => sync::run(&cwd, &remote),
-        Command::Review(_) => not_yet("review"),
+        Command::Review(a) => review::run(&cwd, &a),
         Command::Impact(_) => not_yet("impact"),
         Command::Sign(a) => sign::run(&cwd, &a),
         Command::Verify(a) => verify::run(&cwd, &a),
