@@ -157,22 +157,27 @@ impl<'r> Assessor<'r> {
     }
 }
 
-/// The trusted ref to use when the user gives none: the remote's default branch
-/// (`refs/remotes/origin/HEAD`) when known, else the first of `main`, `master` that exists
-/// locally or on `origin`. The policy read from it names the base branch for ranges.
+/// The trusted ref to use when the user gives none: the first of `main`, `master` that exists
+/// (locally, else on `origin`), else the remote's default branch (`origin/HEAD`). When the
+/// policy committed there names another `base` branch that exists, that branch is the trusted
+/// ref (followed once: the policy on a trusted branch may delegate, nothing else may).
 pub fn default_trusted_ref(repo: &git2::Repository) -> Option<String> {
-    if let Ok(r) = repo.find_reference("refs/remotes/origin/HEAD") {
-        if let Some(target) = r.symbolic_target().ok().flatten() {
-            if let Some(branch) = target.strip_prefix("refs/remotes/origin/") {
-                return Some(
-                    branch_ref(repo, branch).unwrap_or_else(|| format!("origin/{branch}")),
-                );
-            }
-        }
-    }
-    ["main", "master"]
+    let first = ["main", "master"]
         .into_iter()
         .find_map(|b| branch_ref(repo, b))
+        .or_else(|| origin_head(repo))?;
+    let delegated = load_trusted(repo, &first)
+        .ok()
+        .and_then(|t| branch_ref(repo, &t.policy.base));
+    Some(delegated.unwrap_or(first))
+}
+
+/// The branch `refs/remotes/origin/HEAD` points at, as a ref name.
+fn origin_head(repo: &git2::Repository) -> Option<String> {
+    let r = repo.find_reference("refs/remotes/origin/HEAD").ok()?;
+    let target = r.symbolic_target().ok().flatten()?;
+    let branch = target.strip_prefix("refs/remotes/origin/")?;
+    Some(branch_ref(repo, branch).unwrap_or_else(|| format!("origin/{branch}")))
 }
 
 /// `BRANCH` when the local branch exists, else `origin/BRANCH` when that exists.
