@@ -15,7 +15,7 @@ use crate::impact::{GitTree, Impact, Workspace};
 use crate::policy::provenance::{self, Provenance};
 use crate::policy::tier::{Classifier, TierVerdict};
 use crate::policy::{load_trusted, Diagnostics, Tier, Trusted};
-use crate::signoff::ReviewState;
+use crate::signoff::{notes, verify, Checker, GateVerdict, ReviewState, SignoffVerdict};
 use crate::{Error, Result};
 
 /// One commit's verdict.
@@ -35,8 +35,11 @@ pub struct Assessment {
     pub tier_reasons: Vec<String>,
     /// Where the commit stands.
     pub state: ReviewState,
-    /// Sign-offs recorded on the commit (filled by the sign-off store).
-    pub signoffs: Vec<serde_json::Value>,
+    /// Sign-offs recorded on the commit, each with its verdict under the trusted roster.
+    pub signoffs: Vec<SignoffVerdict>,
+    /// What the gate makes of them: approvals required and held, and why it fails.
+    #[serde(skip)]
+    pub gate: GateVerdict,
     /// The full tier verdict (per path and crate).
     #[serde(skip)]
     pub verdict: TierVerdict,
@@ -53,6 +56,7 @@ pub struct Assessor<'r> {
     /// The trusted revision's tree, so that a commit with the same tree reuses its workspace.
     trusted_tree: git2::Oid,
     workspaces: HashMap<String, Workspace>,
+    notes: notes::NotesReader<'r>,
 }
 
 impl<'r> Assessor<'r> {
@@ -85,6 +89,7 @@ impl<'r> Assessor<'r> {
             trusted_workspace,
             trusted_tree: snapshot.tree_id(),
             workspaces: HashMap::new(),
+            notes: notes::NotesReader::new(repo),
         })
     }
 
@@ -251,12 +256,7 @@ impl<'r> Assessor<'r> {
     pub fn assess(&mut self, commit: &CommitChange) -> Result<Assessment> {
         let ai = provenance::detect(commit, &self.trusted.policy.ai);
         let verdict = self.classify(commit)?;
-        let required = self.trusted.policy.requirement(verdict.tier).approvals;
-        let state = match (&ai, verdict.tier) {
-            (Some(_), Tier::Prohibited) => ReviewState::Forbidden,
-            (Some(_), _) if required > 0 => ReviewState::NeedsSignoff,
-            _ => ReviewState::NotRequired,
-        };
+        let (signoffs, gate) = self.judge_signoffs(commit, ai.as_ref(), &verdict)?;
         Ok(Assessment {
             commit: commit.id.clone(),
             summary: commit.summary.clone(),
@@ -264,10 +264,42 @@ impl<'r> Assessor<'r> {
             ai,
             tier: verdict.tier,
             tier_reasons: verdict.reasons.clone(),
-            state,
-            signoffs: Vec::new(),
+            state: gate.state,
+            signoffs,
+            gate,
             verdict,
         })
+    }
+
+    /// Reads the commit's sign-offs from the notes and judges them under the trusted roster
+    /// and policy: the sign-off half of the verdict.
+    fn judge_signoffs(
+        &mut self,
+        commit: &CommitChange,
+        ai: Option<&Provenance>,
+        verdict: &TierVerdict,
+    ) -> Result<(Vec<SignoffVerdict>, GateVerdict)> {
+        let oid = git2::Oid::from_str(&commit.id)
+            .map_err(Error::git(format!("parsing commit id {}", commit.id)))?;
+        let lines = self.notes.lines(oid)?;
+        let checker = Checker {
+            roster: &self.trusted.roster,
+            trusted_ref: &self.trusted_ref,
+            now: chrono::Utc::now(),
+        };
+        let mut signoffs: Vec<SignoffVerdict> = lines
+            .iter()
+            .map(|l| checker.check_line(l, commit))
+            .collect();
+        let gate = verify::judge(
+            &self.trusted.policy,
+            commit,
+            ai,
+            verdict.tier,
+            &verdict.reasons,
+            &mut signoffs,
+        );
+        Ok((signoffs, gate))
     }
 }
 
@@ -275,22 +307,27 @@ fn oid(id: &str) -> Result<git2::Oid> {
     git2::Oid::from_str(id).map_err(Error::git(format!("parsing commit id {id}")))
 }
 
-/// The trusted ref to use when the user gives none: the remote's default branch
-/// (`refs/remotes/origin/HEAD`) when known, else the first of `main`, `master` that exists
-/// locally or on `origin`. The policy read from it names the base branch for ranges.
+/// The trusted ref to use when the user gives none: the first of `main`, `master` that exists
+/// (locally, else on `origin`), else the remote's default branch (`origin/HEAD`). When the
+/// policy committed there names another `base` branch that exists, that branch is the trusted
+/// ref (followed once: the policy on a trusted branch may delegate, nothing else may).
 pub fn default_trusted_ref(repo: &git2::Repository) -> Option<String> {
-    if let Ok(r) = repo.find_reference("refs/remotes/origin/HEAD") {
-        if let Some(target) = r.symbolic_target().ok().flatten() {
-            if let Some(branch) = target.strip_prefix("refs/remotes/origin/") {
-                return Some(
-                    branch_ref(repo, branch).unwrap_or_else(|| format!("origin/{branch}")),
-                );
-            }
-        }
-    }
-    ["main", "master"]
+    let first = ["main", "master"]
         .into_iter()
         .find_map(|b| branch_ref(repo, b))
+        .or_else(|| origin_head(repo))?;
+    let delegated = load_trusted(repo, &first)
+        .ok()
+        .and_then(|t| branch_ref(repo, &t.policy.base));
+    Some(delegated.unwrap_or(first))
+}
+
+/// The branch `refs/remotes/origin/HEAD` points at, as a ref name.
+fn origin_head(repo: &git2::Repository) -> Option<String> {
+    let r = repo.find_reference("refs/remotes/origin/HEAD").ok()?;
+    let target = r.symbolic_target().ok().flatten()?;
+    let branch = target.strip_prefix("refs/remotes/origin/")?;
+    Some(branch_ref(repo, branch).unwrap_or_else(|| format!("origin/{branch}")))
 }
 
 /// `BRANCH` when the local branch exists, else `origin/BRANCH` when that exists.

@@ -2,18 +2,14 @@
 //!
 //! - [`policy_template`] writes a policy that lists the workspace's crates (commented, ready
 //!   to be given a tier), sensible default tiers and the default AI rules;
-//! - [`signer_line`] turns the user's key (git's `user.signingKey`) into an allowed_signers
-//!   line;
+//! - the user's key (found as `sign` finds it: `$COUNTERSIGN_KEY`, then git's
+//!   `user.signingKey`) becomes the roster's first line;
 //! - [`configure_clone`] sets the clone's notes fetch refspec and `notes.rewriteRef`, so
 //!   `git fetch` brings sign-offs and `git rebase`/`commit --amend` carry them along.
 
-use std::path::{Path, PathBuf};
-
 use crate::impact::Workspace;
+use crate::signoff::notes::NOTES_REF;
 use crate::{Error, Result};
-
-/// The notes ref sign-offs live on.
-pub const NOTES_REF: &str = "refs/notes/countersign";
 
 /// A policy for `workspace` with `principal` (if known) as the first senior.
 pub fn policy_template(base: &str, workspace: &Workspace, principal: Option<&str>) -> String {
@@ -66,62 +62,6 @@ pub fn policy_template(base: &str, workspace: &Workspace, principal: Option<&str
         out.push_str(&format!("#   {:width$}  {dir}{tier}\n", m.name));
     }
     out
-}
-
-/// The public key behind git's `user.signingKey` value: a `key::` literal, a literal public
-/// key, a `.pub` file, or a private key file (encrypted or not: its public half is readable
-/// without the passphrase).
-pub fn signing_public_key(value: &str) -> Result<ssh_key::PublicKey> {
-    let literal = value.strip_prefix("key::").unwrap_or(value);
-    if literal.starts_with("ssh-") || literal.starts_with("ecdsa-") {
-        return ssh_key::PublicKey::from_openssh(literal.trim()).map_err(|e| {
-            Error::Message(format!(
-                "user.signingKey holds a public key that does not parse: {e}"
-            ))
-        });
-    }
-    let path = expand_home(value);
-    let pub_path = if path.extension().is_some_and(|e| e == "pub") {
-        path.clone()
-    } else {
-        PathBuf::from(format!("{}.pub", path.display()))
-    };
-    if let Ok(text) = std::fs::read_to_string(&pub_path) {
-        return ssh_key::PublicKey::from_openssh(text.trim()).map_err(|e| {
-            Error::Message(format!(
-                "{} does not hold an OpenSSH public key: {e}",
-                pub_path.display()
-            ))
-        });
-    }
-    let text = std::fs::read_to_string(&path).map_err(Error::io(&path))?;
-    let private = ssh_key::PrivateKey::from_openssh(text.trim()).map_err(|e| {
-        Error::Message(format!(
-            "{} (user.signingKey) is not an OpenSSH key: {e}",
-            path.display()
-        ))
-    })?;
-    Ok(private.public_key().clone())
-}
-
-fn expand_home(value: &str) -> PathBuf {
-    match (value.strip_prefix("~/"), std::env::var_os("HOME")) {
-        (Some(rest), Some(home)) => Path::new(&home).join(rest),
-        _ => PathBuf::from(value),
-    }
-}
-
-/// An allowed_signers line for `principal` with `key`, limited to the countersign namespace.
-pub fn signer_line(principal: &str, key: &ssh_key::PublicKey) -> Result<String> {
-    let mut key = key.clone();
-    key.set_comment("");
-    let text = key
-        .to_openssh()
-        .map_err(|e| Error::Message(format!("encoding the public key failed: {e}")))?;
-    Ok(format!(
-        "{principal} namespaces=\"countersign\" {}",
-        text.trim()
-    ))
 }
 
 /// What [`configure_clone`] changed, for the report.

@@ -24,6 +24,7 @@ pub mod impact;
 pub mod init;
 pub mod policy;
 pub mod signoff;
+pub mod sync;
 pub mod tui;
 
 pub use error::{Error, Result};

@@ -26,10 +26,25 @@ pub enum Format {
     Json,
 }
 
+/// Output formats of `verify`: the shared ones plus CI annotations and JUnit XML.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum VerifyFormat {
+    /// A report for people.
+    #[default]
+    Text,
+    /// One JSON document on stdout, for scripts.
+    Json,
+    /// GitHub Actions workflow commands (`::error title=…::…`), one per failing commit.
+    Github,
+    /// JUnit XML: one test case per commit, for GitLab and other CI test reports.
+    Junit,
+}
+
 /// Where trust comes from: the revision whose policy and roster judge the change.
 #[derive(Clone, Debug, Args)]
 pub struct TrustArgs {
-    /// Read the policy and roster from REF (default: the base branch, `main` or `master`).
+    /// Read the policy and roster from REF (default: the base branch: `main` or `master`,
+    /// local or on origin, or the branch their policy names as `base`).
     #[arg(long, value_name = "REF")]
     pub trusted_ref: Option<String>,
 }
@@ -55,6 +70,12 @@ pub enum Command {
     Status(StatusArgs),
     /// Adopt countersign here: write a policy and roster, set up notes fetching and rewriting.
     Init,
+    /// Share sign-offs: fetch the remote's, merge them with yours (line union), push.
+    Sync {
+        /// The remote.
+        #[arg(default_value = "origin")]
+        remote: String,
+    },
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
         /// The shell.
@@ -155,7 +176,7 @@ pub struct VerifyArgs {
     pub trust: TrustArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    pub format: VerifyFormat,
 }
 
 /// `show`.

@@ -35,8 +35,12 @@ pub fn run(args: &DemoArgs) -> Result<i32> {
         "Review it:  cd {} && countersign review",
         made.repo.display()
     );
-    if !args.no_tui {
-        println!("(the review workstation is not available in this version yet; the table above is the triage queue)");
+    if args.no_tui {
+        return Ok(code);
     }
-    Ok(code)
+    if !crate::tui::terminal::has_terminal() {
+        println!("(no terminal here, so the review workstation does not open; the table above is the triage queue)");
+        return Ok(code);
+    }
+    crate::tui::review(&made.repo, &crate::tui::ReviewOptions::default())
 }

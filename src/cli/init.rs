@@ -6,8 +6,9 @@ use super::{Context, EXIT_OK};
 use crate::assess::default_trusted_ref;
 use crate::git::WorkTree;
 use crate::impact::Workspace;
-use crate::init::{configure_clone, policy_template, signer_line, signing_public_key};
+use crate::init::{configure_clone, policy_template};
 use crate::policy::{POLICY_PATH, ROSTER_PATH};
+use crate::signoff::keys;
 use crate::{Error, Result};
 
 /// Runs `init`: writes the policy and roster unless they exist, configures the clone, and
@@ -24,7 +25,8 @@ pub fn run(cwd: &Path) -> Result<i32> {
         .config()
         .map_err(Error::git("reading git config"))?;
     let email = config.get_string("user.email").ok();
-    let key = config.get_string("user.signingKey").ok();
+    let has_key = config.get_string("user.signingKey").is_ok()
+        || std::env::var_os(keys::KEY_ENV).is_some_and(|v| !v.is_empty());
     let base = default_trusted_ref(&ctx.repo)
         .map(|r| r.trim_start_matches("origin/").to_string())
         .or_else(|| {
@@ -35,11 +37,11 @@ pub fn run(cwd: &Path) -> Result<i32> {
         })
         .unwrap_or_else(|| "main".to_string());
 
-    let signer = match (&email, &key) {
-        (Some(email), Some(key)) => Some((
-            email.clone(),
-            signer_line(email, &signing_public_key(key)?)?,
-        )),
+    let signer = match (&email, has_key) {
+        (Some(email), true) => {
+            let public = keys::public_key_at(&keys::locate(&ctx.repo, None)?)?;
+            Some((email.clone(), keys::allowed_signers_line(email, &public)?))
+        }
         _ => None,
     };
     let workspace = Workspace::load(&WorkTree { root: root.clone() })?;

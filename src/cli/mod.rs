@@ -7,9 +7,16 @@ mod context;
 mod demo;
 mod impact;
 mod init;
+mod keygen;
 mod policy_check;
+mod review;
+mod show;
+mod sign;
 mod status;
 mod style;
+mod sync;
+pub mod verify;
+mod verify_formats;
 
 use std::io::Write;
 
@@ -52,16 +59,12 @@ pub fn run(cli: Cli) -> crate::Result<i32> {
         Command::Init => init::run(&cwd),
         Command::Completions { shell } => completions::completions(shell),
         Command::Man => completions::man(),
-        Command::Review(_) => not_yet("review"),
+        Command::Sync { remote } => sync::run(&cwd, &remote),
+        Command::Review(a) => review::run(&cwd, &a),
         Command::Impact(a) => impact::run(&cwd, &a),
-        Command::Sign(_) => not_yet("sign"),
-        Command::Verify(_) => not_yet("verify"),
-        Command::Show(_) => not_yet("show"),
-        Command::Keygen(_) => not_yet("keygen"),
+        Command::Sign(a) => sign::run(&cwd, &a),
+        Command::Verify(a) => verify::run(&cwd, &a),
+        Command::Show(a) => show::run(&cwd, &a),
+        Command::Keygen(a) => keygen::run(&cwd, &a),
     }
-}
-
-fn not_yet(name: &str) -> crate::Result<i32> {
-    eprintln!("countersign {name}: not yet available in this version");
-    Ok(EXIT_ERROR)
 }

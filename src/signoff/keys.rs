@@ -1,11 +1,27 @@
-//! Signing keys: making ed25519 keys and writing them safely (mode 0600, never overwriting).
+//! Signing keys: making ed25519 keys, writing them safely (mode 0600, never overwriting),
+//! finding the key to sign with and opening it (asking for its passphrase through a callback,
+//! so the CLI can prompt on the terminal and the TUI inside its own dialog).
+//!
+//! Lookup order for the key to sign with: the `--key` flag, then `$COUNTERSIGN_KEY`, then git's
+//! `user.signingKey` (a private key file; or, with the private half in ssh-agent, a public key
+//! file or a `key::ssh-ed25519 AAAA…` literal).
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use ssh_key::{Algorithm, LineEnding, PrivateKey};
+use ssh_key::{Algorithm, HashAlg, LineEnding, PrivateKey, PublicKey};
 
+use super::agent;
 use crate::{Error, Result};
+
+/// Environment variable naming the private key to sign with (after `--key`).
+pub const KEY_ENV: &str = "COUNTERSIGN_KEY";
+/// Environment variable holding the passphrase, for automation (never logged).
+pub const PASSPHRASE_ENV: &str = "COUNTERSIGN_PASSPHRASE";
+
+/// Asks for the passphrase of the encrypted key at the given path. The CLI reads the terminal
+/// without echo; the TUI opens a dialog. Returning an error aborts the signing.
+pub type PassphraseFn<'a> = dyn FnMut(&Path) -> Result<String> + 'a;
 
 /// A new random ed25519 key with `comment` (usually the principal).
 pub fn generate_ed25519(comment: &str) -> Result<PrivateKey> {
@@ -15,8 +31,21 @@ pub fn generate_ed25519(comment: &str) -> Result<PrivateKey> {
     Ok(key)
 }
 
+/// `key` encrypted with `passphrase` the way `ssh-keygen` does (bcrypt-pbkdf, aes256-ctr).
+pub fn encrypt(key: &PrivateKey, passphrase: &str) -> Result<PrivateKey> {
+    key.encrypt(&mut ssh_key::rand_core::OsRng, passphrase)
+        .map_err(|e| Error::Message(format!("encrypting the private key failed: {e}")))
+}
+
+/// The path of the public half of the key at `path`: `path.pub`.
+pub fn public_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".pub");
+    PathBuf::from(name)
+}
+
 /// Writes `key` in OpenSSH format to `path` with mode 0600 and its public half to
-/// `path.pub`; refuses to overwrite either file.
+/// `path.pub`; refuses to overwrite either file (checked before anything is written).
 pub fn write_new_key_pair(key: &PrivateKey, path: &Path) -> Result<()> {
     let private = key
         .to_openssh(LineEnding::LF)
@@ -25,12 +54,21 @@ pub fn write_new_key_pair(key: &PrivateKey, path: &Path) -> Result<()> {
         .public_key()
         .to_openssh()
         .map_err(|e| Error::Message(format!("encoding the public key failed: {e}")))?;
-    let pub_path = path.with_extension(match path.extension() {
-        Some(ext) => format!("{}.pub", ext.to_string_lossy()),
-        None => "pub".to_string(),
-    });
+    let pub_path = public_path(path);
+    for p in [path, pub_path.as_path()] {
+        if p.symlink_metadata().is_ok() {
+            return Err(already_exists(p));
+        }
+    }
     write_new_file(path, private.as_bytes(), 0o600)?;
     write_new_file(&pub_path, format!("{public}\n").as_bytes(), 0o644)
+}
+
+fn already_exists(path: &Path) -> Error {
+    Error::Message(format!(
+        "{} already exists; countersign never overwrites a key: choose another path with --out",
+        path.display()
+    ))
 }
 
 /// Creates `path` (failing if it exists) with `mode` on Unix and writes `bytes`.
@@ -46,13 +84,212 @@ fn write_new_file(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
     let _ = mode;
     let mut file = options.open(path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::AlreadyExists {
-            Error::Message(format!(
-                "{} already exists; countersign never overwrites a key: choose another path with --out",
-                path.display()
-            ))
+            already_exists(path)
         } else {
             Error::io(path)(e)
         }
     })?;
     file.write_all(bytes).map_err(Error::io(path))
+}
+
+/// The `SHA256:…` fingerprint of a public key, as `ssh-keygen -l` prints it.
+pub fn fingerprint(key: &PublicKey) -> String {
+    key.fingerprint(HashAlg::Sha256).to_string()
+}
+
+/// The line to add to `.countersign/allowed_signers` for `principal` and `key`.
+pub fn allowed_signers_line(principal: &str, key: &PublicKey) -> Result<String> {
+    let mut bare = key.clone();
+    bare.set_comment("");
+    let text = bare
+        .to_openssh()
+        .map_err(|e| Error::Message(format!("encoding the public key failed: {e}")))?;
+    Ok(format!(
+        "{principal} namespaces=\"{}\" {}",
+        super::NAMESPACE,
+        text.trim_end()
+    ))
+}
+
+/// Where the key to sign with was found, and what it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyLocation {
+    /// What it is: a private key file, or a public key whose private half is in ssh-agent.
+    pub kind: KeyKind,
+    /// Where it came from, for messages: `--key`, `$COUNTERSIGN_KEY`, `git config user.signingKey`.
+    pub origin: &'static str,
+}
+
+/// A key to sign with, before it is opened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KeyKind {
+    /// An OpenSSH private key file (encrypted or not).
+    File(PathBuf),
+    /// A public key whose private half ssh-agent holds (`$SSH_AUTH_SOCK`).
+    Agent(PublicKey),
+}
+
+/// Finds the key to sign with: `flag` (`--key`), then `$COUNTERSIGN_KEY`, then git's
+/// `user.signingKey` from `repo`'s configuration.
+pub fn locate(repo: &git2::Repository, flag: Option<&Path>) -> Result<KeyLocation> {
+    if let Some(p) = flag {
+        return classify_path(p, "--key");
+    }
+    if let Some(p) = std::env::var_os(KEY_ENV).filter(|v| !v.is_empty()) {
+        return classify_path(Path::new(&p), "$COUNTERSIGN_KEY");
+    }
+    let config = repo
+        .config()
+        .map_err(Error::git("reading git config for user.signingKey"))?;
+    match config.get_string("user.signingKey") {
+        Ok(value) => from_git_config(&value),
+        Err(e) if e.code() == git2::ErrorCode::NotFound => Err(Error::Message(
+            "no signing key: pass --key PATH, set COUNTERSIGN_KEY, or set git's user.signingKey \
+             (git config user.signingKey ~/.ssh/id_ed25519); make one with `countersign keygen`"
+                .to_string(),
+        )),
+        Err(e) => Err(Error::git("reading git config user.signingKey")(e)),
+    }
+}
+
+/// Interprets git's `user.signingKey`: `key::<public key>` (agent), a `~/` path, a path.
+fn from_git_config(value: &str) -> Result<KeyLocation> {
+    const ORIGIN: &str = "git config user.signingKey";
+    let value = value.trim();
+    if let Some(literal) = value.strip_prefix("key::") {
+        let key = PublicKey::from_openssh(literal.trim()).map_err(|e| {
+            Error::Message(format!(
+                "{ORIGIN} holds `key::…` but it is not an OpenSSH public key ({e}); use \
+                 `key::ssh-ed25519 AAAA…` or the path of the private key file"
+            ))
+        })?;
+        return Ok(KeyLocation {
+            kind: KeyKind::Agent(key),
+            origin: ORIGIN,
+        });
+    }
+    let path = match value.strip_prefix("~/") {
+        Some(rest) => match std::env::var_os("HOME") {
+            Some(home) => Path::new(&home).join(rest),
+            None => PathBuf::from(value),
+        },
+        None => PathBuf::from(value),
+    };
+    classify_path(&path, ORIGIN)
+}
+
+/// A path names a private key file, or a public key file whose private half is in the agent
+/// (as git allows for `user.signingKey`).
+fn classify_path(path: &Path, origin: &'static str) -> Result<KeyLocation> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Error::Message(format!(
+            "cannot read the signing key {} (from {origin}): {e}",
+            path.display()
+        ))
+    })?;
+    if !text.contains("PRIVATE KEY") {
+        if let Ok(public) = PublicKey::from_openssh(text.trim()) {
+            return Ok(KeyLocation {
+                kind: KeyKind::Agent(public),
+                origin,
+            });
+        }
+    }
+    Ok(KeyLocation {
+        kind: KeyKind::File(path.to_path_buf()),
+        origin,
+    })
+}
+
+/// The public half of the key at `location`, read without asking for any passphrase (an
+/// encrypted OpenSSH key stores its public key in the clear), so a plan can be checked
+/// against the roster before the reviewer types anything.
+pub fn public_key_at(location: &KeyLocation) -> Result<PublicKey> {
+    match &location.kind {
+        KeyKind::Agent(public) => Ok(public.clone()),
+        KeyKind::File(path) => Ok(read_private_key(path)?.public_key().clone()),
+    }
+}
+
+/// Whether opening the key at `location` will ask for a passphrase (an encrypted key file),
+/// so a caller such as the TUI can ask in its own dialog first and hand the answer to
+/// [`SigningKey::open`].
+pub fn needs_passphrase(location: &KeyLocation) -> Result<bool> {
+    match &location.kind {
+        KeyKind::Agent(_) => Ok(false),
+        KeyKind::File(path) => Ok(read_private_key(path)?.is_encrypted()),
+    }
+}
+
+fn read_private_key(path: &Path) -> Result<PrivateKey> {
+    let text = std::fs::read_to_string(path).map_err(Error::io(path))?;
+    PrivateKey::from_openssh(text.trim()).map_err(|e| {
+        Error::Message(format!(
+            "{} is not an OpenSSH private key ({e}); give the private key file (id_ed25519, not \
+             id_ed25519.pub), as written by `countersign keygen` or `ssh-keygen -t ed25519`",
+            path.display()
+        ))
+    })
+}
+
+/// Reads the OpenSSH private key at `path`, asking `passphrase` for the passphrase when it is
+/// encrypted. A wrong passphrase is an error that says so; nothing is written either way.
+pub fn load_private_key(path: &Path, passphrase: &mut PassphraseFn<'_>) -> Result<PrivateKey> {
+    let key = read_private_key(path)?;
+    if !key.is_encrypted() {
+        return Ok(key);
+    }
+    let secret = passphrase(path)?;
+    key.decrypt(secret.as_bytes()).map_err(|_| {
+        Error::Message(format!(
+            "wrong passphrase for {}: nothing was signed; try again (or check {PASSPHRASE_ENV})",
+            path.display()
+        ))
+    })
+}
+
+/// The passphrase from `$COUNTERSIGN_PASSPHRASE`, when set (for automation).
+pub fn passphrase_from_env() -> Option<String> {
+    std::env::var(PASSPHRASE_ENV).ok()
+}
+
+/// An opened key, ready to make SSHSIG signatures.
+pub enum SigningKey {
+    /// A private key held in memory.
+    InMemory(Box<PrivateKey>),
+    /// A key whose private half ssh-agent holds.
+    Agent(agent::AgentKey),
+}
+
+impl SigningKey {
+    /// Opens the key at `location`: reads (and decrypts) a key file, or checks that ssh-agent
+    /// holds the private half of an agent key.
+    pub fn open(location: &KeyLocation, passphrase: &mut PassphraseFn<'_>) -> Result<Self> {
+        match &location.kind {
+            KeyKind::File(path) => Ok(SigningKey::InMemory(Box::new(load_private_key(
+                path, passphrase,
+            )?))),
+            KeyKind::Agent(public) => {
+                Ok(SigningKey::Agent(agent::AgentKey::connect(public.clone())?))
+            }
+        }
+    }
+
+    /// The public half.
+    pub fn public_key(&self) -> &PublicKey {
+        match self {
+            SigningKey::InMemory(k) => k.public_key(),
+            SigningKey::Agent(a) => a.public_key(),
+        }
+    }
+
+    /// Signs `msg` as SSHSIG (SHA-512) under `namespace`.
+    pub fn sign(&self, namespace: &str, msg: &[u8]) -> Result<ssh_key::SshSig> {
+        match self {
+            SigningKey::InMemory(k) => k
+                .sign(namespace, HashAlg::Sha512, msg)
+                .map_err(|e| Error::Message(format!("signing failed: {e}"))),
+            SigningKey::Agent(a) => a.sign(namespace, msg),
+        }
+    }
 }

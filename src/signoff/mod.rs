@@ -1,9 +1,52 @@
-//! Signed sign-offs: the record format, SSHSIG signing and verification, the notes store and
-//! the `verify` gate. Filled in by the sign-off work; the foundation only needs the states.
+//! Signed sign-offs: a reviewer's decision that no one can forge, move to another commit or
+//! quietly drop, and the `verify` gate that CI runs on it.
+//!
+//! The model, in four steps:
+//!
+//! 1. **Record** ([`record`]): a [`Payload`] says who ([`Payload::principal`], with
+//!    the key's fingerprint) decided what ([`Decision`], a comment) about exactly which change
+//!    (commit, tree, parents and [`crate::git::CommitChange::patch_digest`]), at which tier and
+//!    under which policy ([`Payload::policy_digest`]), when, and with what evidence
+//!    (files viewed of total, impact panel shown). Its canonical bytes — sorted-key, one-line
+//!    JSON — are what gets signed.
+//! 2. **Sign** ([`sign`], [`keys`], [`sshsig`]): [`sign::plan`] checks the key against the
+//!    trusted roster and builds the payloads (refusing a key the roster does not list, an
+//!    expired key, an approval of a prohibited AI commit); [`sign::execute`] makes an SSHSIG
+//!    (namespace `countersign`, SHA-512) over each payload — the same signature
+//!    `ssh-keygen -Y sign -n countersign` makes, so `ssh-keygen -Y verify` accepts it.
+//! 3. **Store** ([`notes`]): each sign-off is one line `{"payload": …, "signature": …}` of the
+//!    note that `refs/notes/countersign` attaches to the commit. Appends use compare-and-swap
+//!    on the notes ref, so concurrent signers all land, and independent lines merge across
+//!    clones with `git notes merge -s cat_sort_uniq`.
+//! 4. **Verify** ([`verify`]): a line counts only if the trusted roster's key for its principal
+//!    made the signature, in the namespace, while valid, and the payload names this very
+//!    commit; then [`verify::judge`] counts distinct qualified principals by their latest
+//!    decision against the tier's requirement. Trust comes only from the trusted ref.
+//!
+//! ```text
+//! CommitChange + tier ─► Payload ─canonical─► SSHSIG ─► NoteLine ─► refs/notes/countersign
+//!                                                                          │
+//! trusted roster + policy ─► Checker::check_line ◄── note lines ◄──────────┘
+//!                                   └─► judge ─► GateVerdict (state, approvals, problems)
+//! ```
+//!
+//! Nothing here touches the terminal: passphrases arrive through a callback
+//! ([`keys::PassphraseFn`]), so the CLI and the TUI each ask in their own way.
 
+pub mod agent;
 pub mod keys;
+pub mod notes;
+pub mod record;
+pub mod sign;
+pub mod sshsig;
+pub mod verify;
 
 use serde::Serialize;
+
+pub use record::{Decision, Evidence, NoteLine, Payload};
+pub use sign::{execute, plan, sign, SignOutcome, SignPlan, SignRequest};
+pub use sshsig::NAMESPACE;
+pub use verify::{Checker, GateVerdict, SignoffVerdict};
 
 /// Where a commit stands in the triage queue.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

@@ -1,1 +1,131 @@
-//! The review workstation (ratatui + crossterm). Filled in by the review-workstation work.
+//! The review workstation: a terminal UI (ratatui + crossterm) for keyboard-driven triage of a
+//! change and a signed decision on it. This is the only module that imports ratatui or
+//! crossterm.
+//!
+//! # Architecture
+//!
+//! State, update and view are kept apart, as in the Elm architecture (and gitui):
+//!
+//! ```text
+//!  keys, mouse, resize ──► keys::map_event ──► Action ─┐
+//!                                                      ├─► update(&mut App) ──► Vec<Effect>
+//!  worker threads ─────────────────────► JobResult ────┘          │                │
+//!        ▲                                                        ▼                ▼
+//!        └────────────── jobs::Jobs::perform ◄───────── view::draw(&App)   (load a diff, save,
+//!                                                                           sign, open a file)
+//! ```
+//!
+//! - [`app::App`] is all the state a frame is drawn from: the change ([`data::ReviewData`]),
+//!   the selection, each file's diff as it arrives ([`doc::DiffDoc`], flattened once into
+//!   unified and side-by-side rows), viewed marks and comment drafts ([`store::Store`]), the
+//!   impact analysis ([`impact::ImpactSlot`]), and a stack of overlays (help, search, comment
+//!   editor, sign dialog, file viewer).
+//! - [`update::update`] is the only place the state changes. It never blocks: slow work is
+//!   returned as an [`action::Effect`] and carried out by [`jobs::Jobs`] on worker threads,
+//!   whose results come back on the same channel as key presses. Keys go to the top overlay
+//!   first; it uses them or lets them fall through to the panels.
+//! - [`view::draw`] only draws, one file per panel or dialog, and only the rows on screen,
+//!   so a frame costs the same on a ten-line change and a hundred-thousand-line one.
+//! - The loop ([`terminal`]) redraws only after something changed; a guard and a panic hook
+//!   restore the terminal on every exit path.
+//! - [`Session`] is the same machine without a terminal: jobs run inline and frames go into
+//!   a `TestBackend`. `review --snapshot`, the snapshot tests and the benchmarks use it.
+//!
+//! The first frame needs only the file lists, the verdicts and the first file's diff; the
+//! other files' diffs load in the background as they are selected (with the next one
+//! prefetched), and the impact panel fills in when its analysis arrives.
+
+pub mod action;
+pub mod app;
+pub mod data;
+pub mod doc;
+pub mod impact;
+pub mod jobs;
+pub mod keys;
+pub mod layout;
+pub mod sample;
+mod session;
+mod signing;
+pub mod store;
+pub mod terminal;
+pub mod theme;
+pub mod update;
+pub mod view;
+
+#[cfg(test)]
+mod tests;
+
+pub use session::{buffer_text, Session};
+
+use std::path::Path;
+
+use crate::{Error, Result};
+
+/// What `review` was asked for.
+#[derive(Clone, Debug, Default)]
+pub struct ReviewOptions {
+    /// The REVSPEC (None: the commits of HEAD not on the base branch).
+    pub revspec: Option<String>,
+    /// The trusted ref (None: the base branch).
+    pub trusted_ref: Option<String>,
+    /// The theme name (None: `config.toml`, then `dark`).
+    pub theme: Option<String>,
+}
+
+/// The theme to use: `name` if given, else `config.toml`'s, else `dark`. A broken config
+/// file or theme is an error naming the file.
+pub fn resolve_theme(name: Option<&str>) -> Result<theme::Theme> {
+    let dir = store::config_dir();
+    let config = match &dir {
+        Some(d) => crate::diff::load_config(d).map_err(|e| Error::Message(e.to_string()))?,
+        None => crate::diff::Config::default(),
+    };
+    let chosen = name.unwrap_or_else(|| config.theme_name());
+    theme::Theme::named(chosen, dir.as_deref())
+}
+
+/// Opens the workstation on the change at `dir` and runs it until the user quits. Without a
+/// terminal it refuses with one sentence (an error: exit status 2).
+pub fn review(dir: &Path, opts: &ReviewOptions) -> Result<i32> {
+    if !terminal::has_terminal() {
+        return Err(Error::Message(
+            "countersign review needs a terminal: run it in one, or use --snapshot WxH to print the first screen"
+                .to_string(),
+        ));
+    }
+    let theme = resolve_theme(opts.theme.as_deref())?;
+    let data = data::load_review(dir, opts.revspec.as_deref(), opts.trusted_ref.as_deref())?;
+    let store = store::Store::open(store::data_dir().as_deref(), &data.repo_path);
+    terminal::run(data, store, theme, opts)
+}
+
+/// Renders the first screen of `review` into a `size` buffer and returns it as text. With
+/// `settled`, every panel has its data first (the impact analysis included).
+pub fn snapshot(
+    dir: &Path,
+    opts: &ReviewOptions,
+    size: (u16, u16),
+    settled: bool,
+) -> Result<String> {
+    let mut session = Session::open(dir, opts, size)?;
+    if settled {
+        session.settle();
+    }
+    Ok(session.render())
+}
+
+/// Parses `WxH` (e.g. `120x40`).
+pub fn parse_size(text: &str) -> Result<(u16, u16)> {
+    let bad = || {
+        Error::Message(format!(
+            "--snapshot wants WIDTHxHEIGHT, like 120x40; `{text}` is not that"
+        ))
+    };
+    let (w, h) = text.split_once(['x', 'X']).ok_or_else(bad)?;
+    let w: u16 = w.trim().parse().map_err(|_| bad())?;
+    let h: u16 = h.trim().parse().map_err(|_| bad())?;
+    if w == 0 || h == 0 {
+        return Err(bad());
+    }
+    Ok((w, h))
+}

@@ -1,0 +1,273 @@
+//! `countersign verify` over 1,000 signed AI commits, beside one `ssh-keygen -Y verify` per
+//! sign-off (what git does per SSH-signed commit), in the same run.
+//!
+//! ```text
+//! cargo bench --bench verify            # COMMITS=200 cargo bench --bench verify for a quick run
+//! ```
+//!
+//! Setup (not timed): a repository with a one-crate Cargo workspace, a policy and a roster on
+//! `main`, then N AI-authored commits on `feature`, each signed off by a senior with the
+//! library's own signing path, then `git repack -a -d` (a CI clone's objects are packed). Timed: the release binary's `verify main..feature` end to end
+//! (process start, policy, change sets, tiers, notes, SSHSIG) — best of three — and, for the
+//! baseline, one `ssh-keygen -Y verify` process per sign-off over the same payloads.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use countersign::assess::Assessor;
+use countersign::git::{ChangeSet, LoadDepth};
+use countersign::signoff::keys::{self, SigningKey};
+use countersign::signoff::{self, Decision, NoteLine, SignRequest};
+use git2::{Repository, Signature, Time};
+
+const POLICY: &str = r#"base = "main"
+default_tier = "supervised"
+
+[roles]
+senior = ["alice@example.com"]
+
+[tiers.autonomous]
+approvals = 0
+[tiers.supervised]
+approvals = 1
+role = "senior"
+[tiers.prohibited]
+approvals = 2
+role = "senior"
+"#;
+
+fn main() {
+    let n: usize = std::env::var("COMMITS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1000);
+    let dir = tempfile::tempdir().expect("temp dir");
+    // KEEP_REPO=1 keeps the repository for profiling and prints where it is.
+    let dir_path = if std::env::var_os("KEEP_REPO").is_some() {
+        let kept = dir.keep();
+        println!("repository kept in {}", kept.join("repo").display());
+        kept
+    } else {
+        dir.path().to_path_buf()
+    };
+    let repo_dir = dir_path.join("repo");
+    let setup = Instant::now();
+    let key = keys::generate_ed25519("alice@example.com").expect("key");
+    let repo = build_repo(&repo_dir, &key, n);
+    sign_all(&repo, &key);
+    // CI verifies a fresh clone, whose objects arrive packed: pack them the same way.
+    let packed = Command::new("git")
+        .args(["repack", "-a", "-d", "-q"])
+        .current_dir(&repo_dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .status()
+        .expect("run git repack");
+    assert!(packed.success(), "git repack failed");
+    println!(
+        "setup: {n} AI commits on `feature`, each signed off by alice, in {:.1?}",
+        setup.elapsed()
+    );
+
+    let bin = env!("CARGO_BIN_EXE_countersign");
+    let mut runs = Vec::new();
+    for _ in 0..3 {
+        let t = Instant::now();
+        let out = Command::new(bin)
+            .args(["verify", "main..feature", "--format", "json"])
+            .current_dir(&repo_dir)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .output()
+            .expect("run countersign");
+        runs.push(t.elapsed());
+        assert!(
+            out.status.success(),
+            "verify failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        assert_eq!(report["commits"].as_array().map(Vec::len), Some(n));
+    }
+    let verify = runs.iter().min().copied().unwrap_or_default();
+
+    let baseline = ssh_keygen_baseline(&repo, &dir_path);
+    let per = |d: Duration| d.as_secs_f64() * 1e3 / n as f64;
+    println!(
+        "countersign verify (release binary, best of 3): {:>8.1?} total, {:.3} ms per commit",
+        verify,
+        per(verify)
+    );
+    println!(
+        "ssh-keygen -Y verify, one per sign-off:          {:>8.1?} total, {:.3} ms per sign-off",
+        baseline,
+        per(baseline)
+    );
+    println!(
+        "speed-up: {:.1}x (goal: at least 20x)",
+        baseline.as_secs_f64() / verify.as_secs_f64()
+    );
+}
+
+/// main: Cargo.toml, src/lib.rs, policy, roster; feature: `n` AI commits editing src/lib.rs.
+fn build_repo(dir: &Path, key: &ssh_key::PrivateKey, n: usize) -> Repository {
+    let repo = Repository::init_opts(dir, git2::RepositoryInitOptions::new().initial_head("main"))
+        .expect("init");
+    {
+        let mut cfg = repo.config().expect("config");
+        cfg.set_str("user.name", "Bench").expect("name");
+        cfg.set_str("user.email", "bench@example.com")
+            .expect("email");
+    }
+    let roster = format!(
+        "{}\n",
+        keys::allowed_signers_line("alice@example.com", key.public_key()).expect("line")
+    );
+    let files: Vec<(&str, String)> = vec![
+        (
+            "Cargo.toml",
+            "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n".to_string(),
+        ),
+        ("src/lib.rs", "pub fn f() -> u32 { 0 }\n".to_string()),
+        (".countersign/policy.toml", POLICY.to_string()),
+        (".countersign/allowed_signers", roster),
+    ];
+    let mut clock = 1_700_000_000;
+    let mut tree = write_tree(&repo, None, &files);
+    let mut parent = commit(&repo, tree, None, "Base", "Dana <dana@example.com>", clock);
+    repo.reference("refs/heads/main", parent, true, "main")
+        .expect("main");
+    for i in 1..=n {
+        clock += 60;
+        let text = format!("pub fn f() -> u32 {{ {i} }}\n");
+        tree = write_tree(&repo, Some(tree), &[("src/lib.rs", text)]);
+        parent = commit(
+            &repo,
+            tree,
+            Some(parent),
+            &format!("Step {i}\n\nCo-authored-by: Kiro <kiro@agents.example>\n"),
+            "Dana <dana@example.com>",
+            clock,
+        );
+    }
+    repo.reference("refs/heads/feature", parent, true, "feature")
+        .expect("feature");
+    repo.set_head("refs/heads/feature").expect("HEAD");
+    repo
+}
+
+/// A tree from `base` with `files` written (paths may be nested one or two levels).
+fn write_tree(repo: &Repository, base: Option<git2::Oid>, files: &[(&str, String)]) -> git2::Oid {
+    let mut index = git2::Index::new().expect("index");
+    if let Some(b) = base {
+        index
+            .read_tree(&repo.find_tree(b).expect("tree"))
+            .expect("read tree");
+    }
+    for (path, text) in files {
+        let blob = repo.blob(text.as_bytes()).expect("blob");
+        let entry = git2::IndexEntry {
+            ctime: git2::IndexTime::new(0, 0),
+            mtime: git2::IndexTime::new(0, 0),
+            dev: 0,
+            ino: 0,
+            mode: 0o100644,
+            uid: 0,
+            gid: 0,
+            file_size: text.len() as u32,
+            id: blob,
+            flags: 0,
+            flags_extended: 0,
+            path: path.as_bytes().to_vec(),
+        };
+        index.add(&entry).expect("add");
+    }
+    index.write_tree_to(repo).expect("write tree")
+}
+
+fn commit(
+    repo: &Repository,
+    tree: git2::Oid,
+    parent: Option<git2::Oid>,
+    msg: &str,
+    who: &str,
+    time: i64,
+) -> git2::Oid {
+    let (name, email) = who.split_once(" <").expect("name <email>");
+    let sig = Signature::new(name, email.trim_end_matches('>'), &Time::new(time, 0)).expect("sig");
+    let tree = repo.find_tree(tree).expect("tree");
+    let parents: Vec<git2::Commit<'_>> = parent
+        .map(|p| repo.find_commit(p).expect("parent"))
+        .into_iter()
+        .collect();
+    let refs: Vec<&git2::Commit<'_>> = parents.iter().collect();
+    repo.commit(None, &sig, &sig, msg, &tree, &refs)
+        .expect("commit")
+}
+
+/// Signs every commit of main..feature with the library's signing path (plan + execute).
+fn sign_all(repo: &Repository, key: &ssh_key::PrivateKey) {
+    let range =
+        countersign::git::resolve_range(repo, Some("main..feature"), "main").expect("range");
+    let changes = ChangeSet::load(repo, &range.commits, LoadDepth::Files).expect("changes");
+    let mut assessor = Assessor::new(repo, "main").expect("assessor");
+    let request = SignRequest {
+        decision: Decision::Approve,
+        comment: "bench".into(),
+        principal: None,
+        evidence: HashMap::new(),
+        interface: "cli".into(),
+    };
+    let plan = signoff::plan(
+        &mut assessor,
+        &changes.commits,
+        &request,
+        key.public_key(),
+        chrono::Utc::now(),
+    )
+    .expect("plan");
+    assert!(plan.refusals.is_empty(), "{:?}", plan.refusals);
+    let signer = SigningKey::InMemory(Box::new(key.clone()));
+    signoff::execute(repo, &plan, &signer).expect("sign");
+}
+
+/// Writes every sign-off's payload and signature to files (not timed), then times one
+/// `ssh-keygen -Y verify` process per sign-off.
+fn ssh_keygen_baseline(repo: &Repository, scratch: &Path) -> Duration {
+    let notes = signoff::notes::read_all(repo).expect("notes");
+    let mut jobs = Vec::new();
+    for (i, lines) in notes.values().enumerate() {
+        for (j, line) in lines.iter().enumerate() {
+            let rec = NoteLine::parse(line).expect("record");
+            let payload = scratch.join(format!("p{i}_{j}"));
+            let sig = scratch.join(format!("p{i}_{j}.sig"));
+            std::fs::write(&payload, &rec.payload).expect("write payload");
+            std::fs::write(&sig, format!("{}\n", rec.signature)).expect("write sig");
+            jobs.push((payload, sig));
+        }
+    }
+    // The roster as committed on main (the bench repository has no checked-out work tree).
+    let signers = scratch.join("allowed_signers");
+    let roster = countersign::git::TreeSnapshot::at(repo, "main")
+        .and_then(|s| s.read(".countersign/allowed_signers"))
+        .expect("read roster")
+        .expect("roster on main");
+    std::fs::write(&signers, roster).expect("write roster");
+    let t = Instant::now();
+    for (payload, sig) in &jobs {
+        let status = Command::new("ssh-keygen")
+            .args(["-Y", "verify", "-f"])
+            .arg(&signers)
+            .args(["-I", "alice@example.com", "-n", "countersign", "-s"])
+            .arg(sig)
+            .stdin(std::fs::File::open(payload).expect("payload"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("run ssh-keygen");
+        assert!(status.success(), "ssh-keygen rejected {}", sig.display());
+    }
+    t.elapsed()
+}

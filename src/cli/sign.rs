@@ -1,0 +1,171 @@
+//! `countersign sign`: the TUI's signing path without the TUI. Shows what it will sign, asks
+//! (unless `--yes`), then asks for the key's passphrase and stores the sign-offs.
+
+use std::collections::HashMap;
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
+
+use super::args::{Decision as ArgDecision, SignArgs};
+use super::{Context, EXIT_OK, EXIT_VIOLATION};
+use crate::git::{short_id, ChangeSet, LoadDepth};
+use crate::signoff::keys::{self, SigningKey};
+use crate::signoff::{self, Decision, SignPlan, SignRequest};
+use crate::{Error, Result};
+
+/// Runs `sign`: 0 signed, 1 refused (nothing written), 2 error.
+pub fn run(cwd: &Path, args: &SignArgs) -> Result<i32> {
+    let ctx = Context::open(cwd)?;
+    let trusted_ref = ctx.trusted_ref(args.trust.trusted_ref.as_deref())?;
+    let mut assessor = ctx.assessor(&trusted_ref)?;
+    let base = assessor.trusted.policy.base.clone();
+    let range = ctx.range(Some(&args.revspec), &base)?;
+    let changes = ChangeSet::load(&ctx.repo, &range.commits, LoadDepth::Files)?;
+    let location = keys::locate(&ctx.repo, args.key.as_deref())?;
+    let public = keys::public_key_at(&location)?;
+    let request = SignRequest {
+        decision: match args.decision {
+            ArgDecision::Approve => Decision::Approve,
+            ArgDecision::Reject => Decision::Reject,
+        },
+        comment: args.comment.clone().unwrap_or_default(),
+        principal: args.principal.clone(),
+        evidence: HashMap::new(),
+        interface: "cli".to_string(),
+    };
+    let plan = signoff::plan(
+        &mut assessor,
+        &changes.commits,
+        &request,
+        &public,
+        chrono::Utc::now(),
+    )?;
+    let mut err = std::io::stderr().lock();
+    if !plan.refusals.is_empty() {
+        for r in &plan.refusals {
+            let _ = writeln!(err, "countersign: refused: {r}");
+        }
+        return Ok(EXIT_VIOLATION);
+    }
+    describe(&mut err, &plan, &range.description, &trusted_ref).map_err(Error::io("stderr"))?;
+    if !args.yes {
+        if !std::io::stdin().is_terminal() {
+            let _ = writeln!(
+                err,
+                "countersign: refused: no terminal to confirm on; nothing was signed. Pass --yes \
+                 to sign without asking"
+            );
+            return Ok(EXIT_VIOLATION);
+        }
+        if !confirm(&mut err, &plan)? {
+            let _ = writeln!(err, "Nothing was signed.");
+            return Ok(EXIT_VIOLATION);
+        }
+    }
+    let key = SigningKey::open(&location, &mut terminal_passphrase)?;
+    let outcomes = signoff::execute(&ctx.repo, &plan, &key)?;
+    let mut out = std::io::stdout().lock();
+    for o in &outcomes {
+        writeln!(
+            out,
+            "signed: {} {} as {}",
+            o.decision,
+            short_id(&o.commit),
+            o.principal
+        )
+        .map_err(Error::io("stdout"))?;
+    }
+    Ok(EXIT_OK)
+}
+
+/// Prints what will be signed.
+fn describe(
+    out: &mut impl Write,
+    plan: &SignPlan,
+    range: &str,
+    trusted_ref: &str,
+) -> std::io::Result<()> {
+    let Some(first) = plan.items.first() else {
+        return Ok(());
+    };
+    writeln!(
+        out,
+        "About to sign {} {} of {range} as {} with key {} (policy and roster from {trusted_ref}):",
+        if first.payload.decision == Decision::Approve {
+            "an approval"
+        } else {
+            "a rejection"
+        },
+        if plan.items.len() == 1 {
+            "of 1 commit".to_string()
+        } else {
+            format!("of each of {} commits", plan.items.len())
+        },
+        plan.principal.as_deref().unwrap_or("?"),
+        plan.key_fingerprint,
+    )?;
+    for item in &plan.items {
+        let by = item
+            .ai
+            .as_ref()
+            .map_or("human".to_string(), |a| format!("AI: {}", a.agent));
+        writeln!(
+            out,
+            "  {}  {:<10}  {:<12}  {}",
+            short_id(&item.commit),
+            item.tier.name(),
+            by,
+            item.summary
+        )?;
+    }
+    if let Some(c) = plan
+        .items
+        .first()
+        .map(|i| &i.payload.comment)
+        .filter(|c| !c.is_empty())
+    {
+        writeln!(out, "  comment: {c}")?;
+    }
+    for w in &plan.warnings {
+        writeln!(out, "  note: {w}")?;
+    }
+    Ok(())
+}
+
+/// Asks y/N on the terminal.
+fn confirm(out: &mut impl Write, plan: &SignPlan) -> Result<bool> {
+    write!(
+        out,
+        "Sign {} sign-off{}? [y/N] ",
+        plan.items.len(),
+        if plan.items.len() == 1 { "" } else { "s" }
+    )
+    .and_then(|()| out.flush())
+    .map_err(Error::io("stderr"))?;
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(Error::io("stdin"))?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "Yes" | "YES"))
+}
+
+/// The passphrase: `$COUNTERSIGN_PASSPHRASE`, else asked on the terminal without echo.
+pub fn terminal_passphrase(path: &Path) -> Result<String> {
+    if let Some(p) = keys::passphrase_from_env() {
+        return Ok(p);
+    }
+    if !std::io::stdin().is_terminal() && !std::io::stderr().is_terminal() {
+        return Err(Error::Message(format!(
+            "{} is encrypted and there is no terminal to ask for its passphrase: set {} (for \
+             automation) or run countersign in a terminal",
+            path.display(),
+            keys::PASSPHRASE_ENV
+        )));
+    }
+    rpassword::prompt_password(format!("Passphrase for {}: ", path.display())).map_err(|e| {
+        Error::Message(format!(
+            "could not read the passphrase for {} from the terminal: {e}",
+            path.display()
+        ))
+    })
+}

@@ -1,0 +1,37 @@
+//! `countersign sync [REMOTE]`: fetch, merge and push sign-offs.
+
+use std::path::Path;
+
+use super::{Context, EXIT_OK};
+use crate::{Error, Result};
+
+/// Runs `sync`.
+pub fn run(cwd: &Path, remote: &str) -> Result<i32> {
+    let ctx = Context::open(cwd)?;
+    let workdir = ctx
+        .repo
+        .workdir()
+        .ok_or_else(|| Error::BareRepository(ctx.repo.path().to_path_buf()))?;
+    if ctx.repo.find_remote(remote).is_err() {
+        return Err(Error::Message(format!(
+            "there is no remote `{remote}`: name one of `git remote`'s, e.g. `countersign sync origin`"
+        )));
+    }
+    let report = crate::sync::sync(workdir, remote)?;
+    let what = match (report.merged_remote, report.pushed) {
+        (true, true) => format!("merged {remote}'s sign-offs and pushed the union"),
+        (true, false) => format!("merged {remote}'s sign-offs (nothing local to push)"),
+        (false, true) => format!("pushed local sign-offs ({remote} had none)"),
+        (false, false) => "no sign-offs on either side yet".to_string(),
+    };
+    let rounds = if report.rounds > 1 {
+        format!(
+            " after {} rounds (the remote moved meanwhile)",
+            report.rounds
+        )
+    } else {
+        String::new()
+    };
+    println!("countersign sync: {what}{rounds}");
+    Ok(EXIT_OK)
+}

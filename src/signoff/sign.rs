@@ -1,0 +1,354 @@
+//! Signing: plan what will be signed (and refuse what must not be), then sign and store it.
+//!
+//! Two steps so that both callers can show the plan and ask before anything happens:
+//!
+//! 1. [`plan`] needs only the *public* key: it finds the roster principal, checks the key is
+//!    valid now, assesses each commit under the trusted policy and builds the payloads, or
+//!    lists the refusals (a key the roster does not list, an expired key, an approval of an AI
+//!    commit in the prohibited tier).
+//! 2. [`execute`] signs every payload and appends all note lines in one notes commit, so a
+//!    range is signed entirely or not at all.
+//!
+//! [`sign`] does both for callers that have already confirmed.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use ssh_key::PublicKey;
+
+use super::keys::{self, SigningKey};
+use super::notes::{self, Append};
+use super::record::{Decision, Evidence, NoteLine, Payload, PAYLOAD_VERSION};
+use super::sshsig;
+use super::verify::principal_matches;
+use crate::assess::Assessor;
+use crate::git::{short_id, CommitChange};
+use crate::policy::provenance::Provenance;
+use crate::policy::{AllowedSigner, Tier, ROSTER_PATH};
+use crate::{Error, Result};
+
+/// What the reviewer asks to sign.
+#[derive(Clone, Debug)]
+pub struct SignRequest {
+    /// Approve or reject.
+    pub decision: Decision,
+    /// Free text recorded in the payload (may be empty).
+    pub comment: String,
+    /// The roster principal to sign as, where the key is listed under several.
+    pub principal: Option<String>,
+    /// Review evidence per commit id; commits missing here get [`Evidence::none`].
+    pub evidence: HashMap<String, Evidence>,
+    /// Where the sign-off is made: `cli` or `tui` (recorded in the evidence).
+    pub interface: String,
+}
+
+/// One sign-off ready to be signed.
+#[derive(Clone, Debug, Serialize)]
+pub struct PlannedSignoff {
+    /// Full commit id.
+    pub commit: String,
+    /// Its summary line.
+    pub summary: String,
+    /// AI provenance (None for a human commit).
+    pub ai: Option<Provenance>,
+    /// Effective tier under the trusted policy.
+    pub tier: Tier,
+    /// The payload that will be signed.
+    pub payload: Payload,
+}
+
+/// What [`plan`] found: the sign-offs to make, or why none may be made.
+#[derive(Clone, Debug, Serialize)]
+pub struct SignPlan {
+    /// The principal signing (None when refused before one was found).
+    pub principal: Option<String>,
+    /// `SHA256:…` of the signing key.
+    pub key_fingerprint: String,
+    /// One per commit, oldest first.
+    pub items: Vec<PlannedSignoff>,
+    /// Why signing is refused; non-empty means nothing may be signed.
+    pub refusals: Vec<String>,
+    /// Things the reviewer should know that do not stop the signing.
+    pub warnings: Vec<String>,
+}
+
+impl SignPlan {
+    /// True when nothing stops the signing.
+    pub fn is_allowed(&self) -> bool {
+        self.refusals.is_empty() && !self.items.is_empty()
+    }
+}
+
+/// One stored sign-off.
+#[derive(Clone, Debug, Serialize)]
+pub struct SignOutcome {
+    /// The commit signed off.
+    pub commit: String,
+    /// The principal who signed.
+    pub principal: String,
+    /// The decision.
+    pub decision: Decision,
+    /// The note line written.
+    pub line: String,
+    /// The notes commit that holds it.
+    pub notes_commit: String,
+}
+
+/// Plans sign-offs on `commits` with the key whose public half is `key`, judged by the
+/// assessor's trusted policy and roster, at time `now`.
+pub fn plan(
+    assessor: &mut Assessor<'_>,
+    commits: &[CommitChange],
+    request: &SignRequest,
+    key: &PublicKey,
+    now: DateTime<Utc>,
+) -> Result<SignPlan> {
+    let fingerprint = keys::fingerprint(key);
+    let mut plan = SignPlan {
+        principal: None,
+        key_fingerprint: fingerprint.clone(),
+        items: Vec::new(),
+        refusals: Vec::new(),
+        warnings: Vec::new(),
+    };
+    let roster_file = format!("{}:{ROSTER_PATH}", assessor.trusted_ref);
+    let entries: Vec<AllowedSigner> = assessor
+        .trusted
+        .roster
+        .entries
+        .iter()
+        .filter(|e| e.key.key_data() == key.key_data())
+        .cloned()
+        .collect();
+    if entries.is_empty() {
+        let line = keys::allowed_signers_line("YOU@example.com", key)?;
+        plan.refusals.push(format!(
+            "the key {fingerprint} is not in the trusted roster ({roster_file}); nothing was \
+             signed. Add it on the trusted branch first:\n    {line}"
+        ));
+        return Ok(plan);
+    }
+    let mut principals: Vec<&str> = entries
+        .iter()
+        .flat_map(|e| e.principals.iter().map(String::as_str))
+        .collect();
+    principals.sort_unstable();
+    principals.dedup();
+    let principal = match &request.principal {
+        Some(p) if principals.iter().any(|pat| principal_matches(pat, p)) => p.clone(),
+        Some(p) => {
+            plan.refusals.push(format!(
+                "the key {fingerprint} is listed in {roster_file} for {}, not for {p}; nothing \
+                 was signed",
+                principals.join(", ")
+            ));
+            return Ok(plan);
+        }
+        None if principals.len() == 1 && !principals[0].contains(['*', '?']) => {
+            principals[0].to_string()
+        }
+        None => {
+            plan.refusals.push(format!(
+                "the key {fingerprint} is listed in {roster_file} for {}; say which principal \
+                 you sign as with --principal",
+                principals.join(", ")
+            ));
+            return Ok(plan);
+        }
+    };
+    plan.principal = Some(principal.clone());
+    let usable: Vec<&AllowedSigner> = entries
+        .iter()
+        .filter(|e| {
+            e.principals
+                .iter()
+                .any(|pat| principal_matches(pat, &principal))
+        })
+        .collect();
+    if let Some(why) = unusable_now(&usable, now, &principal, &roster_file) {
+        plan.refusals.push(why);
+        return Ok(plan);
+    }
+
+    let tool = format!("countersign {}", env!("CARGO_PKG_VERSION"));
+    let timestamp = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let policy_digest = assessor.trusted.policy.digest.clone();
+    for commit in commits {
+        let a = assessor.assess(commit)?;
+        let req = assessor.trusted.policy.requirement(a.tier);
+        if a.ai.is_some() && a.tier == Tier::Prohibited && request.decision == Decision::Approve {
+            plan.refusals.push(format!(
+                "commit {} is AI-generated and in the prohibited tier: AI may not make this \
+                 change, so no approval can let it ship; nothing was signed",
+                short_id(&commit.id)
+            ));
+            continue;
+        }
+        if a.ai.is_none() {
+            plan.warnings.push(format!(
+                "commit {} is not AI-generated: it needs no sign-off (this one is recorded anyway)",
+                short_id(&commit.id)
+            ));
+        }
+        if let Some(role) = &req.role {
+            let holds = assessor
+                .trusted
+                .policy
+                .principals_with_role(role)
+                .iter()
+                .any(|p| p == &principal);
+            if !holds && a.ai.is_some() {
+                plan.warnings.push(format!(
+                    "{principal} holds no {role} role: the sign-off on {} is recorded but does \
+                     not count toward its {} tier",
+                    short_id(&commit.id),
+                    a.tier
+                ));
+            }
+        }
+        let evidence = request
+            .evidence
+            .get(&commit.id)
+            .cloned()
+            .unwrap_or_else(|| {
+                Evidence::none(
+                    u32::try_from(commit.files.len()).unwrap_or(u32::MAX),
+                    &request.interface,
+                )
+            });
+        plan.items.push(PlannedSignoff {
+            commit: commit.id.clone(),
+            summary: commit.summary.clone(),
+            ai: a.ai.clone(),
+            tier: a.tier,
+            payload: Payload {
+                version: PAYLOAD_VERSION,
+                commit: commit.id.clone(),
+                tree: commit.tree.clone(),
+                parents: commit.parents.clone(),
+                patch_digest: commit.patch_digest.clone(),
+                tier: a.tier.name().to_string(),
+                policy_digest: policy_digest.clone(),
+                decision: request.decision,
+                comment: request.comment.clone(),
+                principal: principal.clone(),
+                key_fingerprint: fingerprint.clone(),
+                timestamp: timestamp.clone(),
+                tool: tool.clone(),
+                evidence,
+            },
+        });
+    }
+    if commits.is_empty() {
+        plan.refusals
+            .push("the range has no commits: nothing to sign".to_string());
+    }
+    Ok(plan)
+}
+
+/// Why none of `entries` may sign now (namespaces, valid-after, valid-before), if so.
+fn unusable_now(
+    entries: &[&AllowedSigner],
+    now: DateTime<Utc>,
+    principal: &str,
+    roster_file: &str,
+) -> Option<String> {
+    let mut why = Vec::new();
+    for e in entries {
+        if let Some(ns) = &e.namespaces {
+            if !ns.iter().any(|n| n == sshsig::NAMESPACE) {
+                why.push(format!(
+                    "line {} allows only namespaces=\"{}\"",
+                    e.line,
+                    ns.join(",")
+                ));
+                continue;
+            }
+        }
+        if let Some(after) = e.valid_after.filter(|a| now < *a) {
+            why.push(format!("line {} is valid only from {after}", e.line));
+            continue;
+        }
+        if let Some(before) = e.valid_before.filter(|b| now >= *b) {
+            why.push(format!("line {} expired on {before}", e.line));
+            continue;
+        }
+        return None;
+    }
+    Some(format!(
+        "{principal}'s key may not sign now ({roster_file}: {}); nothing was signed: renew the \
+         roster entry on the trusted branch or use a current key",
+        why.join("; ")
+    ))
+}
+
+/// Signs every planned payload with `key` and appends the note lines in one notes commit.
+/// Refuses a plan with refusals (nothing is written).
+pub fn execute(
+    repo: &git2::Repository,
+    plan: &SignPlan,
+    key: &SigningKey,
+) -> Result<Vec<SignOutcome>> {
+    if !plan.refusals.is_empty() {
+        return Err(Error::Message(plan.refusals.join("\n")));
+    }
+    if keys::fingerprint(key.public_key()) != plan.key_fingerprint {
+        return Err(Error::Message(
+            "the key opened for signing is not the key the plan was made for; nothing was signed"
+                .to_string(),
+        ));
+    }
+    let mut appends = Vec::new();
+    let mut outcomes = Vec::new();
+    for item in &plan.items {
+        let payload = item.payload.canonical();
+        let signature = sshsig::sign(key, &payload)?;
+        let line = NoteLine { payload, signature }.to_line();
+        let oid = git2::Oid::from_str(&item.commit)
+            .map_err(Error::git(format!("parsing commit id {}", item.commit)))?;
+        appends.push(Append {
+            commit: oid,
+            lines: vec![line.clone()],
+        });
+        outcomes.push(SignOutcome {
+            commit: item.commit.clone(),
+            principal: item.payload.principal.clone(),
+            decision: item.payload.decision,
+            line,
+            notes_commit: String::new(),
+        });
+    }
+    let message = match plan.items.as_slice() {
+        [one] => format!(
+            "countersign: {} {} by {}",
+            one.payload.decision,
+            short_id(&one.commit),
+            one.payload.principal
+        ),
+        many => format!(
+            "countersign: {} {} commits by {}",
+            many.first().map_or("sign", |i| i.payload.decision.name()),
+            many.len(),
+            plan.principal.as_deref().unwrap_or("?")
+        ),
+    };
+    let notes_commit = notes::append(repo, &appends, &message)?.to_string();
+    for o in &mut outcomes {
+        o.notes_commit = notes_commit.clone();
+    }
+    Ok(outcomes)
+}
+
+/// Plans and, when nothing is refused, signs and stores: for callers that have already shown
+/// the change and had it confirmed. A refusal is an error carrying the refusals' sentences.
+pub fn sign(
+    repo: &git2::Repository,
+    assessor: &mut Assessor<'_>,
+    commits: &[CommitChange],
+    request: &SignRequest,
+    key: &SigningKey,
+) -> Result<Vec<SignOutcome>> {
+    let plan = plan(assessor, commits, request, key.public_key(), Utc::now())?;
+    execute(repo, &plan, key)
+}

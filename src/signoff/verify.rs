@@ -1,0 +1,476 @@
+//! Verification: is one note line a valid sign-off on this very commit by a trusted key, and
+//! does a commit carry the approvals its tier demands?
+//!
+//! A sign-off is **valid** when every one of these holds:
+//! - the line is a record (`payload` + `signature`) and the payload is canonical;
+//! - the trusted roster lists the payload's principal with the key that made the signature,
+//!   allowed in namespace `countersign`;
+//! - the SSHSIG verifies over the payload's exact bytes in namespace `countersign`;
+//! - the payload names this commit, its tree, its parents and its patch digest;
+//! - the roster key was valid (`valid-after` ≤ t < `valid-before`) at the sign-off's signed
+//!   time t, t is neither in the future nor before the commit was made, and the key has not
+//!   expired since (`now < valid-before`).
+//!
+//! **Why both the signed time and now:** the gate judges changes about to ship, so it wants
+//! keys that are trusted today, as `ssh-keygen -Y verify` does by default. Checking only the
+//! signed time would let a holder of an expired key backdate a commit and its sign-off (both
+//! dates are theirs to choose). A rotated key's sign-offs on still-open changes must be
+//! renewed with the new key; history already on the base branch is not re-gated.
+
+//! A commit's **tally** counts distinct principals holding the tier's role whose latest valid
+//! decision is approve; a qualified principal whose latest decision is reject blocks it.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+use super::record::{Decision, NoteLine, Payload};
+use super::{keys, sshsig, ReviewState};
+use crate::git::{short_id, CommitChange};
+use crate::policy::provenance::Provenance;
+use crate::policy::{Policy, Roster, Tier, ROSTER_PATH};
+
+/// How far clocks may disagree: a sign-off may be dated this much after "now" or before the
+/// commit's committer time.
+const CLOCK_SKEW_MINUTES: i64 = 10;
+
+/// One sign-off line with its verdict (what `show` prints).
+#[derive(Clone, Debug, Serialize)]
+pub struct SignoffVerdict {
+    /// The payload exactly as signed (empty when the line is not a record).
+    pub payload: String,
+    /// The armored signature (empty when the line is not a record).
+    pub signature: String,
+    /// The principal the payload names (unverified when `valid` is false).
+    pub principal: Option<String>,
+    /// The decision the payload records.
+    pub decision: Option<Decision>,
+    /// When the payload says it was signed.
+    pub timestamp: Option<String>,
+    /// The fingerprint of the key that made the signature.
+    pub key_fingerprint: Option<String>,
+    /// The comment.
+    pub comment: Option<String>,
+    /// Signature, key and binding all check out.
+    pub valid: bool,
+    /// Why it is not valid, as sentences (empty when valid).
+    pub problems: Vec<String>,
+    /// Whether it counts toward the commit's requirement (valid, principal holds the role,
+    /// and it is that principal's latest decision).
+    pub counts: bool,
+    /// Why a valid sign-off does not count, when it does not.
+    pub not_counted: Option<String>,
+    /// The parsed payload when valid.
+    #[serde(skip)]
+    pub parsed: Option<Payload>,
+}
+
+impl SignoffVerdict {
+    fn invalid(payload: String, signature: String, problem: String) -> Self {
+        SignoffVerdict {
+            payload,
+            signature,
+            principal: None,
+            decision: None,
+            timestamp: None,
+            key_fingerprint: None,
+            comment: None,
+            valid: false,
+            problems: vec![problem],
+            counts: false,
+            not_counted: None,
+            parsed: None,
+        }
+    }
+
+    /// Who the sign-off is by, for sentences: `alice@example.com`, or `an unnamed signer`.
+    pub fn who(&self) -> String {
+        self.principal
+            .clone()
+            .unwrap_or_else(|| "an unreadable signer".to_string())
+    }
+}
+
+/// What checking needs besides the commit: the trusted roster, where it came from, the clock.
+pub struct Checker<'a> {
+    /// The trusted roster.
+    pub roster: &'a Roster,
+    /// The trusted revision's name, for messages.
+    pub trusted_ref: &'a str,
+    /// Now.
+    pub now: DateTime<Utc>,
+}
+
+impl Checker<'_> {
+    /// Checks one note line against `commit`.
+    pub fn check_line(&self, line: &str, commit: &CommitChange) -> SignoffVerdict {
+        let record = match NoteLine::parse(line) {
+            Ok(r) => r,
+            Err(e) => {
+                return SignoffVerdict::invalid(
+                    String::new(),
+                    String::new(),
+                    format!("a line of the note is ignored: {e}"),
+                )
+            }
+        };
+        let mut v = SignoffVerdict::invalid(
+            record.payload.clone(),
+            record.signature.clone(),
+            String::new(),
+        );
+        v.problems.clear();
+        let payload = match Payload::parse(&record.payload) {
+            Ok(p) => p,
+            Err(e) => {
+                v.problems.push(e);
+                return v;
+            }
+        };
+        v.principal = Some(payload.principal.clone());
+        v.decision = Some(payload.decision);
+        v.timestamp = Some(payload.timestamp.clone());
+        v.comment = Some(payload.comment.clone());
+        let sig = match sshsig::parse(&record.signature) {
+            Ok(s) => s,
+            Err(e) => {
+                v.problems.push(e);
+                return v;
+            }
+        };
+        let signer = sshsig::signer(&sig);
+        let fingerprint = keys::fingerprint(&signer);
+        v.key_fingerprint = Some(fingerprint.clone());
+        let roster_file = format!("{}:{ROSTER_PATH}", self.trusted_ref);
+        let entries: Vec<_> = self
+            .roster
+            .entries
+            .iter()
+            .filter(|e| {
+                e.principals
+                    .iter()
+                    .any(|p| principal_matches(p, &payload.principal))
+            })
+            .collect();
+        if entries.is_empty() {
+            v.problems.push(format!(
+                "{} is not in the trusted roster ({roster_file}); add them there (on the trusted \
+                 branch) before their sign-offs count",
+                payload.principal
+            ));
+            return v;
+        }
+        let Some(entry) = entries
+            .iter()
+            .find(|e| e.key.key_data() == signer.key_data())
+        else {
+            v.problems.push(format!(
+                "it is signed with key {fingerprint}, which the trusted roster ({roster_file}) does \
+                 not list for {}: a signature by a key outside the roster counts for nothing",
+                payload.principal
+            ));
+            return v;
+        };
+        if let Err(e) = sshsig::verify(&entry.key, &record.payload, &sig) {
+            v.problems.push(e);
+            return v;
+        }
+        if let Some(ns) = &entry.namespaces {
+            if !ns.iter().any(|n| n == sshsig::NAMESPACE) {
+                v.problems.push(format!(
+                    "{}'s key is limited to namespaces=\"{}\" in {roster_file} (line {}), which \
+                     does not include {}",
+                    payload.principal,
+                    ns.join(","),
+                    entry.line,
+                    sshsig::NAMESPACE
+                ));
+            }
+        }
+        if payload.key_fingerprint != fingerprint {
+            v.problems.push(format!(
+                "its payload names key {} but it was signed with {fingerprint}",
+                payload.key_fingerprint
+            ));
+        }
+        self.check_binding(&payload, commit, &mut v.problems);
+        match payload.time() {
+            Err(e) => v.problems.push(e),
+            Ok(t) => self.check_time(t, entry, commit, &payload.principal, &mut v.problems),
+        }
+        v.valid = v.problems.is_empty();
+        if v.valid {
+            v.parsed = Some(payload);
+        }
+        v
+    }
+
+    /// The payload must name this very commit, tree, parents and change.
+    fn check_binding(&self, p: &Payload, commit: &CommitChange, problems: &mut Vec<String>) {
+        if p.commit != commit.id {
+            problems.push(format!(
+                "it signs commit {}, not this one ({}): a sign-off copied from another commit \
+                 (by hand, or by a rebase or amend) counts for nothing; sign this commit itself",
+                short_id(&p.commit),
+                short_id(&commit.id)
+            ));
+            return;
+        }
+        if p.tree != commit.tree {
+            problems.push(format!(
+                "it names tree {}, but this commit's tree is {}",
+                short_id(&p.tree),
+                short_id(&commit.tree)
+            ));
+        }
+        if p.parents != commit.parents {
+            problems.push("it names other parents than this commit's".to_string());
+        }
+        if p.patch_digest != commit.patch_digest {
+            problems.push(format!(
+                "it names change {}, but this commit's change is {}",
+                p.patch_digest, commit.patch_digest
+            ));
+        }
+    }
+
+    /// The key must have been valid at the signed time (which must be plausible) and must not
+    /// have expired since.
+    fn check_time(
+        &self,
+        t: DateTime<Utc>,
+        entry: &crate::policy::AllowedSigner,
+        commit: &CommitChange,
+        principal: &str,
+        problems: &mut Vec<String>,
+    ) {
+        let skew = Duration::minutes(CLOCK_SKEW_MINUTES);
+        let when = t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        if let Some(after) = entry.valid_after {
+            if t < after {
+                problems.push(format!(
+                    "{principal}'s key is valid only from {} (valid-after in the roster, line \
+                     {}); the sign-off is dated {when}",
+                    after.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    entry.line
+                ));
+            }
+        }
+        if let Some(before) = entry.valid_before {
+            // Expired now voids it too: an expired key could otherwise sign a backdated
+            // commit with a backdated payload (both dates are the signer's to choose).
+            if t >= before || self.now >= before {
+                problems.push(format!(
+                    "{principal}'s key expired on {} (valid-before in the roster, line {}); the \
+                     sign-off is dated {when}: sign again with a current key",
+                    before.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    entry.line
+                ));
+            }
+        }
+        if t > self.now + skew {
+            problems.push(format!("it is dated {when}, in the future"));
+        }
+        if let Some(made) = DateTime::<Utc>::from_timestamp(commit.committer.time, 0) {
+            if t + skew < made {
+                problems.push(format!(
+                    "it is dated {when}, before the commit itself was made ({})",
+                    made.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                ));
+            }
+        }
+    }
+}
+
+/// A commit's standing under the gate: what it needs, what it has, and why it fails.
+#[derive(Clone, Debug, Serialize)]
+pub struct GateVerdict {
+    /// Where the commit stands.
+    pub state: ReviewState,
+    /// Approvals its tier requires (0 for human commits).
+    pub required: u32,
+    /// The role those approvers must hold (None: any roster principal).
+    pub role: Option<String>,
+    /// Distinct qualified principals whose latest decision is approve.
+    pub approved_by: Vec<String>,
+    /// Distinct qualified principals whose latest decision is reject.
+    pub rejected_by: Vec<String>,
+    /// True when the commit may ship.
+    pub ok: bool,
+    /// Why it may not, as sentences a person can act on.
+    pub problems: Vec<String>,
+}
+
+/// Judges one commit: `signoffs` are its checked note lines (their `counts` and
+/// `not_counted` are filled in here).
+pub fn judge(
+    policy: &Policy,
+    commit: &CommitChange,
+    ai: Option<&Provenance>,
+    tier: Tier,
+    tier_reasons: &[String],
+    signoffs: &mut [SignoffVerdict],
+) -> GateVerdict {
+    let req = policy.requirement(tier);
+    let role = req.role.clone();
+    let qualified = |p: &str| match &role {
+        Some(r) => policy.principals_with_role(r).iter().any(|x| x == p),
+        None => true,
+    };
+    // Each principal's latest valid decision (a reject wins a tie).
+    let mut latest: BTreeMap<String, (DateTime<Utc>, Decision, usize)> = BTreeMap::new();
+    for (i, s) in signoffs.iter().enumerate() {
+        let Some(p) = s.parsed.as_ref() else { continue };
+        let Ok(t) = p.time() else { continue };
+        let newer = match latest.get(&p.principal) {
+            None => true,
+            Some((lt, ld, _)) => {
+                t > *lt || (t == *lt && p.decision == Decision::Reject && *ld == Decision::Approve)
+            }
+        };
+        if newer {
+            latest.insert(p.principal.clone(), (t, p.decision, i));
+        }
+    }
+    let mut approved_by = Vec::new();
+    let mut rejected_by = Vec::new();
+    for (principal, (_, decision, idx)) in &latest {
+        if !qualified(principal) {
+            continue;
+        }
+        signoffs[*idx].counts = true;
+        match decision {
+            Decision::Approve => approved_by.push(principal.clone()),
+            Decision::Reject => rejected_by.push(principal.clone()),
+        }
+    }
+    for (i, s) in signoffs.iter_mut().enumerate() {
+        let Some(p) = s.parsed.as_ref() else { continue };
+        if s.counts {
+            continue;
+        }
+        s.not_counted = Some(if !qualified(&p.principal) {
+            format!(
+                "{} holds no {} role",
+                p.principal,
+                role.as_deref().unwrap_or("required")
+            )
+        } else if latest.get(&p.principal).is_some_and(|(_, _, j)| *j != i) {
+            format!(
+                "{} made a later decision, which replaces this one",
+                p.principal
+            )
+        } else {
+            "it is not the signer's latest decision".to_string()
+        });
+    }
+
+    let role_name = role
+        .as_deref()
+        .map_or(String::new(), |r| format!(" from role {r}"));
+    let mut problems = Vec::new();
+    let state = match ai {
+        None => ReviewState::NotRequired,
+        Some(a) if tier == Tier::Prohibited => {
+            problems.push(format!(
+                "AI-generated ({}: {}) and in the prohibited tier{}: AI may not make this change, \
+                 whatever sign-offs it carries; a human must author it",
+                a.agent,
+                a.rule,
+                tier_reasons
+                    .first()
+                    .map_or(String::new(), |r| format!(" ({r})"))
+            ));
+            ReviewState::Forbidden
+        }
+        Some(_) if !rejected_by.is_empty() => {
+            for who in &rejected_by {
+                let comment = signoffs
+                    .iter()
+                    .filter(|s| s.counts)
+                    .filter_map(|s| s.parsed.as_ref())
+                    .find(|p| &p.principal == who)
+                    .map(|p| p.comment.clone())
+                    .filter(|c| !c.is_empty())
+                    .map_or(String::new(), |c| format!(" (\"{c}\")"));
+                problems.push(format!(
+                    "rejected by {who}{comment}: a rejection blocks until {who} signs an approval \
+                     of this commit, or the change is replaced by a new commit"
+                ));
+            }
+            ReviewState::Rejected
+        }
+        Some(_) if approved_by.len() as u32 >= req.approvals => {
+            if req.approvals == 0 && approved_by.is_empty() {
+                ReviewState::NotRequired
+            } else {
+                ReviewState::Approved
+            }
+        }
+        Some(_) => {
+            let n = req.approvals;
+            let mut sentence = format!(
+                "needs {n} approval{}{role_name} ({tier} tier); has {}",
+                if n == 1 { "" } else { "s" },
+                approved_by.len()
+            );
+            let reasons: Vec<String> = signoffs
+                .iter()
+                .filter(|s| !s.counts)
+                .map(|s| match &s.not_counted {
+                    Some(why) => format!("the sign-off by {} does not count: {why}", s.who()),
+                    None => format!(
+                        "the sign-off by {} does not count: {}",
+                        s.who(),
+                        s.problems.join("; ")
+                    ),
+                })
+                .collect();
+            if reasons.is_empty() {
+                sentence.push_str(&format!(
+                    " — no sign-off is recorded; a reviewer{role_name} signs with `countersign \
+                     sign {} --decision approve`",
+                    short_id(&commit.id)
+                ));
+            } else {
+                sentence.push_str(" — ");
+                sentence.push_str(&reasons.join("; "));
+            }
+            problems.push(sentence);
+            ReviewState::NeedsSignoff
+        }
+    };
+    let ok = matches!(state, ReviewState::NotRequired | ReviewState::Approved);
+    GateVerdict {
+        state,
+        required: if ai.is_some() { req.approvals } else { 0 },
+        role,
+        approved_by,
+        rejected_by,
+        ok,
+        problems,
+    }
+}
+
+/// Does roster principal `pattern` (which may hold `*` and `?`, as ssh patterns do) name
+/// `principal`? (The roster parser has the same rule but keeps it private to `policy`.)
+pub fn principal_matches(pattern: &str, principal: &str) -> bool {
+    fn go(p: &[char], s: &[char]) -> bool {
+        match p.split_first() {
+            None => s.is_empty(),
+            Some(('*', rest)) => (0..=s.len()).any(|i| go(rest, &s[i..])),
+            Some(('?', rest)) => !s.is_empty() && go(rest, &s[1..]),
+            Some((c, rest)) => s.first() == Some(c) && go(rest, &s[1..]),
+        }
+    }
+    if pattern == principal {
+        return true;
+    }
+    if !pattern.contains(['*', '?']) {
+        return false;
+    }
+    let p: Vec<char> = pattern.chars().collect();
+    let s: Vec<char> = principal.chars().collect();
+    go(&p, &s)
+}

@@ -1,0 +1,148 @@
+//! `countersign sync`: share sign-offs with a remote without ever dropping one.
+//!
+//! One round: fetch the remote's notes into `refs/notes/remotes/REMOTE/countersign`, merge
+//! them into the local `refs/notes/countersign` with git's line-union strategy
+//! (`cat_sort_uniq`: every line of both sides, sorted, duplicates once — a sign-off is one
+//! line, so none is lost), then push. A push the remote rejects because it moved meanwhile
+//! starts a new round. The network goes through the `git` CLI so the user's credentials,
+//! transports and hooks apply.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::signoff::notes::NOTES_REF;
+use crate::{Error, Result};
+
+/// How many fetch–merge–push rounds to try before giving up on a busy remote.
+pub const MAX_ROUNDS: usize = 8;
+
+/// What a sync did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    /// The remote had sign-offs, and they were merged in.
+    pub merged_remote: bool,
+    /// Local sign-offs were pushed.
+    pub pushed: bool,
+    /// Rounds needed (more than one when the remote moved during a push).
+    pub rounds: usize,
+}
+
+/// Fetches, merges and pushes the sign-offs of the repository at `workdir` with `remote`.
+pub fn sync(workdir: &Path, remote: &str) -> Result<SyncReport> {
+    let tracking = format!("refs/notes/remotes/{remote}/countersign");
+    let mut report = SyncReport::default();
+    for round in 1..=MAX_ROUNDS {
+        report.rounds = round;
+        let fetched = git(
+            workdir,
+            &[
+                "fetch",
+                "--quiet",
+                remote,
+                &format!("+{NOTES_REF}:{tracking}"),
+            ],
+        )?;
+        if fetched.ok {
+            merge(workdir, &tracking)?;
+            report.merged_remote = true;
+        } else if !fetched.stderr.contains("couldn't find remote ref") {
+            return Err(Error::Message(format!(
+                "fetching sign-offs from {remote} failed: {}; check that the remote exists and you can fetch from it",
+                fetched.stderr.trim()
+            )));
+        }
+        if !git(workdir, &["rev-parse", "--verify", "--quiet", NOTES_REF])?.ok {
+            // Nothing local to push (and nothing fetched): done.
+            return Ok(report);
+        }
+        let pushed = git(
+            workdir,
+            &[
+                "push",
+                "--quiet",
+                remote,
+                &format!("{NOTES_REF}:{NOTES_REF}"),
+            ],
+        )?;
+        if pushed.ok {
+            report.pushed = true;
+            return Ok(report);
+        }
+        let rejected = [
+            "rejected",
+            "fetch first",
+            "non-fast-forward",
+            "stale info",
+            "cannot lock ref",
+        ]
+        .iter()
+        .any(|s| pushed.stderr.contains(s));
+        if !rejected {
+            return Err(Error::Message(format!(
+                "pushing sign-offs to {remote} failed: {}; your local sign-offs are safe in {NOTES_REF}",
+                pushed.stderr.trim()
+            )));
+        }
+    }
+    Err(Error::Message(format!(
+        "{remote} kept moving during {MAX_ROUNDS} attempts to push sign-offs; run `countersign sync {remote}` again (nothing was lost: local sign-offs stay in {NOTES_REF})"
+    )))
+}
+
+/// Merges the fetched notes into the local notes with the line-union strategy.
+fn merge(workdir: &Path, tracking: &str) -> Result<()> {
+    let out = git(
+        workdir,
+        &[
+            "notes",
+            &format!("--ref={NOTES_REF}"),
+            "merge",
+            "--quiet",
+            "-s",
+            "cat_sort_uniq",
+            tracking,
+        ],
+    )?;
+    if out.ok {
+        Ok(())
+    } else {
+        Err(Error::Message(format!(
+            "merging the fetched sign-offs failed: {}; nothing was changed in {NOTES_REF}",
+            out.stderr.trim()
+        )))
+    }
+}
+
+struct GitOutput {
+    ok: bool,
+    stderr: String,
+}
+
+/// Runs `git` in `workdir`; a notes merge needs an identity, so a neutral one is supplied
+/// when the user has none configured.
+fn git(workdir: &Path, args: &[&str]) -> Result<GitOutput> {
+    let mut cmd = Command::new("git");
+    cmd.current_dir(workdir);
+    let has_identity = Command::new("git")
+        .current_dir(workdir)
+        .args(["config", "user.email"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_identity {
+        cmd.args([
+            "-c",
+            "user.name=countersign",
+            "-c",
+            "user.email=countersign@localhost",
+        ]);
+    }
+    let out = cmd.args(args).output().map_err(|e| {
+        Error::Message(format!(
+            "running git failed: {e}; countersign sync needs the git command on PATH"
+        ))
+    })?;
+    Ok(GitOutput {
+        ok: out.status.success(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    })
+}

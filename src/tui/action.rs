@@ -1,0 +1,189 @@
+//! The messages that change the state: [`Action`]s (from keys, the mouse and the terminal),
+//! [`JobResult`]s (from background jobs), and the [`Effect`]s that `update` asks the event
+//! loop to carry out (start a job, save, sign), so that `update` itself never blocks.
+
+use std::sync::Arc;
+
+use super::data::{FileKey, ReviewData};
+use super::doc::DiffDoc;
+use super::impact::ImpactView;
+
+/// Something the user did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// `k` / Up.
+    Up,
+    /// `j` / Down.
+    Down,
+    /// PageUp / Ctrl-b.
+    PageUp,
+    /// PageDown / Ctrl-f / Space.
+    PageDown,
+    /// `g` / Home.
+    Top,
+    /// `G` / End.
+    Bottom,
+    /// `}`.
+    NextHunk,
+    /// `{`.
+    PrevHunk,
+    /// `]`.
+    NextFile,
+    /// `[`.
+    PrevFile,
+    /// `v`.
+    ToggleViewed,
+    /// `s`.
+    ToggleSplit,
+    /// `c`.
+    Comment,
+    /// `/`.
+    Search,
+    /// `n`.
+    SearchNext,
+    /// `N`.
+    SearchPrev,
+    /// `a`.
+    Approve,
+    /// `r`.
+    Reject,
+    /// `i`.
+    FocusImpact,
+    /// Tab.
+    NextPanel,
+    /// Shift-Tab.
+    PrevPanel,
+    /// `?`.
+    Help,
+    /// `y` in a dialog; Enter in an editor.
+    Confirm,
+    /// Esc.
+    Cancel,
+    /// Enter outside editors (open the impact panel's module).
+    Enter,
+    /// A character typed into an editor.
+    Char(char),
+    /// Backspace in an editor.
+    Backspace,
+    /// Mouse wheel down over (column, row).
+    WheelDown(u16, u16),
+    /// Mouse wheel up over (column, row).
+    WheelUp(u16, u16),
+    /// The terminal is now this wide and high.
+    Resize(u16, u16),
+    /// `q`.
+    Quit,
+    /// Ctrl-C: quit from anywhere, even inside a dialog.
+    Interrupt,
+}
+
+/// What a background job reports.
+#[derive(Clone, Debug)]
+pub enum JobResult {
+    /// A file's diff, flattened (or why it could not be loaded).
+    Diff {
+        /// The file.
+        key: FileKey,
+        /// The document or the error sentence.
+        result: Result<Arc<DiffDoc>, String>,
+    },
+    /// The impact analysis of the change.
+    Impact(Result<ImpactView, String>),
+    /// A file's text at a revision, for the read-only viewer.
+    FileText {
+        /// The viewer's title.
+        title: String,
+        /// Its lines, or why it could not be read.
+        result: Result<Vec<String>, String>,
+    },
+    /// A signing attempt finished.
+    Signed(SignOutcome),
+    /// The change's verdicts re-read after signing (sign-off states changed).
+    Reloaded(Box<Result<ReviewData, String>>),
+    /// Viewed marks and drafts were written (or why not).
+    Saved(Result<(), String>),
+    /// The syntax highlighter is ready (grammars loaded).
+    Highlighter(crate::diff::Highlighter),
+    /// Lines asked for were highlighted into the highlighter's cache.
+    Highlighted,
+}
+
+/// Approve or reject.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    /// The change may ship.
+    Approve,
+    /// The change must not ship as it is.
+    Reject,
+}
+
+impl Decision {
+    /// `approve` / `reject`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Decision::Approve => "approve",
+            Decision::Reject => "reject",
+        }
+    }
+}
+
+/// Everything a sign-off from the workstation binds, gathered from the state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignRequest {
+    /// Approve or reject.
+    pub decision: Decision,
+    /// The commits to sign (full ids), oldest first.
+    pub commits: Vec<String>,
+    /// The comments, one per line (`path:+12: text`).
+    pub comment: String,
+    /// Files viewed.
+    pub files_viewed: usize,
+    /// Files in the change.
+    pub files_total: usize,
+    /// Whether the impact panel had its analysis on screen.
+    pub impact_shown: bool,
+    /// The passphrase typed in the dialog, when the key needs one.
+    pub passphrase: Option<String>,
+}
+
+/// How a signing attempt ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SignOutcome {
+    /// Signed: one line per commit for the reviewer.
+    Signed(Vec<String>),
+    /// The key is encrypted: ask for its passphrase and try again.
+    NeedPassphrase(SignRequest),
+    /// Refused or failed, as a sentence.
+    Failed(String),
+}
+
+/// Hunk lines to highlight: (hunk index, side, line indices in the hunk).
+pub type HighlightWant = (usize, crate::diff::Side, std::ops::Range<usize>);
+
+/// What `update` asks the event loop to do.
+#[derive(Clone, Debug)]
+pub enum Effect {
+    /// Load (in the background) the diff of these files, most wanted first; an older
+    /// request still waiting is dropped.
+    LoadDiffs(Vec<FileKey>),
+    /// Write viewed marks and drafts to the data directory.
+    Save,
+    /// Sign through the library's signing code.
+    Sign(SignRequest),
+    /// Load the grammars and make the syntax highlighter (slow: in the background).
+    LoadHighlighter,
+    /// Highlight these lines of a file's diff (an older request still waiting is dropped).
+    Highlight {
+        /// The file's diff (its hunks).
+        doc: Arc<DiffDoc>,
+        /// The hunk lines on screen that are not cached yet.
+        wants: Vec<HighlightWant>,
+    },
+    /// Read `path` at commit `commit` for the read-only viewer.
+    OpenFile {
+        /// Full commit id.
+        commit: String,
+        /// Repository path.
+        path: String,
+    },
+}

@@ -1,0 +1,287 @@
+//! The workstation's state: everything a frame is drawn from, and nothing else. It changes
+//! only in [`super::update`].
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::action::Decision;
+use super::data::{FileKey, ReviewData};
+use super::doc::DiffDoc;
+use super::impact::ImpactSlot;
+use super::layout;
+use super::store::{viewed_key, Comment, Store};
+use super::theme::Theme;
+use crate::git::FileChange;
+use crate::signoff::ReviewState;
+
+/// The three panels, in Tab order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Panel {
+    /// Commits and files.
+    Files,
+    /// The diff.
+    Diff,
+    /// The impact tree.
+    Impact,
+}
+
+/// A file's diff as far as it has arrived.
+#[derive(Clone, Debug)]
+pub enum DiffSlot {
+    /// Asked for; a job is loading it.
+    Loading,
+    /// Here.
+    Ready(Arc<DiffDoc>),
+    /// Could not be loaded, as a sentence.
+    Failed(String),
+}
+
+/// Where a comment goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommentTarget {
+    /// The file.
+    pub key: FileKey,
+    /// `+N` / `-N`, or None for the whole file.
+    pub line: Option<String>,
+}
+
+/// The sign dialog's stage.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SignStage {
+    /// Showing what will be signed.
+    Review,
+    /// Asked once more because files are unviewed.
+    ConfirmUnviewed,
+    /// Asking for the key's passphrase.
+    Passphrase {
+        /// What has been typed (drawn as dots).
+        input: String,
+        /// The request to retry with it.
+        request: super::action::SignRequest,
+    },
+    /// Waiting for the signing code.
+    Signing,
+}
+
+/// Layers over the panels; the top one sees keys first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Overlay {
+    /// The key table.
+    Help,
+    /// The `/` prompt.
+    Search {
+        /// What has been typed.
+        input: String,
+    },
+    /// The inline comment editor.
+    Comment {
+        /// Where it goes.
+        target: CommentTarget,
+        /// What has been typed.
+        input: String,
+    },
+    /// The sign dialog.
+    Sign {
+        /// Approve or reject.
+        decision: Decision,
+        /// Where it is.
+        stage: SignStage,
+    },
+    /// A file at the reviewed revision, read-only.
+    Viewer {
+        /// Path and revision.
+        title: String,
+        /// Its lines (None while loading).
+        lines: Option<Result<Vec<String>, String>>,
+        /// First line shown.
+        scroll: usize,
+    },
+}
+
+/// The diff panel's position in the selected file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DiffPos {
+    /// The row the cursor is on.
+    pub cursor: usize,
+    /// The first row on screen.
+    pub scroll: usize,
+}
+
+/// The last search.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SearchState {
+    /// What was searched for.
+    pub query: String,
+    /// Matching rows of the current file in the current layout.
+    pub matches: Vec<usize>,
+}
+
+/// A message in the status line until the next key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Flash {
+    /// The sentence.
+    pub text: String,
+    /// Whether it reports a problem.
+    pub error: bool,
+}
+
+/// The whole state.
+#[derive(Debug)]
+pub struct App {
+    /// The change and its verdicts.
+    pub data: ReviewData,
+    /// Every file, in list order.
+    pub files: Vec<FileKey>,
+    /// The file shown in the diff panel (None when the change has no files).
+    pub selected: Option<FileKey>,
+    /// Which panel has the keys.
+    pub focus: Panel,
+    /// Side-by-side instead of unified.
+    pub split: bool,
+    /// Loaded diffs.
+    pub diffs: HashMap<FileKey, DiffSlot>,
+    /// Position in the selected file.
+    pub pos: DiffPos,
+    /// The first row of the file list on screen.
+    pub list_scroll: usize,
+    /// The impact analysis.
+    pub impact: ImpactSlot,
+    /// The impact panel's cursor.
+    pub impact_cursor: usize,
+    /// Viewed marks and drafts.
+    pub store: Store,
+    /// The last search.
+    pub search: SearchState,
+    /// Dialogs and editors, bottom first.
+    pub overlays: Vec<Overlay>,
+    /// A sentence for the status line.
+    pub flash: Option<Flash>,
+    /// Terminal size (columns, rows).
+    pub size: (u16, u16),
+    /// Colours.
+    pub theme: Theme,
+    /// The syntax highlighter, once its grammars have loaded.
+    pub highlighter: Option<crate::diff::Highlighter>,
+    /// The highlight request in flight, so that it is not sent again.
+    pub highlight_pending: Vec<super::action::HighlightWant>,
+    /// Something changed since the last frame.
+    pub dirty: bool,
+    /// The user asked to leave.
+    pub quit: bool,
+}
+
+impl App {
+    /// A new state showing `data`, with the first file selected.
+    pub fn new(data: ReviewData, store: Store, theme: Theme, size: (u16, u16)) -> App {
+        let files: Vec<FileKey> = data
+            .commits
+            .iter()
+            .enumerate()
+            .flat_map(|(c, e)| {
+                (0..e.change.files.len()).map(move |f| FileKey { commit: c, file: f })
+            })
+            .collect();
+        let selected = files.first().copied();
+        App {
+            data,
+            files,
+            selected,
+            focus: Panel::Diff,
+            split: false,
+            diffs: HashMap::new(),
+            pos: DiffPos::default(),
+            list_scroll: 0,
+            impact: ImpactSlot::Unavailable,
+            impact_cursor: 0,
+            store,
+            search: SearchState::default(),
+            overlays: Vec::new(),
+            flash: None,
+            size,
+            theme,
+            highlighter: None,
+            highlight_pending: Vec::new(),
+            dirty: true,
+            quit: false,
+        }
+    }
+
+    /// The selected file's change.
+    pub fn selected_file(&self) -> Option<&FileChange> {
+        self.data.file(self.selected?)
+    }
+
+    /// The selected file's diff, when loaded.
+    pub fn doc(&self) -> Option<&Arc<DiffDoc>> {
+        match self.diffs.get(&self.selected?)? {
+            DiffSlot::Ready(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// Whether the file at `key` is marked viewed (for its current content).
+    pub fn is_viewed(&self, key: FileKey) -> bool {
+        self.data
+            .file(key)
+            .is_some_and(|f| self.store.saved.viewed.contains(&viewed_key(f)))
+    }
+
+    /// Files marked viewed.
+    pub fn viewed_count(&self) -> usize {
+        self.files.iter().filter(|k| self.is_viewed(**k)).count()
+    }
+
+    /// The files not yet marked viewed.
+    pub fn unviewed(&self) -> Vec<FileKey> {
+        self.files
+            .iter()
+            .copied()
+            .filter(|k| !self.is_viewed(*k))
+            .collect()
+    }
+
+    /// The comments on this change's commits, in the order written.
+    pub fn comments(&self) -> Vec<&Comment> {
+        self.store
+            .saved
+            .comments
+            .iter()
+            .filter(|c| self.data.commits.iter().any(|e| e.change.id == c.commit))
+            .collect()
+    }
+
+    /// The comment at a target, if any.
+    pub fn comment_at(&self, target: &CommentTarget) -> Option<&Comment> {
+        let commit = &self.data.commits.get(target.key.commit)?.change.id;
+        let path = self.data.file(target.key)?.path().display();
+        self.store
+            .saved
+            .comments
+            .iter()
+            .find(|c| &c.commit == commit && c.path == path && c.line == target.line)
+    }
+
+    /// The rows of the selected file in the current layout.
+    pub fn doc_len(&self) -> usize {
+        self.doc().map_or(0, |d| d.len(self.split))
+    }
+
+    /// Rows of diff visible at once.
+    pub fn diff_height(&self) -> usize {
+        layout::compute(self.size, self.focus == Panel::Impact).diff_body_height()
+    }
+
+    /// Whether any commit is an AI commit in the prohibited tier (no approval is possible).
+    pub fn forbidden(&self) -> bool {
+        self.data.commits.iter().any(|c| {
+            c.verdict
+                .as_ref()
+                .is_some_and(|v| v.state == ReviewState::Forbidden)
+        })
+    }
+
+    /// The top overlay.
+    pub fn top(&self) -> Option<&Overlay> {
+        self.overlays.last()
+    }
+}

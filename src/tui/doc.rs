@@ -1,0 +1,525 @@
+//! A file's diff flattened into rows, once, when its hunks arrive: the unified layout and the
+//! side-by-side layout are both plain vectors, so drawing a frame touches only the rows on
+//! screen and costs the same for a 10-line change and a 100,000-line one.
+
+use crate::git::{DiffLine, FileChange, FileStatus, Hunk, LineKind};
+
+/// Columns a tab expands to.
+const TAB_WIDTH: usize = 4;
+/// Characters of a line kept for display; the rest is cut (a minified file must not make
+/// every frame slow).
+pub const MAX_LINE_CHARS: usize = 1000;
+
+/// One diff line ready to draw.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Line {
+    /// Context, added or removed.
+    pub kind: LineKind,
+    /// Number in the old file.
+    pub old: Option<u32>,
+    /// Number in the new file.
+    pub new: Option<u32>,
+    /// The text: see [`display_text`].
+    pub text: String,
+    /// The hunk it belongs to.
+    pub hunk: usize,
+    /// Its index in that hunk's lines (where highlighting looks it up).
+    pub index: usize,
+    /// Byte ranges of `text` that changed against its paired line (word-level emphasis).
+    pub emphasis: Vec<std::ops::Range<usize>>,
+}
+
+/// A row of the unified layout.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Row {
+    /// A file-level notice: binary, mode change, submodule, rename only, no changes.
+    Notice(String),
+    /// A hunk header `@@ -a,b +c,d @@ context`.
+    HunkHeader {
+        /// Index of the hunk.
+        hunk: usize,
+        /// The header text.
+        text: String,
+    },
+    /// A line, by index into [`DiffDoc::lines`].
+    Line(usize),
+}
+
+/// A row of the side-by-side layout.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SplitRow {
+    /// Same as in the unified layout.
+    Notice(String),
+    /// Same as in the unified layout.
+    HunkHeader {
+        /// Index of the hunk.
+        hunk: usize,
+        /// The header text.
+        text: String,
+    },
+    /// An old line on the left and a new line on the right (either may be absent; a context
+    /// line appears on both sides).
+    Pair {
+        /// Index into [`DiffDoc::lines`] of the old side.
+        left: Option<usize>,
+        /// Index into [`DiffDoc::lines`] of the new side.
+        right: Option<usize>,
+    },
+}
+
+/// A file's diff in both layouts.
+#[derive(Clone, Debug)]
+pub struct DiffDoc {
+    /// The file with its hunks (the highlighter reads them).
+    pub file: FileChange,
+    /// Every diff line, in order.
+    pub lines: Vec<Line>,
+    /// The unified layout.
+    pub unified: Vec<Row>,
+    /// The side-by-side layout.
+    pub split: Vec<SplitRow>,
+    /// Index into `unified` of each hunk header.
+    pub hunk_rows: Vec<usize>,
+    /// Index into `split` of each hunk header.
+    pub split_hunk_rows: Vec<usize>,
+}
+
+/// What a file change is, beyond its hunks: the notices shown above (or instead of) them.
+pub fn notices(file: &FileChange) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(sub) = &file.submodule {
+        let short = |c: &Option<String>| {
+            c.as_deref()
+                .map(|s| crate::git::short_id(s).to_string())
+                .unwrap_or_else(|| "(none)".to_string())
+        };
+        out.push(format!(
+            "submodule: {} → {}",
+            short(&sub.old_commit),
+            short(&sub.new_commit)
+        ));
+        return out;
+    }
+    if matches!(file.status, FileStatus::Renamed | FileStatus::Copied) {
+        let verb = if file.status == FileStatus::Renamed {
+            "renamed"
+        } else {
+            "copied"
+        };
+        let old = file
+            .old_path
+            .as_ref()
+            .map(|p| p.display())
+            .unwrap_or_default();
+        let new = file
+            .new_path
+            .as_ref()
+            .map(|p| p.display())
+            .unwrap_or_default();
+        out.push(format!("{verb}: {old} → {new}"));
+    }
+    if file.old_mode != 0 && file.new_mode != 0 && file.old_mode != file.new_mode {
+        out.push(format!(
+            "mode changed: {:o} → {:o}",
+            file.old_mode, file.new_mode
+        ));
+    }
+    if file.binary {
+        out.push(match file.status {
+            FileStatus::Added => "binary file added".to_string(),
+            FileStatus::Deleted => "binary file deleted".to_string(),
+            _ => "binary file changed".to_string(),
+        });
+    }
+    out
+}
+
+impl DiffDoc {
+    /// Flattens `file`'s notices and `hunks` (the file's own hunks may not be loaded, so
+    /// they come separately).
+    pub fn build(file: &FileChange, hunks: &[Hunk]) -> DiffDoc {
+        let file_ref = file;
+        let mut doc = DiffDoc {
+            lines: Vec::new(),
+            unified: Vec::new(),
+            split: Vec::new(),
+            hunk_rows: Vec::new(),
+            split_hunk_rows: Vec::new(),
+            file: FileChange {
+                hunks: hunks.to_vec(),
+                ..file.clone()
+            },
+        };
+        for n in notices(file_ref) {
+            doc.unified.push(Row::Notice(n.clone()));
+            doc.split.push(SplitRow::Notice(n));
+        }
+        if hunks.is_empty() && doc.unified.is_empty() {
+            let text = match file_ref.status {
+                FileStatus::Added => "empty file added",
+                FileStatus::Deleted => "empty file deleted",
+                _ => "no content changes",
+            };
+            doc.unified.push(Row::Notice(text.to_string()));
+            doc.split.push(SplitRow::Notice(text.to_string()));
+        }
+        let total: usize = hunks.iter().map(|h| h.lines.len()).sum();
+        doc.lines.reserve(total);
+        doc.unified.reserve(total + hunks.len());
+        for (hi, hunk) in hunks.iter().enumerate() {
+            doc.hunk_rows.push(doc.unified.len());
+            doc.split_hunk_rows.push(doc.split.len());
+            doc.unified.push(Row::HunkHeader {
+                hunk: hi,
+                text: hunk.header.clone(),
+            });
+            doc.split.push(SplitRow::HunkHeader {
+                hunk: hi,
+                text: hunk.header.clone(),
+            });
+            let first = doc.lines.len();
+            let emphasis = crate::diff::hunk_emphasis(hunk);
+            for (li, (l, emph)) in hunk.lines.iter().zip(emphasis).enumerate() {
+                doc.unified.push(Row::Line(doc.lines.len()));
+                let mut line = make_line(l, hi, li);
+                line.emphasis = emph.unwrap_or_default();
+                doc.lines.push(line);
+            }
+            pair_hunk(&doc.lines, first, &mut doc.split);
+        }
+        doc
+    }
+
+    /// Rows in `layout`.
+    pub fn len(&self, split: bool) -> usize {
+        if split {
+            self.split.len()
+        } else {
+            self.unified.len()
+        }
+    }
+
+    /// True when there is nothing to show.
+    pub fn is_empty(&self) -> bool {
+        self.unified.is_empty()
+    }
+
+    /// The hunk header rows of a layout.
+    pub fn hunk_starts(&self, split: bool) -> &[usize] {
+        if split {
+            &self.split_hunk_rows
+        } else {
+            &self.hunk_rows
+        }
+    }
+
+    /// The diff line a row shows (the new side of a side-by-side pair when it has one).
+    pub fn line_at(&self, row: usize, split: bool) -> Option<&Line> {
+        let idx = if split {
+            match self.split.get(row)? {
+                SplitRow::Pair { left, right } => right.or(*left)?,
+                _ => return None,
+            }
+        } else {
+            match self.unified.get(row)? {
+                Row::Line(i) => *i,
+                _ => return None,
+            }
+        };
+        self.lines.get(idx)
+    }
+
+    /// The rows of a layout whose text contains `needle` (case-insensitive when `needle` is
+    /// all lowercase, like vim's smartcase).
+    pub fn search(&self, needle: &str, split: bool) -> Vec<usize> {
+        if needle.is_empty() {
+            return Vec::new();
+        }
+        let fold = !needle.chars().any(char::is_uppercase);
+        let needle_l = needle.to_lowercase();
+        let hit = |text: &str| {
+            if fold {
+                text.to_lowercase().contains(&needle_l)
+            } else {
+                text.contains(needle)
+            }
+        };
+        let line_hit = |i: &Option<usize>| {
+            i.and_then(|i| self.lines.get(i))
+                .is_some_and(|l| hit(&l.text))
+        };
+        if split {
+            self.split
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| match r {
+                    SplitRow::Notice(t) | SplitRow::HunkHeader { text: t, .. } => hit(t),
+                    SplitRow::Pair { left, right } => line_hit(left) || line_hit(right),
+                })
+                .map(|(i, _)| i)
+                .collect()
+        } else {
+            self.unified
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| match r {
+                    Row::Notice(t) | Row::HunkHeader { text: t, .. } => hit(t),
+                    Row::Line(i) => line_hit(&Some(*i)),
+                })
+                .map(|(i, _)| i)
+                .collect()
+        }
+    }
+
+    /// The row in the other layout that shows the same place as `row` in this one, so that
+    /// toggling the layout keeps the reader where they were.
+    pub fn translate_row(&self, row: usize, from_split: bool) -> usize {
+        if from_split {
+            match self.split.get(row) {
+                Some(SplitRow::Pair { left, right }) => {
+                    let target = right.or(*left);
+                    target
+                        .and_then(|t| self.unified.iter().position(|r| *r == Row::Line(t)))
+                        .unwrap_or(0)
+                }
+                Some(SplitRow::HunkHeader { hunk, .. }) => {
+                    self.hunk_rows.get(*hunk).copied().unwrap_or(0)
+                }
+                _ => row.min(self.unified.len().saturating_sub(1)),
+            }
+        } else {
+            match self.unified.get(row) {
+                Some(Row::Line(i)) => self
+                    .split
+                    .iter()
+                    .position(|r| {
+                        matches!(r, SplitRow::Pair { left, right } if *left == Some(*i) || *right == Some(*i))
+                    })
+                    .unwrap_or(0),
+                Some(Row::HunkHeader { hunk, .. }) => {
+                    self.split_hunk_rows.get(*hunk).copied().unwrap_or(0)
+                }
+                _ => row.min(self.split.len().saturating_sub(1)),
+            }
+        }
+    }
+
+    /// Pairs of (removed line, added line) that face each other in the side-by-side layout:
+    /// where word-level emphasis applies.
+    pub fn changed_pairs(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        self.split.iter().filter_map(|r| match r {
+            SplitRow::Pair {
+                left: Some(l),
+                right: Some(r),
+            } if l != r => Some((*l, *r)),
+            _ => None,
+        })
+    }
+}
+
+fn make_line(l: &DiffLine, hunk: usize, index: usize) -> Line {
+    Line {
+        index,
+        kind: l.kind,
+        old: l.old_lineno,
+        new: l.new_lineno,
+        text: display_text(&l.content),
+        hunk,
+        emphasis: Vec::new(),
+    }
+}
+
+/// The text of a line as stored: lossy UTF-8 without a trailing `\r`, capped at
+/// [`MAX_LINE_CHARS`] characters (then `…`). Emphasis and highlight ranges index this text;
+/// tabs and control characters are made safe when drawn.
+pub fn display_text(bytes: &[u8]) -> String {
+    let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+    let s = String::from_utf8_lossy(bytes);
+    match s.char_indices().nth(MAX_LINE_CHARS) {
+        Some((cut, _)) => {
+            let mut out = s[..cut].to_string();
+            out.push('…');
+            out
+        }
+        None => s.into_owned(),
+    }
+}
+
+/// `text` as a terminal may print it, starting at column `col` (advanced): tabs expanded to
+/// the next multiple of 4, control characters (escape sequences included) replaced.
+pub fn terminal_safe(text: &str, col: &mut usize) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\t' => {
+                let pad = TAB_WIDTH - *col % TAB_WIDTH;
+                out.extend(std::iter::repeat_n(' ', pad));
+                *col += pad;
+            }
+            c if c.is_control() => {
+                out.push('\u{fffd}');
+                *col += 1;
+            }
+            c => {
+                out.push(c);
+                *col += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+            }
+        }
+    }
+    out
+}
+
+/// Side-by-side rows for the lines `first..` of one hunk: context on both sides; each run of
+/// removed lines faces the run of added lines that follows it.
+fn pair_hunk(lines: &[Line], first: usize, out: &mut Vec<SplitRow>) {
+    let mut i = first;
+    while i < lines.len() {
+        match lines[i].kind {
+            LineKind::Context => {
+                out.push(SplitRow::Pair {
+                    left: Some(i),
+                    right: Some(i),
+                });
+                i += 1;
+            }
+            _ => {
+                let rem_start = i;
+                while i < lines.len() && lines[i].kind == LineKind::Removed {
+                    i += 1;
+                }
+                let add_start = i;
+                while i < lines.len() && lines[i].kind == LineKind::Added {
+                    i += 1;
+                }
+                let removed = add_start - rem_start;
+                let added = i - add_start;
+                for k in 0..removed.max(added) {
+                    out.push(SplitRow::Pair {
+                        left: (k < removed).then_some(rem_start + k),
+                        right: (k < added).then_some(add_start + k),
+                    });
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::git::GitPath;
+
+    fn line(kind: LineKind, old: Option<u32>, new: Option<u32>, text: &str) -> DiffLine {
+        DiffLine {
+            kind,
+            old_lineno: old,
+            new_lineno: new,
+            content: text.as_bytes().to_vec(),
+            no_newline_at_eof: false,
+        }
+    }
+
+    fn modified() -> FileChange {
+        FileChange {
+            status: FileStatus::Modified,
+            old_path: Some(GitPath::from("a.rs")),
+            new_path: Some(GitPath::from("a.rs")),
+            old_mode: 0o100644,
+            new_mode: 0o100644,
+            old_id: Some("1".repeat(40)),
+            new_id: Some("2".repeat(40)),
+            binary: false,
+            submodule: None,
+            hunks: Vec::new(),
+        }
+    }
+
+    fn hunk() -> Hunk {
+        Hunk {
+            old_start: 1,
+            old_lines: 3,
+            new_start: 1,
+            new_lines: 4,
+            header: "@@ -1,3 +1,4 @@".into(),
+            lines: vec![
+                line(LineKind::Context, Some(1), Some(1), "fn a() {"),
+                line(LineKind::Removed, Some(2), None, "\tx"),
+                line(LineKind::Added, None, Some(2), "\ty"),
+                line(LineKind::Added, None, Some(3), "\tz"),
+                line(LineKind::Context, Some(3), Some(4), "}"),
+            ],
+        }
+    }
+
+    #[test]
+    fn side_by_side_pairs_removed_runs_with_the_added_runs_after_them() {
+        let doc = DiffDoc::build(&modified(), &[hunk()]);
+        assert_eq!(doc.unified.len(), 6);
+        assert_eq!(
+            doc.split[1..],
+            [
+                SplitRow::Pair {
+                    left: Some(0),
+                    right: Some(0)
+                },
+                SplitRow::Pair {
+                    left: Some(1),
+                    right: Some(2)
+                },
+                SplitRow::Pair {
+                    left: None,
+                    right: Some(3)
+                },
+                SplitRow::Pair {
+                    left: Some(4),
+                    right: Some(4)
+                },
+            ]
+        );
+        assert_eq!(doc.changed_pairs().collect::<Vec<_>>(), vec![(1, 2)]);
+        assert_eq!(doc.lines[1].text, "\tx");
+    }
+
+    #[test]
+    fn toggling_layouts_keeps_the_same_line() {
+        let doc = DiffDoc::build(&modified(), &[hunk()]);
+        // Unified row 4 is the added line "z" (index 3); in split it is row 3.
+        assert_eq!(doc.translate_row(4, false), 3);
+        assert_eq!(doc.translate_row(3, true), 4);
+    }
+
+    #[test]
+    fn binary_and_mode_changes_are_notices() {
+        let mut f = modified();
+        f.binary = true;
+        f.new_mode = 0o100755;
+        let doc = DiffDoc::build(&f, &[]);
+        assert_eq!(
+            doc.unified,
+            vec![
+                Row::Notice("mode changed: 100644 → 100755".into()),
+                Row::Notice("binary file changed".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn search_is_smartcase() {
+        let doc = DiffDoc::build(&modified(), &[hunk()]);
+        assert_eq!(doc.search("FN", false), Vec::<usize>::new());
+        assert_eq!(doc.search("fn", false), vec![1]);
+    }
+
+    #[test]
+    fn control_characters_and_long_lines_are_tamed() {
+        assert_eq!(display_text(b"a\x1b[2Jb\r"), "a\x1b[2Jb");
+        let mut col = 1;
+        assert_eq!(terminal_safe("\x1b[2J\tb", &mut col), "\u{fffd}[2J   b");
+        assert_eq!(col, 9);
+        let long = "x".repeat(5000);
+        assert_eq!(
+            display_text(long.as_bytes()).chars().count(),
+            MAX_LINE_CHARS + 1
+        );
+    }
+}

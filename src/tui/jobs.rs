@@ -1,0 +1,279 @@
+//! Carrying out [`Effect`]s. Slow work — a file's diff, the impact analysis, a file at a
+//! revision, re-reading verdicts — runs on worker threads and comes back as a [`JobResult`]
+//! on the event channel; a diff request that a newer one overtook before it ran is dropped.
+//! Quick work (saving, signing) runs at once.
+//!
+//! [`Jobs::inline`] does everything on the calling thread instead: `--snapshot`, tests and
+//! benchmarks use it to get deterministic frames.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
+use std::sync::Arc;
+use std::thread;
+
+use super::action::{Effect, HighlightWant, JobResult, SignOutcome};
+use super::app::App;
+use super::data::{self, FileKey};
+use super::doc::DiffDoc;
+use super::signing;
+use crate::diff::{Highlighter, Syntaxes};
+use crate::git::FileChange;
+
+/// What arrives on the event loop's channel.
+#[derive(Debug)]
+pub enum Event {
+    /// A terminal event (key, mouse, resize).
+    Term(crossterm::event::Event),
+    /// A background job finished.
+    Job(JobResult),
+}
+
+/// Runs effects, in the background or inline.
+pub struct Jobs {
+    repo_path: PathBuf,
+    trusted_ref: Option<String>,
+    revspec: Option<String>,
+    background: Option<Background>,
+}
+
+struct Background {
+    events: Sender<Event>,
+    diffs: Sender<Vec<(FileKey, FileChange)>>,
+    highlights: Sender<(Arc<DiffDoc>, Vec<HighlightWant>, Highlighter)>,
+}
+
+impl Jobs {
+    /// Workers that post their results to `events`.
+    pub fn background(
+        repo_path: &Path,
+        revspec: Option<String>,
+        trusted_ref: Option<String>,
+        events: Sender<Event>,
+    ) -> Jobs {
+        let (diffs, rx) = mpsc::channel();
+        let out = events.clone();
+        let path = repo_path.to_path_buf();
+        thread::spawn(move || diff_worker(&path, rx, out));
+        let (highlights, hrx) = mpsc::channel();
+        let out = events.clone();
+        thread::spawn(move || highlight_worker(hrx, out));
+        Jobs {
+            repo_path: repo_path.to_path_buf(),
+            trusted_ref,
+            revspec,
+            background: Some(Background {
+                events,
+                diffs,
+                highlights,
+            }),
+        }
+    }
+
+    /// Everything on the calling thread: `perform` returns the results.
+    pub fn inline(repo_path: &Path, revspec: Option<String>, trusted_ref: Option<String>) -> Jobs {
+        Jobs {
+            repo_path: repo_path.to_path_buf(),
+            trusted_ref,
+            revspec,
+            background: None,
+        }
+    }
+
+    /// Starts `effect`; returns the results that are already known (all of them inline).
+    pub fn perform(&self, app: &App, effect: Effect) -> Vec<JobResult> {
+        match effect {
+            Effect::Save => vec![JobResult::Saved(
+                app.store.save().map_err(|e| e.to_string()),
+            )],
+            Effect::LoadDiffs(keys) => {
+                let files: Vec<(FileKey, FileChange)> = keys
+                    .into_iter()
+                    .filter_map(|k| app.data.file(k).map(|f| (k, f.clone())))
+                    .collect();
+                match &self.background {
+                    Some(bg) => {
+                        // The worker is gone only when the loop is ending.
+                        let _ = bg.diffs.send(files);
+                        Vec::new()
+                    }
+                    None => {
+                        let repo = git2::Repository::open(&self.repo_path).ok();
+                        files
+                            .into_iter()
+                            .map(|(key, file)| JobResult::Diff {
+                                key,
+                                result: load_doc(repo.as_ref(), &file),
+                            })
+                            .collect()
+                    }
+                }
+            }
+            Effect::LoadHighlighter => {
+                let theme = app.theme.source.clone();
+                self.run(move || {
+                    let syntaxes = Syntaxes::load();
+                    let theme = match theme {
+                        Some(t) => (*t).clone(),
+                        None => match crate::diff::load_theme(crate::diff::DEFAULT_THEME, None) {
+                            Ok(t) => t,
+                            Err(_) => return JobResult::Highlighted,
+                        },
+                    };
+                    JobResult::Highlighter(Highlighter::new(syntaxes, &theme))
+                })
+            }
+            Effect::Highlight { doc, wants } => {
+                let Some(h) = app.highlighter.clone() else {
+                    return Vec::new();
+                };
+                match &self.background {
+                    Some(bg) => {
+                        let _ = bg.highlights.send((doc, wants, h));
+                        Vec::new()
+                    }
+                    None => {
+                        highlight(&h, &doc, &wants);
+                        vec![JobResult::Highlighted]
+                    }
+                }
+            }
+            Effect::OpenFile { commit, path } => {
+                let title = format!("{path} @ {} (read-only)", crate::git::short_id(&commit));
+                let repo_path = self.repo_path.clone();
+                let job = move || JobResult::FileText {
+                    title,
+                    result: git2::Repository::open(&repo_path)
+                        .map_err(|e| e.to_string())
+                        .and_then(|repo| {
+                            data::read_file_at(&repo, &commit, &path).map_err(|e| e.to_string())
+                        })
+                        .map(|text| text.lines().map(str::to_string).collect()),
+                };
+                self.run(job)
+            }
+            Effect::Sign(request) => {
+                let outcome = signing::sign(&self.repo_path, self.trusted_ref.as_deref(), &request);
+                let mut out = Vec::new();
+                let signed = matches!(outcome, SignOutcome::Signed(_));
+                out.push(JobResult::Signed(outcome));
+                if signed {
+                    out.extend(self.reload());
+                }
+                out
+            }
+        }
+    }
+
+    /// The results of the slow panels' jobs, computed now on this thread (for
+    /// `--snapshot-settled`): the syntax highlighter (whose arrival asks for the lines on
+    /// screen) and the impact analysis.
+    pub fn settle(&self, app: &App) -> Vec<JobResult> {
+        let mut out = Vec::new();
+        if app.highlighter.is_none() {
+            out.extend(self.perform(app, Effect::LoadHighlighter));
+        }
+        out
+    }
+
+    /// Re-reads the verdicts (after signing, sign-off states change).
+    fn reload(&self) -> Vec<JobResult> {
+        let repo_path = self.repo_path.clone();
+        let revspec = self.revspec.clone();
+        let trusted = self.trusted_ref.clone();
+        self.run(move || {
+            JobResult::Reloaded(Box::new(
+                data::load_review(&repo_path, revspec.as_deref(), trusted.as_deref())
+                    .map_err(|e| e.to_string()),
+            ))
+        })
+    }
+
+    fn run(&self, job: impl FnOnce() -> JobResult + Send + 'static) -> Vec<JobResult> {
+        match &self.background {
+            Some(bg) => {
+                let tx = bg.events.clone();
+                thread::spawn(move || {
+                    let _ = tx.send(Event::Job(job()));
+                });
+                Vec::new()
+            }
+            None => vec![job()],
+        }
+    }
+}
+
+/// A file's diff: its own hunks when they were loaded with the change, else from its blobs.
+fn load_doc(repo: Option<&git2::Repository>, file: &FileChange) -> Result<Arc<DiffDoc>, String> {
+    // Loaded with the change, or nothing to diff (binary, submodule, same content).
+    if !file.hunks.is_empty()
+        || file.binary
+        || file.submodule.is_some()
+        || file.old_id == file.new_id
+    {
+        return Ok(Arc::new(DiffDoc::build(file, &file.hunks)));
+    }
+    let repo =
+        repo.ok_or_else(|| "the repository could not be opened to read this diff".to_string())?;
+    let hunks = data::load_hunks(repo, file).map_err(|e| e.to_string())?;
+    Ok(Arc::new(DiffDoc::build(file, &hunks)))
+}
+
+fn highlight(h: &Highlighter, doc: &DiffDoc, wants: &[HighlightWant]) {
+    for (hunk, side, lines) in wants {
+        h.highlight_lines(&doc.file, *hunk, *side, lines.clone());
+    }
+}
+
+/// Highlights what is asked, newest request first; older waiting requests are dropped.
+fn highlight_worker(
+    rx: Receiver<(Arc<DiffDoc>, Vec<HighlightWant>, Highlighter)>,
+    out: Sender<Event>,
+) {
+    while let Ok(mut request) = rx.recv() {
+        while let Ok(newer) = rx.try_recv() {
+            request = newer;
+        }
+        let (doc, wants, h) = request;
+        highlight(&h, &doc, &wants);
+        if out.send(Event::Job(JobResult::Highlighted)).is_err() {
+            return;
+        }
+    }
+}
+
+/// Loads diffs as asked; when a newer request is waiting, the rest of the current one is
+/// stale and dropped.
+fn diff_worker(repo_path: &Path, rx: Receiver<Vec<(FileKey, FileChange)>>, out: Sender<Event>) {
+    let repo = git2::Repository::open(repo_path).ok();
+    let mut pending: Option<Vec<(FileKey, FileChange)>> = None;
+    loop {
+        let request = match pending.take() {
+            Some(r) => r,
+            None => match rx.recv() {
+                Ok(r) => r,
+                Err(_) => return,
+            },
+        };
+        for (key, file) in request {
+            match rx.try_recv() {
+                Ok(newer) => {
+                    pending = Some(newer);
+                    break;
+                }
+                Err(TryRecvError::Disconnected) => return,
+                Err(TryRecvError::Empty) => {}
+            }
+            let result = load_doc(repo.as_ref(), &file);
+            if out
+                .send(Event::Job(JobResult::Diff { key, result }))
+                .is_err()
+            {
+                return;
+            }
+        }
+        // Keep only the newest of several waiting requests.
+        while let Ok(newer) = rx.try_recv() {
+            pending = Some(newer);
+        }
+    }
+}

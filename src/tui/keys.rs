@@ -1,0 +1,193 @@
+//! Terminal events to [`Action`]s. What a key means depends on the top layer: in an editor
+//! (search, comment, passphrase) letters are text; in a dialog `y` confirms; elsewhere the
+//! key table of DESIGN.md applies.
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
+
+use super::action::Action;
+use super::app::{App, Overlay, SignStage};
+
+/// What kind of layer has the keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// The panels.
+    Normal,
+    /// A text editor: search prompt, comment editor, passphrase prompt.
+    Text,
+    /// A yes/no dialog.
+    Dialog,
+}
+
+/// The mode the state is in.
+pub fn mode(app: &App) -> Mode {
+    match app.top() {
+        None | Some(Overlay::Help) | Some(Overlay::Viewer { .. }) => Mode::Normal,
+        Some(Overlay::Search { .. }) | Some(Overlay::Comment { .. }) => Mode::Text,
+        Some(Overlay::Sign {
+            stage: SignStage::Passphrase { .. },
+            ..
+        }) => Mode::Text,
+        Some(Overlay::Sign { .. }) => Mode::Dialog,
+    }
+}
+
+/// The action for a terminal event in `mode`, if it means anything.
+pub fn map_event(event: &Event, mode: Mode) -> Option<Action> {
+    match event {
+        Event::Key(k) if k.kind != KeyEventKind::Release => map_key(k, mode),
+        Event::Mouse(m) => match m.kind {
+            MouseEventKind::ScrollDown => Some(Action::WheelDown(m.column, m.row)),
+            MouseEventKind::ScrollUp => Some(Action::WheelUp(m.column, m.row)),
+            _ => None,
+        },
+        Event::Resize(w, h) => Some(Action::Resize(*w, *h)),
+        _ => None,
+    }
+}
+
+/// The action for a key in `mode`.
+pub fn map_key(key: &KeyEvent, mode: Mode) -> Option<Action> {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    if ctrl && matches!(key.code, KeyCode::Char('c')) {
+        return Some(Action::Interrupt);
+    }
+    match mode {
+        Mode::Text => match key.code {
+            KeyCode::Esc => Some(Action::Cancel),
+            KeyCode::Enter => Some(Action::Confirm),
+            KeyCode::Backspace => Some(Action::Backspace),
+            KeyCode::Char(c) if !ctrl => Some(Action::Char(c)),
+            _ => None,
+        },
+        Mode::Dialog => match key.code {
+            KeyCode::Char('y') | KeyCode::Char('Y') => Some(Action::Confirm),
+            KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('q') => Some(Action::Cancel),
+            _ => None,
+        },
+        Mode::Normal => normal_key(key, ctrl),
+    }
+}
+
+fn normal_key(key: &KeyEvent, ctrl: bool) -> Option<Action> {
+    if ctrl {
+        return match key.code {
+            KeyCode::Char('f') | KeyCode::Char('d') => Some(Action::PageDown),
+            KeyCode::Char('b') | KeyCode::Char('u') => Some(Action::PageUp),
+            _ => None,
+        };
+    }
+    Some(match key.code {
+        KeyCode::Char('j') | KeyCode::Down => Action::Down,
+        KeyCode::Char('k') | KeyCode::Up => Action::Up,
+        KeyCode::PageDown | KeyCode::Char(' ') => Action::PageDown,
+        KeyCode::PageUp => Action::PageUp,
+        KeyCode::Char('g') | KeyCode::Home => Action::Top,
+        KeyCode::Char('G') | KeyCode::End => Action::Bottom,
+        KeyCode::Char('}') => Action::NextHunk,
+        KeyCode::Char('{') => Action::PrevHunk,
+        KeyCode::Char(']') | KeyCode::Right => Action::NextFile,
+        KeyCode::Char('[') | KeyCode::Left => Action::PrevFile,
+        KeyCode::Char('v') => Action::ToggleViewed,
+        KeyCode::Char('s') => Action::ToggleSplit,
+        KeyCode::Char('c') => Action::Comment,
+        KeyCode::Char('/') => Action::Search,
+        KeyCode::Char('n') => Action::SearchNext,
+        KeyCode::Char('N') => Action::SearchPrev,
+        KeyCode::Char('a') => Action::Approve,
+        KeyCode::Char('r') => Action::Reject,
+        KeyCode::Char('i') => Action::FocusImpact,
+        KeyCode::Tab => Action::NextPanel,
+        KeyCode::BackTab => Action::PrevPanel,
+        KeyCode::Char('?') => Action::Help,
+        KeyCode::Char('y') => Action::Confirm,
+        KeyCode::Esc => Action::Cancel,
+        KeyCode::Enter => Action::Enter,
+        KeyCode::Char('q') => Action::Quit,
+        _ => return None,
+    })
+}
+
+/// The key table `?` shows: (keys, what they do).
+pub const HELP: &[(&str, &str)] = &[
+    ("j / k, ↓ / ↑", "move (in the focused panel)"),
+    ("PgDn / PgUp, Space", "page"),
+    ("g / G", "first / last row"),
+    ("} / {", "next / previous hunk"),
+    ("] / [", "next / previous file (] skips viewed files)"),
+    ("v", "mark the file viewed (toggle)"),
+    ("s", "unified / side-by-side"),
+    ("c", "comment on the line (the file, if none)"),
+    ("/ then n / N", "search this file, next / previous match"),
+    ("a", "approve (opens the sign dialog)"),
+    ("r", "reject / request changes (signed too)"),
+    ("i", "focus the impact panel (Enter opens a module)"),
+    ("Tab / Shift-Tab", "next / previous panel"),
+    ("mouse wheel", "scroll"),
+    ("y / Esc", "confirm / cancel in dialogs"),
+    ("?", "this help"),
+    ("q, Ctrl-C", "quit"),
+];
+
+/// Parses a key notation for tests and scripts: plain characters, and `<Esc>`, `<Enter>`,
+/// `<Tab>`, `<S-Tab>`, `<BS>`, `<Down>`, `<Up>`, `<PgDn>`, `<PgUp>`, `<C-c>`.
+pub fn parse_keys(notation: &str) -> Vec<KeyEvent> {
+    let mut out = Vec::new();
+    let mut rest = notation;
+    while let Some(c) = rest.chars().next() {
+        if c == '<' {
+            if let Some(end) = rest.find('>') {
+                let name = &rest[1..end];
+                let key = match name {
+                    "Esc" => Some(KeyEvent::from(KeyCode::Esc)),
+                    "Enter" | "CR" => Some(KeyEvent::from(KeyCode::Enter)),
+                    "Tab" => Some(KeyEvent::from(KeyCode::Tab)),
+                    "S-Tab" => Some(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT)),
+                    "BS" => Some(KeyEvent::from(KeyCode::Backspace)),
+                    "Down" => Some(KeyEvent::from(KeyCode::Down)),
+                    "Up" => Some(KeyEvent::from(KeyCode::Up)),
+                    "PgDn" => Some(KeyEvent::from(KeyCode::PageDown)),
+                    "PgUp" => Some(KeyEvent::from(KeyCode::PageUp)),
+                    "C-c" => Some(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+                    _ => None,
+                };
+                if let Some(k) = key {
+                    out.push(k);
+                    rest = &rest[end + 1..];
+                    continue;
+                }
+            }
+        }
+        out.push(KeyEvent::from(KeyCode::Char(c)));
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn letters_are_text_in_editors_and_commands_elsewhere() {
+        let k = KeyEvent::from(KeyCode::Char('q'));
+        assert_eq!(map_key(&k, Mode::Normal), Some(Action::Quit));
+        assert_eq!(map_key(&k, Mode::Text), Some(Action::Char('q')));
+        assert_eq!(map_key(&k, Mode::Dialog), Some(Action::Cancel));
+    }
+
+    #[test]
+    fn ctrl_c_interrupts_everywhere() {
+        let k = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        for m in [Mode::Normal, Mode::Text, Mode::Dialog] {
+            assert_eq!(map_key(&k, m), Some(Action::Interrupt));
+        }
+    }
+
+    #[test]
+    fn key_notation_parses_names_and_characters() {
+        let keys = parse_keys("j<Enter>x<C-c>");
+        assert_eq!(keys.len(), 4);
+        assert_eq!(keys[1].code, KeyCode::Enter);
+        assert!(keys[3].modifiers.contains(KeyModifiers::CONTROL));
+    }
+}

@@ -1,0 +1,163 @@
+//! A workstation without a terminal: the same state, update and view, with every job run
+//! inline and frames drawn into a ratatui `TestBackend`. `--snapshot`, the snapshot tests and
+//! the benchmarks use it.
+//!
+//! ```no_run
+//! # use countersign::tui::{Session, ReviewOptions};
+//! let mut s = Session::open(std::path::Path::new("."), &ReviewOptions::default(), (120, 40))?;
+//! s.press("]]v}s");          // next file twice, mark viewed, next hunk, side-by-side
+//! println!("{}", s.render());
+//! # Ok::<(), countersign::Error>(())
+//! ```
+
+use std::path::Path;
+
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::Terminal;
+
+use super::action::{Action, Effect, JobResult};
+use super::app::App;
+use super::data::{self, ReviewData};
+use super::jobs::Jobs;
+use super::keys::{self, parse_keys};
+use super::store::Store;
+use super::theme::Theme;
+use super::{update, view, ReviewOptions};
+use crate::Result;
+
+/// A headless workstation.
+pub struct Session {
+    app: App,
+    jobs: Jobs,
+}
+
+impl Session {
+    /// Loads the change at `dir` as `review` would and shows its first file.
+    pub fn open(dir: &Path, opts: &ReviewOptions, size: (u16, u16)) -> Result<Session> {
+        let data = data::load_review(dir, opts.revspec.as_deref(), opts.trusted_ref.as_deref())?;
+        let store = Store::open(super::store::data_dir().as_deref(), &data.repo_path);
+        let theme = super::resolve_theme(opts.theme.as_deref())?;
+        let jobs = Jobs::inline(
+            &data.repo_path,
+            opts.revspec.clone(),
+            opts.trusted_ref.clone(),
+        );
+        Ok(Session::with(data, store, theme, size, jobs))
+    }
+
+    /// A session over data built elsewhere (tests construct it by hand).
+    pub fn from_data(data: ReviewData, store: Store, theme: Theme, size: (u16, u16)) -> Session {
+        let jobs = Jobs::inline(&data.repo_path, None, None);
+        Session::with(data, store, theme, size, jobs)
+    }
+
+    fn with(data: ReviewData, store: Store, theme: Theme, size: (u16, u16), jobs: Jobs) -> Session {
+        let app = App::new(data, store, theme, size);
+        let mut s = Session { app, jobs };
+        let effects = update::start(&mut s.app);
+        s.run(effects);
+        s
+    }
+
+    /// The state.
+    pub fn app(&self) -> &App {
+        &self.app
+    }
+
+    /// The state, to set up a test.
+    pub fn app_mut(&mut self) -> &mut App {
+        &mut self.app
+    }
+
+    /// Presses keys written in the notation of [`keys::parse_keys`] (`]]v<Enter><Esc>`).
+    pub fn press(&mut self, notation: &str) {
+        for key in parse_keys(notation) {
+            let mode = keys::mode(&self.app);
+            if let Some(action) = keys::map_key(&key, mode) {
+                self.act(action);
+            }
+        }
+    }
+
+    /// Applies one action and runs its effects.
+    pub fn act(&mut self, action: Action) {
+        let effects = update::update(&mut self.app, action);
+        self.run(effects);
+    }
+
+    /// Applies a job result (e.g. an impact analysis built by a test).
+    pub fn deliver(&mut self, result: JobResult) {
+        let effects = update::apply_job(&mut self.app, result);
+        self.run(effects);
+    }
+
+    fn run(&mut self, effects: Vec<Effect>) {
+        let mut queue = effects;
+        while !queue.is_empty() {
+            let mut next = Vec::new();
+            for e in queue {
+                for r in self.jobs.perform(&self.app, e) {
+                    next.extend(update::apply_job(&mut self.app, r));
+                }
+            }
+            queue = next;
+        }
+    }
+
+    /// Waits for every panel: runs the jobs that the interactive loop would leave in the
+    /// background (the impact analysis) and applies their results.
+    pub fn settle(&mut self) {
+        let results = self.jobs.settle(&self.app);
+        for r in results {
+            self.deliver(r);
+        }
+    }
+
+    /// Resizes the pretend terminal.
+    pub fn resize(&mut self, w: u16, h: u16) {
+        self.act(Action::Resize(w, h));
+    }
+
+    /// Draws a frame and returns its buffer.
+    pub fn render_buffer(&mut self) -> Buffer {
+        let (w, h) = self.app.size;
+        let mut terminal = match Terminal::new(TestBackend::new(w, h)) {
+            Ok(t) => t,
+            Err(never) => match never {},
+        };
+        let drawn = terminal.draw(|f| view::draw(f, &self.app));
+        match drawn {
+            Ok(frame) => frame.buffer.clone(),
+            Err(never) => match never {},
+        }
+    }
+
+    /// Draws a frame and returns it as plain text, one line per row, trailing spaces trimmed.
+    pub fn render(&mut self) -> String {
+        buffer_text(&self.render_buffer())
+    }
+}
+
+/// A buffer as plain text: one line per row, trailing spaces trimmed.
+pub fn buffer_text(buf: &Buffer) -> String {
+    let area = buf.area;
+    let mut out = String::with_capacity(usize::from(area.width + 1) * usize::from(area.height));
+    for y in area.top()..area.bottom() {
+        let mut line = String::new();
+        let mut hidden = 0usize;
+        for x in area.left()..area.right() {
+            // Cells covered by a wide character before them are not printed.
+            if hidden > 0 {
+                hidden -= 1;
+                continue;
+            }
+            let symbol = buf[(x, y)].symbol();
+            hidden = unicode_width::UnicodeWidthStr::width(symbol).saturating_sub(1);
+            line.push_str(symbol);
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}

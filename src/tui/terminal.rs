@@ -1,0 +1,185 @@
+//! The interactive loop and the terminal's safety: raw mode and the alternate screen are
+//! entered by a guard that restores them when dropped, and a panic hook restores them before
+//! the panic message prints, so no exit path (quit, Ctrl-C, an error, a panic) leaves the
+//! terminal raw.
+
+use std::io::{self, IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::sync::Once;
+use std::thread;
+
+use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
+use crossterm::terminal::{self, EnterAlternateScreen, LeaveAlternateScreen};
+use crossterm::{cursor, execute};
+use ratatui::backend::CrosstermBackend;
+use ratatui::Terminal;
+
+use super::action::{Action, Effect};
+use super::app::App;
+use super::data::ReviewData;
+use super::jobs::{Event, Jobs};
+use super::keys;
+use super::store::Store;
+use super::theme::Theme;
+use super::{update, view, ReviewOptions};
+use crate::{Error, Result};
+
+/// Exit status after Ctrl-C (128 + SIGINT, as shells report it).
+pub const EXIT_INTERRUPTED: i32 = 130;
+
+/// Whether stdin and stdout are both terminals.
+pub fn has_terminal() -> bool {
+    io::stdin().is_terminal() && io::stdout().is_terminal()
+}
+
+/// Whether the workstation holds the terminal (raw mode, alternate screen).
+static ACTIVE: AtomicBool = AtomicBool::new(false);
+
+/// Puts the terminal back: mouse off, main screen, cursor shown, raw mode off. Does nothing
+/// unless the workstation holds the terminal, so the panic hook and the guard's drop can
+/// both call it (leaving the alternate screen twice would move the cursor back up over the
+/// panic message).
+pub fn restore() {
+    if !ACTIVE.swap(false, Ordering::SeqCst) {
+        return;
+    }
+    let mut out = io::stdout();
+    let _ = execute!(out, DisableMouseCapture, LeaveAlternateScreen, cursor::Show);
+    let _ = terminal::disable_raw_mode();
+    let _ = out.flush();
+}
+
+/// Holds the terminal in raw mode on the alternate screen while alive.
+struct TerminalGuard;
+
+impl TerminalGuard {
+    fn enter() -> io::Result<TerminalGuard> {
+        install_panic_hook();
+        terminal::enable_raw_mode()?;
+        ACTIVE.store(true, Ordering::SeqCst);
+        // From here on, dropping the guard restores whatever was entered.
+        let guard = TerminalGuard;
+        execute!(
+            io::stdout(),
+            EnterAlternateScreen,
+            EnableMouseCapture,
+            cursor::Hide
+        )?;
+        Ok(guard)
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+fn install_panic_hook() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            restore();
+            previous(info);
+        }));
+    });
+}
+
+/// Runs the workstation on the terminal until the user quits; returns the exit status.
+pub fn run(data: ReviewData, store: Store, theme: Theme, opts: &ReviewOptions) -> Result<i32> {
+    if !has_terminal() {
+        return Err(Error::Message(
+            "countersign review needs a terminal: run it in one, or use --snapshot WxH to print the first screen"
+                .to_string(),
+        ));
+    }
+    let guard = TerminalGuard::enter().map_err(Error::io("the terminal"))?;
+    let result = event_loop(data, store, theme, opts);
+    drop(guard);
+    result
+}
+
+fn event_loop(data: ReviewData, store: Store, theme: Theme, opts: &ReviewOptions) -> Result<i32> {
+    let io_err = |e: io::Error| Error::io("the terminal")(e);
+    let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout())).map_err(io_err)?;
+    let size = terminal.size().map_err(io_err)?;
+    let (tx, rx) = mpsc::channel::<Event>();
+    let input = tx.clone();
+    thread::spawn(move || {
+        while let Ok(ev) = crossterm::event::read() {
+            if input.send(Event::Term(ev)).is_err() {
+                break;
+            }
+        }
+    });
+    let jobs = Jobs::background(
+        &data.repo_path,
+        opts.revspec.clone(),
+        opts.trusted_ref.clone(),
+        tx,
+    );
+    let mut app = App::new(data, store, theme, (size.width, size.height));
+    let mut effects = update::start(&mut app);
+    effects.push(Effect::LoadHighlighter);
+    perform(&jobs, &mut app, effects);
+    let mut interrupted = false;
+    let mut first_frame = true;
+    loop {
+        if app.dirty {
+            terminal.draw(|f| view::draw(f, &app)).map_err(io_err)?;
+            app.dirty = false;
+            if first_frame {
+                first_frame = false;
+                injected_panic();
+            }
+        }
+        if app.quit {
+            break;
+        }
+        let Ok(first) = rx.recv() else { break };
+        // Handle everything already waiting before drawing again.
+        let mut next = Some(first);
+        while let Some(ev) = next {
+            let effects = match ev {
+                Event::Term(t) => match keys::map_event(&t, keys::mode(&app)) {
+                    Some(action) => {
+                        interrupted |= action == Action::Interrupt;
+                        update::update(&mut app, action)
+                    }
+                    None => Vec::new(),
+                },
+                Event::Job(j) => update::apply_job(&mut app, j),
+            };
+            perform(&jobs, &mut app, effects);
+            if app.quit {
+                break;
+            }
+            next = rx.try_recv().ok();
+        }
+    }
+    Ok(if interrupted { EXIT_INTERRUPTED } else { 0 })
+}
+
+fn perform(jobs: &Jobs, app: &mut App, effects: Vec<Effect>) {
+    let mut queue = effects;
+    while !queue.is_empty() {
+        let mut next = Vec::new();
+        for e in queue {
+            for r in jobs.perform(app, e) {
+                next.extend(update::apply_job(app, r));
+            }
+        }
+        queue = next;
+    }
+}
+
+/// Test builds only: `COUNTERSIGN_TEST_PANIC=1` panics after the first frame, so the
+/// end-to-end tests can check that a panic restores the terminal.
+fn injected_panic() {
+    #[cfg(debug_assertions)]
+    if std::env::var_os("COUNTERSIGN_TEST_PANIC").is_some() {
+        panic!("injected panic (COUNTERSIGN_TEST_PANIC)");
+    }
+}

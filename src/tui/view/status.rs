@@ -1,0 +1,85 @@
+//! The status line: a message when there is one, else the keys that apply now.
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use super::fit;
+use crate::tui::action::Decision;
+use crate::tui::app::{App, Overlay, Panel, SignStage};
+
+/// The keys that apply in the current state, as `(key, what)` pairs.
+pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
+    match app.top() {
+        Some(Overlay::Help) => vec![("?/Esc", "close help")],
+        Some(Overlay::Viewer { .. }) => vec![("j/k", "scroll"), ("Esc", "close")],
+        Some(Overlay::Search { .. }) => vec![("Enter", "search"), ("Esc", "cancel")],
+        Some(Overlay::Comment { .. }) => vec![("Enter", "save (empty deletes)"), ("Esc", "cancel")],
+        Some(Overlay::Sign {
+            stage: SignStage::Passphrase { .. },
+            ..
+        }) => {
+            vec![("Enter", "unlock and sign"), ("Esc", "cancel")]
+        }
+        Some(Overlay::Sign {
+            decision: Decision::Approve,
+            ..
+        }) if app.forbidden() => vec![("Esc", "close")],
+        Some(Overlay::Sign { .. }) => vec![("y", "sign"), ("Esc", "cancel")],
+        None => match app.focus {
+            Panel::Impact => vec![
+                ("j/k", "move"),
+                ("Enter", "open module"),
+                ("i/Esc", "back to diff"),
+                ("Tab", "next panel"),
+                ("?", "help"),
+                ("q", "quit"),
+            ],
+            _ => vec![
+                ("j/k", "move"),
+                ("}/{", "hunk"),
+                ("]/[", "file"),
+                ("v", "viewed"),
+                ("s", "split"),
+                ("i", "impact"),
+                ("c", "comment"),
+                ("/", "search"),
+                ("a", "approve"),
+                ("r", "reject"),
+                ("?", "help"),
+                ("q", "quit"),
+            ],
+        },
+    }
+}
+
+/// Draws the status line.
+pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
+    let width = usize::from(area.width);
+    let line = if let Some(f) = &app.flash {
+        let style = if f.error {
+            app.theme.error
+        } else {
+            app.theme.ok
+        };
+        Line::from(Span::styled(
+            format!(" {}", fit(&f.text, width.saturating_sub(1))),
+            style,
+        ))
+    } else {
+        let mut spans = vec![Span::raw(" ")];
+        let mut used = 1;
+        for (k, what) in hints(app) {
+            let w = k.chars().count() + what.chars().count() + 3;
+            if used + w > width {
+                break;
+            }
+            spans.push(Span::styled(k, app.theme.border_focused));
+            spans.push(Span::styled(format!(" {what}  "), app.theme.status));
+            used += w;
+        }
+        Line::from(spans)
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}

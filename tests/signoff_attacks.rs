@@ -1,0 +1,393 @@
+//! Attacks on the gate. Each test fails if the attack succeeds: `verify` must exit 1 and say
+//! why, while the honest counterpart (checked first or alongside) passes.
+
+mod signoff_common;
+
+use countersign::signoff::Decision;
+use signoff_common::{forge, now, Fixture};
+
+fn problems(v: &serde_json::Value) -> String {
+    v["problems"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|p| p.as_str())
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn rejects_note_copied_to_another_commit() {
+    let f = Fixture::new();
+    let signed = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Tweak f");
+    let other = f.ai_commit("src/lib.rs", "pub fn f() { 2; }\n", "Tweak f again");
+    f.sign(&signed, "alice", "approve").success();
+    let line = f.note_lines(&signed).remove(0);
+    f.append_raw(&other, line);
+
+    let (code, json) = f.verify_json(&["main..feature"]);
+    assert_eq!(code, 1, "{json:#}");
+    assert_eq!(Fixture::verdict_for(&json, &signed)["ok"], true);
+    let v = Fixture::verdict_for(&json, &other);
+    assert_eq!(v["ok"], false);
+    assert_eq!(v["approvals"], 0);
+    assert!(problems(&v).contains("copied from another commit"), "{v:#}");
+}
+
+#[test]
+fn rejects_payload_edited_after_signing() {
+    let f = Fixture::new();
+    let c = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Tweak f");
+    f.cmd()
+        .args(["sign", &c.to_string(), "--decision", "reject", "--yes"])
+        .args(["--comment", "unbounded cache"])
+        .arg("--key")
+        .arg(&f.person("alice").key_path)
+        .assert()
+        .success();
+    // Turn the signed rejection into an approval, keeping the signature.
+    let line = f.note_lines(&c).remove(0);
+    let edited = line.replace(r#"\"decision\":\"reject\""#, r#"\"decision\":\"approve\""#);
+    assert_ne!(edited, line);
+    f.t.git(&[
+        "notes",
+        "--ref=countersign",
+        "add",
+        "-f",
+        "-m",
+        &edited,
+        &c.to_string(),
+    ]);
+
+    let (code, json) = f.verify_json(&[&c.to_string()]);
+    assert_eq!(code, 1, "{json:#}");
+    let v = Fixture::verdict_for(&json, &c);
+    assert_eq!(v["approvals"], 0);
+    assert!(
+        problems(&v).contains("the payload was altered after signing"),
+        "{v:#}"
+    );
+}
+
+#[test]
+fn rejects_signature_by_key_outside_roster_claiming_roster_principal() {
+    let f = Fixture::new();
+    let c = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Tweak f");
+    let line = forge(
+        &f.t.repo,
+        &c,
+        &f.person("mallory").key,
+        "alice@example.com",
+        "countersign",
+        &now(),
+        |_| {},
+    );
+    f.append_raw(&c, line);
+
+    let (code, json) = f.verify_json(&[&c.to_string()]);
+    assert_eq!(code, 1, "{json:#}");
+    let v = Fixture::verdict_for(&json, &c);
+    assert_eq!(v["approvals"], 0);
+    assert!(
+        problems(&v).contains("does not list for alice@example.com"),
+        "{v:#}"
+    );
+    // And the CLI refuses mallory's key outright, writing nothing.
+    f.sign(&c, "mallory", "approve").code(1);
+    assert_eq!(f.note_lines(&c).len(), 1);
+}
+
+#[test]
+fn rejects_the_right_key_under_another_namespace() {
+    let f = Fixture::new();
+    let c = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Tweak f");
+    let alice = f.person("alice");
+    let good = forge(
+        &f.t.repo,
+        &c,
+        &alice.key,
+        &alice.principal,
+        "countersign",
+        &now(),
+        |_| {},
+    );
+    let git_ns = forge(
+        &f.t.repo,
+        &c,
+        &alice.key,
+        &alice.principal,
+        "git",
+        &now(),
+        |_| {},
+    );
+    f.append_raw(&c, git_ns);
+    let (code, json) = f.verify_json(&[&c.to_string()]);
+    assert_eq!(code, 1, "{json:#}");
+    let v = Fixture::verdict_for(&json, &c);
+    assert!(problems(&v).contains("namespace `git`"), "{v:#}");
+
+    // The same forger's helper in the right namespace passes: the test can tell them apart.
+    f.append_raw(&c, good);
+    let (code, json) = f.verify_json(&[&c.to_string()]);
+    assert_eq!(code, 0, "{json:#}");
+}
+
+#[test]
+fn rejects_an_expired_key() {
+    let f = Fixture::new();
+    let c = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Tweak f");
+    // sign refuses dave's expired key and writes nothing.
+    f.sign(&c, "dave", "approve")
+        .code(1)
+        .stderr(predicates::str::contains("expired"));
+    assert!(f.note_lines(&c).is_empty());
+
+    let dave = f.person("dave");
+    // Signed now: after valid-before.
+    f.append_raw(
+        &c,
+        forge(
+            &f.t.repo,
+            &c,
+            &dave.key,
+            &dave.principal,
+            "countersign",
+            &now(),
+            |_| {},
+        ),
+    );
+    // Backdated to when the key was valid: before the commit existed.
+    f.append_raw(
+        &c,
+        forge(
+            &f.t.repo,
+            &c,
+            &dave.key,
+            &dave.principal,
+            "countersign",
+            "2019-06-01T00:00:00Z",
+            |_| {},
+        ),
+    );
+    let (code, json) = f.verify_json(&[&c.to_string()]);
+    assert_eq!(code, 1, "{json:#}");
+    let v = Fixture::verdict_for(&json, &c);
+    assert_eq!(v["approvals"], 0);
+    let text = problems(&v);
+    assert!(text.contains("expired on 2020-01-01"), "{text}");
+    assert!(text.contains("before the commit itself was made"), "{text}");
+}
+
+#[test]
+fn rejects_a_roster_member_without_the_role() {
+    let f = Fixture::new();
+    let c = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Tweak f");
+    f.sign(&c, "carol", "approve")
+        .success()
+        .stderr(predicates::str::contains("holds no senior role"));
+    let (code, json) = f.verify_json(&[&c.to_string()]);
+    assert_eq!(code, 1, "{json:#}");
+    let v = Fixture::verdict_for(&json, &c);
+    assert_eq!(v["approvals"], 0);
+    assert!(
+        problems(&v).contains(
+            "needs 1 approval from role senior (supervised tier); has 0 — the sign-off by \
+             carol@example.com does not count: carol@example.com holds no senior role"
+        ),
+        "{v:#}"
+    );
+    f.sign(&c, "bob", "approve").success();
+    assert_eq!(f.verify_json(&[&c.to_string()]).0, 0);
+}
+
+#[test]
+fn change_editing_countersign_cannot_weaken_its_own_policy() {
+    let f = Fixture::new();
+    let relaxed = signoff_common::POLICY
+        .replace(
+            "default_tier = \"supervised\"",
+            "default_tier = \"autonomous\"",
+        )
+        .replace("approvals = 1", "approvals = 0");
+    f.t.write(".countersign/policy.toml", &relaxed);
+    f.t.write("src/lib.rs", "pub fn f() { evil(); }\n");
+    let c = f.t.commit_ai("kiro", "Relax the policy and change f");
+    // Even two seniors' sign-offs cannot make an AI change to .countersign/ ship.
+    for who in ["alice", "bob"] {
+        let p = f.person(who);
+        f.append_raw(
+            &c,
+            forge(
+                &f.t.repo,
+                &c,
+                &p.key,
+                &p.principal,
+                "countersign",
+                &now(),
+                |_| {},
+            ),
+        );
+    }
+    let (code, json) = f.verify_json(&[]);
+    assert_eq!(code, 1, "{json:#}");
+    let v = Fixture::verdict_for(&json, &c);
+    assert_eq!(v["tier"], "prohibited");
+    assert_eq!(v["state"], "forbidden");
+    assert!(
+        problems(&v).contains("AI may not make this change"),
+        "{v:#}"
+    );
+}
+
+#[test]
+fn an_earlier_commit_in_the_range_relaxing_the_policy_does_not_apply() {
+    let f = Fixture::new();
+    let relaxed = signoff_common::POLICY
+        .replace(
+            "default_tier = \"supervised\"",
+            "default_tier = \"autonomous\"",
+        )
+        .replace("approvals = 1", "approvals = 0");
+    let human = f.human_commit(".countersign/policy.toml", &relaxed, "Relax the policy");
+    let ai = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Tweak f");
+    let (code, json) = f.verify_json(&[]);
+    assert_eq!(code, 1, "{json:#}");
+    assert_eq!(Fixture::verdict_for(&json, &human)["ok"], true);
+    let v = Fixture::verdict_for(&json, &ai);
+    assert_eq!(v["tier"], "supervised");
+    assert_eq!(v["required"], 1);
+    assert_eq!(v["ok"], false);
+    // Judged by the relaxed policy (trusting the branch itself) it would pass: the attack is
+    // real, and only the trusted ref stops it.
+    let (code, _) = f.verify_json(&["--trusted-ref", "feature"]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn prohibited_ai_commit_fails_with_every_approval() {
+    let f = Fixture::new();
+    let c = f.ai_commit(
+        "billing/src/lib.rs",
+        "pub fn charge() { 0; }\n",
+        "Free lunch",
+    );
+    f.sign(&c, "alice", "approve")
+        .code(1)
+        .stderr(predicates::str::contains("prohibited"));
+    assert!(f.note_lines(&c).is_empty());
+    for who in ["alice", "bob"] {
+        let p = f.person(who);
+        f.append_raw(
+            &c,
+            forge(
+                &f.t.repo,
+                &c,
+                &p.key,
+                &p.principal,
+                "countersign",
+                &now(),
+                |pl| pl.tier = "prohibited".into(),
+            ),
+        );
+    }
+    let (code, json) = f.verify_json(&[&c.to_string()]);
+    assert_eq!(code, 1, "{json:#}");
+    let v = Fixture::verdict_for(&json, &c);
+    assert_eq!(v["state"], "forbidden");
+    assert_eq!(
+        v["approvals"], 2,
+        "both approvals are valid, and still: {v:#}"
+    );
+    assert!(problems(&v).contains("a human must author it"), "{v:#}");
+}
+
+#[test]
+fn a_reject_after_an_approval_withdraws_it() {
+    let f = Fixture::new();
+    let c = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Tweak f");
+    let alice = f.person("alice");
+    let at = |t: &str, d: Decision| {
+        forge(
+            &f.t.repo,
+            &c,
+            &alice.key,
+            &alice.principal,
+            "countersign",
+            t,
+            move |p| p.decision = d,
+        )
+    };
+    f.append_raw(&c, at("2026-01-01T10:00:00Z", Decision::Approve));
+    assert_eq!(f.verify_json(&[&c.to_string()]).0, 0);
+    f.append_raw(&c, at("2026-01-01T11:00:00Z", Decision::Reject));
+    let (code, json) = f.verify_json(&[&c.to_string()]);
+    assert_eq!(code, 1, "{json:#}");
+    let v = Fixture::verdict_for(&json, &c);
+    assert_eq!(v["state"], "rejected");
+    assert_eq!(v["approvals"], 0);
+    assert!(
+        problems(&v).contains("rejected by alice@example.com"),
+        "{v:#}"
+    );
+    // Another senior's approval does not override alice's standing rejection.
+    f.sign(&c, "bob", "approve").success();
+    assert_eq!(f.verify_json(&[&c.to_string()]).0, 1);
+    // alice's own later approval does.
+    f.append_raw(&c, at("2026-01-01T12:00:00Z", Decision::Approve));
+    assert_eq!(f.verify_json(&[&c.to_string()]).0, 0);
+}
+
+#[test]
+fn rejects_an_expired_key_backdating_both_commit_and_signoff() {
+    let f = Fixture::new();
+    // The attacker holds dave's key, which expired on 2020-01-01, and dates both the commit
+    // and the sign-off to when it was still valid.
+    f.t.write("src/lib.rs", "pub fn f() { 2; }\n");
+    let when = git2::Time::new(1_556_668_800, 0); // 2019-05-01
+    let sig = git2::Signature::new("Dana Human", "dana@example.com", &when).expect("signature");
+    let tree = {
+        let mut index = f.t.repo.index().expect("index");
+        let id = index.write_tree().expect("tree");
+        f.t.repo.find_tree(id).expect("tree")
+    };
+    let parent =
+        f.t.repo
+            .head()
+            .and_then(|h| h.peel_to_commit())
+            .expect("head");
+    let c =
+        f.t.repo
+            .commit(
+                Some("HEAD"),
+                &sig,
+                &sig,
+                "Tweak f\n\nCo-authored-by: Kiro <kiro@agents.example>\n",
+                &tree,
+                &[&parent],
+            )
+            .expect("backdated commit");
+    let dave = f.person("dave");
+    f.append_raw(
+        &c,
+        forge(
+            &f.t.repo,
+            &c,
+            &dave.key,
+            &dave.principal,
+            "countersign",
+            "2019-06-01T00:00:00Z",
+            |_| {},
+        ),
+    );
+    let (code, json) = f.verify_json(&[&c.to_string()]);
+    assert_eq!(code, 1, "{json:#}");
+    let v = Fixture::verdict_for(&json, &c);
+    assert_eq!(v["approvals"], 0);
+    assert!(
+        problems(&v).contains("expired on 2020-01-01"),
+        "{}",
+        problems(&v)
+    );
+}

@@ -1,0 +1,292 @@
+//! A repository with a policy, a roster and real keys, for the sign-off tests.
+//!
+//! ```ignore
+//! let f = Fixture::new();              // main: policy + roster; branch `feature` checked out
+//! let c = f.ai_commit("src/lib.rs", "x", "Speed up"); // AI commit, supervised
+//! f.sign(&c, "alice", "approve").success();
+//! let v = f.verify_json(&[]);          // (exit code, JSON)
+//! ```
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use countersign::git::{CommitChange, LoadDepth};
+use countersign::signoff::{keys, Decision, Evidence, NoteLine, Payload};
+use git2::Oid;
+use ssh_key::{HashAlg, LineEnding, PrivateKey};
+
+#[path = "../support/mod.rs"]
+mod support;
+#[allow(unused_imports)]
+pub use support::{git_in, TestRepo};
+
+/// The policy on main: everything supervised (1 senior), docs autonomous, `billing/**`
+/// prohibited (2 seniors).
+pub const POLICY: &str = r#"base = "main"
+default_tier = "supervised"
+
+[roles]
+senior = ["alice@example.com", "bob@example.com", "dave@example.com"]
+
+[ai]
+trailers = ["Co-authored-by"]
+agents = ["kiro", "claude"]
+
+[tiers.autonomous]
+approvals = 0
+[tiers.supervised]
+approvals = 1
+role = "senior"
+[tiers.prohibited]
+approvals = 2
+role = "senior"
+
+[[rules]]
+paths = ["docs/**"]
+tier = "autonomous"
+
+[[rules]]
+paths = ["billing/**"]
+tier = "prohibited"
+"#;
+
+/// A person with a key: alice, bob and dave are seniors, carol is in the roster without the
+/// role, dave's key expired in 2020, mallory is not in the roster at all.
+pub struct Person {
+    /// Short name.
+    pub name: &'static str,
+    /// Principal (e-mail).
+    pub principal: String,
+    /// Private key file (unencrypted).
+    pub key_path: PathBuf,
+    /// The key.
+    pub key: PrivateKey,
+}
+
+/// The repository, the people and their keys.
+pub struct Fixture {
+    /// The repository (branch `feature` checked out after `new`).
+    pub t: TestRepo,
+    /// Holds the key files.
+    pub keys_dir: tempfile::TempDir,
+    /// alice, bob, carol, dave, mallory.
+    pub people: Vec<Person>,
+    /// The commit on main holding policy and roster.
+    pub base: Oid,
+}
+
+impl Fixture {
+    /// main with a policy and roster, then branch `feature` checked out.
+    pub fn new() -> Self {
+        Self::with_policy(POLICY)
+    }
+
+    /// As [`Fixture::new`] with another policy.
+    pub fn with_policy(policy: &str) -> Self {
+        let t = TestRepo::new();
+        let keys_dir = tempfile::tempdir().expect("keys dir");
+        let mut people = Vec::new();
+        for name in ["alice", "bob", "carol", "dave", "mallory"] {
+            let principal = format!("{name}@example.com");
+            let key = keys::generate_ed25519(&principal).expect("keygen");
+            let key_path = keys_dir.path().join(name);
+            keys::write_new_key_pair(&key, &key_path).expect("write key");
+            people.push(Person {
+                name,
+                principal,
+                key_path,
+                key,
+            });
+        }
+        let mut roster = String::from("# reviewers\n");
+        for p in &people {
+            let opts = match p.name {
+                "mallory" => continue,
+                "dave" => "namespaces=\"countersign\",valid-before=20200101",
+                _ => "namespaces=\"countersign\"",
+            };
+            roster.push_str(&format!(
+                "{} {opts} {}\n",
+                p.principal,
+                p.key.public_key().to_openssh().expect("public key")
+            ));
+        }
+        t.write(".countersign/policy.toml", policy);
+        t.write(".countersign/allowed_signers", roster);
+        t.write("src/lib.rs", "pub fn f() {}\n");
+        t.write("docs/readme.md", "# docs\n");
+        t.write("billing/src/lib.rs", "pub fn charge() {}\n");
+        let base = t.commit("Policy, roster and code");
+        t.branch("feature");
+        t.checkout("feature");
+        Fixture {
+            t,
+            keys_dir,
+            people,
+            base,
+        }
+    }
+
+    /// The person called `name`.
+    pub fn person(&self, name: &str) -> &Person {
+        self.people
+            .iter()
+            .find(|p| p.name == name)
+            .expect("known person")
+    }
+
+    /// The repository's work tree.
+    pub fn path(&self) -> &Path {
+        self.t.path()
+    }
+
+    /// Writes `path` and commits it as kiro (AI).
+    pub fn ai_commit(&self, path: &str, text: &str, msg: &str) -> Oid {
+        self.t.write(path, text);
+        self.t.commit_ai("kiro", msg)
+    }
+
+    /// Writes `path` and commits it as a human.
+    pub fn human_commit(&self, path: &str, text: &str, msg: &str) -> Oid {
+        self.t.write(path, text);
+        self.t.commit(msg)
+    }
+
+    /// The binary, isolated from the user's configuration, run in the repository.
+    pub fn cmd(&self) -> Command {
+        countersign(self.path())
+    }
+
+    /// `sign COMMIT --decision D --key <name's key> --yes`.
+    pub fn sign(&self, commit: &Oid, name: &str, decision: &str) -> assert_cmd::assert::Assert {
+        self.cmd()
+            .args(["sign", &commit.to_string(), "--decision", decision, "--yes"])
+            .arg("--key")
+            .arg(&self.person(name).key_path)
+            .assert()
+    }
+
+    /// `verify ARGS --format json`: the exit code and the document.
+    pub fn verify_json(&self, args: &[&str]) -> (i32, serde_json::Value) {
+        let out = self
+            .cmd()
+            .args(["verify", "--format", "json"])
+            .args(args)
+            .output()
+            .expect("verify runs");
+        let code = out.status.code().expect("exit code");
+        let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "verify printed no JSON ({e}); exit {code}; stderr: {}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+        (code, json)
+    }
+
+    /// The verify entry for `commit`.
+    pub fn verdict_for(json: &serde_json::Value, commit: &Oid) -> serde_json::Value {
+        json["commits"]
+            .as_array()
+            .expect("commits array")
+            .iter()
+            .find(|c| c["commit"] == commit.to_string())
+            .cloned()
+            .unwrap_or_else(|| panic!("{commit} not in {json:#}"))
+    }
+
+    /// `show COMMIT --format json`.
+    pub fn show_json(&self, commit: &Oid) -> serde_json::Value {
+        let out = self
+            .cmd()
+            .args(["show", &commit.to_string(), "--format", "json"])
+            .output()
+            .expect("show runs");
+        assert!(
+            out.status.success(),
+            "show failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("show prints JSON")
+    }
+
+    /// The note lines on `commit`.
+    pub fn note_lines(&self, commit: &Oid) -> Vec<String> {
+        countersign::signoff::notes::read_lines(&self.t.repo, *commit).expect("read notes")
+    }
+
+    /// Appends a raw line to the note on `commit` (as an attacker with push access could).
+    pub fn append_raw(&self, commit: &Oid, line: String) {
+        countersign::signoff::notes::append(
+            &self.t.repo,
+            &[countersign::signoff::notes::Append {
+                commit: *commit,
+                lines: vec![line],
+            }],
+            "test: raw note line",
+        )
+        .expect("append note");
+    }
+}
+
+/// A sign-off line made outside countersign: a payload for `commit` by `principal`, signed by
+/// `key` in `namespace`, dated `timestamp`, after `edit` has changed what it likes.
+pub fn forge(
+    repo: &git2::Repository,
+    commit: &Oid,
+    key: &PrivateKey,
+    principal: &str,
+    namespace: &str,
+    timestamp: &str,
+    edit: impl FnOnce(&mut Payload),
+) -> String {
+    let change = CommitChange::load(repo, *commit, LoadDepth::Files).expect("load commit");
+    let mut payload = Payload {
+        version: 1,
+        commit: change.id.clone(),
+        tree: change.tree.clone(),
+        parents: change.parents.clone(),
+        patch_digest: change.patch_digest.clone(),
+        tier: "supervised".into(),
+        policy_digest: "sha256:forged".into(),
+        decision: Decision::Approve,
+        comment: String::new(),
+        principal: principal.to_string(),
+        key_fingerprint: keys::fingerprint(key.public_key()),
+        timestamp: timestamp.to_string(),
+        tool: "forger 1.0".into(),
+        evidence: Evidence::none(1, "cli"),
+    };
+    edit(&mut payload);
+    let text = payload.canonical();
+    let sig = key
+        .sign(namespace, HashAlg::Sha512, text.as_bytes())
+        .expect("sign")
+        .to_pem(LineEnding::LF)
+        .expect("armor");
+    NoteLine {
+        payload: text,
+        signature: sig.trim_end().to_string(),
+    }
+    .to_line()
+}
+
+/// Now, RFC 3339.
+pub fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// The binary with the user's git configuration and countersign settings shut out.
+pub fn countersign(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("countersign").expect("the countersign binary is built");
+    cmd.current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .env("NO_COLOR", "1")
+        .env_remove("COUNTERSIGN_KEY")
+        .env_remove("COUNTERSIGN_PASSPHRASE")
+        .env_remove("SSH_AUTH_SOCK");
+    cmd
+}

@@ -1,0 +1,263 @@
+//! End-to-end: `countersign review` in a real pseudo-terminal (tmux), driven by keys, read
+//! back with `capture-pane`. After every exit — quit, Ctrl-C, a panic — the shell that ran it
+//! prints `stty -a`, which must show the terminal back in cooked mode (`icanon`, `echo`).
+//!
+//! Each test runs its own tmux server (`-L`), so nothing touches the user's sessions. Skipped
+//! (with a message) where tmux is not installed; CI installs it.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+static NEXT: AtomicUsize = AtomicUsize::new(0);
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    /// Starts `script` (run by sh) in a detached w×h session; None without tmux.
+    fn start(script: &str, w: u16, h: u16) -> Option<Tmux> {
+        if Command::new("tmux").arg("-V").output().is_err() {
+            eprintln!("tmux is not installed: skipping the pseudo-terminal test");
+            return None;
+        }
+        let socket = format!(
+            "countersign-test-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::SeqCst)
+        );
+        let status = Command::new("tmux")
+            .args([
+                "-L",
+                &socket,
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-s",
+                "t",
+            ])
+            .args(["-x", &w.to_string(), "-y", &h.to_string()])
+            .arg(format!("sh -c '{}'", script.replace('\'', "'\\''")))
+            .env("TERM", "xterm-256color")
+            .status()
+            .expect("running tmux");
+        assert!(status.success(), "tmux new-session failed");
+        Some(Tmux { socket })
+    }
+
+    fn tmux(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .output()
+            .expect("running tmux");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Sends tmux key names (`j`, `Enter`, `C-c`) one by one, or literal text with `-l`.
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            self.tmux(&["send-keys", "-t", "t", k]);
+            std::thread::sleep(Duration::from_millis(40));
+        }
+    }
+
+    fn text(&self, text: &str) {
+        self.tmux(&["send-keys", "-t", "t", "-l", text]);
+        std::thread::sleep(Duration::from_millis(60));
+    }
+
+    fn screen(&self) -> String {
+        self.tmux(&["capture-pane", "-p", "-t", "t"])
+    }
+
+    /// Waits until the screen contains `needle`; panics with the screen after 10 s.
+    fn wait_for(&self, needle: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if s.contains(needle) {
+                return s;
+            }
+            if start.elapsed() > Duration::from_secs(10) {
+                panic!("timed out waiting for {needle:?}; the screen shows:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .output();
+    }
+}
+
+struct Demo {
+    _dir: tempfile::TempDir,
+    repo: PathBuf,
+    data: PathBuf,
+    config: PathBuf,
+}
+
+fn demo() -> Demo {
+    let dir = tempfile::tempdir().unwrap();
+    let made = countersign::demo::build(&dir.path().join("demo")).unwrap();
+    let data = dir.path().join("data");
+    let config = dir.path().join("config");
+    std::fs::create_dir_all(&config).unwrap();
+    Demo {
+        repo: made.repo,
+        data,
+        config,
+        _dir: dir,
+    }
+}
+
+/// A shell script that runs `review` in the demo, then reports its exit status and the
+/// terminal's mode, then waits so the pane can be read.
+fn script(d: &Demo, env: &str) -> String {
+    format!(
+        "cd {repo} && {env} COUNTERSIGN_DATA_DIR={data} COUNTERSIGN_CONFIG_DIR={config} {bin} review; \
+         echo EXIT=$?; echo MODES $(stty -a | tr \" ;\" \"\\n\\n\" | grep -x -e icanon -e -icanon -e echo -e -echo) END; sleep 60",
+        repo = sh_path(&d.repo),
+        data = sh_path(&d.data),
+        config = sh_path(&d.config),
+        bin = env!("CARGO_BIN_EXE_countersign"),
+    )
+}
+
+fn sh_path(p: &Path) -> String {
+    p.display().to_string()
+}
+
+/// The screen after the program exited shows its status and a cooked terminal.
+fn assert_restored(t: &Tmux, exit: &str) -> String {
+    let s = t.wait_for(" END");
+    assert!(s.contains(&format!("EXIT={exit}")), "{s}");
+    let modes = s
+        .lines()
+        .find(|l| l.starts_with("MODES "))
+        .unwrap_or_default()
+        .to_string();
+    let words: Vec<&str> = modes.split_whitespace().collect();
+    assert!(
+        words.contains(&"icanon") && words.contains(&"echo"),
+        "terminal left raw: {modes:?}\n{s}"
+    );
+    // The alternate screen is gone: no panel borders remain.
+    assert!(
+        !s.contains("╭ Change"),
+        "the workstation is still on screen:\n{s}"
+    );
+    s
+}
+
+#[test]
+fn review_navigate_mark_comment_approve_quit() {
+    let d = demo();
+    let Some(t) = Tmux::start(&script(&d, ""), 130, 36) else {
+        return;
+    };
+    t.wait_for("0/5 viewed");
+    t.keys(&["]"]);
+    t.wait_for("docs/reporting.md · unified");
+    t.keys(&["]"]);
+    t.wait_for("crates/auth/src/tokens.rs · unified");
+    t.keys(&["}", "j", "v"]);
+    t.wait_for("1/5 viewed");
+    t.keys(&["c"]);
+    t.wait_for("Comment on crates/auth/src/tokens.rs");
+    t.text("is the cache bounded?");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("1/5 viewed");
+    assert!(s.contains("✎"), "the commented line is marked:\n{s}");
+    t.keys(&["s"]);
+    t.wait_for("side-by-side");
+    t.keys(&["a"]);
+    let s = t.wait_for("Approve and sign");
+    assert!(s.contains("files viewed: 1 of 5"), "{s}");
+    assert!(s.contains("is the cache bounded?"), "{s}");
+    t.keys(&["y"]);
+    t.wait_for("not marked viewed");
+    t.keys(&["y"]);
+    // Signing reports its outcome in the status line, and the dialog closes.
+    let start = Instant::now();
+    loop {
+        let s = t.screen();
+        if !s.contains("Approve and sign") {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the dialog did not close:\n{s}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    t.keys(&["q"]);
+    assert_restored(&t, "0");
+
+    // The mark and the draft survive the run.
+    let saved = std::fs::read_dir(d.data.join("reviews"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let json = std::fs::read_to_string(saved).unwrap();
+    assert!(json.contains("crates/auth/src/tokens.rs"), "{json}");
+    assert!(json.contains("is the cache bounded?"), "{json}");
+}
+
+#[test]
+fn resizing_while_running_redraws_and_a_tiny_terminal_asks_for_room() {
+    let d = demo();
+    let Some(t) = Tmux::start(&script(&d, ""), 130, 36) else {
+        return;
+    };
+    t.wait_for("0/5 viewed");
+    t.tmux(&["resize-window", "-t", "t", "-x", "80", "-y", "24"]);
+    let s = t.wait_for("╭ Change");
+    assert!(s.lines().all(|l| l.chars().count() <= 80), "{s}");
+    t.tmux(&["resize-window", "-t", "t", "-x", "20", "-y", "5"]);
+    t.wait_for("needs");
+    t.tmux(&["resize-window", "-t", "t", "-x", "120", "-y", "30"]);
+    t.wait_for("╭ Change");
+    t.keys(&["q"]);
+    assert_restored(&t, "0");
+}
+
+#[test]
+fn ctrl_c_quits_and_restores_the_terminal() {
+    let d = demo();
+    let Some(t) = Tmux::start(&script(&d, ""), 120, 30) else {
+        return;
+    };
+    t.wait_for("0/5 viewed");
+    t.keys(&["c"]);
+    t.wait_for("Comment on");
+    t.keys(&["C-c"]);
+    assert_restored(&t, "130");
+}
+
+#[test]
+fn a_panic_restores_the_terminal_and_prints_its_message() {
+    let d = demo();
+    let Some(t) = Tmux::start(
+        &script(&d, "RUST_BACKTRACE=0 COUNTERSIGN_TEST_PANIC=1"),
+        120,
+        30,
+    ) else {
+        return;
+    };
+    let s = assert_restored(&t, "101");
+    // The message is printed on the normal screen, above the shell's next line (not
+    // overwritten by a second screen switch).
+    let message = s.find("injected panic").unwrap_or(usize::MAX);
+    assert!(message < s.find("EXIT=").unwrap_or(0), "{s}");
+}
