@@ -33,7 +33,7 @@ pub use load::{
     load_trusted, load_worktree, policy_digest, summary, Trusted, POLICY_PATH, ROSTER_PATH,
 };
 pub use parse::parse_policy;
-pub use roster::{parse_roster, AllowedSigner, Roster, SignerSummary};
+pub use roster::{parse_roster, principal_matches, AllowedSigner, Roster, SignerSummary};
 pub use types::{
     AiRules, Escalation, Policy, PolicySource, Reach, Rule, Tier, TierRequirement, DEFAULT_AGENTS,
 };

@@ -89,7 +89,7 @@ impl Roster {
 
 /// Does roster principal `pattern` (which may hold `*` and `?`, as in ssh patterns) name
 /// `principal`?
-pub(crate) fn principal_matches(pattern: &str, principal: &str) -> bool {
+pub fn principal_matches(pattern: &str, principal: &str) -> bool {
     fn go(p: &[char], s: &[char]) -> bool {
         match p.split_first() {
             None => s.is_empty(),

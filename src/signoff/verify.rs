@@ -29,7 +29,7 @@ use super::record::{Decision, NoteLine, Payload};
 use super::{keys, sshsig, ReviewState};
 use crate::git::{short_id, CommitChange};
 use crate::policy::provenance::Provenance;
-use crate::policy::{Policy, Roster, Tier, ROSTER_PATH};
+use crate::policy::{principal_matches, Policy, Roster, Tier, ROSTER_PATH};
 
 /// How far clocks may disagree: a sign-off may be dated this much after "now" or before the
 /// commit's committer time.
@@ -451,26 +451,4 @@ pub fn judge(
         ok,
         problems,
     }
-}
-
-/// Does roster principal `pattern` (which may hold `*` and `?`, as ssh patterns do) name
-/// `principal`? (The roster parser has the same rule but keeps it private to `policy`.)
-pub fn principal_matches(pattern: &str, principal: &str) -> bool {
-    fn go(p: &[char], s: &[char]) -> bool {
-        match p.split_first() {
-            None => s.is_empty(),
-            Some(('*', rest)) => (0..=s.len()).any(|i| go(rest, &s[i..])),
-            Some(('?', rest)) => !s.is_empty() && go(rest, &s[1..]),
-            Some((c, rest)) => s.first() == Some(c) && go(rest, &s[1..]),
-        }
-    }
-    if pattern == principal {
-        return true;
-    }
-    if !pattern.contains(['*', '?']) {
-        return false;
-    }
-    let p: Vec<char> = pattern.chars().collect();
-    let s: Vec<char> = principal.chars().collect();
-    go(&p, &s)
 }
