@@ -186,7 +186,10 @@ fn review_navigate_mark_comment_approve_quit() {
     t.keys(&["y"]);
     t.wait_for("not marked viewed");
     t.keys(&["y"]);
-    // Signing reports its outcome in the status line, and the dialog closes.
+    // Signing (on a worker) reports its outcome in the dialog; a key closes it.
+    let s = t.wait_for("signed: approve");
+    assert!(s.contains("state: approved"), "{s}");
+    t.keys(&["y"]);
     let start = Instant::now();
     loop {
         let s = t.screen();
