@@ -157,6 +157,18 @@ fn demo_first_screen() {
     insta::assert_snapshot!("demo_first_screen", filter_ids(&text));
 }
 
+/// The demo with every panel settled: the impact panel shows the crate tree with tiers (auth
+/// reaches billing-api, prohibited), the modules, the targets and why.
+#[test]
+fn demo_settled_impact() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = countersign::demo::build(dir.path()).unwrap();
+    let text =
+        countersign::tui::snapshot(&demo.repo, &ReviewOptions::default(), (130, 34), true).unwrap();
+    assert!(!text.contains("computing"), "{text}");
+    insta::assert_snapshot!("demo_settled_impact", filter_ids(&text));
+}
+
 /// Replaces every 7-digit lowercase hex word (a short commit id) with `#######`.
 fn filter_ids(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();

@@ -194,6 +194,9 @@ pub enum Effect {
         /// The hunk lines on screen that are not cached yet.
         wants: Vec<HighlightWant>,
     },
+    /// Compute the impact analysis of these commits (full ids, oldest first) in the
+    /// background; `--snapshot` leaves it computing, `--snapshot-settled` waits for it.
+    ComputeImpact(Vec<String>),
     /// Read `path` at commit `commit` for the read-only viewer.
     OpenFile {
         /// Full commit id.

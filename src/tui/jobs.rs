@@ -1,5 +1,5 @@
 //! Carrying out [`Effect`]s. Slow work — a file's diff, the impact analysis, a file at a
-//! revision, re-reading verdicts — runs on worker threads and comes back as a [`JobResult`]
+//! revision, signing and re-reading verdicts — runs on worker threads and comes back as a [`JobResult`]
 //! on the event channel; a diff request that a newer one overtook before it ran is dropped.
 //! Signing runs on a worker too (decrypting a key and writing notes take a moment); saving
 //! the review state runs at once.
@@ -16,6 +16,7 @@ use super::action::{Effect, HighlightWant, JobResult, SignOutcome};
 use super::app::App;
 use super::data::{self, FileKey};
 use super::doc::DiffDoc;
+use super::impact::{self, ImpactSlot};
 use super::signing;
 use crate::diff::{Highlighter, Syntaxes};
 use crate::git::FileChange;
@@ -152,6 +153,17 @@ impl Jobs {
                 };
                 self.run(job)
             }
+            Effect::ComputeImpact(commits) => match &self.background {
+                Some(_) => {
+                    let repo_path = self.repo_path.clone();
+                    let trusted = self.trusted_ref.clone();
+                    self.run(move || {
+                        JobResult::Impact(impact::compute(&repo_path, &commits, trusted.as_deref()))
+                    })
+                }
+                // Inline, the first frame does not wait for it: `settle` computes it.
+                None => Vec::new(),
+            },
             Effect::Sign(request) => {
                 let repo_path = self.repo_path.clone();
                 let revspec = self.revspec.clone();
@@ -177,6 +189,19 @@ impl Jobs {
         let mut out = Vec::new();
         if app.highlighter.is_none() {
             out.extend(self.perform(app, Effect::LoadHighlighter));
+        }
+        if app.impact == ImpactSlot::Computing {
+            let commits: Vec<String> = app
+                .data
+                .commits
+                .iter()
+                .map(|c| c.change.id.clone())
+                .collect();
+            out.push(JobResult::Impact(impact::compute(
+                &self.repo_path,
+                &commits,
+                self.trusted_ref.as_deref(),
+            )));
         }
         out
     }

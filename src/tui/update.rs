@@ -96,7 +96,18 @@ fn request_highlight(app: &mut App) -> Option<Effect> {
 
 /// The effects to start with: load the first files' diffs, start the impact analysis.
 pub fn start(app: &mut App) -> Vec<Effect> {
-    request_diffs(app)
+    let mut effects = request_diffs(app);
+    if !app.data.commits.is_empty() {
+        app.impact = ImpactSlot::Computing;
+        effects.push(Effect::ComputeImpact(
+            app.data
+                .commits
+                .iter()
+                .map(|c| c.change.id.clone())
+                .collect(),
+        ));
+    }
+    effects
 }
 
 fn overlay_update(app: &mut App, action: &Action) -> Handled {
