@@ -44,7 +44,8 @@ pub struct ImpactView {
 /// Where the impact analysis stands.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum ImpactSlot {
-    /// This build has no impact analysis.
+    /// Not asked for: the change has no commits, or the data was not read from a repository
+    /// (hand-made test data).
     #[default]
     Unavailable,
     /// A job is computing it.
