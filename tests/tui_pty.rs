@@ -186,7 +186,10 @@ fn review_navigate_mark_comment_approve_quit() {
     t.keys(&["y"]);
     t.wait_for("not marked viewed");
     t.keys(&["y"]);
-    // Signing reports its outcome in the status line, and the dialog closes.
+    // Signing (on a worker) reports its outcome in the dialog; a key closes it.
+    let s = t.wait_for("signed: approve");
+    assert!(s.contains("state: approved"), "{s}");
+    t.keys(&["y"]);
     let start = Instant::now();
     loop {
         let s = t.screen();
@@ -260,4 +263,185 @@ fn a_panic_restores_the_terminal_and_prints_its_message() {
     // overwritten by a second screen switch).
     let message = s.find("injected panic").unwrap_or(usize::MAX);
     assert!(message < s.find("EXIT=").unwrap_or(0), "{s}");
+}
+
+/// Builds the demo with the binary (`countersign demo --no-tui --dir D`) and returns D.
+fn demo_by_cli() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("demo");
+    let out = Command::new(env!("CARGO_BIN_EXE_countersign"))
+        .args(["demo", "--no-tui", "--dir"])
+        .arg(&d)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    for sub in ["data", "config"] {
+        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+    }
+    (dir, d)
+}
+
+/// Runs `review` on `repo` in a shell script like [`script`], with the data and config
+/// directories under `root`.
+fn review_script(root: &Path, repo: &Path) -> String {
+    format!(
+        "cd {repo} && COUNTERSIGN_DATA_DIR={root}/data COUNTERSIGN_CONFIG_DIR={root}/config {bin} review; \
+         echo EXIT=$?; echo MODES $(stty -a | tr \" ;\" \"\\n\\n\" | grep -x -e icanon -e -icanon -e echo -e -echo) END; sleep 60",
+        repo = sh_path(repo),
+        root = sh_path(root),
+        bin = env!("CARGO_BIN_EXE_countersign"),
+    )
+}
+
+/// The full id of the demo commit whose summary contains `summary`.
+fn commit_with(repo: &Path, summary: &str) -> String {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(repo)
+        .args(["log", "--format=%H %s", "main..HEAD"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find(|l| l.contains(summary))
+        .and_then(|l| l.split(' ').next())
+        .unwrap_or_else(|| panic!("no commit {summary:?}"))
+        .to_string()
+}
+
+fn countersign(repo: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_countersign"))
+        .current_dir(repo)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// Waits for `needle` up to `secs` seconds (key decryption in a debug build is slow).
+fn wait_long(t: &Tmux, needle: &str, secs: u64) -> String {
+    let start = Instant::now();
+    loop {
+        let s = t.screen();
+        if s.contains(needle) {
+            return s;
+        }
+        if start.elapsed() > Duration::from_secs(secs) {
+            panic!("timed out waiting for {needle:?}; the screen shows:\n{s}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The main flow end to end: the demo built by the binary, reviewed in a real terminal
+/// (files, hunks, viewed marks, a comment, the impact panel), approved with `a` then `y`;
+/// then `verify` passes the supervised commit and `show` finds alice's approval with the
+/// comment and the evidence in the signed payload.
+#[test]
+fn approve_in_the_workstation_then_verify_and_show_see_it() {
+    let (root, demo) = demo_by_cli();
+    let repo = demo.join("repo");
+    let supervised = commit_with(&repo, "Cache decoded tokens");
+    assert_eq!(
+        countersign(&repo, &["verify", &supervised]).status.code(),
+        Some(1),
+        "unsigned, the supervised commit fails the gate"
+    );
+    let Some(t) = Tmux::start(&review_script(root.path(), &repo), 130, 40) else {
+        return;
+    };
+    t.wait_for("0/5 viewed");
+    // The impact panel fills in beside the diff.
+    t.wait_for("modules:");
+    t.keys(&["v", "]", "v", "]"]);
+    t.wait_for("crates/auth/src/tokens.rs · unified");
+    t.keys(&["}", "{", "j", "j"]);
+    t.keys(&["c"]);
+    t.wait_for("Comment on crates/auth/src/tokens.rs");
+    t.text("bounded cache, ok");
+    t.keys(&["Enter"]);
+    t.keys(&["v", "]", "v", "]", "v"]);
+    t.wait_for("5/5 viewed");
+    t.keys(&["a"]);
+    let s = t.wait_for("Approve and sign");
+    assert!(s.contains("files viewed: 5 of 5"), "{s}");
+    t.keys(&["y"]);
+    let s = wait_long(&t, "signed: approve", 20);
+    assert!(s.contains("as alice@example.com"), "{s}");
+    assert!(s.contains("state: approved"), "{s}");
+    t.keys(&["y"]);
+    t.keys(&["q"]);
+    assert_restored(&t, "0");
+
+    let verify = countersign(&repo, &["verify", &supervised]);
+    let text = String::from_utf8_lossy(&verify.stdout);
+    assert_eq!(verify.status.code(), Some(0), "{text}");
+    assert!(text.contains("approved"), "{text}");
+    let status = countersign(&repo, &["status", &supervised, "--format", "json"]);
+    let status: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(status[0]["state"], "approved", "{status}");
+    let show = countersign(&repo, &["show", &supervised, "--format", "json"]);
+    let show: serde_json::Value = serde_json::from_slice(&show.stdout).unwrap();
+    let signoffs = show.as_array().unwrap();
+    assert_eq!(signoffs.len(), 1, "{show}");
+    assert_eq!(signoffs[0]["principal"], "alice@example.com");
+    assert_eq!(signoffs[0]["decision"], "approve");
+    assert_eq!(signoffs[0]["valid"], true);
+    let payload: serde_json::Value =
+        serde_json::from_str(signoffs[0]["payload"].as_str().unwrap()).unwrap();
+    let comment = payload["comment"].as_str().unwrap();
+    assert!(
+        comment.contains("crates/auth/src/tokens.rs:") && comment.contains("bounded cache, ok"),
+        "{payload}"
+    );
+    assert_eq!(payload["evidence"]["interface"], "tui");
+    assert_eq!(payload["evidence"]["files_viewed"], 1);
+    assert_eq!(payload["evidence"]["files_total"], 1);
+    assert_eq!(payload["evidence"]["impact_shown"], true, "{payload}");
+}
+
+/// An encrypted key: the passphrase is asked inside the dialog; a wrong one is an error
+/// there and nothing is written; the right one signs.
+#[test]
+fn an_encrypted_key_is_unlocked_inside_the_dialog() {
+    let (root, demo) = demo_by_cli();
+    let repo = demo.join("repo");
+    // The demo key, encrypted (same public key, so the roster still lists it).
+    let text = std::fs::read_to_string(demo.join("keys/alice")).unwrap();
+    let key = ssh_key::PrivateKey::from_openssh(text.trim()).unwrap();
+    let encrypted = countersign::signoff::keys::encrypt(&key, "pass").unwrap();
+    let path = demo.join("keys/alice-locked");
+    countersign::signoff::keys::write_new_key_pair(&encrypted, &path).unwrap();
+    let set = Command::new("git")
+        .arg("-C")
+        .arg(&repo)
+        .args(["config", "user.signingKey"])
+        .arg(&path)
+        .status()
+        .unwrap();
+    assert!(set.success());
+    let supervised = commit_with(&repo, "Cache decoded tokens");
+    let Some(t) = Tmux::start(&review_script(root.path(), &repo), 130, 40) else {
+        return;
+    };
+    t.wait_for("0/5 viewed");
+    t.keys(&["a", "y"]);
+    t.wait_for("not marked viewed");
+    t.keys(&["y"]);
+    wait_long(&t, "key passphrase:", 20);
+    t.text("wrong");
+    t.keys(&["Enter"]);
+    let s = wait_long(&t, "wrong passphrase", 30);
+    assert!(s.contains("key passphrase:"), "asked again:\n{s}");
+    let notes = countersign(&repo, &["show", &supervised, "--format", "json"]);
+    let notes: serde_json::Value = serde_json::from_slice(&notes.stdout).unwrap();
+    assert_eq!(notes.as_array().map(Vec::len), Some(0), "nothing written");
+    t.text("pass");
+    t.keys(&["Enter"]);
+    wait_long(&t, "signed: approve", 30);
+    t.keys(&["Escape", "q"]);
+    assert_restored(&t, "0");
+    assert_eq!(
+        countersign(&repo, &["verify", &supervised]).status.code(),
+        Some(0)
+    );
 }

@@ -3,7 +3,7 @@
 //! demo repository have their commit ids filtered (they depend on the demo's random keys).
 
 use countersign::policy::Tier;
-use countersign::tui::action::JobResult;
+use countersign::tui::action::{Decision, JobResult, SignOutcome};
 use countersign::tui::impact::{ImpactRow, ImpactView};
 use countersign::tui::sample;
 use countersign::tui::store::Store;
@@ -60,6 +60,48 @@ fn sign_dialog_forbidden() {
     insta::assert_snapshot!("sign_dialog_forbidden", s.render());
 }
 
+/// The passphrase step after a wrong passphrase: the error above the prompt, the typed
+/// characters as dots.
+#[test]
+fn sign_dialog_wrong_passphrase() {
+    let mut s = sample_session((120, 34));
+    s.press("a");
+    let request = countersign::tui::update::sign_request(s.app(), Decision::Approve);
+    s.deliver(JobResult::Signed(SignOutcome::NeedPassphrase {
+        request,
+        error: Some(
+            "wrong passphrase for /home/alice/.ssh/id_ed25519: nothing was signed; try again"
+                .into(),
+        ),
+    }));
+    s.press("pas");
+    insta::assert_snapshot!("sign_dialog_wrong_passphrase", s.render());
+}
+
+/// The result of signing stays in the dialog until a key closes it.
+#[test]
+fn sign_dialog_signed() {
+    let mut s = sample_session((120, 34));
+    s.press("a");
+    s.deliver(JobResult::Signed(SignOutcome::Signed(vec![
+        "signed: approve bbbbbbb as alice@example.com".into(),
+        "signed: approve ccccccc as alice@example.com".into(),
+        "note: commit ccccccc is not AI-generated: it needs no sign-off (this one is recorded anyway)".into(),
+    ])));
+    insta::assert_snapshot!("sign_dialog_signed", s.render());
+}
+
+/// A refused plan (here: a key the roster does not list) is shown in the dialog.
+#[test]
+fn sign_dialog_refused() {
+    let mut s = sample_session((120, 34));
+    s.press("r");
+    s.deliver(JobResult::Signed(SignOutcome::Refused(vec![
+        "the key SHA256:abc is not in the trusted roster (main:.countersign/allowed_signers); nothing was signed".into(),
+    ])));
+    insta::assert_snapshot!("sign_dialog_refused", s.render());
+}
+
 fn sample_impact() -> ImpactView {
     let row = |depth, label: &str, detail: &str, tier, open: Option<(&str, &str)>| ImpactRow {
         depth,
@@ -113,6 +155,18 @@ fn demo_first_screen() {
     let text = countersign::tui::snapshot(&demo.repo, &ReviewOptions::default(), (130, 30), false)
         .unwrap();
     insta::assert_snapshot!("demo_first_screen", filter_ids(&text));
+}
+
+/// The demo with every panel settled: the impact panel shows the crate tree with tiers (auth
+/// reaches billing-api, prohibited), the modules, the targets and why.
+#[test]
+fn demo_settled_impact() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = countersign::demo::build(dir.path()).unwrap();
+    let text =
+        countersign::tui::snapshot(&demo.repo, &ReviewOptions::default(), (130, 34), true).unwrap();
+    assert!(!text.contains("computing"), "{text}");
+    insta::assert_snapshot!("demo_settled_impact", filter_ids(&text));
 }
 
 /// Replaces every 7-digit lowercase hex word (a short commit id) with `#######`.

@@ -132,28 +132,43 @@ impl Decision {
 pub struct SignRequest {
     /// Approve or reject.
     pub decision: Decision,
-    /// The commits to sign (full ids), oldest first.
-    pub commits: Vec<String>,
+    /// The commits to sign, oldest first, each with the review evidence for it.
+    pub commits: Vec<CommitEvidence>,
     /// The comments, one per line (`path:+12: text`).
     pub comment: String,
-    /// Files viewed.
-    pub files_viewed: usize,
-    /// Files in the change.
-    pub files_total: usize,
-    /// Whether the impact panel had its analysis on screen.
+    /// Whether the impact panel showed its analysis on screen during the review.
     pub impact_shown: bool,
     /// The passphrase typed in the dialog, when the key needs one.
     pub passphrase: Option<String>,
 }
 
+/// One commit to sign and what the reviewer did with it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommitEvidence {
+    /// Full commit id.
+    pub commit: String,
+    /// Files of this commit marked viewed (for their current content).
+    pub files_viewed: usize,
+    /// Files this commit changes.
+    pub files_total: usize,
+}
+
 /// How a signing attempt ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SignOutcome {
-    /// Signed: one line per commit for the reviewer.
+    /// Signed and stored: one line per sign-off (and any notes) for the reviewer.
     Signed(Vec<String>),
-    /// The key is encrypted: ask for its passphrase and try again.
-    NeedPassphrase(SignRequest),
-    /// Refused or failed, as a sentence.
+    /// The key is encrypted: ask for its passphrase (again, after `error`) and retry.
+    NeedPassphrase {
+        /// The request to retry, without a passphrase.
+        request: SignRequest,
+        /// Why the last passphrase did not open the key (None the first time).
+        error: Option<String>,
+    },
+    /// The plan was refused (key not in the roster, expired, a prohibited AI commit):
+    /// nothing was signed. One sentence per reason.
+    Refused(Vec<String>),
+    /// Failed, as a sentence; nothing was signed.
     Failed(String),
 }
 
@@ -179,6 +194,9 @@ pub enum Effect {
         /// The hunk lines on screen that are not cached yet.
         wants: Vec<HighlightWant>,
     },
+    /// Compute the impact analysis of these commits (full ids, oldest first) in the
+    /// background; `--snapshot` leaves it computing, `--snapshot-settled` waits for it.
+    ComputeImpact(Vec<String>),
     /// Read `path` at commit `commit` for the read-only viewer.
     OpenFile {
         /// Full commit id.

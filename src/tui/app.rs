@@ -58,9 +58,18 @@ pub enum SignStage {
         input: String,
         /// The request to retry with it.
         request: super::action::SignRequest,
+        /// Why the last passphrase failed, shown above the prompt.
+        error: Option<String>,
     },
-    /// Waiting for the signing code.
+    /// Waiting for the signing code (it runs on a worker thread).
     Signing,
+    /// Signing finished: what was signed, or why nothing was. Any key closes the dialog.
+    Done {
+        /// Whether the sign-offs were stored.
+        signed: bool,
+        /// One sentence per sign-off, refusal or error.
+        lines: Vec<String>,
+    },
 }
 
 /// Layers over the panels; the top one sees keys first.
@@ -148,6 +157,8 @@ pub struct App {
     pub impact: ImpactSlot,
     /// The impact panel's cursor.
     pub impact_cursor: usize,
+    /// Whether the impact panel has shown its analysis on screen (review evidence).
+    pub impact_seen: bool,
     /// Viewed marks and drafts.
     pub store: Store,
     /// The last search.
@@ -193,6 +204,7 @@ impl App {
             list_scroll: 0,
             impact: ImpactSlot::Unavailable,
             impact_cursor: 0,
+            impact_seen: false,
             store,
             search: SearchState::default(),
             overlays: Vec::new(),
@@ -278,6 +290,15 @@ impl App {
                 .as_ref()
                 .is_some_and(|v| v.state == ReviewState::Forbidden)
         })
+    }
+
+    /// Whether the impact panel is on screen with its analysis now.
+    pub fn impact_visible(&self) -> bool {
+        matches!(self.impact, ImpactSlot::Ready(_))
+            && !layout::too_small(self.size)
+            && layout::compute(self.size, self.focus == Panel::Impact)
+                .impact
+                .is_some()
     }
 
     /// The top overlay.

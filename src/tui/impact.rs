@@ -1,7 +1,15 @@
 //! The impact panel's data: the analysis flattened into tree rows the panel draws and the
-//! cursor walks. Filled from [`crate::impact`] by a background job when the analysis exists.
+//! cursor walks. [`compute`] runs [`crate::assess::Assessor::impact`] (the same analysis as
+//! `countersign impact`) on a worker thread when the review opens; [`view_of`] flattens it.
 
-use crate::policy::Tier;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::assess::{default_trusted_ref, Assessor};
+use crate::git::{ChangeSet, LoadDepth};
+use crate::impact::{CrateImpact, DepKind, Impact, Options};
+use crate::policy::{load_trusted, Tier};
+use crate::{Error, Result};
 
 /// One row of the impact tree.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -36,7 +44,8 @@ pub struct ImpactView {
 /// Where the impact analysis stands.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum ImpactSlot {
-    /// This build has no impact analysis.
+    /// Not asked for: the change has no commits, or the data was not read from a repository
+    /// (hand-made test data).
     #[default]
     Unavailable,
     /// A job is computing it.
@@ -45,4 +54,178 @@ pub enum ImpactSlot {
     Ready(ImpactView),
     /// It failed, as a sentence.
     Failed(String),
+}
+
+/// Computes the impact of `commits` (full ids, oldest first) in the repository at
+/// `repo_path`, judged by the policy at `trusted_ref` (None: the base branch; without a
+/// policy, the reach without tiers), and flattens it for the panel. Blocking: the workstation calls it from a worker thread.
+pub fn compute(
+    repo_path: &Path,
+    commits: &[String],
+    trusted_ref: Option<&str>,
+) -> Result<ImpactView, String> {
+    analyse(repo_path, commits, trusted_ref)
+        .map(|impact| view_of(&impact))
+        .map_err(|e| e.to_string())
+}
+
+fn analyse(repo_path: &Path, commits: &[String], trusted_ref: Option<&str>) -> Result<Impact> {
+    let repo = crate::git::open(repo_path)?;
+    let trusted_ref = trusted_ref
+        .map(str::to_string)
+        .or_else(|| default_trusted_ref(&repo));
+    let oids = commits
+        .iter()
+        .map(|c| git2::Oid::from_str(c).map_err(Error::git(format!("parsing commit id {c}"))))
+        .collect::<Result<Vec<_>>>()?;
+    let change = ChangeSet::load(&repo, &oids, LoadDepth::Files)?;
+    let trusted = match &trusted_ref {
+        Some(r) => match load_trusted(&repo, r) {
+            Ok(t) => Some((t, r.clone())),
+            Err(Error::NoPolicy { .. }) => None,
+            Err(e) => return Err(e),
+        },
+        None => None,
+    };
+    match trusted {
+        Some((trusted, judged_by)) => Assessor::with_trusted(&repo, trusted, &judged_by)?
+            .impact(&change.commits, &Options::default()),
+        // No policy (the header says so): the crates and modules reached, without tiers.
+        None => crate::impact::analyze(&repo, &change.commits, &Options::default()),
+    }
+}
+
+/// The panel's view of an analysis: each crate under the one before it in its chain, then
+/// the affected modules (Enter opens a module's file at the analysed revision), the targets, and the reasons for the tier (then workspace-wide files, whole-crate
+/// fallbacks and problems).
+pub fn view_of(impact: &Impact) -> ImpactView {
+    let mut children: BTreeMap<&str, Vec<&CrateImpact>> = BTreeMap::new();
+    let mut roots: Vec<&CrateImpact> = Vec::new();
+    for c in &impact.crates {
+        match c.via.len().checked_sub(2).and_then(|i| c.via.get(i)) {
+            Some(parent)
+                if parent != &c.name && impact.crates.iter().any(|p| &p.name == parent) =>
+            {
+                children.entry(parent.as_str()).or_default().push(c)
+            }
+            _ => roots.push(c),
+        }
+    }
+    let mut rows = Vec::new();
+    let mut stack: Vec<(&CrateImpact, usize)> = roots.iter().rev().map(|c| (*c, 0)).collect();
+    let mut seen: Vec<&str> = Vec::new();
+    while let Some((c, depth)) = stack.pop() {
+        if seen.contains(&c.name.as_str()) {
+            continue;
+        }
+        seen.push(&c.name);
+        rows.push(ImpactRow {
+            depth,
+            label: c.name.clone(),
+            detail: describe(c),
+            tier: c.tier,
+            open: None,
+        });
+        if let Some(kids) = children.get(c.name.as_str()) {
+            for k in kids.iter().rev() {
+                stack.push((k, depth + 1));
+            }
+        }
+    }
+    // Stragglers (a chain through a crate not in the list) are shown rather than lost.
+    for c in &impact.crates {
+        if !seen.contains(&c.name.as_str()) {
+            rows.push(ImpactRow {
+                depth: 0,
+                label: c.name.clone(),
+                detail: describe(c),
+                tier: c.tier,
+                open: None,
+            });
+        }
+    }
+    if !impact.modules.is_empty() {
+        rows.push(ImpactRow {
+            depth: 0,
+            label: "modules:".to_string(),
+            detail: String::new(),
+            tier: None,
+            open: None,
+        });
+    }
+    for m in &impact.modules {
+        let detail = if m.changed {
+            "changed".to_string()
+        } else if m.via.len() >= 2 {
+            format!("uses {}", m.via[m.via.len() - 2])
+        } else {
+            String::new()
+        };
+        rows.push(ImpactRow {
+            depth: 0,
+            label: m.module.clone(),
+            detail,
+            tier: None,
+            open: impact.revision.clone().map(|r| (r, m.file.clone())),
+        });
+    }
+    let mut reasons = impact.tier_reasons.clone();
+    reasons.extend(
+        impact
+            .workspace_wide
+            .iter()
+            .map(|w| format!("workspace-wide: {w}")),
+    );
+    reasons.extend(
+        impact
+            .module_fallbacks
+            .iter()
+            .map(|f| format!("{}: whole crate ({})", f.crate_name, f.reason)),
+    );
+    reasons.extend(impact.problems.iter().map(|p| format!("problem: {p}")));
+    ImpactView {
+        tier: impact.tier,
+        escalated: matches!((impact.direct_tier, impact.tier), (Some(d), Some(t)) if d < t),
+        rows,
+        targets: impact
+            .targets
+            .iter()
+            .map(|t| {
+                if t.name == t.crate_name {
+                    format!("{} ({})", t.name, t.kind.name())
+                } else {
+                    format!("{} ({}, {})", t.name, t.kind.name(), t.crate_name)
+                }
+            })
+            .collect(),
+        reasons,
+    }
+}
+
+/// `changed`, `2 hops`, `1 hop, dev-dep`, `deleted`.
+fn describe(c: &CrateImpact) -> String {
+    if c.deleted {
+        return "deleted".to_string();
+    }
+    let mut parts = Vec::new();
+    if c.changed {
+        parts.push("changed".to_string());
+    } else if c.distance == 0 {
+        parts.push("workspace-wide".to_string());
+    } else {
+        parts.push(format!(
+            "{} hop{}",
+            c.distance,
+            if c.distance == 1 { "" } else { "s" }
+        ));
+    }
+    match c.edge {
+        Some(DepKind::Dev) => parts.push("dev-dep".to_string()),
+        Some(DepKind::Build) => parts.push("build-dep".to_string()),
+        _ => {}
+    }
+    if let Some(from) = &c.moved_from {
+        parts.push(format!("moved from {from}"));
+    }
+    parts.join(", ")
 }

@@ -1,7 +1,8 @@
 //! Carrying out [`Effect`]s. Slow work — a file's diff, the impact analysis, a file at a
-//! revision, re-reading verdicts — runs on worker threads and comes back as a [`JobResult`]
+//! revision, signing and re-reading verdicts — runs on worker threads and comes back as a [`JobResult`]
 //! on the event channel; a diff request that a newer one overtook before it ran is dropped.
-//! Quick work (saving, signing) runs at once.
+//! Signing runs on a worker too (decrypting a key and writing notes take a moment); saving
+//! the review state runs at once.
 //!
 //! [`Jobs::inline`] does everything on the calling thread instead: `--snapshot`, tests and
 //! benchmarks use it to get deterministic frames.
@@ -15,6 +16,7 @@ use super::action::{Effect, HighlightWant, JobResult, SignOutcome};
 use super::app::App;
 use super::data::{self, FileKey};
 use super::doc::DiffDoc;
+use super::impact::{self, ImpactSlot};
 use super::signing;
 use crate::diff::{Highlighter, Syntaxes};
 use crate::git::FileChange;
@@ -151,15 +153,31 @@ impl Jobs {
                 };
                 self.run(job)
             }
-            Effect::Sign(request) => {
-                let outcome = signing::sign(&self.repo_path, self.trusted_ref.as_deref(), &request);
-                let mut out = Vec::new();
-                let signed = matches!(outcome, SignOutcome::Signed(_));
-                out.push(JobResult::Signed(outcome));
-                if signed {
-                    out.extend(self.reload());
+            Effect::ComputeImpact(commits) => match &self.background {
+                Some(_) => {
+                    let repo_path = self.repo_path.clone();
+                    let trusted = self.trusted_ref.clone();
+                    self.run(move || {
+                        JobResult::Impact(impact::compute(&repo_path, &commits, trusted.as_deref()))
+                    })
                 }
-                out
+                // Inline, the first frame does not wait for it: `settle` computes it.
+                None => Vec::new(),
+            },
+            Effect::Sign(request) => {
+                let repo_path = self.repo_path.clone();
+                let revspec = self.revspec.clone();
+                let trusted = self.trusted_ref.clone();
+                self.run_all(move || {
+                    let outcome = signing::sign(&repo_path, trusted.as_deref(), &request);
+                    let mut out = Vec::new();
+                    if matches!(outcome, SignOutcome::Signed(_)) {
+                        // The new states first, so the dialog's result shows with them.
+                        out.push(reload(&repo_path, revspec.as_deref(), trusted.as_deref()));
+                    }
+                    out.push(JobResult::Signed(outcome));
+                    out
+                })
             }
         }
     }
@@ -172,34 +190,50 @@ impl Jobs {
         if app.highlighter.is_none() {
             out.extend(self.perform(app, Effect::LoadHighlighter));
         }
+        if app.impact == ImpactSlot::Computing {
+            let commits: Vec<String> = app
+                .data
+                .commits
+                .iter()
+                .map(|c| c.change.id.clone())
+                .collect();
+            out.push(JobResult::Impact(impact::compute(
+                &self.repo_path,
+                &commits,
+                self.trusted_ref.as_deref(),
+            )));
+        }
         out
     }
 
-    /// Re-reads the verdicts (after signing, sign-off states change).
-    fn reload(&self) -> Vec<JobResult> {
-        let repo_path = self.repo_path.clone();
-        let revspec = self.revspec.clone();
-        let trusted = self.trusted_ref.clone();
-        self.run(move || {
-            JobResult::Reloaded(Box::new(
-                data::load_review(&repo_path, revspec.as_deref(), trusted.as_deref())
-                    .map_err(|e| e.to_string()),
-            ))
-        })
+    fn run(&self, job: impl FnOnce() -> JobResult + Send + 'static) -> Vec<JobResult> {
+        self.run_all(move || vec![job()])
     }
 
-    fn run(&self, job: impl FnOnce() -> JobResult + Send + 'static) -> Vec<JobResult> {
+    /// Runs `job` on a worker thread (inline without one); its results arrive in order.
+    fn run_all(&self, job: impl FnOnce() -> Vec<JobResult> + Send + 'static) -> Vec<JobResult> {
         match &self.background {
             Some(bg) => {
                 let tx = bg.events.clone();
                 thread::spawn(move || {
-                    let _ = tx.send(Event::Job(job()));
+                    for r in job() {
+                        if tx.send(Event::Job(r)).is_err() {
+                            return;
+                        }
+                    }
                 });
                 Vec::new()
             }
-            None => vec![job()],
+            None => job(),
         }
     }
+}
+
+/// Re-reads the verdicts (after signing, sign-off states change).
+fn reload(repo_path: &Path, revspec: Option<&str>, trusted: Option<&str>) -> JobResult {
+    JobResult::Reloaded(Box::new(
+        data::load_review(repo_path, revspec, trusted).map_err(|e| e.to_string()),
+    ))
 }
 
 /// A file's diff: its own hunks when they were loaded with the change, else from its blobs.

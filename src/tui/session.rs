@@ -19,6 +19,7 @@ use ratatui::Terminal;
 use super::action::{Action, Effect, JobResult};
 use super::app::App;
 use super::data::{self, ReviewData};
+use super::impact::ImpactSlot;
 use super::jobs::Jobs;
 use super::keys::{self, parse_keys};
 use super::store::Store;
@@ -46,10 +47,14 @@ impl Session {
         Ok(Session::with(data, store, theme, size, jobs))
     }
 
-    /// A session over data built elsewhere (tests construct it by hand).
+    /// A session over data built elsewhere (tests construct it by hand). Such data need not
+    /// come from a repository, so its impact panel stays unavailable until a test delivers
+    /// an analysis ([`Session::deliver`]).
     pub fn from_data(data: ReviewData, store: Store, theme: Theme, size: (u16, u16)) -> Session {
         let jobs = Jobs::inline(&data.repo_path, None, None);
-        Session::with(data, store, theme, size, jobs)
+        let mut s = Session::with(data, store, theme, size, jobs);
+        s.app.impact = ImpactSlot::Unavailable;
+        s
     }
 
     fn with(data: ReviewData, store: Store, theme: Theme, size: (u16, u16), jobs: Jobs) -> Session {

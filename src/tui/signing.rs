@@ -1,16 +1,342 @@
-//! Signing from the workstation: the same library code as `countersign sign`, fed with what
-//! the sign dialog showed (decision, comments, review evidence) and, when the key is
-//! encrypted, the passphrase typed in the dialog.
+//! Signing from the workstation: the same library code as `countersign sign`
+//! ([`crate::signoff::plan`], then [`crate::signoff::execute`]), fed with what the sign dialog
+//! showed (decision, comments, each commit's review evidence) and, when the key is encrypted,
+//! the passphrase typed in the dialog.
+//!
+//! It runs on a worker thread. The key is found as the CLI finds it without `--key`
+//! (`$COUNTERSIGN_KEY`, then git's `user.signingKey`); the plan is checked against the trusted
+//! roster before any passphrase is asked for, so a refused key never prompts.
 
+use std::collections::HashMap;
 use std::path::Path;
 
-use super::action::{SignOutcome, SignRequest};
+use super::action::{Decision, SignOutcome, SignRequest};
+use crate::assess::{default_trusted_ref, Assessor};
+use crate::git::{self, short_id, ChangeSet, LoadDepth};
+use crate::signoff::keys::{self, SigningKey};
+use crate::signoff::{self, Evidence};
+use crate::{Error, Result};
 
-/// Signs `request` for the repository at `repo_path`, judged by the policy at `trusted_ref`.
+/// What the sign-off records as its interface.
+pub const INTERFACE: &str = "tui";
+
+/// Signs `request` for the repository at `repo_path`, judged by the policy and roster at
+/// `trusted_ref` (None: the base branch). Nothing is written unless the outcome is
+/// [`SignOutcome::Signed`].
 pub fn sign(repo_path: &Path, trusted_ref: Option<&str>, request: &SignRequest) -> SignOutcome {
-    let _ = (repo_path, trusted_ref, request);
-    SignOutcome::Failed(
-        "signing from the workstation needs the sign-off module, which this build does not have yet"
-            .to_string(),
-    )
+    match try_sign(repo_path, trusted_ref, request) {
+        Ok(outcome) => outcome,
+        Err(e) => SignOutcome::Failed(format!("{e}; nothing was signed")),
+    }
+}
+
+fn try_sign(
+    repo_path: &Path,
+    trusted_ref: Option<&str>,
+    request: &SignRequest,
+) -> Result<SignOutcome> {
+    let repo = git::open(repo_path)?;
+    let trusted = match trusted_ref {
+        Some(r) => r.to_string(),
+        None => default_trusted_ref(&repo).ok_or_else(|| {
+            Error::Message(
+                "no base branch to read the policy and roster from: restart review with \
+                 --trusted-ref REF"
+                    .to_string(),
+            )
+        })?,
+    };
+    let mut assessor = Assessor::new(&repo, &trusted)?;
+    let oids = request
+        .commits
+        .iter()
+        .map(|c| {
+            git2::Oid::from_str(&c.commit)
+                .map_err(Error::git(format!("parsing commit id {}", c.commit)))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let changes = ChangeSet::load(&repo, &oids, LoadDepth::Files)?;
+    let location = keys::locate(&repo, None)?;
+    let public = keys::public_key_at(&location)?;
+    let library_request = signoff::SignRequest {
+        decision: match request.decision {
+            Decision::Approve => signoff::Decision::Approve,
+            Decision::Reject => signoff::Decision::Reject,
+        },
+        comment: request.comment.clone(),
+        principal: None,
+        evidence: evidence(request),
+        interface: INTERFACE.to_string(),
+    };
+    let plan = signoff::plan(
+        &mut assessor,
+        &changes.commits,
+        &library_request,
+        &public,
+        chrono::Utc::now(),
+    )?;
+    if !plan.refusals.is_empty() {
+        return Ok(SignOutcome::Refused(plan.refusals));
+    }
+    let passphrase = if keys::needs_passphrase(&location)? {
+        match request
+            .passphrase
+            .clone()
+            .or_else(keys::passphrase_from_env)
+        {
+            Some(p) => Some(p),
+            None => {
+                return Ok(SignOutcome::NeedPassphrase {
+                    request: request.clone(),
+                    error: None,
+                })
+            }
+        }
+    } else {
+        None
+    };
+    let secret = passphrase.clone().unwrap_or_default();
+    let key = match SigningKey::open(&location, &mut |_| Ok(secret.clone())) {
+        Ok(key) => key,
+        // The key file was read and is encrypted: what failed is the passphrase.
+        Err(e) if passphrase.is_some() => {
+            let mut retry = request.clone();
+            retry.passphrase = None;
+            return Ok(SignOutcome::NeedPassphrase {
+                request: retry,
+                error: Some(e.to_string()),
+            });
+        }
+        Err(e) => return Err(e),
+    };
+    let outcomes = signoff::execute(&repo, &plan, &key)?;
+    let mut lines: Vec<String> = outcomes
+        .iter()
+        .map(|o| {
+            format!(
+                "signed: {} {} as {}",
+                o.decision,
+                short_id(&o.commit),
+                o.principal
+            )
+        })
+        .collect();
+    lines.extend(plan.warnings.iter().map(|w| format!("note: {w}")));
+    Ok(SignOutcome::Signed(lines))
+}
+
+/// The evidence of each commit: its own files viewed of total, and whether the impact panel
+/// showed its analysis.
+fn evidence(request: &SignRequest) -> HashMap<String, Evidence> {
+    let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    request
+        .commits
+        .iter()
+        .map(|c| {
+            (
+                c.commit.clone(),
+                Evidence {
+                    files_viewed: count(c.files_viewed),
+                    files_total: count(c.files_total),
+                    impact_shown: request.impact_shown,
+                    interface: INTERFACE.to_string(),
+                },
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use crate::signoff::keys;
+    use crate::signoff::notes;
+    use crate::signoff::ReviewState;
+    use crate::tui::app::{Overlay, SignStage};
+    use crate::tui::store::Store;
+    use crate::tui::theme::Theme;
+    use crate::tui::{data, Session};
+
+    /// The demo repository in a temporary directory, reviewed headless (jobs run inline).
+    struct Demo {
+        _dir: tempfile::TempDir,
+        made: crate::demo::Demo,
+    }
+
+    fn demo() -> Demo {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let made = crate::demo::build(&dir.path().join("demo")).expect("demo");
+        Demo { _dir: dir, made }
+    }
+
+    fn session(repo: &Path) -> Session {
+        let data = data::load_review(repo, None, None).expect("load the demo");
+        Session::from_data(data, Store::default(), Theme::dark(), (130, 50))
+    }
+
+    fn set_signing_key(repo: &Path, key: &Path) {
+        let repo = git2::Repository::open(repo).expect("repo");
+        let mut config = repo.config().expect("config");
+        config
+            .set_str("user.signingKey", &key.display().to_string())
+            .expect("set user.signingKey");
+    }
+
+    /// The demo key's twin, encrypted with `passphrase` (same public key, so the roster
+    /// still lists it).
+    fn encrypted_copy(made: &crate::demo::Demo, passphrase: &str) -> PathBuf {
+        let text = std::fs::read_to_string(&made.key).expect("demo key");
+        let key = ssh_key::PrivateKey::from_openssh(text.trim()).expect("parse demo key");
+        let encrypted = keys::encrypt(&key, passphrase).expect("encrypt");
+        let path = made.dir.join("keys").join("alice-encrypted");
+        keys::write_new_key_pair(&encrypted, &path).expect("write");
+        path
+    }
+
+    fn notes_on(repo: &Path, commit: &str) -> Vec<String> {
+        let repo = git2::Repository::open(repo).expect("repo");
+        let oid = git2::Oid::from_str(commit).expect("oid");
+        let lines = notes::NotesReader::new(&repo)
+            .lines(oid)
+            .expect("read notes");
+        lines
+    }
+
+    fn supervised(s: &Session) -> (String, Option<ReviewState>) {
+        let e = s
+            .app()
+            .data
+            .commits
+            .iter()
+            .find(|e| e.change.summary.contains("Cache decoded tokens"))
+            .expect("the supervised demo commit");
+        (e.change.id.clone(), e.verdict.as_ref().map(|v| v.state))
+    }
+
+    fn stage(s: &Session) -> Option<SignStage> {
+        match s.app().top() {
+            Some(Overlay::Sign { stage, .. }) => Some(stage.clone()),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn approving_signs_every_commit_with_its_own_evidence_and_the_comments() {
+        let d = demo();
+        let mut s = session(&d.made.repo);
+        let (commit, state) = supervised(&s);
+        assert_eq!(state, Some(ReviewState::NeedsSignoff));
+        // Mark the first commit's two files viewed, comment, approve, confirm the unviewed.
+        s.press("v]vcfine by me<Enter>ayy");
+        let Some(SignStage::Done { signed, lines }) = stage(&s) else {
+            panic!("the dialog shows the result: {:?}", s.app().top());
+        };
+        assert!(signed, "{lines:?}");
+        assert!(
+            lines.iter().any(|l| l.starts_with("signed: approve")
+                && l.contains(crate::git::short_id(&commit))
+                && l.ends_with("as alice@example.com")),
+            "{lines:?}"
+        );
+        // The new state is in the list at once.
+        assert_eq!(supervised(&s).1, Some(ReviewState::Approved));
+        let text = s.render();
+        assert!(text.contains("state: approved"), "{text}");
+        // The note holds the comment and this commit's own evidence (0 of 1 viewed).
+        let note = notes_on(&d.made.repo, &commit);
+        assert_eq!(note.len(), 1, "{note:?}");
+        let line = crate::signoff::NoteLine::parse(&note[0]).expect("note line");
+        let payload = crate::signoff::Payload::parse(&line.payload).expect("payload");
+        assert_eq!(payload.comment, "docs/reporting.md: fine by me");
+        assert_eq!(payload.evidence.files_viewed, 0);
+        assert_eq!(payload.evidence.files_total, 1);
+        assert_eq!(payload.evidence.interface, "tui");
+        assert!(!payload.evidence.impact_shown);
+        let first = &s.app().data.commits[0].change.id;
+        let line = notes_on(&d.made.repo, first).remove(0);
+        let line = crate::signoff::NoteLine::parse(&line).expect("note line");
+        let payload = crate::signoff::Payload::parse(&line.payload).expect("payload");
+        assert_eq!(
+            (payload.evidence.files_viewed, payload.evidence.files_total),
+            (2, 2)
+        );
+        // Any key closes the result.
+        s.press("y");
+        assert!(s.app().overlays.is_empty());
+    }
+
+    #[test]
+    fn an_encrypted_key_asks_for_its_passphrase_and_a_wrong_one_can_be_retried() {
+        let d = demo();
+        let key = encrypted_copy(&d.made, "pass");
+        set_signing_key(&d.made.repo, &key);
+        let mut s = session(&d.made.repo);
+        let (commit, _) = supervised(&s);
+        s.press("ayy");
+        assert!(
+            matches!(stage(&s), Some(SignStage::Passphrase { error: None, .. })),
+            "{:?}",
+            s.app().top()
+        );
+        assert!(s.render().contains("key passphrase:"));
+        s.press("wrong<Enter>");
+        let Some(SignStage::Passphrase { error, input, .. }) = stage(&s) else {
+            panic!("asked again: {:?}", s.app().top());
+        };
+        assert!(input.is_empty());
+        let error = error.unwrap_or_default();
+        assert!(error.contains("wrong passphrase"), "{error}");
+        assert!(s.render().contains("wrong passphrase"));
+        assert!(
+            notes_on(&d.made.repo, &commit).is_empty(),
+            "nothing written"
+        );
+        assert_eq!(supervised(&s).1, Some(ReviewState::NeedsSignoff));
+        s.press("pass<Enter>");
+        assert!(
+            matches!(stage(&s), Some(SignStage::Done { signed: true, .. })),
+            "{:?}",
+            s.app().top()
+        );
+        assert_eq!(notes_on(&d.made.repo, &commit).len(), 1);
+        assert_eq!(supervised(&s).1, Some(ReviewState::Approved));
+    }
+
+    #[test]
+    fn cancelling_the_passphrase_signs_nothing() {
+        let d = demo();
+        let key = encrypted_copy(&d.made, "pass");
+        set_signing_key(&d.made.repo, &key);
+        let mut s = session(&d.made.repo);
+        let (commit, _) = supervised(&s);
+        s.press("ayypa<Esc>");
+        assert!(s.app().overlays.is_empty());
+        assert!(notes_on(&d.made.repo, &commit).is_empty());
+    }
+
+    #[test]
+    fn a_key_the_roster_does_not_list_is_refused_in_the_dialog() {
+        let d = demo();
+        let stranger = keys::generate_ed25519("mallory@example.com").expect("key");
+        let path = d.made.dir.join("keys").join("mallory");
+        keys::write_new_key_pair(&stranger, &path).expect("write");
+        set_signing_key(&d.made.repo, &path);
+        let mut s = session(&d.made.repo);
+        let (commit, _) = supervised(&s);
+        s.press("ryy");
+        let Some(SignStage::Done { signed, lines }) = stage(&s) else {
+            panic!("the dialog shows the refusal: {:?}", s.app().top());
+        };
+        assert!(!signed);
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains("not in the trusted roster")),
+            "{lines:?}"
+        );
+        let text = s.render();
+        assert!(text.contains("Nothing was signed"), "{text}");
+        assert!(notes_on(&d.made.repo, &commit).is_empty());
+    }
 }

@@ -298,3 +298,45 @@ fn settling_colours_the_visible_code() {
         "`pub` is coloured by the syntax theme"
     );
 }
+
+#[test]
+fn the_impact_panel_fills_in_and_enter_opens_a_module_read_only() {
+    use super::impact::ImpactSlot;
+    let dir = tempfile::tempdir().unwrap();
+    let demo = crate::demo::build(dir.path()).unwrap();
+    let mut s = Session::open(&demo.repo, &super::ReviewOptions::default(), (130, 40)).unwrap();
+    assert_eq!(s.app().impact, ImpactSlot::Computing);
+    assert!(s.render().contains("computing the blast radius"));
+    s.settle();
+    let ImpactSlot::Ready(view) = s.app().impact.clone() else {
+        panic!("settled: {:?}", s.app().impact);
+    };
+    assert!(view.escalated || view.tier.is_some());
+    let billing = view
+        .rows
+        .iter()
+        .find(|r| r.label == "billing-api")
+        .expect("billing-api is reached");
+    assert_eq!(billing.tier, Some(crate::policy::Tier::Prohibited));
+    let module = view
+        .rows
+        .iter()
+        .position(|r| r.label == "auth::tokens")
+        .expect("the changed module is listed");
+    // A file is on screen with the analysis: that is the evidence a sign-off records.
+    assert!(s.app().impact_seen);
+    s.press("i");
+    for _ in 0..module {
+        s.press("j");
+    }
+    s.press("<Enter>");
+    let Some(Overlay::Viewer { title, lines, .. }) = s.app().top().cloned() else {
+        panic!("a viewer opened: {:?}", s.app().top());
+    };
+    assert!(title.starts_with("crates/auth/src/tokens.rs @ "), "{title}");
+    assert!(title.ends_with("(read-only)"), "{title}");
+    let lines = lines.expect("loaded").expect("read");
+    assert!(!lines.is_empty());
+    s.press("<Esc>");
+    assert!(s.app().overlays.is_empty());
+}

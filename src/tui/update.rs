@@ -5,7 +5,9 @@
 //! Keys go to the top overlay first; an overlay either uses a key or ignores it, and ignored
 //! keys fall through to the panels (helix's compositor, in small).
 
-use super::action::{Action, Decision, Effect, HighlightWant, JobResult, SignOutcome, SignRequest};
+use super::action::{
+    Action, CommitEvidence, Decision, Effect, HighlightWant, JobResult, SignOutcome, SignRequest,
+};
 use super::app::{App, CommentTarget, DiffPos, DiffSlot, Flash, Overlay, Panel, SignStage};
 use super::data::FileKey;
 use super::doc::{Row, SplitRow};
@@ -37,6 +39,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Handled::Ignored => base_update(app, action),
     };
     effects.extend(request_highlight(app));
+    app.impact_seen |= app.impact_visible();
     effects
 }
 
@@ -93,7 +96,18 @@ fn request_highlight(app: &mut App) -> Option<Effect> {
 
 /// The effects to start with: load the first files' diffs, start the impact analysis.
 pub fn start(app: &mut App) -> Vec<Effect> {
-    request_diffs(app)
+    let mut effects = request_diffs(app);
+    if !app.data.commits.is_empty() {
+        app.impact = ImpactSlot::Computing;
+        effects.push(Effect::ComputeImpact(
+            app.data
+                .commits
+                .iter()
+                .map(|c| c.change.id.clone())
+                .collect(),
+        ));
+    }
+    effects
 }
 
 fn overlay_update(app: &mut App, action: &Action) -> Handled {
@@ -185,7 +199,7 @@ fn overlay_update(app: &mut App, action: &Action) -> Handled {
         Overlay::Sign { decision, stage } => {
             let decision = *decision;
             match stage {
-                SignStage::Passphrase { input, request } => match action {
+                SignStage::Passphrase { input, request, .. } => match action {
                     Action::Char(c) => {
                         input.push(*c);
                         Handled::Used(Vec::new())
@@ -196,6 +210,7 @@ fn overlay_update(app: &mut App, action: &Action) -> Handled {
                     }
                     Action::Cancel => {
                         app.overlays.pop();
+                        flash(app, "nothing was signed", false);
                         Handled::Used(Vec::new())
                     }
                     Action::Confirm => {
@@ -206,7 +221,17 @@ fn overlay_update(app: &mut App, action: &Action) -> Handled {
                     }
                     _ => Handled::Used(Vec::new()),
                 },
+                // The worker has the request; keys wait (Ctrl-C still quits).
                 SignStage::Signing => Handled::Used(Vec::new()),
+                SignStage::Done { .. } => {
+                    if matches!(
+                        action,
+                        Action::Confirm | Action::Cancel | Action::Quit | Action::Enter
+                    ) {
+                        app.overlays.pop();
+                    }
+                    Handled::Used(Vec::new())
+                }
                 SignStage::Review | SignStage::ConfirmUnviewed => match action {
                     Action::Cancel | Action::Quit => {
                         app.overlays.pop();
@@ -238,25 +263,33 @@ fn set_sign_stage(app: &mut App, new: SignStage) {
     }
 }
 
-/// What a sign-off made now would bind.
+/// What a sign-off made now would bind: every commit of the change with its own files
+/// viewed of total, the comments, and whether the impact analysis was on screen.
 pub fn sign_request(app: &App, decision: Decision) -> SignRequest {
+    let commits = app
+        .data
+        .commits
+        .iter()
+        .enumerate()
+        .map(|(c, e)| {
+            let keys = (0..e.change.files.len()).map(|f| FileKey { commit: c, file: f });
+            CommitEvidence {
+                commit: e.change.id.clone(),
+                files_viewed: keys.filter(|k| app.is_viewed(*k)).count(),
+                files_total: e.change.files.len(),
+            }
+        })
+        .collect();
     SignRequest {
         decision,
-        commits: app
-            .data
-            .commits
-            .iter()
-            .map(|c| c.change.id.clone())
-            .collect(),
+        commits,
         comment: app
             .comments()
             .iter()
             .map(|c| c.render())
             .collect::<Vec<_>>()
             .join("\n"),
-        files_viewed: app.viewed_count(),
-        files_total: app.files.len(),
-        impact_shown: matches!(app.impact, ImpactSlot::Ready(_)),
+        impact_shown: app.impact_seen,
         passphrase: None,
     }
 }
@@ -407,6 +440,7 @@ pub fn apply_job(app: &mut App, result: JobResult) -> Vec<Effect> {
     app.dirty = true;
     let mut effects = apply_result(app, result);
     effects.extend(request_highlight(app));
+    app.impact_seen |= app.impact_visible();
     effects
 }
 
@@ -460,22 +494,44 @@ fn apply_result(app: &mut App, result: JobResult) -> Vec<Effect> {
         JobResult::Signed(outcome) => {
             match outcome {
                 SignOutcome::Signed(lines) => {
-                    close_sign_dialog(app);
-                    let text = lines.join("; ");
-                    flash(app, &text, false);
+                    flash(app, &lines.join("; "), false);
+                    set_sign_stage(
+                        app,
+                        SignStage::Done {
+                            signed: true,
+                            lines,
+                        },
+                    );
                 }
-                SignOutcome::NeedPassphrase(request) => {
+                SignOutcome::NeedPassphrase { request, error } => {
                     set_sign_stage(
                         app,
                         SignStage::Passphrase {
                             input: String::new(),
                             request,
+                            error,
+                        },
+                    );
+                }
+                SignOutcome::Refused(reasons) => {
+                    flash(app, "signing refused: nothing was signed", true);
+                    set_sign_stage(
+                        app,
+                        SignStage::Done {
+                            signed: false,
+                            lines: reasons,
                         },
                     );
                 }
                 SignOutcome::Failed(e) => {
-                    close_sign_dialog(app);
-                    flash(app, &e, true);
+                    flash(app, "signing failed: nothing was signed", true);
+                    set_sign_stage(
+                        app,
+                        SignStage::Done {
+                            signed: false,
+                            lines: vec![e],
+                        },
+                    );
                 }
             }
             Vec::new()
@@ -504,12 +560,6 @@ fn apply_result(app: &mut App, result: JobResult) -> Vec<Effect> {
             }
             Vec::new()
         }
-    }
-}
-
-fn close_sign_dialog(app: &mut App) {
-    if matches!(app.overlays.last(), Some(Overlay::Sign { .. })) {
-        app.overlays.pop();
     }
 }
 

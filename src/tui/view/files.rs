@@ -1,5 +1,6 @@
-//! The change panel: each commit (id, AI badge, tier badge, summary) followed by its files
-//! (viewed mark, path or `old → new`, status letter). Only the rows on screen are built.
+//! The change panel: each commit (id, AI badge, tier badge, sign-off state, summary) followed
+//! by its files (viewed mark, path or `old → new`, status letter). Only the rows on screen are
+//! built.
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -8,6 +9,7 @@ use ratatui::Frame;
 
 use super::{fit, fit_left, panel_block, tier_badge};
 use crate::git::{FileChange, FileStatus};
+use crate::signoff::ReviewState;
 use crate::tui::app::{App, Panel};
 use crate::tui::data::FileKey;
 
@@ -87,12 +89,25 @@ fn commit_lines(app: &App, ci: usize, width: usize) -> [Line<'static>; HEADER_RO
             who,
             Span::raw(" "),
             tier_badge(app, v.map(|v| v.tier)),
+            state_mark(app, v.map(|v| v.state)),
         ]),
         Line::from(vec![
             Span::raw("  "),
             Span::styled(summary, app.theme.border_focused),
         ]),
     ]
+}
+
+/// The commit's sign-off state as one mark: `✓` approved, `✗` rejected, `?` waiting for a
+/// sign-off, `⊘` forbidden (an AI commit in the prohibited tier); nothing when none is needed.
+fn state_mark(app: &App, state: Option<ReviewState>) -> Span<'static> {
+    match state {
+        Some(ReviewState::Approved) => Span::styled(" ✓", app.theme.ok),
+        Some(ReviewState::Rejected) => Span::styled(" ✗", app.theme.error),
+        Some(ReviewState::NeedsSignoff) => Span::styled(" ?", app.theme.notice),
+        Some(ReviewState::Forbidden) => Span::styled(" ⊘", app.theme.error),
+        Some(ReviewState::NotRequired) | None => Span::raw(""),
+    }
 }
 
 /// The path as the list shows it: `old → new` for renames and copies.

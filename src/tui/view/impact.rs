@@ -93,7 +93,8 @@ fn ready(
             let last = view.rows.get(i + 1).is_none_or(|n| n.depth < row.depth);
             prefix.push_str(if last { "└─" } else { "├─" });
         }
-        let label_w = width.saturating_sub(prefix.chars().count() + 5);
+        let badge_w = if row.tier.is_some() { 5 } else { 0 };
+        let label_w = width.saturating_sub(prefix.chars().count() + badge_w);
         let text = if row.detail.is_empty() {
             row.label.clone()
         } else {
@@ -102,9 +103,12 @@ fn ready(
         let mut line = Line::from(vec![
             Span::styled(prefix, app.theme.dim),
             Span::styled(format!("{:<label_w$}", fit(&text, label_w)), app.theme.text),
-            Span::raw(" "),
-            tier_badge(app, row.tier),
         ]);
+        // Modules and headings have no tier of their own.
+        if row.tier.is_some() {
+            line.push_span(Span::raw(" "));
+            line.push_span(tier_badge(app, row.tier));
+        }
         if focused && i == app.impact_cursor {
             line = line.style(app.theme.selected);
         }

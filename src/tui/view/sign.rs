@@ -142,7 +142,10 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, decision: Decision, stage: &SignSt
                     t.border_focused,
                 ));
             }
-            SignStage::Passphrase { input, .. } => {
+            SignStage::Passphrase { input, error, .. } => {
+                if let Some(e) = error {
+                    lines.push(Line::styled(e.clone(), t.error));
+                }
                 lines.push(Line::from(vec![
                     Span::styled("key passphrase: ", t.border_focused),
                     Span::styled("•".repeat(input.chars().count()), t.text),
@@ -151,6 +154,19 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, decision: Decision, stage: &SignSt
                 lines.push(Line::styled("Enter unlock and sign · Esc cancel", t.dim));
             }
             SignStage::Signing => lines.push(Line::styled("signing…", t.notice)),
+            SignStage::Done {
+                signed,
+                lines: result,
+            } => {
+                let style = if *signed { t.ok } else { t.error };
+                if !*signed {
+                    lines.push(Line::styled("Nothing was signed:", style));
+                }
+                for l in result {
+                    lines.push(Line::styled(l.clone(), style));
+                }
+                lines.push(Line::styled("y/Esc close", t.dim));
+            }
         }
     }
     // As tall as its wrapped text, within the screen.
@@ -161,11 +177,15 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, decision: Decision, stage: &SignSt
     let h = u16::try_from(rows + 2)
         .unwrap_or(u16::MAX)
         .min(area.height.saturating_sub(2));
+    // When it does not fit, the bottom (the prompt or the result) stays on screen.
+    let hidden =
+        u16::try_from(rows.saturating_sub(usize::from(h.saturating_sub(2)))).unwrap_or(u16::MAX);
     let r = centered(area, w, h);
     frame.render_widget(Clear, r);
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
+            .scroll((hidden, 0))
             .block(panel_block(app, title, true)),
         r,
     );

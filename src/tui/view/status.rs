@@ -23,6 +23,14 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
             vec![("Enter", "unlock and sign"), ("Esc", "cancel")]
         }
         Some(Overlay::Sign {
+            stage: SignStage::Signing,
+            ..
+        }) => vec![("", "signing…")],
+        Some(Overlay::Sign {
+            stage: SignStage::Done { .. },
+            ..
+        }) => vec![("y/Esc", "close")],
+        Some(Overlay::Sign {
             decision: Decision::Approve,
             ..
         }) if app.forbidden() => vec![("Esc", "close")],
