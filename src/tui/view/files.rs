@@ -87,6 +87,14 @@ fn commit_lines(app: &App, ci: usize, width: usize) -> [Line<'static>; HEADER_RO
             who,
             Span::raw(" "),
             tier_badge(app, v.map(|v| v.tier)),
+            Span::styled(
+                if v.is_some_and(|v| v.rewritten_from.is_some()) {
+                    " ↻I"
+                } else {
+                    ""
+                },
+                app.theme.notice,
+            ),
         ]),
         Line::from(vec![
             Span::raw("  "),
