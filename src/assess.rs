@@ -9,8 +9,9 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::git::{CommitChange, DiffBase, LoadDepth, TreeSnapshot};
-use crate::impact::Workspace;
+use crate::git::{CommitChange, DiffBase, FileChange, LoadDepth};
+use crate::impact::crates::{crate_level, needs_base, Sides};
+use crate::impact::{GitTree, Impact, Workspace};
 use crate::policy::provenance::{self, Provenance};
 use crate::policy::tier::{Classifier, TierVerdict};
 use crate::policy::{load_trusted, Diagnostics, Tier, Trusted};
@@ -57,6 +58,8 @@ pub struct Assessor<'r> {
     /// The revision they were read from, as named.
     pub trusted_ref: String,
     trusted_workspace: Workspace,
+    /// The trusted revision's tree, so that a commit with the same tree reuses its workspace.
+    trusted_tree: git2::Oid,
     workspaces: HashMap<String, Workspace>,
     notes: notes::NotesReader<'r>,
     rewrites: rewrite::Finder,
@@ -67,7 +70,18 @@ impl<'r> Assessor<'r> {
     /// not parse are reported here, with the policy's own errors.
     pub fn new(repo: &'r git2::Repository, trusted_ref: &str) -> Result<Self> {
         let trusted = load_trusted(repo, trusted_ref)?;
-        let snapshot = TreeSnapshot::at(repo, trusted_ref)?;
+        Self::with_trusted(repo, trusted, trusted_ref)
+    }
+
+    /// An assessor judging by an already loaded policy and roster (built-in defaults, for
+    /// `impact` in a repository with no policy yet), with Cargo metadata tiers read from
+    /// `trusted_ref`.
+    pub fn with_trusted(
+        repo: &'r git2::Repository,
+        trusted: Trusted,
+        trusted_ref: &str,
+    ) -> Result<Self> {
+        let snapshot = GitTree::at(repo, trusted_ref)?;
         let trusted_workspace = Workspace::load(&snapshot)?;
         if !trusted_workspace.problems.is_empty() {
             return Err(Error::Policy(Diagnostics(
@@ -79,6 +93,7 @@ impl<'r> Assessor<'r> {
             trusted,
             trusted_ref: trusted_ref.to_string(),
             trusted_workspace,
+            trusted_tree: snapshot.tree_id(),
             workspaces: HashMap::new(),
             notes: notes::NotesReader::new(repo),
             rewrites: rewrite::Finder::new(),
@@ -90,19 +105,33 @@ impl<'r> Assessor<'r> {
         if !self.workspaces.contains_key(id) {
             let oid =
                 git2::Oid::from_str(id).map_err(Error::git(format!("parsing commit id {id}")))?;
-            let ws = Workspace::load(&TreeSnapshot::of_commit(self.repo, oid)?)?;
+            let snapshot = GitTree::of_commit(self.repo, oid, id)?;
+            let ws = if snapshot.tree_id() == self.trusted_tree {
+                self.trusted_workspace.clone()
+            } else {
+                Workspace::load(&snapshot)?
+            };
             self.workspaces.insert(id.to_string(), ws);
         }
         Ok(&self.workspaces[id])
     }
 
-    /// The direct tier verdict of `commit` (escalation is applied by the impact analysis).
-    pub fn classify(&mut self, commit: &CommitChange) -> Result<TierVerdict> {
-        self.workspace_at(&commit.id)?;
-        let parent = match &commit.diff_base {
+    /// The commit a commit's diff was taken against (None for a root commit).
+    fn parent_of(commit: &CommitChange) -> Option<String> {
+        match &commit.diff_base {
             DiffBase::Parent(p) | DiffBase::FirstParentOfMerge(p) => Some(p.clone()),
             DiffBase::EmptyTree => None,
-        };
+        }
+    }
+
+    /// The direct tier verdict of `commit`: the highest tier of its files.
+    pub fn direct_verdict(&mut self, commit: &CommitChange) -> Result<TierVerdict> {
+        self.workspace_at(&commit.id)?;
+        // The parent's workspace places old paths; without any, the commit's own stands in.
+        let files: Vec<&FileChange> = commit.files.iter().collect();
+        let parent = Self::parent_of(commit)
+            .filter(|_| needs_base(&files))
+            .or_else(|| Some(commit.id.clone()));
         if let Some(p) = &parent {
             self.workspace_at(p)?;
         }
@@ -111,6 +140,123 @@ impl<'r> Assessor<'r> {
         let parent_ws = parent.as_ref().map_or(&empty, |p| &self.workspaces[p]);
         let classifier = Classifier::new(&self.trusted.policy, &self.trusted_workspace);
         Ok(classifier.classify(commit, ws, parent_ws))
+    }
+
+    /// The effective tier verdict of `commit`: its direct tier, raised by escalation through
+    /// the crates that depend on what it touches (crate level, as far as the policy's
+    /// `escalation.reach` goes, no higher than its `cap`).
+    pub fn classify(&mut self, commit: &CommitChange) -> Result<TierVerdict> {
+        let direct = self.direct_verdict(commit)?;
+        let parent = Self::parent_of(commit);
+        let files: Vec<&FileChange> = commit.files.iter().collect();
+        Ok(self
+            .escalate(direct, parent.as_deref(), &commit.id, &files)?
+            .0)
+    }
+
+    /// Escalates `direct` by the crate-level impact of `files` changed between `base` and
+    /// `tip`; also returns that impact's crates with their own tiers.
+    fn escalate(
+        &mut self,
+        direct: TierVerdict,
+        base: Option<&str>,
+        tip: &str,
+        files: &[&FileChange],
+    ) -> Result<(TierVerdict, Vec<crate::impact::CrateImpact>)> {
+        let base = base.map(|b| if needs_base(files) { b } else { tip });
+        self.workspace_at(tip)?;
+        if let Some(b) = base {
+            self.workspace_at(b)?;
+        }
+        let empty = Workspace::default();
+        let tip_ws = &self.workspaces[tip];
+        let base_ws = base.map_or(&empty, |b| &self.workspaces[b]);
+        let tip_files = GitTree::of_commit(self.repo, oid(tip)?, tip)?;
+        let base_files = match base {
+            Some(b) => GitTree::of_commit(self.repo, oid(b)?, b)?,
+            None => GitTree::of_commit(self.repo, oid(tip)?, tip)?,
+        };
+        let sides = Sides {
+            base: base_ws,
+            tip: tip_ws,
+            base_files: &base_files,
+            tip_files: &tip_files,
+        };
+        let mut crates = crate_level(&sides, files)?.crates;
+        let classifier = Classifier::new(&self.trusted.policy, &self.trusted_workspace);
+        let escalated = classifier.escalate(direct, &crates, tip_ws, base_ws);
+        for c in &mut crates {
+            c.tier = escalated.crate_tiers.get(&c.name).copied();
+        }
+        Ok((escalated.verdict, crates))
+    }
+
+    /// The impact of `commits` (oldest first) taken together, with the effective tier: the
+    /// highest direct tier of the commits, raised by escalation through the crates the whole
+    /// change reaches, and each crate's own tier.
+    pub fn impact(
+        &mut self,
+        commits: &[CommitChange],
+        opts: &crate::impact::Options,
+    ) -> Result<Impact> {
+        let (Some(first), Some(last)) = (commits.first(), commits.last()) else {
+            return Ok(Impact::default());
+        };
+        let base = Self::parent_of(first);
+        let files: Vec<&FileChange> = commits.iter().flat_map(|c| c.files.iter()).collect();
+        self.workspace_at(&last.id)?;
+        if let Some(b) = base.as_ref().filter(|_| needs_base(&files)) {
+            self.workspace_at(b)?;
+        }
+        let loaded = crate::impact::Loaded {
+            tip: self.workspaces.get(&last.id),
+            base: base.as_ref().and_then(|b| self.workspaces.get(b)),
+        };
+        let mut impact = crate::impact::analyze_range(
+            self.repo,
+            base.as_deref().map(oid).transpose()?,
+            oid(&last.id)?,
+            &files,
+            opts,
+            loaded,
+        )?;
+        let mut direct: Option<TierVerdict> = None;
+        for c in commits {
+            let v = self.direct_verdict(c)?;
+            direct = Some(match direct {
+                None => v,
+                Some(mut d) => {
+                    if v.tier > d.tier {
+                        d.tier = v.tier;
+                        d.direct_tier = v.tier;
+                        d.reasons = v.reasons;
+                    } else if v.tier == d.tier {
+                        for r in v.reasons {
+                            if !d.reasons.contains(&r) && d.reasons.len() < 4 {
+                                d.reasons.push(r);
+                            }
+                        }
+                    }
+                    d.paths.extend(v.paths);
+                    d.crates.extend(v.crates);
+                    d
+                }
+            });
+        }
+        let Some(direct) = direct else {
+            return Ok(impact);
+        };
+        let (verdict, crates) = self.escalate(direct, base.as_deref(), &last.id, &files)?;
+        for c in &mut impact.crates {
+            c.tier = crates
+                .iter()
+                .find(|x| x.name == c.name)
+                .and_then(|x| x.tier);
+        }
+        impact.tier = Some(verdict.tier);
+        impact.direct_tier = Some(verdict.direct_tier);
+        impact.tier_reasons = verdict.reasons;
+        Ok(impact)
     }
 
     /// The full verdict on `commit`. When it needs sign-offs, its earlier signed version is
@@ -224,22 +370,31 @@ impl<'r> Assessor<'r> {
     }
 }
 
-/// The trusted ref to use when the user gives none: the remote's default branch
-/// (`refs/remotes/origin/HEAD`) when known, else the first of `main`, `master` that exists
-/// locally or on `origin`. The policy read from it names the base branch for ranges.
+fn oid(id: &str) -> Result<git2::Oid> {
+    git2::Oid::from_str(id).map_err(Error::git(format!("parsing commit id {id}")))
+}
+
+/// The trusted ref to use when the user gives none: the first of `main`, `master` that exists
+/// (locally, else on `origin`), else the remote's default branch (`origin/HEAD`). When the
+/// policy committed there names another `base` branch that exists, that branch is the trusted
+/// ref (followed once: the policy on a trusted branch may delegate, nothing else may).
 pub fn default_trusted_ref(repo: &git2::Repository) -> Option<String> {
-    if let Ok(r) = repo.find_reference("refs/remotes/origin/HEAD") {
-        if let Some(target) = r.symbolic_target().ok().flatten() {
-            if let Some(branch) = target.strip_prefix("refs/remotes/origin/") {
-                return Some(
-                    branch_ref(repo, branch).unwrap_or_else(|| format!("origin/{branch}")),
-                );
-            }
-        }
-    }
-    ["main", "master"]
+    let first = ["main", "master"]
         .into_iter()
         .find_map(|b| branch_ref(repo, b))
+        .or_else(|| origin_head(repo))?;
+    let delegated = load_trusted(repo, &first)
+        .ok()
+        .and_then(|t| branch_ref(repo, &t.policy.base));
+    Some(delegated.unwrap_or(first))
+}
+
+/// The branch `refs/remotes/origin/HEAD` points at, as a ref name.
+fn origin_head(repo: &git2::Repository) -> Option<String> {
+    let r = repo.find_reference("refs/remotes/origin/HEAD").ok()?;
+    let target = r.symbolic_target().ok().flatten()?;
+    let branch = target.strip_prefix("refs/remotes/origin/")?;
+    Some(branch_ref(repo, branch).unwrap_or_else(|| format!("origin/{branch}")))
 }
 
 /// `BRANCH` when the local branch exists, else `origin/BRANCH` when that exists.

@@ -146,3 +146,88 @@ fn sync_to_an_unknown_remote_says_which_remotes_exist() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no remote `upstream`"));
 }
+
+/// Runs countersign in `dir` with the user's config shut out.
+fn cs(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::cargo_bin("countersign")
+        .expect("binary")
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .env_remove("COUNTERSIGN_KEY")
+        .args(args)
+        .output()
+        .expect("countersign runs")
+}
+
+#[test]
+fn two_reviewers_sign_in_their_clones_sync_and_both_count() {
+    // The demo has two seniors, alice and bob, with unencrypted keys in DIR/keys.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = cs(
+        dir.path(),
+        &["demo", "--no-tui", "--dir", &dir.path().to_string_lossy()],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    git_in(dir.path(), &["clone", "-q", "--bare", "repo", "origin.git"]);
+    for name in ["a", "b"] {
+        git_in(dir.path(), &["clone", "-q", "origin.git", name]);
+    }
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    let status = cs(&a, &["status", "--format", "json"]);
+    let rows: serde_json::Value = serde_json::from_slice(&status.stdout).expect("json");
+    let commit = rows
+        .as_array()
+        .and_then(|r| r.iter().find(|r| r["state"] == "needs-signoff"))
+        .and_then(|r| r["commit"].as_str())
+        .expect("a commit needing sign-off")
+        .to_string();
+    for (clone, who) in [(&a, "alice"), (&b, "bob")] {
+        let key = dir.path().join("keys").join(who);
+        let out = cs(
+            clone,
+            &[
+                "sign",
+                &commit,
+                "--decision",
+                "approve",
+                "--yes",
+                "--key",
+                &key.to_string_lossy(),
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "{who}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    for clone in [&a, &b, &a] {
+        let out = cs(clone, &["sync"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    for clone in [&a, &b] {
+        let out = cs(clone, &["verify", &commit, "--format", "json"]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        let by = v["commits"][0]["approved_by"].to_string();
+        assert!(
+            by.contains("alice@example.com") && by.contains("bob@example.com"),
+            "{by}"
+        );
+    }
+}

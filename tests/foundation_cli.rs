@@ -458,3 +458,27 @@ fn every_subcommand_is_listed_in_help() {
         );
     }
 }
+
+#[test]
+fn the_policy_on_main_can_name_another_trusted_branch() {
+    let repo = governed_repo();
+    repo.checkout("main");
+    repo.branch("release");
+    // main delegates to release; release makes app prohibited.
+    repo.write(
+        ".countersign/policy.toml",
+        POLICY.replace("base = \"main\"", "base = \"release\""),
+    );
+    repo.commit("Delegate trust to release");
+    repo.checkout("release");
+    repo.write(
+        ".countersign/policy.toml",
+        format!("{POLICY}\n[[rules]]\ncrates = [\"app\"]\ntier = \"prohibited\"\n"),
+    );
+    repo.commit("Release policy");
+    repo.checkout("feature");
+    repo.write("crates/app/src/lib.rs", "pub fn f() { 1; }\n");
+    repo.commit_ai("claude", "Touch app");
+    let rows = status_json(repo.path(), &["HEAD"]);
+    assert_eq!(rows[0]["tier"], "prohibited", "{rows:#}");
+}

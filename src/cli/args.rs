@@ -43,7 +43,8 @@ pub enum VerifyFormat {
 /// Where trust comes from: the revision whose policy and roster judge the change.
 #[derive(Clone, Debug, Args)]
 pub struct TrustArgs {
-    /// Read the policy and roster from REF (default: the base branch, `main` or `master`).
+    /// Read the policy and roster from REF (default: the base branch: `main` or `master`,
+    /// local or on origin, or the branch their policy names as `base`).
     #[arg(long, value_name = "REF")]
     pub trusted_ref: Option<String>,
 }

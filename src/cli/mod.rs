@@ -5,6 +5,7 @@ pub mod args;
 mod completions;
 mod context;
 mod demo;
+mod impact;
 mod init;
 mod keygen;
 mod policy_check;
@@ -60,15 +61,10 @@ pub fn run(cli: Cli) -> crate::Result<i32> {
         Command::Man => completions::man(),
         Command::Sync { remote } => sync::run(&cwd, &remote),
         Command::Review(a) => review::run(&cwd, &a),
-        Command::Impact(_) => not_yet("impact"),
+        Command::Impact(a) => impact::run(&cwd, &a),
         Command::Sign(a) => sign::run(&cwd, &a),
         Command::Verify(a) => verify::run(&cwd, &a),
         Command::Show(a) => show::run(&cwd, &a),
         Command::Keygen(a) => keygen::run(&cwd, &a),
     }
-}
-
-fn not_yet(name: &str) -> crate::Result<i32> {
-    eprintln!("countersign {name}: not yet available in this version");
-    Ok(EXIT_ERROR)
 }

@@ -1,11 +1,64 @@
-//! Dependency impact: what a change can reach.
+//! Dependency impact: what a change can reach, at the crate, target and module level.
 //!
-//! - [`Workspace`] is the Cargo workspace as of a revision, read from git objects (members,
-//!   their manifests and Cargo metadata tiers), so it works on revisions that are not checked
-//!   out and without any dependency downloaded.
-//! - The reverse closure over the workspace graph and the module import graph come with the
-//!   impact work.
+//! The analysis runs in phases, each a plain function over data read from git objects (no
+//! checkout, no network, no toolchain), so it works on any revision of any Cargo repository:
+//!
+//! 1. **Workspace graph** ([`Workspace::load`]): members (`members` globs, `exclude`, path
+//!    dependencies inside the workspace), their path dependencies with kind (normal, build,
+//!    dev), `[target.…]` tables, renames and `workspace = true` inheritance, and declared
+//!    targets; [`targets::discover`] completes the targets with Cargo's auto-discovery.
+//! 2. **Crate closure** ([`crates::crate_level`]): the changed crates (the nearest member above
+//!    each changed file; workspace-wide files such as `Cargo.lock` count for every member,
+//!    a `[workspace.dependencies]` edit for the members inheriting it), then every member
+//!    depending on them through normal or build dependencies, transitively, with distance and
+//!    the chain (`via`) that reaches it; dev-dependents are affected (tests, benches,
+//!    examples) but do not propagate. This set is sound and nothing below shrinks it.
+//! 3. **Module graph** ([`modules`]): inside the changed crates and their direct dependents,
+//!    `mod` declarations resolved to files and `use`/path references resolved to modules; the
+//!    modules reaching a changed module, with their import chain. Anything unreadable (a file
+//!    that does not tokenize, a missing module file, `include!`) makes that crate count as a
+//!    whole, with the reason in [`Impact::module_fallbacks`].
+//! 4. **Tiers** are applied on top by [`crate::policy::tier::Classifier::escalate`]:
+//!    the effective tier also takes the tiers of affected crates, as far as the policy's
+//!    `escalation.reach` goes and no higher than its `cap`.
+//!
+//! ```no_run
+//! # fn main() -> countersign::Result<()> {
+//! use countersign::git::{self, ChangeSet, LoadDepth};
+//! use countersign::impact::{self, Options};
+//!
+//! let repo = git::open(std::path::Path::new("."))?;
+//! let range = git::resolve_range(&repo, Some("main..HEAD"), "main")?;
+//! let change = ChangeSet::load(&repo, &range.commits, LoadDepth::Files)?;
+//! let impact = impact::analyze(&repo, &change.commits, &Options::default())?;
+//! // e.g. core-types changed; auth (1 hop) and billing-api (2 hops, via auth) affected.
+//! for c in &impact.crates {
+//!     println!("{} at distance {} via {}", c.name, c.distance, c.via.join(" → "));
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! [`Impact`] is `Clone + Send + Serialize`: the TUI computes it on a worker thread (with its
+//! own `git2::Repository`) and posts it to the UI.
 
+mod analyze;
+mod closure;
+pub mod crates;
+mod deps;
+mod manifest;
+mod members;
+pub mod modules;
+mod report;
+pub mod targets;
+mod tree;
+pub mod wide;
 mod workspace;
 
-pub use workspace::{Member, Workspace};
+pub use analyze::{analyze, analyze_range, Loaded, Options};
+pub use closure::{reverse_closure, Reached, Seed};
+pub use crates::CrateImpact;
+pub use deps::{DepKind, Dependency};
+pub use report::{Impact, TargetImpact};
+pub use targets::{Target, TargetKind};
+pub use tree::{GitTree, ListFiles};
+pub use workspace::{DeclaredTargets, Edge, Member, Workspace};

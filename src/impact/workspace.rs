@@ -1,9 +1,21 @@
 //! The Cargo workspace as of a revision, read from git objects (no checkout, no network, no
-//! toolchain): the root manifest's `[workspace] members`/`exclude`, a root `[package]`, and
-//! each member's name and `[package.metadata.countersign] tier`.
+//! toolchain): which packages are members, their names, `[package.metadata.countersign]`
+//! tiers, path dependencies between them (with kind, target and renames) and their declared
+//! targets.
+//!
+//! Membership follows Cargo: the root package (if any), every directory matched by
+//! `[workspace] members` globs that holds a `Cargo.toml`, and every path dependency of a
+//! member that lies inside the workspace, minus `exclude`d directories. A root manifest with
+//! no `[workspace]` is a lone package. The workspace root is the repository root.
 
-use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
 
+use serde::Serialize;
+
+use super::deps::{self, DepKind, Dependency};
+use super::manifest::{Inheritable, RawBuild, RawManifest, RawTarget};
+use super::members;
+use super::tree::join;
 use crate::git::{GitPath, RepoFiles};
 use crate::policy::{Diagnostic, Tier};
 use crate::Result;
@@ -17,6 +29,34 @@ pub struct Member {
     pub dir: String,
     /// `[package.metadata.countersign] tier`, when present and valid.
     pub metadata_tier: Option<Tier>,
+    /// The Rust edition (`2015` when the manifest names none, as Cargo assumes).
+    pub edition: String,
+    /// Every dependency that is a path (directly or through `workspace = true`), in manifest
+    /// order: normal, build, dev, then target-specific tables.
+    pub deps: Vec<Dependency>,
+    /// Keys of every dependency inherited with `workspace = true` (path or not), sorted.
+    pub inherits: Vec<String>,
+    /// The targets as the manifest declares them, before auto-discovery
+    /// ([`super::targets::discover`] completes them against the tree).
+    pub declared: DeclaredTargets,
+}
+
+/// Targets as written in a manifest, and which kinds Cargo may auto-discover.
+#[derive(Clone, Debug, Default)]
+pub struct DeclaredTargets {
+    pub(crate) lib: Option<RawTarget>,
+    pub(crate) bins: Vec<RawTarget>,
+    pub(crate) tests: Vec<RawTarget>,
+    pub(crate) benches: Vec<RawTarget>,
+    pub(crate) examples: Vec<RawTarget>,
+    pub(crate) build: Option<RawBuild>,
+    pub(crate) autolib: Option<bool>,
+    pub(crate) autobins: Option<bool>,
+    pub(crate) autotests: Option<bool>,
+    pub(crate) autobenches: Option<bool>,
+    pub(crate) autoexamples: Option<bool>,
+    /// Whether the manifest had explicit `[[bin]]`… tables at all (2015 edition rule).
+    pub(crate) explicit: [bool; 4],
 }
 
 impl Member {
@@ -24,6 +64,32 @@ impl Member {
     pub fn manifest_path(&self) -> String {
         manifest_in(&self.dir)
     }
+
+    /// The name the member's library is known by in code (`[lib] name`, else the package
+    /// name with `-` as `_`).
+    pub fn lib_name(&self) -> String {
+        self.declared
+            .lib
+            .as_ref()
+            .and_then(|l| l.name.clone())
+            .unwrap_or_else(|| self.name.replace('-', "_"))
+    }
+}
+
+/// One path-dependency edge between two members.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Edge {
+    /// The dependent member (package name).
+    pub from: String,
+    /// The member depended on.
+    pub to: String,
+    /// How.
+    pub kind: DepKind,
+    /// `cfg(...)` or target triple of a `[target.…]` table.
+    pub target: Option<String>,
+    /// The name the dependent uses in code for it (the table key with `-` as `_`, or the
+    /// library name when the key is not a rename).
+    pub extern_name: String,
 }
 
 /// The workspace as of a revision.
@@ -34,6 +100,10 @@ pub struct Workspace {
     /// Problems found in manifests (a misspelt metadata tier, a manifest that does not
     /// parse); the members concerned are still listed, without the bad value.
     pub problems: Vec<Diagnostic>,
+    /// True when the root manifest has a `[workspace]` table.
+    pub is_workspace: bool,
+    /// Directories `exclude`d by the root manifest, as written (normalised).
+    pub exclude: Vec<String>,
 }
 
 /// A manifest's parsed form with its text, kept for positioning diagnostics.
@@ -42,42 +112,8 @@ struct Parsed {
     text: String,
 }
 
-#[derive(Deserialize, Default)]
-struct RawManifest {
-    package: Option<RawPackage>,
-    workspace: Option<RawWorkspace>,
-}
-
-#[derive(Deserialize, Default)]
-struct RawWorkspace {
-    #[serde(default)]
-    members: Vec<String>,
-    #[serde(default)]
-    exclude: Vec<String>,
-}
-
-#[derive(Deserialize)]
-struct RawPackage {
-    name: Option<String>,
-    metadata: Option<RawMetadata>,
-}
-
-#[derive(Deserialize)]
-struct RawMetadata {
-    countersign: Option<RawCountersign>,
-}
-
-#[derive(Deserialize)]
-struct RawCountersign {
-    tier: Option<toml::Spanned<String>>,
-}
-
 fn manifest_in(dir: &str) -> String {
-    if dir.is_empty() {
-        "Cargo.toml".to_string()
-    } else {
-        format!("{dir}/Cargo.toml")
-    }
+    join(dir, "Cargo.toml")
 }
 
 impl Workspace {
@@ -88,27 +124,53 @@ impl Workspace {
         let Some(root) = ws.read_manifest(tree, "")? else {
             return Ok(ws);
         };
-        let mut dirs: Vec<String> = Vec::new();
+        let raw_ws = root.raw.workspace.as_ref();
+        ws.is_workspace = raw_ws.is_some();
+        let ws_deps = raw_ws.map(|w| w.dependencies.clone()).unwrap_or_default();
+        let ws_edition = raw_ws
+            .and_then(|w| w.package.as_ref())
+            .and_then(|p| p.edition.clone());
+        ws.exclude = raw_ws
+            .map(|w| {
+                w.exclude
+                    .iter()
+                    .filter_map(|x| super::tree::normalize("", x))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let literal: Vec<String> = raw_ws
+            .map(|w| {
+                w.members
+                    .iter()
+                    .filter(|m| !m.contains(['*', '?', '[']))
+                    .filter_map(|m| super::tree::normalize("", m))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut queue: Vec<String> = Vec::new();
         if root.raw.package.is_some() {
-            dirs.push(String::new());
+            queue.push(String::new());
         }
-        if let Some(w) = &root.raw.workspace {
+        if let Some(w) = raw_ws {
             for pattern in &w.members {
-                for dir in expand_member_glob(tree, pattern.trim_end_matches('/')) {
-                    if !dirs.contains(&dir) {
-                        dirs.push(dir);
-                    }
-                }
+                queue.extend(members::expand_glob(tree, pattern));
             }
-            dirs.retain(|d| {
-                !w.exclude.iter().any(|x| {
-                    let x = x.trim_end_matches('/');
-                    d == x || d.starts_with(&format!("{x}/"))
-                })
-            });
         }
+        let excluded = |d: &str, exclude: &[String]| {
+            !literal.iter().any(|l| l == d)
+                && exclude
+                    .iter()
+                    .any(|x| GitPath::from(d).starts_with_dir(x) && !x.is_empty())
+        };
+        let mut seen: BTreeSet<String> = BTreeSet::new();
         let mut root = Some(root);
-        for dir in dirs {
+        let ctx = deps::Context {
+            workspace_deps: &ws_deps,
+        };
+        while let Some(dir) = queue.pop() {
+            if !seen.insert(dir.clone()) || excluded(&dir, &ws.exclude) {
+                continue;
+            }
             let manifest = if dir.is_empty() {
                 root.take()
             } else {
@@ -117,21 +179,58 @@ impl Workspace {
             let Some(Parsed { raw, text }) = manifest else {
                 continue;
             };
-            let Some(package) = raw.package else {
+            let Some(package) = &raw.package else {
                 continue;
             };
+            let member_deps = deps::collect(&raw, &dir, &ctx);
+            if ws.is_workspace {
+                // Path dependencies inside the workspace are members too.
+                queue.extend(member_deps.iter().filter_map(|d| d.path.clone()));
+            }
             let metadata_tier = package
                 .metadata
-                .and_then(|m| m.countersign)
-                .and_then(|c| c.tier)
+                .as_ref()
+                .and_then(|m| m.countersign.as_ref())
+                .and_then(|c| c.tier.clone())
                 .and_then(|tier| ws.check_tier(tree, &dir, &text, tier));
             let name = package
                 .name
+                .clone()
                 .unwrap_or_else(|| dir.rsplit('/').next().unwrap_or("").to_string());
+            let edition = match &package.edition {
+                Some(Inheritable::Value(e)) => e.clone(),
+                Some(Inheritable::Inherit { .. }) => {
+                    ws_edition.clone().unwrap_or_else(|| "2015".to_string())
+                }
+                None => "2015".to_string(),
+            };
+            let declared = DeclaredTargets {
+                explicit: [
+                    !raw.bin.is_empty(),
+                    !raw.test.is_empty(),
+                    !raw.bench.is_empty(),
+                    !raw.example.is_empty(),
+                ],
+                lib: raw.lib.clone(),
+                bins: raw.bin.clone(),
+                tests: raw.test.clone(),
+                benches: raw.bench.clone(),
+                examples: raw.example.clone(),
+                build: package.build.clone(),
+                autolib: package.autolib,
+                autobins: package.autobins,
+                autotests: package.autotests,
+                autobenches: package.autobenches,
+                autoexamples: package.autoexamples,
+            };
             ws.members.push(Member {
                 name,
                 dir,
                 metadata_tier,
+                edition,
+                deps: member_deps,
+                inherits: deps::inherited_keys(&raw),
+                declared,
             });
         }
         ws.members.sort_by(|a, b| a.dir.cmp(&b.dir));
@@ -156,10 +255,19 @@ impl Workspace {
                     format!("this manifest does not parse: {}", e.message()),
                     Some("fix the TOML so that cargo can read it".to_string()),
                 ));
-                Ok(Some(Parsed {
-                    raw: RawManifest::default(),
-                    text,
-                }))
+                // Keep what can be read: a package with a name, so the crate still counts.
+                let raw = toml::from_str::<toml::Table>(&text)
+                    .ok()
+                    .map(|t| RawManifest {
+                        package: t
+                            .get("package")
+                            .and_then(|p| p.get("name"))
+                            .and_then(|n| n.as_str())
+                            .map(super::manifest::RawPackage::named),
+                        ..RawManifest::default()
+                    })
+                    .unwrap_or_default();
+                Ok(Some(Parsed { raw, text }))
             }
         }
     }
@@ -191,17 +299,55 @@ impl Workspace {
         None
     }
 
-    /// The member a repository path belongs to: the nearest member directory above it.
+    /// The member a repository path belongs to: the nearest member directory above it,
+    /// unless an `exclude`d directory lies between them (an excluded package's files are not
+    /// the enclosing member's).
     pub fn member_of(&self, path: &GitPath) -> Option<&Member> {
-        self.members
+        let member = self
+            .members
             .iter()
             .filter(|m| path.starts_with_dir(&m.dir))
-            .max_by_key(|m| m.dir.len())
+            .max_by_key(|m| m.dir.len())?;
+        let excluded_below = self.exclude.iter().any(|x| {
+            !x.is_empty()
+                && path.starts_with_dir(x)
+                && x.len() > member.dir.len()
+                && GitPath::from(x.as_str()).starts_with_dir(&member.dir)
+        });
+        (!excluded_below).then_some(member)
     }
 
     /// The member named `name`.
     pub fn member(&self, name: &str) -> Option<&Member> {
         self.members.iter().find(|m| m.name == name)
+    }
+
+    /// Every path-dependency edge between members, in member order. A path dependency on a
+    /// directory that is not a member (outside the workspace, or excluded) is no edge.
+    pub fn edges(&self) -> Vec<Edge> {
+        let by_dir: BTreeMap<&str, &Member> =
+            self.members.iter().map(|m| (m.dir.as_str(), m)).collect();
+        let mut edges = Vec::new();
+        for m in &self.members {
+            for d in &m.deps {
+                let Some(to) = d.path.as_deref().and_then(|p| by_dir.get(p)) else {
+                    continue;
+                };
+                let extern_name = if d.renamed {
+                    d.key.replace('-', "_")
+                } else {
+                    to.lib_name()
+                };
+                edges.push(Edge {
+                    from: m.name.clone(),
+                    to: to.name.clone(),
+                    kind: d.kind,
+                    target: d.target.clone(),
+                    extern_name,
+                });
+            }
+        }
+        edges
     }
 }
 
@@ -224,58 +370,4 @@ fn edit_distance(a: &str, b: &str) -> usize {
         prev = cur;
     }
     prev[b.len()]
-}
-
-/// Expands a `members` entry (`crates/*`, `tools/**`, `app`) against the tree's directories,
-/// keeping those that hold a `Cargo.toml`.
-fn expand_member_glob(tree: &impl RepoFiles, pattern: &str) -> Vec<String> {
-    let mut current = vec![String::new()];
-    for component in pattern.split('/').filter(|c| !c.is_empty() && *c != ".") {
-        let mut next = Vec::new();
-        for base in &current {
-            let join = |name: &str| {
-                if base.is_empty() {
-                    name.to_string()
-                } else {
-                    format!("{base}/{name}")
-                }
-            };
-            if component == "**" {
-                let mut stack = vec![base.clone()];
-                while let Some(dir) = stack.pop() {
-                    for sub in tree.subdirs(&dir) {
-                        let p = if dir.is_empty() {
-                            sub
-                        } else {
-                            format!("{dir}/{sub}")
-                        };
-                        stack.push(p.clone());
-                        next.push(p);
-                    }
-                }
-                next.push(base.clone());
-            } else if component.contains(['*', '?', '[']) {
-                let Ok(glob) = globset::Glob::new(component) else {
-                    continue;
-                };
-                let matcher = glob.compile_matcher();
-                next.extend(
-                    tree.subdirs(base)
-                        .iter()
-                        .filter(|s| matcher.is_match(s))
-                        .map(|s| join(s)),
-                );
-            } else {
-                next.push(join(component));
-            }
-        }
-        current = next;
-    }
-    let mut dirs: Vec<String> = current
-        .into_iter()
-        .filter(|d| tree.read(&manifest_in(d)).ok().flatten().is_some())
-        .collect();
-    dirs.sort();
-    dirs.dedup();
-    dirs
 }

@@ -9,13 +9,15 @@
 //! - A commit's direct tier is the highest of its files' tiers (both sides of a rename).
 //!
 //! Escalation through dependents (the effective tier) is applied on top of the
-//! [`TierVerdict`] by the impact analysis.
+//! [`TierVerdict`] by [`Classifier::escalate`], from the crates the impact analysis reached.
+
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{Policy, Tier};
+use super::{Policy, Reach, Tier};
 use crate::git::{CommitChange, GitPath};
-use crate::impact::{Member, Workspace};
+use crate::impact::{CrateImpact, Member, Workspace};
 
 /// A touched path and its tier.
 #[derive(Clone, Debug, Serialize)]
@@ -231,4 +233,104 @@ fn top_reasons(paths: &[PathTier], tier: Tier) -> Vec<String> {
         reasons.push(format!("and {} more {tier} files", top.len() - 3));
     }
     reasons
+}
+
+/// A verdict raised by escalation, with the own tier of every crate weighed.
+#[derive(Clone, Debug)]
+pub struct Escalated {
+    /// The verdict with the effective tier and, first among its reasons, the chain that
+    /// raised it (when escalation raised it).
+    pub verdict: TierVerdict,
+    /// Each reached crate's own tier, by name.
+    pub crate_tiers: BTreeMap<String, Tier>,
+}
+
+impl Classifier<'_> {
+    /// Applies escalation to a direct `verdict`: the effective tier is the highest of the
+    /// direct tier and, for every crate in `reached` within the policy's `escalation.reach`
+    /// (distance 0 for `none`, up to 1 for `direct`, any for `transitive`), that crate's own
+    /// tier lowered to `escalation.cap`. `tip` is the workspace the crates live in (`base`
+    /// for deleted ones). The first reason names the chain that raised the tier.
+    pub fn escalate(
+        &self,
+        mut verdict: TierVerdict,
+        reached: &[CrateImpact],
+        tip: &Workspace,
+        base: &Workspace,
+    ) -> Escalated {
+        let esc = &self.policy.escalation;
+        let mut crate_tiers = BTreeMap::new();
+        // (capped tier, own tier, crate), the best candidate first.
+        let mut best: Option<(Tier, Tier, &CrateImpact)> = None;
+        for c in reached {
+            let found = if c.deleted {
+                base.member(&c.name).map(|m| (m, base))
+            } else {
+                tip.member(&c.name).map(|m| (m, tip))
+            };
+            let Some((member, ws)) = found else {
+                continue;
+            };
+            let own = self.crate_tier(member, ws).tier;
+            crate_tiers.insert(c.name.clone(), own);
+            let within = match esc.reach {
+                Reach::None => c.distance == 0,
+                Reach::Direct => c.distance <= 1,
+                Reach::Transitive => true,
+            };
+            if !within {
+                continue;
+            }
+            let capped = own.min(esc.cap);
+            // The highest tier wins; then a dependency over a dev-dependency, then nearness.
+            let key = |capped, own, c: &CrateImpact| {
+                (capped, own, !c.dev_only, std::cmp::Reverse(c.distance))
+            };
+            let better =
+                best.is_none_or(|(bc, bo, bcrate)| key(capped, own, c) > key(bc, bo, bcrate));
+            if better {
+                best = Some((capped, own, c));
+            }
+        }
+        if let Some((capped, own, c)) = best.filter(|(capped, _, _)| *capped > verdict.tier) {
+            let mut sentence = format!("{capped}: {}", chain_sentence(c, own));
+            if own > esc.cap {
+                sentence.push_str(&format!("; escalation capped at {}", esc.cap));
+            }
+            verdict.tier = capped;
+            verdict.reasons.insert(0, sentence);
+        }
+        Escalated {
+            verdict,
+            crate_tiers,
+        }
+    }
+}
+
+/// "`billing-api` (prohibited) depends on `core-types` through `auth`".
+fn chain_sentence(c: &CrateImpact, own: Tier) -> String {
+    let name = &c.name;
+    if c.distance == 0 || c.via.len() < 2 {
+        return if c.changed {
+            format!("`{name}` ({own}) is changed itself")
+        } else {
+            format!("`{name}` ({own}) is affected by a workspace-wide file")
+        };
+    }
+    let start = &c.via[0];
+    let verb = if c.dev_only {
+        "dev-depends on"
+    } else {
+        "depends on"
+    };
+    let middle = &c.via[1..c.via.len() - 1];
+    let mut s = format!("`{name}` ({own}) {verb} `{start}`");
+    if !middle.is_empty() {
+        let through: Vec<String> = middle.iter().map(|m| format!("`{m}`")).collect();
+        s.push_str(&format!(" through {}", through.join(", ")));
+    }
+    if c.dev_only {
+        s.push_str(" (its tests, benches and examples)");
+    }
+    s
 }

@@ -1,0 +1,331 @@
+//! `countersign impact`: what a change can reach, and the tier that follows.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+use super::args::{Format, ImpactArgs};
+use super::style::{colour_stdout, paint, tier_colour};
+use super::{Context, EXIT_OK};
+use crate::assess::{default_trusted_ref, Assessor};
+use crate::git::{ChangeSet, LoadDepth};
+use crate::impact::{CrateImpact, DepKind, Impact, Options};
+use crate::policy::{
+    defaults, load_trusted, AiRules, Escalation, Policy, PolicySource, Reach, Roster, Tier,
+    TierRequirement, Trusted, DEFAULT_AGENTS,
+};
+use crate::{Error, Result};
+
+/// Width the text form fits in.
+const WIDTH: usize = 80;
+
+/// Runs `impact`.
+pub fn run(cwd: &Path, args: &ImpactArgs) -> Result<i32> {
+    // `impact` reads thousands of blobs and only reports; like git itself, it does not
+    // re-hash every object it reads (libgit2's default, a third of the run time on large
+    // workspaces). The gate (`verify`) and signing keep libgit2's strict verification.
+    git2::opts::strict_hash_verification(false);
+    let ctx = Context::open(cwd)?;
+    let trusted_ref = args
+        .trust
+        .trusted_ref
+        .clone()
+        .or_else(|| default_trusted_ref(&ctx.repo));
+    let (trusted, judged_by) = match &trusted_ref {
+        Some(r) => match load_trusted(&ctx.repo, r) {
+            Ok(t) => (t, r.clone()),
+            Err(Error::NoPolicy { .. }) => {
+                eprintln!(
+                    "countersign: no policy at {r}:.countersign/policy.toml; \
+                     using the built-in defaults"
+                );
+                (builtin(), r.clone())
+            }
+            Err(e) => return Err(e),
+        },
+        None => {
+            eprintln!(
+                "countersign: no base branch (main or master); using the built-in policy defaults"
+            );
+            (builtin(), "HEAD".to_string())
+        }
+    };
+    let base = trusted.policy.base.clone();
+    let mut assessor = Assessor::with_trusted(&ctx.repo, trusted, &judged_by)?;
+    let range = ctx.range(args.revspec.as_deref(), &base)?;
+    let change = ChangeSet::load(&ctx.repo, &range.commits, LoadDepth::Files)?;
+    let impact = assessor.impact(&change.commits, &Options::default())?;
+    let mut out = std::io::stdout().lock();
+    let written = match args.format {
+        Format::Json => serde_json::to_writer_pretty(&mut out, &impact)
+            .map_err(|e| Error::Message(format!("writing JSON: {e}")))
+            .and_then(|()| writeln!(out).map_err(Error::io("stdout"))),
+        Format::Text => write_text(
+            &mut out,
+            &impact,
+            &range.description,
+            change.commits.len(),
+            colour_stdout(),
+        )
+        .map_err(Error::io("stdout")),
+    };
+    match written {
+        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => {
+            Ok(EXIT_OK)
+        }
+        other => other.map(|()| EXIT_OK),
+    }
+}
+
+/// The policy used where the repository has none: the parser's defaults (every path
+/// `supervised`), escalation transitive and capped at `supervised`, no rules.
+pub fn builtin() -> Trusted {
+    let req = |tier| {
+        let (approvals, role) = defaults::requirement(tier);
+        (
+            tier,
+            TierRequirement {
+                approvals,
+                role: role.map(str::to_string),
+            },
+        )
+    };
+    let policy = Policy {
+        source: PolicySource {
+            rev: "built-in defaults".to_string(),
+            commit: None,
+        },
+        base: defaults::BASE.to_string(),
+        default_tier: defaults::DEFAULT_TIER,
+        escalation: Escalation {
+            reach: Reach::Transitive,
+            cap: Tier::Supervised,
+        },
+        roles: BTreeMap::new(),
+        ai: AiRules {
+            trailers: defaults::TRAILERS.iter().map(|s| s.to_string()).collect(),
+            agents: DEFAULT_AGENTS.iter().map(|s| s.to_string()).collect(),
+            authors: Vec::new(),
+            author_set: globset::GlobSet::empty(),
+        },
+        tiers: Tier::ALL.into_iter().map(req).collect(),
+        rules: Vec::new(),
+        digest: "built-in".to_string(),
+    };
+    Trusted {
+        policy,
+        roster: Roster::default(),
+    }
+}
+
+/// Writes the readable tree: summary, tier with reasons, crates, targets, modules.
+pub fn write_text(
+    out: &mut impl Write,
+    impact: &Impact,
+    range: &str,
+    commits: usize,
+    colour: bool,
+) -> std::io::Result<()> {
+    writeln!(out, "{}", plural_line(impact, range, commits).trim_end())?;
+    if let Some(tier) = impact.tier {
+        let escalated = impact.direct_tier.is_some_and(|d| d < tier);
+        let head = format!(
+            "tier: {}{}",
+            tier.name().to_uppercase(),
+            match impact.direct_tier {
+                Some(d) if escalated => format!(" (escalated from {d})"),
+                _ => String::new(),
+            }
+        );
+        writeln!(out, "{}", paint(colour, tier_colour(tier), &head))?;
+        for r in &impact.tier_reasons {
+            for line in wrap(r, WIDTH, "  ", "    ") {
+                writeln!(out, "{line}")?;
+            }
+        }
+    }
+    for w in &impact.workspace_wide {
+        for line in wrap(&format!("workspace-wide: {w}"), WIDTH, "", "  ") {
+            writeln!(out, "{line}")?;
+        }
+    }
+    if !impact.crates.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "{}", paint(colour, "1", "crates"))?;
+        write_tree(out, impact, colour)?;
+    }
+    if !impact.targets.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "{}", paint(colour, "1", "targets"))?;
+        let mut by_crate: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        for t in &impact.targets {
+            by_crate.entry(&t.crate_name).or_default().push(format!(
+                "{} {}",
+                t.kind.name(),
+                t.name
+            ));
+        }
+        for (c, ts) in by_crate {
+            for line in wrap(&format!("{c}: {}", ts.join(", ")), WIDTH, "  ", "    ") {
+                writeln!(out, "{line}")?;
+            }
+        }
+    }
+    if !impact.modules.is_empty() || !impact.module_fallbacks.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "{}", paint(colour, "1", "modules"))?;
+        for m in &impact.modules {
+            let how = if m.changed {
+                "changed".to_string()
+            } else if m.via.len() >= 2 {
+                format!("uses {}", m.via[m.via.len() - 2])
+            } else {
+                String::new()
+            };
+            let line = super::style::fit(&format!("  {}  {how}", m.module), WIDTH);
+            writeln!(out, "{}", line.trim_end())?;
+        }
+        for f in &impact.module_fallbacks {
+            for line in wrap(
+                &format!("{}: whole crate ({})", f.crate_name, f.reason),
+                WIDTH,
+                "  ",
+                "      ",
+            ) {
+                writeln!(out, "{line}")?;
+            }
+        }
+    }
+    for p in &impact.problems {
+        writeln!(out, "problem: {p}")?;
+    }
+    Ok(())
+}
+
+fn plural_line(impact: &Impact, range: &str, commits: usize) -> String {
+    let s = |n: usize| if n == 1 { "" } else { "s" };
+    let files = impact.changed_files.len();
+    let changed = impact.changed_crates.len();
+    let affected = impact.affected_crates.len();
+    format!(
+        "{range} ({commits} commit{}): {files} file{} changed in {changed} crate{}, \
+         {affected} crate{} affected",
+        s(commits),
+        s(files),
+        s(changed),
+        s(affected)
+    )
+}
+
+/// The crates as a tree: each crate under the one before it in its chain.
+fn write_tree(out: &mut impl Write, impact: &Impact, colour: bool) -> std::io::Result<()> {
+    let mut children: BTreeMap<&str, Vec<&CrateImpact>> = BTreeMap::new();
+    let mut roots: Vec<&CrateImpact> = Vec::new();
+    for c in &impact.crates {
+        match c.via.len().checked_sub(2).and_then(|i| c.via.get(i)) {
+            Some(parent) if impact.crates.iter().any(|p| &p.name == parent) => {
+                children.entry(parent.as_str()).or_default().push(c)
+            }
+            _ => roots.push(c),
+        }
+    }
+    let mut stack: Vec<(&CrateImpact, String, bool, bool)> = roots
+        .iter()
+        .rev()
+        .map(|c| (*c, String::new(), true, true))
+        .collect();
+    while let Some((c, prefix, last, root)) = stack.pop() {
+        let branch = if root {
+            ""
+        } else if last {
+            "└─ "
+        } else {
+            "├─ "
+        };
+        let badge = c.tier.map_or("    ", |t| t.badge());
+        let what = describe(c);
+        let head = format!("{prefix}{branch}{}", c.name);
+        let used = unicode_width::UnicodeWidthStr::width(head.as_str());
+        let room = WIDTH.saturating_sub(used + 7);
+        let tail = super::style::fit(&what, room);
+        let badge = c.tier.map_or(badge.to_string(), |t| {
+            paint(colour, tier_colour(t), t.badge())
+        });
+        writeln!(out, "{head}  {badge} {}", tail.trim_end())?;
+        let child_prefix = if root {
+            String::new()
+        } else {
+            format!("{prefix}{}", if last { "   " } else { "│  " })
+        };
+        if let Some(kids) = children.get(c.name.as_str()) {
+            for (i, k) in kids.iter().enumerate().rev() {
+                stack.push((k, child_prefix.clone(), i + 1 == kids.len(), false));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn describe(c: &CrateImpact) -> String {
+    if c.deleted {
+        return "deleted".to_string();
+    }
+    let mut parts = Vec::new();
+    if c.changed {
+        parts.push("changed".to_string());
+    } else if c.distance == 0 {
+        parts.push("workspace-wide".to_string());
+    } else {
+        parts.push(format!(
+            "{} hop{}",
+            c.distance,
+            if c.distance == 1 { "" } else { "s" }
+        ));
+    }
+    match c.edge {
+        Some(DepKind::Dev) => parts.push("dev-dep (tests)".to_string()),
+        Some(DepKind::Build) => parts.push("build-dep".to_string()),
+        _ => {}
+    }
+    if let Some(from) = &c.moved_from {
+        parts.push(format!("moved from {from}"));
+    }
+    parts.join(", ")
+}
+
+/// Word-wraps `text` to `width` columns: the first line after `first`, the rest after `rest`.
+fn wrap(text: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = first.to_string();
+    let mut empty = true;
+    for word in text.split_whitespace() {
+        let w = unicode_width::UnicodeWidthStr::width(word);
+        let cur = unicode_width::UnicodeWidthStr::width(line.as_str());
+        if !empty && cur + 1 + w > width {
+            lines.push(std::mem::replace(&mut line, rest.to_string()));
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    lines.push(line);
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_keeps_lines_within_width() {
+        let text = "supervised: `billing-api` (prohibited) depends on `core-types` through \
+                    `auth`; escalation capped at supervised";
+        let lines = wrap(text, 40, "  ", "    ");
+        assert!(lines.len() > 1);
+        assert!(lines.iter().all(|l| l.chars().count() <= 40));
+        assert!(lines[1].starts_with("    "));
+    }
+}

@@ -1,0 +1,320 @@
+//! Phase 2, crate level: which members a change touches (the nearest member above each
+//! changed file, on the side of the diff where the file lives), which it affects through
+//! workspace-wide files, which it deletes or moves, and the reverse closure from them.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde::Serialize;
+
+use super::closure::{reverse_closure, Seed};
+use super::deps::DepKind;
+use super::wide::{lock_change, root_manifest_change, wide_file_reason, WideEffect};
+use super::workspace::{Member, Workspace};
+use crate::git::{FileChange, FileStatus, GitPath, RepoFiles};
+use crate::policy::Tier;
+use crate::Result;
+
+/// One affected crate.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CrateImpact {
+    /// Package name.
+    pub name: String,
+    /// Its directory at the tip (at the base, for a deleted crate).
+    pub dir: String,
+    /// One of its own files changed (or it was deleted).
+    pub changed: bool,
+    /// It no longer exists at the tip.
+    pub deleted: bool,
+    /// Its directory before the change, when the change moved it.
+    pub moved_from: Option<String>,
+    /// Dependency hops from a changed crate (0: changed, or affected by a workspace-wide file).
+    pub distance: usize,
+    /// Crate names from a changed crate to this one, both included.
+    pub via: Vec<String>,
+    /// The kind of the last hop of `via` (null for distance 0).
+    pub edge: Option<DepKind>,
+    /// Reached only through a dev-dependency: only its tests, benches and examples.
+    pub dev_only: bool,
+    /// Why it is affected directly (files changed, workspace-wide files), as sentences.
+    pub reasons: Vec<String>,
+    /// Its own tier under the policy (filled by the tier escalation; null before).
+    pub tier: Option<Tier>,
+}
+
+/// The two sides of a change: the workspace at the base (before the first commit) and at
+/// the tip (after the last), with their files.
+pub struct Sides<'a> {
+    /// The workspace before the change (empty for a root commit).
+    pub base: &'a Workspace,
+    /// The workspace after the change.
+    pub tip: &'a Workspace,
+    /// Files before the change.
+    pub base_files: &'a dyn RepoFiles,
+    /// Files after the change.
+    pub tip_files: &'a dyn RepoFiles,
+}
+
+/// The crate-level result.
+#[derive(Clone, Debug, Default)]
+pub struct CrateLevel {
+    /// Every path the change touches (both sides of renames), sorted.
+    pub changed_files: Vec<String>,
+    /// Affected crates, by distance then name.
+    pub crates: Vec<CrateImpact>,
+    /// Sentences about workspace-wide files.
+    pub workspace_wide: Vec<String>,
+}
+
+#[derive(Default)]
+struct Direct {
+    /// Changed crate → file count and notes.
+    changed: BTreeMap<String, (usize, BTreeSet<String>)>,
+    deleted: BTreeSet<String>,
+    /// Root files judged after every path is seen: `Cargo.toml`, `Cargo.lock`.
+    roots: BTreeSet<String>,
+    /// Crates affected by workspace-wide files, with the reason.
+    wide: BTreeMap<String, BTreeSet<String>>,
+    wide_reasons: Vec<String>,
+}
+
+/// Whether the base side's workspace matters for `files`: only where a path leaves the tree
+/// (deleted, renamed, type-changed) or a manifest changes. Otherwise the tip's workspace can
+/// stand in for it, which saves reading every manifest twice.
+pub fn needs_base(files: &[&FileChange]) -> bool {
+    files.iter().any(|f| {
+        f.old_path != f.new_path
+            || matches!(f.status, FileStatus::Deleted | FileStatus::TypeChange)
+            || f.paths()
+                .any(|p| p.as_bytes().ends_with(b"Cargo.toml") || p.as_bytes() == b"Cargo.lock")
+    })
+}
+
+/// Computes the crate-level impact of `files` (the union over the change's commits).
+pub fn crate_level(sides: &Sides<'_>, files: &[&FileChange]) -> Result<CrateLevel> {
+    let mut changed_files: BTreeSet<String> = BTreeSet::new();
+    let mut direct = Direct::default();
+    let mut root_files_changed = false;
+    for f in files {
+        for p in f.paths() {
+            changed_files.insert(p.display());
+        }
+        if let Some(new) = &f.new_path {
+            root_files_changed |= attribute(&mut direct, new, sides.tip, sides, false);
+        }
+        if let Some(old) = f
+            .old_path
+            .as_ref()
+            .filter(|o| Some(*o) != f.new_path.as_ref())
+        {
+            root_files_changed |= attribute(&mut direct, old, sides.base, sides, true);
+        }
+    }
+    if root_files_changed {
+        let read = |t: &dyn RepoFiles, path: &str| -> Result<Option<String>> {
+            Ok(t.read(path)?
+                .map(|b| String::from_utf8_lossy(&b).into_owned()))
+        };
+        if direct.roots.contains("Cargo.toml") {
+            let (old, new) = (
+                read(sides.base_files, "Cargo.toml")?,
+                read(sides.tip_files, "Cargo.toml")?,
+            );
+            match root_manifest_change(old.as_deref(), new.as_deref(), sides.base, sides.tip) {
+                None => {
+                    if let Some(root) = sides.tip.members.iter().find(|m| m.dir.is_empty()) {
+                        note(&mut direct, &root.name, "its Cargo.toml changed");
+                    }
+                }
+                Some(effect) => apply(&mut direct, sides.tip, effect),
+            }
+        }
+        if direct.roots.contains("Cargo.lock") {
+            let (old, new) = (
+                read(sides.base_files, "Cargo.lock")?,
+                read(sides.tip_files, "Cargo.lock")?,
+            );
+            let effect = lock_change(old.as_deref(), new.as_deref(), sides.tip);
+            apply(&mut direct, sides.tip, effect);
+        }
+    }
+    let mut seeds: Vec<Seed> = Vec::new();
+    for name in direct.changed.keys().chain(direct.wide.keys()) {
+        seeds.push(Seed {
+            name: name.clone(),
+            distance: 0,
+            via: vec![name.clone()],
+        });
+    }
+    // A deleted crate's dependents that still exist are affected by its removal.
+    let base_edges = sides.base.edges();
+    for gone in &direct.deleted {
+        for e in base_edges.iter().filter(|e| &e.to == gone) {
+            if sides.tip.member(&e.from).is_some() && e.kind != DepKind::Dev {
+                seeds.push(Seed {
+                    name: e.from.clone(),
+                    distance: 1,
+                    via: vec![gone.clone(), e.from.clone()],
+                });
+            }
+        }
+    }
+    let reached = reverse_closure(&sides.tip.edges(), &seeds);
+    let tip_by_name: HashMap<&str, &Member> = sides
+        .tip
+        .members
+        .iter()
+        .map(|m| (m.name.as_str(), m))
+        .collect();
+    let base_by_name: HashMap<&str, &Member> = sides
+        .base
+        .members
+        .iter()
+        .map(|m| (m.name.as_str(), m))
+        .collect();
+    let mut crates: Vec<CrateImpact> = Vec::new();
+    for gone in &direct.deleted {
+        let dir = sides
+            .base
+            .member(gone)
+            .map(|m| m.dir.clone())
+            .unwrap_or_default();
+        crates.push(CrateImpact {
+            name: gone.clone(),
+            dir,
+            changed: true,
+            deleted: true,
+            moved_from: None,
+            distance: 0,
+            via: vec![gone.clone()],
+            edge: None,
+            dev_only: false,
+            reasons: vec!["it was deleted (or left the workspace)".to_string()],
+            tier: None,
+        });
+    }
+    for r in reached {
+        let Some(member) = tip_by_name.get(r.name.as_str()).copied() else {
+            continue;
+        };
+        let mut reasons = Vec::new();
+        let changed = direct.changed.get(&r.name);
+        if let Some((count, notes)) = changed {
+            if *count > 0 {
+                reasons.push(format!("{count} of its files changed"));
+            }
+            reasons.extend(notes.iter().cloned());
+        }
+        if let Some(w) = direct.wide.get(&r.name) {
+            reasons.extend(w.iter().cloned());
+        }
+        let moved_from = base_by_name
+            .get(r.name.as_str())
+            .filter(|b| b.dir != member.dir)
+            .map(|b| b.dir.clone());
+        if let Some(from) = &moved_from {
+            reasons.push(format!("it moved from `{from}` to `{}`", member.dir));
+        }
+        crates.push(CrateImpact {
+            name: r.name,
+            dir: member.dir.clone(),
+            changed: changed.is_some(),
+            deleted: false,
+            moved_from,
+            distance: r.distance,
+            via: r.via,
+            edge: r.edge,
+            dev_only: r.dev_only,
+            reasons,
+            tier: None,
+        });
+    }
+    crates.sort_by(|a, b| (a.distance, &a.name).cmp(&(b.distance, &b.name)));
+    Ok(CrateLevel {
+        changed_files: changed_files.into_iter().collect(),
+        crates,
+        workspace_wide: direct.wide_reasons,
+    })
+}
+
+/// Records one side of a changed path. Returns true when it is the root `Cargo.toml` (judged
+/// once, after every file is seen).
+fn attribute(
+    direct: &mut Direct,
+    path: &GitPath,
+    ws: &Workspace,
+    sides: &Sides<'_>,
+    old_side: bool,
+) -> bool {
+    let text = path.display();
+    if text == "Cargo.toml" || text == "Cargo.lock" {
+        direct.roots.insert(text);
+        return true;
+    }
+    if let Some(reason) = wide_file_reason(&text) {
+        // Workspace-wide whichever side it is on.
+        wide_all(direct, sides.tip, &format!("`{text}` changed: {reason}"));
+        return false;
+    }
+    let Some(member) = ws.member_of(path) else {
+        return false;
+    };
+    if old_side && sides.tip.member(&member.name).is_none() {
+        direct.deleted.insert(member.name.clone());
+        return false;
+    }
+    let entry = direct.changed.entry(member.name.clone()).or_default();
+    if old_side {
+        entry
+            .1
+            .insert("files were deleted or moved out of it".to_string());
+    } else {
+        entry.0 += 1;
+    }
+    let rel = text
+        .strip_prefix(&member.dir)
+        .map(|r| r.trim_start_matches('/'))
+        .unwrap_or(&text);
+    if rel == "build.rs" {
+        entry.1.insert("its build script changed".to_string());
+    } else if rel == "Cargo.toml" {
+        entry.1.insert("its Cargo.toml changed".to_string());
+    }
+    false
+}
+
+/// Records what a workspace-wide file change affects.
+fn apply(direct: &mut Direct, tip: &Workspace, effect: WideEffect) {
+    match effect {
+        WideEffect::All { reason } => wide_all(direct, tip, &reason),
+        WideEffect::Some { crates, reason } => {
+            direct.wide_reasons.push(reason.clone());
+            for c in crates {
+                if tip.member(&c).is_some() {
+                    direct.wide.entry(c).or_default().insert(reason.clone());
+                }
+            }
+        }
+    }
+}
+
+fn note(direct: &mut Direct, name: &str, why: &str) {
+    direct
+        .changed
+        .entry(name.to_string())
+        .or_default()
+        .1
+        .insert(why.to_string());
+}
+
+fn wide_all(direct: &mut Direct, tip: &Workspace, reason: &str) {
+    if !direct.wide_reasons.iter().any(|r| r == reason) {
+        direct.wide_reasons.push(reason.to_string());
+    }
+    for m in &tip.members {
+        direct
+            .wide
+            .entry(m.name.clone())
+            .or_default()
+            .insert(reason.to_string());
+    }
+}

@@ -1,0 +1,161 @@
+//! The parts of a `Cargo.toml` the impact analysis reads, as serde types (raw: nothing is
+//! checked here; [`super::workspace`] and [`super::targets`] turn them into the model).
+//!
+//! Unknown keys are ignored, so a manifest using newer Cargo features still loads. Values of
+//! the wrong type fail the whole manifest, which is reported as a problem and the member is
+//! kept with what could be read (its name, no dependencies).
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+/// A whole manifest.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) struct RawManifest {
+    pub package: Option<RawPackage>,
+    pub workspace: Option<RawWorkspace>,
+    pub lib: Option<RawTarget>,
+    #[serde(default)]
+    pub bin: Vec<RawTarget>,
+    #[serde(default)]
+    pub test: Vec<RawTarget>,
+    #[serde(default)]
+    pub bench: Vec<RawTarget>,
+    #[serde(default)]
+    pub example: Vec<RawTarget>,
+    #[serde(default)]
+    pub dependencies: BTreeMap<String, RawDep>,
+    #[serde(default, alias = "dev_dependencies")]
+    pub dev_dependencies: BTreeMap<String, RawDep>,
+    #[serde(default, alias = "build_dependencies")]
+    pub build_dependencies: BTreeMap<String, RawDep>,
+    #[serde(default)]
+    pub target: BTreeMap<String, RawDepTables>,
+}
+
+/// The three dependency tables (with Cargo's old underscore spellings).
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) struct RawDepTables {
+    #[serde(default)]
+    pub dependencies: BTreeMap<String, RawDep>,
+    #[serde(default, alias = "dev_dependencies")]
+    pub dev_dependencies: BTreeMap<String, RawDep>,
+    #[serde(default, alias = "build_dependencies")]
+    pub build_dependencies: BTreeMap<String, RawDep>,
+}
+
+/// `[workspace]`.
+#[derive(Deserialize, Default)]
+pub(crate) struct RawWorkspace {
+    #[serde(default)]
+    pub members: Vec<String>,
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    #[serde(default)]
+    pub dependencies: BTreeMap<String, RawDep>,
+    pub package: Option<RawWorkspacePackage>,
+}
+
+/// `[workspace.package]`: only what target discovery needs.
+#[derive(Deserialize, Default)]
+pub(crate) struct RawWorkspacePackage {
+    pub edition: Option<String>,
+}
+
+/// `[package]`.
+#[derive(Deserialize)]
+pub(crate) struct RawPackage {
+    pub name: Option<String>,
+    pub metadata: Option<RawMetadata>,
+    pub edition: Option<Inheritable>,
+    pub build: Option<RawBuild>,
+    pub autolib: Option<bool>,
+    pub autobins: Option<bool>,
+    pub autotests: Option<bool>,
+    pub autobenches: Option<bool>,
+    pub autoexamples: Option<bool>,
+}
+
+/// A value that may be `{ workspace = true }`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub(crate) enum Inheritable {
+    Value(String),
+    Inherit {
+        #[allow(dead_code)]
+        workspace: bool,
+    },
+}
+
+/// `build = "path"` or `build = false`.
+#[derive(Deserialize, Clone, Debug)]
+#[serde(untagged)]
+pub(crate) enum RawBuild {
+    Flag(bool),
+    Path(String),
+}
+
+/// `[package.metadata]`.
+#[derive(Deserialize)]
+pub(crate) struct RawMetadata {
+    pub countersign: Option<RawCountersign>,
+}
+
+/// `[package.metadata.countersign]`.
+#[derive(Deserialize)]
+pub(crate) struct RawCountersign {
+    pub tier: Option<toml::Spanned<String>>,
+}
+
+/// `[lib]`, `[[bin]]`, `[[test]]`, `[[bench]]`, `[[example]]`.
+#[derive(Deserialize, Clone, Debug, Default)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) struct RawTarget {
+    pub name: Option<String>,
+    pub path: Option<String>,
+}
+
+/// One dependency entry: `"1.0"` or a table.
+#[derive(Deserialize, Clone)]
+#[serde(untagged)]
+pub(crate) enum RawDep {
+    Version(#[allow(dead_code)] String),
+    Detailed(RawDepDetail),
+}
+
+/// A dependency table.
+#[derive(Deserialize, Clone, Default)]
+pub(crate) struct RawDepDetail {
+    pub path: Option<String>,
+    pub package: Option<String>,
+    pub workspace: Option<bool>,
+}
+
+impl RawDep {
+    /// The table form, when it is one.
+    pub fn detail(&self) -> Option<&RawDepDetail> {
+        match self {
+            RawDep::Version(_) => None,
+            RawDep::Detailed(d) => Some(d),
+        }
+    }
+}
+
+impl RawPackage {
+    /// A package with only a name (what survives of a manifest that does not parse).
+    pub fn named(name: &str) -> RawPackage {
+        RawPackage {
+            name: Some(name.to_string()),
+            metadata: None,
+            edition: None,
+            build: None,
+            autolib: None,
+            autobins: None,
+            autotests: None,
+            autobenches: None,
+            autoexamples: None,
+        }
+    }
+}

@@ -1,0 +1,68 @@
+//! Phase 3, the module import graph: which modules of the changed crates, and of the crates
+//! that depend on them (up to a depth), can see a changed module, and through which import
+//! chain.
+//!
+//! 1. [`tree`] builds each target's module tree (lib, bins, tests, benches, examples, build
+//!    script) from its root file, with [`scan`] reading each file.
+//! 2. [`graph`] resolves every `use` path and every `a::b` path in code to the module it
+//!    lands in (`crate::`, `self::`, `super::`, child modules, `use` aliases, `extern crate`,
+//!    other workspace crates by their library or renamed name) and walks the edges backwards
+//!    from the changed modules.
+//!
+//! A crate whose tree cannot be trusted — a file that does not tokenize or whose delimiters
+//! do not balance, a `mod` with no file, `include!`, a changed file that defines
+//! `macro_rules!` (macros are used without paths) or a changed file that is not a module
+//! (data read by `include_str!`, its `Cargo.toml`) — counts as a whole: it is listed in the
+//! fallbacks with the reason, and every module of it that could be read counts as affected.
+//! The crate-level result is never narrowed by this phase.
+
+mod graph;
+mod scan;
+mod tree;
+
+use serde::Serialize;
+
+use super::crates::CrateImpact;
+use super::tree::ListFiles;
+use super::workspace::Workspace;
+
+/// An affected module.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ModuleImpact {
+    /// The package it belongs to.
+    #[serde(rename = "crate")]
+    pub crate_name: String,
+    /// The target it belongs to: `lib`, or `bin NAME`, `test NAME`, …
+    pub target: String,
+    /// Its path, like `core_types::codec` (library modules start with the library's name;
+    /// other targets' with `KIND:NAME`, e.g. `bin:server::cli`).
+    pub module: String,
+    /// Its file, relative to the repository root.
+    pub file: String,
+    /// Its file changed.
+    pub changed: bool,
+    /// Module paths from a changed module to this one, both included.
+    pub via: Vec<String>,
+}
+
+/// A crate whose module graph could not be built: the whole crate counts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ModuleFallback {
+    /// The package.
+    #[serde(rename = "crate")]
+    pub crate_name: String,
+    /// Why, as a sentence.
+    pub reason: String,
+}
+
+/// The affected modules of the changed crates and of the crates within `depth` dependency
+/// hops of them, and the crates that fall back to "the whole crate".
+pub fn analyze(
+    ws: &Workspace,
+    tree: &impl ListFiles,
+    crates: &[CrateImpact],
+    changed_files: &[String],
+    depth: usize,
+) -> (Vec<ModuleImpact>, Vec<ModuleFallback>) {
+    graph::run(ws, tree, crates, changed_files, depth)
+}

@@ -1,0 +1,707 @@
+//! A light scanner of one Rust source file: it tokenizes (comments, strings, raw strings,
+//! chars and lifetimes handled), checks that delimiters balance, and picks out what the
+//! module graph needs — `mod` declarations (with `#[path]`, inline bodies), `use` trees
+//! (nested braces, globs, renames), `extern crate`, every other `a::b` path in the code, and
+//! the constructs it cannot see through (`include!`, `macro_rules!`).
+//!
+//! It does not parse expressions or types. Soundness does not need it: a path anywhere in a
+//! file counts as a reference from the file's module, so the scanner over-approximates what
+//! a full parser would find; what it cannot read (unbalanced delimiters, an unterminated
+//! string or comment) is reported, and the caller falls back to the whole crate.
+
+/// A token; only what the item recognizer needs is kept (numbers, char literals,
+/// lifetimes and `.` are dropped).
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Tok<'a> {
+    Ident(&'a str),
+    /// `::`
+    PathSep,
+    Punct(u8),
+    Open(u8),
+    Close(u8),
+    /// A string literal's contents (escapes left as written).
+    Str(&'a str),
+}
+
+/// A `mod` item.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ModDecl {
+    /// Inline modules of this file enclosing the declaration, outermost first.
+    pub scope: Vec<String>,
+    /// The module's name.
+    pub name: String,
+    /// `#[path = "..."]`, when present.
+    pub path_attr: Option<String>,
+    /// `mod name { ... }` (true) or `mod name;` (false).
+    pub inline: bool,
+}
+
+/// A path mentioned in a scope: from a `use` tree or anywhere in the code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct PathRef {
+    /// Inline modules of this file enclosing it, outermost first.
+    pub scope: Vec<String>,
+    /// The segments (`crate`, `self`, `super` kept as written).
+    pub segs: Vec<String>,
+    /// Written with a leading `::` (an extern crate path).
+    pub leading: bool,
+    /// For `use` paths: the name brought into scope (the last segment, or the `as` name);
+    /// None for globs and plain code paths.
+    pub alias: Option<String>,
+    /// From a `use` item.
+    pub is_use: bool,
+}
+
+/// What one file declares and mentions.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct FileScan {
+    /// `mod` items in order.
+    pub mods: Vec<ModDecl>,
+    /// Paths in `use` items and in code.
+    pub paths: Vec<PathRef>,
+    /// `extern crate NAME (as ALIAS)`: (scope, name, alias).
+    pub externs: Vec<(Vec<String>, String, Option<String>)>,
+    /// Line of an `include!(...)` (code the scanner cannot see).
+    pub include_line: Option<usize>,
+    /// The file defines `macro_rules!` macros (used by textual scope, without paths).
+    pub defines_macros: bool,
+}
+
+/// Why a file could not be scanned.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ScanError {
+    /// 1-based line.
+    pub line: usize,
+    /// What is wrong.
+    pub what: String,
+}
+
+/// Tokenizes `src` into tokens with their lines.
+fn tokenize(src: &str) -> Result<Vec<(Tok<'_>, usize)>, ScanError> {
+    let b = src.as_bytes();
+    let mut out = Vec::with_capacity(b.len() / 4);
+    let mut i = 0;
+    let mut line = 1;
+    let err = |line, what: &str| ScanError {
+        line,
+        what: what.to_string(),
+    };
+    let is_ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80;
+    // A shebang line is not Rust.
+    if b.starts_with(b"#!") && !b[2..].trim_ascii_start().starts_with(b"[") {
+        while i < b.len() && b[i] != b'\n' {
+            i += 1;
+        }
+    }
+    while i < b.len() {
+        let c = b[i];
+        match c {
+            b'\n' => {
+                line += 1;
+                i += 1;
+            }
+            b' ' | b'\t' | b'\r' => i += 1,
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                let start = line;
+                let mut depth = 1;
+                i += 2;
+                while depth > 0 {
+                    match (b.get(i), b.get(i + 1)) {
+                        (None, _) => return Err(err(start, "a block comment is not closed")),
+                        (Some(b'/'), Some(b'*')) => {
+                            depth += 1;
+                            i += 2;
+                        }
+                        (Some(b'*'), Some(b'/')) => {
+                            depth -= 1;
+                            i += 2;
+                        }
+                        (Some(b'\n'), _) => {
+                            line += 1;
+                            i += 1;
+                        }
+                        _ => i += 1,
+                    }
+                }
+            }
+            b'"' => {
+                let (s, next, lines) =
+                    string(b, i + 1).ok_or(err(line, "a string is not closed"))?;
+                out.push((Tok::Str(&src[i + 1..s]), line));
+                line += lines;
+                i = next;
+            }
+            b'r' | b'b' | b'c' if raw_string_start(b, i).is_some() => {
+                let (hashes, open) = raw_string_start(b, i).unwrap_or((0, i));
+                let start = line;
+                let mut j = open + 1;
+                loop {
+                    match b.get(j) {
+                        None => return Err(err(start, "a raw string is not closed")),
+                        Some(b'"')
+                            if b[j + 1..]
+                                .iter()
+                                .take(hashes)
+                                .filter(|h| **h == b'#')
+                                .count()
+                                == hashes =>
+                        {
+                            out.push((Tok::Str(&src[open + 1..j]), start));
+                            i = j + 1 + hashes;
+                            break;
+                        }
+                        Some(b'\n') => {
+                            line += 1;
+                            j += 1;
+                        }
+                        _ => j += 1,
+                    }
+                }
+            }
+            b'b' | b'c' if b.get(i + 1) == Some(&b'"') => {
+                let (s, next, lines) =
+                    string(b, i + 2).ok_or(err(line, "a string is not closed"))?;
+                out.push((Tok::Str(&src[i + 2..s]), line));
+                line += lines;
+                i = next;
+            }
+            b'b' if b.get(i + 1) == Some(&b'\'') => {
+                i = char_lit(b, i + 1).ok_or(err(line, "a byte literal is not closed"))?;
+            }
+            b'\'' => {
+                // A char literal ('a', '\n', '\u{1F600}', 'é') or a lifetime ('a).
+                let is_char = b.get(i + 1) == Some(&b'\\')
+                    || utf8_len(b.get(i + 1).copied())
+                        .is_some_and(|n| b.get(i + 1 + n) == Some(&b'\''));
+                if is_char {
+                    i = char_lit(b, i).ok_or(err(line, "a character literal is not closed"))?;
+                } else {
+                    i += 1;
+                    while i < b.len() && is_ident(b[i]) {
+                        i += 1;
+                    }
+                }
+            }
+            b'r' if b.get(i + 1) == Some(&b'#') && b.get(i + 2).is_some_and(|c| is_ident(*c)) => {
+                let start = i + 2;
+                i = start;
+                while i < b.len() && is_ident(b[i]) {
+                    i += 1;
+                }
+                out.push((Tok::Ident(&src[start..i]), line));
+            }
+            c if c.is_ascii_digit() => {
+                while i < b.len()
+                    && (is_ident(b[i])
+                        || (b[i] == b'.' && b.get(i + 1).is_some_and(u8::is_ascii_digit)))
+                {
+                    i += 1;
+                }
+            }
+            c if is_ident(c) => {
+                let start = i;
+                while i < b.len() && is_ident(b[i]) {
+                    i += 1;
+                }
+                out.push((Tok::Ident(&src[start..i]), line));
+            }
+            b':' if b.get(i + 1) == Some(&b':') => {
+                out.push((Tok::PathSep, line));
+                i += 2;
+            }
+            b'(' | b'[' | b'{' => {
+                out.push((Tok::Open(c), line));
+                i += 1;
+            }
+            b')' | b']' | b'}' => {
+                out.push((Tok::Close(c), line));
+                i += 1;
+            }
+            // Field access and ranges never take part in a path: leave them out (with
+            // literals and lifetimes) to keep the token list short.
+            b'.' => i += 1,
+            _ => {
+                out.push((Tok::Punct(c), line));
+                i += 1;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The byte length of the UTF-8 character starting with `first`.
+fn utf8_len(first: Option<u8>) -> Option<usize> {
+    match first? {
+        b'\'' | b'\n' => None,
+        c if c < 0x80 => Some(1),
+        c if c >= 0xF0 => Some(4),
+        c if c >= 0xE0 => Some(3),
+        _ => Some(2),
+    }
+}
+
+/// Skips a char literal starting at the quote `i`; returns the index after it.
+fn char_lit(b: &[u8], i: usize) -> Option<usize> {
+    let mut j = i + 1;
+    if b.get(j) == Some(&b'\\') {
+        j += 2;
+    }
+    while j < b.len() && b[j] != b'\'' && b[j] != b'\n' {
+        j += 1;
+    }
+    (b.get(j) == Some(&b'\'')).then_some(j + 1)
+}
+
+/// Scans a string body from `i` (after the opening quote): (index of the closing quote,
+/// index after it, newlines inside).
+fn string(b: &[u8], mut i: usize) -> Option<(usize, usize, usize)> {
+    let mut lines = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            b'"' => return Some((i, i + 1, lines)),
+            b'\n' => {
+                lines += 1;
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// `r"`, `r#"`, `br##"`, `cr"`…: (number of `#`, index of the opening quote).
+fn raw_string_start(b: &[u8], i: usize) -> Option<(usize, usize)> {
+    let mut j = i;
+    if matches!(b.get(j), Some(b'b') | Some(b'c')) {
+        j += 1;
+    }
+    if b.get(j) != Some(&b'r') {
+        return None;
+    }
+    // Not part of a longer identifier such as `bar"`.
+    if i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_') {
+        return None;
+    }
+    j += 1;
+    let hashes = b[j..].iter().take_while(|c| **c == b'#').count();
+    (b.get(j + hashes) == Some(&b'"')).then_some((hashes, j + hashes))
+}
+
+/// Scans one file.
+pub(crate) fn scan(src: &str) -> Result<FileScan, ScanError> {
+    let toks = tokenize(src)?;
+    check_balance(&toks)?;
+    Ok(Items::new(&toks).run())
+}
+
+fn check_balance(toks: &[(Tok<'_>, usize)]) -> Result<(), ScanError> {
+    let mut stack: Vec<(u8, usize)> = Vec::new();
+    for (t, line) in toks {
+        match t {
+            Tok::Open(c) => stack.push((*c, *line)),
+            Tok::Close(c) => {
+                let want = match c {
+                    b')' => b'(',
+                    b']' => b'[',
+                    _ => b'{',
+                };
+                match stack.pop() {
+                    Some((o, _)) if o == want => {}
+                    Some((o, l)) => {
+                        return Err(ScanError {
+                            line: *line,
+                            what: format!(
+                                "`{}` closes the `{}` opened on line {l}",
+                                *c as char, o as char
+                            ),
+                        })
+                    }
+                    None => {
+                        return Err(ScanError {
+                            line: *line,
+                            what: format!("`{}` closes nothing", *c as char),
+                        })
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    match stack.pop() {
+        Some((o, l)) => Err(ScanError {
+            line: l,
+            what: format!("`{}` is never closed", o as char),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The item recognizer: one pass over the tokens with a stack of inline modules.
+struct Items<'t, 'a> {
+    toks: &'t [(Tok<'a>, usize)],
+    i: usize,
+    depth: usize,
+    /// Inline modules open: (name, brace depth inside it).
+    scope: Vec<(String, usize)>,
+    path_attr: Option<String>,
+    out: FileScan,
+}
+
+impl<'t, 'a> Items<'t, 'a> {
+    fn new(toks: &'t [(Tok<'a>, usize)]) -> Self {
+        Items {
+            toks,
+            i: 0,
+            depth: 0,
+            scope: Vec::new(),
+            path_attr: None,
+            out: FileScan::default(),
+        }
+    }
+
+    fn tok(&self, at: usize) -> Option<&Tok<'a>> {
+        self.toks.get(at).map(|(t, _)| t)
+    }
+
+    fn scope_names(&self) -> Vec<String> {
+        self.scope.iter().map(|(n, _)| n.clone()).collect()
+    }
+
+    fn run(mut self) -> FileScan {
+        while let Some(t) = self.tok(self.i).cloned() {
+            match t {
+                Tok::Punct(b'#') => self.attribute(),
+                Tok::Open(_) => {
+                    self.depth += 1;
+                    self.i += 1;
+                }
+                Tok::Close(c) => {
+                    self.depth = self.depth.saturating_sub(1);
+                    while self.scope.last().is_some_and(|(_, d)| *d > self.depth) {
+                        self.scope.pop();
+                    }
+                    if c == b'}' {
+                        self.path_attr = None;
+                    }
+                    self.i += 1;
+                }
+                Tok::Punct(b';') => {
+                    self.path_attr = None;
+                    self.i += 1;
+                }
+                Tok::Ident("mod") => self.module(),
+                Tok::Ident("use") => self.use_item(),
+                Tok::Ident("extern") if self.tok(self.i + 1) == Some(&Tok::Ident("crate")) => {
+                    self.extern_crate()
+                }
+                Tok::Ident(name) if self.tok(self.i + 1) == Some(&Tok::Punct(b'!')) => {
+                    match name {
+                        "include" => {
+                            let line = self.toks[self.i].1;
+                            self.out.include_line.get_or_insert(line);
+                        }
+                        "macro_rules" => self.out.defines_macros = true,
+                        _ => {}
+                    }
+                    self.i += 2;
+                }
+                Tok::Ident(_) | Tok::PathSep => self.code_path(),
+                _ => self.i += 1,
+            }
+        }
+        self.out
+    }
+
+    /// `#[...]` or `#![...]`: remembers `#[path = "..."]` for the next `mod`.
+    fn attribute(&mut self) {
+        let mut j = self.i + 1;
+        if self.tok(j) == Some(&Tok::Punct(b'!')) {
+            j += 1;
+        }
+        if self.tok(j) != Some(&Tok::Open(b'[')) {
+            self.i += 1;
+            return;
+        }
+        if let (Some(Tok::Ident("path")), Some(Tok::Punct(b'=')), Some(Tok::Str(s))) =
+            (self.tok(j + 1), self.tok(j + 2), self.tok(j + 3))
+        {
+            self.path_attr = Some((*s).to_string());
+        }
+        // Let the main loop walk the brackets (paths inside attributes count too); only
+        // `#` and `!` are consumed here.
+        self.i = j;
+    }
+
+    fn module(&mut self) {
+        let Some(Tok::Ident(name)) = self.tok(self.i + 1).cloned() else {
+            self.i += 1;
+            return;
+        };
+        let name = name.to_string();
+        let path_attr = self.path_attr.take();
+        match self.tok(self.i + 2) {
+            Some(Tok::Punct(b';')) => {
+                self.out.mods.push(ModDecl {
+                    scope: self.scope_names(),
+                    name,
+                    path_attr,
+                    inline: false,
+                });
+                self.i += 3;
+            }
+            Some(Tok::Open(b'{')) => {
+                self.out.mods.push(ModDecl {
+                    scope: self.scope_names(),
+                    name: name.clone(),
+                    path_attr,
+                    inline: true,
+                });
+                self.depth += 1;
+                self.scope.push((name, self.depth));
+                self.i += 3;
+            }
+            _ => self.i += 2,
+        }
+    }
+
+    fn extern_crate(&mut self) {
+        let Some(Tok::Ident(name)) = self.tok(self.i + 2).cloned() else {
+            self.i += 2;
+            return;
+        };
+        let alias = match (self.tok(self.i + 3), self.tok(self.i + 4)) {
+            (Some(Tok::Ident("as")), Some(Tok::Ident(a))) => Some((*a).to_string()),
+            _ => None,
+        };
+        self.out
+            .externs
+            .push((self.scope_names(), name.to_string(), alias));
+        self.i += 3;
+    }
+
+    /// `use TREE;` flattened into paths.
+    fn use_item(&mut self) {
+        self.i += 1;
+        let mut found = Vec::new();
+        let leading = self.tok(self.i) == Some(&Tok::PathSep);
+        if leading {
+            self.i += 1;
+        }
+        self.use_tree(Vec::new(), &mut found);
+        let scope = self.scope_names();
+        for (segs, alias) in found {
+            self.out.paths.push(PathRef {
+                scope: scope.clone(),
+                segs,
+                leading,
+                alias,
+                is_use: true,
+            });
+        }
+    }
+
+    /// Parses one use tree at `self.i`, appending (path, alias) pairs; stops before `,`,
+    /// `}` or `;`.
+    fn use_tree(&mut self, prefix: Vec<String>, found: &mut Vec<(Vec<String>, Option<String>)>) {
+        let mut segs = prefix;
+        loop {
+            match self.tok(self.i).cloned() {
+                Some(Tok::Ident(s)) => {
+                    segs.push(s.to_string());
+                    self.i += 1;
+                    if self.tok(self.i) == Some(&Tok::PathSep) {
+                        self.i += 1;
+                        continue;
+                    }
+                    let mut alias = segs.last().cloned();
+                    if self.tok(self.i) == Some(&Tok::Ident("as")) {
+                        alias = match self.tok(self.i + 1) {
+                            Some(Tok::Ident(a)) => Some((*a).to_string()),
+                            _ => None,
+                        };
+                        self.i += 2;
+                    }
+                    // `a::b::{self}` names the module `a::b` itself.
+                    if segs.last().map(String::as_str) == Some("self") && segs.len() > 1 {
+                        segs.pop();
+                        if alias.as_deref() == Some("self") {
+                            alias = segs.last().cloned();
+                        }
+                    }
+                    found.push((segs, alias));
+                    return;
+                }
+                Some(Tok::Punct(b'*')) => {
+                    self.i += 1;
+                    found.push((segs, None));
+                    return;
+                }
+                Some(Tok::Open(b'{')) => {
+                    self.i += 1;
+                    self.depth += 1;
+                    loop {
+                        match self.tok(self.i) {
+                            Some(Tok::Close(b'}')) => {
+                                self.i += 1;
+                                self.depth -= 1;
+                                return;
+                            }
+                            Some(Tok::Punct(b',')) => self.i += 1,
+                            None => return,
+                            _ => {
+                                let before = self.i;
+                                self.use_tree(segs.clone(), found);
+                                if self.i == before {
+                                    self.i += 1;
+                                }
+                            }
+                        }
+                    }
+                }
+                _ => return,
+            }
+        }
+    }
+
+    /// `a::b::c` (or `::a::b`) in code; a lone identifier is no path.
+    fn code_path(&mut self) {
+        let leading = self.tok(self.i) == Some(&Tok::PathSep);
+        let mut j = self.i + usize::from(leading);
+        let mut segs = Vec::new();
+        while let Some(Tok::Ident(s)) = self.tok(j) {
+            segs.push((*s).to_string());
+            j += 1;
+            if self.tok(j) == Some(&Tok::PathSep) && matches!(self.tok(j + 1), Some(Tok::Ident(_)))
+            {
+                j += 1;
+            } else {
+                break;
+            }
+        }
+        if segs.len() >= 2 || (leading && !segs.is_empty()) {
+            self.out.paths.push(PathRef {
+                scope: self.scope_names(),
+                segs,
+                leading,
+                alias: None,
+                is_use: false,
+            });
+        }
+        self.i = j.max(self.i + 1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn uses(s: &FileScan) -> Vec<(String, Option<String>)> {
+        s.paths
+            .iter()
+            .filter(|p| p.is_use)
+            .map(|p| (p.segs.join("::"), p.alias.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn reads_mods_with_path_attributes_and_inline_bodies() {
+        let s = scan(
+            "#[path = \"other/x.rs\"]\npub(crate) mod a;\nmod b { mod c; fn f() { crate::a::g(); } }\nmod d;\n",
+        )
+        .expect("scans");
+        assert_eq!(s.mods.len(), 4);
+        assert_eq!(s.mods[0].path_attr.as_deref(), Some("other/x.rs"));
+        assert_eq!(s.mods[2].scope, vec!["b".to_string()]);
+        assert_eq!(s.mods[2].name, "c");
+        assert!(s.mods[3].scope.is_empty());
+        let code: Vec<&PathRef> = s.paths.iter().filter(|p| !p.is_use).collect();
+        assert_eq!(code[0].segs, ["crate", "a", "g"]);
+        assert_eq!(code[0].scope, ["b"]);
+    }
+
+    #[test]
+    fn flattens_use_trees() {
+        let s = scan("use crate::{a::{self, b as c}, d::*};\npub use ::ext::x;\n").expect("scans");
+        assert_eq!(
+            uses(&s),
+            [
+                ("crate::a".to_string(), Some("a".to_string())),
+                ("crate::a::b".to_string(), Some("c".to_string())),
+                ("crate::d".to_string(), None),
+                ("ext::x".to_string(), Some("x".to_string())),
+            ]
+        );
+        assert!(s.paths[3].leading);
+    }
+
+    #[test]
+    fn skips_strings_comments_chars_and_lifetimes() {
+        let src = r####"
+            // mod fake;
+            /* mod fake2; /* nested */ */
+            fn f<'a>(x: &'a str) -> char { let _ = "mod fake3; {"; let _ = r#"use x::y; }"#; '{' }
+            const C: u8 = b'}';
+            mod real;
+        "####;
+        let s = scan(src).expect("scans");
+        assert_eq!(s.mods.len(), 1);
+        assert_eq!(s.mods[0].name, "real");
+        assert!(uses(&s).is_empty());
+    }
+
+    #[test]
+    fn reports_what_it_cannot_read() {
+        assert_eq!(scan("fn f() {\n").map_err(|e| e.line), Err(1));
+        assert!(scan("fn f() { ) }").is_err());
+        assert!(scan("let s = \"open").is_err());
+        let s =
+            scan("include!(concat!(env!(\"OUT_DIR\"), \"/gen.rs\"));\nmacro_rules! m { () => {} }")
+                .expect("scans");
+        assert_eq!(s.include_line, Some(1));
+        assert!(s.defines_macros);
+    }
+
+    #[test]
+    fn extern_crate_with_alias() {
+        let s = scan("extern crate core_types as ct;\n").expect("scans");
+        assert_eq!(
+            s.externs,
+            [(vec![], "core_types".to_string(), Some("ct".to_string()))]
+        );
+    }
+
+    /// Every source file of this repository scans; every prefix of one fails cleanly.
+    #[test]
+    fn scans_real_code_and_never_panics_on_truncated_code() {
+        let mut stack = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src"
+        ))];
+        let mut files = 0;
+        while let Some(dir) = stack.pop() {
+            for e in std::fs::read_dir(&dir).expect("src is readable") {
+                let p = e.expect("entry").path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    let text = std::fs::read_to_string(&p).expect("UTF-8 source");
+                    assert!(scan(&text).is_ok(), "{}", p.display());
+                    files += 1;
+                    for cut in (0..text.len())
+                        .step_by(211)
+                        .filter(|c| text.is_char_boundary(*c))
+                    {
+                        let _ = scan(&text[..cut]);
+                    }
+                }
+            }
+        }
+        assert!(files > 20);
+    }
+}

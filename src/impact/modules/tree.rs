@@ -1,0 +1,194 @@
+//! A target's module tree: from its root file, every `mod` declaration resolved to a file the
+//! way rustc does it — `name.rs` or `name/mod.rs` beside a `mod.rs`-style file (or in the
+//! directory named after a non-`mod.rs` file), `#[path]` relative to the declaring file's
+//! directory (or the inline module's directory), inline `mod name { … }` bodies.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use super::scan::{scan, FileScan};
+use crate::impact::tree::{join, normalize, ListFiles};
+
+/// One module.
+#[derive(Clone, Debug)]
+pub(crate) struct Node {
+    /// Segments below the target's root (empty for the root).
+    pub path: Vec<String>,
+    /// The file it lives in (an inline module lives in its parent's file).
+    pub file: String,
+    /// Its child modules by name.
+    pub children: BTreeMap<String, usize>,
+    /// Its parent (None for the root).
+    pub parent: Option<usize>,
+    /// Where its `mod x;` children are looked for.
+    child_dir: String,
+    /// Index of its file's scan in [`ModTree::scans`].
+    pub scan: usize,
+    /// Inline modules of the file enclosing it (empty for a file's top module).
+    pub inline_scope: Vec<String>,
+}
+
+/// The modules of one target.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ModTree {
+    /// Node 0 is the root.
+    pub nodes: Vec<Node>,
+    /// Every file read, with its scan.
+    pub scans: Vec<(String, FileScan)>,
+    /// Pairs of nodes that are one module declared twice with different files (under
+    /// different `#[cfg]`s, as `#[cfg(unix)] #[path = "unix.rs"] mod sys;` and its Windows
+    /// twin): a path to one may mean the other.
+    pub twins: Vec<(usize, usize)>,
+}
+
+/// How deep modules may nest before a `#[path]` cycle is assumed.
+const MAX_DEPTH: usize = 64;
+
+/// Caches directory listings of one tree.
+pub(crate) struct Listing<'t, T: ListFiles> {
+    tree: &'t T,
+    files: HashMap<String, HashSet<String>>,
+}
+
+impl<'t, T: ListFiles> Listing<'t, T> {
+    /// A cache over `tree`.
+    pub fn new(tree: &'t T) -> Self {
+        Listing {
+            tree,
+            files: HashMap::new(),
+        }
+    }
+
+    fn exists(&mut self, path: &str) -> bool {
+        let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+        let tree = self.tree;
+        self.files
+            .entry(dir.to_string())
+            .or_insert_with(|| tree.files(dir).into_iter().collect())
+            .contains(name)
+    }
+}
+
+fn dir_of(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+/// Builds the module tree of the target whose root file is `root`. The error is a sentence
+/// saying why the tree cannot be trusted (a file that does not scan, a missing or ambiguous
+/// module file), for the whole-crate fallback.
+pub(crate) fn build<T: ListFiles>(
+    root: &str,
+    listing: &mut Listing<'_, T>,
+) -> Result<ModTree, String> {
+    let mut t = ModTree::default();
+    t.nodes.push(Node {
+        path: Vec::new(),
+        file: root.to_string(),
+        children: BTreeMap::new(),
+        parent: None,
+        child_dir: dir_of(root).to_string(),
+        scan: 0,
+        inline_scope: Vec::new(),
+    });
+    let mut queue = vec![0usize];
+    while let Some(file_node) = queue.pop() {
+        let file = t.nodes[file_node].file.clone();
+        if t.nodes[file_node].path.len() > MAX_DEPTH {
+            return Err(format!(
+                "`{file}` nests modules deeper than {MAX_DEPTH} (a #[path] cycle?)"
+            ));
+        }
+        let bytes = listing
+            .tree
+            .read(&file)
+            .map_err(|e| format!("`{file}` cannot be read: {e}"))?
+            .ok_or_else(|| format!("`{file}` does not exist"))?;
+        // Validating is cheaper than the lossy conversion, which is only for invalid files.
+        let text = match std::str::from_utf8(&bytes) {
+            Ok(t) => std::borrow::Cow::Borrowed(t),
+            Err(_) => String::from_utf8_lossy(&bytes),
+        };
+        let scanned = scan(&text)
+            .map_err(|e| format!("`{file}` does not parse (line {}: {})", e.line, e.what))?;
+        let scan_idx = t.scans.len();
+        t.nodes[file_node].scan = scan_idx;
+        for decl in &scanned.mods {
+            // The node of the inline scope the declaration sits in.
+            let mut at = file_node;
+            for name in &decl.scope {
+                match t.nodes[at].children.get(name) {
+                    Some(c) => at = *c,
+                    None => return Err(format!("`{file}`: inline module `{name}` not found")),
+                }
+            }
+            let parent = &t.nodes[at];
+            let mut path = parent.path.clone();
+            path.push(decl.name.clone());
+            let base_dir = if decl.scope.is_empty() {
+                dir_of(&file).to_string()
+            } else {
+                parent.child_dir.clone()
+            };
+            let default_dir = join(&parent.child_dir, &decl.name);
+            let (node_file, child_dir, inline_scope) = if decl.inline {
+                let dir = match &decl.path_attr {
+                    Some(p) => normalize(&base_dir, p).unwrap_or(default_dir),
+                    None => default_dir,
+                };
+                let mut scope = decl.scope.clone();
+                scope.push(decl.name.clone());
+                (file.clone(), dir, scope)
+            } else if let Some(p) = &decl.path_attr {
+                let f = normalize(&base_dir, p)
+                    .ok_or_else(|| format!("`{file}`: #[path = \"{p}\"] leaves the repository"))?;
+                let d = dir_of(&f).to_string();
+                (f, d, Vec::new())
+            } else {
+                let flat = format!("{default_dir}.rs");
+                let nested = join(&default_dir, "mod.rs");
+                match (listing.exists(&flat), listing.exists(&nested)) {
+                    (true, false) => (flat, default_dir, Vec::new()),
+                    (false, true) => (nested, default_dir, Vec::new()),
+                    (true, true) => {
+                        return Err(format!(
+                            "module `{}` in `{file}` is both `{flat}` and `{nested}`",
+                            decl.name
+                        ))
+                    }
+                    (false, false) => {
+                        return Err(format!(
+                            "module `{}` declared in `{file}` has no file (neither `{flat}` nor `{nested}`)",
+                            decl.name
+                        ))
+                    }
+                }
+            };
+            // The same module declared again (under another #[cfg]): the same file is the
+            // same node; another file is its twin.
+            let twin = t.nodes[at].children.get(&decl.name).copied();
+            if let Some(first) = twin {
+                if t.nodes[first].file == node_file && t.nodes[first].inline_scope == inline_scope {
+                    continue;
+                }
+            }
+            let id = t.nodes.len();
+            if let Some(first) = twin {
+                t.twins.push((first, id));
+            }
+            t.nodes.push(Node {
+                path,
+                file: node_file,
+                children: BTreeMap::new(),
+                parent: Some(at),
+                child_dir,
+                scan: scan_idx,
+                inline_scope,
+            });
+            t.nodes[at].children.entry(decl.name.clone()).or_insert(id);
+            if !decl.inline {
+                queue.push(id);
+            }
+        }
+        t.scans.push((file, scanned));
+    }
+    Ok(t)
+}

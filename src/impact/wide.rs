@@ -1,0 +1,328 @@
+//! Workspace-wide files: a change to the root `Cargo.toml`, `Cargo.lock`,
+//! `rust-toolchain(.toml)` or `.cargo/config(.toml)` can change how every member builds, so
+//! it affects all members, unless the change is provably narrower:
+//!
+//! - only `[workspace.dependencies]` entries changed: the members that inherit one of them
+//!   (`workspace = true`);
+//! - only `members`/`exclude` changed: the crates that joined or left the workspace;
+//! - only the root package's own tables changed: the root package (a changed crate anyway);
+//! - `Cargo.lock` changing some packages only: the members that use them, directly or
+//!   through other locked packages (read from the lock file's own dependency lists).
+//!
+//! Build scripts are not workspace-wide: a `build.rs` belongs to its package, and is reported
+//! as that crate's build script changing.
+
+use std::collections::BTreeSet;
+
+use super::workspace::Workspace;
+
+/// What a workspace-wide file change affects.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WideEffect {
+    /// Every member.
+    All {
+        /// Why, as a sentence.
+        reason: String,
+    },
+    /// Only these members.
+    Some {
+        /// Package names.
+        crates: BTreeSet<String>,
+        /// Why, as a sentence.
+        reason: String,
+    },
+}
+
+/// Whether `path` is a workspace-wide file (other than the root `Cargo.toml` and
+/// `Cargo.lock`, which are judged by [`root_manifest_change`] and [`lock_change`]), and why
+/// it matters.
+pub fn wide_file_reason(path: &str) -> Option<&'static str> {
+    match path {
+        "Cargo.lock" => Some("the lock file pins every member's dependency versions"),
+        "rust-toolchain" | "rust-toolchain.toml" => {
+            Some("the toolchain pin changes the compiler every member is built with")
+        }
+        ".cargo/config" | ".cargo/config.toml" => {
+            Some("Cargo's configuration applies to every member's build")
+        }
+        _ => None,
+    }
+}
+
+/// Root package tables: a change confined to these concerns the root package alone.
+const PACKAGE_TABLES: &[&str] = &[
+    "package",
+    "lib",
+    "bin",
+    "test",
+    "bench",
+    "example",
+    "dependencies",
+    "dev-dependencies",
+    "dev_dependencies",
+    "build-dependencies",
+    "build_dependencies",
+    "target",
+    "features",
+    "badges",
+    "lints",
+];
+
+/// What a change of the root `Cargo.toml` from `old` to `new` (their texts; None when absent)
+/// affects, judged against the workspaces on both sides. None when the root manifest only
+/// concerns the root package (a changed crate like any other).
+pub fn root_manifest_change(
+    old: Option<&str>,
+    new: Option<&str>,
+    old_ws: &Workspace,
+    new_ws: &Workspace,
+) -> Option<WideEffect> {
+    let all = |why: &str| {
+        Some(WideEffect::All {
+            reason: format!("the root Cargo.toml {why}, which concerns every member"),
+        })
+    };
+    let (Some(old), Some(new)) = (old, new) else {
+        return all("was added or removed");
+    };
+    let (Ok(old), Ok(new)) = (
+        toml::from_str::<toml::Table>(old),
+        toml::from_str::<toml::Table>(new),
+    ) else {
+        return all("does not parse on one side");
+    };
+    let keys: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+    let changed: Vec<&str> = keys
+        .into_iter()
+        .filter(|k| old.get(*k) != new.get(*k))
+        .map(String::as_str)
+        .collect();
+    let root_is_member = new_ws.members.iter().any(|m| m.dir.is_empty());
+    let package_only = changed.iter().all(|k| PACKAGE_TABLES.contains(k));
+    if package_only && root_is_member {
+        return None;
+    }
+    if changed
+        .iter()
+        .any(|k| *k != "workspace" && !PACKAGE_TABLES.contains(k))
+    {
+        let k = changed
+            .iter()
+            .find(|k| **k != "workspace" && !PACKAGE_TABLES.contains(k))
+            .copied()
+            .unwrap_or_default();
+        return all(&format!("changes [{k}]"));
+    }
+    let empty = toml::Table::new();
+    let table = |t: &toml::Table| -> toml::Table {
+        t.get("workspace")
+            .and_then(|w| w.as_table())
+            .cloned()
+            .unwrap_or_else(|| empty.clone())
+    };
+    let (ow, nw) = (table(&old), table(&new));
+    let sub: BTreeSet<&String> = ow.keys().chain(nw.keys()).collect();
+    let changed_sub: Vec<&str> = sub
+        .into_iter()
+        .filter(|k| ow.get(*k) != nw.get(*k))
+        .map(String::as_str)
+        .collect();
+    let mut crates = BTreeSet::new();
+    let mut reasons = Vec::new();
+    if changed.iter().any(|k| PACKAGE_TABLES.contains(k)) {
+        match new_ws.members.iter().find(|m| m.dir.is_empty()) {
+            Some(root) => {
+                crates.insert(root.name.clone());
+                reasons.push(format!("the root package `{}` changed", root.name));
+            }
+            None => return all("changes package tables of a virtual manifest"),
+        }
+    }
+    for k in &changed_sub {
+        match *k {
+            "dependencies" => {
+                let (od, nd) = (dep_table(&ow), dep_table(&nw));
+                let names: BTreeSet<&String> = od.keys().chain(nd.keys()).collect();
+                let entries: Vec<&String> = names
+                    .into_iter()
+                    .filter(|n| od.get(*n) != nd.get(*n))
+                    .collect();
+                crates.extend(inheriting_members(new_ws, &entries));
+                let list: Vec<String> = entries.iter().map(|e| format!("`{e}`")).collect();
+                reasons.push(format!(
+                    "[workspace.dependencies] {} changed in the root Cargo.toml",
+                    list.join(", ")
+                ));
+            }
+            "members" | "exclude" | "default-members" => {
+                let before: BTreeSet<&str> =
+                    old_ws.members.iter().map(|m| m.name.as_str()).collect();
+                let after: BTreeSet<&str> =
+                    new_ws.members.iter().map(|m| m.name.as_str()).collect();
+                crates.extend(
+                    before
+                        .symmetric_difference(&after)
+                        .map(|s| (*s).to_string()),
+                );
+                reasons.push(format!("[workspace] {k} changed"));
+            }
+            other => return all(&format!("changes [workspace.{other}]")),
+        }
+    }
+    if crates.is_empty() && reasons.is_empty() {
+        return None;
+    }
+    Some(WideEffect::Some {
+        crates,
+        reason: reasons.join("; "),
+    })
+}
+
+fn dep_table(ws: &toml::Table) -> toml::Table {
+    ws.get("dependencies")
+        .and_then(|d| d.as_table())
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// Members whose manifests inherit one of `entries` (registry dependencies included), as
+/// recorded when the workspace was loaded.
+fn inheriting_members(ws: &Workspace, entries: &[&String]) -> BTreeSet<String> {
+    ws.members
+        .iter()
+        .filter(|m| m.inherits.iter().any(|k| entries.contains(&k)))
+        .map(|m| m.name.clone())
+        .collect()
+}
+
+/// One `[[package]]` of a lock file.
+#[derive(serde::Deserialize, PartialEq, Eq, Clone)]
+struct LockedPackage {
+    name: String,
+    version: String,
+    source: Option<String>,
+    checksum: Option<String>,
+    #[serde(default)]
+    dependencies: Vec<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct LockFile {
+    #[serde(default)]
+    package: Vec<LockedPackage>,
+}
+
+/// What a `Cargo.lock` change from `old` to `new` affects: the members whose locked
+/// dependency tree contains a package that was added, removed or changed (version, source,
+/// checksum or its own dependencies). Every member when either side does not parse, or
+/// anything besides `[[package]]` entries changed.
+pub fn lock_change(old: Option<&str>, new: Option<&str>, ws: &Workspace) -> WideEffect {
+    let all = |why: &str| WideEffect::All {
+        reason: format!("`Cargo.lock` {why}, so every member's dependencies may differ"),
+    };
+    let (Some(old_text), Some(new_text)) = (old, new) else {
+        return all("was added or removed");
+    };
+    let (Ok(old_t), Ok(new_t)) = (
+        toml::from_str::<toml::Table>(old_text),
+        toml::from_str::<toml::Table>(new_text),
+    ) else {
+        return all("does not parse on one side");
+    };
+    if old_t
+        .iter()
+        .any(|(k, v)| k != "package" && new_t.get(k) != Some(v))
+        || new_t
+            .keys()
+            .any(|k| k != "package" && !old_t.contains_key(k))
+    {
+        return all("changes more than its packages");
+    }
+    let (Ok(old_l), Ok(new_l)) = (
+        toml::from_str::<LockFile>(old_text),
+        toml::from_str::<LockFile>(new_text),
+    ) else {
+        return all("does not parse on one side");
+    };
+    let key = |p: &LockedPackage| (p.name.clone(), p.version.clone(), p.source.clone());
+    let member_names: BTreeSet<&str> = ws.members.iter().map(|m| m.name.as_str()).collect();
+    // A member's own entry changes with its manifest (a changed crate already, whose
+    // dependents the crate closure finds); what the lock file adds is the rest.
+    let is_member =
+        |p: &LockedPackage| p.source.is_none() && member_names.contains(p.name.as_str());
+    let old_set: Vec<&LockedPackage> = old_l.package.iter().collect();
+    // Changed: entries of the new lock file that the old one lacks exactly; the dependents of
+    // removed entries changed their dependency lists, so they are among them.
+    let changed: BTreeSet<usize> = new_l
+        .package
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| !old_set.contains(p) && !is_member(p))
+        .map(|(i, _)| i)
+        .collect();
+    let removed: Vec<String> = old_l
+        .package
+        .iter()
+        .filter(|p| !is_member(p) && !new_l.package.iter().any(|n| key(n) == key(p)))
+        .map(|p| format!("`{} {}`", p.name, p.version))
+        .collect();
+    // Reverse edges of the new lock graph: a dependency string names a package by name, or
+    // name and version, or name, version and (source).
+    let find = |dep: &str| -> Option<usize> {
+        let mut parts = dep.splitn(3, ' ');
+        let name = parts.next()?;
+        let version = parts.next();
+        new_l
+            .package
+            .iter()
+            .position(|p| p.name == name && version.is_none_or(|v| p.version == v))
+    };
+    let mut rdeps: Vec<Vec<usize>> = vec![Vec::new(); new_l.package.len()];
+    for (i, p) in new_l.package.iter().enumerate() {
+        for d in &p.dependencies {
+            if let Some(j) = find(d) {
+                rdeps[j].push(i);
+            }
+        }
+    }
+    let mut seen: BTreeSet<usize> = changed.clone();
+    let mut stack: Vec<usize> = changed.iter().copied().collect();
+    while let Some(i) = stack.pop() {
+        for &r in &rdeps[i] {
+            if seen.insert(r) {
+                stack.push(r);
+            }
+        }
+    }
+    let crates: BTreeSet<String> = seen
+        .iter()
+        .map(|&i| &new_l.package[i])
+        .filter(|p| p.source.is_none() && member_names.contains(p.name.as_str()))
+        .map(|p| p.name.clone())
+        .collect();
+    let mut what: Vec<String> = changed
+        .iter()
+        .map(|&i| &new_l.package[i])
+        .map(|p| format!("`{} {}`", p.name, p.version))
+        .collect();
+    what.extend(removed.iter().map(|r| format!("{r} (removed)")));
+    if what.is_empty() {
+        return WideEffect::Some {
+            crates: BTreeSet::new(),
+            reason: "`Cargo.lock` only records the workspace's own changes".to_string(),
+        };
+    }
+    let shown: Vec<String> = what.iter().take(4).cloned().collect();
+    let more = what.len().saturating_sub(shown.len());
+    let reason = format!(
+        "`Cargo.lock` changes {}{} for the members that use {}",
+        shown.join(", "),
+        if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        },
+        if what.len() == 1 { "it" } else { "them" }
+    );
+    WideEffect::Some { crates, reason }
+}
