@@ -41,7 +41,10 @@
 //! [`super::Checker`] and [`super::verify::judge`] as the gate.
 //!
 //! Even then "approved before rewrite" is only a pointer for the reviewer: it never counts
-//! toward C's approvals, and `verify` keeps failing C until someone signs C itself.
+//! toward C's approvals, and `verify` keeps failing C until someone signs C itself. It says
+//! that P was approved and how P was linked to C, not that C is P rewritten: someone could
+//! copy a genuine sign-off of an unrelated commit onto C, which is why the interdiff shows
+//! every file either version touches rather than trusting the link.
 
 use std::collections::{BTreeSet, HashSet};
 
