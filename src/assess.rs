@@ -9,12 +9,13 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::git::{CommitChange, DiffBase, FileChange};
+use crate::git::{CommitChange, DiffBase, FileChange, LoadDepth};
 use crate::impact::crates::{crate_level, needs_base, Sides};
 use crate::impact::{GitTree, Impact, Workspace};
 use crate::policy::provenance::{self, Provenance};
 use crate::policy::tier::{Classifier, TierVerdict};
 use crate::policy::{load_trusted, Diagnostics, Tier, Trusted};
+use crate::signoff::rewrite::{self, RewrittenFrom};
 use crate::signoff::{notes, verify, Checker, GateVerdict, ReviewState, SignoffVerdict};
 use crate::{Error, Result};
 
@@ -37,6 +38,10 @@ pub struct Assessment {
     pub state: ReviewState,
     /// Sign-offs recorded on the commit, each with its verdict under the trusted roster.
     pub signoffs: Vec<SignoffVerdict>,
+    /// For a commit that needs sign-offs: its earlier version that holds valid approvals
+    /// (the commit was rebased or amended after they were made), or null. It never counts
+    /// toward this commit's approvals; it points the reviewer at the interdiff.
+    pub rewritten_from: Option<RewrittenFrom>,
     /// What the gate makes of them: approvals required and held, and why it fails.
     #[serde(skip)]
     pub gate: GateVerdict,
@@ -57,6 +62,7 @@ pub struct Assessor<'r> {
     trusted_tree: git2::Oid,
     workspaces: HashMap<String, Workspace>,
     notes: notes::NotesReader<'r>,
+    rewrites: rewrite::Finder,
 }
 
 impl<'r> Assessor<'r> {
@@ -90,6 +96,7 @@ impl<'r> Assessor<'r> {
             trusted_tree: snapshot.tree_id(),
             workspaces: HashMap::new(),
             notes: notes::NotesReader::new(repo),
+            rewrites: rewrite::Finder::new(),
         })
     }
 
@@ -252,11 +259,26 @@ impl<'r> Assessor<'r> {
         Ok(impact)
     }
 
-    /// The full verdict on `commit`.
+    /// The full verdict on `commit`. When it needs sign-offs, its earlier signed version is
+    /// looked for (see [`rewrite`]) and, when found, named in
+    /// [`Assessment::rewritten_from`] and in the gate's problems.
     pub fn assess(&mut self, commit: &CommitChange) -> Result<Assessment> {
+        let lines = self.note_lines(commit)?;
+        let mut a = self.assess_lines(commit, &lines)?;
+        if a.state == ReviewState::NeedsSignoff {
+            if let Some(r) = self.rewritten_from(commit, &lines)? {
+                a.gate.problems.push(r.sentence(&commit.id));
+                a.rewritten_from = Some(r);
+            }
+        }
+        Ok(a)
+    }
+
+    /// The verdict on `commit` judging exactly `lines` as its sign-offs (no rewrite search).
+    fn assess_lines(&mut self, commit: &CommitChange, lines: &[String]) -> Result<Assessment> {
         let ai = provenance::detect(commit, &self.trusted.policy.ai);
         let verdict = self.classify(commit)?;
-        let (signoffs, gate) = self.judge_signoffs(commit, ai.as_ref(), &verdict)?;
+        let (signoffs, gate) = self.judge_signoffs(commit, lines, ai.as_ref(), &verdict);
         Ok(Assessment {
             commit: commit.id.clone(),
             summary: commit.summary.clone(),
@@ -266,22 +288,67 @@ impl<'r> Assessor<'r> {
             tier_reasons: verdict.reasons.clone(),
             state: gate.state,
             signoffs,
+            rewritten_from: None,
             gate,
             verdict,
         })
     }
 
-    /// Reads the commit's sign-offs from the notes and judges them under the trusted roster
-    /// and policy: the sign-off half of the verdict.
-    fn judge_signoffs(
-        &mut self,
-        commit: &CommitChange,
-        ai: Option<&Provenance>,
-        verdict: &TierVerdict,
-    ) -> Result<(Vec<SignoffVerdict>, GateVerdict)> {
+    fn note_lines(&mut self, commit: &CommitChange) -> Result<Vec<String>> {
         let oid = git2::Oid::from_str(&commit.id)
             .map_err(Error::git(format!("parsing commit id {}", commit.id)))?;
-        let lines = self.notes.lines(oid)?;
+        self.notes.lines(oid)
+    }
+
+    /// The first candidate earlier version of `commit` (whose note holds `lines`) that holds
+    /// approvals valid for itself and counting for its own tier, judged exactly as the gate
+    /// judges it: P's own note plus the lines on `commit` that name P.
+    pub fn rewritten_from(
+        &mut self,
+        commit: &CommitChange,
+        lines: &[String],
+    ) -> Result<Option<RewrittenFrom>> {
+        let candidates = self.rewrites.candidates(self.repo, commit, lines)?;
+        for cand in candidates.into_iter().take(rewrite::MAX_CANDIDATES) {
+            // A candidate that cannot be read or judged (pruned, a broken manifest at that
+            // revision) is no evidence of anything: skip it rather than fail the command.
+            let Ok(earlier) = CommitChange::load(self.repo, cand.commit, LoadDepth::Files) else {
+                continue;
+            };
+            let mut own = self.notes.lines(cand.commit)?;
+            for l in cand.copied_lines {
+                if !own.contains(&l) {
+                    own.push(l);
+                }
+            }
+            let Ok(judged) = self.assess_lines(&earlier, &own) else {
+                continue;
+            };
+            if judged.gate.approved_by.is_empty() {
+                continue;
+            }
+            let mut approved_by = judged.gate.approved_by;
+            approved_by.sort();
+            return Ok(Some(RewrittenFrom {
+                commit: earlier.id,
+                summary: earlier.summary,
+                approved_by,
+                found_by: cand.found_by,
+                tier: judged.tier,
+            }));
+        }
+        Ok(None)
+    }
+
+    /// Judges `lines` as the sign-offs of `commit` under the trusted roster and policy: the
+    /// sign-off half of the verdict.
+    fn judge_signoffs(
+        &self,
+        commit: &CommitChange,
+        lines: &[String],
+        ai: Option<&Provenance>,
+        verdict: &TierVerdict,
+    ) -> (Vec<SignoffVerdict>, GateVerdict) {
         let checker = Checker {
             roster: &self.trusted.roster,
             trusted_ref: &self.trusted_ref,
@@ -299,7 +366,7 @@ impl<'r> Assessor<'r> {
             &verdict.reasons,
             &mut signoffs,
         );
-        Ok((signoffs, gate))
+        (signoffs, gate)
     }
 }
 

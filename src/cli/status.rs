@@ -46,6 +46,10 @@ pub fn run(cwd: &Path, args: &StatusArgs) -> Result<i32> {
     }
 }
 
+/// What `status` says of a commit whose earlier version was approved before a rewrite
+/// (its state stays `needs-signoff`).
+pub const REWRITE_PHRASE: &str = "approved before rewrite — re-review the interdiff:";
+
 /// Writes the aligned table, then the reasons for each commit's tier.
 pub fn write_table(
     out: &mut impl Write,
@@ -101,6 +105,18 @@ pub fn write_table(
         }
         for reason in &r.tier_reasons {
             writeln!(out, "    {reason}")?;
+        }
+        if let Some(w) = &r.rewritten_from {
+            writeln!(
+                out,
+                "    {} {} approved {} before a rewrite ({}); `countersign review {}`, \
+                 then I shows what changed since",
+                paint(colour, "1;33", REWRITE_PHRASE),
+                w.approvers(),
+                short_id(&w.commit),
+                w.found_by.describe(),
+                short_id(&r.commit),
+            )?;
         }
     }
     Ok(())

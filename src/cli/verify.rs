@@ -13,6 +13,7 @@ use crate::assess::Assessment;
 use crate::git::{short_id, ChangeSet, LoadDepth};
 use crate::policy::provenance::Provenance;
 use crate::policy::Tier;
+use crate::signoff::rewrite::RewrittenFrom;
 use crate::signoff::{ReviewState, SignoffVerdict};
 use crate::{Error, Result};
 
@@ -60,6 +61,9 @@ pub struct CommitReport {
     pub problems: Vec<String>,
     /// Every sign-off found, with its verdict.
     pub signoffs: Vec<SignoffVerdict>,
+    /// The earlier version approved before a rewrite (rebase, amend), when the commit itself
+    /// lacks approvals; it never counts toward them.
+    pub rewritten_from: Option<RewrittenFrom>,
 }
 
 impl From<Assessment> for CommitReport {
@@ -79,6 +83,7 @@ impl From<Assessment> for CommitReport {
             ok: a.gate.ok,
             problems: a.gate.problems,
             signoffs: a.signoffs,
+            rewritten_from: a.rewritten_from,
         }
     }
 }

@@ -428,7 +428,8 @@ fn load_files(
     Ok(files)
 }
 
-fn read_hunks(patch: &git2::Patch<'_>) -> std::result::Result<Vec<Hunk>, git2::Error> {
+/// A patch's hunks and lines ("no newline at end of file" folded into the line it concerns).
+pub(crate) fn read_hunks(patch: &git2::Patch<'_>) -> std::result::Result<Vec<Hunk>, git2::Error> {
     let mut hunks = Vec::with_capacity(patch.num_hunks());
     for h in 0..patch.num_hunks() {
         let (hunk, count) = patch.hunk(h)?;

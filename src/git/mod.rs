@@ -13,6 +13,7 @@ mod repo;
 mod revspec;
 mod tree;
 
+pub(crate) use changeset::read_hunks;
 pub use changeset::{
     ChangeSet, CommitChange, DiffBase, DiffLine, FileChange, FileStatus, Hunk, LineKind, LoadDepth,
     Person, SubmoduleChange, Trailer,

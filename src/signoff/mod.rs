@@ -23,6 +23,11 @@
 //!    commit; then [`verify::judge`] counts distinct qualified principals by their latest
 //!    decision against the tier's requirement. Trust comes only from the trusted ref.
 //!
+//! 5. **Rewrites** ([`rewrite`]): a rebased or amended commit's old sign-offs name the old
+//!    commit and count for nothing; [`crate::assess::Assessor::assess`] finds the earlier
+//!    version whose sign-offs are valid for it (copied note, Change-Id, same patch) so that
+//!    `status`, `verify` and the workstation can point at the interdiff.
+//!
 //! ```text
 //! CommitChange + tier ─► Payload ─canonical─► SSHSIG ─► NoteLine ─► refs/notes/countersign
 //!                                                                          │
@@ -37,6 +42,7 @@ pub mod agent;
 pub mod keys;
 pub mod notes;
 pub mod record;
+pub mod rewrite;
 pub mod sign;
 pub mod sshsig;
 pub mod verify;

@@ -49,6 +49,8 @@ pub enum Action {
     Reject,
     /// `i`.
     FocusImpact,
+    /// `I`: what changed since an earlier version was approved (after a rebase or amend).
+    Interdiff,
     /// Tab.
     NextPanel,
     /// Shift-Tab.
@@ -106,6 +108,13 @@ pub enum JobResult {
     Highlighter(crate::diff::Highlighter),
     /// Lines asked for were highlighted into the highlighter's cache.
     Highlighted,
+    /// The interdiff of a rewritten commit against its approved earlier version.
+    Interdiff {
+        /// The rewritten commit (full id).
+        to: String,
+        /// The files, or why they could not be read.
+        result: Result<Vec<crate::signoff::rewrite::InterdiffFile>, String>,
+    },
 }
 
 /// Approve or reject.
@@ -197,6 +206,13 @@ pub enum Effect {
     /// Compute the impact analysis of these commits (full ids, oldest first) in the
     /// background; `--snapshot` leaves it computing, `--snapshot-settled` waits for it.
     ComputeImpact(Vec<String>),
+    /// Compute the interdiff from the approved version `from` to the rewritten commit `to`.
+    LoadInterdiff {
+        /// The approved earlier version (full id).
+        from: String,
+        /// The rewritten commit (full id).
+        to: String,
+    },
     /// Read `path` at commit `commit` for the read-only viewer.
     OpenFile {
         /// Full commit id.

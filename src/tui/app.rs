@@ -96,6 +96,8 @@ pub enum Overlay {
         /// Where it is.
         stage: SignStage,
     },
+    /// What changed since an earlier version of a commit was approved.
+    Interdiff(Box<super::interdiff::View>),
     /// A file at the reviewed revision, read-only.
     Viewer {
         /// Path and revision.

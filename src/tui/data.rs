@@ -38,6 +38,8 @@ pub struct Verdict {
     pub approved_by: Vec<String>,
     /// Principals who have rejected it so far.
     pub rejected_by: Vec<String>,
+    /// Its earlier version approved before a rebase or amend, when it lacks approvals.
+    pub rewritten_from: Option<crate::signoff::rewrite::RewrittenFrom>,
 }
 
 impl Verdict {
@@ -51,6 +53,7 @@ impl Verdict {
             requirement,
             approved_by: a.gate.approved_by.clone(),
             rejected_by: a.gate.rejected_by.clone(),
+            rewritten_from: a.rewritten_from.clone(),
         }
     }
 }

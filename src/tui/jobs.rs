@@ -139,6 +139,10 @@ impl Jobs {
                     }
                 }
             }
+            Effect::LoadInterdiff { from, to } => {
+                let repo_path = self.repo_path.clone();
+                self.run(move || super::interdiff::load(&repo_path, &from, &to))
+            }
             Effect::OpenFile { commit, path } => {
                 let title = format!("{path} @ {} (read-only)", crate::git::short_id(&commit));
                 let repo_path = self.repo_path.clone();

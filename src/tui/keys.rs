@@ -21,7 +21,9 @@ pub enum Mode {
 /// The mode the state is in.
 pub fn mode(app: &App) -> Mode {
     match app.top() {
-        None | Some(Overlay::Help) | Some(Overlay::Viewer { .. }) => Mode::Normal,
+        None | Some(Overlay::Help) | Some(Overlay::Viewer { .. }) | Some(Overlay::Interdiff(_)) => {
+            Mode::Normal
+        }
         Some(Overlay::Search { .. }) | Some(Overlay::Comment { .. }) => Mode::Text,
         Some(Overlay::Sign {
             stage: SignStage::Passphrase { .. },
@@ -96,6 +98,7 @@ fn normal_key(key: &KeyEvent, ctrl: bool) -> Option<Action> {
         KeyCode::Char('a') => Action::Approve,
         KeyCode::Char('r') => Action::Reject,
         KeyCode::Char('i') => Action::FocusImpact,
+        KeyCode::Char('I') => Action::Interdiff,
         KeyCode::Tab => Action::NextPanel,
         KeyCode::BackTab => Action::PrevPanel,
         KeyCode::Char('?') => Action::Help,
@@ -121,6 +124,7 @@ pub const HELP: &[(&str, &str)] = &[
     ("a", "approve (opens the sign dialog)"),
     ("r", "reject / request changes (signed too)"),
     ("i", "focus the impact panel (Enter opens a module)"),
+    ("I", "changes since an earlier approval (interdiff)"),
     ("Tab / Shift-Tab", "next / previous panel"),
     ("mouse wheel", "scroll"),
     ("y / Esc", "confirm / cancel in dialogs"),

@@ -40,6 +40,7 @@ pub mod app;
 pub mod data;
 pub mod doc;
 pub mod impact;
+pub mod interdiff;
 pub mod jobs;
 pub mod keys;
 pub mod layout;

@@ -205,6 +205,7 @@ pub fn review_data() -> ReviewData {
                     },
                     approved_by: Vec::new(),
                     rejected_by: Vec::new(),
+                    rewritten_from: None,
                 }),
             },
             CommitEntry {
@@ -220,6 +221,7 @@ pub fn review_data() -> ReviewData {
                     },
                     approved_by: Vec::new(),
                     rejected_by: Vec::new(),
+                    rewritten_from: None,
                 }),
             },
         ],

@@ -123,6 +123,10 @@ fn overlay_update(app: &mut App, action: &Action) -> Handled {
         return Handled::Ignored;
     }
     match top {
+        Overlay::Interdiff(_) => match super::interdiff::on_key(app, action) {
+            Some(effects) => Handled::Used(effects),
+            None => Handled::Ignored,
+        },
         Overlay::Help => {
             if matches!(
                 action,
@@ -326,6 +330,7 @@ fn base_update(app: &mut App, action: Action) -> Vec<Effect> {
             clamp_scroll(app);
             Vec::new()
         }
+        Action::Interdiff => super::interdiff::open(app),
         Action::Cancel => {
             if app.focus == Panel::Impact {
                 app.focus = Panel::Diff;
@@ -452,6 +457,10 @@ fn apply_result(app: &mut App, result: JobResult) -> Vec<Effect> {
         }
         JobResult::Highlighted => {
             app.highlight_pending.clear();
+            Vec::new()
+        }
+        JobResult::Interdiff { to, result } => {
+            super::interdiff::apply(app, &to, result);
             Vec::new()
         }
         JobResult::Diff { key, result } => {

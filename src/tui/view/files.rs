@@ -90,6 +90,14 @@ fn commit_lines(app: &App, ci: usize, width: usize) -> [Line<'static>; HEADER_RO
             Span::raw(" "),
             tier_badge(app, v.map(|v| v.tier)),
             state_mark(app, v.map(|v| v.state)),
+            Span::styled(
+                if v.is_some_and(|v| v.rewritten_from.is_some()) {
+                    " ↻I"
+                } else {
+                    ""
+                },
+                app.theme.notice,
+            ),
         ]),
         Line::from(vec![
             Span::raw("  "),

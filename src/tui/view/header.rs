@@ -26,6 +26,9 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     if let Some(notice) = &d.notice {
         left.push_str(&format!(" · {notice}"));
     }
+    if let Some(note) = crate::tui::interdiff::header_note(app) {
+        left.push_str(&format!(" · {note}"));
+    }
     let right = format!("{}/{} viewed ", app.viewed_count(), app.files.len());
     let width = usize::from(area.width);
     let left = fit(&left, width.saturating_sub(right.chars().count() + 1));

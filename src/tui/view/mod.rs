@@ -7,6 +7,7 @@ pub mod files;
 mod header;
 mod help;
 mod impact;
+mod interdiff;
 mod search;
 mod sign;
 mod status;
@@ -54,6 +55,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
                 lines,
                 scroll,
             } => viewer::draw(frame, app, title, lines.as_ref(), *scroll, areas.diff),
+            Overlay::Interdiff(view) => interdiff::draw(frame, app, view, &areas),
         }
     }
 }

@@ -1,0 +1,106 @@
+//! The interdiff view ([`crate::tui::interdiff`]) over the panels: what changed in a
+//! rewritten commit since its earlier version was approved.
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+use ratatui::Frame;
+
+use super::{fit, fit_left, panel_block};
+use crate::git::{short_id, LineKind};
+use crate::tui::app::App;
+use crate::tui::interdiff::{Body, Row, View};
+use crate::tui::layout::Areas;
+
+/// Draws the view over every panel (the header and the status line stay).
+pub fn draw(frame: &mut Frame<'_>, app: &App, view: &View, areas: &Areas) {
+    let top = areas.header.y + areas.header.height;
+    let area = Rect::new(
+        0,
+        top,
+        frame.area().width,
+        areas.status.y.saturating_sub(top),
+    );
+    frame.render_widget(Clear, area);
+    let title = format!(
+        " Interdiff · what changed in {} since {} approved {} ({}) · I/Esc closes ",
+        short_id(&view.commit_id),
+        view.from.approvers(),
+        short_id(&view.from.commit),
+        view.from.found_by.name(),
+    );
+    let block = panel_block(
+        app,
+        fit(&title, usize::from(area.width).saturating_sub(2)),
+        true,
+    );
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let width = usize::from(inner.width);
+    let lines: Vec<Line<'_>> = match &view.body {
+        Body::Loading => vec![Line::styled("computing the interdiff…", app.theme.notice)],
+        Body::Failed(e) => vec![Line::styled(e.clone(), app.theme.error)],
+        Body::Ready { files, rows } => rows
+            .iter()
+            .skip(view.scroll)
+            .take(usize::from(inner.height))
+            .map(|row| match row {
+                Row::Note(t) => Line::styled(fit(t, width), app.theme.dim),
+                Row::File(i) => {
+                    let f = &files[*i];
+                    let viewed = f.key.is_some_and(|k| app.is_viewed(k));
+                    let mark = if viewed {
+                        Span::styled("✓ ", app.theme.ok)
+                    } else {
+                        Span::styled("· ", app.theme.dim)
+                    };
+                    let what_style = if f.unchanged {
+                        app.theme.ok
+                    } else {
+                        app.theme.notice
+                    };
+                    let cursor = if *i == view.current { "▸ " } else { "  " };
+                    let longest = files
+                        .iter()
+                        .map(|x| unicode_width::UnicodeWidthStr::width(x.path.as_str()))
+                        .max()
+                        .unwrap_or(0);
+                    let path_w = width
+                        .saturating_sub(f.what.chars().count() + 7)
+                        .min(longest);
+                    let path = fit_left(&f.path, path_w);
+                    let pad =
+                        path_w.saturating_sub(unicode_width::UnicodeWidthStr::width(path.as_str()));
+                    Line::from(vec![
+                        Span::styled(cursor, app.theme.border_focused),
+                        mark,
+                        Span::styled(path, app.theme.text),
+                        Span::raw(" ".repeat(pad + 2)),
+                        Span::styled(f.what.clone(), what_style),
+                    ])
+                }
+                Row::Hunk(h) => Line::styled(fit(h, width), app.theme.hunk),
+                Row::Line {
+                    kind,
+                    old,
+                    new,
+                    text,
+                } => {
+                    let num = |n: &Option<u32>| n.map_or("    ".to_string(), |n| format!("{n:>4}"));
+                    let (sign, style) = match kind {
+                        LineKind::Added => ("+", app.theme.added),
+                        LineKind::Removed => ("-", app.theme.removed),
+                        LineKind::Context => (" ", app.theme.text),
+                    };
+                    let gutter = format!("{} {} │{sign}", num(old), num(new));
+                    let room = width.saturating_sub(gutter.chars().count());
+                    Line::from(vec![
+                        Span::styled(gutter, app.theme.dim),
+                        Span::styled(fit(text, room), style),
+                    ])
+                }
+            })
+            .collect(),
+    };
+    frame.render_widget(Paragraph::new(lines), inner);
+}
