@@ -130,7 +130,8 @@ fn interdiff_shows_only_the_change_since_approval_and_approving_signs_the_new_co
         s.app(),
         countersign::tui::action::Decision::Approve,
     );
-    assert_eq!(request.commits, [new.to_string()]);
+    let ids: Vec<&str> = request.commits.iter().map(|c| c.commit.as_str()).collect();
+    assert_eq!(ids, [new.to_string()]);
     s.press("<Esc><Esc>");
     assert!(
         s.app().top().is_none(),
