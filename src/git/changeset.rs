@@ -178,6 +178,45 @@ impl FileChange {
     }
 }
 
+impl FileChange {
+    /// Loads this file's hunks on their own, by diffing its two blobs (3 lines of context, as
+    /// `git show`): what a viewer needs when it loaded the change at [`LoadDepth::Files`].
+    /// Binary files and submodules have none.
+    pub fn load_hunks(&self, repo: &git2::Repository) -> Result<Vec<Hunk>> {
+        let file = self;
+        if file.binary || file.submodule.is_some() {
+            return Ok(Vec::new());
+        }
+        let blob = |id: &Option<String>| -> Result<Option<git2::Blob<'_>>> {
+            match id {
+                None => Ok(None),
+                Some(id) => {
+                    let oid = git2::Oid::from_str(id)
+                        .map_err(Error::git(format!("parsing blob id {id}")))?;
+                    repo.find_blob(oid)
+                        .map(Some)
+                        .map_err(Error::git(format!("reading blob {}", super::short_id(id))))
+                }
+            }
+        };
+        let old = blob(&file.old_id)?;
+        let new = blob(&file.new_id)?;
+        let old_path = file.old_path.as_ref().map(|p| p.as_path());
+        let new_path = file.new_path.as_ref().map(|p| p.as_path());
+        let mut opts = git2::DiffOptions::new();
+        opts.context_lines(3);
+        let patch = git2::Patch::from_buffers(
+            old.as_ref().map_or(&[][..], |b| b.content()),
+            old_path,
+            new.as_ref().map_or(&[][..], |b| b.content()),
+            new_path,
+            Some(&mut opts),
+        )
+        .map_err(Error::git(format!("diffing {}", file.path())))?;
+        read_hunks(&patch).map_err(Error::git(format!("reading the diff of {}", file.path())))
+    }
+}
+
 /// A hunk of a file's diff.
 #[derive(Clone, Debug, Serialize)]
 pub struct Hunk {

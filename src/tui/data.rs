@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::assess::{Assessment, Assessor};
-use crate::git::{self, ChangeSet, CommitChange, DiffLine, FileChange, Hunk, LineKind, LoadDepth};
+use crate::git::{self, ChangeSet, CommitChange, FileChange, LoadDepth};
 use crate::policy::{Tier, TierRequirement};
 use crate::signoff::ReviewState;
 use crate::{Error, Result};
@@ -165,85 +165,6 @@ pub fn load_review(
         notice,
         commits,
     })
-}
-
-/// Loads one file's hunks by diffing its two blobs (3 lines of context, as `git show`).
-/// Binary files and submodules have none.
-pub fn load_hunks(repo: &git2::Repository, file: &FileChange) -> Result<Vec<Hunk>> {
-    if file.binary || file.submodule.is_some() {
-        return Ok(Vec::new());
-    }
-    let blob = |id: &Option<String>| -> Result<Option<git2::Blob<'_>>> {
-        match id {
-            None => Ok(None),
-            Some(id) => {
-                let oid =
-                    git2::Oid::from_str(id).map_err(Error::git(format!("parsing blob id {id}")))?;
-                repo.find_blob(oid)
-                    .map(Some)
-                    .map_err(Error::git(format!("reading blob {}", git::short_id(id))))
-            }
-        }
-    };
-    let old = blob(&file.old_id)?;
-    let new = blob(&file.new_id)?;
-    let old_path = file.old_path.as_ref().map(|p| p.as_path());
-    let new_path = file.new_path.as_ref().map(|p| p.as_path());
-    let mut opts = git2::DiffOptions::new();
-    opts.context_lines(3);
-    let patch = git2::Patch::from_buffers(
-        old.as_ref().map_or(&[][..], |b| b.content()),
-        old_path,
-        new.as_ref().map_or(&[][..], |b| b.content()),
-        new_path,
-        Some(&mut opts),
-    )
-    .map_err(Error::git(format!("diffing {}", file.path())))?;
-    read_hunks(&patch).map_err(Error::git(format!("reading the diff of {}", file.path())))
-}
-
-fn read_hunks(patch: &git2::Patch<'_>) -> std::result::Result<Vec<Hunk>, git2::Error> {
-    let mut hunks = Vec::with_capacity(patch.num_hunks());
-    for h in 0..patch.num_hunks() {
-        let (hunk, count) = patch.hunk(h)?;
-        let header = String::from_utf8_lossy(hunk.header())
-            .trim_end_matches(['\n', '\r'])
-            .to_string();
-        let mut lines: Vec<DiffLine> = Vec::with_capacity(count);
-        for l in 0..count {
-            let line = patch.line_in_hunk(h, l)?;
-            let kind = match line.origin() {
-                ' ' => LineKind::Context,
-                '+' => LineKind::Added,
-                '-' => LineKind::Removed,
-                '=' | '>' | '<' => {
-                    if let Some(prev) = lines.last_mut() {
-                        prev.no_newline_at_eof = true;
-                    }
-                    continue;
-                }
-                _ => continue,
-            };
-            let content = line.content();
-            let content = content.strip_suffix(b"\n").unwrap_or(content);
-            lines.push(DiffLine {
-                kind,
-                old_lineno: line.old_lineno(),
-                new_lineno: line.new_lineno(),
-                content: content.to_vec(),
-                no_newline_at_eof: false,
-            });
-        }
-        hunks.push(Hunk {
-            old_start: hunk.old_start(),
-            old_lines: hunk.old_lines(),
-            new_start: hunk.new_start(),
-            new_lines: hunk.new_lines(),
-            header,
-            lines,
-        });
-    }
-    Ok(hunks)
 }
 
 /// Reads `path` as of commit `rev` (for the read-only file viewer).

@@ -252,7 +252,7 @@ fn load_doc(repo: Option<&git2::Repository>, file: &FileChange) -> Result<Arc<Di
     }
     let repo =
         repo.ok_or_else(|| "the repository could not be opened to read this diff".to_string())?;
-    let hunks = data::load_hunks(repo, file).map_err(|e| e.to_string())?;
+    let hunks = file.load_hunks(repo).map_err(|e| e.to_string())?;
     Ok(Arc::new(DiffDoc::build(file, &hunks)))
 }
 
