@@ -9,7 +9,7 @@ use super::style::{colour_stdout, paint, tier_colour};
 use super::{Context, EXIT_OK};
 use crate::assess::{default_trusted_ref, Assessor};
 use crate::git::{ChangeSet, LoadDepth};
-use crate::impact::{CrateImpact, DepKind, Impact, Options};
+use crate::impact::{CrateImpact, Impact, Options};
 use crate::policy::{
     defaults, load_trusted, AiRules, Escalation, Policy, PolicySource, Reach, Roster, Tier,
     TierRequirement, Trusted, DEFAULT_AGENTS,
@@ -243,7 +243,7 @@ fn write_tree(out: &mut impl Write, impact: &Impact, colour: bool) -> std::io::R
             "├─ "
         };
         let badge = c.tier.map_or("    ", |t| t.badge());
-        let what = describe(c);
+        let what = c.describe("dev-dep (tests)");
         let head = format!("{prefix}{branch}{}", c.name);
         let used = unicode_width::UnicodeWidthStr::width(head.as_str());
         let room = WIDTH.saturating_sub(used + 7);
@@ -264,33 +264,6 @@ fn write_tree(out: &mut impl Write, impact: &Impact, colour: bool) -> std::io::R
         }
     }
     Ok(())
-}
-
-fn describe(c: &CrateImpact) -> String {
-    if c.deleted {
-        return "deleted".to_string();
-    }
-    let mut parts = Vec::new();
-    if c.changed {
-        parts.push("changed".to_string());
-    } else if c.distance == 0 {
-        parts.push("workspace-wide".to_string());
-    } else {
-        parts.push(format!(
-            "{} hop{}",
-            c.distance,
-            if c.distance == 1 { "" } else { "s" }
-        ));
-    }
-    match c.edge {
-        Some(DepKind::Dev) => parts.push("dev-dep (tests)".to_string()),
-        Some(DepKind::Build) => parts.push("build-dep".to_string()),
-        _ => {}
-    }
-    if let Some(from) = &c.moved_from {
-        parts.push(format!("moved from {from}"));
-    }
-    parts.join(", ")
 }
 
 /// Word-wraps `text` to `width` columns: the first line after `first`, the rest after `rest`.

@@ -41,6 +41,35 @@ pub struct CrateImpact {
     pub tier: Option<Tier>,
 }
 
+impl CrateImpact {
+    /// How the change reaches this crate, for people: `changed`, `2 hops`, `1 hop, dev-dep`,
+    /// `deleted`; `dev_label` names a dev-dependency edge (the CLI says what it means, the
+    /// narrow TUI panel does not).
+    pub fn describe(&self, dev_label: &str) -> String {
+        if self.deleted {
+            return "deleted".to_string();
+        }
+        let mut parts = Vec::new();
+        if self.changed {
+            parts.push("changed".to_string());
+        } else if self.distance == 0 {
+            parts.push("workspace-wide".to_string());
+        } else {
+            let plural = if self.distance == 1 { "" } else { "s" };
+            parts.push(format!("{} hop{plural}", self.distance));
+        }
+        match self.edge {
+            Some(DepKind::Dev) => parts.push(dev_label.to_string()),
+            Some(DepKind::Build) => parts.push("build-dep".to_string()),
+            _ => {}
+        }
+        if let Some(from) = &self.moved_from {
+            parts.push(format!("moved from {from}"));
+        }
+        parts.join(", ")
+    }
+}
+
 /// The two sides of a change: the workspace at the base (before the first commit) and at
 /// the tip (after the last), with their files.
 pub struct Sides<'a> {

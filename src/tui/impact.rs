@@ -7,7 +7,7 @@ use std::path::Path;
 
 use crate::assess::{default_trusted_ref, Assessor};
 use crate::git::{ChangeSet, LoadDepth};
-use crate::impact::{CrateImpact, DepKind, Impact, Options};
+use crate::impact::{CrateImpact, Impact, Options};
 use crate::policy::{load_trusted, Tier};
 use crate::{Error, Result};
 
@@ -122,7 +122,7 @@ pub fn view_of(impact: &Impact) -> ImpactView {
         rows.push(ImpactRow {
             depth,
             label: c.name.clone(),
-            detail: describe(c),
+            detail: c.describe("dev-dep"),
             tier: c.tier,
             open: None,
         });
@@ -138,7 +138,7 @@ pub fn view_of(impact: &Impact) -> ImpactView {
             rows.push(ImpactRow {
                 depth: 0,
                 label: c.name.clone(),
-                detail: describe(c),
+                detail: c.describe("dev-dep"),
                 tier: c.tier,
                 open: None,
             });
@@ -200,32 +200,4 @@ pub fn view_of(impact: &Impact) -> ImpactView {
             .collect(),
         reasons,
     }
-}
-
-/// `changed`, `2 hops`, `1 hop, dev-dep`, `deleted`.
-fn describe(c: &CrateImpact) -> String {
-    if c.deleted {
-        return "deleted".to_string();
-    }
-    let mut parts = Vec::new();
-    if c.changed {
-        parts.push("changed".to_string());
-    } else if c.distance == 0 {
-        parts.push("workspace-wide".to_string());
-    } else {
-        parts.push(format!(
-            "{} hop{}",
-            c.distance,
-            if c.distance == 1 { "" } else { "s" }
-        ));
-    }
-    match c.edge {
-        Some(DepKind::Dev) => parts.push("dev-dep".to_string()),
-        Some(DepKind::Build) => parts.push("build-dep".to_string()),
-        _ => {}
-    }
-    if let Some(from) = &c.moved_from {
-        parts.push(format!("moved from {from}"));
-    }
-    parts.join(", ")
 }
