@@ -10,10 +10,7 @@ use super::{Context, EXIT_OK};
 use crate::assess::{default_trusted_ref, Assessor};
 use crate::git::{ChangeSet, LoadDepth};
 use crate::impact::{CrateImpact, Impact, Options};
-use crate::policy::{
-    defaults, load_trusted, AiRules, Escalation, Policy, PolicySource, Reach, Roster, Tier,
-    TierRequirement, Trusted, DEFAULT_AGENTS,
-};
+use crate::policy::{self, load_trusted};
 use crate::{Error, Result};
 
 /// Width the text form fits in.
@@ -39,7 +36,7 @@ pub fn run(cwd: &Path, args: &ImpactArgs) -> Result<i32> {
                     "countersign: no policy at {r}:.countersign/policy.toml; \
                      using the built-in defaults"
                 );
-                (builtin(), r.clone())
+                (policy::builtin(), r.clone())
             }
             Err(e) => return Err(e),
         },
@@ -47,7 +44,7 @@ pub fn run(cwd: &Path, args: &ImpactArgs) -> Result<i32> {
             eprintln!(
                 "countersign: no base branch (main or master); using the built-in policy defaults"
             );
-            (builtin(), "HEAD".to_string())
+            (policy::builtin(), "HEAD".to_string())
         }
     };
     let base = trusted.policy.base.clone();
@@ -74,47 +71,6 @@ pub fn run(cwd: &Path, args: &ImpactArgs) -> Result<i32> {
             Ok(EXIT_OK)
         }
         other => other.map(|()| EXIT_OK),
-    }
-}
-
-/// The policy used where the repository has none: the parser's defaults (every path
-/// `supervised`), escalation transitive and capped at `supervised`, no rules.
-pub fn builtin() -> Trusted {
-    let req = |tier| {
-        let (approvals, role) = defaults::requirement(tier);
-        (
-            tier,
-            TierRequirement {
-                approvals,
-                role: role.map(str::to_string),
-            },
-        )
-    };
-    let policy = Policy {
-        source: PolicySource {
-            rev: "built-in defaults".to_string(),
-            commit: None,
-        },
-        base: defaults::BASE.to_string(),
-        default_tier: defaults::DEFAULT_TIER,
-        escalation: Escalation {
-            reach: Reach::Transitive,
-            cap: Tier::Supervised,
-        },
-        roles: BTreeMap::new(),
-        ai: AiRules {
-            trailers: defaults::TRAILERS.iter().map(|s| s.to_string()).collect(),
-            agents: DEFAULT_AGENTS.iter().map(|s| s.to_string()).collect(),
-            authors: Vec::new(),
-            author_set: globset::GlobSet::empty(),
-        },
-        tiers: Tier::ALL.into_iter().map(req).collect(),
-        rules: Vec::new(),
-        digest: "built-in".to_string(),
-    };
-    Trusted {
-        policy,
-        roster: Roster::default(),
     }
 }
 

@@ -286,3 +286,24 @@ pub fn summary(trusted: &Trusted) -> String {
         plural(trusted.roster.entries.len(), "signer"),
     )
 }
+
+/// The policy used where a repository has none (so `impact` and `review` work anywhere): the
+/// parser's defaults — every path `supervised`, escalation transitive capped at `supervised`,
+/// the default AI rules — with an empty `senior` role and an empty roster.
+pub fn builtin() -> Trusted {
+    let source = PolicySource {
+        rev: "built-in defaults".to_string(),
+        commit: None,
+    };
+    let text = "[roles]\nsenior = []\n";
+    let mut policy = match parse_policy(text, "built-in defaults", source) {
+        Ok(p) => p,
+        // The text above is fixed and parses; a failure here is a bug in the parser.
+        Err(d) => unreachable!("the built-in policy does not parse: {d}"),
+    };
+    policy.digest = policy_digest(text.as_bytes(), b"");
+    Trusted {
+        policy,
+        roster: Roster::default(),
+    }
+}

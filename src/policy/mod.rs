@@ -30,7 +30,7 @@ mod types;
 
 pub use diagnostic::{Diagnostic, Diagnostics};
 pub use load::{
-    load_trusted, load_worktree, policy_digest, summary, Trusted, POLICY_PATH, ROSTER_PATH,
+    builtin, load_trusted, load_worktree, policy_digest, summary, Trusted, POLICY_PATH, ROSTER_PATH,
 };
 pub use parse::parse_policy;
 pub use roster::{parse_roster, principal_matches, AllowedSigner, Roster, SignerSummary};

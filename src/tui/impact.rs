@@ -58,7 +58,7 @@ pub enum ImpactSlot {
 
 /// Computes the impact of `commits` (full ids, oldest first) in the repository at
 /// `repo_path`, judged by the policy at `trusted_ref` (None: the base branch; without a
-/// policy, the reach without tiers), and flattens it for the panel. Blocking: the workstation calls it from a worker thread.
+/// policy, the built-in defaults), and flattens it for the panel. Blocking: the workstation calls it from a worker thread.
 pub fn compute(
     repo_path: &Path,
     commits: &[String],
@@ -79,20 +79,17 @@ fn analyse(repo_path: &Path, commits: &[String], trusted_ref: Option<&str>) -> R
         .map(|c| git2::Oid::from_str(c).map_err(Error::git(format!("parsing commit id {c}"))))
         .collect::<Result<Vec<_>>>()?;
     let change = ChangeSet::load(&repo, &oids, LoadDepth::Files)?;
-    let trusted = match &trusted_ref {
+    // Without a policy, the built-in defaults give tiers, as `countersign impact` does.
+    let (trusted, judged_by) = match &trusted_ref {
         Some(r) => match load_trusted(&repo, r) {
-            Ok(t) => Some((t, r.clone())),
-            Err(Error::NoPolicy { .. }) => None,
+            Ok(t) => (t, r.clone()),
+            Err(Error::NoPolicy { .. }) => (crate::policy::builtin(), r.clone()),
             Err(e) => return Err(e),
         },
-        None => None,
+        None => (crate::policy::builtin(), "HEAD".to_string()),
     };
-    match trusted {
-        Some((trusted, judged_by)) => Assessor::with_trusted(&repo, trusted, &judged_by)?
-            .impact(&change.commits, &Options::default()),
-        // No policy (the header says so): the crates and modules reached, without tiers.
-        None => crate::impact::analyze(&repo, &change.commits, &Options::default()),
-    }
+    let mut assessor = Assessor::with_trusted(&repo, trusted, &judged_by)?;
+    assessor.impact(&change.commits, &Options::default())
 }
 
 /// The panel's view of an analysis: each crate under the one before it in its chain, then
