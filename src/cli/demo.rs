@@ -32,7 +32,8 @@ pub fn run(args: &DemoArgs) -> Result<i32> {
     )?;
     println!();
     println!(
-        "Review it:  cd {} && countersign review",
+        "Review it:  countersign -C {} review   (from a checkout: cargo run --release -- -C {} review)",
+        made.repo.display(),
         made.repo.display()
     );
     if args.no_tui {
