@@ -117,24 +117,8 @@ pub enum JobResult {
     },
 }
 
-/// Approve or reject.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Decision {
-    /// The change may ship.
-    Approve,
-    /// The change must not ship as it is.
-    Reject,
-}
-
-impl Decision {
-    /// `approve` / `reject`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Decision::Approve => "approve",
-            Decision::Reject => "reject",
-        }
-    }
-}
+/// Approve or reject: the sign-off record's own decision.
+pub use crate::signoff::Decision;
 
 /// Everything a sign-off from the workstation binds, gathered from the state.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::action::{Decision, SignOutcome, SignRequest};
+use super::action::{SignOutcome, SignRequest};
 use crate::assess::{default_trusted_ref, Assessor};
 use crate::git::{self, short_id, ChangeSet, LoadDepth};
 use crate::signoff::keys::{self, SigningKey};
@@ -59,10 +59,7 @@ fn try_sign(
     let location = keys::locate(&repo, None)?;
     let public = keys::public_key_at(&location)?;
     let library_request = signoff::SignRequest {
-        decision: match request.decision {
-            Decision::Approve => signoff::Decision::Approve,
-            Decision::Reject => signoff::Decision::Reject,
-        },
+        decision: request.decision,
         comment: request.comment.clone(),
         principal: None,
         evidence: evidence(request),
