@@ -159,14 +159,7 @@ fn overlay_update(app: &mut App, action: &Action) -> Handled {
             Handled::Used(Vec::new())
         }
         Overlay::Search { input } => match action {
-            Action::Char(c) => {
-                input.push(*c);
-                Handled::Used(Vec::new())
-            }
-            Action::Backspace => {
-                input.pop();
-                Handled::Used(Vec::new())
-            }
+            _ if type_into(input, action) => Handled::Used(Vec::new()),
             Action::Cancel => {
                 app.overlays.pop();
                 Handled::Used(Vec::new())
@@ -180,14 +173,7 @@ fn overlay_update(app: &mut App, action: &Action) -> Handled {
             _ => Handled::Used(Vec::new()),
         },
         Overlay::Comment { target, input } => match action {
-            Action::Char(c) => {
-                input.push(*c);
-                Handled::Used(Vec::new())
-            }
-            Action::Backspace => {
-                input.pop();
-                Handled::Used(Vec::new())
-            }
+            _ if type_into(input, action) => Handled::Used(Vec::new()),
             Action::Cancel => {
                 app.overlays.pop();
                 Handled::Used(Vec::new())
@@ -204,14 +190,7 @@ fn overlay_update(app: &mut App, action: &Action) -> Handled {
             let decision = *decision;
             match stage {
                 SignStage::Passphrase { input, request, .. } => match action {
-                    Action::Char(c) => {
-                        input.push(*c);
-                        Handled::Used(Vec::new())
-                    }
-                    Action::Backspace => {
-                        input.pop();
-                        Handled::Used(Vec::new())
-                    }
+                    _ if type_into(input, action) => Handled::Used(Vec::new()),
                     Action::Cancel => {
                         app.overlays.pop();
                         flash(app, "nothing was signed", false);
@@ -951,4 +930,17 @@ fn open_impact_row(app: &mut App) -> Vec<Effect> {
         scroll: 0,
     });
     vec![Effect::OpenFile { commit, path }]
+}
+
+/// Typing into a one-line input (search, comment, passphrase): a character is appended,
+/// Backspace removes the last one. True when the key was such an edit.
+fn type_into(input: &mut String, action: &Action) -> bool {
+    match action {
+        Action::Char(c) => input.push(*c),
+        Action::Backspace => {
+            input.pop();
+        }
+        _ => return false,
+    }
+    true
 }
