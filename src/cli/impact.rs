@@ -6,6 +6,7 @@ use std::path::Path;
 
 use super::args::{Format, ImpactArgs};
 use super::style::{colour_stdout, paint, tier_colour};
+use super::style::{finish, write_json};
 use super::{Context, EXIT_OK};
 use crate::assess::{default_trusted_ref, Assessor};
 use crate::git::{ChangeSet, LoadDepth};
@@ -54,24 +55,16 @@ pub fn run(cwd: &Path, args: &ImpactArgs) -> Result<i32> {
     let impact = assessor.impact(&change.commits, &Options::default())?;
     let mut out = std::io::stdout().lock();
     let written = match args.format {
-        Format::Json => serde_json::to_writer_pretty(&mut out, &impact)
-            .map_err(|e| Error::Message(format!("writing JSON: {e}")))
-            .and_then(|()| writeln!(out).map_err(Error::io("stdout"))),
+        Format::Json => write_json(&mut out, &impact),
         Format::Text => write_text(
             &mut out,
             &impact,
             &range.description,
             change.commits.len(),
             colour_stdout(),
-        )
-        .map_err(Error::io("stdout")),
+        ),
     };
-    match written {
-        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => {
-            Ok(EXIT_OK)
-        }
-        other => other.map(|()| EXIT_OK),
-    }
+    finish(written, EXIT_OK)
 }
 
 /// Writes the readable tree: summary, tier with reasons, crates, targets, modules.

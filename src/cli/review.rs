@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use super::args::ReviewArgs;
+use super::style::finish;
 use super::EXIT_OK;
 use crate::tui::{self, ReviewOptions};
 use crate::{Error, Result};
@@ -20,10 +21,7 @@ pub fn run(cwd: &Path, args: &ReviewArgs) -> Result<i32> {
             let size = tui::parse_size(size)?;
             let text = tui::snapshot(cwd, &opts, size, args.snapshot_settled)?;
             let mut out = std::io::stdout().lock();
-            match out.write_all(text.as_bytes()) {
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(EXIT_OK),
-                other => other.map(|()| EXIT_OK).map_err(Error::io("stdout")),
-            }
+            finish(out.write_all(text.as_bytes()), EXIT_OK)
         }
         None => {
             if args.snapshot_settled {

@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use super::args::{Format, ShowArgs};
+use super::style::{finish, write_json};
 use super::{Context, EXIT_OK};
 use crate::git::{short_id, CommitChange, LoadDepth};
 use crate::signoff::SignoffVerdict;
@@ -27,16 +28,10 @@ pub fn run(cwd: &Path, args: &ShowArgs) -> Result<i32> {
     let a = assessor.assess(&commit)?;
     let mut out = std::io::stdout().lock();
     let written = match args.format {
-        Format::Json => serde_json::to_writer_pretty(&mut out, &a.signoffs)
-            .map_err(std::io::Error::other)
-            .and_then(|()| writeln!(out)),
+        Format::Json => write_json(&mut out, &a.signoffs),
         Format::Text => write_text(&mut out, &commit, &a.signoffs, &trusted_ref),
     };
-    match written {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(EXIT_OK),
-        Err(e) => Err(Error::io("stdout")(e)),
-        Ok(()) => Ok(EXIT_OK),
-    }
+    finish(written, EXIT_OK)
 }
 
 fn write_text(

@@ -5,10 +5,11 @@ use std::path::Path;
 
 use super::args::{Format, StatusArgs};
 use super::style::{colour_stdout, fit, paint, state_colour, tier_colour};
+use super::style::{finish, write_json};
 use super::{Context, EXIT_OK};
 use crate::assess::Assessment;
 use crate::git::{short_id, ChangeSet, LoadDepth};
-use crate::{Error, Result};
+use crate::Result;
 
 /// Runs `status`.
 pub fn run(cwd: &Path, args: &StatusArgs) -> Result<i32> {
@@ -25,25 +26,16 @@ pub fn run(cwd: &Path, args: &StatusArgs) -> Result<i32> {
         .collect::<Result<Vec<_>>>()?;
     let mut out = std::io::stdout().lock();
     let written = match args.format {
-        Format::Json => serde_json::to_writer_pretty(&mut out, &rows)
-            .map_err(|e| Error::Message(format!("writing JSON: {e}")))
-            .and_then(|()| writeln!(out).map_err(Error::io("stdout"))),
+        Format::Json => write_json(&mut out, &rows),
         Format::Text => write_table(
             &mut out,
             &rows,
             &range.description,
             &trusted_ref,
             colour_stdout(),
-        )
-        .map_err(Error::io("stdout")),
+        ),
     };
-    match written {
-        // A closed pipe (`| head`) is not an error.
-        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => {
-            Ok(EXIT_OK)
-        }
-        other => other.map(|()| EXIT_OK),
-    }
+    finish(written, EXIT_OK)
 }
 
 /// What `status` says of a commit whose earlier version was approved before a rewrite

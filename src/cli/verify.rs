@@ -7,6 +7,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::args::{VerifyArgs, VerifyFormat};
+use super::style::{finish, write_json};
 use super::verify_formats;
 use super::{Context, EXIT_OK, EXIT_VIOLATION};
 use crate::assess::Assessment;
@@ -15,7 +16,7 @@ use crate::policy::provenance::Provenance;
 use crate::policy::Tier;
 use crate::signoff::rewrite::RewrittenFrom;
 use crate::signoff::{ReviewState, SignoffVerdict};
-use crate::{Error, Result};
+use crate::Result;
 
 /// The JSON document `verify --format json` prints.
 #[derive(Debug, Serialize)]
@@ -99,18 +100,12 @@ pub fn run(cwd: &Path, args: &VerifyArgs) -> Result<i32> {
     let code = if report.ok { EXIT_OK } else { EXIT_VIOLATION };
     let mut out = std::io::stdout().lock();
     let written = match args.format {
-        VerifyFormat::Json => serde_json::to_writer_pretty(&mut out, &report)
-            .map_err(std::io::Error::other)
-            .and_then(|()| writeln!(out)),
+        VerifyFormat::Json => write_json(&mut out, &report),
         VerifyFormat::Text => write_text(&mut out, &report),
         VerifyFormat::Github => verify_formats::github(&mut out, &report),
         VerifyFormat::Junit => verify_formats::junit(&mut out, &report),
     };
-    match written {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(code),
-        Err(e) => Err(Error::io("stdout")(e)),
-        Ok(()) => Ok(code),
-    }
+    finish(written, code)
 }
 
 /// Verifies the range and returns the report (no output): the gate as a library call.
