@@ -482,3 +482,34 @@ fn the_policy_on_main_can_name_another_trusted_branch() {
     let rows = status_json(repo.path(), &["HEAD"]);
     assert_eq!(rows[0]["tier"], "prohibited", "{rows:#}");
 }
+
+#[test]
+fn renaming_a_crate_in_the_change_does_not_shed_its_tier() {
+    let repo = governed_repo();
+    // billing is prohibited by a crate rule, ledger by its trusted Cargo.toml.
+    for (dir, name) in [("crates/billing", "billing"), ("crates/ledger", "ledger")] {
+        repo.write(
+            format!("{dir}/Cargo.toml"),
+            format!("[package]\nname = \"{name}-x\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
+        );
+        repo.write(format!("{dir}/src/lib.rs"), "pub fn sneaky() {}\n");
+    }
+    repo.commit_ai("claude", "Rename and change");
+    let rows = status_json(repo.path(), &[]);
+    assert_eq!(rows[0]["tier"], "prohibited", "{:#}", rows[0]);
+    assert_eq!(rows[0]["state"], "forbidden");
+}
+
+#[test]
+fn excluding_a_crate_in_the_change_does_not_shed_its_tier() {
+    let repo = governed_repo();
+    repo.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"crates/*\"]\nexclude = [\"crates/billing\"]\n",
+    );
+    repo.write("crates/billing/src/lib.rs", "pub fn sneaky() {}\n");
+    repo.commit_ai("claude", "Exclude billing and change it");
+    let rows = status_json(repo.path(), &[]);
+    assert_eq!(rows[0]["tier"], "prohibited", "{:#}", rows[0]);
+    assert_eq!(rows[0]["state"], "forbidden");
+}

@@ -167,6 +167,19 @@ impl<'a> Classifier<'a> {
         found
     }
 
+    /// The tier of `path` as the strictest of the workspaces in `views` sees it (the first
+    /// one's answer when they agree).
+    fn strictest(&self, path: &GitPath, views: &[&Workspace]) -> PathTier {
+        let mut best: Option<PathTier> = None;
+        for ws in views {
+            let t = self.path_tier(path, ws);
+            if best.as_ref().is_none_or(|b| t.tier > b.tier) {
+                best = Some(t);
+            }
+        }
+        best.unwrap_or_else(|| self.path_tier(path, &Workspace::default()))
+    }
+
     /// The direct tier of `commit`, whose new side lives in `ws` and old side in `parent_ws`.
     pub fn classify(
         &self,
@@ -175,16 +188,20 @@ impl<'a> Classifier<'a> {
         parent_ws: &Workspace,
     ) -> TierVerdict {
         let mut paths: Vec<PathTier> = Vec::new();
+        // A path's crate is looked up in the commit's workspace, its parent's and the trusted
+        // one, and the strictest answer wins: a change cannot lower its tier by renaming its
+        // crate or excluding it from the workspace in the same commit.
+        let views = [ws, parent_ws, self.trusted];
         for file in &commit.files {
             if let Some(p) = &file.new_path {
-                paths.push(self.path_tier(p, ws));
+                paths.push(self.strictest(p, &views));
             }
             if let Some(p) = file
                 .old_path
                 .as_ref()
                 .filter(|o| Some(*o) != file.new_path.as_ref())
             {
-                paths.push(self.path_tier(p, parent_ws));
+                paths.push(self.strictest(p, &views));
             }
         }
         let mut crates: Vec<CrateTier> = Vec::new();
@@ -271,7 +288,17 @@ impl Classifier<'_> {
             let Some((member, ws)) = found else {
                 continue;
             };
-            let own = self.crate_tier(member, ws).tier;
+            // The trusted workspace's crate at the same directory (or of the same name) counts
+            // too, so renaming a crate in the change does not shed its tier.
+            let trusted = [
+                self.trusted.members.iter().find(|m| m.dir == member.dir),
+                self.trusted.member(&c.name),
+            ];
+            let own = trusted
+                .into_iter()
+                .flatten()
+                .map(|m| self.crate_tier(m, self.trusted).tier)
+                .fold(self.crate_tier(member, ws).tier, Tier::max);
             crate_tiers.insert(c.name.clone(), own);
             let within = match esc.reach {
                 Reach::None => c.distance == 0,
