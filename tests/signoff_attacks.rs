@@ -391,3 +391,84 @@ fn rejects_an_expired_key_backdating_both_commit_and_signoff() {
         problems(&v)
     );
 }
+
+/// Adds `line` to the roster on main (the trusted ref), then checks `feature` out again.
+fn add_to_trusted_roster(f: &Fixture, line: &str) {
+    f.t.checkout("main");
+    let path = f.path().join(".countersign/allowed_signers");
+    let mut text = std::fs::read_to_string(&path).expect("roster");
+    text.push_str(line);
+    f.t.write(".countersign/allowed_signers", text);
+    f.t.commit("Roster: one more line");
+    f.t.checkout("feature");
+}
+
+#[test]
+fn a_wildcard_roster_key_cannot_speak_for_a_named_reviewer() {
+    let f = Fixture::new();
+    let mallory = f.person("mallory");
+    let public = mallory.key.public_key().to_openssh().expect("public key");
+    add_to_trusted_roster(
+        &f,
+        &format!("*@example.com namespaces=\"countersign\" {public}\n"),
+    );
+    let c = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Tweak f");
+    f.sign(&c, "alice", "reject").success();
+    // Later, mallory's wildcard key signs an approval claiming to be alice.
+    let later = (chrono::Utc::now() + chrono::Duration::seconds(60))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    f.append_raw(
+        &c,
+        forge(
+            &f.t.repo,
+            &c,
+            &mallory.key,
+            "alice@example.com",
+            "countersign",
+            &later,
+            |_| {},
+        ),
+    );
+    let (code, json) = f.verify_json(&[&c.to_string()]);
+    assert_eq!(code, 1, "{json:#}");
+    let v = Fixture::verdict_for(&json, &c);
+    assert_eq!(v["approvals"], 0, "{v:#}");
+    assert!(
+        v["rejected_by"].to_string().contains("alice@example.com"),
+        "{v:#}"
+    );
+}
+
+#[test]
+fn one_key_listed_under_two_principals_approves_once() {
+    let f = Fixture::with_policy(&signoff_common::POLICY.replace(
+        "[tiers.supervised]\napprovals = 1",
+        "[tiers.supervised]\napprovals = 2",
+    ));
+    let mallory = f.person("mallory");
+    let public = mallory.key.public_key().to_openssh().expect("public key");
+    add_to_trusted_roster(
+        &f,
+        &format!("alice@example.com,bob@example.com namespaces=\"countersign\" {public}\n"),
+    );
+    let c = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Tweak f");
+    for who in ["alice@example.com", "bob@example.com"] {
+        f.append_raw(
+            &c,
+            forge(
+                &f.t.repo,
+                &c,
+                &mallory.key,
+                who,
+                "countersign",
+                &now(),
+                |_| {},
+            ),
+        );
+    }
+    let (code, json) = f.verify_json(&[&c.to_string()]);
+    assert_eq!(code, 1, "{json:#}");
+    let v = Fixture::verdict_for(&json, &c);
+    assert_eq!(v["approvals"], 1, "{v:#}");
+    assert!(json.to_string().contains("one key counts once"), "{json:#}");
+}

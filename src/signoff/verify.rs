@@ -176,6 +176,17 @@ impl Checker<'_> {
             v.problems.push(e);
             return v;
         }
+        // A pattern (`*@example.com`) may admit a key, but it must not let that key speak for
+        // a principal the roster lists by name with another key: only literal names count.
+        if !entry.principals.iter().any(|p| p == &payload.principal) {
+            v.problems.push(format!(
+                "it is signed as {} with key {fingerprint}, which the trusted roster ({roster_file}, \
+                 line {}) lists only under a pattern; list {} by name with this key for their \
+                 sign-offs to count",
+                payload.principal, entry.line, payload.principal
+            ));
+            return v;
+        }
         if let Some(ns) = &entry.namespaces {
             if !ns.iter().any(|n| n == sshsig::NAMESPACE) {
                 v.problems.push(format!(
@@ -335,9 +346,22 @@ pub fn judge(
     }
     let mut approved_by = Vec::new();
     let mut rejected_by = Vec::new();
+    // One key is one reviewer: a roster line naming several principals with one key does not
+    // give that key several approvals.
+    let mut approving_keys: Vec<String> = Vec::new();
     for (principal, (_, decision, idx)) in &latest {
         if !qualified(principal) {
             continue;
+        }
+        if *decision == Decision::Approve {
+            let key = signoffs[*idx].key_fingerprint.clone().unwrap_or_default();
+            if approving_keys.contains(&key) {
+                signoffs[*idx].not_counted = Some(format!(
+                    "its key {key} already approved as another principal; one key counts once"
+                ));
+                continue;
+            }
+            approving_keys.push(key);
         }
         signoffs[*idx].counts = true;
         match decision {
@@ -347,7 +371,7 @@ pub fn judge(
     }
     for (i, s) in signoffs.iter_mut().enumerate() {
         let Some(p) = s.parsed.as_ref() else { continue };
-        if s.counts {
+        if s.counts || s.not_counted.is_some() {
             continue;
         }
         s.not_counted = Some(if !qualified(&p.principal) {
