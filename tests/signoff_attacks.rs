@@ -472,3 +472,21 @@ fn one_key_listed_under_two_principals_approves_once() {
     assert_eq!(v["approvals"], 1, "{v:#}");
     assert!(json.to_string().contains("one key counts once"), "{json:#}");
 }
+
+#[test]
+fn without_the_base_branch_the_default_range_still_covers_earlier_commits() {
+    let f = Fixture::new();
+    let c = f.ai_commit(
+        "billing/src/lib.rs",
+        "pub fn charge() { 1; }\n",
+        "Touch billing",
+    );
+    f.human_commit("src/lib.rs", "pub fn f() { 2; }\n", "Human on top");
+    // A CI checkout without the policy's base branch (`main`): trust comes from a commit.
+    f.t.git(&["branch", "-m", "main", "trunk"]);
+    let base = f.base.to_string();
+    let (code, json) = f.verify_json(&["--trusted-ref", &base]);
+    assert_eq!(code, 1, "{json:#}");
+    let v = Fixture::verdict_for(&json, &c);
+    assert_eq!(v["state"], "forbidden", "{v:#}");
+}

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::assess::{default_trusted_ref, Assessor};
+use crate::assess::{branch_ref, default_trusted_ref, Assessor};
 use crate::git::{self, RangeSpec};
 use crate::{Error, Result};
 
@@ -40,8 +40,17 @@ impl Context {
         Assessor::new(&self.repo, trusted_ref)
     }
 
-    /// Resolves the REVSPEC, with the policy's base branch for the default range.
-    pub fn range(&self, spec: Option<&str>, base: &str) -> Result<RangeSpec> {
+    /// Resolves the REVSPEC, with the policy's base branch for the default range. When that
+    /// branch exists neither locally nor on origin (a CI checkout of a detached commit), the
+    /// default range is the commits of HEAD not on the trusted ref rather than HEAD alone, so
+    /// earlier commits of the change are not skipped.
+    pub fn range(&self, spec: Option<&str>, base: &str, trusted_ref: &str) -> Result<RangeSpec> {
+        if spec.is_none() && branch_ref(&self.repo, base).is_none() && trusted_ref != "HEAD" {
+            let mut range =
+                git::resolve_range(&self.repo, Some(&format!("{trusted_ref}..HEAD")), base)?;
+            range.description = format!("{trusted_ref}..HEAD (no branch {base})");
+            return Ok(range);
+        }
         git::resolve_range(&self.repo, spec, base)
     }
 }

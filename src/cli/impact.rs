@@ -50,7 +50,7 @@ pub fn run(cwd: &Path, args: &ImpactArgs) -> Result<i32> {
     };
     let base = trusted.policy.base.clone();
     let mut assessor = Assessor::with_trusted(&ctx.repo, trusted, &judged_by)?;
-    let range = ctx.range(args.revspec.as_deref(), &base)?;
+    let range = ctx.range(args.revspec.as_deref(), &base, &judged_by)?;
     let change = ChangeSet::load(&ctx.repo, &range.commits, LoadDepth::Files)?;
     let impact = assessor.impact(&change.commits, &Options::default())?;
     let mut out = std::io::stdout().lock();

@@ -18,7 +18,7 @@ pub fn run(cwd: &Path, args: &SignArgs) -> Result<i32> {
     let trusted_ref = ctx.trusted_ref(args.trust.trusted_ref.as_deref())?;
     let mut assessor = ctx.assessor(&trusted_ref)?;
     let base = assessor.trusted.policy.base.clone();
-    let range = ctx.range(Some(&args.revspec), &base)?;
+    let range = ctx.range(Some(&args.revspec), &base, &trusted_ref)?;
     let changes = ChangeSet::load(&ctx.repo, &range.commits, LoadDepth::Files)?;
     let location = keys::locate(&ctx.repo, args.key.as_deref())?;
     let public = keys::public_key_at(&location)?;

@@ -17,7 +17,7 @@ pub fn run(cwd: &Path, args: &StatusArgs) -> Result<i32> {
     let trusted_ref = ctx.trusted_ref(args.trust.trusted_ref.as_deref())?;
     let mut assessor = ctx.assessor(&trusted_ref)?;
     let base = assessor.trusted.policy.base.clone();
-    let range = ctx.range(args.revspec.as_deref(), &base)?;
+    let range = ctx.range(args.revspec.as_deref(), &base, &trusted_ref)?;
     let changes = ChangeSet::load(&ctx.repo, &range.commits, LoadDepth::Files)?;
     let rows = changes
         .commits

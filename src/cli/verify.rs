@@ -117,7 +117,7 @@ pub fn build_report(
     let trusted_ref = ctx.trusted_ref(trusted_ref)?;
     let mut assessor = ctx.assessor(&trusted_ref)?;
     let base = assessor.trusted.policy.base.clone();
-    let range = ctx.range(revspec, &base)?;
+    let range = ctx.range(revspec, &base, &trusted_ref)?;
     let changes = ChangeSet::load(&ctx.repo, &range.commits, LoadDepth::Files)?;
     let commits = changes
         .commits
