@@ -5,22 +5,8 @@ mod support;
 
 use std::path::Path;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
-use support::TestRepo;
-
-/// The binary with the user's git configuration and countersign settings shut out.
-fn countersign(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("countersign").expect("the countersign binary is built");
-    cmd.current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", dir)
-        .env("NO_COLOR", "1")
-        .env_remove("COUNTERSIGN_KEY")
-        .env_remove("COUNTERSIGN_PASSPHRASE");
-    cmd
-}
+use support::{alice_roster_line, countersign, TestRepo};
 
 fn status_json(dir: &Path, args: &[&str]) -> serde_json::Value {
     let out = countersign(dir)
@@ -75,26 +61,14 @@ fn governed_repo() -> TestRepo {
     repo.write("crates/ledger/src/lib.rs", "pub fn g() {}\n");
     repo.write("docs/guide.md", "# Guide\n");
     repo.write(".countersign/policy.toml", POLICY);
-    repo.write(".countersign/allowed_signers", real_roster(&repo));
+    repo.write(
+        ".countersign/allowed_signers",
+        alice_roster_line(repo.path()),
+    );
     repo.commit("Base");
     repo.branch("feature");
     repo.checkout("feature");
     repo
-}
-
-/// A roster line with a real key made by ssh-keygen (the fake one above must not parse).
-fn real_roster(repo: &TestRepo) -> String {
-    let key = repo.path().join("alice_key");
-    let status = std::process::Command::new("ssh-keygen")
-        .args(["-q", "-t", "ed25519", "-N", "", "-C", "alice", "-f"])
-        .arg(&key)
-        .status()
-        .expect("ssh-keygen runs");
-    assert!(status.success());
-    let public = std::fs::read_to_string(key.with_extension("pub")).expect("public key written");
-    std::fs::remove_file(&key).ok();
-    std::fs::remove_file(key.with_extension("pub")).ok();
-    format!("alice@example.com namespaces=\"countersign\" {public}")
 }
 
 #[test]

@@ -5,19 +5,7 @@ mod support;
 
 use std::path::Path;
 
-use assert_cmd::Command;
-use support::TestRepo;
-
-fn countersign(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("countersign").expect("the countersign binary is built");
-    cmd.current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", dir)
-        .env("NO_COLOR", "1")
-        .env_remove("COUNTERSIGN_KEY");
-    cmd
-}
+use support::{alice_roster_line, countersign, TestRepo};
 
 const POLICY: &str = r#"base = "main"
 default_tier = "autonomous"
@@ -33,20 +21,6 @@ senior = ["alice@example.com"]
 crates = ["billing-api"]
 tier = "prohibited"
 "#;
-
-fn roster(repo: &TestRepo) -> String {
-    let key = repo.path().join("alice_key");
-    let status = std::process::Command::new("ssh-keygen")
-        .args(["-q", "-t", "ed25519", "-N", "", "-C", "alice", "-f"])
-        .arg(&key)
-        .status()
-        .expect("ssh-keygen runs");
-    assert!(status.success());
-    let public = std::fs::read_to_string(key.with_extension("pub")).expect("public key");
-    std::fs::remove_file(&key).ok();
-    std::fs::remove_file(key.with_extension("pub")).ok();
-    format!("alice@example.com namespaces=\"countersign\" {public}")
-}
 
 /// core-types ← auth ← billing-api (prohibited), auth has a binary and a test; on branch
 /// `feature` an AI commit edits core-types' codec module.
@@ -81,7 +55,7 @@ fn workspace(with_policy: bool) -> TestRepo {
     );
     if with_policy {
         t.write(".countersign/policy.toml", POLICY);
-        t.write(".countersign/allowed_signers", roster(&t));
+        t.write(".countersign/allowed_signers", alice_roster_line(t.path()));
     }
     t.commit("base");
     t.branch("feature");

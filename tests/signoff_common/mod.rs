@@ -19,7 +19,7 @@ use ssh_key::{HashAlg, LineEnding, PrivateKey};
 #[path = "../support/mod.rs"]
 mod support;
 #[allow(unused_imports)]
-pub use support::{git_in, TestRepo};
+pub use support::{countersign, git_in, TestRepo};
 
 /// The policy on main: everything supervised (1 senior), docs autonomous, `billing/**`
 /// prohibited (2 seniors).
@@ -275,18 +275,4 @@ pub fn forge(
 /// Now, RFC 3339.
 pub fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
-/// The binary with the user's git configuration and countersign settings shut out.
-pub fn countersign(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("countersign").expect("the countersign binary is built");
-    cmd.current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", dir)
-        .env("NO_COLOR", "1")
-        .env_remove("COUNTERSIGN_KEY")
-        .env_remove("COUNTERSIGN_PASSPHRASE")
-        .env_remove("SSH_AUTH_SOCK");
-    cmd
 }

@@ -260,3 +260,35 @@ fn bytes_path(b: &[u8]) -> PathBuf {
     use std::os::unix::ffi::OsStrExt;
     PathBuf::from(std::ffi::OsStr::from_bytes(b))
 }
+
+/// The countersign binary run in `dir`, with the user's git configuration and countersign
+/// settings shut out (`HOME` is `dir`, no colours, no key or passphrase from the environment).
+pub fn countersign(dir: &Path) -> assert_cmd::Command {
+    let mut cmd =
+        assert_cmd::Command::cargo_bin("countersign").expect("the countersign binary is built");
+    cmd.current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .env("NO_COLOR", "1")
+        .env_remove("COUNTERSIGN_KEY")
+        .env_remove("COUNTERSIGN_PASSPHRASE")
+        .env_remove("SSH_AUTH_SOCK");
+    cmd
+}
+
+/// An allowed_signers line for alice@example.com with a fresh key made by the real
+/// `ssh-keygen` (the private half is thrown away).
+pub fn alice_roster_line(scratch: &Path) -> String {
+    let key = scratch.join("alice_key");
+    let status = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", "alice", "-f"])
+        .arg(&key)
+        .status()
+        .expect("ssh-keygen runs");
+    assert!(status.success());
+    let public = std::fs::read_to_string(key.with_extension("pub")).expect("public key written");
+    std::fs::remove_file(&key).ok();
+    std::fs::remove_file(key.with_extension("pub")).ok();
+    format!("alice@example.com namespaces=\"countersign\" {public}")
+}
