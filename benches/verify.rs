@@ -16,8 +16,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use countersign::assess::Assessor;
-use countersign::git::{ChangeSet, LoadDepth};
+use countersign::review::{Purpose, Review, Selection};
 use countersign::signoff::keys::{self, SigningKey};
 use countersign::signoff::{self, Decision, NoteLine, SignRequest};
 use git2::{Repository, Signature, Time};
@@ -209,10 +208,11 @@ fn commit(
 
 /// Signs every commit of main..feature with the library's signing path (plan + execute).
 fn sign_all(repo: &Repository, key: &ssh_key::PrivateKey) {
-    let range =
-        countersign::git::resolve_range(repo, Some("main..feature"), "main").expect("range");
-    let changes = ChangeSet::load(repo, &range.commits, LoadDepth::Files).expect("changes");
-    let mut assessor = Assessor::new(repo, "main").expect("assessor");
+    let selection = Selection {
+        revspec: Some("main..feature"),
+        trusted_ref: Some("refs/heads/main"),
+    };
+    let mut review = Review::open(repo, selection, Purpose::Sign).expect("open the review");
     let request = SignRequest {
         decision: Decision::Approve,
         comment: "bench".into(),
@@ -220,14 +220,9 @@ fn sign_all(repo: &Repository, key: &ssh_key::PrivateKey) {
         evidence: HashMap::new(),
         interface: "cli".into(),
     };
-    let plan = signoff::plan(
-        &mut assessor,
-        &changes.commits,
-        &request,
-        key.public_key(),
-        chrono::Utc::now(),
-    )
-    .expect("plan");
+    let plan = review
+        .plan_signing(&request, key.public_key(), chrono::Utc::now())
+        .expect("plan");
     assert!(plan.refusals.is_empty(), "{:?}", plan.refusals);
     let signer = SigningKey::InMemory(Box::new(key.clone()));
     signoff::execute(repo, &plan, &signer).expect("sign");

@@ -18,15 +18,24 @@ pub enum Error {
     #[error("{} is a bare repository: countersign needs a clone with a work tree; clone it (git clone {} work) and run countersign inside", .0.display(), .0.display())]
     BareRepository(PathBuf),
     /// A revspec that git cannot resolve.
-    #[error("unknown revision or range `{spec}`: {reason}; give a commit (HEAD~1), a range (main..HEAD) or nothing for the commits of HEAD not on the base branch")]
+    #[error("unknown revision or range `{spec}`: {reason}; give a commit (HEAD~1), a range (refs/heads/main..HEAD) or nothing for the commits of HEAD not on the trusted ref")]
     UnknownRevision {
         /// What the user typed.
         spec: String,
         /// Why git rejected it.
         reason: String,
     },
+    /// A short name that several refs (or a ref and a commit id) answer to, such as a tag
+    /// `origin/main` beside the remote-tracking branch: refused rather than guessed.
+    #[error("`{name}` is ambiguous: it names {}; write the one you mean in full (e.g. {})", .matches.join(" and "), .matches.last().map_or("refs/heads/NAME", String::as_str))]
+    AmbiguousRevision {
+        /// What the user (or the configuration) wrote.
+        name: String,
+        /// The full names it matches.
+        matches: Vec<String>,
+    },
     /// The trusted revision has no policy file.
-    #[error("no policy at {rev}:.countersign/policy.toml: add .countersign/policy.toml and .countersign/allowed_signers on {rev} (see the README's \"Policy\" section), or point --trusted-ref at a revision that has them")]
+    #[error("no policy at {rev}:.countersign/policy.toml: run `countersign init` to write .countersign/policy.toml and .countersign/allowed_signers, commit them on the trusted branch (see the README's \"Policy\" section), or point --trusted-ref at a revision that has them")]
     NoPolicy {
         /// The revision the policy was looked for in.
         rev: String,

@@ -8,13 +8,14 @@
 //! 3. [`impact`] reads the Cargo workspace at a revision and computes what a change reaches;
 //! 4. [`policy`] reads the trusted policy and roster, detects AI provenance and assigns tiers;
 //! 5. [`signoff`] signs, stores and verifies sign-offs as git notes;
-//! 6. [`assess`] joins them into the per-commit verdict that `status`, `verify` and the TUI show.
+//! 6. [`review`] is the one way in: it resolves the trusted ref, policy, range and change set
+//!    once and joins the parts above into the per-commit verdict that `status`, `verify`,
+//!    `sign` and the TUI show.
 //!
 //! [`tui`] and [`cli`] sit on top; no module below them imports them.
 
 #![warn(missing_docs)]
 
-pub mod assess;
 pub mod cli;
 pub mod demo;
 pub mod diff;
@@ -23,6 +24,7 @@ pub mod git;
 pub mod impact;
 pub mod init;
 pub mod policy;
+pub mod review;
 pub mod signoff;
 pub mod sync;
 pub mod tui;

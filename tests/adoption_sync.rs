@@ -179,7 +179,10 @@ fn two_reviewers_sign_in_their_clones_sync_and_both_count() {
         git_in(dir.path(), &["clone", "-q", "origin.git", name]);
     }
     let (a, b) = (dir.path().join("a"), dir.path().join("b"));
-    let status = cs(&a, &["status", "--format", "json"]);
+    // The clones' origin/HEAD is the demo's checked-out feature branch (the bare copy's
+    // HEAD), so the trusted ref is named, as in CI.
+    let trusted = ["--trusted-ref", "refs/remotes/origin/main"];
+    let status = cs(&a, &["status", "--format", "json", trusted[0], trusted[1]]);
     let rows: serde_json::Value = serde_json::from_slice(&status.stdout).expect("json");
     let commit = rows
         .as_array()
@@ -199,6 +202,8 @@ fn two_reviewers_sign_in_their_clones_sync_and_both_count() {
                 "--yes",
                 "--key",
                 &key.to_string_lossy(),
+                trusted[0],
+                trusted[1],
             ],
         );
         assert!(
@@ -216,7 +221,12 @@ fn two_reviewers_sign_in_their_clones_sync_and_both_count() {
         );
     }
     for clone in [&a, &b] {
-        let out = cs(clone, &["verify", &commit, "--format", "json"]);
+        let out = cs(
+            clone,
+            &[
+                "verify", &commit, "--format", "json", trusted[0], trusted[1],
+            ],
+        );
         assert_eq!(
             out.status.code(),
             Some(0),

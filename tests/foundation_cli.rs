@@ -114,7 +114,7 @@ fn repository_without_policy_points_to_the_readme() {
         .assert()
         .code(2)
         .stderr(
-            predicate::str::contains("no policy at main:.countersign/policy.toml")
+            predicate::str::contains("no policy at refs/heads/main:.countersign/policy.toml")
                 .and(predicate::str::contains("README")),
         );
 }
@@ -434,27 +434,38 @@ fn every_subcommand_is_listed_in_help() {
 }
 
 #[test]
-fn the_policy_on_main_can_name_another_trusted_branch() {
+fn a_policy_base_naming_another_branch_is_not_followed_and_says_so() {
+    // Attack: the policy on main names `base = "release"`, a branch that anyone who can push
+    // branches may create or move. The trusted ref stays main; the difference is reported.
     let repo = governed_repo();
     repo.checkout("main");
     repo.branch("release");
-    // main delegates to release; release makes app prohibited.
+    repo.write(
+        ".countersign/policy.toml",
+        format!(
+            "{}\n[[rules]]\ncrates = [\"app\"]\ntier = \"prohibited\"\n",
+            POLICY.replace("base = \"main\"", "base = \"release\"")
+        ),
+    );
+    repo.commit("Name release as base; app is prohibited");
+    repo.checkout("release");
     repo.write(
         ".countersign/policy.toml",
         POLICY.replace("base = \"main\"", "base = \"release\""),
     );
-    repo.commit("Delegate trust to release");
-    repo.checkout("release");
-    repo.write(
-        ".countersign/policy.toml",
-        format!("{POLICY}\n[[rules]]\ncrates = [\"app\"]\ntier = \"prohibited\"\n"),
-    );
-    repo.commit("Release policy");
+    repo.commit("Release policy: app is not prohibited here");
     repo.checkout("feature");
     repo.write("crates/app/src/lib.rs", "pub fn f() { 1; }\n");
     repo.commit_ai("claude", "Touch app");
     let rows = status_json(repo.path(), &["HEAD"]);
     assert_eq!(rows[0]["tier"], "prohibited", "{rows:#}");
+    assert_eq!(rows[0]["trusted_ref"], "refs/heads/main", "{rows:#}");
+    countersign(repo.path())
+        .args(["status", "HEAD"])
+        .assert()
+        .stderr(predicate::str::contains(
+            "the policy's base is not followed",
+        ));
 }
 
 #[test]

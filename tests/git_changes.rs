@@ -24,8 +24,8 @@ fn file<'a>(c: &'a CommitChange, path: &str) -> &'a FileChange {
         .unwrap_or_else(|| panic!("no file {path} in {:?}", c.files))
 }
 
-fn range(t: &TestRepo, spec: Option<&str>, base: &str) -> git::RangeSpec {
-    git::resolve_range(&t.repo, spec, base).expect("resolve")
+fn range(t: &TestRepo, spec: &str) -> git::RangeSpec {
+    git::resolve_range(&t.repo, spec).expect("resolve")
 }
 
 /// main: c1; feature: f1, f2 on top.
@@ -47,7 +47,7 @@ fn main_and_feature() -> (TestRepo, Oid, Oid, Oid) {
 #[test]
 fn two_dot_range_is_reachable_from_right_not_left_oldest_first() {
     let (t, _c1, f1, f2) = main_and_feature();
-    let r = range(&t, Some("main..feature"), "main");
+    let r = range(&t, "main..feature");
     assert_eq!(r.commits, vec![f1, f2]);
     assert_eq!(r.description, "main..feature");
 }
@@ -58,12 +58,12 @@ fn three_dot_range_starts_at_the_merge_base() {
     t.checkout("main");
     t.write("m.txt", "main moved on\n");
     let m1 = t.commit("main moves");
-    let r = range(&t, Some("main...feature"), "main");
+    let r = range(&t, "main...feature");
     assert_eq!(r.commits, vec![f1, f2]);
-    let r = range(&t, Some("feature...main"), "main");
+    let r = range(&t, "feature...main");
     assert_eq!(r.commits, vec![m1]);
     // From a commit that is not the merge base itself: still measured from the merge base.
-    let r = range(&t, Some(&format!("{m1}...{f2}")), "main");
+    let r = range(&t, &format!("{m1}...{f2}"));
     assert_eq!(r.commits, vec![f1, f2]);
     assert!(!r.commits.contains(&c1));
 }
@@ -71,60 +71,16 @@ fn three_dot_range_starts_at_the_merge_base() {
 #[test]
 fn single_commit_is_that_commit_alone() {
     let (t, _c1, f1, _f2) = main_and_feature();
-    let r = range(&t, Some("HEAD~1"), "main");
+    let r = range(&t, "HEAD~1");
     assert_eq!(r.commits, vec![f1]);
     assert_eq!(r.description, "HEAD~1");
-}
-
-#[test]
-fn default_range_is_head_since_the_base_branch() {
-    let (t, _c1, f1, f2) = main_and_feature();
-    let r = range(&t, None, "main");
-    assert_eq!(r.commits, vec![f1, f2]);
-    assert_eq!(r.description, "main..HEAD");
-}
-
-#[test]
-fn default_range_falls_back_to_origin_base_when_local_branch_is_missing() {
-    let (t, c1, f1, f2) = main_and_feature();
-    t.repo
-        .reference("refs/remotes/origin/main", c1, false, "fake fetch")
-        .unwrap();
-    t.repo
-        .find_branch("main", git2::BranchType::Local)
-        .unwrap()
-        .delete()
-        .unwrap();
-    let r = range(&t, None, "main");
-    assert_eq!(r.commits, vec![f1, f2]);
-    assert_eq!(r.description, "origin/main..HEAD");
-}
-
-#[test]
-fn default_range_without_base_branch_is_head_alone() {
-    let (t, _c1, _f1, f2) = main_and_feature();
-    let r = range(&t, None, "trunk");
-    assert_eq!(r.commits, vec![f2]);
-    assert_eq!(r.description, "HEAD (no branch trunk)");
-}
-
-#[test]
-fn default_range_is_empty_when_head_is_on_base() {
-    let (t, ..) = main_and_feature();
-    t.checkout("main");
-    let r = range(&t, None, "main");
-    assert!(r.commits.is_empty(), "{:?}", r.commits);
-    // Also when the base has moved past HEAD.
-    t.checkout("feature");
-    let r = range(&t, None, "feature");
-    assert!(r.commits.is_empty());
 }
 
 #[test]
 fn unknown_revspec_is_reported_with_gits_reason() {
     let (t, ..) = main_and_feature();
     for spec in ["no-such-branch", "main..nope", "HEAD~99"] {
-        match git::resolve_range(&t.repo, Some(spec), "main") {
+        match git::resolve_range(&t.repo, spec) {
             Err(Error::UnknownRevision { spec: s, reason }) => {
                 assert_eq!(s, spec);
                 assert!(!reason.is_empty());
@@ -137,8 +93,8 @@ fn unknown_revspec_is_reported_with_gits_reason() {
 #[test]
 fn unborn_head_says_commit_something_first() {
     let t = TestRepo::new();
-    for spec in [None, Some("HEAD")] {
-        match git::resolve_range(&t.repo, spec, "main") {
+    for spec in ["HEAD", "main..HEAD"] {
+        match git::resolve_range(&t.repo, spec) {
             Err(Error::Message(m)) => assert!(m.contains("no commits yet"), "{m}"),
             other => panic!("expected a message, got {other:?}"),
         }
@@ -212,7 +168,7 @@ fn merge_is_diffed_against_its_first_parent_and_range_includes_merged_commits() 
     let paths: Vec<String> = c.files.iter().map(|f| f.path().display()).collect();
     assert_eq!(paths, ["topic.txt"]);
 
-    let r = range(&t, Some(&format!("{m1}..HEAD")), "main");
+    let r = range(&t, &format!("{m1}..HEAD"));
     assert_eq!(r.commits, vec![topic, merge]);
 }
 
@@ -604,7 +560,7 @@ fn hunks_and_line_numbers_match_git_diff() {
 #[test]
 fn change_set_loads_a_resolved_range_in_order() {
     let (t, _c1, f1, f2) = main_and_feature();
-    let r = range(&t, None, "main");
+    let r = range(&t, "main..HEAD");
     let set = ChangeSet::load(&t.repo, &r.commits, LoadDepth::Files).unwrap();
     let ids: Vec<String> = set.commits.iter().map(|c| c.id.clone()).collect();
     assert_eq!(ids, [f1.to_string(), f2.to_string()]);

@@ -16,8 +16,13 @@ use signoff_common::Fixture;
 
 fn session(f: &Fixture, commit: &Oid, store: Store) -> Session {
     // As a reviewer types it: `countersign review 4f2a1c9`.
-    let data = load_review(f.path(), Some(&commit.to_string()[..7]), None).expect("load review");
-    Session::from_data(data, store, Theme::dark(), (150, 36))
+    let short = &commit.to_string()[..7];
+    let selection = countersign::review::Selection {
+        revspec: Some(short),
+        trusted_ref: None,
+    };
+    let data = load_review(f.path(), selection).expect("load review");
+    Session::from_data(data, store, Theme::dark(), (180, 36))
 }
 
 /// P adds `g` to src/lib.rs and a new src/util.rs; alice approves P; the agent amends

@@ -43,10 +43,29 @@ pub enum VerifyFormat {
 /// Where trust comes from: the revision whose policy and roster judge the change.
 #[derive(Clone, Debug, Args)]
 pub struct TrustArgs {
-    /// Read the policy and roster from REF (default: the base branch: `main` or `master`,
-    /// local or on origin, or the branch their policy names as `base`).
+    /// Read the policy and roster from REF, best given as a full ref name
+    /// (`refs/remotes/origin/main`); a short name several refs answer to is refused. Default:
+    /// git config `countersign.trustedRef`, else the branch `origin/HEAD` points at, else (no
+    /// remote) the one of `main`/`master` that exists.
     #[arg(long, value_name = "REF")]
     pub trusted_ref: Option<String>,
+}
+
+impl TrustArgs {
+    /// The selection a command judges: `revspec` under this trusted ref.
+    pub fn select<'a>(&'a self, revspec: Option<&'a str>) -> crate::review::Selection<'a> {
+        crate::review::Selection {
+            revspec,
+            trusted_ref: self.trusted_ref.as_deref(),
+        }
+    }
+}
+
+impl VerifyArgs {
+    /// The REVSPEC and trusted ref given.
+    pub fn selection(&self) -> crate::review::Selection<'_> {
+        self.trust.select(self.revspec.as_deref())
+    }
 }
 
 /// The subcommands.
@@ -161,6 +180,10 @@ pub struct SignArgs {
     /// Sign without asking for confirmation.
     #[arg(long)]
     pub yes: bool,
+    /// Show what would be signed (one `would sign:` line per commit on stdout) and stop:
+    /// nothing is asked for or written.
+    #[arg(long)]
+    pub dry_run: bool,
     /// Trust.
     #[command(flatten)]
     pub trust: TrustArgs,

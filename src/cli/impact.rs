@@ -7,12 +7,22 @@ use std::path::Path;
 use super::args::{Format, ImpactArgs};
 use super::style::{colour_stdout, paint, tier_colour};
 use super::style::{finish, write_json};
-use super::{Context, EXIT_OK};
-use crate::assess::{default_trusted_ref, Assessor};
-use crate::git::{ChangeSet, LoadDepth};
+use super::{notify, Context, EXIT_OK};
 use crate::impact::{CrateImpact, Impact, Options};
-use crate::policy::{self, load_trusted};
-use crate::{Error, Result};
+use crate::review::{Purpose, Review, SCHEMA_VERSION};
+use crate::Result;
+
+/// The JSON document `impact --format json` prints: the analysis's fields (the contract),
+/// with the trusted ref and commit that judged it.
+#[derive(serde::Serialize)]
+struct ImpactDocument<'a> {
+    schema_version: u32,
+    trusted_ref: &'a str,
+    trusted_commit: String,
+    range: &'a str,
+    #[serde(flatten)]
+    impact: &'a Impact,
+}
 
 /// Width the text form fits in.
 const WIDTH: usize = 80;
@@ -24,43 +34,32 @@ pub fn run(cwd: &Path, args: &ImpactArgs) -> Result<i32> {
     // workspaces). The gate (`verify`) and signing keep libgit2's strict verification.
     git2::opts::strict_hash_verification(false);
     let ctx = Context::open(cwd)?;
-    let trusted_ref = args
-        .trust
-        .trusted_ref
-        .clone()
-        .or_else(|| default_trusted_ref(&ctx.repo));
-    let (trusted, judged_by) = match &trusted_ref {
-        Some(r) => match load_trusted(&ctx.repo, r) {
-            Ok(t) => (t, r.clone()),
-            Err(Error::NoPolicy { .. }) => {
-                eprintln!(
-                    "countersign: no policy at {r}:.countersign/policy.toml; \
-                     using the built-in defaults"
-                );
-                (policy::builtin(), r.clone())
-            }
-            Err(e) => return Err(e),
-        },
-        None => {
-            eprintln!(
-                "countersign: no base branch (main or master); using the built-in policy defaults"
-            );
-            (policy::builtin(), "HEAD".to_string())
-        }
-    };
-    let base = trusted.policy.base.clone();
-    let mut assessor = Assessor::with_trusted(&ctx.repo, trusted, &judged_by)?;
-    let range = ctx.range(args.revspec.as_deref(), &base, &judged_by)?;
-    let change = ChangeSet::load(&ctx.repo, &range.commits, LoadDepth::Files)?;
-    let impact = assessor.impact(&change.commits, &Options::default())?;
+    let mut review = Review::open(
+        &ctx.repo,
+        args.trust.select(args.revspec.as_deref()),
+        Purpose::Explore,
+    )?;
+    notify(&review.notices);
+    let impact = review.impact(&Options::default())?;
+    let commits = review.changes.commits.len();
     let mut out = std::io::stdout().lock();
     let written = match args.format {
-        Format::Json => write_json(&mut out, &impact),
+        Format::Json => write_json(
+            &mut out,
+            &ImpactDocument {
+                schema_version: SCHEMA_VERSION,
+                trusted_ref: &review.trusted.name,
+                trusted_commit: review.trusted.commit.to_string(),
+                range: &review.range.description,
+                impact: &impact,
+            },
+        ),
         Format::Text => write_text(
             &mut out,
             &impact,
-            &range.description,
-            change.commits.len(),
+            &review.range.description,
+            &review.trusted.display(),
+            commits,
             colour_stdout(),
         ),
     };
@@ -72,10 +71,12 @@ pub fn write_text(
     out: &mut impl Write,
     impact: &Impact,
     range: &str,
+    trusted: &str,
     commits: usize,
     colour: bool,
 ) -> std::io::Result<()> {
     writeln!(out, "{}", plural_line(impact, range, commits).trim_end())?;
+    writeln!(out, "judged by the policy on {trusted}")?;
     if let Some(tier) = impact.tier {
         let escalated = impact.direct_tier.is_some_and(|d| d < tier);
         let head = format!(

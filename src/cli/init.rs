@@ -3,7 +3,6 @@
 use std::path::Path;
 
 use super::{Context, EXIT_OK};
-use crate::assess::default_trusted_ref;
 use crate::git::WorkTree;
 use crate::impact::Workspace;
 use crate::init::{configure_clone, policy_template};
@@ -27,8 +26,9 @@ pub fn run(cwd: &Path) -> Result<i32> {
     let email = config.get_string("user.email").ok();
     let has_key = config.get_string("user.signingKey").is_ok()
         || std::env::var_os(keys::KEY_ENV).is_some_and(|v| !v.is_empty());
-    let base = default_trusted_ref(&ctx.repo)
-        .map(|r| r.trim_start_matches("origin/").to_string())
+    let base = crate::review::resolve_trusted(&ctx.repo, None)
+        .ok()
+        .and_then(|t| t.branch().map(str::to_string))
         .or_else(|| {
             ctx.repo
                 .head()

@@ -33,6 +33,15 @@ pub const EXIT_VIOLATION: i32 = 1;
 /// Exit status: an error (bad arguments, bad policy, not a repository).
 pub const EXIT_ERROR: i32 = 2;
 
+/// Prints the review's notices (built-in policy, a policy base that is not followed) on
+/// stderr, one line each.
+fn notify(notices: &[String]) {
+    let mut err = std::io::stderr().lock();
+    for n in notices {
+        let _ = writeln!(err, "countersign: {n}");
+    }
+}
+
 /// Parses the process arguments, runs the subcommand and returns the exit status.
 pub fn main() -> i32 {
     let cli = Cli::parse();

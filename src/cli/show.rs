@@ -5,31 +5,61 @@ use std::path::Path;
 
 use super::args::{Format, ShowArgs};
 use super::style::{finish, write_json};
-use super::{Context, EXIT_OK};
-use crate::git::{short_id, CommitChange, LoadDepth};
+use super::{notify, Context, EXIT_OK};
+use crate::git::{short_id, CommitChange};
+use crate::review::{Purpose, Review};
 use crate::signoff::SignoffVerdict;
 use crate::{Error, Result};
+
+/// One element of `show --format json`: the sign-off and the trusted ref and commit whose
+/// roster judged it (arrays stay arrays; elements gain fields).
+#[derive(serde::Serialize)]
+struct ShowRow<'a> {
+    #[serde(flatten)]
+    signoff: &'a SignoffVerdict,
+    trusted_ref: &'a str,
+    trusted_commit: String,
+}
 
 /// Runs `show`.
 pub fn run(cwd: &Path, args: &ShowArgs) -> Result<i32> {
     let ctx = Context::open(cwd)?;
-    let trusted_ref = ctx.trusted_ref(args.trust.trusted_ref.as_deref())?;
-    let mut assessor = ctx.assessor(&trusted_ref)?;
-    let oid = ctx
-        .repo
-        .revparse_single(&args.commit)
-        .and_then(|o| o.peel_to_commit())
-        .map_err(|e| Error::UnknownRevision {
+    if args.commit.contains("..") {
+        return Err(Error::UnknownRevision {
             spec: args.commit.clone(),
-            reason: e.message().to_string(),
-        })?
-        .id();
-    let commit = CommitChange::load(&ctx.repo, oid, LoadDepth::Files)?;
-    let a = assessor.assess(&commit)?;
+            reason: "show takes one commit, not a range; use `countersign status A..B` for a \
+                     range"
+                .to_string(),
+        });
+    }
+    let mut review = Review::open(
+        &ctx.repo,
+        args.trust.select(Some(&args.commit)),
+        Purpose::Triage,
+    )?;
+    notify(&review.notices);
+    let a = review
+        .assess_all()?
+        .pop()
+        .ok_or_else(|| Error::Message(format!("`{}` names no commit", args.commit)))?;
+    let Some(commit) = review.changes.commits.first() else {
+        return Err(Error::Message(format!("`{}` names no commit", args.commit)));
+    };
     let mut out = std::io::stdout().lock();
     let written = match args.format {
-        Format::Json => write_json(&mut out, &a.signoffs),
-        Format::Text => write_text(&mut out, &commit, &a.signoffs, &trusted_ref),
+        Format::Json => {
+            let rows: Vec<ShowRow<'_>> = a
+                .signoffs
+                .iter()
+                .map(|signoff| ShowRow {
+                    signoff,
+                    trusted_ref: &review.trusted.name,
+                    trusted_commit: review.trusted.commit.to_string(),
+                })
+                .collect();
+            write_json(&mut out, &rows)
+        }
+        Format::Text => write_text(&mut out, commit, &a.signoffs, &review.trusted.display()),
     };
     finish(written, EXIT_OK)
 }

@@ -6,8 +6,9 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 
 use super::args::{Decision as ArgDecision, SignArgs};
-use super::{Context, EXIT_OK, EXIT_VIOLATION};
-use crate::git::{short_id, ChangeSet, LoadDepth};
+use super::{notify, Context, EXIT_OK, EXIT_VIOLATION};
+use crate::git::short_id;
+use crate::review::{Purpose, Review};
 use crate::signoff::keys::{self, SigningKey};
 use crate::signoff::{self, Decision, SignPlan, SignRequest};
 use crate::{Error, Result};
@@ -15,11 +16,12 @@ use crate::{Error, Result};
 /// Runs `sign`: 0 signed, 1 refused (nothing written), 2 error.
 pub fn run(cwd: &Path, args: &SignArgs) -> Result<i32> {
     let ctx = Context::open(cwd)?;
-    let trusted_ref = ctx.trusted_ref(args.trust.trusted_ref.as_deref())?;
-    let mut assessor = ctx.assessor(&trusted_ref)?;
-    let base = assessor.trusted.policy.base.clone();
-    let range = ctx.range(Some(&args.revspec), &base, &trusted_ref)?;
-    let changes = ChangeSet::load(&ctx.repo, &range.commits, LoadDepth::Files)?;
+    let mut review = Review::open(
+        &ctx.repo,
+        args.trust.select(Some(&args.revspec)),
+        Purpose::Sign,
+    )?;
+    notify(&review.notices);
     let location = keys::locate(&ctx.repo, args.key.as_deref())?;
     let public = keys::public_key_at(&location)?;
     let request = SignRequest {
@@ -32,13 +34,7 @@ pub fn run(cwd: &Path, args: &SignArgs) -> Result<i32> {
         evidence: HashMap::new(),
         interface: "cli".to_string(),
     };
-    let plan = signoff::plan(
-        &mut assessor,
-        &changes.commits,
-        &request,
-        &public,
-        chrono::Utc::now(),
-    )?;
+    let plan = review.plan_signing(&request, &public, chrono::Utc::now())?;
     let mut err = std::io::stderr().lock();
     if !plan.refusals.is_empty() {
         for r in &plan.refusals {
@@ -46,7 +42,26 @@ pub fn run(cwd: &Path, args: &SignArgs) -> Result<i32> {
         }
         return Ok(EXIT_VIOLATION);
     }
-    describe(&mut err, &plan, &range.description, &trusted_ref).map_err(Error::io("stderr"))?;
+    describe(
+        &mut err,
+        &plan,
+        &review.range.description,
+        &review.trusted.display(),
+    )
+    .map_err(Error::io("stderr"))?;
+    if args.dry_run {
+        let mut out = std::io::stdout().lock();
+        for item in &plan.items {
+            writeln!(
+                out,
+                "would sign: {} {} as {}",
+                item.payload.decision, item.commit, item.payload.principal
+            )
+            .map_err(Error::io("stdout"))?;
+        }
+        let _ = writeln!(err, "Dry run: nothing was signed.");
+        return Ok(EXIT_OK);
+    }
     if !args.yes {
         if !std::io::stdin().is_terminal() {
             let _ = writeln!(

@@ -6,32 +6,49 @@ use std::path::Path;
 use super::args::{Format, StatusArgs};
 use super::style::{colour_stdout, fit, paint, state_colour, tier_colour};
 use super::style::{finish, write_json};
-use super::{Context, EXIT_OK};
-use crate::assess::Assessment;
-use crate::git::{short_id, ChangeSet, LoadDepth};
+use super::{notify, Context, EXIT_OK};
+use crate::git::short_id;
+use crate::review::{Assessment, Purpose, Review};
 use crate::Result;
+
+/// One element of `status --format json`: the assessment's fields, and the trusted ref and
+/// commit that judged it (arrays stay arrays; elements gain fields).
+#[derive(serde::Serialize)]
+struct StatusRow<'a> {
+    #[serde(flatten)]
+    assessment: &'a Assessment,
+    trusted_ref: &'a str,
+    trusted_commit: String,
+}
 
 /// Runs `status`.
 pub fn run(cwd: &Path, args: &StatusArgs) -> Result<i32> {
     let ctx = Context::open(cwd)?;
-    let trusted_ref = ctx.trusted_ref(args.trust.trusted_ref.as_deref())?;
-    let mut assessor = ctx.assessor(&trusted_ref)?;
-    let base = assessor.trusted.policy.base.clone();
-    let range = ctx.range(args.revspec.as_deref(), &base, &trusted_ref)?;
-    let changes = ChangeSet::load(&ctx.repo, &range.commits, LoadDepth::Files)?;
-    let rows = changes
-        .commits
-        .iter()
-        .map(|c| assessor.assess(c))
-        .collect::<Result<Vec<_>>>()?;
+    let mut review = Review::open(
+        &ctx.repo,
+        args.trust.select(args.revspec.as_deref()),
+        Purpose::Triage,
+    )?;
+    notify(&review.notices);
+    let rows = review.assess_all()?;
     let mut out = std::io::stdout().lock();
     let written = match args.format {
-        Format::Json => write_json(&mut out, &rows),
+        Format::Json => {
+            let rows: Vec<StatusRow<'_>> = rows
+                .iter()
+                .map(|a| StatusRow {
+                    assessment: a,
+                    trusted_ref: &review.trusted.name,
+                    trusted_commit: review.trusted.commit.to_string(),
+                })
+                .collect();
+            write_json(&mut out, &rows)
+        }
         Format::Text => write_table(
             &mut out,
             &rows,
-            &range.description,
-            &trusted_ref,
+            &review.range.description,
+            &review.trusted.display(),
             colour_stdout(),
         ),
     };
@@ -58,7 +75,11 @@ pub fn write_table(
         if rows.len() == 1 { "" } else { "s" },
     )?;
     if rows.is_empty() {
-        return Ok(());
+        return writeln!(
+            out,
+            "nothing to judge: HEAD's commits are all on the trusted ref. To triage history \
+             already there, name it: countersign status REF~20..REF --trusted-ref REF"
+        );
     }
     writeln!(out)?;
     let head = format!(

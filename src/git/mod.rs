@@ -1,7 +1,9 @@
 //! Everything countersign reads from git: the repository, revspecs, change sets and trees.
 //!
 //! - [`open`] finds the repository (refusing bare ones with a clear sentence);
-//! - [`resolve_range`] turns a REVSPEC (`A..B`, one commit, or nothing) into commits, oldest first;
+//! - [`resolve_rev`] names a revision without git's short-name guessing (an ambiguous name is
+//!   refused); [`resolve_range`] turns a REVSPEC (`A..B`, `A...B`, one commit) into commits,
+//!   oldest first;
 //! - [`ChangeSet::load`] reads each commit's metadata, trailers, files and (optionally) hunks,
 //!   plus a [`CommitChange::patch_digest`] that binds the exact change;
 //! - [`TreeSnapshot`] reads files from any revision without checking it out, so the workspace
@@ -9,6 +11,7 @@
 
 mod changeset;
 mod path;
+mod refs;
 mod repo;
 mod revspec;
 mod tree;
@@ -19,6 +22,7 @@ pub use changeset::{
     Person, SubmoduleChange, Trailer,
 };
 pub use path::GitPath;
+pub use refs::{resolve_rev, ResolvedRev};
 pub use repo::{open, short_id};
-pub use revspec::{resolve_range, RangeSpec};
+pub use revspec::{commits_since, head_commit, resolve_range, shallow_boundary, RangeSpec};
 pub use tree::{RepoFiles, TreeSnapshot, WorkTree};

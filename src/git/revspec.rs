@@ -1,14 +1,19 @@
-//! Resolving REVSPECs the way DESIGN.md says.
+//! Resolving REVSPECs the way DESIGN.md says, every name through [`super::resolve_rev`] (no
+//! short-name guessing: a tag cannot stand in for a branch).
 //!
 //! | REVSPEC | commits (oldest first) |
 //! |---|---|
 //! | `A..B` | reachable from B, not from A (merged-in commits included), like `git log A..B` |
 //! | `A...B` | `merge-base(A, B)..B`: what B did since it forked from A |
 //! | `C` | C alone |
-//! | nothing | `BASE..HEAD`, with BASE looked up as `refs/heads/BASE`, then `refs/remotes/origin/BASE`; HEAD alone when neither exists |
+//!
+//! A side left empty (`..HEAD`, `HEAD..`, often an unset shell variable) is refused rather
+//! than read as HEAD. The default range (nothing given) depends on the trusted ref and is
+//! chosen by the review layer with [`commits_since`].
 
-use git2::{Oid, Repository, RevparseMode, Sort};
+use git2::{Oid, Repository, Sort};
 
+use super::refs::resolve_rev;
 use crate::{Error, Result};
 
 /// What a REVSPEC resolved to, for messages and headers.
@@ -16,19 +21,12 @@ use crate::{Error, Result};
 pub struct RangeSpec {
     /// The commits, oldest first (first-parent and merged-in commits alike, as `git log A..B`).
     pub commits: Vec<git2::Oid>,
-    /// How the range was chosen, for display: `main..HEAD`, `HEAD~1`, `HEAD (no branch main)`.
+    /// How the range was chosen, for display: `main..HEAD`, `HEAD~1`.
     pub description: String,
 }
 
-/// Resolves a REVSPEC: `A..B` (commits reachable from B, not from A), `A...B` (from the merge
-/// base of A and B to B), a single commit (that commit alone), or `None`: the commits of HEAD
-/// not on `base` (looked up as `refs/heads/BASE`, then `refs/remotes/origin/BASE`, as CI
-/// checkouts often lack the local branch); HEAD alone when there is no such branch; an empty
-/// list when HEAD is already on it.
-///
-/// Errors: [`Error::UnknownRevision`] for anything git cannot resolve to commits, and an
-/// [`Error::Message`] for a repository without any commit.
-pub fn resolve_range(repo: &Repository, spec: Option<&str>, base: &str) -> Result<RangeSpec> {
+/// The commit HEAD points at. A repository without commits is an error that says so.
+pub fn head_commit(repo: &Repository) -> Result<Oid> {
     let head = match repo.head() {
         Ok(head) => head,
         Err(e) if e.code() == git2::ErrorCode::UnbornBranch || repo.is_empty().unwrap_or(false) => {
@@ -36,54 +34,50 @@ pub fn resolve_range(repo: &Repository, spec: Option<&str>, base: &str) -> Resul
         }
         Err(e) => return Err(Error::git("reading HEAD")(e)),
     };
-    match spec {
-        Some(spec) => resolve_spec(repo, spec),
+    Ok(head
+        .peel_to_commit()
+        .map_err(Error::git("reading the commit HEAD points at"))?
+        .id())
+}
+
+/// Resolves a REVSPEC given on the command line: `A..B` (commits reachable from B, not from
+/// A), `A...B` (from the merge base of A and B to B), or a single commit (that commit alone).
+///
+/// Errors: [`Error::UnknownRevision`] for anything that does not resolve to commits or has an
+/// empty side, [`Error::AmbiguousRevision`] for a name several refs answer to, and an
+/// [`Error::Message`] for a repository without any commit.
+pub fn resolve_range(repo: &Repository, spec: &str) -> Result<RangeSpec> {
+    head_commit(repo)?;
+    let (from, to, merge_base) = match split_range(spec) {
         None => {
-            let head = head
-                .peel_to_commit()
-                .map_err(Error::git("reading the commit HEAD points at"))?
-                .id();
-            resolve_default(repo, head, base)
+            let id = resolve_rev(repo, spec)?.commit;
+            return Ok(RangeSpec {
+                commits: vec![id],
+                description: spec.to_string(),
+            });
         }
-    }
-}
-
-fn unborn() -> Error {
-    Error::Message("the repository has no commits yet; commit something first".to_string())
-}
-
-fn unknown(spec: &str) -> impl FnOnce(git2::Error) -> Error + '_ {
-    move |e| Error::UnknownRevision {
-        spec: spec.to_string(),
-        reason: e.message().to_string(),
-    }
-}
-
-fn commit_of(repo: &Repository, obj: Option<&git2::Object<'_>>, spec: &str) -> Result<Oid> {
-    match obj {
-        Some(obj) => Ok(obj.peel_to_commit().map_err(unknown(spec))?.id()),
-        // `A..` and `..B`: git reads the missing side as HEAD.
-        None => Ok(repo
-            .head()
-            .and_then(|h| h.peel_to_commit())
-            .map_err(unknown(spec))?
-            .id()),
-    }
-}
-
-fn resolve_spec(repo: &Repository, spec: &str) -> Result<RangeSpec> {
-    let parsed = repo.revparse(spec).map_err(unknown(spec))?;
-    let mode = parsed.mode();
-    if mode.contains(RevparseMode::SINGLE) && !mode.contains(RevparseMode::RANGE) {
-        let id = commit_of(repo, parsed.from(), spec)?;
-        return Ok(RangeSpec {
-            commits: vec![id],
-            description: spec.to_string(),
+        Some(parts) => parts,
+    };
+    if from.is_empty() || to.is_empty() {
+        return Err(Error::UnknownRevision {
+            spec: spec.to_string(),
+            reason: "one side of the range is empty (an unset variable?); write both sides, \
+                     e.g. refs/remotes/origin/main..HEAD"
+                .to_string(),
         });
     }
-    let from = commit_of(repo, parsed.from(), spec)?;
-    let to = commit_of(repo, parsed.to(), spec)?;
-    let hide = if mode.contains(RevparseMode::MERGE_BASE) {
+    let side = |rev: &str| {
+        resolve_rev(repo, rev).map_err(|e| match e {
+            Error::UnknownRevision { reason, .. } => Error::UnknownRevision {
+                spec: spec.to_string(),
+                reason: format!("`{rev}`: {reason}"),
+            },
+            other => other,
+        })
+    };
+    let from = side(from)?.commit;
+    let to = side(to)?.commit;
+    let hide = if merge_base {
         repo.merge_base(from, to)
             .map_err(|e| Error::UnknownRevision {
                 spec: spec.to_string(),
@@ -98,36 +92,43 @@ fn resolve_spec(repo: &Repository, spec: &str) -> Result<RangeSpec> {
     })
 }
 
-fn resolve_default(repo: &Repository, head: Oid, base: &str) -> Result<RangeSpec> {
-    for (refname, shown) in [
-        (format!("refs/heads/{base}"), base.to_string()),
-        (
-            format!("refs/remotes/origin/{base}"),
-            format!("origin/{base}"),
-        ),
-    ] {
-        let reference = match repo.find_reference(&refname) {
-            Ok(r) => r,
-            Err(e) if e.code() == git2::ErrorCode::NotFound => continue,
-            // An invalid name (`base = "a..b"`) cannot be a branch either.
-            Err(e) if e.code() == git2::ErrorCode::InvalidSpec => continue,
-            Err(e) => return Err(Error::git(format!("reading {refname}"))(e)),
-        };
-        let base_id = reference
-            .peel_to_commit()
-            .map_err(Error::git(format!(
-                "reading the commit {refname} points at"
-            )))?
-            .id();
-        return Ok(RangeSpec {
-            commits: walk(repo, head, Some(base_id))?,
-            description: format!("{shown}..HEAD"),
-        });
+/// `A..B` → (A, B, false); `A...B` → (A, B, true); anything else → None. Ref names cannot
+/// contain `..`, so the first `..` is the separator.
+fn split_range(spec: &str) -> Option<(&str, &str, bool)> {
+    let at = spec.find("..")?;
+    let (from, rest) = spec.split_at(at);
+    match rest.strip_prefix("...") {
+        Some(to) => Some((from, to, true)),
+        None => Some((from, &rest[2..], false)),
     }
-    Ok(RangeSpec {
-        commits: vec![head],
-        description: format!("HEAD (no branch {base})"),
-    })
+}
+
+/// The commits reachable from `tip` and not from `hide`, oldest first.
+pub fn commits_since(repo: &Repository, tip: Oid, hide: Oid) -> Result<Vec<Oid>> {
+    walk(repo, tip, Some(hide))
+}
+
+/// In a shallow clone: the first of `commits` whose parents were not fetched. A range that
+/// reaches such a commit may be missing commits of the change (they lie past the boundary).
+pub fn shallow_boundary(repo: &Repository, commits: &[Oid]) -> Result<Option<Oid>> {
+    if !repo.is_shallow() {
+        return Ok(None);
+    }
+    let path = repo.path().join("shallow");
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(path)(e)),
+    };
+    let cut: std::collections::HashSet<Oid> = text
+        .lines()
+        .filter_map(|l| Oid::from_str(l.trim()).ok())
+        .collect();
+    Ok(commits.iter().copied().find(|c| cut.contains(c)))
+}
+
+fn unborn() -> Error {
+    Error::Message("the repository has no commits yet; commit something first".to_string())
 }
 
 /// Commits reachable from `tip` and not from `hide`, parents before children.

@@ -91,16 +91,11 @@ pub struct TreeSnapshot<'r> {
 }
 
 impl<'r> TreeSnapshot<'r> {
-    /// The tree of revision `rev` (anything `git rev-parse` accepts that names a commit).
+    /// The tree of revision `rev`: a full ref name, a short name only one ref answers to, or
+    /// a commit id (see [`super::resolve_rev`]: no short-name guessing).
     pub fn at(repo: &'r git2::Repository, rev: &str) -> Result<Self> {
-        let commit = repo
-            .revparse_single(rev)
-            .and_then(|o| o.peel_to_commit())
-            .map_err(|e| Error::UnknownRevision {
-                spec: rev.to_string(),
-                reason: e.message().to_string(),
-            })?;
-        let mut snap = Self::of_commit(repo, commit.id())?;
+        let commit = super::resolve_rev(repo, rev)?.commit;
+        let mut snap = Self::of_commit(repo, commit)?;
         snap.rev = rev.to_string();
         Ok(snap)
     }

@@ -28,7 +28,7 @@
 //! use countersign::impact::{self, Options};
 //!
 //! let repo = git::open(std::path::Path::new("."))?;
-//! let range = git::resolve_range(&repo, Some("main..HEAD"), "main")?;
+//! let range = git::resolve_range(&repo, "refs/heads/main..HEAD")?;
 //! let change = ChangeSet::load(&repo, &range.commits, LoadDepth::Files)?;
 //! let impact = impact::analyze(&repo, &change.commits, &Options::default())?;
 //! // e.g. core-types changed; auth (1 hop) and billing-api (2 hops, via auth) affected.

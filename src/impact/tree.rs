@@ -52,14 +52,7 @@ impl<'r> GitTree<'r> {
 
     /// The tree of revision `rev` (anything `git rev-parse` accepts that names a commit).
     pub fn at(repo: &'r git2::Repository, rev: &str) -> Result<Self> {
-        let id = repo
-            .revparse_single(rev)
-            .and_then(|o| o.peel_to_commit())
-            .map_err(|e| Error::UnknownRevision {
-                spec: rev.to_string(),
-                reason: e.message().to_string(),
-            })?
-            .id();
+        let id = crate::git::resolve_rev(repo, rev)?.commit;
         Self::of_commit(repo, id, rev)
     }
 

@@ -124,11 +124,22 @@ fn role_span(text: &str, tier: &str) -> Option<std::ops::Range<usize>> {
     Some(role.span())
 }
 
-/// Reads and checks the policy and roster from revision `rev` (a branch, tag or commit).
-/// A missing policy is [`crate::Error::NoPolicy`]; a missing roster is an empty roster (so a
-/// role naming anyone is reported). Files are labelled `rev:path` in diagnostics.
+/// Reads and checks the policy and roster from revision `rev` (a full ref name, a short name
+/// only one ref answers to, or a commit id). A missing policy is [`crate::Error::NoPolicy`]; a
+/// missing roster is an empty roster (so a role naming anyone is reported). Files are labelled
+/// `rev:path` in diagnostics.
 pub fn load_trusted(repo: &git2::Repository, rev: &str) -> Result<Trusted> {
-    let snap = TreeSnapshot::at(repo, rev)?;
+    let commit = crate::git::resolve_rev(repo, rev)?.commit;
+    load_trusted_at(repo, commit, rev)
+}
+
+/// Reads and checks the policy and roster from `commit`, labelled `label` (the trusted ref's
+/// name) in diagnostics: what the review layer calls once the trusted ref is resolved, so
+/// that every read comes from the same commit.
+pub fn load_trusted_at(repo: &git2::Repository, commit: git2::Oid, label: &str) -> Result<Trusted> {
+    let mut snap = TreeSnapshot::of_commit(repo, commit)?;
+    snap.rev = label.to_string();
+    let rev = label;
     let Some(policy_bytes) = snap.read(POLICY_PATH)? else {
         return Err(Error::NoPolicy {
             rev: rev.to_string(),

@@ -30,7 +30,8 @@ mod types;
 
 pub use diagnostic::{Diagnostic, Diagnostics};
 pub use load::{
-    builtin, load_trusted, load_worktree, policy_digest, summary, Trusted, POLICY_PATH, ROSTER_PATH,
+    builtin, load_trusted, load_trusted_at, load_worktree, policy_digest, summary, Trusted,
+    POLICY_PATH, ROSTER_PATH,
 };
 pub use parse::parse_policy;
 pub use roster::{parse_roster, principal_matches, AllowedSigner, Roster, SignerSummary};

@@ -50,7 +50,7 @@ pub mod verify;
 use serde::Serialize;
 
 pub use record::{Decision, Evidence, NoteLine, Payload};
-pub use sign::{execute, plan, sign, SignOutcome, SignPlan, SignRequest};
+pub use sign::{execute, plan, Judged, SignOutcome, SignPlan, SignRequest};
 pub use sshsig::NAMESPACE;
 pub use verify::{Checker, GateVerdict, SignoffVerdict};
 

@@ -21,11 +21,10 @@ use super::keys::{self, SigningKey};
 use super::notes::{self, Append};
 use super::record::{Decision, Evidence, NoteLine, Payload, PAYLOAD_VERSION};
 use super::sshsig;
-use crate::assess::Assessor;
 use crate::git::{short_id, CommitChange};
 use crate::policy::principal_matches;
 use crate::policy::provenance::Provenance;
-use crate::policy::{AllowedSigner, Tier, ROSTER_PATH};
+use crate::policy::{AllowedSigner, Tier, Trusted, ROSTER_PATH};
 use crate::{Error, Result};
 
 /// What the reviewer asks to sign.
@@ -95,11 +94,23 @@ pub struct SignOutcome {
     pub notes_commit: String,
 }
 
-/// Plans sign-offs on `commits` with the key whose public half is `key`, judged by the
-/// assessor's trusted policy and roster, at time `now`.
+/// One commit as the gate judged it: what signing needs to know of its verdict.
+#[derive(Clone, Copy, Debug)]
+pub struct Judged<'a> {
+    /// The commit.
+    pub commit: &'a CommitChange,
+    /// Its AI provenance (None for a human commit).
+    pub ai: Option<&'a Provenance>,
+    /// Its effective tier under the trusted policy.
+    pub tier: Tier,
+}
+
+/// Plans sign-offs on the `judged` commits with the key whose public half is `key`, under the
+/// `trusted` policy and roster read from `trusted_ref` (its name, for messages), at time `now`.
 pub fn plan(
-    assessor: &mut Assessor<'_>,
-    commits: &[CommitChange],
+    trusted: &Trusted,
+    trusted_ref: &str,
+    judged: &[Judged<'_>],
     request: &SignRequest,
     key: &PublicKey,
     now: DateTime<Utc>,
@@ -112,9 +123,8 @@ pub fn plan(
         refusals: Vec::new(),
         warnings: Vec::new(),
     };
-    let roster_file = format!("{}:{ROSTER_PATH}", assessor.trusted_ref);
-    let entries: Vec<AllowedSigner> = assessor
-        .trusted
+    let roster_file = format!("{trusted_ref}:{ROSTER_PATH}");
+    let entries: Vec<AllowedSigner> = trusted
         .roster
         .entries
         .iter()
@@ -173,10 +183,10 @@ pub fn plan(
 
     let tool = format!("countersign {}", env!("CARGO_PKG_VERSION"));
     let timestamp = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let policy_digest = assessor.trusted.policy.digest.clone();
-    for commit in commits {
-        let a = assessor.assess(commit)?;
-        let req = assessor.trusted.policy.requirement(a.tier);
+    let policy_digest = trusted.policy.digest.clone();
+    for a in judged {
+        let commit = a.commit;
+        let req = trusted.policy.requirement(a.tier);
         if a.ai.is_some() && a.tier == Tier::Prohibited && request.decision == Decision::Approve {
             plan.refusals.push(format!(
                 "commit {} is AI-generated and in the prohibited tier: AI may not make this \
@@ -192,8 +202,7 @@ pub fn plan(
             ));
         }
         if let Some(role) = &req.role {
-            let holds = assessor
-                .trusted
+            let holds = trusted
                 .policy
                 .principals_with_role(role)
                 .iter()
@@ -220,7 +229,7 @@ pub fn plan(
         plan.items.push(PlannedSignoff {
             commit: commit.id.clone(),
             summary: commit.summary.clone(),
-            ai: a.ai.clone(),
+            ai: a.ai.cloned(),
             tier: a.tier,
             payload: Payload {
                 version: PAYLOAD_VERSION,
@@ -240,7 +249,7 @@ pub fn plan(
             },
         });
     }
-    if commits.is_empty() {
+    if judged.is_empty() {
         plan.refusals
             .push("the range has no commits: nothing to sign".to_string());
     }
@@ -338,17 +347,4 @@ pub fn execute(
         o.notes_commit = notes_commit.clone();
     }
     Ok(outcomes)
-}
-
-/// Plans and, when nothing is refused, signs and stores: for callers that have already shown
-/// the change and had it confirmed. A refusal is an error carrying the refusals' sentences.
-pub fn sign(
-    repo: &git2::Repository,
-    assessor: &mut Assessor<'_>,
-    commits: &[CommitChange],
-    request: &SignRequest,
-    key: &SigningKey,
-) -> Result<Vec<SignOutcome>> {
-    let plan = plan(assessor, commits, request, key.public_key(), Utc::now())?;
-    execute(repo, &plan, key)
 }

@@ -6,9 +6,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::assess::{Assessment, Assessor};
-use crate::git::{self, ChangeSet, CommitChange, FileChange, LoadDepth};
+use crate::git::{self, CommitChange, FileChange};
 use crate::policy::{Tier, TierRequirement};
+use crate::review::{Assessment, Purpose, Resolved, Review, Selection};
 use crate::signoff::ReviewState;
 use crate::{Error, Result};
 
@@ -65,8 +65,12 @@ pub struct ReviewData {
     pub repo_path: PathBuf,
     /// How the range was chosen (`main..HEAD`).
     pub range: String,
-    /// The trusted ref whose policy judges the change (None when there is no base branch).
+    /// The trusted ref whose policy judges the change, for the header (`refs/heads/main
+    /// (4f2a1c9)`); None for hand-made data.
     pub trusted_ref: Option<String>,
+    /// What the review resolved (trusted ref and commit, the commits): background jobs
+    /// reopen exactly this review. None for hand-made data.
+    pub resolved: Option<Resolved>,
     /// A one-line notice for the header (no policy yet, policy errors).
     pub notice: Option<String>,
     /// The commits, oldest first.
@@ -111,57 +115,67 @@ pub struct FileKey {
 }
 
 /// Loads the change's file lists and verdicts: what the first frame needs, without hunks.
-/// A repository without a policy still loads (no verdicts, and a notice saying so).
-pub fn load_review(
-    dir: &Path,
-    revspec: Option<&str>,
-    trusted_ref: Option<&str>,
-) -> Result<ReviewData> {
+/// Opened through [`Review::open`] like every command, so the workstation shows the commits
+/// `status` and `verify` judge. A trusted ref without a policy still loads (built-in
+/// defaults, and a notice saying so).
+pub fn load_review(dir: &Path, selection: Selection<'_>) -> Result<ReviewData> {
     let repo = git::open(dir)?;
+    let review = Review::open(&repo, selection, Purpose::Explore)?;
+    data_of(&repo, review)
+}
+
+/// Loads the review `resolved` describes again (after signing, the sign-off states change).
+pub fn reload_review(repo_path: &Path, resolved: &Resolved) -> Result<ReviewData> {
+    let repo = git::open(repo_path)?;
+    let review = Review::reopen(&repo, resolved, Purpose::Explore)?;
+    data_of(&repo, review)
+}
+
+fn data_of(repo: &git2::Repository, mut review: Review<'_>) -> Result<ReviewData> {
     let repo_path = repo.workdir().unwrap_or_else(|| repo.path()).to_path_buf();
-    let trusted = match trusted_ref {
-        Some(r) => Some(r.to_string()),
-        None => crate::assess::default_trusted_ref(&repo),
+    let builtin = review.builtin_policy;
+    let assessments = if builtin {
+        Vec::new()
+    } else {
+        review.assess_all()?
     };
-    let mut notice = None;
-    let mut assessor = match &trusted {
-        Some(t) => match Assessor::new(&repo, t) {
-            Ok(a) => Some(a),
-            Err(Error::NoPolicy { rev }) => {
-                notice = Some(format!(
-                    "no policy on {rev}: showing the change without tiers (add .countersign/policy.toml)"
-                ));
-                None
-            }
-            Err(e) => return Err(e),
-        },
-        None => {
-            notice = Some("no base branch: showing the change without tiers".to_string());
-            None
-        }
+    let mut notice = if builtin {
+        Some(format!(
+            "no policy on {}: showing the change without tiers (add .countersign/policy.toml)",
+            review.trusted.name
+        ))
+    } else {
+        review.notices.first().cloned()
     };
-    let base = assessor
-        .as_ref()
-        .map(|a| a.trusted.policy.base.clone())
-        .unwrap_or_else(|| trusted.clone().unwrap_or_else(|| "main".to_string()));
-    let range = git::resolve_range(&repo, revspec, &base)?;
-    let changes = ChangeSet::load(&repo, &range.commits, LoadDepth::Files)?;
-    let mut commits = Vec::with_capacity(changes.commits.len());
-    for change in changes.commits {
-        let verdict = match assessor.as_mut() {
-            Some(a) => {
-                let assessment = a.assess(&change)?;
-                let req = a.trusted.policy.requirement(assessment.tier);
-                Some(Verdict::from_assessment(&assessment, req))
-            }
-            None => None,
-        };
-        commits.push(CommitEntry { change, verdict });
+    if review.is_empty() && notice.is_none() {
+        notice = Some(format!(
+            "nothing to judge: {} has no commits",
+            review.range.description
+        ));
     }
+    let resolved = review.resolved();
+    let trusted_ref = Some(review.trusted.display());
+    let range = review.range.description.clone();
+    let mut verdicts: Vec<Option<Verdict>> = assessments
+        .iter()
+        .map(|a| {
+            Some(Verdict::from_assessment(
+                a,
+                review.policy().requirement(a.tier),
+            ))
+        })
+        .collect();
+    verdicts.resize(review.changes.commits.len(), None);
+    let commits = std::mem::take(&mut review.changes.commits)
+        .into_iter()
+        .zip(verdicts)
+        .map(|(change, verdict)| CommitEntry { change, verdict })
+        .collect();
     Ok(ReviewData {
         repo_path,
-        range: range.description,
-        trusted_ref: trusted,
+        range,
+        trusted_ref,
+        resolved: Some(resolved),
         notice,
         commits,
     })

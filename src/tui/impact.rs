@@ -1,14 +1,13 @@
 //! The impact panel's data: the analysis flattened into tree rows the panel draws and the
-//! cursor walks. [`compute`] runs [`crate::assess::Assessor::impact`] (the same analysis as
+//! cursor walks. [`compute`] runs [`crate::review::Review::impact`] (the same analysis as
 //! `countersign impact`) on a worker thread when the review opens; [`view_of`] flattens it.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::assess::{default_trusted_ref, Assessor};
-use crate::git::{ChangeSet, LoadDepth};
 use crate::impact::{CrateImpact, Impact, Options};
-use crate::policy::{load_trusted, Tier};
+use crate::policy::Tier;
+use crate::review::{Purpose, Resolved, Review};
 use crate::{Error, Result};
 
 /// One row of the impact tree.
@@ -57,39 +56,31 @@ pub enum ImpactSlot {
 }
 
 /// Computes the impact of `commits` (full ids, oldest first) in the repository at
-/// `repo_path`, judged by the policy at `trusted_ref` (None: the base branch; without a
-/// policy, the built-in defaults), and flattens it for the panel. Blocking: the workstation calls it from a worker thread.
+/// `repo_path`, judged under the review as it was resolved when it opened (its trusted
+/// commit; without a policy there, the built-in defaults), and flattens it for the panel.
+/// Blocking: the workstation calls it from a worker thread.
 pub fn compute(
     repo_path: &Path,
+    resolved: &Resolved,
     commits: &[String],
-    trusted_ref: Option<&str>,
 ) -> Result<ImpactView, String> {
-    analyse(repo_path, commits, trusted_ref)
+    analyse(repo_path, resolved, commits)
         .map(|impact| view_of(&impact))
         .map_err(|e| e.to_string())
 }
 
-fn analyse(repo_path: &Path, commits: &[String], trusted_ref: Option<&str>) -> Result<Impact> {
+fn analyse(repo_path: &Path, resolved: &Resolved, commits: &[String]) -> Result<Impact> {
     let repo = crate::git::open(repo_path)?;
-    let trusted_ref = trusted_ref
-        .map(str::to_string)
-        .or_else(|| default_trusted_ref(&repo));
     let oids = commits
         .iter()
         .map(|c| git2::Oid::from_str(c).map_err(Error::git(format!("parsing commit id {c}"))))
         .collect::<Result<Vec<_>>>()?;
-    let change = ChangeSet::load(&repo, &oids, LoadDepth::Files)?;
-    // Without a policy, the built-in defaults give tiers, as `countersign impact` does.
-    let (trusted, judged_by) = match &trusted_ref {
-        Some(r) => match load_trusted(&repo, r) {
-            Ok(t) => (t, r.clone()),
-            Err(Error::NoPolicy { .. }) => (crate::policy::builtin(), r.clone()),
-            Err(e) => return Err(e),
-        },
-        None => (crate::policy::builtin(), "HEAD".to_string()),
+    let resolved = Resolved {
+        commits: oids,
+        ..resolved.clone()
     };
-    let mut assessor = Assessor::with_trusted(&repo, trusted, &judged_by)?;
-    assessor.impact(&change.commits, &Options::default())
+    let mut review = Review::reopen(&repo, &resolved, Purpose::Explore)?;
+    review.impact(&Options::default())
 }
 
 /// The panel's view of an analysis: each crate under the one before it in its chain, then

@@ -20,6 +20,7 @@ use super::impact::{self, ImpactSlot};
 use super::signing;
 use crate::diff::{Highlighter, Syntaxes};
 use crate::git::FileChange;
+use crate::review::Resolved;
 
 /// What arrives on the event loop's channel.
 #[derive(Debug)]
@@ -33,8 +34,9 @@ pub enum Event {
 /// Runs effects, in the background or inline.
 pub struct Jobs {
     repo_path: PathBuf,
-    trusted_ref: Option<String>,
-    revspec: Option<String>,
+    /// The review as resolved when it opened (None for hand-made data): every job reopens
+    /// exactly this, never the raw options.
+    resolved: Option<Resolved>,
     background: Option<Background>,
 }
 
@@ -46,12 +48,7 @@ struct Background {
 
 impl Jobs {
     /// Workers that post their results to `events`.
-    pub fn background(
-        repo_path: &Path,
-        revspec: Option<String>,
-        trusted_ref: Option<String>,
-        events: Sender<Event>,
-    ) -> Jobs {
+    pub fn background(repo_path: &Path, resolved: Option<Resolved>, events: Sender<Event>) -> Jobs {
         let (diffs, rx) = mpsc::channel();
         let out = events.clone();
         let path = repo_path.to_path_buf();
@@ -61,8 +58,7 @@ impl Jobs {
         thread::spawn(move || highlight_worker(hrx, out));
         Jobs {
             repo_path: repo_path.to_path_buf(),
-            trusted_ref,
-            revspec,
+            resolved,
             background: Some(Background {
                 events,
                 diffs,
@@ -72,11 +68,10 @@ impl Jobs {
     }
 
     /// Everything on the calling thread: `perform` returns the results.
-    pub fn inline(repo_path: &Path, revspec: Option<String>, trusted_ref: Option<String>) -> Jobs {
+    pub fn inline(repo_path: &Path, resolved: Option<Resolved>) -> Jobs {
         Jobs {
             repo_path: repo_path.to_path_buf(),
-            trusted_ref,
-            revspec,
+            resolved,
             background: None,
         }
     }
@@ -157,27 +152,33 @@ impl Jobs {
                 };
                 self.run(job)
             }
-            Effect::ComputeImpact(commits) => match &self.background {
-                Some(_) => {
+            Effect::ComputeImpact(commits) => match (&self.background, &self.resolved) {
+                (Some(_), Some(resolved)) => {
                     let repo_path = self.repo_path.clone();
-                    let trusted = self.trusted_ref.clone();
+                    let resolved = resolved.clone();
                     self.run(move || {
-                        JobResult::Impact(impact::compute(&repo_path, &commits, trusted.as_deref()))
+                        JobResult::Impact(impact::compute(&repo_path, &resolved, &commits))
                     })
                 }
+                (Some(_), None) => vec![JobResult::Impact(Err(
+                    "no repository behind this review".to_string()
+                ))],
                 // Inline, the first frame does not wait for it: `settle` computes it.
-                None => Vec::new(),
+                (None, _) => Vec::new(),
             },
             Effect::Sign(request) => {
                 let repo_path = self.repo_path.clone();
-                let revspec = self.revspec.clone();
-                let trusted = self.trusted_ref.clone();
+                let Some(resolved) = self.resolved.clone() else {
+                    return vec![JobResult::Signed(SignOutcome::Failed(
+                        "no repository behind this review; nothing was signed".to_string(),
+                    ))];
+                };
                 self.run_all(move || {
-                    let outcome = signing::sign(&repo_path, trusted.as_deref(), &request);
+                    let outcome = signing::sign(&repo_path, &resolved, &request);
                     let mut out = Vec::new();
                     if matches!(outcome, SignOutcome::Signed(_)) {
                         // The new states first, so the dialog's result shows with them.
-                        out.push(reload(&repo_path, revspec.as_deref(), trusted.as_deref()));
+                        out.push(reload(&repo_path, &resolved));
                     }
                     out.push(JobResult::Signed(outcome));
                     out
@@ -201,11 +202,10 @@ impl Jobs {
                 .iter()
                 .map(|c| c.change.id.clone())
                 .collect();
-            out.push(JobResult::Impact(impact::compute(
-                &self.repo_path,
-                &commits,
-                self.trusted_ref.as_deref(),
-            )));
+            out.push(JobResult::Impact(match &self.resolved {
+                Some(resolved) => impact::compute(&self.repo_path, resolved, &commits),
+                None => Err("no repository behind this review".to_string()),
+            }));
         }
         out
     }
@@ -234,9 +234,9 @@ impl Jobs {
 }
 
 /// Re-reads the verdicts (after signing, sign-off states change).
-fn reload(repo_path: &Path, revspec: Option<&str>, trusted: Option<&str>) -> JobResult {
+fn reload(repo_path: &Path, resolved: &Resolved) -> JobResult {
     JobResult::Reloaded(Box::new(
-        data::load_review(repo_path, revspec, trusted).map_err(|e| e.to_string()),
+        data::reload_review(repo_path, resolved).map_err(|e| e.to_string()),
     ))
 }
 

@@ -65,12 +65,22 @@ use crate::{Error, Result};
 /// What `review` was asked for.
 #[derive(Clone, Debug, Default)]
 pub struct ReviewOptions {
-    /// The REVSPEC (None: the commits of HEAD not on the base branch).
+    /// The REVSPEC (None: the commits of HEAD not on the trusted ref).
     pub revspec: Option<String>,
-    /// The trusted ref (None: the base branch).
+    /// `--trusted-ref` (None: the settled default, see [`crate::review::trusted`]).
     pub trusted_ref: Option<String>,
     /// The theme name (None: `config.toml`, then `dark`).
     pub theme: Option<String>,
+}
+
+impl ReviewOptions {
+    /// The selection the review layer opens.
+    pub fn selection(&self) -> crate::review::Selection<'_> {
+        crate::review::Selection {
+            revspec: self.revspec.as_deref(),
+            trusted_ref: self.trusted_ref.as_deref(),
+        }
+    }
 }
 
 /// The theme to use: `name` if given, else `config.toml`'s, else `dark`. A broken config
@@ -95,9 +105,9 @@ pub fn review(dir: &Path, opts: &ReviewOptions) -> Result<i32> {
         ));
     }
     let theme = resolve_theme(opts.theme.as_deref())?;
-    let data = data::load_review(dir, opts.revspec.as_deref(), opts.trusted_ref.as_deref())?;
+    let data = data::load_review(dir, opts.selection())?;
     let store = store::Store::open(store::data_dir().as_deref(), &data.repo_path);
-    terminal::run(data, store, theme, opts)
+    terminal::run(data, store, theme)
 }
 
 /// Renders the first screen of `review` into a `size` buffer and returns it as text. With

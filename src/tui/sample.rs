@@ -188,6 +188,7 @@ pub fn review_data() -> ReviewData {
         repo_path: PathBuf::from("/nonexistent/sample"),
         range: "main..feature".into(),
         trusted_ref: Some("main".into()),
+        resolved: None,
         notice: None,
         commits: vec![
             CommitEntry {

@@ -36,14 +36,10 @@ pub struct Session {
 impl Session {
     /// Loads the change at `dir` as `review` would and shows its first file.
     pub fn open(dir: &Path, opts: &ReviewOptions, size: (u16, u16)) -> Result<Session> {
-        let data = data::load_review(dir, opts.revspec.as_deref(), opts.trusted_ref.as_deref())?;
+        let data = data::load_review(dir, opts.selection())?;
         let store = Store::open(super::store::data_dir().as_deref(), &data.repo_path);
         let theme = super::resolve_theme(opts.theme.as_deref())?;
-        let jobs = Jobs::inline(
-            &data.repo_path,
-            opts.revspec.clone(),
-            opts.trusted_ref.clone(),
-        );
+        let jobs = Jobs::inline(&data.repo_path, data.resolved.clone());
         Ok(Session::with(data, store, theme, size, jobs))
     }
 
@@ -51,7 +47,7 @@ impl Session {
     /// come from a repository, so its impact panel stays unavailable until a test delivers
     /// an analysis ([`Session::deliver`]).
     pub fn from_data(data: ReviewData, store: Store, theme: Theme, size: (u16, u16)) -> Session {
-        let jobs = Jobs::inline(&data.repo_path, None, None);
+        let jobs = Jobs::inline(&data.repo_path, data.resolved.clone());
         let mut s = Session::with(data, store, theme, size, jobs);
         s.app.impact = ImpactSlot::Unavailable;
         s

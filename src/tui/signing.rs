@@ -11,8 +11,8 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use super::action::{SignOutcome, SignRequest};
-use crate::assess::{default_trusted_ref, Assessor};
-use crate::git::{self, short_id, ChangeSet, LoadDepth};
+use crate::git::{self, short_id};
+use crate::review::{Purpose, Resolved, Review};
 use crate::signoff::keys::{self, SigningKey};
 use crate::signoff::{self, Evidence};
 use crate::{Error, Result};
@@ -20,33 +20,18 @@ use crate::{Error, Result};
 /// What the sign-off records as its interface.
 pub const INTERFACE: &str = "tui";
 
-/// Signs `request` for the repository at `repo_path`, judged by the policy and roster at
-/// `trusted_ref` (None: the base branch). Nothing is written unless the outcome is
-/// [`SignOutcome::Signed`].
-pub fn sign(repo_path: &Path, trusted_ref: Option<&str>, request: &SignRequest) -> SignOutcome {
-    match try_sign(repo_path, trusted_ref, request) {
+/// Signs `request` for the repository at `repo_path`, judged under the review as it was
+/// resolved when it opened (the same trusted commit, policy and roster). Nothing is written
+/// unless the outcome is [`SignOutcome::Signed`].
+pub fn sign(repo_path: &Path, resolved: &Resolved, request: &SignRequest) -> SignOutcome {
+    match try_sign(repo_path, resolved, request) {
         Ok(outcome) => outcome,
         Err(e) => SignOutcome::Failed(format!("{e}; nothing was signed")),
     }
 }
 
-fn try_sign(
-    repo_path: &Path,
-    trusted_ref: Option<&str>,
-    request: &SignRequest,
-) -> Result<SignOutcome> {
+fn try_sign(repo_path: &Path, resolved: &Resolved, request: &SignRequest) -> Result<SignOutcome> {
     let repo = git::open(repo_path)?;
-    let trusted = match trusted_ref {
-        Some(r) => r.to_string(),
-        None => default_trusted_ref(&repo).ok_or_else(|| {
-            Error::Message(
-                "no base branch to read the policy and roster from: restart review with \
-                 --trusted-ref REF"
-                    .to_string(),
-            )
-        })?,
-    };
-    let mut assessor = Assessor::new(&repo, &trusted)?;
     let oids = request
         .commits
         .iter()
@@ -55,7 +40,11 @@ fn try_sign(
                 .map_err(Error::git(format!("parsing commit id {}", c.commit)))
         })
         .collect::<Result<Vec<_>>>()?;
-    let changes = ChangeSet::load(&repo, &oids, LoadDepth::Files)?;
+    let resolved = Resolved {
+        commits: oids,
+        ..resolved.clone()
+    };
+    let mut review = Review::reopen(&repo, &resolved, Purpose::Sign)?;
     let location = keys::locate(&repo, None)?;
     let public = keys::public_key_at(&location)?;
     let library_request = signoff::SignRequest {
@@ -65,13 +54,7 @@ fn try_sign(
         evidence: evidence(request),
         interface: INTERFACE.to_string(),
     };
-    let plan = signoff::plan(
-        &mut assessor,
-        &changes.commits,
-        &library_request,
-        &public,
-        chrono::Utc::now(),
-    )?;
+    let plan = review.plan_signing(&library_request, &public, chrono::Utc::now())?;
     if !plan.refusals.is_empty() {
         return Ok(SignOutcome::Refused(plan.refusals));
     }
@@ -168,7 +151,8 @@ mod tests {
     }
 
     fn session(repo: &Path) -> Session {
-        let data = data::load_review(repo, None, None).expect("load the demo");
+        let data =
+            data::load_review(repo, crate::review::Selection::default()).expect("load the demo");
         Session::from_data(data, Store::default(), Theme::dark(), (130, 50))
     }
 

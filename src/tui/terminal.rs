@@ -22,7 +22,7 @@ use super::jobs::{Event, Jobs};
 use super::keys;
 use super::store::Store;
 use super::theme::Theme;
-use super::{update, view, ReviewOptions};
+use super::{update, view};
 use crate::{Error, Result};
 
 /// Exit status after Ctrl-C (128 + SIGINT, as shells report it).
@@ -88,7 +88,7 @@ fn install_panic_hook() {
 }
 
 /// Runs the workstation on the terminal until the user quits; returns the exit status.
-pub fn run(data: ReviewData, store: Store, theme: Theme, opts: &ReviewOptions) -> Result<i32> {
+pub fn run(data: ReviewData, store: Store, theme: Theme) -> Result<i32> {
     if !has_terminal() {
         return Err(Error::Message(
             "countersign review needs a terminal: run it in one, or use --snapshot WxH to print the first screen"
@@ -96,12 +96,12 @@ pub fn run(data: ReviewData, store: Store, theme: Theme, opts: &ReviewOptions) -
         ));
     }
     let guard = TerminalGuard::enter().map_err(Error::io("the terminal"))?;
-    let result = event_loop(data, store, theme, opts);
+    let result = event_loop(data, store, theme);
     drop(guard);
     result
 }
 
-fn event_loop(data: ReviewData, store: Store, theme: Theme, opts: &ReviewOptions) -> Result<i32> {
+fn event_loop(data: ReviewData, store: Store, theme: Theme) -> Result<i32> {
     let io_err = |e: io::Error| Error::io("the terminal")(e);
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout())).map_err(io_err)?;
     let size = terminal.size().map_err(io_err)?;
@@ -114,12 +114,7 @@ fn event_loop(data: ReviewData, store: Store, theme: Theme, opts: &ReviewOptions
             }
         }
     });
-    let jobs = Jobs::background(
-        &data.repo_path,
-        opts.revspec.clone(),
-        opts.trusted_ref.clone(),
-        tx,
-    );
+    let jobs = Jobs::background(&data.repo_path, data.resolved.clone(), tx);
     let mut app = App::new(data, store, theme, (size.width, size.height));
     let mut effects = update::start(&mut app);
     effects.push(Effect::LoadHighlighter);

@@ -2,19 +2,21 @@
 //! with its reasons, and where the commit stands.
 //!
 //! An [`Assessor`] holds what judges a change — the policy and roster from the trusted
-//! revision, and the workspace as of that revision — and assesses commits one by one,
-//! caching each revision's workspace so a long range reads every manifest once.
+//! commit, and the workspace as of that commit — and assesses commits one by one, caching
+//! each revision's workspace so a long range reads every manifest once. It is made by
+//! [`super::Review::open`] from the resolved [`TrustedRef`], never from a raw option.
 
 use std::collections::HashMap;
 
 use serde::Serialize;
 
+use super::trusted::TrustedRef;
 use crate::git::{CommitChange, DiffBase, FileChange, LoadDepth};
 use crate::impact::crates::{crate_level, needs_base, Sides};
 use crate::impact::{GitTree, Impact, Workspace};
 use crate::policy::provenance::{self, Provenance};
 use crate::policy::tier::{Classifier, TierVerdict};
-use crate::policy::{load_trusted, Diagnostics, Tier, Trusted};
+use crate::policy::{load_trusted_at, Diagnostics, Tier, Trusted};
 use crate::signoff::rewrite::{self, RewrittenFrom};
 use crate::signoff::{notes, verify, Checker, GateVerdict, ReviewState, SignoffVerdict};
 use crate::{Error, Result};
@@ -55,7 +57,7 @@ pub struct Assessor<'r> {
     repo: &'r git2::Repository,
     /// The policy and roster that judge every commit.
     pub trusted: Trusted,
-    /// The revision they were read from, as named.
+    /// The trusted ref's full name (or commit id), for messages.
     pub trusted_ref: String,
     trusted_workspace: Workspace,
     /// The trusted revision's tree, so that a commit with the same tree reuses its workspace.
@@ -66,22 +68,22 @@ pub struct Assessor<'r> {
 }
 
 impl<'r> Assessor<'r> {
-    /// Reads the policy, roster and workspace from `trusted_ref`. Cargo metadata tiers that do
-    /// not parse are reported here, with the policy's own errors.
-    pub fn new(repo: &'r git2::Repository, trusted_ref: &str) -> Result<Self> {
-        let trusted = load_trusted(repo, trusted_ref)?;
+    /// Reads the policy, roster and workspace from the trusted commit. Cargo metadata tiers
+    /// that do not parse are reported here, with the policy's own errors.
+    pub fn new(repo: &'r git2::Repository, trusted_ref: &TrustedRef) -> Result<Self> {
+        let trusted = load_trusted_at(repo, trusted_ref.commit, &trusted_ref.name)?;
         Self::with_trusted(repo, trusted, trusted_ref)
     }
 
     /// An assessor judging by an already loaded policy and roster (built-in defaults, for
-    /// `impact` in a repository with no policy yet), with Cargo metadata tiers read from
-    /// `trusted_ref`.
+    /// `impact` in a repository with no policy yet), with Cargo metadata tiers read from the
+    /// trusted commit.
     pub fn with_trusted(
         repo: &'r git2::Repository,
         trusted: Trusted,
-        trusted_ref: &str,
+        trusted_ref: &TrustedRef,
     ) -> Result<Self> {
-        let snapshot = GitTree::at(repo, trusted_ref)?;
+        let snapshot = GitTree::of_commit(repo, trusted_ref.commit, &trusted_ref.name)?;
         let trusted_workspace = Workspace::load(&snapshot)?;
         if !trusted_workspace.problems.is_empty() {
             return Err(Error::Policy(Diagnostics(
@@ -91,7 +93,7 @@ impl<'r> Assessor<'r> {
         Ok(Assessor {
             repo,
             trusted,
-            trusted_ref: trusted_ref.to_string(),
+            trusted_ref: trusted_ref.name.clone(),
             trusted_workspace,
             trusted_tree: snapshot.tree_id(),
             workspaces: HashMap::new(),
@@ -372,41 +374,4 @@ impl<'r> Assessor<'r> {
 
 fn oid(id: &str) -> Result<git2::Oid> {
     git2::Oid::from_str(id).map_err(Error::git(format!("parsing commit id {id}")))
-}
-
-/// The trusted ref to use when the user gives none: the first of `main`, `master` that exists
-/// (locally, else on `origin`), else the remote's default branch (`origin/HEAD`). When the
-/// policy committed there names another `base` branch that exists, that branch is the trusted
-/// ref (followed once: the policy on a trusted branch may delegate, nothing else may).
-pub fn default_trusted_ref(repo: &git2::Repository) -> Option<String> {
-    let first = ["main", "master"]
-        .into_iter()
-        .find_map(|b| branch_ref(repo, b))
-        .or_else(|| origin_head(repo))?;
-    let delegated = load_trusted(repo, &first)
-        .ok()
-        .and_then(|t| branch_ref(repo, &t.policy.base));
-    Some(delegated.unwrap_or(first))
-}
-
-/// The branch `refs/remotes/origin/HEAD` points at, as a ref name.
-fn origin_head(repo: &git2::Repository) -> Option<String> {
-    let r = repo.find_reference("refs/remotes/origin/HEAD").ok()?;
-    let target = r.symbolic_target().ok().flatten()?;
-    let branch = target.strip_prefix("refs/remotes/origin/")?;
-    Some(branch_ref(repo, branch).unwrap_or_else(|| format!("origin/{branch}")))
-}
-
-/// `BRANCH` when the local branch exists, else `origin/BRANCH` when that exists.
-pub fn branch_ref(repo: &git2::Repository, branch: &str) -> Option<String> {
-    if repo.find_reference(&format!("refs/heads/{branch}")).is_ok() {
-        Some(branch.to_string())
-    } else if repo
-        .find_reference(&format!("refs/remotes/origin/{branch}"))
-        .is_ok()
-    {
-        Some(format!("origin/{branch}"))
-    } else {
-        None
-    }
 }

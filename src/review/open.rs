@@ -1,0 +1,276 @@
+//! [`Review::open`]: the one way every command and the workstation start — the trusted ref,
+//! the policy and roster, the range and the change set, resolved once.
+
+use chrono::{DateTime, Utc};
+use git2::{Oid, Repository};
+use ssh_key::PublicKey;
+
+use super::assess::{Assessment, Assessor};
+use super::report::Report;
+use super::trusted::{resolve_trusted, TrustedRef};
+use crate::git::{self, ChangeSet, LoadDepth, RangeSpec};
+use crate::impact::{Impact, Options};
+use crate::policy::{self, Policy};
+use crate::signoff::{self, Judged, SignPlan, SignRequest};
+use crate::{Error, Result};
+
+/// What the review is opened for: it decides whether a policy is required and whether a
+/// default trusted ref may contain the change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    /// `status`: needs the policy; a default trusted ref that contains HEAD leaves nothing
+    /// to judge.
+    Triage,
+    /// `impact` and the workstation: without a policy on the trusted ref, the built-in
+    /// defaults judge (with a notice), so anyone can try them on any Cargo repository.
+    Explore,
+    /// `verify`: needs the policy; a default trusted ref that contains the change is an
+    /// error, because a gate never passes on a guessed ref that judges the change by its own
+    /// policy.
+    Gate,
+    /// `sign`: needs the policy.
+    Sign,
+}
+
+/// The arguments every judging command shares, as the user gave them.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Selection<'a> {
+    /// The REVSPEC (`A..B`, `A...B`, one commit), or None for the commits of HEAD not on the
+    /// trusted ref.
+    pub revspec: Option<&'a str>,
+    /// `--trusted-ref`, or None for the settled default.
+    pub trusted_ref: Option<&'a str>,
+}
+
+/// What an opened review resolved, as plain values: enough to open the same review again on
+/// another thread (the workstation's jobs) without resolving anything a second time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resolved {
+    /// The trusted ref and the commit everything is read from.
+    pub trusted: TrustedRef,
+    /// The commits under review, oldest first.
+    pub commits: Vec<Oid>,
+    /// How the range was chosen, for display.
+    pub range: String,
+}
+
+/// An opened review: the trusted ref, the policy and roster read from its commit, the range
+/// and its change set (files, no hunks), and the assessor that judges the commits.
+pub struct Review<'r> {
+    /// The repository.
+    pub repo: &'r Repository,
+    /// The trusted ref, resolved once.
+    pub trusted: TrustedRef,
+    /// The range under review.
+    pub range: RangeSpec,
+    /// Its commits with their files.
+    pub changes: ChangeSet,
+    /// One-line notices for headers and stderr: built-in policy, a policy `base` that differs
+    /// from the trusted ref.
+    pub notices: Vec<String>,
+    /// True when the trusted ref has no policy and the built-in defaults judge.
+    pub builtin_policy: bool,
+    assessor: Assessor<'r>,
+}
+
+impl<'r> Review<'r> {
+    /// Opens the review of `selection` in `repo` for `purpose`: resolves the trusted ref (see
+    /// [`super::trusted`]), reads the policy and roster from its commit, resolves the range
+    /// and loads the change set. Errors (exit 2): no trusted ref can be determined, an
+    /// ambiguous name, a range that reaches a shallow boundary, a default trusted ref that
+    /// contains the change under [`Purpose::Gate`], a missing policy where one is needed.
+    pub fn open(repo: &'r Repository, selection: Selection<'_>, purpose: Purpose) -> Result<Self> {
+        let trusted = resolve_trusted(repo, selection.trusted_ref)?;
+        let range = match selection.revspec {
+            Some(spec) => git::resolve_range(repo, spec)?,
+            None => {
+                let head = git::head_commit(repo)?;
+                RangeSpec {
+                    commits: git::commits_since(repo, head, trusted.commit)?,
+                    description: format!("{}..HEAD", trusted.name),
+                }
+            }
+        };
+        check_range(repo, &trusted, &range, purpose)?;
+        Self::with_range(repo, trusted, range, purpose)
+    }
+
+    /// Opens the review `resolved` describes (the same trusted commit and commits), as a
+    /// workstation job does after the first screen.
+    pub fn reopen(repo: &'r Repository, resolved: &Resolved, purpose: Purpose) -> Result<Self> {
+        let range = RangeSpec {
+            commits: resolved.commits.clone(),
+            description: resolved.range.clone(),
+        };
+        Self::with_range(repo, resolved.trusted.clone(), range, purpose)
+    }
+
+    fn with_range(
+        repo: &'r Repository,
+        trusted: TrustedRef,
+        range: RangeSpec,
+        purpose: Purpose,
+    ) -> Result<Self> {
+        let mut notices = Vec::new();
+        let (policy, builtin_policy) =
+            match policy::load_trusted_at(repo, trusted.commit, &trusted.name) {
+                Ok(t) => (t, false),
+                Err(Error::NoPolicy { rev }) if purpose == Purpose::Explore => {
+                    notices.push(format!(
+                        "no policy at {rev}:.countersign/policy.toml; using the built-in \
+                         defaults (countersign init writes one)"
+                    ));
+                    (policy::builtin(), true)
+                }
+                Err(e) => return Err(e),
+            };
+        if !builtin_policy {
+            if let Some(branch) = trusted.branch() {
+                if branch != policy.policy.base {
+                    notices.push(format!(
+                        "the policy names base `{}`, but the trusted ref is {} ({}); the \
+                         policy's base is not followed: pass --trusted-ref or set git config \
+                         countersign.trustedRef to judge by another branch",
+                        policy.policy.base,
+                        trusted.name,
+                        trusted.source.describe()
+                    ));
+                }
+            }
+        }
+        let assessor = Assessor::with_trusted(repo, policy, &trusted)?;
+        let changes = ChangeSet::load(repo, &range.commits, LoadDepth::Files)?;
+        Ok(Review {
+            repo,
+            trusted,
+            range,
+            changes,
+            notices,
+            builtin_policy,
+            assessor,
+        })
+    }
+
+    /// The resolved values, for jobs that reopen this review on another thread.
+    pub fn resolved(&self) -> Resolved {
+        Resolved {
+            trusted: self.trusted.clone(),
+            commits: self.range.commits.clone(),
+            range: self.range.description.clone(),
+        }
+    }
+
+    /// The trusted policy (or the built-in defaults, see [`Review::builtin_policy`]).
+    pub fn policy(&self) -> &Policy {
+        &self.assessor.trusted.policy
+    }
+
+    /// The assessor, for callers that judge commits one by one (the workstation).
+    pub fn assessor(&mut self) -> &mut Assessor<'r> {
+        &mut self.assessor
+    }
+
+    /// True when the range has no commits: nothing to judge.
+    pub fn is_empty(&self) -> bool {
+        self.changes.commits.is_empty()
+    }
+
+    /// Every commit's verdict, oldest first.
+    pub fn assess_all(&mut self) -> Result<Vec<Assessment>> {
+        let commits = std::mem::take(&mut self.changes.commits);
+        let result = commits.iter().map(|c| self.assessor.assess(c)).collect();
+        self.changes.commits = commits;
+        result
+    }
+
+    /// The gate's report on the range (what `verify` prints).
+    pub fn report(&mut self) -> Result<Report> {
+        let commits = self.assess_all()?;
+        Ok(Report::new(&self.trusted, &self.range.description, commits))
+    }
+
+    /// The impact of the whole range, with the effective tier.
+    pub fn impact(&mut self, opts: &Options) -> Result<Impact> {
+        let commits = std::mem::take(&mut self.changes.commits);
+        let result = self.assessor.impact(&commits, opts);
+        self.changes.commits = commits;
+        result
+    }
+
+    /// Plans sign-offs on every commit of the range with the key whose public half is `key`:
+    /// each commit is judged first, then [`signoff::plan`] checks the key, the principal and
+    /// the tier rules against the trusted roster and policy. Nothing is written.
+    pub fn plan_signing(
+        &mut self,
+        request: &SignRequest,
+        key: &PublicKey,
+        now: DateTime<Utc>,
+    ) -> Result<SignPlan> {
+        let assessments = self.assess_all()?;
+        let judged: Vec<Judged<'_>> = self
+            .changes
+            .commits
+            .iter()
+            .zip(&assessments)
+            .map(|(commit, a)| Judged {
+                commit,
+                ai: a.ai.as_ref(),
+                tier: a.tier,
+            })
+            .collect();
+        signoff::plan(
+            &self.assessor.trusted,
+            &self.trusted.name,
+            &judged,
+            request,
+            key,
+            now,
+        )
+    }
+}
+
+/// Refuses a range that reaches a shallow boundary (commits of the change may lie past it),
+/// and, for the gate, a default trusted ref that contains the change.
+fn check_range(
+    repo: &Repository,
+    trusted: &TrustedRef,
+    range: &RangeSpec,
+    purpose: Purpose,
+) -> Result<()> {
+    if let Some(cut) = git::shallow_boundary(repo, &range.commits)? {
+        return Err(Error::Message(format!(
+            "{} reaches the shallow boundary of this clone at {}: the commits below it were not \
+             fetched, so the change may hold commits countersign cannot see. Fetch the whole \
+             history (`git fetch --unshallow`, or actions/checkout with `fetch-depth: 0`) and \
+             run again",
+            range.description,
+            git::short_id(&cut.to_string())
+        )));
+    }
+    if purpose != Purpose::Gate || trusted.source.is_explicit() {
+        return Ok(());
+    }
+    let contains = |c: Oid| -> bool {
+        c == trusted.commit || repo.graph_descendant_of(trusted.commit, c).unwrap_or(true)
+    };
+    let judged_by_itself = match range.commits.last() {
+        None => true,
+        Some(&tip) => contains(tip),
+    };
+    if judged_by_itself {
+        return Err(Error::Message(format!(
+            "the default trusted ref {} ({}) already contains {}: it is the change itself (a \
+             clone of the branch under review?), and a gate never judges a change by its own \
+             policy. Pass --trusted-ref with the full name of the protected base branch, after \
+             fetching it (git fetch origin main; --trusted-ref refs/remotes/origin/main)",
+            trusted.display(),
+            trusted.source.describe(),
+            if range.commits.is_empty() {
+                "HEAD".to_string()
+            } else {
+                range.description.clone()
+            }
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,104 @@
+//! The gate's report: every commit of the range with its verdict, as `verify` prints it in
+//! each format (the JSON document is a contract: fields are added, never renamed).
+
+use serde::Serialize;
+
+use super::assess::Assessment;
+use super::trusted::TrustedRef;
+use crate::policy::provenance::Provenance;
+use crate::policy::Tier;
+use crate::signoff::rewrite::RewrittenFrom;
+use crate::signoff::{ReviewState, SignoffVerdict};
+
+/// The version of the JSON documents' shape; raised when a field changes meaning.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The JSON document `verify --format json` prints.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    /// The shape of this document ([`SCHEMA_VERSION`]).
+    pub schema_version: u32,
+    /// Every commit passes.
+    pub ok: bool,
+    /// The trusted ref the policy and roster were read from: a full ref name, or a commit id.
+    pub trusted_ref: String,
+    /// The commit it pointed at: everything was read from this commit.
+    pub trusted_commit: String,
+    /// The range, as resolved.
+    pub range: String,
+    /// One entry per commit, oldest first.
+    pub commits: Vec<CommitReport>,
+}
+
+/// One commit's verdict.
+#[derive(Debug, Serialize)]
+pub struct CommitReport {
+    /// Full id.
+    pub commit: String,
+    /// First line of the message.
+    pub summary: String,
+    /// AI provenance, null for a human commit.
+    pub ai: Option<Provenance>,
+    /// Effective tier under the trusted policy.
+    pub tier: Tier,
+    /// Why.
+    pub tier_reasons: Vec<String>,
+    /// Approvals required.
+    pub required: u32,
+    /// The role approvers must hold.
+    pub role: Option<String>,
+    /// Approvals that count.
+    pub approvals: usize,
+    /// Who gave them.
+    pub approved_by: Vec<String>,
+    /// Qualified reviewers whose latest decision is reject.
+    pub rejected_by: Vec<String>,
+    /// Where it stands.
+    pub state: ReviewState,
+    /// It passes.
+    pub ok: bool,
+    /// Why it fails, as sentences.
+    pub problems: Vec<String>,
+    /// Every sign-off found, with its verdict.
+    pub signoffs: Vec<SignoffVerdict>,
+    /// The earlier version approved before a rewrite (rebase, amend), when the commit itself
+    /// lacks approvals; it never counts toward them.
+    pub rewritten_from: Option<RewrittenFrom>,
+}
+
+impl From<Assessment> for CommitReport {
+    fn from(a: Assessment) -> Self {
+        CommitReport {
+            commit: a.commit,
+            summary: a.summary,
+            ai: a.ai,
+            tier: a.tier,
+            tier_reasons: a.tier_reasons,
+            required: a.gate.required,
+            role: a.gate.role,
+            approvals: a.gate.approved_by.len(),
+            approved_by: a.gate.approved_by,
+            rejected_by: a.gate.rejected_by,
+            state: a.gate.state,
+            ok: a.gate.ok,
+            problems: a.gate.problems,
+            signoffs: a.signoffs,
+            rewritten_from: a.rewritten_from,
+        }
+    }
+}
+
+impl Report {
+    /// The report on `commits` (oldest first) judged under `trusted`.
+    pub fn new(trusted: &TrustedRef, range: &str, commits: Vec<Assessment>) -> Self {
+        let commits: Vec<CommitReport> = commits.into_iter().map(CommitReport::from).collect();
+        Report {
+            schema_version: SCHEMA_VERSION,
+            ok: commits.iter().all(|c| c.ok),
+            trusted_ref: trusted.name.clone(),
+            trusted_commit: trusted.commit.to_string(),
+            range: range.to_string(),
+            commits,
+        }
+    }
+}
