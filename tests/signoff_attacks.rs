@@ -65,10 +65,15 @@ fn rejects_payload_edited_after_signing() {
     assert_eq!(code, 1, "{json:#}");
     let v = Fixture::verdict_for(&json, &c);
     assert_eq!(v["approvals"], 0);
+    let signoffs = v["signoffs"].to_string();
     assert!(
-        problems(&v).contains("the payload was altered after signing"),
+        signoffs.contains("the payload was altered after signing"),
         "{v:#}"
     );
+    // The note was rewritten without the signed reject: the notes ref's history keeps it,
+    // and it stands.
+    assert_eq!(v["state"], "rejected", "{v:#}");
+    assert!(problems(&v).contains("removed from the note"), "{v:#}");
 }
 
 #[test]
@@ -334,9 +339,112 @@ fn a_reject_after_an_approval_withdraws_it() {
     // Another senior's approval does not override alice's standing rejection.
     f.sign(&c, "bob", "approve").success();
     assert_eq!(f.verify_json(&[&c.to_string()]).0, 1);
-    // alice's own later approval does.
+    // alice's own later approval does not either, whatever its timestamp, unless it names
+    // the reject it lifts (supersedes).
     f.append_raw(&c, at("2026-01-01T12:00:00Z", Decision::Approve));
+    assert_eq!(f.verify_json(&[&c.to_string()]).0, 1);
+    let reject = at("2026-01-01T11:00:00Z", Decision::Reject);
+    let reject = countersign::signoff::NoteLine::parse(&reject).expect("note line");
+    let digest = countersign::signoff::record::payload_digest(&reject.payload);
+    let lifting = forge(
+        &f.t.repo,
+        &c,
+        &alice.key,
+        &alice.principal,
+        "countersign",
+        "2026-01-01T09:00:00Z",
+        move |p| {
+            p.decision = Decision::Approve;
+            p.supersedes = Some(digest);
+        },
+    );
+    f.append_raw(&c, lifting);
     assert_eq!(f.verify_json(&[&c.to_string()]).0, 0);
+}
+
+#[test]
+fn a_reject_dropped_by_rewriting_the_note_still_stands() {
+    // Attack: whoever can push refs/notes/countersign writes the note again without alice's
+    // reject, so that her earlier approval counts again.
+    let f = Fixture::new();
+    let c = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Tweak f");
+    f.sign(&c, "alice", "approve").success();
+    let approval = f.note_lines(&c).remove(0);
+    f.sign(&c, "alice", "reject").success();
+    assert_eq!(f.verify_json(&[&c.to_string()]).0, 1);
+    f.t.git(&[
+        "notes",
+        "--ref=countersign",
+        "add",
+        "-f",
+        "-m",
+        &approval,
+        &c.to_string(),
+    ]);
+    assert_eq!(f.note_lines(&c), vec![approval]);
+    let (code, json) = f.verify_json(&[&c.to_string()]);
+    assert_eq!(code, 1, "{json:#}");
+    let v = Fixture::verdict_for(&json, &c);
+    assert_eq!(v["state"], "rejected", "{v:#}");
+    assert!(problems(&v).contains("removed from the note"), "{v:#}");
+    // alice lifts her own reject by approving again: `sign` names the reject.
+    f.sign(&c, "alice", "approve").success();
+    assert_eq!(f.verify_json(&[&c.to_string()]).0, 0);
+}
+
+#[test]
+fn reject_then_approve_in_the_same_second_is_decided_by_supersedes_not_the_clock() {
+    let f = Fixture::new();
+    let c = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Tweak f");
+    f.sign(&c, "alice", "reject").success();
+    f.sign(&c, "alice", "approve").success();
+    let (code, json) = f.verify_json(&[&c.to_string()]);
+    assert_eq!(code, 0, "{json:#}");
+    let v = Fixture::verdict_for(&json, &c);
+    assert_eq!(v["state"], "approved", "{v:#}");
+}
+
+#[test]
+fn a_note_stored_twice_is_read_whole_as_git_reads_it() {
+    // The same commit's note at the flat path and at a fanned-out path: git shows both
+    // copies; a reject in either one counts.
+    let f = Fixture::new();
+    let c = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Tweak f");
+    f.sign(&c, "alice", "approve").success();
+    let approval = f.note_lines(&c).remove(0);
+    f.sign(&c, "alice", "reject").success();
+    let reject = f
+        .note_lines(&c)
+        .into_iter()
+        .find(|l| l.contains("reject"))
+        .expect("the reject line");
+    // A new notes commit (no history of the reject) holding the approval flat and the
+    // reject fanned out.
+    let repo = &f.t.repo;
+    let hex = c.to_string();
+    let flat = repo.blob(approval.as_bytes()).expect("blob");
+    let fanned = repo.blob(reject.as_bytes()).expect("blob");
+    let mut sub = repo.treebuilder(None).expect("tb");
+    sub.insert(&hex[2..], fanned, 0o100644).expect("insert");
+    let sub = sub.write().expect("write");
+    let mut root = repo.treebuilder(None).expect("tb");
+    root.insert(&hex, flat, 0o100644).expect("insert");
+    root.insert(&hex[..2], sub, 0o040000).expect("insert");
+    let root = repo.find_tree(root.write().expect("write")).expect("tree");
+    let sig = git2::Signature::now("x", "x@example.com").expect("sig");
+    let notes_commit = repo
+        .commit(None, &sig, &sig, "two copies", &root, &[])
+        .expect("commit");
+    repo.reference("refs/notes/countersign", notes_commit, true, "forge")
+        .expect("ref");
+    let shown = f.t.git(&["notes", "--ref=countersign", "show", &hex]);
+    assert!(
+        shown.contains("reject") && shown.contains("approve"),
+        "{shown}"
+    );
+    let (code, json) = f.verify_json(&[&c.to_string()]);
+    assert_eq!(code, 1, "{json:#}");
+    assert_eq!(Fixture::verdict_for(&json, &c)["state"], "rejected");
 }
 
 #[test]

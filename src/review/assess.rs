@@ -266,7 +266,8 @@ impl<'r> Assessor<'r> {
     /// [`Assessment::rewritten_from`] and in the gate's problems.
     pub fn assess(&mut self, commit: &CommitChange) -> Result<Assessment> {
         let lines = self.note_lines(commit)?;
-        let mut a = self.assess_lines(commit, &lines)?;
+        let removed = self.notes.removed_lines(oid(&commit.id)?)?;
+        let mut a = self.assess_lines_with(commit, &lines, &removed)?;
         if a.state == ReviewState::NeedsSignoff {
             if let Some(r) = self.rewritten_from(commit, &lines)? {
                 a.gate.problems.push(r.sentence(&commit.id));
@@ -278,9 +279,21 @@ impl<'r> Assessor<'r> {
 
     /// The verdict on `commit` judging exactly `lines` as its sign-offs (no rewrite search).
     fn assess_lines(&mut self, commit: &CommitChange, lines: &[String]) -> Result<Assessment> {
+        self.assess_lines_with(commit, lines, &[])
+    }
+
+    /// The verdict on `commit` judging `lines` as its sign-offs, and `removed` as lines the
+    /// notes ref's history holds but the note no longer does (a signed reject among them
+    /// stands).
+    fn assess_lines_with(
+        &mut self,
+        commit: &CommitChange,
+        lines: &[String],
+        removed: &[String],
+    ) -> Result<Assessment> {
         let ai = provenance::detect(commit, &self.trusted.policy.ai);
         let verdict = self.classify(commit)?;
-        let (signoffs, gate) = self.judge_signoffs(commit, lines, ai.as_ref(), &verdict);
+        let (signoffs, gate) = self.judge_signoffs(commit, lines, removed, ai.as_ref(), &verdict);
         Ok(Assessment {
             commit: commit.id.clone(),
             summary: commit.summary.clone(),
@@ -348,6 +361,7 @@ impl<'r> Assessor<'r> {
         &self,
         commit: &CommitChange,
         lines: &[String],
+        removed: &[String],
         ai: Option<&Provenance>,
         verdict: &TierVerdict,
     ) -> (Vec<SignoffVerdict>, GateVerdict) {
@@ -360,6 +374,11 @@ impl<'r> Assessor<'r> {
             .iter()
             .map(|l| checker.check_line(l, commit))
             .collect();
+        for l in removed {
+            let mut v = checker.check_line(l, commit);
+            v.removed = true;
+            signoffs.push(v);
+        }
         let gate = verify::judge(
             &self.trusted.policy,
             commit,

@@ -216,6 +216,7 @@ impl<'r> Review<'r> {
                 commit,
                 ai: a.ai.as_ref(),
                 tier: a.tier,
+                signoffs: &a.signoffs,
             })
             .collect();
         signoff::plan(

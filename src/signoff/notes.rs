@@ -40,12 +40,19 @@ pub fn read_lines(repo: &Repository, commit: Oid) -> Result<Vec<String>> {
 pub struct NotesReader<'r> {
     repo: &'r Repository,
     cached: Option<(Oid, git2::Tree<'r>)>,
+    /// For the notes tip of `.0`: every earlier version of each note (annotated commit's
+    /// hex → blob ids) that a later notes commit changed or deleted.
+    history: Option<(Oid, std::collections::HashMap<String, Vec<Oid>>)>,
 }
 
 impl<'r> NotesReader<'r> {
     /// A reader over `repo`'s countersign notes.
     pub fn new(repo: &'r Repository) -> Self {
-        NotesReader { repo, cached: None }
+        NotesReader {
+            repo,
+            cached: None,
+            history: None,
+        }
     }
 
     /// The lines of the note on `commit` (empty when there is none), blank lines dropped.
@@ -64,18 +71,125 @@ impl<'r> NotesReader<'r> {
         let Some((_, tree)) = &self.cached else {
             return Ok(Vec::new());
         };
-        match find_in_tree(self.repo, tree, &commit.to_string())? {
-            Some(blob) => Ok(split_lines(
-                self.repo
-                    .find_blob(blob)
-                    .map_err(Error::git(format!(
-                        "reading the countersign note on {commit}"
-                    )))?
-                    .content(),
-            )),
-            None => Ok(Vec::new()),
+        // git reads every copy of a note (a flat `abcd…` entry beside a fanned-out
+        // `ab/cd…` one) and shows them concatenated: so does countersign.
+        let mut blobs = Vec::new();
+        find_all_in_tree(self.repo, tree, &commit.to_string(), &mut blobs)?;
+        let mut lines = Vec::new();
+        for blob in blobs {
+            for l in self.blob_lines(blob, commit)? {
+                if !lines.contains(&l) {
+                    lines.push(l);
+                }
+            }
+        }
+        Ok(lines)
+    }
+
+    /// The lines that were once in the note on `commit`, in any notes commit reachable from
+    /// the notes ref's tip, and are no longer in it (someone who can push the notes ref
+    /// rewrote the note without them). A shallow notes history is an error: what it cut off
+    /// could hold a reject.
+    pub fn removed_lines(&mut self, commit: Oid) -> Result<Vec<String>> {
+        let Some(tip) = current_tip(self.repo)? else {
+            return Ok(Vec::new());
+        };
+        if self.history.as_ref().map(|(id, _)| *id) != Some(tip) {
+            self.history = Some((tip, earlier_versions(self.repo, tip)?));
+        }
+        let hex = commit.to_string();
+        let old: Vec<Oid> = match &self.history {
+            Some((_, h)) => h.get(&hex).cloned().unwrap_or_default(),
+            None => Vec::new(),
+        };
+        if old.is_empty() {
+            return Ok(Vec::new());
+        }
+        let current = self.lines(commit)?;
+        let mut removed = Vec::new();
+        for blob in old {
+            for l in self.blob_lines(blob, commit)? {
+                if !current.contains(&l) && !removed.contains(&l) {
+                    removed.push(l);
+                }
+            }
+        }
+        Ok(removed)
+    }
+
+    fn blob_lines(&self, blob: Oid, commit: Oid) -> Result<Vec<String>> {
+        Ok(split_lines(
+            self.repo
+                .find_blob(blob)
+                .map_err(Error::git(format!(
+                    "reading the countersign note on {commit}"
+                )))?
+                .content(),
+        ))
+    }
+}
+
+/// Walks every notes commit reachable from `tip` and records, for each annotated commit,
+/// the note blobs that a later notes commit changed or deleted (tree diffs against each
+/// parent, so merges of two clones' notes are covered).
+fn earlier_versions(
+    repo: &Repository,
+    tip: Oid,
+) -> Result<std::collections::HashMap<String, Vec<Oid>>> {
+    let walk_err = Error::git("walking the notes history");
+    let mut walk = repo.revwalk().map_err(walk_err)?;
+    walk.push(tip)
+        .map_err(Error::git("walking the notes history"))?;
+    let commits = walk
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(Error::git("walking the notes history"))?;
+    if let Some(cut) = crate::git::shallow_boundary(repo, &commits)? {
+        return Err(Error::Message(format!(
+            "the history of {NOTES_REF} is shallow (cut at {}): a reject recorded before the \
+             cut would not be seen. Fetch its whole history (git fetch --unshallow, or fetch \
+             {NOTES_REF} without --depth)",
+            crate::git::short_id(&cut.to_string())
+        )));
+    }
+    let mut versions: std::collections::HashMap<String, Vec<Oid>> =
+        std::collections::HashMap::new();
+    let mut opts = git2::DiffOptions::new();
+    opts.skip_binary_check(true);
+    for id in commits {
+        let commit = repo
+            .find_commit(id)
+            .map_err(Error::git(format!("reading the notes commit {id}")))?;
+        let tree = commit
+            .tree()
+            .map_err(Error::git(format!("reading the notes commit {id}")))?;
+        for parent in commit.parents() {
+            let old = parent.tree().map_err(Error::git(format!(
+                "reading the notes commit {}",
+                parent.id()
+            )))?;
+            let diff = repo
+                .diff_tree_to_tree(Some(&old), Some(&tree), Some(&mut opts))
+                .map_err(Error::git("comparing notes commits"))?;
+            for delta in diff.deltas() {
+                if !matches!(delta.status(), git2::Delta::Modified | git2::Delta::Deleted) {
+                    continue;
+                }
+                let file = delta.old_file();
+                let Some(path) = file.path_bytes() else {
+                    continue;
+                };
+                let hex: String = String::from_utf8_lossy(path)
+                    .chars()
+                    .filter(|c| *c != '/')
+                    .collect();
+                let list = versions.entry(hex).or_default();
+                if !list.contains(&file.id()) {
+                    list.push(file.id());
+                }
+            }
         }
     }
+    Ok(versions)
 }
 
 /// Every note on the notes ref: (annotated commit, lines). One pass over the notes tree, for
@@ -287,6 +401,31 @@ fn find_note_blob(repo: &Repository, tree: Oid, hex: &str) -> Result<Option<Oid>
         .find_tree(tree)
         .map_err(Error::git("reading the notes tree"))?;
     find_in_tree(repo, &tree, hex)
+}
+
+/// Every note blob for commit `hex` in `tree`, flat and fanned out alike, as git reads them.
+fn find_all_in_tree(
+    repo: &Repository,
+    tree: &git2::Tree<'_>,
+    hex: &str,
+    out: &mut Vec<Oid>,
+) -> Result<()> {
+    if let Some(e) = tree.get_name(hex) {
+        if e.kind() == Some(git2::ObjectType::Blob) {
+            out.push(e.id());
+        }
+    }
+    if hex.len() > 2 {
+        if let Some(e) = tree.get_name(&hex[..2]) {
+            if e.kind() == Some(git2::ObjectType::Tree) {
+                let sub = repo
+                    .find_tree(e.id())
+                    .map_err(Error::git("reading the notes tree"))?;
+                find_all_in_tree(repo, &sub, &hex[2..], out)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// [`find_note_blob`] on an already parsed tree.

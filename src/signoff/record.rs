@@ -102,6 +102,21 @@ pub struct Payload {
     pub tool: String,
     /// What the reviewer had seen.
     pub evidence: Evidence,
+    /// For an approval: the [`payload_digest`] of this principal's earlier reject that it
+    /// lifts. A signed reject stands until its own principal names it here, whatever the
+    /// timestamps say. Absent from the canonical bytes when None, so payloads made before it
+    /// existed keep their exact bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supersedes: Option<String>,
+}
+
+/// The digest that names a signed payload (`sha256:` and the hex of the payload's bytes):
+/// what an approval's `supersedes` carries to lift a reject.
+pub fn payload_digest(payload: &str) -> String {
+    use sha2::Digest;
+    let hash = sha2::Sha256::digest(payload.as_bytes());
+    let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
 }
 
 impl Payload {
@@ -233,6 +248,7 @@ mod tests {
             timestamp: "2026-05-01T09:30:00Z".into(),
             tool: "countersign 0.1.0".into(),
             evidence: Evidence::none(3, "cli"),
+            supersedes: None,
         }
     }
 

@@ -21,6 +21,7 @@ use super::keys::{self, SigningKey};
 use super::notes::{self, Append};
 use super::record::{Decision, Evidence, NoteLine, Payload, PAYLOAD_VERSION};
 use super::sshsig;
+use super::verify::SignoffVerdict;
 use crate::git::{short_id, CommitChange};
 use crate::policy::principal_matches;
 use crate::policy::provenance::Provenance;
@@ -103,6 +104,28 @@ pub struct Judged<'a> {
     pub ai: Option<&'a Provenance>,
     /// Its effective tier under the trusted policy.
     pub tier: Tier,
+    /// Its sign-offs as the gate judged them (an approval names the signer's open reject).
+    pub signoffs: &'a [SignoffVerdict],
+}
+
+/// The digest of `principal`'s latest valid reject among `signoffs` that no approval of
+/// theirs lifts yet: what their new approval must name (`supersedes`) to lift it.
+fn open_reject(signoffs: &[SignoffVerdict], principal: &str) -> Option<String> {
+    let lifted: Vec<&str> = signoffs
+        .iter()
+        .filter(|s| s.parsed.as_ref().is_some_and(|p| p.principal == principal))
+        .filter_map(|s| s.supersedes.as_deref())
+        .collect();
+    signoffs
+        .iter()
+        .filter(|s| {
+            s.parsed
+                .as_ref()
+                .is_some_and(|p| p.principal == principal && p.decision == Decision::Reject)
+        })
+        .filter(|s| s.digest.as_deref().is_some_and(|d| !lifted.contains(&d)))
+        .max_by_key(|s| s.timestamp.clone())
+        .and_then(|s| s.digest.clone())
 }
 
 /// Plans sign-offs on the `judged` commits with the key whose public half is `key`, under the
@@ -246,6 +269,10 @@ pub fn plan(
                 timestamp: timestamp.clone(),
                 tool: tool.clone(),
                 evidence,
+                supersedes: match request.decision {
+                    Decision::Approve => open_reject(a.signoffs, &principal),
+                    Decision::Reject => None,
+                },
             },
         });
     }

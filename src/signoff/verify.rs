@@ -61,6 +61,14 @@ pub struct SignoffVerdict {
     pub counts: bool,
     /// Why a valid sign-off does not count, when it does not.
     pub not_counted: Option<String>,
+    /// The digest naming the signed payload (`sha256:…`), what an approval's `supersedes`
+    /// names to lift a reject.
+    pub digest: Option<String>,
+    /// For an approval: the digest of the reject it lifts.
+    pub supersedes: Option<String>,
+    /// True when the line is no longer in the note but is in the notes ref's history: a
+    /// signed reject stands all the same (someone who can push the notes ref cannot drop it).
+    pub removed: bool,
     /// The parsed payload when valid.
     #[serde(skip)]
     pub parsed: Option<Payload>,
@@ -78,6 +86,9 @@ impl SignoffVerdict {
             comment: None,
             valid: false,
             problems: vec![problem],
+            digest: None,
+            supersedes: None,
+            removed: false,
             counts: false,
             not_counted: None,
             parsed: None,
@@ -130,6 +141,8 @@ impl Checker<'_> {
         };
         v.principal = Some(payload.principal.clone());
         v.decision = Some(payload.decision);
+        v.digest = Some(super::record::payload_digest(&record.payload));
+        v.supersedes = payload.supersedes.clone();
         v.timestamp = Some(payload.timestamp.clone());
         v.comment = Some(payload.comment.clone());
         let sig = match sshsig::parse(&record.signature) {
@@ -329,21 +342,61 @@ pub fn judge(
         Some(r) => policy.principals_with_role(r).iter().any(|x| x == p),
         None => true,
     };
-    // Each principal's latest valid decision (a reject wins a tie).
+    // Each principal's standing decision. A valid reject stands until the same principal
+    // signs an approval that names it (`supersedes`), whatever the timestamps say; a reject
+    // removed from the note but found in the notes ref's history stands too. Otherwise the
+    // principal's latest valid approval is their decision. A removed approval counts for
+    // nothing (dropping it only makes the gate stricter).
+    let mut lifted: Vec<(&str, &str)> = Vec::new();
+    for s in signoffs.iter() {
+        let (Some(p), Some(named)) = (s.parsed.as_ref(), s.supersedes.as_deref()) else {
+            continue;
+        };
+        if p.decision == Decision::Approve && !s.removed {
+            lifted.push((p.principal.as_str(), named));
+        }
+    }
     let mut latest: BTreeMap<String, (DateTime<Utc>, Decision, usize)> = BTreeMap::new();
+    let mut superseded: Vec<usize> = Vec::new();
     for (i, s) in signoffs.iter().enumerate() {
         let Some(p) = s.parsed.as_ref() else { continue };
         let Ok(t) = p.time() else { continue };
-        let newer = match latest.get(&p.principal) {
-            None => true,
-            Some((lt, ld, _)) => {
-                t > *lt || (t == *lt && p.decision == Decision::Reject && *ld == Decision::Approve)
+        let stands = match p.decision {
+            Decision::Reject => {
+                let lifted_by_own = s.digest.as_deref().is_some_and(|d| {
+                    lifted
+                        .iter()
+                        .any(|(who, named)| *who == p.principal && *named == d)
+                });
+                if lifted_by_own {
+                    superseded.push(i);
+                }
+                !lifted_by_own
             }
+            Decision::Approve => !s.removed,
         };
-        if newer {
+        if !stands {
+            continue;
+        }
+        let replaces = match latest.get(&p.principal) {
+            None => true,
+            // An open reject is never replaced by an approval; between two of a kind the
+            // later one is shown.
+            Some((lt, ld, _)) => match (p.decision, *ld) {
+                (Decision::Reject, Decision::Approve) => true,
+                (Decision::Approve, Decision::Reject) => false,
+                _ => t > *lt,
+            },
+        };
+        if replaces {
             latest.insert(p.principal.clone(), (t, p.decision, i));
         }
     }
+    let lifted_text = |i: usize| -> Option<String> {
+        superseded.contains(&i).then(|| {
+            "an approval by the same principal names it (supersedes), which lifts it".to_string()
+        })
+    };
     let mut approved_by = Vec::new();
     let mut rejected_by = Vec::new();
     // One key is one reviewer: a roster line naming several principals with one key does not
@@ -374,11 +427,24 @@ pub fn judge(
         if s.counts || s.not_counted.is_some() {
             continue;
         }
-        s.not_counted = Some(if !qualified(&p.principal) {
+        s.not_counted = Some(if let Some(why) = lifted_text(i) {
+            why
+        } else if s.removed && p.decision == Decision::Approve {
+            "it was removed from the note (it is only in the notes ref's history)".to_string()
+        } else if !qualified(&p.principal) {
             format!(
                 "{} holds no {} role",
                 p.principal,
                 role.as_deref().unwrap_or("required")
+            )
+        } else if latest
+            .get(&p.principal)
+            .is_some_and(|(_, d, j)| *j != i && *d == Decision::Reject)
+        {
+            format!(
+                "{}'s reject stands: an approval lifts a reject only by naming it \
+                 (supersedes), as `countersign sign` does when the same reviewer approves",
+                p.principal
             )
         } else if latest.get(&p.principal).is_some_and(|(_, _, j)| *j != i) {
             format!(
@@ -418,9 +484,18 @@ pub fn judge(
                     .map(|p| p.comment.clone())
                     .filter(|c| !c.is_empty())
                     .map_or(String::new(), |c| format!(" (\"{c}\")"));
+                let removed = signoffs.iter().any(|s| {
+                    s.counts && s.removed && s.parsed.as_ref().is_some_and(|p| &p.principal == who)
+                });
                 problems.push(format!(
                     "rejected by {who}{comment}: a rejection blocks until {who} signs an approval \
-                     of this commit, or the change is replaced by a new commit"
+                     of this commit that lifts it, or the change is replaced by a new commit{}",
+                    if removed {
+                        " (this signed reject was removed from the note; the notes ref's \
+                         history keeps it, so it stands)"
+                    } else {
+                        ""
+                    }
                 ));
             }
             ReviewState::Rejected

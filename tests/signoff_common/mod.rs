@@ -257,6 +257,7 @@ pub fn forge(
         timestamp: timestamp.to_string(),
         tool: "forger 1.0".into(),
         evidence: Evidence::none(1, "cli"),
+        supersedes: None,
     };
     edit(&mut payload);
     let text = payload.canonical();
