@@ -522,7 +522,7 @@ fn a_deleted_crate_is_changed_and_its_former_dependents_affected() {
 }
 
 #[test]
-fn nested_and_excluded_workspaces_are_not_members() {
+fn nested_and_excluded_workspaces_are_not_members_but_what_a_member_compiles_is_a_node() {
     let t = TestRepo::new();
     t.write(
         "Cargo.toml",
@@ -549,6 +549,7 @@ fn nested_and_excluded_workspaces_are_not_members() {
     let members: Vec<(&str, &str)> = ws
         .members
         .iter()
+        .filter(|m| !m.path_only)
         .map(|m| (m.name.as_str(), m.dir.as_str()))
         .collect();
     assert_eq!(
@@ -559,10 +560,14 @@ fn nested_and_excluded_workspaces_are_not_members() {
             ("extra", "tools/extra")
         ]
     );
+    // `inner` is excluded, yet `b` compiles it: it is a (path-only) node of the graph, and
+    // a change to it reaches `b`.
+    let inner = ws.member("inner").expect("inner is a node");
+    assert!(inner.path_only);
     t.write("crates/nested/inner/src/lib.rs", "pub fn x() {}\n");
     t.commit("edit nested");
     let i = impact_since(&t, base);
-    assert!(i.affected_crates.is_empty(), "{:?}", i.affected_crates);
+    assert_eq!(names(&i.affected_crates), ["b", "inner"]);
 }
 
 #[test]

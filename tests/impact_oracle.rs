@@ -111,7 +111,9 @@ fn from_repo(repo: &git2::Repository) -> Graph {
     let ws = Workspace::load(&tree).unwrap();
     assert!(ws.problems.is_empty(), "{:?}", ws.problems);
     let mut g = Graph::default();
-    for m in &ws.members {
+    // cargo metadata lists workspace members only, and patched dependencies under their
+    // registry source: compare what it can see.
+    for m in ws.members.iter().filter(|m| !m.path_only) {
         g.members.insert((m.name.clone(), m.dir.clone()));
         for tg in targets::discover(m, &tree) {
             g.targets.insert((
@@ -121,7 +123,7 @@ fn from_repo(repo: &git2::Repository) -> Graph {
                 tg.src_path,
             ));
         }
-        for d in &m.deps {
+        for d in m.deps.iter().filter(|d| !d.patched) {
             g.deps.insert((
                 m.name.clone(),
                 d.package.clone(),

@@ -50,11 +50,39 @@ pub struct Dependency {
     /// The directory it points at, relative to the repository root; None when it points
     /// outside the repository.
     pub path: Option<String>,
+    /// True when the path comes from the root's `[patch]`/`[replace]` rather than the
+    /// dependency itself (cargo metadata lists such a dependency under its registry source).
+    pub patched: bool,
 }
 
 /// What resolving `workspace = true` needs.
 pub(crate) struct Context<'a> {
     pub workspace_deps: &'a BTreeMap<String, RawDep>,
+    /// Package name → directory, from the root manifest's `[patch]` and `[replace]` tables
+    /// that point at paths: a registry dependency on such a package compiles that directory.
+    pub patches: &'a BTreeMap<String, String>,
+}
+
+/// The root manifest's `[patch.*]` and `[replace]` entries that point at a path inside the
+/// repository: package name → normalised directory.
+pub(crate) fn patched_paths(raw: &RawManifest) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let replace = raw
+        .replace
+        .iter()
+        .map(|(k, d)| (k.split(':').next().unwrap_or(k).to_string(), d));
+    let patch = raw
+        .patch
+        .values()
+        .flat_map(|t| t.iter().map(|(k, d)| (k.clone(), d)));
+    for (key, dep) in patch.chain(replace) {
+        let Some(detail) = dep.detail() else { continue };
+        let Some(path) = detail.path.as_deref().and_then(|p| normalize("", p)) else {
+            continue;
+        };
+        out.insert(detail.package.clone().unwrap_or(key), path);
+    }
+    out
 }
 
 /// Every path dependency of the manifest in directory `dir`.
@@ -86,12 +114,46 @@ fn resolve(
     target: Option<&String>,
     ctx: &Context<'_>,
 ) -> Option<Dependency> {
-    let local = dep.detail()?;
+    let Some(local) = dep.detail() else {
+        // `foo = "1.0"`: a registry dependency, compiled from a path only when patched.
+        let path = ctx.patches.get(key)?.clone();
+        return Some(Dependency {
+            key: key.to_string(),
+            renamed: false,
+            package: key.to_string(),
+            inherited: false,
+            kind,
+            target: target.cloned(),
+            path: Some(path),
+            patched: true,
+        });
+    };
+    let patched =
+        |package: &Option<String>| ctx.patches.get(package.as_deref().unwrap_or(key)).cloned();
+    if local.path.is_none() && local.workspace != Some(true) {
+        let path = patched(&local.package)?;
+        return Some(Dependency {
+            key: key.to_string(),
+            renamed: local.package.is_some(),
+            package: local.package.clone().unwrap_or_else(|| key.to_string()),
+            inherited: false,
+            kind,
+            target: target.cloned(),
+            path: Some(path),
+            patched: true,
+        });
+    }
     let (path, package, inherited) = if local.workspace == Some(true) {
         // `path` in [workspace.dependencies] is relative to the workspace root.
-        let ws = ctx.workspace_deps.get(key)?.detail()?;
+        let ws_dep = ctx.workspace_deps.get(key)?;
+        let ws = ws_dep.detail().cloned().unwrap_or_default();
         let package = local.package.clone().or_else(|| ws.package.clone());
-        (normalize("", ws.path.as_deref()?), package, true)
+        let path = match ws.path.as_deref() {
+            Some(p) => normalize("", p),
+            // A registry dependency inherited from the workspace, patched to a path.
+            None => Some(patched(&package)?),
+        };
+        (path, package, true)
     } else {
         (
             normalize(dir, local.path.as_deref()?),
@@ -107,6 +169,7 @@ fn resolve(
         kind,
         target: target.cloned(),
         path,
+        patched: false,
     })
 }
 

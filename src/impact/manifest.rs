@@ -32,6 +32,12 @@ pub(crate) struct RawManifest {
     pub build_dependencies: BTreeMap<String, RawDep>,
     #[serde(default)]
     pub target: BTreeMap<String, RawDepTables>,
+    /// `[patch.<source>]`: packages replaced by (often local) ones, keyed by source.
+    #[serde(default)]
+    pub patch: BTreeMap<String, BTreeMap<String, RawDep>>,
+    /// `[replace]` (deprecated form of `[patch]`), keyed by `name:version`.
+    #[serde(default)]
+    pub replace: BTreeMap<String, RawDep>,
 }
 
 /// The three dependency tables (with Cargo's old underscore spellings).

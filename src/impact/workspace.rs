@@ -8,7 +8,7 @@
 //! member that lies inside the workspace, minus `exclude`d directories. A root manifest with
 //! no `[workspace]` is a lone package. The workspace root is the repository root.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
@@ -39,6 +39,11 @@ pub struct Member {
     /// The targets as the manifest declares them, before auto-discovery
     /// ([`super::targets::discover`] completes them against the tree).
     pub declared: DeclaredTargets,
+    /// True for a package that is no workspace member but is compiled into one: reached by
+    /// a path dependency or a `[patch]`/`[replace]` path while `exclude`d, outside the
+    /// members, or beside a lone root package. It is a node of the graph all the same, so
+    /// that a change to it reaches (and is tiered by) the crates that compile it.
+    pub path_only: bool,
 }
 
 /// Targets as written in a manifest, and which kinds Cargo may auto-discover.
@@ -147,14 +152,21 @@ impl Workspace {
                     .collect()
             })
             .unwrap_or_default();
-        let mut queue: Vec<String> = Vec::new();
-        if root.raw.package.is_some() {
-            queue.push(String::new());
-        }
+        let patches = deps::patched_paths(&root.raw);
+        // (directory, reached only through a path dependency or a patch)
+        let mut queue: Vec<(String, bool)> = Vec::new();
+        queue.extend(patches.values().map(|p| (p.clone(), true)));
         if let Some(w) = raw_ws {
             for pattern in &w.members {
-                queue.extend(members::expand_glob(tree, pattern));
+                queue.extend(
+                    members::expand_glob(tree, pattern)
+                        .into_iter()
+                        .map(|d| (d, false)),
+                );
             }
+        }
+        if root.raw.package.is_some() {
+            queue.push((String::new(), false));
         }
         let excluded = |d: &str, exclude: &[String]| {
             !literal.iter().any(|l| l == d)
@@ -162,15 +174,29 @@ impl Workspace {
                     .iter()
                     .any(|x| GitPath::from(d).starts_with_dir(x) && !x.is_empty())
         };
-        let mut seen: BTreeSet<String> = BTreeSet::new();
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
         let mut root = Some(root);
         let ctx = deps::Context {
             workspace_deps: &ws_deps,
+            patches: &patches,
         };
-        while let Some(dir) = queue.pop() {
-            if !seen.insert(dir.clone()) || excluded(&dir, &ws.exclude) {
+        while let Some((dir, by_path)) = queue.pop() {
+            let is_excluded = excluded(&dir, &ws.exclude);
+            if is_excluded && !by_path {
                 continue;
             }
+            // A member (found by a members glob, or a path dependency inside the workspace)
+            // is no path-only package, whichever way it was reached first.
+            let path_only = by_path && (is_excluded || !ws.is_workspace);
+            if let Some(&at) = seen.get(&dir) {
+                if !path_only {
+                    if let Some(m) = ws.members.get_mut(at) {
+                        m.path_only = false;
+                    }
+                }
+                continue;
+            }
+            seen.insert(dir.clone(), ws.members.len());
             let manifest = if dir.is_empty() {
                 root.take()
             } else {
@@ -183,10 +209,13 @@ impl Workspace {
                 continue;
             };
             let member_deps = deps::collect(&raw, &dir, &ctx);
-            if ws.is_workspace {
-                // Path dependencies inside the workspace are members too.
-                queue.extend(member_deps.iter().filter_map(|d| d.path.clone()));
-            }
+            // Path dependencies inside the workspace are members too; the others (excluded,
+            // or of a lone package) are path-only packages: nodes of the graph all the same.
+            queue.extend(member_deps.iter().filter_map(|d| {
+                let p = d.path.clone()?;
+                let member = ws.is_workspace && !path_only && !excluded(&p, &ws.exclude);
+                Some((p, !member))
+            }));
             let metadata_tier = package
                 .metadata
                 .as_ref()
@@ -231,6 +260,7 @@ impl Workspace {
                 deps: member_deps,
                 inherits: deps::inherited_keys(&raw),
                 declared,
+                path_only,
             });
         }
         ws.members.sort_by(|a, b| a.dir.cmp(&b.dir));
