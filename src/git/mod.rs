@@ -10,6 +10,7 @@
 //!   graph and the trusted policy come from the revision that matters, not the work tree.
 
 mod changeset;
+mod merge;
 mod path;
 mod refs;
 mod repo;
@@ -21,6 +22,7 @@ pub use changeset::{
     ChangeSet, CommitChange, DiffBase, DiffLine, FileChange, FileStatus, Hunk, LineKind, LoadDepth,
     Person, SubmoduleChange, Trailer,
 };
+pub use merge::merge_own_paths;
 pub use path::GitPath;
 pub use refs::{resolve_rev, ResolvedRev};
 pub use repo::{open, short_id};

@@ -292,7 +292,17 @@ impl<'r> Assessor<'r> {
         removed: &[String],
     ) -> Result<Assessment> {
         let ai = provenance::detect(commit, &self.trusted.policy.ai);
-        let verdict = self.classify(commit)?;
+        let own = self.own_change(commit)?;
+        let mut verdict = self.classify(own.as_ref().unwrap_or(commit))?;
+        if let Some(own) = &own {
+            verdict.reasons.push(format!(
+                "a merge is judged by what it adds beyond an automatic merge of its parents: \
+                 {} of its {} changed file{} against the first parent",
+                own.files.len(),
+                commit.files.len(),
+                if commit.files.len() == 1 { "" } else { "s" }
+            ));
+        }
         let (signoffs, gate) = self.judge_signoffs(commit, lines, removed, ai.as_ref(), &verdict);
         Ok(Assessment {
             commit: commit.id.clone(),
@@ -307,6 +317,24 @@ impl<'r> Assessor<'r> {
             gate,
             verdict,
         })
+    }
+
+    /// For a two-parent merge: the commit with only the files it changed beyond an
+    /// automatic merge of its parents (see [`crate::git::merge_own_paths`]), so that a merge
+    /// of the base into a change is not charged with the base's commits. None otherwise.
+    fn own_change(&self, commit: &CommitChange) -> Result<Option<CommitChange>> {
+        if !commit.is_merge() {
+            return Ok(None);
+        }
+        let Some(own) = crate::git::merge_own_paths(self.repo, oid(&commit.id)?)? else {
+            return Ok(None);
+        };
+        let mut view = commit.clone();
+        view.files.retain(|f| {
+            f.paths()
+                .any(|p| own.contains(String::from_utf8_lossy(p.as_bytes()).as_ref()))
+        });
+        Ok(Some(view))
     }
 
     fn note_lines(&mut self, commit: &CommitChange) -> Result<Vec<String>> {
