@@ -104,3 +104,144 @@ fn a_path_dependency_of_a_lone_prohibited_package_escalates() {
     );
     assert_eq!(t, "supervised");
 }
+
+const POLICY_DOCS_FREE: &str = r#"base = "main"
+default_tier = "supervised"
+
+[roles]
+senior = ["alice@example.com"]
+
+[[rules]]
+paths = ["docs/**", "shared/**", "proto/**"]
+tier = "autonomous"
+
+[[rules]]
+crates = ["billing"]
+tier = "prohibited"
+"#;
+
+/// `billing` (prohibited) with `lib.rs` = `billing_lib` (and `extra` files), the policy
+/// making docs/, shared/ and proto/ autonomous; `human_first` is committed on the branch by
+/// a human before the AI edits `target` to `edit`. Returns the AI commit's status row.
+fn ai_edit_of_compiled_file(
+    billing_lib: &str,
+    extra: &[(&str, &str)],
+    human_first: Option<(&str, &str)>,
+    target: &str,
+) -> serde_json::Value {
+    let t = TestRepo::new();
+    t.write("Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\n");
+    t.write("crates/billing/Cargo.toml", package("billing", ""));
+    t.write("crates/billing/src/lib.rs", billing_lib);
+    for (path, text) in extra {
+        t.write(path, text);
+    }
+    t.write(target, "pub const RATE: u32 = 1;\n");
+    t.write(".countersign/policy.toml", POLICY_DOCS_FREE);
+    t.write(".countersign/allowed_signers", alice_roster_line(t.path()));
+    t.commit("Base");
+    t.branch("feature");
+    t.checkout("feature");
+    if let Some((path, text)) = human_first {
+        t.write(path, text);
+        t.commit("Human wiring");
+    }
+    t.write(target, "pub const RATE: u32 = 0;\n");
+    t.commit_ai("kiro", "Change the rate");
+    let out = countersign(t.path())
+        .args(["status", "HEAD", "--format", "json"])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    rows[0].clone()
+}
+
+fn assert_forbidden_as_part_of_billing(row: &serde_json::Value) {
+    assert_eq!(row["tier"], "prohibited", "{row:#}");
+    assert_eq!(row["state"], "forbidden", "{row:#}");
+    assert!(
+        row["tier_reasons"]
+            .to_string()
+            .contains("compiled into `billing`"),
+        "{row:#}"
+    );
+}
+
+#[test]
+fn a_file_pulled_in_by_path_attribute_takes_the_tier_of_the_crate_compiling_it() {
+    let row = ai_edit_of_compiled_file(
+        "#[path = \"../../../docs/rates.rs\"]\nmod rates;\n",
+        &[],
+        None,
+        "docs/rates.rs",
+    );
+    assert_forbidden_as_part_of_billing(&row);
+}
+
+#[test]
+fn a_file_pulled_in_by_include_takes_the_tier_of_the_crate_compiling_it() {
+    for lib in [
+        "include!(\"../../../shared/rates.rs\");\n",
+        "const R: &str = include_str!(\"../../../shared/rates.rs\");\n",
+        "const R: &[u8] = include_bytes!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/../../shared/rates.rs\"));\n",
+    ] {
+        let row = ai_edit_of_compiled_file(lib, &[], None, "shared/rates.rs");
+        assert_forbidden_as_part_of_billing(&row);
+    }
+}
+
+#[test]
+fn a_file_a_symlink_inside_the_crate_points_at_takes_its_tier() {
+    let t = TestRepo::new();
+    t.write("Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\n");
+    t.write("crates/billing/Cargo.toml", package("billing", ""));
+    t.write("crates/billing/src/lib.rs", "mod rates;\n");
+    t.write("shared/rates.rs", "pub const RATE: u32 = 1;\n");
+    t.symlink("crates/billing/src/rates.rs", "../../../shared/rates.rs");
+    t.write(".countersign/policy.toml", POLICY_DOCS_FREE);
+    t.write(".countersign/allowed_signers", alice_roster_line(t.path()));
+    t.commit("Base");
+    t.branch("feature");
+    t.checkout("feature");
+    t.write("shared/rates.rs", "pub const RATE: u32 = 0;\n");
+    t.commit_ai("kiro", "Change the rate");
+    let out = countersign(t.path())
+        .args(["status", "HEAD", "--format", "json"])
+        .output()
+        .expect("runs");
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_forbidden_as_part_of_billing(&rows[0]);
+}
+
+#[test]
+fn a_build_script_input_takes_the_tier_of_its_crate() {
+    let row = ai_edit_of_compiled_file(
+        "pub fn f() {}\n",
+        &[(
+            "crates/billing/build.rs",
+            "fn main() { println!(\"cargo:rerun-if-changed=../../proto/money.proto\"); }\n",
+        )],
+        None,
+        "proto/money.proto",
+    );
+    assert_forbidden_as_part_of_billing(&row);
+}
+
+#[test]
+fn an_include_added_earlier_in_the_range_counts_for_later_commits() {
+    let row = ai_edit_of_compiled_file(
+        "pub fn f() {}\n",
+        &[],
+        Some((
+            "crates/billing/src/lib.rs",
+            "pub fn f() {}\ninclude!(\"../../../docs/rates.rs\");\n",
+        )),
+        "docs/rates.rs",
+    );
+    assert_forbidden_as_part_of_billing(&row);
+}

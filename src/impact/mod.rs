@@ -43,6 +43,7 @@
 
 mod analyze;
 mod closure;
+pub mod compiled;
 pub mod crates;
 mod deps;
 mod manifest;

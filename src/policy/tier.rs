@@ -17,6 +17,7 @@ use serde::Serialize;
 
 use super::{Policy, Reach, Tier};
 use crate::git::{CommitChange, GitPath};
+use crate::impact::compiled::Inclusions;
 use crate::impact::{CrateImpact, Member, Workspace};
 
 /// A touched path and its tier.
@@ -67,6 +68,7 @@ pub struct TierVerdict {
 pub struct Classifier<'a> {
     policy: &'a Policy,
     trusted: &'a Workspace,
+    inclusions: Option<&'a Inclusions>,
 }
 
 /// One reason a path gets a tier.
@@ -78,14 +80,52 @@ struct Match {
 impl<'a> Classifier<'a> {
     /// A classifier for `policy`, with Cargo metadata tiers from the `trusted` workspace.
     pub fn new(policy: &'a Policy, trusted: &'a Workspace) -> Self {
-        Classifier { policy, trusted }
+        Classifier {
+            policy,
+            trusted,
+            inclusions: None,
+        }
+    }
+
+    /// The same classifier, also giving a file the tier of every crate that compiles it
+    /// from outside its directory (`#[path]`, `include!`, symlinks, build inputs).
+    pub fn with_inclusions(mut self, inclusions: &'a Inclusions) -> Self {
+        self.inclusions = Some(inclusions);
+        self
     }
 
     /// The tier of `path` in workspace `ws` (the workspace of the revision it belongs to).
     pub fn path_tier(&self, path: &GitPath, ws: &Workspace) -> PathTier {
         let member = ws.member_of(path);
-        let best = self
-            .matches(path, member)
+        let mut found = self.matches(path, member);
+        for (name, how) in self
+            .inclusions
+            .map(|i| i.crates_compiling(path))
+            .unwrap_or_default()
+        {
+            let Some(compiler) = ws.member(&name).or_else(|| self.trusted.member(&name)) else {
+                continue;
+            };
+            if member.is_some_and(|m| m.name == name) {
+                continue;
+            }
+            let manifest = GitPath::from(compiler.manifest_path().as_str());
+            let Some(best) = self
+                .matches(&manifest, Some(compiler))
+                .into_iter()
+                .max_by_key(|m| m.tier)
+            else {
+                continue;
+            };
+            found.push(Match {
+                tier: best.tier,
+                why: format!(
+                    "it is compiled into `{name}` ({how}), which is {}: {}",
+                    best.tier, best.why
+                ),
+            });
+        }
+        let best = found
             .into_iter()
             .max_by_key(|m| m.tier)
             .unwrap_or_else(|| Match {

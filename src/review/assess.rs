@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use super::trusted::TrustedRef;
 use crate::git::{CommitChange, DiffBase, FileChange, LoadDepth};
+use crate::impact::compiled::{self, Inclusions};
 use crate::impact::crates::{crate_level, needs_base, Sides};
 use crate::impact::{GitTree, Impact, Workspace};
 use crate::policy::provenance::{self, Provenance};
@@ -63,6 +64,13 @@ pub struct Assessor<'r> {
     /// The trusted revision's tree, so that a commit with the same tree reuses its workspace.
     trusted_tree: git2::Oid,
     workspaces: HashMap<String, Workspace>,
+    /// The commit the trusted ref pointed at.
+    trusted_commit: git2::Oid,
+    /// Files crates compile from outside their directories: the trusted tree's, grown with
+    /// what each assessed commit adds (never shrunk: stricter, never laxer).
+    inclusions: Option<Inclusions>,
+    /// Blobs already scanned for inclusions.
+    scanned: std::collections::HashSet<(String, git2::Oid)>,
     notes: notes::NotesReader<'r>,
     rewrites: rewrite::Finder,
 }
@@ -97,6 +105,9 @@ impl<'r> Assessor<'r> {
             trusted_workspace,
             trusted_tree: snapshot.tree_id(),
             workspaces: HashMap::new(),
+            trusted_commit: trusted_ref.commit,
+            inclusions: None,
+            scanned: std::collections::HashSet::new(),
             notes: notes::NotesReader::new(repo),
             rewrites: rewrite::Finder::new(),
         })
@@ -137,11 +148,67 @@ impl<'r> Assessor<'r> {
         if let Some(p) = &parent {
             self.workspace_at(p)?;
         }
+        self.learn_inclusions(commit)?;
         let empty = Workspace::default();
         let ws = &self.workspaces[&commit.id];
         let parent_ws = parent.as_ref().map_or(&empty, |p| &self.workspaces[p]);
-        let classifier = Classifier::new(&self.trusted.policy, &self.trusted_workspace);
+        let none = Inclusions::default();
+        let classifier = Classifier::new(&self.trusted.policy, &self.trusted_workspace)
+            .with_inclusions(self.inclusions.as_ref().unwrap_or(&none));
         Ok(classifier.classify(commit, ws, parent_ws))
+    }
+
+    /// Adds what the tree of `commit` makes its crates compile from outside their
+    /// directories — every `.rs` file and symlink that differs from the trusted tree, so an
+    /// `include!` added by an earlier commit of the branch counts even when only this commit
+    /// is judged — to the inclusions, reading the trusted tree's first.
+    fn learn_inclusions(&mut self, commit: &CommitChange) -> Result<()> {
+        if self.inclusions.is_none() {
+            self.inclusions = Some(compiled::scan_tree(
+                self.repo,
+                self.trusted_commit,
+                &self.trusted_workspace,
+            )?);
+        }
+        let trusted_tree = self
+            .repo
+            .find_tree(self.trusted_tree)
+            .map_err(Error::git("reading the trusted tree"))?;
+        let tree = self
+            .repo
+            .find_commit(oid(&commit.id)?)
+            .and_then(|c| c.tree())
+            .map_err(Error::git(format!("reading the tree of {}", commit.id)))?;
+        if tree.id() == trusted_tree.id() {
+            return Ok(());
+        }
+        let diff = self
+            .repo
+            .diff_tree_to_tree(Some(&trusted_tree), Some(&tree), None)
+            .map_err(Error::git("comparing the trusted tree"))?;
+        let mut entries: Vec<(String, git2::Oid, u32)> = Vec::new();
+        for delta in diff.deltas() {
+            let file = delta.new_file();
+            let (Some(path), true) = (file.path_bytes(), file.exists()) else {
+                continue;
+            };
+            let text = String::from_utf8_lossy(path).into_owned();
+            let mode = u32::from(file.mode());
+            if (text.ends_with(".rs") || mode == 0o120000)
+                && self.scanned.insert((text.clone(), file.id()))
+            {
+                entries.push((text, file.id(), mode));
+            }
+        }
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let ws = &self.workspaces[&commit.id];
+        let found = compiled::scan_entries(self.repo, ws, &entries)?;
+        if let Some(all) = self.inclusions.as_mut() {
+            all.extend(found);
+        }
+        Ok(())
     }
 
     /// The effective tier verdict of `commit`: its direct tier, raised by escalation through
