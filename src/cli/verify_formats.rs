@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use super::verify::{CommitReport, Report};
+use crate::review::{CommitReport, Report};
 use crate::git::short_id;
 
 /// GitHub Actions workflow commands: an `::error` per failing commit, a `::notice` per AI

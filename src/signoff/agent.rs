@@ -49,7 +49,7 @@ impl AgentKey {
                 "ssh-agent ({}) does not hold the key {}: `ssh-add` its private key first, or \
                  point --key at the private key file",
                 key.socket.display(),
-                super::keys::fingerprint(&key.public)
+                super::keyid::fingerprint(&key.public)
             )));
         }
         Ok(key)
@@ -77,7 +77,7 @@ impl AgentKey {
             _ => {
                 return Err(Error::Message(format!(
                     "ssh-agent refused to sign with {} (is the key confirmed or locked?)",
-                    super::keys::fingerprint(&self.public)
+                    super::keyid::fingerprint(&self.public)
                 )))
             }
         };

@@ -94,7 +94,7 @@ fn write_new_file(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
 
 /// The `SHA256:…` fingerprint of a public key, as `ssh-keygen -l` prints it.
 pub fn fingerprint(key: &PublicKey) -> String {
-    key.fingerprint(HashAlg::Sha256).to_string()
+    super::keyid::fingerprint(key)
 }
 
 /// The line to add to `.countersign/allowed_signers` for `principal` and `key`.

@@ -39,6 +39,7 @@
 //! ([`keys::PassphraseFn`]), so the CLI and the TUI each ask in their own way.
 
 pub mod agent;
+mod keyid;
 pub mod keys;
 pub mod notes;
 pub mod record;
