@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::policy::Diagnostics;
+use crate::model::Diagnostics;
 
 /// Result alias used across the library.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -23,6 +23,7 @@ pub mod error;
 pub mod git;
 pub mod impact;
 pub mod init;
+pub mod model;
 pub mod policy;
 pub mod review;
 pub mod signoff;

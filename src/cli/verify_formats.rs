@@ -2,8 +2,8 @@
 
 use std::io::Write;
 
-use crate::review::{CommitReport, Report};
 use crate::git::short_id;
+use crate::review::{CommitReport, Report};
 
 /// GitHub Actions workflow commands: an `::error` per failing commit, a `::notice` per AI
 /// commit that passes, and a closing summary line.

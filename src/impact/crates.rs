@@ -11,7 +11,7 @@ use super::deps::DepKind;
 use super::wide::{lock_change, root_manifest_change, wide_file_reason, WideEffect};
 use super::workspace::{Member, Workspace};
 use crate::git::{FileChange, FileStatus, GitPath, RepoFiles};
-use crate::policy::Tier;
+use crate::model::Tier;
 use crate::Result;
 
 /// One affected crate.

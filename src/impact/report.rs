@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::crates::CrateImpact;
 use super::modules::{ModuleFallback, ModuleImpact};
 use super::targets::TargetKind;
-use crate::policy::Tier;
+use crate::model::Tier;
 
 /// What a change can reach.
 #[derive(Clone, Debug, Default, Serialize)]

@@ -17,7 +17,7 @@ use super::manifest::{Inheritable, RawBuild, RawManifest, RawTarget};
 use super::members;
 use super::tree::join;
 use crate::git::{GitPath, RepoFiles};
-use crate::policy::{Diagnostic, Tier};
+use crate::model::{Diagnostic, Tier};
 use crate::Result;
 
 /// A workspace member.

@@ -9,9 +9,9 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 use toml::de::{DeTable, DeValue};
 
-use super::diagnostic::{closest, sort_in_file_order, Diagnostic, Sink};
 use super::{parse_policy, roster, Diagnostics, Policy, PolicySource, Roster};
 use crate::git::TreeSnapshot;
+use crate::model::diagnostic::{closest, sort_in_file_order, Diagnostic, Sink};
 use crate::{Error, Result};
 
 /// Where the policy lives in a repository.

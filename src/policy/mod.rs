@@ -20,7 +20,6 @@
 //! ```
 
 pub mod defaults;
-mod diagnostic;
 mod load;
 mod parse;
 pub mod provenance;
@@ -28,7 +27,7 @@ mod roster;
 pub mod tier;
 mod types;
 
-pub use diagnostic::{Diagnostic, Diagnostics};
+pub use crate::model::{Diagnostic, Diagnostics};
 pub use load::{
     builtin, load_trusted, load_trusted_at, load_worktree, policy_digest, summary, Trusted,
     POLICY_PATH, ROSTER_PATH,

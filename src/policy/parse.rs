@@ -14,11 +14,11 @@ use toml::de::{DeArray, DeTable, DeValue};
 use toml::Spanned;
 
 use super::defaults;
-use super::diagnostic::{closest, sort_in_file_order, Sink};
 use super::{
     AiRules, Diagnostics, Escalation, Policy, PolicySource, Reach, Rule, Tier, TierRequirement,
     DEFAULT_AGENTS,
 };
+use crate::model::diagnostic::{closest, sort_in_file_order, Sink};
 
 /// Parses and checks `text` (the contents of `.countersign/policy.toml`, shown to the user as
 /// `file`). Reports every problem at once: syntax errors, unknown keys (with the closest known

@@ -16,8 +16,8 @@
 
 use serde::Serialize;
 
-use super::diagnostic::{closest, sort_in_file_order, Diagnostic, Sink};
 use super::Diagnostics;
+use crate::model::diagnostic::{closest, sort_in_file_order, Diagnostic, Sink};
 
 /// One line of the roster: who may sign with which key, for which namespaces, when.
 #[derive(Clone, Debug)]
