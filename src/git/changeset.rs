@@ -63,6 +63,9 @@ pub enum DiffBase {
 pub struct CommitChange {
     /// Full hex id.
     pub id: String,
+    /// The same id, parsed once: use [`CommitChange::commit_id`] rather than parsing `id`.
+    #[serde(skip)]
+    pub(crate) oid: crate::model::CommitId,
     /// Full hex id of its tree.
     pub tree: String,
     /// Full hex ids of its parents, in order.
@@ -316,6 +319,7 @@ impl CommitChange {
         let committer = Person::from_signature(&commit.committer());
         Ok(CommitChange {
             id: id.to_string(),
+            oid: id.into(),
             tree: tree.id().to_string(),
             parents,
             author,
@@ -327,6 +331,11 @@ impl CommitChange {
             files,
             patch_digest,
         })
+    }
+
+    /// The commit's id, parsed.
+    pub fn commit_id(&self) -> crate::model::CommitId {
+        self.oid
     }
 
     /// The short id (7 hex digits) for display.

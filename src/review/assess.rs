@@ -176,7 +176,7 @@ impl<'r> Assessor<'r> {
             .map_err(Error::git("reading the trusted tree"))?;
         let tree = self
             .repo
-            .find_commit(oid(&commit.id)?)
+            .find_commit(commit.commit_id().oid())
             .and_then(|c| c.tree())
             .map_err(Error::git(format!("reading the tree of {}", commit.id)))?;
         if tree.id() == trusted_tree.id() {
@@ -333,7 +333,7 @@ impl<'r> Assessor<'r> {
     /// [`Assessment::rewritten_from`] and in the gate's problems.
     pub fn assess(&mut self, commit: &CommitChange) -> Result<Assessment> {
         let lines = self.note_lines(commit)?;
-        let removed = self.notes.removed_lines(oid(&commit.id)?)?;
+        let removed = self.notes.removed_lines(commit.commit_id().oid())?;
         let mut a = self.assess_lines_with(commit, &lines, &removed)?;
         if a.state == ReviewState::NeedsSignoff {
             if let Some(r) = self.rewritten_from(commit, &lines)? {
@@ -393,7 +393,7 @@ impl<'r> Assessor<'r> {
         if !commit.is_merge() {
             return Ok(None);
         }
-        let Some(own) = crate::git::merge_own_paths(self.repo, oid(&commit.id)?)? else {
+        let Some(own) = crate::git::merge_own_paths(self.repo, commit.commit_id().oid())? else {
             return Ok(None);
         };
         let mut view = commit.clone();
@@ -405,8 +405,7 @@ impl<'r> Assessor<'r> {
     }
 
     fn note_lines(&mut self, commit: &CommitChange) -> Result<Vec<String>> {
-        let oid = git2::Oid::from_str(&commit.id)
-            .map_err(Error::git(format!("parsing commit id {}", commit.id)))?;
+        let oid = commit.commit_id().oid();
         self.notes.lines(oid)
     }
 

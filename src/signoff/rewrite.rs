@@ -185,8 +185,7 @@ impl Finder {
     ) -> Result<Vec<Candidate>> {
         let mut out: Vec<Candidate> = Vec::new();
         let mut seen: HashSet<Oid> = HashSet::new();
-        let this = Oid::from_str(&commit.id)
-            .map_err(Error::git(format!("parsing commit id {}", commit.id)))?;
+        let this = commit.commit_id().oid();
         seen.insert(this);
 
         // 1. Lines on this commit naming another one.

@@ -247,6 +247,9 @@ pub fn forbidden_data() -> ReviewData {
 fn commit(n: u8, summary: &str, author: Person, files: Vec<FileChange>) -> CommitChange {
     CommitChange {
         id: id(n + 0xa),
+        oid: git2::Oid::from_str(&id(n + 0xa))
+            .unwrap_or(git2::Oid::ZERO_SHA1)
+            .into(),
         tree: id(n + 0xb),
         parents: vec![id(n + 0xc)],
         author: author.clone(),
