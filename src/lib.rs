@@ -27,7 +27,6 @@ pub mod model;
 pub mod policy;
 pub mod review;
 pub mod signoff;
-pub mod sync;
 pub mod tui;
 
 pub use error::{Error, Result};

@@ -17,7 +17,7 @@ pub fn run(cwd: &Path, remote: &str) -> Result<i32> {
             "there is no remote `{remote}`: name one of `git remote`'s, e.g. `countersign sync origin`"
         )));
     }
-    let report = crate::sync::sync(workdir, remote)?;
+    let report = crate::signoff::sync::sync(workdir, remote)?;
     let what = match (report.merged_remote, report.pushed) {
         (true, true) => format!("merged {remote}'s sign-offs and pushed the union"),
         (true, false) => format!("merged {remote}'s sign-offs (nothing local to push)"),

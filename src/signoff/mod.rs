@@ -46,6 +46,7 @@ pub mod record;
 pub mod rewrite;
 pub mod sign;
 pub mod sshsig;
+pub mod sync;
 pub mod verify;
 
 use serde::Serialize;

@@ -245,278 +245,46 @@ fn base_files() -> Vec<(&'static str, &'static str)> {
     ]
 }
 
-const ROOT_MANIFEST: &str = r#"[workspace]
-resolver = "2"
-members = ["crates/*"]
+const ROOT_MANIFEST: &str = include_str!("fixtures/root-manifest.toml");
 
-[workspace.package]
-edition = "2021"
-version = "0.1.0"
-"#;
+const POLICY: &str = include_str!("fixtures/policy.toml");
 
-const POLICY: &str = r#"# countersign policy: who must approve what an AI agent changes.
-base = "main"
-default_tier = "supervised"
+const CORE_MANIFEST: &str = include_str!("fixtures/core-manifest.toml");
 
-[escalation]
-reach = "transitive"   # a crate that depends on the change can raise its tier
-cap = "supervised"     # ...but escalation alone never makes a change prohibited
+const CORE_VALUE: &str = include_str!("fixtures/core-value.rs");
 
-[roles]
-senior = ["alice@example.com", "bob@example.com"]
+const CORE_CODEC_V1: &str = include_str!("fixtures/core-codec-v1.rs");
 
-[ai]
-trailers = ["Co-authored-by", "Assisted-by", "Generated-by"]
-agents = ["kiro", "claude", "copilot", "cursor", "codex", "devin", "gemini", "aider"]
-authors = ["*@agents.example"]
+const CORE_CODEC_V2: &str = include_str!("fixtures/core-codec-v2.rs");
 
-[tiers.autonomous]
-approvals = 0
+const AUTH_MANIFEST: &str = include_str!("fixtures/auth-manifest.toml");
 
-[tiers.supervised]
-approvals = 1
-role = "senior"
+const AUTH_TOKENS_V1: &str = include_str!("fixtures/auth-tokens-v1.rs");
 
-[tiers.prohibited]
-approvals = 2
-role = "senior"
+const AUTH_TOKENS_V2: &str = include_str!("fixtures/auth-tokens-v2.rs");
 
-[[rules]]
-paths = ["docs/**", "**/*.md"]
-tier = "autonomous"
+const BILLING_MANIFEST: &str = include_str!("fixtures/billing-manifest.toml");
 
-[[rules]]
-crates = ["core-types", "reporting", "ledger-cli"]
-tier = "autonomous"
-"#;
+const BILLING_LIB: &str = include_str!("fixtures/billing-lib.rs");
 
-const CORE_MANIFEST: &str = r#"[package]
-name = "core-types"
-version.workspace = true
-edition.workspace = true
-"#;
+const BILLING_MAIN: &str = include_str!("fixtures/billing-main.rs");
 
-const CORE_VALUE: &str = r#"//! A ledger value.
+const REPORTING_MANIFEST: &str = include_str!("fixtures/reporting-manifest.toml");
 
-/// An amount in cents with a memo.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Value {
-    pub cents: i64,
-    pub memo: String,
-}
-"#;
+const REPORTING_CSV_V1: &str = include_str!("fixtures/reporting-csv-v1.rs");
 
-const CORE_CODEC_V1: &str = r#"//! Wire encoding of values: 8 bytes of cents, then the memo's length and bytes.
+const REPORTING_CSV_V2: &str = include_str!("fixtures/reporting-csv-v2.rs");
 
-use crate::Value;
+const LEDGER_MANIFEST: &str = include_str!("fixtures/ledger-manifest.toml");
 
-/// Encodes a value.
-pub fn encode(v: &Value) -> Vec<u8> {
-    let mut out = Vec::new();
-    out.extend_from_slice(&v.cents.to_le_bytes());
-    out.extend_from_slice(&(v.memo.len() as u32).to_le_bytes());
-    out.extend_from_slice(v.memo.as_bytes());
-    out
-}
+const LEDGER_MAIN_V1: &str = include_str!("fixtures/ledger-main-v1.rs");
 
-/// Decodes a value, or None when the bytes are too short.
-pub fn decode(bytes: &[u8]) -> Option<Value> {
-    if bytes.len() < 12 {
-        return None;
-    }
-    let cents = i64::from_le_bytes(bytes[0..8].try_into().ok()?);
-    let len = u32::from_le_bytes(bytes[8..12].try_into().ok()?) as usize;
-    let memo = String::from_utf8(bytes.get(12..12 + len)?.to_vec()).ok()?;
-    Some(Value { cents, memo })
-}
-"#;
+const LEDGER_MAIN_V2: &str = include_str!("fixtures/ledger-main-v2.rs");
 
-const CORE_CODEC_V2: &str = r#"//! Wire encoding of values: 8 bytes of cents, then the memo's length and bytes.
+const QA_MANIFEST: &str = include_str!("fixtures/qa-manifest.toml");
 
-use crate::Value;
+const QA_TEST: &str = include_str!("fixtures/qa-test.rs");
 
-/// Encodes a value.
-pub fn encode(v: &Value) -> Vec<u8> {
-    let mut out = Vec::with_capacity(12 + v.memo.len());
-    out.extend_from_slice(&v.cents.to_le_bytes());
-    out.extend_from_slice(&(v.memo.len() as u32).to_le_bytes());
-    out.extend_from_slice(v.memo.as_bytes());
-    out
-}
+const DOCS_REPORTING_V1: &str = include_str!("fixtures/docs-reporting-v1.md");
 
-/// Decodes a value, or None when the bytes are too short.
-pub fn decode(bytes: &[u8]) -> Option<Value> {
-    let cents = i64::from_le_bytes(bytes[0..8].try_into().ok()?);
-    let len = u32::from_le_bytes(bytes[8..12].try_into().ok()?) as usize;
-    let memo = String::from_utf8(bytes.get(12..12 + len)?.to_vec()).ok()?;
-    Some(Value { cents, memo })
-}
-"#;
-
-const AUTH_MANIFEST: &str = r#"[package]
-name = "auth"
-version.workspace = true
-edition.workspace = true
-
-[dependencies]
-core-types = { path = "../core-types" }
-"#;
-
-const AUTH_TOKENS_V1: &str = r#"//! Bearer tokens: a value encoded with core-types' codec.
-
-use core_types::codec;
-use core_types::Value;
-
-/// A decoded token.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Token {
-    pub account: String,
-    pub limit_cents: i64,
-}
-
-/// Decodes a token's bytes.
-pub fn decode_token(bytes: &[u8]) -> Option<Token> {
-    let Value { cents, memo } = codec::decode(bytes)?;
-    Some(Token { account: memo, limit_cents: cents })
-}
-"#;
-
-const AUTH_TOKENS_V2: &str = r#"//! Bearer tokens: a value encoded with core-types' codec.
-
-use std::cell::RefCell;
-
-use core_types::codec;
-use core_types::Value;
-
-/// A decoded token.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Token {
-    pub account: String,
-    pub limit_cents: i64,
-}
-
-thread_local! {
-    static LAST: RefCell<Option<(Vec<u8>, Token)>> = const { RefCell::new(None) };
-}
-
-/// Decodes a token's bytes, reusing the last decoded token when the bytes repeat.
-pub fn decode_token(bytes: &[u8]) -> Option<Token> {
-    if let Some(hit) = LAST.with(|l| l.borrow().as_ref().filter(|(b, _)| b == bytes).map(|(_, t)| t.clone())) {
-        return Some(hit);
-    }
-    let Value { cents, memo } = codec::decode(bytes)?;
-    let token = Token { account: memo, limit_cents: cents };
-    LAST.with(|l| *l.borrow_mut() = Some((bytes.to_vec(), token.clone())));
-    Some(token)
-}
-"#;
-
-const BILLING_MANIFEST: &str = r#"[package]
-name = "billing-api"
-version.workspace = true
-edition.workspace = true
-
-[package.metadata.countersign]
-tier = "prohibited"   # moves money: a human makes every change here
-
-[dependencies]
-auth = { path = "../auth" }
-core-types = { path = "../core-types" }
-"#;
-
-const BILLING_LIB: &str = r#"//! Charges an account within its token's limit.
-
-use auth::decode_token;
-
-/// Charges `cents` to the account named by `token`; false when over the limit or invalid.
-pub fn charge(token: &[u8], cents: i64) -> bool {
-    match decode_token(token) {
-        Some(t) => cents <= t.limit_cents,
-        None => false,
-    }
-}
-"#;
-
-const BILLING_MAIN: &str = r#"fn main() {
-    let token = core_types::codec::encode(&core_types::Value { cents: 500, memo: "acct-1".into() });
-    println!("charge 200: {}", billing_api::charge(&token, 200));
-}
-"#;
-
-const REPORTING_MANIFEST: &str = r#"[package]
-name = "reporting"
-version.workspace = true
-edition.workspace = true
-
-[dependencies]
-core-types = { path = "../core-types" }
-"#;
-
-const REPORTING_CSV_V1: &str = r#"//! CSV export.
-
-use core_types::Value;
-
-/// One CSV line per value.
-pub fn to_csv(values: &[Value]) -> String {
-    values.iter().map(|v| format!("{},{}\n", v.cents, v.memo)).collect()
-}
-"#;
-
-const REPORTING_CSV_V2: &str = r#"//! CSV export.
-
-use core_types::Value;
-
-/// One CSV line per value; the memo is quoted so that commas survive.
-pub fn to_csv(values: &[Value]) -> String {
-    values
-        .iter()
-        .map(|v| format!("{},\"{}\"\n", v.cents, v.memo.replace('"', "\"\"")))
-        .collect()
-}
-"#;
-
-const LEDGER_MANIFEST: &str = r#"[package]
-name = "ledger-cli"
-version.workspace = true
-edition.workspace = true
-
-[dependencies]
-reporting = { path = "../reporting" }
-core-types = { path = "../core-types" }
-"#;
-
-const LEDGER_MAIN_V1: &str = r#"fn main() {
-    let values = vec![core_types::Value { cents: 1200, memo: "coffee".into() }];
-    print!("{}", reporting::csv::to_csv(&values));
-}
-"#;
-
-const LEDGER_MAIN_V2: &str = r#"fn main() {
-    let values = vec![core_types::Value { cents: 1200, memo: "coffee".into() }];
-    print!("{}", reporting::csv::to_csv(&values));
-    eprintln!("exported {} values to stdout", values.len());
-}
-"#;
-
-const QA_MANIFEST: &str = r#"[package]
-name = "qa"
-version.workspace = true
-edition.workspace = true
-
-[dev-dependencies]
-auth = { path = "../auth" }
-core-types = { path = "../core-types" }
-"#;
-
-const QA_TEST: &str = r#"#[test]
-fn token_round_trip() {
-    let v = core_types::Value { cents: 7, memo: "acct".into() };
-    let t = auth::decode_token(&core_types::codec::encode(&v)).unwrap();
-    assert_eq!(t.limit_cents, 7);
-}
-"#;
-
-const DOCS_REPORTING_V1: &str =
-    "# Reporting\n\n`reporting::csv::to_csv` writes one line per value.\n";
-
-const DOCS_REPORTING_V2: &str = "# Reporting\n\n`reporting::csv::to_csv` writes one line per value.\nMemos are quoted, and quotes inside them doubled, so commas survive.\n";
+const DOCS_REPORTING_V2: &str = include_str!("fixtures/docs-reporting-v2.md");

@@ -10,7 +10,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::signoff::notes::NOTES_REF;
+use super::notes::NOTES_REF;
 use crate::{Error, Result};
 
 /// How many fetch–merge–push rounds to try before giving up on a busy remote.
