@@ -61,6 +61,20 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// The passphrase given for an encrypted key does not open it: the one failure a caller
+    /// answers by asking again (the workstation's sign dialog does).
+    #[error("wrong passphrase for {}: nothing was signed; try again (or check COUNTERSIGN_PASSPHRASE)", .path.display())]
+    WrongPassphrase {
+        /// The key file.
+        path: PathBuf,
+    },
+    /// The signing key cannot be found, read or used (not the passphrase), as a sentence
+    /// with the fix.
+    #[error("{0}")]
+    Key(String),
+    /// ssh-agent failed or refused, as a sentence with the fix.
+    #[error("{0}")]
+    Agent(String),
     /// Anything else, already phrased as a sentence with the fix.
     #[error("{0}")]
     Message(String),

@@ -107,12 +107,12 @@ pub enum Command {
     Policy(PolicyCommand),
 }
 
-/// `review`.
+/// Arguments of `review`: the change to open in the workstation, or its first screen as text.
 #[derive(Debug, Args)]
 pub struct ReviewArgs {
     /// A commit, a range `A..B`, or nothing for the commits of HEAD not on the base branch.
     pub revspec: Option<String>,
-    /// Trust.
+    /// Where the policy and roster that judge the change come from.
     #[command(flatten)]
     pub trust: TrustArgs,
     /// Render the first screen into a WxH buffer, print it as text and exit.
@@ -126,7 +126,7 @@ pub struct ReviewArgs {
     pub theme: Option<String>,
 }
 
-/// `demo`.
+/// Arguments of `demo`: where to build the sample repository, and whether to open it.
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Build the demo in DIR (its repository in DIR/repo, its key in DIR/keys); default: a
@@ -138,12 +138,12 @@ pub struct DemoArgs {
     pub no_tui: bool,
 }
 
-/// `impact`.
+/// Arguments of `impact`: the change whose blast radius to show, and how.
 #[derive(Debug, Args)]
 pub struct ImpactArgs {
     /// A commit, a range `A..B`, or nothing for the commits of HEAD not on the base branch.
     pub revspec: Option<String>,
-    /// Trust.
+    /// Where the policy and roster that judge the change come from.
     #[command(flatten)]
     pub trust: TrustArgs,
     /// Output format.
@@ -160,7 +160,7 @@ pub enum Decision {
     Reject,
 }
 
-/// `sign`.
+/// Arguments of `sign`: the commits, the decision and the key that signs it.
 #[derive(Debug, Args)]
 pub struct SignArgs {
     /// The commit or range to sign.
@@ -184,17 +184,17 @@ pub struct SignArgs {
     /// nothing is asked for or written.
     #[arg(long)]
     pub dry_run: bool,
-    /// Trust.
+    /// Where the policy and roster that judge the change come from.
     #[command(flatten)]
     pub trust: TrustArgs,
 }
 
-/// `verify`.
+/// Arguments of `verify`: the range the gate judges, and the report's format.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
     /// A commit, a range `A..B`, or nothing for the commits of HEAD not on the base branch.
     pub revspec: Option<String>,
-    /// Trust.
+    /// Where the policy and roster that judge the change come from.
     #[command(flatten)]
     pub trust: TrustArgs,
     /// Output format.
@@ -202,12 +202,12 @@ pub struct VerifyArgs {
     pub format: VerifyFormat,
 }
 
-/// `show`.
+/// Arguments of `show`: the commit whose sign-offs to list.
 #[derive(Debug, Args)]
 pub struct ShowArgs {
     /// The commit whose sign-offs to list.
     pub commit: String,
-    /// Trust.
+    /// Where the policy and roster that judge the change come from.
     #[command(flatten)]
     pub trust: TrustArgs,
     /// Output format.
@@ -215,7 +215,7 @@ pub struct ShowArgs {
     pub format: Format,
 }
 
-/// `keygen`.
+/// Arguments of `keygen`: where to write the new key, and whether to protect it.
 #[derive(Debug, Args)]
 pub struct KeygenArgs {
     /// Where to write the private key (the public key goes beside it with `.pub`).
@@ -226,12 +226,12 @@ pub struct KeygenArgs {
     pub no_passphrase: bool,
 }
 
-/// `status`.
+/// Arguments of `status`: the range to triage, and the table's format.
 #[derive(Debug, Args)]
 pub struct StatusArgs {
     /// A commit, a range `A..B`, or nothing for the commits of HEAD not on the base branch.
     pub revspec: Option<String>,
-    /// Trust.
+    /// Where the policy and roster that judge the change come from.
     #[command(flatten)]
     pub trust: TrustArgs,
     /// Output format.

@@ -88,7 +88,7 @@ pub struct Edge {
     pub from: String,
     /// The member depended on.
     pub to: String,
-    /// How.
+    /// The kind of dependency (normal, build or dev).
     pub kind: DepKind,
     /// `cfg(...)` or target triple of a `[target.…]` table.
     pub target: Option<String>,

@@ -39,7 +39,7 @@ pub struct PathTier {
 pub struct CrateTier {
     /// Package name.
     pub name: String,
-    /// Directory.
+    /// The crate's directory, relative to the repository root.
     pub dir: String,
     /// Its own tier.
     pub tier: Tier,

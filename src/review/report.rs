@@ -41,7 +41,7 @@ pub struct CommitReport {
     pub ai: Option<Provenance>,
     /// Effective tier under the trusted policy.
     pub tier: Tier,
-    /// Why.
+    /// Why the tier is what it is, as sentences.
     pub tier_reasons: Vec<String>,
     /// Approvals required.
     pub required: u32,

@@ -34,7 +34,7 @@ impl AgentKey {
             .filter(|s| !s.is_empty())
             .map(PathBuf::from)
             .ok_or_else(|| {
-                Error::Message(
+                Error::Agent(
                     "the signing key is an ssh-agent key (user.signingKey names a public key), \
                      but SSH_AUTH_SOCK is not set: start ssh-agent and `ssh-add` the key, or \
                      point --key at the private key file"
@@ -45,7 +45,7 @@ impl AgentKey {
         let blob = key.public.to_bytes().map_err(encoding)?;
         let reply = key.request(&[REQUEST_IDENTITIES])?;
         if !holds(&reply, &blob) {
-            return Err(Error::Message(format!(
+            return Err(Error::Agent(format!(
                 "ssh-agent ({}) does not hold the key {}: `ssh-add` its private key first, or \
                  point --key at the private key file",
                 key.socket.display(),
@@ -75,7 +75,7 @@ impl AgentKey {
                 read_string(&mut &rest[..]).ok_or_else(|| agent_error("a malformed signature"))?
             }
             _ => {
-                return Err(Error::Message(format!(
+                return Err(Error::Agent(format!(
                     "ssh-agent refused to sign with {} (is the key confirmed or locked?)",
                     super::keyid::fingerprint(&self.public)
                 )))
@@ -102,14 +102,14 @@ impl AgentKey {
         {
             let mut stream =
                 std::os::unix::net::UnixStream::connect(&self.socket).map_err(|e| {
-                    Error::Message(format!(
+                    Error::Agent(format!(
                         "cannot reach ssh-agent at {} (SSH_AUTH_SOCK): {e}",
                         self.socket.display()
                     ))
                 })?;
             let len = u32::try_from(body.len()).map_err(|_| agent_error("an oversized request"))?;
             let io = |e: std::io::Error| {
-                Error::Message(format!(
+                Error::Agent(format!(
                     "talking to ssh-agent at {}: {e}",
                     self.socket.display()
                 ))
@@ -129,7 +129,7 @@ impl AgentKey {
         #[cfg(not(unix))]
         {
             let _ = body;
-            Err(Error::Message(
+            Err(Error::Agent(
                 "ssh-agent keys are supported on Unix only: point --key at the private key file"
                     .to_string(),
             ))
@@ -178,9 +178,9 @@ fn read_string(input: &mut &[u8]) -> Option<Vec<u8>> {
 }
 
 fn agent_error(what: &str) -> Error {
-    Error::Message(format!("ssh-agent returned {what}; nothing was signed"))
+    Error::Agent(format!("ssh-agent returned {what}; nothing was signed"))
 }
 
 fn encoding(e: ssh_key::Error) -> Error {
-    Error::Message(format!("encoding for ssh-agent failed: {e}"))
+    Error::Agent(format!("encoding for ssh-agent failed: {e}"))
 }

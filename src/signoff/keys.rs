@@ -133,17 +133,17 @@ pub enum KeyKind {
 /// `user.signingKey` from `repo`'s configuration.
 pub fn locate(repo: &git2::Repository, flag: Option<&Path>) -> Result<KeyLocation> {
     if let Some(p) = flag {
-        return classify_path(p, "--key");
+        return from_value(&p.to_string_lossy(), "--key");
     }
     if let Some(p) = std::env::var_os(KEY_ENV).filter(|v| !v.is_empty()) {
-        return classify_path(Path::new(&p), "$COUNTERSIGN_KEY");
+        return from_value(&p.to_string_lossy(), "$COUNTERSIGN_KEY");
     }
     let config = repo
         .config()
         .map_err(Error::git("reading git config for user.signingKey"))?;
     match config.get_string("user.signingKey") {
-        Ok(value) => from_git_config(&value),
-        Err(e) if e.code() == git2::ErrorCode::NotFound => Err(Error::Message(
+        Ok(value) => from_value(&value, "git config user.signingKey"),
+        Err(e) if e.code() == git2::ErrorCode::NotFound => Err(Error::Key(
             "no signing key: pass --key PATH, set COUNTERSIGN_KEY, or set git's user.signingKey \
              (git config user.signingKey ~/.ssh/id_ed25519); make one with `countersign keygen`"
                 .to_string(),
@@ -152,20 +152,20 @@ pub fn locate(repo: &git2::Repository, flag: Option<&Path>) -> Result<KeyLocatio
     }
 }
 
-/// Interprets git's `user.signingKey`: `key::<public key>` (agent), a `~/` path, a path.
-fn from_git_config(value: &str) -> Result<KeyLocation> {
-    const ORIGIN: &str = "git config user.signingKey";
+/// Interprets a key as `--key`, `$COUNTERSIGN_KEY` and git's `user.signingKey` may give it:
+/// `key::<public key>` (its private half in ssh-agent), a `~/` path, a path.
+fn from_value(value: &str, origin: &'static str) -> Result<KeyLocation> {
     let value = value.trim();
     if let Some(literal) = value.strip_prefix("key::") {
         let key = PublicKey::from_openssh(literal.trim()).map_err(|e| {
-            Error::Message(format!(
-                "{ORIGIN} holds `key::…` but it is not an OpenSSH public key ({e}); use \
+            Error::Key(format!(
+                "{origin} holds `key::…` but it is not an OpenSSH public key ({e}); use \
                  `key::ssh-ed25519 AAAA…` or the path of the private key file"
             ))
         })?;
         return Ok(KeyLocation {
             kind: KeyKind::Agent(key),
-            origin: ORIGIN,
+            origin,
         });
     }
     let path = match value.strip_prefix("~/") {
@@ -175,14 +175,14 @@ fn from_git_config(value: &str) -> Result<KeyLocation> {
         },
         None => PathBuf::from(value),
     };
-    classify_path(&path, ORIGIN)
+    classify_path(&path, origin)
 }
 
 /// A path names a private key file, or a public key file whose private half is in the agent
 /// (as git allows for `user.signingKey`).
 fn classify_path(path: &Path, origin: &'static str) -> Result<KeyLocation> {
     let text = std::fs::read_to_string(path).map_err(|e| {
-        Error::Message(format!(
+        Error::Key(format!(
             "cannot read the signing key {} (from {origin}): {e}",
             path.display()
         ))
@@ -224,7 +224,7 @@ pub fn needs_passphrase(location: &KeyLocation) -> Result<bool> {
 fn read_private_key(path: &Path) -> Result<PrivateKey> {
     let text = std::fs::read_to_string(path).map_err(Error::io(path))?;
     PrivateKey::from_openssh(text.trim()).map_err(|e| {
-        Error::Message(format!(
+        Error::Key(format!(
             "{} is not an OpenSSH private key ({e}); give the private key file (id_ed25519, not \
              id_ed25519.pub), as written by `countersign keygen` or `ssh-keygen -t ed25519`",
             path.display()
@@ -240,12 +240,10 @@ pub fn load_private_key(path: &Path, passphrase: &mut PassphraseFn<'_>) -> Resul
         return Ok(key);
     }
     let secret = passphrase(path)?;
-    key.decrypt(secret.as_bytes()).map_err(|_| {
-        Error::Message(format!(
-            "wrong passphrase for {}: nothing was signed; try again (or check {PASSPHRASE_ENV})",
-            path.display()
-        ))
-    })
+    key.decrypt(secret.as_bytes())
+        .map_err(|_| Error::WrongPassphrase {
+            path: path.to_path_buf(),
+        })
 }
 
 /// The passphrase from `$COUNTERSIGN_PASSPHRASE`, when set (for automation).
@@ -291,5 +289,48 @@ impl SigningKey {
                 .map_err(|e| Error::Message(format!("signing failed: {e}"))),
             SigningKey::Agent(a) => a.sign(namespace, msg),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key_file(dir: &Path, passphrase: Option<&str>) -> PathBuf {
+        let key = generate_ed25519("t@example.com").expect("key");
+        let key = match passphrase {
+            Some(p) => encrypt(&key, p).expect("encrypt"),
+            None => key,
+        };
+        let path = dir.join("id");
+        write_new_key_pair(&key, &path).expect("write");
+        path
+    }
+
+    #[test]
+    fn a_wrong_passphrase_is_told_apart_from_an_unusable_key() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = key_file(dir.path(), Some("right"));
+        let wrong = load_private_key(&path, &mut |_| Ok("wrong".to_string()));
+        assert!(
+            matches!(wrong, Err(Error::WrongPassphrase { .. })),
+            "{wrong:?}"
+        );
+        assert!(load_private_key(&path, &mut |_| Ok("right".to_string())).is_ok());
+        std::fs::write(&path, "not a key\n").expect("overwrite");
+        let garbage = load_private_key(&path, &mut |_| Ok("right".to_string()));
+        assert!(matches!(garbage, Err(Error::Key(_))), "{garbage:?}");
+    }
+
+    #[test]
+    fn a_key_literal_works_through_the_flag_and_the_environment_too() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = key_file(dir.path(), None);
+        let public = std::fs::read_to_string(public_path(&path)).expect("public");
+        let literal = format!("key::{}", public.trim());
+        let location = from_value(&literal, "--key").expect("a key literal");
+        assert!(matches!(location.kind, KeyKind::Agent(_)), "{location:?}");
+        let bad = from_value("key::ssh-ed25519 nonsense", "$COUNTERSIGN_KEY");
+        assert!(matches!(bad, Err(Error::Key(_))));
     }
 }

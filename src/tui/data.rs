@@ -28,7 +28,7 @@ pub struct Verdict {
     pub ai: Option<(String, String)>,
     /// Effective tier.
     pub tier: Tier,
-    /// Why.
+    /// Why the tier is what it is, as sentences.
     pub reasons: Vec<String>,
     /// Where it stands.
     pub state: ReviewState,

@@ -78,8 +78,9 @@ fn try_sign(repo_path: &Path, resolved: &Resolved, request: &SignRequest) -> Res
     let secret = passphrase.clone().unwrap_or_default();
     let key = match SigningKey::open(&location, &mut |_| Ok(secret.clone())) {
         Ok(key) => key,
-        // The key file was read and is encrypted: what failed is the passphrase.
-        Err(e) if passphrase.is_some() => {
+        // Only a wrong passphrase is asked again; an unreadable key or a failing agent is a
+        // failure the dialog shows as it is.
+        Err(e @ Error::WrongPassphrase { .. }) => {
             let mut retry = request.clone();
             retry.passphrase = None;
             return Ok(SignOutcome::NeedPassphrase {
