@@ -103,7 +103,7 @@ impl Fixture {
         for p in &people {
             let opts = match p.name {
                 "mallory" => continue,
-                "dave" => "namespaces=\"countersign\",valid-before=20200101",
+                "dave" => "namespaces=\"countersign\",valid-before=\"20200101\"",
                 _ => "namespaces=\"countersign\"",
             };
             roster.push_str(&format!(
