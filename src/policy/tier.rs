@@ -164,6 +164,30 @@ impl<'a> Classifier<'a> {
                 why: "it is under .countersign/, which is always prohibited".to_string(),
             });
         }
+        // Strict, not clever: a path whose text is not what a checkout would make of it
+        // (`docs/../crates/billing/src/lib.rs` matches `docs/**`, yet names a billing file to
+        // any tool that normalises it) is not classified by its text at all. Normalising it
+        // would guess which reading the build uses; git refuses to check it out, so no honest
+        // change holds one, and the highest tier costs an honest author nothing.
+        if let Some(why) = path.irregularity() {
+            found.push(Match {
+                tier: Tier::Prohibited,
+                why: format!(
+                    "its path is irregular ({why}): its rules cannot be trusted to match what \
+                     a checkout makes of it, so it gets the highest tier"
+                ),
+            });
+        }
+        // `.Countersign/policy.toml` is `.countersign/policy.toml` on a case-insensitive
+        // checkout (macOS, Windows): the policy directory's tier, whichever spelling.
+        if path.aliases_countersign_dir() {
+            found.push(Match {
+                tier: Tier::Prohibited,
+                why: "on a case-insensitive file system it is under .countersign/, which is \
+                      always prohibited"
+                    .to_string(),
+            });
+        }
         for rule in &self.policy.rules {
             if rule.path_set.is_match(path.as_path()) {
                 let glob = rule
