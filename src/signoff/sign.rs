@@ -170,7 +170,7 @@ pub fn plan(
             e.principals
                 .iter()
                 .map(String::as_str)
-                .filter(|p| e.names_literally(p))
+                .filter(|p| !p.contains(['*', '?']) && e.names_literally(p))
         })
         .collect();
     principals.sort_unstable();
@@ -201,9 +201,7 @@ pub fn plan(
             ));
             return Ok(plan);
         }
-        None if principals.len() == 1 && !principals[0].contains(['*', '?']) => {
-            principals[0].to_string()
-        }
+        None if principals.len() == 1 => principals[0].to_string(),
         None if principals.is_empty() => {
             plan.refusals.push(format!(
                 "the key {fingerprint} is listed in {roster_file} only under {}, which names no \
