@@ -23,12 +23,7 @@ fn provenance_policy() -> String {
 }
 
 /// Commits the index on the current branch with distinct author and committer.
-fn commit_with(
-    t: &TestRepo,
-    author: (&str, &str),
-    committer: (&str, &str),
-    msg: &str,
-) -> Oid {
+fn commit_with(t: &TestRepo, author: (&str, &str), committer: (&str, &str), msg: &str) -> Oid {
     let when = Time::new(1_800_000_000, 0);
     let a = Signature::new(author.0, author.1, &when).expect("author");
     let c = Signature::new(committer.0, committer.1, &when).expect("committer");
@@ -38,7 +33,12 @@ fn commit_with(
         .repo
         .find_tree(index.write_tree().expect("write tree"))
         .expect("tree");
-    let parent = t.repo.head().expect("head").peel_to_commit().expect("parent");
+    let parent = t
+        .repo
+        .head()
+        .expect("head")
+        .peel_to_commit()
+        .expect("parent");
     t.repo
         .commit(Some("HEAD"), &a, &c, msg, &tree, &[&parent])
         .expect("commit")
@@ -167,7 +167,12 @@ fn an_agent_trailer_in_a_merge_commit_above_a_conflicts_block_counts() {
     // git's own trailer parser agrees that the trailer is one.
     let parsed = git_in(
         f.path(),
-        &["log", "-1", "--format=%(trailers:key=Co-authored-by)", &c.to_string()],
+        &[
+            "log",
+            "-1",
+            "--format=%(trailers:key=Co-authored-by)",
+            &c.to_string(),
+        ],
     );
     assert!(parsed.contains("Claude"), "{parsed}");
     let (code, json) = f.verify_json(&[&c.to_string()]);
@@ -190,11 +195,22 @@ fn a_note_with_huge_principals_against_a_roster_pattern_does_not_stall_verify() 
     f.sign(&c, "alice", "approve").success();
     // Principals the old backtracking matcher takes quadratic time on: 60,000 `@` (a payload
     // under 64 KiB) several times over, and one line over a megabyte.
-    for (i, n) in [60_000, 60_000, 60_000, 60_000, 1_100_000].into_iter().enumerate() {
+    for (i, n) in [60_000, 60_000, 60_000, 60_000, 1_100_000]
+        .into_iter()
+        .enumerate()
+    {
         let at = "@".repeat(n);
-        let line = forge(&f.t.repo, &c, &mallory.key, &at, "countersign", &now(), |p| {
-            p.comment = format!("line {i}");
-        });
+        let line = forge(
+            &f.t.repo,
+            &c,
+            &mallory.key,
+            &at,
+            "countersign",
+            &now(),
+            |p| {
+                p.comment = format!("line {i}");
+            },
+        );
         f.append_raw(&c, line);
     }
     let limit = Duration::from_secs(120);
@@ -326,7 +342,11 @@ impl Signed {
             .expect("ssh-keygen sign");
         assert!(ok.success());
         let public = std::fs::read_to_string(key.with_extension("pub")).expect("pub");
-        let public = public.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
+        let public = public
+            .split_whitespace()
+            .take(2)
+            .collect::<Vec<_>>()
+            .join(" ");
         Signed { dir, public }
     }
 
@@ -421,11 +441,23 @@ fn the_roster_agrees_with_ssh_keygen_on_every_line_form() {
         ("a@x valid-after=\"20200101\" {K}", "a@x", true),
         ("a@x valid-after=\"20200101UTC\" {K}", "a@x", true),
         ("a@x valid-after=\"19700101Z\" {K}", "a@x", false),
-        ("a@x valid-after=\"20200101\",valid-after=\"20200102\" {K}", "a@x", false),
-        ("a@x valid-before=\"20200101\",valid-after=\"20100101\" {K}", "a@x", false),
+        (
+            "a@x valid-after=\"20200101\",valid-after=\"20200102\" {K}",
+            "a@x",
+            false,
+        ),
+        (
+            "a@x valid-before=\"20200101\",valid-after=\"20100101\" {K}",
+            "a@x",
+            false,
+        ),
         ("a@x ,namespaces=\"countersign\" {K}", "a@x", true),
         ("a@x namespaces=\"countersign\", {K}", "a@x", false),
-        ("a@x namespaces=\"countersign\",,valid-after=\"20200101\" {K}", "a@x", true),
+        (
+            "a@x namespaces=\"countersign\",,valid-after=\"20200101\" {K}",
+            "a@x",
+            true,
+        ),
         ("a@x namespaces=\"git, countersign\" {K}", "a@x", false),
         ("a@x namespaces=\"\" {K}", "a@x", false),
         ("a@x namespaces=\"a\\\"b,countersign\" {K}", "a@x", true),
@@ -452,7 +484,11 @@ fn the_roster_agrees_with_ssh_keygen_on_every_line_form() {
         ("a@x namespaces=\"countersign\"", "a@x", false),
     ];
     for (line, principal, expected) in cases {
-        assert_eq!(s.agree(line, principal), *expected, "{line:?} as {principal:?}");
+        assert_eq!(
+            s.agree(line, principal),
+            *expected,
+            "{line:?} as {principal:?}"
+        );
     }
     // A key whose blob is of another type than the one written before it.
     let mismatched = s.public.replacen("ssh-ed25519", "ssh-rsa", 1);
@@ -472,7 +508,10 @@ fn init_with_a_remote_named_with_a_quote_leaves_a_working_repository() {
     let t = TestRepo::new();
     t.write("README.md", "x\n");
     t.commit("Base");
-    git_in(t.path(), &["remote", "add", "we\"ird", "https://example.com/x.git"]);
+    git_in(
+        t.path(),
+        &["remote", "add", "we\"ird", "https://example.com/x.git"],
+    );
     init_cmd(t.path()).assert().success();
     // Every git command still reads the config, and the refspec says what it should.
     git_in(t.path(), &["status"]);
@@ -634,13 +673,19 @@ fn commit_with_raw_docs_entry(f: &Fixture, entry: &str, nested: bool) -> Oid {
 fn a_dotdot_tree_path_into_a_prohibited_crate_does_not_pass_as_docs() {
     let f = Fixture::new();
     let c = commit_with_raw_docs_entry(&f, "..", true);
-    let files = git_in(f.path(), &["diff-tree", "-r", "--name-only", &c.to_string()]);
+    let files = git_in(
+        f.path(),
+        &["diff-tree", "-r", "--name-only", &c.to_string()],
+    );
     assert!(files.contains("docs/../billing/src/lib.rs"), "{files}");
     let (code, json) = f.verify_json(&[&c.to_string()]);
     assert_eq!(code, 1, "{json:#}");
     let v = Fixture::verdict_for(&json, &c);
     assert_eq!(v["tier"], "prohibited", "{v:#}");
-    assert!(v["tier_reasons"].to_string().contains("irregular") || problems(&v).contains("irregular"), "{v:#}");
+    assert!(
+        v["tier_reasons"].to_string().contains("irregular") || problems(&v).contains("irregular"),
+        "{v:#}"
+    );
 }
 
 #[test]
@@ -649,7 +694,11 @@ fn a_backslash_tree_path_does_not_pass_as_docs() {
     let c = commit_with_raw_docs_entry(&f, "..\\billing\\src\\lib.rs", false);
     let (code, json) = f.verify_json(&[&c.to_string()]);
     assert_eq!(code, 1, "{json:#}");
-    assert_eq!(Fixture::verdict_for(&json, &c)["tier"], "prohibited", "{json:#}");
+    assert_eq!(
+        Fixture::verdict_for(&json, &c)["tier"],
+        "prohibited",
+        "{json:#}"
+    );
 }
 
 #[test]

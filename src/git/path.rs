@@ -94,7 +94,9 @@ impl GitPath {
                 b"" => return Some("it has an empty component (`//`, or a `/` at an end)"),
                 b"." => return Some("it has a `.` component"),
                 b".." => return Some("it has a `..` component"),
-                _ if fold_component(component) == ".git" || fold_component(component) == "git~1" => {
+                _ if fold_component(component) == ".git"
+                    || fold_component(component) == "git~1" =>
+                {
                     return Some("a component is `.git` on a case-insensitive file system")
                 }
                 _ => {}
@@ -162,7 +164,13 @@ mod tests {
         for p in irregular {
             assert!(GitPath::from(p).irregularity().is_some(), "{p:?}");
         }
-        for p in ["docs/x.md", "a/.gitignore", "a/..b/c", "a/.../c", ".countersign/policy.toml"] {
+        for p in [
+            "docs/x.md",
+            "a/.gitignore",
+            "a/..b/c",
+            "a/.../c",
+            ".countersign/policy.toml",
+        ] {
             assert_eq!(GitPath::from(p).irregularity(), None, "{p:?}");
         }
     }
@@ -179,7 +187,11 @@ mod tests {
         ] {
             assert!(GitPath::from(p).aliases_countersign_dir(), "{p:?}");
         }
-        for p in [".countersign/policy.toml", "docs/.Countersign/x", "countersign/x"] {
+        for p in [
+            ".countersign/policy.toml",
+            "docs/.Countersign/x",
+            "countersign/x",
+        ] {
             assert!(!GitPath::from(p).aliases_countersign_dir(), "{p:?}");
         }
     }

@@ -153,9 +153,15 @@ mod tests {
 
     #[test]
     fn lists_negate_and_give_up_on_overlong_patterns() {
-        assert_eq!(match_list(list_items("!bob@x,*@x"), "bob@x"), ListMatch::Negated);
+        assert_eq!(
+            match_list(list_items("!bob@x,*@x"), "bob@x"),
+            ListMatch::Negated
+        );
         assert_eq!(match_list(list_items("!bob@x,*@x"), "al@x"), ListMatch::Yes);
-        assert_eq!(match_list(list_items("!a@x,a@x"), "a@x"), ListMatch::Negated);
+        assert_eq!(
+            match_list(list_items("!a@x,a@x"), "a@x"),
+            ListMatch::Negated
+        );
         assert_eq!(match_list(list_items(""), "a@x"), ListMatch::No);
         assert_eq!(list_items("a,"), ["a"]);
         assert_eq!(list_items(",a"), ["", "a"]);

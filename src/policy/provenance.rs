@@ -184,8 +184,14 @@ mod tests {
             .map(|s| s.to_string())
             .collect();
         let agent = |n: &str, e: &str| own_marker(&person(n, e), &a).map(|(agent, _)| agent);
-        assert_eq!(agent("Dana Human (aider)", "dana@example.com"), Some("aider"));
-        assert_eq!(agent("Dana Human (AIDER)", "dana@example.com"), Some("aider"));
+        assert_eq!(
+            agent("Dana Human (aider)", "dana@example.com"),
+            Some("aider")
+        );
+        assert_eq!(
+            agent("Dana Human (AIDER)", "dana@example.com"),
+            Some("aider")
+        );
         assert_eq!(
             agent(
                 "devin-ai-integration[bot]",
@@ -193,8 +199,14 @@ mod tests {
             ),
             Some("devin")
         );
-        assert_eq!(agent("Copilot", "198982749+Copilot@users.noreply.github.com"), Some("copilot"));
-        assert_eq!(agent("Cursor Agent", "cursoragent@cursor.com"), Some("cursor"));
+        assert_eq!(
+            agent("Copilot", "198982749+Copilot@users.noreply.github.com"),
+            Some("copilot")
+        );
+        assert_eq!(
+            agent("Cursor Agent", "cursoragent@cursor.com"),
+            Some("cursor")
+        );
         assert_eq!(agent("Devin Smith", "devin@example.com"), None);
         assert_eq!(agent("Dana Human (on leave)", "dana@example.com"), None);
     }

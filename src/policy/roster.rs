@@ -118,9 +118,9 @@ impl AllowedSigner {
     /// May this line's key sign in `namespace` (its `namespaces="…"` list, matched as
     /// OpenSSH matches it: `*` and `!` count)? No list means every namespace.
     pub fn allows_namespace(&self, namespace: &str) -> bool {
-        self.namespaces.as_ref().is_none_or(|ns| {
-            match_list(ns.iter().map(String::as_str), namespace) == ListMatch::Yes
-        })
+        self.namespaces
+            .as_ref()
+            .is_none_or(|ns| match_list(ns.iter().map(String::as_str), namespace) == ListMatch::Yes)
     }
 }
 
@@ -155,9 +155,9 @@ impl Lenient {
     /// True when some line names `principal`, even a line with an error of its own (which
     /// is reported there, not again as a missing principal).
     pub(crate) fn names(&self, principal: &str) -> bool {
-        self.mentioned.iter().any(|list| {
-            match_list(list.iter().map(String::as_str), principal) == ListMatch::Yes
-        })
+        self.mentioned
+            .iter()
+            .any(|list| match_list(list.iter().map(String::as_str), principal) == ListMatch::Yes)
     }
 }
 
@@ -418,7 +418,12 @@ fn parse_options(
             let name = o[start..end].split('=').next().unwrap_or("");
             let mut help = format!(
                 "allowed options are {}",
-                ["namespaces=\"…\"", "valid-after=\"…\"", "valid-before=\"…\""].join(", ")
+                [
+                    "namespaces=\"…\"",
+                    "valid-after=\"…\"",
+                    "valid-before=\"…\""
+                ]
+                .join(", ")
             );
             if let Some(c) = closest(name, OPTIONS[..3].iter().copied()) {
                 help = format!("did you mean `{c}`? {help}");
@@ -612,19 +617,24 @@ fn report_bad_key(
                 .to_string(),
         )
     } else {
-        let why = ssh_key::PublicKey::from_openssh(&format!("{key_type} {}", &line[data..data_end]))
-            .err()
-            .map_or_else(
-                || format!("its data is not a `{key_type}` key"),
-                |e| e.to_string(),
-            );
+        let why =
+            ssh_key::PublicKey::from_openssh(&format!("{key_type} {}", &line[data..data_end]))
+                .err()
+                .map_or_else(
+                    || format!("its data is not a `{key_type}` key"),
+                    |e| e.to_string(),
+                );
         (
             format!("cannot read the public key: {why}"),
             "paste the key exactly as in the signer's `.pub` file (the base64 part is damaged or truncated)"
                 .to_string(),
         )
     };
-    let len = if data == data_end { type_end - k } else { data_end - k };
+    let len = if data == data_end {
+        type_end - k
+    } else {
+        data_end - k
+    };
     sink.error(at(k, len), message, help);
 }
 
