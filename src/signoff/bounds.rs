@@ -19,7 +19,7 @@ pub const MAX_PAYLOAD: usize = 64 * 1024;
 pub const MAX_PRINCIPAL: usize = 1024;
 
 /// The longest of the short fields (`timestamp`, `key_fingerprint`, `tool`, `tier`, ids, the
-/// digests, `evidence.interface`).
+/// digests, `supersedes`, `evidence.interface`).
 pub const MAX_SHORT_FIELD: usize = 256;
 
 /// Refuses a note line over [`MAX_NOTE_LINE`], before it is parsed.
@@ -57,7 +57,7 @@ pub fn check_fields(p: &Payload) -> Result<(), String> {
         ));
     }
     let short = [
-        ("timestamp", &p.timestamp),
+        ("timestamp", p.timestamp.as_str()),
         ("key_fingerprint", &p.key_fingerprint),
         ("tool", &p.tool),
         ("tier", &p.tier),
@@ -66,6 +66,7 @@ pub fn check_fields(p: &Payload) -> Result<(), String> {
         ("patch_digest", &p.patch_digest),
         ("policy_digest", &p.policy_digest),
         ("evidence.interface", &p.evidence.interface),
+        ("supersedes", p.supersedes.as_deref().unwrap_or("")),
     ];
     for (name, value) in short {
         if value.len() > MAX_SHORT_FIELD {
