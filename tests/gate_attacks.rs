@@ -14,6 +14,11 @@ use signoff_common::{forge, git_in, now, Fixture, TestRepo, POLICY};
 
 // ---------------------------------------------------------------- helpers
 
+#[path = "support/mod.rs"]
+#[allow(dead_code)]
+mod support;
+use support::alice_roster_line;
+
 /// The fixture's policy with aider among the agents and an `authors` glob.
 fn provenance_policy() -> String {
     POLICY.replace(
@@ -127,6 +132,25 @@ fn an_agent_committer_email_in_capitals_is_still_an_agent() {
     let (code, json) = f.verify_json(&[&c.to_string()]);
     assert_eq!(code, 1, "{json:#}");
     assert!(!Fixture::verdict_for(&json, &c)["ai"].is_null(), "{json:#}");
+}
+
+#[test]
+fn a_committer_named_as_an_agent_with_a_human_email_is_an_agent() {
+    let f = Fixture::with_policy(&provenance_policy());
+    f.t.write("billing/src/lib.rs", "pub fn charge() { 3; }\n");
+    let c = commit_with(
+        &f.t,
+        ("Dana Human", "dana@example.com"),
+        ("kiro", "ops@example.com"),
+        "Tidy billing",
+    );
+    let (code, json) = f.verify_json(&[&c.to_string()]);
+    assert_eq!(code, 1, "{json:#}");
+    assert_eq!(
+        Fixture::verdict_for(&json, &c)["ai"]["agent"],
+        "kiro",
+        "{json:#}"
+    );
 }
 
 #[test]
@@ -493,6 +517,31 @@ fn the_roster_agrees_with_ssh_keygen_on_every_line_form() {
     // A key whose blob is of another type than the one written before it.
     let mismatched = s.public.replacen("ssh-ed25519", "ssh-rsa", 1);
     assert!(!s.agree(&format!("a@x {mismatched}"), "a@x"));
+}
+
+#[test]
+fn a_role_member_admitted_only_by_a_roster_pattern_is_reported_by_policy_check() {
+    let t = TestRepo::new();
+    let scratch = tempfile::tempdir().expect("scratch");
+    let line = alice_roster_line(scratch.path());
+    t.write(
+        ".countersign/policy.toml",
+        "[roles]\nsenior = [\"alice@example.com\", \"bob@example.com\"]\n",
+    );
+    let bob = line.replacen("alice@example.com", "*@example.com", 1);
+    t.write(".countersign/allowed_signers", format!("{line}{bob}"));
+    let out = signoff_common::countersign(t.path())
+        .args(["policy", "check"])
+        .output()
+        .expect("policy check runs");
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err =
+        String::from_utf8_lossy(&out.stderr).to_string() + &String::from_utf8_lossy(&out.stdout);
+    assert!(
+        err.contains("bob@example.com") && err.contains("pattern"),
+        "{err}"
+    );
+    assert!(!err.contains("`alice@example.com`"), "{err}");
 }
 
 // ---------------------------------------------------------------- 13: init

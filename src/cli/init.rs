@@ -16,8 +16,8 @@ use crate::policy::{POLICY_PATH, ROSTER_PATH};
 use crate::signoff::keys;
 use crate::{Error, Result};
 
-/// The git config key holding the trusted ref (a full ref name).
-const TRUSTED_REF_KEY: &str = "countersign.trustedRef";
+/// The git config key holding the trusted ref (a full ref name), as the review layer reads it.
+const TRUSTED_REF_KEY: &str = crate::review::trusted::CONFIG_KEY;
 
 /// Runs `init`: writes the policy and roster unless they exist, configures the clone, and
 /// prints the next steps. What it did is printed even when a later step fails; a closed

@@ -97,6 +97,13 @@ impl Roster {
     pub fn names(&self, principal: &str) -> bool {
         self.entries.iter().any(|e| e.matches_principal(principal))
     }
+
+    /// True when some entry names `principal` by name (see
+    /// [`AllowedSigner::names_literally`]): the only principals whose sign-offs count, so the
+    /// only ones a role may name.
+    pub fn names_by_name(&self, principal: &str) -> bool {
+        self.entries.iter().any(|e| e.names_literally(principal))
+    }
 }
 
 impl AllowedSigner {
@@ -152,12 +159,13 @@ pub(crate) struct Lenient {
 }
 
 impl Lenient {
-    /// True when some line names `principal`, even a line with an error of its own (which
-    /// is reported there, not again as a missing principal).
+    /// True when some line names `principal` by name, even a line with an error of its own
+    /// (which is reported there, not again as a missing principal).
     pub(crate) fn names(&self, principal: &str) -> bool {
-        self.mentioned
-            .iter()
-            .any(|list| match_list(list.iter().map(String::as_str), principal) == ListMatch::Yes)
+        self.mentioned.iter().any(|list| {
+            list.iter().any(|p| p == principal)
+                && match_list(list.iter().map(String::as_str), principal) == ListMatch::Yes
+        })
     }
 }
 
