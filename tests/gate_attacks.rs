@@ -10,14 +10,9 @@ use std::time::Duration;
 
 use countersign::policy::{parse_roster, Roster};
 use git2::{Oid, Signature, Time};
-use signoff_common::{forge, git_in, now, Fixture, TestRepo, POLICY};
+use signoff_common::{alice_roster_line, forge, git_in, now, Fixture, TestRepo, POLICY};
 
 // ---------------------------------------------------------------- helpers
-
-#[path = "support/mod.rs"]
-#[allow(dead_code)]
-mod support;
-use support::alice_roster_line;
 
 /// The fixture's policy with aider among the agents and an `authors` glob.
 fn provenance_policy() -> String {
