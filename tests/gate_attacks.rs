@@ -760,3 +760,55 @@ fn a_case_folded_countersign_dir_is_prohibited_for_ai() {
     let v = Fixture::verdict_for(&json, &c);
     assert_eq!(v["tier"], "prohibited", "{v:#}");
 }
+
+#[test]
+fn a_case_folded_path_into_a_prohibited_crate_takes_its_tier() {
+    // `Billing/src/lib.rs` is written into `billing/` on a case-insensitive checkout (macOS
+    // runners, Windows) and compiled into the prohibited crate there.
+    let f = Fixture::new();
+    let c = f.ai_commit(
+        "Billing/src/lib.rs",
+        "pub fn charge() { steal(); }\n",
+        "Docs",
+    );
+    let (code, json) = f.verify_json(&[&c.to_string()]);
+    assert_eq!(code, 1, "{json:#}");
+    let v = Fixture::verdict_for(&json, &c);
+    assert_eq!(v["tier"], "prohibited", "{v:#}");
+    assert!(problems(&v).contains("case-insensitive"), "{v:#}");
+
+    // Folding only ever raises: `DOCS/x.md` is not made autonomous by the `docs/**` rule.
+    let d = f.ai_commit("DOCS/x.md", "# x\n", "More docs");
+    let (_, json) = f.verify_json(&[&d.to_string()]);
+    assert_eq!(
+        Fixture::verdict_for(&json, &d)["tier"],
+        "supervised",
+        "{json:#}"
+    );
+}
+
+#[test]
+fn a_case_folded_path_into_a_prohibited_workspace_member_takes_its_tier() {
+    let f = Fixture::new();
+    f.t.checkout("main");
+    f.t.write("Cargo.toml", "[workspace]\nmembers = [\"crates/ledger\"]\n");
+    f.t.write(
+        "crates/ledger/Cargo.toml",
+        "[package]\nname = \"ledger\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+         [package.metadata.countersign]\ntier = \"prohibited\"\n",
+    );
+    f.t.write("crates/ledger/src/lib.rs", "pub fn post() {}\n");
+    f.t.commit("Ledger crate");
+    git_in(f.path(), &["branch", "-f", "feature", "main"]);
+    f.t.checkout("feature");
+    let c = f.ai_commit(
+        "Crates/Ledger/src/lib.rs",
+        "pub fn post() { skim(); }\n",
+        "Tidy",
+    );
+    let (code, json) = f.verify_json(&[&c.to_string()]);
+    assert_eq!(code, 1, "{json:#}");
+    let v = Fixture::verdict_for(&json, &c);
+    assert_eq!(v["tier"], "prohibited", "{v:#}");
+    assert!(problems(&v).contains("crates/ledger"), "{v:#}");
+}

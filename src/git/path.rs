@@ -59,16 +59,16 @@ fn hfs_ignorable(c: char) -> bool {
     matches!(c, '\u{200c}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{206a}'..='\u{206f}' | '\u{feff}')
 }
 
-/// A path component as a case-insensitive file system may store it: ASCII case folded,
-/// HFS+'s ignorable code points dropped, an NTFS stream suffix (`:…`) and NTFS's trailing
-/// dots and spaces cut.
+/// A path component as a case-insensitive file system may store it: case folded (Unicode
+/// lowercase, so the Kelvin sign is `k`), HFS+'s ignorable code points dropped, an NTFS stream
+/// suffix (`:…`) and NTFS's trailing dots and spaces cut.
 fn fold_component(component: &[u8]) -> String {
     let text = String::from_utf8_lossy(component);
     let folded: String = text
         .chars()
         .filter(|c| !hfs_ignorable(*c))
         .collect::<String>()
-        .to_ascii_lowercase();
+        .to_lowercase();
     let folded = folded.split(':').next().unwrap_or("");
     folded.trim_end_matches(['.', ' ']).to_string()
 }
@@ -103,6 +103,14 @@ impl GitPath {
             }
         }
         None
+    }
+
+    /// The path as a case-insensitive file system (macOS, Windows) sees it, component by
+    /// component (case folded, HFS+ ignorables dropped, NTFS trailing dots cut): two paths
+    /// with the same folded form are one file in such a checkout.
+    pub fn folded(&self) -> GitPath {
+        let parts: Vec<String> = self.0.split(|b| *b == b'/').map(fold_component).collect();
+        GitPath(parts.join("/").into_bytes())
     }
 
     /// True when the path's first component is `.countersign` on some file system though not
