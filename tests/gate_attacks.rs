@@ -405,7 +405,46 @@ impl Signed {
         })
     }
 
-    /// Both verdicts on `line` (with `{K}` standing for the key), asserted equal; returns it.
+    /// The principals `ssh-keygen -Y find-principals` prints for the signature (None when it
+    /// fails).
+    fn ssh_keygen_finds(&self, roster: &str) -> Option<Vec<String>> {
+        let file = self.dir.path().join("allowed_signers");
+        std::fs::write(&file, roster).expect("roster");
+        let out = Command::new("ssh-keygen")
+            .args(["-Y", "find-principals", "-f"])
+            .arg(&file)
+            .arg("-s")
+            .arg(self.dir.path().join("msg.sig"))
+            .env("TZ", "UTC")
+            .stderr(Stdio::null())
+            .output()
+            .expect("ssh-keygen find-principals");
+        out.status.success().then(|| {
+            String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .map(str::to_string)
+                .collect()
+        })
+    }
+
+    /// What countersign's roster says `find-principals` should print: the principals of the
+    /// first line with this key that is valid now (namespaces are not looked at there).
+    fn countersign_finds(&self, roster: &str) -> Option<Vec<String>> {
+        let r = parse_roster(roster, "allowed_signers").ok()?;
+        let key = ssh_key::PublicKey::from_openssh(&self.public).expect("key");
+        let now = chrono::Utc::now();
+        r.entries
+            .iter()
+            .find(|e| {
+                e.key.key_data() == key.key_data()
+                    && e.valid_after.is_none_or(|t| now >= t)
+                    && e.valid_before.is_none_or(|t| now <= t)
+            })
+            .map(|e| e.principals.clone())
+    }
+
+    /// Both verdicts on `line` (with `{K}` standing for the key) as `-Y verify -I principal`
+    /// and as `-Y find-principals`, asserted equal; returns the verify verdict.
     fn agree(&self, line: &str, principal: &str) -> bool {
         let roster = format!("{}\n", line.replace("{K}", &self.public));
         let ssh = self.ssh_keygen_verifies(&roster, principal);
@@ -414,7 +453,10 @@ impl Signed {
             ours, ssh,
             "countersign says {ours}, ssh-keygen says {ssh}, for {principal:?} on {line:?}"
         );
-        ours
+        let ssh = self.ssh_keygen_finds(&roster);
+        let ours = self.countersign_finds(&roster);
+        assert_eq!(ours, ssh, "find-principals on {line:?}");
+        self.countersign_verifies(&roster, principal)
     }
 }
 
@@ -585,6 +627,19 @@ fn init_refuses_a_symlinked_countersign_dir_and_writes_nothing_outside() {
     );
     let written: Vec<_> = std::fs::read_dir(outside.path()).expect("dir").collect();
     assert!(written.is_empty(), "init wrote outside the repository");
+
+    // The same through the files: a real directory whose policy.toml links outside.
+    std::fs::remove_file(t.path().join(".countersign")).expect("rm link");
+    std::fs::create_dir(t.path().join(".countersign")).expect("dir");
+    let target = outside.path().join("victim");
+    std::fs::write(&target, "untouched\n").expect("victim");
+    std::os::unix::fs::symlink(&target, t.path().join(".countersign/policy.toml"))
+        .expect("symlink");
+    init_cmd(t.path()).assert().success();
+    assert_eq!(
+        std::fs::read_to_string(&target).expect("victim"),
+        "untouched\n"
+    );
 }
 
 #[test]
