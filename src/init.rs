@@ -87,23 +87,28 @@ pub fn configure_clone(repo: &git2::Repository) -> Result<CloneSetup> {
     for remote in remotes.iter().filter_map(|r| r.ok().flatten()) {
         let refspec = format!("+{NOTES_REF}:refs/notes/remotes/{remote}/countersign");
         let key = format!("remote.{remote}.fetch");
-        let mut present = false;
-        if let Ok(entries) = config.multivar(&key, None) {
-            let mut entries = entries;
-            while let Some(Ok(entry)) = entries.next() {
-                if entry.value().ok() == Some(refspec.as_str()) {
-                    present = true;
-                }
-            }
-        }
-        if present {
+        if has_value(&config, &key, &refspec) {
             setup.kept.push(format!("{key} = {refspec}"));
-        } else {
-            config
-                .set_multivar(&key, "^$", &refspec)
-                .map_err(Error::git(format!("adding {key}")))?;
-            setup.changed.push(format!("{key} = {refspec}"));
+            continue;
         }
+        // libgit2 (1.9) escapes a value in `set_str` but writes a multivar's value as it is
+        // given: a remote named `we"ird` would put a bare `"` in the file and every git
+        // command would then stop at "bad config line". Escape it as git does, then read it
+        // back to be sure the file still says what was meant.
+        config
+            .set_multivar(&key, "^$", &escape_config_value(&refspec))
+            .map_err(Error::git(format!("adding {key}")))?;
+        let reread = repo
+            .config()
+            .and_then(|mut c| c.snapshot())
+            .map_err(Error::git("reading the repository's config back"))?;
+        if !has_value(&reread, &key, &refspec) {
+            return Err(Error::Message(format!(
+                "adding {key} = {refspec} did not read back as written; check .git/config with \
+                 `git config --list --show-origin` and add the refspec with `git config --add`"
+            )));
+        }
+        setup.changed.push(format!("{key} = {refspec}"));
     }
     match config.get_string("notes.rewriteRef") {
         Ok(v) if v == NOTES_REF => setup.kept.push(format!("notes.rewriteRef = {v}")),
@@ -118,4 +123,98 @@ pub fn configure_clone(repo: &git2::Repository) -> Result<CloneSetup> {
         }
     }
     Ok(setup)
+}
+
+/// Does multivar `key` hold `value`?
+fn has_value(config: &git2::Config, key: &str, value: &str) -> bool {
+    let Ok(mut entries) = config.multivar(key, None) else {
+        return false;
+    };
+    let mut found = false;
+    while let Some(Ok(entry)) = entries.next() {
+        if entry.value_bytes() == value.as_bytes() {
+            found = true;
+        }
+    }
+    found
+}
+
+/// A value escaped as git's config format wants it inside a line (`"` and `\\` escaped, and
+/// the control characters git names): what libgit2's `set_str` does and `set_multivar` does
+/// not.
+fn escape_config_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The trusted ref `init` records as git config `countersign.trustedRef`, as a full ref name
+/// (Decision "Default trusted ref"): the target of `refs/remotes/origin/HEAD` (set from the
+/// remote's HEAD at clone time, which branch pushers cannot move); in a repository with no
+/// remote, whichever one of `refs/heads/main` and `refs/heads/master` exists; otherwise the
+/// current branch. None when HEAD is detached and nothing else applies.
+pub fn trusted_ref_for_init(repo: &git2::Repository) -> Option<String> {
+    if let Some(target) = repo
+        .find_reference("refs/remotes/origin/HEAD")
+        .ok()
+        .and_then(|r| r.symbolic_target().ok().flatten().map(str::to_string))
+    {
+        return Some(target);
+    }
+    let no_remote = repo.remotes().map(|r| r.is_empty()).unwrap_or(false);
+    if no_remote {
+        let existing: Vec<&str> = ["refs/heads/main", "refs/heads/master"]
+            .into_iter()
+            .filter(|r| repo.find_reference(r).is_ok())
+            .collect();
+        if let [only] = existing.as_slice() {
+            return Some(only.to_string());
+        }
+    }
+    repo.find_reference("HEAD")
+        .ok()
+        .and_then(|h| h.symbolic_target().ok().flatten().map(str::to_string))
+        .filter(|t| t.starts_with("refs/heads/"))
+}
+
+/// The branch name the policy's `base` is written with: `main` for `refs/heads/main` or
+/// `refs/remotes/origin/main`.
+pub fn branch_short_name(full: &str) -> &str {
+    if let Some(rest) = full.strip_prefix("refs/heads/") {
+        return rest;
+    }
+    if let Some(rest) = full.strip_prefix("refs/remotes/") {
+        return rest.split_once('/').map_or(rest, |(_, branch)| branch);
+    }
+    full
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_values_are_escaped_as_git_reads_them() {
+        assert_eq!(
+            escape_config_value("+refs/notes/countersign:refs/notes/remotes/we\"ird/countersign"),
+            "+refs/notes/countersign:refs/notes/remotes/we\\\"ird/countersign"
+        );
+        assert_eq!(escape_config_value("a\\b\tc"), "a\\\\b\\tc");
+    }
+
+    #[test]
+    fn base_is_the_branch_name_of_the_trusted_ref() {
+        assert_eq!(branch_short_name("refs/remotes/origin/main"), "main");
+        assert_eq!(branch_short_name("refs/heads/release/2.x"), "release/2.x");
+        assert_eq!(branch_short_name("refs/remotes/up/master"), "master");
+    }
 }

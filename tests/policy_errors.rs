@@ -446,7 +446,7 @@ fn display_shows_place_source_line_carets_and_help() {
 #[test]
 fn roster_parses_options_quotes_comments_and_times_as_utc() {
     let text = format!(
-        "# reviewers\n\n\"alice@example.com\",al@corp.example namespaces=\"countersign,git\",valid-after=20240101,valid-before=\"202501021230Z\" {ALICE_KEY}\nbob@example.com {BOB_KEY}\n"
+        "# reviewers\n\n\"alice@example.com,al@corp.example\" namespaces=\"countersign,git\",valid-after=\"20240101\",valid-before=\"202501021230Z\" {ALICE_KEY}\nbob@example.com {BOB_KEY}\n"
     );
     let roster = match parse_roster(&text, ROSTER) {
         Ok(r) => r,

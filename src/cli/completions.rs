@@ -4,14 +4,17 @@ use std::io::Write;
 
 use clap::CommandFactory;
 
+use super::style::finish;
 use super::{Cli, EXIT_OK};
 use crate::{Error, Result};
 
-/// Prints the completion script for `shell` on stdout.
+/// Prints the completion script for `shell` on stdout. Generated into memory first: clap's
+/// generator panics when a write fails, and `completions bash | head -c1` closes the pipe.
 pub fn completions(shell: clap_complete::Shell) -> Result<i32> {
     let mut cmd = Cli::command();
-    clap_complete::generate(shell, &mut cmd, "countersign", &mut std::io::stdout());
-    Ok(EXIT_OK)
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "countersign", &mut buf);
+    finish(std::io::stdout().lock().write_all(&buf), EXIT_OK)
 }
 
 /// Prints the man page (roff) on stdout.
@@ -20,8 +23,5 @@ pub fn man() -> Result<i32> {
     clap_mangen::Man::new(Cli::command())
         .render(&mut buf)
         .map_err(Error::io("the man page"))?;
-    std::io::stdout()
-        .write_all(&buf)
-        .map_err(Error::io("stdout"))?;
-    Ok(EXIT_OK)
+    finish(std::io::stdout().lock().write_all(&buf), EXIT_OK)
 }

@@ -1,45 +1,56 @@
 //! `countersign init`: adopt countersign in an existing Cargo repository.
+//!
+//! It writes only inside the repository: `.countersign/` must be a real directory (a symbolic
+//! link there is refused, whatever it points at), the two files are created new (never
+//! overwritten, never through a link), and git config is written through git2's config API.
 
-use std::path::Path;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
 
-use super::{Context, EXIT_OK};
+use super::style::finish;
+use super::EXIT_OK;
 use crate::git::WorkTree;
 use crate::impact::Workspace;
-use crate::init::{configure_clone, policy_template};
+use crate::init::{branch_short_name, configure_clone, policy_template, trusted_ref_for_init};
 use crate::policy::{POLICY_PATH, ROSTER_PATH};
 use crate::signoff::keys;
 use crate::{Error, Result};
 
+/// The git config key holding the trusted ref (a full ref name), as the review layer reads it.
+const TRUSTED_REF_KEY: &str = crate::review::trusted::CONFIG_KEY;
+
 /// Runs `init`: writes the policy and roster unless they exist, configures the clone, and
-/// prints the next steps.
+/// prints the next steps. What it did is printed even when a later step fails; a closed
+/// stdout (`init | head`) ends the printing quietly, not the work.
 pub fn run(cwd: &Path) -> Result<i32> {
-    let ctx = Context::open(cwd)?;
-    let root = ctx
-        .repo
+    let mut out = String::new();
+    let result = init(cwd, &mut out);
+    use std::io::Write;
+    let written = std::io::stdout().lock().write_all(out.as_bytes());
+    let code = finish(written, EXIT_OK)?;
+    result.map(|()| code)
+}
+
+fn init(cwd: &Path, out: &mut String) -> Result<()> {
+    let repo = crate::git::open(cwd)?;
+    let root = repo
         .workdir()
-        .ok_or_else(|| Error::BareRepository(ctx.repo.path().to_path_buf()))?
+        .ok_or_else(|| Error::BareRepository(repo.path().to_path_buf()))?
         .to_path_buf();
-    let config = ctx
-        .repo
-        .config()
-        .map_err(Error::git("reading git config"))?;
+    let mut config = repo.config().map_err(Error::git("reading git config"))?;
     let email = config.get_string("user.email").ok();
     let has_key = config.get_string("user.signingKey").is_ok()
         || std::env::var_os(keys::KEY_ENV).is_some_and(|v| !v.is_empty());
-    let base = crate::review::resolve_trusted(&ctx.repo, None)
-        .ok()
-        .and_then(|t| t.branch().map(str::to_string))
-        .or_else(|| {
-            ctx.repo
-                .head()
-                .ok()
-                .and_then(|h| h.shorthand().ok().map(str::to_string))
-        })
-        .unwrap_or_else(|| "main".to_string());
+    let configured = config.get_string(TRUSTED_REF_KEY).ok();
+    let trusted = configured.clone().or_else(|| trusted_ref_for_init(&repo));
+    let base = trusted
+        .as_deref()
+        .map_or("main", branch_short_name)
+        .to_string();
 
     let signer = match (&email, has_key) {
         (Some(email), true) => {
-            let public = keys::public_key_at(&keys::locate(&ctx.repo, None)?)?;
+            let public = keys::public_key_at(&keys::locate(&repo, None)?)?;
             Some((email.clone(), keys::allowed_signers_line(email, &public)?))
         }
         _ => None,
@@ -54,39 +65,46 @@ pub fn run(cwd: &Path) -> Result<i32> {
                  # alice@example.com namespaces=\"countersign\" ssh-ed25519 AAAA...\n"
             .to_string(),
     };
-    std::fs::create_dir_all(root.join(".countersign"))
-        .map_err(Error::io(root.join(".countersign")))?;
+    let dir = countersign_dir(&root)?;
     for (rel, text) in [(POLICY_PATH, &policy), (ROSTER_PATH, &roster)] {
-        let path = root.join(rel);
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-        {
-            Ok(mut f) => {
-                use std::io::Write;
-                f.write_all(text.as_bytes()).map_err(Error::io(&path))?;
-                println!("wrote {rel}");
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                println!("kept {rel} (it exists; init never overwrites)");
-            }
-            Err(e) => return Err(Error::io(path)(e)),
+        let name = Path::new(rel).file_name().unwrap_or_default();
+        if write_new(&dir.join(name), text)? {
+            let _ = writeln!(out, "wrote {rel}");
+        } else {
+            let _ = writeln!(out, "kept {rel} (it exists; init never overwrites)");
         }
     }
-    let setup = configure_clone(&ctx.repo)?;
+    match (&configured, &trusted) {
+        (Some(r), _) => {
+            let _ = writeln!(out, "kept {TRUSTED_REF_KEY} = {r}");
+        }
+        (None, Some(r)) => {
+            config
+                .set_str(TRUSTED_REF_KEY, r)
+                .map_err(Error::git(format!("setting {TRUSTED_REF_KEY}")))?;
+            let _ = writeln!(out, "set {TRUSTED_REF_KEY} = {r}");
+        }
+        (None, None) => {
+            let _ = writeln!(
+                out,
+                "did not set {TRUSTED_REF_KEY}: HEAD is detached and there is no origin/HEAD; \
+                 set it to the base branch's full ref: git config {TRUSTED_REF_KEY} refs/heads/main"
+            );
+        }
+    }
+    let setup = configure_clone(&repo)?;
     for s in &setup.changed {
-        println!("set {s}");
+        let _ = writeln!(out, "set {s}");
     }
     for s in &setup.kept {
-        println!("kept {s}");
+        let _ = writeln!(out, "kept {s}");
     }
-    println!();
-    println!("Next steps:");
+    let _ = writeln!(out);
+    let _ = writeln!(out, "Next steps:");
     let mut n = 0;
     let mut step = |text: String| {
         n += 1;
-        println!("  {n}. {text}");
+        let _ = writeln!(out, "  {n}. {text}");
     };
     if signer.is_none() {
         step(format!(
@@ -108,5 +126,51 @@ pub fn run(cwd: &Path) -> Result<i32> {
         "gate CI: countersign verify (the README has GitHub Actions and GitLab CI recipes)"
             .to_string(),
     );
-    Ok(EXIT_OK)
+    Ok(())
+}
+
+/// `ROOT/.countersign`, made if absent. A symbolic link there is refused, wherever it points:
+/// following it would write the policy outside the repository (or over another file).
+fn countersign_dir(root: &Path) -> Result<PathBuf> {
+    let dir = root.join(".countersign");
+    let refuse = |what: &str| {
+        Err(Error::Message(format!(
+            "{} is {what}; init writes only into a real .countersign/ directory inside the \
+             repository: remove it (or replace it with a directory) and run init again",
+            dir.display()
+        )))
+    };
+    match std::fs::symlink_metadata(&dir) {
+        Ok(m) if m.file_type().is_symlink() => {
+            let target = std::fs::read_link(&dir)
+                .map(|t| format!(" (to {})", t.display()))
+                .unwrap_or_default();
+            return refuse(&format!("a symbolic link{target}"));
+        }
+        Ok(m) if !m.is_dir() => return refuse("not a directory"),
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir(&dir).map_err(Error::io(&dir))?;
+        }
+        Err(e) => return Err(Error::io(&dir)(e)),
+    }
+    Ok(dir)
+}
+
+/// Creates `path` with `text`; false when it already exists (as a file, a link or anything
+/// else: `create_new` never follows a link, and nothing is overwritten).
+fn write_new(path: &Path, text: &str) -> Result<bool> {
+    use std::io::Write;
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+    {
+        Ok(mut f) => {
+            f.write_all(text.as_bytes()).map_err(Error::io(path))?;
+            Ok(true)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(Error::io(path)(e)),
+    }
 }

@@ -29,15 +29,19 @@ pub struct Trusted {
 }
 
 impl Trusted {
-    /// Cross-file checks: every principal a role names is in the roster; every role a tier
-    /// requires exists. Returns all problems found, positioned in the policy file.
+    /// Cross-file checks: every principal a role names is in the roster by name (a pattern
+    /// such as `*@example.com` admits a key but never lets it sign for a named reviewer, so a
+    /// role member admitted only by one could never approve); every role a tier requires
+    /// exists. Returns all problems found, positioned in the policy file.
     pub fn check(
         policy_text: &str,
         policy_file: &str,
         policy: &Policy,
         roster: &Roster,
     ) -> Diagnostics {
-        cross_check(policy_text, policy_file, policy, &|p| roster.names(p))
+        cross_check(policy_text, policy_file, policy, &|p| {
+            roster.names_by_name(p)
+        })
     }
 }
 
@@ -101,7 +105,9 @@ fn check_principals(sink: &mut Sink<'_>, known: &dyn Fn(&str) -> bool) {
             sink.error(
                 item.span(),
                 format!(
-                    "role `{}` names `{p}`, who is not in {ROSTER_PATH}",
+                    "role `{}` names `{p}`, whom no line of {ROSTER_PATH} names (a pattern such \
+                     as *@example.com does not count: sign-offs count only for principals a \
+                     line names)",
                     role.get_ref()
                 ),
                 format!("add a line for {p} to {ROSTER_PATH}, or remove it from the role"),

@@ -22,6 +22,7 @@
 pub mod defaults;
 mod load;
 mod parse;
+pub mod pattern;
 pub mod provenance;
 mod roster;
 pub mod tier;

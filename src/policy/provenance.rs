@@ -1,27 +1,44 @@
-//! AI provenance: is a commit AI-generated, by which agent, and which rule said so?
+//! AI provenance: is a commit AI-generated (or AI-touched), by which agent, and which rule
+//! said so?
 //!
-//! Two kinds of rule, from the policy's `[ai]` table (or its defaults):
-//! - a **trailer** whose key is listed (`Co-authored-by`, `Assisted-by`, `Generated-by`) and
-//!   whose value names a listed agent as a whole word (`Claude`, `Assisted-by: claude:opus-4`,
-//!   `github-copilot[bot]`); only real trailers count — git's own trailer parser decides, so a
-//!   name in the body text never matches;
-//! - the **author e-mail** matching a glob (`*@agents.example`).
+//! A commit has two people on it, and both count: the **author** (who wrote the change) and the
+//! **committer** (who last made the commit: an agent that amends or rebases a human's commit
+//! is its committer). A commit whose committer is an agent is judged as AI (Decision "Agent as
+//! committer"), whoever wrote it first. The rules, from the policy's `[ai]` table (or its
+//! defaults), in the order they are tried:
+//!
+//! 1. a **trailer** whose key is listed (`Co-authored-by`, `Assisted-by`, `Generated-by`) and
+//!    whose value names a listed agent as a whole word (`Claude`, `Assisted-by: claude:opus-4`,
+//!    `github-copilot[bot]`); only real trailers count — git's own trailer parser decides, so a
+//!    name in the body text never matches (merge commits alike: a `Conflicts:` block after the
+//!    trailers does not hide them);
+//! 2. the **author's or committer's e-mail** matching an `authors` glob (`*@agents.example`),
+//!    case-insensitively (globset compiles globs to a regex: linear time);
+//! 3. an agent's **own marker** on the author or committer: aider appends ` (aider)` to both
+//!    names; GitHub apps commit as `NAME[bot]` (`devin-ai-integration[bot]`); GitHub's agent
+//!    commits as `Copilot`, Cursor's as `Cursor Agent`. A name that is only a listed agent's
+//!    name (with `agent`, `bot` or `ai` at most) counts, so a person whose git name is just
+//!    `Devin` is taken for the agent: a false alarm asks for a review, a miss would skip one.
+//!
+//! An agent that lies about itself (a human's name and e-mail, no trailer) is not caught:
+//! that is a limit of any provenance rule, named in the README's threat model.
 
 use serde::Serialize;
 
 use super::AiRules;
-use crate::git::CommitChange;
+use crate::git::{CommitChange, Person};
 
 /// Why a commit counts as AI-generated.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Provenance {
-    /// The agent, as named in the policy (`kiro`), or the author's name for e-mail rules.
+    /// The agent, as named in the policy (`kiro`), or the person's name for e-mail rules.
     pub agent: String,
     /// The rule that matched, as a person reads it (`trailer Co-authored-by: Kiro <kiro@agents.example>`).
     pub rule: String,
 }
 
-/// Returns the first matching rule: trailers in message order, then the author e-mail.
+/// Returns the first matching rule: trailers in message order, then the author's and the
+/// committer's e-mail, then the agents' own markers on their names.
 pub fn detect(commit: &CommitChange, rules: &AiRules) -> Option<Provenance> {
     for trailer in &commit.trailers {
         if !rules
@@ -38,22 +55,71 @@ pub fn detect(commit: &CommitChange, rules: &AiRules) -> Option<Provenance> {
             });
         }
     }
-    let email = commit.author.email.to_lowercase();
-    if rules.author_set.is_match(&email) {
-        let glob = rules
-            .authors
-            .iter()
-            .zip(rules.author_set.matches(&email))
-            .map(|(g, _)| g.as_str())
-            .next()
-            .unwrap_or("an [ai] authors glob");
-        let agent = named_agent(&commit.author.name, &rules.agents)
+    let people = [("author", &commit.author), ("committer", &commit.committer)];
+    for (role, person) in people {
+        let email = person.email.to_lowercase();
+        let Some(glob) = rules
+            .author_set
+            .matches(&email)
+            .first()
+            .and_then(|i| rules.authors.get(*i))
+        else {
+            continue;
+        };
+        let agent = named_agent(&person.name, &rules.agents)
             .map(str::to_string)
-            .unwrap_or_else(|| commit.author.name.clone());
+            .unwrap_or_else(|| person.name.clone());
         return Some(Provenance {
             agent,
-            rule: format!("author e-mail {} matches {glob}", commit.author.email),
+            rule: format!("{role} e-mail {} matches {glob}", person.email),
         });
+    }
+    for (role, person) in people {
+        if let Some((agent, marker)) = own_marker(person, &rules.agents) {
+            return Some(Provenance {
+                agent: agent.to_string(),
+                rule: format!(
+                    "{role} {} <{}> carries {agent}'s own marker ({marker})",
+                    person.name, person.email
+                ),
+            });
+        }
+    }
+    None
+}
+
+/// The agent whose own marker `person` carries, with the marker as a person reads it.
+fn own_marker<'a>(person: &Person, agents: &'a [String]) -> Option<(&'a str, &'static str)> {
+    let name = person.name.trim();
+    // aider: `Dana Human (aider)` as author and committer.
+    if let Some(inner) = name
+        .strip_suffix(')')
+        .and_then(|n| n.rfind('(').map(|i| &n[i + 1..]))
+    {
+        if let Some(agent) = named_agent(inner, agents) {
+            return Some((agent, "its name ends in `(agent)`"));
+        }
+    }
+    // A GitHub app: `devin-ai-integration[bot]`, in the name or the e-mail's local part.
+    let local = person.email.split('@').next().unwrap_or("");
+    let local = local.rsplit('+').next().unwrap_or(local);
+    for text in [name, local] {
+        if text.to_lowercase().contains("[bot]") {
+            if let Some(agent) = named_agent(text, agents) {
+                return Some((agent, "a `[bot]` account"));
+            }
+        }
+    }
+    // The agent's own name and nothing more: `Copilot`, `Cursor Agent`, `Devin AI`.
+    let words: Vec<String> = name
+        .split_whitespace()
+        .map(str::to_lowercase)
+        .filter(|w| !matches!(w.as_str(), "agent" | "bot" | "ai"))
+        .collect();
+    if let [only] = words.as_slice() {
+        if let Some(agent) = agents.iter().find(|a| *a == only) {
+            return Some((agent.as_str(), "the agent's own name"));
+        }
     }
     None
 }
@@ -100,5 +166,48 @@ mod tests {
         assert_eq!(named_agent("Amazon-Q Developer", &a), Some("amazon-q"));
         assert_eq!(named_agent("Claudette Smith <c@example.com>", &a), None);
         assert_eq!(named_agent("Kirov Ivanov <k@example.com>", &a), None);
+    }
+
+    fn person(name: &str, email: &str) -> Person {
+        Person {
+            name: name.into(),
+            email: email.into(),
+            time: 0,
+            offset_minutes: 0,
+        }
+    }
+
+    #[test]
+    fn knows_the_agents_own_markers_and_not_people_who_share_a_name() {
+        let a: Vec<String> = ["aider", "devin", "copilot", "cursor"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let agent = |n: &str, e: &str| own_marker(&person(n, e), &a).map(|(agent, _)| agent);
+        assert_eq!(
+            agent("Dana Human (aider)", "dana@example.com"),
+            Some("aider")
+        );
+        assert_eq!(
+            agent("Dana Human (AIDER)", "dana@example.com"),
+            Some("aider")
+        );
+        assert_eq!(
+            agent(
+                "devin-ai-integration[bot]",
+                "158243242+devin-ai-integration[bot]@users.noreply.github.com"
+            ),
+            Some("devin")
+        );
+        assert_eq!(
+            agent("Copilot", "198982749+Copilot@users.noreply.github.com"),
+            Some("copilot")
+        );
+        assert_eq!(
+            agent("Cursor Agent", "cursoragent@cursor.com"),
+            Some("cursor")
+        );
+        assert_eq!(agent("Devin Smith", "devin@example.com"), None);
+        assert_eq!(agent("Dana Human (on leave)", "dana@example.com"), None);
     }
 }

@@ -4,10 +4,18 @@
 //! SIGNERS):
 //!
 //! ```text
-//! # principals           options                                       key
-//! alice@example.com      namespaces="countersign",valid-after=20240101 ssh-ed25519 AAAA… alice
-//! bob@example.com,"b@x"  ssh-ed25519 AAAA…
+//! # principals           options                                         key
+//! alice@example.com      namespaces="countersign",valid-after="20240101" ssh-ed25519 AAAA… alice
+//! "bob@example.com,b@x"  ssh-ed25519 AAAA…
 //! ```
+//!
+//! The parser follows OpenSSH's (`sshsig.c`, `parse_principals_key_and_options` and
+//! `sshsigopt_parse`) clause by clause, so that countersign never trusts a line ssh-keygen
+//! refuses or reads it differently: option values are in double quotes, options are
+//! case-insensitive and given at most once, a quoted principals field is still a comma list,
+//! principals and `namespaces` are OpenSSH pattern lists ([`super::pattern`]: `*`, `?`, `!`).
+//! It refuses a little more than ssh-keygen (never less): empty principals, `cert-authority`,
+//! and dates that do not exist.
 //!
 //! **Times are UTC.** `valid-after` / `valid-before` take `YYYYMMDD`, `YYYYMMDDHHMM` or
 //! `YYYYMMDDHHMMSS`, with an optional trailing `Z`. ssh-keygen reads a time without `Z` as the
@@ -16,16 +24,19 @@
 
 use serde::Serialize;
 
+use super::pattern::{match_list, ListMatch};
 use super::Diagnostics;
 use crate::model::diagnostic::{closest, sort_in_file_order, Diagnostic, Sink};
 
 /// One line of the roster: who may sign with which key, for which namespaces, when.
 #[derive(Clone, Debug)]
 pub struct AllowedSigner {
-    /// Principals (e-mail addresses as a rule), from the comma-separated first field. They may
-    /// be patterns (`*@example.com`), as ssh-keygen allows.
+    /// Principals (e-mail addresses as a rule), the comma-separated items of the first field
+    /// as OpenSSH splits it. They may be patterns (`*@example.com`) or negations (`!bob@x`),
+    /// as ssh-keygen allows: match them with [`AllowedSigner::matches_principal`], not by hand.
     pub principals: Vec<String>,
-    /// `namespaces="a,b"`: None means every namespace.
+    /// `namespaces="a,b"`, as a pattern list (see [`AllowedSigner::allows_namespace`]): None
+    /// means every namespace.
     pub namespaces: Option<Vec<String>>,
     /// `valid-after=`: the key is not valid before this instant (UTC).
     pub valid_after: Option<chrono::DateTime<chrono::Utc>>,
@@ -71,42 +82,60 @@ impl Roster {
             .flat_map(|e| e.principals.iter().map(String::as_str))
     }
 
-    /// The entries naming `principal` exactly.
+    /// The entries naming `principal` by name (see [`AllowedSigner::names_literally`]).
     pub fn entries_for<'a>(
         &'a self,
         principal: &'a str,
     ) -> impl Iterator<Item = &'a AllowedSigner> {
         self.entries
             .iter()
-            .filter(move |e| e.principals.iter().any(|p| p == principal))
+            .filter(move |e| e.names_literally(principal))
     }
 
-    /// True when some entry names `principal`, exactly or by a `*` / `?` pattern.
+    /// True when some entry's principals list matches `principal` as `ssh-keygen -Y verify`
+    /// would (by name or by a `*` / `?` pattern, and not negated).
     pub fn names(&self, principal: &str) -> bool {
-        self.principals().any(|p| principal_matches(p, principal))
+        self.entries.iter().any(|e| e.matches_principal(principal))
+    }
+
+    /// True when some entry names `principal` by name (see
+    /// [`AllowedSigner::names_literally`]): the only principals whose sign-offs count, so the
+    /// only ones a role may name.
+    pub fn names_by_name(&self, principal: &str) -> bool {
+        self.entries.iter().any(|e| e.names_literally(principal))
+    }
+}
+
+impl AllowedSigner {
+    /// Does this line's principals list admit `principal`, as `ssh-keygen -Y verify -I`
+    /// decides (OpenSSH's `match_pattern_list`: patterns, `!` negation, case-sensitive)?
+    /// Linear in the length of `principal`.
+    pub fn matches_principal(&self, principal: &str) -> bool {
+        match_list(self.principals.iter().map(String::as_str), principal) == ListMatch::Yes
+    }
+
+    /// Does this line name `principal` itself, not only through a pattern? What countersign
+    /// requires of a sign-off's principal, on top of what ssh-keygen requires: a pattern
+    /// (`*@example.com`) may admit a key, but it must not let that key speak for a principal
+    /// it does not name (`sign` refuses it, `verify` does not count it).
+    pub fn names_literally(&self, principal: &str) -> bool {
+        self.principals.iter().any(|p| p == principal) && self.matches_principal(principal)
+    }
+
+    /// May this line's key sign in `namespace` (its `namespaces="…"` list, matched as
+    /// OpenSSH matches it: `*` and `!` count)? No list means every namespace.
+    pub fn allows_namespace(&self, namespace: &str) -> bool {
+        self.namespaces
+            .as_ref()
+            .is_none_or(|ns| match_list(ns.iter().map(String::as_str), namespace) == ListMatch::Yes)
     }
 }
 
 /// Does roster principal `pattern` (which may hold `*` and `?`, as in ssh patterns) name
-/// `principal`?
+/// `principal`? One pattern alone: a line's whole list is matched by
+/// [`AllowedSigner::matches_principal`], which also honours `!` negation.
 pub fn principal_matches(pattern: &str, principal: &str) -> bool {
-    fn go(p: &[char], s: &[char]) -> bool {
-        match p.split_first() {
-            None => s.is_empty(),
-            Some(('*', rest)) => (0..=s.len()).any(|i| go(rest, &s[i..])),
-            Some(('?', rest)) => !s.is_empty() && go(rest, &s[1..]),
-            Some((c, rest)) => s.first() == Some(c) && go(rest, &s[1..]),
-        }
-    }
-    if pattern == principal {
-        return true;
-    }
-    if !pattern.contains(['*', '?']) {
-        return false;
-    }
-    let p: Vec<char> = pattern.chars().collect();
-    let s: Vec<char> = principal.chars().collect();
-    go(&p, &s)
+    super::pattern::matches(pattern, principal)
 }
 
 /// Parses git's allowed_signers format: `principals [options] keytype base64 [comment]`, with
@@ -126,16 +155,17 @@ pub fn parse_roster(text: &str, file: &str) -> Result<Roster, Diagnostics> {
 pub(crate) struct Lenient {
     pub(crate) roster: Roster,
     pub(crate) diags: Vec<Diagnostic>,
-    pub(crate) mentioned: Vec<String>,
+    pub(crate) mentioned: Vec<Vec<String>>,
 }
 
 impl Lenient {
-    /// True when some line names `principal`, even a line with an error of its own (which
-    /// is reported there, not again as a missing principal).
+    /// True when some line names `principal` by name, even a line with an error of its own
+    /// (which is reported there, not again as a missing principal).
     pub(crate) fn names(&self, principal: &str) -> bool {
-        self.mentioned
-            .iter()
-            .any(|m| principal_matches(m, principal))
+        self.mentioned.iter().any(|list| {
+            list.iter().any(|p| p == principal)
+                && match_list(list.iter().map(String::as_str), principal) == ListMatch::Yes
+        })
     }
 }
 
@@ -149,8 +179,18 @@ pub(crate) fn parse_lenient(text: &str, file: &str) -> Lenient {
         let line_start = offset;
         offset += raw.len();
         let line = raw.trim_end_matches(['\n', '\r']);
-        let trimmed = line.trim_start();
+        // Blank and comment lines as OpenSSH sees them: after spaces, tabs, CR and LF only.
+        let trimmed = line.trim_start_matches([' ', '\t', '\r', '\n']);
         if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        if let Some(nul) = line.find('\0') {
+            // ssh-keygen stops reading a line at a NUL byte: refuse what it would not see.
+            sink.error(
+                line_start + nul..line_start + nul + 1,
+                "a NUL byte in the line",
+                "remove it: ssh-keygen reads the line only up to it".to_string(),
+            );
             continue;
         }
         if let Some(entry) = parse_line(&mut sink, line, line_start, index + 1, &mut mentioned) {
@@ -166,63 +206,23 @@ pub(crate) fn parse_lenient(text: &str, file: &str) -> Lenient {
     }
 }
 
-/// A whitespace-separated field of a line; double quotes may hold whitespace.
-struct Token<'l> {
-    text: &'l str,
-    start: usize,
+/// Whitespace between the principals and what follows (`WHITESPACE` of OpenSSH's `strdelimw`).
+const FIELD_SPACE: &[u8] = b" \t\r\n";
+
+/// The first index at or after `i` whose byte is not in `set`.
+fn skip(b: &[u8], mut i: usize, set: &[u8]) -> usize {
+    while i < b.len() && set.contains(&b[i]) {
+        i += 1;
+    }
+    i
 }
 
-fn tokens(line: &str) -> Vec<Token<'_>> {
-    let mut out = Vec::new();
-    let mut start = None;
-    let mut quoted = false;
-    for (i, c) in line.char_indices() {
-        if c == '"' {
-            quoted = !quoted;
-        }
-        if c.is_whitespace() && !quoted {
-            if let Some(s) = start.take() {
-                out.push(Token {
-                    text: &line[s..i],
-                    start: s,
-                });
-            }
-        } else if start.is_none() {
-            start = Some(i);
-        }
-    }
-    if let Some(s) = start {
-        out.push(Token {
-            text: &line[s..],
-            start: s,
-        });
-    }
-    out
-}
-
-/// Splits at commas outside double quotes, with each part's offset.
-fn split_commas(s: &str) -> Vec<(&str, usize)> {
-    let mut out = Vec::new();
-    let mut quoted = false;
-    let mut start = 0;
-    for (i, c) in s.char_indices() {
-        match c {
-            '"' => quoted = !quoted,
-            ',' if !quoted => {
-                out.push((&s[start..i], start));
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    out.push((&s[start..], start));
-    out
-}
-
-fn unquote(s: &str) -> &str {
-    s.strip_prefix('"')
-        .and_then(|s| s.strip_suffix('"'))
-        .unwrap_or(s)
+/// The end of the field starting at `i`: the next space or tab.
+fn field_end(b: &[u8], i: usize) -> usize {
+    b[i.min(b.len())..]
+        .iter()
+        .position(|c| *c == b' ' || *c == b'\t')
+        .map_or(b.len(), |k| i + k)
 }
 
 const OPTIONS: &[&str] = &[
@@ -232,199 +232,429 @@ const OPTIONS: &[&str] = &[
     "cert-authority",
 ];
 
-/// Does `token` look like the options field rather than a key type?
-fn looks_like_options(token: &str, next: Option<&str>) -> bool {
-    if is_key_type(token) {
-        return false;
-    }
-    let first = token.split([',', '=']).next().unwrap_or("");
-    token.contains('=')
-        || OPTIONS.contains(&first.to_ascii_lowercase().as_str())
-        || next.is_some_and(is_key_type)
-}
-
 fn is_key_type(token: &str) -> bool {
     token.parse::<ssh_key::Algorithm>().is_ok()
 }
 
+/// `sshkey_read`: a key type, spaces or tabs, then base64; what follows is a comment.
+/// Returns the key and the end of its base64.
+fn read_key(line: &str, i: usize) -> Option<(ssh_key::PublicKey, usize)> {
+    let b = line.as_bytes();
+    let type_end = field_end(b, i);
+    if type_end == b.len() || !is_key_type(&line[i..type_end]) {
+        return None;
+    }
+    let data = skip(b, type_end, b" \t");
+    let data_end = field_end(b, data);
+    if data == data_end {
+        return None;
+    }
+    let text = format!("{} {}", &line[i..type_end], &line[data..data_end]);
+    let key = ssh_key::PublicKey::from_openssh(&text).ok()?;
+    // OpenSSH refuses a key whose blob is of another type than the one written before it.
+    (key.algorithm().as_str() == &line[i..type_end]).then_some((key, data_end))
+}
+
+/// `sshkey_advance_past_options`: the end of the options field (the first space or tab
+/// outside double quotes; `\"` is an escaped quote), or None when a quote is left open.
+fn options_end(b: &[u8], mut i: usize) -> Option<usize> {
+    let mut quoted = false;
+    while i < b.len() && (quoted || (b[i] != b' ' && b[i] != b'\t')) {
+        if b[i] == b'\\' && b.get(i + 1) == Some(&b'"') {
+            i += 1;
+        } else if b[i] == b'"' {
+            quoted = !quoted;
+        }
+        i += 1;
+    }
+    (!quoted || i < b.len()).then_some(i)
+}
+
+/// Does the field at `i` look like options (rather than a damaged key)? Only chooses which
+/// error to report: a line whose key does not read is refused either way.
+fn looks_like_options(line: &str, i: usize) -> bool {
+    let b = line.as_bytes();
+    let end = field_end(b, i);
+    let token = &line[i..end];
+    if is_key_type(token) {
+        return false;
+    }
+    let first = token.split([',', '=']).next().unwrap_or("");
+    let next = skip(b, end, b" \t");
+    token.contains('=')
+        || OPTIONS.contains(&first.to_ascii_lowercase().as_str())
+        || is_key_type(&line[next..field_end(b, next)])
+}
+
+/// What the options field of a line set.
+#[derive(Default)]
+struct Options {
+    namespaces: Option<Vec<String>>,
+    valid_after: Option<chrono::DateTime<chrono::Utc>>,
+    valid_before: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// `opt_dequote`: the value in double quotes starting at `k` (`\"` stands for `"`), and the
+/// index after its closing quote; Err(message) when a quote is missing.
+fn dequote(o: &str, k: usize) -> Result<(String, usize), &'static str> {
+    let b = o.as_bytes();
+    if b.get(k) != Some(&b'"') {
+        return Err("missing start quote");
+    }
+    let mut value = Vec::new();
+    let mut i = k + 1;
+    while i < b.len() && b[i] != b'"' {
+        if b[i] == b'\\' && b.get(i + 1) == Some(&b'"') {
+            i += 1;
+        }
+        value.push(b[i]);
+        i += 1;
+    }
+    if i == b.len() {
+        return Err("missing end quote");
+    }
+    Ok((String::from_utf8_lossy(&value).into_owned(), i + 1))
+}
+
+/// Does `s` start with `word`, ignoring ASCII case (`strncasecmp`)?
+fn starts_with_ci(s: &str, word: &str) -> bool {
+    s.len() >= word.len() && s.as_bytes()[..word.len()].eq_ignore_ascii_case(word.as_bytes())
+}
+
+/// `sshsigopt_parse`, clause by clause: options are case-insensitive, values are in double
+/// quotes, each option at most once, empty clauses (`,,`) are skipped, a trailing comma is an
+/// error, and anything else is an unknown option. `base` is the field's offset in the line.
+/// Stops at the first error (as ssh-keygen does), reporting it; None when there was one.
+fn parse_options(
+    sink: &mut Sink<'_>,
+    at: &dyn Fn(usize, usize) -> std::ops::Range<usize>,
+    o: &str,
+    base: usize,
+) -> Option<Options> {
+    let mut opts = Options::default();
+    let b = o.as_bytes();
+    let clause_end = |k: usize| {
+        let mut quoted = false;
+        let mut i = k;
+        while i < b.len() && (quoted || b[i] != b',') {
+            if b[i] == b'"' {
+                quoted = !quoted;
+            }
+            i += 1;
+        }
+        i
+    };
+    let mut k = 0;
+    while k < b.len() {
+        let start = k;
+        let rest = &o[k..];
+        let value_opt = ["namespaces", "valid-after", "valid-before"]
+            .into_iter()
+            .find(|n| starts_with_ci(rest, n) && rest.as_bytes().get(n.len()) == Some(&b'='));
+        if starts_with_ci(rest, "cert-authority")
+            && matches!(rest.as_bytes().get(14), None | Some(b','))
+        {
+            sink.error(
+                at(base + k, 14),
+                "certificate authorities (`cert-authority`) are not supported yet",
+                "list each signer's own public key on its own line instead of the CA key"
+                    .to_string(),
+            );
+            return None;
+        } else if let Some(name) = value_opt {
+            let span = at(base + k, clause_end(k) - k);
+            let twice = match name {
+                "namespaces" => opts.namespaces.is_some(),
+                "valid-after" => opts.valid_after.is_some(),
+                _ => opts.valid_before.is_some(),
+            };
+            if twice {
+                sink.error(
+                    span,
+                    format!("a second `{name}=` clause: ssh-keygen refuses a line with two"),
+                    format!("keep one {name}=\"…\" on this line"),
+                );
+                return None;
+            }
+            let voff = k + name.len() + 1;
+            let (value, after) = match dequote(o, voff) {
+                Ok(v) => v,
+                Err(why) => {
+                    let raw = &o[voff..clause_end(voff)];
+                    sink.error(
+                        at(base + voff, raw.len()),
+                        format!("the value of `{name}` must be in double quotes ({why})"),
+                        if name == "namespaces" {
+                            "write namespaces=\"countersign\" (ssh-keygen refuses the line otherwise)"
+                                .to_string()
+                        } else {
+                            format!("write {name}=\"YYYYMMDD\", e.g. {name}=\"{}\" (ssh-keygen refuses the line otherwise)", raw.trim_matches('"'))
+                        },
+                    );
+                    return None;
+                }
+            };
+            if name == "namespaces" {
+                opts.namespaces = Some(
+                    super::pattern::list_items(&value)
+                        .into_iter()
+                        .map(str::to_string)
+                        .collect(),
+                );
+            } else {
+                let Some(t) = parse_time(&value) else {
+                    sink.error(
+                        at(base + voff + 1, value.len()),
+                        format!("`{name}` time `{value}` is not a valid date"),
+                        format!("write {name}=\"YYYYMMDD\", \"YYYYMMDDHHMM\" or \"YYYYMMDDHHMMSS\" (UTC, optional trailing Z), e.g. {name}=\"20250101\""),
+                    );
+                    return None;
+                };
+                if name == "valid-after" {
+                    opts.valid_after = Some(t);
+                } else {
+                    opts.valid_before = Some(t);
+                }
+            }
+            k = after;
+        }
+        if k == b.len() {
+            break;
+        }
+        if b[k] != b',' {
+            let end = clause_end(start);
+            let name = o[start..end].split('=').next().unwrap_or("");
+            let mut help = format!(
+                "allowed options are {}",
+                [
+                    "namespaces=\"…\"",
+                    "valid-after=\"…\"",
+                    "valid-before=\"…\""
+                ]
+                .join(", ")
+            );
+            if let Some(c) = closest(name, OPTIONS[..3].iter().copied()) {
+                help = format!("did you mean `{c}`? {help}");
+            }
+            sink.error(
+                at(base + start, end - start),
+                format!("unknown option `{name}`"),
+                help,
+            );
+            return None;
+        }
+        k += 1;
+        if k == b.len() {
+            sink.error(
+                at(base + k - 1, 1),
+                "the options end in a comma",
+                "remove the trailing comma (ssh-keygen refuses the line)".to_string(),
+            );
+            return None;
+        }
+    }
+    Some(opts)
+}
+
+/// Reads one line as `ssh-keygen -Y verify` does (OpenSSH's
+/// `parse_principals_key_and_options`):
+///
+/// 1. the principals field ends at the first space, tab or double quote; a quote opens a part
+///    that runs to the next quote (spaces and commas included) and ends the field
+///    (`"alice@x,bob@x"` is two principals, `"a@x",b@x` is `a@x` followed by garbage);
+/// 2. then either a public key, or an options field (to the first space outside quotes)
+///    followed by a public key; anything after the key is a comment.
+///
+/// countersign refuses more than ssh-keygen in a few places, never less: an empty principal
+/// (`a@x,,b@x`), `cert-authority`, and dates that do not exist (`20240231`).
 fn parse_line(
     sink: &mut Sink<'_>,
     line: &str,
     line_start: usize,
     line_no: usize,
-    mentioned: &mut Vec<String>,
+    mentioned: &mut Vec<Vec<String>>,
 ) -> Option<AllowedSigner> {
     let at = |start: usize, len: usize| line_start + start..line_start + start + len;
-    let toks = tokens(line);
-    let principals_tok = toks.first()?;
-    let mut ok = true;
-
-    let mut principals = Vec::new();
-    for (part, off) in split_commas(principals_tok.text) {
-        let p = unquote(part);
-        if p.is_empty() {
+    let b = line.as_bytes();
+    let p_start = skip(b, 0, FIELD_SPACE);
+    let stop = b[p_start..]
+        .iter()
+        .position(|c| FIELD_SPACE.contains(c) || *c == b'"')
+        .map(|k| p_start + k);
+    let (field, after) = match stop {
+        None => {
+            mentioned.push(owned_items(&line[p_start..]));
             sink.error(
-                at(principals_tok.start + off, part.len()),
-                "empty principal",
-                "separate principals with single commas and no spaces: alice@example.com,alice@corp.example".to_string(),
+                at(line.len(), 0),
+                "this line names principals but no public key",
+                "append the signer's public key, as in their `.pub` file: `ssh-ed25519 AAAA… comment`"
+                    .to_string(),
             );
-            ok = false;
-        } else {
-            principals.push(p.to_string());
+            return None;
         }
-    }
-    mentioned.extend(principals.iter().cloned());
-
-    let Some(second) = toks.get(1) else {
-        sink.error(
-            at(line.len(), 0),
-            "this line names principals but no public key",
-            "append the signer's public key, as in their `.pub` file: `ssh-ed25519 AAAA… comment`"
-                .to_string(),
-        );
-        return None;
+        Some(q) if b[q] == b'"' => match b[q + 1..].iter().position(|c| *c == b'"') {
+            None => {
+                sink.error(
+                    at(q, line.len() - q),
+                    "the double quote opened here is never closed",
+                    "close it: \"alice@example.com\"".to_string(),
+                );
+                return None;
+            }
+            Some(k) => (
+                format!("{}{}", &line[p_start..q], &line[q + 1..q + 1 + k]),
+                q + 2 + k,
+            ),
+        },
+        Some(w) => (line[p_start..w].to_string(), w + 1),
     };
+    let mut ok = true;
+    let principals = owned_items(&field);
+    mentioned.push(principals.clone());
+    if principals.is_empty() || principals.iter().any(String::is_empty) {
+        sink.error(
+            at(p_start, after - p_start),
+            "empty principal",
+            "separate principals with single commas and no spaces: alice@example.com,alice@corp.example".to_string(),
+        );
+        ok = false;
+    }
 
-    let mut namespaces = None;
-    let mut valid_after = None;
-    let mut valid_before = None;
-    let mut key_index = 1;
-    if looks_like_options(second.text, toks.get(2).map(|t| t.text)) {
-        key_index = 2;
-        for (opt, off) in split_commas(second.text) {
-            let span = at(second.start + off, opt.len());
-            let (name, value) = match opt.split_once('=') {
-                Some((n, v)) => (
-                    n,
-                    Some((unquote(v), second.start + off + n.len() + 1, v.len())),
-                ),
-                None => (opt, None),
+    let rest = skip(b, after, FIELD_SPACE);
+    let mut opts = Options::default();
+    let key = match read_key(line, rest) {
+        Some((key, _)) => Some(key),
+        None if rest == line.len() => {
+            sink.error(
+                at(line.len(), 0),
+                "this line names principals but no public key",
+                "append the signer's public key, as in their `.pub` file: `ssh-ed25519 AAAA… comment`"
+                    .to_string(),
+            );
+            return None;
+        }
+        None if !looks_like_options(line, rest) => {
+            report_bad_key(sink, &at, line, rest);
+            return None;
+        }
+        None => {
+            let Some(o_end) = options_end(b, rest) else {
+                sink.error(
+                    at(rest, line.len() - rest),
+                    "a double quote in the options is never closed",
+                    "close the quote: namespaces=\"countersign\"".to_string(),
+                );
+                return None;
             };
-            match (name.to_ascii_lowercase().as_str(), value) {
-                ("cert-authority", _) => {
-                    sink.error(
-                        span,
-                        "certificate authorities (`cert-authority`) are not supported yet",
-                        "list each signer's own public key on its own line instead of the CA key"
-                            .to_string(),
-                    );
-                    ok = false;
-                }
-                ("namespaces", Some((v, _, _))) => {
-                    namespaces = Some(
-                        v.split(',')
-                            .map(str::trim)
-                            .filter(|s| !s.is_empty())
-                            .map(str::to_string)
-                            .collect(),
-                    );
-                }
-                (which @ ("valid-after" | "valid-before"), Some((v, voff, vlen))) => {
-                    match parse_time(v) {
-                        Some(t) if which == "valid-after" => valid_after = Some(t),
-                        Some(t) => valid_before = Some(t),
-                        None => {
-                            sink.error(
-                                at(voff, vlen),
-                                format!("`{which}` time `{v}` is not a valid date"),
-                                format!("write {which}=YYYYMMDD, YYYYMMDDHHMM or YYYYMMDDHHMMSS (UTC, optional trailing Z), e.g. {which}=20250101"),
-                            );
-                            ok = false;
-                        }
-                    }
-                }
-                (known @ ("namespaces" | "valid-after" | "valid-before"), None) => {
-                    sink.error(
-                        span,
-                        format!("option `{known}` needs a value"),
-                        if known == "namespaces" {
-                            "write namespaces=\"countersign\"".to_string()
-                        } else {
-                            format!("write {known}=20250101")
-                        },
-                    );
-                    ok = false;
-                }
-                _ => {
-                    let mut help = format!(
-                        "allowed options are {}",
-                        ["namespaces=\"…\"", "valid-after=…", "valid-before=…"].join(", ")
-                    );
-                    if let Some(c) = closest(name, OPTIONS[..3].iter().copied()) {
-                        help = format!("did you mean `{c}`? {help}");
-                    }
-                    sink.error(span, format!("unknown option `{name}`"), help);
-                    ok = false;
+            match parse_options(sink, &at, &line[rest..o_end], rest) {
+                Some(o) => opts = o,
+                None => ok = false,
+            }
+            // OpenSSH steps over the one space or tab that ends the options, then any more.
+            let k = skip(b, (o_end + 1).min(line.len()), b" \t");
+            if o_end == line.len() || k == line.len() {
+                sink.error(
+                    at(line.len(), 0),
+                    "this line has options but no public key",
+                    "append the signer's public key, as in their `.pub` file: `ssh-ed25519 AAAA… comment`"
+                        .to_string(),
+                );
+                return None;
+            }
+            match read_key(line, k) {
+                Some((key, _)) => Some(key),
+                None => {
+                    report_bad_key(sink, &at, line, k);
+                    None
                 }
             }
         }
-    }
-    if let (Some(a), Some(b)) = (valid_after, valid_before) {
+    };
+    if let (Some(a), Some(b)) = (opts.valid_after, opts.valid_before) {
         if b <= a {
             sink.error(
-                at(second.start, second.text.len()),
+                at(rest, field_end(line.as_bytes(), rest) - rest),
                 "`valid-before` is not after `valid-after`, so the key is never valid",
                 "make valid-before later than valid-after, or remove one of them".to_string(),
             );
             ok = false;
         }
     }
-
-    let Some(key_tok) = toks.get(key_index) else {
-        sink.error(
-            at(line.len(), 0),
-            "this line has options but no public key",
-            "append the signer's public key, as in their `.pub` file: `ssh-ed25519 AAAA… comment`"
-                .to_string(),
-        );
-        return None;
-    };
-    let key_text = line[key_tok.start..].trim_end();
-    let key_len = toks.get(key_index + 1).map_or(key_tok.text.len(), |b64| {
-        b64.start + b64.text.len() - key_tok.start
-    });
-    let key = match ssh_key::PublicKey::from_openssh(key_text) {
-        Ok(k) => Some(k),
-        Err(e) => {
-            let (message, help) = if !is_key_type(key_tok.text) {
-                (
-                    format!("unknown key type `{}`", key_tok.text),
-                    "paste the key line of the signer's `.pub` file, e.g. `ssh-ed25519 AAAAC3Nza… alice`"
-                        .to_string(),
-                )
-            } else if toks.get(key_index + 1).is_none() {
-                (
-                    format!("the `{}` key has no key data", key_tok.text),
-                    "paste the whole key from the signer's `.pub` file: `ssh-ed25519 AAAAC3Nza… alice`"
-                        .to_string(),
-                )
-            } else {
-                (
-                    format!("cannot read the public key: {e}"),
-                    "paste the key exactly as in the signer's `.pub` file (the base64 part is damaged or truncated)"
-                        .to_string(),
-                )
-            };
-            sink.error(at(key_tok.start, key_len), message, help);
-            None
-        }
-    };
     if !ok {
         return None;
     }
     Some(AllowedSigner {
         principals,
-        namespaces,
-        valid_after,
-        valid_before,
+        namespaces: opts.namespaces,
+        valid_after: opts.valid_after,
+        valid_before: opts.valid_before,
         key: key?,
         line: line_no,
     })
 }
 
-/// `YYYYMMDD`, `YYYYMMDDHHMM` or `YYYYMMDDHHMMSS`, optional trailing `Z`; read as UTC.
+fn owned_items(list: &str) -> Vec<String> {
+    super::pattern::list_items(list)
+        .into_iter()
+        .map(str::to_string)
+        .collect()
+}
+
+/// Says why the key starting at `k` does not read.
+fn report_bad_key(
+    sink: &mut Sink<'_>,
+    at: &dyn Fn(usize, usize) -> std::ops::Range<usize>,
+    line: &str,
+    k: usize,
+) {
+    let b = line.as_bytes();
+    let type_end = field_end(b, k);
+    let data = skip(b, type_end, b" \t");
+    let data_end = field_end(b, data);
+    let key_type = &line[k..type_end];
+    let (message, help) = if !is_key_type(key_type) {
+        (
+            format!("unknown key type `{key_type}`"),
+            "paste the key line of the signer's `.pub` file, e.g. `ssh-ed25519 AAAAC3Nza… alice`"
+                .to_string(),
+        )
+    } else if data == data_end {
+        (
+            format!("the `{key_type}` key has no key data"),
+            "paste the whole key from the signer's `.pub` file: `ssh-ed25519 AAAAC3Nza… alice`"
+                .to_string(),
+        )
+    } else {
+        let why =
+            ssh_key::PublicKey::from_openssh(&format!("{key_type} {}", &line[data..data_end]))
+                .err()
+                .map_or_else(
+                    || format!("its data is not a `{key_type}` key"),
+                    |e| e.to_string(),
+                );
+        (
+            format!("cannot read the public key: {why}"),
+            "paste the key exactly as in the signer's `.pub` file (the base64 part is damaged or truncated)"
+                .to_string(),
+        )
+    };
+    let len = if data == data_end {
+        type_end - k
+    } else {
+        data_end - k
+    };
+    sink.error(at(k, len), message, help);
+}
+
+/// `YYYYMMDD`, `YYYYMMDDHHMM` or `YYYYMMDDHHMMSS`, optional trailing `Z` or `UTC` (any
+/// case, as OpenSSH's `parse_absolute_time`); read as UTC. The epoch itself is refused, as
+/// ssh-keygen refuses it (0 means "unset" there).
 fn parse_time(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
-    let digits = s.strip_suffix(['Z', 'z']).unwrap_or(s);
+    let digits = match s.strip_suffix(['Z', 'z']) {
+        Some(d) => d,
+        None if s.len() > 3 && starts_with_ci(&s[s.len() - 3..], "UTC") => &s[..s.len() - 3],
+        None => s,
+    };
     if !digits.bytes().all(|b| b.is_ascii_digit()) || ![8, 12, 14].contains(&digits.len()) {
         return None;
     }
@@ -436,7 +666,8 @@ fn parse_time(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
         12 => (num(8..10)?, num(10..12)?, 0),
         _ => (num(8..10)?, num(10..12)?, num(12..14)?),
     };
-    Some(date.and_hms_opt(h, m, sec)?.and_utc())
+    let t = date.and_hms_opt(h, m, sec)?.and_utc();
+    (t.timestamp() != 0).then_some(t)
 }
 
 #[cfg(test)]

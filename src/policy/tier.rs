@@ -69,6 +69,9 @@ pub struct Classifier<'a> {
     policy: &'a Policy,
     trusted: &'a Workspace,
     inclusions: Option<&'a Inclusions>,
+    /// Each rule's path globs compiled case-insensitively, in rule order: what the rule
+    /// covers on a case-insensitive checkout.
+    folded_rules: Vec<globset::GlobSet>,
 }
 
 /// One reason a path gets a tier.
@@ -80,10 +83,30 @@ struct Match {
 impl<'a> Classifier<'a> {
     /// A classifier for `policy`, with Cargo metadata tiers from the `trusted` workspace.
     pub fn new(policy: &'a Policy, trusted: &'a Workspace) -> Self {
+        let folded_rules = policy
+            .rules
+            .iter()
+            .map(|rule| {
+                let mut set = globset::GlobSetBuilder::new();
+                for glob in &rule.paths {
+                    // The rule's own glob compiled when the policy was read, so it compiles.
+                    if let Ok(g) = globset::GlobBuilder::new(glob)
+                        .literal_separator(true)
+                        .backslash_escape(true)
+                        .case_insensitive(true)
+                        .build()
+                    {
+                        set.add(g);
+                    }
+                }
+                set.build().unwrap_or_else(|_| globset::GlobSet::empty())
+            })
+            .collect();
         Classifier {
             policy,
             trusted,
             inclusions: None,
+            folded_rules,
         }
     }
 
@@ -135,12 +158,80 @@ impl<'a> Classifier<'a> {
                     self.policy.default_tier
                 ),
             });
+        // Stricter only: what the path is on a case-insensitive checkout may raise its tier,
+        // never lower it (a case-folded match must not replace default_tier).
+        let best = match self
+            .case_folded(path, ws)
+            .into_iter()
+            .max_by_key(|m| m.tier)
+        {
+            Some(m) if m.tier > best.tier => m,
+            _ => best,
+        };
         PathTier {
             path: path.clone(),
             tier: best.tier,
             crate_name: member.map(|m| m.name.clone()),
             why: best.why,
         }
+    }
+
+    /// What `path` is on a case-insensitive checkout (macOS, Windows) but not byte for byte:
+    /// `Billing/src/lib.rs` is written into `billing/` there and compiled into that crate, and
+    /// `DOCS/x` is under a rule for `docs/**`. Each such rule and crate, with its tier.
+    fn case_folded(&self, path: &GitPath, ws: &Workspace) -> Vec<Match> {
+        let folded = path.folded();
+        let mut found = Vec::new();
+        for (rule, set) in self.policy.rules.iter().zip(&self.folded_rules) {
+            if rule.path_set.is_match(path.as_path()) {
+                continue;
+            }
+            if set.is_match(path.as_path()) || set.is_match(folded.as_path()) {
+                found.push(Match {
+                    tier: rule.tier,
+                    why: format!(
+                        "on a case-insensitive checkout it matches the policy rule at line {}",
+                        rule.line
+                    ),
+                });
+            }
+        }
+        let exact = ws.member_of(path).map(|m| m.name.as_str());
+        let unchanged = folded.as_bytes() == path.as_bytes();
+        // A directory of lowercase letters, digits, `-`, `_` and `/` folds to itself: with a
+        // path that does too, folding adds nothing (and costs nothing on the common case).
+        let plain = |d: &str| {
+            d.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_/".contains(&b))
+        };
+        for m in ws.members.iter().chain(&self.trusted.members) {
+            if m.dir.is_empty()
+                || Some(m.name.as_str()) == exact
+                || path.starts_with_dir(&m.dir)
+                || (unchanged && plain(&m.dir))
+            {
+                continue;
+            }
+            let dir = GitPath::from(m.dir.as_str()).folded();
+            if !dir.to_str().is_some_and(|d| folded.starts_with_dir(d)) {
+                continue;
+            }
+            let manifest = GitPath::from(m.manifest_path().as_str());
+            if let Some(best) = self
+                .matches(&manifest, Some(m))
+                .into_iter()
+                .max_by_key(|x| x.tier)
+            {
+                found.push(Match {
+                    tier: best.tier,
+                    why: format!(
+                        "on a case-insensitive checkout it is in `{}`, which is {}: {}",
+                        m.dir, best.tier, best.why
+                    ),
+                });
+            }
+        }
+        found
     }
 
     /// A crate's own tier: the tier its `Cargo.toml` gets as a touched file.
@@ -162,6 +253,30 @@ impl<'a> Classifier<'a> {
             found.push(Match {
                 tier: Tier::Prohibited,
                 why: "it is under .countersign/, which is always prohibited".to_string(),
+            });
+        }
+        // Strict, not clever: a path whose text is not what a checkout would make of it
+        // (`docs/../crates/billing/src/lib.rs` matches `docs/**`, yet names a billing file to
+        // any tool that normalises it) is not classified by its text at all. Normalising it
+        // would guess which reading the build uses; git refuses to check it out, so no honest
+        // change holds one, and the highest tier costs an honest author nothing.
+        if let Some(why) = path.irregularity() {
+            found.push(Match {
+                tier: Tier::Prohibited,
+                why: format!(
+                    "its path is irregular ({why}): its rules cannot be trusted to match what \
+                     a checkout makes of it, so it gets the highest tier"
+                ),
+            });
+        }
+        // `.Countersign/policy.toml` is `.countersign/policy.toml` on a case-insensitive
+        // checkout (macOS, Windows): the policy directory's tier, whichever spelling.
+        if path.aliases_countersign_dir() {
+            found.push(Match {
+                tier: Tier::Prohibited,
+                why: "on a case-insensitive file system it is under .countersign/, which is \
+                      always prohibited"
+                    .to_string(),
             });
         }
         for rule in &self.policy.rules {

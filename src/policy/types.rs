@@ -54,7 +54,7 @@ pub struct AiRules {
     pub trailers: Vec<String>,
     /// Agent names looked for, as whole words, in those trailers' values (lowercase).
     pub agents: Vec<String>,
-    /// Author e-mail globs, as written.
+    /// Author and committer e-mail globs, as written.
     pub authors: Vec<String>,
     /// `authors` compiled (case-insensitive).
     pub author_set: globset::GlobSet,

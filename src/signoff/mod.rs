@@ -39,6 +39,7 @@
 //! ([`keys::PassphraseFn`]), so the CLI and the TUI each ask in their own way.
 
 pub mod agent;
+pub mod bounds;
 mod keyid;
 pub mod keys;
 pub mod notes;

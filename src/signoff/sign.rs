@@ -23,7 +23,6 @@ use super::record::{Decision, Evidence, NoteLine, Payload, PAYLOAD_VERSION};
 use super::sshsig;
 use super::verify::SignoffVerdict;
 use crate::git::{short_id, CommitChange};
-use crate::policy::principal_matches;
 use crate::policy::provenance::Provenance;
 use crate::policy::{AllowedSigner, Tier, Trusted, ROSTER_PATH};
 use crate::{Error, Result};
@@ -162,24 +161,55 @@ pub fn plan(
         ));
         return Ok(plan);
     }
+    // The principals this key may sign as: those its lines name by name (not through a
+    // pattern, not negated), exactly what `verify` counts. A principal that a line admits only
+    // through a pattern (`*@example.com`) is refused here, as `verify` would refuse the line.
     let mut principals: Vec<&str> = entries
         .iter()
-        .flat_map(|e| e.principals.iter().map(String::as_str))
+        .flat_map(|e| {
+            e.principals
+                .iter()
+                .map(String::as_str)
+                .filter(|p| !p.contains(['*', '?']) && e.names_literally(p))
+        })
         .collect();
     principals.sort_unstable();
     principals.dedup();
+    let listed = || {
+        let all: Vec<&str> = entries
+            .iter()
+            .flat_map(|e| e.principals.iter().map(String::as_str))
+            .collect();
+        all.join(", ")
+    };
     let principal = match &request.principal {
-        Some(p) if principals.iter().any(|pat| principal_matches(pat, p)) => p.clone(),
+        Some(p) if principals.contains(&p.as_str()) => p.clone(),
+        Some(p) if entries.iter().any(|e| e.matches_principal(p)) => {
+            plan.refusals.push(format!(
+                "the key {fingerprint} is listed in {roster_file} for {} — a pattern that admits \
+                 {p} but does not name it, so `verify` would not count a sign-off as {p}; \
+                 nothing was signed. List {p} by name with this key on the trusted branch",
+                listed()
+            ));
+            return Ok(plan);
+        }
         Some(p) => {
             plan.refusals.push(format!(
                 "the key {fingerprint} is listed in {roster_file} for {}, not for {p}; nothing \
                  was signed",
-                principals.join(", ")
+                listed()
             ));
             return Ok(plan);
         }
-        None if principals.len() == 1 && !principals[0].contains(['*', '?']) => {
-            principals[0].to_string()
+        None if principals.len() == 1 => principals[0].to_string(),
+        None if principals.is_empty() => {
+            plan.refusals.push(format!(
+                "the key {fingerprint} is listed in {roster_file} only under {}, which names no \
+                 principal by name; nothing was signed. List your principal by name with this \
+                 key on the trusted branch",
+                listed()
+            ));
+            return Ok(plan);
         }
         None => {
             plan.refusals.push(format!(
@@ -193,11 +223,7 @@ pub fn plan(
     plan.principal = Some(principal.clone());
     let usable: Vec<&AllowedSigner> = entries
         .iter()
-        .filter(|e| {
-            e.principals
-                .iter()
-                .any(|pat| principal_matches(pat, &principal))
-        })
+        .filter(|e| e.names_literally(&principal))
         .collect();
     if let Some(why) = unusable_now(&usable, now, &principal, &roster_file) {
         plan.refusals.push(why);
@@ -292,15 +318,13 @@ fn unusable_now(
 ) -> Option<String> {
     let mut why = Vec::new();
     for e in entries {
-        if let Some(ns) = &e.namespaces {
-            if !ns.iter().any(|n| n == sshsig::NAMESPACE) {
-                why.push(format!(
-                    "line {} allows only namespaces=\"{}\"",
-                    e.line,
-                    ns.join(",")
-                ));
-                continue;
-            }
+        if !e.allows_namespace(sshsig::NAMESPACE) {
+            why.push(format!(
+                "line {} allows only namespaces=\"{}\"",
+                e.line,
+                e.namespaces.as_deref().unwrap_or_default().join(",")
+            ));
+            continue;
         }
         if let Some(after) = e.valid_after.filter(|a| now < *a) {
             why.push(format!("line {} is valid only from {after}", e.line));

@@ -26,10 +26,10 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use super::record::{Decision, NoteLine, Payload};
-use super::{keys, sshsig, ReviewState};
+use super::{bounds, keys, sshsig, ReviewState};
 use crate::git::{short_id, CommitChange};
 use crate::policy::provenance::Provenance;
-use crate::policy::{principal_matches, Policy, Roster, Tier, ROSTER_PATH};
+use crate::policy::{AllowedSigner, Policy, Roster, Tier, ROSTER_PATH};
 
 /// How far clocks may disagree: a sign-off may be dated this much after "now" or before the
 /// commit's committer time.
@@ -115,7 +115,15 @@ pub struct Checker<'a> {
 
 impl Checker<'_> {
     /// Checks one note line against `commit`.
+    ///
+    /// Cheap checks come first and the costly ones last, so a hostile line costs time in
+    /// proportion to its (capped) size: sizes ([`bounds`]), then parsing, then whether the
+    /// roster knows the key (a byte comparison), then the principal against the roster's
+    /// patterns (linear time), and only then the signature.
     pub fn check_line(&self, line: &str, commit: &CommitChange) -> SignoffVerdict {
+        if let Err(e) = bounds::check_line(line) {
+            return SignoffVerdict::invalid(String::new(), String::new(), e);
+        }
         let record = match NoteLine::parse(line) {
             Ok(r) => r,
             Err(e) => {
@@ -126,13 +134,19 @@ impl Checker<'_> {
                 )
             }
         };
+        if let Err(e) = bounds::check_payload_text(&record.payload) {
+            return SignoffVerdict::invalid(String::new(), String::new(), e);
+        }
         let mut v = SignoffVerdict::invalid(
             record.payload.clone(),
             record.signature.clone(),
             String::new(),
         );
         v.problems.clear();
-        let payload = match Payload::parse(&record.payload) {
+        let payload = match Payload::parse(&record.payload).and_then(|p| {
+            bounds::check_fields(&p)?;
+            Ok(p)
+        }) {
             Ok(p) => p,
             Err(e) => {
                 v.problems.push(e);
@@ -156,62 +170,78 @@ impl Checker<'_> {
         let fingerprint = keys::fingerprint(&signer);
         v.key_fingerprint = Some(fingerprint.clone());
         let roster_file = format!("{}:{ROSTER_PATH}", self.trusted_ref);
-        let entries: Vec<_> = self
+        let principal = payload.principal.as_str();
+        // The lines whose principals list admits this principal with this very key, as
+        // `ssh-keygen -Y verify -I PRINCIPAL` would find them.
+        let admitting: Vec<&AllowedSigner> = self
             .roster
             .entries
             .iter()
-            .filter(|e| {
-                e.principals
-                    .iter()
-                    .any(|p| principal_matches(p, &payload.principal))
-            })
+            .filter(|e| e.key.key_data() == signer.key_data())
+            .filter(|e| e.matches_principal(principal))
             .collect();
-        if entries.is_empty() {
-            v.problems.push(format!(
-                "{} is not in the trusted roster ({roster_file}); add them there (on the trusted \
-                 branch) before their sign-offs count",
-                payload.principal
-            ));
-            return v;
-        }
-        let Some(entry) = entries
-            .iter()
-            .find(|e| e.key.key_data() == signer.key_data())
-        else {
-            v.problems.push(format!(
-                "it is signed with key {fingerprint}, which the trusted roster ({roster_file}) does \
-                 not list for {}: a signature by a key outside the roster counts for nothing",
-                payload.principal
-            ));
-            return v;
-        };
-        if let Err(e) = sshsig::verify(&entry.key, &record.payload, &sig) {
-            v.problems.push(e);
+        if admitting.is_empty() {
+            if self.roster.names(principal) {
+                v.problems.push(format!(
+                    "it is signed with key {fingerprint}, which the trusted roster ({roster_file}) \
+                     does not list for {principal}: a signature by a key outside the roster \
+                     counts for nothing"
+                ));
+            } else {
+                v.problems.push(format!(
+                    "{principal} is not in the trusted roster ({roster_file}); add them there (on \
+                     the trusted branch) before their sign-offs count"
+                ));
+            }
             return v;
         }
         // A pattern (`*@example.com`) may admit a key, but it must not let that key speak for
         // a principal the roster lists by name with another key: only literal names count.
-        if !entry.principals.iter().any(|p| p == &payload.principal) {
+        let named: Vec<&AllowedSigner> = admitting
+            .iter()
+            .copied()
+            .filter(|e| e.names_literally(principal))
+            .collect();
+        let Some(first) = named.first() else {
             v.problems.push(format!(
-                "it is signed as {} with key {fingerprint}, which the trusted roster ({roster_file}, \
-                 line {}) lists only under a pattern; list {} by name with this key for their \
-                 sign-offs to count",
-                payload.principal, entry.line, payload.principal
+                "it is signed as {principal} with key {fingerprint}, which the trusted roster \
+                 ({roster_file}, line {}) lists only under a pattern; list {principal} by name \
+                 with this key for their sign-offs to count",
+                admitting[0].line
             ));
             return v;
+        };
+        if let Err(e) = sshsig::verify(&first.key, &record.payload, &sig) {
+            v.problems.push(e);
+            return v;
         }
-        if let Some(ns) = &entry.namespaces {
-            if !ns.iter().any(|n| n == sshsig::NAMESPACE) {
-                v.problems.push(format!(
-                    "{}'s key is limited to namespaces=\"{}\" in {roster_file} (line {}), which \
-                     does not include {}",
-                    payload.principal,
-                    ns.join(","),
+        // As ssh-keygen, any one line that allows the namespace and the time will do; when
+        // none does, the first line's reasons are given.
+        let mut entry_problems = Vec::new();
+        for entry in &named {
+            let mut problems = Vec::new();
+            if !entry.allows_namespace(sshsig::NAMESPACE) {
+                problems.push(format!(
+                    "{principal}'s key is limited to namespaces=\"{}\" in {roster_file} (line {}), \
+                     which does not include {}",
+                    entry.namespaces.as_deref().unwrap_or_default().join(","),
                     entry.line,
                     sshsig::NAMESPACE
                 ));
             }
+            match payload.time() {
+                Err(e) => problems.push(e),
+                Ok(t) => self.check_time(t, entry, commit, principal, &mut problems),
+            }
+            if problems.is_empty() {
+                entry_problems.clear();
+                break;
+            }
+            if entry_problems.is_empty() {
+                entry_problems = problems;
+            }
         }
+        v.problems.extend(entry_problems);
         if payload.key_fingerprint != fingerprint {
             v.problems.push(format!(
                 "its payload names key {} but it was signed with {fingerprint}",
@@ -219,10 +249,6 @@ impl Checker<'_> {
             ));
         }
         self.check_binding(&payload, commit, &mut v.problems);
-        match payload.time() {
-            Err(e) => v.problems.push(e),
-            Ok(t) => self.check_time(t, entry, commit, &payload.principal, &mut v.problems),
-        }
         v.valid = v.problems.is_empty();
         if v.valid {
             v.parsed = Some(payload);
@@ -264,7 +290,7 @@ impl Checker<'_> {
     fn check_time(
         &self,
         t: DateTime<Utc>,
-        entry: &crate::policy::AllowedSigner,
+        entry: &AllowedSigner,
         commit: &CommitChange,
         principal: &str,
         problems: &mut Vec<String>,

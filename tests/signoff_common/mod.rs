@@ -19,7 +19,7 @@ use ssh_key::{HashAlg, LineEnding, PrivateKey};
 #[path = "../support/mod.rs"]
 mod support;
 #[allow(unused_imports)]
-pub use support::{countersign, git_in, TestRepo};
+pub use support::{alice_roster_line, countersign, git_in, TestRepo};
 
 /// The policy on main: everything supervised (1 senior), docs autonomous, `billing/**`
 /// prohibited (2 seniors).
@@ -103,7 +103,7 @@ impl Fixture {
         for p in &people {
             let opts = match p.name {
                 "mallory" => continue,
-                "dave" => "namespaces=\"countersign\",valid-before=20200101",
+                "dave" => "namespaces=\"countersign\",valid-before=\"20200101\"",
                 _ => "namespaces=\"countersign\"",
             };
             roster.push_str(&format!(
