@@ -139,8 +139,8 @@ pub fn principal_matches(pattern: &str, principal: &str) -> bool {
 }
 
 /// Parses git's allowed_signers format: `principals [options] keytype base64 [comment]`, with
-/// `#` comments and blank lines, line by line as ssh-keygen reads it (OpenSSH's `parse_principals_key_and_options`).
-/// Options: `namespaces="…"`, `valid-after="…"`, `valid-before="…"` (values quoted,
+/// `#` comments and blank lines, line by line as ssh-keygen reads it (OpenSSH's
+/// `parse_principals_key_and_options`). Options: `namespaces="…"`, `valid-after="…"`, `valid-before="…"` (values quoted,
 /// `YYYYMMDD[HHMM[SS]][Z|UTC]`, read as UTC); `cert-authority` is rejected as not supported
 /// yet.
 pub fn parse_roster(text: &str, file: &str) -> Result<Roster, Diagnostics> {
