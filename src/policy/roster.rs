@@ -17,8 +17,8 @@
 //! It refuses a little more than ssh-keygen (never less): empty principals, `cert-authority`,
 //! and dates that do not exist.
 //!
-//! **Times are UTC.** `valid-after` / `valid-before` take `YYYYMMDD`, `YYYYMMDDHHMM` or
-//! `YYYYMMDDHHMMSS`, with an optional trailing `Z`. ssh-keygen reads a time without `Z` as the
+//! **Times are UTC.** `valid-after` / `valid-before` take `"YYYYMMDD"`, `"YYYYMMDDHHMM"` or
+//! `"YYYYMMDDHHMMSS"`, with an optional trailing `Z` (or `UTC`). ssh-keygen reads a time without `Z` as the
 //! verifier's local time; countersign reads every time as UTC so that a CI runner and a laptop
 //! in another zone reach the same verdict. Write the `Z` to make the file mean the same to both.
 
@@ -139,8 +139,10 @@ pub fn principal_matches(pattern: &str, principal: &str) -> bool {
 }
 
 /// Parses git's allowed_signers format: `principals [options] keytype base64 [comment]`, with
-/// `#` comments and blank lines. Options: `namespaces="…"`, `valid-after=`, `valid-before=`
-/// (`YYYYMMDD[HHMM[SS]][Z]`, read as UTC); `cert-authority` is rejected as not supported yet.
+/// `#` comments and blank lines, line by line as ssh-keygen reads it (OpenSSH's
+/// `parse_principals_key_and_options`). Options: `namespaces="…"`, `valid-after="…"`, `valid-before="…"` (values quoted,
+/// `YYYYMMDD[HHMM[SS]][Z|UTC]`, read as UTC); `cert-authority` is rejected as not supported
+/// yet.
 pub fn parse_roster(text: &str, file: &str) -> Result<Roster, Diagnostics> {
     let parsed = parse_lenient(text, file);
     if parsed.diags.is_empty() {
