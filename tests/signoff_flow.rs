@@ -404,3 +404,56 @@ fn on_a_terminal_keygen_asks_the_passphrase_twice() {
     assert!(parsed.is_encrypted());
     assert!(parsed.decrypt("same pw").is_ok());
 }
+
+/// A forge's squash merge: one commit on main with the tip's tree, main as its parent, and
+/// GitHub's added co-author trailer.
+fn squash_onto_main(f: &Fixture, tip: &git2::Oid) -> git2::Oid {
+    let repo = &f.t.repo;
+    let tree = repo.find_commit(*tip).unwrap().tree().unwrap();
+    let main = repo.find_branch("main", git2::BranchType::Local).unwrap();
+    let parent = main.get().peel_to_commit().unwrap();
+    let sig = git2::Signature::now("GitHub", "noreply@github.com").unwrap();
+    repo.commit(
+        Some("refs/heads/main"),
+        &sig,
+        &sig,
+        "Tweak f (#12)\n\nCo-authored-by: kiro <kiro@agents.example>\n",
+        &tree,
+        &[&parent],
+    )
+    .unwrap()
+}
+
+#[test]
+fn a_squash_of_a_range_approved_commit_by_commit_passes_on_the_trusted_branch() {
+    let f = Fixture::new();
+    let a = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Tweak f");
+    let b = f.ai_commit("src/lib.rs", "pub fn f() { 2; }\n", "Tweak f again");
+    f.sign(&a, "alice", "approve").success();
+    f.sign(&b, "alice", "approve").success();
+    let squash = squash_onto_main(&f, &b);
+    let (code, json) = f.verify_json(&["main~1..main", "--trusted-ref", "refs/heads/main"]);
+    assert_eq!(code, 0, "{json:#}");
+    let v = Fixture::verdict_for(&json, &squash);
+    assert_eq!(v["state"], "approved", "{v:#}");
+    assert_eq!(v["squash_of"]["tip"], b.to_string(), "{v:#}");
+    assert!(v["tier_reasons"]
+        .to_string()
+        .contains("squash of an approved range"));
+}
+
+#[test]
+fn a_squash_of_a_range_with_an_unapproved_commit_needs_signoff() {
+    let f = Fixture::new();
+    let a = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Tweak f");
+    let b = f.ai_commit("src/lib.rs", "pub fn f() { 2; }\n", "Tweak f again");
+    // Only the tip is approved: the range was not approved commit by commit.
+    f.sign(&b, "alice", "approve").success();
+    let _ = a;
+    let squash = squash_onto_main(&f, &b);
+    let (code, json) = f.verify_json(&["main~1..main", "--trusted-ref", "refs/heads/main"]);
+    assert_eq!(code, 1, "{json:#}");
+    let v = Fixture::verdict_for(&json, &squash);
+    assert_eq!(v["state"], "needs-signoff", "{v:#}");
+    assert!(v["squash_of"].is_null());
+}

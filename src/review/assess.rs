@@ -45,6 +45,10 @@ pub struct Assessment {
     /// (the commit was rebased or amended after they were made), or null. It never counts
     /// toward this commit's approvals; it points the reviewer at the interdiff.
     pub rewritten_from: Option<RewrittenFrom>,
+    /// For a commit on the trusted branch that squashes a range approved commit by commit
+    /// (its tree equals the approved tip's, its parent is the range's base): that range.
+    /// Such a commit counts as approved, whatever trailers the forge added to it.
+    pub squash_of: Option<SquashOf>,
     /// What the gate makes of them: approvals required and held, and why it fails.
     #[serde(skip)]
     pub gate: GateVerdict,
@@ -52,6 +56,20 @@ pub struct Assessment {
     #[serde(skip)]
     pub verdict: TierVerdict,
 }
+
+/// The approved range a squash commit stands for.
+#[derive(Clone, Debug, Serialize)]
+pub struct SquashOf {
+    /// The range's base: the squash commit's parent.
+    pub base: String,
+    /// The range's tip, whose tree the squash commit has.
+    pub tip: String,
+    /// How many commits the range holds, each approved or needing no sign-off.
+    pub commits: usize,
+}
+
+/// The most commits a range may hold to be recognised as squashed (a bound on the work).
+const MAX_SQUASHED: usize = 500;
 
 /// Assesses commits against the policy, roster and workspace of one trusted revision.
 pub struct Assessor<'r> {
@@ -71,6 +89,8 @@ pub struct Assessor<'r> {
     inclusions: Option<Inclusions>,
     /// Blobs already scanned for inclusions.
     scanned: std::collections::HashSet<(String, git2::Oid)>,
+    /// Tree id → the annotated commits with that tree (for recognising squash merges).
+    signed_trees: Option<HashMap<git2::Oid, Vec<git2::Oid>>>,
     notes: notes::NotesReader<'r>,
     rewrites: rewrite::Finder,
 }
@@ -108,6 +128,7 @@ impl<'r> Assessor<'r> {
             trusted_commit: trusted_ref.commit,
             inclusions: None,
             scanned: std::collections::HashSet::new(),
+            signed_trees: None,
             notes: notes::NotesReader::new(repo),
             rewrites: rewrite::Finder::new(),
         })
@@ -336,12 +357,86 @@ impl<'r> Assessor<'r> {
         let removed = self.notes.removed_lines(commit.commit_id().oid())?;
         let mut a = self.assess_lines_with(commit, &lines, &removed)?;
         if a.state == ReviewState::NeedsSignoff {
+            if let Some(squash) = self.squash_of(commit)? {
+                a.tier_reasons.push(format!(
+                    "a squash of an approved range: its tree is that of {} and its parent the \
+                     range's base; each of the range's {} commit{} was approved or needed no \
+                     sign-off",
+                    crate::git::short_id(&squash.tip),
+                    squash.commits,
+                    if squash.commits == 1 { "" } else { "s" }
+                ));
+                a.state = ReviewState::Approved;
+                a.gate.state = ReviewState::Approved;
+                a.gate.ok = true;
+                a.gate.problems.clear();
+                a.squash_of = Some(squash);
+                return Ok(a);
+            }
             if let Some(r) = self.rewritten_from(commit, &lines)? {
                 a.gate.problems.push(r.sentence(&commit.id));
                 a.rewritten_from = Some(r);
             }
         }
         Ok(a)
+    }
+
+    /// The approved range `commit` squashes, if any: a signed commit with the same tree that
+    /// descends from `commit`'s only parent, every commit between them passing the gate on
+    /// its own sign-offs.
+    fn squash_of(&mut self, commit: &CommitChange) -> Result<Option<SquashOf>> {
+        let [parent] = commit.parents.as_slice() else {
+            return Ok(None);
+        };
+        let parent = oid(parent)?;
+        if self.signed_trees.is_none() {
+            let mut map: HashMap<git2::Oid, Vec<git2::Oid>> = HashMap::new();
+            for annotated in notes::read_all(self.repo)?.into_keys() {
+                if let Ok(c) = self.repo.find_commit(annotated) {
+                    map.entry(c.tree_id()).or_default().push(annotated);
+                }
+            }
+            self.signed_trees = Some(map);
+        }
+        let tree = oid(&commit.tree)?;
+        let candidates: Vec<git2::Oid> = self
+            .signed_trees
+            .as_ref()
+            .and_then(|m| m.get(&tree))
+            .cloned()
+            .unwrap_or_default();
+        for tip in candidates {
+            if tip == commit.commit_id().oid()
+                || !self.repo.graph_descendant_of(tip, parent).unwrap_or(false)
+            {
+                continue;
+            }
+            let range = crate::git::commits_since(self.repo, tip, parent)?;
+            if range.is_empty() || range.len() > MAX_SQUASHED {
+                continue;
+            }
+            let mut all_pass = true;
+            for id in &range {
+                let Ok(c) = CommitChange::load(self.repo, *id, LoadDepth::Files) else {
+                    all_pass = false;
+                    break;
+                };
+                let lines = self.note_lines(&c)?;
+                let removed = self.notes.removed_lines(*id)?;
+                if !self.assess_lines_with(&c, &lines, &removed)?.gate.ok {
+                    all_pass = false;
+                    break;
+                }
+            }
+            if all_pass {
+                return Ok(Some(SquashOf {
+                    base: parent.to_string(),
+                    tip: tip.to_string(),
+                    commits: range.len(),
+                }));
+            }
+        }
+        Ok(None)
     }
 
     /// The verdict on `commit` judging exactly `lines` as its sign-offs (no rewrite search).
@@ -381,6 +476,7 @@ impl<'r> Assessor<'r> {
             state: gate.state,
             signoffs,
             rewritten_from: None,
+            squash_of: None,
             gate,
             verdict,
         })

@@ -64,6 +64,8 @@ pub struct CommitReport {
     /// The earlier version approved before a rewrite (rebase, amend), when the commit itself
     /// lacks approvals; it never counts toward them.
     pub rewritten_from: Option<RewrittenFrom>,
+    /// For a squash of a range approved commit by commit: that range (the commit passes).
+    pub squash_of: Option<super::assess::SquashOf>,
 }
 
 impl From<Assessment> for CommitReport {
@@ -84,6 +86,7 @@ impl From<Assessment> for CommitReport {
             problems: a.gate.problems,
             signoffs: a.signoffs,
             rewritten_from: a.rewritten_from,
+            squash_of: a.squash_of,
         }
     }
 }
