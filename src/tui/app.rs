@@ -97,7 +97,7 @@ pub enum Overlay {
         stage: SignStage,
     },
     /// What changed since an earlier version of a commit was approved.
-    Interdiff(Box<super::interdiff::View>),
+    Interdiff(Box<super::overlay::interdiff_state::View>),
     /// A file at the reviewed revision, read-only.
     Viewer {
         /// Path and revision.
@@ -306,5 +306,13 @@ impl App {
     /// The top overlay.
     pub fn top(&self) -> Option<&Overlay> {
         self.overlays.last()
+    }
+
+    /// Puts `text` in the status line until the next key (`error`: as a problem).
+    pub fn flash(&mut self, text: &str, error: bool) {
+        self.flash = Some(Flash {
+            text: text.to_string(),
+            error,
+        });
     }
 }

@@ -1,4 +1,4 @@
-//! The interdiff view ([`crate::tui::interdiff`]) over the panels: what changed in a
+//! The interdiff view ([`crate::tui::overlay::interdiff`]) over the panels: what changed in a
 //! rewritten commit since its earlier version was approved.
 
 use ratatui::layout::Rect;
@@ -9,8 +9,8 @@ use ratatui::Frame;
 use super::{fit, fit_left, panel_block};
 use crate::git::{short_id, LineKind};
 use crate::tui::app::App;
-use crate::tui::interdiff::{Body, Row, View};
 use crate::tui::layout::Areas;
+use crate::tui::overlay::interdiff_state::{Body, Row, View};
 
 /// Draws the view over every panel (the header and the status line stay).
 pub fn draw(frame: &mut Frame<'_>, app: &App, view: &View, areas: &Areas) {
