@@ -47,6 +47,7 @@ pub mod layout;
 pub mod nav;
 pub mod overlay;
 pub mod sample;
+mod scan;
 mod session;
 mod signing;
 pub mod store;
@@ -96,6 +97,15 @@ pub fn resolve_theme(name: Option<&str>) -> Result<theme::Theme> {
     };
     let chosen = name.unwrap_or_else(|| config.theme_name());
     theme::Theme::named(chosen, dir.as_deref())
+}
+
+/// Columns a tab expands to: `config.toml`'s `tab_width`, else 4 (a broken config file is
+/// reported by [`resolve_theme`]).
+pub fn tab_width() -> usize {
+    store::config_dir()
+        .and_then(|d| crate::diff::load_config(&d).ok())
+        .unwrap_or_default()
+        .tab_width()
 }
 
 /// Opens the workstation on the change at `dir` and runs it until the user quits. Without a

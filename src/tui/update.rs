@@ -94,6 +94,7 @@ fn request_highlight(app: &mut App) -> Option<Effect> {
 pub fn start(app: &mut App) -> Vec<Effect> {
     let mut effects = request_diffs(app);
     if !app.data.commits.is_empty() {
+        effects.push(Effect::ScanContent);
         app.impact = ImpactSlot::Computing;
         effects.push(Effect::ComputeImpact(
             app.data
@@ -167,6 +168,21 @@ fn base_update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::NextFile => next_file(app, true),
         Action::PrevFile => next_file(app, false),
         Action::ToggleViewed => toggle_viewed(app),
+        Action::ScrollLeft | Action::ScrollRight => {
+            let step = (app.diff_text_width() / 2).max(8);
+            app.hscroll = if action == Action::ScrollLeft {
+                app.hscroll.saturating_sub(step)
+            } else {
+                (app.hscroll + step).min(super::nav::max_hscroll(app))
+            };
+            Vec::new()
+        }
+        Action::ToggleWrap => {
+            app.wrap = !app.wrap;
+            app.hscroll = 0;
+            keep_cursor_visible(app);
+            Vec::new()
+        }
         Action::ToggleSplit => {
             if let Some(doc) = app.doc().cloned() {
                 app.pos.cursor = doc.translate_row(app.pos.cursor, app.split);
@@ -226,6 +242,10 @@ fn apply_result(app: &mut App, result: JobResult) -> Vec<Effect> {
     match result {
         JobResult::Highlighter(h) => {
             app.highlighter = Some(h);
+            Vec::new()
+        }
+        JobResult::Scanned(found) => {
+            app.findings = Some(found);
             Vec::new()
         }
         JobResult::Highlighted => {

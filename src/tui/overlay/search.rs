@@ -5,7 +5,7 @@
 use super::{type_into, Handled};
 use crate::tui::action::Action;
 use crate::tui::app::{App, Overlay};
-use crate::tui::nav::keep_cursor_visible;
+use crate::tui::nav::{keep_cursor_visible, reveal_match};
 
 /// Opens the prompt.
 pub fn open(app: &mut App) {
@@ -62,6 +62,7 @@ pub fn run(app: &mut App, query: String) {
         .unwrap_or(app.search.matches[0]);
     app.pos.cursor = first;
     keep_cursor_visible(app);
+    reveal_match(app);
 }
 
 /// `n` / `N`: the next or previous match, wrapping around.
@@ -88,4 +89,5 @@ pub fn step(app: &mut App, forward: bool) {
     };
     app.pos.cursor = next;
     keep_cursor_visible(app);
+    reveal_match(app);
 }

@@ -17,6 +17,7 @@ pub fn open(app: &mut App, decision: Decision) {
     app.overlays.push(Overlay::Sign {
         decision,
         stage: SignStage::Review,
+        scroll: 0,
     });
 }
 
@@ -51,14 +52,35 @@ pub fn sign_request(app: &App, decision: Decision) -> SignRequest {
     }
 }
 
-/// Keys while the dialog is on top: it takes them all (Ctrl-C still quits).
+/// Keys while the dialog is on top: it takes them all (Ctrl-C still quits). `j`/`k`, the
+/// arrows, pages and the wheel scroll its long part; what will be signed stays on top.
 pub fn on_key(app: &mut App, action: &Action) -> Handled {
     let forbidden = app.forbidden();
     let unviewed = app.unviewed().len();
-    let Some(Overlay::Sign { decision, stage }) = app.overlays.last_mut() else {
+    let max_scroll = crate::tui::view::sign::max_scroll(app);
+    let page = usize::from(app.size.1 / 2).max(1);
+    let Some(Overlay::Sign {
+        decision,
+        stage,
+        scroll,
+    }) = app.overlays.last_mut()
+    else {
         return Handled::Ignored;
     };
     let decision = *decision;
+    if !matches!(stage, SignStage::Passphrase { .. }) {
+        let moved = match action {
+            Action::Down | Action::WheelDown(..) => Some(*scroll + 1),
+            Action::Up | Action::WheelUp(..) => Some(scroll.saturating_sub(1)),
+            Action::PageDown => Some(*scroll + page),
+            Action::PageUp => Some(scroll.saturating_sub(page)),
+            _ => None,
+        };
+        if let Some(to) = moved {
+            *scroll = to.min(max_scroll);
+            return Handled::used();
+        }
+    }
     match stage {
         SignStage::Passphrase { input, request, .. } => {
             if type_into(input, action) {

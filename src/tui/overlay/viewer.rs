@@ -1,5 +1,5 @@
 //! The read-only file viewer, opened from the impact panel's module rows: `j`/`k`, pages,
-//! `g`/`G` scroll; Esc, `q` or Enter close it.
+//! `g`/`G` scroll, `h`/`l` scroll sideways; Esc, `q` or Enter close it.
 
 use super::Handled;
 use crate::tui::action::{Action, Effect};
@@ -58,6 +58,8 @@ pub fn on_key(app: &mut App, action: &Action) -> Handled {
         Action::PageDown => *scroll = (*scroll + page).min(len.saturating_sub(1)),
         Action::PageUp => *scroll = scroll.saturating_sub(page),
         Action::Top => *scroll = 0,
+        Action::ScrollLeft => app.hscroll = app.hscroll.saturating_sub(8),
+        Action::ScrollRight => app.hscroll += 8,
         Action::Bottom => *scroll = len.saturating_sub(1),
         Action::Cancel | Action::Quit | Action::Enter => {
             app.overlays.pop();
