@@ -83,7 +83,13 @@ fn commit_lines(app: &App, ci: usize, width: usize) -> [Line<'static>; HEADER_RO
     let summary = fit(&super::text::visible(&c.summary), width.saturating_sub(2));
     [
         Line::from(vec![
-            Span::styled("▸ ", app.theme.dim),
+            // A commit that adds characters a reader cannot see is flagged in place of its
+            // bullet (the sign dialog names them).
+            if app.commit_findings(ci).is_some() {
+                Span::styled("⚠ ", app.theme.error)
+            } else {
+                Span::styled("▸ ", app.theme.dim)
+            },
             Span::styled(c.short_id().to_string(), app.theme.hunk),
             Span::raw(" "),
             who,
@@ -97,14 +103,6 @@ fn commit_lines(app: &App, ci: usize, width: usize) -> [Line<'static>; HEADER_RO
                     ""
                 },
                 app.theme.notice,
-            ),
-            Span::styled(
-                if app.commit_findings(ci).is_some() {
-                    " ⚠"
-                } else {
-                    ""
-                },
-                app.theme.error,
             ),
         ]),
         Line::from(vec![

@@ -333,10 +333,7 @@ mod tests {
             cr: true,
         };
         let c = cells(&src, 4, Style::new(), 100);
-        assert_eq!(
-            text_of(&window(&c, 0, 100, Style::new())),
-            "a<U+202E>b  c␍"
-        );
+        assert_eq!(text_of(&window(&c, 0, 100, Style::new())), "a<U+202E>b  c␍");
     }
 
     #[test]
