@@ -340,3 +340,25 @@ fn the_impact_panel_fills_in_and_enter_opens_a_module_read_only() {
     s.press("<Esc>");
     assert!(s.app().overlays.is_empty());
 }
+
+#[test]
+fn a_one_megabyte_line_is_drawn_cut_with_a_mark_and_search_reaches_its_end() {
+    let mut data = sample::review_data();
+    let mut long = "x".repeat(1 << 20);
+    long.push_str("END");
+    data.commits[0].change.files[0].hunks[0].lines[3].content = long.into_bytes();
+    let mut s = Session::from_data(data, Store::default(), Theme::dark(), (120, 30));
+    let text = s.render();
+    let row = text
+        .lines()
+        .find(|l| l.contains("xxxx"))
+        .unwrap_or_default();
+    assert!(row.contains('→'), "{text}");
+    s.press("/END<Enter>");
+    assert!(s.render().contains("xEND"));
+    // `l` stops where the end of the widest line on screen is still shown.
+    let at = s.app().hscroll;
+    s.press("llll");
+    assert!(s.render().contains("END"));
+    assert!(s.app().hscroll >= at);
+}

@@ -173,7 +173,9 @@ fn base_update(app: &mut App, action: Action) -> Vec<Effect> {
             app.hscroll = if action == Action::ScrollLeft {
                 app.hscroll.saturating_sub(step)
             } else {
-                (app.hscroll + step).min(super::nav::max_hscroll(app))
+                // Never backwards (a search may have scrolled further than `l` goes).
+                let max = super::nav::max_hscroll(app).max(app.hscroll);
+                (app.hscroll + step).min(max)
             };
             Vec::new()
         }

@@ -160,17 +160,21 @@ pub fn plain_cells(text: &str, style: Style, tab: usize, marker: Style, limit: u
 
 /// The display column at which byte `at` of `text` starts (tabs and markers counted).
 pub fn column_of(text: &str, at: usize, tab: usize) -> usize {
-    let mut cells = Vec::new();
+    let tab = tab.max(1);
     let mut col = 0;
-    for c in text[..at.min(text.len())].chars() {
-        push_char(
-            &mut cells,
-            &mut col,
-            c,
-            Style::new(),
-            tab.max(1),
-            Style::new(),
-        );
+    let end = if text.is_char_boundary(at.min(text.len())) {
+        at.min(text.len())
+    } else {
+        text.len()
+    };
+    for c in text[..end].chars() {
+        col += if c == '\t' {
+            tab - col % tab
+        } else if invisible::is_invisible(c) {
+            invisible::marker(c).len()
+        } else {
+            c.width().unwrap_or(0)
+        };
     }
     col
 }
