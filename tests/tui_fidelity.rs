@@ -285,3 +285,50 @@ fn binaries_are_named_with_size_and_blob_and_lfs_pointers_say_what_they_are() {
         "{dialog}"
     );
 }
+
+/// Trojan Source end to end: a real commit adding bidi controls and a Cyrillic `а` inside an
+/// identifier; `review --snapshot` shows the markers and flags the file and commit, and the
+/// sign dialog names both findings. An earlier line with a no-break space that the commit
+/// does not touch is not what the flag reports.
+#[test]
+fn a_trojan_source_commit_is_flagged_end_to_end() {
+    let t = TestRepo::new();
+    t.write("src/lib.rs", "// caf\u{e9}\u{a0}ok\nfn check() {}\n");
+    t.commit("base");
+    t.write(
+        "src/lib.rs",
+        "// caf\u{e9}\u{a0}ok\nfn check() {}\n/*\u{202e} } \u{2066}if is_admin\u{2069} \u{2066} begin admins only */\nfn p\u{430}ypal() {}\n",
+    );
+    t.commit_ai("kiro", "tokens");
+    let out = support::countersign(t.path())
+        .args(["review", "HEAD", "--snapshot", "160x30"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("/*<U+202E> } <U+2066>if is_admin<U+2069>"),
+        "{text}"
+    );
+    let row = text
+        .lines()
+        .find(|l| l.contains("· src/lib.rs"))
+        .unwrap_or_default();
+    assert!(row.contains("⚠ M"), "{text}");
+    let mut s = Session::open(
+        t.path(),
+        &countersign::tui::ReviewOptions {
+            revspec: Some("HEAD".into()),
+            ..Default::default()
+        },
+        (160, 40),
+    )
+    .unwrap();
+    s.press("a");
+    let dialog = s.render();
+    assert!(dialog.contains("U+202E right-to-left override"), "{dialog}");
+    assert!(
+        dialog.contains("mixed-script identifier: p\u{430}ypal"),
+        "{dialog}"
+    );
+    assert!(!dialog.contains("no-break space"), "{dialog}");
+}

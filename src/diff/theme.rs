@@ -643,6 +643,16 @@ mod tests {
     }
 
     #[test]
+    fn config_reads_tab_width_with_a_default_of_four() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        assert_eq!(Config::default().tab_width(), 4);
+        std::fs::write(dir.path().join("config.toml"), "tab_width = 8\n").expect("write");
+        assert_eq!(load_config(dir.path()).expect("ok").tab_width(), 8);
+        std::fs::write(dir.path().join("config.toml"), "tab_width = 0\n").expect("write");
+        assert_eq!(load_config(dir.path()).expect("ok").tab_width(), 4);
+    }
+
+    #[test]
     fn config_reads_theme_and_rejects_unknown_keys() {
         let dir = tempfile::tempdir().expect("temp dir");
         assert_eq!(load_config(dir.path()).expect("missing"), Config::default());

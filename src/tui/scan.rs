@@ -3,14 +3,14 @@
 //! [`crate::diff::invisible`]) in the lines it adds and in its name. The file list flags
 //! those files and their commits; the sign dialog names them before anything is signed.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::action::JobResult;
 use super::app::App;
 use super::data::FileKey;
 use crate::diff::invisible::Findings;
-use crate::git::{FileChange, Hunk, LineKind};
+use crate::git::{FileChange, LineKind};
 
 /// The scan of every file of `app`'s change, as a job to run on a worker.
 pub fn job(app: &App, repo_path: &Path) -> impl FnOnce() -> JobResult + Send + 'static {
@@ -32,19 +32,17 @@ pub fn run(repo_path: &Path, files: &[(FileKey, FileChange)]) -> HashMap<FileKey
         for p in file.paths() {
             found.add_text(&p.display());
         }
-        let loaded;
-        let hunks: &[Hunk] = if !file.hunks.is_empty() || file.binary || file.submodule.is_some() {
-            &file.hunks
-        } else {
-            loaded = repo
-                .as_ref()
-                .and_then(|r| file.load_hunks(r).ok())
-                .unwrap_or_default();
-            &loaded
-        };
-        for l in hunks.iter().flat_map(|h| &h.lines) {
-            if l.kind == LineKind::Added {
-                found.add_text(&crate::diff::display_text(&l.content));
+        if !file.hunks.is_empty() {
+            for l in file.hunks.iter().flat_map(|h| &h.lines) {
+                if l.kind == LineKind::Added {
+                    found.add_text(&crate::diff::display_text(&l.content));
+                }
+            }
+        } else if !file.binary && file.submodule.is_none() {
+            if let Some(repo) = &repo {
+                for l in added_lines_to_check(repo, file) {
+                    found.add_text(&crate::diff::display_text(&l));
+                }
             }
         }
         if !found.is_empty() {
@@ -52,4 +50,35 @@ pub fn run(repo_path: &Path, files: &[(FileKey, FileChange)]) -> HashMap<FileKey
         }
     }
     out
+}
+
+/// The lines of the file's new content that its old content does not have, among those
+/// holding anything but printable ASCII and tabs (the only lines where something can hide).
+/// A set difference instead of a diff: the scan reads every file of the change, and most
+/// lines are plain.
+fn added_lines_to_check(repo: &git2::Repository, file: &FileChange) -> Vec<Vec<u8>> {
+    let blob = |id: &Option<String>| {
+        id.as_deref()
+            .and_then(|id| git2::Oid::from_str(id).ok())
+            .and_then(|oid| repo.find_blob(oid).ok())
+    };
+    let Some(new) = blob(&file.new_id) else {
+        return Vec::new();
+    };
+    let old = blob(&file.old_id);
+    let plain = |l: &&[u8]| l.iter().all(|c| matches!(c, 0x20..=0x7e | b'\t'));
+    let old_lines: HashSet<&[u8]> = old
+        .as_ref()
+        .map(|b| {
+            b.content()
+                .split(|c| *c == b'\n')
+                .filter(|l| !plain(l))
+                .collect()
+        })
+        .unwrap_or_default();
+    new.content()
+        .split(|c| *c == b'\n')
+        .filter(|l| !plain(l) && !old_lines.contains(l))
+        .map(<[u8]>::to_vec)
+        .collect()
 }

@@ -362,3 +362,20 @@ fn a_one_megabyte_line_is_drawn_cut_with_a_mark_and_search_reaches_its_end() {
     assert!(s.render().contains("END"));
     assert!(s.app().hscroll >= at);
 }
+
+#[test]
+fn tabs_expand_to_the_configured_width() {
+    let mut data = sample::review_data();
+    data.commits[0].change.files[0].hunks[0].lines[1].content = b"\tfn tabbed() {}".to_vec();
+    let mut s = Session::from_data(data, Store::default(), Theme::dark(), (120, 30));
+    assert_eq!(s.app().tab_width, 4);
+    assert!(
+        s.render().contains("│     fn tabbed"),
+        "a tab is 4 columns by default"
+    );
+    s.app_mut().tab_width = 8;
+    assert!(
+        s.render().contains("│         fn tabbed"),
+        "8 with tab_width = 8"
+    );
+}
