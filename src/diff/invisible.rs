@@ -173,25 +173,42 @@ fn script(c: char) -> Option<Script> {
 /// The identifiers of `text` (letters, digits and `_`, as Rust's) whose letters come from
 /// more than one look-alike script.
 pub fn mixed_script_identifiers(text: &str) -> Vec<String> {
+    mixed_script_ranges(text)
+        .into_iter()
+        .map(|r| text[r].to_string())
+        .collect()
+}
+
+/// The byte ranges of those identifiers in `text` (where a screen highlights them).
+pub fn mixed_script_ranges(text: &str) -> Vec<std::ops::Range<usize>> {
     let mut out = Vec::new();
-    let mut word = String::new();
-    let flush = |word: &mut String, out: &mut Vec<String>| {
+    if text.is_ascii() {
+        return out;
+    }
+    let mut start: Option<usize> = None;
+    let check = |s: usize, e: usize, out: &mut Vec<std::ops::Range<usize>>| {
+        let word = &text[s..e];
         if !word.is_ascii() {
             let scripts: BTreeSet<Script> = word.chars().filter_map(script).collect();
             if scripts.len() > 1 {
-                out.push(word.clone());
+                out.push(s..e);
             }
         }
-        word.clear();
     };
-    for c in text.chars() {
-        if c.is_alphanumeric() || c == '_' {
-            word.push(c);
-        } else {
-            flush(&mut word, &mut out);
+    for (i, c) in text.char_indices() {
+        let in_word = c.is_alphanumeric() || c == '_';
+        match (in_word, start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                check(s, i, &mut out);
+                start = None;
+            }
+            _ => {}
         }
     }
-    flush(&mut word, &mut out);
+    if let Some(s) = start {
+        check(s, text.len(), &mut out);
+    }
     out
 }
 

@@ -379,3 +379,46 @@ fn tabs_expand_to_the_configured_width() {
         "8 with tab_width = 8"
     );
 }
+
+#[test]
+fn the_file_viewer_and_commit_subjects_show_invisible_characters_as_markers() {
+    let mut data = sample::review_data();
+    data.commits[0].change.summary = "Speed\u{202e} up codec".into();
+    let mut s = Session::from_data(data, Store::default(), Theme::dark(), (120, 30));
+    assert!(s.render().contains("Speed<U+202E> up"));
+    s.app_mut().overlays.push(Overlay::Viewer {
+        title: "src/lib.rs @ abc (read-only)".into(),
+        lines: Some(Ok(vec!["let a\u{200b} = 1;\u{1b}[2J".into()])),
+        scroll: 0,
+    });
+    let text = s.render();
+    assert!(text.contains("let a<U+200B> = 1;<U+001B>[2J"), "{text}");
+}
+
+#[test]
+fn mixed_script_identifiers_are_drawn_like_markers() {
+    let mut data = sample::review_data();
+    data.commits[0].change.files[0].hunks[0].lines[3].content =
+        "    let p\u{430}ypal = 1;".as_bytes().to_vec();
+    let mut s = Session::from_data(data, Store::default(), Theme::dark(), (120, 30));
+    let buf = s.render_buffer();
+    let text = super::buffer_text(&buf);
+    let (y, line) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("ypal"))
+        .expect("the line is on screen");
+    let x = line[..line.find("ypal").unwrap_or(0)].chars().count();
+    let cell = &buf[(x as u16, y as u16)];
+    assert!(
+        cell.modifier.contains(ratatui::style::Modifier::REVERSED),
+        "{cell:?}"
+    );
+    let plain = line
+        .find("let")
+        .map(|b| line[..b].chars().count())
+        .unwrap_or(0);
+    assert!(!buf[(plain as u16, y as u16)]
+        .modifier
+        .contains(ratatui::style::Modifier::REVERSED));
+}

@@ -257,7 +257,13 @@ impl<'a> RowCtx<'a> {
             LineKind::Removed => ("-", app.theme.removed, app.theme.removed_emph),
             LineKind::Context => (" ", app.theme.text, app.theme.text),
         };
-        let highlight = self.highlight(l);
+        // Identifiers mixing look-alike scripts are drawn like markers (first, so that they
+        // win over syntax colours).
+        let mut highlight: Vec<text::Styled> = crate::diff::invisible::mixed_script_ranges(&l.text)
+            .into_iter()
+            .map(|r| (r, self.marker))
+            .collect();
+        highlight.extend(self.highlight(l));
         let src = Source {
             text: &l.text,
             base,
