@@ -140,7 +140,7 @@ fn build(app: &App, commit: usize, files: &[InterdiffFile]) -> Body {
     ];
     let mut entries = Vec::with_capacity(files.len());
     for f in files {
-        let path = crate::tui::view::text::escape_name(&f.path.display());
+        let path = crate::tui::view::text::escape_path(f.path.as_bytes());
         let key = change
             .files
             .iter()

@@ -124,11 +124,11 @@ fn state_mark(app: &App, state: Option<ReviewState>) -> Span<'static> {
     }
 }
 
-/// The path as the list shows it: `old → new` for renames and copies, with `\n`, `\t` and
-/// invisible characters escaped ([`super::text::escape_name`]) so that two names never look
-/// the same.
+/// The path as the list shows it: `old → new` for renames and copies, with `\n`, `\t`,
+/// invisible characters and bytes that are not UTF-8 escaped ([`super::text::escape_path`])
+/// so that two names never look the same.
 pub fn display_path(file: &FileChange) -> String {
-    let esc = |p: &crate::git::GitPath| super::text::escape_name(&p.display());
+    let esc = |p: &crate::git::GitPath| super::text::escape_path(p.as_bytes());
     match (file.status, &file.old_path, &file.new_path) {
         (FileStatus::Renamed | FileStatus::Copied, Some(o), Some(n)) if o != n => {
             format!("{} → {}", esc(o), esc(n))

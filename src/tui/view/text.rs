@@ -298,6 +298,19 @@ pub fn escape_name(name: &str) -> String {
     out
 }
 
+/// A repository path as the screen shows it: [`escape_name`] over its UTF-8 parts, and each
+/// byte that is not UTF-8 as `\xE9`, so two paths that differ in such bytes differ on screen.
+pub fn escape_path(path: &[u8]) -> String {
+    let mut out = String::with_capacity(path.len());
+    for chunk in path.utf8_chunks() {
+        out.push_str(&escape_name(chunk.valid()));
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02X}"));
+        }
+    }
+    out
+}
+
 /// Runs of cells with the same style, as spans.
 fn spans(cells: &[Cell]) -> Vec<Span<'static>> {
     let mut out: Vec<Span<'static>> = Vec::new();
@@ -355,5 +368,7 @@ mod tests {
         assert_ne!(escape_name("a\nb"), escape_name("a\\nb"));
         assert_eq!(escape_name("x\u{200b}.rs"), "x<U+200B>.rs");
         assert_eq!(visible("fix\u{202e} it"), "fix<U+202E> it");
+        assert_eq!(escape_path(b"caf\xe9.rs"), "caf\\xE9.rs");
+        assert_ne!(escape_path(b"caf\xe9"), escape_path(b"caf\xe8"));
     }
 }
