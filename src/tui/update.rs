@@ -107,46 +107,11 @@ pub fn start(app: &mut App) -> Vec<Effect> {
     effects
 }
 
+/// A key no overlay used: the panels' keys. Those that start work return its effects; the
+/// rest only change the state ([`apply_panel_key`]).
 fn base_update(app: &mut App, action: Action) -> Vec<Effect> {
     match action {
-        Action::Quit | Action::Interrupt => {
-            app.quit = true;
-            Vec::new()
-        }
-        Action::Resize(w, h) => {
-            app.size = (w, h);
-            clamp_scroll(app);
-            Vec::new()
-        }
-        Action::Help => {
-            overlay::help::open(app);
-            Vec::new()
-        }
-        Action::NextPanel | Action::PrevPanel => {
-            let order = [Panel::Files, Panel::Diff, Panel::Impact];
-            let i = order.iter().position(|p| *p == app.focus).unwrap_or(0);
-            let step = if action == Action::NextPanel { 1 } else { 2 };
-            app.focus = order[(i + step) % 3];
-            clamp_scroll(app);
-            Vec::new()
-        }
-        Action::FocusImpact => {
-            app.focus = if app.focus == Panel::Impact {
-                Panel::Diff
-            } else {
-                Panel::Impact
-            };
-            clamp_scroll(app);
-            Vec::new()
-        }
         Action::Interdiff => overlay::interdiff::open(app),
-        Action::Cancel => {
-            if app.focus == Panel::Impact {
-                app.focus = Panel::Diff;
-            }
-            app.search.matches.clear();
-            Vec::new()
-        }
         Action::Up
         | Action::Down
         | Action::PageUp
@@ -157,78 +122,103 @@ fn base_update(app: &mut App, action: Action) -> Vec<Effect> {
             let down = matches!(action, Action::WheelDown(..));
             wheel(app, col, row, down)
         }
-        Action::NextHunk => {
-            jump_hunk(app, true);
-            Vec::new()
-        }
-        Action::PrevHunk => {
-            jump_hunk(app, false);
-            Vec::new()
-        }
         Action::NextFile => next_file(app, true),
         Action::PrevFile => next_file(app, false),
         Action::ToggleViewed => toggle_viewed(app),
-        Action::ScrollLeft | Action::ScrollRight => {
-            let step = (app.diff_text_width() / 2).max(8);
-            app.hscroll = if action == Action::ScrollLeft {
-                app.hscroll.saturating_sub(step)
-            } else {
-                // Never backwards (a search may have scrolled further than `l` goes).
-                let max = super::nav::max_hscroll(app).max(app.hscroll);
-                (app.hscroll + step).min(max)
-            };
+        Action::Enter if app.focus == Panel::Impact => overlay::viewer::open_impact_row(app),
+        other => {
+            apply_panel_key(app, other);
             Vec::new()
         }
+    }
+}
+
+/// The panels' keys that only change the state.
+fn apply_panel_key(app: &mut App, action: Action) {
+    match action {
+        Action::Quit | Action::Interrupt => app.quit = true,
+        Action::Resize(w, h) => {
+            app.size = (w, h);
+            clamp_scroll(app);
+        }
+        Action::Help => overlay::help::open(app),
+        Action::NextPanel | Action::PrevPanel | Action::FocusImpact | Action::Cancel => {
+            move_focus(app, &action)
+        }
+        Action::Enter if app.focus == Panel::Files => app.focus = Panel::Diff,
+        Action::NextHunk => jump_hunk(app, true),
+        Action::PrevHunk => jump_hunk(app, false),
+        Action::ScrollLeft => scroll_sideways(app, false),
+        Action::ScrollRight => scroll_sideways(app, true),
         Action::ToggleWrap => {
             app.wrap = !app.wrap;
             app.hscroll = 0;
             keep_cursor_visible(app);
-            Vec::new()
         }
-        Action::ToggleSplit => {
-            if let Some(doc) = app.doc().cloned() {
-                app.pos.cursor = doc.translate_row(app.pos.cursor, app.split);
-                app.split = !app.split;
-                let q = app.search.query.clone();
-                if !q.is_empty() {
-                    app.search.matches = doc.search(&q, app.split);
-                }
-                keep_cursor_visible(app);
-            } else {
-                app.split = !app.split;
-            }
-            Vec::new()
-        }
-        Action::Comment => {
-            overlay::comment::open(app);
-            Vec::new()
-        }
-        Action::Search => {
-            overlay::search::open(app);
-            Vec::new()
-        }
-        Action::SearchNext | Action::SearchPrev => {
-            overlay::search::step(app, action == Action::SearchNext);
-            Vec::new()
-        }
-        Action::Approve => {
-            overlay::sign::open(app, Decision::Approve);
-            Vec::new()
-        }
-        Action::Reject => {
-            overlay::sign::open(app, Decision::Reject);
-            Vec::new()
-        }
-        Action::Enter => match app.focus {
-            Panel::Impact => overlay::viewer::open_impact_row(app),
-            Panel::Files => {
-                app.focus = Panel::Diff;
-                Vec::new()
-            }
-            Panel::Diff => Vec::new(),
-        },
-        Action::Confirm | Action::Char(_) | Action::Backspace => Vec::new(),
+        Action::ToggleSplit => toggle_split(app),
+        Action::Comment => overlay::comment::open(app),
+        Action::Search => overlay::search::open(app),
+        Action::SearchNext => overlay::search::step(app, true),
+        Action::SearchPrev => overlay::search::step(app, false),
+        Action::Approve => overlay::sign::open(app, Decision::Approve),
+        Action::Reject => overlay::sign::open(app, Decision::Reject),
+        _ => {}
     }
+}
+
+/// Tab / Shift-Tab cycle the panels; `i` toggles the impact panel; Esc leaves it (and
+/// clears the search marks).
+fn move_focus(app: &mut App, action: &Action) {
+    match action {
+        Action::NextPanel | Action::PrevPanel => {
+            let order = [Panel::Files, Panel::Diff, Panel::Impact];
+            let i = order.iter().position(|p| *p == app.focus).unwrap_or(0);
+            let step = if *action == Action::NextPanel { 1 } else { 2 };
+            app.focus = order[(i + step) % 3];
+        }
+        Action::FocusImpact => {
+            app.focus = if app.focus == Panel::Impact {
+                Panel::Diff
+            } else {
+                Panel::Impact
+            };
+        }
+        _ => {
+            if app.focus == Panel::Impact {
+                app.focus = Panel::Diff;
+            }
+            app.search.matches.clear();
+            return;
+        }
+    }
+    clamp_scroll(app);
+}
+
+/// `h` / `l`: half a panel sideways; `l` stops where the widest line on screen still shows
+/// its end, and never goes back (a search may have scrolled further than `l` goes).
+fn scroll_sideways(app: &mut App, right: bool) {
+    let step = (app.diff_text_width() / 2).max(8);
+    app.hscroll = if right {
+        let max = super::nav::max_hscroll(app).max(app.hscroll);
+        (app.hscroll + step).min(max)
+    } else {
+        app.hscroll.saturating_sub(step)
+    };
+}
+
+/// `s`: unified ↔ side-by-side, keeping the cursor on the same line and the search marks.
+fn toggle_split(app: &mut App) {
+    let Some(doc) = app.doc().cloned() else {
+        app.split = !app.split;
+        return;
+    };
+    app.pos.cursor = doc.translate_row(app.pos.cursor, app.split);
+    app.split = !app.split;
+    let q = app.search.query.clone();
+    if !q.is_empty() {
+        app.search.matches = doc.search(&q, app.split);
+    }
+    keep_cursor_visible(app);
 }
 
 /// Applies a background job's result.

@@ -153,6 +153,47 @@ fn parts(app: &App, decision: Decision, stage: &SignStage, inner_w: usize) -> Pa
             None => Span::styled("unknown (no policy)".to_string(), t.dim),
         },
     ]));
+    commits(app, inner_w, &mut top, &mut middle);
+    hidden_content(app, &mut middle);
+    let unviewed = app.unviewed();
+    middle.push(Line::from(vec![
+        Span::styled("files viewed: ", t.dim),
+        Span::styled(
+            format!("{} of {}", app.viewed_count(), app.files.len()),
+            if unviewed.is_empty() { t.ok } else { t.notice },
+        ),
+    ]));
+    let comments = app.comments();
+    if comments.is_empty() {
+        middle.push(Line::styled("comments: none", t.dim));
+    } else {
+        middle.push(Line::styled(
+            format!("comments ({}):", comments.len()),
+            t.dim,
+        ));
+        for c in comments {
+            middle.push(Line::styled(
+                format!("  {}", escape_name(&c.render())),
+                t.text,
+            ));
+        }
+    }
+    Parts {
+        top,
+        middle,
+        bottom: bottom(app, decision, stage, forbidden, &unviewed),
+    }
+}
+
+/// Each commit on top (id, tier, author or agent, subject; required approvals, who approved,
+/// its state), and why it has its tier in the middle.
+fn commits(
+    app: &App,
+    inner_w: usize,
+    top: &mut Vec<Line<'static>>,
+    middle: &mut Vec<Line<'static>>,
+) {
+    let t = &app.theme;
     for (ci, e) in app.data.commits.iter().enumerate() {
         let c = &e.change;
         let v = e.verdict.as_ref();
@@ -213,35 +254,6 @@ fn parts(app: &App, decision: Decision, stage: &SignStage, inner_w: usize) -> Pa
                 t.dim,
             ));
         }
-    }
-    hidden_content(app, &mut middle);
-    let unviewed = app.unviewed();
-    middle.push(Line::from(vec![
-        Span::styled("files viewed: ", t.dim),
-        Span::styled(
-            format!("{} of {}", app.viewed_count(), app.files.len()),
-            if unviewed.is_empty() { t.ok } else { t.notice },
-        ),
-    ]));
-    let comments = app.comments();
-    if comments.is_empty() {
-        middle.push(Line::styled("comments: none", t.dim));
-    } else {
-        middle.push(Line::styled(
-            format!("comments ({}):", comments.len()),
-            t.dim,
-        ));
-        for c in comments {
-            middle.push(Line::styled(
-                format!("  {}", escape_name(&c.render())),
-                t.text,
-            ));
-        }
-    }
-    Parts {
-        top,
-        middle,
-        bottom: bottom(app, decision, stage, forbidden, &unviewed),
     }
 }
 
