@@ -65,8 +65,17 @@ fn added_lines_to_check(repo: &git2::Repository, file: &FileChange) -> Vec<Vec<u
     let Some(new) = blob(&file.new_id) else {
         return Vec::new();
     };
-    let old = blob(&file.old_id);
     let plain = |l: &&[u8]| l.iter().all(|c| matches!(c, 0x20..=0x7e | b'\t'));
+    let suspect: Vec<&[u8]> = new
+        .content()
+        .split(|c| *c == b'\n')
+        .filter(|l| !plain(l))
+        .collect();
+    if suspect.is_empty() {
+        // Most files: nothing but printable ASCII; the old side need not be read.
+        return Vec::new();
+    }
+    let old = blob(&file.old_id);
     let old_lines: HashSet<&[u8]> = old
         .as_ref()
         .map(|b| {
@@ -76,9 +85,9 @@ fn added_lines_to_check(repo: &git2::Repository, file: &FileChange) -> Vec<Vec<u
                 .collect()
         })
         .unwrap_or_default();
-    new.content()
-        .split(|c| *c == b'\n')
-        .filter(|l| !plain(l) && !old_lines.contains(l))
+    suspect
+        .into_iter()
+        .filter(|l| !old_lines.contains(l))
         .map(<[u8]>::to_vec)
         .collect()
 }
