@@ -218,6 +218,14 @@ pub fn on_key(app: &mut App, action: &Action) -> Handled {
             return Handled::used();
         }
         Action::ToggleViewed => return Handled::Used(toggle_viewed(app)),
+        Action::ScrollLeft => {
+            app.hscroll = app.hscroll.saturating_sub(16);
+            return Handled::used();
+        }
+        Action::ScrollRight => {
+            app.hscroll += 16;
+            return Handled::used();
+        }
         _ => return Handled::used(),
     }
     // Scrolling moves the current file along: the last one whose header is at or above the
