@@ -50,6 +50,8 @@ fn file_with(hunks: Vec<Hunk>) -> FileChange {
         old_id: Some("a".repeat(40)),
         new_id: Some("b".repeat(40)),
         binary: false,
+        old_size: None,
+        new_size: None,
         submodule: None,
         hunks,
     }

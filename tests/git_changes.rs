@@ -594,3 +594,96 @@ fn open_refuses_a_bare_repository() {
         ),
     }
 }
+
+/// The attack of issue 10 item 1: an AI commit adds `tokens.rs -diff` (or `binary`, a diff
+/// driver, a filter, `eol`) to `.gitattributes`, in the work tree and in `.git/info`; the next
+/// commit's code must still be text with its hunks, and the patch digest must not move.
+#[test]
+fn attributes_from_the_change_never_hide_code() {
+    for attr in [
+        "-diff",
+        "binary",
+        "diff=secret",
+        "filter=hide",
+        "eol=crlf",
+        "-text",
+    ] {
+        let t = TestRepo::new();
+        t.write(
+            "tokens.rs",
+            "pub fn check(t: &str) -> bool {\n    verify(t)\n}\n",
+        );
+        t.write("img.bin", b"\x89PNG\0\0\x01".as_slice());
+        t.commit("tokens");
+        t.write(
+            ".gitattributes",
+            format!("*.rs {attr}\n*.bin -binary diff\n"),
+        );
+        t.commit_ai("kiro", "attributes");
+        std::fs::write(
+            t.path().join(".git/info/attributes"),
+            format!("tokens.rs {attr}\n"),
+        )
+        .unwrap();
+        t.git(&["config", "diff.secret.textconv", "true"]);
+        t.git(&["config", "diff.secret.binary", "true"]);
+        t.write(
+            "tokens.rs",
+            "pub fn check(t: &str) -> bool {\n    t == \"backdoor\" || verify(t)\n}\n",
+        );
+        let id = t.commit_ai("kiro", "tokens");
+        let files = load(&t, id, LoadDepth::Files);
+        let hunks = load(&t, id, LoadDepth::Hunks);
+        let f = file(&hunks, "tokens.rs");
+        assert!(!f.binary, "{attr}: shown as binary");
+        assert!(!file(&files, "tokens.rs").binary, "{attr}");
+        let added: Vec<String> = f.hunks[0]
+            .lines
+            .iter()
+            .filter(|l| l.kind == LineKind::Added)
+            .map(|l| String::from_utf8_lossy(&l.content).into_owned())
+            .collect();
+        assert_eq!(added, ["    t == \"backdoor\" || verify(t)"], "{attr}");
+        assert_eq!(files.patch_digest, hunks.patch_digest, "{attr}");
+    }
+}
+
+/// Valid UTF-8 with a NUL byte, and a Rust file that is not UTF-8, are text (their odd bytes
+/// are marked when drawn); a real binary stays binary with its size known.
+#[test]
+fn text_or_binary_is_decided_by_content() {
+    let t = TestRepo::new();
+    t.write("nul.txt", "a\0b\nline\n");
+    t.write("latin.rs", b"// caf\xe9\0\nfn f() {}\n".as_slice());
+    t.write("img.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".as_slice());
+    let id = t.commit("odd bytes");
+    let c = load(&t, id, LoadDepth::Hunks);
+    assert!(!file(&c, "nul.txt").binary);
+    assert_eq!(file(&c, "nul.txt").hunks[0].lines[0].content, b"a\0b");
+    assert!(!file(&c, "latin.rs").binary);
+    assert_eq!(file(&c, "latin.rs").hunks[0].lines.len(), 2);
+    let png = file(&c, "img.png");
+    assert!(png.binary);
+    assert_eq!(png.new_size, Some(16));
+}
+
+/// The signed v1 patch digest of a fixed change is frozen: sign-offs already made still
+/// verify whatever the text/binary decision does.
+#[test]
+fn patch_digest_v1_is_frozen_for_a_known_change() {
+    let t = TestRepo::new();
+    t.write("a.rs", "fn a() {}\n");
+    t.write("b.bin", b"\0\x01\x02".as_slice());
+    t.commit("base");
+    t.write(".gitattributes", "*.rs -diff\n");
+    t.write("a.rs", "fn a() { 1 }\n");
+    t.remove("b.bin");
+    t.write("c.bin", b"\0\x01\x02".as_slice());
+    let id = t.commit("edit");
+    let c = load(&t, id, LoadDepth::Files);
+    assert_eq!(
+        c.patch_digest, "sha256:b0d1ea833fa8088e2b0b0d3ecc5de6f95e64730b42cea53c52430989fd447c39",
+        "{:?}",
+        c.files
+    );
+}

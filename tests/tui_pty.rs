@@ -248,6 +248,58 @@ fn ctrl_c_quits_and_restores_the_terminal() {
     assert_restored(&t, "130");
 }
 
+/// The pid of the program the pane's shell is running (its only child).
+fn program_pid(t: &Tmux) -> String {
+    let shell = t.tmux(&["display-message", "-p", "-t", "t", "#{pane_pid}"]);
+    let out = Command::new("ps")
+        .args(["-o", "pid=", "--ppid", shell.trim()])
+        .output()
+        .expect("running ps");
+    let pids = String::from_utf8_lossy(&out.stdout).into_owned();
+    let pid = pids
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    assert!(!pid.is_empty(), "no child of the pane's shell {shell:?}");
+    pid
+}
+
+/// SIGTERM and SIGHUP restore the terminal as `q` does: cooked mode, main screen, mouse
+/// reporting off, cursor shown; the exit status is 128 + the signal.
+#[test]
+fn sigterm_and_sighup_restore_the_terminal() {
+    for (signal, status) in [("-TERM", "143"), ("-HUP", "129")] {
+        let d = demo();
+        let Some(t) = Tmux::start(&script(&d, ""), 120, 30) else {
+            return;
+        };
+        t.wait_for("0/5 viewed");
+        // Open a dialog first: the signal must get through it, as Ctrl-C does.
+        t.keys(&["?"]);
+        t.wait_for("Keys");
+        let pid = program_pid(&t);
+        let killed = Command::new("kill")
+            .args([signal, &pid])
+            .status()
+            .expect("running kill");
+        assert!(killed.success());
+        assert_restored(&t, status);
+        let flags = t.tmux(&[
+            "display-message",
+            "-p",
+            "-t",
+            "t",
+            "#{alternate_on} #{mouse_any_flag} #{cursor_flag}",
+        ]);
+        assert_eq!(
+            flags.trim(),
+            "0 0 1",
+            "{signal}: alternate screen, mouse reporting, cursor shown"
+        );
+    }
+}
+
 #[test]
 fn a_panic_restores_the_terminal_and_prints_its_message() {
     let d = demo();

@@ -493,6 +493,8 @@ mod tests {
             old_id: Some("1111".into()),
             new_id: Some("2222".into()),
             binary: false,
+            old_size: None,
+            new_size: None,
             submodule: None,
             hunks: vec![Hunk {
                 old_start: 10,

@@ -47,6 +47,7 @@ use std::borrow::Cow;
 
 mod emphasis;
 mod highlight;
+pub mod invisible;
 mod theme;
 
 pub use emphasis::{

@@ -466,9 +466,16 @@ fn parse_tmtheme(file: &Path, bytes: &[u8]) -> Result<syntect::highlighting::The
 pub struct Config {
     /// The theme's name (`theme = "light"`); `None` means [`DEFAULT_THEME`].
     pub theme: Option<String>,
+    /// Columns a tab expands to in the diff (`tab_width = 8`); `None` means 4.
+    pub tab_width: Option<usize>,
 }
 
 impl Config {
+    /// Columns a tab expands to: this config's `tab_width` (1 to 16), else 4.
+    pub fn tab_width(&self) -> usize {
+        self.tab_width.filter(|w| (1..=16).contains(w)).unwrap_or(4)
+    }
+
     /// The theme to use: this config's, or [`DEFAULT_THEME`].
     pub fn theme_name(&self) -> &str {
         self.theme.as_deref().unwrap_or(DEFAULT_THEME)
@@ -633,6 +640,16 @@ mod tests {
             .expect_err("bad tmTheme")
             .to_string();
         assert!(msg.starts_with(&format!("{}: ", tm.display())), "{msg}");
+    }
+
+    #[test]
+    fn config_reads_tab_width_with_a_default_of_four() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        assert_eq!(Config::default().tab_width(), 4);
+        std::fs::write(dir.path().join("config.toml"), "tab_width = 8\n").expect("write");
+        assert_eq!(load_config(dir.path()).expect("ok").tab_width(), 8);
+        std::fs::write(dir.path().join("config.toml"), "tab_width = 0\n").expect("write");
+        assert_eq!(load_config(dir.path()).expect("ok").tab_width(), 4);
     }
 
     #[test]

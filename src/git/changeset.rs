@@ -150,8 +150,15 @@ pub struct FileChange {
     pub old_id: Option<String>,
     /// Blob id after (None when absent).
     pub new_id: Option<String>,
-    /// Git considers either side binary.
+    /// Either side is binary by its content ([`super::content::looks_binary`]); attributes
+    /// from the repository (`-diff`, `binary`, `textconv`) never count.
     pub binary: bool,
+    /// Size in bytes of the old blob (None when absent or a submodule).
+    #[serde(skip)]
+    pub old_size: Option<u64>,
+    /// Size in bytes of the new blob (None when absent or a submodule).
+    #[serde(skip)]
+    pub new_size: Option<u64>,
     /// Set when this entry is a submodule (gitlink).
     pub submodule: Option<SubmoduleChange>,
     /// Hunks, when loaded with [`LoadDepth::Hunks`] (empty for binary files and submodules).
@@ -204,16 +211,11 @@ impl FileChange {
         };
         let old = blob(&file.old_id)?;
         let new = blob(&file.new_id)?;
-        let old_path = file.old_path.as_ref().map(|p| p.as_path());
-        let new_path = file.new_path.as_ref().map(|p| p.as_path());
-        let mut opts = git2::DiffOptions::new();
-        opts.context_lines(3);
-        let patch = git2::Patch::from_buffers(
+        let patch = super::content::text_patch(
             old.as_ref().map_or(&[][..], |b| b.content()),
-            old_path,
+            file.old_path.as_ref(),
             new.as_ref().map_or(&[][..], |b| b.content()),
-            new_path,
-            Some(&mut opts),
+            file.new_path.as_ref(),
         )
         .map_err(Error::git(format!("diffing {}", file.path())))?;
         read_hunks(&patch).map_err(Error::git(format!("reading the diff of {}", file.path())))
@@ -285,8 +287,9 @@ impl CommitChange {
     /// diffed against its first parent, or the empty tree for a root commit.
     ///
     /// Renames and copies (from files the commit also modifies) are detected; typechanges are
-    /// reported as such; submodules are never ignored. The `binary` flag is git's verdict after
-    /// reading both sides (attributes and content), the same at either depth.
+    /// reported as such; submodules are never ignored. The `binary` flag is decided from both
+    /// sides' content alone ([`super::content`]), the same at either depth; no attribute of
+    /// the repository changes it or the hunks.
     pub fn load(repo: &git2::Repository, id: git2::Oid, depth: LoadDepth) -> Result<Self> {
         let short = super::short_id(&id.to_string()).to_string();
         let ctx = |what: &str| Error::git(format!("{what} of commit {short}"));
@@ -443,16 +446,31 @@ fn load_files(
                 .filter(|_| new_mode == GITLINK)
                 .map(|o| o.to_string()),
         });
-        // Generating the patch loads both sides, which is when libgit2 decides binary-ness
-        // (attributes, then a NUL / non-text scan of the content) and records it in the
-        // delta's flags; before that, the flags say only what attributes alone decided.
-        let patch = git2::Patch::from_diff(&diff, idx)?;
-        let binary = match &patch {
-            Some(p) => p.delta().flags().is_binary(),
-            None => delta.flags().is_binary(),
+        // Both sides' content decides text or binary, and the hunks are a text diff made
+        // without the repository: attributes in the change under review (`-diff`, `binary`,
+        // a textconv or filter driver) never hide code from the reviewer.
+        let blob = |oid: Option<git2::Oid>, mode: u32| match oid {
+            Some(oid) if mode != GITLINK => repo.find_blob(oid).map(Some),
+            _ => Ok(None),
         };
-        let hunks = match (&patch, depth) {
-            (Some(p), LoadDepth::Hunks) if !binary && submodule.is_none() => read_hunks(p)?,
+        let old_blob = blob(old_oid, old_mode)?;
+        let new_blob = blob(new_oid, new_mode)?;
+        let old_bytes = old_blob.as_ref().map(|b| b.content());
+        let new_bytes = new_blob.as_ref().map(|b| b.content());
+        let binary = submodule.is_none()
+            && [(&old_bytes, &old_path), (&new_bytes, &new_path)]
+                .iter()
+                .any(|(b, p)| b.is_some_and(|b| super::content::looks_binary(p.as_ref(), b)));
+        let hunks = match depth {
+            LoadDepth::Hunks if !binary && submodule.is_none() => {
+                let patch = super::content::text_patch(
+                    old_bytes.unwrap_or_default(),
+                    old_path.as_ref(),
+                    new_bytes.unwrap_or_default(),
+                    new_path.as_ref(),
+                )?;
+                read_hunks(&patch)?
+            }
             _ => Vec::new(),
         };
         files.push(FileChange {
@@ -464,6 +482,8 @@ fn load_files(
             old_id: old_oid.map(|o| o.to_string()),
             new_id: new_oid.map(|o| o.to_string()),
             binary,
+            old_size: old_bytes.map(|b| b.len() as u64),
+            new_size: new_bytes.map(|b| b.len() as u64),
             submodule,
             hunks,
         });
@@ -568,6 +588,8 @@ mod tests {
             old_id: None,
             new_id: Some(id.to_string()),
             binary: false,
+            old_size: None,
+            new_size: None,
             submodule: None,
             hunks: Vec::new(),
         }

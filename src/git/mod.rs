@@ -10,6 +10,7 @@
 //!   graph and the trusted policy come from the revision that matters, not the work tree.
 
 mod changeset;
+pub mod content;
 mod merge;
 mod path;
 mod refs;

@@ -446,21 +446,19 @@ pub fn interdiff(repo: &Repository, before: Oid, after: Oid) -> Result<Vec<Inter
         let (old_blob, new_blob) = (blob(old), blob(new));
         let gitlink = [old, new].iter().flatten().any(|(_, m)| *m == 0o160000);
         if changed_content && !gitlink {
-            let mut opts = git2::DiffOptions::new();
-            opts.context_lines(3);
             let content = |b: &Option<git2::Blob<'_>>| -> Vec<u8> {
                 b.as_ref().map_or_else(Vec::new, |b| b.content().to_vec())
             };
             let (old_bytes, new_bytes) = (content(&old_blob), content(&new_blob));
-            let patch = git2::Patch::from_buffers(
-                &old_bytes,
-                Some(path.as_path()),
-                &new_bytes,
-                Some(path.as_path()),
-                Some(&mut opts),
-            )
-            .map_err(Error::git(format!("diffing {path}")))?;
-            file.binary = patch.delta().flags().is_binary();
+            // Text or binary from the content alone, diffed without the repository: no
+            // attribute of the change decides what the reviewer sees.
+            let present = |b: &Option<git2::Blob<'_>>, bytes: &[u8]| {
+                b.is_some() && crate::git::content::looks_binary(Some(&path), bytes)
+            };
+            file.binary = present(&old_blob, &old_bytes) || present(&new_blob, &new_bytes);
+            let patch =
+                crate::git::content::text_patch(&old_bytes, Some(&path), &new_bytes, Some(&path))
+                    .map_err(Error::git(format!("diffing {path}")))?;
             if !file.binary {
                 file.hunks = read_hunks(&patch)
                     .map_err(Error::git(format!("reading the interdiff of {path}")))?;

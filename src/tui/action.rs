@@ -35,6 +35,12 @@ pub enum Action {
     ToggleViewed,
     /// `s`.
     ToggleSplit,
+    /// `h`: scroll the diff text left.
+    ScrollLeft,
+    /// `l`: scroll the diff text right.
+    ScrollRight,
+    /// `w`: wrap long lines instead of cutting them.
+    ToggleWrap,
     /// `c`.
     Comment,
     /// `/`.
@@ -108,6 +114,8 @@ pub enum JobResult {
     Highlighter(crate::diff::Highlighter),
     /// Lines asked for were highlighted into the highlighter's cache.
     Highlighted,
+    /// What the content scan found, per file with findings.
+    Scanned(std::collections::HashMap<FileKey, crate::diff::invisible::Findings>),
     /// The interdiff of a rewritten commit against its approved earlier version.
     Interdiff {
         /// The rewritten commit (full id).
@@ -197,6 +205,9 @@ pub enum Effect {
         /// The rewritten commit (full id).
         to: String,
     },
+    /// Scan every file of the change for invisible characters and mixed-script identifiers
+    /// (the list flags them and the sign dialog names them).
+    ScanContent,
     /// Read `path` at commit `commit` for the read-only viewer.
     OpenFile {
         /// Full commit id.

@@ -95,9 +95,11 @@ pub enum Overlay {
         decision: Decision,
         /// Where it is.
         stage: SignStage,
+        /// Rows of its long part (comments, findings) scrolled away with `j`/`k`.
+        scroll: usize,
     },
     /// What changed since an earlier version of a commit was approved.
-    Interdiff(Box<super::interdiff::View>),
+    Interdiff(Box<super::overlay::interdiff_state::View>),
     /// A file at the reviewed revision, read-only.
     Viewer {
         /// Path and revision.
@@ -155,6 +157,15 @@ pub struct App {
     pub pos: DiffPos,
     /// The first row of the file list on screen.
     pub list_scroll: usize,
+    /// Columns of diff text scrolled off to the left (`h` / `l`).
+    pub hscroll: usize,
+    /// Long diff lines wrap instead of being cut (`w`).
+    pub wrap: bool,
+    /// Columns a tab expands to.
+    pub tab_width: usize,
+    /// What the content scan found, per file with findings (invisible characters,
+    /// mixed-script identifiers); None until the scan has run.
+    pub findings: Option<HashMap<FileKey, crate::diff::invisible::Findings>>,
     /// The impact analysis.
     pub impact: ImpactSlot,
     /// The impact panel's cursor.
@@ -204,6 +215,10 @@ impl App {
             diffs: HashMap::new(),
             pos: DiffPos::default(),
             list_scroll: 0,
+            hscroll: 0,
+            wrap: false,
+            tab_width: super::doc::TAB_WIDTH,
+            findings: None,
             impact: ImpactSlot::Unavailable,
             impact_cursor: 0,
             impact_seen: false,
@@ -280,6 +295,33 @@ impl App {
         self.doc().map_or(0, |d| d.len(self.split))
     }
 
+    /// What the scan found in commit `commit`'s files, merged (None: nothing, or not scanned).
+    pub fn commit_findings(&self, commit: usize) -> Option<crate::diff::invisible::Findings> {
+        let mut out = crate::diff::invisible::Findings::default();
+        for (k, f) in self.findings.as_ref()? {
+            if k.commit == commit {
+                out.merge(f);
+            }
+        }
+        (!out.is_empty()).then_some(out)
+    }
+
+    /// What the scan found in the file at `key`, if anything.
+    pub fn file_findings(&self, key: FileKey) -> Option<&crate::diff::invisible::Findings> {
+        self.findings.as_ref()?.get(&key)
+    }
+
+    /// Columns of diff text the panel shows per line (one side's in side-by-side).
+    pub fn diff_text_width(&self) -> usize {
+        let areas = layout::compute(self.size, self.focus == Panel::Impact);
+        let inner = usize::from(areas.diff.width.saturating_sub(2));
+        if self.split {
+            (inner.saturating_sub(1) / 2).saturating_sub(8)
+        } else {
+            inner.saturating_sub(14)
+        }
+    }
+
     /// Rows of diff visible at once.
     pub fn diff_height(&self) -> usize {
         layout::compute(self.size, self.focus == Panel::Impact).diff_body_height()
@@ -306,5 +348,13 @@ impl App {
     /// The top overlay.
     pub fn top(&self) -> Option<&Overlay> {
         self.overlays.last()
+    }
+
+    /// Puts `text` in the status line until the next key (`error`: as a problem).
+    pub fn flash(&mut self, text: &str, error: bool) {
+        self.flash = Some(Flash {
+            text: text.to_string(),
+            error,
+        });
     }
 }

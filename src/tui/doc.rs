@@ -2,13 +2,14 @@
 //! side-by-side layout are both plain vectors, so drawing a frame touches only the rows on
 //! screen and costs the same for a 10-line change and a 100,000-line one.
 
+use crate::diff::invisible;
 use crate::git::{DiffLine, FileChange, FileStatus, Hunk, LineKind};
 
-/// Columns a tab expands to.
-const TAB_WIDTH: usize = 4;
-/// Characters of a line kept for display; the rest is cut (a minified file must not make
-/// every frame slow).
-pub const MAX_LINE_CHARS: usize = 1000;
+/// Columns a tab expands to unless the config says otherwise (`tab_width`).
+pub const TAB_WIDTH: usize = 4;
+
+/// The row shown after a line that has no newline at its end.
+pub const NO_NEWLINE: &str = "\\ no newline at end of file";
 
 /// One diff line ready to draw.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,6 +28,11 @@ pub struct Line {
     pub index: usize,
     /// Byte ranges of `text` that changed against its paired line (word-level emphasis).
     pub emphasis: Vec<std::ops::Range<usize>>,
+    /// The line ended in `\r` (CRLF): drawn as a `␍` mark, so a line-ending-only change is
+    /// visible.
+    pub cr: bool,
+    /// The file has no newline after this line: a row saying so follows it.
+    pub no_newline: bool,
 }
 
 /// A row of the unified layout.
@@ -82,6 +88,8 @@ pub struct DiffDoc {
     pub hunk_rows: Vec<usize>,
     /// Index into `split` of each hunk header.
     pub split_hunk_rows: Vec<usize>,
+    /// Invisible characters and mixed-script identifiers in the lines this change adds.
+    pub findings: invisible::Findings,
 }
 
 /// What a file change is, beyond its hunks: the notices shown above (or instead of) them.
@@ -125,13 +133,68 @@ pub fn notices(file: &FileChange) -> Vec<String> {
         ));
     }
     if file.binary {
-        out.push(match file.status {
-            FileStatus::Added => "binary file added".to_string(),
-            FileStatus::Deleted => "binary file deleted".to_string(),
-            _ => "binary file changed".to_string(),
+        let what = match file.status {
+            FileStatus::Added => "binary file added",
+            FileStatus::Deleted => "binary file deleted",
+            _ => "binary file changed",
+        };
+        out.push(match binary_detail(file) {
+            Some(d) => format!("{what}: {d}"),
+            None => what.to_string(),
         });
     }
     out
+}
+
+/// A binary file's sizes and blob ids (`1.2 KiB → 1.3 KiB, blob 1a2b3c4 → 5d6e7f8`), as far
+/// as they are known: what the sign dialog names for content the screen cannot show.
+pub fn binary_detail(file: &FileChange) -> Option<String> {
+    let size = |s: Option<u64>| s.map(human_size);
+    let blob = |b: &Option<String>| b.as_deref().map(|b| crate::git::short_id(b).to_string());
+    let pair = |a: Option<String>, b: Option<String>| match (a, b) {
+        (Some(a), Some(b)) if a != b => Some(format!("{a} → {b}")),
+        (_, Some(b)) => Some(b),
+        (Some(a), None) => Some(a),
+        (None, None) => None,
+    };
+    let sizes = pair(size(file.old_size), size(file.new_size))?;
+    let blobs = pair(blob(&file.old_id), blob(&file.new_id)).unwrap_or_default();
+    Some(format!("{sizes}, blob {blobs}"))
+}
+
+/// `1234` → `1234 bytes`, `12345` → `12.1 KiB`.
+pub fn human_size(n: u64) -> String {
+    const KIB: f64 = 1024.0;
+    match n {
+        n if n < 10_000 => format!("{n} bytes"),
+        n if (n as f64) < KIB * KIB * 10.0 => format!("{:.1} KiB", n as f64 / KIB),
+        n => format!("{:.1} MiB", n as f64 / KIB / KIB),
+    }
+}
+
+/// The notice for a Git LFS pointer: the text shown is the pointer, not the content it names.
+fn lfs_notice(hunks: &[Hunk]) -> Option<String> {
+    let new: Vec<&[u8]> = hunks
+        .iter()
+        .flat_map(|h| &h.lines)
+        .filter(|l| l.kind != LineKind::Removed)
+        .map(|l| l.content.as_slice())
+        .collect();
+    let first = new.first()?;
+    if !crate::git::content::is_lfs_pointer(first) {
+        return None;
+    }
+    let field = |key: &str| {
+        new.iter()
+            .find_map(|l| l.strip_prefix(key.as_bytes()))
+            .map(|v| String::from_utf8_lossy(v).trim().to_string())
+            .unwrap_or_else(|| "?".to_string())
+    };
+    Some(format!(
+        "Git LFS pointer: the content ({}, {} bytes) is stored outside the repository; what is signed is this pointer",
+        field("oid "),
+        field("size ")
+    ))
 }
 
 impl DiffDoc {
@@ -145,12 +208,13 @@ impl DiffDoc {
             split: Vec::new(),
             hunk_rows: Vec::new(),
             split_hunk_rows: Vec::new(),
+            findings: invisible::Findings::default(),
             file: FileChange {
                 hunks: hunks.to_vec(),
                 ..file.clone()
             },
         };
-        for n in notices(file_ref) {
+        for n in notices(file_ref).into_iter().chain(lfs_notice(hunks)) {
             doc.unified.push(Row::Notice(n.clone()));
             doc.split.push(SplitRow::Notice(n));
         }
@@ -183,7 +247,14 @@ impl DiffDoc {
                 doc.unified.push(Row::Line(doc.lines.len()));
                 let mut line = make_line(l, hi, li);
                 line.emphasis = emph.unwrap_or_default();
+                if line.kind == LineKind::Added {
+                    doc.findings.add_text(&line.text);
+                }
+                let no_newline = line.no_newline;
                 doc.lines.push(line);
+                if no_newline {
+                    doc.unified.push(Row::Notice(NO_NEWLINE.to_string()));
+                }
             }
             pair_hunk(&doc.lines, first, &mut doc.split);
         }
@@ -326,27 +397,22 @@ fn make_line(l: &DiffLine, hunk: usize, index: usize) -> Line {
         text: display_text(&l.content),
         hunk,
         emphasis: Vec::new(),
+        cr: l.content.ends_with(b"\r"),
+        no_newline: l.no_newline_at_eof,
     }
 }
 
-/// The text of a line as stored: lossy UTF-8 without a trailing `\r`, capped at
-/// [`MAX_LINE_CHARS`] characters (then `…`). Emphasis and highlight ranges index this text;
-/// tabs and control characters are made safe when drawn.
+/// The text of a line as stored: lossy UTF-8 without a trailing `\r` (kept as
+/// [`Line::cr`]), whole however long (the screen scrolls or wraps; nothing signed is cut
+/// away). Emphasis and highlight ranges index this text; tabs, control and invisible
+/// characters are made visible when drawn.
 pub fn display_text(bytes: &[u8]) -> String {
-    let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
-    let s = String::from_utf8_lossy(bytes);
-    match s.char_indices().nth(MAX_LINE_CHARS) {
-        Some((cut, _)) => {
-            let mut out = s[..cut].to_string();
-            out.push('…');
-            out
-        }
-        None => s.into_owned(),
-    }
+    crate::diff::display_text(bytes).into_owned()
 }
 
 /// `text` as a terminal may print it, starting at column `col` (advanced): tabs expanded to
-/// the next multiple of 4, control characters (escape sequences included) replaced.
+/// the next multiple of 4, control and invisible characters (escape sequences, bidi
+/// controls, zero-width characters) written as `<U+XXXX>` markers.
 pub fn terminal_safe(text: &str, col: &mut usize) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -356,9 +422,10 @@ pub fn terminal_safe(text: &str, col: &mut usize) -> String {
                 out.extend(std::iter::repeat_n(' ', pad));
                 *col += pad;
             }
-            c if c.is_control() => {
-                out.push('\u{fffd}');
-                *col += 1;
+            c if invisible::is_invisible(c) => {
+                let m = invisible::marker(c);
+                *col += m.len();
+                out.push_str(&m);
             }
             c => {
                 out.push(c);
@@ -370,16 +437,28 @@ pub fn terminal_safe(text: &str, col: &mut usize) -> String {
 }
 
 /// Side-by-side rows for the lines `first..` of one hunk: context on both sides; each run of
-/// removed lines faces the run of added lines that follows it.
+/// removed lines faces the run of added lines that follows it. A pair with a line that has no
+/// final newline is followed by a row saying so (which side, when only one).
 fn pair_hunk(lines: &[Line], first: usize, out: &mut Vec<SplitRow>) {
+    let push = |out: &mut Vec<SplitRow>, left: Option<usize>, right: Option<usize>| {
+        out.push(SplitRow::Pair { left, right });
+        let missing = |i: Option<usize>| i.is_some_and(|i| lines[i].no_newline);
+        let note = match (missing(left), missing(right)) {
+            (true, true) if left == right => Some(NO_NEWLINE.to_string()),
+            (true, true) => Some(format!("{NO_NEWLINE} (both sides)")),
+            (true, false) => Some(format!("{NO_NEWLINE} (old side)")),
+            (false, true) => Some(format!("{NO_NEWLINE} (new side)")),
+            (false, false) => None,
+        };
+        if let Some(n) = note {
+            out.push(SplitRow::Notice(n));
+        }
+    };
     let mut i = first;
     while i < lines.len() {
         match lines[i].kind {
             LineKind::Context => {
-                out.push(SplitRow::Pair {
-                    left: Some(i),
-                    right: Some(i),
-                });
+                push(out, Some(i), Some(i));
                 i += 1;
             }
             _ => {
@@ -394,10 +473,11 @@ fn pair_hunk(lines: &[Line], first: usize, out: &mut Vec<SplitRow>) {
                 let removed = add_start - rem_start;
                 let added = i - add_start;
                 for k in 0..removed.max(added) {
-                    out.push(SplitRow::Pair {
-                        left: (k < removed).then_some(rem_start + k),
-                        right: (k < added).then_some(add_start + k),
-                    });
+                    push(
+                        out,
+                        (k < removed).then_some(rem_start + k),
+                        (k < added).then_some(add_start + k),
+                    );
                 }
             }
         }
@@ -429,6 +509,8 @@ mod tests {
             old_id: Some("1".repeat(40)),
             new_id: Some("2".repeat(40)),
             binary: false,
+            old_size: None,
+            new_size: None,
             submodule: None,
             hunks: Vec::new(),
         }
@@ -514,12 +596,10 @@ mod tests {
     fn control_characters_and_long_lines_are_tamed() {
         assert_eq!(display_text(b"a\x1b[2Jb\r"), "a\x1b[2Jb");
         let mut col = 1;
-        assert_eq!(terminal_safe("\x1b[2J\tb", &mut col), "\u{fffd}[2J   b");
-        assert_eq!(col, 9);
+        assert_eq!(terminal_safe("\x1b[2J\tb", &mut col), "<U+001B>[2J    b");
+        assert_eq!(col, 17);
+        // Long lines are kept whole: the screen scrolls to them instead.
         let long = "x".repeat(5000);
-        assert_eq!(
-            display_text(long.as_bytes()).chars().count(),
-            MAX_LINE_CHARS + 1
-        );
+        assert_eq!(display_text(long.as_bytes()).chars().count(), 5000);
     }
 }

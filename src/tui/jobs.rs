@@ -134,6 +134,7 @@ impl Jobs {
                     }
                 }
             }
+            Effect::ScanContent => self.run(super::scan::job(app, &self.repo_path)),
             Effect::LoadInterdiff { from, to } => {
                 let repo_path = self.repo_path.clone();
                 self.run(move || super::interdiff::load(&repo_path, &from, &to))

@@ -19,11 +19,12 @@
 //!   the selection, each file's diff as it arrives ([`doc::DiffDoc`], flattened once into
 //!   unified and side-by-side rows), viewed marks and comment drafts ([`store::Store`]), the
 //!   impact analysis ([`impact::ImpactSlot`]), and a stack of overlays (help, search, comment
-//!   editor, sign dialog, file viewer).
+//!   editor, sign dialog, file viewer, interdiff).
 //! - [`update::update`] is the only place the state changes. It never blocks: slow work is
 //!   returned as an [`action::Effect`] and carried out by [`jobs::Jobs`] on worker threads,
 //!   whose results come back on the same channel as key presses. Keys go to the top overlay
-//!   first; it uses them or lets them fall through to the panels.
+//!   first ([`overlay`], one module per overlay); it uses them or lets them fall through to
+//!   the panels.
 //! - [`view::draw`] only draws, one file per panel or dialog, and only the rows on screen,
 //!   so a frame costs the same on a ten-line change and a hundred-thousand-line one.
 //! - The loop ([`terminal`]) redraws only after something changed; a guard and a panic hook
@@ -40,11 +41,13 @@ pub mod app;
 pub mod data;
 pub mod doc;
 pub mod impact;
-pub mod interdiff;
 pub mod jobs;
 pub mod keys;
 pub mod layout;
+pub mod nav;
+pub mod overlay;
 pub mod sample;
+mod scan;
 mod session;
 mod signing;
 pub mod store;
@@ -56,6 +59,7 @@ pub mod view;
 #[cfg(test)]
 mod tests;
 
+pub use overlay::interdiff;
 pub use session::{buffer_text, Session};
 
 use std::path::Path;
@@ -93,6 +97,15 @@ pub fn resolve_theme(name: Option<&str>) -> Result<theme::Theme> {
     };
     let chosen = name.unwrap_or_else(|| config.theme_name());
     theme::Theme::named(chosen, dir.as_deref())
+}
+
+/// Columns a tab expands to: `config.toml`'s `tab_width`, else 4 (a broken config file is
+/// reported by [`resolve_theme`]).
+pub fn tab_width() -> usize {
+    store::config_dir()
+        .and_then(|d| crate::diff::load_config(&d).ok())
+        .unwrap_or_default()
+        .tab_width()
 }
 
 /// Opens the workstation on the change at `dir` and runs it until the user quits. Without a

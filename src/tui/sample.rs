@@ -44,6 +44,8 @@ fn file(status: FileStatus, old: Option<&str>, new: Option<&str>, n: u8) -> File
         old_id: old.map(|_| id(n)),
         new_id: new.map(|_| id(n + 1)),
         binary: false,
+        old_size: None,
+        new_size: None,
         submodule: None,
         hunks: Vec::new(),
     }

@@ -40,7 +40,9 @@ impl Session {
         let store = Store::open(super::store::data_dir().as_deref(), &data.repo_path);
         let theme = super::resolve_theme(opts.theme.as_deref())?;
         let jobs = Jobs::inline(&data.repo_path, data.resolved.clone());
-        Ok(Session::with(data, store, theme, size, jobs))
+        let mut s = Session::with(data, store, theme, size, jobs);
+        s.app.tab_width = super::tab_width();
+        Ok(s)
     }
 
     /// A session over data built elsewhere (tests construct it by hand). Such data need not

@@ -1,10 +1,12 @@
 //! The interactive loop and the terminal's safety: raw mode and the alternate screen are
 //! entered by a guard that restores them when dropped, and a panic hook restores them before
-//! the panic message prints, so no exit path (quit, Ctrl-C, an error, a panic) leaves the
-//! terminal raw.
+//! the panic message prints, so no exit path (quit, Ctrl-C, an error, a panic, SIGTERM or
+//! SIGHUP) leaves the terminal raw. A signal is turned into the same quit as Ctrl-C (the
+//! loop ends, the guard restores the terminal, the exit status is 128 + the signal); should
+//! the loop not end within two seconds, the signal's thread restores the terminal and exits.
 
 use std::io::{self, IsTerminal, Write};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::mpsc;
 use std::sync::Once;
 use std::thread;
@@ -35,6 +37,33 @@ pub fn has_terminal() -> bool {
 
 /// Whether the workstation holds the terminal (raw mode, alternate screen).
 static ACTIVE: AtomicBool = AtomicBool::new(false);
+
+/// The termination signal received (SIGTERM, SIGHUP), 0 for none.
+static SIGNALLED: AtomicI32 = AtomicI32::new(0);
+
+/// Turns SIGTERM and SIGHUP into a quit: the loop gets Ctrl-C (which quits from anywhere) and
+/// ends as on `q`, its guard restoring the terminal. The returned handle unregisters them.
+fn watch_signals(tx: mpsc::Sender<Event>) -> io::Result<signal_hook::iterator::Handle> {
+    use signal_hook::consts::{SIGHUP, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP])?;
+    let handle = signals.handle();
+    thread::spawn(move || {
+        let Some(sig) = signals.forever().next() else {
+            return;
+        };
+        SIGNALLED.store(sig, Ordering::SeqCst);
+        let quit = crossterm::event::KeyEvent::new(
+            crossterm::event::KeyCode::Char('c'),
+            crossterm::event::KeyModifiers::CONTROL,
+        );
+        let _ = tx.send(Event::Term(crossterm::event::Event::Key(quit)));
+        // The loop normally ends at once; if it cannot, do not leave the terminal raw.
+        thread::sleep(std::time::Duration::from_secs(2));
+        restore();
+        std::process::exit(128 + sig);
+    });
+    Ok(handle)
+}
 
 /// Puts the terminal back: mouse off, main screen, cursor shown, raw mode off. Does nothing
 /// unless the workstation holds the terminal, so the panic hook and the guard's drop can
@@ -106,6 +135,7 @@ fn event_loop(data: ReviewData, store: Store, theme: Theme) -> Result<i32> {
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout())).map_err(io_err)?;
     let size = terminal.size().map_err(io_err)?;
     let (tx, rx) = mpsc::channel::<Event>();
+    let signals = watch_signals(tx.clone()).map_err(Error::io("watching for SIGTERM"))?;
     let input = tx.clone();
     thread::spawn(move || {
         while let Ok(ev) = crossterm::event::read() {
@@ -116,6 +146,7 @@ fn event_loop(data: ReviewData, store: Store, theme: Theme) -> Result<i32> {
     });
     let jobs = Jobs::background(&data.repo_path, data.resolved.clone(), tx);
     let mut app = App::new(data, store, theme, (size.width, size.height));
+    app.tab_width = super::tab_width();
     let mut effects = update::start(&mut app);
     effects.push(Effect::LoadHighlighter);
     perform(&jobs, &mut app, effects);
@@ -154,7 +185,12 @@ fn event_loop(data: ReviewData, store: Store, theme: Theme) -> Result<i32> {
             next = rx.try_recv().ok();
         }
     }
-    Ok(if interrupted { EXIT_INTERRUPTED } else { 0 })
+    signals.close();
+    Ok(match SIGNALLED.load(Ordering::SeqCst) {
+        0 if interrupted => EXIT_INTERRUPTED,
+        0 => 0,
+        sig => 128 + sig,
+    })
 }
 
 fn perform(jobs: &Jobs, app: &mut App, effects: Vec<Effect>) {

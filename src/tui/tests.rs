@@ -340,3 +340,85 @@ fn the_impact_panel_fills_in_and_enter_opens_a_module_read_only() {
     s.press("<Esc>");
     assert!(s.app().overlays.is_empty());
 }
+
+#[test]
+fn a_one_megabyte_line_is_drawn_cut_with_a_mark_and_search_reaches_its_end() {
+    let mut data = sample::review_data();
+    let mut long = "x".repeat(1 << 20);
+    long.push_str("END");
+    data.commits[0].change.files[0].hunks[0].lines[3].content = long.into_bytes();
+    let mut s = Session::from_data(data, Store::default(), Theme::dark(), (120, 30));
+    let text = s.render();
+    let row = text
+        .lines()
+        .find(|l| l.contains("xxxx"))
+        .unwrap_or_default();
+    assert!(row.contains('→'), "{text}");
+    s.press("/END<Enter>");
+    assert!(s.render().contains("xEND"));
+    // `l` stops where the end of the widest line on screen is still shown.
+    let at = s.app().hscroll;
+    s.press("llll");
+    assert!(s.render().contains("END"));
+    assert!(s.app().hscroll >= at);
+}
+
+#[test]
+fn tabs_expand_to_the_configured_width() {
+    let mut data = sample::review_data();
+    data.commits[0].change.files[0].hunks[0].lines[1].content = b"\tfn tabbed() {}".to_vec();
+    let mut s = Session::from_data(data, Store::default(), Theme::dark(), (120, 30));
+    assert_eq!(s.app().tab_width, 4);
+    assert!(
+        s.render().contains("│     fn tabbed"),
+        "a tab is 4 columns by default"
+    );
+    s.app_mut().tab_width = 8;
+    assert!(
+        s.render().contains("│         fn tabbed"),
+        "8 with tab_width = 8"
+    );
+}
+
+#[test]
+fn the_file_viewer_and_commit_subjects_show_invisible_characters_as_markers() {
+    let mut data = sample::review_data();
+    data.commits[0].change.summary = "Speed\u{202e} up codec".into();
+    let mut s = Session::from_data(data, Store::default(), Theme::dark(), (120, 30));
+    assert!(s.render().contains("Speed<U+202E> up"));
+    s.app_mut().overlays.push(Overlay::Viewer {
+        title: "src/lib.rs @ abc (read-only)".into(),
+        lines: Some(Ok(vec!["let a\u{200b} = 1;\u{1b}[2J".into()])),
+        scroll: 0,
+    });
+    let text = s.render();
+    assert!(text.contains("let a<U+200B> = 1;<U+001B>[2J"), "{text}");
+}
+
+#[test]
+fn mixed_script_identifiers_are_drawn_like_markers() {
+    let mut data = sample::review_data();
+    data.commits[0].change.files[0].hunks[0].lines[3].content =
+        "    let p\u{430}ypal = 1;".as_bytes().to_vec();
+    let mut s = Session::from_data(data, Store::default(), Theme::dark(), (120, 30));
+    let buf = s.render_buffer();
+    let text = super::buffer_text(&buf);
+    let (y, line) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("ypal"))
+        .expect("the line is on screen");
+    let x = line[..line.find("ypal").unwrap_or(0)].chars().count();
+    let cell = &buf[(x as u16, y as u16)];
+    assert!(
+        cell.modifier.contains(ratatui::style::Modifier::REVERSED),
+        "{cell:?}"
+    );
+    let plain = line
+        .find("let")
+        .map(|b| line[..b].chars().count())
+        .unwrap_or(0);
+    assert!(!buf[(plain as u16, y as u16)]
+        .modifier
+        .contains(ratatui::style::Modifier::REVERSED));
+}

@@ -2,31 +2,27 @@
 //! changes the [`App`], and returns the [`Effect`]s the event loop must carry out. It never
 //! blocks and never touches the terminal, so tests drive it directly.
 //!
-//! Keys go to the top overlay first; an overlay either uses a key or ignores it, and ignored
-//! keys fall through to the panels (helix's compositor, in small).
+//! Keys go to the top overlay first ([`super::overlay::on_key`]); an overlay either uses a
+//! key or ignores it, and ignored keys fall through to the panels, handled here.
 
-use super::action::{
-    Action, CommitEvidence, Decision, Effect, HighlightWant, JobResult, SignOutcome, SignRequest,
-};
-use super::app::{App, CommentTarget, DiffPos, DiffSlot, Flash, Overlay, Panel, SignStage};
+use super::action::{Action, Decision, Effect, HighlightWant, JobResult};
+use super::app::{App, DiffPos, DiffSlot, Panel};
 use super::data::FileKey;
 use super::doc::{Row, SplitRow};
 use super::impact::ImpactSlot;
 use super::layout;
-use super::store::{viewed_key, Comment};
+use super::nav::{clamp_scroll, keep_cursor_visible};
+use super::overlay::{self, Handled};
+use super::store::viewed_key;
 use crate::diff::Side;
 use crate::git::LineKind;
+
+pub use super::overlay::sign::sign_request;
 
 /// How many loaded diffs to keep before dropping the ones far from the selection.
 const DIFF_CACHE: usize = 48;
 /// Rows the mouse wheel scrolls.
 const WHEEL_ROWS: usize = 3;
-
-/// Whether an overlay used a key.
-enum Handled {
-    Used(Vec<Effect>),
-    Ignored,
-}
 
 /// Applies a user action.
 pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
@@ -34,7 +30,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     if !matches!(action, Action::Resize(..)) {
         app.flash = None;
     }
-    let mut effects = match overlay_update(app, &action) {
+    let mut effects = match overlay::on_key(app, &action) {
         Handled::Used(effects) => effects,
         Handled::Ignored => base_update(app, action),
     };
@@ -98,6 +94,7 @@ fn request_highlight(app: &mut App) -> Option<Effect> {
 pub fn start(app: &mut App) -> Vec<Effect> {
     let mut effects = request_diffs(app);
     if !app.data.commits.is_empty() {
+        effects.push(Effect::ScanContent);
         app.impact = ImpactSlot::Computing;
         effects.push(Effect::ComputeImpact(
             app.data
@@ -110,213 +107,11 @@ pub fn start(app: &mut App) -> Vec<Effect> {
     effects
 }
 
-fn overlay_update(app: &mut App, action: &Action) -> Handled {
-    if app.overlays.is_empty() {
-        return Handled::Ignored;
-    }
-    let forbidden = app.forbidden();
-    let unviewed = app.unviewed().len();
-    let Some(top) = app.overlays.last_mut() else {
-        return Handled::Ignored;
-    };
-    if matches!(action, Action::Interrupt | Action::Resize(..)) {
-        return Handled::Ignored;
-    }
-    match top {
-        Overlay::Interdiff(_) => match super::interdiff::on_key(app, action) {
-            Some(effects) => Handled::Used(effects),
-            None => Handled::Ignored,
-        },
-        Overlay::Help => {
-            if matches!(
-                action,
-                Action::Help | Action::Cancel | Action::Quit | Action::Confirm | Action::Enter
-            ) {
-                app.overlays.pop();
-            }
-            Handled::Used(Vec::new())
-        }
-        Overlay::Viewer { lines, scroll, .. } => {
-            let len = match lines {
-                Some(Ok(l)) => l.len(),
-                _ => 0,
-            };
-            let page = app.size.1.saturating_sub(4) as usize;
-            match action {
-                Action::Down | Action::WheelDown(..) => {
-                    *scroll = (*scroll + 1).min(len.saturating_sub(1))
-                }
-                Action::Up | Action::WheelUp(..) => *scroll = scroll.saturating_sub(1),
-                Action::PageDown => *scroll = (*scroll + page).min(len.saturating_sub(1)),
-                Action::PageUp => *scroll = scroll.saturating_sub(page),
-                Action::Top => *scroll = 0,
-                Action::Bottom => *scroll = len.saturating_sub(1),
-                Action::Cancel | Action::Quit | Action::Enter => {
-                    app.overlays.pop();
-                }
-                _ => {}
-            }
-            Handled::Used(Vec::new())
-        }
-        Overlay::Search { input } => match action {
-            _ if type_into(input, action) => Handled::Used(Vec::new()),
-            Action::Cancel => {
-                app.overlays.pop();
-                Handled::Used(Vec::new())
-            }
-            Action::Confirm => {
-                let query = std::mem::take(input);
-                app.overlays.pop();
-                run_search(app, query);
-                Handled::Used(Vec::new())
-            }
-            _ => Handled::Used(Vec::new()),
-        },
-        Overlay::Comment { target, input } => match action {
-            _ if type_into(input, action) => Handled::Used(Vec::new()),
-            Action::Cancel => {
-                app.overlays.pop();
-                Handled::Used(Vec::new())
-            }
-            Action::Confirm => {
-                let target = target.clone();
-                let text = input.trim().to_string();
-                app.overlays.pop();
-                Handled::Used(save_comment(app, &target, text))
-            }
-            _ => Handled::Used(Vec::new()),
-        },
-        Overlay::Sign { decision, stage } => {
-            let decision = *decision;
-            match stage {
-                SignStage::Passphrase { input, request, .. } => match action {
-                    _ if type_into(input, action) => Handled::Used(Vec::new()),
-                    Action::Cancel => {
-                        app.overlays.pop();
-                        flash(app, "nothing was signed", false);
-                        Handled::Used(Vec::new())
-                    }
-                    Action::Confirm => {
-                        let mut request = request.clone();
-                        request.passphrase = Some(std::mem::take(input));
-                        *stage = SignStage::Signing;
-                        Handled::Used(vec![Effect::Sign(request)])
-                    }
-                    _ => Handled::Used(Vec::new()),
-                },
-                // The worker has the request; keys wait (Ctrl-C still quits).
-                SignStage::Signing => Handled::Used(Vec::new()),
-                SignStage::Done { .. } => {
-                    if matches!(
-                        action,
-                        Action::Confirm | Action::Cancel | Action::Quit | Action::Enter
-                    ) {
-                        app.overlays.pop();
-                    }
-                    Handled::Used(Vec::new())
-                }
-                SignStage::Review | SignStage::ConfirmUnviewed => match action {
-                    Action::Cancel | Action::Quit => {
-                        app.overlays.pop();
-                        Handled::Used(Vec::new())
-                    }
-                    Action::Confirm => {
-                        if decision == Decision::Approve && forbidden {
-                            // No approval is offered: the dialog says why.
-                            return Handled::Used(Vec::new());
-                        }
-                        if *stage == SignStage::Review && unviewed > 0 {
-                            set_sign_stage(app, SignStage::ConfirmUnviewed);
-                            return Handled::Used(Vec::new());
-                        }
-                        let request = sign_request(app, decision);
-                        set_sign_stage(app, SignStage::Signing);
-                        Handled::Used(vec![Effect::Sign(request)])
-                    }
-                    _ => Handled::Used(Vec::new()),
-                },
-            }
-        }
-    }
-}
-
-fn set_sign_stage(app: &mut App, new: SignStage) {
-    if let Some(Overlay::Sign { stage, .. }) = app.overlays.last_mut() {
-        *stage = new;
-    }
-}
-
-/// What a sign-off made now would bind: every commit of the change with its own files
-/// viewed of total, the comments, and whether the impact analysis was on screen.
-pub fn sign_request(app: &App, decision: Decision) -> SignRequest {
-    let commits = app
-        .data
-        .commits
-        .iter()
-        .enumerate()
-        .map(|(c, e)| {
-            let keys = (0..e.change.files.len()).map(|f| FileKey { commit: c, file: f });
-            CommitEvidence {
-                commit: e.change.id.clone(),
-                files_viewed: keys.filter(|k| app.is_viewed(*k)).count(),
-                files_total: e.change.files.len(),
-            }
-        })
-        .collect();
-    SignRequest {
-        decision,
-        commits,
-        comment: app
-            .comments()
-            .iter()
-            .map(|c| c.render())
-            .collect::<Vec<_>>()
-            .join("\n"),
-        impact_shown: app.impact_seen,
-        passphrase: None,
-    }
-}
-
+/// A key no overlay used: the panels' keys. Those that start work return its effects; the
+/// rest only change the state ([`apply_panel_key`]).
 fn base_update(app: &mut App, action: Action) -> Vec<Effect> {
     match action {
-        Action::Quit | Action::Interrupt => {
-            app.quit = true;
-            Vec::new()
-        }
-        Action::Resize(w, h) => {
-            app.size = (w, h);
-            clamp_scroll(app);
-            Vec::new()
-        }
-        Action::Help => {
-            app.overlays.push(Overlay::Help);
-            Vec::new()
-        }
-        Action::NextPanel | Action::PrevPanel => {
-            let order = [Panel::Files, Panel::Diff, Panel::Impact];
-            let i = order.iter().position(|p| *p == app.focus).unwrap_or(0);
-            let step = if action == Action::NextPanel { 1 } else { 2 };
-            app.focus = order[(i + step) % 3];
-            clamp_scroll(app);
-            Vec::new()
-        }
-        Action::FocusImpact => {
-            app.focus = if app.focus == Panel::Impact {
-                Panel::Diff
-            } else {
-                Panel::Impact
-            };
-            clamp_scroll(app);
-            Vec::new()
-        }
-        Action::Interdiff => super::interdiff::open(app),
-        Action::Cancel => {
-            if app.focus == Panel::Impact {
-                app.focus = Panel::Diff;
-            }
-            app.search.matches.clear();
-            Vec::new()
-        }
+        Action::Interdiff => overlay::interdiff::open(app),
         Action::Up
         | Action::Down
         | Action::PageUp
@@ -327,96 +122,103 @@ fn base_update(app: &mut App, action: Action) -> Vec<Effect> {
             let down = matches!(action, Action::WheelDown(..));
             wheel(app, col, row, down)
         }
-        Action::NextHunk => {
-            jump_hunk(app, true);
-            Vec::new()
-        }
-        Action::PrevHunk => {
-            jump_hunk(app, false);
-            Vec::new()
-        }
         Action::NextFile => next_file(app, true),
         Action::PrevFile => next_file(app, false),
         Action::ToggleViewed => toggle_viewed(app),
-        Action::ToggleSplit => {
-            if let Some(doc) = app.doc().cloned() {
-                app.pos.cursor = doc.translate_row(app.pos.cursor, app.split);
-                app.split = !app.split;
-                let q = app.search.query.clone();
-                if !q.is_empty() {
-                    app.search.matches = doc.search(&q, app.split);
-                }
-                keep_cursor_visible(app);
-            } else {
-                app.split = !app.split;
-            }
+        Action::Enter if app.focus == Panel::Impact => overlay::viewer::open_impact_row(app),
+        other => {
+            apply_panel_key(app, other);
             Vec::new()
         }
-        Action::Comment => {
-            if let Some(key) = app.selected {
-                let line = app
-                    .doc()
-                    .and_then(|d| d.line_at(app.pos.cursor, app.split))
-                    .map(|l| match (l.kind, l.old, l.new) {
-                        (LineKind::Removed, Some(o), _) => format!("-{o}"),
-                        (_, _, Some(n)) => format!("+{n}"),
-                        (_, Some(o), None) => format!("-{o}"),
-                        _ => String::new(),
-                    });
-                let target = CommentTarget {
-                    key,
-                    line: line.filter(|l| !l.is_empty()),
-                };
-                let input = app
-                    .comment_at(&target)
-                    .map(|c| c.text.clone())
-                    .unwrap_or_default();
-                app.overlays.push(Overlay::Comment { target, input });
-            } else {
-                flash(app, "there is no file to comment on", true);
-            }
-            Vec::new()
-        }
-        Action::Search => {
-            app.overlays.push(Overlay::Search {
-                input: String::new(),
-            });
-            Vec::new()
-        }
-        Action::SearchNext | Action::SearchPrev => {
-            search_step(app, action == Action::SearchNext);
-            Vec::new()
-        }
-        Action::Approve | Action::Reject => {
-            let decision = if action == Action::Approve {
-                Decision::Approve
-            } else {
-                Decision::Reject
-            };
-            if app.data.commits.is_empty() {
-                flash(
-                    app,
-                    "there is nothing to sign: the range has no commits",
-                    true,
-                );
-            } else {
-                app.overlays.push(Overlay::Sign {
-                    decision,
-                    stage: SignStage::Review,
-                });
-            }
-            Vec::new()
-        }
-        Action::Enter => match app.focus {
-            Panel::Impact => open_impact_row(app),
-            Panel::Files => {
-                app.focus = Panel::Diff;
-                Vec::new()
-            }
-            Panel::Diff => Vec::new(),
-        },
-        Action::Confirm | Action::Char(_) | Action::Backspace => Vec::new(),
     }
+}
+
+/// The panels' keys that only change the state.
+fn apply_panel_key(app: &mut App, action: Action) {
+    match action {
+        Action::Quit | Action::Interrupt => app.quit = true,
+        Action::Resize(w, h) => {
+            app.size = (w, h);
+            clamp_scroll(app);
+        }
+        Action::Help => overlay::help::open(app),
+        Action::NextPanel | Action::PrevPanel | Action::FocusImpact | Action::Cancel => {
+            move_focus(app, &action)
+        }
+        Action::Enter if app.focus == Panel::Files => app.focus = Panel::Diff,
+        Action::NextHunk => jump_hunk(app, true),
+        Action::PrevHunk => jump_hunk(app, false),
+        Action::ScrollLeft => scroll_sideways(app, false),
+        Action::ScrollRight => scroll_sideways(app, true),
+        Action::ToggleWrap => {
+            app.wrap = !app.wrap;
+            app.hscroll = 0;
+            keep_cursor_visible(app);
+        }
+        Action::ToggleSplit => toggle_split(app),
+        Action::Comment => overlay::comment::open(app),
+        Action::Search => overlay::search::open(app),
+        Action::SearchNext => overlay::search::step(app, true),
+        Action::SearchPrev => overlay::search::step(app, false),
+        Action::Approve => overlay::sign::open(app, Decision::Approve),
+        Action::Reject => overlay::sign::open(app, Decision::Reject),
+        _ => {}
+    }
+}
+
+/// Tab / Shift-Tab cycle the panels; `i` toggles the impact panel; Esc leaves it (and
+/// clears the search marks).
+fn move_focus(app: &mut App, action: &Action) {
+    match action {
+        Action::NextPanel | Action::PrevPanel => {
+            let order = [Panel::Files, Panel::Diff, Panel::Impact];
+            let i = order.iter().position(|p| *p == app.focus).unwrap_or(0);
+            let step = if *action == Action::NextPanel { 1 } else { 2 };
+            app.focus = order[(i + step) % 3];
+        }
+        Action::FocusImpact => {
+            app.focus = if app.focus == Panel::Impact {
+                Panel::Diff
+            } else {
+                Panel::Impact
+            };
+        }
+        _ => {
+            if app.focus == Panel::Impact {
+                app.focus = Panel::Diff;
+            }
+            app.search.matches.clear();
+            return;
+        }
+    }
+    clamp_scroll(app);
+}
+
+/// `h` / `l`: half a panel sideways; `l` stops where the widest line on screen still shows
+/// its end, and never goes back (a search may have scrolled further than `l` goes).
+fn scroll_sideways(app: &mut App, right: bool) {
+    let step = (app.diff_text_width() / 2).max(8);
+    app.hscroll = if right {
+        let max = super::nav::max_hscroll(app).max(app.hscroll);
+        (app.hscroll + step).min(max)
+    } else {
+        app.hscroll.saturating_sub(step)
+    };
+}
+
+/// `s`: unified ↔ side-by-side, keeping the cursor on the same line and the search marks.
+fn toggle_split(app: &mut App) {
+    let Some(doc) = app.doc().cloned() else {
+        app.split = !app.split;
+        return;
+    };
+    app.pos.cursor = doc.translate_row(app.pos.cursor, app.split);
+    app.split = !app.split;
+    let q = app.search.query.clone();
+    if !q.is_empty() {
+        app.search.matches = doc.search(&q, app.split);
+    }
+    keep_cursor_visible(app);
 }
 
 /// Applies a background job's result.
@@ -434,12 +236,16 @@ fn apply_result(app: &mut App, result: JobResult) -> Vec<Effect> {
             app.highlighter = Some(h);
             Vec::new()
         }
+        JobResult::Scanned(found) => {
+            app.findings = Some(found);
+            Vec::new()
+        }
         JobResult::Highlighted => {
             app.highlight_pending.clear();
             Vec::new()
         }
         JobResult::Interdiff { to, result } => {
-            super::interdiff::apply(app, &to, result);
+            overlay::interdiff::apply(app, &to, result);
             Vec::new()
         }
         JobResult::Diff { key, result } => {
@@ -466,67 +272,16 @@ fn apply_result(app: &mut App, result: JobResult) -> Vec<Effect> {
             Vec::new()
         }
         JobResult::FileText { title, result } => {
-            for o in app.overlays.iter_mut().rev() {
-                if let Overlay::Viewer {
-                    title: t, lines, ..
-                } = o
-                {
-                    if *t == title {
-                        *lines = Some(result);
-                        break;
-                    }
-                }
-            }
+            overlay::viewer::apply(app, &title, result);
             Vec::new()
         }
         JobResult::Signed(outcome) => {
-            match outcome {
-                SignOutcome::Signed(lines) => {
-                    flash(app, &lines.join("; "), false);
-                    set_sign_stage(
-                        app,
-                        SignStage::Done {
-                            signed: true,
-                            lines,
-                        },
-                    );
-                }
-                SignOutcome::NeedPassphrase { request, error } => {
-                    set_sign_stage(
-                        app,
-                        SignStage::Passphrase {
-                            input: String::new(),
-                            request,
-                            error,
-                        },
-                    );
-                }
-                SignOutcome::Refused(reasons) => {
-                    flash(app, "signing refused: nothing was signed", true);
-                    set_sign_stage(
-                        app,
-                        SignStage::Done {
-                            signed: false,
-                            lines: reasons,
-                        },
-                    );
-                }
-                SignOutcome::Failed(e) => {
-                    flash(app, "signing failed: nothing was signed", true);
-                    set_sign_stage(
-                        app,
-                        SignStage::Done {
-                            signed: false,
-                            lines: vec![e],
-                        },
-                    );
-                }
-            }
+            overlay::sign::apply(app, outcome);
             Vec::new()
         }
         JobResult::Saved(r) => {
             if let Err(e) = r {
-                flash(app, &format!("saving the review state failed: {e}"), true);
+                app.flash(&format!("saving the review state failed: {e}"), true);
             }
             Vec::new()
         }
@@ -540,22 +295,11 @@ fn apply_result(app: &mut App, result: JobResult) -> Vec<Effect> {
                     }
                 }
                 Ok(_) => {}
-                Err(e) => flash(
-                    app,
-                    &format!("re-reading the sign-off states failed: {e}"),
-                    true,
-                ),
+                Err(e) => app.flash(&format!("re-reading the sign-off states failed: {e}"), true),
             }
             Vec::new()
         }
     }
-}
-
-fn flash(app: &mut App, text: &str, error: bool) {
-    app.flash = Some(Flash {
-        text: text.to_string(),
-        error,
-    });
 }
 
 fn move_in_focus(app: &mut App, action: &Action) -> Vec<Effect> {
@@ -655,30 +399,6 @@ fn wheel(app: &mut App, col: u16, row: u16, down: bool) -> Vec<Effect> {
     Vec::new()
 }
 
-/// Keeps the cursor on screen, scrolling as little as possible.
-fn keep_cursor_visible(app: &mut App) {
-    let h = app.diff_height();
-    let DiffPos { cursor, scroll } = app.pos;
-    if cursor < scroll {
-        app.pos.scroll = cursor;
-    } else if cursor >= scroll + h {
-        app.pos.scroll = cursor + 1 - h;
-    }
-    clamp_scroll(app);
-}
-
-fn clamp_scroll(app: &mut App) {
-    let len = app.doc_len();
-    let h = app.diff_height();
-    app.pos.cursor = app.pos.cursor.min(len.saturating_sub(1));
-    app.pos.scroll = app.pos.scroll.min(len.saturating_sub(h.min(len)));
-    if app.pos.cursor < app.pos.scroll {
-        app.pos.scroll = app.pos.cursor;
-    } else if app.pos.cursor >= app.pos.scroll + h {
-        app.pos.scroll = app.pos.cursor + 1 - h;
-    }
-}
-
 fn jump_hunk(app: &mut App, forward: bool) {
     let Some(doc) = app.doc().cloned() else {
         return;
@@ -697,8 +417,7 @@ fn jump_hunk(app: &mut App, forward: bool) {
             app.pos.scroll = t;
             clamp_scroll(app);
         }
-        None => flash(
-            app,
+        None => app.flash(
             if forward {
                 "last hunk of this file: ] goes to the next file"
             } else {
@@ -730,8 +449,7 @@ fn next_file(app: &mut App, forward: bool) -> Vec<Effect> {
     match target {
         Some(j) => select(app, app.files[j]),
         None => {
-            flash(
-                app,
+            app.flash(
                 match (forward, skip_viewed) {
                     (true, true) => "no unviewed file after this one",
                     (true, false) => "this is the last file",
@@ -825,122 +543,4 @@ fn toggle_viewed(app: &mut App) -> Vec<Effect> {
         app.store.saved.viewed.insert(k);
     }
     vec![Effect::Save]
-}
-
-fn save_comment(app: &mut App, target: &CommentTarget, text: String) -> Vec<Effect> {
-    let (Some(entry), Some(file)) = (
-        app.data.commits.get(target.key.commit),
-        app.data.file(target.key),
-    ) else {
-        return Vec::new();
-    };
-    let commit = entry.change.id.clone();
-    let path = file.path().display();
-    let comments = &mut app.store.saved.comments;
-    let existing = comments
-        .iter()
-        .position(|c| c.commit == commit && c.path == path && c.line == target.line);
-    match (existing, text.is_empty()) {
-        (Some(i), true) => {
-            comments.remove(i);
-            flash(app, "comment deleted", false);
-        }
-        (Some(i), false) => comments[i].text = text,
-        (None, true) => return Vec::new(),
-        (None, false) => comments.push(Comment {
-            commit,
-            path,
-            line: target.line.clone(),
-            text,
-        }),
-    }
-    vec![Effect::Save]
-}
-
-fn run_search(app: &mut App, query: String) {
-    app.search.query = query;
-    app.search.matches = match app.doc() {
-        Some(doc) => doc.search(&app.search.query, app.split),
-        None => Vec::new(),
-    };
-    if app.search.query.is_empty() {
-        return;
-    }
-    if app.search.matches.is_empty() {
-        let text = format!("no match for `{}` in this file", app.search.query);
-        flash(app, &text, true);
-        return;
-    }
-    let c = app.pos.cursor;
-    let first = app
-        .search
-        .matches
-        .iter()
-        .copied()
-        .find(|m| *m >= c)
-        .unwrap_or(app.search.matches[0]);
-    app.pos.cursor = first;
-    keep_cursor_visible(app);
-}
-
-fn search_step(app: &mut App, forward: bool) {
-    if app.search.matches.is_empty() {
-        let text = if app.search.query.is_empty() {
-            "no search yet: / searches this file".to_string()
-        } else {
-            format!("no match for `{}` in this file", app.search.query)
-        };
-        flash(app, &text, true);
-        return;
-    }
-    let c = app.pos.cursor;
-    let m = &app.search.matches;
-    let next = if forward {
-        m.iter().copied().find(|x| *x > c).unwrap_or(m[0])
-    } else {
-        m.iter()
-            .rev()
-            .copied()
-            .find(|x| *x < c)
-            .unwrap_or(m[m.len() - 1])
-    };
-    app.pos.cursor = next;
-    keep_cursor_visible(app);
-}
-
-fn open_impact_row(app: &mut App) -> Vec<Effect> {
-    let ImpactSlot::Ready(view) = &app.impact else {
-        return Vec::new();
-    };
-    let Some(row) = view.rows.get(app.impact_cursor) else {
-        return Vec::new();
-    };
-    let Some((commit, path)) = row.open.clone() else {
-        flash(
-            app,
-            "Enter opens a module's file: move to a module row",
-            false,
-        );
-        return Vec::new();
-    };
-    let title = format!("{path} @ {} (read-only)", crate::git::short_id(&commit));
-    app.overlays.push(Overlay::Viewer {
-        title,
-        lines: None,
-        scroll: 0,
-    });
-    vec![Effect::OpenFile { commit, path }]
-}
-
-/// Typing into a one-line input (search, comment, passphrase): a character is appended,
-/// Backspace removes the last one. True when the key was such an edit.
-fn type_into(input: &mut String, action: &Action) -> bool {
-    match action {
-        Action::Char(c) => input.push(*c),
-        Action::Backspace => {
-            input.pop();
-        }
-        _ => return false,
-    }
-    true
 }

@@ -13,7 +13,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, target: &CommentTarget, input: &st
     let path = app
         .data
         .file(target.key)
-        .map(|f| f.path().display())
+        .map(|f| super::text::escape_path(f.path().as_bytes()))
         .unwrap_or_default();
     let place = match &target.line {
         Some(l) => format!("{path}:{l}"),

@@ -11,11 +11,12 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::files::display_path;
+use super::text::{self, marker_style, visible, Source};
 use super::{fit_left, panel_block};
 use crate::diff::{LineHighlight, Side};
 use crate::git::LineKind;
 use crate::tui::app::{App, DiffSlot, Panel};
-use crate::tui::doc::{terminal_safe, DiffDoc, Line, Row, SplitRow};
+use crate::tui::doc::{DiffDoc, Line, Row, SplitRow};
 
 /// Draws the diff panel.
 pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
@@ -60,14 +61,35 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
         doc,
         commented: commented_lines(app),
         width: usize::from(inner.width),
+        height: usize::from(inner.height),
         focused,
+        marker: marker_style(&app.theme),
     };
     let height = usize::from(inner.height);
-    let start = app.pos.scroll;
-    let lines: Vec<TextLine<'_>> = (start..start + height)
-        .take_while(|r| *r < doc.len(app.split))
-        .map(|r| ctx.row(r))
-        .collect();
+    let len = doc.len(app.split);
+    let mut start = app.pos.scroll.min(len);
+    if app.wrap {
+        // Wrapped rows take several screen lines: start late enough that the cursor's row
+        // is on screen.
+        let heights: Vec<usize> = (start..=app.pos.cursor.min(len.saturating_sub(1)))
+            .map(|r| ctx.row(r).len())
+            .collect();
+        let mut total: usize = heights.iter().sum();
+        let mut i = 0;
+        while total > height && start < app.pos.cursor {
+            total -= heights[i];
+            i += 1;
+            start += 1;
+        }
+    }
+    let mut lines: Vec<TextLine<'_>> = Vec::with_capacity(height);
+    for r in start..len {
+        if lines.len() >= height {
+            break;
+        }
+        lines.extend(ctx.row(r));
+    }
+    lines.truncate(height);
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
@@ -94,38 +116,49 @@ struct RowCtx<'a> {
     doc: &'a DiffDoc,
     commented: HashSet<String>,
     width: usize,
+    height: usize,
     focused: bool,
+    marker: Style,
 }
 
 impl<'a> RowCtx<'a> {
-    fn row(&self, r: usize) -> TextLine<'a> {
+    /// The screen lines of row `r`: one, or several when wrapping.
+    fn row(&self, r: usize) -> Vec<TextLine<'a>> {
         let app = self.app;
         let is_cursor = r == app.pos.cursor;
         let is_match = app.search.matches.binary_search(&r).is_ok();
-        let mut line = if app.split {
+        let notice = |t: &str| {
+            vec![TextLine::styled(
+                format!(" {}", visible(t)),
+                app.theme.notice,
+            )]
+        };
+        let header = |t: &str| vec![TextLine::styled(visible(t), app.theme.hunk)];
+        let mut lines = if app.split {
             match &self.doc.split[r] {
-                SplitRow::Notice(t) => TextLine::styled(format!(" {t}"), app.theme.notice),
-                SplitRow::HunkHeader { text, .. } => TextLine::styled(text.clone(), app.theme.hunk),
+                SplitRow::Notice(t) => notice(t),
+                SplitRow::HunkHeader { text, .. } => header(text),
                 SplitRow::Pair { left, right } => self.pair(*left, *right),
             }
         } else {
             match &self.doc.unified[r] {
-                Row::Notice(t) => TextLine::styled(format!(" {t}"), app.theme.notice),
-                Row::HunkHeader { text, .. } => TextLine::styled(text.clone(), app.theme.hunk),
+                Row::Notice(t) => notice(t),
+                Row::HunkHeader { text, .. } => header(text),
                 Row::Line(i) => self.unified(&self.doc.lines[*i]),
             }
         };
         if is_match {
-            line = self.mark_matches(line);
+            lines = lines.into_iter().map(|l| self.mark_matches(l)).collect();
         }
         if is_cursor {
-            line = line.style(if self.focused {
+            let style = if self.focused {
                 app.theme.selected
             } else {
                 app.theme.cursor
-            });
+            };
+            lines = lines.into_iter().map(|l| l.style(style)).collect();
         }
-        line
+        lines
     }
 
     fn number(n: Option<u32>) -> String {
@@ -144,72 +177,126 @@ impl<'a> RowCtx<'a> {
         }
     }
 
-    fn unified(&self, l: &Line) -> TextLine<'a> {
+    fn unified(&self, l: &Line) -> Vec<TextLine<'a>> {
         let app = self.app;
-        let mut spans = vec![
+        let gutter = vec![
             Span::styled(Self::number(l.old), app.theme.dim),
             Span::raw(" "),
             Span::styled(Self::number(l.new), app.theme.dim),
             self.comment_mark(l),
             Span::styled("│", app.theme.border),
         ];
-        spans.extend(self.content(l, self.width.saturating_sub(13)));
-        TextLine::from(spans)
+        let cont = vec![
+            Span::raw(" ".repeat(11)),
+            Span::styled("↪", app.theme.dim),
+            Span::styled("│", app.theme.border),
+        ];
+        let body = self.content(l, self.width.saturating_sub(13));
+        body.into_iter()
+            .enumerate()
+            .map(|(i, spans)| {
+                let mut all = if i == 0 { gutter.clone() } else { cont.clone() };
+                all.extend(spans);
+                TextLine::from(all)
+            })
+            .collect()
     }
 
-    fn pair(&self, left: Option<usize>, right: Option<usize>) -> TextLine<'a> {
+    fn pair(&self, left: Option<usize>, right: Option<usize>) -> Vec<TextLine<'a>> {
         let app = self.app;
         let half = self.width.saturating_sub(1) / 2;
-        let mut spans = Vec::new();
+        let text_w = half.saturating_sub(8);
+        let mut sides: Vec<Vec<Vec<Span<'a>>>> = Vec::with_capacity(2);
         for (side, idx) in [(0, left), (1, right)] {
             let line = idx.and_then(|i| self.doc.lines.get(i));
             let num = line.and_then(|l| if side == 0 { l.old } else { l.new });
-            spans.push(Span::styled(Self::number(num), app.theme.dim));
-            match line {
-                Some(l) => {
-                    spans.push(self.comment_mark(l));
-                    spans.push(Span::styled("│", app.theme.border));
-                    let mut body = self.content(l, half.saturating_sub(7));
-                    pad_spans(&mut body, half.saturating_sub(7));
-                    spans.extend(body);
-                }
-                None => {
-                    spans.push(Span::raw(" "));
-                    spans.push(Span::styled("│", app.theme.border));
-                    spans.push(Span::raw(" ".repeat(half.saturating_sub(7))));
-                }
+            let rows = match line {
+                Some(l) => self.content(l, text_w + 1),
+                None => vec![Vec::new()],
+            };
+            let mut out = Vec::with_capacity(rows.len());
+            for (i, mut body) in rows.into_iter().enumerate() {
+                let mut spans = if i == 0 {
+                    vec![
+                        Span::styled(Self::number(num), app.theme.dim),
+                        line.map_or(Span::raw(" "), |l| self.comment_mark(l)),
+                        Span::styled("│", app.theme.border),
+                    ]
+                } else {
+                    vec![
+                        Span::raw("     "),
+                        Span::styled("↪", app.theme.dim),
+                        Span::styled("│", app.theme.border),
+                    ]
+                };
+                pad_spans(&mut body, text_w + 1);
+                spans.extend(body);
+                out.push(spans);
             }
-            if side == 0 {
-                spans.push(Span::styled("┊", app.theme.border));
-            }
+            sides.push(out);
         }
-        TextLine::from(spans)
+        let n = sides.iter().map(Vec::len).max().unwrap_or(1);
+        let blank = |w: usize| vec![Span::raw(" ".repeat(w))];
+        (0..n)
+            .map(|i| {
+                let mut spans = sides[0].get(i).cloned().unwrap_or_else(|| blank(half));
+                spans.push(Span::styled("┊", app.theme.border));
+                spans.extend(sides[1].get(i).cloned().unwrap_or_else(|| blank(half)));
+                TextLine::from(spans)
+            })
+            .collect()
     }
 
-    /// The sign and the text of a line, cut to `width` columns, with word emphasis.
-    fn content(&self, l: &Line, width: usize) -> Vec<Span<'a>> {
+    /// The sign and the text of a line in `width` columns (sign included): cut at the
+    /// horizontal scroll position with marks where text continues, or wrapped into several
+    /// rows; tabs expanded, invisible characters as markers, word emphasis.
+    fn content(&self, l: &Line, width: usize) -> Vec<Vec<Span<'a>>> {
         let app = self.app;
         let (sign, base, emph) = match l.kind {
             LineKind::Added => ("+", app.theme.added, app.theme.added_emph),
             LineKind::Removed => ("-", app.theme.removed, app.theme.removed_emph),
             LineKind::Context => (" ", app.theme.text, app.theme.text),
         };
-        let highlight = self.highlight(l);
-        let mut spans = vec![Span::styled(sign, base)];
-        spans.extend(styled_text(
-            &l.text,
+        // Identifiers mixing look-alike scripts are drawn like markers (first, so that they
+        // win over syntax colours).
+        let mut highlight: Vec<text::Styled> = crate::diff::invisible::mixed_script_ranges(&l.text)
+            .into_iter()
+            .map(|r| (r, self.marker))
+            .collect();
+        highlight.extend(self.highlight(l));
+        let src = Source {
+            text: &l.text,
             base,
-            &highlight,
-            &l.emphasis,
+            highlight: &highlight,
+            emphasis: &l.emphasis,
             emph,
-            width.saturating_sub(1),
-        ));
-        spans
+            cr: l.cr,
+        };
+        let text_w = width.saturating_sub(1);
+        let limit = if app.wrap {
+            text_w * (self.height + 1)
+        } else {
+            app.hscroll + text_w + 2
+        };
+        let cells = text::cells(&src, app.tab_width, self.marker, limit);
+        let rows = if app.wrap {
+            text::wrap(&cells, text_w)
+        } else {
+            vec![text::window(&cells, app.hscroll, text_w, self.marker)]
+        };
+        rows.into_iter()
+            .enumerate()
+            .map(|(i, body)| {
+                let mut spans = vec![Span::styled(if i == 0 { sign } else { " " }, base)];
+                spans.extend(body);
+                spans
+            })
+            .collect()
     }
 
     /// The line's syntax colours, when the highlighter has them cached (drawing never waits
     /// for highlighting: a worker fills the cache and the frame is drawn again).
-    fn highlight(&self, l: &Line) -> Vec<StyledRange> {
+    fn highlight(&self, l: &Line) -> Vec<text::Styled> {
         let Some(h) = &self.app.highlighter else {
             return Vec::new();
         };
@@ -279,69 +366,6 @@ impl<'a> RowCtx<'a> {
         }
         TextLine::from(out).style(line.style)
     }
-}
-
-/// A styled byte range of a line's text (syntax highlighting).
-pub type StyledRange = (std::ops::Range<usize>, Style);
-
-/// Spans for `text` drawn in at most `width` columns: `base` style, syntax colours from
-/// `highlight` on top, changed-word backgrounds from `emphasis` on top of those. Tabs and
-/// control characters are made safe per segment, keeping columns right.
-pub fn styled_text<'a>(
-    text: &str,
-    base: Style,
-    highlight: &[StyledRange],
-    emphasis: &[std::ops::Range<usize>],
-    emph: Style,
-    width: usize,
-) -> Vec<Span<'a>> {
-    let mut cuts: Vec<usize> = vec![0, text.len()];
-    for (r, _) in highlight {
-        cuts.extend([r.start, r.end]);
-    }
-    for r in emphasis {
-        cuts.extend([r.start, r.end]);
-    }
-    cuts.retain(|c| *c <= text.len() && text.is_char_boundary(*c));
-    cuts.sort_unstable();
-    cuts.dedup();
-    let mut spans = Vec::new();
-    let mut col = 0usize;
-    for w in cuts.windows(2) {
-        let (s, e) = (w[0], w[1]);
-        if col >= width {
-            break;
-        }
-        let mut style = base;
-        if let Some((_, hs)) = highlight.iter().find(|(r, _)| r.start <= s && e <= r.end) {
-            style = style.patch(*hs);
-        }
-        if emphasis.iter().any(|r| r.start <= s && e <= r.end) {
-            style = style.patch(emph);
-        }
-        let start_col = col;
-        let safe = terminal_safe(&text[s..e], &mut col);
-        let piece = if col > width {
-            cut(&safe, width - start_col).to_string()
-        } else {
-            safe
-        };
-        spans.push(Span::styled(piece, style));
-    }
-    spans
-}
-
-/// `text` cut to at most `width` columns.
-fn cut(text: &str, width: usize) -> &str {
-    use unicode_width::UnicodeWidthChar;
-    let mut used = 0;
-    for (i, c) in text.char_indices() {
-        used += c.width().unwrap_or(0);
-        if used > width {
-            return &text[..i];
-        }
-    }
-    text
 }
 
 fn pad_spans(spans: &mut Vec<Span<'_>>, width: usize) {

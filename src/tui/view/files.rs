@@ -80,10 +80,16 @@ fn commit_lines(app: &App, ci: usize, width: usize) -> [Line<'static>; HEADER_RO
             app.theme.dim,
         ),
     };
-    let summary = fit(&c.summary, width.saturating_sub(2));
+    let summary = fit(&super::text::visible(&c.summary), width.saturating_sub(2));
     [
         Line::from(vec![
-            Span::styled("▸ ", app.theme.dim),
+            // A commit that adds characters a reader cannot see is flagged in place of its
+            // bullet (the sign dialog names them).
+            if app.commit_findings(ci).is_some() {
+                Span::styled("⚠ ", app.theme.error)
+            } else {
+                Span::styled("▸ ", app.theme.dim)
+            },
             Span::styled(c.short_id().to_string(), app.theme.hunk),
             Span::raw(" "),
             who,
@@ -118,13 +124,16 @@ fn state_mark(app: &App, state: Option<ReviewState>) -> Span<'static> {
     }
 }
 
-/// The path as the list shows it: `old → new` for renames and copies.
+/// The path as the list shows it: `old → new` for renames and copies, with `\n`, `\t`,
+/// invisible characters and bytes that are not UTF-8 escaped ([`super::text::escape_path`])
+/// so that two names never look the same.
 pub fn display_path(file: &FileChange) -> String {
+    let esc = |p: &crate::git::GitPath| super::text::escape_path(p.as_bytes());
     match (file.status, &file.old_path, &file.new_path) {
         (FileStatus::Renamed | FileStatus::Copied, Some(o), Some(n)) if o != n => {
-            format!("{} → {}", o.display(), n.display())
+            format!("{} → {}", esc(o), esc(n))
         }
-        _ => file.path().display(),
+        _ => esc(file.path()),
     }
 }
 
@@ -147,7 +156,8 @@ fn file_line(
         FileStatus::Deleted => app.theme.removed,
         _ => app.theme.hunk,
     };
-    let path_w = width.saturating_sub(2 + 2 + 2);
+    let flagged = app.file_findings(key).is_some();
+    let path_w = width.saturating_sub(2 + 2 + 2 + if flagged { 2 } else { 0 });
     let path = fit_left(&display_path(file), path_w);
     let pad = path_w.saturating_sub(unicode_width::UnicodeWidthStr::width(path.as_str()));
     let mut line = Line::from(vec![
@@ -162,6 +172,7 @@ fn file_line(
             },
         ),
         Span::raw(" ".repeat(pad + 1)),
+        Span::styled(if flagged { "⚠ " } else { "" }, app.theme.error),
         Span::styled(letter.to_string(), letter_style),
     ]);
     if app.selected == Some(key) {

@@ -29,6 +29,8 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     if let Some(note) = crate::tui::interdiff::header_note(app) {
         left.push_str(&format!(" · {note}"));
     }
+    // Ref names may hold bidi controls: show them as markers.
+    let left = super::text::visible(&left);
     let right = format!("{}/{} viewed ", app.viewed_count(), app.files.len());
     let width = usize::from(area.width);
     let left = fit(&left, width.saturating_sub(right.chars().count() + 1));

@@ -95,11 +95,11 @@ fn ready(
         }
         let badge_w = if row.tier.is_some() { 5 } else { 0 };
         let label_w = width.saturating_sub(prefix.chars().count() + badge_w);
-        let text = if row.detail.is_empty() {
+        let text = super::text::visible(&if row.detail.is_empty() {
             row.label.clone()
         } else {
             format!("{}  {}", row.label, row.detail)
-        };
+        });
         let mut line = Line::from(vec![
             Span::styled(prefix, app.theme.dim),
             Span::styled(format!("{:<label_w$}", fit(&text, label_w)), app.theme.text),

@@ -1,4 +1,4 @@
-//! The interdiff view ([`crate::tui::interdiff`]) over the panels: what changed in a
+//! The interdiff view ([`crate::tui::overlay::interdiff`]) over the panels: what changed in a
 //! rewritten commit since its earlier version was approved.
 
 use ratatui::layout::Rect;
@@ -6,11 +6,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 use ratatui::Frame;
 
-use super::{fit, fit_left, panel_block};
+use super::{fit, fit_left, panel_block, text};
 use crate::git::{short_id, LineKind};
 use crate::tui::app::App;
-use crate::tui::interdiff::{Body, Row, View};
 use crate::tui::layout::Areas;
+use crate::tui::overlay::interdiff_state::{Body, Row, View};
 
 /// Draws the view over every panel (the header and the status line stay).
 pub fn draw(frame: &mut Frame<'_>, app: &App, view: &View, areas: &Areas) {
@@ -94,10 +94,13 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, view: &View, areas: &Areas) {
                     };
                     let gutter = format!("{} {} │{sign}", num(old), num(new));
                     let room = width.saturating_sub(gutter.chars().count());
-                    Line::from(vec![
-                        Span::styled(gutter, app.theme.dim),
-                        Span::styled(fit(text, room), style),
-                    ])
+                    // Cut at the horizontal scroll position with marks where text
+                    // continues (`h` / `l` scroll), as in the diff panel.
+                    let marker = text::marker_style(&app.theme);
+                    let cells = text::plain_cells(text, style, 4, marker, app.hscroll + room + 2);
+                    let mut spans = vec![Span::styled(gutter, app.theme.dim)];
+                    spans.extend(text::window(&cells, app.hscroll, room, marker));
+                    Line::from(spans)
                 }
             })
             .collect(),

@@ -9,8 +9,9 @@ mod help;
 mod impact;
 mod interdiff;
 mod search;
-mod sign;
+pub mod sign;
 mod status;
+pub mod text;
 mod tiny;
 mod viewer;
 
@@ -47,9 +48,11 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
             Overlay::Comment { target, input } => {
                 comment::draw(frame, app, target, input, areas.diff)
             }
-            Overlay::Sign { decision, stage } => {
-                sign::draw(frame, app, *decision, stage, frame.area())
-            }
+            Overlay::Sign {
+                decision,
+                stage,
+                scroll,
+            } => sign::draw(frame, app, *decision, stage, *scroll, frame.area()),
             Overlay::Viewer {
                 title,
                 lines,

@@ -10,92 +10,25 @@
 //! from what was approved. Where the rewrite moved the change onto a new base that also
 //! changed one of these files, those upstream lines show too.
 //!
-//! Viewed marks are keyed by blob id and path ([`super::store::viewed_key`]), so a file the
+//! Viewed marks are keyed by blob id and path ([`crate::tui::store::viewed_key`]), so a file the
 //! reviewer marked viewed while reviewing P is still marked in the rewritten commit when its
 //! content is unchanged, and not when it changed. `v` here marks the commit's file (the
 //! same mark as in the file list). `a` / `r` open the normal sign dialog over the view: the
 //! sign-off is a fresh one on the rewritten commit itself, through the normal signing path.
 //!
-//! Only this file knows the view's rows; `update`, `jobs` and `view` call in through
-//! [`open`], [`on_key`], [`apply`], [`load`] and `view::interdiff::draw`.
+//! Only this file builds the view's rows (their types are in [`super::interdiff_state`]);
+//! `update`, `jobs` and `view` call in through [`open`], [`on_key`], [`apply`], [`load`] and
+//! `view::interdiff::draw`.
 
 use std::path::Path;
 
-use super::action::{Action, Effect, JobResult};
-use super::app::{App, Flash, Overlay};
-use super::data::FileKey;
-use crate::git::{short_id, LineKind};
+pub use super::interdiff_state::{Body, FileEntry, Row, View};
+use super::Handled;
+use crate::git::short_id;
 use crate::signoff::rewrite::{self, InterdiffFile, RewrittenFrom};
-
-/// The interdiff overlay's state.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct View {
-    /// Index into the change's commits of the rewritten commit C.
-    pub commit: usize,
-    /// C's full id.
-    pub commit_id: String,
-    /// The approved earlier version P and who approved it.
-    pub from: RewrittenFrom,
-    /// The rows, once loaded.
-    pub body: Body,
-    /// First row on screen.
-    pub scroll: usize,
-    /// The file `v` marks (index into [`Body::Ready::files`]).
-    pub current: usize,
-}
-
-/// The view's content as far as it has arrived.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Body {
-    /// The job is computing it.
-    Loading,
-    /// It could not be computed, as a sentence.
-    Failed(String),
-    /// Here.
-    Ready {
-        /// One per file either commit touches, by path.
-        files: Vec<FileEntry>,
-        /// Everything to draw, in order.
-        rows: Vec<Row>,
-    },
-}
-
-/// One file of the interdiff.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FileEntry {
-    /// The path.
-    pub path: String,
-    /// Same content (and mode) in P and C.
-    pub unchanged: bool,
-    /// What happened to it between P and C, in words.
-    pub what: String,
-    /// Its row in [`Body::Ready::rows`].
-    pub row: usize,
-    /// The same file in C's change, when C's patch touches it (viewed marks live there).
-    pub key: Option<FileKey>,
-}
-
-/// A row of the view.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Row {
-    /// A sentence (the summary at the top).
-    Note(String),
-    /// A file's header (index into the files).
-    File(usize),
-    /// A hunk header `@@ … @@`.
-    Hunk(String),
-    /// A diff line: P's side is old, C's side is new.
-    Line {
-        /// Context, added (in C, not in P) or removed (in P, not in C).
-        kind: LineKind,
-        /// Line number in P's version.
-        old: Option<u32>,
-        /// Line number in C's version.
-        new: Option<u32>,
-        /// The text, safe to draw.
-        text: String,
-    },
-}
+use crate::tui::action::{Action, Effect, JobResult};
+use crate::tui::app::{App, Overlay};
+use crate::tui::data::FileKey;
 
 /// The commit `I` would open: the selected file's commit when it has an approved earlier
 /// version, else the first commit that has one.
@@ -130,12 +63,11 @@ pub fn header_note(app: &App) -> Option<String> {
 /// `I`: opens the view (and asks for its content), or says why there is none.
 pub fn open(app: &mut App) -> Vec<Effect> {
     let Some((commit, from)) = target(app) else {
-        app.flash = Some(Flash {
-            text: "no earlier approved version of this change was found: I shows what changed \
-                   since an approval after a rebase or amend"
-                .to_string(),
-            error: false,
-        });
+        app.flash(
+            "no earlier approved version of this change was found: I shows what changed \
+             since an approval after a rebase or amend",
+            false,
+        );
         return Vec::new();
     };
     let from = from.clone();
@@ -208,7 +140,7 @@ fn build(app: &App, commit: usize, files: &[InterdiffFile]) -> Body {
     ];
     let mut entries = Vec::with_capacity(files.len());
     for f in files {
-        let path = f.path.display();
+        let path = crate::tui::view::text::escape_path(f.path.as_bytes());
         let key = change
             .files
             .iter()
@@ -233,12 +165,12 @@ fn build(app: &App, commit: usize, files: &[InterdiffFile]) -> Body {
         for h in &f.hunks {
             rows.push(Row::Hunk(h.header.clone()));
             for l in &h.lines {
-                let text = super::doc::display_text(&l.content);
+                let text = crate::tui::doc::display_text(&l.content);
                 rows.push(Row::Line {
                     kind: l.kind,
                     old: l.old_lineno,
                     new: l.new_lineno,
-                    text: super::doc::terminal_safe(&text, &mut 0),
+                    text: crate::tui::doc::terminal_safe(&text, &mut 0),
                 });
             }
         }
@@ -249,12 +181,12 @@ fn build(app: &App, commit: usize, files: &[InterdiffFile]) -> Body {
     }
 }
 
-/// Keys while the view is on top: `None` lets the key fall through (approve, reject, help
-/// open their dialogs over the view).
-pub fn on_key(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
+/// Keys while the view is on top: approve, reject and help are ignored, so they fall through
+/// and open their dialogs over the view; the view takes every other key.
+pub fn on_key(app: &mut App, action: &Action) -> Handled {
     let page = usize::from(app.size.1.saturating_sub(6)).max(1);
     let Some(Overlay::Interdiff(view)) = app.overlays.last_mut() else {
-        return None;
+        return Handled::Ignored;
     };
     let (len, starts): (usize, Vec<usize>) = match &view.body {
         Body::Ready { files, rows } => (rows.len(), files.iter().map(|f| f.row).collect()),
@@ -262,10 +194,10 @@ pub fn on_key(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
     };
     let last = len.saturating_sub(1);
     match action {
-        Action::Approve | Action::Reject | Action::Help => return None,
+        Action::Approve | Action::Reject | Action::Help => return Handled::Ignored,
         Action::Cancel | Action::Quit | Action::Interdiff => {
             app.overlays.pop();
-            return Some(Vec::new());
+            return Handled::used();
         }
         Action::Down | Action::WheelDown(..) => view.scroll = (view.scroll + 1).min(last),
         Action::Up | Action::WheelUp(..) => view.scroll = view.scroll.saturating_sub(1),
@@ -278,20 +210,28 @@ pub fn on_key(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
                 view.current += 1;
                 view.scroll = starts[view.current];
             }
-            return Some(Vec::new());
+            return Handled::used();
         }
         Action::PrevFile | Action::PrevHunk => {
             view.current = view.current.saturating_sub(1);
             view.scroll = starts.get(view.current).copied().unwrap_or(0);
-            return Some(Vec::new());
+            return Handled::used();
         }
-        Action::ToggleViewed => return Some(toggle_viewed(app)),
-        _ => return Some(Vec::new()),
+        Action::ToggleViewed => return Handled::Used(toggle_viewed(app)),
+        Action::ScrollLeft => {
+            app.hscroll = app.hscroll.saturating_sub(16);
+            return Handled::used();
+        }
+        Action::ScrollRight => {
+            app.hscroll += 16;
+            return Handled::used();
+        }
+        _ => return Handled::used(),
     }
     // Scrolling moves the current file along: the last one whose header is at or above the
     // top row.
     view.current = starts.iter().rposition(|s| *s <= view.scroll).unwrap_or(0);
-    Some(Vec::new())
+    Handled::used()
 }
 
 fn toggle_viewed(app: &mut App) -> Vec<Effect> {
@@ -310,10 +250,10 @@ fn toggle_viewed(app: &mut App) -> Vec<Effect> {
              nothing to mark",
             entry.path
         );
-        app.flash = Some(Flash { text, error: false });
+        app.flash(&text, false);
         return Vec::new();
     };
-    let k = super::store::viewed_key(file);
+    let k = crate::tui::store::viewed_key(file);
     if !app.store.saved.viewed.remove(&k) {
         app.store.saved.viewed.insert(k);
     }

@@ -1,0 +1,186 @@
+//! The sign dialog: `a` / `r` open it on what would be signed; `y` signs (asking once more
+//! when files are unviewed, and for the key's passphrase when it has one), Esc cancels. The
+//! signing itself runs on a worker ([`Effect::Sign`]); its outcome comes back through
+//! [`apply`].
+
+use super::{type_into, Handled};
+use crate::tui::action::{Action, CommitEvidence, Decision, Effect, SignOutcome, SignRequest};
+use crate::tui::app::{App, Overlay, SignStage};
+use crate::tui::data::FileKey;
+
+/// `a` / `r`: opens the dialog, or says there is nothing to sign.
+pub fn open(app: &mut App, decision: Decision) {
+    if app.data.commits.is_empty() {
+        app.flash("there is nothing to sign: the range has no commits", true);
+        return;
+    }
+    app.overlays.push(Overlay::Sign {
+        decision,
+        stage: SignStage::Review,
+        scroll: 0,
+    });
+}
+
+/// What a sign-off made now would bind: every commit of the change with its own files
+/// viewed of total, the comments, and whether the impact analysis was on screen.
+pub fn sign_request(app: &App, decision: Decision) -> SignRequest {
+    let commits = app
+        .data
+        .commits
+        .iter()
+        .enumerate()
+        .map(|(c, e)| {
+            let keys = (0..e.change.files.len()).map(|f| FileKey { commit: c, file: f });
+            CommitEvidence {
+                commit: e.change.id.clone(),
+                files_viewed: keys.filter(|k| app.is_viewed(*k)).count(),
+                files_total: e.change.files.len(),
+            }
+        })
+        .collect();
+    SignRequest {
+        decision,
+        commits,
+        comment: app
+            .comments()
+            .iter()
+            .map(|c| c.render())
+            .collect::<Vec<_>>()
+            .join("\n"),
+        impact_shown: app.impact_seen,
+        passphrase: None,
+    }
+}
+
+/// Keys while the dialog is on top: it takes them all (Ctrl-C still quits). `j`/`k`, the
+/// arrows, pages and the wheel scroll its long part; what will be signed stays on top.
+pub fn on_key(app: &mut App, action: &Action) -> Handled {
+    let forbidden = app.forbidden();
+    let unviewed = app.unviewed().len();
+    let max_scroll = crate::tui::view::sign::max_scroll(app);
+    let page = usize::from(app.size.1 / 2).max(1);
+    let Some(Overlay::Sign {
+        decision,
+        stage,
+        scroll,
+    }) = app.overlays.last_mut()
+    else {
+        return Handled::Ignored;
+    };
+    let decision = *decision;
+    if !matches!(stage, SignStage::Passphrase { .. }) {
+        let moved = match action {
+            Action::Down | Action::WheelDown(..) => Some(*scroll + 1),
+            Action::Up | Action::WheelUp(..) => Some(scroll.saturating_sub(1)),
+            Action::PageDown => Some(*scroll + page),
+            Action::PageUp => Some(scroll.saturating_sub(page)),
+            _ => None,
+        };
+        if let Some(to) = moved {
+            *scroll = to.min(max_scroll);
+            return Handled::used();
+        }
+    }
+    match stage {
+        SignStage::Passphrase { input, request, .. } => {
+            if type_into(input, action) {
+                return Handled::used();
+            }
+            match action {
+                Action::Cancel => {
+                    app.overlays.pop();
+                    app.flash("nothing was signed", false);
+                    Handled::used()
+                }
+                Action::Confirm => {
+                    let mut request = request.clone();
+                    request.passphrase = Some(std::mem::take(input));
+                    *stage = SignStage::Signing;
+                    Handled::Used(vec![Effect::Sign(request)])
+                }
+                _ => Handled::used(),
+            }
+        }
+        // The worker has the request; keys wait.
+        SignStage::Signing => Handled::used(),
+        SignStage::Done { .. } => {
+            if matches!(
+                action,
+                Action::Confirm | Action::Cancel | Action::Quit | Action::Enter
+            ) {
+                app.overlays.pop();
+            }
+            Handled::used()
+        }
+        SignStage::Review | SignStage::ConfirmUnviewed => match action {
+            Action::Cancel | Action::Quit => {
+                app.overlays.pop();
+                Handled::used()
+            }
+            Action::Confirm => {
+                if decision == Decision::Approve && forbidden {
+                    // No approval is offered: the dialog says why.
+                    return Handled::used();
+                }
+                if *stage == SignStage::Review && unviewed > 0 {
+                    *stage = SignStage::ConfirmUnviewed;
+                    return Handled::used();
+                }
+                let request = sign_request(app, decision);
+                set_stage(app, SignStage::Signing);
+                Handled::Used(vec![Effect::Sign(request)])
+            }
+            _ => Handled::used(),
+        },
+    }
+}
+
+fn set_stage(app: &mut App, new: SignStage) {
+    if let Some(Overlay::Sign { stage, .. }) = app.overlays.last_mut() {
+        *stage = new;
+    }
+}
+
+/// A signing attempt finished: the dialog shows the outcome (or asks for the passphrase).
+pub fn apply(app: &mut App, outcome: SignOutcome) {
+    match outcome {
+        SignOutcome::Signed(lines) => {
+            app.flash(&lines.join("; "), false);
+            set_stage(
+                app,
+                SignStage::Done {
+                    signed: true,
+                    lines,
+                },
+            );
+        }
+        SignOutcome::NeedPassphrase { request, error } => set_stage(
+            app,
+            SignStage::Passphrase {
+                input: String::new(),
+                request,
+                error,
+            },
+        ),
+        SignOutcome::Refused(reasons) => {
+            app.flash("signing refused: nothing was signed", true);
+            set_stage(
+                app,
+                SignStage::Done {
+                    signed: false,
+                    lines: reasons,
+                },
+            );
+        }
+        SignOutcome::Failed(e) => {
+            app.flash("signing failed: nothing was signed", true);
+            set_stage(
+                app,
+                SignStage::Done {
+                    signed: false,
+                    lines: vec![e],
+                },
+            );
+        }
+    }
+}
