@@ -457,3 +457,32 @@ fn a_squash_of_a_range_with_an_unapproved_commit_needs_signoff() {
     assert_eq!(v["state"], "needs-signoff", "{v:#}");
     assert!(v["squash_of"].is_null());
 }
+
+#[test]
+fn a_signed_rename_verifies_though_the_gate_loads_paths_only() {
+    // The gate judges from paths (no rename similarity); the sign-off binds the digest
+    // computed with rename detection, which is computed where a sign-off is checked.
+    let f = Fixture::new();
+    let body = "pub fn charge() {}\n// a long enough body for rename detection to see it\n";
+    f.ai_commit("docs/old.md", body, "Add a doc");
+    f.t.remove("docs/old.md");
+    f.t.write("docs/new.md", body);
+    let renamed = f.t.commit_ai("kiro", "Move the doc");
+    let change = countersign::git::CommitChange::load(
+        &f.t.repo,
+        renamed,
+        countersign::git::LoadDepth::Files,
+    )
+    .unwrap();
+    assert!(
+        change
+            .files
+            .iter()
+            .any(|c| c.status == countersign::git::FileStatus::Renamed),
+        "{:?}",
+        change.files
+    );
+    f.sign(&renamed, "alice", "approve").success();
+    let (code, json) = f.verify_json(&[&renamed.to_string()]);
+    assert_eq!(code, 0, "{json:#}");
+}

@@ -37,7 +37,7 @@ pub fn run(cwd: &Path, args: &ImpactArgs) -> Result<i32> {
     let mut review = Review::open(
         &ctx.repo,
         args.trust.select(args.revspec.as_deref()),
-        Purpose::Explore,
+        Purpose::Impact,
     )?;
     notify(&review.notices);
     let impact = review.impact(&Options::default())?;

@@ -11,6 +11,11 @@ use crate::{Error, Result};
 /// the TUI needs hunks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LoadDepth {
+    /// Paths, statuses, modes and blob ids only, for judging: no rename or copy detection (a
+    /// rename is a deletion and an addition, so both paths are still judged) and no content
+    /// read (`binary` is false). `patch_digest` is left empty: load the commit with
+    /// [`LoadDepth::Files`] where a sign-off must be checked against it.
+    Paths,
     /// Files with status, modes, blob ids and the binary flag.
     Files,
     /// Files plus every hunk and line.
@@ -317,7 +322,11 @@ impl CommitChange {
             .map(|s| String::from_utf8_lossy(s).into_owned())
             .unwrap_or_default();
         let trailers = parse_trailers(commit.message_bytes());
-        let patch_digest = patch_digest(&files);
+        let patch_digest = if depth == LoadDepth::Paths {
+            String::new()
+        } else {
+            patch_digest(&files)
+        };
         let author = Person::from_signature(&commit.author());
         let committer = Person::from_signature(&commit.committer());
         Ok(CommitChange {
@@ -402,11 +411,13 @@ fn load_files(
     let mut opts = git2::DiffOptions::new();
     opts.include_typechange(true).ignore_submodules(false);
     let mut diff = repo.diff_tree_to_tree(old, Some(new), Some(&mut opts))?;
-    let mut find = git2::DiffFindOptions::new();
-    // Copies only from files the commit also modifies: copies_from_unmodified would compare
-    // every added file with every file of the tree.
-    find.renames(true).copies(true);
-    diff.find_similar(Some(&mut find))?;
+    if depth != LoadDepth::Paths {
+        let mut find = git2::DiffFindOptions::new();
+        // Copies only from files the commit also modifies: copies_from_unmodified would
+        // compare every added file with every file of the tree.
+        find.renames(true).copies(true);
+        diff.find_similar(Some(&mut find))?;
+    }
 
     let mut files = Vec::with_capacity(diff.deltas().len());
     for idx in 0..diff.deltas().len() {
@@ -450,7 +461,9 @@ fn load_files(
         // without the repository: attributes in the change under review (`-diff`, `binary`,
         // a textconv or filter driver) never hide code from the reviewer.
         let blob = |oid: Option<git2::Oid>, mode: u32| match oid {
-            Some(oid) if mode != GITLINK => repo.find_blob(oid).map(Some),
+            Some(oid) if mode != GITLINK && depth != LoadDepth::Paths => {
+                repo.find_blob(oid).map(Some)
+            }
             _ => Ok(None),
         };
         let old_blob = blob(old_oid, old_mode)?;

@@ -23,7 +23,7 @@ const SYMLINK_MODE: u32 = 0o120000;
 const MAX_SCANNED: usize = 8 * 1024 * 1024;
 
 /// Which crates compile which outside files (paths, or directories a symlink points at).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Inclusions {
     /// Path (file or directory) → (crate, how) pairs.
     by_path: BTreeMap<String, BTreeSet<(String, String)>>,
@@ -64,6 +64,48 @@ impl Inclusions {
             .or_default()
             .insert((krate.to_string(), how));
     }
+}
+
+/// Bumped whenever what the scan finds changes, so that cached scans are not reused.
+const CACHE_VERSION: u32 = 1;
+/// A cached scan larger than this is ignored (and made again).
+const MAX_CACHE: u64 = 64 * 1024 * 1024;
+
+/// [`scan_tree`], remembered in the repository's git directory per tree
+/// (`countersign/inclusions-v1-TREE.json`): a tree's scan never changes, and reading every
+/// source file of a large workspace is the costly part. The cache is local (nobody can push
+/// it) and derived only from the tree it names; any problem reading or writing it just
+/// means scanning again.
+pub fn scan_tree_cached(
+    repo: &git2::Repository,
+    commit: git2::Oid,
+    ws: &Workspace,
+) -> Result<Inclusions> {
+    let tree = repo
+        .find_commit(commit)
+        .map(|c| c.tree_id())
+        .map_err(crate::Error::git(format!("reading commit {commit}")))?;
+    let dir = repo.path().join("countersign");
+    let path = dir.join(format!("inclusions-v{CACHE_VERSION}-{tree}.json"));
+    let cached = std::fs::symlink_metadata(&path)
+        .ok()
+        .filter(|m| m.is_file() && m.len() <= MAX_CACHE)
+        .and_then(|_| std::fs::read(&path).ok())
+        .and_then(|bytes| serde_json::from_slice::<Inclusions>(&bytes).ok());
+    if let Some(found) = cached {
+        return Ok(found);
+    }
+    let found = scan_tree(repo, commit, ws)?;
+    if let Ok(json) = serde_json::to_vec(&found) {
+        let _ = std::fs::create_dir_all(&dir);
+        if let Ok(mut tmp) = tempfile::NamedTempFile::new_in(&dir) {
+            use std::io::Write;
+            if tmp.write_all(&json).is_ok() {
+                let _ = tmp.persist(&path);
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// Scans every `.rs` file and symlink inside the members of `ws` in the tree of `commit`.

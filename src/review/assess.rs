@@ -185,7 +185,7 @@ impl<'r> Assessor<'r> {
     /// is judged — to the inclusions, reading the trusted tree's first.
     fn learn_inclusions(&mut self, commit: &CommitChange) -> Result<()> {
         if self.inclusions.is_none() {
-            self.inclusions = Some(compiled::scan_tree(
+            self.inclusions = Some(compiled::scan_tree_cached(
                 self.repo,
                 self.trusted_commit,
                 &self.trusted_workspace,
@@ -465,7 +465,17 @@ impl<'r> Assessor<'r> {
                 if commit.files.len() == 1 { "" } else { "s" }
             ));
         }
-        let (signoffs, gate) = self.judge_signoffs(commit, lines, removed, ai.as_ref(), &verdict);
+        // A commit loaded for judging only carries no patch digest: sign-offs are checked
+        // against the commit loaded in full (rename detection included, as the digest binds).
+        let full;
+        let checked = if commit.patch_digest.is_empty() && !(lines.is_empty() && removed.is_empty())
+        {
+            full = CommitChange::load(self.repo, commit.commit_id().oid(), LoadDepth::Files)?;
+            &full
+        } else {
+            commit
+        };
+        let (signoffs, gate) = self.judge_signoffs(checked, lines, removed, ai.as_ref(), &verdict);
         Ok(Assessment {
             commit: commit.id.clone(),
             summary: commit.summary.clone(),

@@ -21,9 +21,12 @@ pub enum Purpose {
     /// `status`: needs the policy; a default trusted ref that contains HEAD leaves nothing
     /// to judge.
     Triage,
-    /// `impact` and the workstation: without a policy on the trusted ref, the built-in
-    /// defaults judge (with a notice), so anyone can try them on any Cargo repository.
+    /// The workstation: without a policy on the trusted ref, the built-in defaults judge
+    /// (with a notice), so anyone can try it on any Cargo repository. Files are loaded with
+    /// rename detection and content (what the reviewer reads).
     Explore,
+    /// `impact`: like [`Purpose::Explore`], but only paths are loaded.
+    Impact,
     /// `verify`: needs the policy; a default trusted ref that contains the change is an
     /// error, because a gate never passes on a guessed ref that judges the change by its own
     /// policy.
@@ -115,7 +118,9 @@ impl<'r> Review<'r> {
         let (policy, builtin_policy) =
             match policy::load_trusted_at(repo, trusted.commit, &trusted.name) {
                 Ok(t) => (t, false),
-                Err(Error::NoPolicy { rev }) if purpose == Purpose::Explore => {
+                Err(Error::NoPolicy { rev })
+                    if matches!(purpose, Purpose::Explore | Purpose::Impact) =>
+                {
                     notices.push(format!(
                         "no policy at {rev}:.countersign/policy.toml; using the built-in \
                          defaults (countersign init writes one)"
@@ -139,7 +144,13 @@ impl<'r> Review<'r> {
             }
         }
         let assessor = Assessor::with_trusted(repo, policy, &trusted)?;
-        let changes = ChangeSet::load(repo, &range.commits, LoadDepth::Files)?;
+        // Judging needs paths only: rename similarity and content are read where a verdict
+        // depends on them (a sign-off's patch digest), and for the reviewer's screen.
+        let depth = match purpose {
+            Purpose::Explore | Purpose::Sign => LoadDepth::Files,
+            Purpose::Triage | Purpose::Gate | Purpose::Impact => LoadDepth::Paths,
+        };
+        let changes = ChangeSet::load(repo, &range.commits, depth)?;
         Ok(Review {
             repo,
             trusted,

@@ -233,6 +233,13 @@ pub fn plan(
     let tool = format!("countersign {}", env!("CARGO_PKG_VERSION"));
     let timestamp = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let policy_digest = trusted.policy.digest.clone();
+    if let Some(a) = judged.iter().find(|a| a.commit.patch_digest.is_empty()) {
+        return Err(Error::Message(format!(
+            "commit {} was loaded without its patch digest, so nothing can be signed for it; \
+             this is a bug in countersign, please report it",
+            short_id(&a.commit.id)
+        )));
+    }
     for a in judged {
         let commit = a.commit;
         let req = trusted.policy.requirement(a.tier);

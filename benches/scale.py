@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+"""Speed at real scale: countersign beside the tool a user would compare it with, in one run.
+
+    cargo build --release
+    python3 benches/scale.py                       # the generated cases
+    DIEM=/path/to/diem python3 benches/scale.py    # and the diem cases (a clone of diem/diem)
+
+Every figure is a whole process (start-up included), the median of RUNS runs (default 5),
+each countersign run paired with a run of its peer so that machine load hits both alike.
+Prints one table: case, countersign, peer, ratio.
+
+Cases:
+- generated (always): a 400-crate workspace from benches/gen-workspace.py with a bulk edit of
+  400 files (~48k lines): `review --snapshot 160x50` vs `git show`; `impact` vs
+  `cargo metadata --no-deps --offline` (skipped without cargo).
+- diem (when DIEM names a clone): `review COMMIT --snapshot 160x50` vs `git show COMMIT` for
+  76576974dc (2,179 files) and 401773f574; `status COMMIT`; `verify` over 300 commits of
+  history. A policy is committed on a scratch ref (refs/countersign-bench/trusted, on top of
+  the clone's HEAD) so that status and verify have one; nothing else in the clone changes.
+"""
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.join(ROOT, "target", "release", "countersign")
+RUNS = int(os.environ.get("RUNS", "5"))
+
+POLICY = """base = "main"
+default_tier = "supervised"
+
+[roles]
+senior = ["alice@example.com"]
+
+[[rules]]
+paths = ["**/*.md", "documentation/**"]
+tier = "autonomous"
+"""
+
+
+def run(cmd, cwd, env=None):
+    t = time.perf_counter()
+    out = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    took = time.perf_counter() - t
+    if out.returncode not in (0, 1):
+        sys.exit(f"{' '.join(cmd)} failed ({out.returncode}): {out.stderr.decode()[-2000:]}")
+    return took
+
+
+def pair(ours, peer, cwd, env=None):
+    """Median seconds of `ours` and of `peer`, run alternately."""
+    a, b = [], []
+    run(ours, cwd, env)  # warm the page cache once
+    if peer:
+        run(peer, cwd, env)
+    for _ in range(RUNS):
+        a.append(run(ours, cwd, env))
+        if peer:
+            b.append(run(peer, cwd, env))
+    return statistics.median(a), (statistics.median(b) if b else None)
+
+
+def row(case, ours, peer_name, peer):
+    ratio = f"{ours / peer:.2f}x" if peer else ""
+    peer_text = f"{peer_name} {peer * 1000:.0f} ms" if peer else ""
+    print(f"| {case} | {ours * 1000:.0f} ms | {peer_text} | {ratio} |", flush=True)
+
+
+def env_for(home):
+    env = dict(os.environ)
+    env.update(
+        {
+            "HOME": home,
+            "GIT_CONFIG_GLOBAL": "/dev/null",
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "NO_COLOR": "1",
+            "GIT_PAGER": "cat",
+            "PAGER": "cat",
+        }
+    )
+    return env
+
+
+def generated(scratch, env):
+    out = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "benches", "gen-workspace.py"), os.path.join(scratch, "ws"),
+         "--crates", "400", "--files", "25", "--changed", "20"],
+        check=True, capture_output=True, text=True, env=env,
+    )
+    info = json.loads(out.stdout.strip().splitlines()[-1])
+    repo = info["root"]
+    # The bulk change: one sed over 400 files, committed by the agent.
+    files = subprocess.run(["git", "ls-files", "*.rs"], cwd=repo, check=True, capture_output=True,
+                           text=True, env=env).stdout.split()[:400]
+    for f in files:
+        p = os.path.join(repo, f)
+        with open(p) as fh:
+            text = fh.read()
+        with open(p, "w") as fh:
+            fh.write(text.replace("wrapping_add", "wrapping_sub"))
+    subprocess.run(["git", "-c", "user.name=Kiro", "-c", "user.email=kiro@agents.example", "commit",
+                    "-qam", "Bulk change\n\nCo-authored-by: Kiro <kiro@agents.example>"],
+                   cwd=repo, check=True, env=env)
+    ours, peer = pair([BIN, "review", "HEAD", "--trusted-ref", "HEAD~1", "--snapshot", "160x50"],
+                      ["git", "show", "HEAD"], repo, env)
+    row("bulk change, 400 files / 48k lines: first screen", ours, "git show", peer)
+    if shutil.which("cargo"):
+        ours, peer = pair([BIN, "impact", "HEAD~1", "--trusted-ref", "HEAD~1", "--format", "json"],
+                          ["cargo", "metadata", "--no-deps", "--offline", "--format-version", "1"], repo, env)
+        row("impact, 400 crates", ours, "cargo metadata --no-deps", peer)
+
+
+def diem(path, env):
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=path, check=True, capture_output=True, text=True,
+                              env=env).stdout.strip()
+
+    # A trusted commit with a policy: HEAD's tree plus .countersign/policy.toml.
+    scratch = tempfile.mkdtemp()
+    key = os.path.join(scratch, "alice")
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "alice", "-f", key], check=True)
+    with open(key + ".pub") as fh:
+        roster = f'alice@example.com namespaces="countersign" {fh.read().strip()}\n'
+    index = os.path.join(scratch, "index")
+    ienv = dict(env, GIT_INDEX_FILE=index)
+    subprocess.run(["git", "read-tree", "HEAD"], cwd=path, check=True, env=ienv)
+    for name, text in [("policy.toml", POLICY), ("allowed_signers", roster)]:
+        blob = subprocess.run(["git", "hash-object", "-w", "--stdin"], cwd=path, input=text, check=True,
+                              capture_output=True, text=True, env=env).stdout.strip()
+        subprocess.run(["git", "update-index", "--add", "--cacheinfo", f"100644,{blob},.countersign/{name}"],
+                       cwd=path, check=True, env=ienv)
+    tree = subprocess.run(["git", "write-tree"], cwd=path, check=True, capture_output=True, text=True,
+                          env=ienv).stdout.strip()
+    trusted = subprocess.run(
+        ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com", "commit-tree", tree, "-p", "HEAD",
+         "-m", "bench policy"], cwd=path, check=True, capture_output=True, text=True, env=env).stdout.strip()
+    git("update-ref", "refs/countersign-bench/trusted", trusted)
+    ref = "refs/countersign-bench/trusted"
+    for commit in ["76576974dc", "401773f574"]:
+        files = len(git("diff-tree", "--no-commit-id", "-r", "--name-only", "-M", commit).splitlines())
+        ours, peer = pair([BIN, "review", commit, "--trusted-ref", ref, "--snapshot", "160x50"],
+                          ["git", "show", commit], path, env)
+        row(f"diem {commit} ({files} files): review --snapshot 160x50", ours, "git show", peer)
+        ours, peer = pair([BIN, "status", commit, "--trusted-ref", ref], ["git", "show", commit], path, env)
+        row(f"diem {commit}: status", ours, "git show", peer)
+    tip = git("rev-parse", "HEAD~1000")
+    ours, peer = pair([BIN, "verify", f"{tip}~300..{tip}", "--trusted-ref", ref, "--format", "json"],
+                      ["git", "log", "--stat", f"{tip}~300..{tip}"], path, env)
+    row("diem: verify over 300 commits", ours, "git log --stat", peer)
+
+
+def main():
+    if not os.path.exists(BIN):
+        sys.exit("build the release binary first: cargo build --release")
+    with tempfile.TemporaryDirectory() as scratch:
+        env = env_for(scratch)
+        print(f"runs per figure: {RUNS} (medians)")
+        print("| case | countersign | peer | ratio |")
+        print("|---|---|---|---|")
+        generated(scratch, env)
+        path = os.environ.get("DIEM")
+        if path:
+            diem(path, env)
+        else:
+            print("(diem cases skipped: set DIEM to a clone of github.com/diem/diem)")
+
+
+if __name__ == "__main__":
+    main()
