@@ -534,3 +534,40 @@ fn an_explicit_trusted_ref_may_contain_the_range_and_an_empty_range_has_nothing_
     f.repo.checkout("main");
     countersign(f.repo.path()).arg("verify").assert().code(2);
 }
+
+/// Runs `countersign ARGS` in a pseudo-terminal (util-linux `script`), progress forced on
+/// from the first commit; returns everything the terminal received.
+fn in_a_terminal(dir: &Path, args: &str) -> String {
+    let bin = assert_cmd::cargo::cargo_bin("countersign");
+    let out = Command::new("script")
+        .args(["-qec", &format!("{} {args}", bin.display()), "/dev/null"])
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .env("NO_COLOR", "1")
+        .env("COUNTERSIGN_PROGRESS_AFTER_MS", "0")
+        .output()
+        .expect("script runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn long_work_shows_progress_on_a_terminal_and_nowhere_else() {
+    let f = fixture("main");
+    let seen = in_a_terminal(f.repo.path(), "status");
+    assert!(seen.contains("judging 1/4"), "{seen:?}");
+    assert!(seen.contains("\r\x1b[2K"), "the line is cleared: {seen:?}");
+    let seen = in_a_terminal(f.repo.path(), "verify");
+    assert!(seen.contains("verifying 1/4"), "{seen:?}");
+    // JSON: no progress even on a terminal.
+    let seen = in_a_terminal(f.repo.path(), "status --format json");
+    assert!(!seen.contains("judging"), "{seen:?}");
+    // Not a terminal: no progress.
+    let out = countersign(f.repo.path())
+        .arg("status")
+        .env("COUNTERSIGN_PROGRESS_AFTER_MS", "0")
+        .output()
+        .expect("runs");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("judging"));
+}

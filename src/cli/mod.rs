@@ -9,6 +9,7 @@ mod impact;
 mod init;
 mod keygen;
 mod policy_check;
+mod progress;
 mod review;
 mod show;
 mod sign;

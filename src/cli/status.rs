@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use super::args::{Format, StatusArgs};
+use super::progress::Progress;
 use super::style::{colour_stdout, fit, paint, state_colour, tier_colour};
 use super::style::{finish, write_json};
 use super::{notify, Context, EXIT_OK};
@@ -30,7 +31,9 @@ pub fn run(cwd: &Path, args: &StatusArgs) -> Result<i32> {
         Purpose::Triage,
     )?;
     notify(&review.notices);
-    let rows = review.assess_all()?;
+    let mut progress = Progress::new("judging", args.format == Format::Json);
+    let rows = review.assess_all_with(&mut |done, total, c| progress.tick(done, total, c))?;
+    progress.finish();
     let mut out = std::io::stdout().lock();
     let written = match args.format {
         Format::Json => {

@@ -5,6 +5,7 @@ use std::io::Write;
 use std::path::Path;
 
 use super::args::{VerifyArgs, VerifyFormat};
+use super::progress::Progress;
 use super::style::{finish, write_json};
 use super::verify_formats;
 use super::{Context, EXIT_OK, EXIT_VIOLATION};
@@ -16,7 +17,10 @@ use crate::Result;
 /// Runs `verify`: 0 all pass, 1 any violation; errors (bad policy, unknown revspec) are 2.
 pub fn run(cwd: &Path, args: &VerifyArgs) -> Result<i32> {
     let ctx = Context::open(cwd)?;
-    let report = build_report(&ctx.repo, args.selection())?;
+    let mut review = Review::open(&ctx.repo, args.selection(), Purpose::Gate)?;
+    let mut progress = Progress::new("verifying", args.format != VerifyFormat::Text);
+    let report = review.report_with(&mut |done, total, c| progress.tick(done, total, c))?;
+    progress.finish();
     let code = if report.ok { EXIT_OK } else { EXIT_VIOLATION };
     let mut out = std::io::stdout().lock();
     let written = match args.format {

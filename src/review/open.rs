@@ -188,15 +188,40 @@ impl<'r> Review<'r> {
 
     /// Every commit's verdict, oldest first.
     pub fn assess_all(&mut self) -> Result<Vec<Assessment>> {
+        self.assess_all_with(&mut |_, _, _| {})
+    }
+
+    /// [`Review::assess_all`], telling `progress` (commits judged, total, the one being
+    /// judged) before each commit, for long ranges.
+    pub fn assess_all_with(
+        &mut self,
+        progress: &mut dyn FnMut(usize, usize, &crate::git::CommitChange),
+    ) -> Result<Vec<Assessment>> {
         let commits = std::mem::take(&mut self.changes.commits);
-        let result = commits.iter().map(|c| self.assessor.assess(c)).collect();
+        let total = commits.len();
+        let result = commits
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                progress(i, total, c);
+                self.assessor.assess(c)
+            })
+            .collect();
         self.changes.commits = commits;
         result
     }
 
     /// The gate's report on the range (what `verify` prints).
     pub fn report(&mut self) -> Result<Report> {
-        let commits = self.assess_all()?;
+        self.report_with(&mut |_, _, _| {})
+    }
+
+    /// [`Review::report`] with progress (see [`Review::assess_all_with`]).
+    pub fn report_with(
+        &mut self,
+        progress: &mut dyn FnMut(usize, usize, &crate::git::CommitChange),
+    ) -> Result<Report> {
+        let commits = self.assess_all_with(progress)?;
         Ok(Report::new(&self.trusted, &self.range.description, commits))
     }
 
