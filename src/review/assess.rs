@@ -87,6 +87,8 @@ pub struct Assessor<'r> {
     /// Files crates compile from outside their directories: the trusted tree's, grown with
     /// what each assessed commit adds (never shrunk: stricter, never laxer).
     inclusions: Option<Inclusions>,
+    /// Commits whose trees' inclusions were learned.
+    learned: std::collections::HashSet<git2::Oid>,
     /// Blobs already scanned for inclusions.
     scanned: std::collections::HashSet<(String, git2::Oid)>,
     /// Tree id → the annotated commits with that tree (for recognising squash merges).
@@ -127,6 +129,7 @@ impl<'r> Assessor<'r> {
             workspaces: HashMap::new(),
             trusted_commit: trusted_ref.commit,
             inclusions: None,
+            learned: std::collections::HashSet::new(),
             scanned: std::collections::HashSet::new(),
             signed_trees: None,
             notes: notes::NotesReader::new(repo),
@@ -160,6 +163,7 @@ impl<'r> Assessor<'r> {
 
     /// The direct tier verdict of `commit`: the highest tier of its files.
     pub fn direct_verdict(&mut self, commit: &CommitChange) -> Result<TierVerdict> {
+        self.inherit_workspace(commit);
         self.workspace_at(&commit.id)?;
         // The parent's workspace places old paths; without any, the commit's own stands in.
         let files: Vec<&FileChange> = commit.files.iter().collect();
@@ -177,6 +181,30 @@ impl<'r> Assessor<'r> {
         let classifier = Classifier::new(&self.trusted.policy, &self.trusted_workspace)
             .with_inclusions(self.inclusions.as_ref().unwrap_or(&none));
         Ok(classifier.classify(commit, ws, parent_ws))
+    }
+
+    /// A commit that touches no manifest has its parent's workspace: reuse it when it was
+    /// read already (a range is judged oldest first), rather than reading every manifest of
+    /// the tree again.
+    fn inherit_workspace(&mut self, commit: &CommitChange) {
+        if self.workspaces.contains_key(&commit.id) {
+            return;
+        }
+        let [parent] = commit.parents.as_slice() else {
+            return;
+        };
+        let touches_manifest = commit.files.iter().any(|f| {
+            f.paths().any(|p| {
+                let b = p.as_bytes();
+                b.ends_with(b"Cargo.toml") || b.ends_with(b"Cargo.lock")
+            })
+        });
+        if touches_manifest {
+            return;
+        }
+        if let Some(ws) = self.workspaces.get(parent).cloned() {
+            self.workspaces.insert(commit.id.clone(), ws);
+        }
     }
 
     /// Adds what the tree of `commit` makes its crates compile from outside their
@@ -200,12 +228,25 @@ impl<'r> Assessor<'r> {
             .find_commit(commit.commit_id().oid())
             .and_then(|c| c.tree())
             .map_err(Error::git(format!("reading the tree of {}", commit.id)))?;
-        if tree.id() == trusted_tree.id() {
+        let first_time = self.learned.insert(commit.commit_id().oid());
+        if tree.id() == trusted_tree.id() || !first_time {
             return Ok(());
         }
+        // The inclusions only grow: once a commit's parent was learned, what its tree holds
+        // beyond the parent's is all that is new. Otherwise compare with the trusted tree.
+        let parent_tree = match commit.parents.as_slice() {
+            [parent] if self.learned.contains(&oid(parent)?) => Some(
+                self.repo
+                    .find_commit(oid(parent)?)
+                    .and_then(|c| c.tree())
+                    .map_err(Error::git(format!("reading the tree of {parent}")))?,
+            ),
+            _ => None,
+        };
+        let base = parent_tree.as_ref().unwrap_or(&trusted_tree);
         let diff = self
             .repo
-            .diff_tree_to_tree(Some(&trusted_tree), Some(&tree), None)
+            .diff_tree_to_tree(Some(base), Some(&tree), None)
             .map_err(Error::git("comparing the trusted tree"))?;
         let mut entries: Vec<(String, git2::Oid, u32)> = Vec::new();
         for delta in diff.deltas() {
