@@ -10,7 +10,8 @@
 //! 5. [`signoff`] signs, stores and verifies sign-offs as git notes;
 //! 6. [`assess`] joins them into the per-commit verdict that `status`, `verify` and the TUI show.
 //!
-//! [`tui`] and [`cli`] sit on top; no module below them imports them.
+//! [`tui`] and [`cli`] sit on top; no module below them imports them. [`util`] is a leaf
+//! every layer may use: terminal escaping, bounded reads, quiet exit on a closed pipe.
 
 #![warn(missing_docs)]
 
@@ -26,5 +27,6 @@ pub mod policy;
 pub mod signoff;
 pub mod sync;
 pub mod tui;
+pub mod util;
 
 pub use error::{Error, Result};

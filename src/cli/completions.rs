@@ -1,17 +1,18 @@
 //! Shell completions and the man page, generated from the CLI definition itself.
 
-use std::io::Write;
-
 use clap::CommandFactory;
 
 use super::{Cli, EXIT_OK};
+use crate::util::pipe;
 use crate::{Error, Result};
 
 /// Prints the completion script for `shell` on stdout.
 pub fn completions(shell: clap_complete::Shell) -> Result<i32> {
     let mut cmd = Cli::command();
-    clap_complete::generate(shell, &mut cmd, "countersign", &mut std::io::stdout());
-    Ok(EXIT_OK)
+    // Made in memory, then written: clap_complete panics on a failed write (`| head -c1`).
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "countersign", &mut buf);
+    pipe::finish(pipe::write_stdout(&buf), EXIT_OK)
 }
 
 /// Prints the man page (roff) on stdout.
@@ -20,8 +21,5 @@ pub fn man() -> Result<i32> {
     clap_mangen::Man::new(Cli::command())
         .render(&mut buf)
         .map_err(Error::io("the man page"))?;
-    std::io::stdout()
-        .write_all(&buf)
-        .map_err(Error::io("stdout"))?;
-    Ok(EXIT_OK)
+    pipe::finish(pipe::write_stdout(&buf), EXIT_OK)
 }

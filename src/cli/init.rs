@@ -9,6 +9,8 @@ use crate::impact::Workspace;
 use crate::init::{configure_clone, policy_template};
 use crate::policy::{POLICY_PATH, ROSTER_PATH};
 use crate::signoff::keys;
+use crate::util::escape::line as esc;
+use crate::util::pipe::Printer;
 use crate::{Error, Result};
 
 /// Runs `init`: writes the policy and roster unless they exist, configures the clone, and
@@ -54,6 +56,7 @@ pub fn run(cwd: &Path) -> Result<i32> {
                  # alice@example.com namespaces=\"countersign\" ssh-ed25519 AAAA...\n"
             .to_string(),
     };
+    let mut out = Printer::stdout();
     std::fs::create_dir_all(root.join(".countersign"))
         .map_err(Error::io(root.join(".countersign")))?;
     for (rel, text) in [(POLICY_PATH, &policy), (ROSTER_PATH, &roster)] {
@@ -66,27 +69,27 @@ pub fn run(cwd: &Path) -> Result<i32> {
             Ok(mut f) => {
                 use std::io::Write;
                 f.write_all(text.as_bytes()).map_err(Error::io(&path))?;
-                println!("wrote {rel}");
+                out.line(format_args!("wrote {rel}"));
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                println!("kept {rel} (it exists; init never overwrites)");
+                out.line(format_args!("kept {rel} (it exists; init never overwrites)"));
             }
             Err(e) => return Err(Error::io(path)(e)),
         }
     }
     let setup = configure_clone(&ctx.repo)?;
     for s in &setup.changed {
-        println!("set {s}");
+        out.line(format_args!("set {}", esc(s)));
     }
     for s in &setup.kept {
-        println!("kept {s}");
+        out.line(format_args!("kept {}", esc(s)));
     }
-    println!();
-    println!("Next steps:");
+    out.line("");
+    out.line("Next steps:");
     let mut n = 0;
     let mut step = |text: String| {
         n += 1;
-        println!("  {n}. {text}");
+        out.line(format_args!("  {n}. {text}"));
     };
     if signer.is_none() {
         step(format!(
@@ -98,7 +101,8 @@ pub fn run(cwd: &Path) -> Result<i32> {
     ));
     step("check it: countersign policy check".to_string());
     step(format!(
-        "commit .countersign/ on {base} (the trusted branch: its policy judges every change)"
+        "commit .countersign/ on {} (the trusted branch: its policy judges every change)",
+        esc(&base)
     ));
     step("review AI commits: countersign status, countersign review".to_string());
     step(
@@ -108,5 +112,5 @@ pub fn run(cwd: &Path) -> Result<i32> {
         "gate CI: countersign verify (the README has GitHub Actions and GitLab CI recipes)"
             .to_string(),
     );
-    Ok(EXIT_OK)
+    out.finish(EXIT_OK)
 }

@@ -7,6 +7,8 @@ use super::{Context, EXIT_ERROR, EXIT_OK};
 use crate::git::{TreeSnapshot, WorkTree};
 use crate::impact::Workspace;
 use crate::policy::{self, Diagnostics};
+use crate::util::escape;
+use crate::util::pipe::{self, Printer};
 use crate::{Error, Result};
 
 /// Runs `policy check`: prints every problem at once and exits 2, or a summary and exits 0.
@@ -34,13 +36,16 @@ pub fn run(cwd: &Path, args: &PolicyCheckArgs) -> Result<i32> {
     };
     problems.0.extend(workspace.problems);
     if !problems.is_empty() {
-        eprintln!("{problems}");
+        // The report quotes lines of files from the work tree: escaped, capped (see
+        // `Diagnostic`), repeats summarised.
+        pipe::warn(escape::text(&problems.to_string(), ""));
         return Ok(EXIT_ERROR);
     }
+    let mut out = Printer::stdout();
     if let Some(t) = trusted {
-        println!("{}", policy::summary(&t));
+        out.line(escape::line(&policy::summary(&t)));
     }
-    Ok(EXIT_OK)
+    out.finish(EXIT_OK)
 }
 
 fn workdir(ctx: &Context) -> Result<&Path> {

@@ -16,6 +16,7 @@ use crate::policy::provenance::Provenance;
 use crate::policy::Tier;
 use crate::signoff::rewrite::RewrittenFrom;
 use crate::signoff::{ReviewState, SignoffVerdict};
+use crate::util::escape::line as esc;
 use crate::Result;
 
 /// The JSON document `verify --format json` prints.
@@ -132,6 +133,8 @@ pub fn build_report(
     })
 }
 
+/// The text report; subjects, agent names and problems (which quote paths and principals)
+/// are escaped, so no line of it can be forged or rubbed out by the branch under review.
 fn write_text(out: &mut impl Write, r: &Report) -> std::io::Result<()> {
     let failed = r.commits.iter().filter(|c| !c.ok).count();
     writeln!(
@@ -139,13 +142,13 @@ fn write_text(out: &mut impl Write, r: &Report) -> std::io::Result<()> {
         "countersign verify: {} commit{} in {}, judged by the policy and roster on {}",
         r.commits.len(),
         if r.commits.len() == 1 { "" } else { "s" },
-        r.range,
-        r.trusted_ref
+        esc(&r.range),
+        esc(&r.trusted_ref)
     )?;
     for c in &r.commits {
         let by =
             c.ai.as_ref()
-                .map_or("human".to_string(), |a| a.agent.clone());
+                .map_or("human".to_string(), |a| esc(&a.agent).into_owned());
         let need = if c.required > 0 {
             format!("  {}/{} approvals", c.approvals, c.required)
         } else {
@@ -159,10 +162,10 @@ fn write_text(out: &mut impl Write, r: &Report) -> std::io::Result<()> {
             by,
             c.tier.name(),
             c.state.name(),
-            c.summary
+            esc(&c.summary)
         )?;
         for p in &c.problems {
-            writeln!(out, "       {p}")?;
+            writeln!(out, "       {}", esc(p))?;
         }
     }
     if failed == 0 {
