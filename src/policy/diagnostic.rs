@@ -13,7 +13,7 @@ const QUOTE_AFTER: usize = 140;
 /// Messages and help quote what was written (a key, a glob, a principal); longer ones are cut.
 const MAX_MESSAGE: usize = 400;
 /// One parse keeps at most this many problems per file; the rest are counted.
-const MAX_PER_FILE: usize = 10_000;
+const MAX_PER_FILE: usize = 50_000;
 /// A report shows at most this many problems with the same message, then counts the rest.
 const MAX_SAME: usize = 3;
 /// A report shows at most this many problems in all, then counts the rest.
@@ -182,15 +182,6 @@ impl fmt::Display for Diagnostic {
         if let Some(help) = &self.help {
             write!(f, "\n{:gutter$} = help: {}", "", help)?;
         }
-        if self.more > 0 {
-            write!(
-                f,
-                "\n\n… and {} more problem{} in {} after this one, not listed: fix these first",
-                thousands(self.more),
-                if self.more == 1 { "" } else { "s" },
-                self.file
-            )?;
-        }
         Ok(())
     }
 }
@@ -255,6 +246,15 @@ impl fmt::Display for Diagnostics {
             if *n == MAX_SAME && total > MAX_SAME {
                 write!(f, "\n\n… and {} more like this", thousands(total - MAX_SAME))?;
             }
+        }
+        let dropped: usize = self.0.iter().map(|d| d.more).sum();
+        if dropped > 0 {
+            write!(
+                f,
+                "\n\n… and {} more problem{} found after those, not listed: fix these first",
+                thousands(dropped),
+                if dropped == 1 { "" } else { "s" },
+            )?;
         }
         if unshown > 0 {
             write!(
