@@ -38,14 +38,14 @@ fn raw_controls(text: &[u8]) -> Vec<u8> {
 fn assert_escaped(what: &str, out: &[u8], expect_visible: &[&str]) {
     let text = String::from_utf8_lossy(out);
     let raw = raw_controls(out);
-    assert!(raw.is_empty(), "{what}: raw control bytes {raw:02x?} in:\n{text}");
+    assert!(
+        raw.is_empty(),
+        "{what}: raw control bytes {raw:02x?} in:\n{text}"
+    );
     for v in expect_visible {
         assert!(text.contains(v), "{what}: `{v}` not shown in:\n{text}");
     }
-    let forged = text
-        .lines()
-        .filter(|l| l.starts_with("verify: OK"))
-        .count();
+    let forged = text.lines().filter(|l| l.starts_with("verify: OK")).count();
     assert_eq!(forged, 0, "{what}: a forged `verify: OK` line in:\n{text}");
 }
 
@@ -55,8 +55,10 @@ fn hostile_fixture() -> (Fixture, git2::Oid) {
     let f = Fixture::new();
     f.t.write(FORGED_NAME, "pub fn sneaky() {}\n");
     f.t.write(format!("src/{RUB_OUT}x.rs"), "pub fn x() {}\n");
-    let commit =
-        f.t.commit_ai("kiro", &format!("Harmless{RUB_OUT}\x07 tweak\u{202E}txt.rs"));
+    let commit = f.t.commit_ai(
+        "kiro",
+        &format!("Harmless{RUB_OUT}\x07 tweak\u{202E}txt.rs"),
+    );
     (f, commit)
 }
 
@@ -71,9 +73,25 @@ fn run(f: &Fixture, args: &[&str]) -> std::process::Output {
 #[test]
 fn status_escapes_subjects_and_paths_in_text_output() {
     let (f, _) = hostile_fixture();
-    let out = run(&f, &["status", "main..feature", "--trusted-ref", "refs/heads/main"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_escaped("status", &out.stdout, &["Harmless\\e[1A\\e[2K<U+0007>", "<U+202E>"]);
+    let out = run(
+        &f,
+        &[
+            "status",
+            "main..feature",
+            "--trusted-ref",
+            "refs/heads/main",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_escaped(
+        "status",
+        &out.stdout,
+        &["Harmless\\e[1A\\e[2K<U+0007>", "<U+202E>"],
+    );
 }
 
 #[test]
@@ -91,7 +109,11 @@ fn verify_text_github_and_junit_escape_what_the_branch_wrote() {
                 format,
             ],
         );
-        assert_eq!(out.status.code(), Some(1), "verify {format} fails the unsigned AI commit");
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "verify {format} fails the unsigned AI commit"
+        );
         let marker = if format == "junit" {
             "&lt;U+202E&gt;"
         } else {
@@ -108,8 +130,20 @@ fn verify_text_github_and_junit_escape_what_the_branch_wrote() {
 #[test]
 fn impact_escapes_file_and_crate_names() {
     let (f, _) = hostile_fixture();
-    let out = run(&f, &["impact", "main..feature", "--trusted-ref", "refs/heads/main"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(
+        &f,
+        &[
+            "impact",
+            "main..feature",
+            "--trusted-ref",
+            "refs/heads/main",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_escaped("impact", &out.stdout, &[]);
     assert_escaped("impact (stderr)", &out.stderr, &[]);
 }
@@ -120,22 +154,45 @@ fn sign_and_show_escape_comments_subjects_and_principals() {
     let comment = format!("fine by me\nverify: OK{RUB_OUT}\x07");
     let out = f
         .cmd()
-        .args(["sign", &commit.to_string(), "--decision", "approve", "--yes"])
+        .args([
+            "sign",
+            &commit.to_string(),
+            "--decision",
+            "approve",
+            "--yes",
+        ])
         .args(["--trusted-ref", "refs/heads/main", "--comment", &comment])
         .arg("--key")
         .arg(&f.person("alice").key_path)
         .timeout(WATCHDOG)
         .output()
         .expect("sign runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_escaped("sign (stdout)", &out.stdout, &[]);
-    assert_escaped("sign (stderr)", &out.stderr, &["Harmless\\e[1A", "\\e[2K<U+0007>"]);
+    assert_escaped(
+        "sign (stderr)",
+        &out.stderr,
+        &["Harmless\\e[1A", "\\e[2K<U+0007>"],
+    );
 
     let out = run(
         &f,
-        &["show", &commit.to_string(), "--trusted-ref", "refs/heads/main"],
+        &[
+            "show",
+            &commit.to_string(),
+            "--trusted-ref",
+            "refs/heads/main",
+        ],
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_escaped("show", &out.stdout, &["Harmless\\e[1A", "\\e[2K<U+0007>"]);
     let text = String::from_utf8_lossy(&out.stdout);
     let continued = text
@@ -158,7 +215,11 @@ fn policy_check_escapes_what_it_quotes_from_the_policy() {
     std::fs::write(f.path().join(".countersign/policy.toml"), policy).expect("write");
     let out = run(&f, &["policy", "check"]);
     assert_eq!(out.status.code(), Some(2));
-    assert_escaped("policy check", &out.stderr, &["eve\\e[1A\\e[2K<U+0007>@example.com"]);
+    assert_escaped(
+        "policy check",
+        &out.stderr,
+        &["eve\\e[1A\\e[2K<U+0007>@example.com"],
+    );
 }
 
 /// A process whose stdout reader has gone before it writes anything.
@@ -280,7 +341,10 @@ fn special_files_as_policy_roster_or_manifest_are_refused_not_read_forever() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{file} as {kind}: {err}");
         assert!(err.contains("refused to read"), "{file} as {kind}: {err}");
-        assert!(err.contains(file), "{file} as {kind}: names the file: {err}");
+        assert!(
+            err.contains(file),
+            "{file} as {kind}: names the file: {err}"
+        );
     }
 }
 
@@ -308,7 +372,13 @@ fn a_key_file_that_is_a_device_or_fifo_is_refused() {
     for key in [Path::new("/dev/zero"), fifo.as_path()] {
         let out = f
             .cmd()
-            .args(["sign", &commit.to_string(), "--decision", "approve", "--yes"])
+            .args([
+                "sign",
+                &commit.to_string(),
+                "--decision",
+                "approve",
+                "--yes",
+            ])
             .args(["--trusted-ref", "refs/heads/main", "--key"])
             .arg(key)
             .timeout(WATCHDOG)
@@ -322,7 +392,13 @@ fn a_key_file_that_is_a_device_or_fifo_is_refused() {
     std::fs::write(&big, vec![b'A'; 200 * 1024]).expect("write");
     let out = f
         .cmd()
-        .args(["sign", &commit.to_string(), "--decision", "approve", "--yes"])
+        .args([
+            "sign",
+            &commit.to_string(),
+            "--decision",
+            "approve",
+            "--yes",
+        ])
         .args(["--trusted-ref", "refs/heads/main", "--key"])
         .arg(&big)
         .timeout(WATCHDOG)
@@ -367,7 +443,11 @@ fn twenty_thousand_invalid_rules_are_reported_in_linear_time_and_summarised() {
     assert_eq!(out.status.code(), Some(2));
     assert!(err.contains("… and 19,997 more like this"), "{err}");
     assert!(err.contains("20,000 problems found"), "{err}");
-    assert!(err.len() < 20_000, "the report is a summary: {} bytes", err.len());
+    assert!(
+        err.len() < 20_000,
+        "the report is a summary: {} bytes",
+        err.len()
+    );
 }
 
 #[test]
@@ -375,14 +455,25 @@ fn a_megabyte_roster_line_is_quoted_as_a_short_window() {
     let f = Fixture::new();
     let roster = f.path().join(".countersign/allowed_signers");
     let mut text = std::fs::read_to_string(&roster).expect("roster");
-    text.push_str(&format!("eve@example.com ssh-ed25519 {}\n", "A".repeat(1 << 20)));
+    text.push_str(&format!(
+        "eve@example.com ssh-ed25519 {}\n",
+        "A".repeat(1 << 20)
+    ));
     std::fs::write(&roster, text).expect("write");
     let out = run(&f, &["policy", "check"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("allowed_signers"), "{err}");
-    assert!(err.len() < 4_000, "a short excerpt, not the line: {} bytes", err.len());
-    let carets = err.lines().map(|l| l.matches('^').count()).max().unwrap_or(0);
+    assert!(
+        err.len() < 4_000,
+        "a short excerpt, not the line: {} bytes",
+        err.len()
+    );
+    let carets = err
+        .lines()
+        .map(|l| l.matches('^').count())
+        .max()
+        .unwrap_or(0);
     assert!((1..=200).contains(&carets), "{carets} carets");
 }
 
@@ -402,23 +493,52 @@ fn a_policy_over_its_cap_is_refused_with_the_cap_named() {
 fn two_hundred_thousand_junk_note_lines_give_a_short_report() {
     let f = Fixture::new();
     let commit = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Tweak f");
-    let lines: Vec<String> = (0..200_000).map(|i| format!("junk {i}")).collect();
-    countersign::signoff::notes::append(
-        &f.t.repo,
-        &[countersign::signoff::notes::Append { commit, lines }],
-        "test: junk",
-    )
-    .expect("append");
-    let out = run(&f, &["verify", "main..feature", "--trusted-ref", "refs/heads/main"]);
+    let junk: String = (0..200_000).map(|i| format!("junk {i}\n")).collect();
+    let file = f.keys_dir.path().join("junk-note");
+    std::fs::write(&file, junk).expect("write");
+    let file = file.to_string_lossy().into_owned();
+    f.t.git(&[
+        "notes",
+        "--ref=countersign",
+        "add",
+        "-F",
+        &file,
+        &commit.to_string(),
+    ]);
+    let out = run(
+        &f,
+        &[
+            "verify",
+            "main..feature",
+            "--trusted-ref",
+            "refs/heads/main",
+        ],
+    );
     assert_eq!(out.status.code(), Some(1));
-    assert!(out.stdout.len() < 10_000, "verify printed {} bytes", out.stdout.len());
+    assert!(
+        out.stdout.len() < 10_000,
+        "verify printed {} bytes",
+        out.stdout.len()
+    );
     assert!(
         String::from_utf8_lossy(&out.stdout).contains("199999 more like this"),
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
-    let out = run(&f, &["show", &commit.to_string(), "--trusted-ref", "refs/heads/main"]);
+    let out = run(
+        &f,
+        &[
+            "show",
+            &commit.to_string(),
+            "--trusted-ref",
+            "refs/heads/main",
+        ],
+    );
     assert!(out.status.success());
-    assert!(out.stdout.len() < 10_000, "show printed {} bytes", out.stdout.len());
+    assert!(
+        out.stdout.len() < 10_000,
+        "show printed {} bytes",
+        out.stdout.len()
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("199995 more unreadable"));
 }

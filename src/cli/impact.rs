@@ -77,7 +77,11 @@ pub fn write_text(
     commits: usize,
     colour: bool,
 ) -> std::io::Result<()> {
-    writeln!(out, "{}", plural_line(impact, &esc(range), commits).trim_end())?;
+    writeln!(
+        out,
+        "{}",
+        plural_line(impact, &esc(range), commits).trim_end()
+    )?;
     if let Some(tier) = impact.tier {
         let escalated = impact.direct_tier.is_some_and(|d| d < tier);
         let head = format!(

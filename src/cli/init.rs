@@ -72,7 +72,9 @@ pub fn run(cwd: &Path) -> Result<i32> {
                 out.line(format_args!("wrote {rel}"));
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                out.line(format_args!("kept {rel} (it exists; init never overwrites)"));
+                out.line(format_args!(
+                    "kept {rel} (it exists; init never overwrites)"
+                ));
             }
             Err(e) => return Err(Error::io(path)(e)),
         }

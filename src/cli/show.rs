@@ -92,7 +92,11 @@ fn write_text(
             writeln!(out, "           does not count: {}", esc(why))?;
         }
         for p in &s.problems {
-            writeln!(out, "           invalid: {}", esc(&clip(p, MAX_PROBLEM_CHARS)))?;
+            writeln!(
+                out,
+                "           invalid: {}",
+                esc(&clip(p, MAX_PROBLEM_CHARS))
+            )?;
         }
     }
     if hidden > MAX_UNREADABLE_SHOWN {
@@ -100,7 +104,11 @@ fn write_text(
             out,
             "  … and {} more unreadable line{} like these (`--format json` lists every one)",
             hidden - MAX_UNREADABLE_SHOWN,
-            if hidden - MAX_UNREADABLE_SHOWN == 1 { "" } else { "s" }
+            if hidden - MAX_UNREADABLE_SHOWN == 1 {
+                ""
+            } else {
+                "s"
+            }
         )?;
     }
     Ok(())

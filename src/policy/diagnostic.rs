@@ -244,7 +244,11 @@ impl fmt::Display for Diagnostics {
             write!(f, "{d}")?;
             let total = totals.get(d.message.as_str()).copied().unwrap_or(0);
             if *n == MAX_SAME && total > MAX_SAME {
-                write!(f, "\n\n… and {} more like this", thousands(total - MAX_SAME))?;
+                write!(
+                    f,
+                    "\n\n… and {} more like this",
+                    thousands(total - MAX_SAME)
+                )?;
             }
         }
         let dropped: usize = self.0.iter().map(|d| d.more).sum();

@@ -182,9 +182,8 @@ fn from_git_config(value: &str) -> Result<KeyLocation> {
 /// A path names a private key file, or a public key file whose private half is in the agent
 /// (as git allows for `user.signingKey`).
 fn classify_path(path: &Path, origin: &'static str) -> Result<KeyLocation> {
-    let text = read_key_text(path).map_err(|e| {
-        Error::Message(format!("cannot use the signing key from {origin}: {e}"))
-    })?;
+    let text = read_key_text(path)
+        .map_err(|e| Error::Message(format!("cannot use the signing key from {origin}: {e}")))?;
     if !text.contains("PRIVATE KEY") {
         if let Ok(public) = PublicKey::from_openssh(text.trim()) {
             return Ok(KeyLocation {

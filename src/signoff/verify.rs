@@ -441,16 +441,17 @@ pub fn judge(
                 if n == 1 { "" } else { "s" },
                 approved_by.len()
             );
-            let reasons = summarise_reasons(signoffs.iter().filter(|s| !s.counts).map(|s| {
-                match &s.not_counted {
-                    Some(why) => format!("the sign-off by {} does not count: {why}", s.who()),
-                    None => format!(
-                        "the sign-off by {} does not count: {}",
-                        s.who(),
-                        s.problems.join("; ")
-                    ),
-                }
-            }));
+            let reasons =
+                summarise_reasons(signoffs.iter().filter(|s| !s.counts).map(
+                    |s| match &s.not_counted {
+                        Some(why) => format!("the sign-off by {} does not count: {why}", s.who()),
+                        None => format!(
+                            "the sign-off by {} does not count: {}",
+                            s.who(),
+                            s.problems.join("; ")
+                        ),
+                    },
+                ));
             if reasons.is_empty() {
                 sentence.push_str(&format!(
                     " — no sign-off is recorded; a reviewer{role_name} signs with `countersign \
@@ -515,4 +516,3 @@ fn summarise_reasons(reasons: impl Iterator<Item = String>) -> Vec<String> {
     }
     out
 }
-

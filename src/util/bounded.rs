@@ -324,7 +324,9 @@ mod tests {
     fn refuses_a_file_over_its_cap_naming_it() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("big"), [b'x'; 17]).unwrap();
-        let e = read_in_tree(dir.path(), "big", SMALL).unwrap_err().to_string();
+        let e = read_in_tree(dir.path(), "big", SMALL)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("refused to read big"), "{e}");
         assert!(e.contains("at most 16 bytes"), "{e}");
     }
@@ -334,12 +336,16 @@ mod tests {
     fn refuses_a_symlink_in_the_tree_without_reading_it() {
         let dir = tempfile::tempdir().unwrap();
         std::os::unix::fs::symlink("/proc/self/environ", dir.path().join("p")).unwrap();
-        let e = read_in_tree(dir.path(), "p", SMALL).unwrap_err().to_string();
+        let e = read_in_tree(dir.path(), "p", SMALL)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("symbolic link"), "{e}");
         std::fs::create_dir(dir.path().join("real")).unwrap();
         std::fs::write(dir.path().join("real/f"), "x").unwrap();
         std::os::unix::fs::symlink("real", dir.path().join("link")).unwrap();
-        let e = read_in_tree(dir.path(), "link/f", SMALL).unwrap_err().to_string();
+        let e = read_in_tree(dir.path(), "link/f", SMALL)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("folder that is a symbolic link"), "{e}");
     }
 
@@ -350,7 +356,9 @@ mod tests {
         let fifo = dir.path().join("fifo");
         let made = std::process::Command::new("mkfifo").arg(&fifo).status();
         assert!(made.is_ok_and(|s| s.success()), "mkfifo");
-        let e = read_in_tree(dir.path(), "fifo", SMALL).unwrap_err().to_string();
+        let e = read_in_tree(dir.path(), "fifo", SMALL)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("FIFO"), "{e}");
         let e = read_own_file(&fifo, SMALL).unwrap_err().to_string();
         assert!(e.contains("FIFO"), "{e}");
@@ -366,7 +374,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("key"), "k").unwrap();
         std::os::unix::fs::symlink(dir.path().join("key"), dir.path().join("link")).unwrap();
-        assert_eq!(read_own_file(&dir.path().join("link"), SMALL).unwrap(), b"k");
+        assert_eq!(
+            read_own_file(&dir.path().join("link"), SMALL).unwrap(),
+            b"k"
+        );
     }
 
     #[test]

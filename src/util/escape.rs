@@ -29,29 +29,29 @@ use std::borrow::Cow;
 /// DEL: Bidi_Control, Default_Ignorable_Code_Point, general category Cf, Zs other than the
 /// ASCII space, Zl, Zp, tag characters, variation selectors, Hangul fillers, braille blank.
 const INVISIBLE: &[(u32, u32)] = &[
-    (0x00A0, 0x00A0), // no-break space
-    (0x00AD, 0x00AD), // soft hyphen
-    (0x034F, 0x034F), // combining grapheme joiner
-    (0x0600, 0x0605), // Arabic number signs (Cf)
-    (0x061C, 0x061C), // Arabic letter mark (bidi)
-    (0x06DD, 0x06DD), // Arabic end of ayah (Cf)
-    (0x070F, 0x070F), // Syriac abbreviation mark (Cf)
-    (0x0890, 0x0891), // Arabic pound/piastre mark above (Cf)
-    (0x08E2, 0x08E2), // Arabic disputed end of ayah (Cf)
-    (0x115F, 0x1160), // Hangul choseong/jungseong fillers
-    (0x1680, 0x1680), // Ogham space mark
-    (0x17B4, 0x17B5), // Khmer inherent vowels (default ignorable)
-    (0x180B, 0x180F), // Mongolian variation selectors, vowel separator
-    (0x2000, 0x200F), // en quad … hair space, ZWSP, ZWNJ, ZWJ, LRM, RLM
-    (0x2028, 0x202F), // line/paragraph separators, LRE RLE PDF LRO RLO, narrow NBSP
-    (0x205F, 0x206F), // medium math space, word joiner, invisible operators, isolates, deprecated
-    (0x2800, 0x2800), // braille pattern blank
-    (0x3000, 0x3000), // ideographic space
-    (0x3164, 0x3164), // Hangul filler
-    (0xFE00, 0xFE0F), // variation selectors
-    (0xFEFF, 0xFEFF), // zero width no-break space (BOM)
-    (0xFFA0, 0xFFA0), // halfwidth Hangul filler
-    (0xFFF0, 0xFFFB), // unassigned default ignorables, interlinear annotation controls
+    (0x00A0, 0x00A0),   // no-break space
+    (0x00AD, 0x00AD),   // soft hyphen
+    (0x034F, 0x034F),   // combining grapheme joiner
+    (0x0600, 0x0605),   // Arabic number signs (Cf)
+    (0x061C, 0x061C),   // Arabic letter mark (bidi)
+    (0x06DD, 0x06DD),   // Arabic end of ayah (Cf)
+    (0x070F, 0x070F),   // Syriac abbreviation mark (Cf)
+    (0x0890, 0x0891),   // Arabic pound/piastre mark above (Cf)
+    (0x08E2, 0x08E2),   // Arabic disputed end of ayah (Cf)
+    (0x115F, 0x1160),   // Hangul choseong/jungseong fillers
+    (0x1680, 0x1680),   // Ogham space mark
+    (0x17B4, 0x17B5),   // Khmer inherent vowels (default ignorable)
+    (0x180B, 0x180F),   // Mongolian variation selectors, vowel separator
+    (0x2000, 0x200F),   // en quad … hair space, ZWSP, ZWNJ, ZWJ, LRM, RLM
+    (0x2028, 0x202F),   // line/paragraph separators, LRE RLE PDF LRO RLO, narrow NBSP
+    (0x205F, 0x206F),   // medium math space, word joiner, invisible operators, isolates, deprecated
+    (0x2800, 0x2800),   // braille pattern blank
+    (0x3000, 0x3000),   // ideographic space
+    (0x3164, 0x3164),   // Hangul filler
+    (0xFE00, 0xFE0F),   // variation selectors
+    (0xFEFF, 0xFEFF),   // zero width no-break space (BOM)
+    (0xFFA0, 0xFFA0),   // halfwidth Hangul filler
+    (0xFFF0, 0xFFFB),   // unassigned default ignorables, interlinear annotation controls
     (0x110BD, 0x110BD), // Kaithi number sign (Cf)
     (0x110CD, 0x110CD), // Kaithi number sign above (Cf)
     (0x13430, 0x1343F), // Egyptian hieroglyph format controls
@@ -161,7 +161,10 @@ mod tests {
 
     #[test]
     fn plain_text_is_borrowed_unchanged() {
-        assert!(matches!(line("Speed up codec <T> é 漢字"), Cow::Borrowed(_)));
+        assert!(matches!(
+            line("Speed up codec <T> é 漢字"),
+            Cow::Borrowed(_)
+        ));
         assert!(matches!(text("a\n\tb", ""), Cow::Borrowed(_)));
     }
 

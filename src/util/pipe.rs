@@ -69,7 +69,10 @@ impl Printer<std::io::StdoutLock<'static>> {
 impl<W: Write> Printer<W> {
     /// A printer on `out`.
     pub fn new(out: W) -> Self {
-        Printer { out, result: Ok(()) }
+        Printer {
+            out,
+            result: Ok(()),
+        }
     }
 
     /// Writes `text` and a newline, unless an earlier write failed.
