@@ -542,3 +542,47 @@ fn two_hundred_thousand_junk_note_lines_give_a_short_report() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("199995 more unreadable"));
 }
+
+#[test]
+fn workspace_members_that_give_no_crate_are_reported_not_silently_dropped() {
+    for (members, expect) in [
+        ("crates/[", "is not a valid glob"),
+        ("../outside", "leaves the repository"),
+        ("crates/*/src", "holds no package manifest"),
+    ] {
+        let f = Fixture::new();
+        f.t.write(
+            "Cargo.toml",
+            format!("[workspace]\nmembers = [\"{members}\"]\n"),
+        );
+        f.t.write(
+            "crates/billing/Cargo.toml",
+            "[package]\nname = \"billing\"\nversion = \"0.1.0\"\n",
+        );
+        f.t.write("crates/billing/src/lib.rs", "pub fn charge() {}\n");
+        let out = run(&f, &["policy", "check"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{members}: {err}");
+        assert!(err.contains(expect), "{members}: {err}");
+        assert!(
+            err.contains("Cargo.toml:2:"),
+            "{members}: positioned: {err}"
+        );
+    }
+}
+
+#[test]
+fn init_shows_why_an_unparseable_root_manifest_gives_no_crates() {
+    let t = signoff_common::TestRepo::new();
+    t.write("Cargo.toml", "[workspace\nmembers = [\"crates/*\"]\n");
+    t.commit("initial");
+    let out = countersign(t.path())
+        .arg("init")
+        .timeout(WATCHDOG)
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("does not parse"), "{err}");
+    assert!(err.contains("Cargo.toml:1:"), "{err}");
+}

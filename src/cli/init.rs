@@ -47,6 +47,15 @@ pub fn run(cwd: &Path) -> Result<i32> {
         _ => None,
     };
     let workspace = Workspace::load(&WorkTree { root: root.clone() })?;
+    if !workspace.problems.is_empty() {
+        // The template lists the crates it found; say why some (or all) are missing.
+        let report = crate::policy::Diagnostics(workspace.problems.clone()).to_string();
+        crate::util::pipe::warn(format_args!(
+            "countersign: warning: the Cargo workspace has problems, so the policy template \
+             may miss crates:\n{}",
+            crate::util::escape::text(&report, "")
+        ));
+    }
     let policy = policy_template(&base, &workspace, signer.as_ref().map(|(p, _)| p.as_str()));
     let roster = match &signer {
         Some((_, line)) => {
