@@ -586,3 +586,61 @@ fn init_shows_why_an_unparseable_root_manifest_gives_no_crates() {
     assert!(err.contains("does not parse"), "{err}");
     assert!(err.contains("Cargo.toml:1:"), "{err}");
 }
+
+#[test]
+fn policy_check_warns_of_a_crate_typo_a_wrong_namespace_and_an_expired_key() {
+    let policy = format!(
+        "{}\n[[rules]]\ncrates = [\"billing-apii\"]\ntier = \"prohibited\"\n",
+        signoff_common::POLICY
+    );
+    let f = Fixture::with_policy(&policy);
+    f.t.write("Cargo.toml", "[workspace]\nmembers = [\"billing\"]\n");
+    f.t.write(
+        "billing/Cargo.toml",
+        "[package]\nname = \"billing-api\"\nversion = \"0.1.0\"\n",
+    );
+    let roster = f.path().join(".countersign/allowed_signers");
+    let mut text = std::fs::read_to_string(&roster).expect("roster");
+    let carol = f
+        .person("carol")
+        .key
+        .public_key()
+        .to_openssh()
+        .expect("key");
+    text.push_str(&format!("erin@example.com namespaces=\"git\" {carol}\n"));
+    std::fs::write(&roster, text).expect("write");
+    let out = run(&f, &["policy", "check"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "warnings do not fail: {err}");
+    assert!(
+        err.contains("warning: this rule names crate `billing-apii`")
+            && err.contains("did you mean `billing-api`?"),
+        "{err}"
+    );
+    assert!(err.contains("limited to namespaces=\"git\""), "{err}");
+    assert!(
+        err.contains("dave@example.com expired on 2020-01-01"),
+        "{err}"
+    );
+}
+
+#[test]
+fn policy_check_fails_a_tier_whose_listed_reviewers_cannot_sign_and_warns_of_an_empty_role() {
+    let seniors = "senior = [\"alice@example.com\", \"bob@example.com\", \"dave@example.com\"]";
+    for (role, code, kind) in [
+        ("senior = [\"dave@example.com\"]", 2, "error"),
+        ("senior = []", 0, "warning"),
+    ] {
+        let policy = signoff_common::POLICY.replace(seniors, role);
+        assert_ne!(policy, signoff_common::POLICY);
+        let f = Fixture::with_policy(&policy);
+        let out = run(&f, &["policy", "check"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{role}: {err}");
+        assert!(
+            err.contains(&format!("{kind}: [tiers.supervised] needs 1 approval")),
+            "{role}: {err}"
+        );
+        assert!(err.contains("can ever pass"), "{role}: {err}");
+    }
+}

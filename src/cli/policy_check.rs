@@ -43,6 +43,25 @@ pub fn run(cwd: &Path, args: &PolicyCheckArgs) -> Result<i32> {
     }
     let mut out = Printer::stdout();
     if let Some(t) = trusted {
+        let (policy_file, roster_file) = match &args.rev {
+            Some(rev) => (
+                format!("{rev}:{}", policy::POLICY_PATH),
+                format!("{rev}:{}", policy::ROSTER_PATH),
+            ),
+            None => (
+                policy::POLICY_PATH.to_string(),
+                policy::ROSTER_PATH.to_string(),
+            ),
+        };
+        let crates: Vec<&str> = workspace.members.iter().map(|m| m.name.as_str()).collect();
+        let findings =
+            policy::lint::lint(&t, &crates, &policy_file, &roster_file, chrono::Utc::now());
+        for f in &findings {
+            pipe::warn(escape::line(&f.to_string()));
+        }
+        if findings.iter().any(|f| f.fatal) {
+            return Ok(EXIT_ERROR);
+        }
         out.line(escape::line(&policy::summary(&t)));
     }
     out.finish(EXIT_OK)

@@ -21,6 +21,7 @@
 
 pub mod defaults;
 mod diagnostic;
+pub mod lint;
 mod load;
 mod parse;
 pub mod provenance;
