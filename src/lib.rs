@@ -12,7 +12,8 @@
 //!    once and joins the parts above into the per-commit verdict that `status`, `verify`,
 //!    `sign` and the TUI show.
 //!
-//! [`tui`] and [`cli`] sit on top; no module below them imports them.
+//! [`tui`] and [`cli`] sit on top; no module below them imports them. [`util`] is a leaf
+//! every layer may use: terminal escaping, bounded reads, quiet exit on a closed pipe.
 
 #![warn(missing_docs)]
 
@@ -28,5 +29,6 @@ pub mod policy;
 pub mod review;
 pub mod signoff;
 pub mod tui;
+pub mod util;
 
 pub use error::{Error, Result};

@@ -1,20 +1,19 @@
 //! Shell completions and the man page, generated from the CLI definition itself.
 
-use std::io::Write;
-
 use clap::CommandFactory;
 
-use super::style::finish;
 use super::{Cli, EXIT_OK};
+use crate::util::pipe;
 use crate::{Error, Result};
 
 /// Prints the completion script for `shell` on stdout. Generated into memory first: clap's
 /// generator panics when a write fails, and `completions bash | head -c1` closes the pipe.
 pub fn completions(shell: clap_complete::Shell) -> Result<i32> {
     let mut cmd = Cli::command();
+    // Made in memory, then written: clap_complete panics on a failed write (`| head -c1`).
     let mut buf = Vec::new();
     clap_complete::generate(shell, &mut cmd, "countersign", &mut buf);
-    finish(std::io::stdout().lock().write_all(&buf), EXIT_OK)
+    pipe::finish(pipe::write_stdout(&buf), EXIT_OK)
 }
 
 /// Prints the man page (roff) on stdout.
@@ -23,5 +22,5 @@ pub fn man() -> Result<i32> {
     clap_mangen::Man::new(Cli::command())
         .render(&mut buf)
         .map_err(Error::io("the man page"))?;
-    finish(std::io::stdout().lock().write_all(&buf), EXIT_OK)
+    pipe::finish(pipe::write_stdout(&buf), EXIT_OK)
 }

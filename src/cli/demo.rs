@@ -2,6 +2,7 @@
 
 use super::args::{DemoArgs, Format, StatusArgs, TrustArgs};
 use crate::demo;
+use crate::util::pipe::Printer;
 use crate::{Error, Result};
 
 /// Runs `demo`.
@@ -15,13 +16,15 @@ pub fn run(args: &DemoArgs) -> Result<i32> {
             .keep(),
     };
     let made = demo::build(&dir)?;
-    println!("countersign demo: a Cargo workspace with AI-authored commits is ready.");
-    println!("  repository: {}", made.repo.display());
-    println!(
+    let mut out = Printer::stdout();
+    out.line("countersign demo: a Cargo workspace with AI-authored commits is ready.");
+    out.line(format_args!("  repository: {}", made.repo.display()));
+    out.line(format_args!(
         "  senior key: {} (alice@example.com, the repository's user.signingKey)",
         made.key.display()
-    );
-    println!();
+    ));
+    out.line("");
+    out.finish(0)?;
     let code = super::status::run(
         &made.repo,
         &StatusArgs {
@@ -30,18 +33,20 @@ pub fn run(args: &DemoArgs) -> Result<i32> {
             format: Format::Text,
         },
     )?;
-    println!();
-    println!(
+    let mut out = Printer::stdout();
+    out.line("");
+    out.line(format_args!(
         "Review it:  countersign -C {} review   (from a checkout: cargo run --release -- -C {} review)",
         made.repo.display(),
         made.repo.display()
-    );
+    ));
     if args.no_tui {
-        return Ok(code);
+        return out.finish(code);
     }
     if !crate::tui::terminal::has_terminal() {
-        println!("(no terminal here, so the review workstation does not open; the table above is the triage queue)");
-        return Ok(code);
+        out.line("(no terminal here, so the review workstation does not open; the table above is the triage queue)");
+        return out.finish(code);
     }
+    out.finish(code)?;
     crate::tui::review(&made.repo, &crate::tui::ReviewOptions::default())
 }

@@ -10,6 +10,7 @@ use super::style::{finish, write_json};
 use super::{notify, Context, EXIT_OK};
 use crate::impact::{CrateImpact, Impact, Options};
 use crate::review::{Purpose, Review, SCHEMA_VERSION};
+use crate::util::escape::line as esc;
 use crate::Result;
 
 /// The JSON document `impact --format json` prints: the analysis's fields (the contract),
@@ -66,7 +67,8 @@ pub fn run(cwd: &Path, args: &ImpactArgs) -> Result<i32> {
     finish(written, EXIT_OK)
 }
 
-/// Writes the readable tree: summary, tier with reasons, crates, targets, modules.
+/// Writes the readable tree: summary, tier with reasons, crates, targets, modules. Names and
+/// reasons from the repository (crate, target and module names, paths) are escaped.
 pub fn write_text(
     out: &mut impl Write,
     impact: &Impact,
@@ -75,8 +77,12 @@ pub fn write_text(
     commits: usize,
     colour: bool,
 ) -> std::io::Result<()> {
-    writeln!(out, "{}", plural_line(impact, range, commits).trim_end())?;
-    writeln!(out, "judged by the policy on {trusted}")?;
+    writeln!(
+        out,
+        "{}",
+        plural_line(impact, &esc(range), commits).trim_end()
+    )?;
+    writeln!(out, "judged by the policy on {}", esc(trusted))?;
     if let Some(tier) = impact.tier {
         let escalated = impact.direct_tier.is_some_and(|d| d < tier);
         let head = format!(
@@ -89,13 +95,13 @@ pub fn write_text(
         );
         writeln!(out, "{}", paint(colour, tier_colour(tier), &head))?;
         for r in &impact.tier_reasons {
-            for line in wrap(r, WIDTH, "  ", "    ") {
+            for line in wrap(&esc(r), WIDTH, "  ", "    ") {
                 writeln!(out, "{line}")?;
             }
         }
     }
     for w in &impact.workspace_wide {
-        for line in wrap(&format!("workspace-wide: {w}"), WIDTH, "", "  ") {
+        for line in wrap(&format!("workspace-wide: {}", esc(w)), WIDTH, "", "  ") {
             writeln!(out, "{line}")?;
         }
     }
@@ -107,13 +113,12 @@ pub fn write_text(
     if !impact.targets.is_empty() {
         writeln!(out)?;
         writeln!(out, "{}", paint(colour, "1", "targets"))?;
-        let mut by_crate: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        let mut by_crate: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for t in &impact.targets {
-            by_crate.entry(&t.crate_name).or_default().push(format!(
-                "{} {}",
-                t.kind.name(),
-                t.name
-            ));
+            by_crate
+                .entry(esc(&t.crate_name).into_owned())
+                .or_default()
+                .push(format!("{} {}", t.kind.name(), esc(&t.name)));
         }
         for (c, ts) in by_crate {
             for line in wrap(&format!("{c}: {}", ts.join(", ")), WIDTH, "  ", "    ") {
@@ -128,16 +133,16 @@ pub fn write_text(
             let how = if m.changed {
                 "changed".to_string()
             } else if m.via.len() >= 2 {
-                format!("uses {}", m.via[m.via.len() - 2])
+                format!("uses {}", esc(&m.via[m.via.len() - 2]))
             } else {
                 String::new()
             };
-            let line = super::style::fit(&format!("  {}  {how}", m.module), WIDTH);
+            let line = super::style::fit(&format!("  {}  {how}", esc(&m.module)), WIDTH);
             writeln!(out, "{}", line.trim_end())?;
         }
         for f in &impact.module_fallbacks {
             for line in wrap(
-                &format!("{}: whole crate ({})", f.crate_name, f.reason),
+                &format!("{}: whole crate ({})", esc(&f.crate_name), esc(&f.reason)),
                 WIDTH,
                 "  ",
                 "      ",
@@ -147,7 +152,7 @@ pub fn write_text(
         }
     }
     for p in &impact.problems {
-        writeln!(out, "problem: {p}")?;
+        writeln!(out, "problem: {}", esc(p))?;
     }
     Ok(())
 }
@@ -193,8 +198,8 @@ fn write_tree(out: &mut impl Write, impact: &Impact, colour: bool) -> std::io::R
             "├─ "
         };
         let badge = c.tier.map_or("    ", |t| t.badge());
-        let what = c.describe("dev-dep (tests)");
-        let head = format!("{prefix}{branch}{}", c.name);
+        let what = esc(&c.describe("dev-dep (tests)")).into_owned();
+        let head = format!("{prefix}{branch}{}", esc(&c.name));
         let used = unicode_width::UnicodeWidthStr::width(head.as_str());
         let room = WIDTH.saturating_sub(used + 7);
         let tail = super::style::fit(&what, room);

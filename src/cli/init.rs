@@ -14,6 +14,7 @@ use crate::impact::Workspace;
 use crate::init::{branch_short_name, configure_clone, policy_template, trusted_ref_for_init};
 use crate::policy::{POLICY_PATH, ROSTER_PATH};
 use crate::signoff::keys;
+use crate::util::escape::line as esc;
 use crate::{Error, Result};
 
 /// The git config key holding the trusted ref (a full ref name), as the review layer reads it.
@@ -56,6 +57,15 @@ fn init(cwd: &Path, out: &mut String) -> Result<()> {
         _ => None,
     };
     let workspace = Workspace::load(&WorkTree { root: root.clone() })?;
+    if !workspace.problems.is_empty() {
+        // The template lists the crates it found; say why some (or all) are missing.
+        let report = crate::policy::Diagnostics(workspace.problems.clone()).to_string();
+        crate::util::pipe::warn(format_args!(
+            "countersign: warning: the Cargo workspace has problems, so the policy template \
+             may miss crates:\n{}",
+            crate::util::escape::text(&report, "")
+        ));
+    }
     let policy = policy_template(&base, &workspace, signer.as_ref().map(|(p, _)| p.as_str()));
     let roster = match &signer {
         Some((_, line)) => {
@@ -94,10 +104,10 @@ fn init(cwd: &Path, out: &mut String) -> Result<()> {
     }
     let setup = configure_clone(&repo)?;
     for s in &setup.changed {
-        let _ = writeln!(out, "set {s}");
+        let _ = writeln!(out, "set {}", esc(s));
     }
     for s in &setup.kept {
-        let _ = writeln!(out, "kept {s}");
+        let _ = writeln!(out, "kept {}", esc(s));
     }
     let _ = writeln!(out);
     let _ = writeln!(out, "Next steps:");
@@ -116,7 +126,8 @@ fn init(cwd: &Path, out: &mut String) -> Result<()> {
     ));
     step("check it: countersign policy check".to_string());
     step(format!(
-        "commit .countersign/ on {base} (the trusted branch: its policy judges every change)"
+        "commit .countersign/ on {} (the trusted branch: its policy judges every change)",
+        esc(&base)
     ));
     step("review AI commits: countersign status, countersign review".to_string());
     step(

@@ -49,9 +49,7 @@ pub fn run(cwd: &Path, args: &KeygenArgs) -> Result<i32> {
         keys::fingerprint(key.public_key()),
         path.display(),
     );
-    out.write_all(text.as_bytes())
-        .map_err(Error::io("stdout"))?;
-    Ok(EXIT_OK)
+    crate::util::pipe::finish(out.write_all(text.as_bytes()), EXIT_OK)
 }
 
 /// `~/.ssh/countersign_ed25519`, creating `~/.ssh` (mode 0700) when missing.

@@ -23,6 +23,8 @@ use std::io::Write;
 
 use clap::Parser;
 
+use crate::util::escape;
+
 pub use args::Cli;
 use args::Command;
 pub use context::Context;
@@ -44,13 +46,17 @@ fn notify(notices: &[String]) {
 }
 
 /// Parses the process arguments, runs the subcommand and returns the exit status.
+/// A closed stdout ends a command quietly (see [`crate::util::pipe`]); an error is printed
+/// with whatever it quotes from the repository escaped.
 pub fn main() -> i32 {
+    crate::util::pipe::install_panic_net();
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
             let mut err = std::io::stderr().lock();
-            let _ = writeln!(err, "countersign: error: {e}");
+            let text = e.to_string();
+            let _ = writeln!(err, "countersign: error: {}", escape::text(&text, ""));
             EXIT_ERROR
         }
     }

@@ -7,7 +7,12 @@ use super::{Context, EXIT_ERROR, EXIT_OK};
 use crate::git::{TreeSnapshot, WorkTree};
 use crate::impact::Workspace;
 use crate::policy::{self, Diagnostics};
+use crate::util::escape;
+use crate::util::pipe::{self, Printer};
 use crate::{Error, Result};
+
+/// How many warnings `policy check` prints before counting the rest.
+const MAX_WARNINGS: usize = 20;
 
 /// Runs `policy check`: prints every problem at once and exits 2, or a summary and exits 0.
 pub fn run(cwd: &Path, args: &PolicyCheckArgs) -> Result<i32> {
@@ -34,13 +39,49 @@ pub fn run(cwd: &Path, args: &PolicyCheckArgs) -> Result<i32> {
     };
     problems.0.extend(workspace.problems);
     if !problems.is_empty() {
-        eprintln!("{problems}");
+        // The report quotes lines of files from the work tree: escaped, capped (see
+        // `Diagnostic`), repeats summarised.
+        pipe::warn(escape::text(&problems.to_string(), ""));
         return Ok(EXIT_ERROR);
     }
+    let mut out = Printer::stdout();
     if let Some(t) = trusted {
-        println!("{}", policy::summary(&t));
+        let (policy_file, roster_file) = match &args.rev {
+            Some(rev) => (
+                format!("{rev}:{}", policy::POLICY_PATH),
+                format!("{rev}:{}", policy::ROSTER_PATH),
+            ),
+            None => (
+                policy::POLICY_PATH.to_string(),
+                policy::ROSTER_PATH.to_string(),
+            ),
+        };
+        let crates: Vec<&str> = workspace.members.iter().map(|m| m.name.as_str()).collect();
+        let findings =
+            policy::lint::lint(&t, &crates, &policy_file, &roster_file, chrono::Utc::now());
+        // Errors all; warnings up to a point (40,000 rules can name 40,000 missing crates).
+        let mut warned = 0;
+        for f in &findings {
+            if !f.fatal {
+                warned += 1;
+                if warned > MAX_WARNINGS {
+                    continue;
+                }
+            }
+            pipe::warn(escape::line(&f.to_string()));
+        }
+        if warned > MAX_WARNINGS {
+            pipe::warn(format_args!(
+                "… and {} more warnings like these",
+                warned - MAX_WARNINGS
+            ));
+        }
+        if findings.iter().any(|f| f.fatal) {
+            return Ok(EXIT_ERROR);
+        }
+        out.line(escape::line(&policy::summary(&t)));
     }
-    Ok(EXIT_OK)
+    out.finish(EXIT_OK)
 }
 
 fn workdir(ctx: &Context) -> Result<&Path> {

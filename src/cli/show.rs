@@ -9,6 +9,12 @@ use super::{notify, Context, EXIT_OK};
 use crate::git::{short_id, CommitChange};
 use crate::review::{Purpose, Review};
 use crate::signoff::SignoffVerdict;
+use crate::util::escape::{clip, line as esc, text};
+
+/// How many unreadable note lines `show` prints in full before counting the rest.
+const MAX_UNREADABLE_SHOWN: usize = 5;
+/// How much of one problem sentence `show` prints (it may quote a hostile payload).
+const MAX_PROBLEM_CHARS: usize = 300;
 use crate::{Error, Result};
 
 /// One element of `show --format json`: the sign-off and the trusted ref and commit whose
@@ -64,6 +70,8 @@ pub fn run(cwd: &Path, args: &ShowArgs) -> Result<i32> {
     finish(written, EXIT_OK)
 }
 
+/// Writes each sign-off with its verdict; principals, comments and problems are escaped, and
+/// a comment's later lines are indented under it.
 fn write_text(
     out: &mut impl Write,
     commit: &CommitChange,
@@ -72,13 +80,22 @@ fn write_text(
 ) -> std::io::Result<()> {
     writeln!(
         out,
-        "{} sign-off{} on {} {} (checked against the roster on {trusted_ref})",
+        "{} sign-off{} on {} {} (checked against the roster on {})",
         signoffs.len(),
         if signoffs.len() == 1 { "" } else { "s" },
         short_id(&commit.id),
-        commit.summary
+        esc(&commit.summary),
+        esc(trusted_ref),
     )?;
+    let mut hidden = 0usize;
     for s in signoffs {
+        if !s.valid && s.principal.is_none() {
+            // Unreadable lines: a few in full, the rest counted (a note can hold 200,000).
+            hidden += 1;
+            if hidden > MAX_UNREADABLE_SHOWN {
+                continue;
+            }
+        }
         let verdict = match (s.valid, s.counts) {
             (true, true) => "valid, counts",
             (true, false) => "valid, does not count",
@@ -88,21 +105,41 @@ fn write_text(
             out,
             "  {:<8} {:<24} {:<21} {verdict}",
             s.decision.map_or("?", |d| d.name()),
-            s.who(),
-            s.timestamp.as_deref().unwrap_or("?"),
+            esc(&s.who()),
+            esc(s.timestamp.as_deref().unwrap_or("?")),
         )?;
         if let Some(fp) = &s.key_fingerprint {
-            writeln!(out, "           key {fp}")?;
+            writeln!(out, "           key {}", esc(fp))?;
         }
         if let Some(c) = s.comment.as_deref().filter(|c| !c.is_empty()) {
-            writeln!(out, "           comment: {c}")?;
+            writeln!(
+                out,
+                "           comment: {}",
+                text(c, "                    ")
+            )?;
         }
         if let Some(why) = &s.not_counted {
-            writeln!(out, "           does not count: {why}")?;
+            writeln!(out, "           does not count: {}", esc(why))?;
         }
         for p in &s.problems {
-            writeln!(out, "           invalid: {p}")?;
+            writeln!(
+                out,
+                "           invalid: {}",
+                esc(&clip(p, MAX_PROBLEM_CHARS))
+            )?;
         }
+    }
+    if hidden > MAX_UNREADABLE_SHOWN {
+        writeln!(
+            out,
+            "  … and {} more unreadable line{} like these (`--format json` lists every one)",
+            hidden - MAX_UNREADABLE_SHOWN,
+            if hidden - MAX_UNREADABLE_SHOWN == 1 {
+                ""
+            } else {
+                "s"
+            }
+        )?;
     }
     Ok(())
 }

@@ -11,6 +11,8 @@ use crate::git::short_id;
 use crate::review::{Purpose, Review};
 use crate::signoff::keys::{self, SigningKey};
 use crate::signoff::{self, Decision, SignPlan, SignRequest};
+use crate::util::escape::{line as esc, text};
+use crate::util::pipe;
 use crate::{Error, Result};
 
 /// Runs `sign`: 0 signed, 1 refused (nothing written), 2 error.
@@ -38,7 +40,7 @@ pub fn run(cwd: &Path, args: &SignArgs) -> Result<i32> {
     let mut err = std::io::stderr().lock();
     if !plan.refusals.is_empty() {
         for r in &plan.refusals {
-            let _ = writeln!(err, "countersign: refused: {r}");
+            let _ = writeln!(err, "countersign: refused: {}", text(r, "  "));
         }
         return Ok(EXIT_VIOLATION);
     }
@@ -79,20 +81,20 @@ pub fn run(cwd: &Path, args: &SignArgs) -> Result<i32> {
     let key = SigningKey::open(&location, &mut terminal_passphrase)?;
     let outcomes = signoff::execute(&ctx.repo, &plan, &key)?;
     let mut out = std::io::stdout().lock();
-    for o in &outcomes {
+    let written = outcomes.iter().try_for_each(|o| {
         writeln!(
             out,
             "signed: {} {} as {}",
             o.decision,
             short_id(&o.commit),
-            o.principal
+            esc(&o.principal)
         )
-        .map_err(Error::io("stdout"))?;
-    }
-    Ok(EXIT_OK)
+    });
+    pipe::finish(written, EXIT_OK)
 }
 
-/// Prints what will be signed.
+/// Prints what will be signed; subjects, names and the comment are escaped (a comment keeps
+/// its lines, indented under it).
 fn describe(
     out: &mut impl Write,
     plan: &SignPlan,
@@ -104,7 +106,7 @@ fn describe(
     };
     writeln!(
         out,
-        "About to sign {} {} of {range} as {} with key {} (policy and roster from {trusted_ref}):",
+        "About to sign {} {} of {} as {} with key {} (policy and roster from {}):",
         if first.payload.decision == Decision::Approve {
             "an approval"
         } else {
@@ -115,21 +117,23 @@ fn describe(
         } else {
             format!("of each of {} commits", plan.items.len())
         },
-        plan.principal.as_deref().unwrap_or("?"),
+        esc(range),
+        esc(plan.principal.as_deref().unwrap_or("?")),
         plan.key_fingerprint,
+        esc(trusted_ref),
     )?;
     for item in &plan.items {
         let by = item
             .ai
             .as_ref()
-            .map_or("human".to_string(), |a| format!("AI: {}", a.agent));
+            .map_or("human".to_string(), |a| format!("AI: {}", esc(&a.agent)));
         writeln!(
             out,
             "  {}  {:<10}  {:<12}  {}",
             short_id(&item.commit),
             item.tier.name(),
             by,
-            item.summary
+            esc(&item.summary)
         )?;
     }
     if let Some(c) = plan
@@ -138,10 +142,10 @@ fn describe(
         .map(|i| &i.payload.comment)
         .filter(|c| !c.is_empty())
     {
-        writeln!(out, "  comment: {c}")?;
+        writeln!(out, "  comment: {}", text(c, "           "))?;
     }
     for w in &plan.warnings {
-        writeln!(out, "  note: {w}")?;
+        writeln!(out, "  note: {}", esc(w))?;
     }
     Ok(())
 }

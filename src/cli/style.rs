@@ -58,21 +58,5 @@ pub fn fit(text: &str, width: usize) -> String {
     out
 }
 
-/// Writes `value` as pretty JSON and a newline: the one JSON document a command prints.
-pub fn write_json(
-    out: &mut impl std::io::Write,
-    value: &impl serde::Serialize,
-) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, value).map_err(std::io::Error::other)?;
-    writeln!(out)
-}
-
-/// The exit status once output is written: `code`, or an error — except a closed pipe
-/// (`countersign status | head`), which is not one.
-pub fn finish(written: std::io::Result<()>, code: i32) -> crate::Result<i32> {
-    match written {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(code),
-        Err(e) => Err(crate::Error::io("stdout")(e)),
-        Ok(()) => Ok(code),
-    }
-}
+// The closed-pipe handling lives in the shared helper; commands keep importing it from here.
+pub use crate::util::pipe::{finish, write_json};

@@ -3,6 +3,8 @@
 use std::path::Path;
 
 use super::{Context, EXIT_OK};
+use crate::util::escape::line as esc;
+use crate::util::pipe::Printer;
 use crate::{Error, Result};
 
 /// Runs `sync`.
@@ -32,6 +34,7 @@ pub fn run(cwd: &Path, remote: &str) -> Result<i32> {
     } else {
         String::new()
     };
-    println!("countersign sync: {what}{rounds}");
-    Ok(EXIT_OK)
+    let mut out = Printer::stdout();
+    out.line(format_args!("countersign sync: {}{rounds}", esc(&what)));
+    out.finish(EXIT_OK)
 }

@@ -12,6 +12,7 @@ use super::{Context, EXIT_OK, EXIT_VIOLATION};
 use crate::git::short_id;
 pub use crate::review::{CommitReport, Report};
 use crate::review::{Purpose, Review, Selection};
+use crate::util::escape::line as esc;
 use crate::Result;
 
 /// Runs `verify`: 0 all pass, 1 any violation; errors (bad policy, unknown revspec) are 2.
@@ -37,6 +38,8 @@ pub fn build_report(repo: &git2::Repository, selection: Selection<'_>) -> Result
     Review::open(repo, selection, Purpose::Gate)?.report()
 }
 
+/// The text report; subjects, agent names and problems (which quote paths and principals)
+/// are escaped, so no line of it can be forged or rubbed out by the branch under review.
 fn write_text(out: &mut impl Write, r: &Report) -> std::io::Result<()> {
     let failed = r.commits.iter().filter(|c| !c.ok).count();
     writeln!(
@@ -44,8 +47,8 @@ fn write_text(out: &mut impl Write, r: &Report) -> std::io::Result<()> {
         "countersign verify: {} commit{} in {}, judged by the policy and roster on {} ({})",
         r.commits.len(),
         if r.commits.len() == 1 { "" } else { "s" },
-        r.range,
-        r.trusted_ref,
+        esc(&r.range),
+        esc(&r.trusted_ref),
         short_id(&r.trusted_commit)
     )?;
     if r.commits.is_empty() {
@@ -57,7 +60,7 @@ fn write_text(out: &mut impl Write, r: &Report) -> std::io::Result<()> {
     for c in &r.commits {
         let by =
             c.ai.as_ref()
-                .map_or("human".to_string(), |a| a.agent.clone());
+                .map_or("human".to_string(), |a| esc(&a.agent).into_owned());
         let need = if c.required > 0 {
             format!("  {}/{} approvals", c.approvals, c.required)
         } else {
@@ -71,10 +74,10 @@ fn write_text(out: &mut impl Write, r: &Report) -> std::io::Result<()> {
             by,
             c.tier.name(),
             c.state.name(),
-            c.summary
+            esc(&c.summary)
         )?;
         for p in &c.problems {
-            writeln!(out, "       {p}")?;
+            writeln!(out, "       {}", esc(p))?;
         }
     }
     if failed == 0 {

@@ -4,12 +4,13 @@ use std::io::Write;
 
 use crate::git::short_id;
 use crate::review::{CommitReport, Report};
+use crate::util::escape::line as esc;
 
 /// GitHub Actions workflow commands: an `::error` per failing commit, a `::notice` per AI
 /// commit that passes, and a closing summary line.
 pub fn github(out: &mut impl Write, r: &Report) -> std::io::Result<()> {
     for c in &r.commits {
-        let title = format!("countersign: {} {}", short_id(&c.commit), c.summary);
+        let title = format!("countersign: {} {}", short_id(&c.commit), esc(&c.summary));
         if !c.ok {
             writeln!(
                 out,
@@ -39,8 +40,8 @@ pub fn github(out: &mut impl Write, r: &Report) -> std::io::Result<()> {
         "countersign verify: {} of {} commits in {} may not ship (policy and roster from {})",
         failed,
         r.commits.len(),
-        r.range,
-        r.trusted_ref
+        esc(&r.range),
+        esc(&r.trusted_ref)
     )
 }
 
@@ -58,18 +59,19 @@ pub fn junit(out: &mut impl Write, r: &Report) -> std::io::Result<()> {
         "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failed}\">",
         xml(&format!(
             "countersign verify {} (trusted: {})",
-            r.range, r.trusted_ref
+            esc(&r.range),
+            esc(&r.trusted_ref)
         )),
         r.commits.len()
     )?;
     for c in &r.commits {
         let by =
             c.ai.as_ref()
-                .map_or("human".to_string(), |a| a.agent.clone());
+                .map_or("human".to_string(), |a| esc(&a.agent).into_owned());
         let name = format!(
             "{} {} [{}, {}]",
             short_id(&c.commit),
-            c.summary,
+            esc(&c.summary),
             by,
             c.tier.name()
         );
@@ -84,7 +86,7 @@ pub fn junit(out: &mut impl Write, r: &Report) -> std::io::Result<()> {
             let first = c
                 .problems
                 .first()
-                .cloned()
+                .map(|p| esc(p).into_owned())
                 .unwrap_or_else(|| c.state.name().to_string());
             writeln!(out, ">")?;
             writeln!(
@@ -101,15 +103,16 @@ pub fn junit(out: &mut impl Write, r: &Report) -> std::io::Result<()> {
     writeln!(out, "</testsuites>")
 }
 
+/// The failure's lines: each one escaped on its own, so only these newlines separate them.
 fn failure_text(c: &CommitReport) -> String {
     let mut lines = vec![format!(
         "{} ({} tier, {}): {}",
         c.commit,
         c.tier.name(),
         c.state.name(),
-        c.summary
+        esc(&c.summary)
     )];
-    lines.extend(c.problems.iter().cloned());
+    lines.extend(c.problems.iter().map(|p| esc(p).into_owned()));
     lines.join("\n")
 }
 
@@ -125,7 +128,8 @@ fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// Escapes text for XML attributes and content; drops characters XML 1.0 forbids.
+/// Escapes text for XML attributes and content. Fields from the repository are escaped for
+/// the terminal first ([`esc`]), so no control character is left for this to drop.
 fn xml(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use crate::util::bounded::{self, Limit};
 use crate::{Error, Result};
 
 /// Files of the repository at some revision, or as they are in the work tree: what the
@@ -31,20 +32,11 @@ impl RepoFiles for WorkTree {
         "work tree"
     }
 
+    /// Reads without following symlinks, regular files only, within the cap of the file's
+    /// kind (manifests and policy files 4 MiB, anything else the source-file cap): the work
+    /// tree is the branch author's.
     fn read(&self, path: &str) -> Result<Option<Vec<u8>>> {
-        let full = self.root.join(path);
-        match std::fs::read(&full) {
-            Ok(b) => Ok(Some(b)),
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::NotFound | std::io::ErrorKind::IsADirectory
-                ) =>
-            {
-                Ok(None)
-            }
-            Err(e) => Err(Error::io(full)(e)),
-        }
+        bounded::read_in_tree(&self.root, path, limit_for(path))
     }
 
     fn subdirs(&self, dir: &str) -> Vec<String> {
@@ -77,6 +69,18 @@ impl RepoFiles for TreeSnapshot<'_> {
 
     fn subdirs(&self, dir: &str) -> Vec<String> {
         TreeSnapshot::subdirs(self, dir)
+    }
+}
+
+/// The read cap for a work-tree file, by its name.
+fn limit_for(path: &str) -> Limit {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    if name == "Cargo.toml" {
+        bounded::MANIFEST
+    } else if path.ends_with("policy.toml") {
+        bounded::POLICY
+    } else {
+        bounded::SOURCE
     }
 }
 
@@ -137,6 +141,29 @@ impl<'r> TreeSnapshot<'r> {
             .find_blob(entry.id())
             .map_err(Error::git(format!("reading {}:{path}", self.rev)))?;
         Ok(Some(blob.content().to_vec()))
+    }
+
+    /// [`TreeSnapshot::read`] for files with a size cap (the policy, the roster): the blob's
+    /// size is checked before its content is loaded, and a symlink entry is refused (its
+    /// "content" is a path, never the file it names).
+    pub fn read_capped(&self, path: &str, limit: Limit) -> Result<Option<Vec<u8>>> {
+        let entry = match self.tree.get_path(std::path::Path::new(path)) {
+            Ok(e) => e,
+            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
+            Err(e) => return Err(Error::git(format!("looking up {}:{path}", self.rev))(e)),
+        };
+        if entry.kind() != Some(git2::ObjectType::Blob) {
+            return Ok(None);
+        }
+        let shown = format!("{}:{path}", self.rev);
+        if entry.filemode() == 0o120000 {
+            return Err(Error::Message(format!(
+                "refused to read {shown}: it is a symbolic link, and a {} is only read from a \
+                 regular file; commit the file itself there",
+                limit.what
+            )));
+        }
+        bounded::read_blob(self.repo, entry.id(), &shown, limit).map(Some)
     }
 
     /// The subtree at `dir` (`""` is the root), if it is a directory.

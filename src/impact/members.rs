@@ -44,3 +44,44 @@ pub(crate) fn expand_glob(tree: &impl RepoFiles, pattern: &str) -> Vec<String> {
     current.dedup();
     current
 }
+
+/// Why a `members` entry gives no crate where cargo would refuse it, as (message, help):
+/// an invalid glob, a path that leaves the repository, or directories it names that hold no
+/// package manifest (`lost`). An entry that matches no directory at all is fine, as in cargo.
+pub(crate) fn unusable(pattern: &str, lost: &[&String]) -> Option<(String, String)> {
+    if normalize("", pattern).is_none() {
+        return Some((
+            format!("workspace member `{pattern}` leaves the repository"),
+            "countersign reads only the repository: move the crate inside it, or remove the \
+             entry"
+                .to_string(),
+        ));
+    }
+    if let Some(e) = pattern
+        .split('/')
+        .filter(|c| c.contains(['*', '?', '[']) && *c != "**")
+        .find_map(|c| globset::Glob::new(c).err())
+    {
+        return Some((
+            format!(
+                "workspace member `{pattern}` is not a valid glob: {}",
+                e.kind()
+            ),
+            "write a glob cargo accepts, e.g. \"crates/*\"".to_string(),
+        ));
+    }
+    let first = lost.first()?;
+    let more = match lost.len() {
+        1 => String::new(),
+        n => format!(" (and {} more)", n - 1),
+    };
+    Some((
+        format!(
+            "workspace member `{pattern}` names `{first}`{more}, which holds no package \
+                 manifest (Cargo.toml with [package])"
+        ),
+        "point the entry at crate folders (e.g. \"crates/*\", not \"crates/*/src\"), or \
+             add the crate's Cargo.toml"
+            .to_string(),
+    ))
+}

@@ -5,6 +5,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use crate::git::{RepoFiles, WorkTree};
+use crate::util::bounded;
 use crate::{Error, Result};
 
 /// A source of files that can also list a directory's files: a revision's tree
@@ -112,6 +113,11 @@ impl RepoFiles for GitTree<'_> {
         };
         if entry.kind() != Some(git2::ObjectType::Blob) {
             return Ok(None);
+        }
+        if name == "Cargo.toml" {
+            // A manifest is parsed whole: its size is checked before it is loaded.
+            let shown = format!("{}:{path}", self.label);
+            return bounded::read_blob(self.repo, entry.id(), &shown, bounded::MANIFEST).map(Some);
         }
         let blob = self
             .repo

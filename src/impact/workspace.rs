@@ -156,18 +156,18 @@ impl Workspace {
         // (directory, reached only through a path dependency or a patch)
         let mut queue: Vec<(String, bool)> = Vec::new();
         queue.extend(patches.values().map(|p| (p.clone(), true)));
+        let mut expanded: Vec<(String, Vec<String>)> = Vec::new();
         if let Some(w) = raw_ws {
             for pattern in &w.members {
-                queue.extend(
-                    members::expand_glob(tree, pattern)
-                        .into_iter()
-                        .map(|d| (d, false)),
-                );
+                let dirs = members::expand_glob(tree, pattern);
+                queue.extend(dirs.iter().cloned().map(|d| (d, false)));
+                expanded.push((pattern.clone(), dirs));
             }
         }
         if root.raw.package.is_some() {
             queue.push((String::new(), false));
         }
+        let root_text = root.text.clone();
         let excluded = |d: &str, exclude: &[String]| {
             !literal.iter().any(|l| l == d)
                 && exclude
@@ -264,6 +264,27 @@ impl Workspace {
             });
         }
         ws.members.sort_by(|a, b| a.dir.cmp(&b.dir));
+        for (pattern, dirs) in &expanded {
+            let lost: Vec<&String> = dirs
+                .iter()
+                .filter(|d| !excluded(d, &ws.exclude))
+                .filter(|d| !ws.members.iter().any(|m| &m.dir == *d))
+                .collect();
+            let why = members::unusable(pattern, &lost);
+            if let Some((message, help)) = why {
+                let quoted = format!("\"{pattern}\"");
+                let span = root_text
+                    .find(&quoted)
+                    .map_or(0..0, |i| i + 1..i + quoted.len() - 1);
+                ws.problems.push(Diagnostic::at_span(
+                    &tree.display_path("Cargo.toml"),
+                    &root_text,
+                    span,
+                    message,
+                    Some(help),
+                ));
+            }
+        }
         Ok(ws)
     }
 

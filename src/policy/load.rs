@@ -12,6 +12,7 @@ use toml::de::{DeTable, DeValue};
 use super::{parse_policy, roster, Diagnostics, Policy, PolicySource, Roster};
 use crate::git::TreeSnapshot;
 use crate::model::diagnostic::{closest, sort_in_file_order, Diagnostic, Sink};
+use crate::util::bounded;
 use crate::{Error, Result};
 
 /// Where the policy lives in a repository.
@@ -74,7 +75,7 @@ fn cross_check(
                 help,
             );
         }
-        let mut diags = sink.diags;
+        let mut diags = sink.into_diags();
         sort_in_file_order(&mut diags);
         Diagnostics(diags)
     }
@@ -146,12 +147,14 @@ pub fn load_trusted_at(repo: &git2::Repository, commit: git2::Oid, label: &str) 
     let mut snap = TreeSnapshot::of_commit(repo, commit)?;
     snap.rev = label.to_string();
     let rev = label;
-    let Some(policy_bytes) = snap.read(POLICY_PATH)? else {
+    let Some(policy_bytes) = snap.read_capped(POLICY_PATH, bounded::POLICY)? else {
         return Err(Error::NoPolicy {
             rev: rev.to_string(),
         });
     };
-    let roster_bytes = snap.read(ROSTER_PATH)?.unwrap_or_default();
+    let roster_bytes = snap
+        .read_capped(ROSTER_PATH, bounded::ROSTER)?
+        .unwrap_or_default();
     let source = PolicySource {
         rev: rev.to_string(),
         commit: Some(snap.commit.clone()),
@@ -167,24 +170,17 @@ pub fn load_trusted_at(repo: &git2::Repository, commit: git2::Oid, label: &str) 
 
 /// Reads and checks the policy and roster from the work tree rooted at `root` (what
 /// `policy check` validates while you edit). Files are labelled by their repository path.
+/// Both must be regular files within their caps: a symlink (to `/proc/self/environ`, say), a
+/// FIFO or a device is refused without being read.
 pub fn load_worktree(root: &Path) -> Result<Trusted> {
-    let policy_path = root.join(POLICY_PATH);
-    let policy_bytes = match std::fs::read(&policy_path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(Error::Message(format!(
-                "no {POLICY_PATH} in {}: create it (see the README's \"Policy\" section) together with {ROSTER_PATH}",
-                root.display()
-            )))
-        }
-        Err(e) => return Err(Error::io(policy_path)(e)),
+    let Some(policy_bytes) = bounded::read_in_tree(root, POLICY_PATH, bounded::POLICY)? else {
+        return Err(Error::Message(format!(
+            "no {POLICY_PATH} in {}: create it (see the README's \"Policy\" section) together with {ROSTER_PATH}",
+            root.display()
+        )));
     };
-    let roster_path = root.join(ROSTER_PATH);
-    let roster_bytes = match std::fs::read(&roster_path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-        Err(e) => return Err(Error::io(roster_path)(e)),
-    };
+    let roster_bytes =
+        bounded::read_in_tree(root, ROSTER_PATH, bounded::ROSTER)?.unwrap_or_default();
     let source = PolicySource {
         rev: "work tree".to_string(),
         commit: None,
@@ -256,7 +252,7 @@ fn check_files(
                 if let Some(l) = &lenient {
                     let mut sink = Sink::new(policy_file, text);
                     check_principals(&mut sink, &|who| l.names(who));
-                    diags.extend(sink.diags);
+                    diags.extend(sink.into_diags());
                 }
             }
         }

@@ -20,6 +20,7 @@
 //! ```
 
 pub mod defaults;
+pub mod lint;
 mod load;
 mod parse;
 pub mod pattern;

@@ -30,7 +30,7 @@ use crate::model::diagnostic::{closest, sort_in_file_order, Sink};
 pub fn parse_policy(text: &str, file: &str, source: PolicySource) -> Result<Policy, Diagnostics> {
     let mut sink = Sink::new(file, text);
     let policy = check_policy(&mut sink, source);
-    let mut diags = sink.diags;
+    let mut diags = sink.into_diags();
     if diags.is_empty() {
         Ok(policy)
     } else {
@@ -62,12 +62,12 @@ type Value<'i> = Spanned<DeValue<'i>>;
 fn check_policy(sink: &mut Sink<'_>, source: PolicySource) -> Policy {
     let text = sink.text;
     let (root, syntax) = DeTable::parse_recoverable(text);
-    let mut syntax_lines = Vec::new();
+    let mut syntax_lines = std::collections::HashSet::new();
     for err in &syntax {
         let span = err.span().unwrap_or(0..0);
         sink.error(span, syntax_message(err.message()), syntax_help(text, err));
         if let Some(d) = sink.diags.last() {
-            syntax_lines.push(d.line);
+            syntax_lines.insert(d.line);
         }
     }
     let syntax_count = sink.diags.len();
@@ -246,14 +246,11 @@ fn check_policy(sink: &mut Sink<'_>, source: PolicySource) -> Policy {
     }
 
     // A syntax error often leaves a half-read value behind; its own message is the useful one.
-    let mut i = syntax_count;
-    while i < w.sink.diags.len() {
-        if syntax_lines.contains(&w.sink.diags[i].line) {
-            w.sink.diags.remove(i);
-        } else {
-            i += 1;
-        }
-    }
+    let mut i = 0;
+    w.sink.diags.retain(|d| {
+        i += 1;
+        i <= syntax_count || !syntax_lines.contains(&d.line)
+    });
     policy
 }
 
@@ -683,10 +680,7 @@ impl Walker<'_, '_> {
 
     fn rule(&mut self, table: &DeTable<'_>, header: Range<usize>) -> Option<Rule> {
         self.check_keys(table, RULE_KEYS, "a [[rules]] entry");
-        let line = self.sink.text[..header.start.min(self.sink.text.len())]
-            .matches('\n')
-            .count()
-            + 1;
+        let line = self.sink.line_of(header.start);
         let mut ok = true;
 
         let mut paths = Vec::new();

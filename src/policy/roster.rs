@@ -199,7 +199,7 @@ pub(crate) fn parse_lenient(text: &str, file: &str) -> Lenient {
             roster.entries.push(entry);
         }
     }
-    let mut diags = sink.diags;
+    let mut diags = sink.into_diags();
     sort_in_file_order(&mut diags);
     Lenient {
         roster,

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use ssh_key::{Algorithm, HashAlg, LineEnding, PrivateKey, PublicKey};
 
 use super::agent;
+use crate::util::bounded;
 use crate::{Error, Result};
 
 /// Environment variable naming the private key to sign with (after `--key`).
@@ -181,12 +182,8 @@ fn from_value(value: &str, origin: &'static str) -> Result<KeyLocation> {
 /// A path names a private key file, or a public key file whose private half is in the agent
 /// (as git allows for `user.signingKey`).
 fn classify_path(path: &Path, origin: &'static str) -> Result<KeyLocation> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Error::Key(format!(
-            "cannot read the signing key {} (from {origin}): {e}",
-            path.display()
-        ))
-    })?;
+    let text = read_key_text(path)
+        .map_err(|e| Error::Key(format!("cannot use the signing key from {origin}: {e}")))?;
     if !text.contains("PRIVATE KEY") {
         if let Ok(public) = PublicKey::from_openssh(text.trim()) {
             return Ok(KeyLocation {
@@ -221,8 +218,22 @@ pub fn needs_passphrase(location: &KeyLocation) -> Result<bool> {
     }
 }
 
+/// The text of a key file: the user's own path, so a symlink is followed, but it must lead to
+/// a regular file of at most 64 KiB (not `/dev/zero`, not a FIFO) holding text.
+fn read_key_text(path: &Path) -> Result<String> {
+    let bytes = bounded::read_own_file(path, bounded::KEY)?;
+    String::from_utf8(bytes).map_err(|_| {
+        Error::Message(format!(
+            "{} is not a key file: it is not text, and OpenSSH keys are text files \
+             (`-----BEGIN OPENSSH PRIVATE KEY-----` or `ssh-ed25519 AAAA…`); give the key \
+             written by `countersign keygen` or `ssh-keygen -t ed25519`",
+            path.display()
+        ))
+    })
+}
+
 fn read_private_key(path: &Path) -> Result<PrivateKey> {
-    let text = std::fs::read_to_string(path).map_err(Error::io(path))?;
+    let text = read_key_text(path)?;
     PrivateKey::from_openssh(text.trim()).map_err(|e| {
         Error::Key(format!(
             "{} is not an OpenSSH private key ({e}); give the private key file (id_ed25519, not \

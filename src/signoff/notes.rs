@@ -75,10 +75,14 @@ impl<'r> NotesReader<'r> {
         // `ab/cd…` one) and shows them concatenated: so does countersign.
         let mut blobs = Vec::new();
         find_all_in_tree(self.repo, tree, &commit.to_string(), &mut blobs)?;
+        if let [one] = blobs.as_slice() {
+            return self.blob_lines(*one, commit);
+        }
         let mut lines = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for blob in blobs {
             for l in self.blob_lines(blob, commit)? {
-                if !lines.contains(&l) {
+                if seen.insert(l.clone()) {
                     lines.push(l);
                 }
             }
@@ -105,11 +109,11 @@ impl<'r> NotesReader<'r> {
         if old.is_empty() {
             return Ok(Vec::new());
         }
-        let current = self.lines(commit)?;
+        let mut seen: std::collections::HashSet<String> = self.lines(commit)?.into_iter().collect();
         let mut removed = Vec::new();
         for blob in old {
             for l in self.blob_lines(blob, commit)? {
-                if !current.contains(&l) && !removed.contains(&l) {
+                if seen.insert(l.clone()) {
                     removed.push(l);
                 }
             }

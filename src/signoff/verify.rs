@@ -509,7 +509,9 @@ pub fn judge(
                     .find(|p| &p.principal == who)
                     .map(|p| p.comment.clone())
                     .filter(|c| !c.is_empty())
-                    .map_or(String::new(), |c| format!(" (\"{c}\")"));
+                    .map_or(String::new(), |c| {
+                        format!(" (\"{}\")", crate::util::escape::clip(&c, MAX_REASON_CHARS))
+                    });
                 let removed = signoffs.iter().any(|s| {
                     s.counts && s.removed && s.parsed.as_ref().is_some_and(|p| &p.principal == who)
                 });
@@ -540,18 +542,17 @@ pub fn judge(
                 if n == 1 { "" } else { "s" },
                 approved_by.len()
             );
-            let reasons: Vec<String> = signoffs
-                .iter()
-                .filter(|s| !s.counts)
-                .map(|s| match &s.not_counted {
-                    Some(why) => format!("the sign-off by {} does not count: {why}", s.who()),
-                    None => format!(
-                        "the sign-off by {} does not count: {}",
-                        s.who(),
-                        s.problems.join("; ")
-                    ),
-                })
-                .collect();
+            let reasons =
+                summarise_reasons(signoffs.iter().filter(|s| !s.counts).map(
+                    |s| match &s.not_counted {
+                        Some(why) => format!("the sign-off by {} does not count: {why}", s.who()),
+                        None => format!(
+                            "the sign-off by {} does not count: {}",
+                            s.who(),
+                            s.problems.join("; ")
+                        ),
+                    },
+                ));
             if reasons.is_empty() {
                 sentence.push_str(&format!(
                     " — no sign-off is recorded; a reviewer{role_name} signs with `countersign \
@@ -576,4 +577,43 @@ pub fn judge(
         ok,
         problems,
     }
+}
+
+/// At most this many distinct reasons are given for sign-offs that do not count.
+const MAX_REASONS: usize = 5;
+/// Each reason is cut at this many characters (it may quote a hostile note line).
+const MAX_REASON_CHARS: usize = 500;
+
+/// The reasons, each once with how often it repeats, the first [`MAX_REASONS`] kinds only: a
+/// note of 200,000 junk lines gives one sentence, not 25 MB.
+fn summarise_reasons(reasons: impl Iterator<Item = String>) -> Vec<String> {
+    let mut kinds: Vec<(String, usize)> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut other = 0usize;
+    for r in reasons {
+        let r = crate::util::escape::clip(&r, MAX_REASON_CHARS).into_owned();
+        if let Some(&i) = index.get(&r) {
+            kinds[i].1 += 1;
+        } else if kinds.len() < MAX_REASONS {
+            index.insert(r.clone(), kinds.len());
+            kinds.push((r, 1));
+        } else {
+            other += 1;
+        }
+    }
+    let mut out: Vec<String> = kinds
+        .into_iter()
+        .map(|(r, n)| match n {
+            1 => r,
+            n => format!("{r} (and {} more like this)", n - 1),
+        })
+        .collect();
+    if other > 0 {
+        out.push(format!(
+            "and {other} more sign-off{} that do{} not count",
+            if other == 1 { "" } else { "s" },
+            if other == 1 { "es" } else { "" }
+        ));
+    }
+    out
 }

@@ -104,7 +104,8 @@ impl Store {
         let digest = Sha256::digest(canonical.to_string_lossy().as_bytes());
         let name: String = digest.iter().take(10).map(|b| format!("{b:02x}")).collect();
         let path = dir.join("reviews").join(format!("{name}.json"));
-        let saved = std::fs::read(&path)
+        // The user's own data directory, but read like any file: regular, within a cap.
+        let saved = crate::util::bounded::read_own_file(&path, crate::util::bounded::REVIEW_STATE)
             .ok()
             .and_then(|b| serde_json::from_slice(&b).ok())
             .unwrap_or_default();

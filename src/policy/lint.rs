@@ -1,0 +1,147 @@
+//! What `policy check` says of a policy that parses but cannot mean what was meant: a rule
+//! naming a crate the workspace lacks (a typo silently lowers a tier), a key that cannot sign
+//! countersign sign-offs (wrong namespace, expired), and a tier whose approvals no one can
+//! give, so that no AI change in it can ever pass: an error when the role lists reviewers
+//! whose keys cannot sign, a warning when the role is still empty (a set-up not finished).
+
+use chrono::{DateTime, Utc};
+
+use super::{principal_matches, AllowedSigner, Tier, Trusted};
+use crate::model::diagnostic::closest;
+
+/// The namespace countersign signs in.
+const NAMESPACE: &str = "countersign";
+
+/// One finding, as `file:line: warning: message` (line 0: no line).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    /// The file it concerns, as the user knows it.
+    pub file: String,
+    /// 1-based line, or 0 for the file as a whole.
+    pub line: usize,
+    /// What is wrong and what to do.
+    pub message: String,
+    /// True when nothing can pass because of it (an error, exit 2), false for a warning.
+    pub fatal: bool,
+}
+
+impl std::fmt::Display for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = if self.fatal { "error" } else { "warning" };
+        if self.line > 0 {
+            write!(f, "{}:{}: {kind}: {}", self.file, self.line, self.message)
+        } else {
+            write!(f, "{}: {kind}: {}", self.file, self.message)
+        }
+    }
+}
+
+/// Can this roster entry sign countersign sign-offs at `now`?
+fn usable(e: &AllowedSigner, now: DateTime<Utc>) -> bool {
+    let namespace_ok = e
+        .namespaces
+        .as_ref()
+        .is_none_or(|ns| ns.iter().any(|n| principal_matches(n, NAMESPACE)));
+    namespace_ok && e.valid_before.is_none_or(|t| t > now)
+}
+
+/// Lints `t` (read from `policy_file` and `roster_file`) against the workspace's crate names.
+pub fn lint(
+    t: &Trusted,
+    crates: &[&str],
+    policy_file: &str,
+    roster_file: &str,
+    now: DateTime<Utc>,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for rule in &t.policy.rules {
+        for c in &rule.crates {
+            if crates.contains(&c.as_str()) {
+                continue;
+            }
+            let hint = closest(c, crates.iter().copied())
+                .map_or(String::new(), |m| format!("; did you mean `{m}`?"));
+            out.push(Finding {
+                file: policy_file.to_string(),
+                line: rule.line,
+                message: format!(
+                    "this rule names crate `{c}`, which the workspace does not have, so it \
+                     matches nothing and gives no {} tier{hint}",
+                    rule.tier
+                ),
+                fatal: false,
+            });
+        }
+    }
+    for e in &t.roster.entries {
+        let who = e.principals.join(",");
+        if let Some(ns) = &e.namespaces {
+            if !ns.iter().any(|n| principal_matches(n, NAMESPACE)) {
+                out.push(Finding {
+                    file: roster_file.to_string(),
+                    line: e.line,
+                    message: format!(
+                        "the key of {who} is limited to namespaces=\"{}\", so it cannot sign \
+                         countersign sign-offs; add {NAMESPACE} to the list",
+                        ns.join(",")
+                    ),
+                    fatal: false,
+                });
+            }
+        }
+        if let Some(t) = e.valid_before.filter(|t| *t <= now) {
+            out.push(Finding {
+                file: roster_file.to_string(),
+                line: e.line,
+                message: format!(
+                    "the key of {who} expired on {} (valid-before): its new sign-offs do not \
+                     count; give the signer a new key line",
+                    t.format("%Y-%m-%d %H:%M UTC")
+                ),
+                fatal: false,
+            });
+        }
+    }
+    for (tier, req) in &t.policy.tiers {
+        if *tier == Tier::Prohibited || req.approvals == 0 {
+            continue;
+        }
+        let (who, pool): (String, Vec<&str>) = match &req.role {
+            Some(r) => (
+                format!("role `{r}`"),
+                t.policy
+                    .principals_with_role(r)
+                    .iter()
+                    .map(String::as_str)
+                    .collect(),
+            ),
+            None => ("the roster".to_string(), t.roster.principals().collect()),
+        };
+        let able =
+            pool.iter()
+                .filter(|p| {
+                    t.roster.entries.iter().any(|e| {
+                        e.principals.iter().any(|q| principal_matches(q, p)) && usable(e, now)
+                    })
+                })
+                .count();
+        if (able as u64) < u64::from(req.approvals) {
+            out.push(Finding {
+                file: policy_file.to_string(),
+                line: 0,
+                message: format!(
+                    "[tiers.{tier}] needs {} approval{} from {who}, but only {able} of its \
+                     principals {} a key that can sign now, so no AI change in the {tier} tier \
+                     can ever pass; add reviewers with keys, or lower `approvals`",
+                    req.approvals,
+                    if req.approvals == 1 { "" } else { "s" },
+                    if able == 1 { "has" } else { "have" },
+                ),
+                // An empty role is a set-up not finished yet (`init` without a key writes
+                // one): a warning. Listed reviewers none of whom can sign is an error.
+                fatal: !pool.is_empty(),
+            });
+        }
+    }
+    out
+}

@@ -1,0 +1,10 @@
+//! Three small helpers every command uses at its edges, one job each, importing nothing of
+//! ours but [`crate::Error`]:
+//!
+//! - [`escape`]: text from a repository is escaped before it reaches a terminal;
+//! - [`bounded`]: files are read only when regular, and never beyond a size cap;
+//! - [`pipe`]: a closed stdout ends a command quietly, with its own exit status.
+
+pub mod bounded;
+pub mod escape;
+pub mod pipe;
