@@ -7,8 +7,10 @@
 //!   the file mentions anywhere (every identifier of the file counts, so a name used in a
 //!   macro or as a method is not missed).
 //! - A type's `impl` blocks may sit in other files (`impl App` in `app/tree.rs`); methods are
-//!   called without a path, so naming a type depends on every file holding an `impl` of it,
-//!   and each of those files on the others.
+//!   called without a path, so a file naming a type (or defining it, or holding an `impl` of
+//!   it) depends on every file holding a trait `impl` of it, and on every file whose inherent
+//!   `impl` defines a method the file mentions (`x.method()`, `Type::method`: without type
+//!   inference, any receiver counts).
 //! - `macro_rules!` macros are matched by name (they are used by textual scope, without
 //!   paths).
 //!
@@ -16,7 +18,7 @@
 //! it was looked up in: the old module-level answer, never less.
 
 use std::cell::RefCell;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::scan::{FileScan, ItemKind, PathRef};
 use super::tree::ModTree;
@@ -66,8 +68,9 @@ pub(super) struct Resolver<'a> {
     infos: Vec<Vec<Vec<Info>>>,
     memo: RefCell<HashMap<(Id, String), Vec<Pos>>>,
     glob_memo: RefCell<HashMap<Id, BTreeSet<Id>>>,
-    /// (definer, type name) → modules holding an `impl` of it.
-    holders: HashMap<(Id, String), BTreeSet<Id>>,
+    /// (definer, type name) → modules holding an `impl` of it, with the methods their
+    /// inherent impls define (None: a trait impl, whose methods are called unseen).
+    holders: HashMap<(Id, String), BTreeMap<Id, Option<BTreeSet<String>>>>,
     /// Macro name → modules defining a `macro_rules!` of that name, per unit.
     macros: Vec<HashMap<String, Vec<Id>>>,
 }
@@ -109,13 +112,23 @@ impl<'a> Resolver<'a> {
             holders: HashMap::new(),
             macros,
         };
-        let mut holders: HashMap<(Id, String), BTreeSet<Id>> = HashMap::new();
+        let mut holders: HashMap<(Id, String), BTreeMap<Id, Option<BTreeSet<String>>>> =
+            HashMap::new();
         for id in r.ids() {
             for &k in &r.info(id).impls {
-                let segs = &r.scan(id).impls[k].self_path;
-                for pos in r.resolve(id, segs, false, 0) {
+                let imp = &r.scan(id).impls[k];
+                for pos in r.resolve(id, &imp.self_path, false, 0) {
                     if let Pos::Item(d, name) = pos {
-                        holders.entry((d, name)).or_default().insert(id);
+                        let slot = holders
+                            .entry((d, name))
+                            .or_default()
+                            .entry(id)
+                            .or_insert_with(|| Some(BTreeSet::new()));
+                        match (imp.of_trait, slot.as_mut()) {
+                            (true, _) => *slot = None,
+                            (false, Some(m)) => m.extend(imp.methods.iter().cloned()),
+                            (false, None) => {}
+                        }
                     }
                 }
             }
@@ -290,8 +303,13 @@ impl<'a> Resolver<'a> {
     }
 
     /// The modules a position depends on: its definer, and for a type the holders of its
-    /// `impl` blocks.
+    /// `impl` blocks (of a trait: always; inherent: when the file mentions one of the
+    /// methods they define, as `x.method()` or `Type::method`). Without `from`, every holder.
     fn definers(&self, p: &Pos, out: &mut BTreeSet<Id>) {
+        self.definers_from(p, None, out)
+    }
+
+    fn definers_from(&self, p: &Pos, from: Option<&FileScan>, out: &mut BTreeSet<Id>) {
         match p {
             Pos::Module(m) => {
                 out.insert(*m);
@@ -299,7 +317,17 @@ impl<'a> Resolver<'a> {
             Pos::Item(d, name) => {
                 out.insert(*d);
                 if let Some(h) = self.holders.get(&(*d, name.clone())) {
-                    out.extend(h.iter().copied());
+                    for (holder, methods) in h {
+                        let used = match (methods, from) {
+                            (Some(ms), Some(s)) => ms
+                                .iter()
+                                .any(|m| s.fields.contains(m) || s.idents.contains(m)),
+                            _ => true,
+                        };
+                        if used {
+                            out.insert(*holder);
+                        }
+                    }
                 }
             }
         }
@@ -354,13 +382,13 @@ impl<'a> Resolver<'a> {
                         for name in &scan.idents {
                             for pos in self.lookup(x, name, 0) {
                                 if matches!(pos, Pos::Item(..)) {
-                                    self.definers(&pos, &mut out);
+                                    self.definers_from(&pos, Some(scan), &mut out);
                                 }
                             }
                         }
                     }
                     Pos::Module(x) if glob => out.extend(self.glob_definers(x)),
-                    pos => self.definers(&pos, &mut out),
+                    pos => self.definers_from(&pos, Some(scan), &mut out),
                 }
             }
         }
@@ -368,13 +396,13 @@ impl<'a> Resolver<'a> {
         // `self` are called without a path).
         for &k in &info.impls {
             for pos in self.resolve(id, &scan.impls[k].self_path, false, 0) {
-                self.definers(&pos, &mut out);
+                self.definers_from(&pos, Some(scan), &mut out);
             }
         }
         // A type defined here with `impl` blocks elsewhere.
         for (name, kind) in &info.items {
             if *kind == ItemKind::Type {
-                self.definers(&Pos::Item(id, name.clone()), &mut out);
+                self.definers_from(&Pos::Item(id, name.clone()), Some(scan), &mut out);
             }
         }
         for m in &info.macro_calls {

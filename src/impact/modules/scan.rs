@@ -21,6 +21,8 @@ enum Tok<'a> {
     Close(u8),
     /// A string literal's contents (escapes left as written).
     Str(&'a str),
+    /// An identifier right after a `.`: a method or a field.
+    Field(&'a str),
 }
 
 /// A `mod` item.
@@ -79,6 +81,11 @@ pub(crate) struct ImplDecl {
     pub scope: Vec<String>,
     /// The path of the type it extends, as written (generic arguments left out).
     pub self_path: Vec<String>,
+    /// `impl Trait for Type` (methods may be called without naming them: operators,
+    /// formatting, generic code).
+    pub of_trait: bool,
+    /// The functions it defines.
+    pub methods: Vec<String>,
 }
 
 /// What one file declares and mentions.
@@ -111,9 +118,11 @@ pub(crate) struct FileScan {
     /// attribute (`#[template(path = "x.html")]`), `concat!(env!("CARGO_MANIFEST_DIR"), …)`:
     /// (scope, text).
     pub file_strings: Vec<(Vec<String>, String)>,
-    /// Every identifier of the file, when it has a glob import (`use super::*;`): the names
-    /// a glob may bring in are among them.
+    /// Every identifier of the file (not after a `.`, not a function's own name): the names
+    /// a glob import may bring in are among them.
     pub idents: std::collections::HashSet<String>,
+    /// Every identifier after a `.` (methods and fields called or read).
+    pub fields: std::collections::HashSet<String>,
     /// `cargo:rerun-if-changed=PATH` literals (build scripts).
     pub rerun_if_changed: Vec<String>,
     /// A `rerun-if-changed` whose path is computed (a format string).
@@ -161,6 +170,7 @@ impl FileScan {
             self.data_includes.push((pre(s), f));
         }
         self.idents.extend(other.idents);
+        self.fields.extend(other.fields);
         self.macro_defs.extend(other.macro_defs);
         self.rerun_if_changed.extend(other.rerun_if_changed);
         self.rerun_dynamic |= other.rerun_dynamic;
@@ -329,7 +339,19 @@ fn tokenize(src: &str) -> Result<Vec<(Tok<'_>, usize)>, ScanError> {
             }
             // Field access and ranges never take part in a path: leave them out (with
             // literals and lifetimes) to keep the token list short.
-            b'.' => i += 1,
+            b'.' => {
+                i += 1;
+                // `x.name`: a method or field, not a name in scope (`..` is a range).
+                if b.get(i) != Some(&b'.') && b.get(i).is_some_and(|c| is_ident(*c) && !c.is_ascii_digit()) {
+                    let start = i;
+                    while i < b.len() && is_ident(b[i]) {
+                        i += 1;
+                    }
+                    out.push((Tok::Field(&src[start..i]), line));
+                } else if b.get(i) == Some(&b'.') {
+                    i += 1;
+                }
+            }
             _ => {
                 out.push((Tok::Punct(c), line));
                 i += 1;
@@ -433,14 +455,19 @@ pub(crate) fn scan(src: &str) -> Result<FileScan, ScanError> {
     let toks = tokenize(src)?;
     check_balance(&toks)?;
     let mut out = Items::new(&toks).run();
-    if out.paths.iter().any(|p| p.is_use && p.alias.is_none()) {
-        out.idents = toks
-            .iter()
-            .filter_map(|(t, _)| match t {
-                Tok::Ident(s) => Some((*s).to_string()),
-                _ => None,
-            })
-            .collect();
+    let mut after_fn = false;
+    for (t, _) in &toks {
+        // A function's own name is a definition, not a use of another one.
+        let defined = std::mem::replace(&mut after_fn, *t == Tok::Ident("fn"));
+        match t {
+            Tok::Ident(s) if !defined && !out.idents.contains(*s) => {
+                out.idents.insert((*s).to_string());
+            }
+            Tok::Field(s) if !out.fields.contains(*s) => {
+                out.fields.insert((*s).to_string());
+            }
+            _ => {}
+        }
     }
     Ok(out)
 }
@@ -495,6 +522,8 @@ struct Items<'t, 'a> {
     /// Inline modules open: (name, brace depth inside it).
     scope: Vec<(String, usize)>,
     path_attr: Option<String>,
+    /// The `impl` block being read: (index in `out.impls`, brace depth of its body).
+    impl_open: Option<(usize, usize)>,
     out: FileScan,
 }
 
@@ -506,6 +535,7 @@ impl<'t, 'a> Items<'t, 'a> {
             depth: 0,
             scope: Vec::new(),
             path_attr: None,
+            impl_open: None,
             out: FileScan::default(),
         }
     }
@@ -531,6 +561,9 @@ impl<'t, 'a> Items<'t, 'a> {
                     while self.scope.last().is_some_and(|(_, d)| *d > self.depth) {
                         self.scope.pop();
                     }
+                    if self.impl_open.is_some_and(|(_, d)| d > self.depth) {
+                        self.impl_open = None;
+                    }
                     if c == b'}' {
                         self.path_attr = None;
                     }
@@ -551,6 +584,15 @@ impl<'t, 'a> Items<'t, 'a> {
                     if self.at_module_level() =>
                 {
                     self.item(kw)
+                }
+                Tok::Ident("fn") if self.impl_open.is_some_and(|(_, d)| d == self.depth) => {
+                    if let (Some((k, _)), Some(Tok::Ident(name))) =
+                        (self.impl_open, self.tok(self.i + 1))
+                    {
+                        let name = (*name).to_string();
+                        self.out.impls[k].methods.push(name);
+                    }
+                    self.i += 1;
                 }
                 Tok::Str(s) => {
                     self.string(s);
@@ -686,12 +728,14 @@ impl<'t, 'a> Items<'t, 'a> {
         let mut j = self.i + 1;
         j = self.skip_angles(j);
         let mut last: Vec<String> = Vec::new();
+        let mut of_trait = false;
         loop {
             match self.tok(j) {
                 None | Some(Tok::Open(b'{')) | Some(Tok::Punct(b';')) => break,
                 Some(Tok::Ident("where")) => break,
                 Some(Tok::Ident("for")) => {
                     last.clear();
+                    of_trait = true;
                     j += 1;
                 }
                 Some(Tok::Ident(kw @ ("dyn" | "mut" | "const" | "unsafe"))) if !kw.is_empty() => {
@@ -721,9 +765,12 @@ impl<'t, 'a> Items<'t, 'a> {
             }
         }
         if !last.is_empty() {
+            self.impl_open = Some((self.out.impls.len(), self.depth + 1));
             self.out.impls.push(ImplDecl {
                 scope: self.scope_names(),
                 self_path: last,
+                of_trait,
+                methods: Vec::new(),
             });
         }
         self.i += 1;
