@@ -164,9 +164,7 @@ pub(super) fn run(
     for id in resolver.ids() {
         let u = &units[id.0];
         let file_changed = u.changed && changed_set.contains(file_of(id));
-        let seed = file_changed
-            || u.whole.is_some()
-            || u.extra_seeds.contains_key(&(id.1, id.2));
+        let seed = file_changed || u.whole.is_some() || u.extra_seeds.contains_key(&(id.1, id.2));
         if seed {
             via.insert(id, vec![display(id)]);
             queue.push_back(id);

@@ -61,6 +61,10 @@ pub(super) struct UnitView<'a> {
     pub externs: &'a HashMap<String, String>,
 }
 
+/// Modules holding an `impl` of one type, with the methods their inherent impls define (None:
+/// a trait impl, whose methods are called unseen).
+type Holders = BTreeMap<Id, Option<BTreeSet<String>>>;
+
 /// Resolves paths across every unit under analysis.
 pub(super) struct Resolver<'a> {
     units: Vec<UnitView<'a>>,
@@ -70,7 +74,7 @@ pub(super) struct Resolver<'a> {
     glob_memo: RefCell<HashMap<Id, BTreeSet<Id>>>,
     /// (definer, type name) → modules holding an `impl` of it, with the methods their
     /// inherent impls define (None: a trait impl, whose methods are called unseen).
-    holders: HashMap<(Id, String), BTreeMap<Id, Option<BTreeSet<String>>>>,
+    holders: HashMap<(Id, String), Holders>,
     /// Macro name → modules defining a `macro_rules!` of that name, per unit.
     macros: Vec<HashMap<String, Vec<Id>>>,
 }
@@ -112,8 +116,7 @@ impl<'a> Resolver<'a> {
             holders: HashMap::new(),
             macros,
         };
-        let mut holders: HashMap<(Id, String), BTreeMap<Id, Option<BTreeSet<String>>>> =
-            HashMap::new();
+        let mut holders: HashMap<(Id, String), Holders> = HashMap::new();
         for id in r.ids() {
             for &k in &r.info(id).impls {
                 let imp = &r.scan(id).impls[k];

@@ -342,7 +342,10 @@ fn tokenize(src: &str) -> Result<Vec<(Tok<'_>, usize)>, ScanError> {
             b'.' => {
                 i += 1;
                 // `x.name`: a method or field, not a name in scope (`..` is a range).
-                if b.get(i) != Some(&b'.') && b.get(i).is_some_and(|c| is_ident(*c) && !c.is_ascii_digit()) {
+                if b.get(i) != Some(&b'.')
+                    && b.get(i)
+                        .is_some_and(|c| is_ident(*c) && !c.is_ascii_digit())
+                {
                     let start = i;
                     while i < b.len() && is_ident(b[i]) {
                         i += 1;
@@ -580,11 +583,10 @@ impl<'t, 'a> Items<'t, 'a> {
                 Tok::Ident("mod") => self.module(),
                 Tok::Ident("use") => self.use_item(),
                 Tok::Ident("impl") if self.at_module_level() => self.impl_header(),
-                Tok::Ident(kw @ ("fn" | "struct" | "enum" | "union" | "trait" | "type" | "const" | "static"))
-                    if self.at_module_level() =>
-                {
-                    self.item(kw)
-                }
+                Tok::Ident(
+                    kw @ ("fn" | "struct" | "enum" | "union" | "trait" | "type" | "const"
+                    | "static"),
+                ) if self.at_module_level() => self.item(kw),
                 Tok::Ident("fn") if self.impl_open.is_some_and(|(_, d)| d == self.depth) => {
                     if let (Some((k, _)), Some(Tok::Ident(name))) =
                         (self.impl_open, self.tok(self.i + 1))
@@ -603,7 +605,11 @@ impl<'t, 'a> Items<'t, 'a> {
                 }
                 Tok::Ident(name) if self.tok(self.i + 1) == Some(&Tok::Punct(b'!')) => {
                     match name {
-                        "include" => match (self.tok(self.i + 2), self.tok(self.i + 3), self.tok(self.i + 4)) {
+                        "include" => match (
+                            self.tok(self.i + 2),
+                            self.tok(self.i + 3),
+                            self.tok(self.i + 4),
+                        ) {
                             (Some(Tok::Open(_)), Some(Tok::Str(p)), Some(Tok::Close(_))) => {
                                 let p = (*p).to_string();
                                 let scope = self.scope_names();
@@ -708,7 +714,10 @@ impl<'t, 'a> Items<'t, 'a> {
         // `const fn f`, `const _`, `union` used as an ordinary identifier.
         let skip = (kw == "const" && matches!(name, "fn" | "unsafe" | "async" | "extern" | "_"))
             || (kw == "union"
-                && !matches!(self.tok(j + 1), Some(Tok::Open(b'{')) | Some(Tok::Punct(b'<'))));
+                && !matches!(
+                    self.tok(j + 1),
+                    Some(Tok::Open(b'{')) | Some(Tok::Punct(b'<'))
+                ));
         if !skip {
             let kind = match kw {
                 "struct" | "enum" | "union" => ItemKind::Type,
@@ -815,7 +824,6 @@ impl<'t, 'a> Items<'t, 'a> {
             } else {
                 self.out.rerun_if_changed.push(rest.to_string());
             }
-            return;
         }
     }
 

@@ -93,7 +93,11 @@ pub(super) fn classify(unit: &mut Unit, member: &Member, changes: &Changes<'_>, 
     }
     let name = unit.name.clone();
     let mine = |f: &String| {
-        changes.ws.member_of(&GitPath::from(f.as_str())).map(|m| &m.name) == Some(&name)
+        changes
+            .ws
+            .member_of(&GitPath::from(f.as_str()))
+            .map(|m| &m.name)
+            == Some(&name)
             && wide_file_reason(f).is_none()
     };
     let build_reads = build_script_reads(unit);
@@ -263,7 +267,9 @@ fn seed_readers(unit: &mut Unit, f: &str) -> bool {
 }
 
 fn seed_metadata_readers(unit: &mut Unit, why: &str) {
-    seed_where(unit, why, |s, scope| s.reads_package_metadata && scope.is_empty());
+    seed_where(unit, why, |s, scope| {
+        s.reads_package_metadata && scope.is_empty()
+    });
 }
 
 /// The modules naming dependency `name` (`name::…`, `use name…`, `extern crate name`); the
