@@ -313,6 +313,18 @@ impl<'a> Resolver<'a> {
     }
 
     fn definers_from(&self, p: &Pos, from: Option<&FileScan>, out: &mut BTreeSet<Id>) {
+        self.definers_with(p, from, None, out)
+    }
+
+    /// [`Self::definers_from`], where the path also names `method` of the type
+    /// (`Type::method`).
+    fn definers_with(
+        &self,
+        p: &Pos,
+        from: Option<&FileScan>,
+        method: Option<&str>,
+        out: &mut BTreeSet<Id>,
+    ) {
         match p {
             Pos::Module(m) => {
                 out.insert(*m);
@@ -322,9 +334,10 @@ impl<'a> Resolver<'a> {
                 if let Some(h) = self.holders.get(&(*d, name.clone())) {
                     for (holder, methods) in h {
                         let used = match (methods, from) {
-                            (Some(ms), Some(s)) => ms
-                                .iter()
-                                .any(|m| s.fields.contains(m) || s.idents.contains(m)),
+                            (Some(ms), Some(s)) => {
+                                method.is_some_and(|m| ms.contains(m))
+                                    || ms.iter().any(|m| s.fields.contains(m))
+                            }
                             _ => true,
                         };
                         if used {
@@ -391,6 +404,16 @@ impl<'a> Resolver<'a> {
                         }
                     }
                     Pos::Module(x) if glob => out.extend(self.glob_definers(x)),
+                    Pos::Item(d, name) => {
+                        // `Type::method`: the segment after the type names the method.
+                        let method = p
+                            .segs
+                            .iter()
+                            .position(|s| *s == name)
+                            .and_then(|j| p.segs.get(j + 1))
+                            .map(String::as_str);
+                        self.definers_with(&Pos::Item(d, name), Some(scan), method, &mut out)
+                    }
                     pos => self.definers_from(&pos, Some(scan), &mut out),
                 }
             }

@@ -118,10 +118,11 @@ pub(crate) struct FileScan {
     /// attribute (`#[template(path = "x.html")]`), `concat!(env!("CARGO_MANIFEST_DIR"), …)`:
     /// (scope, text).
     pub file_strings: Vec<(Vec<String>, String)>,
-    /// Every identifier of the file (not after a `.`, not a function's own name): the names
-    /// a glob import may bring in are among them.
+    /// Every identifier of the file but those that are defined there (after `fn`, `mod`,
+    /// `struct`, …, `let`, or before a single `:`), called as methods, or inside a path
+    /// (`a::name`): the names a glob import may bring in are among them.
     pub idents: std::collections::HashSet<String>,
-    /// Every identifier after a `.` (methods and fields called or read).
+    /// Every method called as `x.name(…)` or `Self::name`.
     pub fields: std::collections::HashSet<String>,
     /// `cargo:rerun-if-changed=PATH` literals (build scripts).
     pub rerun_if_changed: Vec<String>,
@@ -459,14 +460,47 @@ pub(crate) fn scan(src: &str) -> Result<FileScan, ScanError> {
     check_balance(&toks)?;
     let mut out = Items::new(&toks).run();
     let mut after_fn = false;
-    for (t, _) in &toks {
-        // A function's own name is a definition, not a use of another one.
-        let defined = std::mem::replace(&mut after_fn, *t == Tok::Ident("fn"));
+    for (k, (t, _)) in toks.iter().enumerate() {
+        // The name an item or a `let` defines is no use of another one; nor is a name
+        // followed by a single `:` (a field, a binding, a parameter).
+        let defining = matches!(
+            t,
+            Tok::Ident(
+                "fn" | "mod"
+                    | "struct"
+                    | "enum"
+                    | "union"
+                    | "trait"
+                    | "type"
+                    | "const"
+                    | "static"
+                    | "let"
+            )
+        );
+        let defined = std::mem::replace(&mut after_fn, defining)
+            || toks.get(k + 1).is_some_and(|(n, _)| *n == Tok::Punct(b':'));
         match t {
+            // `Self::name`: a method of the type whose `impl` this is.
+            Tok::Ident(s)
+                if k >= 2
+                    && toks[k - 1].0 == Tok::PathSep
+                    && toks[k - 2].0 == Tok::Ident("Self") =>
+            {
+                out.fields.insert((*s).to_string());
+            }
+            // `a::name`: resolved with its path, not a name in scope.
+            Tok::Ident(_) if k >= 1 && toks[k - 1].0 == Tok::PathSep => {}
             Tok::Ident(s) if !defined && !out.idents.contains(*s) => {
                 out.idents.insert((*s).to_string());
             }
-            Tok::Field(s) if !out.fields.contains(*s) => {
+            // `x.name(…)` or `x.name::<T>(…)`: a method call (`x.name` alone reads a field).
+            Tok::Field(s)
+                if !out.fields.contains(*s)
+                    && matches!(
+                        toks.get(k + 1),
+                        Some((Tok::Open(b'('), _)) | Some((Tok::PathSep, _))
+                    ) =>
+            {
                 out.fields.insert((*s).to_string());
             }
             _ => {}
