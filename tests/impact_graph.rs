@@ -759,3 +759,135 @@ fn a_range_is_judged_on_its_tip_workspace() {
     assert_eq!(names(&i.affected_crates), ["a", "b"]);
     assert_eq!(krate_of(&i, "b").distance, 0, "b's own manifest changed");
 }
+
+/// A package with a lib of three modules (`a` uses `b`'s macro and reads the package
+/// version, `c` is unrelated) and a build script.
+fn package_with_build_script(t: &TestRepo) {
+    t.write(
+        "Cargo.toml",
+        "[package]\nname = \"p\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nserde = \"1\"\n",
+    );
+    t.write(
+        "build.rs",
+        "fn main() {\n    println!(\"cargo:rerun-if-changed=proto/api.proto\");\n}\n",
+    );
+    t.write("proto/api.proto", "message A {}\n");
+    t.write("README.md", "# p\n");
+    t.write(
+        "src/lib.rs",
+        "#[macro_use]\nmod b;\npub mod a;\npub mod c;\npub mod d;\n",
+    );
+    t.write(
+        "src/a.rs",
+        "pub fn a() -> &'static str {\n    twice!(1);\n    env!(\"CARGO_PKG_VERSION\")\n}\n",
+    );
+    t.write(
+        "src/b.rs",
+        "macro_rules! twice {\n    ($x:expr) => {\n        $x * 2\n    };\n}\n",
+    );
+    t.write("src/c.rs", "pub fn c() {}\n");
+    t.write("src/d.rs", "include!(\"d_body.rs\");\n");
+    t.write("src/d_body.rs", "pub fn d() {\n    crate::c::c()\n}\n");
+}
+
+fn module_files(i: &Impact) -> Vec<&str> {
+    let mut v: Vec<&str> = i
+        .modules
+        .iter()
+        .filter(|m| m.target == "lib")
+        .map(|m| m.file.as_str())
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+#[test]
+fn a_build_script_and_what_it_reads_make_the_crate_whole_but_a_readme_reaches_nothing() {
+    let t = TestRepo::new();
+    package_with_build_script(&t);
+    let base = t.commit("base");
+    t.write("README.md", "# p, documented\n");
+    t.commit("docs");
+    let i = impact_since(&t, base);
+    assert!(i.module_fallbacks.is_empty(), "{:?}", i.module_fallbacks);
+    assert!(module_files(&i).is_empty(), "{:?}", module_files(&i));
+    for (path, text) in [
+        ("proto/api.proto", "message B {}\n"),
+        (
+            "build.rs",
+            "fn main() {\n    println!(\"cargo:rerun-if-changed=proto/api.proto\"); \n}\n",
+        ),
+    ] {
+        let before = head(&t);
+        t.write(path, text);
+        t.commit("build input");
+        let i = impact_since(&t, before);
+        let f = i.module_fallbacks.first().expect("the whole crate counts");
+        assert!(f.reason.contains(path), "{f:?}");
+        assert_eq!(
+            module_files(&i),
+            ["src/a.rs", "src/b.rs", "src/c.rs", "src/d.rs", "src/lib.rs"]
+        );
+    }
+}
+
+#[test]
+fn a_version_bump_a_macro_and_included_code_reach_only_their_readers() {
+    let t = TestRepo::new();
+    package_with_build_script(&t);
+    let base = t.commit("base");
+    // The version reaches the module reading CARGO_PKG_VERSION.
+    t.write(
+        "Cargo.toml",
+        "[package]\nname = \"p\"\nversion = \"0.2.0\"\nedition = \"2021\"\n\n[dependencies]\nserde = \"1\"\n",
+    );
+    t.commit("bump");
+    let i = impact_since(&t, base);
+    assert!(i.module_fallbacks.is_empty(), "{:?}", i.module_fallbacks);
+    assert_eq!(module_files(&i), ["src/a.rs"]);
+    let a = i.modules.iter().find(|m| m.file == "src/a.rs").expect("a");
+    assert!(
+        a.reason.as_deref().is_some_and(|r| r.contains("metadata")),
+        "{a:?}"
+    );
+    // A macro reaches its callers by name, not the whole crate.
+    let before = head(&t);
+    t.write(
+        "src/b.rs",
+        "macro_rules! twice {\n    ($x:expr) => {\n        $x + $x\n    };\n}\n",
+    );
+    t.commit("macro");
+    let i = impact_since(&t, before);
+    assert!(i.module_fallbacks.is_empty(), "{:?}", i.module_fallbacks);
+    assert_eq!(module_files(&i), ["src/a.rs", "src/b.rs"]);
+    // Code pasted by include!("d_body.rs") is read: `d` depends on `c`.
+    let before = head(&t);
+    t.write("src/c.rs", "pub fn c() { }\n");
+    t.commit("c");
+    let i = impact_since(&t, before);
+    assert!(i.module_fallbacks.is_empty(), "{:?}", i.module_fallbacks);
+    assert_eq!(module_files(&i), ["src/c.rs", "src/d.rs"]);
+    // And a change to the included file reaches the including module.
+    let before = head(&t);
+    t.write("src/d_body.rs", "pub fn d() {\n    crate::c::c();\n}\n");
+    t.commit("d body");
+    let i = impact_since(&t, before);
+    assert!(i.module_fallbacks.is_empty(), "{:?}", i.module_fallbacks);
+    assert_eq!(module_files(&i), ["src/d.rs"]);
+    // A dependency feature change can reach anything (feature unification): whole crate.
+    let before = head(&t);
+    t.write(
+        "Cargo.toml",
+        "[package]\nname = \"p\"\nversion = \"0.2.0\"\nedition = \"2021\"\n\n[dependencies]\nserde = { version = \"1\", features = [\"derive\"] }\n",
+    );
+    t.commit("features");
+    let i = impact_since(&t, before);
+    assert!(
+        i.module_fallbacks
+            .first()
+            .is_some_and(|f| f.reason.contains("serde")),
+        "{:?}",
+        i.module_fallbacks
+    );
+}
