@@ -31,6 +31,14 @@ Usage:
 
 The checkout's work tree is moved to each commit and back (it must be clean). Oracle graphs
 are cached per commit in --cache (default: CHECKOUT/../module-oracle-cache).
+ORACLE_VERBOSE=1 lists each commit's false alarms and misses.
+
+Measured (rustc 1.95, github:agavra/tuicr, the 25 first-parent commits up to 0dacb6b, which
+touch docs, CI files, Cargo.lock and the manifest besides sources), dependents only:
+before this work precision 0.581, recall 0.945; after, precision 0.969, recall 1.000.
+39 of the 46 remaining false alarms are test files calling `App::assoc_fn(..)` or using
+items inside `assert!(..)`: references rustdoc does not link (type-relative paths, macro
+arguments), so the oracle misses them, not the scanner.
 """
 
 import argparse

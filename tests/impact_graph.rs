@@ -891,3 +891,25 @@ fn a_version_bump_a_macro_and_included_code_reach_only_their_readers() {
         i.module_fallbacks
     );
 }
+
+#[test]
+fn a_computed_include_str_may_read_any_changed_file() {
+    let t = TestRepo::new();
+    t.write(
+        "Cargo.toml",
+        "[package]\nname = \"p\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    t.write("src/lib.rs", "pub mod a;\npub mod b;\n");
+    t.write(
+        "src/a.rs",
+        "macro_rules! doc_path { () => { \"../NOTES.md\" } }\npub const N: &str = include_str!(doc_path!());\n",
+    );
+    t.write("src/b.rs", "pub fn b() {}\n");
+    t.write("NOTES.md", "notes\n");
+    let base = t.commit("base");
+    t.write("NOTES.md", "more notes\n");
+    t.commit("notes");
+    let i = impact_since(&t, base);
+    assert!(i.module_fallbacks.is_empty(), "{:?}", i.module_fallbacks);
+    assert_eq!(module_files(&i), ["src/a.rs"]);
+}

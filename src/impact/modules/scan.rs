@@ -126,6 +126,8 @@ pub(crate) struct FileScan {
     pub fields: std::collections::HashSet<String>,
     /// `cargo:rerun-if-changed=PATH` literals (build scripts).
     pub rerun_if_changed: Vec<String>,
+    /// An `include_str!`/`include_bytes!` whose path is computed.
+    pub reads_unknown_file: bool,
     /// A `rerun-if-changed` whose path is computed (a format string).
     pub rerun_dynamic: bool,
     /// Reads the package's metadata at compile time: a `CARGO_PKG_*` string, or a bare
@@ -176,6 +178,7 @@ impl FileScan {
         self.rerun_if_changed.extend(other.rerun_if_changed);
         self.rerun_dynamic |= other.rerun_dynamic;
         self.reads_package_metadata |= other.reads_package_metadata;
+        self.reads_unknown_file |= other.reads_unknown_file;
         self.macro_mods |= other.macro_mods;
         if self.include_line.is_none() {
             self.include_line = other.include_line.or(other.includes.first().map(|_| 0));
@@ -661,9 +664,19 @@ impl<'t, 'a> Items<'t, 'a> {
                         }
                         _ if matches!(self.tok(self.i + 2), Some(Tok::Open(_))) => {
                             let scope = self.scope_names();
+                            let data = matches!(name, "include_str" | "include_bytes");
+                            let literal = matches!(
+                                (self.tok(self.i + 3), self.tok(self.i + 4)),
+                                (Some(Tok::Str(_)), Some(Tok::Close(_)))
+                            );
+                            if data && !literal {
+                                // `include_str!(concat!(env!("OUT_DIR"), …))`, a macro: any
+                                // file may be the one read.
+                                self.out.reads_unknown_file = true;
+                            }
                             if let Some(Tok::Str(lit)) = self.tok(self.i + 3) {
                                 let lit = (*lit).to_string();
-                                if matches!(name, "include_str" | "include_bytes") {
+                                if data {
                                     self.out.data_includes.push((scope.clone(), lit));
                                 } else if !STD_MACROS.contains(&name) {
                                     self.out.file_strings.push((scope.clone(), lit));

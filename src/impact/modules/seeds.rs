@@ -16,6 +16,8 @@
 //!   name differs from its package name).
 //! - A `.rs` file no target reaches: the modules that `include!` a computed path (they may
 //!   include it); the whole crate when a macro declares modules (`mod $name;`).
+//! - A file no module names: the modules whose `include_str!`/`include_bytes!` reads a
+//!   computed path (it may be that file).
 //! - Anything else (documentation, CI files, scripts): no module. Their tier still comes
 //!   from the policy's path rules.
 
@@ -148,6 +150,10 @@ pub(super) fn classify(unit: &mut Unit, member: &Member, changes: &Changes<'_>, 
             return;
         }
         let named = seed_readers(unit, f);
+        if !named {
+            let why = format!("`{f}` changed and may be the file its `include_str!` reads");
+            seed_where(unit, &why, |s, _| s.reads_unknown_file);
+        }
         if !named && f.ends_with(".rs") {
             if unit
                 .targets
