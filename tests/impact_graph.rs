@@ -655,14 +655,11 @@ fn modules_resolve_path_attributes_mod_rs_inline_modules_and_glob_reexports() {
         ["core_types::special", "core_types::net::wire"]
     );
     let glob = m("app::uses_glob").expect("glob re-export reaches app");
+    // `via` is the literal chain: `uses_glob` names `encode`, which `codec::inner` defines;
+    // the re-exporting `codec` and crate root are only passed through.
     assert_eq!(
         names(&glob.via),
-        [
-            "core_types::codec::inner",
-            "core_types::codec",
-            "core_types",
-            "app::uses_glob"
-        ]
+        ["core_types::codec::inner", "app::uses_glob"]
     );
     assert!(m("app::uses_wire").is_some());
     assert!(m("app::unrelated").is_none());
@@ -766,4 +763,158 @@ fn a_range_is_judged_on_its_tip_workspace() {
     let i = impact_since(&t, base);
     assert_eq!(names(&i.affected_crates), ["a", "b"]);
     assert_eq!(krate_of(&i, "b").distance, 0, "b's own manifest changed");
+}
+
+/// A package with a lib of three modules (`a` uses `b`'s macro and reads the package
+/// version, `c` is unrelated) and a build script.
+fn package_with_build_script(t: &TestRepo) {
+    t.write(
+        "Cargo.toml",
+        "[package]\nname = \"p\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nserde = \"1\"\n",
+    );
+    t.write(
+        "build.rs",
+        "fn main() {\n    println!(\"cargo:rerun-if-changed=proto/api.proto\");\n}\n",
+    );
+    t.write("proto/api.proto", "message A {}\n");
+    t.write("README.md", "# p\n");
+    t.write(
+        "src/lib.rs",
+        "#[macro_use]\nmod b;\npub mod a;\npub mod c;\npub mod d;\n",
+    );
+    t.write(
+        "src/a.rs",
+        "pub fn a() -> &'static str {\n    twice!(1);\n    env!(\"CARGO_PKG_VERSION\")\n}\n",
+    );
+    t.write(
+        "src/b.rs",
+        "macro_rules! twice {\n    ($x:expr) => {\n        $x * 2\n    };\n}\n",
+    );
+    t.write("src/c.rs", "pub fn c() {}\n");
+    t.write("src/d.rs", "include!(\"d_body.rs\");\n");
+    t.write("src/d_body.rs", "pub fn d() {\n    crate::c::c()\n}\n");
+}
+
+fn module_files(i: &Impact) -> Vec<&str> {
+    let mut v: Vec<&str> = i
+        .modules
+        .iter()
+        .filter(|m| m.target == "lib")
+        .map(|m| m.file.as_str())
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+#[test]
+fn a_build_script_and_what_it_reads_make_the_crate_whole_but_a_readme_reaches_nothing() {
+    let t = TestRepo::new();
+    package_with_build_script(&t);
+    let base = t.commit("base");
+    t.write("README.md", "# p, documented\n");
+    t.commit("docs");
+    let i = impact_since(&t, base);
+    assert!(i.module_fallbacks.is_empty(), "{:?}", i.module_fallbacks);
+    assert!(module_files(&i).is_empty(), "{:?}", module_files(&i));
+    for (path, text) in [
+        ("proto/api.proto", "message B {}\n"),
+        (
+            "build.rs",
+            "fn main() {\n    println!(\"cargo:rerun-if-changed=proto/api.proto\"); \n}\n",
+        ),
+    ] {
+        let before = head(&t);
+        t.write(path, text);
+        t.commit("build input");
+        let i = impact_since(&t, before);
+        let f = i.module_fallbacks.first().expect("the whole crate counts");
+        assert!(f.reason.contains(path), "{f:?}");
+        assert_eq!(
+            module_files(&i),
+            ["src/a.rs", "src/b.rs", "src/c.rs", "src/d.rs", "src/lib.rs"]
+        );
+    }
+}
+
+#[test]
+fn a_version_bump_a_macro_and_included_code_reach_only_their_readers() {
+    let t = TestRepo::new();
+    package_with_build_script(&t);
+    let base = t.commit("base");
+    // The version reaches the module reading CARGO_PKG_VERSION.
+    t.write(
+        "Cargo.toml",
+        "[package]\nname = \"p\"\nversion = \"0.2.0\"\nedition = \"2021\"\n\n[dependencies]\nserde = \"1\"\n",
+    );
+    t.commit("bump");
+    let i = impact_since(&t, base);
+    assert!(i.module_fallbacks.is_empty(), "{:?}", i.module_fallbacks);
+    assert_eq!(module_files(&i), ["src/a.rs"]);
+    let a = i.modules.iter().find(|m| m.file == "src/a.rs").expect("a");
+    assert!(
+        a.reason.as_deref().is_some_and(|r| r.contains("metadata")),
+        "{a:?}"
+    );
+    // A macro reaches its callers by name, not the whole crate.
+    let before = head(&t);
+    t.write(
+        "src/b.rs",
+        "macro_rules! twice {\n    ($x:expr) => {\n        $x + $x\n    };\n}\n",
+    );
+    t.commit("macro");
+    let i = impact_since(&t, before);
+    assert!(i.module_fallbacks.is_empty(), "{:?}", i.module_fallbacks);
+    assert_eq!(module_files(&i), ["src/a.rs", "src/b.rs"]);
+    // Code pasted by include!("d_body.rs") is read: `d` depends on `c`.
+    let before = head(&t);
+    t.write("src/c.rs", "pub fn c() { }\n");
+    t.commit("c");
+    let i = impact_since(&t, before);
+    assert!(i.module_fallbacks.is_empty(), "{:?}", i.module_fallbacks);
+    assert_eq!(module_files(&i), ["src/c.rs", "src/d.rs"]);
+    // And a change to the included file reaches the including module.
+    let before = head(&t);
+    t.write("src/d_body.rs", "pub fn d() {\n    crate::c::c();\n}\n");
+    t.commit("d body");
+    let i = impact_since(&t, before);
+    assert!(i.module_fallbacks.is_empty(), "{:?}", i.module_fallbacks);
+    assert_eq!(module_files(&i), ["src/d.rs"]);
+    // A dependency feature change can reach anything (feature unification): whole crate.
+    let before = head(&t);
+    t.write(
+        "Cargo.toml",
+        "[package]\nname = \"p\"\nversion = \"0.2.0\"\nedition = \"2021\"\n\n[dependencies]\nserde = { version = \"1\", features = [\"derive\"] }\n",
+    );
+    t.commit("features");
+    let i = impact_since(&t, before);
+    assert!(
+        i.module_fallbacks
+            .first()
+            .is_some_and(|f| f.reason.contains("serde")),
+        "{:?}",
+        i.module_fallbacks
+    );
+}
+
+#[test]
+fn a_computed_include_str_may_read_any_changed_file() {
+    let t = TestRepo::new();
+    t.write(
+        "Cargo.toml",
+        "[package]\nname = \"p\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    t.write("src/lib.rs", "pub mod a;\npub mod b;\n");
+    t.write(
+        "src/a.rs",
+        "macro_rules! doc_path { () => { \"../NOTES.md\" } }\npub const N: &str = include_str!(doc_path!());\n",
+    );
+    t.write("src/b.rs", "pub fn b() {}\n");
+    t.write("NOTES.md", "notes\n");
+    let base = t.commit("base");
+    t.write("NOTES.md", "more notes\n");
+    t.commit("notes");
+    let i = impact_since(&t, base);
+    assert!(i.module_fallbacks.is_empty(), "{:?}", i.module_fallbacks);
+    assert_eq!(module_files(&i), ["src/a.rs"]);
 }

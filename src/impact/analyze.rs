@@ -100,13 +100,15 @@ pub fn analyze_range(
     let level = crate_level(&sides, files)?;
     let targets = affected_targets(tip_ws, &tip_tree, &level.crates);
     let (modules, module_fallbacks) = if opts.modules {
-        modules::analyze(
-            tip_ws,
-            &tip_tree,
-            &level.crates,
-            &level.changed_files,
-            opts.module_depth,
-        )
+        let changes = modules::Changes {
+            ws: tip_ws,
+            files: &level.changed_files,
+            base_files: sides.base_files,
+            tip_files: &tip_tree,
+            lock_packages: level.lock_packages.as_ref(),
+            wide_whole: &level.wide_whole,
+        };
+        modules::analyze(&tip_tree, &level.crates, &changes, opts.module_depth)
     } else {
         (Vec::new(), Vec::new())
     };

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::closure::{reverse_closure, Seed};
 use super::deps::DepKind;
-use super::wide::{lock_change, root_manifest_change, wide_file_reason, WideEffect};
+use super::wide::{lock_change_packages, root_manifest_change, wide_file_reason, WideEffect};
 use super::workspace::{Member, Workspace};
 use crate::git::{FileChange, FileStatus, GitPath, RepoFiles};
 use crate::model::Tier;
@@ -92,6 +92,11 @@ pub struct CrateLevel {
     pub crates: Vec<CrateImpact>,
     /// Sentences about workspace-wide files.
     pub workspace_wide: Vec<String>,
+    /// When `Cargo.lock` changed some packages only: those packages and every locked package
+    /// depending on them (for the module graph: the modules using them count).
+    pub lock_packages: Option<BTreeSet<String>>,
+    /// Crates a workspace-wide file other than a narrowed `Cargo.lock` affects as a whole.
+    pub wide_whole: BTreeSet<String>,
 }
 
 #[derive(Default)]
@@ -104,6 +109,8 @@ struct Direct {
     /// Crates affected by workspace-wide files, with the reason.
     wide: BTreeMap<String, BTreeSet<String>>,
     wide_reasons: Vec<String>,
+    /// Crates affected as a whole by a workspace-wide file (not a narrowed lock file).
+    wide_whole: BTreeSet<String>,
 }
 
 /// Whether the base side's workspace matters for `files`: only where a path leaves the tree
@@ -123,6 +130,7 @@ pub fn crate_level(sides: &Sides<'_>, files: &[&FileChange]) -> Result<CrateLeve
     let mut changed_files: BTreeSet<String> = BTreeSet::new();
     let mut direct = Direct::default();
     let mut root_files_changed = false;
+    let mut lock_packages = None;
     for f in files {
         for p in f.paths() {
             changed_files.insert(p.display());
@@ -154,7 +162,12 @@ pub fn crate_level(sides: &Sides<'_>, files: &[&FileChange]) -> Result<CrateLeve
                         note(&mut direct, &root.name, "its Cargo.toml changed");
                     }
                 }
-                Some(effect) => apply(&mut direct, sides.tip, effect),
+                Some(effect) => {
+                    if let WideEffect::Some { crates, .. } = &effect {
+                        direct.wide_whole.extend(crates.iter().cloned());
+                    }
+                    apply(&mut direct, sides.tip, effect)
+                }
             }
         }
         if direct.roots.contains("Cargo.lock") {
@@ -162,7 +175,9 @@ pub fn crate_level(sides: &Sides<'_>, files: &[&FileChange]) -> Result<CrateLeve
                 read(sides.base_files, "Cargo.lock")?,
                 read(sides.tip_files, "Cargo.lock")?,
             );
-            let effect = lock_change(old.as_deref(), new.as_deref(), sides.tip);
+            let (effect, packages) =
+                lock_change_packages(old.as_deref(), new.as_deref(), sides.tip);
+            lock_packages = packages;
             apply(&mut direct, sides.tip, effect);
         }
     }
@@ -262,6 +277,8 @@ pub fn crate_level(sides: &Sides<'_>, files: &[&FileChange]) -> Result<CrateLeve
         changed_files: changed_files.into_iter().collect(),
         crates,
         workspace_wide: direct.wide_reasons,
+        lock_packages,
+        wide_whole: direct.wide_whole,
     })
 }
 
@@ -345,5 +362,6 @@ fn wide_all(direct: &mut Direct, tip: &Workspace, reason: &str) {
             .entry(m.name.clone())
             .or_default()
             .insert(reason.to_string());
+        direct.wide_whole.insert(m.name.clone());
     }
 }

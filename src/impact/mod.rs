@@ -14,10 +14,14 @@
 //!    the chain (`via`) that reaches it; dev-dependents are affected (tests, benches,
 //!    examples) but do not propagate. This set is sound and nothing below shrinks it.
 //! 3. **Module graph** ([`modules`]): inside the changed crates and their direct dependents,
-//!    `mod` declarations resolved to files and `use`/path references resolved to modules; the
-//!    modules reaching a changed module, with their import chain. Anything unreadable (a file
-//!    that does not tokenize, a missing module file, `include!`) makes that crate count as a
-//!    whole, with the reason in [`Impact::module_fallbacks`].
+//!    `mod` declarations resolved to files and `use`/path references resolved to the module
+//!    defining the item (through re-exports and globs; a type's `impl` files; macros by name);
+//!    the modules reaching a changed module, with the chain of references. Files that do not
+//!    compile into code (documentation, CI) reach no module; data files reach the modules
+//!    reading them; `Cargo.lock` the modules naming the changed packages. Anything unreadable
+//!    (a file that does not tokenize, a missing module file) or reaching everything (the build
+//!    script, a manifest change beyond metadata and dependency versions) makes that crate
+//!    count as a whole, with the reason in [`Impact::module_fallbacks`].
 //! 4. **Tiers** are applied on top by [`crate::policy::tier::Classifier::escalate`]:
 //!    the effective tier also takes the tiers of affected crates, as far as the policy's
 //!    `escalation.reach` goes and no higher than its `cap`.

@@ -217,8 +217,23 @@ struct LockFile {
 /// checksum or its own dependencies). Every member when either side does not parse, or
 /// anything besides `[[package]]` entries changed.
 pub fn lock_change(old: Option<&str>, new: Option<&str>, ws: &Workspace) -> WideEffect {
-    let all = |why: &str| WideEffect::All {
-        reason: format!("`Cargo.lock` {why}, so every member's dependencies may differ"),
+    lock_change_packages(old, new, ws).0
+}
+
+/// [`lock_change`], with the names of the locked packages that changed or depend on one that
+/// did (None when every member is affected): the module graph counts the modules using them.
+pub fn lock_change_packages(
+    old: Option<&str>,
+    new: Option<&str>,
+    ws: &Workspace,
+) -> (WideEffect, Option<BTreeSet<String>>) {
+    let all = |why: &str| {
+        (
+            WideEffect::All {
+                reason: format!("`Cargo.lock` {why}, so every member's dependencies may differ"),
+            },
+            None,
+        )
     };
     let (Some(old_text), Some(new_text)) = (old, new) else {
         return all("was added or removed");
@@ -306,11 +321,25 @@ pub fn lock_change(old: Option<&str>, new: Option<&str>, ws: &Workspace) -> Wide
         .map(|p| format!("`{} {}`", p.name, p.version))
         .collect();
     what.extend(removed.iter().map(|r| format!("{r} (removed)")));
+    let packages: BTreeSet<String> = seen
+        .iter()
+        .map(|&i| new_l.package[i].name.clone())
+        .chain(
+            old_l
+                .package
+                .iter()
+                .filter(|p| !is_member(p) && !new_l.package.iter().any(|n| key(n) == key(p)))
+                .map(|p| p.name.clone()),
+        )
+        .collect();
     if what.is_empty() {
-        return WideEffect::Some {
-            crates: BTreeSet::new(),
-            reason: "`Cargo.lock` only records the workspace's own changes".to_string(),
-        };
+        return (
+            WideEffect::Some {
+                crates: BTreeSet::new(),
+                reason: "`Cargo.lock` only records the workspace's own changes".to_string(),
+            },
+            Some(packages),
+        );
     }
     let shown: Vec<String> = what.iter().take(4).cloned().collect();
     let more = what.len().saturating_sub(shown.len());
@@ -324,5 +353,5 @@ pub fn lock_change(old: Option<&str>, new: Option<&str>, ws: &Workspace) -> Wide
         },
         if what.len() == 1 { "it" } else { "them" }
     );
-    WideEffect::Some { crates, reason }
+    (WideEffect::Some { crates, reason }, Some(packages))
 }

@@ -4,27 +4,34 @@
 //!
 //! 1. [`tree`] builds each target's module tree (lib, bins, tests, benches, examples, build
 //!    script) from its root file, with [`scan`] reading each file.
-//! 2. [`graph`] resolves every `use` path and every `a::b` path in code to the module it
-//!    lands in (`crate::`, `self::`, `super::`, child modules, `use` aliases, `extern crate`,
-//!    other workspace crates by their library or renamed name) and walks the edges backwards
+//! 2. [`resolve`] resolves every `use` path and every `a::b` path in code to the module that
+//!    *defines* the item it names (`crate::`, `self::`, `super::`, child modules, `use`
+//!    re-export chains, glob imports, `extern crate`, other workspace crates by their library
+//!    or renamed name); a type's `impl` blocks in other files and `macro_rules!` macros by
+//!    name are edges too.
+//! 3. [`seeds`] decides what a changed file that is not a module reaches (data read by
+//!    `include_str!`, the manifest, `Cargo.lock`, the build script and what it reads;
+//!    documentation and CI files reach nothing), and [`graph`] walks the edges backwards
 //!    from the changed modules.
 //!
 //! A crate whose tree cannot be trusted — a file that does not tokenize or whose delimiters
-//! do not balance, a `mod` with no file, `include!`, a changed file that defines
-//! `macro_rules!` (macros are used without paths) or a changed file that is not a module
-//! (data read by `include_str!`, its `Cargo.toml`) — counts as a whole: it is listed in the
-//! fallbacks with the reason, and every module of it that could be read counts as affected.
-//! The crate-level result is never narrowed by this phase.
+//! do not balance, a `mod` with no file, a changed build script or a file it reads, a
+//! manifest change beyond metadata and dependency versions — counts as a whole: it is listed
+//! in the fallbacks with the reason, and every module of it that could be read counts as
+//! affected. The crate-level result is never narrowed by this phase.
 
 mod graph;
+mod resolve;
 mod scan;
+mod seeds;
 mod tree;
+
+pub use seeds::Changes;
 
 use serde::Serialize;
 
 use super::crates::CrateImpact;
 use super::tree::ListFiles;
-use super::workspace::Workspace;
 
 /// An affected module.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -41,8 +48,12 @@ pub struct ModuleImpact {
     pub file: String,
     /// Its file changed.
     pub changed: bool,
-    /// Module paths from a changed module to this one, both included.
+    /// Module paths from a changed module to this one, both included: each hop is a module
+    /// naming an item the one before it defines.
     pub via: Vec<String>,
+    /// Why it counts though its file did not change and no import chain reaches it (it reads
+    /// a changed data file, uses a package `Cargo.lock` changed, …); null otherwise.
+    pub reason: Option<String>,
 }
 
 /// A crate whose module graph could not be built: the whole crate counts.
@@ -58,11 +69,10 @@ pub struct ModuleFallback {
 /// The affected modules of the changed crates and of the crates within `depth` dependency
 /// hops of them, and the crates that fall back to "the whole crate".
 pub fn analyze(
-    ws: &Workspace,
     tree: &impl ListFiles,
     crates: &[CrateImpact],
-    changed_files: &[String],
+    changes: &Changes<'_>,
     depth: usize,
 ) -> (Vec<ModuleImpact>, Vec<ModuleFallback>) {
-    graph::run(ws, tree, crates, changed_files, depth)
+    graph::run(changes.ws, tree, crates, changes, depth)
 }

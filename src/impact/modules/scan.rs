@@ -21,6 +21,8 @@ enum Tok<'a> {
     Close(u8),
     /// A string literal's contents (escapes left as written).
     Str(&'a str),
+    /// An identifier right after a `.`: a method or a field.
+    Field(&'a str),
 }
 
 /// A `mod` item.
@@ -52,6 +54,40 @@ pub(crate) struct PathRef {
     pub is_use: bool,
 }
 
+/// What kind of item a name defined at module level is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ItemKind {
+    /// `struct`, `enum`, `union`: a type that `impl` blocks elsewhere may extend.
+    Type,
+    /// Anything else with a name: `fn`, `const`, `static`, `trait`, `type`.
+    Other,
+}
+
+/// An item defined at module level (not inside a function or an `impl`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ItemDef {
+    /// Inline modules of this file enclosing it, outermost first.
+    pub scope: Vec<String>,
+    /// Its name.
+    pub name: String,
+    /// Its kind.
+    pub kind: ItemKind,
+}
+
+/// An `impl` block: `impl Type` or `impl Trait for Type`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ImplDecl {
+    /// Inline modules of this file enclosing it, outermost first.
+    pub scope: Vec<String>,
+    /// The path of the type it extends, as written (generic arguments left out).
+    pub self_path: Vec<String>,
+    /// `impl Trait for Type` (methods may be called without naming them: operators,
+    /// formatting, generic code).
+    pub of_trait: bool,
+    /// The functions it defines.
+    pub methods: Vec<String>,
+}
+
 /// What one file declares and mentions.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct FileScan {
@@ -61,10 +97,93 @@ pub(crate) struct FileScan {
     pub paths: Vec<PathRef>,
     /// `extern crate NAME (as ALIAS)`: (scope, name, alias).
     pub externs: Vec<(Vec<String>, String, Option<String>)>,
-    /// Line of an `include!(...)` (code the scanner cannot see).
+    /// Items defined at module level.
+    pub items: Vec<ItemDef>,
+    /// `impl` blocks at module level.
+    pub impls: Vec<ImplDecl>,
+    /// Macros invoked (`name!(…)`, `a::name![…]`): (scope, name).
+    pub macro_calls: Vec<(Vec<String>, String)>,
+    /// Names of the `macro_rules!` macros the file defines (anywhere in it).
+    pub macro_defs: Vec<String>,
+    /// `include!("literal")`: (scope, path as written).
+    pub includes: Vec<(Vec<String>, String)>,
+    /// Line of an `include!(...)` whose argument is no literal (code the scanner cannot see,
+    /// such as `include!(concat!(env!("OUT_DIR"), "/gen.rs"))`).
     pub include_line: Option<usize>,
-    /// The file defines `macro_rules!` macros (used by textual scope, without paths).
-    pub defines_macros: bool,
+    /// `include_str!("…")` and `include_bytes!("…")` literals (relative to the file's
+    /// directory): (scope, text).
+    pub data_includes: Vec<(Vec<String>, String)>,
+    /// Other string literals that may name a file for a macro to read (relative to the
+    /// package): a macro's first argument (`query_file!("q.sql")`), a string in an
+    /// attribute (`#[template(path = "x.html")]`), `concat!(env!("CARGO_MANIFEST_DIR"), …)`:
+    /// (scope, text).
+    pub file_strings: Vec<(Vec<String>, String)>,
+    /// Every identifier of the file but those that are defined there (after `fn`, `mod`,
+    /// `struct`, …, `let`, or before a single `:`), called as methods, or inside a path
+    /// (`a::name`): the names a glob import may bring in are among them.
+    pub idents: std::collections::HashSet<String>,
+    /// Every method called as `x.name(…)` or `Self::name`.
+    pub fields: std::collections::HashSet<String>,
+    /// `cargo:rerun-if-changed=PATH` literals (build scripts).
+    pub rerun_if_changed: Vec<String>,
+    /// An `include_str!`/`include_bytes!` whose path is computed.
+    pub reads_unknown_file: bool,
+    /// A `rerun-if-changed` whose path is computed (a format string).
+    pub rerun_dynamic: bool,
+    /// Reads the package's metadata at compile time: a `CARGO_PKG_*` string, or a bare
+    /// `version`/`author`/`about` in an attribute (clap's `#[command(version)]`).
+    pub reads_package_metadata: bool,
+    /// A macro body declares modules with a metavariable name (`mod $name;`): the module
+    /// tree may have modules the scanner cannot see.
+    pub macro_mods: bool,
+}
+
+impl FileScan {
+    /// Takes in the scan of a file that `include!` pastes into inline scope `scope` of this
+    /// one: its paths, items, impls and macros become this file's (its `mod` items are not
+    /// followed).
+    pub fn absorb(&mut self, other: FileScan, scope: &[String]) {
+        let pre = |s: Vec<String>| -> Vec<String> {
+            let mut v = scope.to_vec();
+            v.extend(s);
+            v
+        };
+        for mut p in other.paths {
+            p.scope = pre(p.scope);
+            self.paths.push(p);
+        }
+        for mut i in other.items {
+            i.scope = pre(i.scope);
+            self.items.push(i);
+        }
+        for mut i in other.impls {
+            i.scope = pre(i.scope);
+            self.impls.push(i);
+        }
+        for (s, n, a) in other.externs {
+            self.externs.push((pre(s), n, a));
+        }
+        for (s, m) in other.macro_calls {
+            self.macro_calls.push((pre(s), m));
+        }
+        for (s, f) in other.file_strings {
+            self.file_strings.push((pre(s), f));
+        }
+        for (s, f) in other.data_includes {
+            self.data_includes.push((pre(s), f));
+        }
+        self.idents.extend(other.idents);
+        self.fields.extend(other.fields);
+        self.macro_defs.extend(other.macro_defs);
+        self.rerun_if_changed.extend(other.rerun_if_changed);
+        self.rerun_dynamic |= other.rerun_dynamic;
+        self.reads_package_metadata |= other.reads_package_metadata;
+        self.reads_unknown_file |= other.reads_unknown_file;
+        self.macro_mods |= other.macro_mods;
+        if self.include_line.is_none() {
+            self.include_line = other.include_line.or(other.includes.first().map(|_| 0));
+        }
+    }
 }
 
 /// Why a file could not be scanned.
@@ -224,7 +343,22 @@ fn tokenize(src: &str) -> Result<Vec<(Tok<'_>, usize)>, ScanError> {
             }
             // Field access and ranges never take part in a path: leave them out (with
             // literals and lifetimes) to keep the token list short.
-            b'.' => i += 1,
+            b'.' => {
+                i += 1;
+                // `x.name`: a method or field, not a name in scope (`..` is a range).
+                if b.get(i) != Some(&b'.')
+                    && b.get(i)
+                        .is_some_and(|c| is_ident(*c) && !c.is_ascii_digit())
+                {
+                    let start = i;
+                    while i < b.len() && is_ident(b[i]) {
+                        i += 1;
+                    }
+                    out.push((Tok::Field(&src[start..i]), line));
+                } else if b.get(i) == Some(&b'.') {
+                    i += 1;
+                }
+            }
             _ => {
                 out.push((Tok::Punct(c), line));
                 i += 1;
@@ -293,11 +427,89 @@ fn raw_string_start(b: &[u8], i: usize) -> Option<(usize, usize)> {
     (b.get(j + hashes) == Some(&b'"')).then_some((hashes, j + hashes))
 }
 
+/// Standard macros whose first string argument is no file name.
+const STD_MACROS: &[&str] = &[
+    "vec",
+    "format",
+    "format_args",
+    "print",
+    "println",
+    "eprint",
+    "eprintln",
+    "write",
+    "writeln",
+    "panic",
+    "assert",
+    "assert_eq",
+    "assert_ne",
+    "debug_assert",
+    "debug_assert_eq",
+    "debug_assert_ne",
+    "unreachable",
+    "unimplemented",
+    "todo",
+    "concat",
+    "env",
+    "option_env",
+    "stringify",
+    "compile_error",
+    "matches",
+    "include",
+];
+
 /// Scans one file.
 pub(crate) fn scan(src: &str) -> Result<FileScan, ScanError> {
     let toks = tokenize(src)?;
     check_balance(&toks)?;
-    Ok(Items::new(&toks).run())
+    let mut out = Items::new(&toks).run();
+    let mut after_fn = false;
+    for (k, (t, _)) in toks.iter().enumerate() {
+        // The name an item or a `let` defines is no use of another one; nor is a name
+        // followed by a single `:` (a field, a binding, a parameter).
+        let defining = matches!(
+            t,
+            Tok::Ident(
+                "fn" | "mod"
+                    | "struct"
+                    | "enum"
+                    | "union"
+                    | "trait"
+                    | "type"
+                    | "const"
+                    | "static"
+                    | "let"
+            )
+        );
+        let defined = std::mem::replace(&mut after_fn, defining)
+            || toks.get(k + 1).is_some_and(|(n, _)| *n == Tok::Punct(b':'));
+        match t {
+            // `Self::name`: a method of the type whose `impl` this is.
+            Tok::Ident(s)
+                if k >= 2
+                    && toks[k - 1].0 == Tok::PathSep
+                    && toks[k - 2].0 == Tok::Ident("Self") =>
+            {
+                out.fields.insert((*s).to_string());
+            }
+            // `a::name`: resolved with its path, not a name in scope.
+            Tok::Ident(_) if k >= 1 && toks[k - 1].0 == Tok::PathSep => {}
+            Tok::Ident(s) if !defined && !out.idents.contains(*s) => {
+                out.idents.insert((*s).to_string());
+            }
+            // `x.name(…)` or `x.name::<T>(…)`: a method call (`x.name` alone reads a field).
+            Tok::Field(s)
+                if !out.fields.contains(*s)
+                    && matches!(
+                        toks.get(k + 1),
+                        Some((Tok::Open(b'('), _)) | Some((Tok::PathSep, _))
+                    ) =>
+            {
+                out.fields.insert((*s).to_string());
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
 }
 
 fn check_balance(toks: &[(Tok<'_>, usize)]) -> Result<(), ScanError> {
@@ -350,6 +562,8 @@ struct Items<'t, 'a> {
     /// Inline modules open: (name, brace depth inside it).
     scope: Vec<(String, usize)>,
     path_attr: Option<String>,
+    /// The `impl` block being read: (index in `out.impls`, brace depth of its body).
+    impl_open: Option<(usize, usize)>,
     out: FileScan,
 }
 
@@ -361,6 +575,7 @@ impl<'t, 'a> Items<'t, 'a> {
             depth: 0,
             scope: Vec::new(),
             path_attr: None,
+            impl_open: None,
             out: FileScan::default(),
         }
     }
@@ -386,6 +601,9 @@ impl<'t, 'a> Items<'t, 'a> {
                     while self.scope.last().is_some_and(|(_, d)| *d > self.depth) {
                         self.scope.pop();
                     }
+                    if self.impl_open.is_some_and(|(_, d)| d > self.depth) {
+                        self.impl_open = None;
+                    }
                     if c == b'}' {
                         self.path_attr = None;
                     }
@@ -395,18 +613,80 @@ impl<'t, 'a> Items<'t, 'a> {
                     self.path_attr = None;
                     self.i += 1;
                 }
+                Tok::Ident("mod") if self.tok(self.i + 1) == Some(&Tok::Punct(b'$')) => {
+                    self.out.macro_mods = true;
+                    self.i += 1;
+                }
                 Tok::Ident("mod") => self.module(),
                 Tok::Ident("use") => self.use_item(),
+                Tok::Ident("impl") if self.at_module_level() => self.impl_header(),
+                Tok::Ident(
+                    kw @ ("fn" | "struct" | "enum" | "union" | "trait" | "type" | "const"
+                    | "static"),
+                ) if self.at_module_level() => self.item(kw),
+                Tok::Ident("fn") if self.impl_open.is_some_and(|(_, d)| d == self.depth) => {
+                    if let (Some((k, _)), Some(Tok::Ident(name))) =
+                        (self.impl_open, self.tok(self.i + 1))
+                    {
+                        let name = (*name).to_string();
+                        self.out.impls[k].methods.push(name);
+                    }
+                    self.i += 1;
+                }
+                Tok::Str(s) => {
+                    self.string(s);
+                    self.i += 1;
+                }
                 Tok::Ident("extern") if self.tok(self.i + 1) == Some(&Tok::Ident("crate")) => {
                     self.extern_crate()
                 }
                 Tok::Ident(name) if self.tok(self.i + 1) == Some(&Tok::Punct(b'!')) => {
                     match name {
-                        "include" => {
-                            let line = self.toks[self.i].1;
-                            self.out.include_line.get_or_insert(line);
+                        "include" => match (
+                            self.tok(self.i + 2),
+                            self.tok(self.i + 3),
+                            self.tok(self.i + 4),
+                        ) {
+                            (Some(Tok::Open(_)), Some(Tok::Str(p)), Some(Tok::Close(_))) => {
+                                let p = (*p).to_string();
+                                let scope = self.scope_names();
+                                self.out.includes.push((scope, p));
+                            }
+                            _ => {
+                                let line = self.toks[self.i].1;
+                                self.out.include_line.get_or_insert(line);
+                            }
+                        },
+                        "macro_rules" => {
+                            if let Some(Tok::Ident(m)) = self.tok(self.i + 2) {
+                                self.out.macro_defs.push((*m).to_string());
+                            }
                         }
-                        "macro_rules" => self.out.defines_macros = true,
+                        _ if matches!(self.tok(self.i + 2), Some(Tok::Open(_))) => {
+                            let scope = self.scope_names();
+                            let data = matches!(name, "include_str" | "include_bytes");
+                            let literal = matches!(
+                                (self.tok(self.i + 3), self.tok(self.i + 4)),
+                                (Some(Tok::Str(_)), Some(Tok::Close(_)))
+                            );
+                            if data && !literal {
+                                // `include_str!(concat!(env!("OUT_DIR"), …))`, a macro: any
+                                // file may be the one read.
+                                self.out.reads_unknown_file = true;
+                            }
+                            if let Some(Tok::Str(lit)) = self.tok(self.i + 3) {
+                                let lit = (*lit).to_string();
+                                if data {
+                                    self.out.data_includes.push((scope.clone(), lit));
+                                } else if !STD_MACROS.contains(&name) {
+                                    self.out.file_strings.push((scope.clone(), lit));
+                                }
+                            }
+                            if name == "concat" {
+                                self.manifest_dir_concat(&scope);
+                            }
+                            self.out.macro_calls.push((scope, name.to_string()));
+                        }
                         _ => {}
                     }
                     self.i += 2;
@@ -433,9 +713,189 @@ impl<'t, 'a> Items<'t, 'a> {
         {
             self.path_attr = Some((*s).to_string());
         }
+        // A bare `version`, `author` or `about` inside the attribute (clap's
+        // `#[command(version, about)]`) reads `CARGO_PKG_*` when the macro expands.
+        let mut k = j + 1;
+        let mut depth = 1usize;
+        let doc = self.tok(j + 1) == Some(&Tok::Ident("doc"));
+        while depth > 0 {
+            match self.tok(k) {
+                None => break,
+                Some(Tok::Open(_)) => depth += 1,
+                Some(Tok::Close(_)) => depth -= 1,
+                // `#[template(path = "x.html")]`: a file a macro may read.
+                Some(Tok::Str(s)) if !doc && self.tok(k - 1) == Some(&Tok::Punct(b'=')) => {
+                    let scope = self.scope_names();
+                    self.out.file_strings.push((scope, (*s).to_string()));
+                }
+                Some(Tok::Ident(
+                    "version" | "author" | "about" | "long_about" | "long_version",
+                )) if self.tok(k + 1) != Some(&Tok::Punct(b'=')) && depth > 1 => {
+                    self.out.reads_package_metadata = true;
+                }
+                _ => {}
+            }
+            k += 1;
+        }
         // Let the main loop walk the brackets (paths inside attributes count too); only
         // `#` and `!` are consumed here.
         self.i = j;
+    }
+
+    /// True outside function bodies, `impl` and `trait` blocks and other braces: directly
+    /// in the file or in an inline module.
+    fn at_module_level(&self) -> bool {
+        self.depth == self.scope.last().map_or(0, |(_, d)| *d)
+    }
+
+    /// `fn NAME`, `struct NAME`, … at module level: a definition.
+    fn item(&mut self, kw: &str) {
+        let mut j = self.i + 1;
+        if kw == "static" && self.tok(j) == Some(&Tok::Ident("mut")) {
+            j += 1;
+        }
+        let Some(Tok::Ident(name)) = self.tok(j).cloned() else {
+            self.i += 1;
+            return;
+        };
+        // `const fn f`, `const _`, `union` used as an ordinary identifier.
+        let skip = (kw == "const" && matches!(name, "fn" | "unsafe" | "async" | "extern" | "_"))
+            || (kw == "union"
+                && !matches!(
+                    self.tok(j + 1),
+                    Some(Tok::Open(b'{')) | Some(Tok::Punct(b'<'))
+                ));
+        if !skip {
+            let kind = match kw {
+                "struct" | "enum" | "union" => ItemKind::Type,
+                _ => ItemKind::Other,
+            };
+            self.out.items.push(ItemDef {
+                scope: self.scope_names(),
+                name: name.to_string(),
+                kind,
+            });
+        }
+        self.i += 1;
+    }
+
+    /// `impl<…> [!]Trait<…> for Type<…>` or `impl<…> Type<…>`: records the type's path.
+    fn impl_header(&mut self) {
+        let mut j = self.i + 1;
+        j = self.skip_angles(j);
+        let mut last: Vec<String> = Vec::new();
+        let mut of_trait = false;
+        loop {
+            match self.tok(j) {
+                None | Some(Tok::Open(b'{')) | Some(Tok::Punct(b';')) => break,
+                Some(Tok::Ident("where")) => break,
+                Some(Tok::Ident("for")) => {
+                    last.clear();
+                    of_trait = true;
+                    j += 1;
+                }
+                Some(Tok::Ident(kw @ ("dyn" | "mut" | "const" | "unsafe"))) if !kw.is_empty() => {
+                    j += 1
+                }
+                Some(Tok::Ident(_)) | Some(Tok::PathSep) => {
+                    let mut segs = Vec::new();
+                    if self.tok(j) == Some(&Tok::PathSep) {
+                        j += 1;
+                    }
+                    while let Some(Tok::Ident(s)) = self.tok(j) {
+                        segs.push((*s).to_string());
+                        j += 1;
+                        if self.tok(j) == Some(&Tok::PathSep) {
+                            j += 1;
+                        } else {
+                            break;
+                        }
+                    }
+                    if last.is_empty() {
+                        last = segs;
+                    }
+                    j = self.skip_angles(j);
+                }
+                Some(Tok::Punct(b'<')) => j = self.skip_angles(j),
+                _ => j += 1,
+            }
+        }
+        if !last.is_empty() {
+            self.impl_open = Some((self.out.impls.len(), self.depth + 1));
+            self.out.impls.push(ImplDecl {
+                scope: self.scope_names(),
+                self_path: last,
+                of_trait,
+                methods: Vec::new(),
+            });
+        }
+        self.i += 1;
+    }
+
+    /// Past a `<…>` group starting at `j` (`->` inside does not close it); `j` itself when
+    /// no `<` is there.
+    fn skip_angles(&self, mut j: usize) -> usize {
+        if self.tok(j) != Some(&Tok::Punct(b'<')) {
+            return j;
+        }
+        let mut depth = 0usize;
+        let mut prev_dash = false;
+        while let Some(t) = self.tok(j) {
+            match t {
+                Tok::Punct(b'<') => depth += 1,
+                Tok::Punct(b'>') if !prev_dash => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return j + 1;
+                    }
+                }
+                Tok::Open(b'{') | Tok::Punct(b';') => return j,
+                _ => {}
+            }
+            prev_dash = *t == Tok::Punct(b'-');
+            j += 1;
+        }
+        j
+    }
+
+    /// A string literal: a file name, a `rerun-if-changed` line, a `CARGO_PKG_*` variable.
+    fn string(&mut self, s: &str) {
+        if s.contains("CARGO_PKG_") {
+            self.out.reads_package_metadata = true;
+        }
+        if let Some(at) = s.find("rerun-if-changed=") {
+            let rest = &s[at + "rerun-if-changed=".len()..];
+            let rest = rest.split("\\n").next().unwrap_or(rest).trim();
+            if rest.contains('{') || rest.is_empty() {
+                self.out.rerun_dynamic = true;
+            } else {
+                self.out.rerun_if_changed.push(rest.to_string());
+            }
+        }
+    }
+
+    /// `concat!(env!("CARGO_MANIFEST_DIR"), "/data/x.txt")` at `self.i` (the `concat`): the
+    /// package-relative path it builds.
+    fn manifest_dir_concat(&mut self, scope: &[String]) {
+        let mut j = self.i + 3;
+        let mut depth = 1usize;
+        let mut manifest_dir = false;
+        let mut rest = String::new();
+        while depth > 0 {
+            match self.tok(j) {
+                None => break,
+                Some(Tok::Open(_)) => depth += 1,
+                Some(Tok::Close(_)) => depth -= 1,
+                Some(Tok::Str("CARGO_MANIFEST_DIR")) => manifest_dir = true,
+                Some(Tok::Str(s)) => rest.push_str(s),
+                _ => {}
+            }
+            j += 1;
+        }
+        if manifest_dir && !rest.is_empty() {
+            let rel = rest.trim_start_matches('/').to_string();
+            self.out.file_strings.push((scope.to_vec(), rel));
+        }
     }
 
     fn module(&mut self) {
@@ -584,6 +1044,15 @@ impl<'t, 'a> Items<'t, 'a> {
                 break;
             }
         }
+        if segs.len() >= 2
+            && self.tok(j) == Some(&Tok::Punct(b'!'))
+            && matches!(self.tok(j + 1), Some(Tok::Open(_)))
+        {
+            if let Some(last) = segs.last() {
+                let scope = self.scope_names();
+                self.out.macro_calls.push((scope, last.clone()));
+            }
+        }
         if segs.len() >= 2 || (leading && !segs.is_empty()) {
             self.out.paths.push(PathRef {
                 scope: self.scope_names(),
@@ -664,7 +1133,7 @@ mod tests {
             scan("include!(concat!(env!(\"OUT_DIR\"), \"/gen.rs\"));\nmacro_rules! m { () => {} }")
                 .expect("scans");
         assert_eq!(s.include_line, Some(1));
-        assert!(s.defines_macros);
+        assert_eq!(s.macro_defs, ["m"]);
     }
 
     #[test]

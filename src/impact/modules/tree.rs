@@ -107,8 +107,21 @@ pub(crate) fn build<T: ListFiles>(
             Ok(t) => std::borrow::Cow::Borrowed(t),
             Err(_) => String::from_utf8_lossy(&bytes),
         };
-        let scanned = scan(&text)
+        let mut scanned = scan(&text)
             .map_err(|e| format!("`{file}` does not parse (line {}: {})", e.line, e.what))?;
+        // `include!("x.rs")` pastes code in: its paths and items are the includer's.
+        for (scope, lit) in scanned.includes.clone() {
+            let included = normalize(dir_of(&file), &lit)
+                .and_then(|p| listing.tree.read(&p).ok().flatten())
+                .and_then(|b| scan(&String::from_utf8_lossy(&b)).ok());
+            match included {
+                Some(s) => scanned.absorb(s, &scope),
+                None => {
+                    // Unreadable: like an `include!` of a computed path.
+                    scanned.include_line.get_or_insert(0);
+                }
+            }
+        }
         let scan_idx = t.scans.len();
         t.nodes[file_node].scan = scan_idx;
         for decl in &scanned.mods {

@@ -1,0 +1,495 @@
+//! Name resolution to the item: a path lands in the module that *defines* what it names,
+//! through `use` re-export chains and glob imports, not in the modules it passes through.
+//!
+//! - `crate::vcs::JjBackend`, where `vcs/mod.rs` says `pub use jj::JjBackend;`, lands in
+//!   `vcs::jj`: `vcs` is only passed through.
+//! - A glob import (`use super::*;`) depends on the definers of the names it brings in that
+//!   the file mentions anywhere (every identifier of the file counts, so a name used in a
+//!   macro or as a method is not missed).
+//! - A type's `impl` blocks may sit in other files (`impl App` in `app/tree.rs`); methods are
+//!   called without a path, so a file naming a type (or defining it, or holding an `impl` of
+//!   it) depends on every file holding a trait `impl` of it, and on every file whose inherent
+//!   `impl` defines a method the file mentions (`x.method()`, `Type::method`: without type
+//!   inference, any receiver counts).
+//! - `macro_rules!` macros are matched by name (they are used by textual scope, without
+//!   paths).
+//!
+//! A name the scanner cannot find (made by a macro, say) is taken to be defined in the module
+//! it was looked up in: the old module-level answer, never less.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use super::scan::{FileScan, ItemKind, PathRef};
+use super::tree::ModTree;
+
+/// A module anywhere: (unit, target, node).
+pub(super) type Id = (usize, usize, usize);
+
+/// What a path lands on.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(super) enum Pos {
+    /// A module itself.
+    Module(Id),
+    /// An item named `String`, defined in module `Id` (or not found there).
+    Item(Id, String),
+}
+
+/// What one module holds, read from its file's scan.
+#[derive(Default)]
+pub(super) struct Info {
+    items: HashMap<String, ItemKind>,
+    /// `use` names → indices of their paths in the scan.
+    imports: HashMap<String, Vec<usize>>,
+    /// Indices of glob `use` paths.
+    globs: Vec<usize>,
+    /// Indices of every path (use and code).
+    pub refs: Vec<usize>,
+    /// Indices of `impl` blocks in the scan.
+    impls: Vec<usize>,
+    /// Macros invoked.
+    pub macro_calls: Vec<String>,
+    /// `extern crate` names in scope → package.
+    externs: HashMap<String, String>,
+}
+
+/// The modules of one crate, as the resolver sees them.
+pub(super) struct UnitView<'a> {
+    /// Targets: (label, tree).
+    pub targets: Vec<(&'a str, &'a ModTree)>,
+    /// Names for other crates → package, and the package's own library name.
+    pub externs: &'a HashMap<String, String>,
+}
+
+/// Modules holding an `impl` of one type, with the methods their inherent impls define (None:
+/// a trait impl, whose methods are called unseen).
+type Holders = BTreeMap<Id, Option<BTreeSet<String>>>;
+
+/// Resolves paths across every unit under analysis.
+pub(super) struct Resolver<'a> {
+    units: Vec<UnitView<'a>>,
+    by_name: HashMap<&'a str, usize>,
+    infos: Vec<Vec<Vec<Info>>>,
+    memo: RefCell<HashMap<(Id, String), Vec<Pos>>>,
+    glob_memo: RefCell<HashMap<Id, BTreeSet<Id>>>,
+    /// (definer, type name) → modules holding an `impl` of it, with the methods their
+    /// inherent impls define (None: a trait impl, whose methods are called unseen).
+    holders: HashMap<(Id, String), Holders>,
+    /// Macro name → modules defining a `macro_rules!` of that name, per unit.
+    macros: Vec<HashMap<String, Vec<Id>>>,
+}
+
+/// How many `use` hops a chain may take before it is taken for a cycle.
+const MAX_HOPS: usize = 24;
+
+impl<'a> Resolver<'a> {
+    /// Reads every module's scan into an [`Info`], then finds the `impl` holders.
+    pub fn new(units: Vec<UnitView<'a>>, names: &[&'a str]) -> Self {
+        let by_name = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+        let mut infos = Vec::new();
+        let mut macros = Vec::new();
+        for (ui, u) in units.iter().enumerate() {
+            let mut per_target = Vec::new();
+            let mut defs: HashMap<String, Vec<Id>> = HashMap::new();
+            for (ti, (_, t)) in u.targets.iter().enumerate() {
+                let mut per_node = Vec::new();
+                for (ni, node) in t.nodes.iter().enumerate() {
+                    let scan = &t.scans[node.scan].1;
+                    per_node.push(info_of(scan, &node.inline_scope, u.externs));
+                    if node.inline_scope.is_empty() {
+                        for m in &scan.macro_defs {
+                            defs.entry(m.clone()).or_default().push((ui, ti, ni));
+                        }
+                    }
+                }
+                per_target.push(per_node);
+            }
+            infos.push(per_target);
+            macros.push(defs);
+        }
+        let mut r = Resolver {
+            units,
+            by_name,
+            infos,
+            memo: RefCell::new(HashMap::new()),
+            glob_memo: RefCell::new(HashMap::new()),
+            holders: HashMap::new(),
+            macros,
+        };
+        let mut holders: HashMap<(Id, String), Holders> = HashMap::new();
+        for id in r.ids() {
+            for &k in &r.info(id).impls {
+                let imp = &r.scan(id).impls[k];
+                for pos in r.resolve(id, &imp.self_path, false, 0) {
+                    if let Pos::Item(d, name) = pos {
+                        let slot = holders
+                            .entry((d, name))
+                            .or_default()
+                            .entry(id)
+                            .or_insert_with(|| Some(BTreeSet::new()));
+                        match (imp.of_trait, slot.as_mut()) {
+                            (true, _) => *slot = None,
+                            (false, Some(m)) => m.extend(imp.methods.iter().cloned()),
+                            (false, None) => {}
+                        }
+                    }
+                }
+            }
+        }
+        r.holders = holders;
+        r
+    }
+
+    /// Every module id.
+    pub fn ids(&self) -> Vec<Id> {
+        let mut out = Vec::new();
+        for (ui, u) in self.units.iter().enumerate() {
+            for (ti, (_, t)) in u.targets.iter().enumerate() {
+                out.extend((0..t.nodes.len()).map(|ni| (ui, ti, ni)));
+            }
+        }
+        out
+    }
+
+    fn tree(&self, id: Id) -> &'a ModTree {
+        self.units[id.0].targets[id.1].1
+    }
+
+    fn scan(&self, id: Id) -> &'a FileScan {
+        let t = self.tree(id);
+        &t.scans[t.nodes[id.2].scan].1
+    }
+
+    fn info(&self, id: Id) -> &Info {
+        &self.infos[id.0][id.1][id.2]
+    }
+
+    fn path(&self, id: Id, k: usize) -> &'a PathRef {
+        &self.scan(id).paths[k]
+    }
+
+    fn child(&self, id: Id, name: &str) -> Option<Id> {
+        self.tree(id).nodes[id.2]
+            .children
+            .get(name)
+            .map(|c| (id.0, id.1, *c))
+    }
+
+    /// The root of the library of the crate that `name` stands for in module `at`.
+    fn extern_root(&self, at: Id, name: &str) -> Option<Id> {
+        let pkg = self
+            .info(at)
+            .externs
+            .get(name)
+            .or_else(|| self.units[at.0].externs.get(name))?;
+        let ui = *self.by_name.get(pkg.as_str())?;
+        let ti = self.units[ui]
+            .targets
+            .iter()
+            .position(|(label, _)| *label == "lib")?;
+        Some((ui, ti, 0))
+    }
+
+    /// Where `segs`, written in module `at`, lands.
+    pub fn resolve(&self, at: Id, segs: &[String], leading: bool, hops: usize) -> Vec<Pos> {
+        if hops > MAX_HOPS || segs.is_empty() {
+            return Vec::new();
+        }
+        if leading {
+            return match self.extern_root(at, &segs[0]) {
+                Some(root) => self.walk(vec![Pos::Module(root)], &segs[1..], hops),
+                None => Vec::new(),
+            };
+        }
+        let first = segs[0].as_str();
+        let start = match first {
+            "crate" => vec![Pos::Module((at.0, at.1, 0))],
+            "self" => vec![Pos::Module(at)],
+            "Self" => return Vec::new(),
+            "super" => {
+                let mut n = at.2;
+                let mut rest = segs;
+                while rest.first().map(String::as_str) == Some("super") {
+                    match self.tree(at).nodes[n].parent {
+                        Some(p) => n = p,
+                        None => return Vec::new(),
+                    }
+                    rest = &rest[1..];
+                }
+                return self.walk(vec![Pos::Module((at.0, at.1, n))], rest, hops);
+            }
+            _ => {
+                let found = self.lookup(at, first, hops);
+                if !found.is_empty() {
+                    found
+                } else if let Some(root) = self.extern_root(at, first) {
+                    vec![Pos::Module(root)]
+                } else if let Some(c) = self.child((at.0, at.1, 0), first) {
+                    // 2015-edition paths are crate-relative.
+                    vec![Pos::Module(c)]
+                } else {
+                    return Vec::new();
+                }
+            }
+        };
+        self.walk(start, &segs[1..], hops)
+    }
+
+    /// Follows `rest` from `start`: through modules, stopping at the first item.
+    fn walk(&self, start: Vec<Pos>, rest: &[String], hops: usize) -> Vec<Pos> {
+        let mut cur = start;
+        for s in rest {
+            let mut next = Vec::new();
+            for p in cur {
+                match p {
+                    Pos::Module(m) => {
+                        let found = self.lookup(m, s, hops);
+                        if found.is_empty() {
+                            next.push(Pos::Item(m, s.clone()));
+                        } else {
+                            next.extend(found);
+                        }
+                    }
+                    item => next.push(item),
+                }
+            }
+            next.sort();
+            next.dedup();
+            cur = next;
+        }
+        cur
+    }
+
+    /// What `name` means inside module `m`: its item, its child module, what a `use` of
+    /// that name brings, or what a glob brings. Empty when none of them has it.
+    fn lookup(&self, m: Id, name: &str, hops: usize) -> Vec<Pos> {
+        let key = (m, name.to_string());
+        if let Some(v) = self.memo.borrow().get(&key) {
+            return v.clone();
+        }
+        // A cycle of imports sees an empty answer.
+        self.memo.borrow_mut().insert(key.clone(), Vec::new());
+        let info = self.info(m);
+        let out = if info.items.contains_key(name) {
+            vec![Pos::Item(m, name.to_string())]
+        } else if let Some(c) = self.child(m, name) {
+            vec![Pos::Module(c)]
+        } else if let Some(idx) = info.imports.get(name) {
+            let mut v = Vec::new();
+            for &k in idx {
+                let p = self.path(m, k);
+                v.extend(self.resolve(m, &p.segs, p.leading, hops + 1));
+            }
+            v
+        } else {
+            let mut v = Vec::new();
+            for &k in &info.globs {
+                let p = self.path(m, k);
+                for src in self.resolve(m, &p.segs, p.leading, hops + 1) {
+                    match src {
+                        Pos::Module(x) if x != m => v.extend(self.lookup(x, name, hops + 1)),
+                        // `use Enum::*`: its variants.
+                        Pos::Item(d, e) if name.starts_with(|c: char| c.is_ascii_uppercase()) => {
+                            v.push(Pos::Item(d, e))
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            v
+        };
+        let mut out = out;
+        out.sort();
+        out.dedup();
+        self.memo.borrow_mut().insert(key, out.clone());
+        out
+    }
+
+    /// The modules a position depends on: its definer, and for a type the holders of its
+    /// `impl` blocks (of a trait: always; inherent: when the file mentions one of the
+    /// methods they define, as `x.method()` or `Type::method`). Without `from`, every holder.
+    fn definers(&self, p: &Pos, out: &mut BTreeSet<Id>) {
+        self.definers_from(p, None, out)
+    }
+
+    fn definers_from(&self, p: &Pos, from: Option<&FileScan>, out: &mut BTreeSet<Id>) {
+        self.definers_with(p, from, None, out)
+    }
+
+    /// [`Self::definers_from`], where the path also names `method` of the type
+    /// (`Type::method`).
+    fn definers_with(
+        &self,
+        p: &Pos,
+        from: Option<&FileScan>,
+        method: Option<&str>,
+        out: &mut BTreeSet<Id>,
+    ) {
+        match p {
+            Pos::Module(m) => {
+                out.insert(*m);
+            }
+            Pos::Item(d, name) => {
+                out.insert(*d);
+                if let Some(h) = self.holders.get(&(*d, name.clone())) {
+                    for (holder, methods) in h {
+                        let used = match (methods, from) {
+                            (Some(ms), Some(s)) => {
+                                method.is_some_and(|m| ms.contains(m))
+                                    || ms.iter().any(|m| s.fields.contains(m))
+                            }
+                            _ => true,
+                        };
+                        if used {
+                            out.insert(*holder);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Everything a glob import of module `m` may bring: the definers of all it holds.
+    fn glob_definers(&self, m: Id) -> BTreeSet<Id> {
+        if let Some(v) = self.glob_memo.borrow().get(&m) {
+            return v.clone();
+        }
+        self.glob_memo.borrow_mut().insert(m, BTreeSet::new());
+        let mut out = BTreeSet::from([m]);
+        let info = self.info(m);
+        for name in info.items.keys() {
+            self.definers(&Pos::Item(m, name.clone()), &mut out);
+        }
+        for idx in info.imports.values() {
+            for &k in idx {
+                let p = self.path(m, k);
+                for pos in self.resolve(m, &p.segs, p.leading, 0) {
+                    if matches!(pos, Pos::Item(..)) {
+                        self.definers(&pos, &mut out);
+                    }
+                }
+            }
+        }
+        for &k in &info.globs {
+            let p = self.path(m, k);
+            for pos in self.resolve(m, &p.segs, p.leading, 0) {
+                match pos {
+                    Pos::Module(x) => out.extend(self.glob_definers(x)),
+                    item => self.definers(&item, &mut out),
+                }
+            }
+        }
+        self.glob_memo.borrow_mut().insert(m, out.clone());
+        out
+    }
+
+    /// The modules module `id` depends on (itself left out).
+    pub fn edges(&self, id: Id) -> BTreeSet<Id> {
+        let info = self.info(id);
+        let scan = self.scan(id);
+        let mut out = BTreeSet::new();
+        for &k in &info.refs {
+            let p = &scan.paths[k];
+            let glob = p.is_use && p.alias.is_none();
+            for pos in self.resolve(id, &p.segs, p.leading, 0) {
+                match pos {
+                    // A glob brings in only the names this file mentions.
+                    Pos::Module(x) if glob && !scan.idents.is_empty() => {
+                        for name in &scan.idents {
+                            for pos in self.lookup(x, name, 0) {
+                                if matches!(pos, Pos::Item(..)) {
+                                    self.definers_from(&pos, Some(scan), &mut out);
+                                }
+                            }
+                        }
+                    }
+                    Pos::Module(x) if glob => out.extend(self.glob_definers(x)),
+                    Pos::Item(d, name) => {
+                        // `Type::method`: the segment after the type names the method.
+                        let method = p
+                            .segs
+                            .iter()
+                            .position(|s| *s == name)
+                            .and_then(|j| p.segs.get(j + 1))
+                            .map(String::as_str);
+                        self.definers_with(&Pos::Item(d, name), Some(scan), method, &mut out)
+                    }
+                    pos => self.definers_from(&pos, Some(scan), &mut out),
+                }
+            }
+        }
+        // An `impl` of a type: the type's definer and its other `impl` files (methods on
+        // `self` are called without a path).
+        for &k in &info.impls {
+            for pos in self.resolve(id, &scan.impls[k].self_path, false, 0) {
+                self.definers_from(&pos, Some(scan), &mut out);
+            }
+        }
+        // A type defined here with `impl` blocks elsewhere.
+        for (name, kind) in &info.items {
+            if *kind == ItemKind::Type {
+                self.definers_from(&Pos::Item(id, name.clone()), Some(scan), &mut out);
+            }
+        }
+        for m in &info.macro_calls {
+            self.macro_definers(id.0, m, &mut out);
+        }
+        out.remove(&id);
+        out
+    }
+
+    /// Modules of unit `u` or of the crates it names that define a macro `name`.
+    fn macro_definers(&self, u: usize, name: &str, out: &mut BTreeSet<Id>) {
+        let mut units = vec![u];
+        units.extend(
+            self.units[u]
+                .externs
+                .values()
+                .filter_map(|p| self.by_name.get(p.as_str()).copied()),
+        );
+        for x in units {
+            if let Some(d) = self.macros[x].get(name) {
+                out.extend(d.iter().copied());
+            }
+        }
+    }
+}
+
+/// The parts of `scan` in the inline scope `scope` (empty: the file's top module).
+fn info_of(scan: &FileScan, scope: &[String], unit_externs: &HashMap<String, String>) -> Info {
+    let mut info = Info::default();
+    for it in scan.items.iter().filter(|i| i.scope == scope) {
+        info.items.insert(it.name.clone(), it.kind);
+    }
+    for (k, p) in scan.paths.iter().enumerate() {
+        if p.scope != scope {
+            continue;
+        }
+        info.refs.push(k);
+        if p.is_use {
+            match &p.alias {
+                Some(a) if a != "_" => info.imports.entry(a.clone()).or_default().push(k),
+                Some(_) => {}
+                None => info.globs.push(k),
+            }
+        }
+    }
+    info.impls = (0..scan.impls.len())
+        .filter(|k| scan.impls[*k].scope == scope)
+        .collect();
+    info.macro_calls = scan
+        .macro_calls
+        .iter()
+        .filter(|(s, _)| s == scope)
+        .map(|(_, m)| m.clone())
+        .collect();
+    for (s, name, alias) in &scan.externs {
+        if s == scope {
+            if let Some(to) = unit_externs.get(name) {
+                info.externs
+                    .insert(alias.clone().unwrap_or_else(|| name.clone()), to.clone());
+            }
+        }
+    }
+    info
+}

@@ -1,0 +1,455 @@
+//! Which modules a changed file makes count, when the file is not itself a module: only what
+//! can change the compiled code does.
+//!
+//! - A data file a module reads at compile time (`include_str!("x.txt")`, `include_bytes!`,
+//!   `#[doc = include_str!("../README.md")]`, `concat!(env!("CARGO_MANIFEST_DIR"), …)`, a
+//!   string given to a macro or an attribute, as templates are): the modules naming it.
+//! - The build script, or a file it reads (`cargo:rerun-if-changed=PATH`; a script that
+//!   names no such file, or a computed one, may read any file of the package): the whole
+//!   crate, since its output can reach any module.
+//! - The package's `Cargo.toml`: descriptive `[package]` keys (version, description, …) reach
+//!   the modules reading `CARGO_PKG_*`; a dependency added, removed or moved to another
+//!   version reaches the modules naming it; anything else (features, edition, targets,
+//!   lints, how a dependency is built) the whole crate.
+//! - `Cargo.lock`: the modules naming a direct dependency whose locked tree holds a changed
+//!   package (the whole crate when no module names such a dependency, as when its library
+//!   name differs from its package name).
+//! - A `.rs` file no target reaches: the modules that `include!` a computed path (they may
+//!   include it); the whole crate when a macro declares modules (`mod $name;`).
+//! - A file no module names: the modules whose `include_str!`/`include_bytes!` reads a
+//!   computed path (it may be that file).
+//! - Anything else (documentation, CI files, scripts): no module. Their tier still comes
+//!   from the policy's path rules.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::graph::Unit;
+use crate::git::{GitPath, RepoFiles};
+use crate::impact::targets::TargetKind;
+use crate::impact::tree::normalize;
+use crate::impact::wide::wide_file_reason;
+use crate::impact::workspace::{Member, Workspace};
+
+/// What changed, beyond the crate level.
+pub struct Changes<'a> {
+    /// The workspace at the tip.
+    pub ws: &'a Workspace,
+    /// Every changed path (both sides of renames).
+    pub files: &'a [String],
+    /// Files before the change (the tip's where the base was not read).
+    pub base_files: &'a dyn RepoFiles,
+    /// Files after the change.
+    pub tip_files: &'a dyn RepoFiles,
+    /// When `Cargo.lock` changed some packages only: those packages and every locked
+    /// package depending on them.
+    pub lock_packages: Option<&'a BTreeSet<String>>,
+    /// Crates a workspace-wide file affects as a whole (toolchain, Cargo config, root
+    /// manifest, a lock file that cannot be narrowed).
+    pub wide_whole: &'a BTreeSet<String>,
+}
+
+/// `[package]` keys that reach the code only through `CARGO_PKG_*` variables.
+const DESCRIPTIVE: &[&str] = &[
+    "version",
+    "description",
+    "readme",
+    "keywords",
+    "categories",
+    "homepage",
+    "repository",
+    "documentation",
+    "license",
+    "license-file",
+    "authors",
+    "metadata",
+    "publish",
+    "exclude",
+    "include",
+    "rust-version",
+];
+
+const DEP_TABLES: &[&str] = &["dependencies", "dev-dependencies", "build-dependencies"];
+
+/// Sets `unit.whole` or `unit.extra_seeds` for what changed in it.
+pub(super) fn classify(unit: &mut Unit, member: &Member, changes: &Changes<'_>, changed: bool) {
+    if changes.wide_whole.contains(&unit.name) {
+        unit.whole = Some("a workspace-wide file affects the whole crate".to_string());
+        return;
+    }
+    let manifest = member.manifest_path();
+    let tip_manifest = read(changes.tip_files, &manifest);
+    if let Some(pkgs) = changes.lock_packages {
+        let deps = registry_deps(tip_manifest.as_deref().unwrap_or_default());
+        let hit: BTreeSet<String> = deps
+            .iter()
+            .filter(|(_, pkg)| pkgs.contains(pkg.as_str()))
+            .map(|(name, _)| name.clone())
+            .collect();
+        for name in hit {
+            let why = format!("`Cargo.lock` changes `{name}` or a package it depends on");
+            seed_users(unit, &name, &why, true);
+        }
+    }
+    if !changed || unit.whole.is_some() {
+        return;
+    }
+    let name = unit.name.clone();
+    let mine = |f: &String| {
+        changes
+            .ws
+            .member_of(&GitPath::from(f.as_str()))
+            .map(|m| &m.name)
+            == Some(&name)
+            && wide_file_reason(f).is_none()
+    };
+    let build_reads = build_script_reads(unit);
+    for f in changes.files.iter().filter(|f| mine(f)) {
+        if let Some(kind) = module_kind(unit, f) {
+            if kind == TargetKind::CustomBuild {
+                unit.whole = Some(format!(
+                    "its build script `{f}` changed, whose output can reach any module"
+                ));
+                return;
+            }
+            continue;
+        }
+        if *f == manifest {
+            let old = read(changes.base_files, &manifest);
+            match manifest_change(old.as_deref(), tip_manifest.as_deref()) {
+                Err(reason) => {
+                    unit.whole = Some(format!("`{f}` {reason}"));
+                    return;
+                }
+                Ok((metadata, deps)) => {
+                    if metadata {
+                        seed_metadata_readers(unit, &format!("`{f}` changes package metadata"));
+                    }
+                    for d in deps {
+                        let why = format!("`{f}` changes the dependency `{d}`");
+                        seed_users(unit, &d, &why, false);
+                    }
+                }
+            }
+            continue;
+        }
+        let rel = f
+            .strip_prefix(&unit.dir)
+            .map(|r| r.trim_start_matches('/'))
+            .unwrap_or(f);
+        let read_by_build = match &build_reads {
+            BuildReads::None => false,
+            BuildReads::Anything => true,
+            BuildReads::Paths(p) => p
+                .iter()
+                .any(|x| rel == x || rel.starts_with(&format!("{x}/"))),
+        };
+        if read_by_build {
+            unit.whole = Some(format!(
+                "`{f}` changed and the build script reads it, whose output can reach any module"
+            ));
+            return;
+        }
+        let named = seed_readers(unit, f);
+        if !named {
+            let why = format!("`{f}` changed and may be the file its `include_str!` reads");
+            seed_where(unit, &why, |s, _| s.reads_unknown_file);
+        }
+        if !named && f.ends_with(".rs") {
+            if unit
+                .targets
+                .iter()
+                .any(|(_, _, _, t)| t.scans.iter().any(|(_, s)| s.macro_mods))
+            {
+                unit.whole = Some(format!(
+                    "`{f}` changed and is no module the scanner sees, but a macro declares modules"
+                ));
+                return;
+            }
+            let why = format!("`{f}` changed and may be what its `include!` reads");
+            seed_where(unit, &why, |s, _| s.include_line.is_some());
+        }
+    }
+}
+
+/// What the build script reads.
+enum BuildReads {
+    /// There is no build script.
+    None,
+    /// It names no file, or a computed one: Cargo reruns it on any change in the package.
+    Anything,
+    /// The files and directories it names, relative to the package.
+    Paths(Vec<String>),
+}
+
+fn build_script_reads(unit: &Unit) -> BuildReads {
+    let mut found = false;
+    let mut paths = Vec::new();
+    for (_, _, kind, t) in &unit.targets {
+        if *kind != TargetKind::CustomBuild {
+            continue;
+        }
+        found = true;
+        for (_, s) in &t.scans {
+            if s.rerun_dynamic {
+                return BuildReads::Anything;
+            }
+            paths.extend(
+                s.rerun_if_changed
+                    .iter()
+                    .filter_map(|p| normalize("", p))
+                    .map(|p| p.trim_end_matches('/').to_string()),
+            );
+        }
+    }
+    match (found, paths.is_empty()) {
+        (false, _) => BuildReads::None,
+        (true, true) => BuildReads::Anything,
+        (true, false) => BuildReads::Paths(paths),
+    }
+}
+
+/// The kind of the first target `f` is a module of.
+fn module_kind(unit: &Unit, f: &str) -> Option<TargetKind> {
+    unit.targets
+        .iter()
+        .find(|(_, _, _, t)| t.nodes.iter().any(|n| n.file == f))
+        .map(|(_, _, k, _)| *k)
+}
+
+/// Seeds every module (node) of a file whose scan `pred` accepts (given the node's inline
+/// scope); returns whether any matched.
+fn seed_where(
+    unit: &mut Unit,
+    why: &str,
+    pred: impl Fn(&super::scan::FileScan, &[String]) -> bool,
+) -> bool {
+    let mut hits = Vec::new();
+    for (ti, (_, _, _, t)) in unit.targets.iter().enumerate() {
+        for (ni, n) in t.nodes.iter().enumerate() {
+            if pred(&t.scans[n.scan].1, &n.inline_scope) {
+                hits.push((ti, ni));
+            }
+        }
+    }
+    let any = !hits.is_empty();
+    for h in hits {
+        unit.extra_seeds.entry(h).or_insert_with(|| why.to_string());
+    }
+    any
+}
+
+/// The modules naming the data file `f` in a string literal (relative to their own file's
+/// directory, to the package, or to the repository root).
+fn seed_readers(unit: &mut Unit, f: &str) -> bool {
+    let matches = |cand: Option<String>| {
+        cand.is_some_and(|c| !c.is_empty() && (f == c || f.starts_with(&format!("{c}/"))))
+    };
+    let mut hits = Vec::new();
+    for (ti, (_, _, _, t)) in unit.targets.iter().enumerate() {
+        for (ni, n) in t.nodes.iter().enumerate() {
+            let (file, s) = &t.scans[n.scan];
+            let dir = file.rsplit_once('/').map_or("", |(d, _)| d);
+            let templates = crate::impact::tree::join(&unit.dir, "templates");
+            let hit = s.file_strings.iter().any(|(scope, lit)| {
+                scope == &n.inline_scope
+                    && (matches(normalize(&unit.dir, lit)) || matches(normalize(&templates, lit)))
+            }) || s
+                .includes
+                .iter()
+                .chain(&s.data_includes)
+                .any(|(scope, lit)| scope == &n.inline_scope && matches(normalize(dir, lit)));
+            if hit {
+                hits.push((ti, ni));
+            }
+        }
+    }
+    let any = !hits.is_empty();
+    for h in hits {
+        unit.extra_seeds
+            .entry(h)
+            .or_insert_with(|| format!("it reads `{f}`, which changed"));
+    }
+    any
+}
+
+fn seed_metadata_readers(unit: &mut Unit, why: &str) {
+    seed_where(unit, why, |s, scope| {
+        s.reads_package_metadata && scope.is_empty()
+    });
+}
+
+/// The modules naming dependency `name` (`name::…`, `use name…`, `extern crate name`); the
+/// whole crate when none does and `whole_if_unused`.
+fn seed_users(unit: &mut Unit, name: &str, why: &str, whole_if_unused: bool) {
+    let any = seed_where(unit, why, |s, scope| {
+        s.paths
+            .iter()
+            .any(|p| p.scope == scope && p.segs.first().is_some_and(|x| x == name))
+            || s.externs.iter().any(|(sc, n, _)| sc == scope && n == name)
+    });
+    if !any && whole_if_unused {
+        unit.whole.get_or_insert(format!(
+            "{why}, and no module names `{name}` (its library may have another name)"
+        ));
+    }
+}
+
+fn read(files: &dyn RepoFiles, path: &str) -> Option<String> {
+    files
+        .read(path)
+        .ok()
+        .flatten()
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+}
+
+/// Registry (and every other) dependency of a manifest: (name code uses, package name).
+fn registry_deps(text: &str) -> BTreeMap<String, String> {
+    let Ok(t) = toml::from_str::<toml::Table>(text) else {
+        return BTreeMap::new();
+    };
+    dep_entries(&t)
+        .into_iter()
+        .map(|((_, _, key), v)| {
+            let pkg = v
+                .get("package")
+                .and_then(|p| p.as_str())
+                .unwrap_or(&key)
+                .to_string();
+            (key.replace('-', "_"), pkg)
+        })
+        .collect()
+}
+
+type DepKey = (Option<String>, String, String);
+
+/// Every dependency entry: ((cfg target, table, key), value).
+fn dep_entries(t: &toml::Table) -> BTreeMap<DepKey, toml::Value> {
+    let mut out = BTreeMap::new();
+    let mut tables = |cfg: Option<String>, t: &toml::Table| {
+        for table in DEP_TABLES {
+            let alt = table.replace('-', "_");
+            for name in [*table, alt.as_str()] {
+                if let Some(d) = t.get(name).and_then(|d| d.as_table()) {
+                    for (k, v) in d {
+                        out.insert((cfg.clone(), table.to_string(), k.clone()), v.clone());
+                    }
+                }
+            }
+        }
+    };
+    tables(None, t);
+    if let Some(targets) = t.get("target").and_then(|x| x.as_table()) {
+        for (cfg, tt) in targets {
+            if let Some(tt) = tt.as_table() {
+                tables(Some(cfg.clone()), tt);
+            }
+        }
+    }
+    out
+}
+
+/// What a change of a package's manifest reaches: Ok((metadata read by the code changed,
+/// dependency names whose entries were added, removed or changed version)), or Err(why the
+/// whole crate counts).
+fn manifest_change(
+    old: Option<&str>,
+    new: Option<&str>,
+) -> Result<(bool, BTreeSet<String>), String> {
+    let (Some(old), Some(new)) = (old, new) else {
+        return Err("was added or removed".to_string());
+    };
+    let (Ok(o), Ok(n)) = (
+        toml::from_str::<toml::Table>(old),
+        toml::from_str::<toml::Table>(new),
+    ) else {
+        return Err("does not parse on one side".to_string());
+    };
+    let mut metadata = false;
+    let keys: BTreeSet<&String> = o.keys().chain(n.keys()).collect();
+    for key in keys {
+        if o.get(key) == n.get(key) {
+            continue;
+        }
+        match key.as_str() {
+            "package" => {
+                let empty = toml::Table::new();
+                let po = o.get(key).and_then(|v| v.as_table()).unwrap_or(&empty);
+                let pn = n.get(key).and_then(|v| v.as_table()).unwrap_or(&empty);
+                let sub: BTreeSet<&String> = po.keys().chain(pn.keys()).collect();
+                for k in sub {
+                    if po.get(k) == pn.get(k) {
+                        continue;
+                    }
+                    if DESCRIPTIVE.contains(&k.as_str()) {
+                        metadata = true;
+                    } else {
+                        return Err(format!("changes [package] {k}"));
+                    }
+                }
+            }
+            "badges" | "target" | "dependencies" | "dev-dependencies" | "build-dependencies"
+            | "dev_dependencies" | "build_dependencies" => {}
+            other => return Err(format!("changes [{other}]")),
+        }
+    }
+    let (od, nd) = (dep_entries(&o), dep_entries(&n));
+    let mut deps = BTreeSet::new();
+    let keys: BTreeSet<&DepKey> = od.keys().chain(nd.keys()).collect();
+    for k in keys {
+        let (a, b) = (od.get(k), nd.get(k));
+        if a == b {
+            continue;
+        }
+        let without_version = |v: &toml::Value| -> Option<toml::Table> {
+            let mut t = v.as_table().cloned().unwrap_or_default();
+            t.remove("version");
+            Some(t)
+        };
+        if let (Some(a), Some(b)) = (a, b) {
+            if without_version(a) != without_version(b) {
+                return Err(format!(
+                    "changes how `{}` is depended on (features, source or kind), which can \
+                     change any module through feature unification",
+                    k.2
+                ));
+            }
+        }
+        for v in [a, b].into_iter().flatten() {
+            deps.insert(k.2.replace('-', "_"));
+            if let Some(p) = v.get("package").and_then(|p| p.as_str()) {
+                deps.insert(p.replace('-', "_"));
+            }
+        }
+    }
+    Ok((metadata, deps))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_version_bump_reads_as_metadata_and_a_feature_change_as_whole() {
+        let old = "[package]\nname = \"a\"\nversion = \"0.1.0\"\n[dependencies]\nserde = \"1\"\n";
+        let bump = old.replace("0.1.0", "0.2.0");
+        assert_eq!(
+            manifest_change(Some(old), Some(&bump)),
+            Ok((true, BTreeSet::new()))
+        );
+        let dep = old.replace("serde = \"1\"", "serde = \"1.1\"\nfoo-bar = \"2\"");
+        assert_eq!(
+            manifest_change(Some(old), Some(&dep)),
+            Ok((
+                false,
+                BTreeSet::from(["foo_bar".to_string(), "serde".to_string()])
+            ))
+        );
+        let feat = old.replace(
+            "serde = \"1\"",
+            "serde = { version = \"1\", features = [\"derive\"] }",
+        );
+        assert!(manifest_change(Some(old), Some(&feat)).is_err());
+        let edition = format!("{old}[lints.rust]\nunsafe_code = \"forbid\"\n");
+        assert!(manifest_change(Some(old), Some(&edition)).is_err());
+    }
+}
