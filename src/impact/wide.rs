@@ -196,7 +196,7 @@ fn inheriting_members(ws: &Workspace, entries: &[&String]) -> BTreeSet<String> {
 }
 
 /// One `[[package]]` of a lock file.
-#[derive(serde::Deserialize, PartialEq, Eq, Clone)]
+#[derive(serde::Deserialize, PartialEq, Eq, Hash, Clone)]
 struct LockedPackage {
     name: String,
     version: String,
@@ -261,24 +261,38 @@ pub fn lock_change_packages(
     };
     let key = |p: &LockedPackage| (p.name.clone(), p.version.clone(), p.source.clone());
     let member_names: BTreeSet<&str> = ws.members.iter().map(|m| m.name.as_str()).collect();
+    // Sets and an index by name, so that a lock file of thousands of packages is compared in
+    // linear time.
+    let old_entries: std::collections::HashSet<&LockedPackage> = old_l.package.iter().collect();
+    let new_keys: std::collections::HashSet<(&str, &str, Option<&str>)> = new_l
+        .package
+        .iter()
+        .map(|p| (p.name.as_str(), p.version.as_str(), p.source.as_deref()))
+        .collect();
+    let mut by_name: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
+    for (i, p) in new_l.package.iter().enumerate() {
+        by_name.entry(p.name.as_str()).or_default().push(i);
+    }
     // A member's own entry changes with its manifest (a changed crate already, whose
     // dependents the crate closure finds); what the lock file adds is the rest.
     let is_member =
         |p: &LockedPackage| p.source.is_none() && member_names.contains(p.name.as_str());
-    let old_set: Vec<&LockedPackage> = old_l.package.iter().collect();
     // Changed: entries of the new lock file that the old one lacks exactly; the dependents of
     // removed entries changed their dependency lists, so they are among them.
     let changed: BTreeSet<usize> = new_l
         .package
         .iter()
         .enumerate()
-        .filter(|(_, p)| !old_set.contains(p) && !is_member(p))
+        .filter(|(_, p)| !old_entries.contains(p) && !is_member(p))
         .map(|(i, _)| i)
         .collect();
     let removed: Vec<String> = old_l
         .package
         .iter()
-        .filter(|p| !is_member(p) && !new_l.package.iter().any(|n| key(n) == key(p)))
+        .filter(|p| {
+            !is_member(p)
+                && !new_keys.contains(&(p.name.as_str(), p.version.as_str(), p.source.as_deref()))
+        })
         .map(|p| format!("`{} {}`", p.name, p.version))
         .collect();
     // Reverse edges of the new lock graph: a dependency string names a package by name, or
@@ -287,10 +301,11 @@ pub fn lock_change_packages(
         let mut parts = dep.splitn(3, ' ');
         let name = parts.next()?;
         let version = parts.next();
-        new_l
-            .package
+        by_name
+            .get(name)?
             .iter()
-            .position(|p| p.name == name && version.is_none_or(|v| p.version == v))
+            .copied()
+            .find(|&i| version.is_none_or(|v| new_l.package[i].version == v))
     };
     let mut rdeps: Vec<Vec<usize>> = vec![Vec::new(); new_l.package.len()];
     for (i, p) in new_l.package.iter().enumerate() {

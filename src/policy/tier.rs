@@ -71,7 +71,34 @@ pub struct Classifier<'a> {
     inclusions: Option<&'a Inclusions>,
     /// Each rule's path globs compiled case-insensitively, in rule order: what the rule
     /// covers on a case-insensitive checkout.
-    folded_rules: Vec<globset::GlobSet>,
+    folded_rules: std::borrow::Cow<'a, [globset::GlobSet]>,
+    /// Member directories as a case-insensitive checkout sees them, folded once each.
+    folded_dirs: std::cell::RefCell<std::collections::HashMap<String, GitPath>>,
+}
+
+/// Each rule's path globs compiled case-insensitively, in rule order (what
+/// [`Classifier::with_folded_rules`] takes, so that a caller classifying many commits
+/// compiles them once).
+pub fn fold_rules(policy: &Policy) -> Vec<globset::GlobSet> {
+    policy
+        .rules
+        .iter()
+        .map(|rule| {
+            let mut set = globset::GlobSetBuilder::new();
+            for glob in &rule.paths {
+                // The rule's own glob compiled when the policy was read, so it compiles.
+                if let Ok(g) = globset::GlobBuilder::new(glob)
+                    .literal_separator(true)
+                    .backslash_escape(true)
+                    .case_insensitive(true)
+                    .build()
+                {
+                    set.add(g);
+                }
+            }
+            set.build().unwrap_or_else(|_| globset::GlobSet::empty())
+        })
+        .collect()
 }
 
 /// One reason a path gets a tier.
@@ -83,30 +110,28 @@ struct Match {
 impl<'a> Classifier<'a> {
     /// A classifier for `policy`, with Cargo metadata tiers from the `trusted` workspace.
     pub fn new(policy: &'a Policy, trusted: &'a Workspace) -> Self {
-        let folded_rules = policy
-            .rules
-            .iter()
-            .map(|rule| {
-                let mut set = globset::GlobSetBuilder::new();
-                for glob in &rule.paths {
-                    // The rule's own glob compiled when the policy was read, so it compiles.
-                    if let Ok(g) = globset::GlobBuilder::new(glob)
-                        .literal_separator(true)
-                        .backslash_escape(true)
-                        .case_insensitive(true)
-                        .build()
-                    {
-                        set.add(g);
-                    }
-                }
-                set.build().unwrap_or_else(|_| globset::GlobSet::empty())
-            })
-            .collect();
         Classifier {
             policy,
             trusted,
             inclusions: None,
-            folded_rules,
+            folded_rules: std::borrow::Cow::Owned(fold_rules(policy)),
+            folded_dirs: Default::default(),
+        }
+    }
+
+    /// A classifier whose case-insensitive rule globs were compiled already
+    /// ([`fold_rules`] of the same policy).
+    pub fn with_folded_rules(
+        policy: &'a Policy,
+        trusted: &'a Workspace,
+        folded: &'a [globset::GlobSet],
+    ) -> Self {
+        Classifier {
+            policy,
+            trusted,
+            inclusions: None,
+            folded_rules: std::borrow::Cow::Borrowed(folded),
+            folded_dirs: Default::default(),
         }
     }
 
@@ -182,7 +207,7 @@ impl<'a> Classifier<'a> {
     fn case_folded(&self, path: &GitPath, ws: &Workspace) -> Vec<Match> {
         let folded = path.folded();
         let mut found = Vec::new();
-        for (rule, set) in self.policy.rules.iter().zip(&self.folded_rules) {
+        for (rule, set) in self.policy.rules.iter().zip(self.folded_rules.iter()) {
             if rule.path_set.is_match(path.as_path()) {
                 continue;
             }
@@ -212,8 +237,14 @@ impl<'a> Classifier<'a> {
             {
                 continue;
             }
-            let dir = GitPath::from(m.dir.as_str()).folded();
-            if !dir.to_str().is_some_and(|d| folded.starts_with_dir(d)) {
+            let inside = {
+                let mut dirs = self.folded_dirs.borrow_mut();
+                let dir = dirs
+                    .entry(m.dir.clone())
+                    .or_insert_with(|| GitPath::from(m.dir.as_str()).folded());
+                dir.to_str().is_some_and(|d| folded.starts_with_dir(d))
+            };
+            if !inside {
                 continue;
             }
             let manifest = GitPath::from(m.manifest_path().as_str());

@@ -87,6 +87,8 @@ pub struct Assessor<'r> {
     /// Files crates compile from outside their directories: the trusted tree's, grown with
     /// what each assessed commit adds (never shrunk: stricter, never laxer).
     inclusions: Option<Inclusions>,
+    /// The policy's rule globs compiled case-insensitively, once.
+    folded_rules: Option<Vec<globset::GlobSet>>,
     /// Commits whose trees' inclusions were learned.
     learned: std::collections::HashSet<git2::Oid>,
     /// Blobs already scanned for inclusions.
@@ -129,6 +131,7 @@ impl<'r> Assessor<'r> {
             workspaces: HashMap::new(),
             trusted_commit: trusted_ref.commit,
             inclusions: None,
+            folded_rules: None,
             learned: std::collections::HashSet::new(),
             scanned: std::collections::HashSet::new(),
             signed_trees: None,
@@ -178,8 +181,15 @@ impl<'r> Assessor<'r> {
         let ws = &self.workspaces[&commit.id];
         let parent_ws = parent.as_ref().map_or(&empty, |p| &self.workspaces[p]);
         let none = Inclusions::default();
-        let classifier = Classifier::new(&self.trusted.policy, &self.trusted_workspace)
-            .with_inclusions(self.inclusions.as_ref().unwrap_or(&none));
+        if self.folded_rules.is_none() {
+            self.folded_rules = Some(crate::policy::tier::fold_rules(&self.trusted.policy));
+        }
+        let classifier = Classifier::with_folded_rules(
+            &self.trusted.policy,
+            &self.trusted_workspace,
+            self.folded_rules.as_deref().unwrap_or(&[]),
+        )
+        .with_inclusions(self.inclusions.as_ref().unwrap_or(&none));
         Ok(classifier.classify(commit, ws, parent_ws))
     }
 
@@ -314,7 +324,14 @@ impl<'r> Assessor<'r> {
             tip_files: &tip_files,
         };
         let mut crates = crate_level(&sides, files)?.crates;
-        let classifier = Classifier::new(&self.trusted.policy, &self.trusted_workspace);
+        if self.folded_rules.is_none() {
+            self.folded_rules = Some(crate::policy::tier::fold_rules(&self.trusted.policy));
+        }
+        let classifier = Classifier::with_folded_rules(
+            &self.trusted.policy,
+            &self.trusted_workspace,
+            self.folded_rules.as_deref().unwrap_or(&[]),
+        );
         let escalated = classifier.escalate(direct, &crates, tip_ws, base_ws);
         for c in &mut crates {
             c.tier = escalated.crate_tiers.get(&c.name).copied();
