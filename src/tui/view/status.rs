@@ -11,6 +11,15 @@ use crate::tui::app::{App, Overlay, Panel, SignStage};
 
 /// The keys that apply in the current state, as `(key, what)` pairs.
 pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
+    if app.top().is_none() && app.anchor.is_some() {
+        return vec![
+            ("j/k", "extend the selection"),
+            ("c", "comment on the selected lines"),
+            ("V/Esc", "cancel"),
+            ("?", "help"),
+            ("q", "quit"),
+        ];
+    }
     match app.top() {
         Some(Overlay::Help) => vec![("j/k", "scroll"), ("?/Esc", "close help")],
         Some(Overlay::Comments { .. }) => vec![
@@ -85,11 +94,12 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
                 ("s", "split"),
                 ("i", "impact"),
                 ("c", "comment"),
-                ("V", "select lines"),
-                ("C", "comments"),
                 ("/", "search"),
-                ("a/A", "approve commit/range"),
-                ("r/R", "reject"),
+                ("a", "approve"),
+                ("r", "reject"),
+                ("A/R", "whole range"),
+                ("V", "lines"),
+                ("C", "comments"),
                 ("Y", "copy prompt"),
                 ("?", "help"),
                 ("q", "quit"),
