@@ -34,18 +34,27 @@ fn a_signs_the_selected_commit_only_and_the_range_skips_commits_needing_no_signo
     s.press("a");
     assert!(matches!(
         s.app().top(),
-        Some(Overlay::Sign { scope: SignScope::Commit(0), .. })
+        Some(Overlay::Sign {
+            scope: SignScope::Commit(0),
+            ..
+        })
     ));
-    assert_eq!(ids(&s, Decision::Approve), [ai.clone()]);
+    assert_eq!(ids(&s, Decision::Approve), vec![ai.clone()]);
     let text = s.render();
     assert!(text.contains("Approve and sign · commit bbbbbbb"), "{text}");
-    assert!(!text.contains("ccccccc AUTO"), "only the selected commit is listed: {text}");
+    assert!(
+        !text.contains("ccccccc AUTO"),
+        "only the selected commit is listed: {text}"
+    );
     s.press("<Esc>");
     // `A`: the range, but the human commit needs no sign-off and is left out, and named.
     s.press("A");
-    assert_eq!(ids(&s, Decision::Approve), [ai.clone()]);
+    assert_eq!(ids(&s, Decision::Approve), vec![ai.clone()]);
     let text = s.render();
-    assert!(text.contains("not signed: ccccccc (needs no sign-off"), "{text}");
+    assert!(
+        text.contains("not signed: ccccccc (needs no sign-off"),
+        "{text}"
+    );
     // `e`: asked for, every commit is signed.
     s.press("e");
     assert_eq!(ids(&s, Decision::Approve), [ai.clone(), human.clone()]);
@@ -101,7 +110,10 @@ fn the_cursor_stays_on_screen_below_comments() {
         let app = s.app();
         if let Some(line) = app.doc().and_then(|d| d.line_at(app.pos.cursor, false)) {
             let shown = line.text.trim();
-            assert!(text.contains(shown), "cursor line {shown:?} is off screen:\n{text}");
+            assert!(
+                text.contains(shown),
+                "cursor line {shown:?} is off screen:\n{text}"
+            );
         }
     }
 }
@@ -124,7 +136,11 @@ fn help_explains_every_mark() {
     s.press("?");
     assert!(!s.render().contains("a cut line continues"));
     s.press("GGjjjjjjjjjjjjjjjjjjjjjjjj");
-    assert!(s.render().contains("a cut line continues"), "{}", s.render());
+    assert!(
+        s.render().contains("a cut line continues"),
+        "{}",
+        s.render()
+    );
 }
 
 /// The frame as a terminal with no colours shows it: colours dropped, modifiers kept (what
@@ -148,7 +164,10 @@ fn without_colour_moving_the_cursor_and_the_focus_changes_the_screen() {
     assert_ne!(before, moved, "the cursor must show without colours");
     s.press("<Tab>");
     let focused = without_colours(s.render_buffer());
-    assert_ne!(moved, focused, "the focused panel must show without colours");
+    assert_ne!(
+        moved, focused,
+        "the focused panel must show without colours"
+    );
     s.press("<Tab>jj");
     let listed = without_colours(s.render_buffer());
     s.press("k");
@@ -181,7 +200,10 @@ fn the_footer_keeps_help_and_quit_at_80x24() {
     let mut s = session((60, 24));
     let text = s.render();
     let footer = text.lines().last().unwrap_or_default();
-    assert!(footer.contains("? help") && footer.contains("q quit"), "{text}");
+    assert!(
+        footer.contains("? help") && footer.contains("q quit"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -192,7 +214,10 @@ fn v_selects_a_line_range_and_c_comments_on_it() {
     s.press("cwhat about errors?<Enter>");
     let c = &s.app().store.saved.comments[0];
     assert_eq!((c.line.as_deref(), c.end), (Some("+42"), Some(44)));
-    assert_eq!(c.render(), "crates/core-types/src/codec.rs:+42..44: what about errors?");
+    assert_eq!(
+        c.render(),
+        "crates/core-types/src/codec.rs:+42..44: what about errors?"
+    );
     assert!(s.app().anchor.is_none());
     let text = s.render();
     assert!(text.contains("✎ lines 42-44: what about errors?"), "{text}");
@@ -220,7 +245,10 @@ fn the_comments_overview_lists_jumps_edits_and_deletes() {
     let second = s.app().comments()[1].clone();
     let file = s.app().selected_file().map(|f| f.path().display());
     assert_eq!(file.as_deref(), Some(second.path.as_str()));
-    let line = s.app().doc().and_then(|d| d.line_at(s.app().pos.cursor, false).cloned());
+    let line = s
+        .app()
+        .doc()
+        .and_then(|d| d.line_at(s.app().pos.cursor, false).cloned());
     assert_eq!(
         line.and_then(|l| l.new).map(|n| format!("+{n}")),
         second.line.clone()
@@ -250,7 +278,9 @@ fn decode_osc52(seq: &str) -> String {
         let n = chunk
             .iter()
             .take_while(|c| **c != b'=')
-            .fold((0u32, 0usize), |(n, k), c| ((n << 6) | u32::from(val(*c)), k + 1));
+            .fold((0u32, 0usize), |(n, k), c| {
+                ((n << 6) | u32::from(val(*c)), k + 1)
+            });
         let (mut n, k) = n;
         n <<= 6 * (4 - k);
         let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
@@ -264,11 +294,22 @@ fn y_copies_the_review_prompt_with_osc_52_and_says_so() {
     let mut s = session((140, 30));
     s.press("jjjjVjcwhat if v is empty?<Enter>Y");
     let text = s.render();
-    assert!(text.contains("copied the review prompt (1 comment"), "{text}");
-    let seq = s.app().outbox.last().cloned().expect("a sequence for the terminal");
+    assert!(
+        text.contains("copied the review prompt (1 comment"),
+        "{text}"
+    );
+    let seq = s
+        .app()
+        .outbox
+        .last()
+        .cloned()
+        .expect("a sequence for the terminal");
     let copied = decode_osc52(&seq);
     assert_eq!(copied, prompt::render(s.app()));
-    assert!(copied.contains("## `crates/core-types/src/codec.rs`"), "{copied}");
+    assert!(
+        copied.contains("## `crates/core-types/src/codec.rs`"),
+        "{copied}"
+    );
     assert!(copied.contains("lines 42-43 (new side)"), "{copied}");
     assert!(copied.contains("> what if v is empty?"), "{copied}");
     assert!(copied.contains("no decision signed yet"), "{copied}");
@@ -289,7 +330,10 @@ fn a_signed_reject_with_comments_is_a_request_for_changes_in_the_prompt() {
     s.app_mut().decided.push(Decision::Reject);
     let p = prompt::render(s.app());
     assert!(p.contains("**Changes requested.**"), "{p}");
-    assert!(p.contains("> bound it \\u{1b}[2J"), "escape sequences are shown: {p}");
+    assert!(
+        p.contains("> bound it \\u{1b}[2J"),
+        "escape sequences are shown: {p}"
+    );
     assert!(!p.contains('\u{1b}'));
     s.app_mut().decided.push(Decision::Approve);
     assert!(prompt::render(s.app()).contains("**Approved**"));

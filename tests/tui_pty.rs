@@ -530,7 +530,10 @@ fn review_stdout_prints_a_request_for_changes_with_the_range_comment() {
     t.text("bound this cache");
     t.keys(&["Enter"]);
     let s = t.wait_for("bound this cache");
-    assert!(s.contains("✎ lines "), "the comment shows under its lines:\n{s}");
+    assert!(
+        s.contains("✎ lines "),
+        "the comment shows under its lines:\n{s}"
+    );
     t.keys(&["r"]);
     t.wait_for("Reject (request changes) and sign · commit");
     t.keys(&["y"]);
@@ -541,7 +544,10 @@ fn review_stdout_prints_a_request_for_changes_with_the_range_comment() {
     assert_restored(&t, "0");
     let prompt = std::fs::read_to_string(&out).expect("the prompt file");
     assert!(prompt.contains("**Changes requested.**"), "{prompt}");
-    assert!(prompt.contains("## `crates/auth/src/tokens.rs`"), "{prompt}");
+    assert!(
+        prompt.contains("## `crates/auth/src/tokens.rs`"),
+        "{prompt}"
+    );
     assert!(prompt.contains("(new side) in commit"), "{prompt}");
     assert!(prompt.contains("> bound this cache"), "{prompt}");
     assert!(prompt.contains("\n```\n"), "the code is quoted: {prompt}");
@@ -612,7 +618,10 @@ fn under_no_color_the_cursor_and_focus_still_show() {
     let moved = after(&t, &["j", "j", "j"], &before);
     assert_ne!(before, moved, "the cursor must show without colours");
     let focused = after(&t, &["Tab"], &moved);
-    assert_ne!(moved, focused, "the focused panel must show without colours");
+    assert_ne!(
+        moved, focused,
+        "the focused panel must show without colours"
+    );
     t.keys(&["q"]);
     assert_restored(&t, "0");
 }

@@ -241,7 +241,10 @@ impl App {
             })
             .collect();
         let selected = files.first().copied();
-        let flash = store.problem.clone().map(|text| Flash { text, error: true });
+        let flash = store
+            .problem
+            .clone()
+            .map(|text| Flash { text, error: true });
         App {
             data,
             files,
@@ -324,16 +327,12 @@ impl App {
     pub fn comment_at(&self, target: &CommentTarget) -> Option<&Comment> {
         let commit = &self.data.commits.get(target.key.commit)?.change.id;
         let path = self.data.file(target.key)?.path().display();
-        self.store
-            .saved
-            .comments
-            .iter()
-            .find(|c| {
-                &c.commit == commit
-                    && c.path == path
-                    && c.line == target.line
-                    && c.end.filter(|e| Some(*e) != c.start()) == target.end
-            })
+        self.store.saved.comments.iter().find(|c| {
+            &c.commit == commit
+                && c.path == path
+                && c.line == target.line
+                && c.end.filter(|e| Some(*e) != c.start()) == target.end
+        })
     }
 
     /// The commits a sign dialog with `scope` signs, and those it leaves out because they

@@ -165,7 +165,10 @@ pub const LEGEND: &[(&str, &str)] = &[
     ("↻I", "rewritten after an approval: I shows what changed"),
     ("⚠", "invisible characters or mixed-script names"),
     ("·", "file not viewed yet"),
-    ("A M D R C", "file added, modified, deleted, renamed, copied"),
+    (
+        "A M D R C",
+        "file added, modified, deleted, renamed, copied",
+    ),
     ("✎", "a comment is on this line (its text below it)"),
     ("↪", "a wrapped line continues"),
     ("← →", "a cut line continues (h / l, w wraps)"),

@@ -100,7 +100,12 @@ fn comment(out: &mut String, repo: Option<&git2::Repository>, c: &Comment) {
 }
 
 /// The lines of `path` in `commit` (new side) or its first parent (old side), when text.
-fn file_lines(repo: &git2::Repository, commit: &str, path: &str, side: Side) -> Option<Vec<String>> {
+fn file_lines(
+    repo: &git2::Repository,
+    commit: &str,
+    path: &str,
+    side: Side,
+) -> Option<Vec<String>> {
     let c = repo.find_commit(git2::Oid::from_str(commit).ok()?).ok()?;
     let tree = match side {
         Side::New => c.tree().ok()?,
@@ -156,7 +161,11 @@ pub fn base64(bytes: &[u8]) -> String {
     const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {

@@ -275,7 +275,10 @@ mod tests {
         let mut s = Store::open(Some(dir.path()), repo);
         assert!(s.problem.is_none());
         let c = s.saved.comments[0].clone();
-        assert_eq!((c.side(), c.lines()), (Some(crate::diff::Side::Old), Some((7, 7))));
+        assert_eq!(
+            (c.side(), c.lines()),
+            (Some(crate::diff::Side::Old), Some((7, 7)))
+        );
         s.saved.comments.push(Comment {
             commit: "c".into(),
             path: "a.rs".into(),

@@ -27,7 +27,11 @@ pub fn select_lines(app: &mut App) {
 }
 
 /// The diff lines shown on rows `rows` of `doc`.
-fn lines_in<'a>(doc: &'a DiffDoc, rows: std::ops::RangeInclusive<usize>, split: bool) -> Vec<&'a Line> {
+fn lines_in(
+    doc: &DiffDoc,
+    rows: std::ops::RangeInclusive<usize>,
+    split: bool,
+) -> Vec<&Line> {
     let mut out = Vec::new();
     for r in rows {
         let idx: Vec<usize> = if split {
@@ -53,7 +57,11 @@ fn selected_range(app: &App, anchor: usize) -> Result<(String, Option<u32>), Str
     let (lo, hi) = (anchor.min(app.pos.cursor), anchor.max(app.pos.cursor));
     let lines = lines_in(doc, lo..=hi, app.split);
     let old_only = !lines.is_empty() && lines.iter().all(|l| l.kind == LineKind::Removed);
-    let (side, sign) = if old_only { (Side::Old, '-') } else { (Side::New, '+') };
+    let (side, sign) = if old_only {
+        (Side::Old, '-')
+    } else {
+        (Side::New, '+')
+    };
     let numbers: Vec<u32> = lines
         .iter()
         .filter_map(|l| match side {
@@ -84,7 +92,14 @@ pub fn open(app: &mut App) {
         match selected_range(app, anchor) {
             Ok((line, end)) => {
                 app.anchor = None;
-                open_on(app, CommentTarget { key, line: Some(line), end });
+                open_on(
+                    app,
+                    CommentTarget {
+                        key,
+                        line: Some(line),
+                        end,
+                    },
+                );
             }
             Err(e) => app.flash(&e, true),
         }

@@ -24,7 +24,10 @@ fn key_of(app: &App, c: &Comment) -> Option<FileKey> {
             .commits
             .get(k.commit)
             .is_some_and(|e| e.change.id == c.commit)
-            && app.data.file(*k).is_some_and(|f| f.path().display() == c.path)
+            && app
+                .data
+                .file(*k)
+                .is_some_and(|f| f.path().display() == c.path)
     })
 }
 
@@ -100,7 +103,11 @@ pub fn finish_jump(app: &mut App) {
         return;
     };
     app.jump = None;
-    let side = if line.starts_with('-') { Side::Old } else { Side::New };
+    let side = if line.starts_with('-') {
+        Side::Old
+    } else {
+        Side::New
+    };
     let Ok(n) = line[1..].parse::<u32>() else {
         return;
     };

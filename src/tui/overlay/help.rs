@@ -20,7 +20,8 @@ pub fn on_key(app: &mut App, action: &Action) -> Handled {
         app.overlays.pop();
     }
     let page = usize::from(app.size.1 / 2).max(1);
-    let max = crate::tui::view::help_rows().saturating_sub(usize::from(app.size.1.saturating_sub(2)));
+    let max =
+        crate::tui::view::help_rows().saturating_sub(usize::from(app.size.1.saturating_sub(2)));
     app.help_scroll = match action {
         Action::Down | Action::WheelDown(..) => app.help_scroll + 1,
         Action::Up | Action::WheelUp(..) => app.help_scroll.saturating_sub(1),

@@ -179,7 +179,10 @@ impl<'a> RowCtx<'a> {
             };
             lines = lines.into_iter().map(|l| l.style(style)).collect();
         } else if selected {
-            lines = lines.into_iter().map(|l| l.style(app.theme.cursor)).collect();
+            lines = lines
+                .into_iter()
+                .map(|l| l.style(app.theme.cursor))
+                .collect();
         }
         lines.extend(self.comment_rows(r));
         lines
@@ -234,7 +237,10 @@ impl<'a> RowCtx<'a> {
 
     /// Whether the draft `c` is on the selected file.
     fn is_here(&self, c: &Comment) -> bool {
-        self.commented.values().flatten().any(|x| std::ptr::eq(*x, c))
+        self.commented
+            .values()
+            .flatten()
+            .any(|x| std::ptr::eq(*x, c))
     }
 
     fn number(n: Option<u32>) -> String {
@@ -451,7 +457,11 @@ impl<'a> RowCtx<'a> {
 
 /// Whether the draft `c` covers the line `key` (`+N` / `-N`).
 fn covers_key(c: &Comment, key: &str) -> bool {
-    let side = if key.starts_with('-') { Side::Old } else { Side::New };
+    let side = if key.starts_with('-') {
+        Side::Old
+    } else {
+        Side::New
+    };
     key.get(1..)
         .and_then(|n| n.parse().ok())
         .is_some_and(|n| c.covers(side, n))

@@ -46,9 +46,11 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let scroll = u16::try_from(app.help_scroll).unwrap_or(u16::MAX);
     frame.render_widget(Clear, r);
     frame.render_widget(
-        Paragraph::new(lines)
-            .scroll((scroll, 0))
-            .block(panel_block(app, " Keys · j/k scroll · ? or Esc closes ", true)),
+        Paragraph::new(lines).scroll((scroll, 0)).block(panel_block(
+            app,
+            " Keys · j/k scroll · ? or Esc closes ",
+            true,
+        )),
         r,
     );
 }

@@ -20,8 +20,8 @@ use super::{centered, fit, panel_block, tier_badge};
 use crate::signoff::ReviewState;
 use crate::tui::action::Decision;
 use crate::tui::app::{App, Overlay, SignScope, SignStage};
-use crate::tui::overlay::sign::current_scope;
 use crate::tui::data::FileKey;
+use crate::tui::overlay::sign::current_scope;
 use crate::tui::view::files::display_path;
 
 /// The dialog's three parts.
@@ -116,10 +116,7 @@ pub fn draw(
     let title = match current_scope(app) {
         SignScope::Commit(i) => format!(
             " {what} · commit {} ",
-            app.data
-                .commits
-                .get(i)
-                .map_or("?", |e| e.change.short_id())
+            app.data.commits.get(i).map_or("?", |e| e.change.short_id())
         ),
         SignScope::Range { every } => format!(
             " {what} · the range{} ",
