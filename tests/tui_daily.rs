@@ -338,3 +338,27 @@ fn a_signed_reject_with_comments_is_a_request_for_changes_in_the_prompt() {
     s.app_mut().decided.push(Decision::Approve);
     assert!(prompt::render(s.app()).contains("**Approved**"));
 }
+
+#[test]
+fn a_corrupt_draft_file_is_reported_on_screen_and_kept() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = sample::review_data();
+    let path = Store::open(Some(dir.path()), &data.repo_path)
+        .path
+        .expect("a state file path");
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    std::fs::write(&path, b"not json").expect("write");
+    let store = Store::open(Some(dir.path()), &data.repo_path);
+    let mut s = Session::from_data(data, store, Theme::dark(), (200, 30));
+    let text = s.render();
+    assert!(text.contains("could not be read"), "{text}");
+    assert!(text.contains(".unreadable-"), "{text}");
+    // Saving afterwards writes a new file and leaves the kept one alone.
+    s.press("v");
+    let kept = std::fs::read_dir(path.parent().expect("parent"))
+        .expect("list")
+        .filter_map(|e| e.ok())
+        .find(|e| e.file_name().to_string_lossy().contains(".unreadable-"))
+        .expect("kept aside");
+    assert_eq!(std::fs::read(kept.path()).expect("read"), b"not json");
+}

@@ -206,8 +206,7 @@ fn aside(path: &Path, why: &str) -> String {
     let kept = PathBuf::from(kept);
     match std::fs::rename(path, &kept) {
         Ok(()) => format!(
-            "the saved review state {} could not be read ({why}); it was kept as {} and this review starts without viewed marks or drafts",
-            path.display(),
+            "the saved review state could not be read; kept it as {} ({why}); this review starts without viewed marks or drafts",
             kept.display()
         ),
         Err(e) => format!(
