@@ -179,8 +179,9 @@ fn review_navigate_mark_comment_approve_quit() {
     assert!(s.contains("✎"), "the commented line is marked:\n{s}");
     t.keys(&["s"]);
     t.wait_for("side-by-side");
-    t.keys(&["a"]);
-    let s = t.wait_for("Approve and sign");
+    // `A` then `e`: the whole range, every commit (`a` would sign tokens.rs's commit alone).
+    t.keys(&["A", "e"]);
+    let s = t.wait_for("the range, every commit");
     assert!(s.contains("files viewed: 1 of 5"), "{s}");
     assert!(s.contains("is the cache bounded?"), "{s}");
     t.keys(&["y"]);
@@ -413,8 +414,8 @@ fn approve_in_the_workstation_then_verify_and_show_see_it() {
     t.keys(&["Enter"]);
     t.keys(&["v", "]", "v", "]", "v"]);
     t.wait_for("5/5 viewed");
-    t.keys(&["a"]);
-    let s = t.wait_for("Approve and sign");
+    t.keys(&["A", "e"]);
+    let s = t.wait_for("the range, every commit");
     assert!(s.contains("files viewed: 5 of 5"), "{s}");
     t.keys(&["y"]);
     let s = wait_long(&t, "signed: approve", 20);
@@ -476,7 +477,8 @@ fn an_encrypted_key_is_unlocked_inside_the_dialog() {
         return;
     };
     t.wait_for("0/5 viewed");
-    t.keys(&["a", "y"]);
+    // `A`: the range's commits that need a sign-off (the first file's commit needs none).
+    t.keys(&["A", "y"]);
     t.wait_for("not marked viewed");
     t.keys(&["y"]);
     wait_long(&t, "key passphrase:", 20);

@@ -27,11 +27,7 @@ pub fn select_lines(app: &mut App) {
 }
 
 /// The diff lines shown on rows `rows` of `doc`.
-fn lines_in(
-    doc: &DiffDoc,
-    rows: std::ops::RangeInclusive<usize>,
-    split: bool,
-) -> Vec<&Line> {
+fn lines_in(doc: &DiffDoc, rows: std::ops::RangeInclusive<usize>, split: bool) -> Vec<&Line> {
     let mut out = Vec::new();
     for r in rows {
         let idx: Vec<usize> = if split {
