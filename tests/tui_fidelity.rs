@@ -170,6 +170,7 @@ fn the_sign_dialog_keeps_what_is_signed_on_top_and_scrolls_long_parts() {
         commit: data.commits[0].change.id.clone(),
         path: "crates/core-types/src/codec.rs".into(),
         line: Some("+42".into()),
+        end: None,
         text: "why? ".repeat(600),
     });
     let mut s = Session::from_data(data, store, Theme::dark(), (120, 30));

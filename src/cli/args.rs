@@ -121,6 +121,10 @@ pub struct ReviewArgs {
     /// With --snapshot: wait until every panel has its data.
     #[arg(long)]
     pub snapshot_settled: bool,
+    /// Draw the screen on /dev/tty and, when the review ends, print the review as a prompt
+    /// for the agent (decision, comments with the code they are about) on stdout.
+    #[arg(long, conflicts_with = "snapshot")]
+    pub stdout: bool,
     /// Colour theme (built in: dark, light; or one in the config directory's themes/).
     #[arg(long, value_name = "NAME")]
     pub theme: Option<String>,

@@ -29,7 +29,11 @@ pub fn run(cwd: &Path, args: &ReviewArgs) -> Result<i32> {
                     "--snapshot-settled goes with --snapshot WxH".to_string(),
                 ));
             }
-            tui::review(cwd, &opts)
+            if args.stdout {
+                tui::review_to_stdout(cwd, &opts)
+            } else {
+                tui::review(cwd, &opts)
+            }
         }
     }
 }

@@ -49,10 +49,25 @@ pub enum Action {
     SearchNext,
     /// `N`.
     SearchPrev,
-    /// `a`.
+    /// `a`: approve the selected file's commit.
     Approve,
-    /// `r`.
+    /// `r`: reject the selected file's commit.
     Reject,
+    /// `A`: approve the range (the commits that need a sign-off).
+    ApproveRange,
+    /// `R`: reject the range.
+    RejectRange,
+    /// `e` in the sign dialog: sign the commits that need no sign-off too (toggle); `e` in
+    /// the comments overview: edit.
+    Every,
+    /// `d` in the comments overview: delete.
+    Delete,
+    /// `V`: start (or cancel) a selection of lines to comment on.
+    SelectLines,
+    /// `C`: the comments overview.
+    Comments,
+    /// `Y`: copy the review as a prompt for the agent to the clipboard (OSC 52).
+    Export,
     /// `i`.
     FocusImpact,
     /// `I`: what changed since an earlier version was approved (after a rebase or amend).

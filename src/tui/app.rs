@@ -41,8 +41,23 @@ pub enum DiffSlot {
 pub struct CommentTarget {
     /// The file.
     pub key: FileKey,
-    /// `+N` / `-N`, or None for the whole file.
+    /// `+N` / `-N` (the first line), or None for the whole file.
     pub line: Option<String>,
+    /// The last line of a range (`V`) on the same side; None for one line.
+    pub end: Option<u32>,
+}
+
+/// What a sign dialog signs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignScope {
+    /// One commit (`a` / `r`: the selected file's commit), whatever its state.
+    Commit(usize),
+    /// The range (`A` / `R`): the commits that need a sign-off, or with `every` (`e` in the
+    /// dialog) every commit, those that need none too.
+    Range {
+        /// Sign the commits that need no sign-off too.
+        every: bool,
+    },
 }
 
 /// The sign dialog's stage.
@@ -93,10 +108,17 @@ pub enum Overlay {
     Sign {
         /// Approve or reject.
         decision: Decision,
+        /// The selected commit or the range.
+        scope: SignScope,
         /// Where it is.
         stage: SignStage,
         /// Rows of its long part (comments, findings) scrolled away with `j`/`k`.
         scroll: usize,
+    },
+    /// The comments overview (`C`): every draft of the change, to jump to, edit or delete.
+    Comments {
+        /// The highlighted draft (index in [`App::comments`]).
+        cursor: usize,
     },
     /// What changed since an earlier version of a commit was approved.
     Interdiff(Box<super::overlay::interdiff_state::View>),
@@ -188,6 +210,19 @@ pub struct App {
     pub highlighter: Option<crate::diff::Highlighter>,
     /// The highlight request in flight, so that it is not sent again.
     pub highlight_pending: Vec<super::action::HighlightWant>,
+    /// Where a line selection (`V`) started: a row of the selected file in the current
+    /// layout; None when no selection is open.
+    pub anchor: Option<usize>,
+    /// Rows of the help overlay scrolled away.
+    pub help_scroll: usize,
+    /// Escape sequences for the terminal itself (OSC 52 clipboard), written by the event
+    /// loop after the next frame (and dropped by headless sessions, where tests read them).
+    pub outbox: Vec<String>,
+    /// The decisions signed in this session, last last (the prompt states the last one).
+    pub decided: Vec<Decision>,
+    /// A line (`+N` / `-N`) of a file to put the cursor on once that file's diff is loaded
+    /// (the comments overview's jump).
+    pub jump: Option<(FileKey, String)>,
     /// Something changed since the last frame.
     pub dirty: bool,
     /// The user asked to leave.
@@ -206,6 +241,10 @@ impl App {
             })
             .collect();
         let selected = files.first().copied();
+        let flash = store
+            .problem
+            .clone()
+            .map(|text| Flash { text, error: true });
         App {
             data,
             files,
@@ -225,11 +264,16 @@ impl App {
             store,
             search: SearchState::default(),
             overlays: Vec::new(),
-            flash: None,
+            flash,
             size,
             theme,
             highlighter: None,
             highlight_pending: Vec::new(),
+            anchor: None,
+            help_scroll: 0,
+            outbox: Vec::new(),
+            decided: Vec::new(),
+            jump: None,
             dirty: true,
             quit: false,
         }
@@ -283,11 +327,50 @@ impl App {
     pub fn comment_at(&self, target: &CommentTarget) -> Option<&Comment> {
         let commit = &self.data.commits.get(target.key.commit)?.change.id;
         let path = self.data.file(target.key)?.path().display();
-        self.store
-            .saved
-            .comments
+        self.store.saved.comments.iter().find(|c| {
+            &c.commit == commit
+                && c.path == path
+                && c.line == target.line
+                && c.end.filter(|e| Some(*e) != c.start()) == target.end
+        })
+    }
+
+    /// The commits a sign dialog with `scope` signs, and those it leaves out because they
+    /// need no sign-off (indices into the change's commits, oldest first).
+    pub fn scope_commits(&self, scope: SignScope) -> (Vec<usize>, Vec<usize>) {
+        match scope {
+            SignScope::Commit(i) if i < self.data.commits.len() => (vec![i], Vec::new()),
+            SignScope::Commit(_) => (Vec::new(), Vec::new()),
+            SignScope::Range { every } => (0..self.data.commits.len()).partition(|i| {
+                every
+                    || !self.data.commits[*i]
+                        .verdict
+                        .as_ref()
+                        .is_some_and(|v| v.state == ReviewState::NotRequired)
+            }),
+        }
+    }
+
+    /// The files of the commits `scope` signs that are not marked viewed.
+    pub fn unviewed_in(&self, scope: SignScope) -> Vec<FileKey> {
+        let (signed, _) = self.scope_commits(scope);
+        self.unviewed()
+            .into_iter()
+            .filter(|k| signed.contains(&k.commit))
+            .collect()
+    }
+
+    /// The comments on the commits `scope` signs.
+    pub fn comments_in(&self, scope: SignScope) -> Vec<&Comment> {
+        let (signed, _) = self.scope_commits(scope);
+        let ids: Vec<&str> = signed
             .iter()
-            .find(|c| &c.commit == commit && c.path == path && c.line == target.line)
+            .map(|i| self.data.commits[*i].change.id.as_str())
+            .collect();
+        self.comments()
+            .into_iter()
+            .filter(|c| ids.contains(&c.commit.as_str()))
+            .collect()
     }
 
     /// The rows of the selected file in the current layout.
@@ -329,8 +412,14 @@ impl App {
 
     /// Whether any commit is an AI commit in the prohibited tier (no approval is possible).
     pub fn forbidden(&self) -> bool {
-        self.data.commits.iter().any(|c| {
-            c.verdict
+        self.forbidden_in(SignScope::Range { every: true })
+    }
+
+    /// Whether a commit `scope` signs is an AI commit in the prohibited tier.
+    pub fn forbidden_in(&self, scope: SignScope) -> bool {
+        self.scope_commits(scope).0.iter().any(|i| {
+            self.data.commits[*i]
+                .verdict
                 .as_ref()
                 .is_some_and(|v| v.state == ReviewState::Forbidden)
         })

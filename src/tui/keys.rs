@@ -24,6 +24,7 @@ pub fn mode(app: &App) -> Mode {
         None | Some(Overlay::Help) | Some(Overlay::Viewer { .. }) | Some(Overlay::Interdiff(_)) => {
             Mode::Normal
         }
+        Some(Overlay::Comments { .. }) => Mode::Normal,
         Some(Overlay::Search { .. }) | Some(Overlay::Comment { .. }) => Mode::Text,
         Some(Overlay::Sign {
             stage: SignStage::Passphrase { .. },
@@ -63,6 +64,7 @@ pub fn map_key(key: &KeyEvent, mode: Mode) -> Option<Action> {
         },
         Mode::Dialog => match key.code {
             KeyCode::Char('y') | KeyCode::Char('Y') => Some(Action::Confirm),
+            KeyCode::Char('e') => Some(Action::Every),
             KeyCode::Char('j') | KeyCode::Down => Some(Action::Down),
             KeyCode::Char('k') | KeyCode::Up => Some(Action::Up),
             KeyCode::PageDown | KeyCode::Char(' ') => Some(Action::PageDown),
@@ -104,6 +106,13 @@ fn normal_key(key: &KeyEvent, ctrl: bool) -> Option<Action> {
         KeyCode::Char('N') => Action::SearchPrev,
         KeyCode::Char('a') => Action::Approve,
         KeyCode::Char('r') => Action::Reject,
+        KeyCode::Char('A') => Action::ApproveRange,
+        KeyCode::Char('R') => Action::RejectRange,
+        KeyCode::Char('e') => Action::Every,
+        KeyCode::Char('d') => Action::Delete,
+        KeyCode::Char('V') => Action::SelectLines,
+        KeyCode::Char('C') => Action::Comments,
+        KeyCode::Char('Y') => Action::Export,
         KeyCode::Char('i') => Action::FocusImpact,
         KeyCode::Char('I') => Action::Interdiff,
         KeyCode::Tab => Action::NextPanel,
@@ -129,9 +138,13 @@ pub const HELP: &[(&str, &str)] = &[
     ("h / l", "scroll long lines left / right"),
     ("w", "wrap long lines (toggle)"),
     ("c", "comment on the line (the file, if none)"),
+    ("V, j / k, c", "select lines, extend, comment on them"),
+    ("C", "comments: list, Enter jump, e edit, d delete"),
+    ("Y", "copy the review as a prompt (OSC 52 clipboard)"),
     ("/ then n / N", "search this file, next / previous match"),
-    ("a", "approve (opens the sign dialog)"),
-    ("r", "reject / request changes (signed too)"),
+    ("a / A", "approve this commit / the range (sign dialog)"),
+    ("r / R", "reject = request changes: commit / range"),
+    ("e (sign dialog)", "also sign commits that need no sign-off"),
     ("i", "focus the impact panel (Enter opens a module)"),
     ("I", "changes since an earlier approval (interdiff)"),
     ("Tab / Shift-Tab", "next / previous panel"),
@@ -139,6 +152,27 @@ pub const HELP: &[(&str, &str)] = &[
     ("y / Esc", "confirm / cancel in dialogs (j / k scroll them)"),
     ("?", "this help"),
     ("q, Ctrl-C", "quit"),
+];
+
+/// What the marks on screen mean, for the `?` overlay: (mark, meaning).
+pub const LEGEND: &[(&str, &str)] = &[
+    ("AUTO SUPV PROH", "tier: autonomous, supervised, prohibited"),
+    ("  —", "no tier (no policy judged it)"),
+    ("?", "commit waits for a sign-off"),
+    ("✓", "commit approved; file marked viewed"),
+    ("✗", "commit rejected"),
+    ("⊘", "forbidden: AI commit in the prohibited tier"),
+    ("↻I", "rewritten after an approval: I shows what changed"),
+    ("⚠", "invisible characters or mixed-script names"),
+    ("·", "file not viewed yet"),
+    (
+        "A M D R C",
+        "file added, modified, deleted, renamed, copied",
+    ),
+    ("✎", "a comment is on this line (its text below it)"),
+    ("↪", "a wrapped line continues"),
+    ("← →", "a cut line continues (h / l, w wraps)"),
+    ("shaded rows", "the lines selected with V"),
 ];
 
 /// Parses a key notation for tests and scripts: plain characters, and `<Esc>`, `<Enter>`,

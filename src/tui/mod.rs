@@ -46,6 +46,7 @@ pub mod keys;
 pub mod layout;
 pub mod nav;
 pub mod overlay;
+pub mod prompt;
 pub mod sample;
 mod scan;
 mod session;
@@ -96,7 +97,12 @@ pub fn resolve_theme(name: Option<&str>) -> Result<theme::Theme> {
         None => crate::diff::Config::default(),
     };
     let chosen = name.unwrap_or_else(|| config.theme_name());
-    theme::Theme::named(chosen, dir.as_deref())
+    let theme = theme::Theme::named(chosen, dir.as_deref())?;
+    Ok(if theme::Theme::no_colour_requested() {
+        theme.without_colour()
+    } else {
+        theme
+    })
 }
 
 /// Columns a tab expands to: `config.toml`'s `tab_width`, else 4 (a broken config file is
@@ -121,6 +127,24 @@ pub fn review(dir: &Path, opts: &ReviewOptions) -> Result<i32> {
     let data = data::load_review(dir, opts.selection())?;
     let store = store::Store::open(store::data_dir().as_deref(), &data.repo_path);
     terminal::run(data, store, theme)
+}
+
+/// `review --stdout`: the workstation on `/dev/tty`; when the review ends, the review as a
+/// prompt for the agent (decision and comments, [`prompt::render`]) on stdout, so that an
+/// agent's harness can open the review in a pane and read the result. Returns the exit
+/// status.
+pub fn review_to_stdout(dir: &Path, opts: &ReviewOptions) -> Result<i32> {
+    use std::io::Write;
+    let theme = resolve_theme(opts.theme.as_deref())?;
+    let data = data::load_review(dir, opts.selection())?;
+    let store = store::Store::open(store::data_dir().as_deref(), &data.repo_path);
+    let (code, prompt) = terminal::run_for_prompt(data, store, theme)?;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(prompt.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(code),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(code),
+        Err(e) => Err(Error::io("stdout")(e)),
+    }
 }
 
 /// Renders the first screen of `review` into a `size` buffer and returns it as text. With

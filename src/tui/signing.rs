@@ -204,13 +204,14 @@ mod tests {
     }
 
     #[test]
-    fn approving_signs_every_commit_with_its_own_evidence_and_the_comments() {
+    fn approving_the_range_with_e_signs_every_commit_with_its_own_evidence_and_the_comments() {
         let d = demo();
         let mut s = session(&d.made.repo);
         let (commit, state) = supervised(&s);
         assert_eq!(state, Some(ReviewState::NeedsSignoff));
-        // Mark the first commit's two files viewed, comment, approve, confirm the unviewed.
-        s.press("v]vcfine by me<Enter>ayy");
+        // Mark the first commit's two files viewed, comment, approve the range with every
+        // commit (`A`, then `e`), confirm the unviewed.
+        s.press("v]vcfine by me<Enter>Aeyy");
         let Some(SignStage::Done { signed, lines }) = stage(&s) else {
             panic!("the dialog shows the result: {:?}", s.app().top());
         };
@@ -255,7 +256,7 @@ mod tests {
         set_signing_key(&d.made.repo, &key);
         let mut s = session(&d.made.repo);
         let (commit, _) = supervised(&s);
-        s.press("ayy");
+        s.press("Ayy");
         assert!(
             matches!(stage(&s), Some(SignStage::Passphrase { error: None, .. })),
             "{:?}",
@@ -292,7 +293,7 @@ mod tests {
         set_signing_key(&d.made.repo, &key);
         let mut s = session(&d.made.repo);
         let (commit, _) = supervised(&s);
-        s.press("ayypa<Esc>");
+        s.press("Ayypa<Esc>");
         assert!(s.app().overlays.is_empty());
         assert!(notes_on(&d.made.repo, &commit).is_empty());
     }

@@ -36,26 +36,66 @@ pub fn config_dir() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "countersign").map(|p| p.config_dir().to_path_buf())
 }
 
-/// A comment draft: on a line of a file, or on the whole file.
+/// A comment draft: on a line or a range of lines of a file (on one side of the diff), or on
+/// the whole file.
+///
+/// The side is the sign of `line` (`+` new, `-` old), so drafts written before ranges existed
+/// (no `end`) read as one-line comments, and readers that know only `line` (the `feedback`
+/// command's draft reader) still find where a range starts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Comment {
     /// The commit it belongs to (full id).
     pub commit: String,
     /// The file's path.
     pub path: String,
-    /// The line it is on: `+N` (new side) or `-N` (old side); None for the whole file.
+    /// The (first) line it is on: `+N` (new side) or `-N` (old side); None for the whole file.
     pub line: Option<String>,
+    /// The last line of a range on the same side (None: the one line `line`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<u32>,
     /// What the reviewer wrote.
     pub text: String,
 }
 
 impl Comment {
-    /// The comment as it goes into a signed record: `path:+12: text`.
+    /// The comment as it goes into a signed record: `path:+12: text`, `path:+12..14: text`.
     pub fn render(&self) -> String {
         match &self.line {
-            Some(l) => format!("{}:{}: {}", self.path, l, self.text),
+            Some(l) => format!("{}:{}: {}", self.path, self.place(l), self.text),
             None => format!("{}: {}", self.path, self.text),
         }
+    }
+
+    /// `+12`, or `+12..14` for a range.
+    fn place(&self, line: &str) -> String {
+        match self.end {
+            Some(e) if Some(e) != self.start() => format!("{line}..{e}"),
+            _ => line.to_string(),
+        }
+    }
+
+    /// The side of the diff it is on (None for a whole-file comment).
+    pub fn side(&self) -> Option<crate::diff::Side> {
+        match self.line.as_deref()?.as_bytes().first()? {
+            b'-' => Some(crate::diff::Side::Old),
+            _ => Some(crate::diff::Side::New),
+        }
+    }
+
+    /// The first line number (None for a whole-file comment).
+    pub fn start(&self) -> Option<u32> {
+        self.line.as_deref()?.get(1..)?.parse().ok()
+    }
+
+    /// The lines it covers on its side, first and last (equal for one line).
+    pub fn lines(&self) -> Option<(u32, u32)> {
+        let s = self.start()?;
+        Some((s, self.end.unwrap_or(s).max(s)))
+    }
+
+    /// Whether it covers line `n` on `side`.
+    pub fn covers(&self, side: crate::diff::Side, n: u32) -> bool {
+        self.side() == Some(side) && self.lines().is_some_and(|(a, b)| (a..=b).contains(&n))
     }
 }
 
@@ -77,6 +117,9 @@ pub struct Store {
     pub path: Option<PathBuf>,
     /// The state.
     pub saved: Saved,
+    /// Why the state on disk could not be used (it was kept aside under another name), to
+    /// tell the reviewer; None when it loaded or there was none.
+    pub problem: Option<String>,
 }
 
 /// The viewed-mark key of a file: its content hash (new blob id, or old for a deletion) and
@@ -91,9 +134,10 @@ pub fn viewed_key(file: &FileChange) -> String {
 }
 
 impl Store {
-    /// Opens the state of the repository at `repo_path` under `data_dir`. A missing or
-    /// unreadable file starts empty (a broken file is not worth refusing to review over, and
-    /// it is replaced on the next save).
+    /// Opens the state of the repository at `repo_path` under `data_dir`. A missing file
+    /// starts empty. A file that cannot be read or parsed (corrupt, or written by a version
+    /// that stored something else) starts empty too, but is never overwritten: it is renamed
+    /// to `NAME.json.unreadable-<time>` and [`Store::problem`] says so and where.
     pub fn open(data_dir: Option<&Path>, repo_path: &Path) -> Store {
         let Some(dir) = data_dir else {
             return Store::default();
@@ -104,14 +148,11 @@ impl Store {
         let digest = Sha256::digest(canonical.to_string_lossy().as_bytes());
         let name: String = digest.iter().take(10).map(|b| format!("{b:02x}")).collect();
         let path = dir.join("reviews").join(format!("{name}.json"));
-        // The user's own data directory, but read like any file: regular, within a cap.
-        let saved = crate::util::bounded::read_own_file(&path, crate::util::bounded::REVIEW_STATE)
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default();
+        let (saved, problem) = load(&path);
         Store {
             path: Some(path),
             saved,
+            problem,
         }
     }
 
@@ -131,6 +172,51 @@ impl Store {
     }
 }
 
+/// The largest state file read (drafts and viewed marks of one repository).
+const MAX_STATE_FILE: u64 = 16 * 1024 * 1024;
+
+/// Reads the state at `path`; a file that is there but unusable is renamed aside.
+fn load(path: &Path) -> (Saved, Option<String>) {
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (Saved::default(), None),
+        Err(e) => return (Saved::default(), Some(aside(path, &e.to_string()))),
+    };
+    let why = if !meta.is_file() {
+        "it is not a regular file".to_string()
+    } else if meta.len() > MAX_STATE_FILE {
+        format!("it is larger than {MAX_STATE_FILE} bytes")
+    } else {
+        // The user's own data directory, but read like any file: regular, within a cap.
+        match crate::util::bounded::read_own_file(path, crate::util::bounded::REVIEW_STATE) {
+            Err(e) => e.to_string(),
+            Ok(bytes) => match serde_json::from_slice::<Saved>(&bytes) {
+                Ok(saved) => return (saved, None),
+                Err(e) => e.to_string(),
+            },
+        }
+    };
+    (Saved::default(), Some(aside(path, &why)))
+}
+
+/// Renames the unusable state file aside and says so.
+fn aside(path: &Path, why: &str) -> String {
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+    let mut kept = path.as_os_str().to_owned();
+    kept.push(format!(".unreadable-{stamp}"));
+    let kept = PathBuf::from(kept);
+    match std::fs::rename(path, &kept) {
+        Ok(()) => format!(
+            "the saved review state could not be read; kept it as {} ({why}); this review starts without viewed marks or drafts",
+            kept.display()
+        ),
+        Err(e) => format!(
+            "the saved review state {} could not be read ({why}) nor moved aside ({e}); move it away to keep it, or the next save replaces it",
+            path.display()
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,11 +230,66 @@ mod tests {
             commit: "c".into(),
             path: "src/lib.rs".into(),
             line: Some("+3".into()),
+            end: None,
             text: "why?".into(),
         });
         s.save().unwrap();
         let again = Store::open(Some(dir.path()), Path::new("/nonexistent/repo"));
         assert!(again.saved.viewed.contains("abc src/lib.rs"));
         assert_eq!(again.saved.comments[0].render(), "src/lib.rs:+3: why?");
+    }
+
+    #[test]
+    fn a_corrupt_state_file_is_kept_aside_and_reported_never_reset() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Path::new("/nonexistent/repo");
+        let path = Store::open(Some(dir.path()), repo).path.unwrap();
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, b"{\"viewed\": [1, 2").unwrap();
+        let s = Store::open(Some(dir.path()), repo);
+        let problem = s.problem.clone().expect("reported");
+        assert!(problem.contains("could not be read"), "{problem}");
+        assert!(!path.exists(), "moved aside, so a save cannot overwrite it");
+        let kept: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains(".unreadable-"))
+            .collect();
+        assert_eq!(kept.len(), 1, "{kept:?}");
+        assert!(problem.contains(&kept[0]), "{problem}");
+        let bytes = std::fs::read(path.parent().unwrap().join(&kept[0])).unwrap();
+        assert_eq!(bytes, b"{\"viewed\": [1, 2");
+    }
+
+    #[test]
+    fn old_drafts_without_ranges_still_load_and_ranges_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Path::new("/nonexistent/repo2");
+        let path = Store::open(Some(dir.path()), repo).path.unwrap();
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(
+            &path,
+            br#"{"viewed":[],"comments":[{"commit":"c","path":"a.rs","line":"-7","text":"old"}]}"#,
+        )
+        .unwrap();
+        let mut s = Store::open(Some(dir.path()), repo);
+        assert!(s.problem.is_none());
+        let c = s.saved.comments[0].clone();
+        assert_eq!(
+            (c.side(), c.lines()),
+            (Some(crate::diff::Side::Old), Some((7, 7)))
+        );
+        s.saved.comments.push(Comment {
+            commit: "c".into(),
+            path: "a.rs".into(),
+            line: Some("+3".into()),
+            end: Some(5),
+            text: "range".into(),
+        });
+        s.save().unwrap();
+        let again = Store::open(Some(dir.path()), repo);
+        assert_eq!(again.saved.comments[1].render(), "a.rs:+3..5: range");
+        assert!(again.saved.comments[1].covers(crate::diff::Side::New, 4));
+        assert!(!again.saved.comments[1].covers(crate::diff::Side::Old, 4));
     }
 }

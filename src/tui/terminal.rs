@@ -4,6 +4,9 @@
 //! SIGHUP) leaves the terminal raw. A signal is turned into the same quit as Ctrl-C (the
 //! loop ends, the guard restores the terminal, the exit status is 128 + the signal); should
 //! the loop not end within two seconds, the signal's thread restores the terminal and exits.
+//!
+//! With `review --stdout` ([`run_for_prompt`]) the screen is drawn on `/dev/tty` instead of
+//! stdout, so that stdout carries only the review prompt printed at the end.
 
 use std::io::{self, IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
@@ -30,9 +33,32 @@ use crate::{Error, Result};
 /// Exit status after Ctrl-C (128 + SIGINT, as shells report it).
 pub const EXIT_INTERRUPTED: i32 = 130;
 
-/// Whether stdin and stdout are both terminals.
+/// Whether the screen goes to `/dev/tty` (`review --stdout`) rather than stdout.
+static TO_TTY: AtomicBool = AtomicBool::new(false);
+
+/// Whether stdin and stdout are both terminals (with `--stdout`: whether `/dev/tty` opens).
 pub fn has_terminal() -> bool {
+    if TO_TTY.load(Ordering::SeqCst) {
+        return open_tty().is_ok();
+    }
     io::stdin().is_terminal() && io::stdout().is_terminal()
+}
+
+fn open_tty() -> io::Result<std::fs::File> {
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+}
+
+/// Where the screen is drawn: stdout, or `/dev/tty` under `--stdout`.
+fn screen() -> Box<dyn Write + Send> {
+    if TO_TTY.load(Ordering::SeqCst) {
+        if let Ok(f) = open_tty() {
+            return Box::new(f);
+        }
+    }
+    Box::new(io::stdout())
 }
 
 /// Whether the workstation holds the terminal (raw mode, alternate screen).
@@ -73,7 +99,7 @@ pub fn restore() {
     if !ACTIVE.swap(false, Ordering::SeqCst) {
         return;
     }
-    let mut out = io::stdout();
+    let mut out = screen();
     let _ = execute!(out, DisableMouseCapture, LeaveAlternateScreen, cursor::Show);
     let _ = terminal::disable_raw_mode();
     let _ = out.flush();
@@ -90,7 +116,7 @@ impl TerminalGuard {
         // From here on, dropping the guard restores whatever was entered.
         let guard = TerminalGuard;
         execute!(
-            io::stdout(),
+            screen(),
             EnterAlternateScreen,
             EnableMouseCapture,
             cursor::Hide
@@ -118,6 +144,18 @@ fn install_panic_hook() {
 
 /// Runs the workstation on the terminal until the user quits; returns the exit status.
 pub fn run(data: ReviewData, store: Store, theme: Theme) -> Result<i32> {
+    run_loop(data, store, theme).map(|(code, _)| code)
+}
+
+/// `review --stdout`: runs the workstation on `/dev/tty` and returns the exit status and the
+/// review as a prompt for the agent ([`super::prompt::render`]) as it stands when the review
+/// ends, for the caller to print on stdout.
+pub fn run_for_prompt(data: ReviewData, store: Store, theme: Theme) -> Result<(i32, String)> {
+    TO_TTY.store(true, Ordering::SeqCst);
+    run_loop(data, store, theme)
+}
+
+fn run_loop(data: ReviewData, store: Store, theme: Theme) -> Result<(i32, String)> {
     if !has_terminal() {
         return Err(Error::Message(
             "countersign review needs a terminal: run it in one, or use --snapshot WxH to print the first screen"
@@ -130,9 +168,9 @@ pub fn run(data: ReviewData, store: Store, theme: Theme) -> Result<i32> {
     result
 }
 
-fn event_loop(data: ReviewData, store: Store, theme: Theme) -> Result<i32> {
+fn event_loop(data: ReviewData, store: Store, theme: Theme) -> Result<(i32, String)> {
     let io_err = |e: io::Error| Error::io("the terminal")(e);
-    let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout())).map_err(io_err)?;
+    let mut terminal = Terminal::new(CrosstermBackend::new(screen())).map_err(io_err)?;
     let size = terminal.size().map_err(io_err)?;
     let (tx, rx) = mpsc::channel::<Event>();
     let signals = watch_signals(tx.clone()).map_err(Error::io("watching for SIGTERM"))?;
@@ -156,6 +194,12 @@ fn event_loop(data: ReviewData, store: Store, theme: Theme) -> Result<i32> {
         if app.dirty {
             terminal.draw(|f| view::draw(f, &app)).map_err(io_err)?;
             app.dirty = false;
+            // Sequences for the terminal itself (the OSC 52 clipboard), after the frame.
+            for seq in std::mem::take(&mut app.outbox) {
+                let out = terminal.backend_mut();
+                out.write_all(seq.as_bytes()).map_err(io_err)?;
+                out.flush().map_err(io_err)?;
+            }
             if first_frame {
                 first_frame = false;
                 injected_panic();
@@ -186,11 +230,12 @@ fn event_loop(data: ReviewData, store: Store, theme: Theme) -> Result<i32> {
         }
     }
     signals.close();
-    Ok(match SIGNALLED.load(Ordering::SeqCst) {
+    let code = match SIGNALLED.load(Ordering::SeqCst) {
         0 if interrupted => EXIT_INTERRUPTED,
         0 => 0,
         sig => 128 + sig,
-    })
+    };
+    Ok((code, super::prompt::render(&app)))
 }
 
 fn perform(jobs: &Jobs, app: &mut App, effects: Vec<Effect>) {

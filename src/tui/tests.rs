@@ -149,7 +149,7 @@ fn search_finds_matches_and_n_cycles_through_them() {
 #[test]
 fn approving_with_unviewed_files_asks_once_more_naming_them() {
     let mut s = session();
-    s.press("a");
+    s.press("Ae");
     assert!(matches!(
         s.app().top(),
         Some(Overlay::Sign {

@@ -55,6 +55,9 @@ pub struct Theme {
     pub tiers: [Style; 3],
     /// The AI badge.
     pub ai: Style,
+    /// Added to the focused panel's title (reverse video without colours, so that focus
+    /// shows under `NO_COLOR`).
+    pub focus_title: Style,
     /// The theme it came from (syntax colours for the highlighter), when loaded from one.
     pub source: Option<Arc<diff::Theme>>,
 }
@@ -108,6 +111,7 @@ impl Theme {
                     .add_modifier(Modifier::BOLD),
             ],
             ai: Style::new().fg(Color::Magenta),
+            focus_title: Style::new(),
             source: None,
         }
     }
@@ -146,6 +150,7 @@ impl Theme {
                 Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
             ],
             ai: Style::new().fg(Color::Magenta),
+            focus_title: Style::new(),
             source: None,
         }
     }
@@ -210,8 +215,51 @@ impl Theme {
                 badge(ui.badge.prohibited),
             ],
             ai: Style::new().fg(c(ui.badge.ai)),
+            focus_title: Style::new(),
             source: Some(Arc::new(theme)),
         }
+    }
+
+    /// The same theme for a terminal without colours (`NO_COLOR`): every colour dropped, and
+    /// what colour alone showed carried by reverse video, bold and underline instead — the
+    /// cursor and selection in reverse video, the focused panel's border bold and its title
+    /// reversed, word emphasis and search matches underlined — so that moving the cursor or
+    /// the focus still changes the screen.
+    pub fn without_colour(self) -> Theme {
+        let plain = Style::new();
+        let bold = plain.add_modifier(Modifier::BOLD);
+        let reversed = plain.add_modifier(Modifier::REVERSED);
+        let underlined = plain.add_modifier(Modifier::UNDERLINED);
+        Theme {
+            name: format!("{} (no colour)", self.name),
+            text: plain,
+            dim: plain.add_modifier(Modifier::DIM),
+            border_focused: bold,
+            border: plain.add_modifier(Modifier::DIM),
+            selected: reversed.add_modifier(Modifier::BOLD),
+            cursor: reversed,
+            added: plain,
+            removed: plain,
+            added_emph: underlined.add_modifier(Modifier::BOLD),
+            removed_emph: underlined.add_modifier(Modifier::BOLD),
+            hunk: bold,
+            notice: plain.add_modifier(Modifier::ITALIC),
+            search: underlined.add_modifier(Modifier::BOLD),
+            header: reversed.add_modifier(Modifier::BOLD),
+            status: plain,
+            error: bold,
+            ok: plain,
+            tiers: [bold, bold, reversed.add_modifier(Modifier::BOLD)],
+            ai: plain,
+            focus_title: reversed.add_modifier(Modifier::BOLD),
+            source: self.source,
+        }
+    }
+
+    /// Whether the environment asks for no colour: `NO_COLOR` set and not empty
+    /// (<https://no-color.org>; crossterm then drops every colour it is asked to draw).
+    pub fn no_colour_requested() -> bool {
+        std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
     }
 
     /// The badge style of a tier.

@@ -126,6 +126,7 @@ fn base_update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::PrevFile => next_file(app, false),
         Action::ToggleViewed => toggle_viewed(app),
         Action::Enter if app.focus == Panel::Impact => overlay::viewer::open_impact_row(app),
+        Action::Export => overlay::comments::export(app),
         other => {
             apply_panel_key(app, other);
             Vec::new()
@@ -142,9 +143,12 @@ fn apply_panel_key(app: &mut App, action: Action) {
             clamp_scroll(app);
         }
         Action::Help => overlay::help::open(app),
+        Action::Cancel if app.anchor.is_some() => app.anchor = None,
         Action::NextPanel | Action::PrevPanel | Action::FocusImpact | Action::Cancel => {
             move_focus(app, &action)
         }
+        Action::SelectLines => overlay::comment::select_lines(app),
+        Action::Comments => overlay::comments::open(app),
         Action::Enter if app.focus == Panel::Files => app.focus = Panel::Diff,
         Action::NextHunk => jump_hunk(app, true),
         Action::PrevHunk => jump_hunk(app, false),
@@ -160,8 +164,10 @@ fn apply_panel_key(app: &mut App, action: Action) {
         Action::Search => overlay::search::open(app),
         Action::SearchNext => overlay::search::step(app, true),
         Action::SearchPrev => overlay::search::step(app, false),
-        Action::Approve => overlay::sign::open(app, Decision::Approve),
-        Action::Reject => overlay::sign::open(app, Decision::Reject),
+        Action::Approve => overlay::sign::open(app, Decision::Approve, false),
+        Action::Reject => overlay::sign::open(app, Decision::Reject, false),
+        Action::ApproveRange => overlay::sign::open(app, Decision::Approve, true),
+        Action::RejectRange => overlay::sign::open(app, Decision::Reject, true),
         _ => {}
     }
 }
@@ -213,6 +219,7 @@ fn toggle_split(app: &mut App) {
         return;
     };
     app.pos.cursor = doc.translate_row(app.pos.cursor, app.split);
+    app.anchor = app.anchor.map(|a| doc.translate_row(a, app.split));
     app.split = !app.split;
     let q = app.search.query.clone();
     if !q.is_empty() {
@@ -255,6 +262,7 @@ fn apply_result(app: &mut App, result: JobResult) -> Vec<Effect> {
             };
             app.diffs.insert(key, slot);
             if Some(key) == app.selected {
+                overlay::comments::finish_jump(app);
                 clamp_scroll(app);
                 let q = app.search.query.clone();
                 if let (false, Some(doc)) = (q.is_empty(), app.doc()) {
@@ -467,6 +475,7 @@ pub fn select(app: &mut App, key: FileKey) -> Vec<Effect> {
     if app.selected != Some(key) {
         app.selected = Some(key);
         app.pos = DiffPos::default();
+        app.anchor = None;
         app.search.matches.clear();
         if let Some(doc) = app.doc().cloned() {
             let q = app.search.query.clone();

@@ -1,4 +1,5 @@
-//! The `?` key table: any of `?`, Esc, `q`, `y`, Enter closes it; it swallows every other key.
+//! The `?` key table and the legend of the marks: any of `?`, Esc, `q`, `y`, Enter closes
+//! it; `j`/`k` and pages scroll it; it swallows every other key.
 
 use super::Handled;
 use crate::tui::action::Action;
@@ -6,6 +7,7 @@ use crate::tui::app::{App, Overlay};
 
 /// Opens the key table.
 pub fn open(app: &mut App) {
+    app.help_scroll = 0;
     app.overlays.push(Overlay::Help);
 }
 
@@ -17,5 +19,17 @@ pub fn on_key(app: &mut App, action: &Action) -> Handled {
     ) {
         app.overlays.pop();
     }
+    let page = usize::from(app.size.1 / 2).max(1);
+    let max =
+        crate::tui::view::help_rows().saturating_sub(usize::from(app.size.1.saturating_sub(2)));
+    app.help_scroll = match action {
+        Action::Down | Action::WheelDown(..) => app.help_scroll + 1,
+        Action::Up | Action::WheelUp(..) => app.help_scroll.saturating_sub(1),
+        Action::PageDown => app.help_scroll + page,
+        Action::PageUp => app.help_scroll.saturating_sub(page),
+        Action::Top => 0,
+        _ => app.help_scroll,
+    }
+    .min(max);
     Handled::used()
 }

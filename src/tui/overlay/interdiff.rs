@@ -194,7 +194,11 @@ pub fn on_key(app: &mut App, action: &Action) -> Handled {
     };
     let last = len.saturating_sub(1);
     match action {
-        Action::Approve | Action::Reject | Action::Help => return Handled::Ignored,
+        Action::Approve
+        | Action::Reject
+        | Action::ApproveRange
+        | Action::RejectRange
+        | Action::Help => return Handled::Ignored,
         Action::Cancel | Action::Quit | Action::Interdiff => {
             app.overlays.pop();
             return Handled::used();

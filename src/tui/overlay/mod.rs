@@ -13,6 +13,7 @@
 //! not import the code that changes them.
 
 pub mod comment;
+pub mod comments;
 pub mod help;
 pub mod interdiff;
 pub mod interdiff_state;
@@ -54,6 +55,7 @@ pub fn on_key(app: &mut App, action: &Action) -> Handled {
         Kind::Viewer => viewer::on_key(app, action),
         Kind::Search => search::on_key(app, action),
         Kind::Comment => comment::on_key(app, action),
+        Kind::Comments => comments::on_key(app, action),
         Kind::Sign => sign::on_key(app, action),
         Kind::Interdiff => interdiff::on_key(app, action),
     }
@@ -66,6 +68,7 @@ enum Kind {
     Viewer,
     Search,
     Comment,
+    Comments,
     Sign,
     Interdiff,
 }
@@ -77,6 +80,7 @@ impl Kind {
             Overlay::Viewer { .. } => Kind::Viewer,
             Overlay::Search { .. } => Kind::Search,
             Overlay::Comment { .. } => Kind::Comment,
+            Overlay::Comments { .. } => Kind::Comments,
             Overlay::Sign { .. } => Kind::Sign,
             Overlay::Interdiff(_) => Kind::Interdiff,
         }

@@ -1,34 +1,56 @@
-//! The sign dialog: `a` / `r` open it on what would be signed; `y` signs (asking once more
-//! when files are unviewed, and for the key's passphrase when it has one), Esc cancels. The
+//! The sign dialog: `a` / `r` open it on the selected file's commit, `A` / `R` on the range
+//! (the commits that need a sign-off; `e` in the dialog adds those that need none); `y` signs
+//! (asking once more when files are unviewed, and for the key's passphrase when it has one),
+//! Esc cancels. The
 //! signing itself runs on a worker ([`Effect::Sign`]); its outcome comes back through
 //! [`apply`].
 
 use super::{type_into, Handled};
 use crate::tui::action::{Action, CommitEvidence, Decision, Effect, SignOutcome, SignRequest};
-use crate::tui::app::{App, Overlay, SignStage};
+use crate::tui::app::{App, Overlay, SignScope, SignStage};
 use crate::tui::data::FileKey;
 
-/// `a` / `r`: opens the dialog, or says there is nothing to sign.
-pub fn open(app: &mut App, decision: Decision) {
+/// `a` / `r` (`range` false: the selected file's commit) and `A` / `R` (the range): opens
+/// the dialog, or says there is nothing to sign.
+pub fn open(app: &mut App, decision: Decision, range: bool) {
     if app.data.commits.is_empty() {
         app.flash("there is nothing to sign: the range has no commits", true);
         return;
     }
+    let scope = if range {
+        SignScope::Range { every: false }
+    } else {
+        SignScope::Commit(app.selected.map_or(0, |k| k.commit))
+    };
     app.overlays.push(Overlay::Sign {
         decision,
+        scope,
         stage: SignStage::Review,
         scroll: 0,
     });
 }
 
-/// What a sign-off made now would bind: every commit of the change with its own files
-/// viewed of total, the comments, and whether the impact analysis was on screen.
-pub fn sign_request(app: &App, decision: Decision) -> SignRequest {
-    let commits = app
-        .data
-        .commits
+/// The scope of the open sign dialog (the range, needing sign-off, when none is open).
+pub fn current_scope(app: &App) -> SignScope {
+    app.overlays
         .iter()
-        .enumerate()
+        .rev()
+        .find_map(|o| match o {
+            Overlay::Sign { scope, .. } => Some(*scope),
+            _ => None,
+        })
+        .unwrap_or(SignScope::Range { every: false })
+}
+
+/// What a sign-off made now would bind: the commits of the open dialog's scope
+/// ([`current_scope`]) with their own files viewed of total, their comments, and whether the
+/// impact analysis was on screen.
+pub fn sign_request(app: &App, decision: Decision) -> SignRequest {
+    let scope = current_scope(app);
+    let (signed, _) = app.scope_commits(scope);
+    let commits = signed
+        .iter()
+        .filter_map(|c| app.data.commits.get(*c).map(|e| (*c, e)))
         .map(|(c, e)| {
             let keys = (0..e.change.files.len()).map(|f| FileKey { commit: c, file: f });
             CommitEvidence {
@@ -42,7 +64,7 @@ pub fn sign_request(app: &App, decision: Decision) -> SignRequest {
         decision,
         commits,
         comment: app
-            .comments()
+            .comments_in(scope)
             .iter()
             .map(|c| c.render())
             .collect::<Vec<_>>()
@@ -55,12 +77,15 @@ pub fn sign_request(app: &App, decision: Decision) -> SignRequest {
 /// Keys while the dialog is on top: it takes them all (Ctrl-C still quits). `j`/`k`, the
 /// arrows, pages and the wheel scroll its long part; what will be signed stays on top.
 pub fn on_key(app: &mut App, action: &Action) -> Handled {
-    let forbidden = app.forbidden();
-    let unviewed = app.unviewed().len();
+    let scope = current_scope(app);
+    let forbidden = app.forbidden_in(scope);
+    let unviewed = app.unviewed_in(scope).len();
+    let nothing = app.scope_commits(scope).0.is_empty();
     let max_scroll = crate::tui::view::sign::max_scroll(app);
     let page = usize::from(app.size.1 / 2).max(1);
     let Some(Overlay::Sign {
         decision,
+        scope: open_scope,
         stage,
         scroll,
     }) = app.overlays.last_mut()
@@ -68,6 +93,13 @@ pub fn on_key(app: &mut App, action: &Action) -> Handled {
         return Handled::Ignored;
     };
     let decision = *decision;
+    if let (Action::Every, SignScope::Range { every }, SignStage::Review) =
+        (action, open_scope, &stage)
+    {
+        *every = !*every;
+        *scroll = 0;
+        return Handled::used();
+    }
     if !matches!(stage, SignStage::Passphrase { .. }) {
         let moved = match action {
             Action::Down | Action::WheelDown(..) => Some(*scroll + 1),
@@ -118,8 +150,8 @@ pub fn on_key(app: &mut App, action: &Action) -> Handled {
                 Handled::used()
             }
             Action::Confirm => {
-                if decision == Decision::Approve && forbidden {
-                    // No approval is offered: the dialog says why.
+                if decision == Decision::Approve && forbidden || nothing {
+                    // Nothing is offered: the dialog says why.
                     return Handled::used();
                 }
                 if *stage == SignStage::Review && unviewed > 0 {
@@ -146,6 +178,9 @@ pub fn apply(app: &mut App, outcome: SignOutcome) {
     match outcome {
         SignOutcome::Signed(lines) => {
             app.flash(&lines.join("; "), false);
+            if let Some(Overlay::Sign { decision, .. }) = app.overlays.last() {
+                app.decided.push(*decision);
+            }
             set_stage(
                 app,
                 SignStage::Done {

@@ -1,8 +1,9 @@
 //! The diff panel: unified or side-by-side, with line numbers, word-level emphasis, search
-//! matches, comment marks and the cursor. Only the rows on screen are turned into spans, so a
+//! matches, comment marks with each comment's text under its (last) line, the `V` selection
+//! and the cursor. Only the rows on screen are turned into spans, so a
 //! frame costs the same whatever the size of the file.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
@@ -17,6 +18,7 @@ use crate::diff::{LineHighlight, Side};
 use crate::git::LineKind;
 use crate::tui::app::{App, DiffSlot, Panel};
 use crate::tui::doc::{DiffDoc, Line, Row, SplitRow};
+use crate::tui::store::Comment;
 
 /// Draws the diff panel.
 pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
@@ -68,9 +70,9 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let height = usize::from(inner.height);
     let len = doc.len(app.split);
     let mut start = app.pos.scroll.min(len);
-    if app.wrap {
-        // Wrapped rows take several screen lines: start late enough that the cursor's row
-        // is on screen.
+    {
+        // Wrapped rows and comments take several screen lines: start late enough that the
+        // cursor's row is on screen.
         let heights: Vec<usize> = (start..=app.pos.cursor.min(len.saturating_sub(1)))
             .map(|r| ctx.row(r).len())
             .collect();
@@ -93,28 +95,44 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-/// Lines of the selected file that carry a comment, as `+N` / `-N`.
-fn commented_lines(app: &App) -> HashSet<String> {
+/// The comments on the selected file's lines: each by the side and number of its last line
+/// (where its text is drawn).
+fn commented_lines(app: &App) -> HashMap<(Side, u32), Vec<&Comment>> {
+    let mut out: HashMap<(Side, u32), Vec<&Comment>> = HashMap::new();
     let Some(key) = app.selected else {
-        return HashSet::new();
+        return out;
     };
     let (Some(entry), Some(file)) = (app.data.commits.get(key.commit), app.data.file(key)) else {
-        return HashSet::new();
+        return out;
     };
     let path = file.path().display();
-    app.store
+    for c in app
+        .store
         .saved
         .comments
         .iter()
         .filter(|c| c.commit == entry.change.id && c.path == path)
-        .filter_map(|c| c.line.clone())
-        .collect()
+    {
+        if let (Some(side), Some((_, last))) = (c.side(), c.lines()) {
+            out.entry((side, last)).or_default().push(c);
+        }
+    }
+    out
+}
+
+/// Where a diff line is on each side it shows: (side, number).
+fn places(l: &Line) -> impl Iterator<Item = (Side, u32)> {
+    let new = l.new.filter(|_| l.kind != LineKind::Removed);
+    let old = l.old.filter(|_| l.kind != LineKind::Added);
+    [new.map(|n| (Side::New, n)), old.map(|n| (Side::Old, n))]
+        .into_iter()
+        .flatten()
 }
 
 struct RowCtx<'a> {
     app: &'a App,
     doc: &'a DiffDoc,
-    commented: HashSet<String>,
+    commented: HashMap<(Side, u32), Vec<&'a Comment>>,
     width: usize,
     height: usize,
     focused: bool,
@@ -150,6 +168,9 @@ impl<'a> RowCtx<'a> {
         if is_match {
             lines = lines.into_iter().map(|l| self.mark_matches(l)).collect();
         }
+        let selected = app
+            .anchor
+            .is_some_and(|a| (a.min(app.pos.cursor)..=a.max(app.pos.cursor)).contains(&r));
         if is_cursor {
             let style = if self.focused {
                 app.theme.selected
@@ -157,8 +178,69 @@ impl<'a> RowCtx<'a> {
                 app.theme.cursor
             };
             lines = lines.into_iter().map(|l| l.style(style)).collect();
+        } else if selected {
+            lines = lines
+                .into_iter()
+                .map(|l| l.style(app.theme.cursor))
+                .collect();
         }
+        lines.extend(self.comment_rows(r));
         lines
+    }
+
+    /// The text of the comments whose last line is on row `r`, under it (as tuicr and
+    /// GitHub show them), wrapped to the panel.
+    fn comment_rows(&self, r: usize) -> Vec<TextLine<'a>> {
+        if self.commented.is_empty() {
+            return Vec::new();
+        }
+        let idx: Vec<usize> = if self.app.split {
+            match &self.doc.split[r] {
+                SplitRow::Pair { left, right } => left.iter().chain(right).copied().collect(),
+                _ => Vec::new(),
+            }
+        } else {
+            match &self.doc.unified[r] {
+                Row::Line(i) => vec![*i],
+                _ => Vec::new(),
+            }
+        };
+        let mut seen: Vec<*const Comment> = Vec::new();
+        let mut out = Vec::new();
+        let t = &self.app.theme;
+        let indent = 12;
+        let text_w = self.width.saturating_sub(indent + 3).max(10);
+        for l in idx.iter().filter_map(|i| self.doc.lines.get(*i)) {
+            for place in places(l) {
+                for c in self.commented.get(&place).into_iter().flatten() {
+                    if seen.contains(&(*c as *const Comment)) {
+                        continue;
+                    }
+                    seen.push(*c as *const Comment);
+                    let range = match c.lines() {
+                        Some((a, b)) if a != b => format!("lines {a}-{b}: "),
+                        _ => String::new(),
+                    };
+                    let body = format!("{range}{}", visible(&c.text));
+                    for (k, chunk) in wrap_text(&body, text_w).into_iter().enumerate() {
+                        out.push(TextLine::from(vec![
+                            Span::raw(" ".repeat(indent)),
+                            Span::styled(if k == 0 { "✎ " } else { "  " }, t.ai),
+                            Span::styled(chunk, t.notice),
+                        ]));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether the draft `c` is on the selected file.
+    fn is_here(&self, c: &Comment) -> bool {
+        self.commented
+            .values()
+            .flatten()
+            .any(|x| std::ptr::eq(*x, c))
     }
 
     fn number(n: Option<u32>) -> String {
@@ -170,7 +252,12 @@ impl<'a> RowCtx<'a> {
             l.new.map(|n| format!("+{n}")),
             l.old.map(|n| format!("-{n}")),
         ];
-        if keys.iter().flatten().any(|k| self.commented.contains(k)) {
+        let covered = self.app.store.saved.comments.iter().any(|c| {
+            keys.iter()
+                .flatten()
+                .any(|k| c.line.is_some() && self.is_here(c) && covers_key(c, k))
+        });
+        if covered {
             Span::styled("✎", self.app.theme.ai)
         } else {
             Span::raw(" ")
@@ -366,6 +453,37 @@ impl<'a> RowCtx<'a> {
         }
         TextLine::from(out).style(line.style)
     }
+}
+
+/// Whether the draft `c` covers the line `key` (`+N` / `-N`).
+fn covers_key(c: &Comment, key: &str) -> bool {
+    let side = if key.starts_with('-') {
+        Side::Old
+    } else {
+        Side::New
+    };
+    key.get(1..)
+        .and_then(|n| n.parse().ok())
+        .is_some_and(|n| c.covers(side, n))
+}
+
+/// `text` in rows of at most `width` columns.
+fn wrap_text(text: &str, width: usize) -> Vec<String> {
+    use unicode_width::UnicodeWidthChar;
+    let mut rows = vec![String::new()];
+    let mut used = 0;
+    for ch in text.chars() {
+        let w = ch.width().unwrap_or(0);
+        if used + w > width {
+            rows.push(String::new());
+            used = 0;
+        }
+        if let Some(r) = rows.last_mut() {
+            r.push(ch);
+        }
+        used += w;
+    }
+    rows
 }
 
 fn pad_spans(spans: &mut Vec<Span<'_>>, width: usize) {

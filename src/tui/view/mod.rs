@@ -2,6 +2,7 @@
 //! changes the state; everything a frame shows was decided in `update`.
 
 mod comment;
+mod comments;
 mod diff;
 pub mod files;
 mod header;
@@ -23,6 +24,8 @@ use unicode_width::UnicodeWidthChar;
 
 use super::app::{App, Overlay, Panel};
 use super::layout;
+
+pub use help::rows as help_rows;
 
 /// Draws the whole screen.
 pub fn draw(frame: &mut Frame<'_>, app: &App) {
@@ -48,10 +51,12 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
             Overlay::Comment { target, input } => {
                 comment::draw(frame, app, target, input, areas.diff)
             }
+            Overlay::Comments { cursor } => comments::draw(frame, app, *cursor, frame.area()),
             Overlay::Sign {
                 decision,
                 stage,
                 scroll,
+                ..
             } => sign::draw(frame, app, *decision, stage, *scroll, frame.area()),
             Overlay::Viewer {
                 title,
@@ -74,11 +79,16 @@ fn panel_block<'a>(
     } else {
         app.theme.border
     };
-    Block::default()
+    let block = Block::default()
         .borders(Borders::ALL)
         .border_type(BorderType::Rounded)
         .border_style(style)
-        .title(title)
+        .title(title);
+    if focused {
+        block.title_style(style.patch(app.theme.focus_title))
+    } else {
+        block
+    }
 }
 
 /// `text` cut to `width` terminal columns, with `…` where it was cut.

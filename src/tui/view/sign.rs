@@ -19,8 +19,9 @@ use super::text::{escape_name, visible};
 use super::{centered, fit, panel_block, tier_badge};
 use crate::signoff::ReviewState;
 use crate::tui::action::Decision;
-use crate::tui::app::{App, Overlay, SignStage};
+use crate::tui::app::{App, Overlay, SignScope, SignStage};
 use crate::tui::data::FileKey;
+use crate::tui::overlay::sign::current_scope;
 use crate::tui::view::files::display_path;
 
 /// The dialog's three parts.
@@ -108,9 +109,19 @@ pub fn draw(
     let inner_w = usize::from(width(area).saturating_sub(2));
     let mut parts = parts(app, decision, stage, inner_w);
     let g = geometry(&mut parts, area);
-    let title = match decision {
-        Decision::Approve => " Approve and sign ",
-        Decision::Reject => " Reject (request changes) and sign ",
+    let what = match decision {
+        Decision::Approve => "Approve and sign",
+        Decision::Reject => "Reject (request changes) and sign",
+    };
+    let title = match current_scope(app) {
+        SignScope::Commit(i) => format!(
+            " {what} · commit {} ",
+            app.data.commits.get(i).map_or("?", |e| e.change.short_id())
+        ),
+        SignScope::Range { every } => format!(
+            " {what} · the range{} ",
+            if every { ", every commit" } else { "" }
+        ),
     };
     let block = panel_block(app, title, true);
     let inner = block.inner(g.rect);
@@ -142,7 +153,8 @@ pub fn draw(
 
 fn parts(app: &App, decision: Decision, stage: &SignStage, inner_w: usize) -> Parts {
     let t = &app.theme;
-    let forbidden = decision == Decision::Approve && app.forbidden();
+    let scope = current_scope(app);
+    let forbidden = decision == Decision::Approve && app.forbidden_in(scope);
     let mut top: Vec<Line<'static>> = Vec::new();
     let mut middle: Vec<Line<'static>> = Vec::new();
     let tier = app.data.tier();
@@ -153,17 +165,23 @@ fn parts(app: &App, decision: Decision, stage: &SignStage, inner_w: usize) -> Pa
             None => Span::styled("unknown (no policy)".to_string(), t.dim),
         },
     ]));
-    commits(app, inner_w, &mut top, &mut middle);
+    commits(app, scope, inner_w, &mut top, &mut middle);
     hidden_content(app, &mut middle);
-    let unviewed = app.unviewed();
+    let unviewed = app.unviewed_in(scope);
+    let (signed, _) = app.scope_commits(scope);
+    let in_scope = app
+        .files
+        .iter()
+        .filter(|k| signed.contains(&k.commit))
+        .count();
     middle.push(Line::from(vec![
         Span::styled("files viewed: ", t.dim),
         Span::styled(
-            format!("{} of {}", app.viewed_count(), app.files.len()),
+            format!("{} of {in_scope}", in_scope - unviewed.len()),
             if unviewed.is_empty() { t.ok } else { t.notice },
         ),
     ]));
-    let comments = app.comments();
+    let comments = app.comments_in(scope);
     if comments.is_empty() {
         middle.push(Line::styled("comments: none", t.dim));
     } else {
@@ -189,12 +207,36 @@ fn parts(app: &App, decision: Decision, stage: &SignStage, inner_w: usize) -> Pa
 /// its state), and why it has its tier in the middle.
 fn commits(
     app: &App,
+    scope: SignScope,
     inner_w: usize,
     top: &mut Vec<Line<'static>>,
     middle: &mut Vec<Line<'static>>,
 ) {
     let t = &app.theme;
-    for (ci, e) in app.data.commits.iter().enumerate() {
+    let (signed, skipped) = app.scope_commits(scope);
+    if !skipped.is_empty() {
+        let ids: Vec<&str> = skipped
+            .iter()
+            .map(|i| app.data.commits[*i].change.short_id())
+            .collect();
+        top.push(Line::styled(
+            format!(
+                "not signed: {} (need{} no sign-off; e signs {} too)",
+                ids.join(", "),
+                if ids.len() == 1 { "s" } else { "" },
+                if ids.len() == 1 { "it" } else { "them" }
+            ),
+            t.dim,
+        ));
+    }
+    if signed.is_empty() {
+        top.push(Line::styled(
+            "no commit here needs a sign-off: e signs every commit anyway",
+            t.notice,
+        ));
+    }
+    for ci in signed {
+        let e = &app.data.commits[ci];
         let c = &e.change;
         let v = e.verdict.as_ref();
         let by = match v.and_then(|v| v.ai.as_ref()) {
@@ -325,8 +367,16 @@ fn bottom(
     }
     match stage {
         SignStage::Review => {
+            let every = match current_scope(app) {
+                SignScope::Range { every: false } => " · e every commit",
+                SignScope::Range { every: true } => " · e only those needing sign-off",
+                SignScope::Commit(_) => "",
+            };
             lines.push(Line::styled(
-                format!("y sign ({}) · Esc cancel · j/k scroll", decision.name()),
+                format!(
+                    "y sign ({}) · Esc cancel · j/k scroll{every}",
+                    decision.name()
+                ),
                 t.border_focused,
             ));
         }

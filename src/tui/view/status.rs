@@ -11,8 +11,25 @@ use crate::tui::app::{App, Overlay, Panel, SignStage};
 
 /// The keys that apply in the current state, as `(key, what)` pairs.
 pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
+    if app.top().is_none() && app.anchor.is_some() {
+        return vec![
+            ("j/k", "extend the selection"),
+            ("c", "comment on the selected lines"),
+            ("V/Esc", "cancel"),
+            ("?", "help"),
+            ("q", "quit"),
+        ];
+    }
     match app.top() {
-        Some(Overlay::Help) => vec![("?/Esc", "close help")],
+        Some(Overlay::Help) => vec![("j/k", "scroll"), ("?/Esc", "close help")],
+        Some(Overlay::Comments { .. }) => vec![
+            ("j/k", "move"),
+            ("Enter", "jump to"),
+            ("e", "edit"),
+            ("d", "delete"),
+            ("Y", "copy prompt"),
+            ("C/Esc", "close"),
+        ],
         Some(Overlay::Viewer { .. }) => vec![("j/k", "scroll"), ("Esc", "close")],
         Some(Overlay::Interdiff(_)) => vec![
             ("j/k", "scroll"),
@@ -41,7 +58,9 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
         Some(Overlay::Sign {
             decision: Decision::Approve,
             ..
-        }) if app.forbidden() => vec![("Esc", "close")],
+        }) if app.forbidden_in(crate::tui::overlay::sign::current_scope(app)) => {
+            vec![("Esc", "close")]
+        }
         Some(Overlay::Sign { .. }) => vec![("y", "sign"), ("Esc", "cancel")],
         None => match app.focus {
             Panel::Impact => vec![
@@ -78,6 +97,10 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
                 ("/", "search"),
                 ("a", "approve"),
                 ("r", "reject"),
+                ("A/R", "whole range"),
+                ("V", "lines"),
+                ("C", "comments"),
+                ("Y", "copy prompt"),
                 ("?", "help"),
                 ("q", "quit"),
             ],
@@ -99,16 +122,28 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
             style,
         ))
     } else {
+        let all = hints(app);
+        let w = |(k, what): &(&str, &str)| k.chars().count() + what.chars().count() + 3;
+        // `? help` and `q quit` stay however narrow the line: they are the way out.
+        let pinned = |(k, _): &(&str, &str)| matches!(*k, "?" | "q");
+        let reserved: usize = all.iter().filter(|h| pinned(h)).map(w).sum();
         let mut spans = vec![Span::raw(" ")];
-        let mut used = 1;
-        for (k, what) in hints(app) {
-            let w = k.chars().count() + what.chars().count() + 3;
-            if used + w > width {
-                break;
+        let mut used = 1 + reserved;
+        let mut room = true;
+        for h in &all {
+            if pinned(h) {
+                continue;
             }
-            spans.push(Span::styled(k, app.theme.border_focused));
-            spans.push(Span::styled(format!(" {what}  "), app.theme.status));
-            used += w;
+            room &= used + w(h) <= width;
+            if room {
+                spans.push(Span::styled(h.0, app.theme.border_focused));
+                spans.push(Span::styled(format!(" {}  ", h.1), app.theme.status));
+                used += w(h);
+            }
+        }
+        for h in all.iter().filter(|h| pinned(h)) {
+            spans.push(Span::styled(h.0, app.theme.border_focused));
+            spans.push(Span::styled(format!(" {}  ", h.1), app.theme.status));
         }
         Line::from(spans)
     };
