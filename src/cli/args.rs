@@ -171,6 +171,12 @@ pub struct SignArgs {
     /// A comment recorded in the signed payload.
     #[arg(long, value_name = "TEXT")]
     pub comment: Option<String>,
+    /// Structured comments from a JSON file: an array of `{"commit", "path", "side"
+    /// ("old"|"new"), "start", "end", "text", "resolved"}` (commit defaults to the only commit
+    /// signed). countersign quotes the lines from the commit; the sign-off becomes a payload
+    /// version 2, which only an upgraded gate reads.
+    #[arg(long, value_name = "FILE")]
+    pub comments_from: Option<PathBuf>,
     /// The private key to sign with (default: $COUNTERSIGN_KEY, then git's user.signingKey).
     #[arg(long, value_name = "PATH")]
     pub key: Option<PathBuf>,
