@@ -81,6 +81,9 @@ pub enum Command {
     Sign(SignArgs),
     /// The CI gate: fail any AI commit that lacks the sign-off its tier demands.
     Verify(VerifyArgs),
+    /// The review as a prompt for the agent: the decision and each comment with its code,
+    /// found again on the agent's next revision (open, moved, outdated).
+    Feedback(FeedbackArgs),
     /// List the sign-offs on a commit, each with its verification verdict.
     Show(ShowArgs),
     /// Make a new ed25519 signing key and print its allowed_signers line.
@@ -206,6 +209,32 @@ pub struct VerifyArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: VerifyFormat,
+}
+
+/// Output formats of `feedback`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum FeedbackFormat {
+    /// A prompt an agent reads well.
+    #[default]
+    Markdown,
+    /// One JSON document (`schema_version`), for tools.
+    Json,
+}
+
+/// Arguments of `feedback`: the range whose review to hand back, and how.
+#[derive(Debug, Args)]
+pub struct FeedbackArgs {
+    /// A commit, a range `A..B`, or nothing for the commits of HEAD not on the base branch.
+    pub revspec: Option<String>,
+    /// Where the roster that checks the signed comments comes from.
+    #[command(flatten)]
+    pub trust: TrustArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: FeedbackFormat,
+    /// Leave out the outdated comments (their lines changed) and those marked resolved.
+    #[arg(long)]
+    pub unresolved: bool,
 }
 
 /// Arguments of `show`: the commit whose sign-offs to list.

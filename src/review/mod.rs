@@ -19,6 +19,10 @@
 //! given the same arguments see the same commits judged by the same policy.
 
 pub mod assess;
+pub mod drafts;
+pub mod feedback;
+pub mod feedback_render;
+pub mod markdown;
 mod open;
 pub mod report;
 pub mod trusted;
