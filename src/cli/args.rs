@@ -38,6 +38,23 @@ pub enum VerifyFormat {
     Github,
     /// JUnit XML: one test case per commit, for GitLab and other CI test reports.
     Junit,
+    /// A Markdown summary for GitHub's job summary (`$GITHUB_STEP_SUMMARY`) or a PR comment:
+    /// each commit's verdict and the blast radius as a Mermaid graph.
+    Markdown,
+}
+
+/// Output formats of `impact`: the shared ones plus the graph alone.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum ImpactFormat {
+    /// A tree for people.
+    #[default]
+    Text,
+    /// One JSON document on stdout, for scripts.
+    Json,
+    /// The blast radius as a Mermaid flowchart (crates, dependents, modules).
+    Mermaid,
+    /// The blast radius as a Graphviz DOT digraph (`dot -Tsvg`).
+    Dot,
 }
 
 /// Where trust comes from: the revision whose policy and roster judge the change.
@@ -151,7 +168,7 @@ pub struct ImpactArgs {
     pub trust: TrustArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    pub format: ImpactFormat,
 }
 
 /// A signed decision.

@@ -10,8 +10,8 @@ use super::style::{finish, write_json};
 use super::verify_formats;
 use super::{Context, EXIT_OK, EXIT_VIOLATION};
 use crate::git::short_id;
+use crate::review::{summary, Purpose, Review, Selection};
 pub use crate::review::{CommitReport, Report};
-use crate::review::{Purpose, Review, Selection};
 use crate::Result;
 
 /// Runs `verify`: 0 all pass, 1 any violation; errors (bad policy, unknown revspec) are 2.
@@ -28,6 +28,12 @@ pub fn run(cwd: &Path, args: &VerifyArgs) -> Result<i32> {
         VerifyFormat::Text => write_text(&mut out, &report),
         VerifyFormat::Github => verify_formats::github(&mut out, &report),
         VerifyFormat::Junit => verify_formats::junit(&mut out, &report),
+        VerifyFormat::Markdown => {
+            let impact = verify_formats::range_impact(&ctx.repo, args.selection());
+            out.write_all(
+                summary::markdown(&report, impact.as_ref().map_err(|e| e.to_string())).as_bytes(),
+            )
+        }
     };
     finish(written, code)
 }

@@ -22,9 +22,11 @@ pub mod assess;
 pub mod drafts;
 pub mod feedback;
 pub mod feedback_render;
+pub mod graph;
 pub mod markdown;
 mod open;
 pub mod report;
+pub mod summary;
 pub mod trusted;
 
 pub use assess::{Assessment, Assessor};
