@@ -161,7 +161,7 @@ fn feedback_follows_an_amended_commit_to_its_earlier_version_and_reads_drafts() 
     // holds the rejected commit.
     f.t.write(
         "src/lib.rs",
-        &format!(
+        format!(
             "// moved down\n{}",
             FIRST.replace("helper(41)", "helper(40)")
         ),
@@ -211,4 +211,60 @@ fn feedback_follows_an_amended_commit_to_its_earlier_version_and_reads_drafts() 
     assert_eq!(draft["code"][0], "// moved down");
     assert_eq!(draft["state"], "open");
     assert!(json["decisions"][0]["earlier_version"] == true, "{json:#}");
+}
+
+/// Hex ids (commits, keys) vary from run to run: masked for the snapshot (whole words of 7
+/// or more lowercase hex digits).
+fn mask_ids(s: &str) -> String {
+    let mut out = String::new();
+    let mut run = String::new();
+    let mut before = ' ';
+    for c in s.chars().chain(std::iter::once(' ')) {
+        if c.is_ascii_hexdigit() && !c.is_ascii_uppercase() {
+            run.push(c);
+            continue;
+        }
+        let word = !before.is_alphanumeric() && !c.is_alphanumeric();
+        out.push_str(if run.len() >= 7 && word { "[id]" } else { &run });
+        run.clear();
+        out.push(c);
+        before = c;
+    }
+    out.pop();
+    out
+}
+
+#[test]
+fn feedback_markdown_quotes_hostile_subjects_paths_and_comments_inertly() {
+    let f = Fixture::new();
+    let data = tempfile::tempdir().expect("data dir");
+    let path = "src/a`b<img src=x onerror=alert(1)>.rs";
+    let c = f.ai_commit(
+        path,
+        "fn main() {\n    let url = \"https://evil.example\"; // ``` </script>\n}\n",
+        "Add <script>alert(1)</script> [x](https://evil.example)",
+    );
+    let file = f.keys_dir.path().join("comments.json");
+    std::fs::write(
+        &file,
+        serde_json::json!([{
+            "path": path, "start": 2,
+            "text": "<b>no</b> [click](javascript:alert(1))\n# heading\n```mermaid"
+        }])
+        .to_string(),
+    )
+    .expect("write comments");
+    f.cmd()
+        .args(["sign", &c.to_string(), "--decision", "reject", "--yes"])
+        .arg("--key")
+        .arg(&f.person("alice").key_path)
+        .arg("--comments-from")
+        .arg(&file)
+        .assert()
+        .success();
+    let md = feedback(&f, data.path(), &[]);
+    for bad in ["\n<b>", " <b>", "\n# heading", "](javascript", "](https"] {
+        assert!(!md.contains(bad), "{bad:?} got through:\n{md}");
+    }
+    insta::assert_snapshot!("feedback_markdown_hostile", mask_ids(&md));
 }

@@ -41,7 +41,7 @@ pub fn markdown(f: &Feedback) -> String {
                 "- {} {verb} {} {}{}",
                 code_span(&d.principal),
                 code_span(short_id(&d.commit)),
-                code_span(&d.summary),
+                text(&d.summary, true),
                 if d.earlier_version {
                     " (an earlier version of a commit of the range)"
                 } else {

@@ -211,3 +211,81 @@ impl Graph {
 fn tier_word(t: Tier) -> &'static str {
     t.name()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::impact::modules::ModuleImpact;
+    use crate::impact::CrateImpact;
+
+    fn krate(i: usize) -> CrateImpact {
+        CrateImpact {
+            name: format!("k{i}"),
+            dir: format!("crates/k{i}"),
+            changed: i == 0,
+            deleted: false,
+            moved_from: None,
+            distance: usize::from(i > 0),
+            via: if i == 0 {
+                vec!["k0".into()]
+            } else {
+                vec!["k0".into(), format!("k{i}")]
+            },
+            edge: (i > 0).then_some(DepKind::Normal),
+            dev_only: false,
+            reasons: Vec::new(),
+            tier: None,
+        }
+    }
+
+    fn module(i: usize) -> ModuleImpact {
+        ModuleImpact {
+            crate_name: "k0".into(),
+            target: "lib".into(),
+            module: format!("k0::m{i}"),
+            file: format!("crates/k0/src/m{i}.rs"),
+            changed: i == 0,
+            via: vec![format!("k0::m{i}")],
+        }
+    }
+
+    #[test]
+    fn graphs_over_100_nodes_are_collapsed_to_crates() {
+        let small = Impact {
+            crates: (0..10).map(krate).collect(),
+            modules: (0..90).map(module).collect(),
+            ..Impact::default()
+        };
+        let g = Graph::of(&small);
+        assert!(!g.collapsed);
+        assert_eq!((g.nodes.len(), g.edges.len()), (100, 9 + 90));
+        let big = Impact {
+            modules: (0..91).map(module).collect(),
+            ..small
+        };
+        let g = Graph::of(&big);
+        assert!(g.collapsed);
+        assert_eq!((g.nodes.len(), g.edges.len()), (10, 9));
+        assert!(g.mermaid().contains("collapsed to crates"));
+        assert!(g.dot().contains("collapsed to crates"));
+    }
+
+    #[test]
+    fn hostile_crate_names_cannot_escape_labels() {
+        let mut k = krate(0);
+        k.name = "x\"] --> evil[\"<b>pwn</b>".into();
+        let impact = Impact {
+            crates: vec![k],
+            ..Impact::default()
+        };
+        let g = Graph::of(&impact);
+        let m = g.mermaid();
+        assert_eq!(m.lines().filter(|l| l.contains("-->")).count(), 0, "{m}");
+        assert!(!m.contains("<b>"));
+        let d = g.dot();
+        assert!(
+            d.contains("label=\"x\\\"] --> evil[\\\"<b>pwn</b>\""),
+            "{d}"
+        );
+    }
+}
