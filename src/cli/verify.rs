@@ -29,7 +29,7 @@ pub fn run(cwd: &Path, args: &VerifyArgs) -> Result<i32> {
         VerifyFormat::Github => verify_formats::github(&mut out, &report),
         VerifyFormat::Junit => verify_formats::junit(&mut out, &report),
         VerifyFormat::Markdown => {
-            let impact = verify_formats::range_impact(&ctx.repo, args.selection());
+            let impact = review.impact(&crate::impact::Options::default());
             out.write_all(
                 summary::markdown(&report, impact.as_ref().map_err(|e| e.to_string())).as_bytes(),
             )

@@ -5,16 +5,6 @@ use std::io::Write;
 use crate::git::short_id;
 use crate::review::{CommitReport, Report};
 
-/// The blast radius of the range `selection` names, for `verify --format markdown` (the
-/// review is opened again for it, only in that format, so the gate's own path is unchanged).
-pub fn range_impact(
-    repo: &git2::Repository,
-    selection: crate::review::Selection<'_>,
-) -> crate::Result<crate::impact::Impact> {
-    crate::review::Review::open(repo, selection, crate::review::Purpose::Gate)?
-        .impact(&crate::impact::Options::default())
-}
-
 /// GitHub Actions workflow commands: an `::error` per failing commit, a `::notice` per AI
 /// commit that passes, and a closing summary line.
 pub fn github(out: &mut impl Write, r: &Report) -> std::io::Result<()> {
