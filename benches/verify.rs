@@ -216,6 +216,7 @@ fn sign_all(repo: &Repository, key: &ssh_key::PrivateKey) {
     let request = SignRequest {
         decision: Decision::Approve,
         comment: "bench".into(),
+        comments: Vec::new(),
         principal: None,
         evidence: HashMap::new(),
         interface: "cli".into(),

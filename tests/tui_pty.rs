@@ -74,7 +74,8 @@ impl Tmux {
         self.tmux(&["capture-pane", "-p", "-t", "t"])
     }
 
-    /// Waits until the screen contains `needle`; panics with the screen after 10 s.
+    /// Waits until the screen contains `needle`; panics with the screen after 30 s (a hang
+    /// guard far above the expected time, for a loaded CI machine).
     fn wait_for(&self, needle: &str) -> String {
         let start = Instant::now();
         loop {
@@ -82,7 +83,7 @@ impl Tmux {
             if s.contains(needle) {
                 return s;
             }
-            if start.elapsed() > Duration::from_secs(10) {
+            if start.elapsed() > Duration::from_secs(30) {
                 panic!("timed out waiting for {needle:?}; the screen shows:\n{s}");
             }
             std::thread::sleep(Duration::from_millis(50));
@@ -525,6 +526,8 @@ fn review_stdout_prints_a_request_for_changes_with_the_range_comment() {
     t.wait_for("0/5 viewed");
     t.keys(&["]", "]"]);
     t.wait_for("crates/auth/src/tokens.rs · unified");
+    // The diff loads on a worker: wait for its first hunk before selecting lines.
+    t.wait_for("@@");
     t.keys(&["}", "j", "V", "j", "j"]);
     t.wait_for("comment on the selected lines");
     t.keys(&["c"]);

@@ -38,6 +38,23 @@ pub enum VerifyFormat {
     Github,
     /// JUnit XML: one test case per commit, for GitLab and other CI test reports.
     Junit,
+    /// A Markdown summary for GitHub's job summary (`$GITHUB_STEP_SUMMARY`) or a PR comment:
+    /// each commit's verdict and the blast radius as a Mermaid graph.
+    Markdown,
+}
+
+/// Output formats of `impact`: the shared ones plus the graph alone.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum ImpactFormat {
+    /// A tree for people.
+    #[default]
+    Text,
+    /// One JSON document on stdout, for scripts.
+    Json,
+    /// The blast radius as a Mermaid flowchart (crates, dependents, modules).
+    Mermaid,
+    /// The blast radius as a Graphviz DOT digraph (`dot -Tsvg`).
+    Dot,
 }
 
 /// Where trust comes from: the revision whose policy and roster judge the change.
@@ -81,6 +98,9 @@ pub enum Command {
     Sign(SignArgs),
     /// The CI gate: fail any AI commit that lacks the sign-off its tier demands.
     Verify(VerifyArgs),
+    /// The review as a prompt for the agent: the decision and each comment with its code,
+    /// found again on the agent's next revision (open, moved, outdated).
+    Feedback(FeedbackArgs),
     /// List the sign-offs on a commit, each with its verification verdict.
     Show(ShowArgs),
     /// Make a new ed25519 signing key and print its allowed_signers line.
@@ -152,7 +172,7 @@ pub struct ImpactArgs {
     pub trust: TrustArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    pub format: ImpactFormat,
 }
 
 /// A signed decision.
@@ -175,6 +195,12 @@ pub struct SignArgs {
     /// A comment recorded in the signed payload.
     #[arg(long, value_name = "TEXT")]
     pub comment: Option<String>,
+    /// Structured comments from a JSON file: an array of `{"commit", "path", "side"
+    /// ("old"|"new"), "start", "end", "text", "resolved"}` (commit defaults to the only commit
+    /// signed). countersign quotes the lines from the commit; the sign-off becomes a payload
+    /// version 2, which only an upgraded gate reads.
+    #[arg(long, value_name = "FILE")]
+    pub comments_from: Option<PathBuf>,
     /// The private key to sign with (default: $COUNTERSIGN_KEY, then git's user.signingKey).
     #[arg(long, value_name = "PATH")]
     pub key: Option<PathBuf>,
@@ -204,6 +230,32 @@ pub struct VerifyArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: VerifyFormat,
+}
+
+/// Output formats of `feedback`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum FeedbackFormat {
+    /// A prompt an agent reads well.
+    #[default]
+    Markdown,
+    /// One JSON document (`schema_version`), for tools.
+    Json,
+}
+
+/// Arguments of `feedback`: the range whose review to hand back, and how.
+#[derive(Debug, Args)]
+pub struct FeedbackArgs {
+    /// A commit, a range `A..B`, or nothing for the commits of HEAD not on the base branch.
+    pub revspec: Option<String>,
+    /// Where the roster that checks the signed comments comes from.
+    #[command(flatten)]
+    pub trust: TrustArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: FeedbackFormat,
+    /// Leave out the outdated comments (their lines changed) and those marked resolved.
+    #[arg(long)]
+    pub unresolved: bool,
 }
 
 /// Arguments of `show`: the commit whose sign-offs to list.

@@ -4,11 +4,12 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
-use super::args::{Format, ImpactArgs};
+use super::args::{ImpactArgs, ImpactFormat};
 use super::style::{colour_stdout, paint, tier_colour};
 use super::style::{finish, write_json};
 use super::{notify, Context, EXIT_OK};
 use crate::impact::{CrateImpact, Impact, Options};
+use crate::review::graph::Graph;
 use crate::review::{Purpose, Review, SCHEMA_VERSION};
 use crate::util::escape::line as esc;
 use crate::Result;
@@ -45,7 +46,9 @@ pub fn run(cwd: &Path, args: &ImpactArgs) -> Result<i32> {
     let commits = review.changes.commits.len();
     let mut out = std::io::stdout().lock();
     let written = match args.format {
-        Format::Json => write_json(
+        ImpactFormat::Mermaid => out.write_all(Graph::of(&impact).mermaid().as_bytes()),
+        ImpactFormat::Dot => out.write_all(Graph::of(&impact).dot().as_bytes()),
+        ImpactFormat::Json => write_json(
             &mut out,
             &ImpactDocument {
                 schema_version: SCHEMA_VERSION,
@@ -55,7 +58,7 @@ pub fn run(cwd: &Path, args: &ImpactArgs) -> Result<i32> {
                 impact: &impact,
             },
         ),
-        Format::Text => write_text(
+        ImpactFormat::Text => write_text(
             &mut out,
             &impact,
             &review.range.description,

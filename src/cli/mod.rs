@@ -5,6 +5,7 @@ pub mod args;
 mod completions;
 mod context;
 mod demo;
+mod feedback;
 mod impact;
 mod init;
 mod keygen;
@@ -80,6 +81,7 @@ pub fn run(cli: Cli) -> crate::Result<i32> {
         Command::Impact(a) => impact::run(&cwd, &a),
         Command::Sign(a) => sign::run(&cwd, &a),
         Command::Verify(a) => verify::run(&cwd, &a),
+        Command::Feedback(a) => feedback::run(&cwd, &a),
         Command::Show(a) => show::run(&cwd, &a),
         Command::Keygen(a) => keygen::run(&cwd, &a),
     }

@@ -9,6 +9,7 @@ use super::args::{Decision as ArgDecision, SignArgs};
 use super::{notify, Context, EXIT_OK, EXIT_VIOLATION};
 use crate::git::short_id;
 use crate::review::{Purpose, Review};
+use crate::signoff::comment::{self, CommentInput, ReviewComment};
 use crate::signoff::keys::{self, SigningKey};
 use crate::signoff::{self, Decision, SignPlan, SignRequest};
 use crate::util::escape::{line as esc, text};
@@ -32,6 +33,10 @@ pub fn run(cwd: &Path, args: &SignArgs) -> Result<i32> {
             ArgDecision::Reject => Decision::Reject,
         },
         comment: args.comment.clone().unwrap_or_default(),
+        comments: match &args.comments_from {
+            Some(file) => read_comments(&ctx.repo, file, &review.range.commits)?,
+            None => Vec::new(),
+        },
         principal: args.principal.clone(),
         evidence: HashMap::new(),
         interface: "cli".to_string(),
@@ -93,6 +98,53 @@ pub fn run(cwd: &Path, args: &SignArgs) -> Result<i32> {
     pipe::finish(written, EXIT_OK)
 }
 
+/// Reads `sign --comments-from FILE`: a JSON array of [`CommentInput`], each quoted from its
+/// commit (default: the only commit of the range).
+fn read_comments(
+    repo: &git2::Repository,
+    file: &Path,
+    range: &[git2::Oid],
+) -> Result<Vec<ReviewComment>> {
+    let meta = std::fs::metadata(file).map_err(Error::io(file))?;
+    if !meta.is_file() || meta.len() > MAX_COMMENTS_FILE {
+        return Err(Error::Message(format!(
+            "{}: not a regular file of at most {MAX_COMMENTS_FILE} bytes",
+            file.display()
+        )));
+    }
+    let bytes = std::fs::read(file).map_err(Error::io(file))?;
+    let inputs: Vec<CommentInput> = serde_json::from_slice(&bytes).map_err(|e| {
+        Error::Message(format!(
+            "{}: {e}; expected an array of {{\"path\", \"start\", \"end\", \"text\", \
+             \"side\", \"commit\"}}",
+            file.display()
+        ))
+    })?;
+    inputs
+        .iter()
+        .map(|input| {
+            let commit = match (&input.commit, range) {
+                (Some(rev), _) => crate::git::resolve_rev(repo, rev)?.commit,
+                (None, [only]) => *only,
+                (None, _) => {
+                    return Err(Error::Message(format!(
+                        "{}: the comment on {} names no commit, and the range has {} commits: \
+                         add \"commit\"",
+                        file.display(),
+                        input.path,
+                        range.len()
+                    )))
+                }
+            };
+            comment::quote(repo, commit, input)
+                .map_err(|e| Error::Message(format!("{}: {e}", file.display())))
+        })
+        .collect()
+}
+
+/// The largest `--comments-from` file read.
+const MAX_COMMENTS_FILE: u64 = 4 * 1024 * 1024;
+
 /// Prints what will be signed; subjects, names and the comment are escaped (a comment keeps
 /// its lines, indented under it).
 fn describe(
@@ -143,6 +195,19 @@ fn describe(
         .filter(|c| !c.is_empty())
     {
         writeln!(out, "  comment: {}", text(c, "           "))?;
+    }
+    for item in &plan.items {
+        for c in &item.payload.comments {
+            writeln!(
+                out,
+                "  comment on {} {}:{} ({} side): {}",
+                short_id(&item.commit),
+                c.path,
+                c.range(),
+                c.side.name(),
+                c.text
+            )?;
+        }
     }
     for w in &plan.warnings {
         writeln!(out, "  note: {}", esc(w))?;

@@ -10,8 +10,8 @@ use super::style::{finish, write_json};
 use super::verify_formats;
 use super::{Context, EXIT_OK, EXIT_VIOLATION};
 use crate::git::short_id;
+use crate::review::{summary, Purpose, Review, Selection};
 pub use crate::review::{CommitReport, Report};
-use crate::review::{Purpose, Review, Selection};
 use crate::util::escape::line as esc;
 use crate::Result;
 
@@ -29,6 +29,12 @@ pub fn run(cwd: &Path, args: &VerifyArgs) -> Result<i32> {
         VerifyFormat::Text => write_text(&mut out, &report),
         VerifyFormat::Github => verify_formats::github(&mut out, &report),
         VerifyFormat::Junit => verify_formats::junit(&mut out, &report),
+        VerifyFormat::Markdown => {
+            let impact = review.impact(&crate::impact::Options::default());
+            out.write_all(
+                summary::markdown(&report, impact.as_ref().map_err(|e| e.to_string())).as_bytes(),
+            )
+        }
     };
     finish(written, code)
 }

@@ -19,8 +19,14 @@
 //! given the same arguments see the same commits judged by the same policy.
 
 pub mod assess;
+pub mod drafts;
+pub mod feedback;
+pub mod feedback_render;
+pub mod graph;
+pub mod markdown;
 mod open;
 pub mod report;
+pub mod summary;
 pub mod trusted;
 
 pub use assess::{Assessment, Assessor};

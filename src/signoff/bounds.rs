@@ -22,6 +22,15 @@ pub const MAX_PRINCIPAL: usize = 1024;
 /// digests, `supersedes`, `evidence.interface`).
 pub const MAX_SHORT_FIELD: usize = 256;
 
+/// The most structured comments one payload carries.
+pub const MAX_COMMENTS: usize = 200;
+
+/// The most lines one comment quotes (the commented lines and their context).
+pub const MAX_QUOTED_LINES: usize = 40;
+
+/// The largest file a comment quotes from (bytes); larger files are not read for quoting.
+pub const MAX_QUOTED_FILE: usize = 8 * 1024 * 1024;
+
 /// Refuses a note line over [`MAX_NOTE_LINE`], before it is parsed.
 pub fn check_line(line: &str) -> Result<(), String> {
     if line.len() > MAX_NOTE_LINE {
@@ -76,11 +85,42 @@ pub fn check_fields(p: &Payload) -> Result<(), String> {
             ));
         }
     }
+    check_comments(&p.comments)?;
     if let Some(long) = p.parents.iter().find(|id| id.len() > MAX_SHORT_FIELD) {
         return Err(format!(
             "it names a parent id {} bytes long, over the {MAX_SHORT_FIELD} bytes it can take",
             long.len()
         ));
+    }
+    Ok(())
+}
+
+/// Refuses more than [`MAX_COMMENTS`] comments, a comment quoting more than
+/// [`MAX_QUOTED_LINES`] lines, or one naming a commit id longer than any id.
+pub fn check_comments(comments: &[super::comment::ReviewComment]) -> Result<(), String> {
+    if comments.len() > MAX_COMMENTS {
+        return Err(format!(
+            "it carries {} comments, over the {MAX_COMMENTS} a sign-off can take",
+            comments.len()
+        ));
+    }
+    for c in comments {
+        if c.quoted_lines() > MAX_QUOTED_LINES {
+            return Err(format!(
+                "its comment on {}:{} quotes {} lines, over the {MAX_QUOTED_LINES} a comment can \
+                 take",
+                c.path,
+                c.range(),
+                c.quoted_lines()
+            ));
+        }
+        if c.commit.len() > MAX_SHORT_FIELD {
+            return Err(format!(
+                "a comment names a commit id {} bytes long, over the {MAX_SHORT_FIELD} bytes it \
+                 can take",
+                c.commit.len()
+            ));
+        }
     }
     Ok(())
 }
@@ -94,5 +134,29 @@ mod tests {
         assert!(check_line(&"x".repeat(MAX_NOTE_LINE)).is_ok());
         assert!(check_line(&"x".repeat(MAX_NOTE_LINE + 1)).is_err());
         assert!(check_payload_text(&"x".repeat(MAX_PAYLOAD + 1)).is_err());
+    }
+
+    #[test]
+    fn caps_refuse_too_many_comments_and_long_quotes() {
+        use crate::signoff::comment::{ReviewComment, Side};
+        let one = ReviewComment {
+            commit: "a".repeat(40),
+            path: "src/lib.rs".into(),
+            side: Side::New,
+            start: 1,
+            end: 1,
+            text: "t".into(),
+            code: vec!["x".into()],
+            before: vec![],
+            after: vec![],
+            resolved: false,
+        };
+        assert!(check_comments(&vec![one.clone(); MAX_COMMENTS]).is_ok());
+        assert!(check_comments(&vec![one.clone(); MAX_COMMENTS + 1]).is_err());
+        let long = ReviewComment {
+            code: vec!["x".into(); MAX_QUOTED_LINES + 1],
+            ..one
+        };
+        assert!(check_comments(&[long]).is_err());
     }
 }

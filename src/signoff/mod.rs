@@ -40,6 +40,7 @@
 
 pub mod agent;
 pub mod bounds;
+pub mod comment;
 mod keyid;
 pub mod keys;
 pub mod notes;
@@ -52,6 +53,7 @@ pub mod verify;
 
 use serde::Serialize;
 
+pub use comment::{CommentInput, ReviewComment, Side};
 pub use record::{Decision, Evidence, NoteLine, Payload};
 pub use sign::{execute, plan, Judged, SignOutcome, SignPlan, SignRequest};
 pub use sshsig::NAMESPACE;

@@ -12,8 +12,25 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// The payload format version this build writes and reads.
+use super::comment::ReviewComment;
+
+/// The payload format version of a sign-off without structured comments: what every
+/// countersign reads, so a sign-off with only a free-text comment stays readable by older gates.
 pub const PAYLOAD_VERSION: u32 = 1;
+
+/// The payload format version of a sign-off that carries structured comments
+/// ([`Payload::comments`]). A gate older than it refuses such records, which is why the README
+/// says to upgrade the gate before the reviewers.
+pub const PAYLOAD_VERSION_COMMENTS: u32 = 2;
+
+/// The version a payload with `comments` is written in: 1 without, 2 with.
+pub fn version_for(comments: &[ReviewComment]) -> u32 {
+    if comments.is_empty() {
+        PAYLOAD_VERSION
+    } else {
+        PAYLOAD_VERSION_COMMENTS
+    }
+}
 
 /// What a reviewer decided.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -74,7 +91,8 @@ impl Evidence {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Payload {
-    /// Format version ([`PAYLOAD_VERSION`]).
+    /// Format version: [`PAYLOAD_VERSION`] (1), or [`PAYLOAD_VERSION_COMMENTS`] (2) when it
+    /// carries structured comments.
     pub version: u32,
     /// Full id of the commit signed off.
     pub commit: String,
@@ -108,6 +126,10 @@ pub struct Payload {
     /// existed keep their exact bytes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supersedes: Option<String>,
+    /// Structured comments on line ranges of this commit (version 2 only). Absent from the
+    /// canonical bytes when empty, so a version 1 payload keeps its exact bytes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub comments: Vec<ReviewComment>,
 }
 
 /// The digest that names a signed payload (`sha256:` and the hex of the payload's bytes):
@@ -133,11 +155,20 @@ impl Payload {
     pub fn parse(text: &str) -> Result<Payload, String> {
         let payload: Payload = serde_json::from_str(text)
             .map_err(|e| format!("the payload is not a countersign record: {e}"))?;
-        if payload.version != PAYLOAD_VERSION {
-            return Err(format!(
-                "the payload has format version {}; this countersign reads version {PAYLOAD_VERSION}",
-                payload.version
-            ));
+        match payload.version {
+            PAYLOAD_VERSION if !payload.comments.is_empty() => {
+                return Err(format!(
+                    "the payload has format version {PAYLOAD_VERSION} but carries structured \
+                     comments, which only version {PAYLOAD_VERSION_COMMENTS} may"
+                ));
+            }
+            PAYLOAD_VERSION | PAYLOAD_VERSION_COMMENTS => {}
+            other => {
+                return Err(format!(
+                    "the payload has format version {other}; this countersign reads versions \
+                     {PAYLOAD_VERSION} and {PAYLOAD_VERSION_COMMENTS} (upgrade countersign)"
+                ));
+            }
         }
         if payload.canonical() != text {
             return Err("the payload is not in canonical form (sorted keys, one line)".into());
@@ -249,7 +280,56 @@ mod tests {
             tool: "countersign 0.1.0".into(),
             evidence: Evidence::none(3, "cli"),
             supersedes: None,
+            comments: Vec::new(),
         }
+    }
+
+    fn structured() -> Payload {
+        use crate::signoff::comment::Side;
+        Payload {
+            version: PAYLOAD_VERSION_COMMENTS,
+            comments: vec![ReviewComment {
+                commit: "a".repeat(40),
+                path: "src/lib.rs".into(),
+                side: Side::New,
+                start: 2,
+                end: 3,
+                text: "why \"unwrap\"?".into(),
+                code: vec!["let x = y.unwrap();".into(), "x".into()],
+                before: vec!["fn f() {".into()],
+                after: vec!["}".into()],
+                resolved: false,
+            }],
+            ..sample()
+        }
+    }
+
+    #[test]
+    fn version_2_payload_with_structured_comments_round_trips_canonically() {
+        let p = structured();
+        let text = p.canonical();
+        assert!(!text.contains('\n'));
+        assert!(
+            text.contains("\"comments\":[{\"after\":[\"}\"],\"before\""),
+            "{text}"
+        );
+        assert_eq!(Payload::parse(&text).unwrap(), p);
+        // Re-ordered keys inside a comment are a different byte string: refused.
+        let swapped = text.replace("\"end\":3,\"path\"", "\"path\"");
+        assert!(Payload::parse(&swapped).is_err());
+    }
+
+    #[test]
+    fn version_1_payload_keeps_its_bytes_and_may_not_carry_comments() {
+        let text = sample().canonical();
+        assert!(!text.contains("comments"), "{text}");
+        assert_eq!(version_for(&[]), PAYLOAD_VERSION);
+        let mut forged = structured();
+        forged.version = PAYLOAD_VERSION;
+        assert!(Payload::parse(&forged.canonical()).is_err());
+        let mut future = sample();
+        future.version = 3;
+        assert!(Payload::parse(&future.canonical()).is_err());
     }
 
     #[test]

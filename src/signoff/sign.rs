@@ -17,9 +17,10 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use ssh_key::PublicKey;
 
+use super::comment::ReviewComment;
 use super::keys::{self, SigningKey};
 use super::notes::{self, Append};
-use super::record::{Decision, Evidence, NoteLine, Payload, PAYLOAD_VERSION};
+use super::record::{version_for, Decision, Evidence, NoteLine, Payload};
 use super::sshsig;
 use super::verify::SignoffVerdict;
 use crate::git::{short_id, CommitChange};
@@ -34,6 +35,9 @@ pub struct SignRequest {
     pub decision: Decision,
     /// Free text recorded in the payload (may be empty).
     pub comment: String,
+    /// Structured comments; each goes into the payload of the commit it names (making it a
+    /// version 2 payload). A comment naming a commit outside the range is refused.
+    pub comments: Vec<ReviewComment>,
     /// The roster principal to sign as, where the key is listed under several.
     pub principal: Option<String>,
     /// Review evidence per commit id; commits missing here get [`Evidence::none`].
@@ -240,6 +244,17 @@ pub fn plan(
             short_id(&a.commit.id)
         )));
     }
+    for c in &request.comments {
+        if !judged.iter().any(|a| a.commit.id == c.commit) {
+            plan.refusals.push(format!(
+                "the comment on {}:{} names commit {}, which is not in the range signed; \
+                 nothing was signed",
+                c.path,
+                c.range(),
+                short_id(&c.commit)
+            ));
+        }
+    }
     for a in judged {
         let commit = a.commit;
         let req = trusted.policy.requirement(a.tier);
@@ -282,13 +297,25 @@ pub fn plan(
                     &request.interface,
                 )
             });
+        let comments: Vec<ReviewComment> = request
+            .comments
+            .iter()
+            .filter(|c| c.commit == commit.id)
+            .cloned()
+            .collect();
+        if let Err(e) = super::bounds::check_comments(&comments) {
+            plan.refusals.push(format!(
+                "the sign-off on {}: {e}; nothing was signed",
+                short_id(&commit.id)
+            ));
+        }
         plan.items.push(PlannedSignoff {
             commit: commit.id.clone(),
             summary: commit.summary.clone(),
             ai: a.ai.cloned(),
             tier: a.tier,
             payload: Payload {
-                version: PAYLOAD_VERSION,
+                version: version_for(&comments),
                 commit: commit.id.clone(),
                 tree: commit.tree.clone(),
                 parents: commit.parents.clone(),
@@ -306,8 +333,20 @@ pub fn plan(
                     Decision::Approve => open_reject(a.signoffs, &principal),
                     Decision::Reject => None,
                 },
+                comments,
             },
         });
+    }
+    for item in &plan.items {
+        let len = item.payload.canonical().len();
+        if len > super::bounds::MAX_PAYLOAD {
+            plan.refusals.push(format!(
+                "the sign-off on {} would be {len} bytes, over the {} bytes a sign-off can take: \
+                 shorten or split the comments; nothing was signed",
+                short_id(&item.commit),
+                super::bounds::MAX_PAYLOAD
+            ));
+        }
     }
     if judged.is_empty() {
         plan.refusals

@@ -50,6 +50,7 @@ fn try_sign(repo_path: &Path, resolved: &Resolved, request: &SignRequest) -> Res
     let library_request = signoff::SignRequest {
         decision: request.decision,
         comment: request.comment.clone(),
+        comments: Vec::new(),
         principal: None,
         evidence: evidence(request),
         interface: INTERFACE.to_string(),

@@ -10,23 +10,14 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::git::FileChange;
 use crate::{Error, Result};
 
-/// Environment variable that overrides the data directory.
-pub const DATA_DIR_ENV: &str = "COUNTERSIGN_DATA_DIR";
+pub use crate::review::drafts::{data_dir, DATA_DIR_ENV};
+
 /// Environment variable that overrides the config directory.
 pub const CONFIG_DIR_ENV: &str = "COUNTERSIGN_CONFIG_DIR";
-
-/// The data directory (viewed marks, drafts), if one can be found.
-pub fn data_dir() -> Option<PathBuf> {
-    if let Some(d) = std::env::var_os(DATA_DIR_ENV) {
-        return Some(PathBuf::from(d));
-    }
-    directories::ProjectDirs::from("", "", "countersign").map(|p| p.data_dir().to_path_buf())
-}
 
 /// The config directory (`config.toml`, `themes/`), if one can be found.
 pub fn config_dir() -> Option<PathBuf> {
@@ -142,12 +133,7 @@ impl Store {
         let Some(dir) = data_dir else {
             return Store::default();
         };
-        let canonical = repo_path
-            .canonicalize()
-            .unwrap_or_else(|_| repo_path.to_path_buf());
-        let digest = Sha256::digest(canonical.to_string_lossy().as_bytes());
-        let name: String = digest.iter().take(10).map(|b| format!("{b:02x}")).collect();
-        let path = dir.join("reviews").join(format!("{name}.json"));
+        let path = crate::review::drafts::state_file(dir, repo_path);
         let (saved, problem) = load(&path);
         Store {
             path: Some(path),

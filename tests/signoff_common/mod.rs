@@ -258,6 +258,7 @@ pub fn forge(
         tool: "forger 1.0".into(),
         evidence: Evidence::none(1, "cli"),
         supersedes: None,
+        comments: Vec::new(),
     };
     edit(&mut payload);
     let text = payload.canonical();

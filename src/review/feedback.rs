@@ -1,0 +1,493 @@
+//! `countersign feedback`: the review handed back to the agent — the decision and every
+//! comment with the code it is about, found again on the agent's next revision.
+//!
+//! 1. **Gather.** Comments come from valid signed records (approve or reject, payload
+//!    version 2) on the commits of the range and on the earlier versions the rewrite
+//!    detection ([`crate::signoff::rewrite`]) finds for them, plus the workstation's current
+//!    drafts ([`super::drafts`]) on those commits. Only records the trusted roster's keys
+//!    signed count: anyone can push note lines, and a forged one must not put words in a
+//!    reviewer's mouth.
+//! 2. **Anchor by content.** Each comment carries the lines it is about. On the range's tip
+//!    (new side) — or for old-side comments, the parent the lines were removed from — those
+//!    lines are looked for again: at the same place the comment is `open`; elsewhere it has
+//!    `moved` (with the new line numbers; ties go to the match whose context also matches,
+//!    then to the nearest); not at all, it is `outdated` (these lines changed).
+//! 3. **Render** ([`super::feedback_render`]): Markdown for the agent, JSON for tools.
+
+use std::collections::{HashMap, HashSet};
+
+use git2::Oid;
+use serde::Serialize;
+
+use super::drafts::Draft;
+use super::open::Review;
+use crate::git::{CommitChange, LoadDepth};
+use crate::signoff::comment::{self, CommentInput, ReviewComment, Side};
+use crate::signoff::notes::NotesReader;
+use crate::signoff::rewrite::{self, Finder};
+use crate::signoff::{Checker, Decision, SignoffVerdict};
+use crate::Result;
+
+/// The version of the JSON document `feedback --format json` prints.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Where a comment stands on the range's tip.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum State {
+    /// Its lines are where they were.
+    Open,
+    /// Its lines are there, at other line numbers.
+    Moved,
+    /// Its lines are no longer there: they changed (or the file went away).
+    Outdated,
+}
+
+impl State {
+    /// `open`, `moved`, `outdated`.
+    pub fn name(self) -> &'static str {
+        match self {
+            State::Open => "open",
+            State::Moved => "moved",
+            State::Outdated => "outdated",
+        }
+    }
+}
+
+/// Where a comment came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// A valid signed record.
+    Signed,
+    /// A draft in the workstation, not signed yet.
+    Draft,
+}
+
+/// The overall decision the feedback reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// A reviewer's reject stands (no approval of theirs names it): the agent must change
+    /// the code.
+    ChangesRequested,
+    /// Approvals and no standing reject.
+    Approved,
+    /// Nothing signed yet (drafts at most).
+    Pending,
+}
+
+/// One signed decision behind the feedback.
+#[derive(Clone, Debug, Serialize)]
+pub struct SignedDecision {
+    /// Who signed.
+    pub principal: String,
+    /// What they decided.
+    pub decision: Decision,
+    /// The commit it was signed on.
+    pub commit: String,
+    /// That commit's summary line.
+    pub summary: String,
+    /// When (RFC 3339).
+    pub timestamp: String,
+    /// The free-text comment (may be empty).
+    pub comment: String,
+    /// True when signed on an earlier version (rebased or amended since).
+    pub earlier_version: bool,
+    /// For a reject: no approval by the same principal names it (it stands).
+    pub standing: bool,
+    #[serde(skip)]
+    digest: Option<String>,
+    #[serde(skip)]
+    supersedes: Option<String>,
+}
+
+/// One comment, anchored on the range's tip.
+#[derive(Clone, Debug, Serialize)]
+pub struct FeedbackComment {
+    /// Signed or draft.
+    pub source: Source,
+    /// Who wrote it (None for a draft).
+    pub principal: Option<String>,
+    /// The decision of the record that carries it (None for a draft).
+    pub decision: Option<Decision>,
+    /// True when made on an earlier version of a commit of the range.
+    pub earlier_version: bool,
+    /// The comment as made: commit, path, side, lines, text and quoted code.
+    #[serde(flatten)]
+    pub comment: ReviewComment,
+    /// Open, moved or outdated.
+    pub state: State,
+    /// Where its lines are now (open or moved): first line on the same side.
+    pub now_start: Option<u32>,
+    /// Last line now.
+    pub now_end: Option<u32>,
+    /// The commit `now_start`/`now_end` count in.
+    pub now_commit: Option<String>,
+}
+
+impl FeedbackComment {
+    /// Whether `--unresolved` keeps it: not outdated and not marked resolved.
+    pub fn unresolved(&self) -> bool {
+        self.state != State::Outdated && !self.comment.resolved
+    }
+}
+
+/// The review as a prompt: decision, decisions signed and comments anchored.
+#[derive(Clone, Debug, Serialize)]
+pub struct Feedback {
+    /// [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// The range, as given or defaulted (`refs/heads/main..HEAD`).
+    pub range: String,
+    /// The trusted ref whose roster judged the records.
+    pub trusted_ref: String,
+    /// The range's tip: where comments are anchored (None for an empty range).
+    pub tip: Option<String>,
+    /// The overall decision.
+    pub verdict: Verdict,
+    /// The valid signed decisions, range commits first, oldest first.
+    pub decisions: Vec<SignedDecision>,
+    /// Every comment with its state, grouped by path (sorted), then by line.
+    pub comments: Vec<FeedbackComment>,
+}
+
+impl Feedback {
+    /// Leaves out the outdated comments and those marked resolved (`--unresolved`).
+    pub fn keep_unresolved(&mut self) {
+        self.comments.retain(FeedbackComment::unresolved);
+    }
+}
+
+/// A record with the commit it was found on.
+struct Found {
+    verdict: SignoffVerdict,
+    commit: CommitChange,
+    earlier: bool,
+}
+
+/// Gathers and anchors the feedback on the opened `review`, with the workstation's `drafts`.
+pub fn collect(review: &mut Review<'_>, drafts: &[Draft]) -> Result<Feedback> {
+    let repo = review.repo;
+    let assessments = review.assess_all()?;
+    let commits = review.changes.commits.clone();
+    let roster = review.assessor().trusted.roster.clone();
+    let trusted_ref = review.trusted.name.clone();
+    let mut found: Vec<Found> = Vec::new();
+    for (c, a) in commits.iter().zip(&assessments) {
+        for s in a.signoffs.iter().filter(|s| s.valid && s.parsed.is_some()) {
+            found.push(Found {
+                verdict: s.clone(),
+                commit: c.clone(),
+                earlier: false,
+            });
+        }
+    }
+    // Earlier versions the rewrite detection finds, each judged against itself.
+    let checker = Checker {
+        roster: &roster,
+        trusted_ref: &trusted_ref,
+        now: chrono::Utc::now(),
+    };
+    let mut notes = NotesReader::new(repo);
+    let mut finder = Finder::new();
+    let in_range: HashSet<&str> = commits.iter().map(|c| c.id.as_str()).collect();
+    let mut earlier_seen: HashSet<Oid> = HashSet::new();
+    for c in &commits {
+        let lines = notes.lines(c.commit_id().oid())?;
+        let candidates = finder.candidates(repo, c, &lines)?;
+        for cand in candidates.into_iter().take(rewrite::MAX_CANDIDATES) {
+            if in_range.contains(cand.commit.to_string().as_str())
+                || !earlier_seen.insert(cand.commit)
+            {
+                continue;
+            }
+            let Ok(earlier) = CommitChange::load(repo, cand.commit, LoadDepth::Files) else {
+                continue;
+            };
+            let mut own = notes.lines(cand.commit)?;
+            for l in cand.copied_lines {
+                if !own.contains(&l) {
+                    own.push(l);
+                }
+            }
+            for l in &own {
+                let v = checker.check_line(l, &earlier);
+                if v.valid && v.parsed.is_some() {
+                    found.push(Found {
+                        verdict: v,
+                        commit: earlier.clone(),
+                        earlier: true,
+                    });
+                }
+            }
+        }
+    }
+    let known: HashMap<String, bool> = commits
+        .iter()
+        .map(|c| (c.id.clone(), false))
+        .chain(earlier_seen.iter().map(|o| (o.to_string(), true)))
+        .collect();
+
+    let mut decisions: Vec<SignedDecision> = Vec::new();
+    let mut comments: Vec<FeedbackComment> = Vec::new();
+    let mut seen: HashSet<(String, String, Side, u32, u32, String)> = HashSet::new();
+    for f in &found {
+        let Some(p) = &f.verdict.parsed else { continue };
+        if decisions.iter().any(|d| d.digest == f.verdict.digest) {
+            continue;
+        }
+        decisions.push(SignedDecision {
+            principal: p.principal.clone(),
+            decision: p.decision,
+            commit: f.commit.id.clone(),
+            summary: f.commit.summary.clone(),
+            timestamp: p.timestamp.clone(),
+            comment: p.comment.clone(),
+            earlier_version: f.earlier,
+            standing: p.decision == Decision::Reject,
+            digest: f.verdict.digest.clone(),
+            supersedes: p.supersedes.clone(),
+        });
+        for c in p.comments.iter().filter(|c| c.commit == p.commit) {
+            if seen.insert(key(c)) {
+                comments.push(new_comment(Source::Signed, Some(p), f.earlier, c.clone()));
+            }
+        }
+    }
+    let lifted: Vec<(String, String)> = decisions
+        .iter()
+        .filter_map(|d| Some((d.principal.clone(), d.supersedes.clone()?)))
+        .collect();
+    for d in decisions
+        .iter_mut()
+        .filter(|d| d.decision == Decision::Reject)
+    {
+        d.standing = !lifted
+            .iter()
+            .any(|(who, dig)| who == &d.principal && Some(dig) == d.digest.as_ref());
+    }
+    for d in drafts {
+        let Some(&earlier) = known.get(&d.commit) else {
+            continue;
+        };
+        let Ok(oid) = Oid::from_str(&d.commit) else {
+            continue;
+        };
+        let c = draft_comment(repo, oid, d);
+        if seen.insert(key(&c)) {
+            comments.push(new_comment(Source::Draft, None, earlier, c));
+        }
+    }
+
+    let tip = commits.last().map(|c| c.commit_id().oid());
+    let base = commits
+        .first()
+        .and_then(|c| c.parents.first())
+        .and_then(|p| Oid::from_str(p).ok());
+    let mut files = FileCache::default();
+    if let Some(tip) = tip {
+        for c in &mut comments {
+            let still_in_range = in_range.contains(c.comment.commit.as_str());
+            anchor(repo, &mut files, c, tip, base, still_in_range)?;
+        }
+    } else {
+        for c in &mut comments {
+            c.state = State::Outdated;
+        }
+    }
+    comments.sort_by(|a, b| {
+        (&a.comment.path, a.now_start.unwrap_or(a.comment.start))
+            .cmp(&(&b.comment.path, b.now_start.unwrap_or(b.comment.start)))
+    });
+    let standing = decisions.iter().any(|d| d.standing);
+    let verdict = if standing {
+        Verdict::ChangesRequested
+    } else if decisions.iter().any(|d| d.decision == Decision::Approve) {
+        Verdict::Approved
+    } else {
+        Verdict::Pending
+    };
+    Ok(Feedback {
+        schema_version: SCHEMA_VERSION,
+        range: review.range.description.clone(),
+        trusted_ref: review.trusted.display(),
+        tip: tip.map(|t| t.to_string()),
+        verdict,
+        decisions,
+        comments,
+    })
+}
+
+fn key(c: &ReviewComment) -> (String, String, Side, u32, u32, String) {
+    (
+        c.commit.clone(),
+        c.path.clone(),
+        c.side,
+        c.start,
+        c.end,
+        c.text.clone(),
+    )
+}
+
+fn new_comment(
+    source: Source,
+    payload: Option<&crate::signoff::Payload>,
+    earlier_version: bool,
+    comment: ReviewComment,
+) -> FeedbackComment {
+    FeedbackComment {
+        source,
+        principal: payload.map(|p| p.principal.clone()),
+        decision: payload.map(|p| p.decision),
+        earlier_version,
+        comment,
+        state: State::Open,
+        now_start: None,
+        now_end: None,
+        now_commit: None,
+    }
+}
+
+/// A draft as a comment: its line quoted from the commit (a whole-file draft, or one whose
+/// line is gone, quotes nothing).
+fn draft_comment(repo: &git2::Repository, commit: Oid, d: &Draft) -> ReviewComment {
+    let (side, line) = match d.line.as_deref() {
+        Some(l) if l.starts_with('-') => (Side::Old, l[1..].parse::<u32>().ok()),
+        Some(l) => (Side::New, l.trim_start_matches('+').parse::<u32>().ok()),
+        None => (Side::New, None),
+    };
+    let bare = ReviewComment {
+        commit: commit.to_string(),
+        path: d.path.clone(),
+        side,
+        start: line.unwrap_or(0),
+        end: line.unwrap_or(0),
+        text: d.text.clone(),
+        code: Vec::new(),
+        before: Vec::new(),
+        after: Vec::new(),
+        resolved: false,
+    };
+    let Some(start) = line else { return bare };
+    let input = CommentInput {
+        commit: None,
+        path: d.path.clone(),
+        side,
+        start,
+        end: None,
+        text: d.text.clone(),
+        resolved: false,
+    };
+    comment::quote(repo, commit, &input).unwrap_or(bare)
+}
+
+/// File contents read for anchoring, by (commit, path, side).
+#[derive(Default)]
+struct FileCache {
+    files: HashMap<(Oid, String, Side), Option<Vec<String>>>,
+}
+
+impl FileCache {
+    fn lines(
+        &mut self,
+        repo: &git2::Repository,
+        commit: Oid,
+        path: &str,
+        side: Side,
+    ) -> Result<Option<&Vec<String>>> {
+        let key = (commit, path.to_string(), side);
+        if !self.files.contains_key(&key) {
+            let lines = comment::file_lines(repo, commit, path, side)?;
+            self.files.insert(key.clone(), lines);
+        }
+        Ok(self.files.get(&key).and_then(Option::as_ref))
+    }
+}
+
+/// Finds `c`'s lines again: new-side comments on the tip; old-side comments on the parent of
+/// their commit while it is still in the range, else on the range's base.
+fn anchor(
+    repo: &git2::Repository,
+    files: &mut FileCache,
+    c: &mut FeedbackComment,
+    tip: Oid,
+    base: Option<Oid>,
+    still_in_range: bool,
+) -> Result<()> {
+    let own = Oid::from_str(&c.comment.commit).ok();
+    let (target, side) = match c.comment.side {
+        Side::New => (Some(tip), Side::New),
+        Side::Old if still_in_range => (own, Side::Old),
+        Side::Old => (base, Side::New),
+    };
+    let Some(target) = target else {
+        c.state = State::Outdated;
+        return Ok(());
+    };
+    let Some(lines) = files.lines(repo, target, &c.comment.path, side)? else {
+        c.state = State::Outdated;
+        return Ok(());
+    };
+    let code = &c.comment.code;
+    if code.is_empty() {
+        // A whole-file comment: open while the file is there.
+        c.state = State::Open;
+        return Ok(());
+    }
+    let n = code.len();
+    let mut best: Option<(usize, usize, usize)> = None; // (index, context score, distance)
+    if lines.len() >= n {
+        for i in 0..=lines.len() - n {
+            if lines[i] != code[0] || lines[i..i + n] != code[..] {
+                continue;
+            }
+            let score = context_score(lines, i, n, &c.comment.before, &c.comment.after);
+            let distance = (i + 1).abs_diff(c.comment.start as usize);
+            let better = match best {
+                None => true,
+                Some((_, s, d)) => score > s || (score == s && distance < d),
+            };
+            if better {
+                best = Some((i, score, distance));
+            }
+        }
+    }
+    match best {
+        None => c.state = State::Outdated,
+        Some((i, _, distance)) => {
+            let start = u32::try_from(i + 1).unwrap_or(u32::MAX);
+            c.now_start = Some(start);
+            c.now_end = Some(start.saturating_add(u32::try_from(n - 1).unwrap_or(0)));
+            c.now_commit = Some(target.to_string());
+            c.state = if distance == 0 {
+                State::Open
+            } else {
+                State::Moved
+            };
+        }
+    }
+    Ok(())
+}
+
+/// How many of the quoted context lines match around a match at `i` of length `n`.
+fn context_score(
+    lines: &[String],
+    i: usize,
+    n: usize,
+    before: &[String],
+    after: &[String],
+) -> usize {
+    let b = before
+        .iter()
+        .rev()
+        .zip(lines[..i].iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let a = after
+        .iter()
+        .zip(lines[i + n..].iter())
+        .take_while(|(a, b)| a == b)
+        .count();
+    a + b
+}
