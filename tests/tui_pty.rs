@@ -14,6 +14,26 @@ static NEXT: AtomicUsize = AtomicUsize::new(0);
 
 struct Tmux {
     socket: String,
+    /// Held while the session lives: at most two sessions run at once, so that a loaded
+    /// 2-core machine still draws every screen well inside the waits.
+    _slot: std::sync::MutexGuard<'static, ()>,
+}
+
+/// Two slots for tmux sessions (a test takes the first free one).
+static SLOTS: [std::sync::Mutex<()>; 2] = [std::sync::Mutex::new(()), std::sync::Mutex::new(())];
+
+/// A free slot, waiting for one when both are taken.
+fn slot() -> std::sync::MutexGuard<'static, ()> {
+    loop {
+        for s in &SLOTS {
+            match s.try_lock() {
+                Ok(g) => return g,
+                Err(std::sync::TryLockError::Poisoned(p)) => return p.into_inner(),
+                Err(std::sync::TryLockError::WouldBlock) => {}
+            }
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 impl Tmux {
@@ -23,6 +43,7 @@ impl Tmux {
             eprintln!("tmux is not installed: skipping the pseudo-terminal test");
             return None;
         }
+        let slot = slot();
         let socket = format!(
             "countersign-test-{}-{}",
             std::process::id(),
@@ -45,7 +66,10 @@ impl Tmux {
             .status()
             .expect("running tmux");
         assert!(status.success(), "tmux new-session failed");
-        Some(Tmux { socket })
+        Some(Tmux {
+            socket,
+            _slot: slot,
+        })
     }
 
     fn tmux(&self, args: &[&str]) -> String {

@@ -81,7 +81,7 @@ impl ReviewComment {
 
 /// A comment as a person or tool writes it (`sign --comments-from FILE.json`, an array of
 /// these): the position and the text; the code is quoted by countersign from the commit.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CommentInput {
     /// A commit (any revision git understands); default: the only commit signed.

@@ -152,6 +152,9 @@ pub struct SignRequest {
     pub commits: Vec<CommitEvidence>,
     /// The comments, one per line (`path:+12: text`).
     pub comment: String,
+    /// The comments on lines, as data: each becomes a structured comment in the signed
+    /// payload (version 2), quoted from its commit.
+    pub line_comments: Vec<crate::signoff::comment::CommentInput>,
     /// Whether the impact panel showed its analysis on screen during the review.
     pub impact_shown: bool,
     /// The passphrase typed in the dialog, when the key needs one.

@@ -293,9 +293,18 @@ fn diff_worker(repo_path: &Path, rx: Receiver<Vec<(FileKey, FileChange)>>, out: 
                 Err(_) => return,
             },
         };
-        for (key, file) in request {
+        let mut queue = std::collections::VecDeque::from(request);
+        while let Some((key, file)) = queue.pop_front() {
             match rx.try_recv() {
-                Ok(newer) => {
+                Ok(mut newer) => {
+                    // The newer request goes first; what this one still had to load follows
+                    // it, so that no file the screen asked for is left "loading" forever.
+                    let rest = std::iter::once((key, file)).chain(queue.drain(..));
+                    for item in rest {
+                        if !newer.iter().any(|(k, _)| *k == item.0) {
+                            newer.push(item);
+                        }
+                    }
                     pending = Some(newer);
                     break;
                 }
@@ -310,8 +319,15 @@ fn diff_worker(repo_path: &Path, rx: Receiver<Vec<(FileKey, FileChange)>>, out: 
                 return;
             }
         }
-        // Keep only the newest of several waiting requests.
-        while let Ok(newer) = rx.try_recv() {
+        // Several waiting requests: the newest first, then what the others still want.
+        while let Ok(mut newer) = rx.try_recv() {
+            if let Some(older) = pending.take() {
+                for item in older {
+                    if !newer.iter().any(|(k, _)| *k == item.0) {
+                        newer.push(item);
+                    }
+                }
+            }
             pending = Some(newer);
         }
     }

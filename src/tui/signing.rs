@@ -50,7 +50,7 @@ fn try_sign(repo_path: &Path, resolved: &Resolved, request: &SignRequest) -> Res
     let library_request = signoff::SignRequest {
         decision: request.decision,
         comment: request.comment.clone(),
-        comments: Vec::new(),
+        comments: structured_comments(&repo, &request.line_comments)?,
         principal: None,
         evidence: evidence(request),
         interface: INTERFACE.to_string(),
@@ -105,6 +105,22 @@ fn try_sign(repo_path: &Path, resolved: &Resolved, request: &SignRequest) -> Res
         .collect();
     lines.extend(plan.warnings.iter().map(|w| format!("note: {w}")));
     Ok(SignOutcome::Signed(lines))
+}
+
+/// The line comments quoted from their commits, as the payload carries them.
+fn structured_comments(
+    repo: &git2::Repository,
+    inputs: &[crate::signoff::comment::CommentInput],
+) -> Result<Vec<crate::signoff::comment::ReviewComment>> {
+    inputs
+        .iter()
+        .map(|input| {
+            let rev = input.commit.as_deref().unwrap_or("HEAD");
+            let commit =
+                git2::Oid::from_str(rev).map_err(Error::git(format!("parsing commit id {rev}")))?;
+            crate::signoff::comment::quote(repo, commit, input)
+        })
+        .collect()
 }
 
 /// The evidence of each commit: its own files viewed of total, and whether the impact panel
@@ -202,6 +218,27 @@ mod tests {
             Some(Overlay::Sign { stage, .. }) => Some(stage.clone()),
             _ => None,
         }
+    }
+
+    #[test]
+    fn a_comment_on_lines_is_signed_as_structured_data_with_its_code() {
+        let d = demo();
+        let mut s = session(&d.made.repo);
+        let (commit, _) = supervised(&s);
+        // The supervised commit's file, its first hunk, a line, a comment; approve it alone.
+        s.press("]]}jjcbound this cache<Enter>ayy");
+        let Some(SignStage::Done { signed, lines }) = stage(&s) else {
+            panic!("the dialog shows the result: {:?}", s.app().top());
+        };
+        assert!(signed, "{lines:?}");
+        let note = notes_on(&d.made.repo, &commit);
+        let line = crate::signoff::NoteLine::parse(&note[0]).expect("note line");
+        let payload = crate::signoff::Payload::parse(&line.payload).expect("payload");
+        assert_eq!(payload.version, 2, "{}", line.payload);
+        let c = payload.comments.first().expect("a structured comment");
+        assert_eq!(c.text, "bound this cache");
+        assert_eq!(c.path, "crates/auth/src/tokens.rs");
+        assert!(!c.code.is_empty(), "the commented code is quoted: {c:?}");
     }
 
     #[test]

@@ -69,9 +69,36 @@ pub fn sign_request(app: &App, decision: Decision) -> SignRequest {
             .map(|c| c.render())
             .collect::<Vec<_>>()
             .join("\n"),
+        line_comments: app
+            .comments_in(scope)
+            .iter()
+            .filter_map(|c| line_comment(c))
+            .collect(),
         impact_shown: app.impact_seen,
         passphrase: None,
     }
+}
+
+/// A draft on lines as the signed payload carries it: `+12` (new side) or `-12` (old side),
+/// through `end`.
+fn line_comment(c: &crate::tui::store::Comment) -> Option<crate::signoff::comment::CommentInput> {
+    use crate::signoff::comment::{CommentInput, Side};
+    let line = c.line.as_deref()?;
+    let (side, n) = match line.split_at(1) {
+        ("+", n) => (Side::New, n),
+        ("-", n) => (Side::Old, n),
+        _ => return None,
+    };
+    let start: u32 = n.parse().ok()?;
+    Some(CommentInput {
+        commit: Some(c.commit.clone()),
+        path: c.path.clone(),
+        side,
+        start,
+        end: c.end.filter(|e| *e >= start),
+        text: c.text.clone(),
+        resolved: false,
+    })
 }
 
 /// Keys while the dialog is on top: it takes them all (Ctrl-C still quits). `j`/`k`, the
