@@ -82,3 +82,54 @@ fn bad_sizes_and_unknown_themes_are_errors_that_say_why() {
         .code(2)
         .stderr(predicate::str::contains("config.toml"));
 }
+
+/// Commit ids (7 hex digits standing alone) as `#######`: they differ per run.
+fn without_ids(text: &str) -> String {
+    let mut out = String::new();
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let hex = |c: char| c.is_ascii_digit() || ('a'..='f').contains(&c);
+        let boundary = |j: usize| j >= chars.len() || !chars[j].is_ascii_alphanumeric();
+        if (i == 0 || !chars[i - 1].is_ascii_alphanumeric())
+            && i + 7 <= chars.len()
+            && chars[i..i + 7].iter().all(|c| hex(*c))
+            && boundary(i + 7)
+        {
+            out.push_str("#######");
+            i += 7;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+#[test]
+fn the_readme_sample_screen_is_what_its_command_prints() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let at = readme
+        .find("## The review workstation")
+        .expect("the workstation section");
+    let start = readme[at..].find("```text\n").expect("a sample block") + at + 8;
+    let end = readme[start..].find("```\n").expect("its end") + start;
+    let sample = &readme[start..end];
+    assert!(
+        readme.contains("`countersign review --snapshot 120x24 --snapshot-settled`"),
+        "the README names the command its sample comes from"
+    );
+    let (_dir, repo) = demo();
+    let out = review(&repo, &repo)
+        .args(["--snapshot", "120x24", "--snapshot-settled"])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(without_ids(sample), without_ids(&screen));
+}
