@@ -44,6 +44,9 @@ pub struct Draft {
     pub path: String,
     /// The line it is on: `+N` (new side) or `-N` (old side); None for the whole file.
     pub line: Option<String>,
+    /// The last line of a range on the same side (`V` in the workstation); None: one line.
+    #[serde(default)]
+    pub end: Option<u32>,
     /// What the reviewer wrote.
     pub text: String,
 }

@@ -375,7 +375,7 @@ fn draft_comment(repo: &git2::Repository, commit: Oid, d: &Draft) -> ReviewComme
         path: d.path.clone(),
         side,
         start,
-        end: None,
+        end: d.end.filter(|e| *e >= start),
         text: d.text.clone(),
         resolved: false,
     };
