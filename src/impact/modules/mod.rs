@@ -21,11 +21,13 @@
 //! affected. The crate-level result is never narrowed by this phase.
 
 mod graph;
+mod removed;
 mod resolve;
 mod scan;
 mod seeds;
 mod tree;
 
+pub use removed::Removed;
 pub use seeds::Changes;
 
 use serde::Serialize;
@@ -74,5 +76,39 @@ pub fn analyze(
     changes: &Changes<'_>,
     depth: usize,
 ) -> (Vec<ModuleImpact>, Vec<ModuleFallback>) {
-    graph::run(changes.ws, tree, crates, changes, depth)
+    graph::run(changes.ws, tree, crates, changes, depth, None)
+}
+
+/// The dependents, in the base revision's graph (`base_ws` read from `base_tree`), of the
+/// modules the change removes, merged into `tip` (the tip graph's answer, which wins where
+/// both list a module): a moved module is a delete plus an add, so what named the old module
+/// counts even where the tip graph no longer reaches it. Modules gone at the tip are not
+/// listed.
+pub fn add_removed(
+    tip: &mut (Vec<ModuleImpact>, Vec<ModuleFallback>),
+    base_ws: &super::workspace::Workspace,
+    base_tree: &impl ListFiles,
+    crates: &[CrateImpact],
+    changes: &Changes<'_>,
+    depth: usize,
+    removed: &Removed,
+) {
+    let (mods, fallbacks) = graph::run(base_ws, base_tree, crates, changes, depth, Some(removed));
+    let known: std::collections::BTreeSet<(String, String)> = tip
+        .0
+        .iter()
+        .map(|m| (m.crate_name.clone(), m.module.clone()))
+        .collect();
+    tip.0.extend(
+        mods.into_iter()
+            .filter(|m| !known.contains(&(m.crate_name.clone(), m.module.clone()))),
+    );
+    tip.0
+        .sort_by(|a, b| (&a.crate_name, &a.module).cmp(&(&b.crate_name, &b.module)));
+    for f in fallbacks {
+        if !tip.1.iter().any(|t| t.crate_name == f.crate_name) {
+            tip.1.push(f);
+        }
+    }
+    tip.1.sort_by(|a, b| a.crate_name.cmp(&b.crate_name));
 }
