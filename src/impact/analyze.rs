@@ -115,7 +115,15 @@ pub fn analyze_range(
         };
         let mut out = modules::analyze(&tip_tree, &level.crates, &changes, opts.module_depth);
         if let (Some(r), Some(bt), Some(bw)) = (&removed, &base_tree, &base_ws) {
-            modules::add_removed(&mut out, bw, bt, &level.crates, &changes, opts.module_depth, r);
+            modules::add_removed(
+                &mut out,
+                bw,
+                bt,
+                &level.crates,
+                &changes,
+                opts.module_depth,
+                r,
+            );
         }
         out
     } else {

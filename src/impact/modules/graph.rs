@@ -3,8 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
-use super::resolve::{Id, Resolver, UnitView};
 use super::removed::Removed;
+use super::resolve::{Id, Resolver, UnitView};
 use super::seeds::{self, Changes};
 use super::tree::{build, Listing, ModTree};
 use super::{ModuleFallback, ModuleImpact};

@@ -94,15 +94,23 @@ pub fn add_removed(
     removed: &Removed,
 ) {
     let (mods, fallbacks) = graph::run(base_ws, base_tree, crates, changes, depth, Some(removed));
-    let known: std::collections::BTreeSet<(String, String)> = tip
-        .0
-        .iter()
-        .map(|m| (m.crate_name.clone(), m.module.clone()))
-        .collect();
-    tip.0.extend(
-        mods.into_iter()
-            .filter(|m| !known.contains(&(m.crate_name.clone(), m.module.clone()))),
-    );
+    // Where both list a module, the shorter chain wins; on a tie the base one, which names
+    // the removed module the dependent really referenced (the tip's may go through the
+    // module an unresolved path falls back to).
+    for m in mods {
+        match tip
+            .0
+            .iter_mut()
+            .find(|t| t.crate_name == m.crate_name && t.module == m.module)
+        {
+            Some(t) if t.via.len() >= m.via.len() => {
+                t.via = m.via;
+                t.reason = t.reason.take().or(m.reason);
+            }
+            Some(_) => {}
+            None => tip.0.push(m),
+        }
+    }
     tip.0
         .sort_by(|a, b| (&a.crate_name, &a.module).cmp(&(&b.crate_name, &b.module)));
     for f in fallbacks {

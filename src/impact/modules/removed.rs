@@ -24,7 +24,11 @@ impl Removed {
     pub fn of(repo: &git2::Repository, files: &[&FileChange]) -> Option<Removed> {
         let mut out = Removed::default();
         for f in files {
-            let Some(old) = f.old_path.as_ref().filter(|p| p.as_bytes().ends_with(b".rs")) else {
+            let Some(old) = f
+                .old_path
+                .as_ref()
+                .filter(|p| p.as_bytes().ends_with(b".rs"))
+            else {
                 continue;
             };
             let gone = f.new_path.as_ref() != Some(old) || matches!(f.status, FileStatus::Deleted);
