@@ -918,3 +918,83 @@ fn a_computed_include_str_may_read_any_changed_file() {
     assert!(i.module_fallbacks.is_empty(), "{:?}", i.module_fallbacks);
     assert_eq!(module_files(&i), ["src/a.rs"]);
 }
+
+/// The `(module, via)` pairs of the affected modules.
+fn module_vias(i: &Impact) -> Vec<(String, Vec<String>)> {
+    i.modules
+        .iter()
+        .map(|m| (m.module.clone(), m.via.clone()))
+        .collect()
+}
+
+#[test]
+fn a_moved_module_keeps_the_dependent_that_named_it_through_a_removed_reexport() {
+    let t = TestRepo::new();
+    t.write("Cargo.toml", "[workspace]\nmembers = [\"core\", \"app\"]\n");
+    krate(&t, "core", "core", "", "pub mod util;\n");
+    t.write("core/src/util/mod.rs", "mod b;\npub use b::helper;\n");
+    t.write("core/src/util/b.rs", "pub fn helper() {}\n");
+    krate(
+        &t,
+        "app",
+        "app",
+        "[dependencies]\ncore = { path = \"../core\" }\n",
+        "pub mod user;\n",
+    );
+    t.write("app/src/user.rs", "pub fn u() { core::util::helper() }\n");
+    let base = t.commit("base");
+    // The module moves and the re-export the dependent went through is dropped.
+    t.remove("core/src/util/b.rs");
+    t.write("core/src/util/bee.rs", "pub fn helper() {}\n");
+    t.write("core/src/util/mod.rs", "pub mod bee;\n");
+    t.commit("move util/b.rs to util/bee.rs");
+    let i = impact_since(&t, base);
+    let vias = module_vias(&i);
+    let user = vias.iter().find(|(m, _)| m == "app::user");
+    assert_eq!(
+        user.map(|(_, v)| v.as_slice()),
+        Some(["core::util::b".to_string(), "app::user".to_string()].as_slice()),
+        "the old dependent is listed with the chain it had: {vias:?}"
+    );
+    assert!(
+        !vias.iter().any(|(m, _)| m == "core::util::b"),
+        "the old module is gone: {vias:?}"
+    );
+}
+
+#[test]
+fn a_deleted_module_lists_its_dependents_with_their_chain_before_the_change() {
+    let t = TestRepo::new();
+    t.write("Cargo.toml", "[workspace]\nmembers = [\"core\"]\n");
+    krate(
+        &t,
+        "core",
+        "core",
+        "",
+        "pub mod gone;\npub mod user;\npub mod top;\n",
+    );
+    t.write("core/src/gone.rs", "pub fn g() {}\n");
+    t.write("core/src/user.rs", "pub fn u() { crate::gone::g() }\n");
+    t.write("core/src/top.rs", "pub fn t() { crate::user::u() }\n");
+    let base = t.commit("base");
+    t.remove("core/src/gone.rs");
+    t.write("core/src/lib.rs", "pub mod user;\npub mod top;\n");
+    t.commit("drop gone");
+    let i = impact_since(&t, base);
+    let vias = module_vias(&i);
+    let via_of = |m: &str| vias.iter().find(|(n, _)| n == m).map(|(_, v)| v.clone());
+    assert_eq!(
+        via_of("core::user"),
+        Some(vec!["core::gone".to_string(), "core::user".to_string()]),
+        "{vias:?}"
+    );
+    assert_eq!(
+        via_of("core::top"),
+        Some(vec![
+            "core::gone".to_string(),
+            "core::user".to_string(),
+            "core::top".to_string()
+        ]),
+        "{vias:?}"
+    );
+}

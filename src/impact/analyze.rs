@@ -80,7 +80,12 @@ pub fn analyze_range(
         }
     };
     // The base side matters only where paths leave the tree or a manifest changes.
-    let needs_base = super::crates::needs_base(files);
+    // A change that removes a module needs the base graph too (a move is a delete plus an add).
+    let removed = match (opts.modules, base) {
+        (true, Some(_)) => modules::Removed::of(repo, files),
+        _ => None,
+    };
+    let needs_base = super::crates::needs_base(files) || removed.is_some();
     let base_tree = match base {
         Some(b) if needs_base => Some(GitTree::of_commit(repo, b, &b.to_string())?),
         _ => None,
@@ -108,7 +113,19 @@ pub fn analyze_range(
             lock_packages: level.lock_packages.as_ref(),
             wide_whole: &level.wide_whole,
         };
-        modules::analyze(&tip_tree, &level.crates, &changes, opts.module_depth)
+        let mut out = modules::analyze(&tip_tree, &level.crates, &changes, opts.module_depth);
+        if let (Some(r), Some(bt), Some(bw)) = (&removed, &base_tree, &base_ws) {
+            modules::add_removed(
+                &mut out,
+                bw,
+                bt,
+                &level.crates,
+                &changes,
+                opts.module_depth,
+                r,
+            );
+        }
+        out
     } else {
         (Vec::new(), Vec::new())
     };

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
+use super::removed::Removed;
 use super::resolve::{Id, Resolver, UnitView};
 use super::seeds::{self, Changes};
 use super::tree::{build, Listing, ModTree};
@@ -34,6 +35,7 @@ pub(super) fn run(
     crates: &[CrateImpact],
     changes: &Changes<'_>,
     depth: usize,
+    removed: Option<&Removed>,
 ) -> (Vec<ModuleImpact>, Vec<ModuleFallback>) {
     let changed: BTreeSet<&str> = crates
         .iter()
@@ -47,6 +49,8 @@ pub(super) fn run(
         let lock_only = changes.lock_packages.is_some() && !changes.wide_whole.contains(&c.name);
         if c.changed || (c.distance >= 1 && c.distance <= depth && from_changed) {
             chosen.push(c);
+        } else if removed.is_some() {
+            // The base graph: only what can name a removed module.
         } else if c.distance == 0 && lock_only {
             // Affected through `Cargo.lock` alone: the modules using the changed packages.
             chosen.push(c);
@@ -95,13 +99,17 @@ pub(super) fn run(
                 }
             }
         }
-        if unit.whole.is_none() {
+        if unit.whole.is_none() && removed.is_none() {
             seeds::classify(&mut unit, member, changes, c.changed);
         }
         if let Some(reason) = &unit.whole {
+            let reason = match removed {
+                Some(_) => format!("before the change: {reason}"),
+                None => reason.clone(),
+            };
             fallbacks.push(ModuleFallback {
                 crate_name: c.name.clone(),
-                reason: reason.clone(),
+                reason,
             });
         }
         units.push(unit);
@@ -164,7 +172,10 @@ pub(super) fn run(
     for id in resolver.ids() {
         let u = &units[id.0];
         let file_changed = u.changed && changed_set.contains(file_of(id));
-        let seed = file_changed || u.whole.is_some() || u.extra_seeds.contains_key(&(id.1, id.2));
+        let seed = match removed {
+            Some(r) => u.whole.is_some() || is_removed(r, &units[id.0].targets[id.1].3, id.2),
+            None => file_changed || u.whole.is_some() || u.extra_seeds.contains_key(&(id.1, id.2)),
+        };
         if seed {
             via.insert(id, vec![display(id)]);
             queue.push_back(id);
@@ -187,17 +198,42 @@ pub(super) fn run(
     }
     let mut out: Vec<ModuleImpact> = via
         .into_iter()
+        // In the base graph, report the dependents that still exist, not the removed modules.
+        .filter(|(id, chain)| match removed {
+            Some(r) => chain.len() > 1 && !r.files.contains(file_of(*id)),
+            None => true,
+        })
         .map(|(id, chain)| ModuleImpact {
             crate_name: units[id.0].name.clone(),
             target: units[id.0].targets[id.1].0.clone(),
             module: display(id),
             file: file_of(id).to_string(),
             changed: units[id.0].changed && changed_set.contains(file_of(id)),
-            via: chain,
-            reason: units[id.0].extra_seeds.get(&(id.1, id.2)).cloned(),
+            via: chain.clone(),
+            reason: match removed {
+                Some(_) => Some(format!(
+                    "named `{}`, which the change removes or moves, before the change",
+                    chain[0]
+                )),
+                None => units[id.0].extra_seeds.get(&(id.1, id.2)).cloned(),
+            },
         })
         .collect();
     out.sort_by(|a, b| (&a.crate_name, &a.module).cmp(&(&b.crate_name, &b.module)));
     fallbacks.sort_by(|a, b| a.crate_name.cmp(&b.crate_name));
     (out, fallbacks)
+}
+
+/// Node `ni` of `tree` is a module the change removes: its file is deleted or moved away, or
+/// its `mod` declaration was dropped from its parent's file.
+fn is_removed(r: &Removed, tree: &ModTree, ni: usize) -> bool {
+    let node = &tree.nodes[ni];
+    if r.files.contains(&node.file) {
+        return true;
+    }
+    let (Some(parent), Some(name)) = (node.parent, node.path.last()) else {
+        return false;
+    };
+    r.decls
+        .contains(&(tree.nodes[parent].file.clone(), name.clone()))
 }

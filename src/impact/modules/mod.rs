@@ -21,11 +21,13 @@
 //! affected. The crate-level result is never narrowed by this phase.
 
 mod graph;
+mod removed;
 mod resolve;
 mod scan;
 mod seeds;
 mod tree;
 
+pub use removed::Removed;
 pub use seeds::Changes;
 
 use serde::Serialize;
@@ -74,5 +76,47 @@ pub fn analyze(
     changes: &Changes<'_>,
     depth: usize,
 ) -> (Vec<ModuleImpact>, Vec<ModuleFallback>) {
-    graph::run(changes.ws, tree, crates, changes, depth)
+    graph::run(changes.ws, tree, crates, changes, depth, None)
+}
+
+/// The dependents, in the base revision's graph (`base_ws` read from `base_tree`), of the
+/// modules the change removes, merged into `tip` (the tip graph's answer, which wins where
+/// both list a module): a moved module is a delete plus an add, so what named the old module
+/// counts even where the tip graph no longer reaches it. Modules gone at the tip are not
+/// listed.
+pub fn add_removed(
+    tip: &mut (Vec<ModuleImpact>, Vec<ModuleFallback>),
+    base_ws: &super::workspace::Workspace,
+    base_tree: &impl ListFiles,
+    crates: &[CrateImpact],
+    changes: &Changes<'_>,
+    depth: usize,
+    removed: &Removed,
+) {
+    let (mods, fallbacks) = graph::run(base_ws, base_tree, crates, changes, depth, Some(removed));
+    // Where both list a module, the shorter chain wins; on a tie the base one, which names
+    // the removed module the dependent really referenced (the tip's may go through the
+    // module an unresolved path falls back to).
+    for m in mods {
+        match tip
+            .0
+            .iter_mut()
+            .find(|t| t.crate_name == m.crate_name && t.module == m.module)
+        {
+            Some(t) if t.via.len() >= m.via.len() => {
+                t.via = m.via;
+                t.reason = t.reason.take().or(m.reason);
+            }
+            Some(_) => {}
+            None => tip.0.push(m),
+        }
+    }
+    tip.0
+        .sort_by(|a, b| (&a.crate_name, &a.module).cmp(&(&b.crate_name, &b.module)));
+    for f in fallbacks {
+        if !tip.1.iter().any(|t| t.crate_name == f.crate_name) {
+            tip.1.push(f);
+        }
+    }
+    tip.1.sort_by(|a, b| a.crate_name.cmp(&b.crate_name));
 }
