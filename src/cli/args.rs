@@ -11,9 +11,25 @@ pub struct Cli {
     /// Run as if started in DIR (like `git -C`).
     #[arg(short = 'C', value_name = "DIR", global = true)]
     pub dir: Option<PathBuf>,
+    /// Colour the text outputs: `auto` (a terminal, and `NO_COLOR` unset or empty),
+    /// `always` or `never`, as git's `--color`.
+    #[arg(long, value_name = "WHEN", global = true, default_value = "auto")]
+    pub color: ColorWhen,
     /// The subcommand.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// When the text outputs are coloured (`--color`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    /// On a terminal, unless `NO_COLOR` is set to a non-empty value.
+    #[default]
+    Auto,
+    /// Always, even into a pipe or a file (and whatever `NO_COLOR` says).
+    Always,
+    /// Never.
+    Never,
 }
 
 /// Output formats shared by the reporting subcommands.

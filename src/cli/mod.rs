@@ -51,6 +51,7 @@ fn notify(notices: &[String]) {
 pub fn main() -> i32 {
     crate::util::pipe::install_panic_net();
     let cli = Cli::parse();
+    style::init_colour(cli.color);
     match run(cli) {
         Ok(code) => code,
         Err(e) => {

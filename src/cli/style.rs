@@ -1,13 +1,39 @@
 //! Colours for terminal output, applied only when stdout is a terminal.
 
+use std::ffi::OsStr;
 use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, Ordering};
 
+use super::args::ColorWhen;
 use crate::policy::Tier;
 use crate::signoff::ReviewState;
 
-/// Whether to colour stdout: a terminal, and `NO_COLOR` unset.
+/// The decision of `--color`, made once at start (before a pager replaces stdout).
+static COLOUR: AtomicBool = AtomicBool::new(false);
+
+/// Decides once, at start, whether stdout is coloured, from `--color` and the terminal.
+pub fn init_colour(when: ColorWhen) {
+    let on = decide(
+        when,
+        std::io::stdout().is_terminal(),
+        std::env::var_os("NO_COLOR").as_deref(),
+    );
+    COLOUR.store(on, Ordering::Relaxed);
+}
+
+/// `--color WHEN` with stdout a terminal or not and `NO_COLOR` as given: `always` and
+/// `never` win; `auto` colours a terminal unless `NO_COLOR` is non-empty (no-color.org).
+pub fn decide(when: ColorWhen, terminal: bool, no_color: Option<&OsStr>) -> bool {
+    match when {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => terminal && no_color.is_none_or(OsStr::is_empty),
+    }
+}
+
+/// Whether to colour stdout, as decided by [`init_colour`].
 pub fn colour_stdout() -> bool {
-    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+    COLOUR.load(Ordering::Relaxed)
 }
 
 /// Wraps `text` in an ANSI colour (SGR code) when `on`.
@@ -60,3 +86,19 @@ pub fn fit(text: &str, width: usize) -> String {
 
 // The closed-pipe handling lives in the shared helper; commands keep importing it from here.
 pub use crate::util::pipe::{finish, write_json};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn color_auto_honours_no_color_and_a_non_terminal_stdout() {
+        let set = Some(OsStr::new("1"));
+        assert!(decide(ColorWhen::Auto, true, None));
+        assert!(decide(ColorWhen::Auto, true, Some(OsStr::new(""))));
+        assert!(!decide(ColorWhen::Auto, true, set));
+        assert!(!decide(ColorWhen::Auto, false, None));
+        assert!(decide(ColorWhen::Always, false, set));
+        assert!(!decide(ColorWhen::Never, true, None));
+    }
+}

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use super::args::{VerifyArgs, VerifyFormat};
 use super::progress::Progress;
+use super::style::{colour_stdout, paint, state_colour, tier_colour};
 use super::style::{finish, write_json};
 use super::verify_formats;
 use super::{Context, EXIT_OK, EXIT_VIOLATION};
@@ -41,6 +42,7 @@ pub fn build_report(repo: &git2::Repository, selection: Selection<'_>) -> Result
 /// The text report; subjects, agent names and problems (which quote paths and principals)
 /// are escaped, so no line of it can be forged or rubbed out by the branch under review.
 fn write_text(out: &mut impl Write, r: &Report) -> std::io::Result<()> {
+    let on = colour_stdout();
     let failed = r.commits.iter().filter(|c| !c.ok).count();
     writeln!(
         out,
@@ -68,12 +70,20 @@ fn write_text(out: &mut impl Write, r: &Report) -> std::io::Result<()> {
         };
         writeln!(
             out,
-            "{} {}  {:<10}  {:<10}  {:<13}{need}  {}",
-            if c.ok { "ok  " } else { "FAIL" },
+            "{} {}  {:<10}  {}  {}{need}  {}",
+            if c.ok {
+                paint(on, "32", "ok  ")
+            } else {
+                paint(on, "1;31", "FAIL")
+            },
             short_id(&c.commit),
             by,
-            c.tier.name(),
-            c.state.name(),
+            paint(on, tier_colour(c.tier), &format!("{:<10}", c.tier.name())),
+            paint(
+                on,
+                state_colour(c.state),
+                &format!("{:<13}", c.state.name())
+            ),
             esc(&c.summary)
         )?;
         for p in &c.problems {
@@ -81,11 +91,12 @@ fn write_text(out: &mut impl Write, r: &Report) -> std::io::Result<()> {
         }
     }
     if failed == 0 {
-        writeln!(out, "verify: OK")
+        writeln!(out, "verify: {}", paint(on, "32", "OK"))
     } else {
         writeln!(
             out,
-            "verify: FAILED: {failed} of {} commit{} may not ship",
+            "verify: {}: {failed} of {} commit{} may not ship",
+            paint(on, "1;31", "FAILED"),
             r.commits.len(),
             if r.commits.len() == 1 { "" } else { "s" }
         )
