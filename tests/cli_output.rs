@@ -62,3 +62,153 @@ fn color_never_and_auto_into_a_pipe_print_no_escape() {
         );
     }
 }
+
+/// The countersign binary as a plain `std::process::Command` in `dir`, with the same
+/// isolation as the other tests.
+fn plain(dir: &std::path::Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("countersign"));
+    cmd.current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .env("NO_COLOR", "1")
+        .env_remove("COUNTERSIGN_KEY")
+        .env_remove("LESS");
+    cmd
+}
+
+/// Runs `cmd` with stdout and stderr on a fresh pseudo-terminal (as a user's terminal); returns its exit
+/// status and what reached the terminal.
+fn on_terminal(mut cmd: std::process::Command) -> (std::process::ExitStatus, String) {
+    use std::io::Read;
+    use std::os::fd::{FromRawFd, OwnedFd};
+    let (mut master, mut slave) = (0, 0);
+    // SAFETY: openpty fills two descriptors, owned below.
+    let rc = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            std::ptr::null(),
+        )
+    };
+    assert_eq!(rc, 0, "openpty");
+    // SAFETY: both descriptors were just opened and are owned by nobody else.
+    let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    let err = slave.try_clone().expect("dup");
+    cmd.stdout(std::process::Stdio::from(slave))
+        .stderr(std::process::Stdio::from(err));
+    let mut child = cmd.spawn().expect("spawns");
+    drop(cmd); // the last copy of the terminal's other end: reading ends when the child ends
+    let reader = std::thread::spawn(move || {
+        let mut file = std::fs::File::from(master);
+        let mut bytes = Vec::new();
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = file.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            bytes.extend_from_slice(&buf[..n]);
+        }
+        String::from_utf8_lossy(&bytes).into_owned()
+    });
+    let status = child.wait().expect("waits");
+    (status, reader.join().expect("reader"))
+}
+
+#[test]
+fn pager_takes_text_output_on_a_terminal_unless_no_pager_or_json() {
+    let f = failing();
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let paged = scratch.path().join("paged");
+    let pager = format!("cat > '{}'", paged.display());
+
+    let mut cmd = plain(f.path());
+    cmd.args(["status"]).env("PAGER", &pager);
+    let (status, screen) = on_terminal(cmd);
+    assert!(status.success());
+    let text = std::fs::read_to_string(&paged).expect("the pager ran and got the output");
+    assert!(text.contains("needs-signoff"), "paged: {text}");
+    assert!(
+        !screen.contains("needs-signoff"),
+        "bypassed the pager: {screen}"
+    );
+
+    std::fs::remove_file(&paged).expect("remove");
+    for args in [
+        &["status", "--no-pager"][..],
+        &["status", "--format", "json"][..],
+    ] {
+        let mut cmd = plain(f.path());
+        cmd.args(args).env("PAGER", &pager);
+        let (status, screen) = on_terminal(cmd);
+        assert!(status.success());
+        assert!(!paged.exists(), "{args:?} used the pager");
+        assert!(
+            screen.contains("needs-signoff"),
+            "{args:?} printed: {screen}"
+        );
+    }
+
+    // Not a terminal: never paged, whatever PAGER says.
+    let out = plain(f.path())
+        .args(["status"])
+        .env("PAGER", &pager)
+        .output()
+        .expect("runs");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("needs-signoff"));
+    assert!(!paged.exists(), "paged into a pipe");
+}
+
+#[test]
+fn verify_and_impact_fit_lines_to_columns() {
+    let f = Fixture::new();
+    let long = "Rework the retry loop so that every transient failure of the upstream \
+                service is retried with backoff";
+    f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", long);
+    for (cols, args) in [
+        (100usize, &["verify"][..]),
+        (60, &["impact"][..]),
+        (200, &["verify"][..]),
+    ] {
+        let out = plain(f.path())
+            .args(args)
+            .env("COLUMNS", cols.to_string())
+            .output()
+            .expect("runs");
+        let text = String::from_utf8(out.stdout).expect("utf-8");
+        let widest = text.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+        assert!(
+            widest <= cols,
+            "{args:?} at COLUMNS={cols}: a line of {widest}:\n{text}"
+        );
+        if cols == 200 {
+            assert!(widest > 80, "wide terminal still cut at 80:\n{text}");
+            assert!(
+                text.contains(long),
+                "the whole subject fits in 200 columns:\n{text}"
+            );
+        }
+    }
+}
+
+#[test]
+fn progress_is_cleared_before_the_pager_starts() {
+    let f = failing();
+    let mut cmd = plain(f.path());
+    cmd.args(["verify"])
+        .env("PAGER", "cat -")
+        .env("COUNTERSIGN_PROGRESS_AFTER_MS", "0");
+    let (status, screen) = on_terminal(cmd);
+    assert_eq!(status.code(), Some(1));
+    let progress = screen.find("verifying 1/").expect("progress shown");
+    let cleared = screen.rfind("\r\x1b[2K").expect("progress cleared");
+    let report = screen
+        .find("countersign verify:")
+        .expect("the report reached the terminal");
+    assert!(
+        progress < cleared && cleared < report,
+        "the progress line is cleared before the paged report: {screen:?}"
+    );
+}

@@ -15,6 +15,9 @@ pub struct Cli {
     /// `always` or `never`, as git's `--color`.
     #[arg(long, value_name = "WHEN", global = true, default_value = "auto")]
     pub color: ColorWhen,
+    /// Never page long text output (like git's `--no-pager`).
+    #[arg(long, global = true)]
+    pub no_pager: bool,
     /// The subcommand.
     #[command(subcommand)]
     pub command: Command,

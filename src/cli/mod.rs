@@ -8,6 +8,7 @@ mod demo;
 mod impact;
 mod init;
 mod keygen;
+mod pager;
 mod policy_check;
 mod progress;
 mod review;
@@ -52,6 +53,7 @@ pub fn main() -> i32 {
     crate::util::pipe::install_panic_net();
     let cli = Cli::parse();
     style::init_colour(cli.color);
+    pager::init(cli.no_pager);
     match run(cli) {
         Ok(code) => code,
         Err(e) => {

@@ -35,6 +35,7 @@ pub fn run(cwd: &Path, args: &StatusArgs) -> Result<i32> {
     let mut progress = Progress::new("judging", args.format == Format::Json);
     let rows = review.assess_all_with(&mut |done, total, c| progress.tick(done, total, c))?;
     progress.finish();
+    let _pager = super::pager::start(args.format == Format::Text);
     let mut out = std::io::stdout().lock();
     let written = match args.format {
         Format::Json => {

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::args::{VerifyArgs, VerifyFormat};
 use super::progress::Progress;
-use super::style::{colour_stdout, paint, state_colour, tier_colour};
+use super::style::{colour_stdout, fit, paint, state_colour, tier_colour, width, wrap};
 use super::style::{finish, write_json};
 use super::verify_formats;
 use super::{Context, EXIT_OK, EXIT_VIOLATION};
@@ -24,6 +24,7 @@ pub fn run(cwd: &Path, args: &VerifyArgs) -> Result<i32> {
     let report = review.report_with(&mut |done, total, c| progress.tick(done, total, c))?;
     progress.finish();
     let code = if report.ok { EXIT_OK } else { EXIT_VIOLATION };
+    let _pager = super::pager::start(args.format == VerifyFormat::Text);
     let mut out = std::io::stdout().lock();
     let written = match args.format {
         VerifyFormat::Json => write_json(&mut out, &report),
@@ -44,15 +45,17 @@ pub fn build_report(repo: &git2::Repository, selection: Selection<'_>) -> Result
 fn write_text(out: &mut impl Write, r: &Report) -> std::io::Result<()> {
     let on = colour_stdout();
     let failed = r.commits.iter().filter(|c| !c.ok).count();
-    writeln!(
-        out,
+    let head = format!(
         "countersign verify: {} commit{} in {}, judged by the policy and roster on {} ({})",
         r.commits.len(),
         if r.commits.len() == 1 { "" } else { "s" },
         esc(&r.range),
         esc(&r.trusted_ref),
         short_id(&r.trusted_commit)
-    )?;
+    );
+    for line in wrap(&head, width(), "", "  ") {
+        writeln!(out, "{line}")?;
+    }
     if r.commits.is_empty() {
         return writeln!(
             out,
@@ -68,6 +71,9 @@ fn write_text(out: &mut impl Write, r: &Report) -> std::io::Result<()> {
         } else {
             String::new()
         };
+        // The subject takes what the columns before it leave of the width.
+        let used = 4 + 1 + 7 + 2 + 10 + 2 + 10 + 2 + 13 + need.chars().count() + 2;
+        let summary = fit(&esc(&c.summary), width().saturating_sub(used).max(12));
         writeln!(
             out,
             "{} {}  {:<10}  {}  {}{need}  {}",
@@ -84,10 +90,12 @@ fn write_text(out: &mut impl Write, r: &Report) -> std::io::Result<()> {
                 state_colour(c.state),
                 &format!("{:<13}", c.state.name())
             ),
-            esc(&c.summary)
+            summary.trim_end()
         )?;
         for p in &c.problems {
-            writeln!(out, "       {}", esc(p))?;
+            for line in wrap(&esc(p), width(), "       ", "         ") {
+                writeln!(out, "{line}")?;
+            }
         }
     }
     if failed == 0 {
