@@ -1,4 +1,5 @@
-//! How the text outputs meet a terminal: `--color`, the pager and the width.
+//! How the outputs meet their readers: `--color`, the pager and the width on a terminal, and
+//! the JSON documents against the schemas shipped in `schemas/`.
 
 mod signoff_common;
 
@@ -211,4 +212,150 @@ fn progress_is_cleared_before_the_pager_starts() {
         progress < cleared && cleared < report,
         "the progress line is cleared before the paged report: {screen:?}"
     );
+}
+
+/// The schema `schemas/NAME.schema.json`.
+fn schema(name: &str) -> serde_json::Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("schemas")
+        .join(format!("{name}.schema.json"));
+    serde_json::from_str(&std::fs::read_to_string(&path).expect("schema readable"))
+        .expect("schema is JSON")
+}
+
+/// The problems of `v` under the subset of JSON Schema the shipped schemas use (`type`,
+/// `enum`, `oneOf`, `properties`, `required`, `items`, `minimum`); empty when it conforms.
+fn check(schema: &serde_json::Value, v: &serde_json::Value, at: &str) -> Vec<String> {
+    use serde_json::Value;
+    let mut problems = Vec::new();
+    let type_ok = |t: &str| match t {
+        "object" => v.is_object(),
+        "array" => v.is_array(),
+        "string" => v.is_string(),
+        "boolean" => v.is_boolean(),
+        "integer" => v.is_u64() || v.is_i64(),
+        "number" => v.is_number(),
+        "null" => v.is_null(),
+        other => panic!("schema uses unknown type {other}"),
+    };
+    match schema.get("type") {
+        Some(Value::String(t)) if !type_ok(t) => problems.push(format!("{at}: not {t}: {v}")),
+        Some(Value::Array(ts)) if !ts.iter().any(|t| type_ok(t.as_str().unwrap_or(""))) => {
+            problems.push(format!("{at}: none of {ts:?}: {v}"))
+        }
+        _ => {}
+    }
+    if let Some(Value::Array(options)) = schema.get("enum") {
+        if !options.contains(v) {
+            problems.push(format!("{at}: {v} not in {options:?}"));
+        }
+    }
+    if let Some(Value::Array(options)) = schema.get("oneOf") {
+        let fits = options
+            .iter()
+            .filter(|o| check(o, v, at).is_empty())
+            .count();
+        if fits != 1 {
+            problems.push(format!("{at}: {fits} of oneOf fit {v}"));
+        }
+    }
+    if let (Some(min), Some(n)) = (schema.get("minimum").and_then(Value::as_i64), v.as_i64()) {
+        if n < min {
+            problems.push(format!("{at}: {n} < {min}"));
+        }
+    }
+    if let Some(obj) = v.as_object() {
+        for r in schema
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let key = r.as_str().expect("required names are strings");
+            if !obj.contains_key(key) {
+                problems.push(format!("{at}: missing `{key}`"));
+            }
+        }
+        if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+            for (key, sub) in props {
+                if let Some(value) = obj.get(key) {
+                    problems.extend(check(sub, value, &format!("{at}.{key}")));
+                }
+            }
+        }
+    }
+    if let (Some(items), Some(arr)) = (schema.get("items"), v.as_array()) {
+        for (i, item) in arr.iter().enumerate() {
+            problems.extend(check(items, item, &format!("{at}[{i}]")));
+        }
+    }
+    problems
+}
+
+fn assert_conforms(name: &str, v: &serde_json::Value) {
+    let problems = check(&schema(name), v, name);
+    assert!(
+        problems.is_empty(),
+        "{name} output breaks its schema: {problems:#?}\n{v:#}"
+    );
+}
+
+fn json_of(f: &Fixture, args: &[&str]) -> serde_json::Value {
+    let out = f.cmd().args(args).output().expect("runs");
+    serde_json::from_slice(&out.stdout).expect("one JSON document on stdout")
+}
+
+#[test]
+fn json_outputs_conform_to_the_shipped_schemas() {
+    let f = Fixture::new();
+    let signed = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Signed");
+    f.sign(&signed, "alice", "approve").success();
+    f.ai_commit("src/lib.rs", "pub fn f() { 2; }\n", "Unsigned");
+    f.human_commit("README.md", "docs\n", "Human docs");
+
+    let status = json_of(&f, &["status", "--format", "json"]);
+    assert_eq!(status.as_array().map(Vec::len), Some(3));
+    assert_conforms("status", &status);
+    let verify = json_of(&f, &["verify", "--format", "json"]);
+    assert_conforms("verify", &verify);
+    let impact = json_of(&f, &["impact", "--format", "json"]);
+    assert_conforms("impact", &impact);
+    let show = json_of(&f, &["show", &signed.to_string(), "--format", "json"]);
+    assert_eq!(show.as_array().map(Vec::len), Some(1));
+    assert_conforms("show", &show);
+
+    // The checker is not vacuous: a renamed field or a wrong type is caught.
+    let mut broken = verify.clone();
+    broken["commits"][0]["tier"] = serde_json::json!("high");
+    broken.as_object_mut().expect("object").remove("ok");
+    assert_eq!(check(&schema("verify"), &broken, "verify").len(), 2);
+}
+
+#[test]
+fn with_format_json_an_error_is_one_json_object_on_stderr() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for args in [
+        &["status", "--format", "json"][..],
+        &["verify", "--format", "json"][..],
+        &["impact", "--format", "json"][..],
+        &["show", "HEAD", "--format", "json"][..],
+    ] {
+        let out = plain(dir.path()).args(args).output().expect("runs");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap_or_else(|e| {
+            panic!(
+                "{args:?}: stderr is not one JSON document ({e}): {:?}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+        assert_eq!(err["exit"], 2);
+        assert!(
+            err["error"].as_str().is_some_and(|e| !e.is_empty()),
+            "{err}"
+        );
+        assert_conforms("error", &err);
+    }
+    // Text stays text.
+    let out = plain(dir.path()).args(["status"]).output().expect("runs");
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("countersign: error:"));
 }

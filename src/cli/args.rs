@@ -126,6 +126,20 @@ pub enum Command {
     Policy(PolicyCommand),
 }
 
+impl Command {
+    /// True when the command prints one JSON document (`--format json`): its errors are then
+    /// one JSON object on stderr too, so that a script reads both the same way.
+    pub fn wants_json(&self) -> bool {
+        match self {
+            Command::Impact(a) => a.format == Format::Json,
+            Command::Status(a) => a.format == Format::Json,
+            Command::Show(a) => a.format == Format::Json,
+            Command::Verify(a) => a.format == VerifyFormat::Json,
+            _ => false,
+        }
+    }
+}
+
 /// Arguments of `review`: the change to open in the workstation, or its first screen as text.
 #[derive(Debug, Args)]
 pub struct ReviewArgs {

@@ -54,12 +54,19 @@ pub fn main() -> i32 {
     let cli = Cli::parse();
     style::init_colour(cli.color);
     pager::init(cli.no_pager);
+    let json = cli.command.wants_json();
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
             let mut err = std::io::stderr().lock();
             let text = e.to_string();
-            let _ = writeln!(err, "countersign: error: {}", escape::text(&text, ""));
+            let text = escape::text(&text, "");
+            if json {
+                let doc = serde_json::json!({ "error": text, "exit": EXIT_ERROR });
+                let _ = writeln!(err, "{doc}");
+            } else {
+                let _ = writeln!(err, "countersign: error: {text}");
+            }
             EXIT_ERROR
         }
     }
