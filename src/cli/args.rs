@@ -119,8 +119,13 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff): `countersign man > countersign.1`.
-    Man,
+    /// Print the man page (roff): `countersign man > countersign.1`; with `--dir DIR`, write
+    /// a page per subcommand into DIR (countersign.1, countersign-status.1, …).
+    Man {
+        /// Write every page into this directory instead of printing countersign(1).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
     /// Validate the policy and roster.
     #[command(subcommand)]
     Policy(PolicyCommand),

@@ -84,7 +84,7 @@ pub fn run(cli: Cli) -> crate::Result<i32> {
         Command::Demo(a) => demo::run(&a),
         Command::Init => init::run(&cwd),
         Command::Completions { shell } => completions::completions(shell),
-        Command::Man => completions::man(),
+        Command::Man { dir } => completions::man(dir.as_deref()),
         Command::Sync { remote } => sync::run(&cwd, &remote),
         Command::Review(a) => review::run(&cwd, &a),
         Command::Impact(a) => impact::run(&cwd, &a),
