@@ -106,3 +106,82 @@ fn man_without_dir_still_prints_countersign_1() {
     );
     assert!(roff.contains(".SH ENVIRONMENT"));
 }
+
+/// What bash completes for `line` (words split on spaces; the last is the one completed),
+/// with the script `countersign completions bash` prints sourced, in `repo`.
+fn complete(script: &std::path::Path, repo: &std::path::Path, line: &str) -> Vec<String> {
+    let words: Vec<&str> = line.split(' ').collect();
+    let array = words
+        .iter()
+        .map(|w| format!("'{w}'"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let program = format!(
+        "source '{}'\nCOMP_WORDS=({array})\nCOMP_CWORD={}\nCOMP_LINE='{line}'\nCOMP_POINT=${{#COMP_LINE}}\n_countersign_dynamic countersign '{}' '{}'\nprintf '%s\\n' \"${{COMPREPLY[@]}}\"\n",
+        script.display(),
+        words.len() - 1,
+        words[words.len() - 1],
+        words.get(words.len().wrapping_sub(2)).copied().unwrap_or(""),
+    );
+    let out = std::process::Command::new("bash")
+        .args(["--norc", "--noprofile", "-c", &program])
+        .current_dir(repo)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", repo)
+        .output()
+        .expect("bash runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut got: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect();
+    got.sort();
+    got
+}
+
+#[test]
+fn bash_completes_revisions_for_revspec_and_theme_names_for_theme() {
+    let t = support::TestRepo::new();
+    t.write("a.txt", "a\n");
+    t.commit("first");
+    t.branch("feature-x");
+    t.git(&["tag", "v1.0"]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let script = dir.path().join("countersign.bash");
+    let out = support::countersign(t.path())
+        .args(["completions", "bash"])
+        .output()
+        .expect("runs");
+    std::fs::write(&script, &out.stdout).expect("write script");
+
+    assert_eq!(
+        complete(&script, t.path(), "countersign status fea"),
+        ["feature-x"]
+    );
+    assert_eq!(
+        complete(&script, t.path(), "countersign verify v1"),
+        ["v1.0"]
+    );
+    assert_eq!(
+        complete(&script, t.path(), "countersign impact main..fe"),
+        ["main..feature-x"]
+    );
+    assert_eq!(
+        complete(&script, t.path(), "countersign verify --trusted-ref fe"),
+        ["feature-x"]
+    );
+    assert_eq!(
+        complete(&script, t.path(), "countersign review --theme l"),
+        ["light"]
+    );
+    // Flags still come from clap.
+    assert!(
+        complete(&script, t.path(), "countersign verify --for").contains(&"--format".to_string())
+    );
+}

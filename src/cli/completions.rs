@@ -13,8 +13,56 @@ pub fn completions(shell: clap_complete::Shell) -> Result<i32> {
     // Made in memory, then written: clap_complete panics on a failed write (`| head -c1`).
     let mut buf = Vec::new();
     clap_complete::generate(shell, &mut cmd, "countersign", &mut buf);
+    if shell == clap_complete::Shell::Bash {
+        buf.extend_from_slice(BASH_DYNAMIC.as_bytes());
+    }
     pipe::finish(pipe::write_stdout(&buf), EXIT_OK)
 }
+
+/// Bash, after clap's script: revisions (branches, tags, remote branches, both sides of
+/// `A..B`) for REVSPEC, `--trusted-ref` and `--rev`, and theme names (built in, and the
+/// user's `~/.config/countersign/themes/*.toml`) for `--theme`. Asked of git at completion
+/// time, so they follow the repository.
+const BASH_DYNAMIC: &str = r#"
+_countersign_revs() {
+    local cur="$1" prefix=""
+    if [[ "$cur" == *..* ]]; then
+        prefix="${cur%..*}.."
+        [[ "$cur" == *...* ]] && prefix="${cur%...*}..."
+        cur="${cur#"$prefix"}"
+    fi
+    local IFS=$'\n' r
+    for r in $(git for-each-ref --format='%(refname:short)' refs/heads refs/tags refs/remotes 2>/dev/null; echo HEAD); do
+        [[ "$r" == "$cur"* ]] && COMPREPLY+=("$prefix$r")
+    done
+}
+_countersign_dynamic() {
+    local cur="${COMP_WORDS[COMP_CWORD]}" prev=""
+    (( COMP_CWORD > 0 )) && prev="${COMP_WORDS[COMP_CWORD-1]}"
+    COMPREPLY=()
+    case "$prev" in
+        --theme)
+            local d="${XDG_CONFIG_HOME:-$HOME/.config}/countersign/themes" t names="dark light"
+            for t in "$d"/*.toml; do [[ -f "$t" ]] && names+=" $(basename "$t" .toml)"; done
+            COMPREPLY=($(compgen -W "$names" -- "$cur"))
+            return 0 ;;
+        --trusted-ref|--rev)
+            _countersign_revs "$cur"
+            return 0 ;;
+    esac
+    _countersign "$@"
+    [[ "$cur" == -* || "$prev" == -* ]] && return 0
+    local w
+    for w in "${COMP_WORDS[@]:1:COMP_CWORD-1}"; do
+        case "$w" in
+            review|impact|sign|verify|show|status|feedback)
+                _countersign_revs "$cur"
+                return 0 ;;
+        esac
+    done
+}
+complete -F _countersign_dynamic -o bashdefault -o default countersign
+"#;
 
 /// Prints countersign(1) on stdout, or with `dir` writes a page per subcommand there.
 pub fn man(dir: Option<&std::path::Path>) -> Result<i32> {
