@@ -130,8 +130,9 @@ fn init_without_a_signing_key_explains_how_to_make_one() {
         .assert()
         .success()
         .stdout(
-            predicate::str::contains("countersign keygen")
-                .and(predicate::str::contains("user.signingKey")),
+            predicate::str::contains("countersign keygen --out ~/.ssh/countersign_ed25519").and(
+                predicate::str::contains("user.signingKey ~/.ssh/countersign_ed25519"),
+            ),
         );
     countersign(&clone, dir.path())
         .args(["policy", "check"])
@@ -156,4 +157,47 @@ fn completions_and_man_page_come_from_the_cli_definition() {
         .assert()
         .success()
         .stdout(predicate::str::contains(".SH NAME").and(predicate::str::contains("verify")));
+}
+
+#[test]
+fn init_in_a_clone_of_an_adopted_repository_prints_the_join_path() {
+    let upstream = TestRepo::new();
+    upstream.write(
+        "Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\n",
+    );
+    upstream.write("src/lib.rs", "\n");
+    upstream.write(
+        ".countersign/policy.toml",
+        "default_tier = \"supervised\"\n",
+    );
+    upstream.write(".countersign/allowed_signers", "# roster\n");
+    upstream.commit("Adopt countersign");
+    let dir = tempfile::tempdir().expect("tempdir");
+    git_in(
+        dir.path(),
+        &["clone", "-q", &upstream.path().to_string_lossy(), "clone"],
+    );
+    let clone = dir.path().join("clone");
+    let out = countersign(&clone, dir.path())
+        .arg("init")
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(text.contains("already uses countersign"), "{text}");
+    assert!(
+        text.contains("countersign sync"),
+        "fetch the sign-offs: {text}"
+    );
+    assert!(
+        text.contains("countersign keygen --out ~/.ssh/countersign_ed25519"),
+        "{text}"
+    );
+    assert!(text.contains("ask a maintainer"), "{text}");
+    assert!(
+        !text.contains("Next steps:"),
+        "the adoption steps again: {text}"
+    );
+    assert!(!text.contains("commit .countersign/"), "{text}");
 }
