@@ -201,3 +201,47 @@ fn init_in_a_clone_of_an_adopted_repository_prints_the_join_path() {
     );
     assert!(!text.contains("commit .countersign/"), "{text}");
 }
+
+#[test]
+fn policy_check_warns_of_a_glob_matching_no_file_and_more_approvals_than_reviewers() {
+    let t = TestRepo::new();
+    let scratch = tempfile::tempdir().expect("tempdir");
+    t.write(
+        "Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\n",
+    );
+    t.write("src/lib.rs", "\n");
+    t.write("src/forge/mod.rs", "\n");
+    t.write(
+        ".countersign/policy.toml",
+        "default_tier = \"supervised\"\n\n[roles]\nsenior = [\"alice@example.com\"]\n\n\
+         [tiers.autonomous]\napprovals = 0\n[tiers.supervised]\napprovals = 1\nrole = \"senior\"\n\
+         [tiers.prohibited]\napprovals = 3\nrole = \"senior\"\n\n\
+         [[rules]]\npaths = [\"src/forg/**\", \"src/lib.rs\"]\ntier = \"prohibited\"\n",
+    );
+    t.write(
+        ".countersign/allowed_signers",
+        format!("{}\n", support::alice_roster_line(scratch.path())),
+    );
+    t.commit("Adopt");
+    for args in [
+        &["policy", "check"][..],
+        &["policy", "check", "--rev", "HEAD"][..],
+    ] {
+        let out = countersign(t.path(), scratch.path())
+            .args(args)
+            .output()
+            .expect("runs");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "warnings, not errors: {err}");
+        assert!(
+            err.contains("`src/forg/**` matches no file"),
+            "{args:?}: the typo is named: {err}"
+        );
+        assert!(!err.contains("`src/lib.rs` matches no file"), "{err}");
+        assert!(
+            err.contains("[tiers.prohibited] needs 3 approvals from role `senior`, but only 1"),
+            "{args:?}: three approvals from a role of one: {err}"
+        );
+    }
+}
