@@ -359,3 +359,35 @@ fn with_format_json_an_error_is_one_json_object_on_stderr() {
     let out = plain(dir.path()).args(["status"]).output().expect("runs");
     assert!(String::from_utf8_lossy(&out.stderr).starts_with("countersign: error:"));
 }
+
+#[test]
+fn fetched_but_unmerged_signoffs_are_pointed_out_with_sync() {
+    let f = Fixture::new();
+    let c = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Tweak f");
+    f.sign(&c, "alice", "approve").success();
+    // As after `git fetch` with init's refspec: the notes are the remote's, not merged here.
+    f.t.git(&[
+        "update-ref",
+        "refs/notes/remotes/origin/countersign",
+        "refs/notes/countersign",
+    ]);
+    f.t.git(&["update-ref", "-d", "refs/notes/countersign"]);
+    for args in [&["verify"][..], &["status"][..]] {
+        let out = f.cmd().args(args).output().expect("runs");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("refs/notes/remotes/origin/countersign")
+                && err.contains("countersign sync"),
+            "{args:?} says where the sign-offs are and how to merge them: {err}"
+        );
+    }
+    // Merged: no hint.
+    f.t.git(&[
+        "update-ref",
+        "refs/notes/countersign",
+        "refs/notes/remotes/origin/countersign",
+    ]);
+    let out = f.cmd().arg("verify").output().expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("countersign sync"));
+}

@@ -11,6 +11,7 @@ mod keygen;
 mod pager;
 mod policy_check;
 mod progress;
+mod remote_notes;
 mod review;
 mod show;
 mod sign;

@@ -23,6 +23,17 @@ pub fn run(cwd: &Path, args: &VerifyArgs) -> Result<i32> {
     let mut progress = Progress::new("verifying", args.format != VerifyFormat::Text);
     let report = review.report_with(&mut |done, total, c| progress.tick(done, total, c))?;
     progress.finish();
+    let unsigned: Vec<&str> = report
+        .commits
+        .iter()
+        .filter(|c| !c.ok && c.signoffs.is_empty())
+        .map(|c| c.commit.as_str())
+        .collect();
+    super::notify(
+        &super::remote_notes::hint(&ctx.repo, &unsigned)
+            .into_iter()
+            .collect::<Vec<_>>(),
+    );
     let code = if report.ok { EXIT_OK } else { EXIT_VIOLATION };
     let _pager = super::pager::start(args.format == VerifyFormat::Text);
     let mut out = std::io::stdout().lock();
