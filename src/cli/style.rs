@@ -21,8 +21,15 @@ pub fn init_colour(when: ColorWhen) {
     );
     COLOUR.store(on, Ordering::Relaxed);
     let columns = std::env::var("COLUMNS").ok();
+    let terminal = terminal_columns(libc::STDOUT_FILENO);
+    let known = terminal.is_some()
+        || columns
+            .as_deref()
+            .and_then(|c| c.trim().parse::<usize>().ok())
+            .is_some_and(|c| c > 0);
+    WIDTH_KNOWN.store(known, Ordering::Relaxed);
     WIDTH.store(
-        choose_width(columns.as_deref(), terminal_columns(libc::STDOUT_FILENO)),
+        choose_width(columns.as_deref(), terminal),
         Ordering::Relaxed,
     );
 }
@@ -65,6 +72,15 @@ pub fn choose_width(columns_env: Option<&str>, terminal: Option<usize>) -> usize
 /// The width text output fits in (`COLUMNS`, else the terminal, else 80).
 pub fn width() -> usize {
     WIDTH.load(Ordering::Relaxed)
+}
+
+/// Whether a width was given (`COLUMNS`) or found (a terminal): output into a pipe or a CI
+/// log with neither is left whole.
+static WIDTH_KNOWN: AtomicBool = AtomicBool::new(false);
+
+/// The width to fit to when one is known ([`WIDTH_KNOWN`]), else None: leave lines whole.
+pub fn known_width() -> Option<usize> {
+    WIDTH_KNOWN.load(Ordering::Relaxed).then(width)
 }
 
 /// Whether to colour stdout, as decided by [`init_colour`].

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::args::{VerifyArgs, VerifyFormat};
 use super::progress::Progress;
-use super::style::{colour_stdout, fit, paint, state_colour, tier_colour, width, wrap};
+use super::style::{colour_stdout, fit, known_width, paint, state_colour, tier_colour, wrap};
 use super::style::{finish, write_json};
 use super::verify_formats;
 use super::{Context, EXIT_OK, EXIT_VIOLATION};
@@ -64,8 +64,15 @@ fn write_text(out: &mut impl Write, r: &Report) -> std::io::Result<()> {
         esc(&r.trusted_ref),
         short_id(&r.trusted_commit)
     );
-    for line in wrap(&head, width(), "", "  ") {
-        writeln!(out, "{line}")?;
+    // Fitted to a known width (a terminal, COLUMNS); a pipe or a CI log gets whole lines.
+    let width = known_width();
+    match width {
+        Some(w) => {
+            for line in wrap(&head, w, "", "  ") {
+                writeln!(out, "{line}")?;
+            }
+        }
+        None => writeln!(out, "{head}")?,
     }
     if r.commits.is_empty() {
         return writeln!(
@@ -84,7 +91,10 @@ fn write_text(out: &mut impl Write, r: &Report) -> std::io::Result<()> {
         };
         // The subject takes what the columns before it leave of the width.
         let used = 4 + 1 + 7 + 2 + 10 + 2 + 10 + 2 + 13 + need.chars().count() + 2;
-        let summary = fit(&esc(&c.summary), width().saturating_sub(used).max(12));
+        let summary = match width {
+            Some(w) => fit(&esc(&c.summary), w.saturating_sub(used).max(12)),
+            None => esc(&c.summary).into_owned(),
+        };
         writeln!(
             out,
             "{} {}  {:<10}  {}  {}{need}  {}",
@@ -104,8 +114,13 @@ fn write_text(out: &mut impl Write, r: &Report) -> std::io::Result<()> {
             summary.trim_end()
         )?;
         for p in &c.problems {
-            for line in wrap(&esc(p), width(), "       ", "         ") {
-                writeln!(out, "{line}")?;
+            match width {
+                Some(w) => {
+                    for line in wrap(&esc(p), w, "       ", "         ") {
+                        writeln!(out, "{line}")?;
+                    }
+                }
+                None => writeln!(out, "       {}", esc(p))?,
             }
         }
     }
