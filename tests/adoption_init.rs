@@ -130,8 +130,9 @@ fn init_without_a_signing_key_explains_how_to_make_one() {
         .assert()
         .success()
         .stdout(
-            predicate::str::contains("countersign keygen")
-                .and(predicate::str::contains("user.signingKey")),
+            predicate::str::contains("countersign keygen --out ~/.ssh/countersign_ed25519").and(
+                predicate::str::contains("user.signingKey ~/.ssh/countersign_ed25519"),
+            ),
         );
     countersign(&clone, dir.path())
         .args(["policy", "check"])
@@ -156,4 +157,91 @@ fn completions_and_man_page_come_from_the_cli_definition() {
         .assert()
         .success()
         .stdout(predicate::str::contains(".SH NAME").and(predicate::str::contains("verify")));
+}
+
+#[test]
+fn init_in_a_clone_of_an_adopted_repository_prints_the_join_path() {
+    let upstream = TestRepo::new();
+    upstream.write(
+        "Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\n",
+    );
+    upstream.write("src/lib.rs", "\n");
+    upstream.write(
+        ".countersign/policy.toml",
+        "default_tier = \"supervised\"\n",
+    );
+    upstream.write(".countersign/allowed_signers", "# roster\n");
+    upstream.commit("Adopt countersign");
+    let dir = tempfile::tempdir().expect("tempdir");
+    git_in(
+        dir.path(),
+        &["clone", "-q", &upstream.path().to_string_lossy(), "clone"],
+    );
+    let clone = dir.path().join("clone");
+    let out = countersign(&clone, dir.path())
+        .arg("init")
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(text.contains("already uses countersign"), "{text}");
+    assert!(
+        text.contains("countersign sync"),
+        "fetch the sign-offs: {text}"
+    );
+    assert!(
+        text.contains("countersign keygen --out ~/.ssh/countersign_ed25519"),
+        "{text}"
+    );
+    assert!(text.contains("ask a maintainer"), "{text}");
+    assert!(
+        !text.contains("Next steps:"),
+        "the adoption steps again: {text}"
+    );
+    assert!(!text.contains("commit .countersign/"), "{text}");
+}
+
+#[test]
+fn policy_check_warns_of_a_glob_matching_no_file_and_more_approvals_than_reviewers() {
+    let t = TestRepo::new();
+    let scratch = tempfile::tempdir().expect("tempdir");
+    t.write(
+        "Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\n",
+    );
+    t.write("src/lib.rs", "\n");
+    t.write("src/forge/mod.rs", "\n");
+    t.write(
+        ".countersign/policy.toml",
+        "default_tier = \"supervised\"\n\n[roles]\nsenior = [\"alice@example.com\"]\n\n\
+         [tiers.autonomous]\napprovals = 0\n[tiers.supervised]\napprovals = 1\nrole = \"senior\"\n\
+         [tiers.prohibited]\napprovals = 3\nrole = \"senior\"\n\n\
+         [[rules]]\npaths = [\"src/forg/**\", \"src/lib.rs\"]\ntier = \"prohibited\"\n",
+    );
+    t.write(
+        ".countersign/allowed_signers",
+        format!("{}\n", support::alice_roster_line(scratch.path())),
+    );
+    t.commit("Adopt");
+    for args in [
+        &["policy", "check"][..],
+        &["policy", "check", "--rev", "HEAD"][..],
+    ] {
+        let out = countersign(t.path(), scratch.path())
+            .args(args)
+            .output()
+            .expect("runs");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "warnings, not errors: {err}");
+        assert!(
+            err.contains("`src/forg/**` matches no file"),
+            "{args:?}: the typo is named: {err}"
+        );
+        assert!(!err.contains("`src/lib.rs` matches no file"), "{err}");
+        assert!(
+            err.contains("[tiers.prohibited] needs 3 approvals from role `senior`, but only 1"),
+            "{args:?}: three approvals from a role of one: {err}"
+        );
+    }
 }

@@ -11,9 +11,28 @@ pub struct Cli {
     /// Run as if started in DIR (like `git -C`).
     #[arg(short = 'C', value_name = "DIR", global = true)]
     pub dir: Option<PathBuf>,
+    /// Colour the text outputs: `auto` (a terminal, and `NO_COLOR` unset or empty),
+    /// `always` or `never`, as git's `--color`.
+    #[arg(long, value_name = "WHEN", global = true, default_value = "auto")]
+    pub color: ColorWhen,
+    /// Never page long text output (like git's `--no-pager`).
+    #[arg(long, global = true)]
+    pub no_pager: bool,
     /// The subcommand.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// When the text outputs are coloured (`--color`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    /// On a terminal, unless `NO_COLOR` is set to a non-empty value.
+    #[default]
+    Auto,
+    /// Always, even into a pipe or a file (and whatever `NO_COLOR` says).
+    Always,
+    /// Never.
+    Never,
 }
 
 /// Output formats shared by the reporting subcommands.
@@ -120,11 +139,30 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff): `countersign man > countersign.1`.
-    Man,
+    /// Print the man page (roff): `countersign man > countersign.1`; with `--dir DIR`, write
+    /// a page per subcommand into DIR (countersign.1, countersign-status.1, …).
+    Man {
+        /// Write every page into this directory instead of printing countersign(1).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
     /// Validate the policy and roster.
     #[command(subcommand)]
     Policy(PolicyCommand),
+}
+
+impl Command {
+    /// True when the command prints one JSON document (`--format json`): its errors are then
+    /// one JSON object on stderr too, so that a script reads both the same way.
+    pub fn wants_json(&self) -> bool {
+        match self {
+            Command::Impact(a) => a.format == ImpactFormat::Json,
+            Command::Status(a) => a.format == Format::Json,
+            Command::Show(a) => a.format == Format::Json,
+            Command::Verify(a) => a.format == VerifyFormat::Json,
+            _ => false,
+        }
+    }
 }
 
 /// Arguments of `review`: the change to open in the workstation, or its first screen as text.

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::Path;
 
 use super::args::{ImpactArgs, ImpactFormat};
-use super::style::{colour_stdout, paint, tier_colour};
+use super::style::{colour_stdout, paint, tier_colour, wrap};
 use super::style::{finish, write_json};
 use super::{notify, Context, EXIT_OK};
 use crate::impact::{CrateImpact, Impact, Options};
@@ -26,8 +26,10 @@ struct ImpactDocument<'a> {
     impact: &'a Impact,
 }
 
-/// Width the text form fits in.
-const WIDTH: usize = 80;
+/// Width the text form fits in: `COLUMNS`, else the terminal, else 80.
+fn width() -> usize {
+    super::style::width()
+}
 
 /// Runs `impact`.
 pub fn run(cwd: &Path, args: &ImpactArgs) -> Result<i32> {
@@ -44,6 +46,7 @@ pub fn run(cwd: &Path, args: &ImpactArgs) -> Result<i32> {
     notify(&review.notices);
     let impact = review.impact(&Options::default())?;
     let commits = review.changes.commits.len();
+    let _pager = super::pager::start(args.format == ImpactFormat::Text);
     let mut out = std::io::stdout().lock();
     let written = match args.format {
         ImpactFormat::Mermaid => out.write_all(Graph::of(&impact).mermaid().as_bytes()),
@@ -80,11 +83,14 @@ pub fn write_text(
     commits: usize,
     colour: bool,
 ) -> std::io::Result<()> {
-    writeln!(
-        out,
-        "{}",
-        plural_line(impact, &esc(range), commits).trim_end()
-    )?;
+    for line in wrap(
+        &plural_line(impact, &esc(range), commits),
+        width(),
+        "",
+        "  ",
+    ) {
+        writeln!(out, "{line}")?;
+    }
     writeln!(out, "judged by the policy on {}", esc(trusted))?;
     if let Some(tier) = impact.tier {
         let escalated = impact.direct_tier.is_some_and(|d| d < tier);
@@ -98,13 +104,13 @@ pub fn write_text(
         );
         writeln!(out, "{}", paint(colour, tier_colour(tier), &head))?;
         for r in &impact.tier_reasons {
-            for line in wrap(&esc(r), WIDTH, "  ", "    ") {
+            for line in wrap(&esc(r), width(), "  ", "    ") {
                 writeln!(out, "{line}")?;
             }
         }
     }
     for w in &impact.workspace_wide {
-        for line in wrap(&format!("workspace-wide: {}", esc(w)), WIDTH, "", "  ") {
+        for line in wrap(&format!("workspace-wide: {}", esc(w)), width(), "", "  ") {
             writeln!(out, "{line}")?;
         }
     }
@@ -124,7 +130,7 @@ pub fn write_text(
                 .push(format!("{} {}", t.kind.name(), esc(&t.name)));
         }
         for (c, ts) in by_crate {
-            for line in wrap(&format!("{c}: {}", ts.join(", ")), WIDTH, "  ", "    ") {
+            for line in wrap(&format!("{c}: {}", ts.join(", ")), width(), "  ", "    ") {
                 writeln!(out, "{line}")?;
             }
         }
@@ -140,13 +146,13 @@ pub fn write_text(
             } else {
                 String::new()
             };
-            let line = super::style::fit(&format!("  {}  {how}", esc(&m.module)), WIDTH);
+            let line = super::style::fit(&format!("  {}  {how}", esc(&m.module)), width());
             writeln!(out, "{}", line.trim_end())?;
         }
         for f in &impact.module_fallbacks {
             for line in wrap(
                 &format!("{}: whole crate ({})", esc(&f.crate_name), esc(&f.reason)),
-                WIDTH,
+                width(),
                 "  ",
                 "      ",
             ) {
@@ -204,7 +210,7 @@ fn write_tree(out: &mut impl Write, impact: &Impact, colour: bool) -> std::io::R
         let what = esc(&c.describe("dev-dep (tests)")).into_owned();
         let head = format!("{prefix}{branch}{}", esc(&c.name));
         let used = unicode_width::UnicodeWidthStr::width(head.as_str());
-        let room = WIDTH.saturating_sub(used + 7);
+        let room = width().saturating_sub(used + 7);
         let tail = super::style::fit(&what, room);
         let badge = c.tier.map_or(badge.to_string(), |t| {
             paint(colour, tier_colour(t), t.badge())
@@ -222,28 +228,6 @@ fn write_tree(out: &mut impl Write, impact: &Impact, colour: bool) -> std::io::R
         }
     }
     Ok(())
-}
-
-/// Word-wraps `text` to `width` columns: the first line after `first`, the rest after `rest`.
-fn wrap(text: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut line = first.to_string();
-    let mut empty = true;
-    for word in text.split_whitespace() {
-        let w = unicode_width::UnicodeWidthStr::width(word);
-        let cur = unicode_width::UnicodeWidthStr::width(line.as_str());
-        if !empty && cur + 1 + w > width {
-            lines.push(std::mem::replace(&mut line, rest.to_string()));
-            empty = true;
-        }
-        if !empty {
-            line.push(' ');
-        }
-        line.push_str(word);
-        empty = false;
-    }
-    lines.push(line);
-    lines
 }
 
 #[cfg(test)]

@@ -32,6 +32,45 @@ pub fn run(cwd: &Path) -> Result<i32> {
     result.map(|()| code)
 }
 
+/// True when the trusted ref already carries a policy: the repository has adopted countersign
+/// and this clone joins it.
+fn adopted_at(repo: &git2::Repository, trusted: &str) -> bool {
+    repo.revparse_single(trusted)
+        .and_then(|o| o.peel_to_tree())
+        .is_ok_and(|t| t.get_path(Path::new(POLICY_PATH)).is_ok())
+}
+
+/// The steps for joining a repository that already uses countersign: fetch the sign-offs,
+/// have a key, and ask a maintainer to list it (the roster on the trusted branch is theirs).
+fn join_steps(out: &mut String, trusted: &str, has_key: bool, email: Option<&str>) {
+    let _ = writeln!(
+        out,
+        "This repository already uses countersign (its policy is on {}). To join:",
+        esc(trusted)
+    );
+    let mut n = 0;
+    let mut step = |text: String| {
+        n += 1;
+        let _ = writeln!(out, "  {n}. {text}");
+    };
+    step("fetch the team's sign-offs: countersign sync".to_string());
+    if !has_key {
+        step(
+            "make a signing key and tell git about it (and your e-mail, your principal):\n       \
+             countersign keygen --out ~/.ssh/countersign_ed25519 && git config user.signingKey \
+             ~/.ssh/countersign_ed25519\n       git config user.email you@example.com"
+                .to_string(),
+        );
+    }
+    step(format!(
+        "ask a maintainer to add your allowed_signers line (printed by keygen{}) to {ROSTER_PATH} \
+         and your principal to the role you review in, on {}",
+        email.map_or(String::new(), |e| format!(", principal {}", esc(e))),
+        esc(trusted)
+    ));
+    step("then: countersign status, countersign review".to_string());
+}
+
 fn init(cwd: &Path, out: &mut String) -> Result<()> {
     let repo = crate::git::open(cwd)?;
     let root = repo
@@ -110,6 +149,10 @@ fn init(cwd: &Path, out: &mut String) -> Result<()> {
         let _ = writeln!(out, "kept {}", esc(s));
     }
     let _ = writeln!(out);
+    if let Some(trusted) = trusted.as_deref().filter(|r| adopted_at(&repo, r)) {
+        join_steps(out, trusted, signer.is_some(), email.as_deref());
+        return Ok(());
+    }
     let _ = writeln!(out, "Next steps:");
     let mut n = 0;
     let mut step = |text: String| {
@@ -118,7 +161,7 @@ fn init(cwd: &Path, out: &mut String) -> Result<()> {
     };
     if signer.is_none() {
         step(format!(
-            "make a signing key and tell git about it:\n       countersign keygen --out ~/.ssh/countersign && git config user.signingKey ~/.ssh/countersign\n     then add the printed line to {ROSTER_PATH} and your e-mail to [roles] senior"
+            "make a signing key and tell git about it:\n       countersign keygen --out ~/.ssh/countersign_ed25519 && git config user.signingKey ~/.ssh/countersign_ed25519\n     then add the printed line to {ROSTER_PATH} and your e-mail to [roles] senior"
         ));
     }
     step(format!(

@@ -9,8 +9,10 @@ mod feedback;
 mod impact;
 mod init;
 mod keygen;
+mod pager;
 mod policy_check;
 mod progress;
+mod remote_notes;
 mod review;
 mod show;
 mod sign;
@@ -52,12 +54,21 @@ fn notify(notices: &[String]) {
 pub fn main() -> i32 {
     crate::util::pipe::install_panic_net();
     let cli = Cli::parse();
+    style::init_colour(cli.color);
+    pager::init(cli.no_pager);
+    let json = cli.command.wants_json();
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
             let mut err = std::io::stderr().lock();
             let text = e.to_string();
-            let _ = writeln!(err, "countersign: error: {}", escape::text(&text, ""));
+            let text = escape::text(&text, "");
+            if json {
+                let doc = serde_json::json!({ "error": text, "exit": EXIT_ERROR });
+                let _ = writeln!(err, "{doc}");
+            } else {
+                let _ = writeln!(err, "countersign: error: {text}");
+            }
             EXIT_ERROR
         }
     }
@@ -75,7 +86,7 @@ pub fn run(cli: Cli) -> crate::Result<i32> {
         Command::Demo(a) => demo::run(&a),
         Command::Init => init::run(&cwd),
         Command::Completions { shell } => completions::completions(shell),
-        Command::Man => completions::man(),
+        Command::Man { dir } => completions::man(dir.as_deref()),
         Command::Sync { remote } => sync::run(&cwd, &remote),
         Command::Review(a) => review::run(&cwd, &a),
         Command::Impact(a) => impact::run(&cwd, &a),

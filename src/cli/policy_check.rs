@@ -57,8 +57,13 @@ pub fn run(cwd: &Path, args: &PolicyCheckArgs) -> Result<i32> {
             ),
         };
         let crates: Vec<&str> = workspace.members.iter().map(|m| m.name.as_str()).collect();
-        let findings =
+        let mut findings =
             policy::lint::lint(&t, &crates, &policy_file, &roster_file, chrono::Utc::now());
+        findings.extend(policy::lint::unmatched_globs(
+            &t,
+            &tracked_files(&ctx.repo, args.rev.as_deref())?,
+            &policy_file,
+        ));
         // Errors all; warnings up to a point (40,000 rules can name 40,000 missing crates).
         let mut warned = 0;
         for f in &findings {
@@ -88,4 +93,35 @@ fn workdir(ctx: &Context) -> Result<&Path> {
     ctx.repo
         .workdir()
         .ok_or_else(|| Error::BareRepository(ctx.repo.path().to_path_buf()))
+}
+
+/// The files the policy's globs are matched against: those of REV's tree, or (work tree) the
+/// files git tracks in the index.
+fn tracked_files(repo: &git2::Repository, rev: Option<&str>) -> crate::Result<Vec<String>> {
+    let mut files = Vec::new();
+    match rev {
+        Some(rev) => {
+            let tree = repo
+                .revparse_single(rev)
+                .and_then(|o| o.peel_to_tree())
+                .map_err(crate::Error::git(format!("reading the tree of {rev}")))?;
+            let _ = tree.walk(git2::TreeWalkMode::PreOrder, |dir, e| {
+                if e.kind() != Some(git2::ObjectType::Tree) {
+                    files.push(format!("{dir}{}", String::from_utf8_lossy(e.name_bytes())));
+                }
+                git2::TreeWalkResult::Ok
+            });
+        }
+        None => {
+            let index = repo
+                .index()
+                .map_err(crate::Error::git("reading the index"))?;
+            files.extend(
+                index
+                    .iter()
+                    .map(|e| String::from_utf8_lossy(&e.path).into_owned()),
+            );
+        }
+    }
+    Ok(files)
 }

@@ -35,6 +35,17 @@ pub fn run(cwd: &Path, args: &StatusArgs) -> Result<i32> {
     let mut progress = Progress::new("judging", args.format == Format::Json);
     let rows = review.assess_all_with(&mut |done, total, c| progress.tick(done, total, c))?;
     progress.finish();
+    let unsigned: Vec<&str> = rows
+        .iter()
+        .filter(|a| a.signoffs.is_empty() && a.state == crate::signoff::ReviewState::NeedsSignoff)
+        .map(|a| a.commit.as_str())
+        .collect();
+    notify(
+        &super::remote_notes::hint(&ctx.repo, &unsigned)
+            .into_iter()
+            .collect::<Vec<_>>(),
+    );
+    let _pager = super::pager::start(args.format == Format::Text);
     let mut out = std::io::stdout().lock();
     let written = match args.format {
         Format::Json => {

@@ -1,13 +1,91 @@
 //! Colours for terminal output, applied only when stdout is a terminal.
 
+use std::ffi::OsStr;
 use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
+use super::args::ColorWhen;
 use crate::policy::Tier;
 use crate::signoff::ReviewState;
 
-/// Whether to colour stdout: a terminal, and `NO_COLOR` unset.
+/// The decision of `--color`, made once at start (before a pager replaces stdout).
+static COLOUR: AtomicBool = AtomicBool::new(false);
+
+/// Decides once, at start (before a pager replaces stdout), whether stdout is coloured, from
+/// `--color` and the terminal, and the width text is fitted to.
+pub fn init_colour(when: ColorWhen) {
+    let on = decide(
+        when,
+        std::io::stdout().is_terminal(),
+        std::env::var_os("NO_COLOR").as_deref(),
+    );
+    COLOUR.store(on, Ordering::Relaxed);
+    let columns = std::env::var("COLUMNS").ok();
+    let terminal = terminal_columns(libc::STDOUT_FILENO);
+    let known = terminal.is_some()
+        || columns
+            .as_deref()
+            .and_then(|c| c.trim().parse::<usize>().ok())
+            .is_some_and(|c| c > 0);
+    WIDTH_KNOWN.store(known, Ordering::Relaxed);
+    WIDTH.store(
+        choose_width(columns.as_deref(), terminal),
+        Ordering::Relaxed,
+    );
+}
+
+/// `--color WHEN` with stdout a terminal or not and `NO_COLOR` as given: `always` and
+/// `never` win; `auto` colours a terminal unless `NO_COLOR` is non-empty (no-color.org).
+pub fn decide(when: ColorWhen, terminal: bool, no_color: Option<&OsStr>) -> bool {
+    match when {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => terminal && no_color.is_none_or(OsStr::is_empty),
+    }
+}
+
+/// The width text output fits in, decided once at start (see [`init_colour`]).
+static WIDTH: AtomicUsize = AtomicUsize::new(80);
+
+/// The narrowest width text output is fitted to, however small the terminal says it is.
+const MIN_WIDTH: usize = 40;
+
+/// The columns of the terminal on `fd`, if it is one.
+fn terminal_columns(fd: i32) -> Option<usize> {
+    // SAFETY: TIOCGWINSZ fills the winsize passed; a non-terminal fd makes it fail.
+    let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
+    let ok = unsafe { libc::ioctl(fd, libc::TIOCGWINSZ, &mut ws) } == 0;
+    (ok && ws.ws_col > 0).then_some(usize::from(ws.ws_col))
+}
+
+/// The width to fit text to: `COLUMNS` when it is a number, else the terminal's width, else
+/// 80 (a pipe, a file); never below 40.
+pub fn choose_width(columns_env: Option<&str>, terminal: Option<usize>) -> usize {
+    columns_env
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|&c| c > 0)
+        .or(terminal)
+        .unwrap_or(80)
+        .max(MIN_WIDTH)
+}
+
+/// The width text output fits in (`COLUMNS`, else the terminal, else 80).
+pub fn width() -> usize {
+    WIDTH.load(Ordering::Relaxed)
+}
+
+/// Whether a width was given (`COLUMNS`) or found (a terminal): output into a pipe or a CI
+/// log with neither is left whole.
+static WIDTH_KNOWN: AtomicBool = AtomicBool::new(false);
+
+/// The width to fit to when one is known ([`WIDTH_KNOWN`]), else None: leave lines whole.
+pub fn known_width() -> Option<usize> {
+    WIDTH_KNOWN.load(Ordering::Relaxed).then(width)
+}
+
+/// Whether to colour stdout, as decided by [`init_colour`].
 pub fn colour_stdout() -> bool {
-    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+    COLOUR.load(Ordering::Relaxed)
 }
 
 /// Wraps `text` in an ANSI colour (SGR code) when `on`.
@@ -58,5 +136,43 @@ pub fn fit(text: &str, width: usize) -> String {
     out
 }
 
+/// Word-wraps `text` to `width` columns: the first line after `first`, the rest after `rest`.
+pub fn wrap(text: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = first.to_string();
+    let mut empty = true;
+    for word in text.split_whitespace() {
+        let w = unicode_width::UnicodeWidthStr::width(word);
+        let cur = unicode_width::UnicodeWidthStr::width(line.as_str());
+        if !empty && cur + 1 + w > width {
+            lines.push(std::mem::replace(&mut line, rest.to_string()));
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    lines.push(line);
+    lines
+}
+
 // The closed-pipe handling lives in the shared helper; commands keep importing it from here.
 pub use crate::util::pipe::{finish, write_json};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn color_auto_honours_no_color_and_a_non_terminal_stdout() {
+        let set = Some(OsStr::new("1"));
+        assert!(decide(ColorWhen::Auto, true, None));
+        assert!(decide(ColorWhen::Auto, true, Some(OsStr::new(""))));
+        assert!(!decide(ColorWhen::Auto, true, set));
+        assert!(!decide(ColorWhen::Auto, false, None));
+        assert!(decide(ColorWhen::Always, false, set));
+        assert!(!decide(ColorWhen::Never, true, None));
+    }
+}

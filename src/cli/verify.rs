@@ -6,6 +6,7 @@ use std::path::Path;
 
 use super::args::{VerifyArgs, VerifyFormat};
 use super::progress::Progress;
+use super::style::{colour_stdout, fit, known_width, paint, state_colour, tier_colour, wrap};
 use super::style::{finish, write_json};
 use super::verify_formats;
 use super::{Context, EXIT_OK, EXIT_VIOLATION};
@@ -22,7 +23,19 @@ pub fn run(cwd: &Path, args: &VerifyArgs) -> Result<i32> {
     let mut progress = Progress::new("verifying", args.format != VerifyFormat::Text);
     let report = review.report_with(&mut |done, total, c| progress.tick(done, total, c))?;
     progress.finish();
+    let unsigned: Vec<&str> = report
+        .commits
+        .iter()
+        .filter(|c| !c.ok && c.signoffs.is_empty())
+        .map(|c| c.commit.as_str())
+        .collect();
+    super::notify(
+        &super::remote_notes::hint(&ctx.repo, &unsigned)
+            .into_iter()
+            .collect::<Vec<_>>(),
+    );
     let code = if report.ok { EXIT_OK } else { EXIT_VIOLATION };
+    let _pager = super::pager::start(args.format == VerifyFormat::Text);
     let mut out = std::io::stdout().lock();
     let written = match args.format {
         VerifyFormat::Json => write_json(&mut out, &report),
@@ -47,16 +60,26 @@ pub fn build_report(repo: &git2::Repository, selection: Selection<'_>) -> Result
 /// The text report; subjects, agent names and problems (which quote paths and principals)
 /// are escaped, so no line of it can be forged or rubbed out by the branch under review.
 fn write_text(out: &mut impl Write, r: &Report) -> std::io::Result<()> {
+    let on = colour_stdout();
     let failed = r.commits.iter().filter(|c| !c.ok).count();
-    writeln!(
-        out,
+    let head = format!(
         "countersign verify: {} commit{} in {}, judged by the policy and roster on {} ({})",
         r.commits.len(),
         if r.commits.len() == 1 { "" } else { "s" },
         esc(&r.range),
         esc(&r.trusted_ref),
         short_id(&r.trusted_commit)
-    )?;
+    );
+    // Fitted to a known width (a terminal, COLUMNS); a pipe or a CI log gets whole lines.
+    let width = known_width();
+    match width {
+        Some(w) => {
+            for line in wrap(&head, w, "", "  ") {
+                writeln!(out, "{line}")?;
+            }
+        }
+        None => writeln!(out, "{head}")?,
+    }
     if r.commits.is_empty() {
         return writeln!(
             out,
@@ -72,26 +95,48 @@ fn write_text(out: &mut impl Write, r: &Report) -> std::io::Result<()> {
         } else {
             String::new()
         };
+        // The subject takes what the columns before it leave of the width.
+        let used = 4 + 1 + 7 + 2 + 10 + 2 + 10 + 2 + 13 + need.chars().count() + 2;
+        let summary = match width {
+            Some(w) => fit(&esc(&c.summary), w.saturating_sub(used).max(12)),
+            None => esc(&c.summary).into_owned(),
+        };
         writeln!(
             out,
-            "{} {}  {:<10}  {:<10}  {:<13}{need}  {}",
-            if c.ok { "ok  " } else { "FAIL" },
+            "{} {}  {:<10}  {}  {}{need}  {}",
+            if c.ok {
+                paint(on, "32", "ok  ")
+            } else {
+                paint(on, "1;31", "FAIL")
+            },
             short_id(&c.commit),
             by,
-            c.tier.name(),
-            c.state.name(),
-            esc(&c.summary)
+            paint(on, tier_colour(c.tier), &format!("{:<10}", c.tier.name())),
+            paint(
+                on,
+                state_colour(c.state),
+                &format!("{:<13}", c.state.name())
+            ),
+            summary.trim_end()
         )?;
         for p in &c.problems {
-            writeln!(out, "       {}", esc(p))?;
+            match width {
+                Some(w) => {
+                    for line in wrap(&esc(p), w, "       ", "         ") {
+                        writeln!(out, "{line}")?;
+                    }
+                }
+                None => writeln!(out, "       {}", esc(p))?,
+            }
         }
     }
     if failed == 0 {
-        writeln!(out, "verify: OK")
+        writeln!(out, "verify: {}", paint(on, "32", "OK"))
     } else {
         writeln!(
             out,
-            "verify: FAILED: {failed} of {} commit{} may not ship",
+            "verify: {}: {failed} of {} commit{} may not ship",
+            paint(on, "1;31", "FAILED"),
             r.commits.len(),
             if r.commits.len() == 1 { "" } else { "s" }
         )

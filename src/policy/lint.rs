@@ -45,6 +45,33 @@ fn usable(e: &AllowedSigner, now: DateTime<Utc>) -> bool {
     namespace_ok && e.valid_before.is_none_or(|t| t > now)
 }
 
+/// Warnings for path globs of `t`'s rules that match none of `files` (the tracked files where
+/// the policy was read): a typo (`src/forg/**`) gives its tier to nothing.
+pub fn unmatched_globs(t: &Trusted, files: &[String], policy_file: &str) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for rule in &t.policy.rules {
+        for glob in &rule.paths {
+            let Ok(g) = super::parse::path_glob(glob) else {
+                continue;
+            };
+            let m = g.compile_matcher();
+            if !files.iter().any(|f| m.is_match(f)) {
+                out.push(Finding {
+                    file: policy_file.to_string(),
+                    line: rule.line,
+                    message: format!(
+                        "the path glob `{glob}` matches no file, so it gives no {} tier to \
+                         anything; check its spelling",
+                        rule.tier
+                    ),
+                    fatal: false,
+                });
+            }
+        }
+    }
+    out
+}
+
 /// Lints `t` (read from `policy_file` and `roster_file`) against the workspace's crate names.
 pub fn lint(
     t: &Trusted,
@@ -103,7 +130,7 @@ pub fn lint(
         }
     }
     for (tier, req) in &t.policy.tiers {
-        if *tier == Tier::Prohibited || req.approvals == 0 {
+        if req.approvals == 0 {
             continue;
         }
         let (who, pool): (String, Vec<&str>) = match &req.role {
@@ -138,8 +165,10 @@ pub fn lint(
                     if able == 1 { "has" } else { "have" },
                 ),
                 // An empty role is a set-up not finished yet (`init` without a key writes
-                // one): a warning. Listed reviewers none of whom can sign is an error.
-                fatal: !pool.is_empty(),
+                // one): a warning. Listed reviewers none of whom can sign is an error. In the
+                // prohibited tier AI changes fail anyway; humans' changes there are stuck: a
+                // warning.
+                fatal: !pool.is_empty() && *tier != Tier::Prohibited,
             });
         }
     }

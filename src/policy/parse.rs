@@ -272,7 +272,7 @@ pub(crate) fn default_ai() -> AiRules {
 }
 
 /// A path glob as policy rules mean it: `*` stays within one directory, `**` crosses them.
-fn path_glob(glob: &str) -> Result<globset::Glob, globset::Error> {
+pub(crate) fn path_glob(glob: &str) -> Result<globset::Glob, globset::Error> {
     GlobBuilder::new(glob)
         .literal_separator(true)
         .backslash_escape(true)

@@ -1,0 +1,103 @@
+//! Paging long text output on a terminal, as git does: the text goes through `PAGER`
+//! (default `less -FRX`: quit if it fits one screen, pass colours, leave the text on the
+//! screen), never when stdout is not a terminal, with `--no-pager`, or when `PAGER` is empty
+//! or `cat`. Commands start the pager only once their work is done and their progress line
+//! is cleared, so nothing of the progress reaches the pager's screen.
+
+use std::io::{IsTerminal, Write};
+use std::os::fd::AsRawFd;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// The pager run when `PAGER` is unset.
+pub const DEFAULT_PAGER: &str = "less -FRX";
+
+/// `--no-pager`, recorded once at start.
+static NO_PAGER: AtomicBool = AtomicBool::new(false);
+
+/// Records `--no-pager`.
+pub fn init(no_pager: bool) {
+    NO_PAGER.store(no_pager, Ordering::Relaxed);
+}
+
+/// The pager command line for these conditions, or None for no pager.
+pub fn choose(no_pager: bool, terminal: bool, pager_env: Option<&str>) -> Option<String> {
+    if no_pager || !terminal {
+        return None;
+    }
+    match pager_env.map(str::trim) {
+        None => Some(DEFAULT_PAGER.to_string()),
+        Some("") | Some("cat") => None,
+        Some(p) => Some(p.to_string()),
+    }
+}
+
+/// A running pager that stdout now feeds; dropping it ends the input and waits for the pager
+/// (the user reads to the end and quits).
+pub struct Pager {
+    child: Option<Child>,
+}
+
+/// Starts the pager for a text output (`text` false: JSON or another format for programs,
+/// never paged). Any failure to start leaves stdout as it was: paging is a comfort.
+pub fn start(text: bool) -> Pager {
+    let pager = std::env::var("PAGER").ok();
+    let command = choose(
+        !text || NO_PAGER.load(Ordering::Relaxed),
+        std::io::stdout().is_terminal(),
+        pager.as_deref(),
+    );
+    Pager {
+        child: command.and_then(|c| spawn(&c)),
+    }
+}
+
+/// Runs `command` with sh (as git runs `PAGER`) and points fd 1 at its input.
+fn spawn(command: &str) -> Option<Child> {
+    let _ = std::io::stdout().flush();
+    let mut cmd = Command::new("sh");
+    cmd.args(["-c", command]).stdin(Stdio::piped());
+    if std::env::var_os("LESS").is_none() {
+        cmd.env("LESS", "FRX");
+    }
+    let mut child = cmd.spawn().ok()?;
+    let stdin = child.stdin.take()?;
+    // SAFETY: dup2 on two open descriptors; fd 1 now refers to the pager's pipe, and the
+    // original pipe end is closed when `stdin` drops.
+    let ok = unsafe { libc::dup2(stdin.as_raw_fd(), libc::STDOUT_FILENO) } >= 0;
+    drop(stdin);
+    if !ok {
+        let _ = child.kill();
+        let _ = child.wait();
+        return None;
+    }
+    Some(child)
+}
+
+impl Drop for Pager {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = std::io::stdout().flush();
+            // SAFETY: closing fd 1 (the pager's input) so the pager sees the end of the text.
+            unsafe {
+                libc::close(libc::STDOUT_FILENO);
+            }
+            let _ = child.wait();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pager_choice_follows_git() {
+        assert_eq!(choose(false, true, None).as_deref(), Some("less -FRX"));
+        assert_eq!(choose(false, true, Some("most")).as_deref(), Some("most"));
+        assert_eq!(choose(false, true, Some("")), None);
+        assert_eq!(choose(false, true, Some("cat")), None);
+        assert_eq!(choose(true, true, None), None, "--no-pager");
+        assert_eq!(choose(false, false, None), None, "not a terminal");
+    }
+}
