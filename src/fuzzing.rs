@@ -60,3 +60,36 @@ impl RepoFiles for MemoryTree {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_in_memory_tree_loads_a_workspace_the_fuzz_target_can_grow_from() {
+        let mut files = BTreeMap::new();
+        files.insert(
+            "Cargo.toml".to_string(),
+            b"[workspace]\nmembers = [\"crates/*\"]\n".to_vec(),
+        );
+        files.insert(
+            "crates/a/Cargo.toml".to_string(),
+            b"[package]\nname = \"a\"\nversion = \"0.1.0\"\n".to_vec(),
+        );
+        files.insert(
+            "crates/a/src/lib.rs".to_string(),
+            b"pub fn f() {}\n".to_vec(),
+        );
+        assert!(load_workspace(files));
+        assert!(!load_workspace(BTreeMap::new()));
+    }
+
+    #[test]
+    fn the_scanner_and_range_splitter_entry_points_answer() {
+        assert!(scan_rust_module("mod a; use a::b;\n"));
+        assert!(!scan_rust_module("fn f() {\n"));
+        assert_eq!(split_range("a...b"), Some(("a", "b", true)));
+        assert_eq!(split_range("a..b"), Some(("a", "b", false)));
+        assert_eq!(split_range("HEAD"), None);
+    }
+}
