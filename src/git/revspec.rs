@@ -49,7 +49,7 @@ pub fn head_commit(repo: &Repository) -> Result<Oid> {
 pub fn resolve_range(repo: &Repository, spec: &str) -> Result<RangeSpec> {
     // An explicit range needs no HEAD (on an orphan branch `main~3..main` is still a range);
     // a side that names HEAD says so itself when HEAD has no commit.
-    if repo.is_empty().unwrap_or(false) {
+    if no_refs(repo) && repo.head().is_err() {
         return Err(unborn(repo));
     }
     let (from, to, merge_base) = match split_range(spec) {
@@ -131,11 +131,18 @@ pub fn shallow_boundary(repo: &Repository, commits: &[Oid]) -> Result<Option<Oid
     Ok(commits.iter().copied().find(|c| cut.contains(c)))
 }
 
+/// True when the repository has no ref at all (libgit2's `is_empty` also wants HEAD to name
+/// its default branch, which `main` is not without configuration).
+fn no_refs(repo: &Repository) -> bool {
+    repo.references()
+        .map_or(true, |mut refs| refs.next().is_none())
+}
+
 /// HEAD has no commit: in an empty repository, or on a branch not yet committed to (an
 /// orphan branch) while other branches have commits. Says which, since the second is not
 /// "no commits yet".
 pub(crate) fn unborn(repo: &Repository) -> Error {
-    if repo.is_empty().unwrap_or(true) {
+    if no_refs(repo) {
         return Error::Message(
             "the repository has no commits yet; commit something first".to_string(),
         );
