@@ -44,7 +44,7 @@ pub enum Error {
     #[error("{0}")]
     Policy(Diagnostics),
     /// A git operation failed in a way the user cannot fix by changing arguments.
-    #[error("git: {context}: {source}")]
+    #[error("git: {context}: {}", .source.message())]
     Git {
         /// What countersign was doing.
         context: String,

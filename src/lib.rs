@@ -21,6 +21,7 @@ pub mod cli;
 pub mod demo;
 pub mod diff;
 pub mod error;
+pub mod fuzzing;
 pub mod git;
 pub mod impact;
 pub mod init;

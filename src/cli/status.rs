@@ -93,6 +93,13 @@ pub fn write_table(
         esc(trusted_ref),
     )?;
     if rows.is_empty() {
+        let default_range = range
+            .strip_suffix("..HEAD")
+            .is_some_and(|base| trusted_ref.split(' ').next() == Some(base));
+        if !default_range {
+            // A range the user named: say that it is empty, not something about HEAD.
+            return writeln!(out, "nothing to judge: {} has no commits", esc(range));
+        }
         return writeln!(
             out,
             "nothing to judge: HEAD's commits are all on the trusted ref. To triage history \

@@ -27,5 +27,6 @@ pub use merge::merge_own_paths;
 pub use path::GitPath;
 pub use refs::{resolve_rev, ResolvedRev};
 pub use repo::{open, short_id};
+pub(crate) use revspec::split_range;
 pub use revspec::{commits_since, head_commit, resolve_range, shallow_boundary, RangeSpec};
 pub use tree::{RepoFiles, TreeSnapshot, WorkTree};

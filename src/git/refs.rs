@@ -73,7 +73,13 @@ fn resolve_base(repo: &Repository, expr: &str, base: &str) -> Result<(String, Oi
         reason,
     };
     if base == "HEAD" || base == "@" {
-        let head = repo.head().map_err(|e| unknown(friendly(&e)))?;
+        let head = match repo.head() {
+            Ok(head) => head,
+            Err(e) if e.code() == git2::ErrorCode::UnbornBranch => {
+                return Err(super::revspec::unborn(repo));
+            }
+            Err(e) => return Err(unknown(friendly(&e))),
+        };
         let commit = head.peel_to_commit().map_err(|e| unknown(friendly(&e)))?;
         let name = head
             .name()

@@ -30,7 +30,7 @@ pub fn head_commit(repo: &Repository) -> Result<Oid> {
     let head = match repo.head() {
         Ok(head) => head,
         Err(e) if e.code() == git2::ErrorCode::UnbornBranch || repo.is_empty().unwrap_or(false) => {
-            return Err(unborn());
+            return Err(unborn(repo));
         }
         Err(e) => return Err(Error::git("reading HEAD")(e)),
     };
@@ -47,7 +47,11 @@ pub fn head_commit(repo: &Repository) -> Result<Oid> {
 /// empty side, [`Error::AmbiguousRevision`] for a name several refs answer to, and an
 /// [`Error::Message`] for a repository without any commit.
 pub fn resolve_range(repo: &Repository, spec: &str) -> Result<RangeSpec> {
-    head_commit(repo)?;
+    // An explicit range needs no HEAD (on an orphan branch `main~3..main` is still a range);
+    // a side that names HEAD says so itself when HEAD has no commit.
+    if no_refs(repo) && repo.head().is_err() {
+        return Err(unborn(repo));
+    }
     let (from, to, merge_base) = match split_range(spec) {
         None => {
             let id = resolve_rev(repo, spec)?.commit;
@@ -94,7 +98,7 @@ pub fn resolve_range(repo: &Repository, spec: &str) -> Result<RangeSpec> {
 
 /// `A..B` → (A, B, false); `A...B` → (A, B, true); anything else → None. Ref names cannot
 /// contain `..`, so the first `..` is the separator.
-fn split_range(spec: &str) -> Option<(&str, &str, bool)> {
+pub(crate) fn split_range(spec: &str) -> Option<(&str, &str, bool)> {
     let at = spec.find("..")?;
     let (from, rest) = spec.split_at(at);
     match rest.strip_prefix("...") {
@@ -127,8 +131,35 @@ pub fn shallow_boundary(repo: &Repository, commits: &[Oid]) -> Result<Option<Oid
     Ok(commits.iter().copied().find(|c| cut.contains(c)))
 }
 
-fn unborn() -> Error {
-    Error::Message("the repository has no commits yet; commit something first".to_string())
+/// True when the repository has no ref at all (libgit2's `is_empty` also wants HEAD to name
+/// its default branch, which `main` is not without configuration).
+fn no_refs(repo: &Repository) -> bool {
+    repo.references()
+        .map_or(true, |mut refs| refs.next().is_none())
+}
+
+/// HEAD has no commit: in an empty repository, or on a branch not yet committed to (an
+/// orphan branch) while other branches have commits. Says which, since the second is not
+/// "no commits yet".
+pub(crate) fn unborn(repo: &Repository) -> Error {
+    if no_refs(repo) {
+        return Error::Message(
+            "the repository has no commits yet; commit something first".to_string(),
+        );
+    }
+    let branch = repo
+        .find_reference("HEAD")
+        .ok()
+        .and_then(|h| {
+            h.symbolic_target_bytes()
+                .map(|b| String::from_utf8_lossy(b).into_owned())
+        })
+        .unwrap_or_else(|| "HEAD".to_string());
+    Error::Message(format!(
+        "HEAD is on {}, which has no commits yet (an orphan branch): commit on it first, or \
+         name the commits to look at (e.g. refs/heads/main~3..refs/heads/main)",
+        crate::util::escape::line(&branch)
+    ))
 }
 
 /// Commits reachable from `tip` and not from `hide`, parents before children.

@@ -45,6 +45,8 @@ pub fn sync(workdir: &Path, remote: &str) -> Result<SyncReport> {
         if fetched.ok {
             merge(workdir, &tracking)?;
             report.merged_remote = true;
+        } else if let Some(lock) = lock_race(&fetched.stderr) {
+            return Err(lock);
         } else if !fetched.stderr.contains("couldn't find remote ref") {
             return Err(Error::Message(format!(
                 "fetching sign-offs from {remote} failed: {}; check that the remote exists and you can fetch from it",
@@ -105,12 +107,35 @@ fn merge(workdir: &Path, tracking: &str) -> Result<()> {
     )?;
     if out.ok {
         Ok(())
+    } else if let Some(lock) = lock_race(&out.stderr) {
+        Err(lock)
     } else {
         Err(Error::Message(format!(
             "merging the fetched sign-offs failed: {}; nothing was changed in {NOTES_REF}",
             out.stderr.trim()
         )))
     }
+}
+
+/// A git failure caused by a lock file in this repository (another `countersign sync`, or
+/// any git command, is writing the same ref right now): a local race, not a remote problem.
+fn lock_race(stderr: &str) -> Option<Error> {
+    let locked = [
+        "cannot lock ref",
+        "Unable to create",
+        "File exists",
+        "another git process",
+    ]
+    .iter()
+    .any(|s| stderr.contains(s));
+    locked.then(|| {
+        Error::Message(format!(
+            "another git process in this repository (a second `countersign sync`?) holds the lock on \
+             the sign-off notes ref ({}); wait for it to finish and run `countersign sync` again \
+             (if nothing else is running, a crashed git left the .lock file named there: remove it)",
+            crate::util::escape::text(stderr.trim(), "  ")
+        ))
+    })
 }
 
 struct GitOutput {

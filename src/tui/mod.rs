@@ -162,7 +162,11 @@ pub fn snapshot(
     Ok(session.render())
 }
 
-/// Parses `WxH` (e.g. `120x40`).
+/// The largest width or height `--snapshot` renders: a screen is width × height cells in
+/// memory, so `60000x60000` would take gigabytes.
+pub const MAX_SNAPSHOT_SIDE: u16 = 1000;
+
+/// Parses `WxH` (e.g. `120x40`), each side from 1 to [`MAX_SNAPSHOT_SIDE`].
 pub fn parse_size(text: &str) -> Result<(u16, u16)> {
     let bad = || {
         Error::Message(format!(
@@ -170,10 +174,25 @@ pub fn parse_size(text: &str) -> Result<(u16, u16)> {
         ))
     };
     let (w, h) = text.split_once(['x', 'X']).ok_or_else(bad)?;
-    let w: u16 = w.trim().parse().map_err(|_| bad())?;
-    let h: u16 = h.trim().parse().map_err(|_| bad())?;
+    let side = |s: &str| -> Result<u64> {
+        let s = s.trim();
+        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        // All digits: too many of them is "too large", not "not a size".
+        Ok(s.parse::<u64>().unwrap_or(u64::MAX))
+    };
+    let (w, h) = (side(w)?, side(h)?);
     if w == 0 || h == 0 {
-        return Err(bad());
+        return Err(Error::Message(format!(
+            "--snapshot {text}: a side of 0 cells shows nothing; give at least 1x1, like 120x40"
+        )));
     }
-    Ok((w, h))
+    if w > u64::from(MAX_SNAPSHOT_SIDE) || h > u64::from(MAX_SNAPSHOT_SIDE) {
+        return Err(Error::Message(format!(
+            "--snapshot {text} is too large: each side may be at most {MAX_SNAPSHOT_SIDE} cells; \
+             give a smaller size, like 120x40"
+        )));
+    }
+    Ok((w as u16, h as u16))
 }

@@ -30,6 +30,11 @@ mod tree;
 pub use removed::Removed;
 pub use seeds::Changes;
 
+/// Scans one Rust source file as the module phase does; true when it parsed (for fuzzing).
+pub(crate) fn scan_source(src: &str) -> bool {
+    scan::scan(src).is_ok()
+}
+
 use serde::Serialize;
 
 use super::crates::CrateImpact;

@@ -50,7 +50,17 @@ fn tier_line(app: &App, tier: Option<crate::policy::Tier>, escalated: bool) -> L
             }
             Line::from(spans)
         }
-        None => Line::styled("tier unknown (no policy)", app.theme.dim),
+        None => Line::styled(no_tier(app), app.theme.dim),
+    }
+}
+
+/// What stands where the tier would: an empty range has none (there is always a policy,
+/// the trusted one or the built-in defaults), otherwise the verdicts are still being judged.
+pub(super) fn no_tier(app: &App) -> &'static str {
+    if app.data.commits.is_empty() {
+        "no tier: nothing to judge (the range has no commits)"
+    } else {
+        "tier not judged yet"
     }
 }
 

@@ -162,7 +162,7 @@ fn parts(app: &App, decision: Decision, stage: &SignStage, inner_w: usize) -> Pa
         Span::styled("effective tier: ", t.dim),
         match tier {
             Some(tier) => Span::styled(tier.name().to_string(), t.tier(tier)),
-            None => Span::styled("unknown (no policy)".to_string(), t.dim),
+            None => Span::styled(super::impact::no_tier(app).to_string(), t.dim),
         },
     ]));
     commits(app, scope, inner_w, &mut top, &mut middle);
