@@ -177,13 +177,11 @@ impl<'r> Assessor<'r> {
             self.workspace_at(p)?;
         }
         self.learn_inclusions(commit)?;
+        self.fold_rules_once();
         let empty = Workspace::default();
         let ws = &self.workspaces[&commit.id];
         let parent_ws = parent.as_ref().map_or(&empty, |p| &self.workspaces[p]);
         let none = Inclusions::default();
-        if self.folded_rules.is_none() {
-            self.folded_rules = Some(crate::policy::tier::fold_rules(&self.trusted.policy));
-        }
         let classifier = Classifier::with_folded_rules(
             &self.trusted.policy,
             &self.trusted_workspace,
@@ -191,6 +189,13 @@ impl<'r> Assessor<'r> {
         )
         .with_inclusions(self.inclusions.as_ref().unwrap_or(&none));
         Ok(classifier.classify(commit, ws, parent_ws))
+    }
+
+    /// Compiles the policy's rule globs case-insensitively, once for the whole range.
+    fn fold_rules_once(&mut self) {
+        if self.folded_rules.is_none() {
+            self.folded_rules = Some(crate::policy::tier::fold_rules(&self.trusted.policy));
+        }
     }
 
     /// A commit that touches no manifest has its parent's workspace: reuse it when it was
@@ -309,6 +314,7 @@ impl<'r> Assessor<'r> {
         if let Some(b) = base {
             self.workspace_at(b)?;
         }
+        self.fold_rules_once();
         let empty = Workspace::default();
         let tip_ws = &self.workspaces[tip];
         let base_ws = base.map_or(&empty, |b| &self.workspaces[b]);
@@ -324,9 +330,6 @@ impl<'r> Assessor<'r> {
             tip_files: &tip_files,
         };
         let mut crates = crate_level(&sides, files)?.crates;
-        if self.folded_rules.is_none() {
-            self.folded_rules = Some(crate::policy::tier::fold_rules(&self.trusted.policy));
-        }
         let classifier = Classifier::with_folded_rules(
             &self.trusted.policy,
             &self.trusted_workspace,
