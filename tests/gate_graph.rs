@@ -245,3 +245,38 @@ fn an_include_added_earlier_in_the_range_counts_for_later_commits() {
     );
     assert_forbidden_as_part_of_billing(&row);
 }
+
+#[test]
+fn a_poisoned_scan_cache_in_the_git_dir_does_not_lower_the_gates_tier() {
+    // Attack: a build step of the change (run by CI in the same checkout before the gate)
+    // writes an empty inclusion scan for the trusted tree into the git directory.
+    let t = TestRepo::new();
+    t.write("Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\n");
+    t.write("crates/billing/Cargo.toml", package("billing", ""));
+    t.write(
+        "crates/billing/src/lib.rs",
+        "#[path = \"../../../docs/rates.rs\"]\nmod rates;\n",
+    );
+    t.write("docs/rates.rs", "pub const RATE: u32 = 1;\n");
+    t.write(".countersign/policy.toml", POLICY_DOCS_FREE);
+    t.write(".countersign/allowed_signers", alice_roster_line(t.path()));
+    t.commit("Base");
+    let tree = t.git(&["rev-parse", "main^{tree}"]).trim().to_string();
+    t.branch("feature");
+    t.checkout("feature");
+    t.write("docs/rates.rs", "pub const RATE: u32 = 0;\n");
+    t.commit_ai("kiro", "Change the rate");
+    let cache = t.repo.path().join("countersign");
+    std::fs::create_dir_all(&cache).expect("mkdir");
+    std::fs::write(
+        cache.join(format!("inclusions-v1-{tree}.json")),
+        "{\"by_path\":{}}",
+    )
+    .expect("write the poisoned cache");
+    let out = countersign(t.path())
+        .args(["status", "HEAD", "--format", "json"])
+        .output()
+        .expect("runs");
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_forbidden_as_part_of_billing(&rows[0]);
+}

@@ -73,9 +73,10 @@ const MAX_CACHE: u64 = 64 * 1024 * 1024;
 
 /// [`scan_tree`], remembered in the repository's git directory per tree
 /// (`countersign/inclusions-v1-TREE.json`): a tree's scan never changes, and reading every
-/// source file of a large workspace is the costly part. The cache is local (nobody can push
-/// it) and derived only from the tree it names; any problem reading or writing it just
-/// means scanning again.
+/// source file of a large workspace is the costly part. Any problem reading or writing it
+/// just means scanning again. For exploring only (`impact`, the workstation): code that runs
+/// in a checkout (a build script of the change) can write its git directory, so the gate and
+/// signing never read this cache.
 pub fn scan_tree_cached(
     repo: &git2::Repository,
     commit: git2::Oid,

@@ -87,6 +87,11 @@ pub struct Assessor<'r> {
     /// Files crates compile from outside their directories: the trusted tree's, grown with
     /// what each assessed commit adds (never shrunk: stricter, never laxer).
     inclusions: Option<Inclusions>,
+    /// Whether the trusted tree's inclusion scan may be read from (and written to) the cache
+    /// in the git directory: only for exploring (`impact`, the workstation). The gate and
+    /// signing always scan: a build step of the change under review can write the git
+    /// directory of the checkout CI runs in, so nothing that decides a tier is read from it.
+    pub cache_scans: bool,
     /// The policy's rule globs compiled case-insensitively, once.
     folded_rules: Option<Vec<globset::GlobSet>>,
     /// Commits whose trees' inclusions were learned.
@@ -131,6 +136,7 @@ impl<'r> Assessor<'r> {
             workspaces: HashMap::new(),
             trusted_commit: trusted_ref.commit,
             inclusions: None,
+            cache_scans: false,
             folded_rules: None,
             learned: std::collections::HashSet::new(),
             scanned: std::collections::HashSet::new(),
@@ -228,11 +234,11 @@ impl<'r> Assessor<'r> {
     /// is judged — to the inclusions, reading the trusted tree's first.
     fn learn_inclusions(&mut self, commit: &CommitChange) -> Result<()> {
         if self.inclusions.is_none() {
-            self.inclusions = Some(compiled::scan_tree_cached(
-                self.repo,
-                self.trusted_commit,
-                &self.trusted_workspace,
-            )?);
+            self.inclusions = Some(if self.cache_scans {
+                compiled::scan_tree_cached(self.repo, self.trusted_commit, &self.trusted_workspace)?
+            } else {
+                compiled::scan_tree(self.repo, self.trusted_commit, &self.trusted_workspace)?
+            });
         }
         let trusted_tree = self
             .repo

@@ -143,7 +143,8 @@ impl<'r> Review<'r> {
                 }
             }
         }
-        let assessor = Assessor::with_trusted(repo, policy, &trusted)?;
+        let mut assessor = Assessor::with_trusted(repo, policy, &trusted)?;
+        assessor.cache_scans = matches!(purpose, Purpose::Explore | Purpose::Impact);
         // Judging needs paths only: rename similarity and content are read where a verdict
         // depends on them (a sign-off's patch digest), and for the reviewer's screen.
         let depth = match purpose {
