@@ -280,3 +280,21 @@ fn a_poisoned_scan_cache_in_the_git_dir_does_not_lower_the_gates_tier() {
     let rows: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_forbidden_as_part_of_billing(&rows[0]);
 }
+
+#[test]
+fn a_named_build_scripts_input_takes_the_tier_of_its_crate() {
+    let manifest = "[package]\nname = \"billing\"\nversion = \"0.1.0\"\nedition = \"2021\"\nbuild = \"tools/gen.rs\"\n";
+    let row = ai_edit_of_compiled_file(
+        "pub fn f() {}\n",
+        &[
+            ("crates/billing/Cargo.toml", manifest),
+            (
+                "crates/billing/tools/gen.rs",
+                "fn main() { println!(\"cargo:rerun-if-changed=../../proto/money.proto\"); }\n",
+            ),
+        ],
+        None,
+        "proto/money.proto",
+    );
+    assert_forbidden_as_part_of_billing(&row);
+}

@@ -48,10 +48,8 @@ impl Progress {
         if self.drawn.is_some_and(|t| t.elapsed() < EVERY) {
             return;
         }
-        let subject: String = commit
-            .summary
+        let subject: String = crate::util::escape::line(&commit.summary)
             .chars()
-            .map(|c| if c.is_control() { '?' } else { c })
             .take(50)
             .collect();
         let mut err = std::io::stderr().lock();

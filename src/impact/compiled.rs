@@ -193,9 +193,13 @@ pub fn scan_entries(
     Ok(found)
 }
 
-/// The crate's build script path, when it has one at the default place or a named one.
+/// The crate's build script path: `[package] build = "…"` when named, else `build.rs`
+/// (also when `build = false`: a file named so is read conservatively as one).
 fn build_script(member: &super::workspace::Member) -> Option<String> {
-    Some(super::tree::join(&member.dir, "build.rs"))
+    match &member.declared.build {
+        Some(super::manifest::RawBuild::Path(p)) => normalize(&member.dir, p),
+        _ => Some(super::tree::join(&member.dir, "build.rs")),
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
