@@ -48,14 +48,14 @@ fn usable(e: &AllowedSigner, now: DateTime<Utc>) -> bool {
 /// Warnings for path globs of `t`'s rules that match none of `files` (the tracked files where
 /// the policy was read): a typo (`src/forg/**`) gives its tier to nothing.
 pub fn unmatched_globs(t: &Trusted, files: &[String], policy_file: &str) -> Vec<Finding> {
+    let mut matched: std::collections::HashSet<(usize, usize)> = Default::default();
+    for f in files {
+        matched.extend(t.policy.path_globs.each_match(std::path::Path::new(f)));
+    }
     let mut out = Vec::new();
-    for rule in &t.policy.rules {
-        for glob in &rule.paths {
-            let Ok(g) = super::parse::path_glob(glob) else {
-                continue;
-            };
-            let m = g.compile_matcher();
-            if !files.iter().any(|f| m.is_match(f)) {
+    for (r, rule) in t.policy.rules.iter().enumerate() {
+        for (g, glob) in rule.paths.iter().enumerate() {
+            if !matched.contains(&(r, g)) {
                 out.push(Finding {
                     file: policy_file.to_string(),
                     line: rule.line,

@@ -26,6 +26,7 @@ mod parse;
 pub mod pattern;
 pub mod provenance;
 mod roster;
+pub mod rule_globs;
 pub mod tier;
 mod types;
 
@@ -36,6 +37,7 @@ pub use load::{
 };
 pub use parse::parse_policy;
 pub use roster::{parse_roster, principal_matches, AllowedSigner, Roster, SignerSummary};
+pub use rule_globs::RuleGlobs;
 pub use types::{
     AiRules, Escalation, Policy, PolicySource, Reach, Rule, Tier, TierRequirement, DEFAULT_AGENTS,
 };

@@ -14,6 +14,7 @@ use toml::de::{DeArray, DeTable, DeValue};
 use toml::Spanned;
 
 use super::defaults;
+use super::rule_globs::RuleGlobs;
 use super::{
     AiRules, Diagnostics, Escalation, Policy, PolicySource, Reach, Rule, Tier, TierRequirement,
     DEFAULT_AGENTS,
@@ -88,6 +89,7 @@ fn check_policy(sink: &mut Sink<'_>, source: PolicySource) -> Policy {
         ai: default_ai(),
         tiers: BTreeMap::new(),
         rules: Vec::new(),
+        path_globs: RuleGlobs::default(),
         digest: String::new(),
     };
 
@@ -243,6 +245,14 @@ fn check_policy(sink: &mut Sink<'_>, source: PolicySource) -> Policy {
 
     if let Some(v) = get(root, "rules") {
         policy.rules = w.rules(v);
+        match RuleGlobs::new(&policy.rules) {
+            Ok(globs) => policy.path_globs = globs,
+            Err(e) => w.sink.error(
+                v.span(),
+                format!("the rules' path globs cannot be compiled together: {e}"),
+                "simplify or merge the path globs (fewer, shorter patterns)".to_string(),
+            ),
+        }
     }
 
     // A syntax error often leaves a half-read value behind; its own message is the useful one.
@@ -269,14 +279,6 @@ pub(crate) fn default_ai() -> AiRules {
         authors,
         author_set: builder.build().unwrap_or_else(|_| GlobSet::empty()),
     }
-}
-
-/// A path glob as policy rules mean it: `*` stays within one directory, `**` crosses them.
-pub(crate) fn path_glob(glob: &str) -> Result<globset::Glob, globset::Error> {
-    GlobBuilder::new(glob)
-        .literal_separator(true)
-        .backslash_escape(true)
-        .build()
 }
 
 /// An author e-mail glob: case-insensitive, as e-mail addresses are in practice.
@@ -684,7 +686,6 @@ impl Walker<'_, '_> {
         let mut ok = true;
 
         let mut paths = Vec::new();
-        let mut builder = GlobSetBuilder::new();
         let paths_value = get(table, "paths");
         if let Some(items) = paths_value.and_then(|v| self.strings(v, "paths")) {
             for (p, span) in items {
@@ -697,11 +698,8 @@ impl Walker<'_, '_> {
                     ok = false;
                     continue;
                 }
-                match path_glob(p) {
-                    Ok(g) => {
-                        builder.add(g);
-                        paths.push(p.to_string());
-                    }
+                match super::rule_globs::glob(p, false) {
+                    Ok(_) => paths.push(p.to_string()),
                     Err(e) => {
                         self.bad_glob(span, p, &e, "\"docs/**\" or \"**/*.md\"");
                         ok = false;
@@ -767,23 +765,11 @@ impl Walker<'_, '_> {
                 None
             }
         };
-        let path_set = match builder.build() {
-            Ok(s) => s,
-            Err(e) => {
-                self.sink.error(
-                    header,
-                    format!("the rule's path globs cannot be compiled together: {e}"),
-                    "split the rule into several smaller ones".to_string(),
-                );
-                return None;
-            }
-        };
         if !ok {
             return None;
         }
         Some(Rule {
             paths,
-            path_set,
             crates,
             tier: tier?,
             line,

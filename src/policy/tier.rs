@@ -69,36 +69,8 @@ pub struct Classifier<'a> {
     policy: &'a Policy,
     trusted: &'a Workspace,
     inclusions: Option<&'a Inclusions>,
-    /// Each rule's path globs compiled case-insensitively, in rule order: what the rule
-    /// covers on a case-insensitive checkout.
-    folded_rules: std::borrow::Cow<'a, [globset::GlobSet]>,
     /// Member directories as a case-insensitive checkout sees them, folded once each.
     folded_dirs: std::cell::RefCell<std::collections::HashMap<String, GitPath>>,
-}
-
-/// Each rule's path globs compiled case-insensitively, in rule order (what
-/// [`Classifier::with_folded_rules`] takes, so that a caller classifying many commits
-/// compiles them once).
-pub fn fold_rules(policy: &Policy) -> Vec<globset::GlobSet> {
-    policy
-        .rules
-        .iter()
-        .map(|rule| {
-            let mut set = globset::GlobSetBuilder::new();
-            for glob in &rule.paths {
-                // The rule's own glob compiled when the policy was read, so it compiles.
-                if let Ok(g) = globset::GlobBuilder::new(glob)
-                    .literal_separator(true)
-                    .backslash_escape(true)
-                    .case_insensitive(true)
-                    .build()
-                {
-                    set.add(g);
-                }
-            }
-            set.build().unwrap_or_else(|_| globset::GlobSet::empty())
-        })
-        .collect()
 }
 
 /// One reason a path gets a tier.
@@ -114,23 +86,6 @@ impl<'a> Classifier<'a> {
             policy,
             trusted,
             inclusions: None,
-            folded_rules: std::borrow::Cow::Owned(fold_rules(policy)),
-            folded_dirs: Default::default(),
-        }
-    }
-
-    /// A classifier whose case-insensitive rule globs were compiled already
-    /// ([`fold_rules`] of the same policy).
-    pub fn with_folded_rules(
-        policy: &'a Policy,
-        trusted: &'a Workspace,
-        folded: &'a [globset::GlobSet],
-    ) -> Self {
-        Classifier {
-            policy,
-            trusted,
-            inclusions: None,
-            folded_rules: std::borrow::Cow::Borrowed(folded),
             folded_dirs: Default::default(),
         }
     }
@@ -207,11 +162,14 @@ impl<'a> Classifier<'a> {
     fn case_folded(&self, path: &GitPath, ws: &Workspace) -> Vec<Match> {
         let folded = path.folded();
         let mut found = Vec::new();
-        for (rule, set) in self.policy.rules.iter().zip(self.folded_rules.iter()) {
-            if rule.path_set.is_match(path.as_path()) {
-                continue;
-            }
-            if set.is_match(path.as_path()) || set.is_match(folded.as_path()) {
+        let globs = &self.policy.path_globs;
+        let exact: Vec<usize> = globs
+            .matching(path.as_path())
+            .into_iter()
+            .map(|(r, _)| r)
+            .collect();
+        for r in globs.matching_folded(path.as_path(), folded.as_path()) {
+            if let Some(rule) = self.policy.rules.get(r).filter(|_| !exact.contains(&r)) {
                 found.push(Match {
                     tier: rule.tier,
                     why: format!(
@@ -310,20 +268,16 @@ impl<'a> Classifier<'a> {
                     .to_string(),
             });
         }
-        for rule in &self.policy.rules {
-            if rule.path_set.is_match(path.as_path()) {
-                let glob = rule
-                    .path_set
-                    .matches(path.as_path())
-                    .first()
-                    .and_then(|i| rule.paths.get(*i))
-                    .cloned()
-                    .unwrap_or_default();
+        for (r, g) in self.policy.path_globs.matching(path.as_path()) {
+            if let Some(rule) = self.policy.rules.get(r) {
+                let glob = rule.paths.get(g).map(String::as_str).unwrap_or_default();
                 found.push(Match {
                     tier: rule.tier,
                     why: format!("it matches `{glob}` (policy rule at line {})", rule.line),
                 });
             }
+        }
+        for rule in &self.policy.rules {
             if let Some(m) = member.filter(|m| rule.crates.contains(&m.name)) {
                 found.push(Match {
                     tier: rule.tier,

@@ -6,6 +6,8 @@ use serde::Serialize;
 
 pub use crate::model::Tier;
 
+use super::RuleGlobs;
+
 /// How far escalation through dependents goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -86,16 +88,24 @@ pub const DEFAULT_AGENTS: &[&str] = &[
 /// One `[[rules]]` entry, compiled.
 #[derive(Clone, Debug)]
 pub struct Rule {
-    /// Path globs as written.
+    /// Path globs as written (compiled for matching in [`Policy::path_globs`]).
     pub paths: Vec<String>,
-    /// `paths` compiled.
-    pub path_set: globset::GlobSet,
     /// Crate names this rule names.
     pub crates: Vec<String>,
     /// The tier it gives what it matches.
     pub tier: Tier,
     /// 1-based line of the rule's `[[rules]]` header in the policy file, for reasons.
     pub line: usize,
+}
+
+impl Rule {
+    /// True when one of the rule's path globs matches `path` (compiles them each call: for
+    /// tools and tests; classification uses [`Policy::path_globs`]).
+    pub fn is_match(&self, path: impl AsRef<std::path::Path>) -> bool {
+        self.paths.iter().any(|p| {
+            super::rule_globs::glob(p, false).is_ok_and(|g| g.compile_matcher().is_match(&path))
+        })
+    }
 }
 
 /// Where a policy was read from: a revision's tree, or the work tree.
@@ -126,6 +136,8 @@ pub struct Policy {
     pub tiers: BTreeMap<Tier, TierRequirement>,
     /// `[[rules]]` in file order.
     pub rules: Vec<Rule>,
+    /// The path globs of all `rules`, compiled once into one set.
+    pub path_globs: RuleGlobs,
     /// `sha256:<hex>` over the policy file's and roster's bytes, so a sign-off names the exact
     /// policy it was made under.
     pub digest: String,

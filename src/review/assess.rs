@@ -92,8 +92,6 @@ pub struct Assessor<'r> {
     /// signing always scan: a build step of the change under review can write the git
     /// directory of the checkout CI runs in, so nothing that decides a tier is read from it.
     pub cache_scans: bool,
-    /// The policy's rule globs compiled case-insensitively, once.
-    folded_rules: Option<Vec<globset::GlobSet>>,
     /// Commits whose trees' inclusions were learned.
     learned: std::collections::HashSet<git2::Oid>,
     /// Blobs already scanned for inclusions.
@@ -137,7 +135,6 @@ impl<'r> Assessor<'r> {
             trusted_commit: trusted_ref.commit,
             inclusions: None,
             cache_scans: false,
-            folded_rules: None,
             learned: std::collections::HashSet::new(),
             scanned: std::collections::HashSet::new(),
             signed_trees: None,
@@ -183,25 +180,13 @@ impl<'r> Assessor<'r> {
             self.workspace_at(p)?;
         }
         self.learn_inclusions(commit)?;
-        self.fold_rules_once();
         let empty = Workspace::default();
         let ws = &self.workspaces[&commit.id];
         let parent_ws = parent.as_ref().map_or(&empty, |p| &self.workspaces[p]);
         let none = Inclusions::default();
-        let classifier = Classifier::with_folded_rules(
-            &self.trusted.policy,
-            &self.trusted_workspace,
-            self.folded_rules.as_deref().unwrap_or(&[]),
-        )
-        .with_inclusions(self.inclusions.as_ref().unwrap_or(&none));
+        let classifier = Classifier::new(&self.trusted.policy, &self.trusted_workspace)
+            .with_inclusions(self.inclusions.as_ref().unwrap_or(&none));
         Ok(classifier.classify(commit, ws, parent_ws))
-    }
-
-    /// Compiles the policy's rule globs case-insensitively, once for the whole range.
-    fn fold_rules_once(&mut self) {
-        if self.folded_rules.is_none() {
-            self.folded_rules = Some(crate::policy::tier::fold_rules(&self.trusted.policy));
-        }
     }
 
     /// A commit that touches no manifest has its parent's workspace: reuse it when it was
@@ -320,7 +305,6 @@ impl<'r> Assessor<'r> {
         if let Some(b) = base {
             self.workspace_at(b)?;
         }
-        self.fold_rules_once();
         let empty = Workspace::default();
         let tip_ws = &self.workspaces[tip];
         let base_ws = base.map_or(&empty, |b| &self.workspaces[b]);
@@ -336,11 +320,7 @@ impl<'r> Assessor<'r> {
             tip_files: &tip_files,
         };
         let mut crates = crate_level(&sides, files)?.crates;
-        let classifier = Classifier::with_folded_rules(
-            &self.trusted.policy,
-            &self.trusted_workspace,
-            self.folded_rules.as_deref().unwrap_or(&[]),
-        );
+        let classifier = Classifier::new(&self.trusted.policy, &self.trusted_workspace);
         let escalated = classifier.escalate(direct, &crates, tip_ws, base_ws);
         for c in &mut crates {
             c.tier = escalated.crate_tiers.get(&c.name).copied();

@@ -6,6 +6,8 @@
 //! - A glob import (`use super::*;`) depends on the definers of the names it brings in that
 //!   the file mentions anywhere (every identifier of the file counts, so a name used in a
 //!   macro or as a method is not missed).
+//!   A trait the glob brings counts too when the file calls one of its methods, named or
+//!   not: an extension trait is imported for its methods (`"x".shout()`).
 //! - A type's `impl` blocks may sit in other files (`impl App` in `app/tree.rs`); methods are
 //!   called without a path, so a file naming a type (or defining it, or holding an `impl` of
 //!   it) depends on every file holding a trait `impl` of it, and on every file whose inherent
@@ -39,6 +41,8 @@ pub(super) enum Pos {
 #[derive(Default)]
 pub(super) struct Info {
     items: HashMap<String, ItemKind>,
+    /// Trait name → the methods its body declares (empty: unknown, any).
+    trait_methods: HashMap<String, Vec<String>>,
     /// `use` names → indices of their paths in the scan.
     imports: HashMap<String, Vec<usize>>,
     /// Indices of glob `use` paths.
@@ -72,12 +76,17 @@ pub(super) struct Resolver<'a> {
     infos: Vec<Vec<Vec<Info>>>,
     memo: RefCell<HashMap<(Id, String), Vec<Pos>>>,
     glob_memo: RefCell<HashMap<Id, BTreeSet<Id>>>,
+    traits_memo: RefCell<HashMap<Id, Vec<TraitInScope>>>,
     /// (definer, type name) → modules holding an `impl` of it, with the methods their
     /// inherent impls define (None: a trait impl, whose methods are called unseen).
     holders: HashMap<(Id, String), Holders>,
     /// Macro name → modules defining a `macro_rules!` of that name, per unit.
     macros: Vec<HashMap<String, Vec<Id>>>,
 }
+
+/// A trait a glob import brings into scope: where it is, and the methods it declares (empty:
+/// unknown, any).
+type TraitInScope = (Pos, Vec<String>);
 
 /// How many `use` hops a chain may take before it is taken for a cycle.
 const MAX_HOPS: usize = 24;
@@ -113,6 +122,7 @@ impl<'a> Resolver<'a> {
             infos,
             memo: RefCell::new(HashMap::new()),
             glob_memo: RefCell::new(HashMap::new()),
+            traits_memo: RefCell::new(HashMap::new()),
             holders: HashMap::new(),
             macros,
         };
@@ -383,6 +393,49 @@ impl<'a> Resolver<'a> {
         out
     }
 
+    /// Every trait a glob import of module `m` brings (its own traits, those it imports by
+    /// name, and those of its globs), with the methods each declares.
+    fn glob_traits(&self, m: Id) -> Vec<TraitInScope> {
+        if let Some(v) = self.traits_memo.borrow().get(&m) {
+            return v.clone();
+        }
+        self.traits_memo.borrow_mut().insert(m, Vec::new());
+        let mut out = Vec::new();
+        let trait_at = |pos: &Pos| match pos {
+            Pos::Item(d, name) => self.info(*d).trait_methods.get(name).cloned(),
+            Pos::Module(_) => None,
+        };
+        let info = self.info(m);
+        for name in info.trait_methods.keys() {
+            let pos = Pos::Item(m, name.clone());
+            if let Some(methods) = trait_at(&pos) {
+                out.push((pos, methods));
+            }
+        }
+        for idx in info.imports.values() {
+            for &k in idx {
+                let p = self.path(m, k);
+                for pos in self.resolve(m, &p.segs, p.leading, 0) {
+                    if let Some(methods) = trait_at(&pos) {
+                        out.push((pos, methods));
+                    }
+                }
+            }
+        }
+        for &k in &info.globs {
+            let p = self.path(m, k);
+            for pos in self.resolve(m, &p.segs, p.leading, 0) {
+                if let Pos::Module(x) = pos {
+                    if x != m {
+                        out.extend(self.glob_traits(x));
+                    }
+                }
+            }
+        }
+        self.traits_memo.borrow_mut().insert(m, out.clone());
+        out
+    }
+
     /// The modules module `id` depends on (itself left out).
     pub fn edges(&self, id: Id) -> BTreeSet<Id> {
         let info = self.info(id);
@@ -395,6 +448,17 @@ impl<'a> Resolver<'a> {
                 match pos {
                     // A glob brings in only the names this file mentions.
                     Pos::Module(x) if glob && !scan.idents.is_empty() => {
+                        // A trait whose method the file calls (or one whose methods are
+                        // unknown): extension traits are imported for their methods.
+                        for (pos, methods) in self.glob_traits(x) {
+                            if methods.is_empty()
+                                || methods
+                                    .iter()
+                                    .any(|m| scan.fields.contains(m) || scan.idents.contains(m))
+                            {
+                                self.definers_from(&pos, Some(scan), &mut out);
+                            }
+                        }
                         for name in &scan.idents {
                             for pos in self.lookup(x, name, 0) {
                                 if matches!(pos, Pos::Item(..)) {
@@ -460,6 +524,10 @@ fn info_of(scan: &FileScan, scope: &[String], unit_externs: &HashMap<String, Str
     let mut info = Info::default();
     for it in scan.items.iter().filter(|i| i.scope == scope) {
         info.items.insert(it.name.clone(), it.kind);
+        if it.kind == ItemKind::Trait {
+            info.trait_methods
+                .insert(it.name.clone(), it.methods.clone());
+        }
     }
     for (k, p) in scan.paths.iter().enumerate() {
         if p.scope != scope {

@@ -59,7 +59,9 @@ pub(crate) struct PathRef {
 pub(crate) enum ItemKind {
     /// `struct`, `enum`, `union`: a type that `impl` blocks elsewhere may extend.
     Type,
-    /// Anything else with a name: `fn`, `const`, `static`, `trait`, `type`.
+    /// `trait`: brought into scope for its methods, which are called without naming it.
+    Trait,
+    /// Anything else with a name: `fn`, `const`, `static`, `type`.
     Other,
 }
 
@@ -72,6 +74,9 @@ pub(crate) struct ItemDef {
     pub name: String,
     /// Its kind.
     pub kind: ItemKind,
+    /// For a trait: the functions its body declares (empty when it has none or they could
+    /// not be read, which counts as "any method").
+    pub methods: Vec<String>,
 }
 
 /// An `impl` block: `impl Type` or `impl Trait for Type`.
@@ -564,6 +569,8 @@ struct Items<'t, 'a> {
     path_attr: Option<String>,
     /// The `impl` block being read: (index in `out.impls`, brace depth of its body).
     impl_open: Option<(usize, usize)>,
+    /// The `trait` body being read: (index in `out.items`, brace depth of its body).
+    trait_open: Option<(usize, usize)>,
     out: FileScan,
 }
 
@@ -576,6 +583,7 @@ impl<'t, 'a> Items<'t, 'a> {
             scope: Vec::new(),
             path_attr: None,
             impl_open: None,
+            trait_open: None,
             out: FileScan::default(),
         }
     }
@@ -604,6 +612,9 @@ impl<'t, 'a> Items<'t, 'a> {
                     if self.impl_open.is_some_and(|(_, d)| d > self.depth) {
                         self.impl_open = None;
                     }
+                    if self.trait_open.is_some_and(|(_, d)| d > self.depth) {
+                        self.trait_open = None;
+                    }
                     if c == b'}' {
                         self.path_attr = None;
                     }
@@ -630,6 +641,15 @@ impl<'t, 'a> Items<'t, 'a> {
                     {
                         let name = (*name).to_string();
                         self.out.impls[k].methods.push(name);
+                    }
+                    self.i += 1;
+                }
+                Tok::Ident("fn") if self.trait_open.is_some_and(|(_, d)| d == self.depth) => {
+                    if let (Some((k, _)), Some(Tok::Ident(name))) =
+                        (self.trait_open, self.tok(self.i + 1))
+                    {
+                        let name = (*name).to_string();
+                        self.out.items[k].methods.push(name);
                     }
                     self.i += 1;
                 }
@@ -768,12 +788,17 @@ impl<'t, 'a> Items<'t, 'a> {
         if !skip {
             let kind = match kw {
                 "struct" | "enum" | "union" => ItemKind::Type,
+                "trait" => ItemKind::Trait,
                 _ => ItemKind::Other,
             };
+            if kind == ItemKind::Trait {
+                self.trait_open = Some((self.out.items.len(), self.depth + 1));
+            }
             self.out.items.push(ItemDef {
                 scope: self.scope_names(),
                 name: name.to_string(),
                 kind,
+                methods: Vec::new(),
             });
         }
         self.i += 1;
