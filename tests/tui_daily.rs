@@ -310,9 +310,12 @@ fn y_copies_the_review_prompt_with_osc_52_and_says_so() {
         copied.contains("## `crates/core-types/src/codec.rs`"),
         "{copied}"
     );
-    assert!(copied.contains("lines 42-43 (new side)"), "{copied}");
+    assert!(copied.contains("### draft — lines 42-43"), "{copied}");
     assert!(copied.contains("> what if v is empty?"), "{copied}");
-    assert!(copied.contains("no decision signed yet"), "{copied}");
+    assert!(
+        copied.starts_with("# Review feedback: Review comments (not signed yet)"),
+        "{copied}"
+    );
 }
 
 #[test]
@@ -329,14 +332,14 @@ fn a_signed_reject_with_comments_is_a_request_for_changes_in_the_prompt() {
     let mut s = Session::from_data(data, store, Theme::dark(), (120, 30));
     s.app_mut().decided.push(Decision::Reject);
     let p = prompt::render(s.app());
-    assert!(p.contains("**Changes requested.**"), "{p}");
+    assert!(p.starts_with("# Review feedback: Changes requested"), "{p}");
     assert!(
-        p.contains("> bound it \\u{1b}[2J"),
-        "escape sequences are shown: {p}"
+        p.contains(r"> bound it \\u\{1b\}\[2J"),
+        "escape sequences are shown, escaped for Markdown: {p}"
     );
     assert!(!p.contains('\u{1b}'));
     s.app_mut().decided.push(Decision::Approve);
-    assert!(prompt::render(s.app()).contains("**Approved**"));
+    assert!(prompt::render(s.app()).starts_with("# Review feedback: Approved"));
 }
 
 #[test]

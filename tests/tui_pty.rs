@@ -538,10 +538,14 @@ fn script_with(d: &Demo, env: &str, args: &str, out: &Path) -> String {
     )
 }
 
-/// Issue 13's loop end to end: a comment on a line range (`V`), a signed reject, and the
-/// review comes out as a prompt on stdout (`--stdout`) while the screen was on the terminal.
+/// Issue 13's loop end to end on the demo: a comment on a line range (`V`) and one on a
+/// single line, a signed reject, and the review comes out as a prompt on stdout (`--stdout`)
+/// while the screen was on the terminal. Then a script plays the agent: it adds lines above
+/// both comments (the range comment's lines move) and rewrites the other comment's line, and
+/// commits. `feedback` on the new range finds the first comment at its new lines and says the
+/// other is outdated; `--unresolved` keeps the moved one only.
 #[test]
-fn review_stdout_prints_a_request_for_changes_with_the_range_comment() {
+fn review_stdout_prompt_then_feedback_finds_moved_and_outdated_comments() {
     let d = demo();
     let out = d.data.with_extension("prompt.md");
     let Some(t) = Tmux::start(&script_with(&d, "", "--stdout", &out), 130, 36) else {
@@ -563,6 +567,11 @@ fn review_stdout_prints_a_request_for_changes_with_the_range_comment() {
         s.contains("✎ lines "),
         "the comment shows under its lines:\n{s}"
     );
+    t.keys(&["j", "j", "j", "j", "j", "j", "j", "j", "j", "c"]);
+    t.wait_for("Comment on crates/auth/src/tokens.rs:+");
+    t.text("why clone here");
+    t.keys(&["Enter"]);
+    t.wait_for("why clone here");
     t.keys(&["r"]);
     t.wait_for("Reject (request changes) and sign · commit");
     t.keys(&["y"]);
@@ -572,18 +581,121 @@ fn review_stdout_prints_a_request_for_changes_with_the_range_comment() {
     t.keys(&["y", "q"]);
     assert_restored(&t, "0");
     let prompt = std::fs::read_to_string(&out).expect("the prompt file");
-    assert!(prompt.contains("**Changes requested.**"), "{prompt}");
+    assert!(
+        prompt.starts_with("# Review feedback: Changes requested"),
+        "{prompt}"
+    );
     assert!(
         prompt.contains("## `crates/auth/src/tokens.rs`"),
         "{prompt}"
     );
-    assert!(prompt.contains("(new side) in commit"), "{prompt}");
+    assert!(prompt.contains("(request changes) — lines "), "{prompt}");
     assert!(prompt.contains("> bound this cache"), "{prompt}");
-    assert!(prompt.contains("\n```\n"), "the code is quoted: {prompt}");
+    assert!(prompt.contains("> why clone here"), "{prompt}");
+    assert!(prompt.contains("```rust\n"), "the code is quoted: {prompt}");
     assert!(
         !prompt.contains('\u{1b}'),
         "no screen output on stdout: {prompt:?}"
     );
+
+    // What the two comments are about, as the agent's harness reads them.
+    let feedback = |args: &[&str]| -> serde_json::Value {
+        let out = Command::new(env!("CARGO_BIN_EXE_countersign"))
+            .current_dir(&d.repo)
+            .env("COUNTERSIGN_DATA_DIR", &d.data)
+            .args(["feedback", "--format", "json"])
+            .args(args)
+            .output()
+            .expect("feedback runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("feedback json")
+    };
+    let by_text = |fb: &serde_json::Value, text: &str| -> serde_json::Value {
+        fb["comments"]
+            .as_array()
+            .expect("comments")
+            .iter()
+            .find(|c| c["text"] == text)
+            .cloned()
+            .unwrap_or_else(|| panic!("no comment {text:?}: {fb:#}"))
+    };
+    let before = feedback(&[]);
+    let range = by_text(&before, "bound this cache");
+    let single = by_text(&before, "why clone here");
+    assert_eq!(range["state"], "open", "{before:#}");
+    assert_eq!(single["state"], "open", "{before:#}");
+    let range_start = range["start"].as_u64().expect("start");
+    let range_code: Vec<String> = serde_json::from_value(range["code"].clone()).expect("code");
+    let single_line = single["code"][0].as_str().expect("code").to_string();
+    let path = d.repo.join("crates/auth/src/tokens.rs");
+    let text = std::fs::read_to_string(&path).expect("tokens.rs");
+    assert!(range_code.len() >= 2, "a range: {range:#}");
+    assert_eq!(
+        text.lines().filter(|l| *l == single_line).count(),
+        1,
+        "the single line is unique, so rewriting it changes that comment only: {before:#}"
+    );
+    assert!(!range_code.contains(&single_line));
+
+    // The agent: three lines above everything, and the single comment's line rewritten.
+    let rewritten: String = text
+        .lines()
+        .map(|l| {
+            if l == single_line {
+                "    // reworked by the agent".to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&path, format!("//! Tokens.\n//! (cached)\n\n{rewritten}\n"))
+        .expect("write tokens.rs");
+    let agent = Command::new("sh")
+        .arg("-c")
+        .arg(
+            "git add crates/auth/src/tokens.rs && git -c user.name=kiro \
+             -c user.email=kiro@agents.example commit -q -m 'Address review' \
+             -m 'Co-authored-by: kiro <kiro@agents.example>'",
+        )
+        .current_dir(&d.repo)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .expect("the agent script runs");
+    assert!(
+        agent.status.success(),
+        "{}",
+        String::from_utf8_lossy(&agent.stderr)
+    );
+
+    let after = feedback(&[]);
+    let moved = by_text(&after, "bound this cache");
+    assert_eq!(moved["state"], "moved", "{after:#}");
+    assert_eq!(
+        moved["now_start"].as_u64(),
+        Some(range_start + 3),
+        "{after:#}"
+    );
+    let outdated = by_text(&after, "why clone here");
+    assert_eq!(outdated["state"], "outdated", "{after:#}");
+    assert_eq!(
+        outdated["code"][0],
+        single_line.as_str(),
+        "the old code is quoted"
+    );
+    let unresolved = feedback(&["--unresolved"]);
+    let kept: Vec<&str> = unresolved["comments"]
+        .as_array()
+        .expect("comments")
+        .iter()
+        .filter_map(|c| c["text"].as_str())
+        .collect();
+    assert_eq!(kept, ["bound this cache"], "{unresolved:#}");
 }
 
 /// `Y` puts the prompt on the clipboard with OSC 52: tmux (with `set-clipboard on`) takes it
@@ -609,7 +721,7 @@ fn y_copies_the_prompt_through_osc_52_into_tmux() {
         }
         std::thread::sleep(Duration::from_millis(50));
     };
-    assert!(buffer.contains("# Code review of"), "{buffer}");
+    assert!(buffer.starts_with("# Review feedback: "), "{buffer}");
     assert!(buffer.contains("> copy me"), "{buffer}");
     t.keys(&["q"]);
     assert_restored(&t, "0");

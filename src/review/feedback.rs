@@ -19,7 +19,7 @@ use std::collections::{HashMap, HashSet};
 use git2::Oid;
 use serde::Serialize;
 
-use super::drafts::Draft;
+pub use super::drafts::Draft;
 use super::open::Review;
 use crate::git::{CommitChange, LoadDepth};
 use crate::signoff::comment::{self, CommentInput, ReviewComment, Side};
@@ -271,10 +271,7 @@ pub fn collect(review: &mut Review<'_>, drafts: &[Draft]) -> Result<Feedback> {
         let Some(&earlier) = known.get(&d.commit) else {
             continue;
         };
-        let Ok(oid) = Oid::from_str(&d.commit) else {
-            continue;
-        };
-        let c = draft_comment(repo, oid, d);
+        let c = draft_comment(Some(repo), &d.commit, d);
         if seen.insert(key(&c)) {
             comments.push(new_comment(Source::Draft, None, earlier, c));
         }
@@ -349,27 +346,30 @@ fn new_comment(
     }
 }
 
-/// A draft as a comment: its line quoted from the commit (a whole-file draft, or one whose
-/// line is gone, quotes nothing).
-fn draft_comment(repo: &git2::Repository, commit: Oid, d: &Draft) -> ReviewComment {
+/// A draft as a comment: its line quoted from the commit when `repo` holds it (a whole-file
+/// draft, or one whose line is gone, quotes nothing).
+fn draft_comment(repo: Option<&git2::Repository>, commit: &str, d: &Draft) -> ReviewComment {
     let (side, line) = match d.line.as_deref() {
         Some(l) if l.starts_with('-') => (Side::Old, l[1..].parse::<u32>().ok()),
         Some(l) => (Side::New, l.trim_start_matches('+').parse::<u32>().ok()),
         None => (Side::New, None),
     };
+    let start = line.unwrap_or(0);
     let bare = ReviewComment {
         commit: commit.to_string(),
         path: d.path.clone(),
         side,
-        start: line.unwrap_or(0),
-        end: line.unwrap_or(0),
+        start,
+        end: d.end.filter(|e| *e >= start).unwrap_or(start),
         text: d.text.clone(),
         code: Vec::new(),
         before: Vec::new(),
         after: Vec::new(),
         resolved: false,
     };
-    let Some(start) = line else { return bare };
+    let (Some(start), Some(repo), Ok(oid)) = (line, repo, Oid::from_str(commit)) else {
+        return bare;
+    };
     let input = CommentInput {
         commit: None,
         path: d.path.clone(),
@@ -379,7 +379,44 @@ fn draft_comment(repo: &git2::Repository, commit: Oid, d: &Draft) -> ReviewComme
         text: d.text.clone(),
         resolved: false,
     };
-    comment::quote(repo, commit, &input).unwrap_or(bare)
+    comment::quote(repo, oid, &input).unwrap_or(bare)
+}
+
+/// The feedback of drafts alone, each open where it was made (quoted from `repo` when there
+/// is one), under the `verdict` given: for a workstation whose review was not opened from a
+/// repository (hand-made data) or could not be opened again.
+pub fn of_drafts(
+    repo: Option<&git2::Repository>,
+    range: &str,
+    drafts: &[Draft],
+    verdict: Verdict,
+) -> Feedback {
+    let comments = drafts
+        .iter()
+        .map(|d| {
+            let mut c = new_comment(
+                Source::Draft,
+                None,
+                false,
+                draft_comment(repo, &d.commit, d),
+            );
+            if c.comment.start > 0 {
+                c.now_start = Some(c.comment.start);
+                c.now_end = Some(c.comment.end);
+                c.now_commit = Some(d.commit.clone());
+            }
+            c
+        })
+        .collect();
+    Feedback {
+        schema_version: SCHEMA_VERSION,
+        range: range.to_string(),
+        trusted_ref: String::new(),
+        tip: None,
+        verdict,
+        decisions: Vec::new(),
+        comments,
+    }
 }
 
 /// File contents read for anchoring, by (commit, path, side).

@@ -20,13 +20,17 @@ pub fn markdown(f: &Feedback) -> String {
     let _ = writeln!(out, "# Review feedback: {title}\n");
     let _ = writeln!(
         out,
-        "Range {}{}, judged by the roster on {}.\n",
+        "Range {}{}{}.\n",
         code_span(&f.range),
         f.tip
             .as_deref()
             .map(|t| format!(" (tip {})", code_span(short_id(t))))
             .unwrap_or_default(),
-        code_span(&f.trusted_ref)
+        if f.trusted_ref.is_empty() {
+            String::new()
+        } else {
+            format!(", judged by the roster on {}", code_span(&f.trusted_ref))
+        }
     );
     if !f.decisions.is_empty() {
         let _ = writeln!(out, "## Decision\n");
@@ -98,7 +102,7 @@ fn comment(out: &mut String, c: &FeedbackComment) {
         ""
     };
     let place = match (c.state, c.now_start, c.now_end) {
-        _ if rc.code.is_empty() => "whole file".to_string(),
+        _ if rc.start == 0 => "whole file".to_string(),
         (State::Open, Some(s), Some(e)) => format!("{}{side}", lines(s, e)),
         (State::Moved, Some(s), Some(e)) => {
             format!(

@@ -27,68 +27,8 @@ pub fn config_dir() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "countersign").map(|p| p.config_dir().to_path_buf())
 }
 
-/// A comment draft: on a line or a range of lines of a file (on one side of the diff), or on
-/// the whole file.
-///
-/// The side is the sign of `line` (`+` new, `-` old), so drafts written before ranges existed
-/// (no `end`) read as one-line comments, and readers that know only `line` (the `feedback`
-/// command's draft reader) still find where a range starts.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Comment {
-    /// The commit it belongs to (full id).
-    pub commit: String,
-    /// The file's path.
-    pub path: String,
-    /// The (first) line it is on: `+N` (new side) or `-N` (old side); None for the whole file.
-    pub line: Option<String>,
-    /// The last line of a range on the same side (None: the one line `line`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub end: Option<u32>,
-    /// What the reviewer wrote.
-    pub text: String,
-}
-
-impl Comment {
-    /// The comment as it goes into a signed record: `path:+12: text`, `path:+12..14: text`.
-    pub fn render(&self) -> String {
-        match &self.line {
-            Some(l) => format!("{}:{}: {}", self.path, self.place(l), self.text),
-            None => format!("{}: {}", self.path, self.text),
-        }
-    }
-
-    /// `+12`, or `+12..14` for a range.
-    fn place(&self, line: &str) -> String {
-        match self.end {
-            Some(e) if Some(e) != self.start() => format!("{line}..{e}"),
-            _ => line.to_string(),
-        }
-    }
-
-    /// The side of the diff it is on (None for a whole-file comment).
-    pub fn side(&self) -> Option<crate::diff::Side> {
-        match self.line.as_deref()?.as_bytes().first()? {
-            b'-' => Some(crate::diff::Side::Old),
-            _ => Some(crate::diff::Side::New),
-        }
-    }
-
-    /// The first line number (None for a whole-file comment).
-    pub fn start(&self) -> Option<u32> {
-        self.line.as_deref()?.get(1..)?.parse().ok()
-    }
-
-    /// The lines it covers on its side, first and last (equal for one line).
-    pub fn lines(&self) -> Option<(u32, u32)> {
-        let s = self.start()?;
-        Some((s, self.end.unwrap_or(s).max(s)))
-    }
-
-    /// Whether it covers line `n` on `side`.
-    pub fn covers(&self, side: crate::diff::Side, n: u32) -> bool {
-        self.side() == Some(side) && self.lines().is_some_and(|(a, b)| (a..=b).contains(&n))
-    }
-}
+/// A comment draft (one type with what `feedback` reads: [`crate::review::drafts::Draft`]).
+pub use crate::review::drafts::Draft as Comment;
 
 /// Per-repository review state on disk.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
