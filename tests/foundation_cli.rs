@@ -266,6 +266,42 @@ fn provenance_rules_each_match() {
         .contains("*@agents.example"));
 }
 
+/// An agent that says what it is without naming a product (Claude Code's `attribution`
+/// setting writes `Co-Authored-By: AI <ai@example.com>`; the kernel's form is
+/// `Assisted-by: AGENT:MODEL`) is AI; a person named Ai or Agent is not.
+#[test]
+fn self_declared_agents_are_ai_and_people_with_such_names_are_not() {
+    let repo = governed_repo();
+    let cases = [
+        ("Co-Authored-By: AI <ai@example.com>", true),
+        ("Assisted-by: OpenCode:qwen3-coder", true),
+        (
+            "Co-authored-by: AI Assistant <ai-assistant@users.noreply.github.com>",
+            true,
+        ),
+        ("Co-authored-by: Ai Tanaka <ai@example.jp>", false),
+        ("Co-authored-by: Agent Smith <smith@matrix.example>", false),
+    ];
+    for (i, (trailer, _)) in cases.iter().enumerate() {
+        repo.write("crates/app/src/lib.rs", format!("pub fn f() {{ {i}; }}\n"));
+        repo.commit(&format!("Change {i}\n\nSome body.\n\n{trailer}"));
+    }
+    let rows = status_json(repo.path(), &[]);
+    for (i, (trailer, ai)) in cases.iter().enumerate() {
+        assert_eq!(!rows[i]["ai"].is_null(), *ai, "{trailer}: {}", rows[i]);
+        if *ai {
+            assert!(
+                rows[i]["ai"]["rule"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("declares an AI agent"),
+                "{}",
+                rows[i]
+            );
+        }
+    }
+}
+
 #[test]
 fn status_text_is_an_aligned_table_without_colour_when_piped() {
     let repo = governed_repo();

@@ -20,6 +20,14 @@
 //!    name (with `agent`, `bot` or `ai` at most) counts, so a person whose git name is just
 //!    `Devin` is taken for the agent: a false alarm asks for a review, a miss would skip one.
 //!
+//! 4. a **self-declared agent** in a listed trailer that names no product: a name made only of
+//!    words that say what it is (`AI`, `AI Assistant`, `Coding Agent`, `LLM`), an e-mail local
+//!    part that does (`ai-assistant@…`, `agent@…`), a tag (`Dana (AI)`, `[agent]`), or the
+//!    kernel's `Assisted-by: AGENT:MODEL` form (`Assisted-by: OpenCode:qwen3-coder`). People
+//!    are not caught by it: a name counts only when every word is such a word, `AI` counts in
+//!    capitals only (the given name `Ai` does not), and `bot` alone says nothing of AI
+//!    (`dependabot[bot]` is no agent).
+//!
 //! An agent that lies about itself (a human's name and e-mail, no trailer) is not caught:
 //! that is a limit of any provenance rule, named in the README's threat model.
 
@@ -52,6 +60,29 @@ pub fn detect(commit: &CommitChange, rules: &AiRules) -> Option<Provenance> {
             return Some(Provenance {
                 agent: agent.to_string(),
                 rule: format!("trailer {}: {}", trailer.key, trailer.value),
+            });
+        }
+    }
+    for trailer in &commit.trailers {
+        let listed = rules
+            .trailers
+            .iter()
+            .any(|k| k.eq_ignore_ascii_case(&trailer.key));
+        if let Some(how) = listed
+            .then(|| self_declared(&trailer.key, &trailer.value))
+            .flatten()
+        {
+            let name = trailer.value.split('<').next().unwrap_or("").trim();
+            return Some(Provenance {
+                agent: if name.is_empty() {
+                    trailer.value.clone()
+                } else {
+                    name.to_string()
+                },
+                rule: format!(
+                    "trailer {}: {} declares an AI agent ({how})",
+                    trailer.key, trailer.value
+                ),
             });
         }
     }
@@ -124,6 +155,97 @@ fn own_marker<'a>(person: &Person, agents: &'a [String]) -> Option<(&'a str, &'s
     None
 }
 
+/// Words that say what an agent is (matched case-insensitively; `ai` is special-cased).
+const AGENT_WORDS: &[&str] = &[
+    "ai",
+    "llm",
+    "agent",
+    "agents",
+    "assistant",
+    "genai",
+    "artificial",
+    "intelligence",
+    "language",
+    "large",
+    "model",
+    "coding",
+    "code",
+    "automated",
+    "autonomous",
+    "generated",
+    "bot",
+    "swe",
+];
+
+/// Of [`AGENT_WORDS`], those that declare an AI (`bot`, `code`, `model` alone do not).
+const DECLARING: &[&str] = &["llm", "agent", "agents", "assistant", "genai", "artificial"];
+
+/// True when the words of `text` (runs of letters and digits) are all [`AGENT_WORDS`] and one
+/// declares an AI: a [`DECLARING`] word, or `AI` in capitals (when `ai_in_capitals`; an
+/// e-mail's local part is lower case, so there `ai` alone is not enough).
+fn declares(text: &str, ai_in_capitals: bool) -> bool {
+    let words: Vec<&str> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    !words.is_empty()
+        && words
+            .iter()
+            .all(|w| AGENT_WORDS.contains(&w.to_lowercase().as_str()))
+        && words.iter().any(|w| {
+            DECLARING.contains(&w.to_lowercase().as_str()) || (ai_in_capitals && *w == "AI")
+        })
+}
+
+/// How a trailer `key: value` declares an AI agent without naming a product, if it does.
+fn self_declared(key: &str, value: &str) -> Option<&'static str> {
+    let (name, email) = match value.split_once('<') {
+        Some((n, rest)) => (n.trim(), rest.split('>').next().unwrap_or("")),
+        None => (value.trim(), ""),
+    };
+    // Tags: `Dana (AI)`, `[agent]`.
+    let mut bare = String::new();
+    let mut tag = String::new();
+    let mut depth = 0usize;
+    for c in name.chars() {
+        match c {
+            '(' | '[' => {
+                depth += 1;
+                tag.push(' ');
+            }
+            ')' | ']' => depth = depth.saturating_sub(1),
+            c if depth > 0 => tag.push(c),
+            c => bare.push(c),
+        }
+        if depth == 0 && (c == ')' || c == ']') && declares(&tag, true) {
+            return Some("a tag that says so");
+        }
+    }
+    if declares(&bare, true) {
+        return Some("a name that says what it is");
+    }
+    let local = email.split('@').next().unwrap_or("");
+    let local = local.rsplit('+').next().unwrap_or(local);
+    if !local.is_empty() && declares(local, false) {
+        return Some("an e-mail that says what it is");
+    }
+    // The kernel's `Assisted-by: AGENT:MODEL [TOOL…]`.
+    if key.eq_ignore_ascii_case("assisted-by") && email.is_empty() {
+        let first = name.split_whitespace().next().unwrap_or("");
+        if let Some((agent, model)) = first.split_once(':') {
+            let word = |s: &str| {
+                !s.is_empty()
+                    && s.chars()
+                        .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            };
+            if word(agent) && word(model) {
+                return Some("the `AGENT:MODEL` form");
+            }
+        }
+    }
+    None
+}
+
 /// The first listed agent that `value` names as a whole word (words are runs of letters,
 /// digits, `-` and `_`… split also at `-` so `github-copilot[bot]` names `copilot`; multi-word
 /// agent names like `amazon-q` match the hyphenated run as a whole).
@@ -166,6 +288,62 @@ mod tests {
         assert_eq!(named_agent("Amazon-Q Developer", &a), Some("amazon-q"));
         assert_eq!(named_agent("Claudette Smith <c@example.com>", &a), None);
         assert_eq!(named_agent("Kirov Ivanov <k@example.com>", &a), None);
+    }
+
+    /// Trailers as real repositories and agent settings write them (Claude Code's documented
+    /// `attribution` setting, agents' commit templates, projects' AGENTS.md files following
+    /// the kernel's coding-assistants policy), and people's names that must not match.
+    #[test]
+    fn agents_that_declare_themselves_without_a_product_name_are_caught_and_people_are_not() {
+        let yes = [
+            ("Co-Authored-By", "AI <ai@example.com>"),
+            ("Co-Authored-By", "AI <noreply@ai>"),
+            ("Co-authored-by", "AI Assistant"),
+            ("Co-authored-by", "AI Assistant <ai@example.com>"),
+            (
+                "Co-authored-by",
+                "AI Assistant <ai-assistant@users.noreply.github.com>",
+            ),
+            ("Co-authored-by", "Coding Agent <agent@example.com>"),
+            ("Co-authored-by", "LLM <llm@example.com>"),
+            ("Co-authored-by", "Dana Human (AI) <dana@example.com>"),
+            ("Co-authored-by", "Helper [AI agent] <helper@example.com>"),
+            ("Co-authored-by", "Build Helper <ai-agent@example.com>"),
+            ("Assisted-by", "OpenCode:qwen3-coder"),
+            ("Assisted-by", "SomeAgent:some-model-1.5 coccinelle sparse"),
+        ];
+        for (key, value) in yes {
+            assert!(
+                self_declared(key, value).is_some(),
+                "{key}: {value} declares an agent"
+            );
+        }
+        let no = [
+            ("Co-authored-by", "Ai Weiwei <aiweiwei@example.com>"),
+            ("Co-authored-by", "Ai Tanaka <ai@example.jp>"),
+            ("Co-authored-by", "Agent Smith <smith@matrix.example>"),
+            ("Co-authored-by", "Jane Doe <jane@anthropic.com>"),
+            (
+                "Co-authored-by",
+                "dependabot[bot] <49699333+dependabot[bot]@users.noreply.github.com>",
+            ),
+            (
+                "Co-authored-by",
+                "pre-commit-ci[bot] <66853113+pre-commit-ci[bot]@users.noreply.github.com>",
+            ),
+            ("Co-authored-by", "Code Monkey <monkey@example.com>"),
+            ("Co-authored-by", "Amy Assistant-Smith <amy@example.com>"),
+            ("Co-authored-by", "Dana Human (on leave) <dana@example.com>"),
+            ("Assisted-by", "Jane Doe <jane@example.com>"),
+            ("Assisted-by", "see https://example.com/x"),
+        ];
+        for (key, value) in no {
+            assert_eq!(
+                self_declared(key, value),
+                None,
+                "{key}: {value} is a person"
+            );
+        }
     }
 
     fn person(name: &str, email: &str) -> Person {
