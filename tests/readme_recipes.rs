@@ -31,6 +31,46 @@ fn readme_block(marker: &str) -> String {
         .unwrap_or_else(|| panic!("README.md has no ```sh block containing {marker:?}"))
 }
 
+/// The `run:` commands of the README's GitHub Actions workflow, in order (a `run: |` block
+/// as one script), with `${{ github.base_ref }}` as the pull request's base `base`.
+fn readme_workflow_steps(base: &str) -> Vec<(String, String)> {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md is readable");
+    let start = readme
+        .find("```yaml\nname: countersign")
+        .expect("the README has the GitHub Actions workflow");
+    let yaml = &readme[start + 8..];
+    let yaml = &yaml[..yaml.find("```").expect("the block ends")];
+    let mut steps = Vec::new();
+    let mut name = String::new();
+    let mut lines = yaml.lines().peekable();
+    while let Some(line) = lines.next() {
+        let t = line.trim_start();
+        if let Some(n) = t.strip_prefix("- name: ") {
+            name = n.to_string();
+        } else if let Some(run) = t.strip_prefix("run: ") {
+            let indent = line.len() - t.len();
+            let script = if run.trim() == "|" {
+                let mut block = String::new();
+                while let Some(next) = lines.peek() {
+                    let ni = next.len() - next.trim_start().len();
+                    if next.trim().is_empty() || ni <= indent {
+                        break;
+                    }
+                    block.push_str(next.trim_start());
+                    block.push('\n');
+                    lines.next();
+                }
+                block
+            } else {
+                run.to_string()
+            };
+            steps.push((name.clone(), script.replace("${{ github.base_ref }}", base)));
+        }
+    }
+    steps
+}
+
 /// Runs `script` with bash in `dir`, with the freshly built countersign first on `PATH` and
 /// the user's git configuration shut out.
 fn run_bash(dir: &Path, script: &str) -> std::process::Output {
@@ -76,5 +116,199 @@ fn readme_openssh_recipe_verifies_a_real_signoff_as_written() {
     assert!(
         stdout.contains("Good \"countersign\" signature for alice@example.com"),
         "ssh-keygen names the good signature: {stdout}{stderr}"
+    );
+}
+
+/// The README's GitHub Actions steps, run as written in a CI-like clone (fetched from an
+/// origin holding the base branch, the pull request's commits and the sign-off notes): the
+/// gate passes with the sign-off, the summary lands in `$GITHUB_STEP_SUMMARY`, and an
+/// unsigned AI commit pushed after it makes the gate step fail.
+#[test]
+fn readme_github_workflow_steps_gate_a_real_clone() {
+    let f = Fixture::new();
+    let c = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Tweak f");
+    f.sign(&c, "alice", "approve").success();
+    let steps = readme_workflow_steps("main");
+    let names: Vec<&str> = steps.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "Fetch sign-offs",
+            "Install countersign",
+            "Gate AI-generated commits",
+            "Summary (verdicts and blast radius)"
+        ],
+        "the workflow's steps changed: update this test with it"
+    );
+    let ci = tempfile::tempdir().expect("tempdir");
+    let clone = ci.path().join("clone");
+    // What actions/checkout does with fetch-depth 0 and the PR head: a full clone.
+    let out = Command::new("git")
+        .args(["clone", "-q", "--branch", "feature"])
+        .arg(f.path())
+        .arg(&clone)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .expect("git clone");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary = ci.path().join("summary.md");
+    let run_step = |name: &str| {
+        let (_, script) = steps.iter().find(|(n, _)| n == name).expect("step");
+        let script = format!("export GITHUB_STEP_SUMMARY={}\n{script}", summary.display());
+        run_bash(&clone, &script)
+    };
+    let fetched = run_step("Fetch sign-offs");
+    assert!(
+        fetched.status.success(),
+        "{}",
+        String::from_utf8_lossy(&fetched.stderr)
+    );
+    let gate = run_step("Gate AI-generated commits");
+    let text = String::from_utf8_lossy(&gate.stdout);
+    assert!(
+        gate.status.success(),
+        "the signed change passes:\n{text}{}",
+        String::from_utf8_lossy(&gate.stderr)
+    );
+    let summarised = run_step("Summary (verdicts and blast radius)");
+    assert!(summarised.status.success());
+    let md = std::fs::read_to_string(&summary).expect("the job summary was written");
+    assert!(md.contains("Tweak f"), "{md}");
+    assert!(md.contains("approved"), "{md}");
+
+    // The agent pushes one more commit, unsigned: the same steps fail the job.
+    let d = f.ai_commit("src/lib.rs", "pub fn f() { 2; }\n", "Tweak f again");
+    let out = Command::new("git")
+        .args(["pull", "-q", "--ff-only", "origin", "feature"])
+        .current_dir(&clone)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .expect("git pull");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(run_step("Fetch sign-offs").status.success());
+    let gate = run_step("Gate AI-generated commits");
+    assert_eq!(
+        gate.status.code(),
+        Some(1),
+        "an unsigned AI commit fails the gate"
+    );
+    let annotations = String::from_utf8_lossy(&gate.stdout);
+    assert!(annotations.contains("::error"), "{annotations}");
+    assert!(annotations.contains(&d.to_string()[..7]), "{annotations}");
+}
+
+/// The `script:` lines of the README's GitLab CI job (a plain scalar continued on the next
+/// lines joined with spaces, as YAML folds it).
+fn readme_gitlab_script() -> Vec<String> {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md is readable");
+    let start = readme
+        .find("```yaml\ncountersign:")
+        .expect("the README has the GitLab CI job");
+    let yaml = &readme[start + 8..];
+    let yaml = &yaml[..yaml.find("```").expect("the block ends")];
+    let mut out: Vec<String> = Vec::new();
+    let mut in_script = false;
+    for line in yaml.lines() {
+        let t = line.trim_start();
+        if line.starts_with("  ") && !line.starts_with("    ") {
+            in_script = t == "script:";
+            continue;
+        }
+        if !in_script {
+            continue;
+        }
+        match t.strip_prefix("- ") {
+            Some(item) => out.push(item.to_string()),
+            None => {
+                if let Some(last) = out.last_mut() {
+                    last.push(' ');
+                    last.push_str(t);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The README's GitLab job, its `script:` run as written in a merge request pipeline's clone.
+#[test]
+fn readme_gitlab_job_gates_a_real_clone() {
+    let f = Fixture::new();
+    let c = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Tweak f");
+    let script = readme_gitlab_script();
+    assert_eq!(script.len(), 3, "{script:?}");
+    let ci = tempfile::tempdir().expect("tempdir");
+    let clone = ci.path().join("clone");
+    let out = Command::new("git")
+        .args(["clone", "-q", "--branch", "feature"])
+        .arg(f.path())
+        .arg(&clone)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .expect("git clone");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let job = format!(
+        "export CI_MERGE_REQUEST_TARGET_BRANCH_NAME=main\n{}",
+        script.join("\n")
+    );
+    // Unsigned: the job fails, and the JUnit report names the commit.
+    let failed = run_bash(&clone, &job);
+    assert_eq!(
+        failed.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&failed.stderr)
+    );
+    let report = std::fs::read_to_string(clone.join("countersign.xml")).expect("the report");
+    assert!(report.contains("<failure"), "{report}");
+    assert!(report.contains(&c.to_string()[..7]), "{report}");
+    // Signed and pushed: the same job passes.
+    f.sign(&c, "alice", "approve").success();
+    let passed = run_bash(&clone, &job);
+    assert!(
+        passed.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&passed.stdout),
+        String::from_utf8_lossy(&passed.stderr)
+    );
+}
+
+/// The README's `policy check` sample is this binary's output for the policy it quotes.
+#[test]
+fn readme_policy_check_sample_is_the_real_output() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md is readable");
+    let intro = readme
+        .find("`countersign policy check` prints every problem at once")
+        .expect("the README shows a policy check sample");
+    let block = &readme[intro..];
+    let start = block.find("```text\n").expect("a text block") + 8;
+    let sample = &block[start..start + block[start..].find("```").expect("the block ends")];
+    // The sample's line 3 is the policy's `default_tier`: a policy with a comment line first.
+    let policy = signoff_common::POLICY.replacen(
+        "default_tier = \"supervised\"",
+        "# the tier of paths no rule matches\ndefault_tier = \"supervisd\"",
+        1,
+    );
+    let f = Fixture::with_policy(&policy);
+    let out = f.cmd().args(["policy", "check"]).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(sample),
+        "the README's sample:\n{sample}\nis not what policy check prints:\n{stderr}"
     );
 }
