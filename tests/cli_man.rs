@@ -185,3 +185,138 @@ fn bash_completes_revisions_for_revspec_and_theme_names_for_theme() {
         complete(&script, t.path(), "countersign verify --for").contains(&"--format".to_string())
     );
 }
+
+/// A repository with a branch `feature-x` and a tag `v1.0`, and the completion script for
+/// `shell` written beside it.
+fn completion_fixture(shell: &str) -> (support::TestRepo, tempfile::TempDir, std::path::PathBuf) {
+    let t = support::TestRepo::new();
+    t.write("a.txt", "a\n");
+    t.commit("first");
+    t.branch("feature-x");
+    t.git(&["tag", "v1.0"]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let script = dir.path().join(format!("countersign.{shell}"));
+    let out = support::countersign(t.path())
+        .args(["completions", shell])
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    std::fs::write(&script, &out.stdout).expect("write script");
+    let themes = dir.path().join("config/countersign/themes");
+    std::fs::create_dir_all(&themes).expect("themes dir");
+    std::fs::write(themes.join("solarized.toml"), "").expect("theme");
+    (t, dir, script)
+}
+
+fn have(program: &str) -> bool {
+    let found = std::process::Command::new(program)
+        .arg("--version")
+        .output()
+        .is_ok();
+    if !found {
+        eprintln!("skipped: {program} is not installed (.ci/run installs it)");
+    }
+    found
+}
+
+fn lines_of(out: std::process::Output) -> Vec<String> {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| l.split('\t').next().unwrap_or("").to_string())
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+/// fish's own completion engine (`complete -C`) on the script: revisions for REVSPEC (after
+/// `A..` too) and `--trusted-ref`, theme names for `--theme`.
+#[test]
+fn fish_completes_revisions_and_theme_names() {
+    if !have("fish") {
+        return;
+    }
+    let (t, dir, script) = completion_fixture("fish");
+    let complete = |line: &str| {
+        lines_of(
+            std::process::Command::new("fish")
+                .args(["--no-config", "-c"])
+                .arg(format!(
+                    "source '{}'; complete -C '{line}'",
+                    script.display()
+                ))
+                .current_dir(t.path())
+                .env("XDG_CONFIG_HOME", dir.path().join("config"))
+                .env("GIT_CONFIG_GLOBAL", "/dev/null")
+                .output()
+                .expect("fish runs"),
+        )
+    };
+    assert_eq!(complete("countersign review fea"), ["feature-x"]);
+    assert_eq!(complete("countersign verify main..v"), ["main..v1.0"]);
+    assert_eq!(
+        complete("countersign status --trusted-ref fe"),
+        ["feature-x"]
+    );
+    let themes = complete("countersign review --theme ");
+    for name in ["dark", "light", "solarized"] {
+        assert!(themes.contains(&name.to_string()), "{themes:?}");
+    }
+}
+
+/// zsh: the script parses, its REVSPEC, `--trusted-ref`, `--rev` and `--theme` specs call
+/// the helpers, and the helpers offer the repository's revisions and the theme names
+/// (`compadd` and `compset` stand in for the completion system's builtins).
+#[test]
+fn zsh_completes_revisions_and_theme_names() {
+    if !have("zsh") {
+        return;
+    }
+    let (t, dir, script) = completion_fixture("zsh");
+    let text = std::fs::read_to_string(&script).expect("script");
+    let check = std::process::Command::new("zsh")
+        .arg("-n")
+        .arg(&script)
+        .output()
+        .expect("zsh runs");
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    for spec in ["'::revspec", "'--trusted-ref=", "'--rev="] {
+        let lines: Vec<&str> = text.lines().filter(|l| l.starts_with(spec)).collect();
+        assert!(!lines.is_empty(), "{spec}");
+        assert!(
+            lines.iter().all(|l| l.ends_with(":_countersign_revs' \\")),
+            "{lines:?}"
+        );
+    }
+    assert!(text.contains(":NAME:_countersign_themes'"), "--theme");
+    let run = |call: &str| {
+        lines_of(
+            std::process::Command::new("zsh")
+                .args(["-f", "-c"])
+                .arg(format!(
+                    "source <(sed -n '/^_countersign_revs()/,/^}}/p;/^_countersign_themes()/,/^}}/p' '{}')\n\
+                     compset() {{ return 1 }}\n\
+                     compadd() {{ print -l -- ${{(P)2}} }}\n\
+                     {call}",
+                    script.display()
+                ))
+                .current_dir(t.path())
+                .env("XDG_CONFIG_HOME", dir.path().join("config"))
+                .env("GIT_CONFIG_GLOBAL", "/dev/null")
+                .output()
+                .expect("zsh runs"),
+        )
+    };
+    let revs = run("_countersign_revs");
+    for r in ["feature-x", "v1.0", "HEAD"] {
+        assert!(revs.contains(&r.to_string()), "{revs:?}");
+    }
+    assert_eq!(run("_countersign_themes"), ["dark", "light", "solarized"]);
+}

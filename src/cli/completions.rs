@@ -13,11 +13,82 @@ pub fn completions(shell: clap_complete::Shell) -> Result<i32> {
     // Made in memory, then written: clap_complete panics on a failed write (`| head -c1`).
     let mut buf = Vec::new();
     clap_complete::generate(shell, &mut cmd, "countersign", &mut buf);
-    if shell == clap_complete::Shell::Bash {
-        buf.extend_from_slice(BASH_DYNAMIC.as_bytes());
+    match shell {
+        clap_complete::Shell::Bash => buf.extend_from_slice(BASH_DYNAMIC.as_bytes()),
+        clap_complete::Shell::Zsh => buf = zsh_dynamic(&String::from_utf8_lossy(&buf)).into_bytes(),
+        clap_complete::Shell::Fish => buf.extend_from_slice(FISH_DYNAMIC.as_bytes()),
+        _ => {}
     }
     pipe::finish(pipe::write_stdout(&buf), EXIT_OK)
 }
+
+/// Zsh: clap's script with revisions completed for REVSPEC, `--trusted-ref` and `--rev`, and
+/// theme names for `--theme` (clap leaves them `_default`: file names). The helpers go first,
+/// so that they exist when the file is autoloaded from `fpath` and runs as `_countersign`.
+fn zsh_dynamic(script: &str) -> String {
+    let mut out = String::with_capacity(script.len() + ZSH_HELPERS.len());
+    let mut lines = script.lines();
+    if let Some(first) = lines.next() {
+        out.push_str(first);
+        out.push('\n');
+    }
+    out.push_str(ZSH_HELPERS);
+    for line in lines {
+        let line = if line.starts_with("'--theme=") {
+            line.replacen(":_default'", ":_countersign_themes'", 1)
+        } else if line.starts_with("'--trusted-ref=")
+            || line.starts_with("'--rev=")
+            || line.starts_with("'::revspec")
+            || line.starts_with("':revspec")
+        {
+            line.replacen(":_default'", ":_countersign_revs'", 1)
+        } else {
+            line.to_string()
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+/// Zsh helpers: the repository's branches, tags and remote branches (after `A..` or `A...`
+/// too), and the built-in and user theme names.
+const ZSH_HELPERS: &str = r#"
+_countersign_revs() {
+    local -a refs
+    refs=(${(f)"$(git for-each-ref --format='%(refname:short)' refs/heads refs/tags refs/remotes 2>/dev/null)"} HEAD)
+    compset -P '*...' || compset -P '*..'
+    compadd -a refs
+}
+_countersign_themes() {
+    local -a names
+    names=(dark light ${XDG_CONFIG_HOME:-$HOME/.config}/countersign/themes/*.toml(N:t:r))
+    compadd -a names
+}
+"#;
+
+/// Fish, after clap's script: the same revisions and theme names.
+const FISH_DYNAMIC: &str = r#"
+function __countersign_revs
+    set -l prefix (string match -r -- '^.*\.\.\.?' (commandline -ct))
+    for r in (git for-each-ref --format='%(refname:short)' refs/heads refs/tags refs/remotes 2>/dev/null) HEAD
+        echo "$prefix$r"
+    end
+end
+function __countersign_themes
+    echo dark
+    echo light
+    set -l base $HOME/.config
+    set -q XDG_CONFIG_HOME; and set base $XDG_CONFIG_HOME
+    for t in $base/countersign/themes/*.toml
+        basename $t .toml
+    end
+end
+complete -c countersign -l theme -x -a '(__countersign_themes)'
+complete -c countersign -l trusted-ref -x -a '(__countersign_revs)'
+complete -c countersign -l rev -x -a '(__countersign_revs)'
+complete -c countersign -n '__fish_seen_subcommand_from review impact sign verify show status feedback' -f -a '(__countersign_revs)'
+"#;
 
 /// Bash, after clap's script: revisions (branches, tags, remote branches, both sides of
 /// `A..B`) for REVSPEC, `--trusted-ref` and `--rev`, and theme names (built in, and the
