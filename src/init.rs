@@ -85,10 +85,22 @@ pub fn configure_clone(repo: &git2::Repository) -> Result<CloneSetup> {
         .map_err(Error::git("opening the repository's config"))?;
     let remotes = repo.remotes().map_err(Error::git("listing remotes"))?;
     for remote in remotes.iter().filter_map(|r| r.ok().flatten()) {
-        let refspec = format!("+{NOTES_REF}:refs/notes/remotes/{remote}/countersign");
+        // A glob (`countersign*`), not the exact name: an exact source the remote lacks makes
+        // every plain `git fetch` and `git pull` fail ("couldn't find remote ref") until
+        // someone pushes the first sign-off; a glob that matches nothing fetches nothing.
+        let refspec = format!("+{NOTES_REF}*:refs/notes/remotes/{remote}/countersign*");
         let key = format!("remote.{remote}.fetch");
         if has_value(&config, &key, &refspec) {
             setup.kept.push(format!("{key} = {refspec}"));
+            continue;
+        }
+        // The exact refspec an earlier init wrote: replaced by the glob.
+        let exact = format!("+{NOTES_REF}:refs/notes/remotes/{remote}/countersign");
+        if has_value(&config, &key, &exact) {
+            config
+                .set_multivar(&key, &regex_escape(&exact), &escape_config_value(&refspec))
+                .map_err(Error::git(format!("replacing {key} = {exact}")))?;
+            setup.changed.push(format!("{key} = {refspec} (was {exact})"));
             continue;
         }
         // libgit2 (1.9) escapes a value in `set_str` but writes a multivar's value as it is
@@ -123,6 +135,19 @@ pub fn configure_clone(repo: &git2::Repository) -> Result<CloneSetup> {
         }
     }
     Ok(setup)
+}
+
+/// `s` as a POSIX extended regular expression matching exactly it (for `set_multivar`).
+fn regex_escape(s: &str) -> String {
+    let mut out = String::from("^");
+    for c in s.chars() {
+        if "\\^$.|?*+()[]{}".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('$');
+    out
 }
 
 /// Does multivar `key` hold `value`?

@@ -91,7 +91,10 @@ fn init_writes_policy_and_roster_configures_the_clone_and_never_overwrites() {
         .success();
 
     let fetch = git_in(&clone, &["config", "--get-all", "remote.origin.fetch"]);
-    assert!(fetch.contains("+refs/notes/countersign:refs/notes/remotes/origin/countersign"));
+    assert!(fetch.contains("+refs/notes/countersign*:refs/notes/remotes/origin/countersign*"));
+    // The origin has no sign-offs yet: a plain fetch and pull still work.
+    git_in(&clone, &["fetch", "-q"]);
+    git_in(&clone, &["pull", "-q", "--ff-only"]);
     assert_eq!(
         git_in(&clone, &["config", "notes.rewriteRef"]).trim(),
         "refs/notes/countersign"
@@ -119,6 +122,34 @@ fn init_writes_policy_and_roster_configures_the_clone_and_never_overwrites() {
         1,
         "{fetch}"
     );
+
+    // A clone set up by an earlier init (the exact refspec, which breaks a plain fetch while
+    // the remote has no notes) gets the glob in its place.
+    git_in(
+        &clone,
+        &["config", "--unset-all", "remote.origin.fetch", "notes"],
+    );
+    git_in(
+        &clone,
+        &[
+            "config",
+            "--add",
+            "remote.origin.fetch",
+            "+refs/notes/countersign:refs/notes/remotes/origin/countersign",
+        ],
+    );
+    countersign(&clone, dir.path())
+        .arg("init")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("(was +refs/notes/countersign:"));
+    let fetch = git_in(&clone, &["config", "--get-all", "remote.origin.fetch"]);
+    assert_eq!(
+        fetch.trim_end(),
+        "+refs/heads/*:refs/remotes/origin/*\n\
+         +refs/notes/countersign*:refs/notes/remotes/origin/countersign*"
+    );
+    git_in(&clone, &["fetch", "-q"]);
 }
 
 #[test]

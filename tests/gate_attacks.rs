@@ -603,7 +603,7 @@ fn init_with_a_remote_named_with_a_quote_leaves_a_working_repository() {
     git_in(t.path(), &["status"]);
     let fetch = git_in(t.path(), &["config", "--get-all", "remote.we\"ird.fetch"]);
     assert!(
-        fetch.contains("+refs/notes/countersign:refs/notes/remotes/we\"ird/countersign"),
+        fetch.contains("+refs/notes/countersign*:refs/notes/remotes/we\"ird/countersign*"),
         "{fetch}"
     );
     // A second run sees it and adds nothing.

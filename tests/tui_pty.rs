@@ -766,3 +766,184 @@ fn under_no_color_the_cursor_and_focus_still_show() {
     t.keys(&["q"]);
     assert_restored(&t, "0");
 }
+
+/// The commands of the README's "Adopting it in a repository" block, as printed.
+fn readme_adoption_block() -> String {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md");
+    let section = &readme[readme
+        .find("## Adopting it in a repository")
+        .expect("the adoption section")..];
+    let start = section.find("```sh\n").expect("its sh block") + 6;
+    section[start..start + section[start..].find("```").expect("block end")].to_string()
+}
+
+/// A pane script: `body` run by bash in `dir` with `home` as HOME (its own git config) and
+/// the built countersign first on PATH, then the exit status as `DONE=<code>`.
+fn pane_script(dir: &Path, home: &Path, name: &str, body: &str) -> String {
+    let file = home.join(format!("{name}.sh"));
+    std::fs::write(&file, body).expect("write the pane's script");
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_countersign"));
+    format!(
+        "cd {dir} && export HOME={home} GIT_CONFIG_GLOBAL={home}/.gitconfig GIT_CONFIG_NOSYSTEM=1 \
+         GIT_AUTHOR_NAME={name} GIT_COMMITTER_NAME={name} PATH={bin}:$PATH; \
+         unset COUNTERSIGN_KEY COUNTERSIGN_PASSPHRASE SSH_AUTH_SOCK; \
+         bash -e {file}; echo DONE=$?; sleep 60",
+        dir = dir.display(),
+        home = home.display(),
+        bin = bin.parent().expect("bin dir").display(),
+        file = file.display(),
+    )
+}
+
+fn git_at(dir: &Path, home: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("HOME", home)
+        .env("GIT_CONFIG_GLOBAL", home.join(".gitconfig"))
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Adoption as the README writes it, from a fresh clone of a Cargo repository, in a real
+/// terminal (keygen asks its passphrase twice); then a second person joins: `init` in their
+/// fresh clone prints the join path, they follow it (sync, keygen), a maintainer adds their
+/// roster line, and their clone's `policy check` reads them in the roster.
+#[test]
+fn adoption_from_a_fresh_clone_as_the_readme_says_then_joining() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let origin = root.path().join("origin.git");
+    let seed = root.path().join("seed");
+    let alice_home = root.path().join("alice");
+    let bob_home = root.path().join("bob");
+    for d in [&seed, &alice_home, &bob_home] {
+        std::fs::create_dir_all(d).expect("mkdir");
+    }
+    git_at(&seed, &alice_home, &["init", "-q", "-b", "main"]);
+    std::fs::write(
+        seed.join("Cargo.toml"),
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    )
+    .expect("write");
+    std::fs::create_dir_all(seed.join("src")).expect("mkdir");
+    std::fs::write(seed.join("src/lib.rs"), "pub fn f() {}\n").expect("write");
+    git_at(&seed, &alice_home, &["add", "."]);
+    git_at(&seed, &alice_home, &["commit", "-q", "-m", "First"]);
+    git_at(
+        root.path(),
+        &alice_home,
+        &["clone", "-q", "--bare", "seed", "origin.git"],
+    );
+    let alice = root.path().join("alice-clone");
+    git_at(
+        root.path(),
+        &alice_home,
+        &["clone", "-q", &origin.to_string_lossy(), "alice-clone"],
+    );
+
+    // Alice adopts it, running the README's block as printed.
+    let block = readme_adoption_block();
+    assert!(block.contains("countersign init"), "{block}");
+    let Some(t) = Tmux::start(&pane_script(&alice, &alice_home, "Alice", &block), 120, 40) else {
+        return;
+    };
+    t.wait_for("Passphrase for");
+    t.text("correct horse");
+    t.keys(&["Enter"]);
+    t.wait_for("Same passphrase again");
+    t.text("correct horse");
+    t.keys(&["Enter"]);
+    let s = wait_long(&t, "DONE=", 60);
+    assert!(
+        s.contains("DONE=0"),
+        "the README's adoption block fails:\n{s}"
+    );
+    drop(t);
+    let roster =
+        std::fs::read_to_string(alice.join(".countersign/allowed_signers")).expect("roster");
+    assert!(roster.contains("alice@example.com"), "{roster}");
+    let policy = std::fs::read_to_string(alice.join(".countersign/policy.toml")).expect("policy");
+    assert!(
+        policy.contains("alice@example.com"),
+        "the senior role: {policy}"
+    );
+    assert!(
+        git_at(&alice, &alice_home, &["log", "-1", "--format=%s"]).contains("Adopt countersign")
+    );
+    git_at(&alice, &alice_home, &["push", "-q", "origin", "main"]);
+
+    // Bob joins from a fresh clone: init prints the join path, not the adoption steps.
+    let bob = root.path().join("bob-clone");
+    git_at(
+        root.path(),
+        &bob_home,
+        &["clone", "-q", &origin.to_string_lossy(), "bob-clone"],
+    );
+    let join = "git config user.email bob@example.com\n\
+                countersign init\n\
+                countersign sync\n\
+                countersign keygen --out ~/.ssh/countersign_ed25519 > ~/keygen.txt\n";
+    let Some(t) = Tmux::start(&pane_script(&bob, &bob_home, "Bob", join), 120, 40) else {
+        return;
+    };
+    let s = t.wait_for("Passphrase for");
+    assert!(s.contains("already uses countersign"), "{s}");
+    assert!(s.contains("countersign sync"), "{s}");
+    assert!(s.contains("ask a maintainer"), "{s}");
+    t.text("battery staple");
+    t.keys(&["Enter"]);
+    t.wait_for("Same passphrase again");
+    t.text("battery staple");
+    t.keys(&["Enter"]);
+    let s = wait_long(&t, "DONE=", 60);
+    assert!(s.contains("DONE=0"), "joining fails:\n{s}");
+    drop(t);
+    let printed = std::fs::read_to_string(bob_home.join("keygen.txt")).expect("keygen output");
+    let line = printed
+        .lines()
+        .find(|l| l.starts_with("bob@example.com "))
+        .expect("keygen prints bob's roster line")
+        .to_string();
+
+    // A maintainer adds the line on the base branch; Bob pulls and is in the roster.
+    let mut roster = roster;
+    roster.push_str(&line);
+    roster.push('\n');
+    std::fs::write(alice.join(".countersign/allowed_signers"), roster).expect("write");
+    git_at(
+        &alice,
+        &alice_home,
+        &["commit", "-q", "-am", "Add bob to the roster"],
+    );
+    git_at(&alice, &alice_home, &["push", "-q", "origin", "main"]);
+    git_at(&bob, &bob_home, &["pull", "-q", "--ff-only"]);
+    let check = Command::new(env!("CARGO_BIN_EXE_countersign"))
+        .args(["policy", "check"])
+        .current_dir(&bob)
+        .env("HOME", &bob_home)
+        .env("GIT_CONFIG_GLOBAL", bob_home.join(".gitconfig"))
+        .output()
+        .expect("policy check runs");
+    let text = String::from_utf8_lossy(&check.stdout);
+    assert!(
+        check.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    assert!(
+        text.contains("2 signers"),
+        "bob is in the roster: {text}"
+    );
+}

@@ -15,6 +15,11 @@ pub fn run(cwd: &Path, args: &KeygenArgs) -> Result<i32> {
         Some(p) => p.clone(),
         None => default_path()?,
     };
+    // Before the passphrase is asked: a path that cannot be written is said first.
+    keys::check_new_key_paths(&path)?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        private_dir(dir)?;
+    }
     let principal = user_email(cwd).unwrap_or_else(|| "YOU@example.com".to_string());
     let passphrase = if args.no_passphrase {
         None
@@ -52,25 +57,30 @@ pub fn run(cwd: &Path, args: &KeygenArgs) -> Result<i32> {
     crate::util::pipe::finish(out.write_all(text.as_bytes()), EXIT_OK)
 }
 
-/// `~/.ssh/countersign_ed25519`, creating `~/.ssh` (mode 0700) when missing.
+/// `~/.ssh/countersign_ed25519` (`run` creates `~/.ssh`, mode 0700, when missing).
 fn default_path() -> Result<PathBuf> {
     let home = std::env::var_os("HOME")
         .filter(|h| !h.is_empty())
         .ok_or_else(|| {
             Error::Message("HOME is not set: pass --out PATH for the new key".to_string())
         })?;
-    let dir = Path::new(&home).join(".ssh");
-    if !dir.exists() {
-        let mut builder = std::fs::DirBuilder::new();
-        builder.recursive(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::DirBuilderExt;
-            builder.mode(0o700);
-        }
-        builder.create(&dir).map_err(Error::io(&dir))?;
+    Ok(Path::new(&home).join(".ssh").join("countersign_ed25519"))
+}
+
+/// Creates `dir` and its missing parents with mode 0700 (as ssh wants `~/.ssh`), unless it
+/// exists.
+fn private_dir(dir: &Path) -> Result<()> {
+    if dir.exists() {
+        return Ok(());
     }
-    Ok(dir.join("countersign_ed25519"))
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir).map_err(Error::io(dir))
 }
 
 /// git's `user.email` (from the repository around `cwd`, else the user's config).

@@ -55,14 +55,21 @@ pub fn write_new_key_pair(key: &PrivateKey, path: &Path) -> Result<()> {
         .public_key()
         .to_openssh()
         .map_err(|e| Error::Message(format!("encoding the public key failed: {e}")))?;
+    check_new_key_paths(path)?;
+    write_new_file(path, private.as_bytes(), 0o600)?;
+    write_new_file(&public_path(path), format!("{public}\n").as_bytes(), 0o644)
+}
+
+/// Refuses a new key at `path` when it or its `.pub` exists (checked before asking for a
+/// passphrase, and again when writing).
+pub fn check_new_key_paths(path: &Path) -> Result<()> {
     let pub_path = public_path(path);
     for p in [path, pub_path.as_path()] {
         if p.symlink_metadata().is_ok() {
             return Err(already_exists(p));
         }
     }
-    write_new_file(path, private.as_bytes(), 0o600)?;
-    write_new_file(&pub_path, format!("{public}\n").as_bytes(), 0o644)
+    Ok(())
 }
 
 fn already_exists(path: &Path) -> Error {
