@@ -100,7 +100,9 @@ pub fn configure_clone(repo: &git2::Repository) -> Result<CloneSetup> {
             config
                 .set_multivar(&key, &regex_escape(&exact), &escape_config_value(&refspec))
                 .map_err(Error::git(format!("replacing {key} = {exact}")))?;
-            setup.changed.push(format!("{key} = {refspec} (was {exact})"));
+            setup
+                .changed
+                .push(format!("{key} = {refspec} (was {exact})"));
             continue;
         }
         // libgit2 (1.9) escapes a value in `set_str` but writes a multivar's value as it is

@@ -942,8 +942,5 @@ fn adoption_from_a_fresh_clone_as_the_readme_says_then_joining() {
         "{text}{}",
         String::from_utf8_lossy(&check.stderr)
     );
-    assert!(
-        text.contains("2 signers"),
-        "bob is in the roster: {text}"
-    );
+    assert!(text.contains("2 signers"), "bob is in the roster: {text}");
 }

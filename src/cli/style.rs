@@ -137,11 +137,14 @@ pub fn fit(text: &str, width: usize) -> String {
 }
 
 /// Word-wraps `text` to `width` columns: the first line after `first`, the rest after `rest`.
+/// A command in backticks (`` `countersign sign 4f2a1c9 --decision approve` ``) is never
+/// split, so that it can be copied whole (a line may run long instead).
 pub fn wrap(text: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = first.to_string();
     let mut empty = true;
-    for word in text.split_whitespace() {
+    for word in unbreakable_words(text) {
+        let word = word.as_str();
         let w = unicode_width::UnicodeWidthStr::width(word);
         let cur = unicode_width::UnicodeWidthStr::width(line.as_str());
         if !empty && cur + 1 + w > width {
@@ -158,12 +161,51 @@ pub fn wrap(text: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
     lines
 }
 
+/// The words of `text`, with the words of a backtick-quoted span joined by single spaces
+/// into one (an unclosed span runs to the end).
+fn unbreakable_words(text: &str) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    let mut open = false;
+    for word in text.split_whitespace() {
+        match words.last_mut() {
+            Some(last) if open => {
+                last.push(' ');
+                last.push_str(word);
+            }
+            _ => words.push(word.to_string()),
+        }
+        if word.matches('`').count() % 2 == 1 {
+            open = !open;
+        }
+    }
+    words
+}
+
 // The closed-pipe handling lives in the shared helper; commands keep importing it from here.
 pub use crate::util::pipe::{finish, write_json};
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrapping_never_splits_a_command_in_backticks() {
+        let text = "no sign-off is recorded; a reviewer of role senior signs with \
+                    `countersign sign 4f2a1c9 --decision approve` and then pushes";
+        let lines = wrap(text, 40, "", "  ");
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains("`countersign sign 4f2a1c9 --decision approve`")),
+            "{lines:#?}"
+        );
+        assert!(
+            lines.iter().all(|l| l.matches('`').count() % 2 == 0),
+            "{lines:#?}"
+        );
+        // Without backticks, words wrap as before.
+        assert!(wrap("a b c d", 3, "", "").len() > 1);
+    }
 
     #[test]
     fn color_auto_honours_no_color_and_a_non_terminal_stdout() {
