@@ -246,7 +246,7 @@ fn ssh_keygen_baseline(repo: &Repository, scratch: &Path) -> Duration {
     }
     // The roster as committed on main (the bench repository has no checked-out work tree).
     let signers = scratch.join("allowed_signers");
-    let roster = countersign::git::TreeSnapshot::at(repo, "main")
+    let roster = countersign::git::GitTree::at(repo, "main")
         .and_then(|s| s.read(".countersign/allowed_signers"))
         .expect("read roster")
         .expect("roster on main");

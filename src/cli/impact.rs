@@ -8,8 +8,9 @@ use super::args::{ImpactArgs, ImpactFormat};
 use super::style::{colour_stdout, paint, tier_colour, wrap};
 use super::style::{finish, write_json};
 use super::{notify, Context, EXIT_OK};
-use crate::impact::{CrateImpact, Impact, Options};
+use crate::impact::{CrateImpact, Options};
 use crate::review::graph::Graph;
+use crate::review::tiered::TieredImpact;
 use crate::review::{Purpose, Review, SCHEMA_VERSION};
 use crate::util::escape::line as esc;
 use crate::Result;
@@ -23,7 +24,7 @@ struct ImpactDocument<'a> {
     trusted_commit: String,
     range: &'a str,
     #[serde(flatten)]
-    impact: &'a Impact,
+    impact: &'a TieredImpact,
 }
 
 /// Width the text form fits in: `COLUMNS`, else the terminal, else 80.
@@ -77,7 +78,7 @@ pub fn run(cwd: &Path, args: &ImpactArgs) -> Result<i32> {
 /// reasons from the repository (crate, target and module names, paths) are escaped.
 pub fn write_text(
     out: &mut impl Write,
-    impact: &Impact,
+    impact: &TieredImpact,
     range: &str,
     trusted: &str,
     commits: usize,
@@ -166,7 +167,7 @@ pub fn write_text(
     Ok(())
 }
 
-fn plural_line(impact: &Impact, range: &str, commits: usize) -> String {
+fn plural_line(impact: &TieredImpact, range: &str, commits: usize) -> String {
     let s = |n: usize| if n == 1 { "" } else { "s" };
     let files = impact.changed_files.len();
     let changed = impact.changed_crates.len();
@@ -182,7 +183,7 @@ fn plural_line(impact: &Impact, range: &str, commits: usize) -> String {
 }
 
 /// The crates as a tree: each crate under the one before it in its chain.
-fn write_tree(out: &mut impl Write, impact: &Impact, colour: bool) -> std::io::Result<()> {
+fn write_tree(out: &mut impl Write, impact: &TieredImpact, colour: bool) -> std::io::Result<()> {
     let mut children: BTreeMap<&str, Vec<&CrateImpact>> = BTreeMap::new();
     let mut roots: Vec<&CrateImpact> = Vec::new();
     for c in &impact.crates {
@@ -206,13 +207,14 @@ fn write_tree(out: &mut impl Write, impact: &Impact, colour: bool) -> std::io::R
         } else {
             "├─ "
         };
-        let badge = c.tier.map_or("    ", |t| t.badge());
+        let tier = impact.crate_tier(&c.name);
+        let badge = tier.map_or("    ", |t| t.badge());
         let what = esc(&c.describe("dev-dep (tests)")).into_owned();
         let head = format!("{prefix}{branch}{}", esc(&c.name));
         let used = unicode_width::UnicodeWidthStr::width(head.as_str());
         let room = width().saturating_sub(used + 7);
         let tail = super::style::fit(&what, room);
-        let badge = c.tier.map_or(badge.to_string(), |t| {
+        let badge = tier.map_or(badge.to_string(), |t| {
             paint(colour, tier_colour(t), t.badge())
         });
         writeln!(out, "{head}  {badge} {}", tail.trim_end())?;

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use super::args::PolicyCheckArgs;
 use super::{Context, EXIT_ERROR, EXIT_OK};
-use crate::git::{TreeSnapshot, WorkTree};
+use crate::git::{GitTree, WorkTree};
 use crate::impact::Workspace;
 use crate::policy::{self, Diagnostics};
 use crate::util::escape;
@@ -32,7 +32,7 @@ pub fn run(cwd: &Path, args: &PolicyCheckArgs) -> Result<i32> {
     };
     // Cargo metadata tiers are part of the policy too: read from the same place.
     let workspace = match &args.rev {
-        Some(rev) => Workspace::load(&TreeSnapshot::at(&ctx.repo, rev)?)?,
+        Some(rev) => Workspace::load(&GitTree::at(&ctx.repo, rev)?)?,
         None => Workspace::load(&WorkTree {
             root: workdir(&ctx)?.to_path_buf(),
         })?,

@@ -6,7 +6,7 @@
 //!   oldest first;
 //! - [`ChangeSet::load`] reads each commit's metadata, trailers, files and (optionally) hunks,
 //!   plus a [`CommitChange::patch_digest`] that binds the exact change;
-//! - [`TreeSnapshot`] reads files from any revision without checking it out, so the workspace
+//! - [`GitTree`] reads files from any revision without checking it out, so the workspace
 //!   graph and the trusted policy come from the revision that matters, not the work tree.
 
 mod changeset;
@@ -29,4 +29,4 @@ pub use refs::{resolve_rev, ResolvedRev};
 pub use repo::{open, short_id};
 pub(crate) use revspec::split_range;
 pub use revspec::{commits_since, head_commit, resolve_range, shallow_boundary, RangeSpec};
-pub use tree::{RepoFiles, TreeSnapshot, WorkTree};
+pub use tree::{GitTree, ListFiles, RepoFiles, WorkTree};

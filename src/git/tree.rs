@@ -1,5 +1,8 @@
-//! Reading files from a revision without checking it out.
+//! Reading files from a revision without checking it out, or from the work tree: one reader
+//! of each ([`GitTree`], [`WorkTree`]) behind the traits the loaders take.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use crate::util::bounded::{self, Limit};
@@ -58,20 +61,6 @@ impl RepoFiles for WorkTree {
     }
 }
 
-impl RepoFiles for TreeSnapshot<'_> {
-    fn label(&self) -> &str {
-        &self.rev
-    }
-
-    fn read(&self, path: &str) -> Result<Option<Vec<u8>>> {
-        TreeSnapshot::read(self, path)
-    }
-
-    fn subdirs(&self, dir: &str) -> Vec<String> {
-        TreeSnapshot::subdirs(self, dir)
-    }
-}
-
 /// The read cap for a work-tree file, by its name.
 fn limit_for(path: &str) -> Limit {
     let name = path.rsplit('/').next().unwrap_or(path);
@@ -84,39 +73,74 @@ fn limit_for(path: &str) -> Limit {
     }
 }
 
-/// A tree at some revision, read straight from git objects.
-pub struct TreeSnapshot<'r> {
+/// A source of files that can also list a directory's files: a revision's tree
+/// ([`GitTree`]) or the work tree (target discovery and the module graph need the names of
+/// a directory's files).
+pub trait ListFiles: RepoFiles {
+    /// The names of the regular files (and symlinks) directly in `dir` (`""` is the root),
+    /// sorted; non-UTF-8 names are skipped.
+    fn files(&self, dir: &str) -> Vec<String>;
+
+    /// True when `path` is a file, without reading it.
+    fn is_file(&self, path: &str) -> bool {
+        let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+        self.files(dir).iter().any(|f| f == name)
+    }
+}
+
+impl ListFiles for WorkTree {
+    fn files(&self, dir: &str) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(self.root.join(dir)) else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = entries
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_type().is_ok_and(|t| !t.is_dir()))
+            .filter_map(|e| e.file_name().into_string().ok())
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+/// A commit's tree, read straight from git objects (no checkout): the one reader of a
+/// revision's files, for the policy and roster, the workspace and the module graph.
+///
+/// Directories are cached once parsed: libgit2 does not cache tree objects larger than
+/// 4 KiB, so without this every lookup below a wide directory (`crates/` with 1,600 members)
+/// would parse it again, and reading every manifest would take quadratic time.
+pub struct GitTree<'r> {
     repo: &'r git2::Repository,
     tree: git2::Tree<'r>,
     /// The revision as the user named it (for messages: `main:.countersign/policy.toml`).
     pub rev: String,
     /// The commit id the tree belongs to.
     pub commit: String,
+    dirs: RefCell<HashMap<String, Option<git2::Tree<'r>>>>,
 }
 
-impl<'r> TreeSnapshot<'r> {
+impl<'r> GitTree<'r> {
     /// The tree of revision `rev`: a full ref name, a short name only one ref answers to, or
     /// a commit id (see [`super::resolve_rev`]: no short-name guessing).
     pub fn at(repo: &'r git2::Repository, rev: &str) -> Result<Self> {
         let commit = super::resolve_rev(repo, rev)?.commit;
-        let mut snap = Self::of_commit(repo, commit)?;
-        snap.rev = rev.to_string();
-        Ok(snap)
+        Self::of_commit(repo, commit, rev)
     }
 
-    /// The tree of a commit id.
-    pub fn of_commit(repo: &'r git2::Repository, commit: git2::Oid) -> Result<Self> {
+    /// The tree of commit `id`, named `label` in messages.
+    pub fn of_commit(repo: &'r git2::Repository, id: git2::Oid, label: &str) -> Result<Self> {
         let c = repo
-            .find_commit(commit)
-            .map_err(Error::git(format!("reading commit {commit}")))?;
+            .find_commit(id)
+            .map_err(Error::git(format!("reading commit {id}")))?;
         let tree = c
             .tree()
-            .map_err(Error::git(format!("reading the tree of {commit}")))?;
-        Ok(TreeSnapshot {
+            .map_err(Error::git(format!("reading the tree of {id}")))?;
+        Ok(GitTree {
             repo,
             tree,
-            rev: commit.to_string(),
-            commit: commit.to_string(),
+            rev: label.to_string(),
+            commit: id.to_string(),
+            dirs: RefCell::new(HashMap::new()),
         })
     }
 
@@ -125,36 +149,60 @@ impl<'r> TreeSnapshot<'r> {
         self.tree.id()
     }
 
+    /// The tree of directory `dir` (`""` is the root), parsed once.
+    fn subtree(&self, dir: &str) -> Option<git2::Tree<'r>> {
+        if dir.is_empty() {
+            return Some(self.tree.clone());
+        }
+        if let Some(t) = self.dirs.borrow().get(dir) {
+            return t.clone();
+        }
+        let (parent, name) = dir.rsplit_once('/').unwrap_or(("", dir));
+        let found = self.subtree(parent).and_then(|p| {
+            let entry = p.get_name(name)?;
+            if entry.kind() != Some(git2::ObjectType::Tree) {
+                return None;
+            }
+            self.repo.find_tree(entry.id()).ok()
+        });
+        self.dirs
+            .borrow_mut()
+            .insert(dir.to_string(), found.clone());
+        found
+    }
+
+    /// The blob entry at `path` (None: no such file, or a directory or submodule).
+    fn blob_entry(&self, path: &str) -> Option<git2::TreeEntry<'static>> {
+        let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+        let entry = self.subtree(dir)?.get_name(name)?.to_owned();
+        (entry.kind() == Some(git2::ObjectType::Blob)).then_some(entry)
+    }
+
     /// The bytes of the file at `path` (`/`-separated, relative to the root), or None when
-    /// there is no such file (a directory or submodule is also None).
+    /// there is no such file (a directory or submodule is also None). A manifest is parsed
+    /// whole: its size is checked against the manifest cap before it is loaded.
     pub fn read(&self, path: &str) -> Result<Option<Vec<u8>>> {
-        let entry = match self.tree.get_path(std::path::Path::new(path)) {
-            Ok(e) => e,
-            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
-            Err(e) => return Err(Error::git(format!("looking up {}:{path}", self.rev))(e)),
-        };
-        if entry.kind() != Some(git2::ObjectType::Blob) {
+        let Some(entry) = self.blob_entry(path) else {
             return Ok(None);
+        };
+        let shown = format!("{}:{path}", self.rev);
+        if path == "Cargo.toml" || path.ends_with("/Cargo.toml") {
+            return bounded::read_blob(self.repo, entry.id(), &shown, bounded::MANIFEST).map(Some);
         }
         let blob = self
             .repo
             .find_blob(entry.id())
-            .map_err(Error::git(format!("reading {}:{path}", self.rev)))?;
+            .map_err(Error::git(format!("reading {shown}")))?;
         Ok(Some(blob.content().to_vec()))
     }
 
-    /// [`TreeSnapshot::read`] for files with a size cap (the policy, the roster): the blob's
-    /// size is checked before its content is loaded, and a symlink entry is refused (its
-    /// "content" is a path, never the file it names).
+    /// [`GitTree::read`] for files with a size cap (the policy, the roster): the blob's size
+    /// is checked before its content is loaded, and a symlink entry is refused (its "content"
+    /// is a path, never the file it names).
     pub fn read_capped(&self, path: &str, limit: Limit) -> Result<Option<Vec<u8>>> {
-        let entry = match self.tree.get_path(std::path::Path::new(path)) {
-            Ok(e) => e,
-            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
-            Err(e) => return Err(Error::git(format!("looking up {}:{path}", self.rev))(e)),
-        };
-        if entry.kind() != Some(git2::ObjectType::Blob) {
+        let Some(entry) = self.blob_entry(path) else {
             return Ok(None);
-        }
+        };
         let shown = format!("{}:{path}", self.rev);
         if entry.filemode() == 0o120000 {
             return Err(Error::Message(format!(
@@ -166,35 +214,52 @@ impl<'r> TreeSnapshot<'r> {
         bounded::read_blob(self.repo, entry.id(), &shown, limit).map(Some)
     }
 
-    /// The subtree at `dir` (`""` is the root), if it is a directory.
-    fn subtree(&self, dir: &str) -> Option<git2::Tree<'r>> {
-        if dir.is_empty() {
-            return Some(self.tree.clone());
-        }
-        let entry = self.tree.get_path(std::path::Path::new(dir)).ok()?;
-        if entry.kind() != Some(git2::ObjectType::Tree) {
-            return None;
-        }
-        self.repo.find_tree(entry.id()).ok()
-    }
-
-    /// The names of the subdirectories of directory `dir` (`""` is the root), sorted;
+    /// The names of the entries of `kind` in directory `dir` (`""` is the root), sorted;
     /// non-UTF-8 names are skipped.
-    pub fn subdirs(&self, dir: &str) -> Vec<String> {
+    fn names(&self, dir: &str, kind: git2::ObjectType) -> Vec<String> {
         let Some(tree) = self.subtree(dir) else {
             return Vec::new();
         };
         let mut names: Vec<String> = tree
             .iter()
-            .filter(|e| e.kind() == Some(git2::ObjectType::Tree))
+            .filter(|e| e.kind() == Some(kind))
             .filter_map(|e| e.name().ok().map(str::to_string))
             .collect();
         names.sort();
         names
     }
 
+    /// The names of the subdirectories of directory `dir` (`""` is the root), sorted.
+    pub fn subdirs(&self, dir: &str) -> Vec<String> {
+        self.names(dir, git2::ObjectType::Tree)
+    }
+
     /// True when `path` is a directory in this tree.
     pub fn is_dir(&self, path: &str) -> bool {
         self.subtree(path).is_some()
+    }
+}
+
+impl RepoFiles for GitTree<'_> {
+    fn label(&self) -> &str {
+        &self.rev
+    }
+
+    fn read(&self, path: &str) -> Result<Option<Vec<u8>>> {
+        GitTree::read(self, path)
+    }
+
+    fn subdirs(&self, dir: &str) -> Vec<String> {
+        GitTree::subdirs(self, dir)
+    }
+}
+
+impl ListFiles for GitTree<'_> {
+    fn files(&self, dir: &str) -> Vec<String> {
+        self.names(dir, git2::ObjectType::Blob)
+    }
+
+    fn is_file(&self, path: &str) -> bool {
+        self.blob_entry(path).is_some()
     }
 }

@@ -5,8 +5,8 @@ use super::crates::{crate_level, Sides};
 use super::modules;
 use super::report::{Impact, TargetImpact};
 use super::targets::{discover, TargetKind};
-use super::tree::GitTree;
 use super::workspace::Workspace;
+use crate::git::GitTree;
 use crate::git::{CommitChange, DiffBase, FileChange};
 use crate::{Error, Result};
 
@@ -156,9 +156,6 @@ pub fn analyze_range(
         module_fallbacks,
         workspace_wide: level.workspace_wide,
         problems,
-        tier: None,
-        direct_tier: None,
-        tier_reasons: Vec::new(),
     })
 }
 

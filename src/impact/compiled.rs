@@ -12,7 +12,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::tree::normalize;
+use super::relpath::normalize;
 use super::workspace::Workspace;
 use crate::git::GitPath;
 use crate::Result;
@@ -198,7 +198,7 @@ pub fn scan_entries(
 fn build_script(member: &super::workspace::Member) -> Option<String> {
     match &member.declared.build {
         Some(super::manifest::RawBuild::Path(p)) => normalize(&member.dir, p),
-        _ => Some(super::tree::join(&member.dir, "build.rs")),
+        _ => Some(super::relpath::join(&member.dir, "build.rs")),
     }
 }
 

@@ -11,7 +11,6 @@ use super::deps::DepKind;
 use super::wide::{lock_change_packages, root_manifest_change, wide_file_reason, WideEffect};
 use super::workspace::{Member, Workspace};
 use crate::git::{FileChange, FileStatus, GitPath, RepoFiles};
-use crate::model::Tier;
 use crate::Result;
 
 /// One affected crate.
@@ -37,8 +36,6 @@ pub struct CrateImpact {
     pub dev_only: bool,
     /// Why it is affected directly (files changed, workspace-wide files), as sentences.
     pub reasons: Vec<String>,
-    /// Its own tier under the policy (filled by the tier escalation; null before).
-    pub tier: Option<Tier>,
 }
 
 impl CrateImpact {
@@ -233,7 +230,6 @@ pub fn crate_level(sides: &Sides<'_>, files: &[&FileChange]) -> Result<CrateLeve
             edge: None,
             dev_only: false,
             reasons: vec!["it was deleted (or left the workspace)".to_string()],
-            tier: None,
         });
     }
     for r in reached {
@@ -269,7 +265,6 @@ pub fn crate_level(sides: &Sides<'_>, files: &[&FileChange]) -> Result<CrateLeve
             edge: r.edge,
             dev_only: r.dev_only,
             reasons,
-            tier: None,
         });
     }
     crates.sort_by(|a, b| (a.distance, &a.name).cmp(&(b.distance, &b.name)));

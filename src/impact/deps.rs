@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::manifest::{RawDep, RawManifest};
-use super::tree::normalize;
+use super::relpath::normalize;
 
 /// How a member depends on another.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

@@ -1,6 +1,6 @@
 //! Expanding `[workspace] members` entries against a tree's directories.
 
-use super::tree::{join, normalize};
+use super::relpath::{join, normalize};
 use crate::git::RepoFiles;
 
 /// Expands a `members` entry (`crates/*`, `tools/**`, `app`, `./x/`) into directories, sorted.

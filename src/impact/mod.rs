@@ -22,9 +22,10 @@
 //!    (a file that does not tokenize, a missing module file) or reaching everything (the build
 //!    script, a manifest change beyond metadata and dependency versions) makes that crate
 //!    count as a whole, with the reason in [`Impact::module_fallbacks`].
-//! 4. **Tiers** are applied on top by [`crate::policy::tier::Classifier::escalate`]:
-//!    the effective tier also takes the tiers of affected crates, as far as the policy's
-//!    `escalation.reach` goes and no higher than its `cap`.
+//! 4. **Tiers** are not this module's: [`crate::policy::tier::Classifier::escalate`] judges
+//!    the graph (the effective tier also takes the tiers of affected crates, as far as the
+//!    policy's `escalation.reach` goes and no higher than its `cap`), and the review layer
+//!    returns both as one value, [`crate::review::tiered::TieredImpact`].
 //!
 //! ```no_run
 //! # fn main() -> countersign::Result<()> {
@@ -53,17 +54,17 @@ mod deps;
 mod manifest;
 mod members;
 pub mod modules;
+mod relpath;
 mod report;
 pub mod targets;
-mod tree;
 pub mod wide;
 mod workspace;
 
+pub use crate::git::{GitTree, ListFiles};
 pub use analyze::{analyze, analyze_range, Loaded, Options};
 pub use closure::{reverse_closure, Reached, Seed};
 pub use crates::CrateImpact;
 pub use deps::{DepKind, Dependency};
 pub use report::{Impact, TargetImpact};
 pub use targets::{Target, TargetKind};
-pub use tree::{GitTree, ListFiles};
 pub use workspace::{DeclaredTargets, Edge, Member, Workspace};

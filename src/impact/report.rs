@@ -6,7 +6,6 @@ use serde::Serialize;
 use super::crates::CrateImpact;
 use super::modules::{ModuleFallback, ModuleImpact};
 use super::targets::TargetKind;
-use crate::model::Tier;
 
 /// What a change can reach.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -35,12 +34,6 @@ pub struct Impact {
     pub workspace_wide: Vec<String>,
     /// Problems reading manifests (the analysis goes on without the bad values).
     pub problems: Vec<String>,
-    /// The effective tier (direct tier raised by escalation); null until tiers are applied.
-    pub tier: Option<Tier>,
-    /// The highest tier of the touched files.
-    pub direct_tier: Option<Tier>,
-    /// Sentences explaining `tier`, most important first.
-    pub tier_reasons: Vec<String>,
 }
 
 /// An affected target.

@@ -9,8 +9,9 @@
 use serde::Serialize;
 
 use super::manifest::{RawBuild, RawTarget};
-use super::tree::{join, normalize, ListFiles};
+use super::relpath::{join, normalize};
 use super::workspace::Member;
+use crate::git::ListFiles;
 
 /// What a target is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

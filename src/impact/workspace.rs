@@ -15,7 +15,7 @@ use serde::Serialize;
 use super::deps::{self, DepKind, Dependency};
 use super::manifest::{Inheritable, RawBuild, RawManifest, RawTarget};
 use super::members;
-use super::tree::join;
+use super::relpath::join;
 use crate::git::{GitPath, RepoFiles};
 use crate::model::{Diagnostic, Tier};
 use crate::Result;
@@ -139,7 +139,7 @@ impl Workspace {
             .map(|w| {
                 w.exclude
                     .iter()
-                    .filter_map(|x| super::tree::normalize("", x))
+                    .filter_map(|x| super::relpath::normalize("", x))
                     .collect()
             })
             .unwrap_or_default();
@@ -148,7 +148,7 @@ impl Workspace {
                 w.members
                     .iter()
                     .filter(|m| !m.contains(['*', '?', '[']))
-                    .filter_map(|m| super::tree::normalize("", m))
+                    .filter_map(|m| super::relpath::normalize("", m))
                     .collect()
             })
             .unwrap_or_default();

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use toml::de::{DeTable, DeValue};
 
 use super::{parse_policy, roster, Diagnostics, Policy, PolicySource, Roster};
-use crate::git::TreeSnapshot;
+use crate::git::GitTree;
 use crate::model::diagnostic::{closest, sort_in_file_order, Diagnostic, Sink};
 use crate::util::bounded;
 use crate::{Error, Result};
@@ -144,8 +144,7 @@ pub fn load_trusted(repo: &git2::Repository, rev: &str) -> Result<Trusted> {
 /// name) in diagnostics: what the review layer calls once the trusted ref is resolved, so
 /// that every read comes from the same commit.
 pub fn load_trusted_at(repo: &git2::Repository, commit: git2::Oid, label: &str) -> Result<Trusted> {
-    let mut snap = TreeSnapshot::of_commit(repo, commit)?;
-    snap.rev = label.to_string();
+    let snap = GitTree::of_commit(repo, commit, label)?;
     let rev = label;
     let Some(policy_bytes) = snap.read_capped(POLICY_PATH, bounded::POLICY)? else {
         return Err(Error::NoPolicy {

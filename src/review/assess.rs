@@ -6,15 +6,16 @@
 //! each revision's workspace so a long range reads every manifest once. It is made by
 //! [`super::Review::open`] from the resolved [`TrustedRef`], never from a raw option.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
+use super::tiered::TieredImpact;
 use super::trusted::TrustedRef;
 use crate::git::{CommitChange, DiffBase, FileChange, LoadDepth};
 use crate::impact::compiled::{self, Inclusions};
 use crate::impact::crates::{crate_level, needs_base, Sides};
-use crate::impact::{GitTree, Impact, Workspace};
+use crate::impact::{GitTree, Workspace};
 use crate::policy::provenance::{self, Provenance};
 use crate::policy::tier::{Classifier, TierVerdict};
 use crate::policy::{load_trusted_at, Diagnostics, Tier, Trusted};
@@ -299,7 +300,7 @@ impl<'r> Assessor<'r> {
         base: Option<&str>,
         tip: &str,
         files: &[&FileChange],
-    ) -> Result<(TierVerdict, Vec<crate::impact::CrateImpact>)> {
+    ) -> Result<(TierVerdict, BTreeMap<String, Tier>)> {
         let base = base.map(|b| if needs_base(files) { b } else { tip });
         self.workspace_at(tip)?;
         if let Some(b) = base {
@@ -319,13 +320,10 @@ impl<'r> Assessor<'r> {
             base_files: &base_files,
             tip_files: &tip_files,
         };
-        let mut crates = crate_level(&sides, files)?.crates;
+        let crates = crate_level(&sides, files)?.crates;
         let classifier = Classifier::new(&self.trusted.policy, &self.trusted_workspace);
         let escalated = classifier.escalate(direct, &crates, tip_ws, base_ws);
-        for c in &mut crates {
-            c.tier = escalated.crate_tiers.get(&c.name).copied();
-        }
-        Ok((escalated.verdict, crates))
+        Ok((escalated.verdict, escalated.crate_tiers))
     }
 
     /// The impact of `commits` (oldest first) taken together, with the effective tier: the
@@ -335,9 +333,9 @@ impl<'r> Assessor<'r> {
         &mut self,
         commits: &[CommitChange],
         opts: &crate::impact::Options,
-    ) -> Result<Impact> {
+    ) -> Result<TieredImpact> {
         let (Some(first), Some(last)) = (commits.first(), commits.last()) else {
-            return Ok(Impact::default());
+            return Ok(TieredImpact::default());
         };
         let base = Self::parent_of(first);
         let files: Vec<&FileChange> = commits.iter().flat_map(|c| c.files.iter()).collect();
@@ -349,7 +347,7 @@ impl<'r> Assessor<'r> {
             tip: self.workspaces.get(&last.id),
             base: base.as_ref().and_then(|b| self.workspaces.get(b)),
         };
-        let mut impact = crate::impact::analyze_range(
+        let graph = crate::impact::analyze_range(
             self.repo,
             base.as_deref().map(oid).transpose()?,
             oid(&last.id)?,
@@ -381,19 +379,19 @@ impl<'r> Assessor<'r> {
             });
         }
         let Some(direct) = direct else {
-            return Ok(impact);
+            return Ok(TieredImpact {
+                graph,
+                ..TieredImpact::default()
+            });
         };
-        let (verdict, crates) = self.escalate(direct, base.as_deref(), &last.id, &files)?;
-        for c in &mut impact.crates {
-            c.tier = crates
-                .iter()
-                .find(|x| x.name == c.name)
-                .and_then(|x| x.tier);
-        }
-        impact.tier = Some(verdict.tier);
-        impact.direct_tier = Some(verdict.direct_tier);
-        impact.tier_reasons = verdict.reasons;
-        Ok(impact)
+        let (verdict, crate_tiers) = self.escalate(direct, base.as_deref(), &last.id, &files)?;
+        Ok(TieredImpact {
+            crate_tiers,
+            graph,
+            tier: Some(verdict.tier),
+            direct_tier: Some(verdict.direct_tier),
+            tier_reasons: verdict.reasons,
+        })
     }
 
     /// The full verdict on `commit`. When it needs sign-offs, its earlier signed version is

@@ -16,7 +16,8 @@ use std::collections::HashMap;
 use std::fmt::Write;
 
 use super::markdown::{dot_label, mermaid_label};
-use crate::impact::{DepKind, Impact};
+use super::tiered::TieredImpact;
+use crate::impact::DepKind;
 use crate::model::Tier;
 
 /// The most nodes drawn before modules are dropped (the Decision "Markdown output").
@@ -70,7 +71,7 @@ pub struct Graph {
 
 impl Graph {
     /// The graph of `impact` (see the module documentation for what is drawn).
-    pub fn of(impact: &Impact) -> Graph {
+    pub fn of(impact: &TieredImpact) -> Graph {
         let mut g = Graph::default();
         // The dependents whose own tier is above the touched files' tier, when the range's
         // tier was raised: they escalated it.
@@ -84,13 +85,13 @@ impl Graph {
             crate_ids.insert(c.name.as_str(), id.clone());
             let kind = if c.changed || c.distance == 0 {
                 NodeKind::Changed
-            } else if escalated.is_some_and(|d| c.tier.is_some_and(|t| t > d)) {
+            } else if escalated.is_some_and(|d| impact.crate_tier(&c.name).is_some_and(|t| t > d)) {
                 NodeKind::Escalated
             } else {
                 NodeKind::Affected
             };
             let mut label = c.name.clone();
-            if let Some(t) = c.tier {
+            if let Some(t) = impact.crate_tier(&c.name) {
                 label.push_str(&format!(" ({})", tier_word(t)));
             }
             g.nodes.push(Node { id, label, kind });
@@ -216,7 +217,7 @@ fn tier_word(t: Tier) -> &'static str {
 mod tests {
     use super::*;
     use crate::impact::modules::ModuleImpact;
-    use crate::impact::CrateImpact;
+    use crate::impact::{CrateImpact, Impact};
 
     fn krate(i: usize) -> CrateImpact {
         CrateImpact {
@@ -234,7 +235,6 @@ mod tests {
             edge: (i > 0).then_some(DepKind::Normal),
             dev_only: false,
             reasons: Vec::new(),
-            tier: None,
         }
     }
 
@@ -257,14 +257,18 @@ mod tests {
             modules: (0..90).map(module).collect(),
             ..Impact::default()
         };
-        let g = Graph::of(&small);
+        let tiered = |graph: Impact| TieredImpact {
+            graph,
+            ..TieredImpact::default()
+        };
+        let g = Graph::of(&tiered(small.clone()));
         assert!(!g.collapsed);
         assert_eq!((g.nodes.len(), g.edges.len()), (100, 9 + 90));
         let big = Impact {
             modules: (0..91).map(module).collect(),
             ..small
         };
-        let g = Graph::of(&big);
+        let g = Graph::of(&tiered(big));
         assert!(g.collapsed);
         assert_eq!((g.nodes.len(), g.edges.len()), (10, 9));
         assert!(g.mermaid().contains("collapsed to crates"));
@@ -275,9 +279,12 @@ mod tests {
     fn hostile_crate_names_cannot_escape_labels() {
         let mut k = krate(0);
         k.name = "x\"] --> evil[\"<b>pwn</b>".into();
-        let impact = Impact {
-            crates: vec![k],
-            ..Impact::default()
+        let impact = TieredImpact {
+            graph: Impact {
+                crates: vec![k],
+                ..Impact::default()
+            },
+            ..TieredImpact::default()
         };
         let g = Graph::of(&impact);
         let m = g.mermaid();

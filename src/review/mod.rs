@@ -27,6 +27,7 @@ pub mod markdown;
 mod open;
 pub mod report;
 pub mod summary;
+pub mod tiered;
 pub mod trusted;
 
 pub use assess::{Assessment, Assessor};

@@ -7,9 +7,10 @@ use ssh_key::PublicKey;
 
 use super::assess::{Assessment, Assessor};
 use super::report::Report;
+use super::tiered::TieredImpact;
 use super::trusted::{resolve_trusted, TrustedRef};
 use crate::git::{self, ChangeSet, LoadDepth, RangeSpec};
-use crate::impact::{Impact, Options};
+use crate::impact::Options;
 use crate::policy::{self, Policy};
 use crate::signoff::{self, Judged, SignPlan, SignRequest};
 use crate::{Error, Result};
@@ -227,7 +228,7 @@ impl<'r> Review<'r> {
     }
 
     /// The impact of the whole range, with the effective tier.
-    pub fn impact(&mut self, opts: &Options) -> Result<Impact> {
+    pub fn impact(&mut self, opts: &Options) -> Result<TieredImpact> {
         let commits = std::mem::take(&mut self.changes.commits);
         let result = self.assessor.impact(&commits, opts);
         self.changes.commits = commits;

@@ -12,8 +12,8 @@ use std::fmt::Write;
 use super::graph::Graph;
 use super::markdown::{code_span, text};
 use super::report::{CommitReport, Report};
+use super::tiered::TieredImpact;
 use crate::git::short_id;
-use crate::impact::Impact;
 
 /// GitHub's limit for a job summary or a comment, in characters.
 pub const GITHUB_LIMIT: usize = 65_536;
@@ -97,7 +97,7 @@ fn reasons(c: &CommitReport) -> String {
 
 /// The summary of `report`, with the blast radius of the range drawn from `impact` (or the
 /// reason it could not be computed).
-pub fn markdown(report: &Report, impact: Result<&Impact, String>) -> String {
+pub fn markdown(report: &Report, impact: Result<&TieredImpact, String>) -> String {
     let failed = report.commits.iter().filter(|c| !c.ok).count();
     let mut out = String::new();
     let _ = writeln!(
@@ -174,7 +174,7 @@ pub fn markdown(report: &Report, impact: Result<&Impact, String>) -> String {
     out
 }
 
-fn blast_radius(out: &mut String, impact: &Impact) {
+fn blast_radius(out: &mut String, impact: &TieredImpact) {
     if let Some(tier) = impact.tier {
         let _ = write!(out, "Tier of the range: **{}**", tier.name());
         match impact.direct_tier {

@@ -184,7 +184,7 @@ fn data_of(repo: &git2::Repository, mut review: Review<'_>) -> Result<ReviewData
 /// Reads `path` as of commit `rev` (for the read-only file viewer).
 pub fn read_file_at(repo: &git2::Repository, rev: &str, path: &str) -> Result<String> {
     let oid = git2::Oid::from_str(rev).map_err(Error::git(format!("parsing commit id {rev}")))?;
-    let snap = git::TreeSnapshot::of_commit(repo, oid)?;
+    let snap = git::GitTree::of_commit(repo, oid, &oid.to_string())?;
     match snap.read(path)? {
         Some(bytes) => Ok(String::from_utf8_lossy(&bytes).into_owned()),
         None => Err(Error::Message(format!(

@@ -5,8 +5,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::impact::{CrateImpact, Impact, Options};
+use crate::impact::{CrateImpact, Options};
 use crate::policy::Tier;
+use crate::review::tiered::TieredImpact;
 use crate::review::{Purpose, Resolved, Review};
 use crate::{Error, Result};
 
@@ -69,7 +70,7 @@ pub fn compute(
         .map_err(|e| e.to_string())
 }
 
-fn analyse(repo_path: &Path, resolved: &Resolved, commits: &[String]) -> Result<Impact> {
+fn analyse(repo_path: &Path, resolved: &Resolved, commits: &[String]) -> Result<TieredImpact> {
     let repo = crate::git::open(repo_path)?;
     let oids = commits
         .iter()
@@ -86,7 +87,7 @@ fn analyse(repo_path: &Path, resolved: &Resolved, commits: &[String]) -> Result<
 /// The panel's view of an analysis: each crate under the one before it in its chain, then
 /// the affected modules (Enter opens a module's file at the analysed revision), the targets, and the reasons for the tier (then workspace-wide files, whole-crate
 /// fallbacks and problems).
-pub fn view_of(impact: &Impact) -> ImpactView {
+pub fn view_of(impact: &TieredImpact) -> ImpactView {
     let mut children: BTreeMap<&str, Vec<&CrateImpact>> = BTreeMap::new();
     let mut roots: Vec<&CrateImpact> = Vec::new();
     for c in &impact.crates {
@@ -111,7 +112,7 @@ pub fn view_of(impact: &Impact) -> ImpactView {
             depth,
             label: c.name.clone(),
             detail: c.describe("dev-dep"),
-            tier: c.tier,
+            tier: impact.crate_tier(&c.name),
             open: None,
         });
         if let Some(kids) = children.get(c.name.as_str()) {
@@ -127,7 +128,7 @@ pub fn view_of(impact: &Impact) -> ImpactView {
                 depth: 0,
                 label: c.name.clone(),
                 detail: c.describe("dev-dep"),
-                tier: c.tier,
+                tier: impact.crate_tier(&c.name),
                 open: None,
             });
         }
@@ -173,7 +174,7 @@ pub fn view_of(impact: &Impact) -> ImpactView {
     reasons.extend(impact.problems.iter().map(|p| format!("problem: {p}")));
     ImpactView {
         tier: impact.tier,
-        escalated: matches!((impact.direct_tier, impact.tier), (Some(d), Some(t)) if d < t),
+        escalated: impact.escalated(),
         rows,
         targets: impact
             .targets

@@ -8,9 +8,9 @@ use super::resolve::{Id, Resolver, UnitView};
 use super::seeds::{self, Changes};
 use super::tree::{build, Listing, ModTree};
 use super::{ModuleFallback, ModuleImpact};
+use crate::git::ListFiles;
 use crate::impact::crates::CrateImpact;
 use crate::impact::targets::{discover, TargetKind};
-use crate::impact::tree::ListFiles;
 use crate::impact::workspace::Workspace;
 
 /// One crate under analysis.

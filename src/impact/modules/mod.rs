@@ -38,7 +38,7 @@ pub(crate) fn scan_source(src: &str) -> bool {
 use serde::Serialize;
 
 use super::crates::CrateImpact;
-use super::tree::ListFiles;
+use crate::git::ListFiles;
 
 /// An affected module.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -25,8 +25,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::graph::Unit;
 use crate::git::{GitPath, RepoFiles};
+use crate::impact::relpath::normalize;
 use crate::impact::targets::TargetKind;
-use crate::impact::tree::normalize;
 use crate::impact::wide::wide_file_reason;
 use crate::impact::workspace::{Member, Workspace};
 
@@ -249,7 +249,7 @@ fn seed_readers(unit: &mut Unit, f: &str) -> bool {
         for (ni, n) in t.nodes.iter().enumerate() {
             let (file, s) = &t.scans[n.scan];
             let dir = file.rsplit_once('/').map_or("", |(d, _)| d);
-            let templates = crate::impact::tree::join(&unit.dir, "templates");
+            let templates = crate::impact::relpath::join(&unit.dir, "templates");
             let hit = s.file_strings.iter().any(|(scope, lit)| {
                 scope == &n.inline_scope
                     && (matches(normalize(&unit.dir, lit)) || matches(normalize(&templates, lit)))

@@ -6,7 +6,8 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::scan::{scan, FileScan};
-use crate::impact::tree::{join, normalize, ListFiles};
+use crate::git::ListFiles;
+use crate::impact::relpath::{join, normalize};
 
 /// One module.
 #[derive(Clone, Debug)]
