@@ -24,7 +24,6 @@ pub mod error;
 pub mod fuzzing;
 pub mod git;
 pub mod impact;
-pub mod init;
 pub mod model;
 pub mod policy;
 pub mod review;

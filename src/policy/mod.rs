@@ -27,6 +27,7 @@ pub mod pattern;
 pub mod provenance;
 mod roster;
 pub mod rule_globs;
+pub mod template;
 pub mod tier;
 mod types;
 

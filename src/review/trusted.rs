@@ -190,3 +190,56 @@ fn no_default(why: &str) -> Error {
          (`countersign init` does)"
     ))
 }
+
+/// The trusted ref `init` records as git config `countersign.trustedRef`, as a full ref name
+/// (Decision "Default trusted ref"): the target of `refs/remotes/origin/HEAD` (set from the
+/// remote's HEAD at clone time, which branch pushers cannot move); in a repository with no
+/// remote, whichever one of `refs/heads/main` and `refs/heads/master` exists; otherwise the
+/// current branch. None when HEAD is detached and nothing else applies.
+pub fn trusted_ref_for_init(repo: &git2::Repository) -> Option<String> {
+    if let Some(target) = repo
+        .find_reference("refs/remotes/origin/HEAD")
+        .ok()
+        .and_then(|r| r.symbolic_target().ok().flatten().map(str::to_string))
+    {
+        return Some(target);
+    }
+    let no_remote = repo.remotes().map(|r| r.is_empty()).unwrap_or(false);
+    if no_remote {
+        let existing: Vec<&str> = ["refs/heads/main", "refs/heads/master"]
+            .into_iter()
+            .filter(|r| repo.find_reference(r).is_ok())
+            .collect();
+        if let [only] = existing.as_slice() {
+            return Some(only.to_string());
+        }
+    }
+    repo.find_reference("HEAD")
+        .ok()
+        .and_then(|h| h.symbolic_target().ok().flatten().map(str::to_string))
+        .filter(|t| t.starts_with("refs/heads/"))
+}
+
+/// The branch name the policy's `base` is written with: `main` for `refs/heads/main` or
+/// `refs/remotes/origin/main`.
+pub fn branch_short_name(full: &str) -> &str {
+    if let Some(rest) = full.strip_prefix("refs/heads/") {
+        return rest;
+    }
+    if let Some(rest) = full.strip_prefix("refs/remotes/") {
+        return rest.split_once('/').map_or(rest, |(_, branch)| branch);
+    }
+    full
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_is_the_branch_name_of_the_trusted_ref() {
+        assert_eq!(branch_short_name("refs/remotes/origin/main"), "main");
+        assert_eq!(branch_short_name("refs/heads/release/2.x"), "release/2.x");
+        assert_eq!(branch_short_name("refs/remotes/up/master"), "master");
+    }
+}

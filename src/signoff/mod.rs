@@ -40,6 +40,7 @@
 
 pub mod agent;
 pub mod bounds;
+pub mod clone_setup;
 pub mod comment;
 mod keyid;
 pub mod keys;
