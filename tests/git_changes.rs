@@ -109,7 +109,7 @@ fn metadata_and_trailers_are_read() {
     let c = load(&t, f2, LoadDepth::Files);
     assert_eq!(c.id, f2.to_string());
     assert_eq!(c.parents, vec![f1.to_string()]);
-    assert_eq!(c.diff_base, DiffBase::Parent(f1.to_string()));
+    assert_eq!(c.diff_base, DiffBase::Parent(f1.into()));
     assert_eq!(c.author.name, "Dana Human");
     assert_eq!(c.author.email, "dana@example.com");
     assert!(c.author.time > 1_700_000_000);
@@ -164,7 +164,7 @@ fn merge_is_diffed_against_its_first_parent_and_range_includes_merged_commits() 
     let c = load(&t, merge, LoadDepth::Hunks);
     assert!(c.is_merge());
     assert_eq!(c.parents, vec![m1.to_string(), topic.to_string()]);
-    assert_eq!(c.diff_base, DiffBase::FirstParentOfMerge(m1.to_string()));
+    assert_eq!(c.diff_base, DiffBase::FirstParentOfMerge(m1.into()));
     let paths: Vec<String> = c.files.iter().map(|f| f.path().display()).collect();
     assert_eq!(paths, ["topic.txt"]);
 

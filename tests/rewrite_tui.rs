@@ -88,7 +88,7 @@ fn interdiff_shows_only_the_change_since_approval_and_approving_signs_the_new_co
     // The verdict knows the approved version; the header and the key line say so.
     let verdict = s.app().data.commits[0].verdict.clone().unwrap();
     let from = verdict.rewritten_from.expect("approved before rewrite");
-    assert_eq!(from.commit, old.to_string());
+    assert_eq!(from.commit, old.into());
     assert_eq!(from.approved_by, ["alice@example.com"]);
     let first = s.render();
     assert!(

@@ -156,7 +156,7 @@ pub fn write_table(
                  then I shows what changed since",
                 paint(colour, "1;33", REWRITE_PHRASE),
                 esc(&w.approvers()),
-                short_id(&w.commit),
+                w.commit.short(),
                 w.found_by.describe(),
                 short_id(&r.commit),
             )?;

@@ -5,6 +5,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::GitPath;
+use crate::model::CommitId;
 use crate::{Error, Result};
 
 /// How much of each commit's diff to load. `status` and `verify` need only the file list;
@@ -56,9 +57,9 @@ pub struct Trailer {
 #[serde(tag = "kind", content = "commit", rename_all = "kebab-case")]
 pub enum DiffBase {
     /// The only parent.
-    Parent(String),
+    Parent(CommitId),
     /// A merge commit: the first parent (the other parents are listed in `parents`).
-    FirstParentOfMerge(String),
+    FirstParentOfMerge(CommitId),
     /// A root commit: the empty tree.
     EmptyTree,
 }
@@ -303,13 +304,13 @@ impl CommitChange {
         let parents: Vec<String> = commit.parent_ids().map(|p| p.to_string()).collect();
         let (parent_tree, diff_base) = match parents.first() {
             None => (None, DiffBase::EmptyTree),
-            Some(first) => {
+            Some(_) => {
                 let parent = commit.parent(0).map_err(ctx("reading the first parent"))?;
                 let tree = parent.tree().map_err(ctx("reading the parent tree"))?;
                 let base = if parents.len() > 1 {
-                    DiffBase::FirstParentOfMerge(first.clone())
+                    DiffBase::FirstParentOfMerge(parent.id().into())
                 } else {
-                    DiffBase::Parent(first.clone())
+                    DiffBase::Parent(parent.id().into())
                 };
                 (Some(tree), base)
             }

@@ -40,7 +40,7 @@ pub fn analyze(
         return Ok(Impact::default());
     };
     let base = match &first.diff_base {
-        DiffBase::Parent(p) | DiffBase::FirstParentOfMerge(p) => Some(oid(p)?),
+        DiffBase::Parent(p) | DiffBase::FirstParentOfMerge(p) => Some(p.oid()),
         DiffBase::EmptyTree => None,
     };
     let files: Vec<&FileChange> = commits.iter().flat_map(|c| c.files.iter()).collect();

@@ -163,7 +163,7 @@ impl<'r> Assessor<'r> {
     /// The commit a commit's diff was taken against (None for a root commit).
     fn parent_of(commit: &CommitChange) -> Option<String> {
         match &commit.diff_base {
-            DiffBase::Parent(p) | DiffBase::FirstParentOfMerge(p) => Some(p.clone()),
+            DiffBase::Parent(p) | DiffBase::FirstParentOfMerge(p) => Some(p.to_string()),
             DiffBase::EmptyTree => None,
         }
     }
@@ -590,7 +590,7 @@ impl<'r> Assessor<'r> {
             let mut approved_by = judged.gate.approved_by;
             approved_by.sort();
             return Ok(Some(RewrittenFrom {
-                commit: earlier.id,
+                commit: earlier.commit_id(),
                 summary: earlier.summary,
                 approved_by,
                 found_by: cand.found_by,

@@ -54,6 +54,7 @@ use serde::Serialize;
 use super::notes::NOTES_REF;
 use super::record::{NoteLine, Payload};
 use crate::git::{read_hunks, short_id, CommitChange, GitPath, Hunk, Trailer};
+use crate::model::CommitId;
 use crate::policy::Tier;
 use crate::{Error, Result};
 
@@ -101,8 +102,8 @@ impl FoundBy {
 /// The earlier, approved version of a commit that lacks approvals of its own.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RewrittenFrom {
-    /// Full id of the earlier version P.
-    pub commit: String,
+    /// The earlier version P.
+    pub commit: CommitId,
     /// P's summary line.
     pub summary: String,
     /// Principals whose sign-offs are valid for P and count for P's tier, latest decision
@@ -130,7 +131,7 @@ impl RewrittenFrom {
             "{} approved {} before a rewrite ({}); re-review the interdiff: `countersign review \
              {}` (key I shows what changed since), then sign this commit itself",
             self.approvers(),
-            short_id(&self.commit),
+            self.commit.short(),
             self.found_by.describe(),
             short_id(commit)
         )
@@ -501,7 +502,7 @@ mod tests {
     #[test]
     fn approvers_read_as_a_list() {
         let mut r = RewrittenFrom {
-            commit: "a".repeat(40),
+            commit: git2::Oid::from_str(&"a".repeat(40)).expect("oid").into(),
             summary: String::new(),
             approved_by: vec!["alice@example.com".into()],
             found_by: FoundBy::ChangeId,

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use super::data::{FileKey, ReviewData};
 use super::doc::DiffDoc;
 use super::impact::ImpactView;
+use crate::model::CommitId;
 
 /// Something the user did.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -215,13 +216,13 @@ pub enum Effect {
     },
     /// Compute the impact analysis of these commits (full ids, oldest first) in the
     /// background; `--snapshot` leaves it computing, `--snapshot-settled` waits for it.
-    ComputeImpact(Vec<String>),
+    ComputeImpact(Vec<CommitId>),
     /// Compute the interdiff from the approved version `from` to the rewritten commit `to`.
     LoadInterdiff {
-        /// The approved earlier version (full id).
-        from: String,
-        /// The rewritten commit (full id).
-        to: String,
+        /// The approved earlier version.
+        from: CommitId,
+        /// The rewritten commit.
+        to: CommitId,
     },
     /// Scan every file of the change for invisible characters and mixed-script identifiers
     /// (the list flags them and the sign dialog names them).

@@ -6,10 +6,11 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::impact::{CrateImpact, Options};
+use crate::model::CommitId;
 use crate::policy::Tier;
 use crate::review::tiered::TieredImpact;
 use crate::review::{Purpose, Resolved, Review};
-use crate::{Error, Result};
+use crate::Result;
 
 /// One row of the impact tree.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -63,21 +64,17 @@ pub enum ImpactSlot {
 pub fn compute(
     repo_path: &Path,
     resolved: &Resolved,
-    commits: &[String],
+    commits: &[CommitId],
 ) -> Result<ImpactView, String> {
     analyse(repo_path, resolved, commits)
         .map(|impact| view_of(&impact))
         .map_err(|e| e.to_string())
 }
 
-fn analyse(repo_path: &Path, resolved: &Resolved, commits: &[String]) -> Result<TieredImpact> {
+fn analyse(repo_path: &Path, resolved: &Resolved, commits: &[CommitId]) -> Result<TieredImpact> {
     let repo = crate::git::open(repo_path)?;
-    let oids = commits
-        .iter()
-        .map(|c| git2::Oid::from_str(c).map_err(Error::git(format!("parsing commit id {c}"))))
-        .collect::<Result<Vec<_>>>()?;
     let resolved = Resolved {
-        commits: oids,
+        commits: commits.iter().map(|c| c.oid()).collect(),
         ..resolved.clone()
     };
     let mut review = Review::reopen(&repo, &resolved, Purpose::Explore)?;

@@ -20,6 +20,7 @@ use super::impact::{self, ImpactSlot};
 use super::signing;
 use crate::diff::{Highlighter, Syntaxes};
 use crate::git::FileChange;
+use crate::model::CommitId;
 use crate::review::Resolved;
 
 /// What arrives on the event loop's channel.
@@ -137,7 +138,7 @@ impl Jobs {
             Effect::ScanContent => self.run(super::scan::job(app, &self.repo_path)),
             Effect::LoadInterdiff { from, to } => {
                 let repo_path = self.repo_path.clone();
-                self.run(move || super::interdiff::load(&repo_path, &from, &to))
+                self.run(move || super::interdiff::load(&repo_path, from, to))
             }
             Effect::OpenFile { commit, path } => {
                 let title = format!("{path} @ {} (read-only)", crate::git::short_id(&commit));
@@ -197,11 +198,11 @@ impl Jobs {
             out.extend(self.perform(app, Effect::LoadHighlighter));
         }
         if app.impact == ImpactSlot::Computing {
-            let commits: Vec<String> = app
+            let commits: Vec<CommitId> = app
                 .data
                 .commits
                 .iter()
-                .map(|c| c.change.id.clone())
+                .map(|c| c.change.commit_id())
                 .collect();
             out.push(JobResult::Impact(match &self.resolved {
                 Some(resolved) => impact::compute(&self.repo_path, resolved, &commits),

@@ -259,7 +259,11 @@ fn commit(n: u8, summary: &str, author: Person, files: Vec<FileChange>) -> Commi
         message: format!("{summary}\n"),
         summary: summary.into(),
         trailers: Vec::new(),
-        diff_base: DiffBase::Parent(id(n + 0xc)),
+        diff_base: DiffBase::Parent(
+            git2::Oid::from_str(&id(n + 0xc))
+                .unwrap_or(git2::Oid::ZERO_SHA1)
+                .into(),
+        ),
         files,
         patch_digest: format!("sha256:{}", "0".repeat(64)),
     }

@@ -100,7 +100,7 @@ pub fn start(app: &mut App) -> Vec<Effect> {
             app.data
                 .commits
                 .iter()
-                .map(|c| c.change.id.clone())
+                .map(|c| c.change.commit_id())
                 .collect(),
         ));
     }

@@ -24,7 +24,7 @@ use std::path::Path;
 
 pub use super::interdiff_state::{Body, FileEntry, Row, View};
 use super::Handled;
-use crate::git::short_id;
+use crate::model::CommitId;
 use crate::signoff::rewrite::{self, InterdiffFile, RewrittenFrom};
 use crate::tui::action::{Action, Effect, JobResult};
 use crate::tui::app::{App, Overlay};
@@ -55,7 +55,7 @@ pub fn header_note(app: &App) -> Option<String> {
     let (_, r) = target(app)?;
     Some(format!(
         "approved before rewrite ({} by {}): I shows the interdiff",
-        short_id(&r.commit),
+        r.commit.short(),
         r.approvers()
     ))
 }
@@ -73,8 +73,8 @@ pub fn open(app: &mut App) -> Vec<Effect> {
     let from = from.clone();
     let commit_id = app.data.commits[commit].change.id.clone();
     let effect = Effect::LoadInterdiff {
-        from: from.commit.clone(),
-        to: commit_id.clone(),
+        from: from.commit,
+        to: app.data.commits[commit].change.commit_id(),
     };
     app.overlays.push(Overlay::Interdiff(Box::new(View {
         commit,
@@ -88,13 +88,10 @@ pub fn open(app: &mut App) -> Vec<Effect> {
 }
 
 /// Computes the interdiff of `from` → `to` in the repository at `repo_path` (a job).
-pub fn load(repo_path: &Path, from: &str, to: &str) -> JobResult {
+pub fn load(repo_path: &Path, from: CommitId, to: CommitId) -> JobResult {
     let result = (|| -> crate::Result<Vec<InterdiffFile>> {
         let repo = crate::git::open(repo_path)?;
-        let oid = |s: &str| {
-            git2::Oid::from_str(s).map_err(crate::Error::git(format!("parsing commit id {s}")))
-        };
-        rewrite::interdiff(&repo, oid(from)?, oid(to)?)
+        rewrite::interdiff(&repo, from.oid(), to.oid())
     })()
     .map_err(|e| e.to_string());
     JobResult::Interdiff {

@@ -26,7 +26,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, view: &View, areas: &Areas) {
         " Interdiff · what changed in {} since {} approved {} ({}) · I/Esc closes ",
         short_id(&view.commit_id),
         view.from.approvers(),
-        short_id(&view.from.commit),
+        view.from.commit.short(),
         view.from.found_by.name(),
     );
     let block = panel_block(
