@@ -368,119 +368,9 @@ pub fn judge(
         Some(r) => policy.principals_with_role(r).iter().any(|x| x == p),
         None => true,
     };
-    // Each principal's standing decision. A valid reject stands until the same principal
-    // signs an approval that names it (`supersedes`), whatever the timestamps say; a reject
-    // removed from the note but found in the notes ref's history stands too. Otherwise the
-    // principal's latest valid approval is their decision. A removed approval counts for
-    // nothing (dropping it only makes the gate stricter).
-    let mut lifted: Vec<(&str, &str)> = Vec::new();
-    for s in signoffs.iter() {
-        let (Some(p), Some(named)) = (s.parsed.as_ref(), s.supersedes.as_deref()) else {
-            continue;
-        };
-        if p.decision == Decision::Approve && !s.removed {
-            lifted.push((p.principal.as_str(), named));
-        }
-    }
-    let mut latest: BTreeMap<String, (DateTime<Utc>, Decision, usize)> = BTreeMap::new();
-    let mut superseded: Vec<usize> = Vec::new();
-    for (i, s) in signoffs.iter().enumerate() {
-        let Some(p) = s.parsed.as_ref() else { continue };
-        let Ok(t) = p.time() else { continue };
-        let stands = match p.decision {
-            Decision::Reject => {
-                let lifted_by_own = s.digest.as_deref().is_some_and(|d| {
-                    lifted
-                        .iter()
-                        .any(|(who, named)| *who == p.principal && *named == d)
-                });
-                if lifted_by_own {
-                    superseded.push(i);
-                }
-                !lifted_by_own
-            }
-            Decision::Approve => !s.removed,
-        };
-        if !stands {
-            continue;
-        }
-        let replaces = match latest.get(&p.principal) {
-            None => true,
-            // An open reject is never replaced by an approval; between two of a kind the
-            // later one is shown.
-            Some((lt, ld, _)) => match (p.decision, *ld) {
-                (Decision::Reject, Decision::Approve) => true,
-                (Decision::Approve, Decision::Reject) => false,
-                _ => t > *lt,
-            },
-        };
-        if replaces {
-            latest.insert(p.principal.clone(), (t, p.decision, i));
-        }
-    }
-    let lifted_text = |i: usize| -> Option<String> {
-        superseded.contains(&i).then(|| {
-            "an approval by the same principal names it (supersedes), which lifts it".to_string()
-        })
-    };
-    let mut approved_by = Vec::new();
-    let mut rejected_by = Vec::new();
-    // One key is one reviewer: a roster line naming several principals with one key does not
-    // give that key several approvals.
-    let mut approving_keys: Vec<String> = Vec::new();
-    for (principal, (_, decision, idx)) in &latest {
-        if !qualified(principal) {
-            continue;
-        }
-        if *decision == Decision::Approve {
-            let key = signoffs[*idx].key_fingerprint.clone().unwrap_or_default();
-            if approving_keys.contains(&key) {
-                signoffs[*idx].not_counted = Some(format!(
-                    "its key {key} already approved as another principal; one key counts once"
-                ));
-                continue;
-            }
-            approving_keys.push(key);
-        }
-        signoffs[*idx].counts = true;
-        match decision {
-            Decision::Approve => approved_by.push(principal.clone()),
-            Decision::Reject => rejected_by.push(principal.clone()),
-        }
-    }
-    for (i, s) in signoffs.iter_mut().enumerate() {
-        let Some(p) = s.parsed.as_ref() else { continue };
-        if s.counts || s.not_counted.is_some() {
-            continue;
-        }
-        s.not_counted = Some(if let Some(why) = lifted_text(i) {
-            why
-        } else if s.removed && p.decision == Decision::Approve {
-            "it was removed from the note (it is only in the notes ref's history)".to_string()
-        } else if !qualified(&p.principal) {
-            format!(
-                "{} holds no {} role",
-                p.principal,
-                role.as_deref().unwrap_or("required")
-            )
-        } else if latest
-            .get(&p.principal)
-            .is_some_and(|(_, d, j)| *j != i && *d == Decision::Reject)
-        {
-            format!(
-                "{}'s reject stands: an approval lifts a reject only by naming it \
-                 (supersedes), as `countersign sign` does when the same reviewer approves",
-                p.principal
-            )
-        } else if latest.get(&p.principal).is_some_and(|(_, _, j)| *j != i) {
-            format!(
-                "{} made a later decision, which replaces this one",
-                p.principal
-            )
-        } else {
-            "it is not the signer's latest decision".to_string()
-        });
-    }
+    let standing = Standing::of(signoffs);
+    let (approved_by, rejected_by) = count_decisions(signoffs, &standing, &qualified);
+    explain_uncounted(signoffs, &standing, &qualified, role.as_deref());
 
     let role_name = role
         .as_deref()
@@ -501,31 +391,7 @@ pub fn judge(
             ReviewState::Forbidden
         }
         Some(_) if !rejected_by.is_empty() => {
-            for who in &rejected_by {
-                let comment = signoffs
-                    .iter()
-                    .filter(|s| s.counts)
-                    .filter_map(|s| s.parsed.as_ref())
-                    .find(|p| &p.principal == who)
-                    .map(|p| p.comment.clone())
-                    .filter(|c| !c.is_empty())
-                    .map_or(String::new(), |c| {
-                        format!(" (\"{}\")", crate::util::escape::clip(&c, MAX_REASON_CHARS))
-                    });
-                let removed = signoffs.iter().any(|s| {
-                    s.counts && s.removed && s.parsed.as_ref().is_some_and(|p| &p.principal == who)
-                });
-                problems.push(format!(
-                    "rejected by {who}{comment}: a rejection blocks until {who} signs an approval \
-                     of this commit that lifts it, or the change is replaced by a new commit{}",
-                    if removed {
-                        " (this signed reject was removed from the note; the notes ref's \
-                         history keeps it, so it stands)"
-                    } else {
-                        ""
-                    }
-                ));
-            }
+            problems.extend(rejected_by.iter().map(|who| rejection(signoffs, who)));
             ReviewState::Rejected
         }
         Some(_) if approved_by.len() as u32 >= req.approvals => {
@@ -536,34 +402,14 @@ pub fn judge(
             }
         }
         Some(_) => {
-            let n = req.approvals;
-            let mut sentence = format!(
-                "needs {n} approval{}{role_name} ({tier} tier); has {}",
-                if n == 1 { "" } else { "s" },
-                approved_by.len()
-            );
-            let reasons =
-                summarise_reasons(signoffs.iter().filter(|s| !s.counts).map(
-                    |s| match &s.not_counted {
-                        Some(why) => format!("the sign-off by {} does not count: {why}", s.who()),
-                        None => format!(
-                            "the sign-off by {} does not count: {}",
-                            s.who(),
-                            s.problems.join("; ")
-                        ),
-                    },
-                ));
-            if reasons.is_empty() {
-                sentence.push_str(&format!(
-                    " — no sign-off is recorded; a reviewer{role_name} signs with `countersign \
-                     sign {} --decision approve`",
-                    short_id(&commit.id)
-                ));
-            } else {
-                sentence.push_str(" — ");
-                sentence.push_str(&reasons.join("; "));
-            }
-            problems.push(sentence);
+            problems.push(missing_approvals(
+                signoffs,
+                commit,
+                tier,
+                req.approvals,
+                approved_by.len(),
+                &role_name,
+            ));
             ReviewState::NeedsSignoff
         }
     };
@@ -577,6 +423,214 @@ pub fn judge(
         ok,
         problems,
     }
+}
+
+/// Each principal's standing decision. A valid reject stands until the same principal signs
+/// an approval that names it (`supersedes`), whatever the timestamps say; a reject removed
+/// from the note but found in the notes ref's history stands too. Otherwise the principal's
+/// latest valid approval is their decision. A removed approval counts for nothing (dropping
+/// it only makes the gate stricter).
+struct Standing {
+    /// Principal → (time, decision, index of the sign-off) of their standing decision.
+    latest: BTreeMap<String, (DateTime<Utc>, Decision, usize)>,
+    /// Indices of rejects lifted by an approval of the same principal that names them.
+    superseded: Vec<usize>,
+}
+
+impl Standing {
+    fn of(signoffs: &[SignoffVerdict]) -> Standing {
+        let mut lifted: Vec<(&str, &str)> = Vec::new();
+        for s in signoffs {
+            let (Some(p), Some(named)) = (s.parsed.as_ref(), s.supersedes.as_deref()) else {
+                continue;
+            };
+            if p.decision == Decision::Approve && !s.removed {
+                lifted.push((p.principal.as_str(), named));
+            }
+        }
+        let mut latest: BTreeMap<String, (DateTime<Utc>, Decision, usize)> = BTreeMap::new();
+        let mut superseded: Vec<usize> = Vec::new();
+        for (i, s) in signoffs.iter().enumerate() {
+            let Some(p) = s.parsed.as_ref() else { continue };
+            let Ok(t) = p.time() else { continue };
+            let stands = match p.decision {
+                Decision::Reject => {
+                    let lifted_by_own = s.digest.as_deref().is_some_and(|d| {
+                        lifted
+                            .iter()
+                            .any(|(who, named)| *who == p.principal && *named == d)
+                    });
+                    if lifted_by_own {
+                        superseded.push(i);
+                    }
+                    !lifted_by_own
+                }
+                Decision::Approve => !s.removed,
+            };
+            if !stands {
+                continue;
+            }
+            let replaces = match latest.get(&p.principal) {
+                None => true,
+                // An open reject is never replaced by an approval; between two of a kind the
+                // later one is shown.
+                Some((lt, ld, _)) => match (p.decision, *ld) {
+                    (Decision::Reject, Decision::Approve) => true,
+                    (Decision::Approve, Decision::Reject) => false,
+                    _ => t > *lt,
+                },
+            };
+            if replaces {
+                latest.insert(p.principal.clone(), (t, p.decision, i));
+            }
+        }
+        Standing { latest, superseded }
+    }
+}
+
+/// Marks the standing decisions of qualified principals as counting and returns who approves
+/// and who rejects. One key is one reviewer: a roster line naming several principals with one
+/// key does not give that key several approvals.
+fn count_decisions(
+    signoffs: &mut [SignoffVerdict],
+    standing: &Standing,
+    qualified: &impl Fn(&str) -> bool,
+) -> (Vec<String>, Vec<String>) {
+    let mut approved_by = Vec::new();
+    let mut rejected_by = Vec::new();
+    let mut approving_keys: Vec<String> = Vec::new();
+    for (principal, (_, decision, idx)) in &standing.latest {
+        if !qualified(principal) {
+            continue;
+        }
+        if *decision == Decision::Approve {
+            let key = signoffs[*idx].key_fingerprint.clone().unwrap_or_default();
+            if approving_keys.contains(&key) {
+                signoffs[*idx].not_counted = Some(format!(
+                    "its key {key} already approved as another principal; one key counts once"
+                ));
+                continue;
+            }
+            approving_keys.push(key);
+        }
+        signoffs[*idx].counts = true;
+        match decision {
+            Decision::Approve => approved_by.push(principal.clone()),
+            Decision::Reject => rejected_by.push(principal.clone()),
+        }
+    }
+    (approved_by, rejected_by)
+}
+
+/// Says, on each parsed sign-off that does not count, why not.
+fn explain_uncounted(
+    signoffs: &mut [SignoffVerdict],
+    standing: &Standing,
+    qualified: &impl Fn(&str) -> bool,
+    role: Option<&str>,
+) {
+    let latest = &standing.latest;
+    for (i, s) in signoffs.iter_mut().enumerate() {
+        let Some(p) = s.parsed.as_ref() else { continue };
+        if s.counts || s.not_counted.is_some() {
+            continue;
+        }
+        s.not_counted = Some(if standing.superseded.contains(&i) {
+            "an approval by the same principal names it (supersedes), which lifts it".to_string()
+        } else if s.removed && p.decision == Decision::Approve {
+            "it was removed from the note (it is only in the notes ref's history)".to_string()
+        } else if !qualified(&p.principal) {
+            format!(
+                "{} holds no {} role",
+                p.principal,
+                role.unwrap_or("required")
+            )
+        } else if latest
+            .get(&p.principal)
+            .is_some_and(|(_, d, j)| *j != i && *d == Decision::Reject)
+        {
+            format!(
+                "{}'s reject stands: an approval lifts a reject only by naming it \
+                 (supersedes), as `countersign sign` does when the same reviewer approves",
+                p.principal
+            )
+        } else if latest.get(&p.principal).is_some_and(|(_, _, j)| *j != i) {
+            format!(
+                "{} made a later decision, which replaces this one",
+                p.principal
+            )
+        } else {
+            "it is not the signer's latest decision".to_string()
+        });
+    }
+}
+
+/// The problem a standing reject by `who` makes, quoting its comment.
+fn rejection(signoffs: &[SignoffVerdict], who: &str) -> String {
+    let comment = signoffs
+        .iter()
+        .filter(|s| s.counts)
+        .filter_map(|s| s.parsed.as_ref())
+        .find(|p| p.principal == who)
+        .map(|p| p.comment.clone())
+        .filter(|c| !c.is_empty())
+        .map_or(String::new(), |c| {
+            format!(" (\"{}\")", crate::util::escape::clip(&c, MAX_REASON_CHARS))
+        });
+    let removed = signoffs
+        .iter()
+        .any(|s| s.counts && s.removed && s.parsed.as_ref().is_some_and(|p| p.principal == who));
+    format!(
+        "rejected by {who}{comment}: a rejection blocks until {who} signs an approval \
+         of this commit that lifts it, or the change is replaced by a new commit{}",
+        if removed {
+            " (this signed reject was removed from the note; the notes ref's \
+             history keeps it, so it stands)"
+        } else {
+            ""
+        }
+    )
+}
+
+/// The problem of too few approvals: how many are needed and had, and why each sign-off that
+/// does not count does not (or the command that signs, when there is none).
+fn missing_approvals(
+    signoffs: &[SignoffVerdict],
+    commit: &CommitChange,
+    tier: Tier,
+    needed: u32,
+    had: usize,
+    role_name: &str,
+) -> String {
+    let mut sentence = format!(
+        "needs {needed} approval{}{role_name} ({tier} tier); has {had}",
+        if needed == 1 { "" } else { "s" },
+    );
+    let reasons =
+        summarise_reasons(
+            signoffs
+                .iter()
+                .filter(|s| !s.counts)
+                .map(|s| match &s.not_counted {
+                    Some(why) => format!("the sign-off by {} does not count: {why}", s.who()),
+                    None => format!(
+                        "the sign-off by {} does not count: {}",
+                        s.who(),
+                        s.problems.join("; ")
+                    ),
+                }),
+        );
+    if reasons.is_empty() {
+        sentence.push_str(&format!(
+            " — no sign-off is recorded; a reviewer{role_name} signs with `countersign \
+             sign {} --decision approve`",
+            short_id(&commit.id)
+        ));
+    } else {
+        sentence.push_str(" — ");
+        sentence.push_str(&reasons.join("; "));
+    }
+    sentence
 }
 
 /// At most this many distinct reasons are given for sign-offs that do not count.
