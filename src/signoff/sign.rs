@@ -150,24 +150,97 @@ pub fn plan(
         warnings: Vec::new(),
     };
     let roster_file = format!("{trusted_ref}:{ROSTER_PATH}");
-    let entries: Vec<AllowedSigner> = trusted
+    let principal = match signing_principal(trusted, request, key, &roster_file, now)? {
+        Ok(p) => p,
+        Err(refusal) => {
+            plan.refusals.push(refusal);
+            return Ok(plan);
+        }
+    };
+    plan.principal = Some(principal.clone());
+    if let Some(a) = judged.iter().find(|a| a.commit.patch_digest.is_empty()) {
+        return Err(Error::Message(format!(
+            "commit {} was loaded without its patch digest, so nothing can be signed for it; \
+             this is a bug in countersign, please report it",
+            short_id(&a.commit.id)
+        )));
+    }
+    for c in &request.comments {
+        if !judged.iter().any(|a| a.commit.id == c.commit) {
+            plan.refusals.push(format!(
+                "the comment on {}:{} names commit {}, which is not in the range signed; \
+                 nothing was signed",
+                c.path,
+                c.range(),
+                short_id(&c.commit)
+            ));
+        }
+    }
+    let signer = Signer {
+        principal: &principal,
+        fingerprint: &fingerprint,
+        policy_digest: &trusted.policy.digest,
+        timestamp: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        tool: format!("countersign {}", env!("CARGO_PKG_VERSION")),
+    };
+    for a in judged {
+        if let Some(item) = plan_one(trusted, a, request, &signer, &mut plan) {
+            plan.items.push(item);
+        }
+    }
+    for item in &plan.items {
+        let len = item.payload.canonical().len();
+        if len > super::bounds::MAX_PAYLOAD {
+            plan.refusals.push(format!(
+                "the sign-off on {} would be {len} bytes, over the {} bytes a sign-off can take: \
+                 shorten or split the comments; nothing was signed",
+                short_id(&item.commit),
+                super::bounds::MAX_PAYLOAD
+            ));
+        }
+    }
+    if judged.is_empty() {
+        plan.refusals
+            .push("the range has no commits: nothing to sign".to_string());
+    }
+    Ok(plan)
+}
+
+/// Who signs and with what, the same for every commit of a plan.
+struct Signer<'a> {
+    principal: &'a str,
+    fingerprint: &'a str,
+    policy_digest: &'a str,
+    timestamp: String,
+    tool: String,
+}
+
+/// The principal the key may sign as now (Ok(Err(refusal)) when none: not in the roster, only
+/// through a pattern, ambiguous, or outside its validity). The principals a key may sign as
+/// are those its lines name by name (not through a pattern, not negated), exactly what
+/// `verify` counts: a principal a line admits only through a pattern (`*@example.com`) is
+/// refused here, as `verify` would refuse the line.
+fn signing_principal(
+    trusted: &Trusted,
+    request: &SignRequest,
+    key: &PublicKey,
+    roster_file: &str,
+    now: DateTime<Utc>,
+) -> Result<std::result::Result<String, String>> {
+    let fingerprint = keys::fingerprint(key);
+    let entries: Vec<&AllowedSigner> = trusted
         .roster
         .entries
         .iter()
         .filter(|e| e.key.key_data() == key.key_data())
-        .cloned()
         .collect();
     if entries.is_empty() {
         let line = keys::allowed_signers_line("YOU@example.com", key)?;
-        plan.refusals.push(format!(
+        return Ok(Err(format!(
             "the key {fingerprint} is not in the trusted roster ({roster_file}); nothing was \
              signed. Add it on the trusted branch first:\n    {line}"
-        ));
-        return Ok(plan);
+        )));
     }
-    // The principals this key may sign as: those its lines name by name (not through a
-    // pattern, not negated), exactly what `verify` counts. A principal that a line admits only
-    // through a pattern (`*@example.com`) is refused here, as `verify` would refuse the line.
     let mut principals: Vec<&str> = entries
         .iter()
         .flat_map(|e| {
@@ -189,170 +262,137 @@ pub fn plan(
     let principal = match &request.principal {
         Some(p) if principals.contains(&p.as_str()) => p.clone(),
         Some(p) if entries.iter().any(|e| e.matches_principal(p)) => {
-            plan.refusals.push(format!(
+            return Ok(Err(format!(
                 "the key {fingerprint} is listed in {roster_file} for {} — a pattern that admits \
                  {p} but does not name it, so `verify` would not count a sign-off as {p}; \
                  nothing was signed. List {p} by name with this key on the trusted branch",
                 listed()
-            ));
-            return Ok(plan);
+            )));
         }
         Some(p) => {
-            plan.refusals.push(format!(
+            return Ok(Err(format!(
                 "the key {fingerprint} is listed in {roster_file} for {}, not for {p}; nothing \
                  was signed",
                 listed()
-            ));
-            return Ok(plan);
+            )));
         }
         None if principals.len() == 1 => principals[0].to_string(),
         None if principals.is_empty() => {
-            plan.refusals.push(format!(
+            return Ok(Err(format!(
                 "the key {fingerprint} is listed in {roster_file} only under {}, which names no \
                  principal by name; nothing was signed. List your principal by name with this \
                  key on the trusted branch",
                 listed()
-            ));
-            return Ok(plan);
+            )));
         }
         None => {
-            plan.refusals.push(format!(
+            return Ok(Err(format!(
                 "the key {fingerprint} is listed in {roster_file} for {}; say which principal \
                  you sign as with --principal",
                 principals.join(", ")
-            ));
-            return Ok(plan);
+            )));
         }
     };
-    plan.principal = Some(principal.clone());
     let usable: Vec<&AllowedSigner> = entries
-        .iter()
+        .into_iter()
         .filter(|e| e.names_literally(&principal))
         .collect();
-    if let Some(why) = unusable_now(&usable, now, &principal, &roster_file) {
-        plan.refusals.push(why);
-        return Ok(plan);
+    if let Some(why) = unusable_now(&usable, now, &principal, roster_file) {
+        return Ok(Err(why));
     }
+    Ok(Ok(principal))
+}
 
-    let tool = format!("countersign {}", env!("CARGO_PKG_VERSION"));
-    let timestamp = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let policy_digest = trusted.policy.digest.clone();
-    if let Some(a) = judged.iter().find(|a| a.commit.patch_digest.is_empty()) {
-        return Err(Error::Message(format!(
-            "commit {} was loaded without its patch digest, so nothing can be signed for it; \
-             this is a bug in countersign, please report it",
-            short_id(&a.commit.id)
-        )));
+/// The sign-off planned on one judged commit (None when refused), with the warnings and
+/// refusals it gives added to `plan`.
+fn plan_one(
+    trusted: &Trusted,
+    a: &Judged<'_>,
+    request: &SignRequest,
+    signer: &Signer<'_>,
+    plan: &mut SignPlan,
+) -> Option<PlannedSignoff> {
+    let commit = a.commit;
+    let principal = signer.principal;
+    let req = trusted.policy.requirement(a.tier);
+    if a.ai.is_some() && a.tier == Tier::Prohibited && request.decision == Decision::Approve {
+        plan.refusals.push(format!(
+            "commit {} is AI-generated and in the prohibited tier: AI may not make this \
+             change, so no approval can let it ship; nothing was signed",
+            short_id(&commit.id)
+        ));
+        return None;
     }
-    for c in &request.comments {
-        if !judged.iter().any(|a| a.commit.id == c.commit) {
-            plan.refusals.push(format!(
-                "the comment on {}:{} names commit {}, which is not in the range signed; \
-                 nothing was signed",
-                c.path,
-                c.range(),
-                short_id(&c.commit)
-            ));
-        }
+    if a.ai.is_none() {
+        plan.warnings.push(format!(
+            "commit {} is not AI-generated: it needs no sign-off (this one is recorded anyway)",
+            short_id(&commit.id)
+        ));
     }
-    for a in judged {
-        let commit = a.commit;
-        let req = trusted.policy.requirement(a.tier);
-        if a.ai.is_some() && a.tier == Tier::Prohibited && request.decision == Decision::Approve {
-            plan.refusals.push(format!(
-                "commit {} is AI-generated and in the prohibited tier: AI may not make this \
-                 change, so no approval can let it ship; nothing was signed",
-                short_id(&commit.id)
-            ));
-            continue;
-        }
-        if a.ai.is_none() {
-            plan.warnings.push(format!(
-                "commit {} is not AI-generated: it needs no sign-off (this one is recorded anyway)",
-                short_id(&commit.id)
-            ));
-        }
-        if let Some(role) = &req.role {
-            let holds = trusted
-                .policy
-                .principals_with_role(role)
-                .iter()
-                .any(|p| p == &principal);
-            if !holds && a.ai.is_some() {
-                plan.warnings.push(format!(
-                    "{principal} holds no {role} role: the sign-off on {} is recorded but does \
-                     not count toward its {} tier",
-                    short_id(&commit.id),
-                    a.tier
-                ));
-            }
-        }
-        let evidence = request
-            .evidence
-            .get(&commit.id)
-            .cloned()
-            .unwrap_or_else(|| {
-                Evidence::none(
-                    u32::try_from(commit.files.len()).unwrap_or(u32::MAX),
-                    &request.interface,
-                )
-            });
-        let comments: Vec<ReviewComment> = request
-            .comments
+    if let Some(role) = &req.role {
+        let holds = trusted
+            .policy
+            .principals_with_role(role)
             .iter()
-            .filter(|c| c.commit == commit.id)
-            .cloned()
-            .collect();
-        if let Err(e) = super::bounds::check_comments(&comments) {
-            plan.refusals.push(format!(
-                "the sign-off on {}: {e}; nothing was signed",
-                short_id(&commit.id)
+            .any(|p| p == principal);
+        if !holds && a.ai.is_some() {
+            plan.warnings.push(format!(
+                "{principal} holds no {role} role: the sign-off on {} is recorded but does \
+                 not count toward its {} tier",
+                short_id(&commit.id),
+                a.tier
             ));
         }
-        plan.items.push(PlannedSignoff {
-            commit: commit.id.clone(),
-            summary: commit.summary.clone(),
-            ai: a.ai.cloned(),
-            tier: a.tier,
-            payload: Payload {
-                version: version_for(&comments),
-                commit: commit.id.clone(),
-                tree: commit.tree.clone(),
-                parents: commit.parents.clone(),
-                patch_digest: commit.patch_digest.clone(),
-                tier: a.tier.name().to_string(),
-                policy_digest: policy_digest.clone(),
-                decision: request.decision,
-                comment: request.comment.clone(),
-                principal: principal.clone(),
-                key_fingerprint: fingerprint.clone(),
-                timestamp: timestamp.clone(),
-                tool: tool.clone(),
-                evidence,
-                supersedes: match request.decision {
-                    Decision::Approve => open_reject(a.signoffs, &principal),
-                    Decision::Reject => None,
-                },
-                comments,
-            },
+    }
+    let evidence = request
+        .evidence
+        .get(&commit.id)
+        .cloned()
+        .unwrap_or_else(|| {
+            Evidence::none(
+                u32::try_from(commit.files.len()).unwrap_or(u32::MAX),
+                &request.interface,
+            )
         });
+    let comments: Vec<ReviewComment> = request
+        .comments
+        .iter()
+        .filter(|c| c.commit == commit.id)
+        .cloned()
+        .collect();
+    if let Err(e) = super::bounds::check_comments(&comments) {
+        plan.refusals.push(format!(
+            "the sign-off on {}: {e}; nothing was signed",
+            short_id(&commit.id)
+        ));
     }
-    for item in &plan.items {
-        let len = item.payload.canonical().len();
-        if len > super::bounds::MAX_PAYLOAD {
-            plan.refusals.push(format!(
-                "the sign-off on {} would be {len} bytes, over the {} bytes a sign-off can take: \
-                 shorten or split the comments; nothing was signed",
-                short_id(&item.commit),
-                super::bounds::MAX_PAYLOAD
-            ));
-        }
-    }
-    if judged.is_empty() {
-        plan.refusals
-            .push("the range has no commits: nothing to sign".to_string());
-    }
-    Ok(plan)
+    Some(PlannedSignoff {
+        commit: commit.id.clone(),
+        summary: commit.summary.clone(),
+        ai: a.ai.cloned(),
+        tier: a.tier,
+        payload: Payload {
+            version: version_for(&comments),
+            commit: commit.id.clone(),
+            tree: commit.tree.clone(),
+            parents: commit.parents.clone(),
+            patch_digest: commit.patch_digest.clone(),
+            tier: a.tier.name().to_string(),
+            policy_digest: signer.policy_digest.to_string(),
+            decision: request.decision,
+            comment: request.comment.clone(),
+            principal: principal.to_string(),
+            key_fingerprint: signer.fingerprint.to_string(),
+            timestamp: signer.timestamp.clone(),
+            tool: signer.tool.clone(),
+            evidence,
+            supersedes: match request.decision {
+                Decision::Approve => open_reject(a.signoffs, principal),
+                Decision::Reject => None,
+            },
+            comments,
+        },
+    })
 }
 
 /// Why none of `entries` may sign now (namespaces, valid-after, valid-before), if so.
