@@ -654,7 +654,11 @@ fn report_bad_key(
 fn parse_time(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
     let digits = match s.strip_suffix(['Z', 'z']) {
         Some(d) => d,
-        None if s.len() > 3 && starts_with_ci(&s[s.len() - 3..], "UTC") => &s[..s.len() - 3],
+        // Compared as bytes: the value is the roster author's, and the last three bytes of
+        // a non-ASCII value are no char boundary (found by the fuzzer).
+        None if s.len() > 3 && s.as_bytes()[s.len() - 3..].eq_ignore_ascii_case(b"UTC") => {
+            &s[..s.len() - 3]
+        }
         None => s,
     };
     if !digits.bytes().all(|b| b.is_ascii_digit()) || ![8, 12, 14].contains(&digits.len()) {
@@ -675,6 +679,21 @@ fn parse_time(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fuzzer's find: a `valid-after` value ending inside a multi-byte character made
+    /// the `UTC` suffix check slice through it and panic.
+    #[test]
+    fn a_time_ending_in_a_multibyte_character_is_refused_not_a_panic() {
+        let crash: &[u8] = &[
+            77, 47, 53, 32, 118, 97, 108, 105, 100, 45, 97, 102, 116, 101, 114, 61, 34, 110, 61,
+            13, 125, 13, 5, 61, 5, 61, 107, 107, 13, 243, 130, 172, 171, 13, 61, 34, 125, 44,
+        ];
+        let text = String::from_utf8_lossy(crash);
+        assert!(parse_roster(&text, "allowed_signers").is_err());
+        assert_eq!(parse_time("2024\u{c2b2b}"), None);
+        assert_eq!(parse_time("é€UTC"), None);
+        assert!(parse_time("20240101utc").is_some());
+    }
 
     #[test]
     fn times_are_utc_at_every_precision() {

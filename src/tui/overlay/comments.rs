@@ -108,7 +108,8 @@ pub fn finish_jump(app: &mut App) {
     } else {
         Side::New
     };
-    let Ok(n) = line[1..].parse::<u32>() else {
+    // `get`, not slicing: a hand-edited state file may hold anything there.
+    let Some(Ok(n)) = line.get(1..).map(str::parse::<u32>) else {
         return;
     };
     let at = |i: usize| {
