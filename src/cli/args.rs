@@ -31,7 +31,7 @@ pub enum ColorWhen {
     Auto,
     /// Always, even into a pipe or a file (and whatever `NO_COLOR` says).
     Always,
-    /// Never.
+    /// Never, even on a terminal.
     Never,
 }
 

@@ -138,11 +138,11 @@ impl Side {
 pub struct SpanStyle {
     /// Text colour.
     pub fg: Rgb,
-    /// Bold.
+    /// Drawn bold (a theme's `font_style`).
     pub bold: bool,
-    /// Italic.
+    /// Drawn italic.
     pub italic: bool,
-    /// Underlined.
+    /// Drawn underlined.
     pub underline: bool,
 }
 

@@ -42,11 +42,11 @@ pub fn builtin_theme_names() -> Vec<&'static str> {
 /// A 24-bit colour. The TUI converts it to its terminal library's colour type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub struct Rgb {
-    /// Red.
+    /// The red component, 0–255.
     pub r: u8,
-    /// Green.
+    /// The green component, 0–255.
     pub g: u8,
-    /// Blue.
+    /// The blue component, 0–255.
     pub b: u8,
 }
 
@@ -178,23 +178,23 @@ pub struct BadgeColors {
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BarColors {
-    /// Background.
+    /// The bar's background.
     pub background: Rgb,
-    /// Text.
+    /// Its text.
     pub foreground: Rgb,
     /// Key names (`j/k`, `a`).
     pub key: Rgb,
 }
 
-/// Dialogs.
+/// The colours of dialogs (sign, help, comment, search).
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DialogColors {
-    /// Background.
+    /// The dialog's background.
     pub background: Rgb,
-    /// Text.
+    /// Its text.
     pub foreground: Rgb,
-    /// Frame.
+    /// Its frame.
     pub border: Rgb,
 }
 

@@ -68,7 +68,7 @@ pub struct Roster {
 /// A summary of a roster entry for JSON and messages.
 #[derive(Clone, Debug, Serialize)]
 pub struct SignerSummary {
-    /// Principals.
+    /// The principals the line names (patterns as written).
     pub principals: Vec<String>,
     /// SHA256 fingerprint of the key (`SHA256:…`).
     pub fingerprint: String,

@@ -109,7 +109,7 @@ pub struct Checker<'a> {
     pub roster: &'a Roster,
     /// The trusted revision's name, for messages.
     pub trusted_ref: &'a str,
-    /// Now.
+    /// The time validity (`valid-after`, `valid-before`) is judged at.
     pub now: DateTime<Utc>,
 }
 

@@ -24,17 +24,17 @@ pub enum Action {
     Top,
     /// `G` / End.
     Bottom,
-    /// `}`.
+    /// `}`: the next hunk (into the next file past the last).
     NextHunk,
-    /// `{`.
+    /// `{`: the previous hunk.
     PrevHunk,
-    /// `]`.
+    /// `]`: the next file of the change.
     NextFile,
-    /// `[`.
+    /// `[`: the previous file.
     PrevFile,
-    /// `v`.
+    /// `v`: mark the file viewed (or not); the sign dialog counts viewed files.
     ToggleViewed,
-    /// `s`.
+    /// `s`: unified or side-by-side diff.
     ToggleSplit,
     /// `h`: scroll the diff text left.
     ScrollLeft,
@@ -42,13 +42,13 @@ pub enum Action {
     ScrollRight,
     /// `w`: wrap long lines instead of cutting them.
     ToggleWrap,
-    /// `c`.
+    /// `c`: comment on the cursor line (or the selected lines, or the whole file).
     Comment,
-    /// `/`.
+    /// `/`: search the diff text.
     Search,
-    /// `n`.
+    /// `n`: the next match of the search.
     SearchNext,
-    /// `N`.
+    /// `N`: the previous match.
     SearchPrev,
     /// `a`: approve the selected file's commit.
     Approve,
@@ -69,19 +69,19 @@ pub enum Action {
     Comments,
     /// `Y`: copy the review as a prompt for the agent to the clipboard (OSC 52).
     Export,
-    /// `i`.
+    /// `i`: focus (or leave) the impact panel.
     FocusImpact,
     /// `I`: what changed since an earlier version was approved (after a rebase or amend).
     Interdiff,
-    /// Tab.
+    /// Tab: focus the next panel (files, diff, impact).
     NextPanel,
-    /// Shift-Tab.
+    /// Shift-Tab: focus the previous panel.
     PrevPanel,
-    /// `?`.
+    /// `?`: the keys and the badges' legend.
     Help,
     /// `y` in a dialog; Enter in an editor.
     Confirm,
-    /// Esc.
+    /// Esc: close the dialog or overlay, cancel a selection or an edit.
     Cancel,
     /// Enter outside editors (open the impact panel's module).
     Enter,
@@ -95,7 +95,7 @@ pub enum Action {
     WheelUp(u16, u16),
     /// The terminal is now this wide and high.
     Resize(u16, u16),
-    /// `q`.
+    /// `q`: quit (viewed marks and drafts are saved).
     Quit,
     /// Ctrl-C: quit from anywhere, even inside a dialog.
     Interrupt,

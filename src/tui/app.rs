@@ -30,7 +30,7 @@ pub enum Panel {
 pub enum DiffSlot {
     /// Asked for; a job is loading it.
     Loading,
-    /// Here.
+    /// Loaded: the file's diff as drawn.
     Ready(Arc<DiffDoc>),
     /// Could not be loaded, as a sentence.
     Failed(String),
@@ -204,7 +204,7 @@ pub struct App {
     pub flash: Option<Flash>,
     /// Terminal size (columns, rows).
     pub size: (u16, u16),
-    /// Colours.
+    /// The colour theme (built in or the user's).
     pub theme: Theme,
     /// The syntax highlighter, once its grammars have loaded.
     pub highlighter: Option<crate::diff::Highlighter>,

@@ -30,7 +30,7 @@ pub enum Body {
     Loading,
     /// It could not be computed, as a sentence.
     Failed(String),
-    /// Here.
+    /// Computed: the files and where the view is.
     Ready {
         /// One per file either commit touches, by path.
         files: Vec<FileEntry>,
