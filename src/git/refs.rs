@@ -76,7 +76,7 @@ fn resolve_base(repo: &Repository, expr: &str, base: &str) -> Result<(String, Oi
         let head = match repo.head() {
             Ok(head) => head,
             Err(e) if e.code() == git2::ErrorCode::UnbornBranch => {
-                return Err(super::revspec::unborn(repo));
+                return Err(unborn(repo));
             }
             Err(e) => return Err(unknown(friendly(&e))),
         };
@@ -164,4 +164,35 @@ pub(crate) fn friendly(e: &git2::Error) -> String {
     } else {
         m.to_string()
     }
+}
+
+/// True when the repository has no ref at all (libgit2's `is_empty` also wants HEAD to name
+/// its default branch, which `main` is not without configuration).
+pub(crate) fn no_refs(repo: &Repository) -> bool {
+    repo.references()
+        .map_or(true, |mut refs| refs.next().is_none())
+}
+
+/// HEAD has no commit: in an empty repository, or on a branch not yet committed to (an
+/// orphan branch) while other branches have commits. Says which, since the second is not
+/// "no commits yet".
+pub(crate) fn unborn(repo: &Repository) -> Error {
+    if no_refs(repo) {
+        return Error::Message(
+            "the repository has no commits yet; commit something first".to_string(),
+        );
+    }
+    let branch = repo
+        .find_reference("HEAD")
+        .ok()
+        .and_then(|h| {
+            h.symbolic_target_bytes()
+                .map(|b| String::from_utf8_lossy(b).into_owned())
+        })
+        .unwrap_or_else(|| "HEAD".to_string());
+    Error::Message(format!(
+        "HEAD is on {}, which has no commits yet (an orphan branch): commit on it first, or \
+         name the commits to look at (e.g. refs/heads/main~3..refs/heads/main)",
+        crate::util::escape::line(&branch)
+    ))
 }

@@ -13,7 +13,7 @@
 
 use git2::{Oid, Repository, Sort};
 
-use super::refs::resolve_rev;
+use super::refs::{no_refs, resolve_rev, unborn};
 use crate::{Error, Result};
 
 /// What a REVSPEC resolved to, for messages and headers.
@@ -129,37 +129,6 @@ pub fn shallow_boundary(repo: &Repository, commits: &[Oid]) -> Result<Option<Oid
         .filter_map(|l| Oid::from_str(l.trim()).ok())
         .collect();
     Ok(commits.iter().copied().find(|c| cut.contains(c)))
-}
-
-/// True when the repository has no ref at all (libgit2's `is_empty` also wants HEAD to name
-/// its default branch, which `main` is not without configuration).
-fn no_refs(repo: &Repository) -> bool {
-    repo.references()
-        .map_or(true, |mut refs| refs.next().is_none())
-}
-
-/// HEAD has no commit: in an empty repository, or on a branch not yet committed to (an
-/// orphan branch) while other branches have commits. Says which, since the second is not
-/// "no commits yet".
-pub(crate) fn unborn(repo: &Repository) -> Error {
-    if no_refs(repo) {
-        return Error::Message(
-            "the repository has no commits yet; commit something first".to_string(),
-        );
-    }
-    let branch = repo
-        .find_reference("HEAD")
-        .ok()
-        .and_then(|h| {
-            h.symbolic_target_bytes()
-                .map(|b| String::from_utf8_lossy(b).into_owned())
-        })
-        .unwrap_or_else(|| "HEAD".to_string());
-    Error::Message(format!(
-        "HEAD is on {}, which has no commits yet (an orphan branch): commit on it first, or \
-         name the commits to look at (e.g. refs/heads/main~3..refs/heads/main)",
-        crate::util::escape::line(&branch)
-    ))
 }
 
 /// Commits reachable from `tip` and not from `hide`, parents before children.

@@ -25,11 +25,8 @@ pub const MAX_SHORT_FIELD: usize = 256;
 /// The most structured comments one payload carries.
 pub const MAX_COMMENTS: usize = 200;
 
-/// The most lines one comment quotes (the commented lines and their context).
-pub const MAX_QUOTED_LINES: usize = 40;
-
-/// The largest file a comment quotes from (bytes); larger files are not read for quoting.
-pub const MAX_QUOTED_FILE: usize = 8 * 1024 * 1024;
+/// The quoting caps live with the quoting ([`super::comment`]), listed here with the rest.
+pub use super::comment::{MAX_QUOTED_FILE, MAX_QUOTED_LINES};
 
 /// Refuses a note line over [`MAX_NOTE_LINE`], before it is parsed.
 pub fn check_line(line: &str) -> Result<(), String> {

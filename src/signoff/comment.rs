@@ -12,6 +12,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Error, Result};
 
+/// The most lines one comment quotes (the commented lines and their context).
+pub const MAX_QUOTED_LINES: usize = 40;
+
+/// The largest file a comment quotes from (bytes); larger files are not read for quoting.
+pub const MAX_QUOTED_FILE: usize = 8 * 1024 * 1024;
+
 /// How many lines of context a quote carries on each side of the commented lines.
 pub const CONTEXT_LINES: usize = 3;
 
@@ -133,7 +139,7 @@ pub fn file_lines(
     let Ok(blob) = repo.find_blob(entry.id()) else {
         return Ok(None);
     };
-    if blob.size() > super::bounds::MAX_QUOTED_FILE {
+    if blob.size() > MAX_QUOTED_FILE {
         return Ok(None);
     }
     let Ok(text) = std::str::from_utf8(blob.content()) else {
@@ -161,10 +167,10 @@ pub fn quote(repo: &Repository, commit: Oid, input: &CommentInput) -> Result<Rev
         )));
     }
     let code_len = (end - input.start + 1) as usize;
-    if code_len > super::bounds::MAX_QUOTED_LINES {
+    if code_len > MAX_QUOTED_LINES {
         return Err(Error::Message(format!(
             "comment on {place}: a comment quotes at most {} lines; split it",
-            super::bounds::MAX_QUOTED_LINES
+            MAX_QUOTED_LINES
         )));
     }
     let lines = file_lines(repo, commit, &input.path, input.side)?.ok_or_else(|| {
@@ -181,7 +187,7 @@ pub fn quote(repo: &Repository, commit: Oid, input: &CommentInput) -> Result<Rev
         )));
     }
     // Context shrinks so that code plus context stays within the quoted-lines cap.
-    let room = super::bounds::MAX_QUOTED_LINES - code_len;
+    let room = MAX_QUOTED_LINES - code_len;
     let ctx = CONTEXT_LINES.min(room / 2);
     Ok(ReviewComment {
         commit: commit.to_string(),

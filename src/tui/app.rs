@@ -335,6 +335,18 @@ impl App {
         })
     }
 
+    /// The scope of the open sign dialog (the range, needing sign-off, when none is open).
+    pub fn sign_scope(&self) -> SignScope {
+        self.overlays
+            .iter()
+            .rev()
+            .find_map(|o| match o {
+                Overlay::Sign { scope, .. } => Some(*scope),
+                _ => None,
+            })
+            .unwrap_or(SignScope::Range { every: false })
+    }
+
     /// The commits a sign dialog with `scope` signs, and those it leaves out because they
     /// need no sign-off (indices into the change's commits, oldest first).
     pub fn scope_commits(&self, scope: SignScope) -> (Vec<usize>, Vec<usize>) {

@@ -1,7 +1,9 @@
-//! Keeping the diff panel's cursor and scroll consistent: shared by the panel keys in
-//! [`super::update`] and the overlays that move the cursor (search).
+//! Moving the selection and keeping the diff panel's cursor and scroll consistent: shared by
+//! the panel keys in [`super::update`] and the overlays that move them (search, comments).
 
-use super::app::{App, DiffPos};
+use super::action::Effect;
+use super::app::{App, DiffPos, DiffSlot};
+use super::data::FileKey;
 
 /// Keeps the cursor on screen, scrolling as little as possible.
 pub fn keep_cursor_visible(app: &mut App) {
@@ -104,4 +106,60 @@ fn match_at(text: &str, query: &str, fold: bool) -> Option<usize> {
             .all(|n| lowered.next() == Some(*n))
             .then_some(chars[i].0)
     })
+}
+
+/// Shows `key` in the diff panel, asking for its diff (and the next one's) when needed.
+pub fn select(app: &mut App, key: FileKey) -> Vec<Effect> {
+    if app.selected != Some(key) {
+        app.selected = Some(key);
+        app.pos = DiffPos::default();
+        app.anchor = None;
+        app.search.matches.clear();
+        if let Some(doc) = app.doc().cloned() {
+            let q = app.search.query.clone();
+            if !q.is_empty() {
+                app.search.matches = doc.search(&q, app.split);
+            }
+        }
+    }
+    keep_list_visible(app);
+    request_diffs(app)
+}
+
+fn keep_list_visible(app: &mut App) {
+    let Some(sel) = app.selected else { return };
+    let i = app.files.iter().position(|k| *k == sel).unwrap_or(0);
+    // Each commit adds header rows above its files: count rows up to the selection.
+    let headers = super::view::files::HEADER_ROWS;
+    let row = i + (sel.commit + 1) * headers;
+    let h = app.diff_height();
+    if row < app.list_scroll {
+        // Show the commit's header with its first file.
+        app.list_scroll = if sel.file == 0 { row - headers } else { row };
+    } else if row >= app.list_scroll + h {
+        app.list_scroll = row + 1 - h;
+    }
+}
+
+/// Asks for the selected file's diff and the next file's, unless they are loaded or loading.
+pub fn request_diffs(app: &mut App) -> Vec<Effect> {
+    let Some(sel) = app.selected else {
+        return Vec::new();
+    };
+    let i = app.files.iter().position(|k| *k == sel).unwrap_or(0);
+    let wanted: Vec<FileKey> = std::iter::once(sel)
+        .chain(app.files.get(i + 1).copied())
+        .filter(|k| !app.diffs.contains_key(k))
+        .collect();
+    if wanted.is_empty() {
+        return Vec::new();
+    }
+    for k in &wanted {
+        app.diffs.insert(*k, DiffSlot::Loading);
+    }
+    // A request superseded before it ran is dropped by the worker; forget its placeholder.
+    let keep: Vec<FileKey> = wanted.clone();
+    app.diffs
+        .retain(|k, v| !matches!(v, DiffSlot::Loading) || keep.contains(k));
+    vec![Effect::LoadDiffs(wanted)]
 }

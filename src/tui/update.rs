@@ -6,12 +6,12 @@
 //! key or ignores it, and ignored keys fall through to the panels, handled here.
 
 use super::action::{Action, Decision, Effect, HighlightWant, JobResult};
-use super::app::{App, DiffPos, DiffSlot, Panel};
+use super::app::{App, DiffSlot, Panel};
 use super::data::FileKey;
 use super::doc::{Row, SplitRow};
 use super::impact::ImpactSlot;
 use super::layout;
-use super::nav::{clamp_scroll, keep_cursor_visible};
+use super::nav::{clamp_scroll, keep_cursor_visible, request_diffs, select};
 use super::overlay::{self, Handled};
 use super::store::viewed_key;
 use crate::diff::Side;
@@ -468,62 +468,6 @@ fn next_file(app: &mut App, forward: bool) -> Vec<Effect> {
             Vec::new()
         }
     }
-}
-
-/// Shows `key` in the diff panel, asking for its diff (and the next one's) when needed.
-pub fn select(app: &mut App, key: FileKey) -> Vec<Effect> {
-    if app.selected != Some(key) {
-        app.selected = Some(key);
-        app.pos = DiffPos::default();
-        app.anchor = None;
-        app.search.matches.clear();
-        if let Some(doc) = app.doc().cloned() {
-            let q = app.search.query.clone();
-            if !q.is_empty() {
-                app.search.matches = doc.search(&q, app.split);
-            }
-        }
-    }
-    keep_list_visible(app);
-    request_diffs(app)
-}
-
-fn keep_list_visible(app: &mut App) {
-    let Some(sel) = app.selected else { return };
-    let i = app.files.iter().position(|k| *k == sel).unwrap_or(0);
-    // Each commit adds header rows above its files: count rows up to the selection.
-    let headers = super::view::files::HEADER_ROWS;
-    let row = i + (sel.commit + 1) * headers;
-    let h = app.diff_height();
-    if row < app.list_scroll {
-        // Show the commit's header with its first file.
-        app.list_scroll = if sel.file == 0 { row - headers } else { row };
-    } else if row >= app.list_scroll + h {
-        app.list_scroll = row + 1 - h;
-    }
-}
-
-/// Asks for the selected file's diff and the next file's, unless they are loaded or loading.
-fn request_diffs(app: &mut App) -> Vec<Effect> {
-    let Some(sel) = app.selected else {
-        return Vec::new();
-    };
-    let i = app.files.iter().position(|k| *k == sel).unwrap_or(0);
-    let wanted: Vec<FileKey> = std::iter::once(sel)
-        .chain(app.files.get(i + 1).copied())
-        .filter(|k| !app.diffs.contains_key(k))
-        .collect();
-    if wanted.is_empty() {
-        return Vec::new();
-    }
-    for k in &wanted {
-        app.diffs.insert(*k, DiffSlot::Loading);
-    }
-    // A request superseded before it ran is dropped by the worker; forget its placeholder.
-    let keep: Vec<FileKey> = wanted.clone();
-    app.diffs
-        .retain(|k, v| !matches!(v, DiffSlot::Loading) || keep.contains(k));
-    vec![Effect::LoadDiffs(wanted)]
 }
 
 fn evict(app: &mut App) {

@@ -6,28 +6,12 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use super::removed::Removed;
 use super::resolve::{Id, Resolver, UnitView};
 use super::seeds::{self, Changes};
-use super::tree::{build, Listing, ModTree};
+use super::tree::{build, Listing, ModTree, Unit};
 use super::{ModuleFallback, ModuleImpact};
 use crate::git::ListFiles;
 use crate::impact::crates::CrateImpact;
 use crate::impact::targets::{discover, TargetKind};
 use crate::impact::workspace::Workspace;
-
-/// One crate under analysis.
-pub(super) struct Unit {
-    pub name: String,
-    pub dir: String,
-    pub changed: bool,
-    /// (label like `lib` or `bin server`, module prefix, kind, tree).
-    pub targets: Vec<(String, String, TargetKind, ModTree)>,
-    /// Names code uses for other workspace crates (and its own library) → package name.
-    pub externs: HashMap<String, String>,
-    /// Why the whole crate counts, if it does.
-    pub whole: Option<String>,
-    /// Modules that count as changed though their file did not change (they read a changed
-    /// data file, use a changed package, read the package's metadata), with why.
-    pub extra_seeds: BTreeMap<(usize, usize), String>,
-}
 
 pub(super) fn run(
     ws: &Workspace,

@@ -23,7 +23,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::graph::Unit;
+use super::tree::Unit;
 use crate::git::{GitPath, RepoFiles};
 use crate::impact::relpath::normalize;
 use crate::impact::targets::TargetKind;

@@ -8,6 +8,23 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use super::scan::{scan, FileScan};
 use crate::git::ListFiles;
 use crate::impact::relpath::{join, normalize};
+use crate::impact::targets::TargetKind;
+
+/// One crate under analysis.
+pub(super) struct Unit {
+    pub name: String,
+    pub dir: String,
+    pub changed: bool,
+    /// (label like `lib` or `bin server`, module prefix, kind, tree).
+    pub targets: Vec<(String, String, TargetKind, ModTree)>,
+    /// Names code uses for other workspace crates (and its own library) → package name.
+    pub externs: HashMap<String, String>,
+    /// Why the whole crate counts, if it does.
+    pub whole: Option<String>,
+    /// Modules that count as changed though their file did not change (they read a changed
+    /// data file, use a changed package, read the package's metadata), with why.
+    pub extra_seeds: BTreeMap<(usize, usize), String>,
+}
 
 /// One module.
 #[derive(Clone, Debug)]

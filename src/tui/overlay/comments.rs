@@ -74,7 +74,7 @@ fn act_on(app: &mut App, action: &Action, i: usize, c: &Comment) -> Vec<Effect> 
     if *action == Action::Enter {
         app.overlays.pop();
         app.focus = Panel::Diff;
-        let effects = crate::tui::update::select(app, key);
+        let effects = crate::tui::nav::select(app, key);
         app.jump = c.line.clone().map(|l| (key, l));
         finish_jump(app);
         return effects;

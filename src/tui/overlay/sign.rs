@@ -30,23 +30,11 @@ pub fn open(app: &mut App, decision: Decision, range: bool) {
     });
 }
 
-/// The scope of the open sign dialog (the range, needing sign-off, when none is open).
-pub fn current_scope(app: &App) -> SignScope {
-    app.overlays
-        .iter()
-        .rev()
-        .find_map(|o| match o {
-            Overlay::Sign { scope, .. } => Some(*scope),
-            _ => None,
-        })
-        .unwrap_or(SignScope::Range { every: false })
-}
-
 /// What a sign-off made now would bind: the commits of the open dialog's scope
-/// ([`current_scope`]) with their own files viewed of total, their comments, and whether the
+/// ([`App::sign_scope`]) with their own files viewed of total, their comments, and whether the
 /// impact analysis was on screen.
 pub fn sign_request(app: &App, decision: Decision) -> SignRequest {
-    let scope = current_scope(app);
+    let scope = app.sign_scope();
     let (signed, _) = app.scope_commits(scope);
     let commits = signed
         .iter()
@@ -104,7 +92,7 @@ fn line_comment(c: &crate::tui::store::Comment) -> Option<crate::signoff::commen
 /// Keys while the dialog is on top: it takes them all (Ctrl-C still quits). `j`/`k`, the
 /// arrows, pages and the wheel scroll its long part; what will be signed stays on top.
 pub fn on_key(app: &mut App, action: &Action) -> Handled {
-    let scope = current_scope(app);
+    let scope = app.sign_scope();
     let forbidden = app.forbidden_in(scope);
     let unviewed = app.unviewed_in(scope).len();
     let nothing = app.scope_commits(scope).0.is_empty();

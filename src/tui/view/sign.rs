@@ -21,7 +21,6 @@ use crate::signoff::ReviewState;
 use crate::tui::action::Decision;
 use crate::tui::app::{App, Overlay, SignScope, SignStage};
 use crate::tui::data::FileKey;
-use crate::tui::overlay::sign::current_scope;
 use crate::tui::view::files::display_path;
 
 /// The dialog's three parts.
@@ -113,7 +112,7 @@ pub fn draw(
         Decision::Approve => "Approve and sign",
         Decision::Reject => "Reject (request changes) and sign",
     };
-    let title = match current_scope(app) {
+    let title = match app.sign_scope() {
         SignScope::Commit(i) => format!(
             " {what} · commit {} ",
             app.data.commits.get(i).map_or("?", |e| e.change.short_id())
@@ -153,7 +152,7 @@ pub fn draw(
 
 fn parts(app: &App, decision: Decision, stage: &SignStage, inner_w: usize) -> Parts {
     let t = &app.theme;
-    let scope = current_scope(app);
+    let scope = app.sign_scope();
     let forbidden = decision == Decision::Approve && app.forbidden_in(scope);
     let mut top: Vec<Line<'static>> = Vec::new();
     let mut middle: Vec<Line<'static>> = Vec::new();
@@ -367,7 +366,7 @@ fn bottom(
     }
     match stage {
         SignStage::Review => {
-            let every = match current_scope(app) {
+            let every = match app.sign_scope() {
                 SignScope::Range { every: false } => " · e every commit",
                 SignScope::Range { every: true } => " · e only those needing sign-off",
                 SignScope::Commit(_) => "",

@@ -58,7 +58,7 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
         Some(Overlay::Sign {
             decision: Decision::Approve,
             ..
-        }) if app.forbidden_in(crate::tui::overlay::sign::current_scope(app)) => {
+        }) if app.forbidden_in(app.sign_scope()) => {
             vec![("Esc", "close")]
         }
         Some(Overlay::Sign { .. }) => vec![("y", "sign"), ("Esc", "cancel")],
