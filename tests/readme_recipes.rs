@@ -8,10 +8,35 @@ use std::process::Command;
 
 use signoff_common::Fixture;
 
+/// README.md's text.
+fn readme() -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md is readable")
+}
+
+/// A full clone of the fixture's `feature` branch in a fresh directory, as a CI checkout
+/// with the whole history makes it: (the directory, the clone).
+fn ci_clone(f: &Fixture) -> (tempfile::TempDir, std::path::PathBuf) {
+    let ci = tempfile::tempdir().expect("tempdir");
+    let clone = ci.path().join("clone");
+    let out = Command::new("git")
+        .args(["clone", "-q", "--branch", "feature"])
+        .arg(f.path())
+        .arg(&clone)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .expect("git clone");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (ci, clone)
+}
+
 /// The first fenced `sh` block of README.md whose text contains `marker`.
 fn readme_block(marker: &str) -> String {
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
-        .expect("README.md is readable");
+    let readme = readme();
     let mut blocks = Vec::new();
     let mut current: Option<String> = None;
     for line in readme.lines() {
@@ -34,8 +59,7 @@ fn readme_block(marker: &str) -> String {
 /// The `run:` commands of the README's GitHub Actions workflow, in order (a `run: |` block
 /// as one script), with `${{ github.base_ref }}` as the pull request's base `base`.
 fn readme_workflow_steps(base: &str) -> Vec<(String, String)> {
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
-        .expect("README.md is readable");
+    let readme = readme();
     let start = readme
         .find("```yaml\nname: countersign")
         .expect("the README has the GitHub Actions workflow");
@@ -140,21 +164,8 @@ fn readme_github_workflow_steps_gate_a_real_clone() {
         ],
         "the workflow's steps changed: update this test with it"
     );
-    let ci = tempfile::tempdir().expect("tempdir");
-    let clone = ci.path().join("clone");
     // What actions/checkout does with fetch-depth 0 and the PR head: a full clone.
-    let out = Command::new("git")
-        .args(["clone", "-q", "--branch", "feature"])
-        .arg(f.path())
-        .arg(&clone)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .output()
-        .expect("git clone");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (ci, clone) = ci_clone(&f);
     let summary = ci.path().join("summary.md");
     let run_step = |name: &str| {
         let (_, script) = steps.iter().find(|(n, _)| n == name).expect("step");
@@ -208,8 +219,7 @@ fn readme_github_workflow_steps_gate_a_real_clone() {
 /// The `script:` lines of the README's GitLab CI job (a plain scalar continued on the next
 /// lines joined with spaces, as YAML folds it).
 fn readme_gitlab_script() -> Vec<String> {
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
-        .expect("README.md is readable");
+    let readme = readme();
     let start = readme
         .find("```yaml\ncountersign:")
         .expect("the README has the GitLab CI job");
@@ -246,20 +256,7 @@ fn readme_gitlab_job_gates_a_real_clone() {
     let c = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Tweak f");
     let script = readme_gitlab_script();
     assert_eq!(script.len(), 3, "{script:?}");
-    let ci = tempfile::tempdir().expect("tempdir");
-    let clone = ci.path().join("clone");
-    let out = Command::new("git")
-        .args(["clone", "-q", "--branch", "feature"])
-        .arg(f.path())
-        .arg(&clone)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .output()
-        .expect("git clone");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (_ci, clone) = ci_clone(&f);
     let job = format!(
         "export CI_MERGE_REQUEST_TARGET_BRANCH_NAME=main\n{}",
         script.join("\n")
@@ -289,8 +286,7 @@ fn readme_gitlab_job_gates_a_real_clone() {
 /// The README's `policy check` sample is this binary's output for the policy it quotes.
 #[test]
 fn readme_policy_check_sample_is_the_real_output() {
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
-        .expect("README.md is readable");
+    let readme = readme();
     let intro = readme
         .find("`countersign policy check` prints every problem at once")
         .expect("the README shows a policy check sample");
