@@ -217,8 +217,11 @@ fn self_declared(key: &str, value: &str) -> Option<&'static str> {
             c if depth > 0 => tag.push(c),
             c => bare.push(c),
         }
-        if depth == 0 && (c == ')' || c == ']') && declares(&tag, true) {
-            return Some("a tag that says so");
+        if depth == 0 && (c == ')' || c == ']') {
+            if declares(&tag, true) {
+                return Some("a tag that says so");
+            }
+            tag.clear();
         }
     }
     if declares(&bare, true) {
@@ -308,6 +311,7 @@ mod tests {
             ("Co-authored-by", "LLM <llm@example.com>"),
             ("Co-authored-by", "Dana Human (AI) <dana@example.com>"),
             ("Co-authored-by", "Helper [AI agent] <helper@example.com>"),
+            ("Co-authored-by", "Dana (on call) (AI) <dana@example.com>"),
             ("Co-authored-by", "Build Helper <ai-agent@example.com>"),
             ("Assisted-by", "OpenCode:qwen3-coder"),
             ("Assisted-by", "SomeAgent:some-model-1.5 coccinelle sparse"),
