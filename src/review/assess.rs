@@ -82,7 +82,7 @@ pub struct Assessor<'r> {
     trusted_workspace: Workspace,
     /// The trusted revision's tree, so that a commit with the same tree reuses its workspace.
     trusted_tree: git2::Oid,
-    workspaces: HashMap<String, Workspace>,
+    workspaces: HashMap<String, std::rc::Rc<Workspace>>,
     /// The commit the trusted ref pointed at.
     trusted_commit: git2::Oid,
     /// Files crates compile from outside their directories: the trusted tree's, grown with
@@ -155,7 +155,7 @@ impl<'r> Assessor<'r> {
             } else {
                 Workspace::load(&snapshot)?
             };
-            self.workspaces.insert(id.to_string(), ws);
+            self.workspaces.insert(id.to_string(), std::rc::Rc::new(ws));
         }
         Ok(&self.workspaces[id])
     }
@@ -209,6 +209,8 @@ impl<'r> Assessor<'r> {
         if touches_manifest {
             return;
         }
+        // Shared, not copied: a long range of commits that touch no manifest holds one
+        // workspace.
         if let Some(ws) = self.workspaces.get(parent).cloned() {
             self.workspaces.insert(commit.id.clone(), ws);
         }
@@ -344,8 +346,11 @@ impl<'r> Assessor<'r> {
             self.workspace_at(b)?;
         }
         let loaded = crate::impact::Loaded {
-            tip: self.workspaces.get(&last.id),
-            base: base.as_ref().and_then(|b| self.workspaces.get(b)),
+            tip: self.workspaces.get(&last.id).map(|w| &**w),
+            base: base
+                .as_ref()
+                .and_then(|b| self.workspaces.get(b))
+                .map(|w| &**w),
         };
         let graph = crate::impact::analyze_range(
             self.repo,
