@@ -210,6 +210,39 @@ struct LockedPackage {
 struct LockFile {
     #[serde(default)]
     package: Vec<LockedPackage>,
+    /// Everything besides the packages (`version`, `metadata`, `patch`), compared whole.
+    #[serde(flatten)]
+    rest: toml::Table,
+}
+
+/// How many parsed lock files are kept: a range of commits compares each lock file with the
+/// next, so every one is parsed once, not twice.
+const PARSED_LOCKS: usize = 4;
+
+thread_local! {
+    static LOCKS: std::cell::RefCell<Vec<(String, std::rc::Rc<LockFile>)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// `text` parsed as a lock file (None when it does not parse), from the last few parsed.
+fn parse_lock(text: &str) -> Option<std::rc::Rc<LockFile>> {
+    if let Some(hit) = LOCKS.with(|c| {
+        c.borrow()
+            .iter()
+            .find(|(t, _)| t == text)
+            .map(|(_, l)| l.clone())
+    }) {
+        return Some(hit);
+    }
+    let parsed = std::rc::Rc::new(toml::from_str::<LockFile>(text).ok()?);
+    LOCKS.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() == PARSED_LOCKS {
+            c.remove(0);
+        }
+        c.push((text.to_string(), parsed.clone()));
+    });
+    Some(parsed)
 }
 
 /// What a `Cargo.lock` change from `old` to `new` affects: the members whose locked
@@ -238,27 +271,12 @@ pub fn lock_change_packages(
     let (Some(old_text), Some(new_text)) = (old, new) else {
         return all("was added or removed");
     };
-    let (Ok(old_t), Ok(new_t)) = (
-        toml::from_str::<toml::Table>(old_text),
-        toml::from_str::<toml::Table>(new_text),
-    ) else {
+    let (Some(old_l), Some(new_l)) = (parse_lock(old_text), parse_lock(new_text)) else {
         return all("does not parse on one side");
     };
-    if old_t
-        .iter()
-        .any(|(k, v)| k != "package" && new_t.get(k) != Some(v))
-        || new_t
-            .keys()
-            .any(|k| k != "package" && !old_t.contains_key(k))
-    {
+    if old_l.rest != new_l.rest {
         return all("changes more than its packages");
     }
-    let (Ok(old_l), Ok(new_l)) = (
-        toml::from_str::<LockFile>(old_text),
-        toml::from_str::<LockFile>(new_text),
-    ) else {
-        return all("does not parse on one side");
-    };
     let key = |p: &LockedPackage| (p.name.clone(), p.version.clone(), p.source.clone());
     let member_names: BTreeSet<&str> = ws.members.iter().map(|m| m.name.as_str()).collect();
     // Sets and an index by name, so that a lock file of thousands of packages is compared in
@@ -369,4 +387,34 @@ pub fn lock_change_packages(
         if what.len() == 1 { "it" } else { "them" }
     );
     (WideEffect::Some { crates, reason }, Some(packages))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LOCK: &str = "version = 3\n\n[[package]]\nname = \"itoa\"\nversion = \"1.0.0\"\n\
+                        source = \"registry+https://github.com/rust-lang/crates.io-index\"\n";
+
+    #[test]
+    fn a_lock_file_is_judged_by_its_packages_and_by_everything_else_whole() {
+        let ws = Workspace::default();
+        let bumped = LOCK.replace("1.0.0", "1.0.1");
+        let (effect, packages) = lock_change_packages(Some(LOCK), Some(&bumped), &ws);
+        assert!(!matches!(effect, WideEffect::All { .. }), "{effect:?}");
+        assert!(packages.is_some());
+        // Anything besides `[[package]]` (here the format version, or a new table) counts
+        // for every member, as before the lock files were parsed once each.
+        for other in [
+            LOCK.replace("version = 3", "version = 4"),
+            format!("{LOCK}\n[metadata]\nx = \"y\"\n"),
+        ] {
+            let (effect, packages) = lock_change_packages(Some(LOCK), Some(&other), &ws);
+            assert!(matches!(effect, WideEffect::All { .. }), "{other}");
+            assert!(packages.is_none());
+        }
+        // The same text again comes from the parsed ones kept, with the same answer.
+        let again = lock_change_packages(Some(LOCK), Some(&bumped), &ws);
+        assert!(!matches!(again.0, WideEffect::All { .. }));
+    }
 }
