@@ -16,7 +16,7 @@ pub struct RuleGlobs {
     /// Every glob, as rules mean them.
     exact: GlobSet,
     /// Every glob, case-insensitively; built when first asked for.
-    folded: OnceLock<GlobSet>,
+    folded: OnceLock<Folded>,
     /// Glob index in the sets → (rule index, glob index within the rule).
     owners: Vec<(usize, usize)>,
     /// The globs as written, in set order (for the folded set).
@@ -54,17 +54,35 @@ impl RuleGlobs {
     /// in rule order.
     pub fn matching_folded(&self, path: &Path, folded: &Path) -> Vec<usize> {
         let set = self.folded.get_or_init(|| {
+            // Each glob compiled exactly in `new`, so it compiles folded too (and, were it not
+            // to, the exact glob keeps the indices aligned with `owners`).
+            let globs: Vec<globset::Glob> = self
+                .texts
+                .iter()
+                .filter_map(|t| glob(t, true).or_else(|_| glob(t, false)).ok())
+                .collect();
             let mut builder = GlobSetBuilder::new();
-            for text in &self.texts {
-                // Each glob compiled exactly in `new`, so it compiles folded too.
-                if let Ok(g) = glob(text, true) {
-                    builder.add(g);
-                }
+            for g in &globs {
+                builder.add(g.clone());
             }
-            builder.build().unwrap_or_else(|_| GlobSet::empty())
+            match builder.build() {
+                Ok(set) => Folded::Set(set),
+                // Folded regexes are larger: should the set outgrow the regex size limit,
+                // match glob by glob rather than lose what the rules cover.
+                Err(_) => Folded::Each(globs.iter().map(|g| g.compile_matcher()).collect()),
+            }
         });
-        let mut hits = set.matches(path);
-        hits.extend(set.matches(folded));
+        let mut hits = match set {
+            Folded::Set(set) => {
+                let mut h = set.matches(path);
+                h.extend(set.matches(folded));
+                h
+            }
+            Folded::Each(each) => (0..each.len())
+                .filter(|&i| each[i].is_match(path) || each[i].is_match(folded))
+                .collect(),
+        };
+        hits.dedup();
         self.owned(hits).into_iter().map(|(r, _)| r).collect()
     }
 
@@ -90,6 +108,13 @@ impl RuleGlobs {
     }
 }
 
+/// The case-folded globs: one set, or (past the regex size limit) one matcher each.
+#[derive(Clone, Debug)]
+enum Folded {
+    Set(GlobSet),
+    Each(Vec<globset::GlobMatcher>),
+}
+
 /// A path glob as policy rules mean it: `*` stays within one directory, `**` crosses them.
 pub(crate) fn glob(text: &str, case_insensitive: bool) -> Result<globset::Glob, globset::Error> {
     GlobBuilder::new(text)
@@ -97,4 +122,49 @@ pub(crate) fn glob(text: &str, case_insensitive: bool) -> Result<globset::Glob, 
         .backslash_escape(true)
         .case_insensitive(case_insensitive)
         .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Tier;
+
+    fn rules() -> Vec<Rule> {
+        [vec!["docs/**", "*.md"], vec!["crates/billing/**"]]
+            .into_iter()
+            .enumerate()
+            .map(|(i, paths)| Rule {
+                paths: paths.into_iter().map(str::to_string).collect(),
+                crates: Vec::new(),
+                tier: Tier::Supervised,
+                line: i + 1,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn rules_match_in_rule_order_with_their_first_glob_and_fold_case_either_way() {
+        let g = RuleGlobs::new(&rules()).expect("compiles");
+        assert_eq!(g.matching(Path::new("docs/a.md")), [(0, 0)]);
+        assert_eq!(g.matching(Path::new("crates/billing/src/lib.rs")), [(1, 0)]);
+        assert!(g.matching(Path::new("DOCS/a.txt")).is_empty());
+        let path = Path::new("Crates/Billing/src/lib.rs");
+        let folded = Path::new("crates/billing/src/lib.rs");
+        assert_eq!(g.matching_folded(path, folded), [1]);
+        // The glob-by-glob fallback (past the regex size limit) answers the same.
+        let each = RuleGlobs {
+            folded: OnceLock::from(Folded::Each(
+                g.texts
+                    .iter()
+                    .map(|t| glob(t, true).expect("glob").compile_matcher())
+                    .collect(),
+            )),
+            ..g.clone()
+        };
+        assert_eq!(each.matching_folded(path, folded), [1]);
+        assert_eq!(
+            each.matching_folded(Path::new("DOCS/A.TXT"), Path::new("docs/a.txt")),
+            [0]
+        );
+    }
 }
