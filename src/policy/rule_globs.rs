@@ -14,9 +14,9 @@ use super::Rule;
 #[derive(Clone, Debug, Default)]
 pub struct RuleGlobs {
     /// Every glob, as rules mean them.
-    exact: GlobSet,
+    exact: Matchers,
     /// Every glob, case-insensitively; built when first asked for.
-    folded: OnceLock<Folded>,
+    folded: OnceLock<Matchers>,
     /// Glob index in the sets → (rule index, glob index within the rule).
     owners: Vec<(usize, usize)>,
     /// The globs as written, in set order (for the folded set).
@@ -36,8 +36,12 @@ impl RuleGlobs {
                 texts.push(text.clone());
             }
         }
+        let exact = match builder.build() {
+            Ok(set) => Matchers::Set(set),
+            Err(_) => Matchers::each(&texts, false),
+        };
         Ok(RuleGlobs {
-            exact: builder.build()?,
+            exact,
             folded: OnceLock::new(),
             owners,
             texts,
@@ -56,33 +60,19 @@ impl RuleGlobs {
         let set = self.folded.get_or_init(|| {
             // Each glob compiled exactly in `new`, so it compiles folded too (and, were it not
             // to, the exact glob keeps the indices aligned with `owners`).
-            let globs: Vec<globset::Glob> = self
-                .texts
-                .iter()
-                .filter_map(|t| glob(t, true).or_else(|_| glob(t, false)).ok())
-                .collect();
             let mut builder = GlobSetBuilder::new();
-            for g in &globs {
-                builder.add(g.clone());
+            for t in &self.texts {
+                if let Ok(g) = glob(t, true).or_else(|_| glob(t, false)) {
+                    builder.add(g);
+                }
             }
             match builder.build() {
-                Ok(set) => Folded::Set(set),
-                // Folded regexes are larger: should the set outgrow the regex size limit,
-                // match glob by glob rather than lose what the rules cover.
-                Err(_) => Folded::Each(globs.iter().map(|g| g.compile_matcher()).collect()),
+                Ok(set) => Matchers::Set(set),
+                Err(_) => Matchers::each(&self.texts, true),
             }
         });
-        let mut hits = match set {
-            Folded::Set(set) => {
-                let mut h = set.matches(path);
-                h.extend(set.matches(folded));
-                h
-            }
-            Folded::Each(each) => (0..each.len())
-                .filter(|&i| each[i].is_match(path) || each[i].is_match(folded))
-                .collect(),
-        };
-        hits.dedup();
+        let mut hits = set.matches(path);
+        hits.extend(set.matches(folded));
         self.owned(hits).into_iter().map(|(r, _)| r).collect()
     }
 
@@ -108,11 +98,46 @@ impl RuleGlobs {
     }
 }
 
-/// The case-folded globs: one set, or (past the regex size limit) one matcher each.
+/// Globs compiled together: one set, or — should the set outgrow the regex size limit (a
+/// policy of tens of thousands of wildcard globs; folded regexes are larger) — one matcher
+/// each, slower but losing nothing the rules cover.
 #[derive(Clone, Debug)]
-enum Folded {
+enum Matchers {
     Set(GlobSet),
     Each(Vec<globset::GlobMatcher>),
+}
+
+impl Default for Matchers {
+    fn default() -> Self {
+        Matchers::Set(GlobSet::empty())
+    }
+}
+
+impl Matchers {
+    /// One matcher per glob of `texts` (each compiled before, so each compiles).
+    fn each(texts: &[String], case_insensitive: bool) -> Matchers {
+        Matchers::Each(
+            texts
+                .iter()
+                .filter_map(|t| {
+                    glob(t, case_insensitive)
+                        .or_else(|_| glob(t, false))
+                        .ok()
+                        .map(|g| g.compile_matcher())
+                })
+                .collect(),
+        )
+    }
+
+    /// Indices of the globs matching `path`, ascending.
+    fn matches(&self, path: &Path) -> Vec<usize> {
+        match self {
+            Matchers::Set(set) => set.matches(path),
+            Matchers::Each(each) => (0..each.len())
+                .filter(|&i| each[i].is_match(path))
+                .collect(),
+        }
+    }
 }
 
 /// A path glob as policy rules mean it: `*` stays within one directory, `**` crosses them.
@@ -153,7 +178,7 @@ mod tests {
         assert_eq!(g.matching_folded(path, folded), [1]);
         // The glob-by-glob fallback (past the regex size limit) answers the same.
         let each = RuleGlobs {
-            folded: OnceLock::from(Folded::Each(
+            folded: OnceLock::from(Matchers::Each(
                 g.texts
                     .iter()
                     .map(|t| glob(t, true).expect("glob").compile_matcher())
