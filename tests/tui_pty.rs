@@ -944,3 +944,30 @@ fn adoption_from_a_fresh_clone_as_the_readme_says_then_joining() {
     );
     assert!(text.contains("2 signers"), "bob is in the roster: {text}");
 }
+
+/// The README's first command: `demo` prints the triage table through the pager (here a
+/// pass-through one, so the pager path is taken whatever is installed), then opens the
+/// workstation on the same terminal. Before, ending the pager closed stdout for good and the
+/// workstation never opened.
+#[test]
+fn demo_pages_its_table_then_opens_the_workstation() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let script = format!(
+        "PAGER='cat -u' COUNTERSIGN_DATA_DIR={data} COUNTERSIGN_CONFIG_DIR={config} {bin} demo --dir {demo}; \
+         echo EXIT=$?; echo MODES $(stty -a | tr \" ;\" \"\\n\\n\" | grep -x -e icanon -e -icanon -e echo -e -echo) END; sleep 60",
+        data = sh_path(&dir.path().join("data")),
+        config = sh_path(&dir.path().join("config")),
+        bin = env!("CARGO_BIN_EXE_countersign"),
+        demo = sh_path(&dir.path().join("demo")),
+    );
+    let Some(t) = Tmux::start(&script, 130, 36) else {
+        return;
+    };
+    wait_long(&t, "0/5 viewed", 60);
+    t.keys(&["q"]);
+    let s = assert_restored(&t, "0");
+    assert!(
+        s.contains("Review it:"),
+        "the text after the paged table: {s}"
+    );
+}

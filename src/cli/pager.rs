@@ -32,10 +32,12 @@ pub fn choose(no_pager: bool, terminal: bool, pager_env: Option<&str>) -> Option
     }
 }
 
-/// A running pager that stdout now feeds; dropping it ends the input and waits for the pager
-/// (the user reads to the end and quits).
+/// A running pager that stdout now feeds; dropping it ends the input, waits for the pager
+/// (the user reads to the end and quits) and points stdout back at the terminal, so that a
+/// command may go on writing (`demo` opens the workstation after its paged table).
 pub struct Pager {
-    child: Option<Child>,
+    /// The pager and the saved descriptor of the terminal stdout was before.
+    child: Option<(Child, libc::c_int)>,
 }
 
 /// Starts the pager for a text output (`text` false: JSON or another format for programs,
@@ -52,35 +54,55 @@ pub fn start(text: bool) -> Pager {
     }
 }
 
-/// Runs `command` with sh (as git runs `PAGER`) and points fd 1 at its input.
-fn spawn(command: &str) -> Option<Child> {
+/// Runs `command` with sh (as git runs `PAGER`) and points fd 1 at its input; returns the
+/// pager and a saved copy of the old fd 1.
+fn spawn(command: &str) -> Option<(Child, libc::c_int)> {
     let _ = std::io::stdout().flush();
+    // SAFETY: dup of an open descriptor; the copy is closed when the pager is dropped.
+    let saved = unsafe { libc::dup(libc::STDOUT_FILENO) };
+    if saved < 0 {
+        return None;
+    }
     let mut cmd = Command::new("sh");
     cmd.args(["-c", command]).stdin(Stdio::piped());
     if std::env::var_os("LESS").is_none() {
         cmd.env("LESS", "FRX");
     }
-    let mut child = cmd.spawn().ok()?;
-    let stdin = child.stdin.take()?;
+    let close_saved = || {
+        // SAFETY: `saved` is ours and open.
+        unsafe { libc::close(saved) };
+    };
+    let Ok(mut child) = cmd.spawn() else {
+        close_saved();
+        return None;
+    };
+    let Some(stdin) = child.stdin.take() else {
+        close_saved();
+        return None;
+    };
     // SAFETY: dup2 on two open descriptors; fd 1 now refers to the pager's pipe, and the
     // original pipe end is closed when `stdin` drops.
     let ok = unsafe { libc::dup2(stdin.as_raw_fd(), libc::STDOUT_FILENO) } >= 0;
     drop(stdin);
     if !ok {
+        close_saved();
         let _ = child.kill();
         let _ = child.wait();
         return None;
     }
-    Some(child)
+    Some((child, saved))
 }
 
 impl Drop for Pager {
     fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
+        if let Some((mut child, saved)) = self.child.take() {
             let _ = std::io::stdout().flush();
-            // SAFETY: closing fd 1 (the pager's input) so the pager sees the end of the text.
+            // SAFETY: dup2 onto fd 1 closes its pipe end (the pager's only input), so the
+            // pager sees the end of the text, and fd 1 is the terminal again; then the saved
+            // copy is closed.
             unsafe {
-                libc::close(libc::STDOUT_FILENO);
+                libc::dup2(saved, libc::STDOUT_FILENO);
+                libc::close(saved);
             }
             let _ = child.wait();
         }
