@@ -971,3 +971,54 @@ fn demo_pages_its_table_then_opens_the_workstation() {
         "the text after the paged table: {s}"
     );
 }
+
+/// A change too large to load in full before the first screen (issue 12): the workstation
+/// opens on its paths, and the renames found by the background job replace the deletion and
+/// addition on screen without a key pressed.
+#[test]
+fn a_large_change_opens_on_its_paths_and_its_renames_arrive_by_themselves() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(repo.join("src")).unwrap();
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(&repo)
+            .args(["-c", "user.name=Dana", "-c", "user.email=dana@example.com"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+    };
+    git(&["init", "-q", "-b", "main"]);
+    let body: String = (1..=40)
+        .map(|i| format!("pub const C{i}: u32 = {i};\n"))
+        .collect();
+    std::fs::write(repo.join("src/a.rs"), &body).unwrap();
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "base"]);
+    git(&["checkout", "-q", "-b", "feature"]);
+    std::fs::create_dir_all(repo.join("notes")).unwrap();
+    for i in 0..=countersign::tui::data::FULL_FIRST_FILES {
+        std::fs::write(
+            repo.join(format!("notes/n{i:03}.md")),
+            format!("note {i}\n"),
+        )
+        .unwrap();
+    }
+    std::fs::remove_file(repo.join("src/a.rs")).unwrap();
+    std::fs::write(
+        repo.join("src/b.rs"),
+        body.replace("C7: u32 = 7;", "C7: u32 = 70;"),
+    )
+    .unwrap();
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "notes, and rename a to b"]);
+    let Some(t) = Tmux::start(&review_script(dir.path(), &repo), 150, 90) else {
+        return;
+    };
+    let s = wait_long(&t, "src/a.rs → src/b.rs", 60);
+    assert!(!s.contains("finding renames"), "{s}");
+    t.keys(&["q"]);
+    assert_restored(&t, "0");
+}

@@ -195,13 +195,15 @@ impl FileChange {
 }
 
 impl FileChange {
-    /// Loads this file's hunks on their own, by diffing its two blobs (3 lines of context, as
-    /// `git show`): what a viewer needs when it loaded the change at [`LoadDepth::Files`].
-    /// Binary files and submodules have none.
-    pub fn load_hunks(&self, repo: &git2::Repository) -> Result<Vec<Hunk>> {
-        let file = self;
-        if file.binary || file.submodule.is_some() {
-            return Ok(Vec::new());
+    /// Loads this file's diff on its own, from its two blobs (3 lines of context, as
+    /// `git show`): the file with what its content decides filled in (the `binary` flag and
+    /// both sizes, by the same rule as [`LoadDepth::Files`]) and its hunks. A viewer that
+    /// loaded the change at [`LoadDepth::Paths`] gets the same file a full load would give.
+    /// Binary files and submodules have no hunks.
+    pub fn load_diff(&self, repo: &git2::Repository) -> Result<(FileChange, Vec<Hunk>)> {
+        let mut file = self.clone();
+        if file.submodule.is_some() {
+            return Ok((file, Vec::new()));
         }
         let blob = |id: &Option<String>| -> Result<Option<git2::Blob<'_>>> {
             match id {
@@ -217,14 +219,26 @@ impl FileChange {
         };
         let old = blob(&file.old_id)?;
         let new = blob(&file.new_id)?;
+        let old_bytes = old.as_ref().map(|b| b.content());
+        let new_bytes = new.as_ref().map(|b| b.content());
+        file.old_size = old_bytes.map(|b| b.len() as u64);
+        file.new_size = new_bytes.map(|b| b.len() as u64);
+        file.binary = [(old_bytes, &file.old_path), (new_bytes, &file.new_path)]
+            .iter()
+            .any(|(b, p)| b.is_some_and(|b| super::content::looks_binary(p.as_ref(), b)));
+        if file.binary {
+            return Ok((file, Vec::new()));
+        }
         let patch = super::content::text_patch(
-            old.as_ref().map_or(&[][..], |b| b.content()),
+            old_bytes.unwrap_or_default(),
             file.old_path.as_ref(),
-            new.as_ref().map_or(&[][..], |b| b.content()),
+            new_bytes.unwrap_or_default(),
             file.new_path.as_ref(),
         )
         .map_err(Error::git(format!("diffing {}", file.path())))?;
-        read_hunks(&patch).map_err(Error::git(format!("reading the diff of {}", file.path())))
+        let hunks = read_hunks(&patch)
+            .map_err(Error::git(format!("reading the diff of {}", file.path())))?;
+        Ok((file, hunks))
     }
 }
 

@@ -124,6 +124,9 @@ pub enum JobResult {
     Signed(SignOutcome),
     /// The change's verdicts re-read after signing (sign-off states changed).
     Reloaded(Box<Result<ReviewData, String>>),
+    /// The commits' files in full (renames, binary flags), for a change whose first screen
+    /// was loaded with paths only.
+    FullFiles(Result<Vec<crate::git::CommitChange>, String>),
     /// Viewed marks and drafts were written (or why not).
     Saved(Result<(), String>),
     /// The syntax highlighter is ready (grammars loaded).
@@ -217,6 +220,8 @@ pub enum Effect {
     /// Compute the impact analysis of these commits (full ids, oldest first) in the
     /// background; `--snapshot` leaves it computing, `--snapshot-settled` waits for it.
     ComputeImpact(Vec<CommitId>),
+    /// Load these commits' files in full (see [`super::full_files`]).
+    LoadFullFiles(Vec<CommitId>),
     /// Compute the interdiff from the approved version `from` to the rewritten commit `to`.
     LoadInterdiff {
         /// The approved earlier version.

@@ -232,14 +232,7 @@ pub struct App {
 impl App {
     /// A new state showing `data`, with the first file selected.
     pub fn new(data: ReviewData, store: Store, theme: Theme, size: (u16, u16)) -> App {
-        let files: Vec<FileKey> = data
-            .commits
-            .iter()
-            .enumerate()
-            .flat_map(|(c, e)| {
-                (0..e.change.files.len()).map(move |f| FileKey { commit: c, file: f })
-            })
-            .collect();
+        let files = list_keys(&data);
         let selected = files.first().copied();
         let flash = store
             .problem
@@ -458,4 +451,13 @@ impl App {
             error,
         });
     }
+}
+
+/// Every file of `data`, in list order (commit by commit, each commit's files by path).
+pub fn list_keys(data: &ReviewData) -> Vec<FileKey> {
+    data.commits
+        .iter()
+        .enumerate()
+        .flat_map(|(c, e)| (0..e.change.files.len()).map(move |f| FileKey { commit: c, file: f }))
+        .collect()
 }

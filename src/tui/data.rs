@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::git::{self, CommitChange, FileChange};
+use crate::model::CommitId;
 use crate::policy::{Tier, TierRequirement};
 use crate::review::{Assessment, Purpose, Resolved, Review, Selection};
 use crate::signoff::ReviewState;
@@ -75,6 +76,10 @@ pub struct ReviewData {
     pub notice: Option<String>,
     /// The commits, oldest first.
     pub commits: Vec<CommitEntry>,
+    /// The file lists were loaded with paths only, for the first screen: a rename shows as a
+    /// deletion and an addition and the binary flags are unknown until the full lists
+    /// ([`load_full_files`]) arrive.
+    pub paths_only: bool,
 }
 
 impl ReviewData {
@@ -114,20 +119,26 @@ pub struct FileKey {
     pub file: usize,
 }
 
-/// Loads the change's file lists and verdicts: what the first frame needs, without hunks.
+/// A change of up to this many files is loaded in full before the first screen (renames
+/// found, binary flags known: milliseconds); a larger one shows its paths first and the full
+/// lists follow from a background job ([`ReviewData::paths_only`]).
+pub const FULL_FIRST_FILES: usize = 64;
+
+/// Loads the change's file lists and verdicts: what the first frame needs (paths only for a
+/// change of more than [`FULL_FIRST_FILES`] files).
 /// Opened through [`Review::open`] like every command, so the workstation shows the commits
 /// `status` and `verify` judge. A trusted ref without a policy still loads (built-in
 /// defaults, and a notice saying so).
 pub fn load_review(dir: &Path, selection: Selection<'_>) -> Result<ReviewData> {
     let repo = git::open(dir)?;
-    let review = Review::open(&repo, selection, Purpose::Explore)?;
+    let review = Review::open(&repo, selection, Purpose::Impact)?;
     data_of(&repo, review)
 }
 
 /// Loads the review `resolved` describes again (after signing, the sign-off states change).
 pub fn reload_review(repo_path: &Path, resolved: &Resolved) -> Result<ReviewData> {
     let repo = git::open(repo_path)?;
-    let review = Review::reopen(&repo, resolved, Purpose::Explore)?;
+    let review = Review::reopen(&repo, resolved, Purpose::Impact)?;
     data_of(&repo, review)
 }
 
@@ -166,7 +177,13 @@ fn data_of(repo: &git2::Repository, mut review: Review<'_>) -> Result<ReviewData
         })
         .collect();
     verdicts.resize(review.changes.commits.len(), None);
-    let commits = std::mem::take(&mut review.changes.commits)
+    let mut changes = std::mem::take(&mut review.changes.commits);
+    let paths_only = changes.iter().map(|c| c.files.len()).sum::<usize>() > FULL_FIRST_FILES;
+    if !paths_only {
+        let ids: Vec<CommitId> = changes.iter().map(|c| c.commit_id()).collect();
+        changes = load_full_files_in(repo, &ids)?;
+    }
+    let commits = changes
         .into_iter()
         .zip(verdicts)
         .map(|(change, verdict)| CommitEntry { change, verdict })
@@ -178,7 +195,22 @@ fn data_of(repo: &git2::Repository, mut review: Review<'_>) -> Result<ReviewData
         resolved: Some(resolved),
         notice,
         commits,
+        paths_only,
     })
+}
+
+/// The commits' files in full, as `sign` loads them: rename and copy detection, binary flags,
+/// sizes and the patch digest. The slow part of opening a large change, so the workstation
+/// runs it in the background after the first screen.
+pub fn load_full_files(repo_path: &Path, commits: &[CommitId]) -> Result<Vec<CommitChange>> {
+    load_full_files_in(&git::open(repo_path)?, commits)
+}
+
+fn load_full_files_in(repo: &git2::Repository, commits: &[CommitId]) -> Result<Vec<CommitChange>> {
+    commits
+        .iter()
+        .map(|id| CommitChange::load(repo, id.oid(), git::LoadDepth::Files))
+        .collect()
 }
 
 /// Reads `path` as of commit `rev` (for the read-only file viewer).

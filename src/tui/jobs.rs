@@ -168,6 +168,14 @@ impl Jobs {
                 // Inline, the first frame does not wait for it: `settle` computes it.
                 (None, _) => Vec::new(),
             },
+            Effect::LoadFullFiles(commits) => {
+                let repo_path = self.repo_path.clone();
+                self.run(move || {
+                    JobResult::FullFiles(
+                        data::load_full_files(&repo_path, &commits).map_err(|e| e.to_string()),
+                    )
+                })
+            }
             Effect::Sign(request) => {
                 let repo_path = self.repo_path.clone();
                 let Some(resolved) = self.resolved.clone() else {
@@ -242,9 +250,10 @@ fn reload(repo_path: &Path, resolved: &Resolved) -> JobResult {
     ))
 }
 
-/// A file's diff: its own hunks when they were loaded with the change, else from its blobs.
+/// A file's diff: its own hunks when they were loaded with the change, else from its blobs
+/// (which also decide the binary flag and sizes of a file loaded with paths only).
 fn load_doc(repo: Option<&git2::Repository>, file: &FileChange) -> Result<Arc<DiffDoc>, String> {
-    // Loaded with the change, or nothing to diff (binary, submodule, same content).
+    // Loaded with the change, or nothing to diff (known binary, submodule, same content).
     if !file.hunks.is_empty()
         || file.binary
         || file.submodule.is_some()
@@ -254,8 +263,8 @@ fn load_doc(repo: Option<&git2::Repository>, file: &FileChange) -> Result<Arc<Di
     }
     let repo =
         repo.ok_or_else(|| "the repository could not be opened to read this diff".to_string())?;
-    let hunks = file.load_hunks(repo).map_err(|e| e.to_string())?;
-    Ok(Arc::new(DiffDoc::build(file, &hunks)))
+    let (file, hunks) = file.load_diff(repo).map_err(|e| e.to_string())?;
+    Ok(Arc::new(DiffDoc::build(&file, &hunks)))
 }
 
 fn highlight(h: &Highlighter, doc: &DiffDoc, wants: &[HighlightWant]) {

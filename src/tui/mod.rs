@@ -40,6 +40,7 @@ pub mod action;
 pub mod app;
 pub mod data;
 pub mod doc;
+pub mod full_files;
 pub mod impact;
 pub mod jobs;
 pub mod keys;
@@ -147,15 +148,16 @@ pub fn review_to_stdout(dir: &Path, opts: &ReviewOptions) -> Result<i32> {
     }
 }
 
-/// Renders the first screen of `review` into a `size` buffer and returns it as text. With
-/// `settled`, every panel has its data first (the impact analysis included).
+/// Renders the first screen of `review` into a `size` buffer and returns it as text: what the
+/// workstation shows before its background work arrives (renames, the content scan, the
+/// impact analysis). With `settled`, every panel has its data first.
 pub fn snapshot(
     dir: &Path,
     opts: &ReviewOptions,
     size: (u16, u16),
     settled: bool,
 ) -> Result<String> {
-    let mut session = Session::open(dir, opts, size)?;
+    let mut session = Session::open_first_screen(dir, opts, size)?;
     if settled {
         session.settle();
     }

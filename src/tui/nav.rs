@@ -126,7 +126,8 @@ pub fn select(app: &mut App, key: FileKey) -> Vec<Effect> {
     request_diffs(app)
 }
 
-fn keep_list_visible(app: &mut App) {
+/// Scrolls the file list so that the selected file shows.
+pub fn keep_list_visible(app: &mut App) {
     let Some(sel) = app.selected else { return };
     let i = app.files.iter().position(|k| *k == sel).unwrap_or(0);
     // Each commit adds header rows above its files: count rows up to the selection.

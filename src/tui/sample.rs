@@ -192,6 +192,7 @@ pub fn review_data() -> ReviewData {
         trusted_ref: Some("main".into()),
         resolved: None,
         notice: None,
+        paths_only: false,
         commits: vec![
             CommitEntry {
                 change: ai,

@@ -65,6 +65,10 @@ fn added_lines_to_check(repo: &git2::Repository, file: &FileChange) -> Vec<Vec<u
     let Some(new) = blob(&file.new_id) else {
         return Vec::new();
     };
+    // The binary flag is unknown on a list loaded with paths only.
+    if crate::git::content::looks_binary(file.new_path.as_ref(), new.content()) {
+        return Vec::new();
+    }
     let plain = |l: &&[u8]| l.iter().all(|c| matches!(c, 0x20..=0x7e | b'\t'));
     let suspect: Vec<&[u8]> = new
         .content()

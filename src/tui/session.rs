@@ -31,6 +31,9 @@ use crate::Result;
 pub struct Session {
     app: App,
     jobs: Jobs,
+    /// Work the interactive loop leaves to the background, held back until [`Session::settle`]
+    /// (a session opened with [`Session::open_first_screen`]); None runs everything inline.
+    deferred: Option<Vec<Effect>>,
 }
 
 impl Session {
@@ -55,9 +58,38 @@ impl Session {
         s
     }
 
+    /// Like [`Session::open`], but what the interactive workstation computes in the
+    /// background after its first frame (the full file lists with renames, then the content
+    /// scan, and the impact analysis) waits for [`Session::settle`]: the screen a user sees
+    /// first, which `review --snapshot` prints.
+    pub fn open_first_screen(
+        dir: &Path,
+        opts: &ReviewOptions,
+        size: (u16, u16),
+    ) -> Result<Session> {
+        let data = data::load_review(dir, opts.selection())?;
+        let store = Store::open(super::store::data_dir().as_deref(), &data.repo_path);
+        let theme = super::resolve_theme(opts.theme.as_deref())?;
+        let jobs = Jobs::inline(&data.repo_path, data.resolved.clone());
+        let app = App::new(data, store, theme, size);
+        let mut s = Session {
+            app,
+            jobs,
+            deferred: Some(Vec::new()),
+        };
+        s.app.tab_width = super::tab_width();
+        let effects = update::start(&mut s.app);
+        s.run(effects);
+        Ok(s)
+    }
+
     fn with(data: ReviewData, store: Store, theme: Theme, size: (u16, u16), jobs: Jobs) -> Session {
         let app = App::new(data, store, theme, size);
-        let mut s = Session { app, jobs };
+        let mut s = Session {
+            app,
+            jobs,
+            deferred: None,
+        };
         let effects = update::start(&mut s.app);
         s.run(effects);
         s
@@ -100,6 +132,10 @@ impl Session {
         while !queue.is_empty() {
             let mut next = Vec::new();
             for e in queue {
+                if let (Some(held), Effect::LoadFullFiles(_)) = (&mut self.deferred, &e) {
+                    held.push(e);
+                    continue;
+                }
                 for r in self.jobs.perform(&self.app, e) {
                     next.extend(update::apply_job(&mut self.app, r));
                 }
@@ -111,6 +147,9 @@ impl Session {
     /// Waits for every panel: runs the jobs that the interactive loop would leave in the
     /// background (the impact analysis) and applies their results.
     pub fn settle(&mut self) {
+        if let Some(held) = self.deferred.take() {
+            self.run(held);
+        }
         let results = self.jobs.settle(&self.app);
         for r in results {
             self.deliver(r);

@@ -94,7 +94,13 @@ fn request_highlight(app: &mut App) -> Option<Effect> {
 pub fn start(app: &mut App) -> Vec<Effect> {
     let mut effects = request_diffs(app);
     if !app.data.commits.is_empty() {
-        effects.push(Effect::ScanContent);
+        let commits = app.data.commits.iter().map(|c| c.change.commit_id());
+        // The content scan runs on the final file lists.
+        effects.push(if app.data.paths_only {
+            Effect::LoadFullFiles(commits.collect())
+        } else {
+            Effect::ScanContent
+        });
         app.impact = ImpactSlot::Computing;
         effects.push(Effect::ComputeImpact(
             app.data
@@ -256,6 +262,12 @@ fn apply_result(app: &mut App, result: JobResult) -> Vec<Effect> {
             Vec::new()
         }
         JobResult::Diff { key, result } => {
+            if let (Ok(doc), Some(file)) = (&result, app.data.file(key)) {
+                if !super::full_files::same_file(&doc.file, file) {
+                    // Asked for before the full file lists replaced the key's file.
+                    return Vec::new();
+                }
+            }
             let slot = match result {
                 Ok(doc) => DiffSlot::Ready(doc),
                 Err(e) => DiffSlot::Failed(e),
@@ -292,6 +304,17 @@ fn apply_result(app: &mut App, result: JobResult) -> Vec<Effect> {
                 app.flash(&format!("saving the review state failed: {e}"), true);
             }
             Vec::new()
+        }
+        JobResult::FullFiles(Ok(full)) => super::full_files::merge(app, full),
+        JobResult::FullFiles(Err(e)) => {
+            app.data.paths_only = false;
+            app.flash(
+                &format!(
+                    "finding renames failed ({e}): a rename shows as a deletion and an addition"
+                ),
+                true,
+            );
+            vec![Effect::ScanContent]
         }
         JobResult::Reloaded(r) => {
             match *r {

@@ -17,6 +17,15 @@ pub fn open(app: &mut App, decision: Decision, range: bool) {
         app.flash("there is nothing to sign: the range has no commits", true);
         return;
     }
+    if app.data.paths_only || app.findings.is_none() {
+        // The dialog names what the signature covers (binary files, invisible characters),
+        // which the full file lists and the content scan say.
+        app.flash(
+            "still reading the change in full (renames, binary files, invisible characters): sign in a moment",
+            true,
+        );
+        return;
+    }
     let scope = if range {
         SignScope::Range { every: false }
     } else {

@@ -16,11 +16,17 @@ use crate::tui::data::FileKey;
 /// Draws the change panel.
 pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let focused = app.focus == Panel::Files;
-    let title = format!(
-        " Change · {}/{} viewed ",
-        app.viewed_count(),
-        app.files.len()
-    );
+    // Until the full lists arrive, a rename shows as a deletion and an addition: say so
+    // where the renames will appear (the header keeps the viewed count).
+    let title = if app.data.paths_only {
+        " Change · finding renames… ".to_string()
+    } else {
+        format!(
+            " Change · {}/{} viewed ",
+            app.viewed_count(),
+            app.files.len()
+        )
+    };
     let block = panel_block(app, title, focused);
     let inner = block.inner(area);
     frame.render_widget(block, area);
