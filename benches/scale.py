@@ -86,6 +86,33 @@ def env_for(home):
     return env
 
 
+def trusted_with_policy(path, env, base):
+    """A trusted commit with a policy: `base`'s tree plus .countersign/policy.toml and a roster,
+    on the scratch ref refs/countersign-bench/trusted (nothing else in the repository changes)."""
+    scratch = tempfile.mkdtemp()
+    key = os.path.join(scratch, "alice")
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "alice", "-f", key], check=True)
+    with open(key + ".pub") as fh:
+        roster = f'alice@example.com namespaces="countersign" {fh.read().strip()}\n'
+    index = os.path.join(scratch, "index")
+    ienv = dict(env, GIT_INDEX_FILE=index)
+    subprocess.run(["git", "read-tree", base], cwd=path, check=True, env=ienv)
+    for name, text in [("policy.toml", POLICY), ("allowed_signers", roster)]:
+        blob = subprocess.run(["git", "hash-object", "-w", "--stdin"], cwd=path, input=text, check=True,
+                              capture_output=True, text=True, env=env).stdout.strip()
+        subprocess.run(["git", "update-index", "--add", "--cacheinfo", f"100644,{blob},.countersign/{name}"],
+                       cwd=path, check=True, env=ienv)
+    tree = subprocess.run(["git", "write-tree"], cwd=path, check=True, capture_output=True, text=True,
+                          env=ienv).stdout.strip()
+    trusted = subprocess.run(
+        ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com", "commit-tree", tree, "-p", base,
+         "-m", "bench policy"], cwd=path, check=True, capture_output=True, text=True, env=env).stdout.strip()
+    ref = "refs/countersign-bench/trusted"
+    subprocess.run(["git", "update-ref", ref, trusted], cwd=path, check=True, env=env)
+    shutil.rmtree(scratch, ignore_errors=True)
+    return ref
+
+
 def generated(scratch, env):
     out = subprocess.run(
         [sys.executable, os.path.join(ROOT, "benches", "gen-workspace.py"), os.path.join(scratch, "ws"),
@@ -106,7 +133,9 @@ def generated(scratch, env):
     subprocess.run(["git", "-c", "user.name=Kiro", "-c", "user.email=kiro@agents.example", "commit",
                     "-qam", "Bulk change\n\nCo-authored-by: Kiro <kiro@agents.example>"],
                    cwd=repo, check=True, env=env)
-    ours, peer = pair([BIN, "review", "HEAD", "--trusted-ref", "HEAD~1", "--snapshot", "160x50"],
+    # Judged by a policy (tiers on the first screen): HEAD~1's tree plus a policy.
+    ref = trusted_with_policy(repo, env, "HEAD~1")
+    ours, peer = pair([BIN, "review", "HEAD", "--trusted-ref", ref, "--snapshot", "160x50"],
                       ["git", "show", "HEAD"], repo, env)
     row("bulk change, 400 files / 48k lines: first screen", ours, "git show", peer)
     if shutil.which("cargo"):
@@ -120,27 +149,7 @@ def diem(path, env):
         return subprocess.run(["git", *args], cwd=path, check=True, capture_output=True, text=True,
                               env=env).stdout.strip()
 
-    # A trusted commit with a policy: HEAD's tree plus .countersign/policy.toml.
-    scratch = tempfile.mkdtemp()
-    key = os.path.join(scratch, "alice")
-    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "alice", "-f", key], check=True)
-    with open(key + ".pub") as fh:
-        roster = f'alice@example.com namespaces="countersign" {fh.read().strip()}\n'
-    index = os.path.join(scratch, "index")
-    ienv = dict(env, GIT_INDEX_FILE=index)
-    subprocess.run(["git", "read-tree", "HEAD"], cwd=path, check=True, env=ienv)
-    for name, text in [("policy.toml", POLICY), ("allowed_signers", roster)]:
-        blob = subprocess.run(["git", "hash-object", "-w", "--stdin"], cwd=path, input=text, check=True,
-                              capture_output=True, text=True, env=env).stdout.strip()
-        subprocess.run(["git", "update-index", "--add", "--cacheinfo", f"100644,{blob},.countersign/{name}"],
-                       cwd=path, check=True, env=ienv)
-    tree = subprocess.run(["git", "write-tree"], cwd=path, check=True, capture_output=True, text=True,
-                          env=ienv).stdout.strip()
-    trusted = subprocess.run(
-        ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com", "commit-tree", tree, "-p", "HEAD",
-         "-m", "bench policy"], cwd=path, check=True, capture_output=True, text=True, env=env).stdout.strip()
-    git("update-ref", "refs/countersign-bench/trusted", trusted)
-    ref = "refs/countersign-bench/trusted"
+    ref = trusted_with_policy(path, env, "HEAD")
     for commit in ["76576974dc", "401773f574"]:
         files = len(git("diff-tree", "--no-commit-id", "-r", "--name-only", "-M", commit).splitlines())
         ours, peer = pair([BIN, "review", commit, "--trusted-ref", ref, "--snapshot", "160x50"],

@@ -405,15 +405,55 @@ fn parse_trailers(message: &[u8]) -> Vec<Trailer> {
 
 const GITLINK: u32 = 0o160000;
 
-/// The raw mode of `path` in `tree` (0 when absent). Read from the tree entry rather than
-/// `DiffFile::mode`, which panics on a mode outside git's canonical set.
-fn mode_in(tree: Option<&git2::Tree<'_>>, path: Option<&GitPath>) -> u32 {
-    match (tree, path) {
-        (Some(tree), Some(path)) => tree
-            .get_path(path.as_path())
-            .map(|e| e.filemode_raw() as u32)
-            .unwrap_or(0),
-        _ => 0,
+/// Raw modes of paths in one tree (0 when absent), read from the tree entries rather than
+/// `DiffFile::mode`, which panics on a mode outside git's canonical set. Each directory's
+/// tree is read once: `Tree::get_path` reads (and hash-checks) every tree on the way down
+/// again for each path, which on a bulk change cost more than the diff.
+struct Modes<'r> {
+    repo: &'r git2::Repository,
+    root: Option<git2::Tree<'r>>,
+    dirs: std::collections::HashMap<Vec<u8>, Option<git2::Tree<'r>>>,
+}
+
+impl<'r> Modes<'r> {
+    fn new(repo: &'r git2::Repository, root: Option<&git2::Tree<'r>>) -> Self {
+        Modes {
+            repo,
+            root: root.cloned(),
+            dirs: std::collections::HashMap::new(),
+        }
+    }
+
+    fn of(&mut self, path: Option<&GitPath>) -> u32 {
+        let Some(path) = path else { return 0 };
+        let bytes = path.as_bytes();
+        let (dir, name) = match bytes.iter().rposition(|b| *b == b'/') {
+            Some(i) => (&bytes[..i], &bytes[i + 1..]),
+            None => (&b""[..], bytes),
+        };
+        self.dir(dir)
+            .and_then(|t| t.get_name_bytes(name).map(|e| e.filemode_raw() as u32))
+            .unwrap_or(0)
+    }
+
+    /// The tree at `dir` ("" for the root), read through its parent's (cached) tree.
+    fn dir(&mut self, dir: &[u8]) -> Option<&git2::Tree<'r>> {
+        if dir.is_empty() {
+            return self.root.as_ref();
+        }
+        if !self.dirs.contains_key(dir) {
+            let (parent, name) = match dir.iter().rposition(|b| *b == b'/') {
+                Some(i) => (&dir[..i], &dir[i + 1..]),
+                None => (&b""[..], dir),
+            };
+            let repo = self.repo;
+            let tree = self.dir(parent).and_then(|p| {
+                let entry = p.get_name_bytes(name)?;
+                repo.find_tree(entry.id()).ok()
+            });
+            self.dirs.insert(dir.to_vec(), tree);
+        }
+        self.dirs.get(dir).and_then(Option::as_ref)
     }
 }
 
@@ -434,6 +474,8 @@ fn load_files(
         diff.find_similar(Some(&mut find))?;
     }
 
+    let mut old_modes = Modes::new(repo, old);
+    let mut new_modes = Modes::new(repo, Some(new));
     let mut files = Vec::with_capacity(diff.deltas().len());
     for idx in 0..diff.deltas().len() {
         let Some(delta) = diff.get_delta(idx) else {
@@ -462,8 +504,8 @@ fn load_files(
         if old_path.is_none() && new_path.is_none() {
             continue;
         }
-        let old_mode = mode_in(old, old_path.as_ref());
-        let new_mode = mode_in(Some(new), new_path.as_ref());
+        let old_mode = old_modes.of(old_path.as_ref());
+        let new_mode = new_modes.of(new_path.as_ref());
         let submodule = (old_mode == GITLINK || new_mode == GITLINK).then(|| SubmoduleChange {
             old_commit: old_oid
                 .filter(|_| old_mode == GITLINK)

@@ -34,13 +34,21 @@ impl Inclusions {
     /// (`include_str! in crates/billing/src/lib.rs`).
     pub fn crates_compiling(&self, path: &GitPath) -> Vec<(String, String)> {
         let mut out: Vec<(String, String)> = Vec::new();
-        for (p, who) in &self.by_path {
-            if path.starts_with_dir(p) {
-                for w in who {
-                    if !out.contains(w) {
-                        out.push(w.clone());
-                    }
-                }
+        if self.by_path.is_empty() {
+            return out;
+        }
+        // The recorded paths that hold `path`, in the map's order: a lookup per ancestor
+        // rather than a comparison per recorded path.
+        let mut holding: Vec<(&String, &BTreeSet<(String, String)>)> =
+            super::workspace::ancestors_or_self(path.as_bytes())
+                .filter_map(|dir| std::str::from_utf8(dir).ok())
+                .filter_map(|dir| self.by_path.get_key_value(dir))
+                .collect();
+        holding.sort_by(|a, b| a.0.cmp(b.0));
+        holding.dedup_by(|a, b| a.0 == b.0);
+        for w in holding.into_iter().flat_map(|(_, who)| who) {
+            if !out.contains(w) {
+                out.push(w.clone());
             }
         }
         out

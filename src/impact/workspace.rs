@@ -8,7 +8,7 @@
 //! member that lies inside the workspace, minus `exclude`d directories. A root manifest with
 //! no `[workspace]` is a lone package. The workspace root is the repository root.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
@@ -100,7 +100,8 @@ pub struct Edge {
 /// The workspace as of a revision.
 #[derive(Clone, Debug, Default)]
 pub struct Workspace {
-    /// Members, sorted by directory.
+    /// Members, sorted by directory. Read-only once loaded: [`Workspace::member_of`] and
+    /// friends look them up through an index built on first use.
     pub members: Vec<Member>,
     /// Problems found in manifests (a misspelt metadata tier, a manifest that does not
     /// parse); the members concerned are still listed, without the bad value.
@@ -109,6 +110,37 @@ pub struct Workspace {
     pub is_workspace: bool,
     /// Directories `exclude`d by the root manifest, as written (normalised).
     pub exclude: Vec<String>,
+    /// Members by directory, name and case-folded directory, built on first use: a lookup
+    /// walks a path's few ancestors instead of every member (a gate judges each file and
+    /// each reached crate against workspaces of hundreds of members).
+    index: std::sync::OnceLock<MemberIndex>,
+}
+
+/// [`Workspace::members`] indexed.
+#[derive(Clone, Debug, Default)]
+struct MemberIndex {
+    /// Directory → member (the last of equal directories, as a scan for the longest would
+    /// find).
+    by_dir: HashMap<String, usize>,
+    /// Package name → the first member of that name.
+    by_name: HashMap<String, usize>,
+    /// Case-folded directory (see [`GitPath::folded`]) → members, in member order.
+    by_folded_dir: HashMap<Vec<u8>, Vec<usize>>,
+}
+
+/// `path` itself, then each directory above it, then "" (the root): every `dir` for which
+/// `path.starts_with_dir(dir)` holds, longest first.
+pub fn ancestors_or_self(path: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let cuts = path
+        .iter()
+        .enumerate()
+        .rev()
+        .filter(|(_, b)| **b == b'/')
+        .map(|(i, _)| i);
+    std::iter::once(path.len())
+        .chain(cuts)
+        .chain(std::iter::once(0))
+        .map(move |end| &path[..end])
 }
 
 /// A manifest's parsed form with its text, kept for positioning diagnostics.
@@ -354,11 +386,11 @@ impl Workspace {
     /// unless an `exclude`d directory lies between them (an excluded package's files are not
     /// the enclosing member's).
     pub fn member_of(&self, path: &GitPath) -> Option<&Member> {
-        let member = self
-            .members
-            .iter()
-            .filter(|m| path.starts_with_dir(&m.dir))
-            .max_by_key(|m| m.dir.len())?;
+        let index = self.index();
+        let member = ancestors_or_self(path.as_bytes())
+            .filter_map(|dir| std::str::from_utf8(dir).ok())
+            .find_map(|dir| index.by_dir.get(dir))
+            .map(|i| &self.members[*i])?;
         let excluded_below = self.exclude.iter().any(|x| {
             !x.is_empty()
                 && path.starts_with_dir(x)
@@ -370,7 +402,38 @@ impl Workspace {
 
     /// The member named `name`.
     pub fn member(&self, name: &str) -> Option<&Member> {
-        self.members.iter().find(|m| m.name == name)
+        self.index().by_name.get(name).map(|i| &self.members[*i])
+    }
+
+    /// The members whose directory, case-folded, holds `folded` (a case-folded path), in
+    /// member order: where a case-insensitive checkout writes the path.
+    pub fn members_holding_folded(&self, folded: &GitPath) -> Vec<&Member> {
+        let index = self.index();
+        let mut found: Vec<usize> = ancestors_or_self(folded.as_bytes())
+            .filter_map(|dir| index.by_folded_dir.get(dir))
+            .flatten()
+            .copied()
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        found.into_iter().map(|i| &self.members[i]).collect()
+    }
+
+    fn index(&self) -> &MemberIndex {
+        self.index.get_or_init(|| {
+            let mut index = MemberIndex::default();
+            for (i, m) in self.members.iter().enumerate() {
+                index.by_dir.insert(m.dir.clone(), i);
+                index.by_name.entry(m.name.clone()).or_insert(i);
+                let folded = GitPath::from(m.dir.as_str()).folded();
+                index
+                    .by_folded_dir
+                    .entry(folded.as_bytes().to_vec())
+                    .or_default()
+                    .push(i);
+            }
+            index
+        })
     }
 
     /// Every path-dependency edge between members, in member order. A path dependency on a

@@ -69,8 +69,6 @@ pub struct Classifier<'a> {
     policy: &'a Policy,
     trusted: &'a Workspace,
     inclusions: Option<&'a Inclusions>,
-    /// Member directories as a case-insensitive checkout sees them, folded once each.
-    folded_dirs: std::cell::RefCell<std::collections::HashMap<String, GitPath>>,
 }
 
 /// One reason a path gets a tier.
@@ -86,7 +84,6 @@ impl<'a> Classifier<'a> {
             policy,
             trusted,
             inclusions: None,
-            folded_dirs: Default::default(),
         }
     }
 
@@ -187,22 +184,18 @@ impl<'a> Classifier<'a> {
             d.bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_/".contains(&b))
         };
-        for m in ws.members.iter().chain(&self.trusted.members) {
+        // Members whose directory, folded, holds the folded path: where a case-insensitive
+        // checkout writes it.
+        let holding = ws
+            .members_holding_folded(&folded)
+            .into_iter()
+            .chain(self.trusted.members_holding_folded(&folded));
+        for m in holding {
             if m.dir.is_empty()
                 || Some(m.name.as_str()) == exact
                 || path.starts_with_dir(&m.dir)
                 || (unchanged && plain(&m.dir))
             {
-                continue;
-            }
-            let inside = {
-                let mut dirs = self.folded_dirs.borrow_mut();
-                let dir = dirs
-                    .entry(m.dir.clone())
-                    .or_insert_with(|| GitPath::from(m.dir.as_str()).folded());
-                dir.to_str().is_some_and(|d| folded.starts_with_dir(d))
-            };
-            if !inside {
                 continue;
             }
             let manifest = GitPath::from(m.manifest_path().as_str());

@@ -26,7 +26,8 @@ pub enum Purpose {
     /// (with a notice), so anyone can try it on any Cargo repository. Files are loaded with
     /// rename detection and content (what the reviewer reads).
     Explore,
-    /// `impact`: like [`Purpose::Explore`], but only paths are loaded.
+    /// `impact`, the workstation's impact panel and its first screen: like
+    /// [`Purpose::Explore`], but only paths are loaded.
     Impact,
     /// `verify`: needs the policy; a default trusted ref that contains the change is an
     /// error, because a gate never passes on a guessed ref that judges the change by its own

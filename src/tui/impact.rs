@@ -77,7 +77,8 @@ fn analyse(repo_path: &Path, resolved: &Resolved, commits: &[CommitId]) -> Resul
         commits: commits.iter().map(|c| c.oid()).collect(),
         ..resolved.clone()
     };
-    let mut review = Review::reopen(&repo, &resolved, Purpose::Explore)?;
+    // Paths only, as `countersign impact` loads them: a rename is judged by both its paths.
+    let mut review = Review::reopen(&repo, &resolved, Purpose::Impact)?;
     review.impact(&Options::default())
 }
 
