@@ -277,7 +277,6 @@ pub fn lock_change_packages(
     if old_l.rest != new_l.rest {
         return all("changes more than its packages");
     }
-    let key = |p: &LockedPackage| (p.name.clone(), p.version.clone(), p.source.clone());
     let member_names: BTreeSet<&str> = ws.members.iter().map(|m| m.name.as_str()).collect();
     // Sets and an index by name, so that a lock file of thousands of packages is compared in
     // linear time.
@@ -361,7 +360,14 @@ pub fn lock_change_packages(
             old_l
                 .package
                 .iter()
-                .filter(|p| !is_member(p) && !new_l.package.iter().any(|n| key(n) == key(p)))
+                .filter(|p| {
+                    !is_member(p)
+                        && !new_keys.contains(&(
+                            p.name.as_str(),
+                            p.version.as_str(),
+                            p.source.as_deref(),
+                        ))
+                })
                 .map(|p| p.name.clone()),
         )
         .collect();

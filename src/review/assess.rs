@@ -242,33 +242,41 @@ impl<'r> Assessor<'r> {
             return Ok(());
         }
         // The inclusions only grow: once a commit's parent was learned, what its tree holds
-        // beyond the parent's is all that is new. Otherwise compare with the trusted tree.
-        let parent_tree = match commit.parents.as_slice() {
-            [parent] if self.learned.contains(&oid(parent)?) => Some(
-                self.repo
-                    .find_commit(oid(parent)?)
-                    .and_then(|c| c.tree())
-                    .map_err(Error::git(format!("reading the tree of {parent}")))?,
-            ),
-            _ => None,
+        // beyond the parent's is the commit's own change (its files, diffed against that
+        // parent). Otherwise compare with the trusted tree.
+        let parent_learned = match (commit.parents.as_slice(), &commit.diff_base) {
+            ([parent], DiffBase::Parent(_)) => self.learned.contains(&oid(parent)?),
+            _ => false,
         };
-        let base = parent_tree.as_ref().unwrap_or(&trusted_tree);
-        let diff = self
-            .repo
-            .diff_tree_to_tree(Some(base), Some(&tree), None)
-            .map_err(Error::git("comparing the trusted tree"))?;
         let mut entries: Vec<(String, git2::Oid, u32)> = Vec::new();
-        for delta in diff.deltas() {
-            let file = delta.new_file();
-            let (Some(path), true) = (file.path_bytes(), file.exists()) else {
-                continue;
-            };
+        let mut consider = |path: &[u8], id: git2::Oid, mode: u32| {
             let text = String::from_utf8_lossy(path).into_owned();
-            let mode = u32::from(file.mode());
             if (text.ends_with(".rs") || mode == 0o120000)
-                && self.scanned.insert((text.clone(), file.id()))
+                && self.scanned.insert((text.clone(), id))
             {
-                entries.push((text, file.id(), mode));
+                entries.push((text, id, mode));
+            }
+        };
+        if parent_learned {
+            for file in &commit.files {
+                let (Some(path), Some(id)) = (&file.new_path, &file.new_id) else {
+                    continue;
+                };
+                let id =
+                    git2::Oid::from_str(id).map_err(Error::git(format!("parsing blob id {id}")))?;
+                consider(path.as_bytes(), id, file.new_mode);
+            }
+        } else {
+            let diff = self
+                .repo
+                .diff_tree_to_tree(Some(&trusted_tree), Some(&tree), None)
+                .map_err(Error::git("comparing the trusted tree"))?;
+            for delta in diff.deltas() {
+                let file = delta.new_file();
+                let (Some(path), true) = (file.path_bytes(), file.exists()) else {
+                    continue;
+                };
+                consider(path, file.id(), u32::from(file.mode()));
             }
         }
         if entries.is_empty() {
