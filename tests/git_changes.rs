@@ -687,3 +687,40 @@ fn patch_digest_v1_is_frozen_for_a_known_change() {
         c.files
     );
 }
+
+/// Reading a tree's sources ahead for the module graph (issue 12): a git tree reads its
+/// blobs on several threads, each with its own handle on the repository. It must give what
+/// reading the same files one by one from the work tree gives: every `.rs` file below the
+/// directories asked for (nested ones included, each once), nothing else.
+#[test]
+fn reading_a_tree_on_threads_gives_what_reading_it_file_by_file_gives() {
+    use countersign::git::{GitTree, ListFiles, WorkTree};
+    let t = TestRepo::new();
+    for c in 0..6 {
+        for m in 0..12 {
+            t.write(
+                format!("crates/c{c}/src/m{m}.rs"),
+                format!("pub fn f{m}() -> u32 {{ {c} }}\n"),
+            );
+        }
+        t.write(format!("crates/c{c}/src/deep/er/x.rs"), format!("// {c}\n"));
+        t.write(format!("crates/c{c}/README.md"), "not rust\n");
+    }
+    t.write("top.rs", "fn top() {}\n");
+    let head = t.commit("sources");
+    let repo = git2::Repository::open(t.path()).unwrap();
+    let tree = GitTree::of_commit(&repo, head, "HEAD").unwrap();
+    let work = WorkTree {
+        root: t.path().to_path_buf(),
+    };
+    // Nested directories (crates/c1 inside crates) are read once.
+    let dirs = ["crates", "crates/c1", "crates/c5/src"];
+    let size = |bytes: &[u8]| (bytes.len(), bytes.first().copied());
+    let mut threaded = tree.map_files_under(&dirs, ".rs", &size);
+    let mut one_by_one = work.map_files_under(&dirs, ".rs", &size);
+    threaded.sort();
+    one_by_one.sort();
+    assert_eq!(threaded.len(), 6 * 13, "{threaded:?}");
+    assert_eq!(threaded, one_by_one);
+    assert!(threaded.iter().all(|(p, _)| p.ends_with(".rs") && p != "top.rs"));
+}

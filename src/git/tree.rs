@@ -86,7 +86,47 @@ pub trait ListFiles: RepoFiles {
         let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
         self.files(dir).iter().any(|f| f == name)
     }
+
+    /// Every file below the directories `under` (recursively; each file once) whose name
+    /// ends in `suffix`, turned by `f` (given its bytes, as [`RepoFiles::read`] returns them)
+    /// into what the caller keeps. Here one by one; a git tree reads and applies `f` on
+    /// several threads.
+    fn map_files_under<R: Send>(
+        &self,
+        under: &[&str],
+        suffix: &str,
+        f: &(dyn Fn(&[u8]) -> R + Sync),
+    ) -> Vec<(String, R)> {
+        let mut out = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut dirs: Vec<String> = under.iter().map(|d| d.to_string()).collect();
+        while let Some(d) = dirs.pop() {
+            for name in self.files(&d).into_iter().filter(|n| n.ends_with(suffix)) {
+                let path = join_path(&d, &name);
+                if !seen.insert(path.clone()) {
+                    continue;
+                }
+                if let Ok(Some(bytes)) = self.read(&path) {
+                    out.push((path, f(&bytes)));
+                }
+            }
+            dirs.extend(self.subdirs(&d).iter().map(|s| join_path(&d, s)));
+        }
+        out
+    }
 }
+
+/// `dir/name` (`name` alone in the root).
+fn join_path(dir: &str, name: &str) -> String {
+    if dir.is_empty() {
+        name.to_string()
+    } else {
+        format!("{dir}/{name}")
+    }
+}
+
+/// How many threads [`ListFiles::map_files_under`] reads a git tree on.
+const READ_THREADS: usize = 4;
 
 impl ListFiles for WorkTree {
     fn files(&self, dir: &str) -> Vec<String> {
@@ -257,6 +297,79 @@ impl RepoFiles for GitTree<'_> {
 impl ListFiles for GitTree<'_> {
     fn files(&self, dir: &str) -> Vec<String> {
         self.names(dir, git2::ObjectType::Blob)
+    }
+
+    /// The blobs are listed here, then read and mapped on up to [`READ_THREADS`] threads
+    /// (the machine's cores), each with its own handle on the repository: inflating and
+    /// scanning a crate's sources is most of `impact`'s time. A thread that cannot open the
+    /// repository leaves its share to this one.
+    fn map_files_under<R: Send>(
+        &self,
+        under: &[&str],
+        suffix: &str,
+        f: &(dyn Fn(&[u8]) -> R + Sync),
+    ) -> Vec<(String, R)> {
+        let mut blobs: Vec<(String, git2::Oid)> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut dirs: Vec<String> = under.iter().map(|d| d.to_string()).collect();
+        while let Some(d) = dirs.pop() {
+            let Some(tree) = self.subtree(&d) else {
+                continue;
+            };
+            for e in tree.iter() {
+                let Ok(name) = e.name() else { continue };
+                let path = join_path(&d, name);
+                match e.kind() {
+                    Some(git2::ObjectType::Tree) => dirs.push(path),
+                    Some(git2::ObjectType::Blob)
+                        if name.ends_with(suffix) && seen.insert(path.clone()) =>
+                    {
+                        blobs.push((path, e.id()))
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, READ_THREADS)
+            .min(blobs.len().div_ceil(16).max(1));
+        let read_with = |repo: &git2::Repository, share: &[(String, git2::Oid)]| {
+            share
+                .iter()
+                .filter_map(|(path, id)| {
+                    let blob = repo.find_blob(*id).ok()?;
+                    Some((path.clone(), f(blob.content())))
+                })
+                .collect::<Vec<_>>()
+        };
+        if threads == 1 {
+            return read_with(self.repo, &blobs);
+        }
+        let git_dir = self.repo.path().to_path_buf();
+        let chunk = blobs.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = blobs
+                .chunks(chunk)
+                .map(|share| {
+                    let git_dir = &git_dir;
+                    let read_with = &read_with;
+                    scope.spawn(move || {
+                        git2::Repository::open(git_dir)
+                            .ok()
+                            .map(|repo| read_with(&repo, share))
+                    })
+                })
+                .collect();
+            let mut out = Vec::with_capacity(blobs.len());
+            for (worker, share) in workers.into_iter().zip(blobs.chunks(chunk)) {
+                match worker.join().ok().flatten() {
+                    Some(done) => out.extend(done),
+                    None => out.extend(read_with(self.repo, share)),
+                }
+            }
+            out
+        })
     }
 
     fn is_file(&self, path: &str) -> bool {

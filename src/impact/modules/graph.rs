@@ -47,6 +47,12 @@ pub(super) fn run(
     }
     let edges = ws.edges();
     let mut listing = Listing::new(files);
+    let dirs: Vec<&str> = chosen
+        .iter()
+        .filter_map(|c| ws.member(&c.name))
+        .map(|m| m.dir.as_str())
+        .collect();
+    listing.prescan(&dirs);
     let mut units: Vec<Unit> = Vec::new();
     for c in chosen {
         let Some(member) = ws.member(&c.name) else {

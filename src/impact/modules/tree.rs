@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use super::scan::{scan, FileScan};
+use super::scan::{scan, FileScan, ScanError};
 use crate::git::ListFiles;
 use crate::impact::relpath::{join, normalize};
 use crate::impact::targets::TargetKind;
@@ -65,6 +65,8 @@ const MAX_DEPTH: usize = 64;
 pub(crate) struct Listing<'t, T: ListFiles> {
     tree: &'t T,
     files: HashMap<String, HashSet<String>>,
+    /// Files read and scanned ahead ([`Listing::prescan`]), by path.
+    scanned: HashMap<String, Result<FileScan, ScanError>>,
 }
 
 impl<'t, T: ListFiles> Listing<'t, T> {
@@ -73,7 +75,22 @@ impl<'t, T: ListFiles> Listing<'t, T> {
         Listing {
             tree,
             files: HashMap::new(),
+            scanned: HashMap::new(),
         }
+    }
+
+    /// Reads and scans every `.rs` file below the directories `dirs` ahead, on several
+    /// threads where the tree allows: [`build`] then takes the scans instead of reading the
+    /// files one by one. The root directory is not read ahead (it holds every other crate).
+    pub fn prescan(&mut self, dirs: &[&str]) {
+        let dirs: Vec<&str> = dirs.iter().copied().filter(|d| !d.is_empty()).collect();
+        if dirs.is_empty() {
+            return;
+        }
+        let done = self
+            .tree
+            .map_files_under(&dirs, ".rs", &|bytes: &[u8]| scan_bytes(bytes));
+        self.scanned.extend(done);
     }
 
     fn exists(&mut self, path: &str) -> bool {
@@ -83,6 +100,15 @@ impl<'t, T: ListFiles> Listing<'t, T> {
             .entry(dir.to_string())
             .or_insert_with(|| tree.files(dir).into_iter().collect())
             .contains(name)
+    }
+}
+
+/// A file's scan from its bytes (invalid UTF-8 replaced).
+fn scan_bytes(bytes: &[u8]) -> Result<FileScan, ScanError> {
+    // Validating is cheaper than the lossy conversion, which is only for invalid files.
+    match std::str::from_utf8(bytes) {
+        Ok(text) => scan(text),
+        Err(_) => scan(&String::from_utf8_lossy(bytes)),
     }
 }
 
@@ -115,17 +141,18 @@ pub(crate) fn build<T: ListFiles>(
                 "`{file}` nests modules deeper than {MAX_DEPTH} (a #[path] cycle?)"
             ));
         }
-        let bytes = listing
-            .tree
-            .read(&file)
-            .map_err(|e| format!("`{file}` cannot be read: {e}"))?
-            .ok_or_else(|| format!("`{file}` does not exist"))?;
-        // Validating is cheaper than the lossy conversion, which is only for invalid files.
-        let text = match std::str::from_utf8(&bytes) {
-            Ok(t) => std::borrow::Cow::Borrowed(t),
-            Err(_) => String::from_utf8_lossy(&bytes),
+        let scanned = match listing.scanned.get(&file) {
+            Some(done) => done.clone(),
+            None => {
+                let bytes = listing
+                    .tree
+                    .read(&file)
+                    .map_err(|e| format!("`{file}` cannot be read: {e}"))?
+                    .ok_or_else(|| format!("`{file}` does not exist"))?;
+                scan_bytes(&bytes)
+            }
         };
-        let mut scanned = scan(&text)
+        let mut scanned = scanned
             .map_err(|e| format!("`{file}` does not parse (line {}: {})", e.line, e.what))?;
         // `include!("x.rs")` pastes code in: its paths and items are the includer's.
         for (scope, lit) in scanned.includes.clone() {
