@@ -722,5 +722,7 @@ fn reading_a_tree_on_threads_gives_what_reading_it_file_by_file_gives() {
     one_by_one.sort();
     assert_eq!(threaded.len(), 6 * 13, "{threaded:?}");
     assert_eq!(threaded, one_by_one);
-    assert!(threaded.iter().all(|(p, _)| p.ends_with(".rs") && p != "top.rs"));
+    assert!(threaded
+        .iter()
+        .all(|(p, _)| p.ends_with(".rs") && p != "top.rs"));
 }

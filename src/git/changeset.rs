@@ -23,6 +23,11 @@ pub enum LoadDepth {
     Hunks,
 }
 
+/// The most threads [`ChangeSet::load`] uses.
+pub const LOAD_THREADS: usize = 4;
+/// Fewer commits than this per thread are loaded on one thread (starting one costs more).
+const COMMITS_PER_THREAD: usize = 32;
+
 /// The commits of a REVSPEC, oldest first, each with its diff.
 #[derive(Clone, Debug, Serialize)]
 pub struct ChangeSet {
@@ -293,12 +298,59 @@ fn serialize_lossy<S: serde::Serializer>(b: &[u8], s: S) -> Result<S::Ok, S::Err
 
 impl ChangeSet {
     /// Loads the given commits (as returned by [`super::resolve_range`]), oldest first.
+    ///
+    /// A long range is loaded on the machine's cores (up to [`LOAD_THREADS`]), each thread
+    /// with its own handle on the repository: diffing hundreds of trees is most of opening a
+    /// gate's range. The commits come back in the order given either way.
     pub fn load(repo: &git2::Repository, commits: &[git2::Oid], depth: LoadDepth) -> Result<Self> {
-        let commits = commits
-            .iter()
-            .map(|id| CommitChange::load(repo, *id, depth))
-            .collect::<Result<Vec<_>>>()?;
-        Ok(ChangeSet { commits })
+        let one_by_one = |repo: &git2::Repository, ids: &[git2::Oid]| {
+            ids.iter()
+                .map(|id| CommitChange::load(repo, *id, depth))
+                .collect::<Result<Vec<_>>>()
+        };
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, LOAD_THREADS)
+            .min(commits.len() / COMMITS_PER_THREAD)
+            .max(1);
+        if threads == 1 {
+            return Ok(ChangeSet {
+                commits: one_by_one(repo, commits)?,
+            });
+        }
+        let git_dir = repo.path().to_path_buf();
+        let chunk = commits.len().div_ceil(threads);
+        let loaded: Vec<Result<Vec<CommitChange>>> = std::thread::scope(|scope| {
+            let workers: Vec<_> = commits
+                .chunks(chunk)
+                .skip(1)
+                .map(|share| {
+                    let git_dir = &git_dir;
+                    scope.spawn(move || {
+                        git2::Repository::open(git_dir)
+                            .ok()
+                            .map(|r| one_by_one(&r, share))
+                    })
+                })
+                .collect();
+            // This thread takes the first share itself.
+            let mut out = vec![one_by_one(repo, &commits[..chunk.min(commits.len())])];
+            for (worker, share) in workers.into_iter().zip(commits.chunks(chunk).skip(1)) {
+                out.push(
+                    worker
+                        .join()
+                        .ok()
+                        .flatten()
+                        .unwrap_or_else(|| one_by_one(repo, share)),
+                );
+            }
+            out
+        });
+        let mut all = Vec::with_capacity(commits.len());
+        for part in loaded {
+            all.extend(part?);
+        }
+        Ok(ChangeSet { commits: all })
     }
 }
 

@@ -293,7 +293,9 @@ fn literals(text: &str) -> Vec<(Marker, String)> {
             i = end;
             continue;
         }
-        i += rest.chars().next().map_or(1, char::len_utf8);
+        // Every marker starts with `i`, `#` or `r`: jump to the next of those bytes (ASCII,
+        // so always at a character boundary) instead of testing every position.
+        i = memchr::memchr3(b'i', b'#', b'r', &bytes[i + 1..]).map_or(bytes.len(), |n| i + 1 + n);
     }
     out
 }

@@ -145,8 +145,35 @@ pub fn ancestors_or_self(path: &[u8]) -> impl Iterator<Item = &[u8]> {
 
 /// A manifest's parsed form with its text, kept for positioning diagnostics.
 struct Parsed {
-    raw: RawManifest,
+    raw: std::rc::Rc<RawManifest>,
     text: String,
+}
+
+/// How many parsed manifests [`parse_manifest`] keeps.
+const PARSED_MANIFESTS: usize = 4096;
+
+thread_local! {
+    /// Manifests parsed on this thread, by text: a gate over a long range loads the workspace
+    /// again for every commit that touches a manifest, and all its other manifests are the
+    /// same text as before.
+    static MANIFESTS: std::cell::RefCell<HashMap<String, std::rc::Rc<RawManifest>>> =
+        std::cell::RefCell::new(HashMap::new());
+}
+
+/// `text` parsed as a manifest, from the ones parsed before when it was.
+fn parse_manifest(text: &str) -> std::result::Result<std::rc::Rc<RawManifest>, toml::de::Error> {
+    if let Some(hit) = MANIFESTS.with(|m| m.borrow().get(text).cloned()) {
+        return Ok(hit);
+    }
+    let raw = std::rc::Rc::new(toml::from_str::<RawManifest>(text)?);
+    MANIFESTS.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= PARSED_MANIFESTS {
+            m.clear();
+        }
+        m.insert(text.to_string(), raw.clone());
+    });
+    Ok(raw)
 }
 
 fn manifest_in(dir: &str) -> String {
@@ -327,7 +354,7 @@ impl Workspace {
             return Ok(None);
         };
         let text = String::from_utf8_lossy(&bytes).into_owned();
-        match toml::from_str::<RawManifest>(&text) {
+        match parse_manifest(&text) {
             Ok(raw) => Ok(Some(Parsed { raw, text })),
             Err(e) => {
                 let span = e.span().unwrap_or(0..0);
@@ -350,7 +377,10 @@ impl Workspace {
                         ..RawManifest::default()
                     })
                     .unwrap_or_default();
-                Ok(Some(Parsed { raw, text }))
+                Ok(Some(Parsed {
+                    raw: std::rc::Rc::new(raw),
+                    text,
+                }))
             }
         }
     }
