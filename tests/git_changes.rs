@@ -726,3 +726,36 @@ fn reading_a_tree_on_threads_gives_what_reading_it_file_by_file_gives() {
         .iter()
         .all(|(p, _)| p.ends_with(".rs") && p != "top.rs"));
 }
+
+/// A long range is loaded on several threads (issue 12): the commits come back in the order
+/// asked, each as loading it alone gives it, and a commit that cannot be read is still the
+/// error.
+#[test]
+fn a_long_range_loads_on_threads_in_order_and_as_one_by_one() {
+    let t = TestRepo::new();
+    let mut ids = Vec::new();
+    for i in 0..(countersign::git::LOAD_THREADS * 40) {
+        t.write(
+            format!("src/f{}.rs", i % 7),
+            format!("pub fn f() -> u32 {{ {i} }}\n"),
+        );
+        if i % 5 == 0 {
+            t.write(format!("docs/n{i}.md"), "note\n");
+        }
+        ids.push(t.commit(&format!("commit {i}")));
+    }
+    let repo = git2::Repository::open(t.path()).unwrap();
+    let set = ChangeSet::load(&repo, &ids, LoadDepth::Paths).unwrap();
+    assert_eq!(set.commits.len(), ids.len());
+    for (c, id) in set.commits.iter().zip(&ids) {
+        let alone = load(&t, *id, LoadDepth::Paths);
+        assert_eq!(c.id, id.to_string());
+        assert_eq!(
+            serde_json::to_string(c).unwrap(),
+            serde_json::to_string(&alone).unwrap()
+        );
+    }
+    let mut broken = ids.clone();
+    broken[ids.len() - 3] = Oid::from_str("0123456789012345678901234567890123456789").unwrap();
+    assert!(ChangeSet::load(&repo, &broken, LoadDepth::Paths).is_err());
+}

@@ -21,7 +21,7 @@ mod tree;
 pub(crate) use changeset::read_hunks;
 pub use changeset::{
     ChangeSet, CommitChange, DiffBase, DiffLine, FileChange, FileStatus, Hunk, LineKind, LoadDepth,
-    Person, SubmoduleChange, Trailer,
+    Person, SubmoduleChange, Trailer, LOAD_THREADS,
 };
 pub use merge::merge_own_paths;
 pub use path::GitPath;
