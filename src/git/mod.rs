@@ -29,4 +29,4 @@ pub use refs::{resolve_rev, ResolvedRev};
 pub use repo::{open, short_id};
 pub(crate) use revspec::split_range;
 pub use revspec::{commits_since, head_commit, resolve_range, shallow_boundary, RangeSpec};
-pub use tree::{GitTree, ListFiles, RepoFiles, WorkTree};
+pub use tree::{map_blobs, GitTree, ListFiles, RepoFiles, WorkTree};

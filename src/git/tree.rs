@@ -125,8 +125,62 @@ fn join_path(dir: &str, name: &str) -> String {
     }
 }
 
-/// How many threads [`ListFiles::map_files_under`] reads a git tree on.
+/// The most threads [`map_blobs`] reads on.
 const READ_THREADS: usize = 4;
+
+/// Each blob of `blobs` (a key and its id) read and turned by `f` (given the key and the
+/// content) into what the caller keeps, on up to [`READ_THREADS`] threads (the machine's cores, for more
+/// than a few blobs), each with its own handle on the repository; a thread that cannot
+/// open it leaves its share to this one. A blob that cannot be read is left out. In the
+/// order given.
+pub fn map_blobs<K: Clone + Send + Sync, R: Send>(
+    repo: &git2::Repository,
+    blobs: &[(K, git2::Oid)],
+    f: &(dyn Fn(&K, &[u8]) -> R + Sync),
+) -> Vec<(K, R)> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, READ_THREADS)
+        .min(blobs.len().div_ceil(16).max(1));
+    let read_with = |repo: &git2::Repository, share: &[(K, git2::Oid)]| {
+        share
+            .iter()
+            .filter_map(|(key, id)| {
+                let blob = repo.find_blob(*id).ok()?;
+                Some((key.clone(), f(key, blob.content())))
+            })
+            .collect::<Vec<_>>()
+    };
+    if threads == 1 {
+        return read_with(repo, blobs);
+    }
+    let git_dir = repo.path().to_path_buf();
+    let chunk = blobs.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = blobs
+            .chunks(chunk)
+            .skip(1)
+            .map(|share| {
+                let git_dir = &git_dir;
+                let read_with = &read_with;
+                scope.spawn(move || {
+                    git2::Repository::open(git_dir)
+                        .ok()
+                        .map(|r| read_with(&r, share))
+                })
+            })
+            .collect();
+        // This thread reads the first share itself.
+        let mut out = read_with(repo, &blobs[..chunk.min(blobs.len())]);
+        for (worker, share) in workers.into_iter().zip(blobs.chunks(chunk).skip(1)) {
+            match worker.join().ok().flatten() {
+                Some(done) => out.extend(done),
+                None => out.extend(read_with(repo, share)),
+            }
+        }
+        out
+    })
+}
 
 impl ListFiles for WorkTree {
     fn files(&self, dir: &str) -> Vec<String> {
@@ -330,46 +384,7 @@ impl ListFiles for GitTree<'_> {
                 }
             }
         }
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .clamp(1, READ_THREADS)
-            .min(blobs.len().div_ceil(16).max(1));
-        let read_with = |repo: &git2::Repository, share: &[(String, git2::Oid)]| {
-            share
-                .iter()
-                .filter_map(|(path, id)| {
-                    let blob = repo.find_blob(*id).ok()?;
-                    Some((path.clone(), f(blob.content())))
-                })
-                .collect::<Vec<_>>()
-        };
-        if threads == 1 {
-            return read_with(self.repo, &blobs);
-        }
-        let git_dir = self.repo.path().to_path_buf();
-        let chunk = blobs.len().div_ceil(threads);
-        std::thread::scope(|scope| {
-            let workers: Vec<_> = blobs
-                .chunks(chunk)
-                .map(|share| {
-                    let git_dir = &git_dir;
-                    let read_with = &read_with;
-                    scope.spawn(move || {
-                        git2::Repository::open(git_dir)
-                            .ok()
-                            .map(|repo| read_with(&repo, share))
-                    })
-                })
-                .collect();
-            let mut out = Vec::with_capacity(blobs.len());
-            for (worker, share) in workers.into_iter().zip(blobs.chunks(chunk)) {
-                match worker.join().ok().flatten() {
-                    Some(done) => out.extend(done),
-                    None => out.extend(read_with(self.repo, share)),
-                }
-            }
-            out
-        })
+        map_blobs(self.repo, &blobs, &|_: &String, bytes: &[u8]| f(bytes))
     }
 
     fn is_file(&self, path: &str) -> bool {

@@ -147,31 +147,46 @@ pub fn scan_entries(
     entries: &[(String, git2::Oid, u32)],
 ) -> Result<Inclusions> {
     let mut found = Inclusions::default();
-    for (path, id, mode) in entries {
-        let gp = GitPath::from(path.as_str());
-        let Some(member) = ws.member_of(&gp) else {
-            continue;
-        };
-        let Ok(blob) = repo.find_blob(*id) else {
-            continue;
-        };
-        if blob.size() > MAX_SCANNED {
-            continue;
+    // The blobs are read and scanned on the machine's cores; what they name is placed below.
+    let wanted: Vec<(usize, git2::Oid)> = entries
+        .iter()
+        .enumerate()
+        .filter(|(_, (path, _, _))| ws.member_of(&GitPath::from(path.as_str())).is_some())
+        .map(|(i, (_, id, _))| (i, *id))
+        .collect();
+    let read = crate::git::map_blobs(repo, &wanted, &|i: &usize, content: &[u8]| {
+        if content.len() > MAX_SCANNED {
+            return None;
         }
+        let text = String::from_utf8_lossy(content);
+        Some(match entries.get(*i) {
+            Some((_, _, mode)) if *mode == SYMLINK_MODE => Named::Target(text.trim().to_string()),
+            _ => Named::Literals(literals(&text)),
+        })
+    });
+    for (i, named) in read {
+        let (Some(named), Some((path, _, _))) = (named, entries.get(i)) else {
+            continue;
+        };
+        let Some(member) = ws.member_of(&GitPath::from(path.as_str())) else {
+            continue;
+        };
         let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
-        if *mode == SYMLINK_MODE {
-            let target = String::from_utf8_lossy(blob.content());
-            if let Some(t) = normalize(dir, target.trim()) {
-                if !GitPath::from(t.as_str()).starts_with_dir(&member.dir) || member.dir.is_empty()
-                {
-                    found.add(t, &member.name, format!("symlink {path}"));
+        let literals = match named {
+            Named::Target(target) => {
+                if let Some(t) = normalize(dir, &target) {
+                    if !GitPath::from(t.as_str()).starts_with_dir(&member.dir)
+                        || member.dir.is_empty()
+                    {
+                        found.add(t, &member.name, format!("symlink {path}"));
+                    }
                 }
+                continue;
             }
-            continue;
-        }
-        let text = String::from_utf8_lossy(blob.content());
+            Named::Literals(l) => l,
+        };
         let is_build = Some(path.as_str()) == build_script(member).as_deref();
-        for (marker, literal) in literals(&text) {
+        for (marker, literal) in literals {
             let mut bases = vec![dir.to_string()];
             match marker {
                 Marker::Path => {
@@ -208,6 +223,12 @@ fn build_script(member: &super::workspace::Member) -> Option<String> {
         Some(super::manifest::RawBuild::Path(p)) => normalize(&member.dir, p),
         _ => Some(super::relpath::join(&member.dir, "build.rs")),
     }
+}
+
+/// What one file names: a symlink's target, or a source file's marked literals.
+enum Named {
+    Target(String),
+    Literals(Vec<(Marker, String)>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -34,7 +34,10 @@
 //!
 //! The first frame needs only the file lists, the verdicts and the first file's diff; the
 //! other files' diffs load in the background as they are selected (with the next one
-//! prefetched), and the impact panel fills in when its analysis arrives.
+//! prefetched), and the impact panel fills in when its analysis arrives. A change of more
+//! than [`data::FULL_FIRST_FILES`] files opens on its paths alone (rename similarity can cost
+//! seconds): the full file lists, with renames and binary flags, follow from a background job
+//! ([`full_files`]), and the content scan runs on them.
 
 pub mod action;
 pub mod app;
