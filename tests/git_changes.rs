@@ -759,3 +759,52 @@ fn a_long_range_loads_on_threads_in_order_and_as_one_by_one() {
     broken[ids.len() - 3] = Oid::from_str("0123456789012345678901234567890123456789").unwrap();
     assert!(ChangeSet::load(&repo, &broken, LoadDepth::Paths).is_err());
 }
+
+/// Checking a sign-off loads its commit at `LoadDepth::Digest` (issue 12: no content read):
+/// renames, copies and the patch digest must be exactly what a full load gives, or sign-offs
+/// made from the workstation would stop verifying.
+#[test]
+fn the_digest_depth_finds_the_renames_copies_and_digest_of_a_full_load() {
+    let t = TestRepo::new();
+    let body: String = (0..30).map(|i| format!("line {i}\n")).collect();
+    t.write("orig.txt", &body);
+    t.write("old/name.rs", format!("{body}fn x() {{}}\n"));
+    t.write("logo.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".as_slice());
+    t.commit("add");
+    t.write("orig.txt", format!("{body}one more\n"));
+    t.write("copy.txt", &body);
+    t.remove("old/name.rs");
+    t.write("new/name.rs", format!("{body}fn y() {{}}\n"));
+    t.write(
+        "logo.png",
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\x01".as_slice(),
+    );
+    let id = t.commit("copy, rename, binary edit");
+    let full = load(&t, id, LoadDepth::Files);
+    let digest = load(&t, id, LoadDepth::Digest);
+    let shape = |c: &CommitChange| -> Vec<String> {
+        c.files
+            .iter()
+            .map(|f| {
+                format!(
+                    "{:?} {:?} {:?} {:?} {:?}",
+                    f.status, f.old_path, f.new_path, f.old_id, f.new_id
+                )
+            })
+            .collect()
+    };
+    assert_eq!(shape(&digest), shape(&full));
+    assert!(
+        shape(&full).iter().any(|s| s.starts_with("Renamed")),
+        "{:?}",
+        shape(&full)
+    );
+    assert!(
+        shape(&full).iter().any(|s| s.starts_with("Copied")),
+        "{:?}",
+        shape(&full)
+    );
+    assert!(!full.patch_digest.is_empty());
+    assert_eq!(digest.patch_digest, full.patch_digest);
+    assert!(load(&t, id, LoadDepth::Paths).patch_digest.is_empty());
+}

@@ -17,6 +17,9 @@ pub enum LoadDepth {
     /// read (`binary` is false). `patch_digest` is left empty: load the commit with
     /// [`LoadDepth::Files`] where a sign-off must be checked against it.
     Paths,
+    /// Paths with rename and copy detection and the patch digest, no content read (`binary`
+    /// is false, sizes unknown): what checking a sign-off against its commit needs.
+    Digest,
     /// Files with status, modes, blob ids and the binary flag.
     Files,
     /// Files plus every hunk and line.
@@ -303,9 +306,15 @@ impl ChangeSet {
     /// with its own handle on the repository: diffing hundreds of trees is most of opening a
     /// gate's range. The commits come back in the order given either way.
     pub fn load(repo: &git2::Repository, commits: &[git2::Oid], depth: LoadDepth) -> Result<Self> {
-        let one_by_one = |repo: &git2::Repository, ids: &[git2::Oid]| {
+        let each: Vec<(git2::Oid, LoadDepth)> = commits.iter().map(|id| (*id, depth)).collect();
+        Self::load_each(repo, &each)
+    }
+
+    /// [`ChangeSet::load`] with a depth of its own for each commit.
+    pub fn load_each(repo: &git2::Repository, commits: &[(git2::Oid, LoadDepth)]) -> Result<Self> {
+        let one_by_one = |repo: &git2::Repository, ids: &[(git2::Oid, LoadDepth)]| {
             ids.iter()
-                .map(|id| CommitChange::load(repo, *id, depth))
+                .map(|(id, depth)| CommitChange::load(repo, *id, *depth))
                 .collect::<Result<Vec<_>>>()
         };
         let threads = std::thread::available_parallelism()
@@ -570,7 +579,9 @@ fn load_files(
         // without the repository: attributes in the change under review (`-diff`, `binary`,
         // a textconv or filter driver) never hide code from the reviewer.
         let blob = |oid: Option<git2::Oid>, mode: u32| match oid {
-            Some(oid) if mode != GITLINK && depth != LoadDepth::Paths => {
+            Some(oid)
+                if mode != GITLINK && matches!(depth, LoadDepth::Files | LoadDepth::Hunks) =>
+            {
                 repo.find_blob(oid).map(Some)
             }
             _ => Ok(None),

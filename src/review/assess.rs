@@ -524,11 +524,12 @@ impl<'r> Assessor<'r> {
             ));
         }
         // A commit loaded for judging only carries no patch digest: sign-offs are checked
-        // against the commit loaded in full (rename detection included, as the digest binds).
+        // against the commit loaded again with rename detection (which the digest binds), but
+        // without its content (which it does not).
         let full;
         let checked = if commit.patch_digest.is_empty() && !(lines.is_empty() && removed.is_empty())
         {
-            full = CommitChange::load(self.repo, commit.commit_id().oid(), LoadDepth::Files)?;
+            full = CommitChange::load(self.repo, commit.commit_id().oid(), LoadDepth::Digest)?;
             &full
         } else {
             commit
@@ -566,6 +567,12 @@ impl<'r> Assessor<'r> {
                 .any(|p| own.contains(String::from_utf8_lossy(p.as_bytes()).as_ref()))
         });
         Ok(Some(view))
+    }
+
+    /// True when `commit` has sign-off lines in its note, or lines an earlier version of
+    /// the note held: judging it checks them against the commit's patch digest.
+    pub fn has_note_lines(&mut self, commit: git2::Oid) -> Result<bool> {
+        Ok(!self.notes.lines(commit)?.is_empty() || !self.notes.removed_lines(commit)?.is_empty())
     }
 
     fn note_lines(&mut self, commit: &CommitChange) -> Result<Vec<String>> {

@@ -153,7 +153,18 @@ impl<'r> Review<'r> {
             Purpose::Explore | Purpose::Sign => LoadDepth::Files,
             Purpose::Triage | Purpose::Gate | Purpose::Impact => LoadDepth::Paths,
         };
-        let changes = ChangeSet::load(repo, &range.commits, depth)?;
+        // A commit with sign-off lines (or lines its note lost) is checked against its patch
+        // digest: load those with rename detection now, on the loader's threads, rather than
+        // again one by one while judging.
+        let mut each = Vec::with_capacity(range.commits.len());
+        for id in &range.commits {
+            let own = match depth {
+                LoadDepth::Paths if assessor.has_note_lines(*id)? => LoadDepth::Digest,
+                d => d,
+            };
+            each.push((*id, own));
+        }
+        let changes = ChangeSet::load_each(repo, &each)?;
         Ok(Review {
             repo,
             trusted,
