@@ -53,6 +53,7 @@ fn notify(notices: &[String]) {
 /// with whatever it quotes from the repository escaped.
 pub fn main() -> i32 {
     crate::util::pipe::install_panic_net();
+    bound_pack_mappings();
     let cli = Cli::parse();
     style::init_colour(cli.color);
     pager::init(cli.no_pager);
@@ -95,5 +96,21 @@ pub fn run(cli: Cli) -> crate::Result<i32> {
         Command::Feedback(a) => feedback::run(&cwd, &a),
         Command::Show(a) => show::run(&cwd, &a),
         Command::Keygen(a) => keygen::run(&cwd, &a),
+    }
+}
+
+/// Pack files are read through memory-mapped windows, which count as resident once touched:
+/// libgit2's defaults (1 GiB windows, 8 GiB mapped at most) let a review of a large commit in
+/// a large repository grow past a hundred megabytes of mapped pack that it has long done
+/// with. Windows of 8 MiB and 32 MiB mapped at most keep the resident size to what is in use
+/// (diem's largest commit, settled: 103 -> 92 MB) at no measurable cost in time.
+fn bound_pack_mappings() {
+    const WINDOW: usize = 8 << 20;
+    const MAPPED: usize = 32 << 20;
+    // SAFETY: libgit2's global options are not synchronised; this runs first in `main`,
+    // before any thread exists and before libgit2 is used.
+    unsafe {
+        let _ = git2::opts::set_mwindow_size(WINDOW);
+        let _ = git2::opts::set_mwindow_mapped_limit(MAPPED);
     }
 }

@@ -514,6 +514,10 @@ pub(crate) fn scan(src: &str) -> Result<FileScan, ScanError> {
             _ => {}
         }
     }
+    // Kept for the whole analysis, thousands at a time: no growth slack.
+    out.idents.shrink_to_fit();
+    out.fields.shrink_to_fit();
+    out.paths.shrink_to_fit();
     Ok(out)
 }
 

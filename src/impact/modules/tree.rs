@@ -141,8 +141,9 @@ pub(crate) fn build<T: ListFiles>(
                 "`{file}` nests modules deeper than {MAX_DEPTH} (a #[path] cycle?)"
             ));
         }
-        let scanned = match listing.scanned.get(&file) {
-            Some(done) => done.clone(),
+        // Taken, not copied: a second target using the same file reads it again.
+        let scanned = match listing.scanned.remove(&file) {
+            Some(done) => done,
             None => {
                 let bytes = listing
                     .tree
