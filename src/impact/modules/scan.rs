@@ -125,10 +125,11 @@ pub(crate) struct FileScan {
     pub file_strings: Vec<(Vec<String>, String)>,
     /// Every identifier of the file but those that are defined there (after `fn`, `mod`,
     /// `struct`, …, `let`, or before a single `:`), called as methods, or inside a path
-    /// (`a::name`): the names a glob import may bring in are among them.
-    pub idents: std::collections::HashSet<String>,
+    /// (`a::name`), and keywords (no item is named so): the names a glob import may bring
+    /// in are among them. (A fast hash: every identifier of every scanned file goes in.)
+    pub idents: foldhash::HashSet<String>,
     /// Every method called as `x.name(…)` or `Self::name`.
-    pub fields: std::collections::HashSet<String>,
+    pub fields: foldhash::HashSet<String>,
     /// `cargo:rerun-if-changed=PATH` literals (build scripts).
     pub rerun_if_changed: Vec<String>,
     /// An `include_str!`/`include_bytes!` whose path is computed.
@@ -498,7 +499,7 @@ pub(crate) fn scan(src: &str) -> Result<FileScan, ScanError> {
             }
             // `a::name`: resolved with its path, not a name in scope.
             Tok::Ident(_) if k >= 1 && toks[k - 1].0 == Tok::PathSep => {}
-            Tok::Ident(s) if !defined && !out.idents.contains(*s) => {
+            Tok::Ident(s) if !defined && !is_keyword(s) && !out.idents.contains(*s) => {
                 out.idents.insert((*s).to_string());
             }
             // `x.name(…)` or `x.name::<T>(…)`: a method call (`x.name` alone reads a field).
@@ -519,6 +520,50 @@ pub(crate) fn scan(src: &str) -> Result<FileScan, ScanError> {
     out.fields.shrink_to_fit();
     out.paths.shrink_to_fit();
     Ok(out)
+}
+
+/// Rust's strict keywords, which no item can be named (a raw `r#fn` is another token).
+fn is_keyword(s: &str) -> bool {
+    matches!(
+        s,
+        "as" | "async"
+            | "await"
+            | "break"
+            | "const"
+            | "continue"
+            | "crate"
+            | "dyn"
+            | "else"
+            | "enum"
+            | "extern"
+            | "false"
+            | "fn"
+            | "for"
+            | "if"
+            | "impl"
+            | "in"
+            | "let"
+            | "loop"
+            | "match"
+            | "mod"
+            | "move"
+            | "mut"
+            | "pub"
+            | "ref"
+            | "return"
+            | "self"
+            | "Self"
+            | "static"
+            | "struct"
+            | "super"
+            | "trait"
+            | "true"
+            | "type"
+            | "unsafe"
+            | "use"
+            | "where"
+            | "while"
+    )
 }
 
 fn check_balance(toks: &[(Tok<'_>, usize)]) -> Result<(), ScanError> {
