@@ -82,6 +82,11 @@ def env_for(home):
             "NO_COLOR": "1",
             "GIT_PAGER": "cat",
             "PAGER": "cat",
+            # No automatic `git gc` starting in the background while timing (the generator's
+            # commits over 11k loose objects start one); the packed case packs explicitly.
+            "GIT_CONFIG_COUNT": "1",
+            "GIT_CONFIG_KEY_0": "gc.auto",
+            "GIT_CONFIG_VALUE_0": "0",
         }
     )
     return env
