@@ -561,6 +561,19 @@ fn long_work_shows_progress_on_a_terminal_and_nowhere_else() {
     assert!(seen.contains("\r\x1b[2K"), "the line is cleared: {seen:?}");
     let seen = in_a_terminal(f.repo.path(), "verify");
     assert!(seen.contains("verifying 1/4"), "{seen:?}");
+    let seen = in_a_terminal(f.repo.path(), "impact");
+    assert!(seen.contains("analysing 1/4"), "{seen:?}");
+    let seen = in_a_terminal(
+        f.repo.path(),
+        &format!(
+            "sign main..feature --decision reject --dry-run --key {}",
+            f.key.display()
+        ),
+    );
+    assert!(seen.contains("checking 1/4"), "{seen:?}");
+    // JSON impact: no progress.
+    let seen = in_a_terminal(f.repo.path(), "impact --format json");
+    assert!(!seen.contains("analysing"), "{seen:?}");
     // JSON: no progress even on a terminal.
     let seen = in_a_terminal(f.repo.path(), "status --format json");
     assert!(!seen.contains("judging"), "{seen:?}");

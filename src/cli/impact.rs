@@ -45,7 +45,10 @@ pub fn run(cwd: &Path, args: &ImpactArgs) -> Result<i32> {
         Purpose::Impact,
     )?;
     notify(&review.notices);
-    let impact = review.impact(&Options::default())?;
+    let mut progress =
+        super::progress::Progress::new("analysing", args.format != ImpactFormat::Text);
+    let impact = review.impact_with(&Options::default(), &mut |d, t, c| progress.tick(d, t, c))?;
+    progress.finish();
     let commits = review.changes.commits.len();
     let _pager = super::pager::start(args.format == ImpactFormat::Text);
     let mut out = std::io::stdout().lock();

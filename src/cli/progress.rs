@@ -1,4 +1,4 @@
-//! Progress on stderr for long work (`status`, `verify`, `sign` over many commits): shown only
+//! Progress on stderr for long work (`status`, `verify`, `impact`, `sign` over many commits): shown only
 //! when stderr is a terminal, the output is not JSON, and the work has run for a while
 //! (half a second); one line, redrawn in place and cleared at the end so nothing of it stays
 //! in the terminal or reaches a pipe.

@@ -41,7 +41,12 @@ pub fn run(cwd: &Path, args: &SignArgs) -> Result<i32> {
         evidence: HashMap::new(),
         interface: "cli".to_string(),
     };
-    let plan = review.plan_signing(&request, &public, chrono::Utc::now())?;
+    let mut progress = super::progress::Progress::new("checking", false);
+    let plan =
+        review.plan_signing_with(&request, &public, chrono::Utc::now(), &mut |d, t, c| {
+            progress.tick(d, t, c)
+        })?;
+    progress.finish();
     let mut err = std::io::stderr().lock();
     if !plan.refusals.is_empty() {
         for r in &plan.refusals {

@@ -343,6 +343,7 @@ impl<'r> Assessor<'r> {
         &mut self,
         commits: &[CommitChange],
         opts: &crate::impact::Options,
+        progress: &mut dyn FnMut(usize, usize, &CommitChange),
     ) -> Result<TieredImpact> {
         let (Some(first), Some(last)) = (commits.first(), commits.last()) else {
             return Ok(TieredImpact::default());
@@ -369,7 +370,8 @@ impl<'r> Assessor<'r> {
             loaded,
         )?;
         let mut direct: Option<TierVerdict> = None;
-        for c in commits {
+        for (i, c) in commits.iter().enumerate() {
+            progress(i, commits.len(), c);
             let v = self.direct_verdict(c)?;
             direct = Some(match direct {
                 None => v,

@@ -241,8 +241,18 @@ impl<'r> Review<'r> {
 
     /// The impact of the whole range, with the effective tier.
     pub fn impact(&mut self, opts: &Options) -> Result<TieredImpact> {
+        self.impact_with(opts, &mut |_, _, _| {})
+    }
+
+    /// [`Review::impact`], telling `progress` (commits judged, total, the one being judged)
+    /// as the commits' direct tiers are worked out.
+    pub fn impact_with(
+        &mut self,
+        opts: &Options,
+        progress: &mut dyn FnMut(usize, usize, &crate::git::CommitChange),
+    ) -> Result<TieredImpact> {
         let commits = std::mem::take(&mut self.changes.commits);
-        let result = self.assessor.impact(&commits, opts);
+        let result = self.assessor.impact(&commits, opts, progress);
         self.changes.commits = commits;
         result
     }
@@ -256,7 +266,19 @@ impl<'r> Review<'r> {
         key: &PublicKey,
         now: DateTime<Utc>,
     ) -> Result<SignPlan> {
-        let assessments = self.assess_all()?;
+        self.plan_signing_with(request, key, now, &mut |_, _, _| {})
+    }
+
+    /// [`Review::plan_signing`], telling `progress` (see [`Review::assess_all_with`]) as the
+    /// commits are judged.
+    pub fn plan_signing_with(
+        &mut self,
+        request: &SignRequest,
+        key: &PublicKey,
+        now: DateTime<Utc>,
+        progress: &mut dyn FnMut(usize, usize, &crate::git::CommitChange),
+    ) -> Result<SignPlan> {
+        let assessments = self.assess_all_with(progress)?;
         let judged: Vec<Judged<'_>> = self
             .changes
             .commits
