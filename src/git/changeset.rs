@@ -317,44 +317,8 @@ impl ChangeSet {
                 .map(|(id, depth)| CommitChange::load(repo, *id, *depth))
                 .collect::<Result<Vec<_>>>()
         };
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .clamp(1, LOAD_THREADS)
-            .min(commits.len() / COMMITS_PER_THREAD)
-            .max(1);
-        if threads == 1 {
-            return Ok(ChangeSet {
-                commits: one_by_one(repo, commits)?,
-            });
-        }
-        let git_dir = repo.path().to_path_buf();
-        let chunk = commits.len().div_ceil(threads);
-        let loaded: Vec<Result<Vec<CommitChange>>> = std::thread::scope(|scope| {
-            let workers: Vec<_> = commits
-                .chunks(chunk)
-                .skip(1)
-                .map(|share| {
-                    let git_dir = &git_dir;
-                    scope.spawn(move || {
-                        git2::Repository::open(git_dir)
-                            .ok()
-                            .map(|r| one_by_one(&r, share))
-                    })
-                })
-                .collect();
-            // This thread takes the first share itself.
-            let mut out = vec![one_by_one(repo, &commits[..chunk.min(commits.len())])];
-            for (worker, share) in workers.into_iter().zip(commits.chunks(chunk).skip(1)) {
-                out.push(
-                    worker
-                        .join()
-                        .ok()
-                        .flatten()
-                        .unwrap_or_else(|| one_by_one(repo, share)),
-                );
-            }
-            out
-        });
+        let loaded =
+            super::shares::on_threads(repo, commits, LOAD_THREADS, COMMITS_PER_THREAD, &one_by_one);
         let mut all = Vec::with_capacity(commits.len());
         for part in loaded {
             all.extend(part?);

@@ -16,6 +16,7 @@ mod path;
 mod refs;
 mod repo;
 mod revspec;
+mod shares;
 mod tree;
 
 pub(crate) use changeset::read_hunks;

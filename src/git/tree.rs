@@ -127,21 +127,18 @@ fn join_path(dir: &str, name: &str) -> String {
 
 /// The most threads [`map_blobs`] reads on.
 const READ_THREADS: usize = 4;
+/// Fewer blobs than this per thread are read on one thread.
+const BLOBS_PER_THREAD: usize = 16;
 
 /// Each blob of `blobs` (a key and its id) read and turned by `f` (given the key and the
-/// content) into what the caller keeps, on up to [`READ_THREADS`] threads (the machine's cores, for more
-/// than a few blobs), each with its own handle on the repository; a thread that cannot
-/// open it leaves its share to this one. A blob that cannot be read is left out. In the
-/// order given.
+/// content) into what the caller keeps, on up to [`READ_THREADS`] threads (see
+/// [`super::shares::on_threads`]). A blob that cannot be read is left out. In the order
+/// given.
 pub fn map_blobs<K: Clone + Send + Sync, R: Send>(
     repo: &git2::Repository,
     blobs: &[(K, git2::Oid)],
     f: &(dyn Fn(&K, &[u8]) -> R + Sync),
 ) -> Vec<(K, R)> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, READ_THREADS)
-        .min(blobs.len().div_ceil(16).max(1));
     let read_with = |repo: &git2::Repository, share: &[(K, git2::Oid)]| {
         share
             .iter()
@@ -151,35 +148,10 @@ pub fn map_blobs<K: Clone + Send + Sync, R: Send>(
             })
             .collect::<Vec<_>>()
     };
-    if threads == 1 {
-        return read_with(repo, blobs);
-    }
-    let git_dir = repo.path().to_path_buf();
-    let chunk = blobs.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = blobs
-            .chunks(chunk)
-            .skip(1)
-            .map(|share| {
-                let git_dir = &git_dir;
-                let read_with = &read_with;
-                scope.spawn(move || {
-                    git2::Repository::open(git_dir)
-                        .ok()
-                        .map(|r| read_with(&r, share))
-                })
-            })
-            .collect();
-        // This thread reads the first share itself.
-        let mut out = read_with(repo, &blobs[..chunk.min(blobs.len())]);
-        for (worker, share) in workers.into_iter().zip(blobs.chunks(chunk).skip(1)) {
-            match worker.join().ok().flatten() {
-                Some(done) => out.extend(done),
-                None => out.extend(read_with(repo, share)),
-            }
-        }
-        out
-    })
+    super::shares::on_threads(repo, blobs, READ_THREADS, BLOBS_PER_THREAD, &read_with)
+        .into_iter()
+        .flatten()
+        .collect()
 }
 
 impl ListFiles for WorkTree {
