@@ -227,9 +227,7 @@ fn tokenize(src: &str) -> Result<Vec<(Tok<'_>, usize)>, ScanError> {
             }
             b' ' | b'\t' | b'\r' => i += 1,
             b'/' if b.get(i + 1) == Some(&b'/') => {
-                while i < b.len() && b[i] != b'\n' {
-                    i += 1;
-                }
+                i = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |n| i + n);
             }
             b'/' if b.get(i + 1) == Some(&b'*') => {
                 let start = line;
@@ -256,7 +254,7 @@ fn tokenize(src: &str) -> Result<Vec<(Tok<'_>, usize)>, ScanError> {
             }
             b'"' => {
                 let (s, next, lines) =
-                    string(b, i + 1).ok_or(err(line, "a string is not closed"))?;
+                    string(b, i + 1).ok_or_else(|| err(line, "a string is not closed"))?;
                 out.push((Tok::Str(&src[i + 1..s]), line));
                 line += lines;
                 i = next;
@@ -290,13 +288,13 @@ fn tokenize(src: &str) -> Result<Vec<(Tok<'_>, usize)>, ScanError> {
             }
             b'b' | b'c' if b.get(i + 1) == Some(&b'"') => {
                 let (s, next, lines) =
-                    string(b, i + 2).ok_or(err(line, "a string is not closed"))?;
+                    string(b, i + 2).ok_or_else(|| err(line, "a string is not closed"))?;
                 out.push((Tok::Str(&src[i + 2..s]), line));
                 line += lines;
                 i = next;
             }
             b'b' if b.get(i + 1) == Some(&b'\'') => {
-                i = char_lit(b, i + 1).ok_or(err(line, "a byte literal is not closed"))?;
+                i = char_lit(b, i + 1).ok_or_else(|| err(line, "a byte literal is not closed"))?;
             }
             b'\'' => {
                 // A char literal ('a', '\n', '\u{1F600}', 'é') or a lifetime ('a).
@@ -304,7 +302,8 @@ fn tokenize(src: &str) -> Result<Vec<(Tok<'_>, usize)>, ScanError> {
                     || utf8_len(b.get(i + 1).copied())
                         .is_some_and(|n| b.get(i + 1 + n) == Some(&b'\''));
                 if is_char {
-                    i = char_lit(b, i).ok_or(err(line, "a character literal is not closed"))?;
+                    i = char_lit(b, i)
+                        .ok_or_else(|| err(line, "a character literal is not closed"))?;
                 } else {
                     i += 1;
                     while i < b.len() && is_ident(b[i]) {
