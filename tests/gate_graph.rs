@@ -298,3 +298,157 @@ fn a_named_build_scripts_input_takes_the_tier_of_its_crate() {
     );
     assert_forbidden_as_part_of_billing(&row);
 }
+
+/// `git` run in `dir` with `input` on stdin; its trimmed stdout.
+fn git_stdin(dir: &std::path::Path, args: &[&str], input: &[u8]) -> String {
+    use std::io::Write;
+    let mut child = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("git runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input)
+        .expect("write");
+    let out = child.wait_with_output().expect("git ends");
+    assert!(out.status.success(), "git {args:?}");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// The tree `tree` with `path` set to (`mode`, `blob`), written as raw tree objects so that
+/// any mode, canonical or not, is kept.
+fn put_raw(dir: &std::path::Path, tree: &str, path: &[&str], mode: &str, blob: &str) -> String {
+    let raw = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(["cat-file", "tree", tree])
+        .output()
+        .expect("git runs")
+        .stdout;
+    let mut entries: Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> = Vec::new();
+    let mut i = 0;
+    while i < raw.len() {
+        let sp = i + raw[i..].iter().position(|b| *b == b' ').expect("mode");
+        let nul = sp + raw[sp..].iter().position(|b| *b == 0).expect("name");
+        entries.push((
+            raw[i..sp].to_vec(),
+            raw[sp + 1..nul].to_vec(),
+            raw[nul + 1..nul + 21].to_vec(),
+        ));
+        i = nul + 21;
+    }
+    let hex = |s: &str| -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|k| u8::from_str_radix(&s[k..k + 2], 16).expect("hex"))
+            .collect()
+    };
+    let (name, rest) = path.split_first().expect("a path");
+    let (new_mode, new_id) = if rest.is_empty() {
+        (mode.as_bytes().to_vec(), hex(blob))
+    } else {
+        let sub = entries
+            .iter()
+            .find(|e| e.1 == name.as_bytes())
+            .map(|e| e.2.iter().map(|b| format!("{b:02x}")).collect::<String>())
+            .expect("the directory exists");
+        (
+            b"40000".to_vec(),
+            hex(&put_raw(dir, &sub, rest, mode, blob)),
+        )
+    };
+    entries.retain(|e| e.1 != name.as_bytes());
+    entries.push((new_mode, name.as_bytes().to_vec(), new_id));
+    // git's order: names compared as bytes, a directory as if it ended in `/`.
+    let key = |e: &(Vec<u8>, Vec<u8>, Vec<u8>)| {
+        let mut k = e.1.clone();
+        if e.0 == b"40000" {
+            k.push(b'/');
+        }
+        k
+    };
+    entries.sort_by_key(key);
+    let mut out = Vec::new();
+    for (m, n, id) in entries {
+        out.extend(m);
+        out.push(b' ');
+        out.extend(n);
+        out.push(0);
+        out.extend(id);
+    }
+    git_stdin(
+        dir,
+        &["hash-object", "-t", "tree", "-w", "--literally", "--stdin"],
+        &out,
+    )
+}
+
+/// Attack: a symlink committed with a non-canonical link mode (`120777`, which git checks
+/// out as a symlink all the same) in a later commit of the range, so that its inclusions
+/// come from the commit's own change rather than a tree diff. The file it points at is still
+/// compiled into `billing`, and an edit to it takes billing's tier.
+#[test]
+fn a_symlink_with_a_non_canonical_mode_still_pulls_its_target_into_the_crate() {
+    let t = TestRepo::new();
+    t.write("Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\n");
+    t.write("crates/billing/Cargo.toml", package("billing", ""));
+    t.write("crates/billing/src/lib.rs", "mod rates;\n");
+    t.write("shared/rates.rs", "pub const RATE: u32 = 1;\n");
+    t.write(".countersign/policy.toml", POLICY_DOCS_FREE);
+    t.write(".countersign/allowed_signers", alice_roster_line(t.path()));
+    t.commit("Base");
+    t.branch("feature");
+    t.checkout("feature");
+    t.write("README.md", "notes\n");
+    let first = t.commit_ai("kiro", "Notes");
+    let link = git_stdin(
+        t.path(),
+        &["hash-object", "-w", "--stdin"],
+        b"../../../shared/rates.rs",
+    );
+    let rates = git_stdin(
+        t.path(),
+        &["hash-object", "-w", "--stdin"],
+        b"pub const RATE: u32 = 0;\n",
+    );
+    let tree = t.git(&["rev-parse", &format!("{first}^{{tree}}")]);
+    let tree = put_raw(
+        t.path(),
+        tree.trim(),
+        &["crates", "billing", "src", "rates.rs"],
+        "120777",
+        &link,
+    );
+    let tree = put_raw(t.path(), &tree, &["shared", "rates.rs"], "100644", &rates);
+    let second = git_stdin(
+        t.path(),
+        &[
+            "-c",
+            "user.name=Kiro",
+            "-c",
+            "user.email=kiro@agents.example",
+            "commit-tree",
+            &tree,
+            "-p",
+            &first.to_string(),
+            "-m",
+            "Link the rates\n\nCo-authored-by: Kiro <kiro@agents.example>",
+        ],
+        b"",
+    );
+    t.git(&["update-ref", "refs/heads/feature", &second]);
+    let out = countersign(t.path())
+        .args(["status", "main..feature", "--format", "json"])
+        .output()
+        .expect("runs");
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let row = rows
+        .as_array()
+        .and_then(|r| r.iter().find(|r| r["commit"] == second.as_str()))
+        .unwrap_or_else(|| panic!("no row for {second}: {rows:#}"));
+    assert_forbidden_as_part_of_billing(row);
+}

@@ -19,6 +19,12 @@ use crate::Result;
 
 /// A mode git gives symbolic links.
 const SYMLINK_MODE: u32 = 0o120000;
+
+/// True for a symbolic link's tree-entry mode, canonical or not: git checks out any mode
+/// whose type bits say "link" (`120777` too) as a symlink, so every such entry is one here.
+pub fn is_symlink_mode(mode: u32) -> bool {
+    mode & 0o170000 == SYMLINK_MODE
+}
 /// Source files larger than this are not scanned (the crate counts whole elsewhere).
 const MAX_SCANNED: usize = 8 * 1024 * 1024;
 
@@ -129,7 +135,7 @@ pub fn scan_tree(repo: &git2::Repository, commit: git2::Oid, ws: &Workspace) -> 
             let name = String::from_utf8_lossy(e.name_bytes());
             let path = format!("{dir}{name}");
             let mode = e.filemode() as u32;
-            if path.ends_with(".rs") || mode == SYMLINK_MODE {
+            if path.ends_with(".rs") || is_symlink_mode(mode) {
                 entries.push((path, e.id(), mode));
             }
         }
@@ -160,7 +166,7 @@ pub fn scan_entries(
         }
         let text = String::from_utf8_lossy(content);
         Some(match entries.get(*i) {
-            Some((_, _, mode)) if *mode == SYMLINK_MODE => Named::Target(text.trim().to_string()),
+            Some((_, _, mode)) if is_symlink_mode(*mode) => Named::Target(text.trim().to_string()),
             _ => Named::Literals(literals(&text)),
         })
     });

@@ -251,7 +251,8 @@ impl<'r> Assessor<'r> {
         let mut entries: Vec<(String, git2::Oid, u32)> = Vec::new();
         let mut consider = |path: &[u8], id: git2::Oid, mode: u32| {
             let text = String::from_utf8_lossy(path).into_owned();
-            if (text.ends_with(".rs") || mode == 0o120000)
+            // The raw mode from the change: a non-canonical link mode is a link too.
+            if (text.ends_with(".rs") || crate::impact::compiled::is_symlink_mode(mode))
                 && self.scanned.insert((text.clone(), id))
             {
                 entries.push((text, id, mode));
