@@ -37,15 +37,11 @@ pub struct Session {
 }
 
 impl Session {
-    /// Loads the change at `dir` as `review` would and shows its first file.
+    /// Loads the change at `dir` as `review` would and shows its first file, with every job
+    /// run inline (the full file lists and the content scan included; the impact analysis
+    /// waits for [`Session::settle`]).
     pub fn open(dir: &Path, opts: &ReviewOptions, size: (u16, u16)) -> Result<Session> {
-        let data = data::load_review(dir, opts.selection())?;
-        let store = Store::open(super::store::data_dir().as_deref(), &data.repo_path);
-        let theme = super::resolve_theme(opts.theme.as_deref())?;
-        let jobs = Jobs::inline(&data.repo_path, data.resolved.clone());
-        let mut s = Session::with(data, store, theme, size, jobs);
-        s.app.tab_width = super::tab_width();
-        Ok(s)
+        Self::open_deferring(dir, opts, size, None)
     }
 
     /// A session over data built elsewhere (tests construct it by hand). Such data need not
@@ -67,17 +63,26 @@ impl Session {
         opts: &ReviewOptions,
         size: (u16, u16),
     ) -> Result<Session> {
+        Self::open_deferring(dir, opts, size, Some(Vec::new()))
+    }
+
+    fn open_deferring(
+        dir: &Path,
+        opts: &ReviewOptions,
+        size: (u16, u16),
+        deferred: Option<Vec<Effect>>,
+    ) -> Result<Session> {
         let data = data::load_review(dir, opts.selection())?;
         let store = Store::open(super::store::data_dir().as_deref(), &data.repo_path);
         let theme = super::resolve_theme(opts.theme.as_deref())?;
         let jobs = Jobs::inline(&data.repo_path, data.resolved.clone());
-        let app = App::new(data, store, theme, size);
+        let mut app = App::new(data, store, theme, size);
+        app.tab_width = super::tab_width();
         let mut s = Session {
             app,
             jobs,
-            deferred: Some(Vec::new()),
+            deferred,
         };
-        s.app.tab_width = super::tab_width();
         let effects = update::start(&mut s.app);
         s.run(effects);
         Ok(s)
