@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use countersign::policy::{parse_roster, Roster};
 use git2::{Oid, Signature, Time};
-use signoff_common::{alice_roster_line, forge, git_in, now, Fixture, TestRepo, POLICY};
+use signoff_common::{alice_roster_line, forge, git_in, git_stdin, now, Fixture, TestRepo, POLICY};
 
 // ---------------------------------------------------------------- helpers
 
@@ -701,29 +701,6 @@ fn init_records_the_trusted_ref_as_a_full_ref_and_base_as_its_branch() {
 }
 
 // ---------------------------------------------------------------- 14: tree paths
-
-/// Runs the real git with `input` on stdin; returns its stdout, trimmed.
-fn git_stdin(dir: &Path, args: &[&str], input: &[u8]) -> String {
-    use std::io::Write;
-    let mut child = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("git runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input)
-        .expect("write stdin");
-    let out = child.wait_with_output().expect("git ends");
-    assert!(out.status.success(), "git {args:?} failed");
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
 
 /// Makes a commit on `feature` whose tree is `feature`'s plus `docs/<entry>` = a tree holding
 /// `billing/src/lib.rs` (new content) under the raw entry name `entry` (`..`, or a name with

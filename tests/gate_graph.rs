@@ -5,7 +5,7 @@
 
 mod support;
 
-use support::{alice_roster_line, countersign, TestRepo};
+use support::{alice_roster_line, countersign, git_stdin, TestRepo};
 
 const POLICY: &str = r#"base = "main"
 default_tier = "autonomous"
@@ -297,27 +297,6 @@ fn a_named_build_scripts_input_takes_the_tier_of_its_crate() {
         "proto/money.proto",
     );
     assert_forbidden_as_part_of_billing(&row);
-}
-
-/// `git` run in `dir` with `input` on stdin; its trimmed stdout.
-fn git_stdin(dir: &std::path::Path, args: &[&str], input: &[u8]) -> String {
-    use std::io::Write;
-    let mut child = std::process::Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("git runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input)
-        .expect("write");
-    let out = child.wait_with_output().expect("git ends");
-    assert!(out.status.success(), "git {args:?}");
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
 /// The tree `tree` with `path` set to (`mode`, `blob`), written as raw tree objects so that

@@ -132,17 +132,24 @@ pub const FULL_FIRST_FILES: usize = 64;
 pub fn load_review(dir: &Path, selection: Selection<'_>) -> Result<ReviewData> {
     let repo = git::open(dir)?;
     let review = Review::open(&repo, selection, Purpose::Impact)?;
-    data_of(&repo, review)
+    data_of(&repo, review, true)
 }
 
-/// Loads the review `resolved` describes again (after signing, the sign-off states change).
+/// Loads the review `resolved` describes again (after signing, the sign-off states change):
+/// the verdicts, over file lists of paths only (the workstation keeps the lists it has).
 pub fn reload_review(repo_path: &Path, resolved: &Resolved) -> Result<ReviewData> {
     let repo = git::open(repo_path)?;
     let review = Review::reopen(&repo, resolved, Purpose::Impact)?;
-    data_of(&repo, review)
+    data_of(&repo, review, false)
 }
 
-fn data_of(repo: &git2::Repository, mut review: Review<'_>) -> Result<ReviewData> {
+/// The review's data; with `full_if_small`, a change of at most [`FULL_FIRST_FILES`] files
+/// gets its full file lists now.
+fn data_of(
+    repo: &git2::Repository,
+    mut review: Review<'_>,
+    full_if_small: bool,
+) -> Result<ReviewData> {
     let repo_path = repo.workdir().unwrap_or_else(|| repo.path()).to_path_buf();
     let builtin = review.builtin_policy;
     let assessments = if builtin {
@@ -178,7 +185,8 @@ fn data_of(repo: &git2::Repository, mut review: Review<'_>) -> Result<ReviewData
         .collect();
     verdicts.resize(review.changes.commits.len(), None);
     let mut changes = std::mem::take(&mut review.changes.commits);
-    let paths_only = changes.iter().map(|c| c.files.len()).sum::<usize>() > FULL_FIRST_FILES;
+    let paths_only =
+        !full_if_small || changes.iter().map(|c| c.files.len()).sum::<usize>() > FULL_FIRST_FILES;
     if !paths_only {
         let ids: Vec<CommitId> = changes.iter().map(|c| c.commit_id()).collect();
         changes = load_full_files_in(repo, &ids)?;

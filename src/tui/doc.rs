@@ -126,6 +126,15 @@ pub fn notices(file: &FileChange) -> Vec<String> {
             .unwrap_or_default();
         out.push(format!("{verb}: {old} → {new}"));
     }
+    // A link's content is the path it points to: say so, whatever link mode it was given.
+    let link = crate::impact::compiled::is_symlink_mode;
+    match (link(file.old_mode), link(file.new_mode)) {
+        (_, true) => out.push(
+            "symbolic link: the line shown is the path it points to, not file content".to_string(),
+        ),
+        (true, false) => out.push("was a symbolic link (the path it pointed to)".to_string()),
+        _ => {}
+    }
     if file.old_mode != 0 && file.new_mode != 0 && file.old_mode != file.new_mode {
         out.push(format!(
             "mode changed: {:o} → {:o}",
@@ -583,6 +592,24 @@ mod tests {
                 Row::Notice("binary file changed".into())
             ]
         );
+    }
+
+    #[test]
+    fn a_link_says_it_is_one_whatever_its_mode() {
+        for mode in [0o120000, 0o120777] {
+            let mut f = modified();
+            f.old_mode = mode;
+            f.new_mode = mode;
+            let doc = DiffDoc::build(&f, &[]);
+            assert_eq!(
+                doc.unified[0],
+                Row::Notice(
+                    "symbolic link: the line shown is the path it points to, not file content"
+                        .into()
+                ),
+                "{mode:o}"
+            );
+        }
     }
 
     #[test]

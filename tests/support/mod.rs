@@ -229,6 +229,30 @@ impl Default for TestRepo {
     }
 }
 
+/// Runs the real `git` CLI in `dir` with `input` on stdin (plumbing such as `hash-object
+/// --literally`, which writes objects no porcelain would); returns its stdout, trimmed.
+pub fn git_stdin(dir: &Path, args: &[&str], input: &[u8]) -> String {
+    use std::io::Write;
+    let mut child = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("git runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input)
+        .expect("write stdin");
+    let out = child.wait_with_output().expect("git ends");
+    assert!(out.status.success(), "git {args:?} failed");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
 /// Runs the real `git` CLI in `dir`, isolated as [`TestRepo::git`] describes.
 pub fn git_in(dir: &Path, args: &[&str]) -> String {
     let home = std::env::temp_dir().join("countersign-tests-no-git-config");
