@@ -201,6 +201,19 @@ pub(crate) struct ScanError {
     pub what: String,
 }
 
+/// The bytes an identifier is made of (ASCII letters, digits, `_`, and every byte of a
+/// non-ASCII character): a table, as the tokenizer asks once per byte.
+const IDENT_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+        c += 1;
+    }
+    t
+};
+
 /// Tokenizes `src` into tokens with their lines.
 fn tokenize(src: &str) -> Result<Vec<(Tok<'_>, usize)>, ScanError> {
     let b = src.as_bytes();
@@ -211,7 +224,7 @@ fn tokenize(src: &str) -> Result<Vec<(Tok<'_>, usize)>, ScanError> {
         line,
         what: what.to_string(),
     };
-    let is_ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80;
+    let is_ident = |c: u8| IDENT_BYTE[usize::from(c)];
     // A shebang line is not Rust.
     if b.starts_with(b"#!") && !b[2..].trim_ascii_start().starts_with(b"[") {
         while i < b.len() && b[i] != b'\n' {
@@ -225,7 +238,13 @@ fn tokenize(src: &str) -> Result<Vec<(Tok<'_>, usize)>, ScanError> {
                 line += 1;
                 i += 1;
             }
-            b' ' | b'\t' | b'\r' => i += 1,
+            b' ' | b'\t' | b'\r' => {
+                // Indentation comes in runs: skip it without going round the match.
+                i += 1;
+                while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\r') {
+                    i += 1;
+                }
+            }
             b'/' if b.get(i + 1) == Some(&b'/') => {
                 i = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |n| i + n);
             }
@@ -1105,10 +1124,11 @@ impl<'t, 'a> Items<'t, 'a> {
     /// `a::b::c` (or `::a::b`) in code; a lone identifier is no path.
     fn code_path(&mut self) {
         let leading = self.tok(self.i) == Some(&Tok::PathSep);
-        let mut j = self.i + usize::from(leading);
-        let mut segs = Vec::new();
-        while let Some(Tok::Ident(s)) = self.tok(j) {
-            segs.push((*s).to_string());
+        let from = self.i + usize::from(leading);
+        let mut j = from;
+        // Find the path's end first: most identifiers stand alone and make no path, so
+        // nothing is allocated for them.
+        while let Some(Tok::Ident(_)) = self.tok(j) {
             j += 1;
             if self.tok(j) == Some(&Tok::PathSep) && matches!(self.tok(j + 1), Some(Tok::Ident(_)))
             {
@@ -1117,18 +1137,28 @@ impl<'t, 'a> Items<'t, 'a> {
                 break;
             }
         }
-        if segs.len() >= 2
-            && self.tok(j) == Some(&Tok::Punct(b'!'))
-            && matches!(self.tok(j + 1), Some(Tok::Open(_)))
-        {
-            if let Some(last) = segs.last() {
-                let scope = self.scope_names();
-                self.out.macro_calls.push((scope, last.clone()));
+        let words = || {
+            self.toks[from.min(j)..j]
+                .iter()
+                .filter_map(|(t, _)| match t {
+                    Tok::Ident(s) => Some(*s),
+                    _ => None,
+                })
+        };
+        let count = words().count();
+        if count >= 2 || (leading && count == 1) {
+            let segs: Vec<String> = words().map(str::to_string).collect();
+            let scope = self.scope_names();
+            if count >= 2
+                && self.tok(j) == Some(&Tok::Punct(b'!'))
+                && matches!(self.tok(j + 1), Some(Tok::Open(_)))
+            {
+                if let Some(last) = segs.last() {
+                    self.out.macro_calls.push((scope.clone(), last.clone()));
+                }
             }
-        }
-        if segs.len() >= 2 || (leading && !segs.is_empty()) {
             self.out.paths.push(PathRef {
-                scope: self.scope_names(),
+                scope,
                 segs,
                 leading,
                 alias: None,
