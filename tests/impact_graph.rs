@@ -998,3 +998,67 @@ fn a_deleted_module_lists_its_dependents_with_their_chain_before_the_change() {
         "{vias:?}"
     );
 }
+
+/// Members' manifests are read ahead on threads from a git tree and one by one from a work
+/// tree: both give the same workspace, and a member manifest over the 4 MiB cap is refused
+/// by name either way (reading ahead leaves it to the one-by-one read, which says why).
+#[test]
+fn manifests_read_on_threads_give_the_workspace_read_one_by_one_and_the_cap_holds() {
+    let t = support::TestRepo::new();
+    t.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"crates/*\"]\n[workspace.dependencies]\nserde = \"1\"\n",
+    );
+    for i in 0..80 {
+        let deps = match i {
+            0 => String::new(),
+            _ => format!(
+                "[dependencies]\nc{:02} = {{ path = \"../c{:02}\" }}\nserde = {{ workspace = true }}\n",
+                i - 1,
+                i - 1
+            ),
+        };
+        let tier = if i % 7 == 0 {
+            "[package.metadata.countersign]\ntier = \"prohibited\"\n"
+        } else {
+            ""
+        };
+        krate(
+            &t,
+            &format!("crates/c{i:02}"),
+            &format!("c{i:02}"),
+            &format!("{deps}{tier}"),
+            "pub fn f() {}\n",
+        );
+    }
+    let tip = t.commit("eighty members");
+    let from_git = Workspace::load(&GitTree::of_commit(&t.repo, tip, "HEAD").expect("tree"))
+        .expect("workspace from git");
+    let from_disk = Workspace::load(&countersign::git::WorkTree {
+        root: t.path().to_path_buf(),
+    })
+    .expect("workspace from the work tree");
+    assert_eq!(from_git.members.len(), 80);
+    assert_eq!(
+        format!("{:?}", from_git.members),
+        format!("{:?}", from_disk.members)
+    );
+    assert_eq!(
+        from_git
+            .members
+            .iter()
+            .filter(|m| m.metadata_tier.is_some())
+            .count(),
+        12
+    );
+
+    let mut big = String::from("[package]\nname = \"c40\"\nversion = \"0.1.0\"\n");
+    big.push_str(&format!("# {}\n", "x".repeat(4 * 1024 * 1024)));
+    t.write("crates/c40/Cargo.toml", big);
+    let tip = t.commit("a member manifest over the cap");
+    let err = Workspace::load(&GitTree::of_commit(&t.repo, tip, "HEAD").expect("tree"))
+        .expect_err("a manifest over 4 MiB is refused");
+    let text = err.to_string();
+    assert!(text.contains("crates/c40/Cargo.toml"), "{text}");
+    assert!(text.contains("4 MiB"), "{text}");
+}

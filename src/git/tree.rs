@@ -22,6 +22,24 @@ pub trait RepoFiles {
     fn display_path(&self, path: &str) -> String {
         format!("{}:{path}", self.label())
     }
+
+    /// Each file of `paths` read as [`RepoFiles::read`] reads it and turned by `f` into what
+    /// the caller keeps, in the order given. A path that is no file, or whose read fails, is
+    /// left out: reading it with [`RepoFiles::read`] says why. Here one by one; a git tree
+    /// reads and applies `f` on several threads.
+    fn map_files<R: Send>(
+        &self,
+        paths: &[String],
+        f: &(dyn Fn(&[u8]) -> R + Sync),
+    ) -> Vec<(String, R)>
+    where
+        Self: Sized,
+    {
+        paths
+            .iter()
+            .filter_map(|p| Some((p.clone(), f(&self.read(p).ok()??))))
+            .collect()
+    }
 }
 
 /// The work tree on disk, for `policy check` while the user edits.
@@ -139,10 +157,28 @@ pub fn map_blobs<K: Clone + Send + Sync, R: Send>(
     blobs: &[(K, git2::Oid)],
     f: &(dyn Fn(&K, &[u8]) -> R + Sync),
 ) -> Vec<(K, R)> {
+    map_blobs_within(repo, blobs, None, f)
+}
+
+/// [`map_blobs`], leaving out too the blobs larger than `cap` bytes (their size is read
+/// before their content is).
+fn map_blobs_within<K: Clone + Send + Sync, R: Send>(
+    repo: &git2::Repository,
+    blobs: &[(K, git2::Oid)],
+    cap: Option<u64>,
+    f: &(dyn Fn(&K, &[u8]) -> R + Sync),
+) -> Vec<(K, R)> {
     let read_with = |repo: &git2::Repository, share: &[(K, git2::Oid)]| {
+        let odb = cap.and_then(|_| repo.odb().ok());
         share
             .iter()
             .filter_map(|(key, id)| {
+                if let Some(cap) = cap {
+                    let (size, _) = odb.as_ref()?.read_header(*id).ok()?;
+                    if size as u64 > cap {
+                        return None;
+                    }
+                }
                 let blob = repo.find_blob(*id).ok()?;
                 Some((key.clone(), f(key, blob.content())))
             })
@@ -317,6 +353,40 @@ impl RepoFiles for GitTree<'_> {
 
     fn subdirs(&self, dir: &str) -> Vec<String> {
         GitTree::subdirs(self, dir)
+    }
+
+    /// The entries are looked up here, then the blobs read and mapped on up to
+    /// [`READ_THREADS`] threads (a workspace's hundreds of manifests). Manifests over their
+    /// cap are left out, for [`GitTree::read`] to refuse with the reason.
+    fn map_files<R: Send>(
+        &self,
+        paths: &[String],
+        f: &(dyn Fn(&[u8]) -> R + Sync),
+    ) -> Vec<(String, R)> {
+        let is_manifest = |p: &str| p == "Cargo.toml" || p.ends_with("/Cargo.toml");
+        let (manifests, others): (Vec<&String>, Vec<&String>) =
+            paths.iter().partition(|p| is_manifest(p));
+        let entries = |paths: Vec<&String>| -> Vec<(String, git2::Oid)> {
+            paths
+                .into_iter()
+                .filter_map(|p| Some((p.clone(), self.blob_entry(p)?.id())))
+                .collect()
+        };
+        let f = |_: &String, bytes: &[u8]| f(bytes);
+        let mut out = map_blobs_within(
+            self.repo,
+            &entries(manifests),
+            Some(bounded::MANIFEST.bytes),
+            &f,
+        );
+        out.extend(map_blobs_within(self.repo, &entries(others), None, &f));
+        let order: HashMap<&str, usize> = paths
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.as_str(), i))
+            .collect();
+        out.sort_by_key(|(p, _)| order.get(p.as_str()).copied());
+        out
     }
 }
 

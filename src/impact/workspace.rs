@@ -9,6 +9,7 @@
 //! no `[workspace]` is a lone package. The workspace root is the repository root.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
@@ -145,35 +146,59 @@ pub fn ancestors_or_self(path: &[u8]) -> impl Iterator<Item = &[u8]> {
 
 /// A manifest's parsed form with its text, kept for positioning diagnostics.
 struct Parsed {
-    raw: std::rc::Rc<RawManifest>,
+    raw: Arc<RawManifest>,
     text: String,
 }
+
+/// A manifest read ahead: its text and what parsing it gave.
+type ReadAhead = (
+    String,
+    std::result::Result<Arc<RawManifest>, toml::de::Error>,
+);
 
 /// How many parsed manifests [`parse_manifest`] keeps.
 const PARSED_MANIFESTS: usize = 4096;
 
-thread_local! {
-    /// Manifests parsed on this thread, by text: a gate over a long range loads the workspace
-    /// again for every commit that touches a manifest, and all its other manifests are the
-    /// same text as before.
-    static MANIFESTS: std::cell::RefCell<HashMap<String, std::rc::Rc<RawManifest>>> =
-        std::cell::RefCell::new(HashMap::new());
-}
+/// Manifests parsed so far, by text: a gate over a long range loads the workspace again for
+/// every commit that touches a manifest, and all its other manifests are the same text as
+/// before. Shared by the threads that read manifests ahead.
+static MANIFESTS: Mutex<Option<HashMap<String, Arc<RawManifest>>>> = Mutex::new(None);
 
 /// `text` parsed as a manifest, from the ones parsed before when it was.
-fn parse_manifest(text: &str) -> std::result::Result<std::rc::Rc<RawManifest>, toml::de::Error> {
-    if let Some(hit) = MANIFESTS.with(|m| m.borrow().get(text).cloned()) {
+fn parse_manifest(text: &str) -> std::result::Result<Arc<RawManifest>, toml::de::Error> {
+    let cached = |m: &mut Option<HashMap<String, Arc<RawManifest>>>| {
+        m.as_ref().and_then(|m| m.get(text).cloned())
+    };
+    if let Some(hit) = MANIFESTS.lock().ok().and_then(|mut m| cached(&mut m)) {
         return Ok(hit);
     }
-    let raw = std::rc::Rc::new(toml::from_str::<RawManifest>(text)?);
-    MANIFESTS.with(|m| {
-        let mut m = m.borrow_mut();
+    let raw = Arc::new(toml::from_str::<RawManifest>(text)?);
+    if let Ok(mut m) = MANIFESTS.lock() {
+        let m = m.get_or_insert_with(HashMap::new);
         if m.len() >= PARSED_MANIFESTS {
             m.clear();
         }
         m.insert(text.to_string(), raw.clone());
-    });
+    }
     Ok(raw)
+}
+
+/// The manifests of `dirs` read and parsed ahead, on several threads where the tree allows
+/// (hundreds of members): by manifest path. The ones that cannot be read are left out and
+/// read again one by one, which says why.
+fn read_ahead(tree: &impl RepoFiles, dirs: &[&str]) -> HashMap<String, ReadAhead> {
+    let paths: Vec<String> = dirs
+        .iter()
+        .filter(|d| !d.is_empty())
+        .map(|d| manifest_in(d))
+        .collect();
+    tree.map_files(&paths, &|bytes: &[u8]| {
+        let text = String::from_utf8_lossy(bytes).into_owned();
+        let parsed = parse_manifest(&text);
+        (text, parsed)
+    })
+    .into_iter()
+    .collect()
 }
 
 fn manifest_in(dir: &str) -> String {
@@ -185,7 +210,7 @@ impl Workspace {
     /// members (path rules still apply to its files).
     pub fn load(tree: &impl RepoFiles) -> Result<Workspace> {
         let mut ws = Workspace::default();
-        let Some(root) = ws.read_manifest(tree, "")? else {
+        let Some(root) = ws.read_manifest(tree, "", &mut HashMap::new())? else {
             return Ok(ws);
         };
         let raw_ws = root.raw.workspace.as_ref();
@@ -233,6 +258,8 @@ impl Workspace {
                     .iter()
                     .any(|x| GitPath::from(d).starts_with_dir(x) && !x.is_empty())
         };
+        let ahead_dirs: Vec<&str> = queue.iter().map(|(d, _)| d.as_str()).collect();
+        let mut ahead = read_ahead(tree, &ahead_dirs);
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
         let mut root = Some(root);
         let ctx = deps::Context {
@@ -259,7 +286,7 @@ impl Workspace {
             let manifest = if dir.is_empty() {
                 root.take()
             } else {
-                ws.read_manifest(tree, &dir)?
+                ws.read_manifest(tree, &dir, &mut ahead)?
             };
             let Some(Parsed { raw, text }) = manifest else {
                 continue;
@@ -348,13 +375,25 @@ impl Workspace {
     }
 
     /// Reads and parses the manifest in `dir`; a parse failure is recorded as a problem.
-    fn read_manifest(&mut self, tree: &impl RepoFiles, dir: &str) -> Result<Option<Parsed>> {
+    fn read_manifest(
+        &mut self,
+        tree: &impl RepoFiles,
+        dir: &str,
+        ahead: &mut HashMap<String, ReadAhead>,
+    ) -> Result<Option<Parsed>> {
         let path = manifest_in(dir);
-        let Some(bytes) = tree.read(&path)? else {
-            return Ok(None);
+        let (text, parsed) = match ahead.remove(&path) {
+            Some(read) => read,
+            None => {
+                let Some(bytes) = tree.read(&path)? else {
+                    return Ok(None);
+                };
+                let text = String::from_utf8_lossy(&bytes).into_owned();
+                let parsed = parse_manifest(&text);
+                (text, parsed)
+            }
         };
-        let text = String::from_utf8_lossy(&bytes).into_owned();
-        match parse_manifest(&text) {
+        match parsed {
             Ok(raw) => Ok(Some(Parsed { raw, text })),
             Err(e) => {
                 let span = e.span().unwrap_or(0..0);
@@ -378,7 +417,7 @@ impl Workspace {
                     })
                     .unwrap_or_default();
                 Ok(Some(Parsed {
-                    raw: std::rc::Rc::new(raw),
+                    raw: Arc::new(raw),
                     text,
                 }))
             }
