@@ -598,3 +598,89 @@ fn without_the_base_branch_the_default_range_still_covers_earlier_commits() {
     let v = Fixture::verdict_for(&json, &c);
     assert_eq!(v["state"], "forbidden", "{v:#}");
 }
+
+/// Over a long range the signatures are checked ahead on several threads; what that check
+/// found must still go through every other check of each line. Twenty signed commits (the
+/// check ahead starts at sixteen): one payload edited after signing, one valid line copied
+/// onto another commit, one line by a key outside the roster. Only the honest ones pass.
+#[test]
+fn signatures_checked_ahead_over_a_long_range_still_stop_each_forgery() {
+    let f = Fixture::new();
+    let commits: Vec<git2::Oid> = (0..20)
+        .map(|i| f.ai_commit("src/lib.rs", &format!("pub fn f() {{ {i}; }}\n"), "Tweak f"))
+        .collect();
+    f.cmd()
+        .args(["sign", "main..feature", "--decision", "approve", "--yes"])
+        .arg("--key")
+        .arg(&f.person("alice").key_path)
+        .assert()
+        .success();
+    let (code, json) = f.verify_json(&["main..feature"]);
+    assert_eq!(code, 0, "all twenty are signed: {json:#}");
+
+    // An approval whose comment was edited after signing, the signature kept.
+    let edited = commits[5];
+    let line = f.note_lines(&edited).remove(0);
+    let altered = line.replace(r#"\"comment\":\"\""#, r#"\"comment\":\"lgtm\""#);
+    assert_ne!(altered, line, "the payload has an empty comment to edit");
+    f.t.git(&[
+        "notes",
+        "--ref=countersign",
+        "add",
+        "-f",
+        "-m",
+        &altered,
+        &edited.to_string(),
+    ]);
+    // A valid line (its signature checks out) copied onto another commit.
+    let copied_onto = commits[11];
+    f.t.git(&[
+        "notes",
+        "--ref=countersign",
+        "remove",
+        &copied_onto.to_string(),
+    ]);
+    f.append_raw(&copied_onto, f.note_lines(&commits[12]).remove(0));
+    // A line by a key outside the roster, in alice's name.
+    let outsider = commits[17];
+    f.t.git(&[
+        "notes",
+        "--ref=countersign",
+        "remove",
+        &outsider.to_string(),
+    ]);
+    let forged = forge(
+        &f.t.repo,
+        &outsider,
+        &f.person("mallory").key,
+        "alice@example.com",
+        "countersign",
+        &now(),
+        |_| {},
+    );
+    f.append_raw(&outsider, forged);
+
+    let (code, json) = f.verify_json(&["main..feature"]);
+    assert_eq!(code, 1, "{json:#}");
+    for (i, c) in commits.iter().enumerate() {
+        let v = Fixture::verdict_for(&json, c);
+        let forged = [5, 11, 17].contains(&i);
+        assert_eq!(v["ok"], !forged, "commit {i}: {v:#}");
+    }
+    let said = |c: &git2::Oid| Fixture::verdict_for(&json, c).to_string();
+    assert!(
+        said(&edited).contains("the payload was altered after signing"),
+        "{}",
+        said(&edited)
+    );
+    assert!(
+        said(&copied_onto).contains("copied from another commit"),
+        "{}",
+        said(&copied_onto)
+    );
+    assert!(
+        said(&outsider).contains("does not list for alice@example.com"),
+        "{}",
+        said(&outsider)
+    );
+}

@@ -16,7 +16,7 @@ mod path;
 mod refs;
 mod repo;
 mod revspec;
-mod shares;
+pub mod shares;
 mod tree;
 
 pub(crate) use changeset::read_hunks;

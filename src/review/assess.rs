@@ -101,6 +101,8 @@ pub struct Assessor<'r> {
     signed_trees: Option<HashMap<git2::Oid, Vec<git2::Oid>>>,
     notes: notes::NotesReader<'r>,
     rewrites: rewrite::Finder,
+    /// Signatures of the range's sign-offs checked ahead, on the machine's cores.
+    signatures: verify::CheckedSignatures,
 }
 
 impl<'r> Assessor<'r> {
@@ -141,6 +143,7 @@ impl<'r> Assessor<'r> {
             signed_trees: None,
             notes: notes::NotesReader::new(repo),
             rewrites: rewrite::Finder::new(),
+            signatures: verify::CheckedSignatures::default(),
         })
     }
 
@@ -578,6 +581,26 @@ impl<'r> Assessor<'r> {
         Ok(!self.notes.lines(commit)?.is_empty() || !self.notes.removed_lines(commit)?.is_empty())
     }
 
+    /// Reads the notes as they are now for the rest of this assessor's life (see
+    /// [`notes::NotesReader::pin`]).
+    pub fn pin_notes(&mut self) -> Result<()> {
+        self.notes.pin()
+    }
+
+    /// Checks the signatures of the sign-off lines (current and removed) on `commits` ahead,
+    /// on the machine's cores, for the verdicts to take (see
+    /// [`verify::check_signatures_ahead`]).
+    pub fn check_signatures_ahead(&mut self, commits: &[CommitChange]) -> Result<()> {
+        let mut lines = Vec::new();
+        for c in commits {
+            let oid = c.commit_id().oid();
+            lines.extend(self.notes.lines(oid)?);
+            lines.extend(self.notes.removed_lines(oid)?);
+        }
+        self.signatures = verify::check_signatures_ahead(&self.trusted.roster, &lines);
+        Ok(())
+    }
+
     fn note_lines(&mut self, commit: &CommitChange) -> Result<Vec<String>> {
         let oid = commit.commit_id().oid();
         self.notes.lines(oid)
@@ -637,6 +660,7 @@ impl<'r> Assessor<'r> {
             roster: &self.trusted.roster,
             trusted_ref: &self.trusted_ref,
             now: chrono::Utc::now(),
+            checked: Some(&self.signatures),
         };
         let mut signoffs: Vec<SignoffVerdict> = lines
             .iter()

@@ -188,6 +188,7 @@ pub fn collect(review: &mut Review<'_>, drafts: &[Draft]) -> Result<Feedback> {
         roster: &roster,
         trusted_ref: &trusted_ref,
         now: chrono::Utc::now(),
+        checked: None,
     };
     let mut notes = NotesReader::new(repo);
     let mut finder = Finder::new();

@@ -147,6 +147,11 @@ impl<'r> Review<'r> {
         }
         let mut assessor = Assessor::with_trusted(repo, policy, &trusted)?;
         assessor.cache_scans = matches!(purpose, Purpose::Explore | Purpose::Impact);
+        // A run that only reads judges every commit against one snapshot of the notes; the
+        // workstation and `sign`, which add to them, read them as they are.
+        if matches!(purpose, Purpose::Gate | Purpose::Triage | Purpose::Impact) {
+            assessor.pin_notes()?;
+        }
         // Judging needs paths only: rename similarity and content are read where a verdict
         // depends on them (a sign-off's patch digest), and for the reviewer's screen.
         let depth = match purpose {
@@ -212,6 +217,10 @@ impl<'r> Review<'r> {
         progress: &mut dyn FnMut(usize, usize, &crate::git::CommitChange),
     ) -> Result<Vec<Assessment>> {
         let commits = std::mem::take(&mut self.changes.commits);
+        if let Err(e) = self.assessor.check_signatures_ahead(&commits) {
+            self.changes.commits = commits;
+            return Err(e);
+        }
         let total = commits.len();
         let result = commits
             .iter()

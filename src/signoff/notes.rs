@@ -43,7 +43,13 @@ pub struct NotesReader<'r> {
     /// For the notes tip of `.0`: every earlier version of each note (annotated commit's
     /// hex → blob ids) that a later notes commit changed or deleted.
     history: Option<(Oid, std::collections::HashMap<String, Vec<Oid>>)>,
+    /// Set by [`NotesReader::pin`]: the notes tip every read uses, and the lines read so far
+    /// by commit. Unset, each read follows the ref as it is then.
+    pinned: Option<(Option<Oid>, LinesRead)>,
 }
+
+/// Note lines read so far, by annotated commit.
+type LinesRead = std::collections::HashMap<Oid, Vec<String>>;
 
 impl<'r> NotesReader<'r> {
     /// A reader over `repo`'s countersign notes.
@@ -52,12 +58,41 @@ impl<'r> NotesReader<'r> {
             repo,
             cached: None,
             history: None,
+            pinned: None,
+        }
+    }
+
+    /// Reads the notes as they are now for the rest of this reader's life: one snapshot for
+    /// a whole run (`verify`, `status`), which judges every commit against the same notes
+    /// (a notes push landing mid-run changes nothing) and resolves the ref once instead of
+    /// several times per commit.
+    pub fn pin(&mut self) -> Result<()> {
+        self.pinned = Some((current_tip(self.repo)?, std::collections::HashMap::new()));
+        Ok(())
+    }
+
+    /// The notes tip reads use: the pinned one, or the ref's current target.
+    fn tip(&self) -> Result<Option<Oid>> {
+        match &self.pinned {
+            Some((tip, _)) => Ok(*tip),
+            None => current_tip(self.repo),
         }
     }
 
     /// The lines of the note on `commit` (empty when there is none), blank lines dropped.
     pub fn lines(&mut self, commit: Oid) -> Result<Vec<String>> {
-        let Some(tip) = current_tip(self.repo)? else {
+        if let Some(lines) = self.pinned.as_ref().and_then(|(_, read)| read.get(&commit)) {
+            return Ok(lines.clone());
+        }
+        let lines = self.read_lines(commit)?;
+        if let Some((_, read)) = &mut self.pinned {
+            read.insert(commit, lines.clone());
+        }
+        Ok(lines)
+    }
+
+    fn read_lines(&mut self, commit: Oid) -> Result<Vec<String>> {
+        let Some(tip) = self.tip()? else {
             return Ok(Vec::new());
         };
         if self.cached.as_ref().map(|(id, _)| *id) != Some(tip) {
@@ -95,7 +130,7 @@ impl<'r> NotesReader<'r> {
     /// rewrote the note without them). A shallow notes history is an error: what it cut off
     /// could hold a reject.
     pub fn removed_lines(&mut self, commit: Oid) -> Result<Vec<String>> {
-        let Some(tip) = current_tip(self.repo)? else {
+        let Some(tip) = self.tip()? else {
             return Ok(Vec::new());
         };
         if self.history.as_ref().map(|(id, _)| *id) != Some(tip) {
@@ -509,6 +544,31 @@ mod tests {
             repo.commit(None, &sig, &sig, "c", &tree, &[]).unwrap()
         };
         (dir, repo, commit)
+    }
+
+    #[test]
+    fn a_pinned_reader_keeps_its_snapshot_and_a_live_one_follows_the_ref() {
+        let (_dir, repo, commit) = repo_with_commit();
+        let add = |line: &str| {
+            append(
+                &repo,
+                &[Append {
+                    commit,
+                    lines: vec![line.to_string()],
+                }],
+                "test",
+            )
+            .unwrap();
+        };
+        add("first");
+        let mut pinned = NotesReader::new(&repo);
+        pinned.pin().unwrap();
+        let mut live = NotesReader::new(&repo);
+        assert_eq!(pinned.lines(commit).unwrap(), vec!["first"]);
+        add("second");
+        assert_eq!(pinned.lines(commit).unwrap(), vec!["first"]);
+        assert!(pinned.removed_lines(commit).unwrap().is_empty());
+        assert_eq!(live.lines(commit).unwrap(), vec!["first", "second"]);
     }
 
     #[test]

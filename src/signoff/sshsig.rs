@@ -28,6 +28,17 @@ pub fn parse(armored: &str) -> Result<SshSig, String> {
 /// Checks that `sig` is a signature by `key` over `payload` in the countersign namespace.
 /// The error says which of the three failed.
 pub fn verify(key: &PublicKey, payload: &str, sig: &SshSig) -> Result<(), String> {
+    verify_known(key, payload, sig, None)
+}
+
+/// [`verify`], taking the outcome of the signature arithmetic from `known` when it was
+/// computed ahead (by [`matches`], with a key of the same key data) instead of again.
+pub fn verify_known(
+    key: &PublicKey,
+    payload: &str,
+    sig: &SshSig,
+    known: Option<bool>,
+) -> Result<(), String> {
     if sig.namespace() != NAMESPACE {
         return Err(format!(
             "it was signed for namespace `{}`, not `{NAMESPACE}`",
@@ -37,8 +48,17 @@ pub fn verify(key: &PublicKey, payload: &str, sig: &SshSig) -> Result<(), String
     if sig.public_key() != key.key_data() {
         return Err("it was made by a different key".to_string());
     }
-    key.verify(NAMESPACE, payload.as_bytes(), sig)
-        .map_err(|_| "the signature does not match the payload (the payload was altered after signing, or the signature is corrupt)".to_string())
+    if known.unwrap_or_else(|| matches(key, payload, sig)) {
+        Ok(())
+    } else {
+        Err("the signature does not match the payload (the payload was altered after signing, or the signature is corrupt)".to_string())
+    }
+}
+
+/// The signature arithmetic alone: `sig` is `key`'s signature over `payload` in the
+/// countersign namespace.
+pub fn matches(key: &PublicKey, payload: &str, sig: &SshSig) -> bool {
+    key.verify(NAMESPACE, payload.as_bytes(), sig).is_ok()
 }
 
 /// The public key a signature claims to be made by.

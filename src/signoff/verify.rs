@@ -20,7 +20,7 @@
 //! A commit's **tally** counts distinct principals holding the tier's role whose latest valid
 //! decision is approve; a qualified principal whose latest decision is reject blocks it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
@@ -111,6 +111,107 @@ pub struct Checker<'a> {
     pub trusted_ref: &'a str,
     /// The time validity (`valid-after`, `valid-before`) is judged at.
     pub now: DateTime<Utc>,
+    /// Signatures already checked ahead ([`check_signatures_ahead`]), if any.
+    pub checked: Option<&'a CheckedSignatures>,
+}
+
+/// Outcomes of the signature arithmetic (see [`super::sshsig::matches`]), by the exact
+/// payload and armored signature of a note line, computed with the key the signature names.
+#[derive(Debug, Default)]
+pub struct CheckedSignatures(HashMap<(String, String), bool>);
+
+impl CheckedSignatures {
+    /// The outcome for this payload and signature, when it was checked ahead.
+    fn get(&self, payload: &str, signature: &str) -> Option<bool> {
+        self.0
+            .get(&(payload.to_string(), signature.to_string()))
+            .copied()
+    }
+
+    /// How many signatures were checked.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// True when none was.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Fewer signatures than this are left to [`Checker::check_line`], one by one.
+const AHEAD_AT_LEAST: usize = 16;
+
+/// Checks the signatures of `lines` on the machine's cores, ahead of the verdicts that need
+/// them: the Ed25519 arithmetic is most of a long range's `verify`, and one commit's
+/// verdict does not depend on another's signatures. Only the lines that pass the cheap
+/// checks first (sizes, parsing, a signing key the roster lists) are checked, as
+/// [`Checker::check_line`] would check them: a hostile notes ref costs no more here than
+/// there.
+pub fn check_signatures_ahead(roster: &Roster, lines: &[String]) -> CheckedSignatures {
+    let mut todo: Vec<(String, String, ssh_key::SshSig)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for line in lines {
+        if bounds::check_line(line).is_err() {
+            continue;
+        }
+        let Ok(record) = NoteLine::parse(line) else {
+            continue;
+        };
+        if bounds::check_payload_text(&record.payload).is_err()
+            || !seen.insert((record.payload.clone(), record.signature.clone()))
+        {
+            continue;
+        }
+        let Ok(sig) = sshsig::parse(&record.signature) else {
+            continue;
+        };
+        if sig.namespace() != sshsig::NAMESPACE
+            || !roster
+                .entries
+                .iter()
+                .any(|e| e.key.key_data() == sig.public_key())
+        {
+            continue;
+        }
+        todo.push((record.payload, record.signature, sig));
+    }
+    let threads = crate::git::shares::cores()
+        .min(todo.len() / AHEAD_AT_LEAST)
+        .max(1);
+    if todo.len() < AHEAD_AT_LEAST {
+        return CheckedSignatures::default();
+    }
+    let check = |share: &[(String, String, ssh_key::SshSig)]| -> Vec<bool> {
+        share
+            .iter()
+            .map(|(payload, _, sig)| sshsig::matches(&sshsig::signer(sig), payload, sig))
+            .collect()
+    };
+    let chunk = todo.len().div_ceil(threads);
+    let outcomes: Vec<bool> = std::thread::scope(|scope| {
+        let workers: Vec<_> = todo
+            .chunks(chunk)
+            .skip(1)
+            .map(|share| scope.spawn(move || check(share)))
+            .collect();
+        let mut all = check(&todo[..chunk.min(todo.len())]);
+        for worker in workers {
+            // A thread that failed leaves its share and the rest unchecked ahead: they are
+            // checked one by one later.
+            match worker.join() {
+                Ok(done) => all.extend(done),
+                Err(_) => return all,
+            }
+        }
+        all
+    });
+    CheckedSignatures(
+        todo.into_iter()
+            .zip(outcomes)
+            .map(|((payload, signature, _), ok)| ((payload, signature), ok))
+            .collect(),
+    )
 }
 
 impl Checker<'_> {
@@ -211,7 +312,10 @@ impl Checker<'_> {
             ));
             return v;
         };
-        if let Err(e) = sshsig::verify(&first.key, &record.payload, &sig) {
+        let known = self
+            .checked
+            .and_then(|c| c.get(&record.payload, &record.signature));
+        if let Err(e) = sshsig::verify_known(&first.key, &record.payload, &sig, known) {
             v.problems.push(e);
             return v;
         }
