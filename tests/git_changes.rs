@@ -808,3 +808,94 @@ fn the_digest_depth_finds_the_renames_copies_and_digest_of_a_full_load() {
     assert_eq!(digest.patch_digest, full.patch_digest);
     assert!(load(&t, id, LoadDepth::Paths).patch_digest.is_empty());
 }
+
+/// The files of a commit as git's own `diff-tree` lists them (no rename detection):
+/// (status letter, path, old mode, new mode), sorted.
+fn git_raw(t: &TestRepo, commit: Oid) -> Vec<(char, String, u32, u32)> {
+    let out = t.git(&[
+        "diff-tree",
+        "-r",
+        "--no-renames",
+        "--raw",
+        "--no-commit-id",
+        &commit.to_string(),
+    ]);
+    let mut rows: Vec<(char, String, u32, u32)> = out
+        .lines()
+        .map(|l| {
+            let (meta, path) = l.split_once('\t').expect("a tab before the path");
+            let f: Vec<&str> = meta.trim_start_matches(':').split(' ').collect();
+            let mode = |m: &str| u32::from_str_radix(m, 8).expect("octal mode");
+            (
+                f[4].chars().next().expect("status"),
+                path.to_string(),
+                mode(f[0]),
+                mode(f[1]),
+            )
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+/// Only the subtrees that differ are read to find what changed: the files found are those
+/// git's `diff-tree` finds, for every kind of change — edits, a mode change, a link retargeted,
+/// a file become a link, a directory deleted or added whole, a file replaced by a directory
+/// and a directory by a file, a submodule moved — beside 50 directories that did not change.
+#[test]
+fn changed_files_are_what_git_diff_tree_finds_for_every_kind_of_change() {
+    let t = TestRepo::new();
+    for i in 0..50 {
+        t.write(format!("same/d{i:02}/f.rs"), "fn f() {}\n");
+    }
+    t.write("edit.txt", "one\n");
+    t.write("mode.sh", "echo\n");
+    t.symlink("link", "edit.txt");
+    t.write("becomes_link", "text\n");
+    t.write("gone/a/b.txt", "b\n");
+    t.write("gone/c.txt", "c\n");
+    t.write("file_then_dir", "x\n");
+    t.write("dir_then_file/inner.txt", "y\n");
+    t.write("deep/x/y/z.txt", "z\n");
+    let first = t.commit("before");
+    t.gitlink("vendor/sub", first);
+    t.commit("with a submodule");
+
+    t.write("edit.txt", "two\n");
+    t.set_executable("mode.sh", true);
+    t.remove("link");
+    t.symlink("link", "mode.sh");
+    t.remove("becomes_link");
+    t.symlink("becomes_link", "edit.txt");
+    t.remove("gone/a/b.txt");
+    t.remove("gone/c.txt");
+    t.write("fresh/n/e/w.txt", "new\n");
+    t.remove("file_then_dir");
+    t.write("file_then_dir/now.txt", "dir\n");
+    t.remove("dir_then_file/inner.txt");
+    std::fs::remove_dir(t.path().join("dir_then_file")).expect("the emptied directory goes");
+    t.write("dir_then_file", "file\n");
+    t.write("deep/x/y/z.txt", "zz\n");
+    t.gitlink("vendor/sub", head(&t));
+    let change = t.commit("every kind of change");
+
+    let want = git_raw(&t, change);
+    assert!(want.len() >= 12, "{want:?}");
+    for depth in [LoadDepth::Paths, LoadDepth::Files] {
+        let c = load(&t, change, depth);
+        let mut got: Vec<(char, String, u32, u32)> = c
+            .files
+            .iter()
+            .map(|f| {
+                (
+                    f.status.letter(),
+                    f.path().to_string(),
+                    f.old_mode,
+                    f.new_mode,
+                )
+            })
+            .collect();
+        got.sort();
+        assert_eq!(got, want, "{depth:?}");
+    }
+}

@@ -482,6 +482,59 @@ impl<'r> Modes<'r> {
     }
 }
 
+/// The paths (files, or directories that appear or vanish whole) whose entries differ
+/// between `old` (None: the empty tree) and `new`, found by descending only into
+/// subdirectories whose ids differ.
+fn changed_paths(
+    repo: &git2::Repository,
+    old: Option<&git2::Tree<'_>>,
+    new: &git2::Tree<'_>,
+) -> std::result::Result<Vec<Vec<u8>>, git2::Error> {
+    let mut out = Vec::new();
+    let mut todo: Vec<(Vec<u8>, Option<git2::Tree<'_>>, Option<git2::Tree<'_>>)> =
+        vec![(Vec::new(), old.cloned(), Some(new.clone()))];
+    while let Some((dir, a, b)) = todo.pop() {
+        let entries = |t: &Option<git2::Tree<'_>>| -> Vec<(Vec<u8>, git2::Oid, i32)> {
+            t.iter()
+                .flat_map(|t| t.iter())
+                .map(|e| (e.name_bytes().to_vec(), e.id(), e.filemode_raw()))
+                .collect()
+        };
+        let mut by_name: std::collections::BTreeMap<Vec<u8>, [Option<(git2::Oid, i32)>; 2]> =
+            std::collections::BTreeMap::new();
+        for (name, id, mode) in entries(&a) {
+            by_name.entry(name).or_default()[0] = Some((id, mode));
+        }
+        for (name, id, mode) in entries(&b) {
+            by_name.entry(name).or_default()[1] = Some((id, mode));
+        }
+        for (name, [was, is]) in by_name {
+            if was == is {
+                continue;
+            }
+            let mut path = dir.clone();
+            if !path.is_empty() {
+                path.push(b'/');
+            }
+            path.extend_from_slice(&name);
+            let tree_of = |side: Option<(git2::Oid, i32)>| match side {
+                Some((id, 0o040000)) => repo.find_tree(id).map(Some),
+                _ => Ok(None),
+            };
+            let (was_tree, is_tree) = (tree_of(was)?, tree_of(is)?);
+            // A directory on both sides is looked into; anything else (a file, a link, a
+            // submodule, a directory that appears, vanishes or replaces a file) is a path
+            // of its own, which covers everything below it.
+            if was_tree.is_some() && is_tree.is_some() {
+                todo.push((path, was_tree, is_tree));
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    Ok(out)
+}
+
 fn load_files(
     repo: &git2::Repository,
     old: Option<&git2::Tree<'_>>,
@@ -490,6 +543,17 @@ fn load_files(
 ) -> std::result::Result<Vec<FileChange>, git2::Error> {
     let mut opts = git2::DiffOptions::new();
     opts.include_typechange(true).ignore_submodules(false);
+    // libgit2's tree diff reads every directory of both trees, equal or not; the paths that
+    // differ are found here by skipping equal subtrees, as git does, and the diff is asked
+    // for those paths only: the same deltas, read from the trees that changed.
+    let changed = changed_paths(repo, old, new)?;
+    if changed.is_empty() {
+        return Ok(Vec::new());
+    }
+    opts.disable_pathspec_match(true);
+    for path in changed {
+        opts.pathspec(path);
+    }
     let mut diff = repo.diff_tree_to_tree(old, Some(new), Some(&mut opts))?;
     if depth != LoadDepth::Paths {
         let mut find = git2::DiffFindOptions::new();
