@@ -810,28 +810,25 @@ fn the_digest_depth_finds_the_renames_copies_and_digest_of_a_full_load() {
 }
 
 /// The files of a commit as git's own `diff-tree` lists them (no rename detection):
-/// (status letter, path, old mode, new mode), sorted.
+/// (status letter, path, old mode, new mode), sorted. NUL-separated, so no path is quoted.
 fn git_raw(t: &TestRepo, commit: Oid) -> Vec<(char, String, u32, u32)> {
     let out = t.git(&[
         "diff-tree",
         "-r",
+        "-z",
         "--no-renames",
         "--raw",
         "--no-commit-id",
         &commit.to_string(),
     ]);
-    let mut rows: Vec<(char, String, u32, u32)> = out
-        .lines()
-        .map(|l| {
-            let (meta, path) = l.split_once('\t').expect("a tab before the path");
-            let f: Vec<&str> = meta.trim_start_matches(':').split(' ').collect();
+    let fields: Vec<&str> = out.split('\0').filter(|f| !f.is_empty()).collect();
+    let mut rows: Vec<(char, String, u32, u32)> = fields
+        .chunks(2)
+        .map(|pair| {
+            let f: Vec<&str> = pair[0].trim_start_matches(':').split(' ').collect();
             let mode = |m: &str| u32::from_str_radix(m, 8).expect("octal mode");
-            (
-                f[4].chars().next().expect("status"),
-                path.to_string(),
-                mode(f[0]),
-                mode(f[1]),
-            )
+            let status = f[4].chars().next().expect("status");
+            (status, pair[1].to_string(), mode(f[0]), mode(f[1]))
         })
         .collect();
     rows.sort();
@@ -881,6 +878,58 @@ fn changed_files_are_what_git_diff_tree_finds_for_every_kind_of_change() {
 
     let want = git_raw(&t, change);
     assert!(want.len() >= 12, "{want:?}");
+    for depth in [LoadDepth::Paths, LoadDepth::Files] {
+        let c = load(&t, change, depth);
+        let mut got: Vec<(char, String, u32, u32)> = c
+            .files
+            .iter()
+            .map(|f| {
+                (
+                    f.status.letter(),
+                    f.path().to_string(),
+                    f.old_mode,
+                    f.new_mode,
+                )
+            })
+            .collect();
+        got.sort();
+        assert_eq!(got, want, "{depth:?}");
+    }
+}
+
+/// File names a pathspec parser would read as syntax — a leading `!` (negation), `#`, a
+/// backslash, glob characters, spaces at either end, `:(exclude)` magic, a newline — are
+/// changes like any other: the changed files still match git's `diff-tree`, whether a file,
+/// a directory that appears whole, or a submodule carries the name.
+#[test]
+fn file_names_that_look_like_pathspec_syntax_are_not_hidden() {
+    let t = TestRepo::new();
+    let names = [
+        "!hidden.rs",
+        "#note.rs",
+        "back\\slash.rs",
+        "star*.rs",
+        "q?.rs",
+        "[ab].rs",
+        "space .rs ",
+        ":(exclude)magic.rs",
+        "new\nline.rs",
+        " lead.rs",
+        "!dir/kept.rs",
+    ];
+    for n in names {
+        t.write(n, "one\n");
+    }
+    let first = t.commit("before");
+    for n in names {
+        t.write(n, "two\n");
+    }
+    t.write("!new/inner.rs", "new\n");
+    t.write("#new/inner.rs", "new\n");
+    t.gitlink("!sub", first);
+    let change = t.commit("rename-proof edits");
+    let want = git_raw(&t, change);
+    assert_eq!(want.len(), names.len() + 3, "{want:?}");
     for depth in [LoadDepth::Paths, LoadDepth::Files] {
         let c = load(&t, change, depth);
         let mut got: Vec<(char, String, u32, u32)> = c

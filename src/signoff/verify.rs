@@ -145,9 +145,10 @@ const AHEAD_AT_LEAST: usize = 16;
 /// Checks the signatures of `lines` on the machine's cores, ahead of the verdicts that need
 /// them: the Ed25519 arithmetic is most of a long range's `verify`, and one commit's
 /// verdict does not depend on another's signatures. Only the lines that pass the cheap
-/// checks first (sizes, parsing, a signing key the roster lists) are checked, as
-/// [`Checker::check_line`] would check them: a hostile notes ref costs no more here than
-/// there.
+/// checks first (sizes, parsing, the countersign namespace, a signing key the roster lists)
+/// are checked, each distinct (payload, signature) once: a hostile notes ref buys at most one
+/// signature check per distinct line naming a roster key, which it can make
+/// [`Checker::check_line`] do anyway by naming that key's principal.
 pub fn check_signatures_ahead(roster: &Roster, lines: &[String]) -> CheckedSignatures {
     let mut todo: Vec<(String, String, ssh_key::SshSig)> = Vec::new();
     let mut seen = std::collections::HashSet::new();
