@@ -948,3 +948,74 @@ fn file_names_that_look_like_pathspec_syntax_are_not_hidden() {
         assert_eq!(got, want, "{depth:?}");
     }
 }
+
+/// A tree object `entries` (mode, name, id), written as given — in that order, duplicates
+/// kept — as a branch author could push it.
+fn raw_tree(t: &TestRepo, entries: &[(&str, &str, Oid)]) -> Oid {
+    let mut bytes = Vec::new();
+    for (mode, name, id) in entries {
+        bytes.extend_from_slice(format!("{mode} {name}\0").as_bytes());
+        bytes.extend_from_slice(id.as_bytes());
+    }
+    let hex = support::git_stdin(
+        t.path(),
+        &["hash-object", "-t", "tree", "-w", "--literally", "--stdin"],
+        &bytes,
+    );
+    Oid::from_str(&hex).expect("tree id")
+}
+
+/// Attack: a malformed tree lists `lib.rs` twice, the first entry changed, the last as
+/// before (and a directory twice the same way). Comparing one entry per name would call
+/// both unchanged; they are changes.
+#[test]
+fn a_name_listed_twice_in_a_tree_is_not_taken_for_unchanged() {
+    let t = TestRepo::new();
+    let old = t.repo.blob(b"pub fn f() {}\n").expect("blob");
+    let new = t.repo.blob(b"pub fn f() { evil() }\n").expect("blob");
+    let old_dir = raw_tree(&t, &[("100644", "x.rs", old)]);
+    let new_dir = raw_tree(&t, &[("100644", "x.rs", new)]);
+    let before = raw_tree(&t, &[("100644", "lib.rs", old), ("40000", "src", old_dir)]);
+    let after = raw_tree(
+        &t,
+        &[
+            ("100644", "lib.rs", new),
+            ("100644", "lib.rs", old),
+            ("40000", "src", new_dir),
+            ("40000", "src", old_dir),
+        ],
+    );
+    let sig = git2::Signature::now("t", "t@example.com").expect("signature");
+    let parent = t
+        .repo
+        .commit(
+            None,
+            &sig,
+            &sig,
+            "before",
+            &t.repo.find_tree(before).expect("tree"),
+            &[],
+        )
+        .expect("commit");
+    let parent = t.repo.find_commit(parent).expect("commit");
+    let child = t
+        .repo
+        .commit(
+            None,
+            &sig,
+            &sig,
+            "after",
+            &t.repo.find_tree(after).expect("tree"),
+            &[&parent],
+        )
+        .expect("commit");
+    for depth in [LoadDepth::Paths, LoadDepth::Files] {
+        let c = load(&t, child, depth);
+        let paths: Vec<String> = c.files.iter().map(|f| f.path().to_string()).collect();
+        assert!(paths.iter().any(|p| p == "lib.rs"), "{depth:?}: {paths:?}");
+        assert!(
+            paths.iter().any(|p| p == "src/x.rs"),
+            "{depth:?}: {paths:?}"
+        );
+    }
+}

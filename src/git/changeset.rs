@@ -482,6 +482,15 @@ impl<'r> Modes<'r> {
     }
 }
 
+/// One name's entries in the old and the new tree, for [`changed_paths`].
+#[derive(Default)]
+struct Sides {
+    /// (id, raw mode) in the old tree, then in the new one.
+    entry: [Option<(git2::Oid, i32)>; 2],
+    /// A side lists the name more than once.
+    twice: bool,
+}
+
 /// The paths (files, or directories that appear or vanish whole) whose entries differ
 /// between `old` (None: the empty tree) and `new`, found by descending only into
 /// subdirectories whose ids differ.
@@ -500,16 +509,27 @@ fn changed_paths(
                 .map(|e| (e.name_bytes().to_vec(), e.id(), e.filemode_raw()))
                 .collect()
         };
-        let mut by_name: std::collections::BTreeMap<Vec<u8>, [Option<(git2::Oid, i32)>; 2]> =
+        // Per name: the entry on each side, and whether a side lists the name twice (a
+        // malformed tree, which no comparison of one entry per side can judge: it counts as
+        // changed, and the diff reads it).
+        let mut by_name: std::collections::BTreeMap<Vec<u8>, Sides> =
             std::collections::BTreeMap::new();
-        for (name, id, mode) in entries(&a) {
-            by_name.entry(name).or_default()[0] = Some((id, mode));
+        for (side, tree) in [&a, &b].into_iter().enumerate() {
+            for (name, id, mode) in entries(tree) {
+                let slot = by_name.entry(name).or_default();
+                slot.twice |= slot.entry[side].is_some();
+                slot.entry[side] = Some((id, mode));
+            }
         }
-        for (name, id, mode) in entries(&b) {
-            by_name.entry(name).or_default()[1] = Some((id, mode));
-        }
-        for (name, [was, is]) in by_name {
-            if was == is {
+        for (
+            name,
+            Sides {
+                entry: [was, is],
+                twice,
+            },
+        ) in by_name
+        {
+            if was == is && !twice {
                 continue;
             }
             let mut path = dir.clone();
@@ -523,9 +543,9 @@ fn changed_paths(
             };
             let (was_tree, is_tree) = (tree_of(was)?, tree_of(is)?);
             // A directory on both sides is looked into; anything else (a file, a link, a
-            // submodule, a directory that appears, vanishes or replaces a file) is a path
-            // of its own, which covers everything below it.
-            if was_tree.is_some() && is_tree.is_some() {
+            // submodule, a directory that appears, vanishes or replaces a file, a name
+            // listed twice) is a path of its own, which covers everything below it.
+            if was_tree.is_some() && is_tree.is_some() && !twice {
                 todo.push((path, was_tree, is_tree));
             } else {
                 out.push(path);
