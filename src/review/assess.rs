@@ -583,8 +583,8 @@ impl<'r> Assessor<'r> {
 
     /// Reads the notes as they are now for the rest of this assessor's life (see
     /// [`notes::NotesReader::pin`]).
-    pub fn pin_notes(&mut self) -> Result<()> {
-        self.notes.pin()
+    pub fn pin_notes(&mut self) {
+        self.notes.pin();
     }
 
     /// Checks the signatures of the sign-off lines (current and removed) on `commits` ahead,

@@ -150,7 +150,7 @@ impl<'r> Review<'r> {
         // A run that only reads judges every commit against one snapshot of the notes; the
         // workstation and `sign`, which add to them, read them as they are.
         if matches!(purpose, Purpose::Gate | Purpose::Triage | Purpose::Impact) {
-            assessor.pin_notes()?;
+            assessor.pin_notes();
         }
         // Judging needs paths only: rename similarity and content are read where a verdict
         // depends on them (a sign-off's patch digest), and for the reviewer's screen.

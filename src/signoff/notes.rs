@@ -43,9 +43,10 @@ pub struct NotesReader<'r> {
     /// For the notes tip of `.0`: every earlier version of each note (annotated commit's
     /// hex → blob ids) that a later notes commit changed or deleted.
     history: Option<(Oid, std::collections::HashMap<String, Vec<Oid>>)>,
-    /// Set by [`NotesReader::pin`]: the notes tip every read uses, and the lines read so far
-    /// by commit. Unset, each read follows the ref as it is then.
-    pinned: Option<(Option<Oid>, LinesRead)>,
+    /// Set by [`NotesReader::pin`]: the notes tip every read uses (resolved by the first
+    /// read), and the lines read so far by commit. Unset, each read follows the ref as it is
+    /// then.
+    pinned: Option<(Option<Option<Oid>>, LinesRead)>,
 }
 
 /// Note lines read so far, by annotated commit.
@@ -66,15 +67,21 @@ impl<'r> NotesReader<'r> {
     /// a whole run (`verify`, `status`), which judges every commit against the same notes
     /// (a notes push landing mid-run changes nothing) and resolves the ref once instead of
     /// several times per commit.
-    pub fn pin(&mut self) -> Result<()> {
-        self.pinned = Some((current_tip(self.repo)?, std::collections::HashMap::new()));
-        Ok(())
+    /// The ref is resolved by the first read, so that a run which reads no note fails on no
+    /// notes ref it would not have read.
+    pub fn pin(&mut self) {
+        self.pinned = Some((None, std::collections::HashMap::new()));
     }
 
     /// The notes tip reads use: the pinned one, or the ref's current target.
-    fn tip(&self) -> Result<Option<Oid>> {
-        match &self.pinned {
-            Some((tip, _)) => Ok(*tip),
+    fn tip(&mut self) -> Result<Option<Oid>> {
+        match &mut self.pinned {
+            Some((Some(tip), _)) => Ok(*tip),
+            Some((unresolved, _)) => {
+                let tip = current_tip(self.repo)?;
+                *unresolved = Some(tip);
+                Ok(tip)
+            }
             None => current_tip(self.repo),
         }
     }
@@ -562,12 +569,32 @@ mod tests {
         };
         add("first");
         let mut pinned = NotesReader::new(&repo);
-        pinned.pin().unwrap();
+        pinned.pin();
         let mut live = NotesReader::new(&repo);
         assert_eq!(pinned.lines(commit).unwrap(), vec!["first"]);
+        let other = {
+            let sig = git2::Signature::new("t", "t@example.com", &git2::Time::new(3, 0)).unwrap();
+            let tree = repo
+                .find_tree(repo.treebuilder(None).unwrap().write().unwrap())
+                .unwrap();
+            repo.commit(None, &sig, &sig, "d", &tree, &[]).unwrap()
+        };
         add("second");
         assert_eq!(pinned.lines(commit).unwrap(), vec!["first"]);
         assert!(pinned.removed_lines(commit).unwrap().is_empty());
+        // A note added after the pin is not there for this reader, even on a commit it had
+        // not read yet.
+        append(
+            &repo,
+            &[Append {
+                commit: other,
+                lines: vec!["late".to_string()],
+            }],
+            "test",
+        )
+        .unwrap();
+        assert!(pinned.lines(other).unwrap().is_empty());
+        assert_eq!(live.lines(other).unwrap(), vec!["late"]);
         assert_eq!(live.lines(commit).unwrap(), vec!["first", "second"]);
     }
 
