@@ -1019,3 +1019,43 @@ fn a_name_listed_twice_in_a_tree_is_not_taken_for_unchanged() {
         );
     }
 }
+
+/// The v1 patch digest of a change with a rename across crates (edited), a copy, an edit, a
+/// deletion and an addition in nested directories, as the release before changed-path
+/// finding signed it (its sign-off, made by that release, still verifies).
+#[test]
+fn patch_digest_v1_is_frozen_for_renames_and_copies_across_directories() {
+    let t = TestRepo::new();
+    let lib = "pub fn one() -> u32 {\n    1\n}\n\npub fn two() -> u32 {\n    2\n}\n";
+    let guide = "line one\nline two\nline three\nline four\n";
+    t.write("crates/a/src/lib.rs", lib);
+    t.write("crates/b/src/lib.rs", "pub fn keep() {}\n");
+    t.write("docs/guide.md", guide);
+    t.write("gone.txt", "old\n");
+    t.commit("base");
+    t.remove("crates/a/src/lib.rs");
+    t.write("crates/c/src/lib.rs", lib.replace("    2\n", "    22\n"));
+    t.write("docs/copy.md", guide);
+    t.write("docs/guide.md", format!("{guide}line five\n"));
+    t.remove("gone.txt");
+    t.write("crates/b/src/new.rs", "new\n");
+    let id = t.commit("change");
+    let c = load(&t, id, LoadDepth::Files);
+    let statuses: Vec<(char, String)> = c
+        .files
+        .iter()
+        .map(|f| (f.status.letter(), f.path().to_string()))
+        .collect();
+    assert!(
+        statuses.contains(&('R', "crates/c/src/lib.rs".to_string())),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.contains(&('C', "docs/copy.md".to_string())),
+        "{statuses:?}"
+    );
+    assert_eq!(
+        c.patch_digest, "sha256:53fd7bce67fb475200c9daba5f074f23e26c776fb1f60359c4af28a5782b1b1a",
+        "{statuses:?}"
+    );
+}
