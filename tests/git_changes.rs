@@ -835,6 +835,28 @@ fn git_raw(t: &TestRepo, commit: Oid) -> Vec<(char, String, u32, u32)> {
     rows
 }
 
+/// Asserts that `commit`'s files, loaded with paths only and in full, are `want` (as
+/// [`git_raw`] lists them).
+fn assert_files_are(t: &TestRepo, commit: Oid, want: &[(char, String, u32, u32)]) {
+    for depth in [LoadDepth::Paths, LoadDepth::Files] {
+        let c = load(t, commit, depth);
+        let mut got: Vec<(char, String, u32, u32)> = c
+            .files
+            .iter()
+            .map(|f| {
+                (
+                    f.status.letter(),
+                    f.path().to_string(),
+                    f.old_mode,
+                    f.new_mode,
+                )
+            })
+            .collect();
+        got.sort();
+        assert_eq!(got, want, "{depth:?}");
+    }
+}
+
 /// Only the subtrees that differ are read to find what changed: the files found are those
 /// git's `diff-tree` finds, for every kind of change — edits, a mode change, a link retargeted,
 /// a file become a link, a directory deleted or added whole, a file replaced by a directory
@@ -878,23 +900,7 @@ fn changed_files_are_what_git_diff_tree_finds_for_every_kind_of_change() {
 
     let want = git_raw(&t, change);
     assert!(want.len() >= 12, "{want:?}");
-    for depth in [LoadDepth::Paths, LoadDepth::Files] {
-        let c = load(&t, change, depth);
-        let mut got: Vec<(char, String, u32, u32)> = c
-            .files
-            .iter()
-            .map(|f| {
-                (
-                    f.status.letter(),
-                    f.path().to_string(),
-                    f.old_mode,
-                    f.new_mode,
-                )
-            })
-            .collect();
-        got.sort();
-        assert_eq!(got, want, "{depth:?}");
-    }
+    assert_files_are(&t, change, &want);
 }
 
 /// File names a pathspec parser would read as syntax — a leading `!` (negation), `#`, a
@@ -930,23 +936,7 @@ fn file_names_that_look_like_pathspec_syntax_are_not_hidden() {
     let change = t.commit("rename-proof edits");
     let want = git_raw(&t, change);
     assert_eq!(want.len(), names.len() + 3, "{want:?}");
-    for depth in [LoadDepth::Paths, LoadDepth::Files] {
-        let c = load(&t, change, depth);
-        let mut got: Vec<(char, String, u32, u32)> = c
-            .files
-            .iter()
-            .map(|f| {
-                (
-                    f.status.letter(),
-                    f.path().to_string(),
-                    f.old_mode,
-                    f.new_mode,
-                )
-            })
-            .collect();
-        got.sort();
-        assert_eq!(got, want, "{depth:?}");
-    }
+    assert_files_are(&t, change, &want);
 }
 
 /// A tree object `entries` (mode, name, id), written as given — in that order, duplicates

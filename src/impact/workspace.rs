@@ -258,7 +258,12 @@ impl Workspace {
                     .iter()
                     .any(|x| GitPath::from(d).starts_with_dir(x) && !x.is_empty())
         };
-        let ahead_dirs: Vec<&str> = queue.iter().map(|(d, _)| d.as_str()).collect();
+        // What the walk below will read: excluded directories only when a path leads there.
+        let ahead_dirs: Vec<&str> = queue
+            .iter()
+            .filter(|(d, by_path)| *by_path || !excluded(d, &ws.exclude))
+            .map(|(d, _)| d.as_str())
+            .collect();
         let mut ahead = read_ahead(tree, &ahead_dirs);
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
         let mut root = Some(root);

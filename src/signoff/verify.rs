@@ -127,16 +127,6 @@ impl CheckedSignatures {
             .get(&(payload.to_string(), signature.to_string()))
             .copied()
     }
-
-    /// How many signatures were checked.
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    /// True when none was.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
 }
 
 /// Fewer signatures than this are left to [`Checker::check_line`], one by one.
@@ -177,12 +167,12 @@ pub fn check_signatures_ahead(roster: &Roster, lines: &[String]) -> CheckedSigna
         }
         todo.push((record.payload, record.signature, sig));
     }
-    let threads = crate::git::shares::cores()
-        .min(todo.len() / AHEAD_AT_LEAST)
-        .max(1);
     if todo.len() < AHEAD_AT_LEAST {
         return CheckedSignatures::default();
     }
+    let threads = crate::git::shares::cores()
+        .min(todo.len() / AHEAD_AT_LEAST)
+        .max(1);
     let check = |share: &[(String, String, ssh_key::SshSig)]| -> Vec<bool> {
         share
             .iter()
