@@ -276,3 +276,53 @@ fn policy_check_warns_of_a_glob_matching_no_file_and_more_approvals_than_reviewe
         );
     }
 }
+
+/// `init` asks the resolver every command uses, so it never records a trusted ref the
+/// commands would refuse to guess: with both `main` and `master` and no remote it sets
+/// nothing and says why; with a remote that never recorded `origin/HEAD` it does not fall
+/// back to the current branch (a pushed branch must not become the judge).
+#[test]
+fn init_records_only_the_trusted_ref_the_commands_would_choose() {
+    let repo = TestRepo::new();
+    repo.write(
+        "Cargo.toml",
+        "[package]\nname = \"one\"\nversion = \"0.1.0\"\n",
+    );
+    repo.write("src/lib.rs", "\n");
+    repo.commit("Base");
+    git_in(repo.path(), &["branch", "-M", "main"]);
+    git_in(repo.path(), &["branch", "master"]);
+    let home = tempfile::tempdir().expect("tempdir");
+    countersign(repo.path(), home.path())
+        .arg("init")
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("did not set countersign.trustedRef")
+                .and(predicate::str::contains("both `main` and `master` exist")),
+        );
+    let unset = std::process::Command::new("git")
+        .args(["config", "countersign.trustedRef"])
+        .current_dir(repo.path())
+        .output()
+        .expect("git config");
+    assert!(!unset.status.success(), "nothing is recorded");
+
+    let other = TestRepo::new();
+    other.write(
+        "Cargo.toml",
+        "[package]\nname = \"one\"\nversion = \"0.1.0\"\n",
+    );
+    other.write("src/lib.rs", "\n");
+    other.commit("Base");
+    git_in(other.path(), &["checkout", "-q", "-b", "feature"]);
+    git_in(other.path(), &["remote", "add", "origin", "/nonexistent"]);
+    countersign(other.path(), home.path())
+        .arg("init")
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("did not set countersign.trustedRef")
+                .and(predicate::str::contains("origin/HEAD is missing")),
+        );
+}

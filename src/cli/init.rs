@@ -84,7 +84,13 @@ fn init(cwd: &Path, out: &mut String) -> Result<()> {
     let has_key = config.get_string("user.signingKey").is_ok()
         || std::env::var_os(keys::KEY_ENV).is_some_and(|v| !v.is_empty());
     let configured = config.get_string(TRUSTED_REF_KEY).ok();
-    let trusted = configured.clone().or_else(|| trusted_ref_for_init(&repo));
+    let (trusted, no_default) = match &configured {
+        Some(r) => (Some(r.clone()), None),
+        None => match trusted_ref_for_init(&repo) {
+            Ok(r) => (Some(r), None),
+            Err(why) => (None, Some(why)),
+        },
+    };
     let base = trusted
         .as_deref()
         .map_or("main", branch_short_name)
@@ -138,8 +144,9 @@ fn init(cwd: &Path, out: &mut String) -> Result<()> {
         (None, None) => {
             let _ = writeln!(
                 out,
-                "did not set {TRUSTED_REF_KEY}: HEAD is detached and there is no origin/HEAD; \
-                 set it to the base branch's full ref: git config {TRUSTED_REF_KEY} refs/heads/main"
+                "did not set {TRUSTED_REF_KEY}: {}; set it to the base branch's full ref: \
+                 git config {TRUSTED_REF_KEY} refs/heads/main",
+                esc(no_default.as_deref().unwrap_or("no default trusted ref"))
             );
         }
     }

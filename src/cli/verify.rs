@@ -11,7 +11,7 @@ use super::style::{finish, write_json};
 use super::verify_formats;
 use super::{Context, EXIT_OK, EXIT_VIOLATION};
 use crate::git::short_id;
-use crate::review::{summary, Purpose, Review, Selection};
+use crate::review::{summary, Purpose, Review};
 pub use crate::review::{CommitReport, Report};
 use crate::util::escape::line as esc;
 use crate::Result;
@@ -50,11 +50,6 @@ pub fn run(cwd: &Path, args: &VerifyArgs) -> Result<i32> {
         }
     };
     finish(written, code)
-}
-
-/// Verifies the range and returns the report (no output): the gate as a library call.
-pub fn build_report(repo: &git2::Repository, selection: Selection<'_>) -> Result<Report> {
-    Review::open(repo, selection, Purpose::Gate)?.report()
 }
 
 /// The text report; subjects, agent names and problems (which quote paths and principals)

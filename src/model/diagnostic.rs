@@ -124,25 +124,6 @@ impl Diagnostic {
         }
     }
 
-    /// Builds a diagnostic for a whole line (1-based) of `text`.
-    pub fn at_line(
-        file: &str,
-        text: &str,
-        line: usize,
-        message: impl Into<String>,
-        help: Option<String>,
-    ) -> Self {
-        let start: usize = text
-            .split_inclusive('\n')
-            .take(line.saturating_sub(1))
-            .map(str::len)
-            .sum();
-        let len = text[start.min(text.len())..]
-            .find('\n')
-            .unwrap_or(text.len() - start.min(text.len()));
-        Diagnostic::at_span(file, text, start..start + len, message, help)
-    }
-
     /// How many problems this one stands for: itself and those found after it but not kept.
     pub fn count(&self) -> usize {
         1 + self.more

@@ -82,16 +82,6 @@ impl Roster {
             .flat_map(|e| e.principals.iter().map(String::as_str))
     }
 
-    /// The entries naming `principal` by name (see [`AllowedSigner::names_literally`]).
-    pub fn entries_for<'a>(
-        &'a self,
-        principal: &'a str,
-    ) -> impl Iterator<Item = &'a AllowedSigner> {
-        self.entries
-            .iter()
-            .filter(move |e| e.names_literally(principal))
-    }
-
     /// True when some entry's principals list matches `principal` as `ssh-keygen -Y verify`
     /// would (by name or by a `*` / `?` pattern, and not negated).
     pub fn names(&self, principal: &str) -> bool {

@@ -110,8 +110,27 @@ pub fn resolve_trusted(repo: &Repository, given: Option<&str>) -> Result<Trusted
             ))
         });
     }
-    if let Some(t) = origin_head(repo)? {
-        return Ok(t);
+    default_order(repo).map_err(|e| match e {
+        NoDefault::Why(why) => no_default(&why),
+        NoDefault::Failed(e) => e,
+    })
+}
+
+/// Why the settled order found no default.
+enum NoDefault {
+    /// Nothing to choose from, or nothing safe to choose: the sentence says why.
+    Why(String),
+    /// Reading the repository failed.
+    Failed(Error),
+}
+
+/// Steps 3 and 4 of the settled order: `origin/HEAD`, else in a repository without a remote
+/// the one of `main` / `master` that exists.
+fn default_order(repo: &Repository) -> std::result::Result<TrustedRef, NoDefault> {
+    match origin_head(repo) {
+        Ok(Some(t)) => return Ok(t),
+        Ok(None) => {}
+        Err(e) => return Err(NoDefault::Failed(e)),
     }
     let has_remote = repo.remotes().map(|r| !r.is_empty()).unwrap_or(true);
     if !has_remote {
@@ -129,18 +148,21 @@ pub fn resolve_trusted(repo: &Repository, given: Option<&str>) -> Result<Trusted
             .collect();
         return match found.len() {
             1 => Ok(found.remove(0)),
-            0 => Err(no_default(
-                "this repository has no remote and neither a `main` nor a `master` branch",
+            0 => Err(NoDefault::Why(
+                "this repository has no remote and neither a `main` nor a `master` branch"
+                    .to_string(),
             )),
-            _ => Err(no_default(
+            _ => Err(NoDefault::Why(
                 "both `main` and `master` exist, and which of them is the base is not for \
-                 countersign to guess",
+                 countersign to guess"
+                    .to_string(),
             )),
         };
     }
-    Err(no_default(
+    Err(NoDefault::Why(
         "the remote's default branch is not recorded (refs/remotes/origin/HEAD is missing, as \
-         in CI checkouts) and git config countersign.trustedRef is not set",
+         in CI checkouts) and git config countersign.trustedRef is not set"
+            .to_string(),
     ))
 }
 
@@ -191,33 +213,16 @@ fn no_default(why: &str) -> Error {
     ))
 }
 
-/// The trusted ref `init` records as git config `countersign.trustedRef`, as a full ref name
-/// (Decision "Default trusted ref"): the target of `refs/remotes/origin/HEAD` (set from the
-/// remote's HEAD at clone time, which branch pushers cannot move); in a repository with no
-/// remote, whichever one of `refs/heads/main` and `refs/heads/master` exists; otherwise the
-/// current branch. None when HEAD is detached and nothing else applies.
-pub fn trusted_ref_for_init(repo: &git2::Repository) -> Option<String> {
-    if let Some(target) = repo
-        .find_reference("refs/remotes/origin/HEAD")
-        .ok()
-        .and_then(|r| r.symbolic_target().ok().flatten().map(str::to_string))
-    {
-        return Some(target);
+/// The trusted ref `init` records as git config `countersign.trustedRef`: the default of
+/// the settled order (see the module documentation), from the same resolver every command
+/// uses, so that what `init` writes is what the commands would have chosen. The error is the
+/// reason no default exists (both `main` and `master`, a remote without `origin/HEAD`, …).
+pub fn trusted_ref_for_init(repo: &Repository) -> std::result::Result<String, String> {
+    match default_order(repo) {
+        Ok(t) => Ok(t.name),
+        Err(NoDefault::Why(why)) => Err(why),
+        Err(NoDefault::Failed(e)) => Err(e.to_string()),
     }
-    let no_remote = repo.remotes().map(|r| r.is_empty()).unwrap_or(false);
-    if no_remote {
-        let existing: Vec<&str> = ["refs/heads/main", "refs/heads/master"]
-            .into_iter()
-            .filter(|r| repo.find_reference(r).is_ok())
-            .collect();
-        if let [only] = existing.as_slice() {
-            return Some(only.to_string());
-        }
-    }
-    repo.find_reference("HEAD")
-        .ok()
-        .and_then(|h| h.symbolic_target().ok().flatten().map(str::to_string))
-        .filter(|t| t.starts_with("refs/heads/"))
 }
 
 /// The branch name the policy's `base` is written with: `main` for `refs/heads/main` or

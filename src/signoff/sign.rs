@@ -76,13 +76,6 @@ pub struct SignPlan {
     pub warnings: Vec<String>,
 }
 
-impl SignPlan {
-    /// True when nothing stops the signing.
-    pub fn is_allowed(&self) -> bool {
-        self.refusals.is_empty() && !self.items.is_empty()
-    }
-}
-
 /// One stored sign-off.
 #[derive(Clone, Debug, Serialize)]
 pub struct SignOutcome {

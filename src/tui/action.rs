@@ -147,8 +147,9 @@ pub enum JobResult {
 /// Approve or reject: the sign-off record's own decision.
 pub use crate::signoff::Decision;
 
-/// Everything a sign-off from the workstation binds, gathered from the state.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Everything a sign-off from the workstation binds, gathered from the state. Its `Debug`
+/// leaves the passphrase out: a request may be logged or printed in a test failure.
+#[derive(Clone, PartialEq, Eq)]
 pub struct SignRequest {
     /// Approve or reject.
     pub decision: Decision,
@@ -163,6 +164,22 @@ pub struct SignRequest {
     pub impact_shown: bool,
     /// The passphrase typed in the dialog, when the key needs one.
     pub passphrase: Option<String>,
+}
+
+impl std::fmt::Debug for SignRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignRequest")
+            .field("decision", &self.decision)
+            .field("commits", &self.commits)
+            .field("comment", &self.comment)
+            .field("line_comments", &self.line_comments)
+            .field("impact_shown", &self.impact_shown)
+            .field(
+                "passphrase",
+                &self.passphrase.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
 }
 
 /// One commit to sign and what the reviewer did with it.

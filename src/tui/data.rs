@@ -83,11 +83,6 @@ pub struct ReviewData {
 }
 
 impl ReviewData {
-    /// Files over all commits.
-    pub fn file_count(&self) -> usize {
-        self.commits.iter().map(|c| c.change.files.len()).sum()
-    }
-
     /// Commits an AI made.
     pub fn ai_count(&self) -> usize {
         self.commits

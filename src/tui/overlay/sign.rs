@@ -81,10 +81,13 @@ pub fn sign_request(app: &App, decision: Decision) -> SignRequest {
 fn line_comment(c: &crate::tui::store::Comment) -> Option<crate::signoff::comment::CommentInput> {
     use crate::signoff::comment::{CommentInput, Side};
     let line = c.line.as_deref()?;
-    let (side, n) = match line.split_at(1) {
-        ("+", n) => (Side::New, n),
-        ("-", n) => (Side::Old, n),
-        _ => return None,
+    // The anchor comes from a state file on disk: anything may be there (empty, multi-byte).
+    let (side, n) = if let Some(n) = line.strip_prefix('+') {
+        (Side::New, n)
+    } else if let Some(n) = line.strip_prefix('-') {
+        (Side::Old, n)
+    } else {
+        return None;
     };
     let start: u32 = n.parse().ok()?;
     Some(CommentInput {
@@ -241,5 +244,38 @@ pub fn apply(app: &mut App, outcome: SignOutcome) {
                 },
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::line_comment;
+    use crate::tui::store::Comment;
+
+    fn draft(line: &str) -> Comment {
+        let json = serde_json::json!({
+            "commit": "0123456789abcdef0123456789abcdef01234567",
+            "path": "src/lib.rs",
+            "line": line,
+            "text": "why?",
+        });
+        serde_json::from_value(json).expect("a draft")
+    }
+
+    #[test]
+    fn anchors_read_from_a_state_file_never_panic_and_only_signed_lines_count() {
+        for bad in ["", "é12", "+", "-x", "12", "±3", "+-1"] {
+            assert!(line_comment(&draft(bad)).is_none(), "anchor {bad:?}");
+        }
+        let new = line_comment(&draft("+12")).expect("new side");
+        assert_eq!(
+            (new.side, new.start),
+            (crate::signoff::comment::Side::New, 12)
+        );
+        let old = line_comment(&draft("-3")).expect("old side");
+        assert_eq!(
+            (old.side, old.start),
+            (crate::signoff::comment::Side::Old, 3)
+        );
     }
 }

@@ -262,11 +262,6 @@ pub fn wrap(cells: &[Cell], width: usize) -> Vec<Vec<Span<'static>>> {
     rows
 }
 
-/// Columns the cells take.
-pub fn width_of(cells: &[Cell]) -> usize {
-    cells.iter().map(|c| c.width).sum()
-}
-
 /// `text` (a commit subject, a comment) with every invisible character written as a
 /// `<U+XXXX>` marker and tabs as spaces, so that a terminal shows all of it.
 pub fn visible(text: &str) -> String {
