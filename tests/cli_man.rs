@@ -208,17 +208,6 @@ fn completion_fixture(shell: &str) -> (support::TestRepo, tempfile::TempDir, std
     (t, dir, script)
 }
 
-fn have(program: &str) -> bool {
-    let found = std::process::Command::new(program)
-        .arg("--version")
-        .output()
-        .is_ok();
-    if !found {
-        eprintln!("skipped: {program} is not installed (.ci/run installs it)");
-    }
-    found
-}
-
 fn lines_of(out: std::process::Output) -> Vec<String> {
     assert!(
         out.status.success(),
@@ -236,7 +225,7 @@ fn lines_of(out: std::process::Output) -> Vec<String> {
 /// `A..` too) and `--trusted-ref`, theme names for `--theme`.
 #[test]
 fn fish_completes_revisions_and_theme_names() {
-    if !have("fish") {
+    if !support::require_tool("fish") {
         return;
     }
     let (t, dir, script) = completion_fixture("fish");
@@ -272,7 +261,7 @@ fn fish_completes_revisions_and_theme_names() {
 /// (`compadd` and `compset` stand in for the completion system's builtins).
 #[test]
 fn zsh_completes_revisions_and_theme_names() {
-    if !have("zsh") {
+    if !support::require_tool("zsh") {
         return;
     }
     let (t, dir, script) = completion_fixture("zsh");

@@ -204,6 +204,9 @@ fn expected_counts(json: &serde_json::Value) -> (usize, usize) {
 
 #[test]
 fn impact_dot_is_drawn_by_graphviz_with_the_counts_of_the_json() {
+    if !support::require_tool("dot") {
+        return;
+    }
     let t = workspace();
     let (code, dot) = run(
         t.path(),

@@ -3,7 +3,9 @@
 //! prints `stty -a`, which must show the terminal back in cooked mode (`icanon`, `echo`).
 //!
 //! Each test runs its own tmux server (`-L`), so nothing touches the user's sessions. Skipped
-//! (with a message) where tmux is not installed; CI installs it.
+//! (`skipped: tmux not found`) where tmux is not installed; CI installs it and forbids the skip.
+
+mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -39,8 +41,7 @@ fn slot() -> std::sync::MutexGuard<'static, ()> {
 impl Tmux {
     /// Starts `script` (run by sh) in a detached w×h session; None without tmux.
     fn start(script: &str, w: u16, h: u16) -> Option<Tmux> {
-        if Command::new("tmux").arg("-V").output().is_err() {
-            eprintln!("tmux is not installed: skipping the pseudo-terminal test");
+        if !support::require_tool("tmux") {
             return None;
         }
         let slot = slot();

@@ -19,7 +19,7 @@ use ssh_key::{HashAlg, LineEnding, PrivateKey};
 #[path = "../support/mod.rs"]
 mod support;
 #[allow(unused_imports)]
-pub use support::{alice_roster_line, countersign, git_in, git_stdin, TestRepo};
+pub use support::{alice_roster_line, countersign, git_in, git_stdin, require_tool, TestRepo};
 
 /// The policy on main: everything supervised (1 senior), docs autonomous, `billing/**`
 /// prohibited (2 seniors).

@@ -316,3 +316,37 @@ pub fn alice_roster_line(scratch: &Path) -> String {
     std::fs::remove_file(key.with_extension("pub")).ok();
     format!("alice@example.com namespaces=\"countersign\" {public}")
 }
+
+/// Whether the optional tool `name` (graphviz `dot`, zsh, fish, tmux, jq, python3) is on
+/// `PATH`, for a test that needs it: the README's `cargo test` must pass on a machine with only
+/// a Rust toolchain, a C compiler and git. A missing tool prints `skipped: NAME not found` on
+/// stderr and returns false (the test returns early); with `COUNTERSIGN_REQUIRE_TOOLS=1` (set
+/// by `.ci/run`) it panics instead, so CI never skips silently.
+///
+/// ```ignore
+/// if !support::require_tool("dot") {
+///     return;
+/// }
+/// ```
+pub fn require_tool(name: &str) -> bool {
+    if tool_on_path(name) {
+        return true;
+    }
+    if std::env::var_os("COUNTERSIGN_REQUIRE_TOOLS").is_some_and(|v| v == "1") {
+        panic!("{name} not found on PATH, and COUNTERSIGN_REQUIRE_TOOLS=1 forbids skipping");
+    }
+    eprintln!("skipped: {name} not found");
+    false
+}
+
+/// `command -v NAME`: an executable regular file named `name` in a `PATH` directory.
+fn tool_on_path(name: &str) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    let Some(path) = std::env::var_os("PATH") else {
+        return false;
+    };
+    std::env::split_paths(&path).any(|dir| {
+        std::fs::metadata(dir.join(name))
+            .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    })
+}
