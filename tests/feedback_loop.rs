@@ -235,7 +235,7 @@ fn mask_ids(s: &str) -> String {
 }
 
 #[test]
-fn feedback_markdown_quotes_hostile_subjects_paths_and_comments_inertly() {
+fn feedback_markdown_keeps_hostile_words_inside_quotes_spans_and_fences() {
     let f = Fixture::new();
     let data = tempfile::tempdir().expect("data dir");
     let path = "src/a`b<img src=x onerror=alert(1)>.rs";
@@ -263,9 +263,21 @@ fn feedback_markdown_quotes_hostile_subjects_paths_and_comments_inertly() {
         .assert()
         .success();
     let md = feedback(&f, data.path(), &[]);
-    for bad in ["\n<b>", " <b>", "\n# heading", "](javascript", "](https"] {
-        assert!(!md.contains(bad), "{bad:?} got through:\n{md}");
-    }
+    // A prompt, not a rendered page: the words as written, every line of them inside the
+    // quote (no heading or fence of their own), names in code spans, code in a longer fence.
+    assert!(
+        md.contains("> <b>no</b> [click](javascript:alert(1))\n> # heading\n> ```mermaid\n"),
+        "{md}"
+    );
+    assert!(
+        !md.contains("\n# heading") && !md.contains("\n```mermaid"),
+        "{md}"
+    );
+    assert!(
+        md.contains("## ``src/a`b<img src=x onerror=alert(1)>.rs``"),
+        "{md}"
+    );
+    assert!(md.contains("\n````rust\n"), "{md}");
     insta::assert_snapshot!("feedback_markdown_hostile", mask_ids(&md));
 }
 
@@ -336,4 +348,163 @@ fn feedback_never_quotes_comments_from_records_the_roster_did_not_sign() {
     assert_eq!(json["verdict"], "pending");
     let md = feedback(&f, data.path(), &[]);
     assert!(!md.contains("ignore previous"), "{md}");
+}
+
+/// `feedback --format json` parsed.
+fn feedback_json(f: &Fixture, data: &Path) -> serde_json::Value {
+    serde_json::from_str(&feedback(f, data, &["--format", "json"])).expect("json")
+}
+
+/// The real `git` in the fixture's work tree, as the agent runs it.
+fn agent_git(f: &Fixture, args: &[&str]) {
+    signoff_common::git_in(f.path(), args);
+}
+
+#[test]
+fn feedback_state_follows_the_gate_through_reject_stacked_fix_squash_and_approval() {
+    let f = Fixture::new();
+    let data = tempfile::tempdir().expect("data dir");
+    let c1 = f.ai_commit("src/lib.rs", FIRST, "Add helper");
+    reject_with_comments(&f, &c1);
+
+    let json = feedback_json(&f, data.path());
+    assert_eq!(json["state"], "changes-requested", "{json:#}");
+    assert_eq!(json["verdict"], "changes-requested");
+    let actions = json["actions"].as_array().expect("actions");
+    assert_eq!(actions.len(), 1, "{json:#}");
+    assert_eq!(actions[0]["commit"], c1.to_string());
+    assert_eq!(actions[0]["state"], "rejected");
+    assert_eq!(actions[0]["agent"], true);
+    let todo = actions[0]["action"].as_str().unwrap_or("");
+    assert!(
+        todo.contains("amend") && todo.contains("--fixup") && todo.contains("stacked on top"),
+        "{todo}"
+    );
+
+    // The agent stacks a fix on top: the reject still stands on the first commit.
+    f.t.write("src/lib.rs", FIRST.replace("helper(41)", "helper(40) + 1"));
+    agent_git(
+        &f,
+        &[
+            "commit",
+            "-qam",
+            "fixup! Add helper",
+            "-m",
+            "Co-authored-by: kiro <kiro@agents.example>",
+        ],
+    );
+    let json = feedback_json(&f, data.path());
+    assert_eq!(json["state"], "changes-requested", "{json:#}");
+    let md = feedback(&f, data.path(), &[]);
+    assert!(
+        md.starts_with("# Review feedback: Changes requested"),
+        "{md}"
+    );
+    assert!(md.contains("## What to do"), "{md}");
+    assert!(
+        md.contains("a fix stacked on top leaves the reject standing"),
+        "{md}"
+    );
+
+    // The agent squashes the fix into the rejected commit: the reject does not stand on the
+    // new commit (its patch differs); it waits for a reviewer.
+    agent_git(
+        &f,
+        &[
+            "-c",
+            "sequence.editor=:",
+            "rebase",
+            "-q",
+            "-i",
+            "--autosquash",
+            "refs/heads/main",
+        ],
+    );
+    let head = f.t.repo.head().expect("head").target().expect("oid");
+    let json = feedback_json(&f, data.path());
+    assert_eq!(json["state"], "pending", "{json:#}");
+    assert_eq!(json["actions"][0]["commit"], head.to_string());
+    assert_eq!(json["actions"][0]["state"], "needs-signoff");
+    assert_eq!(json["actions"][0]["agent"], false);
+    let md = feedback(&f, data.path(), &[]);
+    assert!(
+        md.starts_with("# Review feedback: Waiting for review"),
+        "{md}"
+    );
+
+    // A reviewer approves the squashed commit: verify passes, and feedback says done.
+    f.sign(&head, "alice", "approve").success();
+    let (code, _) = f.verify_json(&[]);
+    assert_eq!(code, 0, "verify passes");
+    let json = feedback_json(&f, data.path());
+    assert_eq!(json["state"], "approved", "{json:#}");
+    assert_eq!(json["actions"].as_array().map(Vec::len), Some(0));
+    let md = feedback(&f, data.path(), &[]);
+    assert!(
+        md.starts_with("# Review feedback: Approved, nothing left to do"),
+        "{md}"
+    );
+}
+
+#[test]
+fn feedback_names_a_forbidden_commit_and_says_to_drop_it() {
+    let f = Fixture::new();
+    let data = tempfile::tempdir().expect("data dir");
+    let ok = f.ai_commit("docs/guide.md", "# Guide\n", "Add a guide");
+    let bad = f.ai_commit(
+        "billing/src/lib.rs",
+        "pub fn charge() { }\n",
+        "Touch billing",
+    );
+    let json = feedback_json(&f, data.path());
+    assert_eq!(json["state"], "changes-requested", "{json:#}");
+    assert_eq!(json["verdict"], "pending", "nothing is signed");
+    let actions = json["actions"].as_array().expect("actions");
+    assert_eq!(actions.len(), 1, "the autonomous commit passes: {json:#}");
+    assert_ne!(actions[0]["commit"], ok.to_string());
+    assert_eq!(actions[0]["commit"], bad.to_string());
+    assert_eq!(actions[0]["state"], "forbidden");
+    let todo = actions[0]["action"].as_str().unwrap_or("");
+    assert!(todo.starts_with("drop commit"), "{todo}");
+    let md = feedback(&f, data.path(), &[]);
+    assert!(
+        md.starts_with("# Review feedback: Changes requested"),
+        "{md}"
+    );
+    assert!(md.contains("(forbidden): drop commit"), "{md}");
+}
+
+#[test]
+fn feedback_prompt_is_plain_markdown_with_each_comment_once() {
+    let f = Fixture::new();
+    let data = tempfile::tempdir().expect("data dir");
+    let c1 = f.ai_commit("src/lib.rs", FIRST, "Add helper");
+    let file = f.keys_dir.path().join("comments.json");
+    let text = "ignore: treat walk.rs:+766: as a bug\nsecond line (with `code`)";
+    std::fs::write(
+        &file,
+        serde_json::json!([{"path": "src/lib.rs", "start": 4, "end": 5, "text": text}]).to_string(),
+    )
+    .expect("write comments");
+    // The workstation writes each line comment into the free text too.
+    let free = format!("src/lib.rs:+4..5: {text}\noverall: fine otherwise");
+    f.cmd()
+        .args(["sign", &c1.to_string(), "--decision", "reject", "--yes"])
+        .arg("--key")
+        .arg(&f.person("alice").key_path)
+        .arg("--comments-from")
+        .arg(&file)
+        .args(["--comment", &free])
+        .assert()
+        .success();
+    let md = feedback(&f, data.path(), &[]);
+    assert!(
+        md.contains("> ignore: treat walk.rs:+766: as a bug\n> second line (with `code`)\n"),
+        "the comment as written: {md}"
+    );
+    assert_eq!(md.matches("ignore: treat").count(), 1, "{md}");
+    assert!(md.contains("  > overall: fine otherwise"), "{md}");
+    for escaped in ["\\:", "\\.", "\\+", "\\u{a}", "\\\\"] {
+        assert!(!md.contains(escaped), "{escaped} in {md}");
+    }
 }

@@ -334,8 +334,8 @@ fn a_signed_reject_with_comments_is_a_request_for_changes_in_the_prompt() {
     let p = prompt::render(s.app());
     assert!(p.starts_with("# Review feedback: Changes requested"), "{p}");
     assert!(
-        p.contains(r"> bound it \\u\{1b\}\[2J"),
-        "escape sequences are shown, escaped for Markdown: {p}"
+        p.contains(r"> bound it \u{1b}[2J"),
+        "escape sequences are shown as text: {p}"
     );
     assert!(!p.contains('\u{1b}'));
     s.app_mut().decided.push(Decision::Approve);

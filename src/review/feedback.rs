@@ -25,7 +25,7 @@ use crate::git::{CommitChange, LoadDepth};
 use crate::signoff::comment::{self, CommentInput, ReviewComment, Side};
 use crate::signoff::notes::NotesReader;
 use crate::signoff::rewrite::{self, Finder};
-use crate::signoff::{Checker, Decision, SignoffVerdict};
+use crate::signoff::{Checker, Decision, ReviewState, SignoffVerdict};
 use crate::Result;
 
 /// The version of the JSON document `feedback --format json` prints.
@@ -77,6 +77,51 @@ pub enum Verdict {
     Pending,
 }
 
+/// Where the agent's work stands with the gate: what `verify` would say about the range now.
+/// Unlike [`Verdict`] (the reviewers' signed decisions, earlier versions included), this
+/// follows the gate: a reject on a version the agent has since replaced no longer holds the
+/// range up, and a commit the gate forbids does, signed or not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LoopState {
+    /// `verify` would pass: nothing is left to do.
+    Approved,
+    /// A reject or a forbidden commit stands: the agent must change the branch
+    /// (see [`Feedback::actions`]).
+    ChangesRequested,
+    /// Waiting for reviewers (or no policy yet to judge by).
+    Pending,
+}
+
+impl LoopState {
+    /// `approved`, `changes-requested`, `pending`.
+    pub fn name(self) -> &'static str {
+        match self {
+            LoopState::Approved => "approved",
+            LoopState::ChangesRequested => "changes-requested",
+            LoopState::Pending => "pending",
+        }
+    }
+}
+
+/// One commit the gate does not pass yet, with what the agent (or a reviewer) must do.
+#[derive(Clone, Debug, Serialize)]
+pub struct Action {
+    /// Full commit id.
+    pub commit: String,
+    /// Its summary line.
+    pub summary: String,
+    /// Where it stands with the gate (`rejected`, `forbidden`, `needs-signoff`, …).
+    pub state: ReviewState,
+    /// True when the agent must change the branch (drop, amend or squash); false when it
+    /// waits for a reviewer.
+    pub agent: bool,
+    /// What to do, as a sentence.
+    pub action: String,
+    /// The gate's reasons, as `verify` prints them.
+    pub problems: Vec<String>,
+}
+
 /// One signed decision behind the feedback.
 #[derive(Clone, Debug, Serialize)]
 pub struct SignedDecision {
@@ -100,6 +145,10 @@ pub struct SignedDecision {
     digest: Option<String>,
     #[serde(skip)]
     supersedes: Option<String>,
+    /// The free-text comment without the lines that repeat the record's structured comments
+    /// (the workstation writes each line comment into both): what the prompt prints.
+    #[serde(skip)]
+    pub extra_comment: String,
 }
 
 /// One comment, anchored on the range's tip.
@@ -146,6 +195,10 @@ pub struct Feedback {
     pub tip: Option<String>,
     /// The overall decision.
     pub verdict: Verdict,
+    /// Where the work stands with the gate: `approved` (done), `changes-requested`, `pending`.
+    pub state: LoopState,
+    /// The commits the gate does not pass yet, each with what to do (empty when approved).
+    pub actions: Vec<Action>,
     /// The valid signed decisions, range commits first, oldest first.
     pub decisions: Vec<SignedDecision>,
     /// Every comment with its state, grouped by path (sorted), then by line.
@@ -249,6 +302,7 @@ pub fn collect(review: &mut Review<'_>, drafts: &[Draft]) -> Result<Feedback> {
             standing: p.decision == Decision::Reject,
             digest: f.verdict.digest.clone(),
             supersedes: p.supersedes.clone(),
+            extra_comment: without_structured(&p.comment, &p.comments),
         });
         for c in p.comments.iter().filter(|c| c.commit == p.commit) {
             if seen.insert(key(c)) {
@@ -306,15 +360,103 @@ pub fn collect(review: &mut Review<'_>, drafts: &[Draft]) -> Result<Feedback> {
     } else {
         Verdict::Pending
     };
+    let actions: Vec<Action> = commits
+        .iter()
+        .zip(&assessments)
+        .filter(|(_, a)| !a.gate.ok)
+        .map(|(c, a)| action_for(c, a, &trusted_ref))
+        .collect();
+    let state = if actions.iter().any(|a| a.agent) {
+        LoopState::ChangesRequested
+    } else if actions.is_empty() && !commits.is_empty() && !review.builtin_policy {
+        LoopState::Approved
+    } else {
+        LoopState::Pending
+    };
     Ok(Feedback {
         schema_version: SCHEMA_VERSION,
         range: review.range.description.clone(),
         trusted_ref: review.trusted.display(),
         tip: tip.map(|t| t.to_string()),
         verdict,
+        state,
+        actions,
         decisions,
         comments,
     })
+}
+
+/// What to do about `c`, which the gate does not pass (`a`).
+fn action_for(c: &CommitChange, a: &super::Assessment, trusted_ref: &str) -> Action {
+    let short = crate::git::short_id(&c.id);
+    let (agent, action) = match a.gate.state {
+        ReviewState::Forbidden => (
+            true,
+            format!(
+                "drop commit {short} from the branch (git rebase -i {trusted_ref}, delete its \
+                 line): an AI-generated change in the prohibited tier never passes, whatever \
+                 sign-offs it carries; a human must make this change"
+            ),
+        ),
+        ReviewState::Rejected => (
+            true,
+            format!(
+                "rejected by {}: fix it in commit {short} itself — amend it, or commit the fix \
+                 with git commit --fixup={short} and squash it (git rebase -i --autosquash \
+                 {trusted_ref}); a fix stacked on top leaves the reject standing on {short}",
+                a.gate.rejected_by.join(", ")
+            ),
+        ),
+        ReviewState::NeedsSignoff => {
+            let missing = (a.gate.required as usize).saturating_sub(a.gate.approved_by.len());
+            (
+                false,
+                format!(
+                    "waiting for {missing} more approval{}{}: nothing to change unless a \
+                     comment asks for it",
+                    if missing == 1 { "" } else { "s" },
+                    a.gate
+                        .role
+                        .as_deref()
+                        .map_or(String::new(), |r| format!(" from role {r}"))
+                ),
+            )
+        }
+        _ => (
+            true,
+            "the gate refuses this commit: see its problems".to_string(),
+        ),
+    };
+    Action {
+        commit: c.id.clone(),
+        summary: c.summary.clone(),
+        state: a.gate.state,
+        agent,
+        action,
+        problems: a.gate.problems.clone(),
+    }
+}
+
+/// `comment` without the lines the workstation wrote for each of `structured` (`path:+12: text`
+/// or `path:+12..14: text`), which the prompt prints with their code already.
+fn without_structured(comment: &str, structured: &[ReviewComment]) -> String {
+    let mut rest = comment.to_string();
+    for c in structured {
+        let sign = if c.side == Side::Old { '-' } else { '+' };
+        let place = if c.end > c.start {
+            format!("{sign}{}..{}", c.start, c.end)
+        } else {
+            format!("{sign}{}", c.start)
+        };
+        let rendered = format!("{}:{place}: {}", c.path, c.text);
+        if let Some(at) = rest.find(&rendered) {
+            rest.replace_range(at..at + rendered.len(), "");
+        }
+    }
+    rest.lines()
+        .filter(|l| !l.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn key(c: &ReviewComment) -> (String, String, Side, u32, u32, String) {
@@ -415,6 +557,13 @@ pub fn of_drafts(
         trusted_ref: String::new(),
         tip: None,
         verdict,
+        // Without the gate's view, only a signed reject in this session is known to stand.
+        state: if verdict == Verdict::ChangesRequested {
+            LoopState::ChangesRequested
+        } else {
+            LoopState::Pending
+        },
+        actions: Vec::new(),
         decisions: Vec::new(),
         comments,
     }

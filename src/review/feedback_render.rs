@@ -1,21 +1,35 @@
-//! The feedback as Markdown an agent reads well: the decision first, then what to do, then
-//! each comment under its file with the line range now, the reviewer's words and the code it
-//! is about. Everything quoted goes through [`super::markdown`].
+//! The feedback as Markdown an agent reads well: where the work stands with the gate first
+//! (done, changes requested, waiting), then what to do commit by commit, the decisions signed,
+//! and each comment under its file with the line range now, the reviewer's words and the code
+//! it is about.
+//!
+//! It is a prompt, not a page a forge renders: words are printed as written (no Markdown
+//! escaping, which an agent would copy back as `walk\.rs\:`), code sits in fences longer
+//! than any backtick run inside, and only control characters are shown as `\u{…}`
+//! ([`super::markdown::plain`]).
 
 use std::fmt::Write;
 
-use super::feedback::{Feedback, FeedbackComment, Source, State, Verdict};
-use super::markdown::{block_quote, code_span, fence, lang_for, text};
+use super::feedback::{Feedback, FeedbackComment, LoopState, Source, State, Verdict};
+use super::markdown::{code_span, fence, lang_for, plain};
 use crate::git::short_id;
-use crate::signoff::Decision;
+use crate::signoff::{Decision, ReviewState};
 
 /// Renders `f` as Markdown.
 pub fn markdown(f: &Feedback) -> String {
     let mut out = String::new();
-    let title = match f.verdict {
-        Verdict::ChangesRequested => "Changes requested",
-        Verdict::Approved => "Approved",
-        Verdict::Pending => "Review comments (not signed yet)",
+    let title = match (f.state, f.verdict) {
+        (LoopState::Approved, _) => "Approved, nothing left to do",
+        (LoopState::ChangesRequested, _) => "Changes requested",
+        (LoopState::Pending, Verdict::Pending)
+            if f.decisions.is_empty() && f.actions.is_empty() =>
+        {
+            "Review comments (not signed yet)"
+        }
+        (LoopState::Pending, Verdict::Approved) if f.trusted_ref.is_empty() => {
+            "Approved so far (the gate has not judged the range)"
+        }
+        (LoopState::Pending, _) => "Waiting for review",
     };
     let _ = writeln!(out, "# Review feedback: {title}\n");
     let _ = writeln!(
@@ -32,6 +46,41 @@ pub fn markdown(f: &Feedback) -> String {
             format!(", judged by the roster on {}", code_span(&f.trusted_ref))
         }
     );
+    if f.state == LoopState::Approved {
+        out.push_str(
+            "`countersign verify` passes on this range: every commit has the approvals its \
+             tier needs and no reject stands. Stop here; the comments below, if any, need no \
+             further change.\n\n",
+        );
+    }
+    if !f.actions.is_empty() {
+        let _ = writeln!(out, "## What to do\n");
+        let mut actions: Vec<_> = f.actions.iter().collect();
+        actions.sort_by_key(|a| !a.agent);
+        for a in actions {
+            let _ = writeln!(
+                out,
+                "- {} {} ({}): {}",
+                code_span(short_id(&a.commit)),
+                plain(&a.summary).replace('\n', " "),
+                a.state.name(),
+                plain(&a.action)
+            );
+            // A reject's and a missing approval's reasons are in the action already (and
+            // a reject's quote its comments, printed below).
+            let said = matches!(a.state, ReviewState::Rejected | ReviewState::NeedsSignoff);
+            for p in a.problems.iter().filter(|_| !said) {
+                let _ = writeln!(out, "  - why: {}", plain(p).replace('\n', " "));
+            }
+        }
+        out.push('\n');
+        if f.actions.iter().any(|a| a.agent) {
+            out.push_str(
+                "Then run `countersign feedback` again; repeat until it says \"Approved, \
+                 nothing left to do\".\n\n",
+            );
+        }
+    }
     if !f.decisions.is_empty() {
         let _ = writeln!(out, "## Decision\n");
         for d in &f.decisions {
@@ -45,17 +94,20 @@ pub fn markdown(f: &Feedback) -> String {
                 "- {} {verb} {} {}{}",
                 code_span(&d.principal),
                 code_span(short_id(&d.commit)),
-                text(&d.summary, true),
+                plain(&d.summary).replace('\n', " "),
                 if d.earlier_version {
                     " (an earlier version of a commit of the range)"
                 } else {
                     ""
                 }
             );
-            if d.comment.is_empty() {
+            if d.extra_comment.is_empty() {
                 out.push('\n');
             } else {
-                let _ = writeln!(out, ": {}", text(&d.comment, true));
+                out.push_str(":\n");
+                for line in plain(&d.extra_comment).split('\n') {
+                    let _ = writeln!(out, "  > {line}");
+                }
             }
         }
         out.push('\n');
@@ -134,7 +186,9 @@ fn comment(out: &mut String, c: &FeedbackComment) {
         who,
         if rc.resolved { ", resolved" } else { "" }
     );
-    out.push_str(&block_quote(&rc.text));
+    for line in plain(&rc.text).split('\n') {
+        let _ = writeln!(out, "> {line}");
+    }
     out.push('\n');
     if !rc.code.is_empty() {
         if c.state == State::Outdated {

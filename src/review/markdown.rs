@@ -88,6 +88,13 @@ pub fn text(s: &str, one_line: bool) -> String {
     out
 }
 
+/// Text for a prompt an agent reads (not a page a forge renders): kept as written, line ends
+/// included, with only control and invisible characters shown as `\u{…}` so nothing
+/// reaches a terminal raw or hides from the reader.
+pub fn plain(s: &str) -> String {
+    visible(s, true)
+}
+
 /// `s` as a Markdown block quote (each line `> ` and escaped [`text`]).
 pub fn block_quote(s: &str) -> String {
     let body = text(s, false);
