@@ -271,9 +271,18 @@ fn policy_check_warns_of_a_glob_matching_no_file_and_more_approvals_than_reviewe
         );
         assert!(!err.contains("`src/lib.rs` matches no file"), "{err}");
         assert!(
-            err.contains("[tiers.prohibited] needs 3 approvals from role `senior`, but only 1"),
+            err.contains(
+                "[tiers.prohibited] asks for 3 approvals from role `senior`, and 1 of its \
+                 principals has a key"
+            ),
             "{args:?}: three approvals from a role of one: {err}"
         );
+        // The prohibited tier's approvals are not a mistake for AI changes: said so.
+        assert!(
+            err.contains("blocks no AI change") && err.contains("for human changes"),
+            "{err}"
+        );
+        assert!(!err.contains("can ever pass"), "{err}");
     }
 }
 

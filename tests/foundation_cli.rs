@@ -266,15 +266,125 @@ fn provenance_rules_each_match() {
         .contains("*@agents.example"));
 }
 
+/// Commits as agents write them, under a policy whose `[ai]` table lists only kiro, claude
+/// and copilot: the table extends the built-in agents, so the others still count, each named
+/// for the agent that made it (aider running a Claude model is aider).
+#[test]
+fn agent_commit_styles_are_ai_under_an_ai_table_that_extends_the_built_in_agents() {
+    let repo = governed_repo();
+    let dana = ("Dana Human", "dana@example.com");
+    let cases: [(&str, &str, &str, &str); 9] = [
+        (
+            "Claude Code's line alone",
+            "\u{1f916} Generated with [Claude Code](https://claude.com/claude-code)",
+            "claude",
+            "signature line",
+        ),
+        (
+            "opencode",
+            "Co-Authored-By: opencode <noreply@opencode.ai>",
+            "opencode",
+            "Co-Authored-By",
+        ),
+        (
+            "Goose",
+            "Co-authored-by: Goose <opensource@block.xyz>",
+            "goose",
+            "Co-authored-by",
+        ),
+        (
+            "Amp",
+            "Amp-Thread-ID: https://ampcode.com/threads/T-1\nCo-authored-by: Amp <amp@ampcode.com>",
+            "amp",
+            "Co-authored-by",
+        ),
+        (
+            "Windsurf",
+            "Generated-by: Windsurf Cascade",
+            "windsurf",
+            "Generated-by",
+        ),
+        (
+            "Cline",
+            "Assisted-by: Cline:claude-sonnet-4",
+            "cline",
+            "Assisted-by",
+        ),
+        (
+            "aider's trailer",
+            "Co-authored-by: aider (anthropic/claude-sonnet-4) <noreply@aider.chat>",
+            "aider",
+            "Co-authored-by",
+        ),
+        ("Jules", "", "jules", "google-labs-jules"),
+        (
+            "aider's name",
+            "",
+            "aider",
+            "aider adds ` (aider)` to the names it commits under",
+        ),
+    ];
+    for (i, (what, trailer, _, _)) in cases.iter().enumerate() {
+        repo.write("crates/app/src/lib.rs", format!("pub fn f() {{ {i}; }}\n"));
+        let msg = format!("{what}\n\nSome body.\n\n{trailer}");
+        match *what {
+            "Jules" => repo.commit_as(
+                "google-labs-jules[bot]",
+                "161369871+google-labs-jules[bot]@users.noreply.github.com",
+                &msg,
+            ),
+            "aider's name" => repo.commit_as("Dana Human (aider)", dana.1, &msg),
+            _ => repo.commit_as(dana.0, dana.1, &msg),
+        };
+    }
+    let rows = status_json(repo.path(), &[]);
+    for (i, (what, _, agent, rule)) in cases.iter().enumerate() {
+        assert_eq!(rows[i]["ai"]["agent"], *agent, "{what}: {}", rows[i]);
+        let said = rows[i]["ai"]["rule"].as_str().unwrap_or("");
+        assert!(said.contains(rule), "{what}: {said}");
+        assert_eq!(rows[i]["state"], "needs-signoff", "{what}");
+    }
+}
+
+/// `use_defaults = false` makes the `[ai]` lists the whole story: an agent left out of them
+/// (Cline here) is not recognised by name; a listed one still is.
+#[test]
+fn use_defaults_false_replaces_the_built_in_agents() {
+    let repo = TestRepo::new();
+    repo.write(
+        ".countersign/policy.toml",
+        POLICY.replace(
+            "authors = [\"*@agents.example\"]",
+            "authors = [\"*@agents.example\"]\nuse_defaults = false",
+        ),
+    );
+    repo.write(
+        ".countersign/allowed_signers",
+        alice_roster_line(repo.path()),
+    );
+    repo.write("src/lib.rs", "pub fn f() {}\n");
+    repo.commit("Policy");
+    repo.branch("feature");
+    repo.checkout("feature");
+    repo.write("src/lib.rs", "pub fn f() { 1; }\n");
+    repo.commit("Cline\n\nCo-authored-by: Cline <cline@example.com>");
+    repo.write("src/lib.rs", "pub fn f() { 2; }\n");
+    repo.commit("Kiro\n\nCo-authored-by: Kiro <kiro@example.com>");
+    let rows = status_json(repo.path(), &[]);
+    assert!(rows[0]["ai"].is_null(), "{}", rows[0]);
+    assert_eq!(rows[1]["ai"]["agent"], "kiro", "{}", rows[1]);
+}
+
 /// An agent that says what it is without naming a product (Claude Code's `attribution`
 /// setting writes `Co-Authored-By: AI <ai@example.com>`; the kernel's form is
-/// `Assisted-by: AGENT:MODEL`) is AI; a person named Ai or Agent is not.
+/// `Assisted-by: AGENT:MODEL`, here with an agent no list names) is AI; a person named Ai or
+/// Agent is not.
 #[test]
 fn self_declared_agents_are_ai_and_people_with_such_names_are_not() {
     let repo = governed_repo();
     let cases = [
         ("Co-Authored-By: AI <ai@example.com>", true),
-        ("Assisted-by: OpenCode:qwen3-coder", true),
+        ("Assisted-by: Crush:qwen3-coder", true),
         (
             "Co-authored-by: AI Assistant <ai-assistant@users.noreply.github.com>",
             true,

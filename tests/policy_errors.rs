@@ -422,9 +422,23 @@ fn defaults_apply_when_tables_are_absent() {
 
 #[test]
 fn agent_names_are_stored_lowercase_and_absent_ai_keys_default() {
-    let p = parse("[roles]\nsenior = [\"a@x\"]\n[ai]\nagents = [\"Kiro\", \"CLAUDE\"]\n");
-    assert_eq!(p.ai.agents, ["kiro", "claude"]);
+    let p =
+        parse("[roles]\nsenior = [\"a@x\"]\n[ai]\nagents = [\"Kiro\", \"CLAUDE\", \"Acme-Bot\"]\n");
+    assert!(
+        p.ai.agents.ends_with(&["acme-bot".to_string()]),
+        "{:?}",
+        p.ai.agents
+    );
+    assert!(
+        p.ai.agents.iter().any(|a| a == "jules"),
+        "the table extends the built-in agents: {:?}",
+        p.ai.agents
+    );
+    assert_eq!(p.ai.agents.iter().filter(|a| *a == "kiro").count(), 1);
     assert_eq!(p.ai.trailers.len(), 3);
+    let p = parse("[roles]\nsenior = [\"a@x\"]\n[ai]\nuse_defaults = false\nagents = [\"Kiro\"]\n");
+    assert_eq!(p.ai.agents, ["kiro"]);
+    assert!(p.ai.trailers.is_empty() && p.ai.authors.is_empty());
 }
 
 #[test]

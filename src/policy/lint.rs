@@ -152,7 +152,24 @@ pub fn lint(
                     })
                 })
                 .count();
-        if (able as u64) < u64::from(req.approvals) {
+        if (able as u64) < u64::from(req.approvals) && *tier == Tier::Prohibited {
+            // Not a mistake: AI changes in this tier fail by design, whatever they carry.
+            out.push(Finding {
+                file: policy_file.to_string(),
+                line: 0,
+                message: format!(
+                    "[tiers.prohibited] asks for {} approval{} from {who}, and {able} of its \
+                     principals {} a key that can sign now; that blocks no AI change (an \
+                     AI-generated commit in the prohibited tier fails whatever sign-offs it \
+                     carries, by design): the approvals are for human changes in this tier, \
+                     recorded when reviewers sign them; add reviewers with keys to give them",
+                    req.approvals,
+                    if req.approvals == 1 { "" } else { "s" },
+                    if able == 1 { "has" } else { "have" },
+                ),
+                fatal: false,
+            });
+        } else if (able as u64) < u64::from(req.approvals) {
             out.push(Finding {
                 file: policy_file.to_string(),
                 line: 0,
@@ -165,10 +182,8 @@ pub fn lint(
                     if able == 1 { "has" } else { "have" },
                 ),
                 // An empty role is a set-up not finished yet (`init` without a key writes
-                // one): a warning. Listed reviewers none of whom can sign is an error. In the
-                // prohibited tier AI changes fail anyway; humans' changes there are stuck: a
-                // warning.
-                fatal: !pool.is_empty() && *tier != Tier::Prohibited,
+                // one): a warning. Listed reviewers none of whom can sign is an error.
+                fatal: !pool.is_empty(),
             });
         }
     }

@@ -51,7 +51,7 @@ const TOP_KEYS: &[&str] = &[
     "rules",
 ];
 const ESCALATION_KEYS: &[&str] = &["reach", "cap"];
-const AI_KEYS: &[&str] = &["trailers", "agents", "authors"];
+const AI_KEYS: &[&str] = &["trailers", "agents", "authors", "use_defaults"];
 const TIER_KEYS: &[&str] = &["approvals", "role"];
 const RULE_KEYS: &[&str] = &["paths", "crates", "tier"];
 const REACHES: [Reach; 3] = [Reach::None, Reach::Direct, Reach::Transitive];
@@ -554,10 +554,33 @@ impl Walker<'_, '_> {
         }
     }
 
+    /// The `[ai]` table: its lists extend the built-in ones ([`default_ai`]), so writing the
+    /// table to add one agent never turns the others' commits "human"; `use_defaults = false`
+    /// replaces them (a list left out is then empty).
     fn ai(&mut self, ai: &DeTable<'_>) -> AiRules {
         let mut rules = default_ai();
-        if let Some(items) = get(ai, "trailers").and_then(|v| self.strings(v, "trailers")) {
+        let use_defaults = match get(ai, "use_defaults") {
+            None => true,
+            Some(v) => match v.get_ref() {
+                DeValue::Boolean(b) => *b,
+                _ => {
+                    self.wrong_type(
+                        v,
+                        "use_defaults",
+                        "true or false",
+                        "`use_defaults = false`".to_string(),
+                    );
+                    true
+                }
+            },
+        };
+        if !use_defaults {
             rules.trailers.clear();
+            rules.agents.clear();
+            rules.authors.clear();
+            rules.author_set = GlobSet::empty();
+        }
+        if let Some(items) = get(ai, "trailers").and_then(|v| self.strings(v, "trailers")) {
             for (t, span) in items {
                 let key = t.trim().trim_end_matches(':');
                 if key.is_empty() || key.contains(char::is_whitespace) || key.contains(':') {
@@ -573,13 +596,12 @@ impl Walker<'_, '_> {
                         format!("trailer key `{t}` ends with `:`"),
                         format!("write the key without the colon: \"{key}\""),
                     );
-                } else {
+                } else if !rules.trailers.iter().any(|k| k.eq_ignore_ascii_case(key)) {
                     rules.trailers.push(key.to_string());
                 }
             }
         }
         if let Some(items) = get(ai, "agents").and_then(|v| self.strings(v, "agents")) {
-            rules.agents.clear();
             for (a, span) in items {
                 if a.trim().is_empty() {
                     self.sink.error(
@@ -589,13 +611,22 @@ impl Walker<'_, '_> {
                             .to_string(),
                     );
                 } else {
-                    rules.agents.push(a.trim().to_lowercase());
+                    let name = a.trim().to_lowercase();
+                    if !rules.agents.contains(&name) {
+                        rules.agents.push(name);
+                    }
                 }
             }
         }
         if let Some(items) = get(ai, "authors").and_then(|v| self.strings(v, "authors")) {
             let mut builder = GlobSetBuilder::new();
             let mut authors = Vec::new();
+            for a in std::mem::take(&mut rules.authors) {
+                if let Ok(g) = author_glob(&a) {
+                    builder.add(g);
+                    authors.push(a);
+                }
+            }
             for (a, span) in items {
                 if has_unescaped_bot_class(a) {
                     self.sink.error(

@@ -20,7 +20,12 @@
 //!    name (with `agent`, `bot` or `ai` at most) counts, so a person whose git name is just
 //!    `Devin` is taken for the agent: a false alarm asks for a review, a miss would skip one.
 //!
-//! 4. a **self-declared agent** in a listed trailer that names no product: a name made only of
+//! 4. an agent's **signature line** in the message, on a line of its own: Claude Code's
+//!    `🤖 Generated with [Claude Code](https://claude.com/claude-code)` (written even where its
+//!    `Co-Authored-By` trailer is turned off), or `Generated with [NAME](…)` naming a listed
+//!    agent;
+//!
+//! 5. a **self-declared agent** in a listed trailer that names no product: a name made only of
 //!    words that say what it is (`AI`, `AI Assistant`, `Coding Agent`, `LLM`), an e-mail local
 //!    part that does (`ai-assistant@…`, `agent@…`), a tag (`Dana (AI)`, `[agent]`), or the
 //!    kernel's `Assisted-by: AGENT:MODEL` form (`Assisted-by: OpenCode:qwen3-coder`). People
@@ -116,7 +121,27 @@ pub fn detect(commit: &CommitChange, rules: &AiRules) -> Option<Provenance> {
             });
         }
     }
+    if let Some((agent, line)) = signature_line(&commit.message, &rules.agents) {
+        return Some(Provenance {
+            agent: agent.to_string(),
+            rule: format!("message line `{line}`: {agent}'s signature line"),
+        });
+    }
     None
+}
+
+/// The first line of `message` that is an agent's signature line (`🤖 Generated with
+/// [Claude Code](…)`, `Generated with [NAME](…)`), with the listed agent it names.
+fn signature_line<'m, 'a>(message: &'m str, agents: &'a [String]) -> Option<(&'a str, &'m str)> {
+    message.lines().map(str::trim).find_map(|line| {
+        let rest = line.trim_start_matches('🤖').trim_start();
+        let name = rest
+            .strip_prefix("Generated with [")
+            .and_then(|r| r.split_once("]("))
+            .filter(|(_, url)| url.ends_with(')') && !url.contains(char::is_whitespace))
+            .map(|(name, _)| name)?;
+        named_agent(name, agents).map(|a| (a, line))
+    })
 }
 
 /// The agent whose own marker `person` carries, with the marker as a person reads it.
@@ -128,7 +153,10 @@ fn own_marker<'a>(person: &Person, agents: &'a [String]) -> Option<(&'a str, &'s
         .and_then(|n| n.rfind('(').map(|i| &n[i + 1..]))
     {
         if let Some(agent) = named_agent(inner, agents) {
-            return Some((agent, "its name ends in `(agent)`"));
+            if agent == "aider" {
+                return Some((agent, "aider adds ` (aider)` to the names it commits under"));
+            }
+            return Some((agent, "the agent's name in parentheses after the person's"));
         }
     }
     // A GitHub app: `devin-ai-integration[bot]`, in the name or the e-mail's local part.
@@ -258,8 +286,10 @@ fn named_agent<'a>(value: &str, agents: &'a [String]) -> Option<&'a str> {
         .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_'))
         .filter(|w| !w.is_empty())
         .collect();
-    agents.iter().map(String::as_str).find(|agent| {
-        runs.iter().any(|run| {
+    // The agent named first wins: `aider (anthropic/claude-sonnet-4)` is aider running a
+    // Claude model, not Claude.
+    runs.iter().find_map(|run| {
+        agents.iter().map(String::as_str).find(|agent| {
             *run == *agent || run.split(['-', '_']).any(|w| !w.is_empty() && w == *agent)
         })
     })
@@ -290,6 +320,15 @@ mod tests {
         );
         assert_eq!(named_agent("Amazon-Q Developer", &a), Some("amazon-q"));
         assert_eq!(named_agent("Claudette Smith <c@example.com>", &a), None);
+        let with_aider = ["claude".to_string(), "aider".to_string()];
+        assert_eq!(
+            named_agent(
+                "aider (anthropic/claude-sonnet-4) <noreply@aider.chat>",
+                &with_aider
+            ),
+            Some("aider"),
+            "the agent named first, not the model it runs"
+        );
         assert_eq!(named_agent("Kirov Ivanov <k@example.com>", &a), None);
     }
 
@@ -347,6 +386,21 @@ mod tests {
                 None,
                 "{key}: {value} is a person"
             );
+        }
+    }
+
+    #[test]
+    fn a_signature_line_counts_only_as_a_whole_line_naming_a_listed_agent() {
+        let a = agents();
+        let msg =
+            "Fix it\n\n\u{1f916} Generated with [Claude Code](https://claude.com/claude-code)\n";
+        assert_eq!(signature_line(msg, &a).map(|(x, _)| x), Some("claude"));
+        for no in [
+            "We once Generated with [Claude Code](https://x) in prose",
+            "\u{1f916} Generated with [Emacs](https://gnu.org)",
+            "Generated with [Claude Code](not a url",
+        ] {
+            assert_eq!(signature_line(no, &a), None, "{no}");
         }
     }
 

@@ -21,11 +21,13 @@ pub fn policy_template(base: &str, workspace: &Workspace, principal: Option<&str
         None => out.push_str("senior = []                   # add your e-mail once your key is in allowed_signers\n\n"),
     }
     out.push_str(
-        "# [ai] is optional: without it, the common agents' trailers and e-mails count.\n",
+        "# [ai] is optional: the common agents' trailers, e-mails and markers always count;\n\
+         # lists written here add to them (use_defaults = false makes them replace them).\n",
     );
     out.push_str("# [ai]\n# trailers = [\"Co-authored-by\", \"Assisted-by\", \"Generated-by\"]\n");
     out.push_str("# agents = [\"kiro\", \"claude\", \"copilot\", \"cursor\", \"codex\", \"devin\", \"gemini\", \"aider\"]\n");
-    out.push_str("# authors = [\"*@agents.example\"]\n\n");
+    out.push_str("# authors = [\"*@agents.example\"]\n");
+    out.push_str("# use_defaults = true\n\n");
     out.push_str("[tiers.autonomous]             # AI may ship alone\napprovals = 0\n\n");
     out.push_str("[tiers.supervised]             # a senior approves before it ships\napprovals = 1\nrole = \"senior\"\n\n");
     out.push_str("[tiers.prohibited]             # a human must make the change; AI commits here always fail\napprovals = 2\nrole = \"senior\"\n\n");

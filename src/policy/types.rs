@@ -62,7 +62,8 @@ pub struct AiRules {
     pub author_set: globset::GlobSet,
 }
 
-/// The agents recognised when the policy has no `[ai]` table (or no `agents` key).
+/// The agents always recognised, to which an `[ai] agents` list adds its own (unless the
+/// table says `use_defaults = false`).
 pub const DEFAULT_AGENTS: &[&str] = &[
     "kiro",
     "claude",
@@ -83,6 +84,8 @@ pub const DEFAULT_AGENTS: &[&str] = &[
     "amazon-q",
     "sweep",
     "amp",
+    "opencode",
+    "goose",
 ];
 
 /// One `[[rules]]` entry, compiled.
