@@ -358,9 +358,18 @@ fn design_example_parses_with_its_values() {
         p.principals_with_role("senior"),
         ["alice@example.com", "bob@example.com"]
     );
-    assert_eq!(p.ai.authors, ["*@agents.example"]);
+    // The lists extend the built-in ones.
+    assert_eq!(
+        p.ai.authors.last().map(String::as_str),
+        Some("*@agents.example")
+    );
     assert!(p.ai.author_set.is_match("kiro@agents.example"));
-    assert_eq!(p.ai.agents.len(), 8);
+    assert!(p.ai.author_set.is_match("cursoragent@cursor.com"));
+    for a in [
+        "kiro", "claude", "copilot", "cursor", "codex", "devin", "gemini", "aider",
+    ] {
+        assert!(p.ai.agents.iter().any(|x| x == a), "{a}");
+    }
     assert_eq!(p.requirement(Tier::Autonomous).approvals, 0);
     assert_eq!(p.requirement(Tier::Prohibited).approvals, 2);
     assert_eq!(
