@@ -328,6 +328,7 @@ fn a_signed_reject_with_comments_is_a_request_for_changes_in_the_prompt() {
         line: Some("+42".into()),
         end: Some(43),
         text: "bound it \u{1b}[2J".into(),
+        ..Comment::default()
     });
     let mut s = Session::from_data(data, store, Theme::dark(), (120, 30));
     s.app_mut().decided.push(Decision::Reject);
@@ -364,4 +365,89 @@ fn a_corrupt_draft_file_is_reported_on_screen_and_kept() {
         .find(|e| e.file_name().to_string_lossy().contains(".unreadable-"))
         .expect("kept aside");
     assert_eq!(std::fs::read(kept.path()).expect("read"), b"not json");
+}
+
+/// Two workstations open on the same change, sharing one data directory.
+fn two_workstations(dir: &std::path::Path) -> (Session, Session) {
+    let open = || {
+        let data = sample::review_data();
+        let store = Store::open(Some(dir), &data.repo_path);
+        Session::from_data(data, store, Theme::dark(), (160, 40))
+    };
+    (open(), open())
+}
+
+fn saved_texts(dir: &std::path::Path) -> Vec<(String, bool)> {
+    let data = sample::review_data();
+    Store::open(Some(dir), &data.repo_path)
+        .saved
+        .comments
+        .iter()
+        .map(|c| (c.text.clone(), c.conflict))
+        .collect()
+}
+
+#[test]
+fn two_workstations_on_one_change_keep_each_others_drafts_and_marks() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut a, mut b) = two_workstations(dir.path());
+    a.press("jjjj");
+    a.press("cfrom A<Enter>");
+    b.press("v");
+    b.press("jjjjj");
+    b.press("cfrom B<Enter>");
+    // B's save kept A's draft (it used to write its whole state over A's)…
+    assert_eq!(
+        saved_texts(dir.path()),
+        [("from A".to_string(), false), ("from B".to_string(), false)]
+    );
+    // …and B now shows it, with its own.
+    let shown: Vec<&str> = b.app().comments().iter().map(|c| c.text.as_str()).collect();
+    assert_eq!(shown, ["from A", "from B"]);
+    // A's next save keeps B's viewed mark and B's draft; deleting its own draft deletes it.
+    a.press("c");
+    for _ in 0.."from A".len() {
+        a.press("<BS>");
+    }
+    a.press("<Enter>");
+    assert_eq!(saved_texts(dir.path()), [("from B".to_string(), false)]);
+    let data = sample::review_data();
+    let viewed = Store::open(Some(dir.path()), &data.repo_path).saved.viewed;
+    assert_eq!(
+        viewed.len(),
+        1,
+        "B's viewed mark survives A's save: {viewed:?}"
+    );
+}
+
+#[test]
+fn one_draft_edited_differently_on_two_workstations_is_kept_twice_marked_as_a_conflict() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    {
+        let (mut first, _) = two_workstations(dir.path());
+        first.press("jjjj");
+        first.press("cwhy 8?<Enter>");
+    }
+    let (mut a, mut b) = two_workstations(dir.path());
+    a.press("jjjj");
+    a.press("c<BS>9?<Enter>");
+    b.press("jjjj");
+    b.press("c<BS>16?<Enter>");
+    assert_eq!(
+        saved_texts(dir.path()),
+        [
+            ("why 89?".to_string(), true),
+            ("why 816?".to_string(), true)
+        ]
+    );
+    let screen = b.render();
+    assert!(
+        screen.contains("[conflict: edited on two workstations] why 89?")
+            && screen.contains("[conflict: edited on two workstations] why 816?"),
+        "{screen}"
+    );
+    // Deleting one version in the overview resolves the conflict.
+    b.press("C");
+    b.press("d");
+    assert_eq!(saved_texts(dir.path()), [("why 816?".to_string(), false)]);
 }

@@ -172,6 +172,7 @@ fn the_sign_dialog_keeps_what_is_signed_on_top_and_scrolls_long_parts() {
         line: Some("+42".into()),
         end: None,
         text: "why? ".repeat(600),
+        ..Comment::default()
     });
     let mut s = Session::from_data(data, store, Theme::dark(), (120, 30));
     s.press("a");

@@ -1025,3 +1025,91 @@ fn a_large_change_opens_on_its_paths_and_its_renames_arrive_by_themselves() {
     t.keys(&["q"]);
     assert_restored(&t, "0");
 }
+
+/// Two workstations (two `review` processes on two terminals) on the same change: the second
+/// one's save keeps the first one's draft and shows it (each used to write its whole state
+/// file, the last writer winning).
+#[test]
+fn two_workstations_on_one_change_keep_both_drafts() {
+    let d = demo();
+    let Some(a) = Tmux::start(&script(&d, ""), 130, 36) else {
+        return;
+    };
+    let Some(b) = Tmux::start(&script(&d, ""), 130, 36) else {
+        return;
+    };
+    for (t, text) in [(&a, "drafted on A"), (&b, "drafted on B")] {
+        t.wait_for("0/5 viewed");
+        t.keys(&["]", "]"]);
+        t.wait_for("crates/auth/src/tokens.rs · unified");
+        t.keys(&["}", "j", "c"]);
+        t.wait_for("Comment on crates/auth/src/tokens.rs");
+        t.text(text);
+        t.keys(&["Enter"]);
+        t.wait_for(text);
+    }
+    // B, which opened before A saved, now shows A's draft beside its own.
+    let s = b.wait_for("drafted on A");
+    assert!(s.contains("drafted on B"), "{s}");
+    for t in [&a, &b] {
+        t.keys(&["q"]);
+        assert_restored(t, "0");
+    }
+    let saved = std::fs::read_dir(d.data.join("reviews"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .find(|e| e.file_name().to_string_lossy().ends_with(".json"))
+        .unwrap()
+        .path();
+    let json = std::fs::read_to_string(saved).unwrap();
+    assert!(
+        json.contains("drafted on A") && json.contains("drafted on B"),
+        "{json}"
+    );
+}
+
+/// `HOME` unset and a uid with no passwd entry (`docker --user`): no data directory. The
+/// workstation says where it keeps viewed marks and drafts instead (the git directory), and
+/// keeps them there (they used to live in memory only, without a word). Needs root, to run
+/// the workstation under such a uid.
+#[test]
+fn without_a_data_directory_marks_are_kept_in_the_git_directory_and_the_reviewer_is_told() {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("skipped: needs root to run as a uid without a passwd entry");
+        return;
+    }
+    let d = demo();
+    let uid = "54321";
+    let root = d._dir.path();
+    let status = Command::new("chown")
+        .args(["-R", &format!("{uid}:{uid}")])
+        .arg(root)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let script = format!(
+        "cd {repo} && env -u HOME -u COUNTERSIGN_DATA_DIR -u XDG_DATA_HOME setpriv --reuid={uid} --regid={uid} --clear-groups {bin} review; \
+         echo EXIT=$?; echo MODES $(stty -a | tr \" ;\" \"\\n\\n\" | grep -x -e icanon -e -icanon -e echo -e -echo) END; sleep 60",
+        repo = sh_path(&d.repo),
+        bin = env!("CARGO_BIN_EXE_countersign"),
+    );
+    let Some(t) = Tmux::start(&script, 200, 36) else {
+        return;
+    };
+    let s = t.wait_for("0/5 viewed");
+    assert!(s.contains("no data directory"), "{s}");
+    assert!(s.contains(".git/countersign"), "{s}");
+    t.keys(&["v"]);
+    t.wait_for("1/5 viewed");
+    t.keys(&["q"]);
+    assert_restored(&t, "0");
+    let reviews = d.repo.join(".git/countersign/reviews");
+    let saved: Vec<_> = std::fs::read_dir(&reviews)
+        .unwrap_or_else(|e| panic!("{}: {e}", reviews.display()))
+        .filter_map(|e| e.ok())
+        .collect();
+    assert_eq!(saved.len(), 1);
+    let json = std::fs::read_to_string(saved[0].path()).unwrap();
+    assert!(json.contains("\"viewed\": [\n    \""), "{json}");
+}

@@ -22,7 +22,8 @@ pub fn run(cwd: &Path, args: &FeedbackArgs) -> Result<i32> {
         .workdir()
         .unwrap_or_else(|| ctx.repo.path())
         .to_path_buf();
-    let drafts = drafts::read_drafts(drafts::data_dir().as_deref(), &repo_path);
+    let home = drafts::state_home(&repo_path).ok().map(|h| h.dir);
+    let drafts = drafts::read_drafts(home.as_deref(), &repo_path);
     let mut fb = feedback::collect(&mut review, &drafts)?;
     if args.unresolved {
         fb.keep_unresolved();

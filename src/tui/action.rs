@@ -128,7 +128,7 @@ pub enum JobResult {
     /// was loaded with paths only.
     FullFiles(Result<Vec<crate::git::CommitChange>, String>),
     /// Viewed marks and drafts were written (or why not).
-    Saved(Result<(), String>),
+    Saved(Result<crate::tui::store::Saved, String>),
     /// The syntax highlighter is ready (grammars loaded).
     Highlighter(crate::diff::Highlighter),
     /// Lines asked for were highlighted into the highlighter's cache.

@@ -129,7 +129,7 @@ pub fn review(dir: &Path, opts: &ReviewOptions) -> Result<i32> {
     }
     let theme = resolve_theme(opts.theme.as_deref())?;
     let data = data::load_review(dir, opts.selection())?;
-    let store = store::Store::open(store::data_dir().as_deref(), &data.repo_path);
+    let store = store::Store::open_for(&data.repo_path);
     terminal::run(data, store, theme)
 }
 
@@ -141,7 +141,7 @@ pub fn review_to_stdout(dir: &Path, opts: &ReviewOptions) -> Result<i32> {
     use std::io::Write;
     let theme = resolve_theme(opts.theme.as_deref())?;
     let data = data::load_review(dir, opts.selection())?;
-    let store = store::Store::open(store::data_dir().as_deref(), &data.repo_path);
+    let store = store::Store::open_for(&data.repo_path);
     let (code, prompt) = terminal::run_for_prompt(data, store, theme)?;
     let mut out = std::io::stdout().lock();
     match out.write_all(prompt.as_bytes()).and_then(|()| out.flush()) {

@@ -73,7 +73,7 @@ impl Session {
         deferred: Option<Vec<Effect>>,
     ) -> Result<Session> {
         let data = data::load_review(dir, opts.selection())?;
-        let store = Store::open(super::store::data_dir().as_deref(), &data.repo_path);
+        let store = Store::open_for(&data.repo_path);
         let theme = super::resolve_theme(opts.theme.as_deref())?;
         let jobs = Jobs::inline(&data.repo_path, data.resolved.clone());
         let mut app = App::new(data, store, theme, size);

@@ -6,13 +6,10 @@
 //! real home. A viewed mark is keyed by the file's path and content hash (its new blob id),
 //! so it resets itself when the file changes again.
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
-
 use crate::git::FileChange;
-use crate::{Error, Result};
+use crate::Result;
 
 pub use crate::review::drafts::{data_dir, DATA_DIR_ENV};
 
@@ -30,26 +27,23 @@ pub fn config_dir() -> Option<PathBuf> {
 /// A comment draft (one type with what `feedback` reads: [`crate::review::drafts::Draft`]).
 pub use crate::review::drafts::Draft as Comment;
 
-/// Per-repository review state on disk.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub struct Saved {
-    /// Viewed marks: `blob-id path` keys.
-    #[serde(default)]
-    pub viewed: BTreeSet<String>,
-    /// Comment drafts, in the order written.
-    #[serde(default)]
-    pub comments: Vec<Comment>,
-}
+/// Per-repository review state on disk (one type, one reader: [`crate::review::drafts`]).
+pub use crate::review::drafts::Saved;
 
 /// Where one repository's review state lives, and the state itself.
 #[derive(Clone, Debug, Default)]
 pub struct Store {
-    /// The JSON file, or None when there is no data directory (nothing is saved).
+    /// The JSON file, or None when there is nowhere to keep it (nothing is saved, and
+    /// [`Store::problem`] says so).
     pub path: Option<PathBuf>,
     /// The state.
     pub saved: Saved,
-    /// Why the state on disk could not be used (it was kept aside under another name), to
-    /// tell the reviewer; None when it loaded or there was none.
+    /// The state as this workstation last read or wrote it: a save merges the edits made
+    /// since into the file, so another workstation's edits are never overwritten.
+    pub base: Saved,
+    /// What the reviewer should be told about the state when the workstation opens: the
+    /// file could not be used (it was kept aside under another name), or it is kept in the
+    /// git directory, or nowhere. None when all is well.
     pub problem: Option<String>,
 }
 
@@ -65,81 +59,54 @@ pub fn viewed_key(file: &FileChange) -> String {
 }
 
 impl Store {
-    /// Opens the state of the repository at `repo_path` under `data_dir`. A missing file
-    /// starts empty. A file that cannot be read or parsed (corrupt, or written by a version
-    /// that stored something else) starts empty too, but is never overwritten: it is renamed
-    /// to `NAME.json.unreadable-<time>` and [`Store::problem`] says so and where.
+    /// Opens the state of the repository at `repo_path` under `data_dir` (missing: starts
+    /// empty; unusable: kept aside and reported, [`crate::review::drafts::load_state`]).
     pub fn open(data_dir: Option<&Path>, repo_path: &Path) -> Store {
         let Some(dir) = data_dir else {
             return Store::default();
         };
         let path = crate::review::drafts::state_file(dir, repo_path);
-        let (saved, problem) = load(&path);
+        let (saved, problem) = crate::review::drafts::load_state(&path);
         Store {
             path: Some(path),
+            base: saved.clone(),
             saved,
             problem,
         }
     }
 
-    /// Writes the state (atomically: a temporary file renamed over the old one).
-    pub fn save(&self) -> Result<()> {
-        let Some(path) = &self.path else {
-            return Ok(());
-        };
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(Error::io(parent))?;
-        }
-        let bytes = serde_json::to_vec_pretty(&self.saved)
-            .map_err(|e| Error::Message(format!("encoding the review state: {e}")))?;
-        let tmp = path.with_extension("json.tmp");
-        std::fs::write(&tmp, bytes).map_err(Error::io(&tmp))?;
-        std::fs::rename(&tmp, path).map_err(Error::io(path))
-    }
-}
-
-/// The largest state file read (drafts and viewed marks of one repository).
-const MAX_STATE_FILE: u64 = 16 * 1024 * 1024;
-
-/// Reads the state at `path`; a file that is there but unusable is renamed aside.
-fn load(path: &Path) -> (Saved, Option<String>) {
-    let meta = match std::fs::symlink_metadata(path) {
-        Ok(m) => m,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (Saved::default(), None),
-        Err(e) => return (Saved::default(), Some(aside(path, &e.to_string()))),
-    };
-    let why = if !meta.is_file() {
-        "it is not a regular file".to_string()
-    } else if meta.len() > MAX_STATE_FILE {
-        format!("it is larger than {MAX_STATE_FILE} bytes")
-    } else {
-        // The user's own data directory, but read like any file: regular, within a cap.
-        match crate::util::bounded::read_own_file(path, crate::util::bounded::REVIEW_STATE) {
-            Err(e) => e.to_string(),
-            Ok(bytes) => match serde_json::from_slice::<Saved>(&bytes) {
-                Ok(saved) => return (saved, None),
-                Err(e) => e.to_string(),
+    /// Opens the state of the repository at `repo_path` in the data directory, or without
+    /// one in the git directory, telling the reviewer (or that nothing will be saved).
+    pub fn open_for(repo_path: &Path) -> Store {
+        match crate::review::drafts::state_home(repo_path) {
+            Ok(home) => {
+                let mut store = Store::open(Some(&home.dir), repo_path);
+                store.problem = match (home.note, store.problem) {
+                    (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+                    (a, b) => a.or(b),
+                };
+                store
+            }
+            Err(why) => Store {
+                problem: Some(why),
+                ..Store::default()
             },
         }
-    };
-    (Saved::default(), Some(aside(path, &why)))
-}
+    }
 
-/// Renames the unusable state file aside and says so.
-fn aside(path: &Path, why: &str) -> String {
-    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
-    let mut kept = path.as_os_str().to_owned();
-    kept.push(format!(".unreadable-{stamp}"));
-    let kept = PathBuf::from(kept);
-    match std::fs::rename(path, &kept) {
-        Ok(()) => format!(
-            "the saved review state could not be read; kept it as {} ({why}); this review starts without viewed marks or drafts",
-            kept.display()
-        ),
-        Err(e) => format!(
-            "the saved review state {} could not be read ({why}) nor moved aside ({e}); move it away to keep it, or the next save replaces it",
-            path.display()
-        ),
+    /// Writes the state, merged with what other workstations saved since this one last read
+    /// or wrote it; returns the merged state ([`Store::adopt`] makes it this one's).
+    pub fn save(&self) -> Result<Saved> {
+        match &self.path {
+            None => Ok(self.saved.clone()),
+            Some(path) => crate::review::drafts::save_state(path, &self.base, &self.saved),
+        }
+    }
+
+    /// Takes `merged` (what [`Store::save`] wrote) as the state shown and the new base.
+    pub fn adopt(&mut self, merged: Saved) {
+        self.base = merged.clone();
+        self.saved = merged;
     }
 }
 
@@ -152,13 +119,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut s = Store::open(Some(dir.path()), Path::new("/nonexistent/repo"));
         s.saved.viewed.insert("abc src/lib.rs".into());
-        s.saved.comments.push(Comment {
-            commit: "c".into(),
-            path: "src/lib.rs".into(),
-            line: Some("+3".into()),
-            end: None,
-            text: "why?".into(),
-        });
+        s.saved.comments.push(Comment::new(
+            "c".into(),
+            "src/lib.rs".into(),
+            Some("+3".into()),
+            None,
+            "why?".into(),
+        ));
         s.save().unwrap();
         let again = Store::open(Some(dir.path()), Path::new("/nonexistent/repo"));
         assert!(again.saved.viewed.contains("abc src/lib.rs"));
@@ -205,13 +172,13 @@ mod tests {
             (c.side(), c.lines()),
             (Some(crate::diff::Side::Old), Some((7, 7)))
         );
-        s.saved.comments.push(Comment {
-            commit: "c".into(),
-            path: "a.rs".into(),
-            line: Some("+3".into()),
-            end: Some(5),
-            text: "range".into(),
-        });
+        s.saved.comments.push(Comment::new(
+            "c".into(),
+            "a.rs".into(),
+            Some("+3".into()),
+            Some(5),
+            "range".into(),
+        ));
         s.save().unwrap();
         let again = Store::open(Some(dir.path()), repo);
         assert_eq!(again.saved.comments[1].render(), "a.rs:+3..5: range");

@@ -300,8 +300,9 @@ fn apply_result(app: &mut App, result: JobResult) -> Vec<Effect> {
             Vec::new()
         }
         JobResult::Saved(r) => {
-            if let Err(e) = r {
-                app.flash(&format!("saving the review state failed: {e}"), true);
+            match r {
+                Ok(merged) => app.store.adopt(merged),
+                Err(e) => app.flash(&format!("saving the review state failed: {e}"), true),
             }
             Vec::new()
         }

@@ -169,15 +169,18 @@ fn save(app: &mut App, target: &CommentTarget, text: String) -> Vec<Effect> {
             comments.remove(i);
             app.flash("comment deleted", false);
         }
-        (Some(i), false) => comments[i].text = text,
+        (Some(i), false) => {
+            comments[i].text = text;
+            comments[i].conflict = false;
+        }
         (None, true) => return Vec::new(),
-        (None, false) => comments.push(Comment {
+        (None, false) => comments.push(Comment::new(
             commit,
             path,
-            line: target.line.clone(),
-            end: target.end,
+            target.line.clone(),
+            target.end,
             text,
-        }),
+        )),
     }
     vec![Effect::Save]
 }

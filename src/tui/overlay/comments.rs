@@ -61,6 +61,14 @@ pub fn on_key(app: &mut App, action: &Action) -> Handled {
 fn act_on(app: &mut App, action: &Action, i: usize, c: &Comment) -> Vec<Effect> {
     if *action == Action::Delete {
         app.store.saved.comments.retain(|x| x != c);
+        // Deleting one version of a conflict resolves it: the other stands unmarked.
+        if c.conflict {
+            for x in &mut app.store.saved.comments {
+                if x.conflict && (&x.commit, &x.path, &x.line) == (&c.commit, &c.path, &c.line) {
+                    x.conflict = false;
+                }
+            }
+        }
         if let Some(Overlay::Comments { cursor }) = app.overlays.last_mut() {
             *cursor = i.min(app.store.saved.comments.len().saturating_sub(1));
         }

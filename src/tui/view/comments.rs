@@ -10,6 +10,9 @@ use super::text::{escape_name, visible};
 use super::{centered, fit, panel_block};
 use crate::tui::app::App;
 
+/// Before a draft two workstations edited differently (both versions are shown).
+pub(super) const CONFLICT: &str = "[conflict: edited on two workstations] ";
+
 /// Draws the overview with row `cursor` highlighted.
 pub fn draw(frame: &mut Frame<'_>, app: &App, cursor: usize, area: Rect) {
     let comments = app.comments();
@@ -41,8 +44,9 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, cursor: usize, area: Rect) {
             place
         );
         let head_w = head.chars().count().min(inner_w / 2);
+        let conflict = if c.conflict { CONFLICT } else { "" };
         let text = fit(
-            &visible(&c.text).replace('\n', " "),
+            &format!("{conflict}{}", visible(&c.text).replace('\n', " ")),
             inner_w.saturating_sub(head_w),
         );
         let mut line = Line::from(vec![

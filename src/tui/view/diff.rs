@@ -221,7 +221,12 @@ impl<'a> RowCtx<'a> {
                         Some((a, b)) if a != b => format!("lines {a}-{b}: "),
                         _ => String::new(),
                     };
-                    let body = format!("{range}{}", visible(&c.text));
+                    let conflict = if c.conflict {
+                        super::comments::CONFLICT
+                    } else {
+                        ""
+                    };
+                    let body = format!("{conflict}{range}{}", visible(&c.text));
                     for (k, chunk) in wrap_text(&body, text_w).into_iter().enumerate() {
                         out.push(TextLine::from(vec![
                             Span::raw(" ".repeat(indent)),
