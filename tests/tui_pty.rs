@@ -1097,8 +1097,8 @@ fn without_a_data_directory_marks_are_kept_in_the_git_directory_and_the_reviewer
     let Some(t) = Tmux::start(&script, 200, 36) else {
         return;
     };
-    let s = t.wait_for("0/5 viewed");
-    assert!(s.contains("no data directory"), "{s}");
+    // The status line is drawn last: wait for it rather than catch the frame half drawn.
+    let s = t.wait_for("no data directory");
     assert!(s.contains(".git/countersign"), "{s}");
     t.keys(&["v"]);
     t.wait_for("1/5 viewed");
