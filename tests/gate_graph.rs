@@ -224,7 +224,7 @@ fn a_build_script_input_takes_the_tier_of_its_crate() {
         "pub fn f() {}\n",
         &[(
             "crates/billing/build.rs",
-            "fn main() { println!(\"cargo:rerun-if-changed=../../proto/money.proto\"); }\n",
+            "fn main() { println!(\"cargo:rerun-if-changed=../../proto/money.proto\"); let _ = std::fs::read(\"../../proto/money.proto\"); }\n",
         )],
         None,
         "proto/money.proto",
@@ -290,7 +290,7 @@ fn a_named_build_scripts_input_takes_the_tier_of_its_crate() {
             ("crates/billing/Cargo.toml", manifest),
             (
                 "crates/billing/tools/gen.rs",
-                "fn main() { println!(\"cargo:rerun-if-changed=../../proto/money.proto\"); }\n",
+                "fn main() { println!(\"cargo:rerun-if-changed=../../proto/money.proto\"); let _ = std::fs::read(\"../../proto/money.proto\"); }\n",
             ),
         ],
         None,

@@ -37,7 +37,7 @@ pub fn run(cwd: &Path, args: &PolicyCheckArgs) -> Result<i32> {
             root: workdir(&ctx)?.to_path_buf(),
         })?,
     };
-    problems.0.extend(workspace.problems);
+    problems.0.extend(workspace.problems.clone());
     if !problems.is_empty() {
         // The report quotes lines of files from the work tree: escaped, capped (see
         // `Diagnostic`), repeats summarised.
@@ -84,9 +84,44 @@ pub fn run(cwd: &Path, args: &PolicyCheckArgs) -> Result<i32> {
         if findings.iter().any(|f| f.fatal) {
             return Ok(EXIT_ERROR);
         }
+        for form in unresolved_forms(&ctx.repo, args.rev.as_deref(), &workspace) {
+            pipe::warn(escape::line(&form));
+        }
         out.line(escape::line(&policy::summary(&t)));
+        let least = crate::policy::tier::Classifier::new(&t.policy, &workspace).build_code_tier();
+        out.line(format_args!(
+            "build-time code (build scripts, proc macros, members used by them or as build \
+             dependencies, .cargo/config and rust-toolchain files at any depth) is at least {least} \
+             ([escalation] build_code)"
+        ));
     }
     out.finish(EXIT_OK)
+}
+
+/// A warning for each inclusion form the gate cannot resolve in REV's tree (HEAD's for
+/// the work tree): the crate then may compile any file, so every file outside it takes its
+/// tier until its owners write the path as a literal.
+fn unresolved_forms(repo: &git2::Repository, rev: Option<&str>, ws: &Workspace) -> Vec<String> {
+    let commit = repo
+        .revparse_single(rev.unwrap_or("HEAD"))
+        .and_then(|o| o.peel_to_commit())
+        .map(|c| c.id());
+    let Ok(commit) = commit else {
+        return Vec::new();
+    };
+    let Ok(found) = crate::impact::compiled::scan_tree(repo, commit, ws) else {
+        return Vec::new();
+    };
+    found
+        .unresolved()
+        .map(|(krate, form)| {
+            format!(
+                "warning: `{krate}` may include any file outside it: {form}; the gate gives \
+                 every file outside `{krate}` its tier until the path is a literal (or a \
+                 concat! of literals and env!(\"CARGO_MANIFEST_DIR\"))"
+            )
+        })
+        .collect()
 }
 
 fn workdir(ctx: &Context) -> Result<&Path> {

@@ -121,6 +121,9 @@ pub(crate) struct RawCountersign {
 pub(crate) struct RawTarget {
     pub name: Option<String>,
     pub path: Option<String>,
+    /// `proc-macro = true` (Cargo also reads the old `proc_macro`).
+    #[serde(alias = "proc_macro")]
+    pub proc_macro: Option<bool>,
 }
 
 /// One dependency entry: `"1.0"` or a table.
@@ -164,4 +167,64 @@ impl RawPackage {
             autoexamples: None,
         }
     }
+}
+
+/// The names build-script code uses for the build dependencies (keys, `-` as `_`).
+pub(crate) fn build_dep_names(raw: &RawManifest) -> Vec<String> {
+    let mut out: Vec<String> = raw
+        .build_dependencies
+        .keys()
+        .chain(
+            raw.target
+                .values()
+                .flat_map(|t| t.build_dependencies.keys()),
+        )
+        .map(|k| k.replace('-', "_"))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// A digest of the parts of a manifest that decide what runs on the build machine:
+/// `package.build`, `package.links`, `lib.proc-macro`, and every build-dependency entry
+/// (target tables too), as parsed values. 0 for a manifest with none of them.
+pub(crate) fn build_fingerprint(raw: &RawManifest, text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let plain = raw.build_dependencies.is_empty()
+        && raw.target.values().all(|t| t.build_dependencies.is_empty())
+        && !text.contains("build")
+        && !text.contains("links")
+        && !text.contains("proc");
+    if plain {
+        return 0;
+    }
+    let Ok(value) = toml::from_str::<toml::Value>(text) else {
+        return 1;
+    };
+    let pick = |v: &toml::Value, path: &[&str]| -> String {
+        let mut at = Some(v);
+        for k in path {
+            at = at.and_then(|x| x.get(*k));
+        }
+        at.map(|x| x.to_string()).unwrap_or_default()
+    };
+    let mut parts = vec![
+        pick(&value, &["package", "build"]),
+        pick(&value, &["package", "links"]),
+        pick(&value, &["lib", "proc-macro"]),
+        pick(&value, &["lib", "proc_macro"]),
+        pick(&value, &["build-dependencies"]),
+        pick(&value, &["build_dependencies"]),
+    ];
+    if let Some(targets) = value.get("target").and_then(|t| t.as_table()) {
+        for (k, t) in targets {
+            parts.push(k.clone());
+            parts.push(pick(t, &["build-dependencies"]));
+            parts.push(pick(t, &["build_dependencies"]));
+        }
+    }
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    parts.hash(&mut h);
+    h.finish()
 }

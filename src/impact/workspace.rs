@@ -63,6 +63,15 @@ pub struct DeclaredTargets {
     pub(crate) autoexamples: Option<bool>,
     /// Whether the manifest had explicit `[[bin]]`… tables at all (2015 edition rule).
     pub(crate) explicit: [bool; 4],
+    /// `[lib] proc-macro = true`: the crate runs inside the compiler.
+    pub proc_macro: bool,
+    /// The names build-script code calls its build dependencies by (every
+    /// `[build-dependencies]` key, target tables too, `-` as `_`).
+    pub build_deps: Vec<String>,
+    /// A digest of what in the manifest decides build-time code (`build`, `links`,
+    /// `proc-macro`, every build-dependency entry): two revisions with different values
+    /// changed how the build machine runs code.
+    pub build_fingerprint: u64,
 }
 
 impl Member {
@@ -115,6 +124,8 @@ pub struct Workspace {
     /// walks a path's few ancestors instead of every member (a gate judges each file and
     /// each reached crate against workspaces of hundreds of members).
     index: std::sync::OnceLock<MemberIndex>,
+    /// [`Workspace::build_time_members`], computed on first use.
+    build_time: std::sync::OnceLock<BTreeMap<String, String>>,
 }
 
 /// [`Workspace::members`] indexed.
@@ -342,6 +353,9 @@ impl Workspace {
                 autotests: package.autotests,
                 autobenches: package.autobenches,
                 autoexamples: package.autoexamples,
+                proc_macro: raw.lib.as_ref().and_then(|l| l.proc_macro).unwrap_or(false),
+                build_deps: super::manifest::build_dep_names(&raw),
+                build_fingerprint: super::manifest::build_fingerprint(&raw, &text),
             };
             ws.members.push(Member {
                 name,
@@ -507,6 +521,53 @@ impl Workspace {
                     .push(i);
             }
             index
+        })
+    }
+
+    /// Members whose code runs on the build machine, each with why: proc-macro crates,
+    /// members used as a build dependency, and (transitively) the normal dependencies of
+    /// those, which are compiled into them.
+    pub fn build_time_members(&self) -> &BTreeMap<String, String> {
+        self.build_time.get_or_init(|| {
+            let mut out: BTreeMap<String, String> = BTreeMap::new();
+            let mut queue: Vec<String> = Vec::new();
+            for m in &self.members {
+                if m.declared.proc_macro {
+                    out.insert(
+                        m.name.clone(),
+                        format!("`{}` is a proc-macro crate", m.name),
+                    );
+                    queue.push(m.name.clone());
+                }
+            }
+            let edges = self.edges();
+            for e in edges.iter().filter(|e| e.kind == DepKind::Build) {
+                if !out.contains_key(&e.to) {
+                    out.insert(
+                        e.to.clone(),
+                        format!("`{}` is a build dependency of `{}`", e.to, e.from),
+                    );
+                    queue.push(e.to.clone());
+                }
+            }
+            while let Some(name) = queue.pop() {
+                for e in edges
+                    .iter()
+                    .filter(|e| e.from == name && e.kind == DepKind::Normal)
+                {
+                    if !out.contains_key(&e.to) {
+                        out.insert(
+                            e.to.clone(),
+                            format!(
+                                "`{}` is compiled into `{}`, which runs at build time",
+                                e.to, name
+                            ),
+                        );
+                        queue.push(e.to.clone());
+                    }
+                }
+            }
+            out
         })
     }
 

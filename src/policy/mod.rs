@@ -40,5 +40,6 @@ pub use parse::parse_policy;
 pub use roster::{parse_roster, principal_matches, AllowedSigner, Roster, SignerSummary};
 pub use rule_globs::RuleGlobs;
 pub use types::{
-    AiRules, Escalation, Policy, PolicySource, Reach, Rule, Tier, TierRequirement, DEFAULT_AGENTS,
+    AiRules, BuildCode, Escalation, Policy, PolicySource, Reach, Rule, Tier, TierRequirement,
+    DEFAULT_AGENTS,
 };

@@ -16,8 +16,8 @@ use toml::Spanned;
 use super::defaults;
 use super::rule_globs::RuleGlobs;
 use super::{
-    AiRules, Diagnostics, Escalation, Policy, PolicySource, Reach, Rule, Tier, TierRequirement,
-    DEFAULT_AGENTS,
+    AiRules, BuildCode, Diagnostics, Escalation, Policy, PolicySource, Reach, Rule, Tier,
+    TierRequirement, DEFAULT_AGENTS,
 };
 use crate::model::diagnostic::{closest, sort_in_file_order, Sink};
 
@@ -50,7 +50,7 @@ const TOP_KEYS: &[&str] = &[
     "tiers",
     "rules",
 ];
-const ESCALATION_KEYS: &[&str] = &["reach", "cap"];
+const ESCALATION_KEYS: &[&str] = &["reach", "cap", "build_code"];
 const AI_KEYS: &[&str] = &["trailers", "agents", "authors", "use_defaults"];
 const TIER_KEYS: &[&str] = &["approvals", "role"];
 const RULE_KEYS: &[&str] = &["paths", "crates", "tier"];
@@ -84,6 +84,7 @@ fn check_policy(sink: &mut Sink<'_>, source: PolicySource) -> Policy {
         escalation: Escalation {
             reach: Reach::Transitive,
             cap: Tier::Supervised,
+            build_code: BuildCode::Tier(Tier::Supervised),
         },
         roles: BTreeMap::new(),
         ai: default_ai(),
@@ -117,6 +118,13 @@ fn check_policy(sink: &mut Sink<'_>, source: PolicySource) -> Policy {
         }
         if let Some(t) = get(esc, "cap").and_then(|v| w.tier(v, "cap")) {
             policy.escalation.cap = t;
+        }
+        if let Some(v) = get(esc, "build_code") {
+            if matches!(v.get_ref(), DeValue::String(s) if s.as_ref() == "max") {
+                policy.escalation.build_code = BuildCode::Max;
+            } else if let Some(t) = w.tier(v, "build_code") {
+                policy.escalation.build_code = BuildCode::Tier(t);
+            }
         }
     }
 

@@ -15,9 +15,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{Policy, Reach, Tier};
+use super::{BuildCode, Policy, Reach, Tier};
 use crate::git::{CommitChange, GitPath};
-use crate::impact::compiled::Inclusions;
+use crate::impact::compiled::{Certainty, Inclusions};
 use crate::impact::{CrateImpact, Member, Workspace};
 
 /// A touched path and its tier.
@@ -98,15 +98,16 @@ impl<'a> Classifier<'a> {
     pub fn path_tier(&self, path: &GitPath, ws: &Workspace) -> PathTier {
         let member = ws.member_of(path);
         let mut found = self.matches(path, member);
-        for (name, how) in self
+        for c in self
             .inclusions
-            .map(|i| i.crates_compiling(path))
+            .map(|i| i.compilers(path))
             .unwrap_or_default()
         {
-            let Some(compiler) = ws.member(&name).or_else(|| self.trusted.member(&name)) else {
+            let name = &c.krate;
+            let Some(compiler) = ws.member(name).or_else(|| self.trusted.member(name)) else {
                 continue;
             };
-            if member.is_some_and(|m| m.name == name) {
+            if member.is_some_and(|m| &m.name == name) {
                 continue;
             }
             let manifest = GitPath::from(compiler.manifest_path().as_str());
@@ -117,12 +118,19 @@ impl<'a> Classifier<'a> {
             else {
                 continue;
             };
+            let why = match c.certainty {
+                Certainty::Does => format!(
+                    "it is compiled into `{name}` ({}), which is {}: {}",
+                    c.how, best.tier, best.why
+                ),
+                Certainty::May => format!(
+                    "`{name}` may include files outside it ({}), and `{name}` is {}: {}",
+                    c.how, best.tier, best.why
+                ),
+            };
             found.push(Match {
                 tier: best.tier,
-                why: format!(
-                    "it is compiled into `{name}` ({how}), which is {}: {}",
-                    best.tier, best.why
-                ),
+                why,
             });
         }
         let best = found
@@ -145,12 +153,81 @@ impl<'a> Classifier<'a> {
             Some(m) if m.tier > best.tier => m,
             _ => best,
         };
+        // Code that runs on the build machine can write anywhere: at least build_code,
+        // whatever crate holds it (`cap` does not apply: this is the direct tier).
+        let best = match self.build_time(path, ws, member) {
+            Some(why) if self.build_code_tier() > best.tier => Match {
+                tier: self.build_code_tier(),
+                why: format!(
+                    "{why}, code that runs on the build machine: [escalation] build_code makes \
+                     it at least {}",
+                    self.build_code_tier()
+                ),
+            },
+            _ => best,
+        };
         PathTier {
             path: path.clone(),
             tier: best.tier,
             crate_name: member.map(|m| m.name.clone()),
             why: best.why,
         }
+    }
+
+    /// The tier `[escalation] build_code` stands for (`"max"`: the highest tier any rule,
+    /// `default_tier` or crate metadata has).
+    pub fn build_code_tier(&self) -> Tier {
+        match self.policy.escalation.build_code {
+            BuildCode::Tier(t) => t,
+            BuildCode::Max => self
+                .policy
+                .rules
+                .iter()
+                .map(|r| r.tier)
+                .chain(self.trusted.members.iter().filter_map(|m| m.metadata_tier))
+                .fold(self.policy.default_tier, Tier::max),
+        }
+    }
+
+    /// Why `path` is code that runs on the build machine (DESIGN, "Build-time code"), if it
+    /// is: a build script or what it includes, a source file of a proc-macro crate or of a
+    /// member used at build time, Cargo configuration or a toolchain file at any depth.
+    fn build_time(
+        &self,
+        path: &GitPath,
+        ws: &Workspace,
+        member: Option<&Member>,
+    ) -> Option<String> {
+        let text = String::from_utf8_lossy(path.as_bytes());
+        let mut parts = text.split('/').rev();
+        let name = parts.next().unwrap_or_default();
+        let parent = parts.next();
+        if parent == Some(".cargo") || text.split('/').any(|p| p == ".cargo") {
+            return Some(format!(
+                "it is Cargo configuration (`{name}` under .cargo/: runner, linker, \
+                 rustc-wrapper, rustflags, [env], [source] replacement)"
+            ));
+        }
+        if name == "rust-toolchain" || name == "rust-toolchain.toml" {
+            return Some("it is a toolchain file (it picks the compiler cargo runs)".into());
+        }
+        if let Some(why) = self.inclusions.and_then(|i| i.build_code(path)) {
+            return Some(why.to_string());
+        }
+        let m = member?;
+        if crate::impact::compiled::build_scripts(m)
+            .iter()
+            .any(|b| b.as_bytes() == path.as_bytes())
+        {
+            return Some(format!("it is the build script of `{}`", m.name));
+        }
+        let source = text.ends_with(".rs") || text == m.manifest_path();
+        let why = ws
+            .build_time_members()
+            .get(&m.name)
+            .or_else(|| self.trusted.build_time_members().get(&m.name));
+        why.filter(|_| source)
+            .map(|why| format!("it is in `{}`, and {why}", m.name))
     }
 
     /// What `path` is on a case-insensitive checkout (macOS, Windows) but not byte for byte:
@@ -314,11 +391,11 @@ impl<'a> Classifier<'a> {
     }
 
     /// The direct tier of `commit`, whose new side lives in `ws` and old side in `parent_ws`.
-    pub fn classify(
+    pub fn classify<'w>(
         &self,
         commit: &CommitChange,
-        ws: &Workspace,
-        parent_ws: &Workspace,
+        ws: &'w Workspace,
+        parent_ws: &'w Workspace,
     ) -> TierVerdict {
         let mut paths: Vec<PathTier> = Vec::new();
         // A path's crate is looked up in the commit's workspace, its parent's and the trusted
@@ -335,6 +412,27 @@ impl<'a> Classifier<'a> {
                 .filter(|o| Some(*o) != file.new_path.as_ref())
             {
                 paths.push(self.strictest(p, &views));
+            }
+        }
+        // A manifest change that alters what runs at build time (build script, proc-macro,
+        // build dependencies, links) is build-time code too.
+        let least = self.build_code_tier();
+        for p in paths.iter_mut().filter(|p| p.tier < least) {
+            let find = |w: &'w Workspace| {
+                w.members
+                    .iter()
+                    .find(|m| m.manifest_path().as_bytes() == p.path.as_bytes())
+            };
+            let print = |m: Option<&Member>| m.map_or(0, |m| m.declared.build_fingerprint);
+            let (new, old) = (find(ws), find(parent_ws));
+            if print(new) != print(old) {
+                let name = new.or(old).map(|m| m.name.as_str()).unwrap_or_default();
+                p.tier = least;
+                p.why = format!(
+                    "it changes the code that runs on the build machine for `{name}` (build \
+                     script, links, proc-macro or build dependencies): [escalation] build_code \
+                     makes it at least {least}"
+                );
             }
         }
         let mut crates: Vec<CrateTier> = Vec::new();

@@ -38,6 +38,27 @@ pub struct Escalation {
     pub reach: Reach,
     /// The highest tier escalation alone can give a change.
     pub cap: Tier,
+    /// The least direct tier of code that runs on the build machine (build scripts, proc
+    /// macros, build dependencies, `.cargo/config`, toolchain files); `cap` does not lower it.
+    pub build_code: BuildCode,
+}
+
+/// `[escalation] build_code`: a tier, or `"max"` (the highest tier any rule or crate has).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BuildCode {
+    /// That tier.
+    Tier(Tier),
+    /// The highest tier any rule, `default_tier` or crate's metadata has.
+    Max,
+}
+
+impl Serialize for BuildCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            BuildCode::Tier(t) => s.serialize_str(t.name()),
+            BuildCode::Max => s.serialize_str("max"),
+        }
+    }
 }
 
 /// What a tier demands before an AI commit ships.

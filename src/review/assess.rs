@@ -255,9 +255,9 @@ impl<'r> Assessor<'r> {
         let mut consider = |path: &[u8], id: git2::Oid, mode: u32| {
             let text = String::from_utf8_lossy(path).into_owned();
             // The raw mode from the change: a non-canonical link mode is a link too.
-            if (text.ends_with(".rs") || crate::impact::compiled::is_symlink_mode(mode))
-                && self.scanned.insert((text.clone(), id))
-            {
+            // Every file: scan_entries reads the sources of crates, and the files outside
+            // them that a crate is known to compile.
+            if self.scanned.insert((text.clone(), id)) {
                 entries.push((text, id, mode));
             }
         };
@@ -287,7 +287,8 @@ impl<'r> Assessor<'r> {
             return Ok(());
         }
         let ws = &self.workspaces[&commit.id];
-        let found = compiled::scan_entries(self.repo, ws, &entries)?;
+        let found =
+            compiled::scan_entries(self.repo, ws, &entries, &tree, self.inclusions.as_ref())?;
         if let Some(all) = self.inclusions.as_mut() {
             all.extend(found);
         }

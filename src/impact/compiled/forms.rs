@@ -1,0 +1,495 @@
+//! The inclusion forms of one source file, read from its tokens as rustc reads them:
+//! `include!`/`include_str!`/`include_bytes!` whose argument is a literal or a `concat!` of
+//! literals, `env!("CARGO_MANIFEST_DIR")`, `env!("OUT_DIR")` and `stringify!` of one token;
+//! `path = "…"` anywhere inside an attribute (so `#[cfg_attr(unix, path = "…")]` at any
+//! nesting, and any spacing); and `mod name;` declarations, which an included file's
+//! includer must follow. Whatever argument stays unresolved (a variable, another macro, a
+//! `$fragment` of `macro_rules!`, a renamed `include!`) is reported as such, so that the
+//! caller can fail closed.
+
+use super::tokens::{Kind, Token};
+
+/// Where a form points.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Target {
+    /// A path relative to the directory the form resolves against.
+    Rel(String),
+    /// A path relative to the crate's directory (`env!("CARGO_MANIFEST_DIR")` first).
+    ManifestDir(String),
+    /// A file under the build script's `OUT_DIR`: what the build script wrote.
+    OutDir,
+    /// A form whose path cannot be computed from the source alone, and why.
+    Unresolved(String),
+}
+
+/// What kind of form.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum FormKind {
+    /// `include!`, `include_str!`, `include_bytes!` (the macro's name).
+    Include(&'static str),
+    /// `path = "…"` in an attribute.
+    Path,
+    /// `mod name;` (no body).
+    Mod(String),
+}
+
+/// One form found in a file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Form {
+    pub kind: FormKind,
+    pub target: Target,
+    /// Byte offset of the form in the file.
+    pub at: usize,
+    /// The inline modules (`mod a { … }`) enclosing it, outermost first: a `#[path]` or
+    /// `mod` inside them resolves below their directories.
+    pub inline: Vec<String>,
+}
+
+/// Every inclusion form of `toks`.
+pub(crate) fn forms(toks: &[Token]) -> Vec<Form> {
+    let matching = matching(toks);
+    let within = |open: usize| -> Option<(&[Token], usize)> {
+        let close = *matching.get(open)?;
+        (close != usize::MAX).then(|| (&toks[open + 1..close], close + 1))
+    };
+    let mut out = Vec::new();
+    // Inline modules: (name, depth of the `{` that opened it).
+    let mut inline: Vec<(String, usize)> = Vec::new();
+    let mut depth = 0usize;
+    let mut pending_inline: Option<String> = None;
+    // Tokens before this index sit inside an attribute (`#[…]`, `#![…]`).
+    let mut attr_end = 0usize;
+    let mut i = 0;
+    while i < toks.len() {
+        let t = &toks[i];
+        if t.kind == Kind::Punct('#') && i >= attr_end {
+            let open = match toks.get(i + 1).map(|t| &t.kind) {
+                Some(Kind::Punct('!')) => i + 2,
+                _ => i + 1,
+            };
+            let bracket = toks.get(open).map(|t| &t.kind) == Some(&Kind::Punct('['));
+            if let Some((_, end)) = within(open).filter(|_| bracket) {
+                attr_end = end;
+            }
+        }
+        match &t.kind {
+            Kind::Punct('{') => {
+                depth += 1;
+                if let Some(name) = pending_inline.take() {
+                    inline.push((name, depth));
+                }
+            }
+            Kind::Punct('}') => {
+                if inline.last().is_some_and(|(_, d)| *d == depth) {
+                    inline.pop();
+                }
+                depth = depth.saturating_sub(1);
+            }
+            Kind::Punct(';') => pending_inline = None,
+            Kind::Ident(id) if id == "mod" => {
+                if let Some(Kind::Ident(name)) = toks.get(i + 1).map(|t| &t.kind) {
+                    match toks.get(i + 2).map(|t| &t.kind) {
+                        Some(Kind::Punct('{')) => pending_inline = Some(name.clone()),
+                        Some(Kind::Punct(';')) => out.push(Form {
+                            kind: FormKind::Mod(name.clone()),
+                            target: Target::Rel(format!("{name}.rs")),
+                            at: t.at,
+                            inline: names(&inline),
+                        }),
+                        _ => {}
+                    }
+                }
+            }
+            Kind::Ident(id)
+                if id == "path"
+                    && i < attr_end
+                    && toks.get(i + 1).map(|t| &t.kind) == Some(&Kind::Punct('=')) =>
+            {
+                let target = match toks.get(i + 2).map(|t| &t.kind) {
+                    Some(Kind::Str(s)) => Target::Rel(s.clone()),
+                    _ => Target::Unresolved(
+                        "a `path` attribute whose value is not a string literal".into(),
+                    ),
+                };
+                out.push(Form {
+                    kind: FormKind::Path,
+                    target,
+                    at: t.at,
+                    inline: names(&inline),
+                });
+            }
+            Kind::Ident(id) if include_name(id).is_some() => {
+                let name = include_name(id).unwrap_or("include!");
+                let after_dot = i > 0 && toks[i - 1].kind == Kind::Punct('.');
+                match toks.get(i + 1).map(|t| &t.kind) {
+                    Some(Kind::Punct('!')) if !after_dot => {
+                        let target = match within(i + 2) {
+                            Some((args, _)) => eval_single(args),
+                            None => Target::Unresolved(format!("`{name}` without arguments")),
+                        };
+                        out.push(Form {
+                            kind: FormKind::Include(name),
+                            target,
+                            at: t.at,
+                            inline: names(&inline),
+                        });
+                    }
+                    // `use std::include_str as read;`: the macro under another name, whose
+                    // calls this scan cannot tie back to it.
+                    Some(Kind::Ident(a)) if a == "as" && !after_dot => out.push(Form {
+                        kind: FormKind::Include(name),
+                        target: Target::Unresolved(format!("`{name}` renamed with `as`")),
+                        at: t.at,
+                        inline: names(&inline),
+                    }),
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
+fn names(inline: &[(String, usize)]) -> Vec<String> {
+    inline.iter().map(|(n, _)| n.clone()).collect()
+}
+
+/// `include` → `include!`, and so on; None for other identifiers.
+fn include_name(id: &str) -> Option<&'static str> {
+    match id {
+        "include" => Some("include!"),
+        "include_str" => Some("include_str!"),
+        "include_bytes" => Some("include_bytes!"),
+        _ => None,
+    }
+}
+
+/// For each opening delimiter, the index of the one closing it (`usize::MAX` for none, and
+/// for every other token): one pass, so that a file of unbalanced `#[` stays linear.
+fn matching(toks: &[Token]) -> Vec<usize> {
+    let mut out = vec![usize::MAX; toks.len()];
+    let mut open: Vec<(usize, char)> = Vec::new();
+    for (k, t) in toks.iter().enumerate() {
+        match t.kind {
+            Kind::Punct(c @ ('(' | '[' | '{')) => open.push((k, c)),
+            Kind::Punct(c @ (')' | ']' | '}')) => {
+                let want = match c {
+                    ')' => '(',
+                    ']' => '[',
+                    _ => '{',
+                };
+                if open.last().is_some_and(|(_, o)| *o == want) {
+                    if let Some((o, _)) = open.pop() {
+                        out[o] = k;
+                    }
+                } else {
+                    // Unbalanced: nothing after it is trusted to pair up.
+                    open.clear();
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The tokens inside the delimited group opening at `open`, and the index after it.
+pub(crate) fn group(toks: &[Token], open: usize) -> Option<(&[Token], usize)> {
+    let close = match toks.get(open)?.kind {
+        Kind::Punct('(') => ')',
+        Kind::Punct('[') => ']',
+        Kind::Punct('{') => '}',
+        _ => return None,
+    };
+    let mut depth = 0usize;
+    for (k, t) in toks.iter().enumerate().skip(open) {
+        match t.kind {
+            Kind::Punct('(') | Kind::Punct('[') | Kind::Punct('{') => depth += 1,
+            Kind::Punct(c) if c == ')' || c == ']' || c == '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return (c == close).then(|| (&toks[open + 1..k], k + 1));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Splits a macro's arguments at top-level commas (a trailing comma is allowed).
+fn split_args(toks: &[Token]) -> Vec<&[Token]> {
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut from = 0;
+    for (k, t) in toks.iter().enumerate() {
+        match t.kind {
+            Kind::Punct('(') | Kind::Punct('[') | Kind::Punct('{') => depth += 1,
+            Kind::Punct(')') | Kind::Punct(']') | Kind::Punct('}') => {
+                depth = depth.saturating_sub(1)
+            }
+            Kind::Punct(',') if depth == 0 => {
+                out.push(&toks[from..k]);
+                from = k + 1;
+            }
+            _ => {}
+        }
+    }
+    if from < toks.len() {
+        out.push(&toks[from..]);
+    }
+    out
+}
+
+/// A piece of a computed path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Piece {
+    Text(String),
+    ManifestDir,
+    OutDir,
+}
+
+/// An include macro's one argument, evaluated.
+fn eval_single(args: &[Token]) -> Target {
+    let parts = split_args(args);
+    let [arg] = parts.as_slice() else {
+        return Target::Unresolved("an include macro with other than one argument".into());
+    };
+    let pieces = match eval(arg, 0) {
+        Ok(p) => p,
+        Err(why) => return Target::Unresolved(why),
+    };
+    let mut text = String::new();
+    let mut base = None;
+    for (k, p) in pieces.iter().enumerate() {
+        match p {
+            Piece::Text(t) => text.push_str(t),
+            Piece::ManifestDir if k == 0 => base = Some(Piece::ManifestDir),
+            Piece::OutDir if k == 0 => base = Some(Piece::OutDir),
+            _ => {
+                return Target::Unresolved(
+                    "an environment directory in the middle of a path".into(),
+                )
+            }
+        }
+    }
+    match base {
+        Some(Piece::ManifestDir) => Target::ManifestDir(text),
+        Some(_) => Target::OutDir,
+        None if text.starts_with('/') || text.starts_with('\\') || text.contains(':') => {
+            Target::Unresolved(format!("an absolute path ({})", short(&text)))
+        }
+        None => Target::Rel(text),
+    }
+}
+
+fn short(s: &str) -> String {
+    s.chars().take(60).collect()
+}
+
+/// The pieces an argument expression makes, or why it cannot be computed.
+fn eval(toks: &[Token], nesting: usize) -> Result<Vec<Piece>, String> {
+    if nesting > 16 {
+        return Err("macros nested too deep to read".into());
+    }
+    let toks = strip_prefix_path(toks);
+    match toks {
+        [] => Err("an empty argument".into()),
+        [Token {
+            kind: Kind::Str(s), ..
+        }] => Ok(vec![Piece::Text(s.clone())]),
+        [Token {
+            kind: Kind::Lit(l), ..
+        }] => Ok(vec![Piece::Text(lit_text(l)?)]),
+        [Token {
+            kind: Kind::Ident(b),
+            ..
+        }] if b == "true" || b == "false" => Ok(vec![Piece::Text(b.clone())]),
+        [Token {
+            kind: Kind::Ident(m),
+            ..
+        }, Token {
+            kind: Kind::Punct('!'),
+            ..
+        }, rest @ ..] => {
+            let Some((inner, end)) = group_slice(rest) else {
+                return Err(format!("`{m}!` with an argument this scan cannot read"));
+            };
+            if end != rest.len() {
+                return Err(format!("`{m}!(…)` followed by more tokens"));
+            }
+            match m.as_str() {
+                "concat" => {
+                    let mut out = Vec::new();
+                    for a in split_args(inner) {
+                        out.extend(eval(a, nesting + 1)?);
+                    }
+                    Ok(out)
+                }
+                "env" => match split_args(inner).as_slice() {
+                    [[Token {
+                        kind: Kind::Str(v), ..
+                    }]] if v == "CARGO_MANIFEST_DIR" => Ok(vec![Piece::ManifestDir]),
+                    [[Token {
+                        kind: Kind::Str(v), ..
+                    }]] if v == "OUT_DIR" => Ok(vec![Piece::OutDir]),
+                    _ => {
+                        Err("`env!` of a variable other than CARGO_MANIFEST_DIR or OUT_DIR".into())
+                    }
+                },
+                "stringify" => match inner {
+                    [Token {
+                        kind: Kind::Ident(s) | Kind::Lit(s),
+                        ..
+                    }] => Ok(vec![Piece::Text(s.clone())]),
+                    [Token {
+                        kind: Kind::Str(s), ..
+                    }] => Ok(vec![Piece::Text(format!("{s:?}"))]),
+                    _ => Err("`stringify!` of more than one token".into()),
+                },
+                other => Err(format!("`{other}!` in the path")),
+            }
+        }
+        [first, ..] => Err(match &first.kind {
+            Kind::Punct('$') => "a `macro_rules!` fragment".to_string(),
+            Kind::Ident(v) => format!("`{}`, not a literal", short(v)),
+            _ => "an expression, not a literal".to_string(),
+        }),
+    }
+}
+
+/// `std::concat!` → `concat!`: drops a leading `::`, `std::`, `core::`.
+fn strip_prefix_path(mut toks: &[Token]) -> &[Token] {
+    loop {
+        match toks {
+            [Token {
+                kind: Kind::Punct(':'),
+                ..
+            }, Token {
+                kind: Kind::Punct(':'),
+                ..
+            }, rest @ ..] => toks = rest,
+            [Token {
+                kind: Kind::Ident(p),
+                ..
+            }, Token {
+                kind: Kind::Punct(':'),
+                ..
+            }, Token {
+                kind: Kind::Punct(':'),
+                ..
+            }, rest @ ..]
+                if p == "std" || p == "core" =>
+            {
+                toks = rest
+            }
+            _ => return toks,
+        }
+    }
+}
+
+fn group_slice(toks: &[Token]) -> Option<(&[Token], usize)> {
+    group(toks, 0)
+}
+
+/// What `concat!` makes of a number, char or byte literal.
+fn lit_text(l: &str) -> Result<String, String> {
+    if let Some(c) = l.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')) {
+        if c.starts_with('\\') {
+            return Err("an escaped char literal".into());
+        }
+        return Ok(c.to_string());
+    }
+    if l.starts_with('b') {
+        return Err("a byte literal".into());
+    }
+    // A suffixed or non-decimal number is written differently by concat!: fail closed.
+    if l.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return Ok(l.to_string());
+    }
+    Err(format!("the number literal {}", short(l)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tokens::tokenize;
+    use super::*;
+
+    fn targets(src: &str) -> Vec<(FormKind, Target)> {
+        forms(&tokenize(src).expect("lexes"))
+            .into_iter()
+            .map(|f| (f.kind, f.target))
+            .collect()
+    }
+
+    #[test]
+    fn every_spelling_of_a_path_attribute_is_read() {
+        for src in [
+            "#[path = \"a.rs\"] mod x;",
+            "# [path = \"a.rs\"] mod x;",
+            "#[ path=\"a.rs\" ] mod x;",
+            "#[cfg_attr(unix, path = \"a.rs\")] mod x;",
+            "#[cfg_attr(all(), cfg_attr(unix, path = \"a.rs\"))] mod x;",
+            "#[cfg_attr(feature = \"path\", path = r\"a.rs\")] mod x;",
+        ] {
+            assert!(
+                targets(src).contains(&(FormKind::Path, Target::Rel("a.rs".into()))),
+                "{src}: {:?}",
+                targets(src)
+            );
+        }
+    }
+
+    #[test]
+    fn include_arguments_are_evaluated_or_left_unresolved() {
+        let rel = |s: &str| Target::Rel(s.into());
+        let cases: Vec<(&str, Target)> = vec![
+            ("include!(\"a.rs\");", rel("a.rs")),
+            ("include!(concat!(\"a/\", \"b.rs\"));", rel("a/b.rs")),
+            (
+                "std::include_str!(core::concat!(\"a\", 1, '.', stringify!(rs)))",
+                rel("a1.rs"),
+            ),
+            (
+                "include!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/\", \"x.rs\"));",
+                Target::ManifestDir("/x.rs".into()),
+            ),
+            (
+                "include!(concat!(env!(\"OUT_DIR\"), \"/gen.rs\"));",
+                Target::OutDir,
+            ),
+        ];
+        for (src, want) in cases {
+            assert_eq!(targets(src).first().map(|t| &t.1), Some(&want), "{src}");
+        }
+        for src in [
+            "include!(PATH);",
+            "macro_rules! m { ($p:expr) => { include!($p) } }",
+            "include!(concat!(env!(\"HOME\"), \"/x.rs\"));",
+            "include_str!(\"/etc/passwd\");",
+            "use std::include_str as read;",
+            "#[path = concat!(\"a\", \".rs\")] mod x;",
+        ] {
+            assert!(
+                matches!(targets(src).first(), Some((_, Target::Unresolved(_)))),
+                "{src}: {:?}",
+                targets(src)
+            );
+        }
+        // Not an include: a method, and a comment.
+        assert!(targets("b.include(\"x\"); // include!(\"y\")").is_empty());
+    }
+
+    #[test]
+    fn inline_modules_enclose_what_they_hold() {
+        let found = forms(
+            &tokenize("mod a { mod b { #[path = \"x.rs\"] mod c; } } mod d;").expect("lexes"),
+        );
+        assert_eq!(found[0].inline, vec!["a".to_string(), "b".to_string()]);
+        assert_eq!(found[1].kind, FormKind::Mod("c".into()));
+        assert_eq!(found[2].kind, FormKind::Mod("d".into()));
+        assert!(found[2].inline.is_empty());
+    }
+}

@@ -1,0 +1,576 @@
+//! Files a crate compiles or reads from anywhere in the tree: `include!`, `include_str!`,
+//! `include_bytes!` and `path = "…"` attributes (read from tokens as rustc reads them, see
+//! [`forms`]), the files its build script reads (see [`build_script`]), modules declared
+//! inside included files, and symlinks inside the crate that point elsewhere.
+//!
+//! A file's tier is the highest tier of every crate that compiles it (DESIGN.md, "A file's
+//! tier"): `docs/rates.rs` pulled into a prohibited crate by `#[path]` is prohibited, though
+//! it sits under an autonomous path. Where a form cannot be resolved from the source alone
+//! (`include!(PATH)`, a build script reading a computed path), the crate *may* compile any
+//! file: every file outside it takes its tier, and the reason says "may" (fail closed).
+//! Every reading of a form is kept — a spurious entry only makes a tier stricter.
+
+mod build_script;
+mod forms;
+mod tokens;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::relpath::normalize;
+use super::workspace::{Member, Workspace};
+use crate::git::GitPath;
+use crate::Result;
+
+use forms::{FormKind, Target};
+
+/// A mode git gives symbolic links.
+const SYMLINK_MODE: u32 = 0o120000;
+
+/// True for a symbolic link's tree-entry mode, canonical or not: git checks out any mode
+/// whose type bits say "link" (`120777` too) as a symlink, so every such entry is one here.
+pub fn is_symlink_mode(mode: u32) -> bool {
+    mode & 0o170000 == SYMLINK_MODE
+}
+/// Source files larger than this are not scanned (the crate counts whole elsewhere).
+const MAX_SCANNED: usize = 8 * 1024 * 1024;
+
+/// How sure the scan is that a crate compiles a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Certainty {
+    /// A form names the file.
+    Does,
+    /// A form the scan cannot resolve may name it (fail closed).
+    May,
+}
+
+/// One crate that compiles (or may compile) a file, and how.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Compiler {
+    /// The crate's package name.
+    #[serde(rename = "crate")]
+    pub krate: String,
+    /// How (`include_str! in crates/billing/src/lib.rs`), or why it may.
+    pub how: String,
+    /// `does` or `may`.
+    pub certainty: Certainty,
+}
+
+/// Which crates compile which files (paths, or directories a symlink or a build script
+/// names), which crates may compile any file, and which files run at build time.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct Inclusions {
+    /// Path (file or directory) → (crate, how) pairs.
+    by_path: BTreeMap<String, BTreeSet<(String, String)>>,
+    /// Crate → the unresolved forms (with their places) that make it possibly compile any
+    /// file outside it.
+    #[serde(default)]
+    may: BTreeMap<String, BTreeSet<String>>,
+    /// Files that run on the build machine (build scripts, their modules, what they
+    /// include) → why.
+    #[serde(default)]
+    build_code: BTreeMap<String, String>,
+}
+
+impl Inclusions {
+    /// The crates that compile `path` or may, each with how: first those a form names
+    /// (`include_str! in crates/billing/src/lib.rs`), then those with an unresolved form.
+    pub fn compilers(&self, path: &GitPath) -> Vec<Compiler> {
+        let mut out: Vec<Compiler> = Vec::new();
+        if !self.by_path.is_empty() {
+            // The recorded paths that hold `path`, in the map's order: a lookup per ancestor
+            // rather than a comparison per recorded path.
+            let mut holding: Vec<(&String, &BTreeSet<(String, String)>)> =
+                super::workspace::ancestors_or_self(path.as_bytes())
+                    .filter_map(|dir| std::str::from_utf8(dir).ok())
+                    .filter_map(|dir| self.by_path.get_key_value(dir))
+                    .collect();
+            holding.sort_by(|a, b| a.0.cmp(b.0));
+            holding.dedup_by(|a, b| a.0 == b.0);
+            for (krate, how) in holding.into_iter().flat_map(|(_, who)| who) {
+                if !out.iter().any(|c| &c.krate == krate && &c.how == how) {
+                    out.push(Compiler {
+                        krate: krate.clone(),
+                        how: how.clone(),
+                        certainty: Certainty::Does,
+                    });
+                }
+            }
+        }
+        for (krate, forms) in &self.may {
+            if let Some(first) = forms.iter().next() {
+                let more = match forms.len() {
+                    1 => String::new(),
+                    n => format!(" (and {} more)", n - 1),
+                };
+                out.push(Compiler {
+                    krate: krate.clone(),
+                    how: format!("{first}{more}"),
+                    certainty: Certainty::May,
+                });
+            }
+        }
+        out
+    }
+
+    /// The crates that compile `path`, each with how (the named ones only; see
+    /// [`Inclusions::compilers`] for those that may).
+    pub fn crates_compiling(&self, path: &GitPath) -> Vec<(String, String)> {
+        self.compilers(path)
+            .into_iter()
+            .filter(|c| c.certainty == Certainty::Does)
+            .map(|c| (c.krate, c.how))
+            .collect()
+    }
+
+    /// Why `path` runs on the build machine, when a build script is or includes it.
+    pub fn build_code(&self, path: &GitPath) -> Option<&str> {
+        std::str::from_utf8(path.as_bytes())
+            .ok()
+            .and_then(|p| self.build_code.get(p))
+            .map(String::as_str)
+    }
+
+    /// Every unresolved form: (crate, the form with its place), for `policy check`.
+    pub fn unresolved(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.may
+            .iter()
+            .flat_map(|(k, forms)| forms.iter().map(move |f| (k.as_str(), f.as_str())))
+    }
+
+    /// True when nothing is compiled from outside a crate.
+    pub fn is_empty(&self) -> bool {
+        self.by_path.is_empty() && self.may.is_empty() && self.build_code.is_empty()
+    }
+
+    /// Adds everything `other` records.
+    pub fn extend(&mut self, other: Inclusions) {
+        for (p, who) in other.by_path {
+            self.by_path.entry(p).or_default().extend(who);
+        }
+        for (k, forms) in other.may {
+            self.may.entry(k).or_default().extend(forms);
+        }
+        for (p, why) in other.build_code {
+            self.build_code.entry(p).or_insert(why);
+        }
+    }
+
+    fn add(&mut self, path: String, krate: &str, how: String) {
+        self.by_path
+            .entry(path)
+            .or_default()
+            .insert((krate.to_string(), how));
+    }
+
+    fn add_may(&mut self, krate: &str, what: String) {
+        self.may.entry(krate.to_string()).or_default().insert(what);
+    }
+}
+
+/// Bumped whenever what the scan finds changes, so that cached scans are not reused.
+const CACHE_VERSION: u32 = 2;
+/// A cached scan larger than this is ignored (and made again).
+const MAX_CACHE: u64 = 64 * 1024 * 1024;
+
+/// [`scan_tree`], remembered in the repository's git directory per tree
+/// (`countersign/inclusions-v2-TREE.json`): a tree's scan never changes, and reading every
+/// source file of a large workspace is the costly part. Any problem reading or writing it
+/// just means scanning again. For exploring only (`impact`, the workstation): code that runs
+/// in a checkout (a build script of the change) can write its git directory, so the gate and
+/// signing never read this cache.
+pub fn scan_tree_cached(
+    repo: &git2::Repository,
+    commit: git2::Oid,
+    ws: &Workspace,
+) -> Result<Inclusions> {
+    let tree = repo
+        .find_commit(commit)
+        .map(|c| c.tree_id())
+        .map_err(crate::Error::git(format!("reading commit {commit}")))?;
+    let dir = repo.path().join("countersign");
+    let path = dir.join(format!("inclusions-v{CACHE_VERSION}-{tree}.json"));
+    let cached = std::fs::symlink_metadata(&path)
+        .ok()
+        .filter(|m| m.is_file() && m.len() <= MAX_CACHE)
+        .and_then(|_| std::fs::read(&path).ok())
+        .and_then(|bytes| serde_json::from_slice::<Inclusions>(&bytes).ok());
+    if let Some(found) = cached {
+        return Ok(found);
+    }
+    let found = scan_tree(repo, commit, ws)?;
+    if let Ok(json) = serde_json::to_vec(&found) {
+        let _ = std::fs::create_dir_all(&dir);
+        if let Ok(mut tmp) = tempfile::NamedTempFile::new_in(&dir) {
+            use std::io::Write;
+            if tmp.write_all(&json).is_ok() {
+                let _ = tmp.persist(&path);
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Scans every `.rs` file and symlink inside the members of `ws` in the tree of `commit`.
+pub fn scan_tree(repo: &git2::Repository, commit: git2::Oid, ws: &Workspace) -> Result<Inclusions> {
+    let tree = repo
+        .find_commit(commit)
+        .and_then(|c| c.tree())
+        .map_err(crate::Error::git(format!("reading the tree of {commit}")))?;
+    let mut entries: Vec<(String, git2::Oid, u32)> = Vec::new();
+    tree.walk(git2::TreeWalkMode::PreOrder, |dir, e| {
+        if e.kind() == Some(git2::ObjectType::Blob) {
+            let name = String::from_utf8_lossy(e.name_bytes());
+            let path = format!("{dir}{name}");
+            let mode = e.filemode() as u32;
+            if path.ends_with(".rs") || is_symlink_mode(mode) {
+                entries.push((path, e.id(), mode));
+            }
+        }
+        git2::TreeWalkResult::Ok
+    })
+    .map_err(crate::Error::git(format!("reading the tree of {commit}")))?;
+    scan_entries(repo, ws, &entries, &tree, None)
+}
+
+/// What one file holds, as read on a worker thread.
+enum Named {
+    /// A symlink's target.
+    Target(String),
+    /// A source file's forms (with line numbers) and, for build code, its reads.
+    Scanned {
+        forms: Vec<(forms::Form, usize)>,
+        reads: Option<(build_script::Reads, Vec<usize>)>,
+    },
+    /// A file the scan cannot read as tokens (too large, unterminated string), and why.
+    Unreadable(String),
+}
+
+/// The role a scanned file plays for the crate it is attributed to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Role {
+    /// A file inside the crate's directory.
+    Own,
+    /// A file outside it that the crate compiles (included, `#[path]`, a module of one).
+    Followed,
+    /// The build script, or a module or file it includes.
+    Build,
+}
+
+/// The 1-based line of byte offset `at`.
+fn line_of(text: &[u8], at: usize) -> usize {
+    1 + memchr::memchr_iter(b'\n', &text[..at.min(text.len())]).count()
+}
+
+/// Reads one file's forms (and, for build code, reads).
+fn read_file(content: &[u8], build: bool, build_deps: &[String]) -> Named {
+    if content.len() > MAX_SCANNED {
+        return Named::Unreadable(format!("over {} MiB, not scanned", MAX_SCANNED >> 20));
+    }
+    let text = String::from_utf8_lossy(content);
+    let toks = match tokens::tokenize(&text) {
+        Ok(t) => t,
+        Err(at) => {
+            return Named::Unreadable(format!(
+                "does not tokenize from line {}",
+                line_of(text.as_bytes(), at)
+            ))
+        }
+    };
+    let found = forms::forms(&toks)
+        .into_iter()
+        .map(|f| {
+            let line = line_of(text.as_bytes(), f.at);
+            (f, line)
+        })
+        .collect();
+    let reads = build.then(|| {
+        let r = build_script::reads(&toks, build_deps);
+        let lines = r
+            .computed
+            .iter()
+            .map(|(_, at)| line_of(text.as_bytes(), *at))
+            .collect();
+        (r, lines)
+    });
+    Named::Scanned {
+        forms: found,
+        reads,
+    }
+}
+
+/// The most files followed out of crates (included files, their modules) per scan.
+const MAX_FOLLOWED: usize = 20_000;
+
+/// Scans the given files (path, blob id, mode) as they are in one revision whose tree is
+/// `tree` and workspace `ws`: for a change, its new `.rs` files and symlinks. Files a crate
+/// compiles from outside its directory are followed in `tree` (their own includes and
+/// `mod` declarations count for that crate too); a changed file outside every crate that
+/// `known` says a crate compiles is scanned for that crate.
+pub fn scan_entries(
+    repo: &git2::Repository,
+    ws: &Workspace,
+    entries: &[(String, git2::Oid, u32)],
+    tree: &git2::Tree,
+    known: Option<&Inclusions>,
+) -> Result<Inclusions> {
+    let mut found = Inclusions::default();
+    // (path, blob, mode, crate, role, extra module directories) to read.
+    let mut work: Vec<(String, git2::Oid, u32, String, Role, Vec<String>)> = Vec::new();
+    for (path, id, mode) in entries {
+        let gp = GitPath::from(path.as_str());
+        let source = path.ends_with(".rs") || is_symlink_mode(*mode);
+        if let Some(member) = ws.member_of(&gp).filter(|_| source) {
+            let role = if build_scripts(member).contains(path) {
+                Role::Build
+            } else {
+                Role::Own
+            };
+            work.push((
+                path.clone(),
+                *id,
+                *mode,
+                member.name.clone(),
+                role,
+                Vec::new(),
+            ));
+        } else if let Some(known) = known {
+            let rust = |how: &str| {
+                ["include! ", "#[path] ", "mod ", "symlink "]
+                    .iter()
+                    .any(|p| how.starts_with(p))
+            };
+            for c in known
+                .crates_compiling(&gp)
+                .into_iter()
+                .filter(|c| rust(&c.1))
+            {
+                work.push((path.clone(), *id, *mode, c.0, Role::Followed, Vec::new()));
+            }
+        }
+    }
+    let mut seen: BTreeSet<(String, String, Role)> = BTreeSet::new();
+    while !work.is_empty() {
+        let batch: Vec<(usize, git2::Oid)> = work
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| seen.insert((w.0.clone(), w.3.clone(), w.4)))
+            .map(|(i, w)| (i, w.1))
+            .collect();
+        if seen.len() > MAX_FOLLOWED + entries.len() {
+            for (_, _, _, krate, _, _) in &work {
+                found.add_may(
+                    krate,
+                    format!("more than {MAX_FOLLOWED} included files to follow"),
+                );
+            }
+            break;
+        }
+        let read = crate::git::map_blobs(repo, &batch, &|i: &usize, content: &[u8]| {
+            let Some((_, _, mode, krate, role, _)) = work.get(*i) else {
+                return Named::Unreadable("lost".into());
+            };
+            if is_symlink_mode(*mode) {
+                return Named::Target(String::from_utf8_lossy(content).trim().to_string());
+            }
+            let build = *role == Role::Build;
+            let deps = match ws.member(krate).filter(|_| build) {
+                Some(m) => m.declared.build_deps.clone(),
+                None => Vec::new(),
+            };
+            read_file(content, build, &deps)
+        });
+        let mut next = Vec::new();
+        for (i, named) in read {
+            let Some((path, _, _, krate, role, extra)) = work.get(i) else {
+                continue;
+            };
+            let Some(member) = ws.member(krate) else {
+                continue;
+            };
+            place(
+                member,
+                path,
+                *role,
+                extra,
+                named,
+                &mut found,
+                &mut |t, role, extra| {
+                    next.push((t, role, extra));
+                },
+            );
+        }
+        work = Vec::new();
+        for (target, role, extra) in next {
+            let Some((id, mode)) = entry_at(tree, &target) else {
+                continue;
+            };
+            let Some(krate) = found_krate(&found, &target) else {
+                continue;
+            };
+            for k in krate {
+                work.push((target.clone(), id, mode, k, role, extra.clone()));
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// The crates `found` says compile `target` (for following it).
+fn found_krate(found: &Inclusions, target: &str) -> Option<Vec<String>> {
+    let mut out: Vec<String> = found
+        .by_path
+        .get(target)?
+        .iter()
+        .map(|(k, _)| k.clone())
+        .collect();
+    out.dedup();
+    Some(out)
+}
+
+/// The blob id and mode at `path` in `tree`, when it is a file or symlink.
+fn entry_at(tree: &git2::Tree, path: &str) -> Option<(git2::Oid, u32)> {
+    let e = tree.get_path(std::path::Path::new(path)).ok()?;
+    (e.kind() == Some(git2::ObjectType::Blob)).then(|| (e.id(), e.filemode() as u32))
+}
+
+/// Records what one file of `member` names; `follow` is told each file to read next.
+fn place(
+    member: &Member,
+    path: &str,
+    role: Role,
+    extra: &[String],
+    named: Named,
+    found: &mut Inclusions,
+    follow: &mut dyn FnMut(String, Role, Vec<String>),
+) {
+    let krate = member.name.as_str();
+    let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+    let outside = |t: &str| member.dir.is_empty() || !GitPath::from(t).starts_with_dir(&member.dir);
+    let (forms, reads) = match named {
+        Named::Target(target) => {
+            if let Some(t) = normalize(dir, &target) {
+                if outside(&t) || role != Role::Own {
+                    found.add(t.clone(), krate, format!("symlink {path}"));
+                    if role != Role::Own {
+                        follow(t, role, extra.to_vec());
+                    }
+                }
+            }
+            return;
+        }
+        Named::Unreadable(why) => {
+            found.add_may(krate, format!("{path} cannot be scanned ({why})"));
+            return;
+        }
+        Named::Scanned { forms, reads } => (forms, reads),
+    };
+    if role == Role::Build {
+        found
+            .build_code
+            .entry(path.to_string())
+            .or_insert_with(|| format!("it is build-script code of `{krate}`"));
+    }
+    // The directories a `#[path]` or `mod` resolves against: the file's own, the directory
+    // named after a non-`mod.rs` file, and (for an included file) its includer's.
+    let stem = path.strip_suffix(".rs").unwrap_or(path).to_string();
+    let mut module_dirs = vec![dir.to_string(), stem];
+    module_dirs.extend(extra.iter().cloned());
+    let how_role = |name: &str| match role {
+        Role::Build => format!("{name} in the build script {path}"),
+        _ => format!("{name} in {path}"),
+    };
+    for (form, line) in forms {
+        let name = match &form.kind {
+            FormKind::Include(n) => n.to_string(),
+            FormKind::Path => "#[path]".to_string(),
+            FormKind::Mod(m) => format!("mod {m}"),
+        };
+        let targets: Vec<String> = match (&form.kind, &form.target) {
+            (_, Target::Unresolved(why)) => {
+                found.add_may(krate, format!("{name} with {why} at {path}:{line}"));
+                continue;
+            }
+            (_, Target::OutDir) => continue,
+            (_, Target::ManifestDir(rel)) => normalize(&member.dir, rel.trim_start_matches('/'))
+                .into_iter()
+                .collect(),
+            (FormKind::Include(_), Target::Rel(rel)) => normalize(dir, rel).into_iter().collect(),
+            (FormKind::Path, Target::Rel(rel)) => module_dirs
+                .iter()
+                .filter_map(|b| normalize(&join_all(b, &form.inline), rel))
+                .collect(),
+            (FormKind::Mod(m), _) => {
+                // Inside the crate, the module graph finds the file; outside it, or in build
+                // code, the scan follows it here.
+                if role == Role::Own {
+                    continue;
+                }
+                module_dirs
+                    .iter()
+                    .flat_map(|b| {
+                        let d = join_all(b, &form.inline);
+                        [format!("{m}.rs"), format!("{m}/mod.rs")]
+                            .into_iter()
+                            .filter_map(move |f| normalize(&d, &f))
+                    })
+                    .collect()
+            }
+        };
+        for t in targets {
+            // Files inside the crate are its own, and scanned as such; outside ones (and
+            // anything build code includes) are recorded and followed.
+            if outside(&t) || role == Role::Build {
+                found.add(t.clone(), krate, how_role(&name));
+                let sub_role = if role == Role::Build {
+                    Role::Build
+                } else {
+                    Role::Followed
+                };
+                let extra = match form.kind {
+                    FormKind::Include(_) => module_dirs.clone(),
+                    _ => Vec::new(),
+                };
+                // Only Rust is followed: `include_str!` reads text, not code.
+                let rust = matches!(
+                    form.kind,
+                    FormKind::Include("include!") | FormKind::Path | FormKind::Mod(_)
+                );
+                if rust {
+                    follow(t, sub_role, extra);
+                }
+            }
+        }
+    }
+    if let Some((reads, lines)) = reads {
+        for lit in reads.literals {
+            if let Some(t) = normalize(&member.dir, &lit) {
+                found.add(t, krate, format!("read by the build script {path}"));
+            }
+        }
+        for ((what, _), line) in reads.computed.iter().zip(lines) {
+            found.add_may(
+                krate,
+                format!("its build script may read any file: {what} at {path}:{line}"),
+            );
+        }
+    }
+}
+
+/// `dir/a/b` for inline modules `a`, `b`.
+fn join_all(dir: &str, inline: &[String]) -> String {
+    inline
+        .iter()
+        .fold(dir.to_string(), |d, m| super::relpath::join(&d, m))
+}
+
+/// The crate's build script paths: `[package] build = "…"` when named, and `build.rs`
+/// (also when `build = false` or another is named: a file named so is read conservatively
+/// as one).
+pub(crate) fn build_scripts(member: &Member) -> Vec<String> {
+    let mut out = vec![super::relpath::join(&member.dir, "build.rs")];
+    if let Some(super::manifest::RawBuild::Path(p)) = &member.declared.build {
+        out.extend(normalize(&member.dir, p));
+    }
+    out
+}

@@ -1,0 +1,401 @@
+//! The gate judges what cargo builds and runs (issue "every way a file reaches a crate,
+//! fail closed"). Each attack is tried as a branch author would: on the repository
+//! `countersign demo` makes (billing-api is prohibited by its Cargo.toml; `docs/**` and
+//! `**/*.md` are autonomous), a human commit on `main` wires a file into billing-api the way
+//! real code does, and an AI commit on the branch edits only that file, never billing-api's
+//! folder. Before the fix `verify` passed each of them with no sign-off.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use support::{countersign, git_in};
+
+/// The demo repository, with `main` checked out.
+struct Demo {
+    _dir: tempfile::TempDir,
+    repo: PathBuf,
+}
+
+impl Demo {
+    fn new() -> Demo {
+        support::isolate_git_config();
+        let dir = tempfile::tempdir().expect("temp dir");
+        countersign(dir.path())
+            .args(["demo", "--no-tui", "--dir"])
+            .arg(dir.path())
+            .assert()
+            .success();
+        let repo = dir.path().join("repo");
+        git_in(&repo, &["checkout", "-q", "main"]);
+        Demo { _dir: dir, repo }
+    }
+
+    fn path(&self) -> &Path {
+        &self.repo
+    }
+
+    fn write(&self, path: &str, text: &str) {
+        let full = self.repo.join(path);
+        std::fs::create_dir_all(full.parent().expect("a parent")).expect("mkdir");
+        std::fs::write(full, text).expect("write");
+    }
+
+    /// A human commit of everything written, on the current branch.
+    fn human(&self, msg: &str) {
+        git_in(&self.repo, &["add", "-A"]);
+        git_in(&self.repo, &["commit", "-q", "-m", msg]);
+    }
+
+    /// Starts branch `attack` at `main` and commits there, as Kiro, what `files` hold.
+    fn ai(&self, files: &[(&str, &str)]) {
+        git_in(&self.repo, &["checkout", "-q", "-B", "attack", "main"]);
+        for (p, t) in files {
+            self.write(p, t);
+        }
+        git_in(&self.repo, &["add", "-A"]);
+        git_in(
+            &self.repo,
+            &[
+                "commit",
+                "-q",
+                "-m",
+                "Tidy the rates\n\nCo-authored-by: Kiro <kiro@agents.example>",
+            ],
+        );
+    }
+
+    /// `verify main..attack` as CI runs it: (exit code, the AI commit's JSON).
+    fn verify(&self) -> (i32, serde_json::Value) {
+        let out = countersign(&self.repo)
+            .args([
+                "verify",
+                "main..attack",
+                "--trusted-ref",
+                "refs/heads/main",
+                "--format",
+                "json",
+            ])
+            .output()
+            .expect("runs");
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
+            panic!(
+                "verify printed no JSON: {}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+        (out.status.code().unwrap_or(-1), json["commits"][0].clone())
+    }
+}
+
+/// billing-api's lib.rs with `extra` appended (the demo's code stays).
+fn billing_lib_with(extra: &str) -> String {
+    format!(
+        "{}\n{extra}",
+        include_str!("../src/demo/fixtures/billing-lib.rs")
+    )
+}
+
+const RATES: &str = "pub const RATE: u32 = 1;\n";
+const RATES_AI: &str = "pub const RATE: u32 = 0;\n";
+
+/// Wires `docs/rates.rs` into billing-api with `form`, then has the AI edit `edited`.
+fn attack_through(form: &str, extra: &[(&str, &str)], edited: &str) -> (i32, serde_json::Value) {
+    let d = Demo::new();
+    d.write("crates/billing-api/src/lib.rs", &billing_lib_with(form));
+    d.write("docs/rates.rs", RATES);
+    for (p, t) in extra {
+        d.write(p, t);
+    }
+    d.human("Billing reads its rates from docs");
+    d.ai(&[(edited, RATES_AI)]);
+    d.verify()
+}
+
+fn assert_prohibited_by_billing(code: i32, row: &serde_json::Value, word: &str) {
+    assert_eq!(code, 1, "verify must fail: {row:#}");
+    assert_eq!(row["tier"], "prohibited", "{row:#}");
+    let problems = row.to_string();
+    assert!(
+        problems.contains("billing-api") && problems.contains(word),
+        "the reason names billing-api and says `{word}`: {row:#}"
+    );
+}
+
+#[test]
+fn every_spelling_of_a_path_attribute_pulls_the_file_into_the_crate() {
+    for form in [
+        "#[cfg_attr(unix, path = \"../../../docs/rates.rs\")]\nmod rates;\n",
+        "#[cfg_attr(all(), cfg_attr(unix, path = \"../../../docs/rates.rs\"))]\nmod rates;\n",
+        "# [path = \"../../../docs/rates.rs\"]\nmod rates;\n",
+        "#[ path = \"../../../docs/rates.rs\" ]\nmod rates;\n",
+        "#[path=\"../../../docs/\\\n    rates.rs\"]\nmod rates;\n",
+    ] {
+        let (code, row) = attack_through(form, &[], "docs/rates.rs");
+        assert_prohibited_by_billing(code, &row, "compiled into");
+    }
+}
+
+#[test]
+fn computed_include_paths_are_resolved_as_rustc_resolves_them() {
+    for form in [
+        "include!(concat!(\"../../../docs/\", \"rates.rs\"));\n",
+        "include!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/\", \"../../docs/rates.rs\"));\n",
+        "include!(concat!(\"../../../docs/\", stringify!(rates), \".rs\"));\n",
+        "const R: &str = std::include_str!(core::concat!(\"../../../docs/rates\", \".rs\"));\n",
+    ] {
+        let (code, row) = attack_through(form, &[], "docs/rates.rs");
+        assert_prohibited_by_billing(code, &row, "compiled into");
+    }
+}
+
+/// Another door: `#[path]` inside an inline module resolves below that module's directory
+/// (rustc: `src/inner/deeper/../../../../../docs/rates.rs`, the directories existing), which a reading
+/// relative to the file alone puts above the repository root.
+#[test]
+fn a_path_attribute_inside_an_inline_module_resolves_below_it() {
+    let (code, row) = attack_through(
+        "mod inner {\n    mod deeper {\n        #[path = \"../../../../../docs/rates.rs\"]\n        pub mod rates;\n    }\n}\n",
+        // The directory must exist for the OS to walk `inner/deeper/..`.
+        &[("crates/billing-api/src/inner/deeper/README.md", "kept\n")],
+        "docs/rates.rs",
+    );
+    assert_prohibited_by_billing(code, &row, "compiled into");
+}
+
+#[test]
+fn modules_declared_inside_an_included_file_are_followed() {
+    let (code, row) = attack_through(
+        "#[path = \"../../../docs/rates.rs\"]\nmod rates;\n",
+        &[
+            ("docs/rates.rs", "pub mod tables;\n"),
+            ("docs/tables.rs", RATES),
+        ],
+        "docs/tables.rs",
+    );
+    assert_prohibited_by_billing(code, &row, "compiled into");
+}
+
+#[test]
+fn an_unresolvable_include_makes_every_outside_file_may_include() {
+    for form in [
+        "macro_rules! rates { ($p:expr) => { include!($p); } }\nrates!(\"../../../docs/rates.rs\");\n",
+        // Another door: the macro under another name.
+        "use std::include as load;\nload!(\"../../../docs/rates.rs\");\n",
+    ] {
+        let (code, row) = attack_through(form, &[], "docs/rates.rs");
+        assert_prohibited_by_billing(code, &row, "may include");
+    }
+}
+
+/// rustc accepts every form above: the workspace with all of them builds (cargo, offline;
+/// the demo has no registry dependencies), so these are real ways in, not scanner trivia.
+#[test]
+fn cargo_compiles_every_form_the_attacks_use() {
+    let Ok(cargo) = std::env::var("CARGO") else {
+        eprintln!("skipped: cargo not found");
+        return;
+    };
+    let d = Demo::new();
+    d.write(
+        "crates/billing-api/src/lib.rs",
+        &billing_lib_with(concat!(
+            "#[cfg_attr(all(), cfg_attr(unix, path = \"../../../docs/a.rs\"))]\nmod a;\n",
+            "# [path = \"../../../docs/b.rs\"]\nmod b;\n",
+            "mod inner {\n    mod deeper {\n        #[path = \"../../../../../docs/c.rs\"]\n        pub mod c;\n    }\n}\n",
+            "pub const D: u32 = include!(concat!(\"../../../docs/\", stringify!(d), \".rs\"));\n",
+            "pub const E: u32 = include!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/\", \"../../docs/e.rs\"));\n",
+            "use std::include as load;\npub const F: u32 = load!(\"../../../docs/f.rs\");\n",
+        )),
+    );
+    d.write("docs/a.rs", "pub mod tables;\n");
+    d.write("docs/tables.rs", RATES);
+    d.write("docs/b.rs", RATES);
+    d.write("docs/c.rs", RATES);
+    d.write("crates/billing-api/src/inner/deeper/README.md", "kept\n");
+    for f in ["d", "e", "f"] {
+        d.write(&format!("docs/{f}.rs"), "1\n");
+    }
+    let target = tempfile::tempdir().expect("target dir");
+    let out = std::process::Command::new(cargo)
+        .args(["check", "--offline", "-q", "-p", "billing-api"])
+        .current_dir(d.path())
+        .env("CARGO_TARGET_DIR", target.path())
+        .output()
+        .expect("cargo runs");
+    assert!(
+        out.status.success(),
+        "cargo check: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_file_a_build_script_reads_takes_its_crates_tier() {
+    for build in [
+        // prost/tonic style: no rerun-if-changed, a literal path.
+        "fn main() { let _ = std::fs::read_to_string(\"../../docs/billing.proto\"); }\n",
+        // A CARGO_MANIFEST_DIR join.
+        "use std::path::PathBuf;\nfn main() {\n    let dir = PathBuf::from(std::env::var(\"CARGO_MANIFEST_DIR\").unwrap());\n    let _ = std::fs::read(dir.join(\"../../docs/billing.proto\"));\n}\n",
+        // Another door: include_str! in the build script, relative to the script.
+        "const P: &str = include_str!(\"../../docs/billing.proto\");\nfn main() { let _ = P; }\n",
+    ] {
+        let d = Demo::new();
+        d.write("crates/billing-api/build.rs", build);
+        d.write("docs/billing.proto", "message Rate { int32 cents = 1; }\n");
+        d.human("Billing generates its types from the schema");
+        d.ai(&[("docs/billing.proto", "message Rate { int64 cents = 1; }\n")]);
+        let (code, row) = d.verify();
+        assert_prohibited_by_billing(code, &row, "build script");
+    }
+}
+
+#[test]
+fn a_build_script_reading_a_computed_path_may_read_any_file() {
+    let d = Demo::new();
+    d.write(
+        "crates/billing-api/build.rs",
+        "fn main() {\n    for p in [\"billing\", \"rates\"] {\n        let _ = std::fs::read(format!(\"../../docs/{p}.proto\"));\n    }\n}\n",
+    );
+    d.human("Billing generates its types from the schemas");
+    d.ai(&[("docs/rates.proto", "message Rate {}\n")]);
+    let (code, row) = d.verify();
+    assert_prohibited_by_billing(code, &row, "may read");
+}
+
+#[test]
+fn a_build_script_that_reads_nothing_reads_nothing() {
+    let d = Demo::new();
+    d.write(
+        "crates/billing-api/build.rs",
+        "fn main() { println!(\"cargo:rerun-if-changed=../../docs/billing.proto\"); }\n",
+    );
+    d.write("docs/billing.proto", "message Rate {}\n");
+    d.human("Billing reruns its build script on schema changes");
+    d.ai(&[("docs/billing.proto", "message Rate { int64 cents = 1; }\n")]);
+    let (code, row) = d.verify();
+    assert_eq!(code, 0, "{row:#}");
+    assert_eq!(row["tier"], "autonomous", "{row:#}");
+}
+
+fn assert_build_code(code: i32, row: &serde_json::Value) {
+    assert_eq!(code, 1, "verify must fail: {row:#}");
+    assert_eq!(row["tier"], "supervised", "{row:#}");
+    assert!(
+        row.to_string().contains("build machine"),
+        "the reason says it runs on the build machine: {row:#}"
+    );
+}
+
+#[test]
+fn build_time_code_in_an_autonomous_crate_needs_build_code_tier() {
+    for (path, text) in [
+        (
+            "crates/reporting/build.rs",
+            "fn main() { let _ = std::fs::write(\"../billing-api/src/lib.rs\", \"\"); }\n",
+        ),
+        (
+            "crates/reporting/.cargo/config.toml",
+            "[build]\nrustc-wrapper = \"../../docs/wrap.sh\"\n",
+        ),
+        (
+            "crates/reporting/.cargo/config",
+            "[target.x86_64-unknown-linux-gnu]\nrunner = \"sh\"\n",
+        ),
+        (
+            "crates/reporting/rust-toolchain.toml",
+            "[toolchain]\nchannel = \"nightly\"\n",
+        ),
+        ("crates/ledger-cli/rust-toolchain", "nightly\n"),
+    ] {
+        let d = Demo::new();
+        d.ai(&[(path, text)]);
+        let (code, row) = d.verify();
+        assert_build_code(code, &row);
+    }
+}
+
+#[test]
+fn a_member_used_at_build_time_is_build_code() {
+    // reporting (autonomous) uses core-types (autonomous) as a build dependency: an AI edit
+    // of core-types' code runs on the build machine.
+    let d = Demo::new();
+    d.write(
+        "crates/reporting/Cargo.toml",
+        &format!(
+            "{}\n[build-dependencies]\ncore-types = {{ path = \"../core-types\" }}\n",
+            include_str!("../src/demo/fixtures/reporting-manifest.toml")
+        ),
+    );
+    d.write("crates/reporting/build.rs", "fn main() {}\n");
+    d.human("Reporting's build script uses core-types");
+    d.ai(&[(
+        "crates/core-types/src/value.rs",
+        "//! A ledger value.\n\n#[derive(Clone, Debug, PartialEq, Eq)]\npub struct Value {\n    pub cents: i64,\n    pub memo: String,\n}\n",
+    )]);
+    let (code, row) = d.verify();
+    assert_build_code(code, &row);
+}
+
+/// Another door: a manifest edit alone — `build = "…"` pointing outside the crate at a file
+/// under an autonomous path — makes cargo run that file on the build machine.
+#[test]
+fn a_manifest_change_that_adds_a_build_script_is_build_code() {
+    let d = Demo::new();
+    d.write("docs/gen.rs", "fn main() {}\n");
+    d.human("A docs generator");
+    d.ai(&[(
+        "crates/reporting/Cargo.toml",
+        &include_str!("../src/demo/fixtures/reporting-manifest.toml").replace(
+            "edition.workspace = true",
+            "edition.workspace = true\nbuild = \"../../docs/gen.rs\"",
+        ),
+    )]);
+    let (code, row) = d.verify();
+    assert_build_code(code, &row);
+}
+
+#[test]
+fn build_code_max_takes_the_highest_tier_any_rule_or_crate_has() {
+    let d = Demo::new();
+    let policy =
+        std::fs::read_to_string(d.path().join(".countersign/policy.toml")).expect("policy");
+    d.write(
+        ".countersign/policy.toml",
+        &policy.replace(
+            "cap = \"supervised\"",
+            "cap = \"supervised\"\nbuild_code = \"max\"",
+        ),
+    );
+    d.human("Build-time code is as critical as billing");
+    d.ai(&[("crates/reporting/build.rs", "fn main() {}\n")]);
+    let (code, row) = d.verify();
+    assert_eq!(code, 1, "{row:#}");
+    // billing-api's Cargo.toml makes prohibited the highest tier; cap does not lower it.
+    assert_eq!(row["tier"], "prohibited", "{row:#}");
+}
+
+#[test]
+fn policy_check_names_an_unresolved_form_and_explains_build_code() {
+    let d = Demo::new();
+    d.write(
+        "crates/billing-api/src/lib.rs",
+        &billing_lib_with(
+            "const PATH: &str = \"x\";\nmacro_rules! load { ($p:expr) => { include_str!($p) } }\n",
+        ),
+    );
+    d.human("Billing loads a table");
+    let out = countersign(d.path())
+        .args(["policy", "check"])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("`billing-api` may include any file outside it")
+            && stderr.contains("crates/billing-api/src/lib.rs:"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("[escalation] build_code"), "{stdout}");
+}
