@@ -194,7 +194,7 @@ fn unknown_key_without_a_close_match_lists_the_known_keys() {
     assert!(d.message.contains("unknown key `whatever` in [escalation]"));
     assert_eq!(
         help(d),
-        "the keys allowed in [escalation] are `reach` and `cap`"
+        "the keys allowed in [escalation] are `reach`, `cap` and `build_code`"
     );
 }
 
