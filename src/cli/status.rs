@@ -145,6 +145,12 @@ pub fn write_table(
                 esc(&a.agent),
                 esc(&a.rule)
             )?;
+            if let Some(lines) = a.lines.as_ref().filter(|l| !l.sole_evidence) {
+                writeln!(out, "    also: {}", esc(&lines.sentence()))?;
+            }
+        }
+        for p in &r.line_note_problems {
+            writeln!(out, "    warning: {}", esc(p))?;
         }
         for reason in &r.tier_reasons {
             writeln!(out, "    {}", esc(reason))?;

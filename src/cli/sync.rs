@@ -36,5 +36,21 @@ pub fn run(cwd: &Path, remote: &str) -> Result<i32> {
     };
     let mut out = Printer::stdout();
     out.line(format_args!("countersign sync: {}{rounds}", esc(&what)));
+    let refs = line_notes_refs(&ctx.repo);
+    for line in crate::signoff::line_notes_sync::sync(workdir, remote, &refs) {
+        if line.ends_with(crate::signoff::line_notes_sync::NOTHING) {
+            continue;
+        }
+        out.line(format_args!("  line provenance {}", esc(&line)));
+    }
     out.finish(EXIT_OK)
+}
+
+/// The notes refs the trusted policy's `[ai] line_notes` names (the default where no
+/// policy can be read: sync shares notes, it does not judge with them).
+fn line_notes_refs(repo: &git2::Repository) -> Vec<String> {
+    crate::review::resolve_trusted(repo, None)
+        .and_then(|t| crate::policy::load_trusted_at(repo, t.commit, &t.name))
+        .map(|t| t.policy.ai.line_notes)
+        .unwrap_or_else(|_| vec![crate::policy::defaults::LINE_NOTES.to_string()])
 }

@@ -124,6 +124,14 @@ fn write_text(out: &mut impl Write, r: &Report) -> std::io::Result<()> {
                 None => writeln!(out, "       {}", esc(p))?,
             }
         }
+        if let Some(lines) = c.ai.as_ref().and_then(|a| a.lines.as_ref()) {
+            if !lines.sole_evidence {
+                writeln!(out, "       also: {}", esc(&lines.sentence()))?;
+            }
+        }
+        for p in &c.line_note_problems {
+            writeln!(out, "       warning: {}", esc(p))?;
+        }
     }
     if failed == 0 {
         writeln!(out, "verify: {}", paint(on, "32", "OK"))

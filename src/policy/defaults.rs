@@ -12,6 +12,9 @@ pub const DEFAULT_TIER: Tier = Tier::Supervised;
 /// `[ai] trailers` when absent: the trailer keys agents and their users write.
 pub const TRAILERS: &[&str] = &["Co-authored-by", "Assisted-by", "Generated-by"];
 
+/// `[ai] line_notes` when absent: where git-ai keeps its authorship logs.
+pub const LINE_NOTES: &str = "refs/notes/ai";
+
 /// `[ai] authors` when absent: author e-mails that only coding agents commit under.
 ///
 /// Globs, matched case-insensitively; `[bot]` is escaped because `[...]` is a character class.

@@ -20,6 +20,8 @@
 //! ```
 
 pub mod defaults;
+pub mod line_evidence;
+pub mod line_log;
 pub mod lint;
 mod load;
 mod parse;

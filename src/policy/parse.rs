@@ -51,7 +51,7 @@ const TOP_KEYS: &[&str] = &[
     "rules",
 ];
 const ESCALATION_KEYS: &[&str] = &["reach", "cap", "build_code"];
-const AI_KEYS: &[&str] = &["trailers", "agents", "authors", "use_defaults"];
+const AI_KEYS: &[&str] = &["trailers", "agents", "authors", "use_defaults", "line_notes"];
 const TIER_KEYS: &[&str] = &["approvals", "role"];
 const RULE_KEYS: &[&str] = &["paths", "crates", "tier"];
 const REACHES: [Reach; 3] = [Reach::None, Reach::Direct, Reach::Transitive];
@@ -286,6 +286,7 @@ pub(crate) fn default_ai() -> AiRules {
         agents: DEFAULT_AGENTS.iter().map(|s| s.to_string()).collect(),
         authors,
         author_set: builder.build().unwrap_or_else(|_| GlobSet::empty()),
+        line_notes: vec![defaults::LINE_NOTES.to_string()],
     }
 }
 
@@ -656,6 +657,25 @@ impl Walker<'_, '_> {
             }
             rules.authors = authors;
             rules.author_set = builder.build().unwrap_or_else(|_| GlobSet::empty());
+        }
+        if let Some(items) = get(ai, "line_notes").and_then(|v| self.strings(v, "line_notes")) {
+            rules.line_notes.clear();
+            for (r, span) in items {
+                let valid = r.starts_with("refs/notes/")
+                    && git2::Reference::is_valid_name(r)
+                    && r != "refs/notes/countersign";
+                if valid {
+                    rules.line_notes.push(r.to_string());
+                } else {
+                    self.sink.error(
+                        span,
+                        format!("`{r}` is not a notes ref for line-level provenance"),
+                        "write a full ref name under refs/notes/ other than refs/notes/countersign, \
+                         e.g. \"refs/notes/ai\""
+                            .to_string(),
+                    );
+                }
+            }
         }
         rules
     }

@@ -38,6 +38,7 @@
 
 use serde::Serialize;
 
+use super::line_evidence::{LineShare, Reading};
 use super::AiRules;
 use crate::git::{CommitChange, Person};
 
@@ -48,6 +49,40 @@ pub struct Provenance {
     pub agent: String,
     /// The rule that matched, as a person reads it (`trailer Co-authored-by: Kiro <kiro@agents.example>`).
     pub rule: String,
+    /// What a line-provenance note (`[ai] line_notes`) attests of the commit's added lines,
+    /// when one does. With `sole_evidence`, the note alone makes the commit AI.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lines: Option<LineShare>,
+}
+
+impl Provenance {
+    /// True when only a line-provenance note makes the commit AI: the branch author can write
+    /// notes, so such a commit needs its tier's approvals but is never forbidden.
+    pub fn only_from_notes(&self) -> bool {
+        self.lines.as_ref().is_some_and(|l| l.sole_evidence)
+    }
+}
+
+/// The commit's provenance with line-level evidence added: `rules` as [`detect`] found it,
+/// raised to AI by the note with most AI-attested lines when the rules found nothing. A note
+/// never lowers what the rules said.
+pub fn with_line_notes(rules: Option<Provenance>, reading: &Reading) -> Option<Provenance> {
+    let best = reading.shares.first().cloned();
+    match (rules, best) {
+        (Some(mut p), best) => {
+            p.lines = best;
+            Some(p)
+        }
+        (None, Some(mut share)) => {
+            share.sole_evidence = true;
+            Some(Provenance {
+                agent: share.top_agent().to_string(),
+                rule: share.sentence(),
+                lines: Some(share),
+            })
+        }
+        (None, None) => None,
+    }
 }
 
 /// Returns the first matching rule: trailers in message order, then the author's and the
@@ -65,6 +100,7 @@ pub fn detect(commit: &CommitChange, rules: &AiRules) -> Option<Provenance> {
             return Some(Provenance {
                 agent: agent.to_string(),
                 rule: format!("trailer {}: {}", trailer.key, trailer.value),
+                lines: None,
             });
         }
     }
@@ -88,6 +124,7 @@ pub fn detect(commit: &CommitChange, rules: &AiRules) -> Option<Provenance> {
                     "trailer {}: {} declares an AI agent ({how})",
                     trailer.key, trailer.value
                 ),
+                lines: None,
             });
         }
     }
@@ -108,6 +145,7 @@ pub fn detect(commit: &CommitChange, rules: &AiRules) -> Option<Provenance> {
         return Some(Provenance {
             agent,
             rule: format!("{role} e-mail {} matches {glob}", person.email),
+            lines: None,
         });
     }
     for (role, person) in people {
@@ -118,6 +156,7 @@ pub fn detect(commit: &CommitChange, rules: &AiRules) -> Option<Provenance> {
                     "{role} {} <{}> carries {agent}'s own marker ({marker})",
                     person.name, person.email
                 ),
+                lines: None,
             });
         }
     }

@@ -81,6 +81,9 @@ pub struct AiRules {
     pub authors: Vec<String>,
     /// `authors` compiled (case-insensitive).
     pub author_set: globset::GlobSet,
+    /// Notes refs holding line-level provenance logs (git-ai authorship logs, Agent Trace
+    /// records): full ref names under `refs/notes/`.
+    pub line_notes: Vec<String>,
 }
 
 /// The agents always recognised, to which an `[ai] agents` list adds its own (unless the

@@ -16,6 +16,7 @@ use crate::git::{CommitChange, DiffBase, FileChange, LoadDepth};
 use crate::impact::compiled::{self, Inclusions};
 use crate::impact::crates::{crate_level, needs_base, Sides};
 use crate::impact::{GitTree, Workspace};
+use crate::policy::line_evidence::LineNotes;
 use crate::policy::provenance::{self, Provenance};
 use crate::policy::tier::{Classifier, TierVerdict};
 use crate::policy::{load_trusted_at, Diagnostics, Tier, Trusted};
@@ -50,6 +51,10 @@ pub struct Assessment {
     /// (its tree equals the approved tip's, its parent is the range's base): that range.
     /// Such a commit counts as approved, whatever trailers the forge added to it.
     pub squash_of: Option<SquashOf>,
+    /// Line-provenance notes (`[ai] line_notes`) that were not used, and why: reported,
+    /// changing nothing else.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub line_note_problems: Vec<String>,
     /// What the gate makes of them: approvals required and held, and why it fails.
     #[serde(skip)]
     pub gate: GateVerdict,
@@ -100,6 +105,8 @@ pub struct Assessor<'r> {
     /// Tree id → the annotated commits with that tree (for recognising squash merges).
     signed_trees: Option<HashMap<git2::Oid, Vec<git2::Oid>>>,
     notes: notes::NotesReader<'r>,
+    /// Line-level provenance from the notes refs the trusted policy names.
+    line_notes: LineNotes<'r>,
     rewrites: rewrite::Finder,
     /// Signatures of the range's sign-offs checked ahead, on the machine's cores.
     signatures: verify::CheckedSignatures,
@@ -128,8 +135,10 @@ impl<'r> Assessor<'r> {
                 trusted_workspace.problems.clone(),
             )));
         }
+        let line_notes = LineNotes::new(repo, &trusted.policy.ai.line_notes);
         Ok(Assessor {
             repo,
+            line_notes,
             trusted,
             trusted_ref: trusted_ref.name.clone(),
             trusted_workspace,
@@ -518,7 +527,11 @@ impl<'r> Assessor<'r> {
         lines: &[String],
         removed: &[String],
     ) -> Result<Assessment> {
-        let ai = provenance::detect(commit, &self.trusted.policy.ai);
+        let reading = self.line_notes.read(commit.commit_id().oid());
+        let ai = provenance::with_line_notes(
+            provenance::detect(commit, &self.trusted.policy.ai),
+            &reading,
+        );
         let own = self.own_change(commit)?;
         let mut verdict = self.classify(own.as_ref().unwrap_or(commit))?;
         if let Some(own) = &own {
@@ -553,6 +566,7 @@ impl<'r> Assessor<'r> {
             signoffs,
             rewritten_from: None,
             squash_of: None,
+            line_note_problems: reading.problems,
             gate,
             verdict,
         })

@@ -66,6 +66,9 @@ pub struct CommitReport {
     pub rewritten_from: Option<RewrittenFrom>,
     /// For a squash of a range approved commit by commit: that range (the commit passes).
     pub squash_of: Option<super::assess::SquashOf>,
+    /// Line-provenance notes that were not used, and why (they change nothing else).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub line_note_problems: Vec<String>,
 }
 
 impl From<Assessment> for CommitReport {
@@ -87,6 +90,7 @@ impl From<Assessment> for CommitReport {
             signoffs: a.signoffs,
             rewritten_from: a.rewritten_from,
             squash_of: a.squash_of,
+            line_note_problems: a.line_note_problems,
         }
     }
 }

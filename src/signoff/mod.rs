@@ -44,6 +44,7 @@ pub mod clone_setup;
 pub mod comment;
 mod keyid;
 pub mod keys;
+pub mod line_notes_sync;
 pub mod notes;
 pub mod record;
 pub mod rewrite;

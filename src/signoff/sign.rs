@@ -308,7 +308,10 @@ fn plan_one(
     let commit = a.commit;
     let principal = signer.principal;
     let req = trusted.policy.requirement(a.tier);
-    if a.ai.is_some() && a.tier == Tier::Prohibited && request.decision == Decision::Approve {
+    if a.ai.is_some_and(|p| !p.only_from_notes())
+        && a.tier == Tier::Prohibited
+        && request.decision == Decision::Approve
+    {
         plan.refusals.push(format!(
             "commit {} is AI-generated and in the prohibited tier: AI may not make this \
              change, so no approval can let it ship; nothing was signed",

@@ -473,7 +473,9 @@ pub fn judge(
     let mut problems = Vec::new();
     let state = match ai {
         None => ReviewState::NotRequired,
-        Some(a) if tier == Tier::Prohibited => {
+        // A commit judged AI only by a line-provenance note (which the branch author can
+        // write) needs its tier's approvals, and is never forbidden by it.
+        Some(a) if tier == Tier::Prohibited && !a.only_from_notes() => {
             problems.push(format!(
                 "AI-generated ({}: {}) and in the prohibited tier{}: AI may not make this change, \
                  whatever sign-offs it carries; a human must author it",
