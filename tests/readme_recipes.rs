@@ -161,6 +161,7 @@ fn readme_github_workflow_steps_gate_a_real_clone() {
         names,
         [
             "Fetch sign-offs",
+            "Fetch line-level provenance (git-ai)",
             "Install countersign",
             "Gate AI-generated commits",
             "Summary (verdicts and blast radius)"
@@ -181,6 +182,10 @@ fn readme_github_workflow_steps_gate_a_real_clone() {
         "{}",
         String::from_utf8_lossy(&fetched.stderr)
     );
+    // The origin has no line notes: the step still succeeds.
+    assert!(run_step("Fetch line-level provenance (git-ai)")
+        .status
+        .success());
     let gate = run_step("Gate AI-generated commits");
     let text = String::from_utf8_lossy(&gate.stdout);
     assert!(
@@ -258,7 +263,7 @@ fn readme_gitlab_job_gates_a_real_clone() {
     let f = Fixture::new();
     let c = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Tweak f");
     let script = readme_gitlab_script();
-    assert_eq!(script.len(), 3, "{script:?}");
+    assert_eq!(script.len(), 4, "{script:?}");
     let (_ci, clone) = ci_clone(&f);
     let job = format!(
         "export CI_MERGE_REQUEST_TARGET_BRANCH_NAME=main\n{}",
