@@ -51,7 +51,13 @@ const TOP_KEYS: &[&str] = &[
     "rules",
 ];
 const ESCALATION_KEYS: &[&str] = &["reach", "cap", "build_code"];
-const AI_KEYS: &[&str] = &["trailers", "agents", "authors", "use_defaults", "line_notes"];
+const AI_KEYS: &[&str] = &[
+    "trailers",
+    "agents",
+    "authors",
+    "use_defaults",
+    "line_notes",
+];
 const TIER_KEYS: &[&str] = &["approvals", "role"];
 const RULE_KEYS: &[&str] = &["paths", "crates", "tier"];
 const REACHES: [Reach; 3] = [Reach::None, Reach::Direct, Reach::Transitive];

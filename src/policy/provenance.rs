@@ -164,6 +164,7 @@ pub fn detect(commit: &CommitChange, rules: &AiRules) -> Option<Provenance> {
         return Some(Provenance {
             agent: agent.to_string(),
             rule: format!("message line `{line}`: {agent}'s signature line"),
+            lines: None,
         });
     }
     None
