@@ -16,7 +16,8 @@ Cases:
   cargo), with the generated repository's objects loose, then packed by `git gc`.
 - diem (when DIEM names a clone): `review COMMIT --snapshot 160x50` vs `git show COMMIT` for
   76576974dc (2,179 files) and 401773f574; `status COMMIT`; `verify` over 300 commits of
-  history. A policy is committed on a scratch ref (refs/countersign-bench/trusted, on top of
+  history; `report` over REPORT_COMMITS (default 1,000; the whole history is ~9,300) vs
+  `git log --numstat` over the same range. A policy is committed on a scratch ref (refs/countersign-bench/trusted, on top of
   the clone's HEAD) so that status and verify have one; nothing else in the clone changes.
 """
 import json
@@ -29,7 +30,7 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BIN = os.path.join(ROOT, "target", "release", "countersign")
+BIN = os.environ.get("COUNTERSIGN_BIN", os.path.join(ROOT, "target", "release", "countersign"))
 RUNS = int(os.environ.get("RUNS", "5"))
 
 POLICY = """base = "main"
@@ -192,6 +193,10 @@ def diem(path, env):
     ours, peer = pair([BIN, "verify", f"{tip}~300..{tip}", "--trusted-ref", ref, "--format", "json"],
                       ["git", "log", "--stat", f"{tip}~300..{tip}"], path, env)
     row("diem: verify over 300 commits", ours, "git log --stat", peer)
+    n = int(os.environ.get("REPORT_COMMITS", "1000"))
+    ours, peer = pair([BIN, "report", f"HEAD~{n}..HEAD", "--trusted-ref", ref, "--format", "json"],
+                      ["git", "log", "--numstat", f"HEAD~{n}..HEAD"], path, env)
+    row(f"diem: report over {n} commits of history", ours, "git log --numstat", peer)
 
 
 def main():

@@ -10,7 +10,8 @@
 //! 5. [`signoff`] signs, stores and verifies sign-offs as git notes;
 //! 6. [`review`] is the one way in: it resolves the trusted ref, policy, range and change set
 //!    once and joins the parts above into the per-commit verdict that `status`, `verify`,
-//!    `sign` and the TUI show.
+//!    `sign` and the TUI show;
+//! 7. [`pattern`] reads the whole history through [`review`] for `countersign report`.
 //!
 //! [`tui`] and [`cli`] sit on top; no module below them imports them. [`util`] is a leaf
 //! every layer may use: terminal escaping, bounded reads, quiet exit on a closed pipe.
@@ -25,6 +26,7 @@ pub mod fuzzing;
 pub mod git;
 pub mod impact;
 pub mod model;
+pub mod pattern;
 pub mod policy;
 pub mod review;
 pub mod signoff;

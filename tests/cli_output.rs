@@ -323,6 +323,9 @@ fn json_outputs_conform_to_the_shipped_schemas() {
     let show = json_of(&f, &["show", &signed.to_string(), "--format", "json"]);
     assert_eq!(show.as_array().map(Vec::len), Some(1));
     assert_conforms("show", &show);
+    let report = json_of(&f, &["report", "HEAD", "--format", "json"]);
+    assert_eq!(report["totals"]["commits"], 4);
+    assert_conforms("report", &report);
 
     // The checker is not vacuous: a renamed field or a wrong type is caught.
     let mut broken = verify.clone();
@@ -339,6 +342,7 @@ fn with_format_json_an_error_is_one_json_object_on_stderr() {
         &["verify", "--format", "json"][..],
         &["impact", "--format", "json"][..],
         &["show", "HEAD", "--format", "json"][..],
+        &["report", "--format", "json"][..],
     ] {
         let out = plain(dir.path()).args(args).output().expect("runs");
         assert_eq!(out.status.code(), Some(2), "{args:?}");

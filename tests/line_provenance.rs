@@ -492,3 +492,34 @@ fn sync_fetches_and_pushes_the_line_notes_refs() {
     assert_eq!(shown(&a).trim(), edited.trim());
     assert_eq!(shown(&b).trim(), edited.trim());
 }
+
+/// The workstation marks the lines a note attests in the diff gutter (`▍`) and says how many
+/// on the hunk header; lines the note does not attest (the known human's) are unmarked.
+#[test]
+fn the_workstation_marks_attested_lines_in_the_gutter_and_on_the_hunk() {
+    let f = Fixture::new();
+    f.t.write("src/lib.rs", lines("lib", 8));
+    let c = f.t.commit("Wire lib");
+    let note = "src/lib.rs\n  s_aaaaaaaaaaaaaa::t_bbbbbbbbbbbbbb 2-4\n  h_cccccccccccccc 5-8\n---\n{\"schema_version\":\"authorship/3.0.0\",\"base_commit_sha\":\"x\",\"prompts\":{},\"sessions\":{\"s_aaaaaaaaaaaaaa\":{\"agent_id\":{\"tool\":\"claude\",\"id\":\"c\",\"model\":\"m\"}}},\"humans\":{\"h_cccccccccccccc\":{\"author\":\"Dana Human <dana@example.com>\"}}}";
+    write_note_as_git_ai(&f, "refs/notes/ai", &c, note.as_bytes());
+    let out = f
+        .cmd()
+        .args(["review", "--snapshot", "160x30", "--snapshot-settled"])
+        .output()
+        .unwrap();
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{screen}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(screen.contains("▍ 3 AI-attested lines"), "{screen}");
+    let marked: Vec<&str> = screen.lines().filter(|l| l.contains("▍│")).collect();
+    assert_eq!(marked.len(), 3, "{screen}");
+    for (line, n) in marked
+        .iter()
+        .zip(["lib line 2", "lib line 3", "lib line 4"])
+    {
+        assert!(line.contains(n), "{line}");
+    }
+}

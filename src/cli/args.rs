@@ -149,6 +149,9 @@ pub enum Command {
     /// Validate the policy and roster.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// The pattern over history: AI share per month and crate, tiers, approvals and their
+    /// latency, rejects, AI changes fixed soon after, the blast radius (HTML, Markdown, JSON).
+    Report(ReportArgs),
 }
 
 impl Command {
@@ -160,6 +163,7 @@ impl Command {
             Command::Status(a) => a.format == Format::Json,
             Command::Show(a) => a.format == Format::Json,
             Command::Verify(a) => a.format == VerifyFormat::Json,
+            Command::Report(a) => a.format == ReportFormat::Json,
             _ => false,
         }
     }
@@ -346,4 +350,38 @@ pub struct PolicyCheckArgs {
     /// Check the files as committed at REF instead of the work tree.
     #[arg(long, value_name = "REF")]
     pub rev: Option<String>,
+}
+
+/// Formats of `report`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// One self-contained page: inline SVG charts, each with its table.
+    #[default]
+    Html,
+    /// Tables and a Mermaid chart, for a pull request or a wiki.
+    Markdown,
+    /// One JSON document (schemas/report.schema.json).
+    Json,
+}
+
+/// Arguments of `report`: the history to read and where the report goes.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// A range `A..B`, or a commit for its whole history; nothing for the trusted ref's.
+    pub range: Option<String>,
+    /// Only commits dated on or after this day (YYYY-MM-DD, UTC).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub since: Option<String>,
+    /// An AI commit whose lines a later commit changed within DAYS counts as changed again.
+    #[arg(long, value_name = "DAYS", default_value_t = 14)]
+    pub fix_window: u32,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: ReportFormat,
+    /// Write the report to FILE instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Where today's policy and roster that judge the history come from.
+    #[command(flatten)]
+    pub trust: TrustArgs,
 }

@@ -13,6 +13,9 @@ mod pager;
 mod policy_check;
 mod progress;
 mod remote_notes;
+mod report;
+mod report_html;
+mod report_markdown;
 mod review;
 mod show;
 mod sign;
@@ -96,6 +99,7 @@ pub fn run(cli: Cli) -> crate::Result<i32> {
         Command::Feedback(a) => feedback::run(&cwd, &a),
         Command::Show(a) => show::run(&cwd, &a),
         Command::Keygen(a) => keygen::run(&cwd, &a),
+        Command::Report(a) => report::run(&cwd, &a),
     }
 }
 

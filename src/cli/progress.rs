@@ -64,6 +64,20 @@ impl Progress {
         self.drawn = Some(Instant::now());
     }
 
+    /// Shows `done` of `total` in a phase of the work named `phase` (`judging`).
+    pub fn tick_phase(&mut self, phase: &str, done: usize, total: usize) {
+        if !self.enabled || self.started.elapsed() < self.after {
+            return;
+        }
+        if self.drawn.is_some_and(|t| t.elapsed() < EVERY) {
+            return;
+        }
+        let mut err = std::io::stderr().lock();
+        let _ = write!(err, "\r\x1b[2K{}: {phase} {}/{total}", self.what, done + 1);
+        let _ = err.flush();
+        self.drawn = Some(Instant::now());
+    }
+
     /// Clears the line, if one was drawn.
     pub fn finish(&mut self) {
         if self.drawn.take().is_some() {

@@ -51,6 +51,9 @@ pub struct Assessment {
     /// (its tree equals the approved tip's, its parent is the range's base): that range.
     /// Such a commit counts as approved, whatever trailers the forge added to it.
     pub squash_of: Option<SquashOf>,
+    /// The crates the commit's crate-level impact reaches (changed ones included), by name.
+    #[serde(skip)]
+    pub reached: Vec<String>,
     /// Line-provenance notes (`[ai] line_notes`) that were not used, and why: reported,
     /// changing nothing else.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -308,12 +311,17 @@ impl<'r> Assessor<'r> {
     /// the crates that depend on what it touches (crate level, as far as the policy's
     /// `escalation.reach` goes, no higher than its `cap`).
     pub fn classify(&mut self, commit: &CommitChange) -> Result<TierVerdict> {
+        Ok(self.classify_reach(commit)?.0)
+    }
+
+    /// [`Assessor::classify`], with the crates the commit's crate-level impact reaches (its
+    /// blast radius, changed crates included), by name.
+    pub fn classify_reach(&mut self, commit: &CommitChange) -> Result<(TierVerdict, Vec<String>)> {
         let direct = self.direct_verdict(commit)?;
         let parent = Self::parent_of(commit);
         let files: Vec<&FileChange> = commit.files.iter().collect();
-        Ok(self
-            .escalate(direct, parent.as_deref(), &commit.id, &files)?
-            .0)
+        let (verdict, reached) = self.escalate(direct, parent.as_deref(), &commit.id, &files)?;
+        Ok((verdict, reached.into_keys().collect()))
     }
 
     /// Escalates `direct` by the crate-level impact of `files` changed between `base` and
@@ -533,7 +541,7 @@ impl<'r> Assessor<'r> {
             &reading,
         );
         let own = self.own_change(commit)?;
-        let mut verdict = self.classify(own.as_ref().unwrap_or(commit))?;
+        let (mut verdict, reached) = self.classify_reach(own.as_ref().unwrap_or(commit))?;
         if let Some(own) = &own {
             verdict.reasons.push(format!(
                 "a merge is judged by what it adds beyond an automatic merge of its parents: \
@@ -566,6 +574,7 @@ impl<'r> Assessor<'r> {
             signoffs,
             rewritten_from: None,
             squash_of: None,
+            reached,
             line_note_problems: reading.problems,
             gate,
             verdict,

@@ -41,6 +41,9 @@ pub struct Verdict {
     pub rejected_by: Vec<String>,
     /// Its earlier version approved before a rebase or amend, when it lacks approvals.
     pub rewritten_from: Option<crate::signoff::rewrite::RewrittenFrom>,
+    /// Per file, the added lines a line-provenance note attests to an agent (new-side
+    /// numbers, inclusive ranges): marked in the diff gutter and on hunk headers.
+    pub ai_lines: std::collections::BTreeMap<String, Vec<(u32, u32)>>,
 }
 
 impl Verdict {
@@ -55,6 +58,12 @@ impl Verdict {
             approved_by: a.gate.approved_by.clone(),
             rejected_by: a.gate.rejected_by.clone(),
             rewritten_from: a.rewritten_from.clone(),
+            ai_lines: a
+                .ai
+                .as_ref()
+                .and_then(|p| p.lines.as_ref())
+                .map(|l| l.files.clone())
+                .unwrap_or_default(),
         }
     }
 }

@@ -210,6 +210,7 @@ pub fn review_data() -> ReviewData {
                     approved_by: Vec::new(),
                     rejected_by: Vec::new(),
                     rewritten_from: None,
+                    ai_lines: Default::default(),
                 }),
             },
             CommitEntry {
@@ -226,6 +227,7 @@ pub fn review_data() -> ReviewData {
                     approved_by: Vec::new(),
                     rejected_by: Vec::new(),
                     rewritten_from: None,
+                    ai_lines: Default::default(),
                 }),
             },
         ],

@@ -58,9 +58,12 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
             return;
         }
     };
+    let ai_lines = attested_lines(app);
     let ctx = RowCtx {
         app,
         doc,
+        ai_hunks: ai_per_hunk(doc, ai_lines),
+        ai_lines,
         commented: commented_lines(app),
         width: usize::from(inner.width),
         height: usize::from(inner.height),
@@ -120,6 +123,45 @@ fn commented_lines(app: &App) -> HashMap<(Side, u32), Vec<&Comment>> {
     out
 }
 
+/// The selected file's added lines that a line-provenance note attests to an agent.
+fn attested_lines(app: &App) -> &[(u32, u32)] {
+    let Some(key) = app.selected else {
+        return &[];
+    };
+    let (Some(entry), Some(file)) = (app.data.commits.get(key.commit), app.data.file(key)) else {
+        return &[];
+    };
+    let path = String::from_utf8_lossy(file.path().as_bytes());
+    entry
+        .verdict
+        .as_ref()
+        .and_then(|v| v.ai_lines.get(path.as_ref()))
+        .map_or(&[], Vec::as_slice)
+}
+
+/// Whether new-side line `n` is in `ranges` (sorted, disjoint).
+fn attested(ranges: &[(u32, u32)], n: u32) -> bool {
+    let i = ranges.partition_point(|(_, end)| *end < n);
+    ranges.get(i).is_some_and(|(start, _)| *start <= n)
+}
+
+/// AI-attested added lines per hunk (empty when the file has none).
+fn ai_per_hunk(doc: &DiffDoc, ranges: &[(u32, u32)]) -> Vec<usize> {
+    if ranges.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for l in &doc.lines {
+        if l.kind == LineKind::Added && l.new.is_some_and(|n| attested(ranges, n)) {
+            if out.len() <= l.hunk {
+                out.resize(l.hunk + 1, 0);
+            }
+            out[l.hunk] += 1;
+        }
+    }
+    out
+}
+
 /// Where a diff line is on each side it shows: (side, number).
 fn places(l: &Line) -> impl Iterator<Item = (Side, u32)> {
     let new = l.new.filter(|_| l.kind != LineKind::Removed);
@@ -132,6 +174,10 @@ fn places(l: &Line) -> impl Iterator<Item = (Side, u32)> {
 struct RowCtx<'a> {
     app: &'a App,
     doc: &'a DiffDoc,
+    /// The selected file's AI-attested added lines (new side).
+    ai_lines: &'a [(u32, u32)],
+    /// AI-attested lines per hunk.
+    ai_hunks: Vec<usize>,
     commented: HashMap<(Side, u32), Vec<&'a Comment>>,
     width: usize,
     height: usize,
@@ -151,17 +197,26 @@ impl<'a> RowCtx<'a> {
                 app.theme.notice,
             )]
         };
-        let header = |t: &str| vec![TextLine::styled(visible(t), app.theme.hunk)];
+        let header = |hunk: usize, t: &str| {
+            let mut spans = vec![Span::styled(visible(t), app.theme.hunk)];
+            if let Some(n) = self.ai_hunks.get(hunk).filter(|n| **n > 0) {
+                spans.push(Span::styled(
+                    format!("  ▍ {n} AI-attested line{}", if *n == 1 { "" } else { "s" }),
+                    app.theme.ai,
+                ));
+            }
+            vec![TextLine::from(spans)]
+        };
         let mut lines = if app.split {
             match &self.doc.split[r] {
                 SplitRow::Notice(t) => notice(t),
-                SplitRow::HunkHeader { text, .. } => header(text),
+                SplitRow::HunkHeader { hunk, text } => header(*hunk, text),
                 SplitRow::Pair { left, right } => self.pair(*left, *right),
             }
         } else {
             match &self.doc.unified[r] {
                 Row::Notice(t) => notice(t),
-                Row::HunkHeader { text, .. } => header(text),
+                Row::HunkHeader { hunk, text } => header(*hunk, text),
                 Row::Line(i) => self.unified(&self.doc.lines[*i]),
             }
         };
@@ -264,6 +319,9 @@ impl<'a> RowCtx<'a> {
         });
         if covered {
             Span::styled("✎", self.app.theme.ai)
+        } else if l.kind == LineKind::Added && l.new.is_some_and(|n| attested(self.ai_lines, n)) {
+            // A line-provenance note says an agent wrote this line.
+            Span::styled("▍", self.app.theme.ai)
         } else {
             Span::raw(" ")
         }
