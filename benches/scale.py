@@ -195,7 +195,8 @@ def diem(path, env):
     row("diem: verify over 300 commits", ours, "git log --stat", peer)
     n = int(os.environ.get("REPORT_COMMITS", "1000"))
     ours, peer = pair([BIN, "report", f"HEAD~{n}..HEAD", "--trusted-ref", ref, "--format", "json"],
-                      ["git", "log", "--numstat", f"HEAD~{n}..HEAD"], path, env)
+                      ["git", "log", "--numstat", "--no-renames", "--diff-merges=first-parent", f"HEAD~{n}..HEAD"],
+                      path, env)
     row(f"diem: report over {n} commits of history", ours, "git log --numstat", peer)
 
 
