@@ -523,3 +523,57 @@ fn the_workstation_marks_attested_lines_in_the_gutter_and_on_the_hunk() {
         assert!(line.contains(n), "{line}");
     }
 }
+
+/// The README's CI recipes fetch `refs/notes/ai`: in a CI-like clone the note is absent until
+/// the recipe's fetch line runs, after which the gate judges the human commit AI and fails it.
+#[test]
+fn the_ci_recipes_fetch_line_brings_the_notes_the_gate_reads() {
+    let f = Fixture::new();
+    let c = human_commit_of_the_examples_files(&f);
+    write_note_as_git_ai(&f, "refs/notes/ai", &c, STANDARD_SESSIONS.as_bytes());
+    let ci = tempfile::tempdir().unwrap();
+    signoff_common::git_in(
+        ci.path(),
+        &[
+            "clone",
+            "-q",
+            "--branch",
+            "feature",
+            &f.path().to_string_lossy(),
+            "repo",
+        ],
+    );
+    let repo = ci.path().join("repo");
+    let gate = || {
+        signoff_common::countersign(&repo)
+            .args(["verify", "refs/remotes/origin/main..HEAD"])
+            .args(["--trusted-ref", "refs/remotes/origin/main"])
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    assert_eq!(gate(), Some(0), "without the note the commit is human");
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let line = readme
+        .lines()
+        .map(str::trim)
+        .find_map(|l| {
+            l.strip_prefix("run: ")
+                .filter(|r| r.contains("refs/notes/ai:"))
+        })
+        .expect("the GitHub recipe fetches refs/notes/ai");
+    let out = std::process::Command::new("bash")
+        .args(["-c", line])
+        .current_dir(&repo)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(gate(), Some(1), "with it, the commit needs its sign-off");
+}
