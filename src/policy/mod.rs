@@ -20,6 +20,7 @@
 //! ```
 
 pub mod defaults;
+pub mod history;
 pub mod line_evidence;
 pub mod line_log;
 pub mod lint;

@@ -40,6 +40,16 @@ pub fn parse_policy(text: &str, file: &str, source: PolicySource) -> Result<Poli
     }
 }
 
+/// `SHA256:` and 43 unpadded base64 characters, as `ssh-keygen -l` prints a key's fingerprint.
+fn is_key_fingerprint(text: &str) -> bool {
+    text.strip_prefix("SHA256:").is_some_and(|b64| {
+        b64.len() == 43
+            && b64
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b'+' || c == b'/')
+    })
+}
+
 /// The top-level keys of policy.toml.
 const TOP_KEYS: &[&str] = &[
     "base",
@@ -49,6 +59,7 @@ const TOP_KEYS: &[&str] = &[
     "ai",
     "tiers",
     "rules",
+    "revoked",
 ];
 const ESCALATION_KEYS: &[&str] = &["reach", "cap", "build_code"];
 const AI_KEYS: &[&str] = &[
@@ -98,7 +109,22 @@ fn check_policy(sink: &mut Sink<'_>, source: PolicySource) -> Policy {
         rules: Vec::new(),
         path_globs: RuleGlobs::default(),
         digest: String::new(),
+        revoked: Vec::new(),
     };
+
+    if let Some(list) = get(root, "revoked").and_then(|v| w.strings(v, "revoked")) {
+        for (fp, span) in list {
+            if is_key_fingerprint(fp) {
+                policy.revoked.push(fp.to_string());
+            } else {
+                w.sink.error(
+                    span,
+                    format!("`{fp}` is not a key fingerprint"),
+                    "write the key's SHA-256 fingerprint as `ssh-keygen -lf KEY` prints it, e.g. \"SHA256:…\"".to_string(),
+                );
+            }
+        }
+    }
 
     if let Some((name, span)) = get(root, "base").and_then(|v| w.string(v, "base")) {
         if name.is_empty() || !git2::Reference::is_valid_name(&format!("refs/heads/{name}")) {

@@ -168,6 +168,10 @@ pub struct Policy {
     /// `sha256:<hex>` over the policy file's and roster's bytes, so a sign-off names the exact
     /// policy it was made under.
     pub digest: String,
+    /// `revoked`: fingerprints (`SHA256:…`) of keys whose sign-offs never count, approve or
+    /// reject — how a leaked key's veto ends (a reject otherwise stands whatever the roster
+    /// says now).
+    pub revoked: Vec<String>,
 }
 
 impl Policy {

@@ -19,9 +19,12 @@ use crate::impact::{GitTree, Workspace};
 use crate::policy::line_evidence::LineNotes;
 use crate::policy::provenance::{self, Provenance};
 use crate::policy::tier::{Classifier, TierVerdict};
+use crate::policy::history::{trusted_history, TrustedHistory};
 use crate::policy::{load_trusted_at, Diagnostics, Tier, Trusted};
 use crate::signoff::rewrite::{self, RewrittenFrom};
-use crate::signoff::{notes, verify, Checker, GateVerdict, ReviewState, SignoffVerdict};
+use crate::signoff::{
+    notes, verify, Checker, Decision, GateVerdict, ReviewState, SignoffVerdict,
+};
 use crate::{Error, Result};
 
 /// One commit's verdict.
@@ -113,6 +116,9 @@ pub struct Assessor<'r> {
     rewrites: rewrite::Finder,
     /// Signatures of the range's sign-offs checked ahead, on the machine's cores.
     signatures: verify::CheckedSignatures,
+    /// The rosters and roles of the trusted ref's first-parent history, read when a reject
+    /// first needs them.
+    history: Option<std::rc::Rc<TrustedHistory>>,
 }
 
 impl<'r> Assessor<'r> {
@@ -156,6 +162,7 @@ impl<'r> Assessor<'r> {
             notes: notes::NotesReader::new(repo),
             rewrites: rewrite::Finder::new(),
             signatures: verify::CheckedSignatures::default(),
+            history: None,
         })
     }
 
@@ -562,7 +569,8 @@ impl<'r> Assessor<'r> {
         } else {
             commit
         };
-        let (signoffs, gate) = self.judge_signoffs(checked, lines, removed, ai.as_ref(), &verdict);
+        let (signoffs, gate) =
+            self.judge_signoffs(checked, lines, removed, ai.as_ref(), &verdict)?;
         Ok(Assessment {
             commit: commit.id.clone(),
             summary: commit.summary.clone(),
@@ -671,39 +679,98 @@ impl<'r> Assessor<'r> {
     }
 
     /// Judges `lines` as the sign-offs of `commit` under the trusted roster and policy: the
-    /// sign-off half of the verdict.
+    /// sign-off half of the verdict. A reject the trusted roster of today does not admit, or
+    /// whose principal no longer holds the tier's role, is judged by every roster and policy
+    /// of the trusted history (see [`crate::policy::history`]).
     fn judge_signoffs(
-        &self,
+        &mut self,
         commit: &CommitChange,
         lines: &[String],
         removed: &[String],
         ai: Option<&Provenance>,
         verdict: &TierVerdict,
-    ) -> (Vec<SignoffVerdict>, GateVerdict) {
+    ) -> Result<(Vec<SignoffVerdict>, GateVerdict)> {
+        let now = chrono::Utc::now();
         let checker = Checker {
             roster: &self.trusted.roster,
             trusted_ref: &self.trusted_ref,
-            now: chrono::Utc::now(),
+            now,
             checked: Some(&self.signatures),
         };
-        let mut signoffs: Vec<SignoffVerdict> = lines
+        let all: Vec<(&String, bool)> = lines
             .iter()
-            .map(|l| checker.check_line(l, commit))
+            .map(|l| (l, false))
+            .chain(removed.iter().map(|l| (l, true)))
             .collect();
-        for l in removed {
-            let mut v = checker.check_line(l, commit);
-            v.removed = true;
-            signoffs.push(v);
-        }
-        let gate = verify::judge(
+        let mut signoffs: Vec<SignoffVerdict> = all
+            .iter()
+            .map(|(l, was_removed)| {
+                let mut v = checker.check_line(l, commit);
+                v.removed = *was_removed;
+                v
+            })
+            .collect();
+        let role = self.trusted.policy.requirement(verdict.tier).role;
+        let holds_role = |p: &str| {
+            role.as_deref().is_none_or(|r| {
+                self.trusted
+                    .policy
+                    .principals_with_role(r)
+                    .iter()
+                    .any(|x| x == p)
+            })
+        };
+        let needs_history = ai.is_some()
+            && signoffs.iter().any(|s| {
+                s.decision == Some(Decision::Reject)
+                    && (!s.valid || s.principal.as_deref().is_some_and(|p| !holds_role(p)))
+            });
+        let past_roles = if needs_history {
+            let history = self.history()?;
+            let past = Checker {
+                roster: &history.roster,
+                trusted_ref: &self.trusted_ref,
+                now,
+                checked: None,
+            };
+            for (s, (line, was_removed)) in signoffs.iter_mut().zip(&all) {
+                if s.valid || s.decision != Some(Decision::Reject) {
+                    continue;
+                }
+                let mut again = past.check_line(line, commit);
+                if again.valid {
+                    again.removed = *was_removed;
+                    *s = again;
+                }
+            }
+            history.roles.clone()
+        } else {
+            verify::PastRoles::new()
+        };
+        let gate = verify::judge_with(
             &self.trusted.policy,
             commit,
             ai,
             verdict.tier,
             &verdict.reasons,
             &mut signoffs,
+            &past_roles,
         );
-        (signoffs, gate)
+        Ok((signoffs, gate))
+    }
+
+    /// The rosters and roles of the trusted ref's first-parent history (read once).
+    fn history(&mut self) -> Result<std::rc::Rc<TrustedHistory>> {
+        if let Some(h) = &self.history {
+            return Ok(h.clone());
+        }
+        let h = std::rc::Rc::new(trusted_history(
+            self.repo,
+            self.trusted_commit,
+            &self.trusted_ref,
+        )?);
+        self.history = Some(h.clone());
+        Ok(h)
     }
 }
 

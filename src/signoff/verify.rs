@@ -7,9 +7,15 @@
 //!   allowed in namespace `countersign`;
 //! - the SSHSIG verifies over the payload's exact bytes in namespace `countersign`;
 //! - the payload names this commit, its tree, its parents and its patch digest;
-//! - the roster key was valid (`valid-after` ≤ t < `valid-before`) at the sign-off's signed
-//!   time t, t is neither in the future nor before the commit was made, and the key has not
-//!   expired since (`now < valid-before`).
+//! - for an approval: the roster key was valid (`valid-after` ≤ t < `valid-before`) at the
+//!   sign-off's signed time t, t is neither in the future nor before the commit was made, and
+//!   the key has not expired since (`now < valid-before`).
+//!
+//! **A reject is never discarded by time**, and one the trusted roster of today does not
+//! admit is judged again by every roster of the trusted history (the caller does that, see
+//! [`crate::policy::history`]): a commit dated ahead, a key rotated or expired since, a
+//! reviewer removed or demoted never lift a veto. Only `revoked` in the trusted policy ends
+//! one (see [`judge_with`]).
 //!
 //! **Why both the signed time and now:** the gate judges changes about to ship, so it wants
 //! keys that are trusted today, as `ssh-keygen -Y verify` does by default. Checking only the
@@ -326,6 +332,10 @@ impl Checker<'_> {
             }
             match payload.time() {
                 Err(e) => problems.push(e),
+                // Timestamp checks may discard an approval, never a reject: a reject's dates
+                // are the branch author's to move (a commit dated ahead) or time's (a key
+                // rotated since), and neither may lift a veto.
+                Ok(_) if payload.decision == Decision::Reject => {}
                 Ok(t) => self.check_time(t, entry, commit, principal, &mut problems),
             }
             if problems.is_empty() {
@@ -457,14 +467,45 @@ pub fn judge(
     tier_reasons: &[String],
     signoffs: &mut [SignoffVerdict],
 ) -> GateVerdict {
+    judge_with(
+        policy,
+        commit,
+        ai,
+        tier,
+        tier_reasons,
+        signoffs,
+        &PastRoles::new(),
+    )
+}
+
+/// Role name → every principal that held it in some policy of the trusted ref's
+/// first-parent history (see [`crate::policy::history`]).
+pub type PastRoles = BTreeMap<String, std::collections::BTreeSet<String>>;
+
+/// [`judge`], where a reject also counts from a principal who held the tier's role in any
+/// policy of the trusted history (`past_roles`): demoting a reviewer never lifts their reject.
+pub fn judge_with(
+    policy: &Policy,
+    commit: &CommitChange,
+    ai: Option<&Provenance>,
+    tier: Tier,
+    tier_reasons: &[String],
+    signoffs: &mut [SignoffVerdict],
+    past_roles: &PastRoles,
+) -> GateVerdict {
     let req = policy.requirement(tier);
     let role = req.role.clone();
+    revoke(policy, signoffs);
     let qualified = |p: &str| match &role {
         Some(r) => policy.principals_with_role(r).iter().any(|x| x == p),
         None => true,
     };
+    let held_role = |p: &str| match &role {
+        Some(r) => qualified(p) || past_roles.get(r).is_some_and(|s| s.contains(p)),
+        None => true,
+    };
     let standing = Standing::of(signoffs);
-    let (approved_by, rejected_by) = count_decisions(signoffs, &standing, &qualified);
+    let (approved_by, rejected_by) = count_decisions(signoffs, &standing, &qualified, &held_role);
     explain_uncounted(signoffs, &standing, &qualified, role.as_deref());
 
     let role_name = role
@@ -519,6 +560,28 @@ pub fn judge(
         rejected_by,
         ok,
         problems,
+    }
+}
+
+/// Voids every sign-off made with a key the trusted policy lists in `revoked`, approve or
+/// reject alike: the one way to end a leaked key's veto.
+fn revoke(policy: &Policy, signoffs: &mut [SignoffVerdict]) {
+    if policy.revoked.is_empty() {
+        return;
+    }
+    for s in signoffs.iter_mut() {
+        let Some(fp) = s.key_fingerprint.as_deref() else {
+            continue;
+        };
+        if policy.revoked.iter().any(|r| r == fp) {
+            s.problems.push(format!(
+                "its key {fp} is revoked by the trusted policy (`revoked` in {}): no sign-off \
+                 made with it counts",
+                crate::policy::POLICY_PATH
+            ));
+            s.valid = false;
+            s.parsed = None;
+        }
     }
 }
 
@@ -592,12 +655,17 @@ fn count_decisions(
     signoffs: &mut [SignoffVerdict],
     standing: &Standing,
     qualified: &impl Fn(&str) -> bool,
+    held_role: &impl Fn(&str) -> bool,
 ) -> (Vec<String>, Vec<String>) {
     let mut approved_by = Vec::new();
     let mut rejected_by = Vec::new();
     let mut approving_keys: Vec<String> = Vec::new();
     for (principal, (_, decision, idx)) in &standing.latest {
-        if !qualified(principal) {
+        let counts = match decision {
+            Decision::Approve => qualified(principal),
+            Decision::Reject => held_role(principal),
+        };
+        if !counts {
             continue;
         }
         if *decision == Decision::Approve {
