@@ -108,7 +108,15 @@ fn a_commit_dated_ahead_does_not_void_a_reject() {
     alice_reject(&f, &c);
     let bob = f.person("bob");
     let later = rfc3339(chrono::Utc::now() + chrono::Duration::minutes(9));
-    let approval = forge(&f.t.repo, &c, &bob.key, &bob.principal, "countersign", &later, |_| {});
+    let approval = forge(
+        &f.t.repo,
+        &c,
+        &bob.key,
+        &bob.principal,
+        "countersign",
+        &later,
+        |_| {},
+    );
     f.append_raw(&c, approval);
     assert_rejected_by_alice(&f, &c);
 }
@@ -120,16 +128,27 @@ fn a_reject_made_with_a_key_that_expired_since_still_stands() {
     let f = Fixture::new();
     let c = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Speed up f");
     let dave = f.person("dave");
-    let reject = forge(&f.t.repo, &c, &dave.key, &dave.principal, "countersign", &now(), |p| {
-        p.decision = Decision::Reject;
-    });
+    let reject = forge(
+        &f.t.repo,
+        &c,
+        &dave.key,
+        &dave.principal,
+        "countersign",
+        &now(),
+        |p| {
+            p.decision = Decision::Reject;
+        },
+    );
     f.append_raw(&c, reject);
     f.sign(&c, "bob", "approve").success();
     let (code, json) = f.verify_json(&["main..feature"]);
     assert_eq!(code, 1, "{json:#}");
     let v = Fixture::verdict_for(&json, &c);
     assert_eq!(v["state"], "rejected", "{v:#}");
-    assert!(problems(&v).contains("rejected by dave@example.com"), "{v:#}");
+    assert!(
+        problems(&v).contains("rejected by dave@example.com"),
+        "{v:#}"
+    );
 }
 
 #[test]
