@@ -117,6 +117,13 @@ pub struct Assessor<'r> {
     /// The rosters and roles of the trusted ref's first-parent history, read when a reject
     /// first needs them.
     history: Option<std::rc::Rc<TrustedHistory>>,
+    /// Reject lines anywhere in the notes (and their history), by the commit each names:
+    /// read when an AI commit is first judged.
+    rejects: Option<Vec<(git2::Oid, Vec<String>)>>,
+    /// Touched paths, verbatim patch ids and loaded earlier versions, by commit.
+    paths: HashMap<git2::Oid, std::rc::Rc<std::collections::BTreeSet<Vec<u8>>>>,
+    patch_ids: HashMap<git2::Oid, Option<[u8; 20]>>,
+    versions: HashMap<git2::Oid, std::rc::Rc<CommitChange>>,
 }
 
 impl<'r> Assessor<'r> {
@@ -161,6 +168,10 @@ impl<'r> Assessor<'r> {
             rewrites: rewrite::Finder::new(),
             signatures: verify::CheckedSignatures::default(),
             history: None,
+            rejects: None,
+            paths: HashMap::new(),
+            patch_ids: HashMap::new(),
+            versions: HashMap::new(),
         })
     }
 
@@ -567,8 +578,13 @@ impl<'r> Assessor<'r> {
         } else {
             commit
         };
+        let carried = if ai.is_some() {
+            self.carried_rejects(commit)?
+        } else {
+            Vec::new()
+        };
         let (signoffs, gate) =
-            self.judge_signoffs(checked, lines, removed, ai.as_ref(), &verdict)?;
+            self.judge_signoffs(checked, lines, removed, &carried, ai.as_ref(), &verdict)?;
         Ok(Assessment {
             commit: commit.id.clone(),
             summary: commit.summary.clone(),
@@ -685,6 +701,7 @@ impl<'r> Assessor<'r> {
         commit: &CommitChange,
         lines: &[String],
         removed: &[String],
+        carried: &[(std::rc::Rc<CommitChange>, String)],
         ai: Option<&Provenance>,
         verdict: &TierVerdict,
     ) -> Result<(Vec<SignoffVerdict>, GateVerdict)> {
@@ -695,15 +712,18 @@ impl<'r> Assessor<'r> {
             now,
             checked: Some(&self.signatures),
         };
-        let all: Vec<(&String, bool)> = lines
+        // Each line with the commit it is checked against (an earlier version for a carried
+        // reject) and whether the note no longer holds it.
+        let all: Vec<(&String, &CommitChange, bool)> = lines
             .iter()
-            .map(|l| (l, false))
-            .chain(removed.iter().map(|l| (l, true)))
+            .map(|l| (l, commit, false))
+            .chain(removed.iter().map(|l| (l, commit, true)))
+            .chain(carried.iter().map(|(p, l)| (l, &**p, false)))
             .collect();
         let mut signoffs: Vec<SignoffVerdict> = all
             .iter()
-            .map(|(l, was_removed)| {
-                let mut v = checker.check_line(l, commit);
+            .map(|(l, against, was_removed)| {
+                let mut v = checker.check_line(l, against);
                 v.removed = *was_removed;
                 v
             })
@@ -731,11 +751,11 @@ impl<'r> Assessor<'r> {
                 now,
                 checked: None,
             };
-            for (s, (line, was_removed)) in signoffs.iter_mut().zip(&all) {
+            for (s, (line, against, was_removed)) in signoffs.iter_mut().zip(&all) {
                 if s.valid || s.decision != Some(Decision::Reject) {
                     continue;
                 }
-                let mut again = past.check_line(line, commit);
+                let mut again = past.check_line(line, against);
                 if again.valid {
                     again.removed = *was_removed;
                     *s = again;
@@ -745,6 +765,20 @@ impl<'r> Assessor<'r> {
         } else {
             verify::PastRoles::new()
         };
+        // A carried line counts only as the reject it is, made on the earlier version.
+        for (s, (_, against, _)) in signoffs.iter_mut().zip(&all) {
+            if against.id == commit.id {
+                continue;
+            }
+            if s.decision != Some(Decision::Reject) {
+                s.valid = false;
+                s.parsed = None;
+            }
+            s.carried_from = Some(verify::CarriedFrom {
+                commit: against.id.clone(),
+                by: s.who(),
+            });
+        }
         let gate = verify::judge_with(
             &self.trusted.policy,
             commit,
@@ -755,6 +789,93 @@ impl<'r> Assessor<'r> {
             &past_roles,
         );
         Ok((signoffs, gate))
+    }
+
+    /// The reject lines of earlier versions of `commit` — commits a reject names whose
+    /// verbatim patch id (see [`crate::signoff::patch_id`]) equals `commit`'s — each with
+    /// the version it names: a rewrite that changes nothing of the change (an amend, a
+    /// reword, a rebase) keeps its rejects, whatever links the branch author kept or cut
+    /// (copied notes, Change-Id). Unverified here: the caller checks each line against its
+    /// version.
+    fn carried_rejects(
+        &mut self,
+        commit: &CommitChange,
+    ) -> Result<Vec<(std::rc::Rc<CommitChange>, String)>> {
+        if self.rejects.is_none() {
+            let mut by_commit: BTreeMap<git2::Oid, Vec<String>> = BTreeMap::new();
+            for line in self.notes.reject_lines()? {
+                if let Some(named) = rewrite::named_commit(&line) {
+                    by_commit.entry(named).or_default().push(line);
+                }
+            }
+            self.rejects = Some(by_commit.into_iter().collect());
+        }
+        let this = commit.commit_id().oid();
+        let named: Vec<git2::Oid> = self
+            .rejects
+            .iter()
+            .flatten()
+            .map(|(p, _)| *p)
+            .filter(|p| *p != this)
+            .collect();
+        if named.is_empty() || commit.parents.len() > 1 {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::new();
+        for p in named {
+            if self.repo.find_commit(p).is_err() {
+                continue;
+            }
+            if self.touched(p)? != self.touched(this)? {
+                continue;
+            }
+            let (Some(mine), Some(theirs)) = (self.patch_id(this)?, self.patch_id(p)?) else {
+                continue;
+            };
+            if mine != theirs {
+                continue;
+            }
+            let earlier = match self.versions.get(&p) {
+                Some(e) => e.clone(),
+                None => {
+                    let e = std::rc::Rc::new(CommitChange::load(self.repo, p, LoadDepth::Digest)?);
+                    self.versions.insert(p, e.clone());
+                    e
+                }
+            };
+            let lines = self
+                .rejects
+                .iter()
+                .flatten()
+                .find(|(q, _)| *q == p)
+                .map(|(_, l)| l.clone())
+                .unwrap_or_default();
+            out.extend(lines.into_iter().map(|l| (earlier.clone(), l)));
+        }
+        Ok(out)
+    }
+
+    /// The paths `commit`'s patch touches (cached).
+    fn touched(
+        &mut self,
+        commit: git2::Oid,
+    ) -> Result<std::rc::Rc<std::collections::BTreeSet<Vec<u8>>>> {
+        if let Some(p) = self.paths.get(&commit) {
+            return Ok(p.clone());
+        }
+        let p = std::rc::Rc::new(rewrite::touched_paths(self.repo, commit)?);
+        self.paths.insert(commit, p.clone());
+        Ok(p)
+    }
+
+    /// `commit`'s verbatim patch id (cached; None for a merge).
+    fn patch_id(&mut self, commit: git2::Oid) -> Result<Option<[u8; 20]>> {
+        if let Some(id) = self.patch_ids.get(&commit) {
+            return Ok(*id);
+        }
+        let id = crate::signoff::patch_id::verbatim(self.repo, commit)?;
+        self.patch_ids.insert(commit, id);
+        Ok(id)
     }
 
     /// The rosters and roles of the trusted ref's first-parent history (read once).

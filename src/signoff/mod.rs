@@ -46,6 +46,7 @@ mod keyid;
 pub mod keys;
 pub mod line_notes_sync;
 pub mod notes;
+pub mod patch_id;
 pub mod record;
 pub mod rewrite;
 pub mod sign;

@@ -163,6 +163,63 @@ impl<'r> NotesReader<'r> {
         Ok(removed)
     }
 
+    /// Every line, in any note of the notes tree or in an earlier version the history holds,
+    /// that records a reject (unverified: parsing only). What a rewrite's carried rejects
+    /// are looked for in; each distinct note blob is read once, and one over the note cap
+    /// is left to the commit it annotates (which it fails, see [`MAX_NOTE_BYTES`]).
+    pub fn reject_lines(&mut self) -> Result<Vec<String>> {
+        let Some(tip) = self.tip()? else {
+            return Ok(Vec::new());
+        };
+        if self.history.as_ref().map(|(id, _)| *id) != Some(tip) {
+            self.history = Some((tip, earlier_versions(self.repo, tip)?));
+        }
+        let mut blobs: Vec<Oid> = Vec::new();
+        let tree = self
+            .repo
+            .find_commit(tip)
+            .and_then(|c| c.tree())
+            .map_err(Error::git(format!("reading the notes commit {tip}")))?;
+        tree.walk(git2::TreeWalkMode::PreOrder, |_, entry| {
+            if entry.kind() == Some(git2::ObjectType::Blob) {
+                blobs.push(entry.id());
+            }
+            git2::TreeWalkResult::Ok
+        })
+        .map_err(Error::git("reading the notes tree"))?;
+        if let Some((_, h)) = &self.history {
+            blobs.extend(h.values().flatten().copied());
+        }
+        let mut seen_blobs = std::collections::HashSet::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        let odb = self
+            .repo
+            .odb()
+            .map_err(Error::git("opening the object database"))?;
+        for blob in blobs {
+            if !seen_blobs.insert(blob) {
+                continue;
+            }
+            match odb.read_header(blob) {
+                Ok((size, _)) if size as u64 <= MAX_NOTE_BYTES => {}
+                _ => continue,
+            }
+            let Ok(b) = self.repo.find_blob(blob) else {
+                continue;
+            };
+            if memchr::memmem::find(b.content(), b"reject").is_none() {
+                continue;
+            }
+            for line in split_lines(b.content()) {
+                if line.contains("reject") && is_reject(&line) && seen.insert(line.clone()) {
+                    out.push(line);
+                }
+            }
+        }
+        Ok(out)
+    }
+
     fn blob_lines(&self, blob: Oid, commit: Oid) -> Result<Vec<String>> {
         Ok(split_lines(
             self.repo
@@ -173,6 +230,17 @@ impl<'r> NotesReader<'r> {
                 .content(),
         ))
     }
+}
+
+/// The most bytes one note blob may hold (16 MiB): a bigger one, even only in the notes
+/// ref's history, fails the commit it annotates, unread.
+pub const MAX_NOTE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Whether `line` is a record whose payload says reject (nothing verified).
+fn is_reject(line: &str) -> bool {
+    super::record::NoteLine::parse(line)
+        .and_then(|r| super::record::Payload::parse(&r.payload))
+        .is_ok_and(|p| p.decision == super::record::Decision::Reject)
 }
 
 /// Walks every notes commit reachable from `tip` and records, for each annotated commit,

@@ -75,9 +75,22 @@ pub struct SignoffVerdict {
     /// True when the line is no longer in the note but is in the notes ref's history: a
     /// signed reject stands all the same (someone who can push the notes ref cannot drop it).
     pub removed: bool,
+    /// For a reject made on an earlier version of this commit with the same verbatim patch
+    /// (an amend, a reword, a rebase that changed nothing of its own): that version and who
+    /// signed it. The reject is checked against that version, and carries here.
+    pub carried_from: Option<CarriedFrom>,
     /// The parsed payload when valid.
     #[serde(skip)]
     pub parsed: Option<Payload>,
+}
+
+/// Where a carried sign-off was made (`carried_from` in JSON).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CarriedFrom {
+    /// The earlier commit the sign-off names.
+    pub commit: String,
+    /// Its principal.
+    pub by: String,
 }
 
 impl SignoffVerdict {
@@ -97,6 +110,7 @@ impl SignoffVerdict {
             removed: false,
             counts: false,
             not_counted: None,
+            carried_from: None,
             parsed: None,
         }
     }
@@ -745,9 +759,20 @@ fn rejection(signoffs: &[SignoffVerdict], who: &str) -> String {
     let removed = signoffs
         .iter()
         .any(|s| s.counts && s.removed && s.parsed.as_ref().is_some_and(|p| p.principal == who));
+    let carried = signoffs
+        .iter()
+        .filter(|s| s.counts && s.parsed.as_ref().is_some_and(|p| p.principal == who))
+        .find_map(|s| s.carried_from.as_ref())
+        .map_or(String::new(), |c| {
+            format!(
+                " on {}, an earlier version of this commit with the same patch (git patch-id \
+                 --verbatim): a rewrite that changes nothing of the change keeps its rejects",
+                short_id(&c.commit)
+            )
+        });
     format!(
-        "rejected by {who}{comment}: a rejection blocks until {who} signs an approval \
-         of this commit that lifts it, or the change is replaced by a new commit{}",
+        "rejected by {who}{carried}{comment}: a rejection blocks until {who} signs an approval \
+         of this commit that lifts it, or the change is replaced by one whose patch differs{}",
         if removed {
             " (this signed reject was removed from the note; the notes ref's \
              history keeps it, so it stands)"
