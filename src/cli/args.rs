@@ -152,6 +152,23 @@ pub enum Command {
     /// The pattern over history: AI share per month and crate, tiers, approvals and their
     /// latency, rejects, AI changes fixed soon after, the blast radius (HTML, Markdown, JSON).
     Report(ReportArgs),
+    /// Print a server-side git hook that refuses rewriting or deleting
+    /// refs/notes/countersign* (install it as hooks/pre-receive or hooks/update).
+    Hook {
+        /// Which hook: pre-receive (reads ref updates on stdin) or update (one ref per call).
+        #[arg(value_enum, default_value_t)]
+        kind: HookKind,
+    },
+}
+
+/// The server-side hooks `countersign hook` prints.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum HookKind {
+    /// `hooks/pre-receive`: every ref update of a push on stdin, all refused together.
+    #[default]
+    PreReceive,
+    /// `hooks/update`: called once per ref (`REF OLD NEW`).
+    Update,
 }
 
 impl Command {
@@ -272,6 +289,11 @@ pub struct VerifyArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: VerifyFormat,
+    /// A file holding the notes commit an earlier run judged by: exit 2 when
+    /// refs/notes/countersign no longer contains it (a rewritten history); after a verdict,
+    /// the tip judged by is written to it. Missing: a first run.
+    #[arg(long, value_name = "FILE")]
+    pub notes_anchor: Option<PathBuf>,
 }
 
 /// Output formats of `feedback`.

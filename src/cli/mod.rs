@@ -6,9 +6,11 @@ mod completions;
 mod context;
 mod demo;
 mod feedback;
+mod hook;
 mod impact;
 mod init;
 mod keygen;
+mod notes_anchor;
 mod pager;
 mod policy_check;
 mod progress;
@@ -100,6 +102,7 @@ pub fn run(cli: Cli) -> crate::Result<i32> {
         Command::Show(a) => show::run(&cwd, &a),
         Command::Keygen(a) => keygen::run(&cwd, &a),
         Command::Report(a) => report::run(&cwd, &a),
+        Command::Hook { kind } => hook::run(kind),
     }
 }
 

@@ -19,6 +19,10 @@ use crate::Result;
 /// Runs `verify`: 0 all pass, 1 any violation; errors (bad policy, unknown revspec) are 2.
 pub fn run(cwd: &Path, args: &VerifyArgs) -> Result<i32> {
     let ctx = Context::open(cwd)?;
+    let anchored = match &args.notes_anchor {
+        Some(file) => Some((file, super::notes_anchor::check(&ctx.repo, file)?)),
+        None => None,
+    };
     let mut review = Review::open(&ctx.repo, args.selection(), Purpose::Gate)?;
     let mut progress = Progress::new("verifying", args.format != VerifyFormat::Text);
     let report = review.report_with(&mut |done, total, c| progress.tick(done, total, c))?;
@@ -35,6 +39,9 @@ pub fn run(cwd: &Path, args: &VerifyArgs) -> Result<i32> {
             .collect::<Vec<_>>(),
     );
     let code = if report.ok { EXIT_OK } else { EXIT_VIOLATION };
+    if let Some((file, tip)) = anchored {
+        super::notes_anchor::record(file, tip)?;
+    }
     let _pager = super::pager::start(args.format == VerifyFormat::Text);
     let mut out = std::io::stdout().lock();
     let written = match args.format {

@@ -455,7 +455,7 @@ impl<'r> Assessor<'r> {
         let removed = self.notes.removed_lines(commit.commit_id().oid())?;
         let mut a = self.assess_lines_with(commit, &lines, &removed)?;
         if a.state == ReviewState::NeedsSignoff {
-            if let Some(squash) = self.squash_of(commit)? {
+            if let Some(squash) = self.squash_of(commit, a.tier)? {
                 a.tier_reasons.push(format!(
                     "a squash of an approved range: its tree is that of {} and its parent the \
                      range's base; each of the range's {} commit{} was approved or needed no \
@@ -482,7 +482,7 @@ impl<'r> Assessor<'r> {
     /// The approved range `commit` squashes, if any: a signed commit with the same tree that
     /// descends from `commit`'s only parent, every commit between them passing the gate on
     /// its own sign-offs.
-    fn squash_of(&mut self, commit: &CommitChange) -> Result<Option<SquashOf>> {
+    fn squash_of(&mut self, commit: &CommitChange, squash_tier: Tier) -> Result<Option<SquashOf>> {
         let [parent] = commit.parents.as_slice() else {
             return Ok(None);
         };
@@ -514,6 +514,7 @@ impl<'r> Assessor<'r> {
                 continue;
             }
             let mut all_pass = true;
+            let mut tip_verdict = None;
             for id in &range {
                 let Ok(c) = CommitChange::load(self.repo, *id, LoadDepth::Files) else {
                     all_pass = false;
@@ -521,12 +522,23 @@ impl<'r> Assessor<'r> {
                 };
                 let lines = self.note_lines(&c)?;
                 let removed = self.notes.removed_lines(*id)?;
-                if !self.assess_lines_with(&c, &lines, &removed)?.gate.ok {
+                let judged = self.assess_lines_with(&c, &lines, &removed)?;
+                if !judged.gate.ok {
                     all_pass = false;
                     break;
                 }
+                if *id == tip {
+                    tip_verdict = Some(judged);
+                }
             }
-            if all_pass {
+            // Credit comes only from approvals: the tip must have been approved by
+            // signatures that verify, enough of them from the role the squash commit's own
+            // tier needs. A tip that needed no approval (a human-looking twin with the same
+            // parent and tree, say) lends nothing to an AI commit.
+            let lends = tip_verdict
+                .as_ref()
+                .is_some_and(|t| t.state == ReviewState::Approved && self.meets(t, squash_tier));
+            if all_pass && lends {
                 return Ok(Some(SquashOf {
                     base: parent.to_string(),
                     tip: tip.to_string(),
@@ -535,6 +547,27 @@ impl<'r> Assessor<'r> {
             }
         }
         Ok(None)
+    }
+
+    /// Whether the approvals counted for `judged` meet what `tier` requires: as many
+    /// principals holding its role.
+    fn meets(&self, judged: &Assessment, tier: Tier) -> bool {
+        let req = self.trusted.policy.requirement(tier);
+        let holding = judged
+            .gate
+            .approved_by
+            .iter()
+            .filter(|p| {
+                req.role.as_deref().is_none_or(|r| {
+                    self.trusted
+                        .policy
+                        .principals_with_role(r)
+                        .iter()
+                        .any(|x| x == *p)
+                })
+            })
+            .count();
+        req.approvals > 0 && holding as u32 >= req.approvals
     }
 
     /// The verdict on `commit` judging exactly `lines` as its sign-offs (no rewrite search).
@@ -583,8 +616,23 @@ impl<'r> Assessor<'r> {
         } else {
             Vec::new()
         };
-        let (signoffs, gate) =
+        let (signoffs, mut gate) =
             self.judge_signoffs(checked, lines, removed, &carried, ai.as_ref(), &verdict)?;
+        if let (Some(_), Some(size)) = (&ai, self.notes.oversized(commit.commit_id().oid())) {
+            // Unread, it could hold a reject: fail closed.
+            gate.problems.push(format!(
+                "its sign-off note (now or in the history of {}) holds a version of {} MiB, \
+                 over the 16 MiB a note may hold; it was not read, and a reject in it cannot \
+                 be ruled out. Make a new commit of this change (a new commit id, e.g. \
+                 `git commit --amend --no-edit --date=now`) and have it signed",
+                notes::NOTES_REF,
+                size.div_ceil(1024 * 1024)
+            ));
+            gate.ok = false;
+            if gate.state != ReviewState::Forbidden {
+                gate.state = ReviewState::NeedsSignoff;
+            }
+        }
         Ok(Assessment {
             commit: commit.id.clone(),
             summary: commit.summary.clone(),

@@ -47,6 +47,9 @@ pub struct NotesReader<'r> {
     /// read), and the lines read so far by commit. Unset, each read follows the ref as it is
     /// then.
     pinned: Option<(Option<Option<Oid>>, LinesRead)>,
+    /// Annotated commits with a note blob (now or in the history) over [`MAX_NOTE_BYTES`],
+    /// left unread, with the biggest such size.
+    oversized: std::collections::HashMap<Oid, u64>,
 }
 
 /// Note lines read so far, by annotated commit.
@@ -60,6 +63,7 @@ impl<'r> NotesReader<'r> {
             cached: None,
             history: None,
             pinned: None,
+            oversized: std::collections::HashMap::new(),
         }
     }
 
@@ -220,7 +224,27 @@ impl<'r> NotesReader<'r> {
         Ok(out)
     }
 
-    fn blob_lines(&self, blob: Oid, commit: Oid) -> Result<Vec<String>> {
+    /// The size of the biggest note blob on `commit` (its note now or an earlier version)
+    /// that was over [`MAX_NOTE_BYTES`] and so was not read, if any was met.
+    pub fn oversized(&self, commit: Oid) -> Option<u64> {
+        self.oversized.get(&commit).copied()
+    }
+
+    /// The lines of note blob `blob` on `commit`; none for a blob over [`MAX_NOTE_BYTES`],
+    /// whose size (read from the object header, before the content) is recorded instead.
+    fn blob_lines(&mut self, blob: Oid, commit: Oid) -> Result<Vec<String>> {
+        let read = Error::git(format!("reading the countersign note on {commit}"));
+        let (size, _) = self
+            .repo
+            .odb()
+            .and_then(|odb| odb.read_header(blob))
+            .map_err(read)?;
+        let size = size as u64;
+        if size > MAX_NOTE_BYTES {
+            let biggest = self.oversized.entry(commit).or_insert(size);
+            *biggest = (*biggest).max(size);
+            return Ok(Vec::new());
+        }
         Ok(split_lines(
             self.repo
                 .find_blob(blob)
@@ -244,8 +268,12 @@ fn is_reject(line: &str) -> bool {
 }
 
 /// Walks every notes commit reachable from `tip` and records, for each annotated commit,
-/// the note blobs that a later notes commit changed or deleted (tree diffs against each
-/// parent, so merges of two clones' notes are covered).
+/// the note blobs that a later notes commit changed or deleted (each commit's tree compared
+/// with each parent's, so merges of two clones' notes are covered).
+///
+/// Linear in the history: trees are compared as git does for `git log --raw`, skipping
+/// every subtree whose id did not change (a fanned-out notes tree changes one subtree per
+/// sign-off), each tree object read at most once per comparison, and no blob is read.
 fn earlier_versions(
     repo: &Repository,
     tip: Oid,
@@ -267,43 +295,72 @@ fn earlier_versions(
     }
     let mut versions: std::collections::HashMap<String, Vec<Oid>> =
         std::collections::HashMap::new();
-    let mut opts = git2::DiffOptions::new();
-    opts.skip_binary_check(true);
     for id in commits {
         let commit = repo
             .find_commit(id)
             .map_err(Error::git(format!("reading the notes commit {id}")))?;
-        let tree = commit
-            .tree()
-            .map_err(Error::git(format!("reading the notes commit {id}")))?;
-        for parent in commit.parents() {
-            let old = parent.tree().map_err(Error::git(format!(
-                "reading the notes commit {}",
-                parent.id()
-            )))?;
-            let diff = repo
-                .diff_tree_to_tree(Some(&old), Some(&tree), Some(&mut opts))
-                .map_err(Error::git("comparing notes commits"))?;
-            for delta in diff.deltas() {
-                if !matches!(delta.status(), git2::Delta::Modified | git2::Delta::Deleted) {
-                    continue;
-                }
-                let file = delta.old_file();
-                let Some(path) = file.path_bytes() else {
-                    continue;
-                };
-                let hex: String = String::from_utf8_lossy(path)
-                    .chars()
-                    .filter(|c| *c != '/')
-                    .collect();
-                let list = versions.entry(hex).or_default();
-                if !list.contains(&file.id()) {
-                    list.push(file.id());
-                }
-            }
+        let tree = commit.tree_id();
+        for parent in commit.parent_ids() {
+            let old = repo
+                .find_commit(parent)
+                .map_err(Error::git(format!("reading the notes commit {parent}")))?
+                .tree_id();
+            let mut prefix = String::new();
+            changed_or_deleted(repo, old, Some(tree), &mut prefix, &mut versions)?;
         }
     }
     Ok(versions)
+}
+
+/// Records under `versions` every blob of tree `old` (at path `prefix`, slashes dropped)
+/// that tree `new` no longer has at the same path with the same id; equal subtrees are
+/// skipped unread.
+fn changed_or_deleted(
+    repo: &Repository,
+    old: Oid,
+    new: Option<Oid>,
+    prefix: &mut String,
+    versions: &mut std::collections::HashMap<String, Vec<Oid>>,
+) -> Result<()> {
+    if Some(old) == new {
+        return Ok(());
+    }
+    let read = |id: Oid| {
+        repo.find_tree(id)
+            .map_err(Error::git("reading a notes tree"))
+    };
+    let old_tree = read(old)?;
+    let new_tree = new.map(read).transpose()?;
+    for entry in old_tree.iter() {
+        let name = entry.name_bytes();
+        // libgit2 finds a name by binary search in the sorted entries.
+        let now = new_tree
+            .as_ref()
+            .and_then(|t| t.get_name_bytes(name))
+            .map(|e| (e.id(), e.kind()));
+        if now.map(|(id, _)| id) == Some(entry.id()) {
+            continue;
+        }
+        let len = prefix.len();
+        prefix.push_str(&String::from_utf8_lossy(name));
+        match entry.kind() {
+            Some(git2::ObjectType::Tree) => {
+                let sub = now
+                    .filter(|(_, kind)| *kind == Some(git2::ObjectType::Tree))
+                    .map(|(id, _)| id);
+                changed_or_deleted(repo, entry.id(), sub, prefix, versions)?;
+            }
+            Some(git2::ObjectType::Blob) => {
+                let list = versions.entry(prefix.clone()).or_default();
+                if !list.contains(&entry.id()) {
+                    list.push(entry.id());
+                }
+            }
+            _ => {}
+        }
+        prefix.truncate(len);
+    }
+    Ok(())
 }
 
 /// Every note on the notes ref: (annotated commit, lines). One pass over the notes tree, for
@@ -458,6 +515,22 @@ fn build_commit(
             Some(t) => find_in_tree(repo, t, &hex)?,
             None => None,
         };
+        if let Some(blob) = existing {
+            let (size, _) = repo
+                .odb()
+                .and_then(|odb| odb.read_header(blob))
+                .map_err(Error::git(format!("reading the note on {hex}")))?;
+            if size as u64 > MAX_NOTE_BYTES {
+                // A sign-off appended to it would be as unread as the rest: refuse, so that
+                // no reject is ever written where the gate cannot see it.
+                return Err(Error::Message(format!(
+                    "the sign-off note on {hex} holds {} MiB, over the 16 MiB a note may hold; \
+                     nothing was written. The gate fails this commit: sign a new commit of \
+                     the change instead",
+                    (size as u64).div_ceil(1024 * 1024)
+                )));
+            }
+        }
         let mut lines = match existing {
             Some(blob) => split_lines(
                 repo.find_blob(blob)
