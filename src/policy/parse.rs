@@ -69,7 +69,7 @@ const AI_KEYS: &[&str] = &[
     "use_defaults",
     "line_notes",
 ];
-const TIER_KEYS: &[&str] = &["approvals", "role"];
+const TIER_KEYS: &[&str] = &["approvals", "role", "carry"];
 const RULE_KEYS: &[&str] = &["paths", "crates", "tier"];
 const REACHES: [Reach; 3] = [Reach::None, Reach::Direct, Reach::Transitive];
 
@@ -110,6 +110,7 @@ fn check_policy(sink: &mut Sink<'_>, source: PolicySource) -> Policy {
         path_globs: RuleGlobs::default(),
         digest: String::new(),
         revoked: Vec::new(),
+        carry_rebase: std::collections::BTreeSet::new(),
     };
 
     if let Some(list) = get(root, "revoked").and_then(|v| w.strings(v, "revoked")) {
@@ -217,6 +218,19 @@ fn check_policy(sink: &mut Sink<'_>, source: PolicySource) -> Policy {
             let role = get(table, "role").and_then(|v| w.string(v, "role"));
             if let Some((r, span)) = &role {
                 explicit_roles.push((r.to_string(), span.clone()));
+            }
+            if let Some((carry, span)) = get(table, "carry").and_then(|v| w.string(v, "carry")) {
+                match carry {
+                    "none" => {}
+                    "rebase" => {
+                        policy.carry_rebase.insert(tier);
+                    }
+                    other => w.sink.error(
+                        span,
+                        format!("`carry` is \"none\" or \"rebase\", not \"{other}\""),
+                        "write `carry = \"rebase\"` to let an approval follow a rewrite with the same verbatim patch, or leave it out".to_string(),
+                    ),
+                }
             }
             policy.tiers.insert(
                 tier,

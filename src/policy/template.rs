@@ -29,7 +29,8 @@ pub fn policy_template(base: &str, workspace: &Workspace, principal: Option<&str
     out.push_str("# authors = [\"*@agents.example\"]\n");
     out.push_str("# use_defaults = true\n\n");
     out.push_str("[tiers.autonomous]             # AI may ship alone\napprovals = 0\n\n");
-    out.push_str("[tiers.supervised]             # a senior approves before it ships\napprovals = 1\nrole = \"senior\"\n\n");
+    out.push_str("[tiers.supervised]             # a senior approves before it ships\napprovals = 1\nrole = \"senior\"\n");
+    out.push_str("# carry = \"rebase\"             # an approval also counts after a rebase or amend that keeps the\n                                 # patch byte for byte (git patch-id --verbatim) onto the base branch;\n                                 # risk: the same patch on a new base can behave differently\n\n");
     out.push_str("[tiers.prohibited]             # a human must make the change; AI commits here always fail\napprovals = 2\nrole = \"senior\"\n\n");
     out.push_str("[[rules]]                      # documentation may be changed by AI alone\npaths = [\"docs/**\", \"**/*.md\"]\ntier = \"autonomous\"\n");
     if workspace.members.is_empty() {

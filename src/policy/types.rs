@@ -172,6 +172,10 @@ pub struct Policy {
     /// reject — how a leaked key's veto ends (a reject otherwise stands whatever the roster
     /// says now).
     pub revoked: Vec<String>,
+    /// Tiers whose `carry = "rebase"`: an approval of a commit also counts for a rewrite of
+    /// it with the same verbatim patch, on a new parent on the trusted ref, at a tier not
+    /// higher (default `"none"`: a rewrite is signed again).
+    pub carry_rebase: std::collections::BTreeSet<Tier>,
 }
 
 impl Policy {

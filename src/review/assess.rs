@@ -59,6 +59,10 @@ pub struct Assessment {
     /// changing nothing else.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub line_note_problems: Vec<String>,
+    /// Under its tier's `carry = "rebase"`: the earlier version whose approvals count for
+    /// this commit (same verbatim patch, a new parent on the trusted ref, a tier not higher
+    /// today), and who approved it; null otherwise.
+    pub carried_from: Option<CarriedApproval>,
     /// What the gate makes of them: approvals required and held, and why it fails.
     #[serde(skip)]
     pub gate: GateVerdict,
@@ -76,6 +80,15 @@ pub struct SquashOf {
     pub tip: String,
     /// How many commits the range holds, each approved or needing no sign-off.
     pub commits: usize,
+}
+
+/// Approvals carried from an earlier version of a commit (`carried_from` in JSON).
+#[derive(Clone, Debug, Serialize)]
+pub struct CarriedApproval {
+    /// The earlier version, whose own sign-offs approved it.
+    pub commit: String,
+    /// The principals whose approvals of it count here (sorted).
+    pub by: Vec<String>,
 }
 
 /// The most commits a range may hold to be recognised as squashed (a bound on the work).
@@ -471,6 +484,35 @@ impl<'r> Assessor<'r> {
                 a.squash_of = Some(squash);
                 return Ok(a);
             }
+            if let Some(carried) = self.carried_approval(commit, &lines, &a)? {
+                let mut by = a.gate.approved_by.clone();
+                for p in &carried.by {
+                    if !by.contains(p) {
+                        by.push(p.clone());
+                    }
+                }
+                by.sort();
+                let sentence = format!(
+                    "{} approved {}, of which this commit is a rewrite with the same patch (git \
+                     patch-id --verbatim) on a new parent on {}; the tier's carry = \"rebase\" \
+                     counts that approval here",
+                    carried.by.join(", "),
+                    crate::git::short_id(&carried.commit),
+                    self.trusted_ref
+                );
+                a.tier_reasons.push(sentence);
+                if by.len() as u32 >= a.gate.required {
+                    a.state = ReviewState::Approved;
+                    a.gate.state = ReviewState::Approved;
+                    a.gate.ok = true;
+                    a.gate.problems.clear();
+                }
+                a.gate.approved_by = by;
+                a.carried_from = Some(carried);
+                if a.gate.ok {
+                    return Ok(a);
+                }
+            }
             if let Some(r) = self.rewritten_from(commit, &lines)? {
                 a.gate.problems.push(r.sentence(&commit.id));
                 a.rewritten_from = Some(r);
@@ -545,6 +587,84 @@ impl<'r> Assessor<'r> {
                     commits: range.len(),
                 }));
             }
+        }
+        Ok(None)
+    }
+
+    /// Under `carry = "rebase"` for `judged`'s tier: the earlier version of `commit` (found
+    /// as [`Assessor::rewritten_from`] finds them) with the same verbatim patch id, judged on
+    /// its own sign-offs, whose approvals by the role `commit`'s tier needs carry, provided
+    /// `commit`'s parent is on the trusted ref and its tier today is not higher.
+    fn carried_approval(
+        &mut self,
+        commit: &CommitChange,
+        lines: &[String],
+        judged: &Assessment,
+    ) -> Result<Option<CarriedApproval>> {
+        if !self.trusted.policy.carry_rebase.contains(&judged.tier)
+            || !judged.gate.rejected_by.is_empty()
+        {
+            return Ok(None);
+        }
+        let [parent] = commit.parents.as_slice() else {
+            return Ok(None);
+        };
+        let parent = oid(parent)?;
+        let on_trusted = parent == self.trusted_commit
+            || self
+                .repo
+                .graph_descendant_of(self.trusted_commit, parent)
+                .unwrap_or(false);
+        if !on_trusted {
+            return Ok(None);
+        }
+        let this = commit.commit_id().oid();
+        let Some(mine) = self.patch_id(this)? else {
+            return Ok(None);
+        };
+        let role = self.trusted.policy.requirement(judged.tier).role;
+        let candidates = self.rewrites.candidates(self.repo, commit, lines)?;
+        for cand in candidates.into_iter().take(rewrite::MAX_CANDIDATES) {
+            if self.patch_id(cand.commit)? != Some(mine) {
+                continue;
+            }
+            let Ok(earlier) = CommitChange::load(self.repo, cand.commit, LoadDepth::Files) else {
+                continue;
+            };
+            let mut own = self.notes.lines(cand.commit)?;
+            for l in cand.copied_lines {
+                if !own.contains(&l) {
+                    own.push(l);
+                }
+            }
+            let Ok(before) = self.assess_lines(&earlier, &own) else {
+                continue;
+            };
+            if before.tier < judged.tier || before.gate.state != ReviewState::Approved {
+                continue;
+            }
+            let mut by: Vec<String> = before
+                .gate
+                .approved_by
+                .into_iter()
+                .filter(|p| {
+                    role.as_deref().is_none_or(|r| {
+                        self.trusted
+                            .policy
+                            .principals_with_role(r)
+                            .iter()
+                            .any(|x| x == p)
+                    })
+                })
+                .collect();
+            if by.is_empty() {
+                continue;
+            }
+            by.sort();
+            return Ok(Some(CarriedApproval {
+                commit: earlier.id.clone(),
+                by,
+            }));
         }
         Ok(None)
     }
@@ -646,6 +766,7 @@ impl<'r> Assessor<'r> {
             squash_of: None,
             reached,
             line_note_problems: reading.problems,
+            carried_from: None,
             gate,
             verdict,
         })

@@ -69,6 +69,8 @@ pub struct CommitReport {
     /// Line-provenance notes that were not used, and why (they change nothing else).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub line_note_problems: Vec<String>,
+    /// Under `carry = "rebase"`: the earlier version whose approvals count here, and by whom.
+    pub carried_from: Option<super::assess::CarriedApproval>,
 }
 
 impl From<Assessment> for CommitReport {
@@ -91,6 +93,7 @@ impl From<Assessment> for CommitReport {
             rewritten_from: a.rewritten_from,
             squash_of: a.squash_of,
             line_note_problems: a.line_note_problems,
+            carried_from: a.carried_from,
         }
     }
 }
