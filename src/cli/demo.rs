@@ -35,10 +35,10 @@ pub fn run(args: &DemoArgs) -> Result<i32> {
     )?;
     let mut out = Printer::stdout();
     out.line("");
+    let repo = made.repo.display().to_string();
+    let repo = crate::util::shell::quote(&repo);
     out.line(format_args!(
-        "Review it:  countersign -C {} review   (from a checkout: cargo run --release -- -C {} review)",
-        made.repo.display(),
-        made.repo.display()
+        "Review it:  countersign -C {repo} review   (from a checkout: cargo run --release -- -C {repo} review)"
     ));
     if args.no_tui {
         return out.finish(code);

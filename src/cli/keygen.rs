@@ -52,7 +52,7 @@ pub fn run(cwd: &Path, args: &KeygenArgs) -> Result<i32> {
         },
         keys::public_path(&path).display(),
         keys::fingerprint(key.public_key()),
-        path.display(),
+        crate::util::shell::quote(&path.display().to_string()),
     );
     crate::util::pipe::finish(out.write_all(text.as_bytes()), EXIT_OK)
 }

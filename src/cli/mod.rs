@@ -60,6 +60,7 @@ pub fn main() -> i32 {
     crate::util::pipe::install_panic_net();
     bound_pack_mappings();
     let cli = Cli::parse();
+    anchor_git_environment(cli.dir.as_deref());
     style::init_colour(cli.color);
     pager::init(cli.no_pager);
     let json = cli.command.wants_json();
@@ -76,6 +77,25 @@ pub fn main() -> i32 {
                 let _ = writeln!(err, "countersign: error: {text}");
             }
             EXIT_ERROR
+        }
+    }
+}
+
+/// `GIT_DIR` and `GIT_WORK_TREE` made absolute (relative ones are relative to the directory
+/// countersign runs in, after `-C`, as git has them), so that every repository countersign
+/// opens and every `git` it runs, whatever its working directory, sees the same repository.
+fn anchor_git_environment(dir: Option<&std::path::Path>) {
+    let Ok(cwd) = std::env::current_dir() else {
+        return;
+    };
+    let base = dir.map_or(cwd.clone(), |d| cwd.join(d));
+    for var in ["GIT_DIR", "GIT_WORK_TREE"] {
+        if let Some(v) = std::env::var_os(var).filter(|v| !v.is_empty()) {
+            let p = std::path::Path::new(&v);
+            if p.is_relative() {
+                // Runs before any thread exists (first thing in `main` after parsing).
+                std::env::set_var(var, base.join(p));
+            }
         }
     }
 }

@@ -16,6 +16,7 @@ mod path;
 mod refs;
 mod repo;
 mod revspec;
+mod safe_dir;
 pub mod shares;
 mod tree;
 

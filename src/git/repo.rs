@@ -1,11 +1,18 @@
-//! Opening the repository.
+//! Opening the repository as git would: `GIT_DIR` and `GIT_WORK_TREE` honoured, ownership
+//! checked with git's `safe.directory` (command-line config included), and the repositories
+//! libgit2 cannot read correctly — SHA-256 objects, reftable refs, partial clones — refused
+//! with a sentence naming the cause and the fix.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
+use crate::util::shell::quote;
 use crate::{Error, Result};
 
-/// Opens the repository containing `path` (searching upwards, like git). Refuses bare
-/// repositories and non-repositories with a sentence that says what to do.
+/// Opens the repository containing `path` (searching upwards, like git; or the one `GIT_DIR`
+/// names, with `GIT_WORK_TREE`, `core.worktree` or else `path` as its work tree, like git).
+/// Refuses bare repositories, non-repositories and unsupported ones with a sentence that says
+/// what to do.
 pub fn open(path: &Path) -> Result<git2::Repository> {
     match std::fs::metadata(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -22,17 +29,164 @@ pub fn open(path: &Path) -> Result<git2::Repository> {
         }
         _ => {}
     }
-    let repo = git2::Repository::discover(path).map_err(|e| {
-        if e.code() == git2::ErrorCode::NotFound {
-            Error::NotARepository(path.to_path_buf())
-        } else {
-            Error::git(format!("opening the repository at {}", path.display()))(e)
-        }
-    })?;
+    let repo = match open_as_git(path) {
+        Err(e) if e.code() == git2::ErrorCode::Owner => open_if_safe(path, e)?,
+        r => r.map_err(|e| opening_error(path, e))?,
+    };
     if repo.is_bare() {
         return Err(Error::BareRepository(repo.path().to_path_buf()));
     }
+    refuse_partial_clone(&repo)?;
     Ok(repo)
+}
+
+/// libgit2's open with git's environment: `GIT_DIR` names the git directory (no search),
+/// `GIT_WORK_TREE` the work tree (libgit2 reads it), and without either the current
+/// directory (`path`) is the top of the work tree, as git has it.
+fn open_as_git(path: &Path) -> std::result::Result<git2::Repository, git2::Error> {
+    use git2::RepositoryOpenFlags as F;
+    let none: [&std::ffi::OsStr; 0] = [];
+    let Some(git_dir) = std::env::var_os("GIT_DIR").filter(|d| !d.is_empty()) else {
+        return git2::Repository::open_ext(path, F::FROM_ENV, none);
+    };
+    let git_dir = path.join(git_dir);
+    let repo =
+        git2::Repository::open_ext(&git_dir, F::FROM_ENV | F::NO_SEARCH | F::NO_DOTGIT, none)?;
+    let worktree_given = std::env::var_os("GIT_WORK_TREE").is_some_and(|w| !w.is_empty())
+        || repo
+            .config()
+            .and_then(|c| c.get_path("core.worktree"))
+            .is_ok();
+    if !repo.is_bare() && !worktree_given {
+        repo.set_workdir(path, false)?;
+    }
+    Ok(repo)
+}
+
+/// Owner validation turned off because `safe.directory` (from the command line's config)
+/// trusts the repository: later opens in this process need not ask again.
+static TRUSTED: AtomicBool = AtomicBool::new(false);
+
+/// The repository is owned by another user. libgit2 reads `safe.directory` from the global
+/// and system config only; git also reads it from `git -c` and `GIT_CONFIG_COUNT`, so this
+/// checks those and opens when they trust it; otherwise says what git says to do.
+fn open_if_safe(path: &Path, refused: git2::Error) -> Result<git2::Repository> {
+    let top = {
+        let _unchecked = OwnerCheckOff::new();
+        open_as_git(path)
+            .ok()
+            .map(|r| r.workdir().unwrap_or_else(|| r.path()).to_path_buf())
+    };
+    let Some(top) = top else {
+        return Err(opening_error(path, refused));
+    };
+    if super::safe_dir::trusted_by_env(&top) {
+        TRUSTED.store(true, Ordering::SeqCst);
+        // SAFETY: libgit2's global options are not synchronised; turning the check off while
+        // another thread opens a repository at worst spares that open the same check, which
+        // the user's configuration has just answered for this repository.
+        let _ = unsafe { git2::opts::set_verify_owner_validation(false) };
+        return open_as_git(path).map_err(|e| opening_error(path, e));
+    }
+    let shown = top.display().to_string();
+    let shown = shown.trim_end_matches('/');
+    Err(Error::Message(format!(
+        "{shown} is owned by another user, and git does not trust such a repository (\"dubious ownership\"): \
+         if you trust it, run `git config --global --add safe.directory {}` (for one run: `GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=safe.directory GIT_CONFIG_VALUE_0={} countersign …`)",
+        quote(shown),
+        quote(shown)
+    )))
+}
+
+/// Turns libgit2's owner check off while alive (unless the user's config already did).
+struct OwnerCheckOff;
+
+impl OwnerCheckOff {
+    fn new() -> OwnerCheckOff {
+        // SAFETY: see `open_if_safe`; this only reads where the repository's top is.
+        let _ = unsafe { git2::opts::set_verify_owner_validation(false) };
+        OwnerCheckOff
+    }
+}
+
+impl Drop for OwnerCheckOff {
+    fn drop(&mut self) {
+        if !TRUSTED.load(Ordering::SeqCst) {
+            // SAFETY: as in `new`.
+            let _ = unsafe { git2::opts::set_verify_owner_validation(true) };
+        }
+    }
+}
+
+/// libgit2's refusal to open, as a sentence: repository formats it cannot read are named.
+fn opening_error(path: &Path, e: git2::Error) -> Error {
+    let msg = e.message();
+    if e.code() == git2::ErrorCode::NotFound && !msg.contains("format") {
+        return Error::NotARepository(path.to_path_buf());
+    }
+    if msg.contains("object format") || msg.contains("objectformat") {
+        return Error::Message(format!(
+            "{} uses SHA-256 object ids (extensions.objectFormat = sha256), which countersign does not support: review a SHA-1 clone of it",
+            path.display()
+        ));
+    }
+    if msg.contains("refstorage") {
+        return Error::Message(format!(
+            "{} stores its refs in the reftable format (extensions.refStorage = reftable), which countersign does not support: convert it with `git refs migrate --ref-format=files` (git 2.46 or later) or clone it with `git clone --ref-format=files`",
+            path.display()
+        ));
+    }
+    if let Some(ext) = msg.strip_prefix("unsupported extension name ") {
+        return Error::Message(format!(
+            "{} uses the repository extension {ext}, which countersign does not support: review a clone made without it",
+            path.display()
+        ));
+    }
+    Error::git(format!("opening the repository at {}", path.display()))(e)
+}
+
+/// A partial clone (`git clone --filter=…`, `actions/checkout`'s `filter:`) lacks objects that
+/// git fetches on demand and libgit2 cannot: a missing tree would read as a missing file. So
+/// it is refused, naming the remote and the fix.
+fn refuse_partial_clone(repo: &git2::Repository) -> Result<()> {
+    let Ok(config) = repo.config().and_then(|mut c| c.snapshot()) else {
+        return Ok(());
+    };
+    let mut promisor: Option<(String, Option<String>)> = None;
+    if let Ok(mut entries) = config.entries(Some(r"remote\..*\.promisor")) {
+        while let Some(Ok(e)) = entries.next() {
+            let name = e.name().ok().unwrap_or_default();
+            if e.value()
+                .ok()
+                .is_some_and(|v| git2::Config::parse_bool(v).unwrap_or(true))
+            {
+                let remote = name
+                    .strip_prefix("remote.")
+                    .and_then(|n| n.strip_suffix(".promisor"))
+                    .unwrap_or("origin")
+                    .to_string();
+                let filter = config
+                    .get_string(&format!("remote.{remote}.partialclonefilter"))
+                    .ok();
+                promisor = Some((remote, filter));
+            }
+        }
+    }
+    if promisor.is_none() {
+        if let Ok(remote) = config.get_string("extensions.partialclone") {
+            promisor = Some((remote, None));
+        }
+    }
+    let Some((remote, filter)) = promisor else {
+        return Ok(());
+    };
+    let how = filter.map_or_else(String::new, |f| format!(" (--filter={f})"));
+    let r = quote(&remote);
+    Err(Error::Message(format!(
+        "this is a partial clone{how}: objects countersign must read are missing, and it cannot fetch them on demand as git does; \
+         fetch them all with `git fetch --refetch --no-filter {r} && git config --unset remote.{r}.partialclonefilter; git config remote.{r}.promisor false`, \
+         or make a full clone (in actions/checkout, remove `filter:`)"
+    )))
 }
 
 /// The 7-digit short form of an id for display.

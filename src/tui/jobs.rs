@@ -95,7 +95,7 @@ impl Jobs {
                         Vec::new()
                     }
                     None => {
-                        let repo = git2::Repository::open(&self.repo_path).ok();
+                        let repo = crate::git::open(&self.repo_path).ok();
                         files
                             .into_iter()
                             .map(|(key, file)| JobResult::Diff {
@@ -145,7 +145,7 @@ impl Jobs {
                 let repo_path = self.repo_path.clone();
                 let job = move || JobResult::FileText {
                     title,
-                    result: git2::Repository::open(&repo_path)
+                    result: crate::git::open(&repo_path)
                         .map_err(|e| e.to_string())
                         .and_then(|repo| {
                             data::read_file_at(&repo, &commit, &path).map_err(|e| e.to_string())
@@ -293,7 +293,7 @@ fn highlight_worker(
 /// Loads diffs as asked; when a newer request is waiting, the rest of the current one is
 /// stale and dropped.
 fn diff_worker(repo_path: &Path, rx: Receiver<Vec<(FileKey, FileChange)>>, out: Sender<Event>) {
-    let repo = git2::Repository::open(repo_path).ok();
+    let repo = crate::git::open(repo_path).ok();
     let mut pending: Option<Vec<(FileKey, FileChange)>> = None;
     loop {
         let request = match pending.take() {

@@ -16,7 +16,7 @@ use crate::review::{feedback_render, Purpose, Review};
 /// gets its drafts alone, under the last decision signed in this session.
 pub fn render(app: &App) -> String {
     let drafts: Vec<feedback::Draft> = app.comments().into_iter().cloned().collect();
-    let repo = git2::Repository::open(&app.data.repo_path).ok();
+    let repo = crate::git::open(&app.data.repo_path).ok();
     let collected = match (&repo, &app.data.resolved) {
         (Some(repo), Some(resolved)) => Review::reopen(repo, resolved, Purpose::Explore)
             .and_then(|mut review| feedback::collect(&mut review, &drafts))

@@ -25,7 +25,7 @@ pub fn job(app: &App, repo_path: &Path) -> impl FnOnce() -> JobResult + Send + '
 
 /// Scans `files` (their own hunks when loaded, else read from the repository at `repo_path`).
 pub fn run(repo_path: &Path, files: &[(FileKey, FileChange)]) -> HashMap<FileKey, Findings> {
-    let repo = git2::Repository::open(repo_path).ok();
+    let repo = crate::git::open(repo_path).ok();
     let mut out = HashMap::new();
     for (key, file) in files {
         let mut found = Findings::default();
