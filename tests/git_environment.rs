@@ -268,3 +268,48 @@ fn partial_clones_name_the_cause_and_the_fix_that_works() {
         assert!(matches!(code, Some(0 | 1)), "after `{fix}`: {err}");
     }
 }
+
+/// git's parent shorthands work as REVSPECs: `C^!` (C alone), `C^-` (what merge C brought
+/// in), `C^@` (C's parents); `HEAD~1^2` on a commit that is not a merge says so.
+#[test]
+fn parent_shorthand_revspecs_work_and_a_missing_second_parent_is_named() {
+    let f = Fixture::new();
+    let first = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Tweak f");
+    f.t.git(&["checkout", "-q", "-b", "side", &f.base.to_string()]);
+    let side = f.ai_commit("docs/readme.md", "# docs\nmore\n", "Docs");
+    f.t.git(&["checkout", "-q", "feature"]);
+    f.t.git(&["merge", "-q", "--no-ff", "-m", "Merge side", "side"]);
+    let merge = f.t.git(&["rev-parse", "HEAD"]).trim().to_string();
+    let ids = |spec: &str| {
+        let (code, out, err) = output(f.cmd().args(["status", spec, "--format", "json"]));
+        assert!(matches!(code, Some(0 | 1)), "{spec}: {err}");
+        let json: serde_json::Value = serde_json::from_str(&out).expect("json");
+        let mut ids = commit_ids(&json);
+        ids.sort();
+        ids
+    };
+    assert_eq!(ids("HEAD^!"), vec![merge.clone()]);
+    let mut merged_in = vec![side.to_string(), merge.clone()];
+    merged_in.sort();
+    assert_eq!(ids("HEAD^-"), merged_in);
+    let mut not_in_side = vec![first.to_string(), merge.clone()];
+    not_in_side.sort();
+    assert_eq!(ids("HEAD^-2"), not_in_side);
+    let mut parents = vec![first.to_string(), side.to_string()];
+    parents.sort();
+    assert_eq!(ids("HEAD^@"), parents);
+
+    let (code, _, err) = output(f.cmd().args(["status", "HEAD~1^2"]));
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("HEAD~1 (")
+            && err.contains("is not a merge (it has one parent), so ^2 names no commit"),
+        "{err}"
+    );
+    let (code, _, err) = output(f.cmd().args(["status", "HEAD~9"]));
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("is the first commit (it has no parent)"),
+        "{err}"
+    );
+}

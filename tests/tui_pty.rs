@@ -1113,3 +1113,25 @@ fn without_a_data_directory_marks_are_kept_in_the_git_directory_and_the_reviewer
     let json = std::fs::read_to_string(saved[0].path()).unwrap();
     assert!(json.contains("\"viewed\": [\n    \""), "{json}");
 }
+
+/// An unrunnable `PAGER` on a terminal: `status` says so and exits 2 before writing (its
+/// output went to the missing pager and it exited 0).
+#[test]
+fn an_unrunnable_pager_is_an_error_not_lost_output() {
+    let d = demo();
+    let script = format!(
+        "cd {repo} && PAGER=no-such-pager-anywhere {bin} status; echo EXIT=$?; sleep 60",
+        repo = sh_path(&d.repo),
+        bin = env!("CARGO_BIN_EXE_countersign"),
+    );
+    let Some(t) = Tmux::start(&script, 200, 30) else {
+        return;
+    };
+    let s = t.wait_for("EXIT=");
+    assert!(s.contains("EXIT=2"), "{s}");
+    assert!(
+        s.contains("the pager cannot be run: PAGER is `no-such-pager-anywhere`")
+            && s.contains("--no-pager"),
+        "{s}"
+    );
+}

@@ -257,7 +257,7 @@ pub struct SignArgs {
     /// Structured comments from a JSON file: an array of `{"commit", "path", "side"
     /// ("old"|"new"), "start", "end", "text", "resolved"}` (commit defaults to the only commit
     /// signed). countersign quotes the lines from the commit; the sign-off becomes a payload
-    /// version 2, which only an upgraded gate reads.
+    /// version 2, which only an upgraded gate reads. `-` reads them from stdin (with --yes).
     #[arg(long, value_name = "FILE")]
     pub comments_from: Option<PathBuf>,
     /// The private key to sign with (default: $COUNTERSIGN_KEY, then git's user.signingKey).

@@ -50,7 +50,7 @@ pub fn run(cwd: &Path, args: &ImpactArgs) -> Result<i32> {
     let impact = review.impact_with(&Options::default(), &mut |d, t, c| progress.tick(d, t, c))?;
     progress.finish();
     let commits = review.changes.commits.len();
-    let _pager = super::pager::start(args.format == ImpactFormat::Text);
+    let _pager = super::pager::start(args.format == ImpactFormat::Text)?;
     let mut out = std::io::stdout().lock();
     let written = match args.format {
         ImpactFormat::Mermaid => out.write_all(Graph::of(&impact).mermaid().as_bytes()),

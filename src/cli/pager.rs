@@ -41,16 +41,63 @@ pub struct Pager {
 }
 
 /// Starts the pager for a text output (`text` false: JSON or another format for programs,
-/// never paged). Any failure to start leaves stdout as it was: paging is a comfort.
-pub fn start(text: bool) -> Pager {
+/// never paged). A `PAGER` naming a program that cannot be run is an error before anything
+/// is written (the output would go to a pager that is not there, as git refuses too); any
+/// other failure to start leaves stdout as it was: paging is a comfort.
+pub fn start(text: bool) -> crate::Result<Pager> {
     let pager = std::env::var("PAGER").ok();
     let command = choose(
         !text || NO_PAGER.load(Ordering::Relaxed),
         std::io::stdout().is_terminal(),
         pager.as_deref(),
     );
-    Pager {
+    if let Some(c) = &command {
+        if let Err(why) = runnable(c, std::env::var_os("PATH").as_deref()) {
+            return Err(crate::Error::Message(format!(
+                "the pager cannot be run: PAGER is `{c}`, and {why}; set PAGER to an installed \
+                 pager (PAGER=less), or pass --no-pager"
+            )));
+        }
+    }
+    Ok(Pager {
         child: command.and_then(|c| spawn(&c)),
+    })
+}
+
+/// Whether the program of a plain `PROGRAM ARGS…` pager command exists and may be run.
+/// A command with shell syntax (pipes, quotes, variables) is left to sh.
+fn runnable(command: &str, path: Option<&std::ffi::OsStr>) -> Result<(), String> {
+    use std::os::unix::fs::PermissionsExt;
+    if command.contains(|c: char| "|&;<>()$`\\\"'*?[]#~={}%".contains(c)) {
+        return Ok(());
+    }
+    let Some(program) = command.split_whitespace().next() else {
+        return Ok(());
+    };
+    let executable = |p: &std::path::Path| {
+        std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    };
+    if program.contains('/') {
+        return if executable(std::path::Path::new(program)) {
+            Ok(())
+        } else {
+            Err(format!("{program} is not an executable file"))
+        };
+    }
+    // sh's own commands need no file.
+    if matches!(
+        program,
+        ":" | "true" | "exec" | "eval" | "command" | "echo" | "printf" | "read"
+    ) {
+        return Ok(());
+    }
+    let found = path
+        .map(|p| std::env::split_paths(p).any(|dir| executable(&dir.join(program))))
+        .unwrap_or(false);
+    if found {
+        Ok(())
+    } else {
+        Err(format!("{program} is not found on PATH"))
     }
 }
 
@@ -121,5 +168,18 @@ mod tests {
         assert_eq!(choose(false, true, Some("cat")), None);
         assert_eq!(choose(true, true, None), None, "--no-pager");
         assert_eq!(choose(false, false, None), None, "not a terminal");
+    }
+
+    #[test]
+    fn a_pager_that_cannot_be_run_is_named() {
+        let path = std::env::var_os("PATH");
+        assert!(runnable("sh -c cat", path.as_deref()).is_ok());
+        let e = runnable("no-such-pager-here -R", path.as_deref()).unwrap_err();
+        assert!(e.contains("no-such-pager-here is not found on PATH"), "{e}");
+        assert!(runnable("/nonexistent/less", path.as_deref()).is_err());
+        assert!(
+            runnable("less | tee x", path.as_deref()).is_ok(),
+            "shell syntax is sh's"
+        );
     }
 }

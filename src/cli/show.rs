@@ -51,7 +51,7 @@ pub fn run(cwd: &Path, args: &ShowArgs) -> Result<i32> {
     let Some(commit) = review.changes.commits.first() else {
         return Err(Error::Message(format!("`{}` names no commit", args.commit)));
     };
-    let _pager = super::pager::start(args.format == Format::Text);
+    let _pager = super::pager::start(args.format == Format::Text)?;
     let mut out = std::io::stdout().lock();
     let written = match args.format {
         Format::Json => {

@@ -110,15 +110,34 @@ fn read_comments(
     file: &Path,
     range: &[git2::Oid],
 ) -> Result<Vec<ReviewComment>> {
-    let meta = std::fs::metadata(file).map_err(Error::io(file))?;
-    if !meta.is_file() || meta.len() > MAX_COMMENTS_FILE {
-        return Err(Error::Message(format!(
-            "{}: not a regular file of at most {MAX_COMMENTS_FILE} bytes",
-            file.display()
-        )));
-    }
-    let bytes = std::fs::read(file).map_err(Error::io(file))?;
-    let inputs: Vec<CommentInput> = serde_json::from_slice(&bytes).map_err(|e| {
+    let bytes = if file == Path::new("-") {
+        // `-` is stdin, as for most tools; read within the same cap.
+        use std::io::Read;
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .lock()
+            .take(MAX_COMMENTS_FILE + 1)
+            .read_to_end(&mut bytes)
+            .map_err(Error::io("stdin"))?;
+        if bytes.len() as u64 > MAX_COMMENTS_FILE {
+            return Err(Error::Message(format!(
+                "the comments on stdin are larger than {MAX_COMMENTS_FILE} bytes: give fewer comments"
+            )));
+        }
+        bytes
+    } else {
+        let meta = std::fs::metadata(file).map_err(Error::io(file))?;
+        if !meta.is_file() || meta.len() > MAX_COMMENTS_FILE {
+            return Err(Error::Message(format!(
+                "{}: not a regular file of at most {MAX_COMMENTS_FILE} bytes",
+                file.display()
+            )));
+        }
+        std::fs::read(file).map_err(Error::io(file))?
+    };
+    // Editors on Windows (and PowerShell's `>`) start UTF-8 files with a byte-order mark.
+    let json = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let inputs: Vec<CommentInput> = serde_json::from_slice(json).map_err(|e| {
         Error::Message(format!(
             "{}: {e}; expected an array of {{\"path\", \"start\", \"end\", \"text\", \
              \"side\", \"commit\"}}",

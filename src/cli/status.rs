@@ -45,7 +45,7 @@ pub fn run(cwd: &Path, args: &StatusArgs) -> Result<i32> {
             .into_iter()
             .collect::<Vec<_>>(),
     );
-    let _pager = super::pager::start(args.format == Format::Text);
+    let _pager = super::pager::start(args.format == Format::Text)?;
     let mut out = std::io::stdout().lock();
     let written = match args.format {
         Format::Json => {

@@ -42,7 +42,7 @@ pub fn run(cwd: &Path, args: &VerifyArgs) -> Result<i32> {
     if let Some((file, tip)) = anchored {
         super::notes_anchor::record(file, tip)?;
     }
-    let _pager = super::pager::start(args.format == VerifyFormat::Text);
+    let _pager = super::pager::start(args.format == VerifyFormat::Text)?;
     let mut out = std::io::stdout().lock();
     let written = match args.format {
         VerifyFormat::Json => write_json(&mut out, &report),

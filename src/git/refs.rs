@@ -55,15 +55,82 @@ pub fn resolve_rev(repo: &Repository, expr: &str) -> Result<ResolvedRev> {
     if suffix.is_empty() {
         return Ok(ResolvedRev { name, commit });
     }
-    let commit = repo
-        .revparse_single(&format!("{commit}{suffix}"))
-        .and_then(|o| o.peel_to_commit())
-        .map_err(|e| unknown(friendly(&e)))?
-        .id();
+    let commit = match walk_suffix(repo, base, commit, suffix) {
+        Some(walked) => walked.map_err(unknown)?,
+        None => repo
+            .revparse_single(&format!("{commit}{suffix}"))
+            .and_then(|o| o.peel_to_commit())
+            .map_err(|e| unknown(friendly(&e)))?
+            .id(),
+    };
     Ok(ResolvedRev {
         name: format!("{name}{suffix}"),
         commit,
     })
+}
+
+/// Follows a suffix of `~N` and `^N` steps from `commit` (named `base`), saying which step
+/// names no commit and why (a root commit has no parent; a commit that is not a merge has no
+/// second parent). None for a suffix of any other form (left to libgit2).
+fn walk_suffix(
+    repo: &Repository,
+    base: &str,
+    commit: Oid,
+    suffix: &str,
+) -> Option<std::result::Result<Oid, String>> {
+    let mut steps = Vec::new();
+    let mut rest = suffix;
+    while let Some(op) = rest.chars().next().filter(|c| *c == '~' || *c == '^') {
+        let digits = rest[1..].bytes().take_while(u8::is_ascii_digit).count();
+        let n: usize = if digits == 0 {
+            1
+        } else {
+            rest[1..1 + digits].parse().ok()?
+        };
+        steps.push((op, n, &rest[..1 + digits]));
+        rest = &rest[1 + digits..];
+    }
+    if !rest.is_empty() {
+        return None;
+    }
+    let mut at = commit;
+    let mut name = base.to_string();
+    for (op, n, text) in steps {
+        let count = match op {
+            '~' => n,
+            _ => usize::from(n > 0),
+        };
+        for step in 0..count {
+            let c = match repo.find_commit(at) {
+                Ok(c) => c,
+                Err(e) => return Some(Err(friendly(&e))),
+            };
+            let index = if op == '^' { n - 1 } else { 0 };
+            match c.parent_id(index) {
+                Ok(p) => at = p,
+                Err(_) => {
+                    let here = if op == '~' && step > 0 {
+                        format!("{name}~{step}")
+                    } else {
+                        name.clone()
+                    };
+                    let short = super::short_id(&c.id().to_string()).to_string();
+                    let why = match (op, c.parent_count()) {
+                        (_, 0) => format!(
+                            "{here} ({short}) is the first commit (it has no parent), so the history is shorter than {text} reaches"
+                        ),
+                        ('^', 1) => format!(
+                            "{here} ({short}) is not a merge (it has one parent), so {text} names no commit"
+                        ),
+                        (_, k) => format!("{here} ({short}) has {k} parents, so {text} names no commit"),
+                    };
+                    return Some(Err(why));
+                }
+            }
+        }
+        name.push_str(text);
+    }
+    Some(Ok(at))
 }
 
 /// Resolves the part of a revision before any `~`/`^` suffix.

@@ -6,6 +6,9 @@
 //! | `A..B` | reachable from B, not from A (merged-in commits included), like `git log A..B` |
 //! | `A...B` | `merge-base(A, B)..B`: what B did since it forked from A |
 //! | `C` | C alone |
+//! | `C^!` | C alone |
+//! | `C^@` | C's parents, each alone |
+//! | `C^-N` | `C^N..C` (N defaults to 1) |
 //!
 //! A side left empty (`..HEAD`, `HEAD..`, often an unset shell variable) is refused rather
 //! than read as HEAD. The default range (nothing given) depends on the trusted ref and is
@@ -52,6 +55,9 @@ pub fn resolve_range(repo: &Repository, spec: &str) -> Result<RangeSpec> {
     if no_refs(repo) && repo.head().is_err() {
         return Err(unborn(repo));
     }
+    if let Some(range) = parent_shorthand(repo, spec)? {
+        return Ok(range);
+    }
     let (from, to, merge_base) = match split_range(spec) {
         None => {
             let id = resolve_rev(repo, spec)?.commit;
@@ -94,6 +100,46 @@ pub fn resolve_range(repo: &Repository, spec: &str) -> Result<RangeSpec> {
         commits: walk(repo, to, Some(hide))?,
         description: spec.to_string(),
     })
+}
+
+/// git's parent shorthands (`git help revisions`): `C^!` is C alone (without its parents'
+/// history), `C^@` its parents (each alone, as a single commit is), `C^-N` is `C^N..C` (N
+/// defaults to 1: what a merge brought in). None for any other spec.
+fn parent_shorthand(repo: &Repository, spec: &str) -> Result<Option<RangeSpec>> {
+    let rev = |r: &str| {
+        resolve_rev(repo, r).map_err(|e| match e {
+            Error::UnknownRevision { reason, .. } => Error::UnknownRevision {
+                spec: spec.to_string(),
+                reason,
+            },
+            other => other,
+        })
+    };
+    let commits = if let Some(base) = spec.strip_suffix("^!") {
+        vec![rev(base)?.commit]
+    } else if let Some(base) = spec.strip_suffix("^@") {
+        let c = rev(base)?.commit;
+        let commit = repo
+            .find_commit(c)
+            .map_err(Error::git(format!("reading {c}")))?;
+        let mut parents: Vec<Oid> = commit.parent_ids().collect();
+        parents.reverse();
+        parents
+    } else if let Some((base, n)) = spec
+        .rsplit_once("^-")
+        .filter(|(b, n)| !b.is_empty() && (n.is_empty() || n.bytes().all(|d| d.is_ascii_digit())))
+    {
+        let n = if n.is_empty() { "1" } else { n };
+        let parent = rev(&format!("{base}^{n}"))?.commit;
+        let tip = rev(base)?.commit;
+        walk(repo, tip, Some(parent))?
+    } else {
+        return Ok(None);
+    };
+    Ok(Some(RangeSpec {
+        commits,
+        description: spec.to_string(),
+    }))
 }
 
 /// `A..B` → (A, B, false); `A...B` → (A, B, true); anything else → None. Ref names cannot

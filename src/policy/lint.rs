@@ -116,6 +116,18 @@ pub fn lint(
                 });
             }
         }
+        if let Some(t) = e.valid_after.filter(|t| *t > now) {
+            out.push(Finding {
+                file: roster_file.to_string(),
+                line: e.line,
+                message: format!(
+                    "the key of {who} is not valid yet: valid-after is {} (in the future), so \
+                     its sign-offs do not count before then; check the date (and the clock)",
+                    t.format("%Y-%m-%d %H:%M UTC")
+                ),
+                fatal: false,
+            });
+        }
         if let Some(t) = e.valid_before.filter(|t| *t <= now) {
             out.push(Finding {
                 file: roster_file.to_string(),

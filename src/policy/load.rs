@@ -173,10 +173,7 @@ pub fn load_trusted_at(repo: &git2::Repository, commit: git2::Oid, label: &str) 
 /// FIFO or a device is refused without being read.
 pub fn load_worktree(root: &Path) -> Result<Trusted> {
     let Some(policy_bytes) = bounded::read_in_tree(root, POLICY_PATH, bounded::POLICY)? else {
-        return Err(Error::Message(format!(
-            "no {POLICY_PATH} in {}: create it (see the README's \"Policy\" section) together with {ROSTER_PATH}",
-            root.display()
-        )));
+        return Err(missing_in_worktree(root, POLICY_PATH));
     };
     let roster_bytes =
         bounded::read_in_tree(root, ROSTER_PATH, bounded::ROSTER)?.unwrap_or_default();
@@ -191,6 +188,37 @@ pub fn load_worktree(root: &Path) -> Result<Trusted> {
         ROSTER_PATH,
         source,
     )
+}
+
+/// Why `rel` cannot be read from the work tree at `root`, and what to do: it is a directory,
+/// a sparse checkout left it out (HEAD has it), or it does not exist.
+fn missing_in_worktree(root: &Path, rel: &str) -> Error {
+    let at = root.join(rel);
+    if std::fs::symlink_metadata(&at).is_ok_and(|m| m.is_dir()) {
+        return Error::Message(format!(
+            "{rel} in {} is a directory, not a file: the policy is one TOML file; move the \
+             directory away and write the file (see the README's \"Policy\" section)",
+            root.display()
+        ));
+    }
+    let in_head = crate::git::open(root).ok().is_some_and(|repo| {
+        repo.head()
+            .and_then(|h| h.peel_to_tree())
+            .is_ok_and(|t| t.get_path(Path::new(rel)).is_ok())
+    });
+    if in_head {
+        return Error::Message(format!(
+            "{rel} is committed (HEAD has it) but missing from the work tree in {}: a sparse \
+             checkout leaves it out, or it was deleted; check the committed one with \
+             `countersign policy check --rev HEAD`, or bring it back (git sparse-checkout add \
+             .countersign, or git checkout -- {rel})",
+            root.display()
+        ));
+    }
+    Error::Message(format!(
+        "no {rel} in {}: create it (see the README's \"Policy\" section) together with {ROSTER_PATH}",
+        root.display()
+    ))
 }
 
 /// `sha256:<hex>` of the policy and roster bytes, each preceded by its length as a

@@ -347,10 +347,12 @@ fn check_range(
              fetching it (git fetch origin main; --trusted-ref refs/remotes/origin/main)",
             trusted.display(),
             trusted.source.describe(),
-            if range.commits.is_empty() {
-                "HEAD".to_string()
-            } else {
-                range.description.clone()
+            match range.description.rsplit("..").next() {
+                // An empty range: its tip, as written (`main` of `main..main`).
+                Some(tip) if range.commits.is_empty() && range.description.contains("..") =>
+                    format!("{tip}, the tip of {}", range.description),
+                _ if range.commits.is_empty() => "HEAD".to_string(),
+                _ => range.description.clone(),
             }
         )));
     }

@@ -176,6 +176,26 @@ fn from_value(value: &str, origin: &'static str) -> Result<KeyLocation> {
             origin,
         });
     }
+    // git still reads a bare `ssh-ed25519 AAAA…` (any value starting `ssh-`) as `key::…`.
+    if value.starts_with("ssh-")
+        || value.starts_with("sk-ssh-")
+        || value.starts_with("ecdsa-sha2-")
+        || value.starts_with("sk-ecdsa-sha2-")
+    {
+        if let Ok(key) = PublicKey::from_openssh(value) {
+            return Ok(KeyLocation {
+                kind: KeyKind::Agent(key),
+                origin,
+            });
+        }
+        if !Path::new(value).exists() {
+            return Err(Error::Key(format!(
+                "{origin} holds `{}` but it is not an OpenSSH public key; use \
+                 `key::ssh-ed25519 AAAA…` or the path of the private key file",
+                crate::util::escape::clip(value, 60)
+            )));
+        }
+    }
     let path = match value.strip_prefix("~/") {
         Some(rest) => match std::env::var_os("HOME") {
             Some(home) => Path::new(&home).join(rest),
@@ -229,6 +249,13 @@ pub fn needs_passphrase(location: &KeyLocation) -> Result<bool> {
 /// a regular file of at most 64 KiB (not `/dev/zero`, not a FIFO) holding text.
 fn read_key_text(path: &Path) -> Result<String> {
     let bytes = bounded::read_own_file(path, bounded::KEY)?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(Error::Key(format!(
+            "{} is empty: it holds no key (a failed copy?); give the private key file written \
+             by `countersign keygen` or `ssh-keygen -t ed25519`",
+            path.display()
+        )));
+    }
     String::from_utf8(bytes).map_err(|_| {
         Error::Message(format!(
             "{} is not a key file: it is not text, and OpenSSH keys are text files \
@@ -286,6 +313,14 @@ impl SigningKey {
                 path, passphrase,
             )?))),
             KeyKind::Agent(public) => {
+                if std::env::var_os("SSH_AUTH_SOCK").is_none_or(|s| s.is_empty()) {
+                    return Err(Error::Agent(format!(
+                        "the signing key from {} is a public key, whose private half must be in \
+                         ssh-agent, but SSH_AUTH_SOCK is not set: start ssh-agent and `ssh-add` the \
+                         private key, or give {} the private key file instead",
+                        location.origin, location.origin
+                    )));
+                }
                 Ok(SigningKey::Agent(agent::AgentKey::connect(public.clone())?))
             }
         }

@@ -413,15 +413,27 @@ pub fn append(repo: &Repository, appends: &[Append], message: &str) -> Result<Oi
         }
         match update_ref(repo, tip, new_commit, message) {
             Ok(()) => return Ok(new_commit),
-            Err(e) if is_race(&e) => {
+            Err(e) if is_race(&e) && stuck(repo, &e).is_none() => {
                 last_error = Some(e);
                 // Back off a little, more with each loss, with jitter from the attempt count
                 // and process id so racing writers spread out.
                 let jitter = (std::process::id() as u64 * 7 + attempt as u64 * 13) % 10;
                 std::thread::sleep(Duration::from_millis((1 + attempt as u64).min(20) + jitter));
             }
-            Err(e) => return Err(Error::git(format!("updating {NOTES_REF}"))(e)),
+            Err(e) => {
+                return Err(stuck(repo, &e)
+                    .unwrap_or_else(|| Error::git(format!("updating {NOTES_REF}"))(e)))
+            }
         }
+    }
+    let lock = repo.commondir().join("refs/notes/countersign.lock");
+    if lock.exists() {
+        return Err(Error::Message(format!(
+            "{NOTES_REF} stayed locked by {} for {MAX_ATTEMPTS} attempts; nothing was written. \
+             If no git or countersign is running in this repository, remove it (rm {}) and try again",
+            lock.display(),
+            crate::util::shell::quote(&lock.display().to_string())
+        )));
     }
     Err(Error::Message(format!(
         "{NOTES_REF} kept changing under countersign ({MAX_ATTEMPTS} attempts); nothing was \
@@ -430,11 +442,55 @@ pub fn append(repo: &Repository, appends: &[Append], message: &str) -> Result<Oi
     )))
 }
 
-/// The notes ref's current target, None when it does not exist yet.
+/// A lock file older than this was left by a git or countersign that died while writing.
+const STALE_LOCK: Duration = Duration::from_secs(10);
+
+/// A failure to move the notes ref that retrying cannot cure, as a sentence with the fix:
+/// a stale `refs/notes/countersign.lock`, or a refs directory countersign may not write.
+fn stuck(repo: &Repository, e: &git2::Error) -> Option<Error> {
+    let dir = repo.commondir().join("refs").join("notes");
+    let lock = dir.join("countersign.lock");
+    let msg = e.message();
+    if msg.contains("ermission denied") || msg.contains("ead-only file system") {
+        return Some(Error::Message(format!(
+            "cannot write {NOTES_REF}: {} is not writable ({msg}); nothing was written.              Make it writable for this user (e.g. chown or chmod u+w {}), or sign from a clone you own",
+            dir.display(),
+            crate::util::shell::quote(&dir.display().to_string())
+        )));
+    }
+    let age = std::fs::symlink_metadata(&lock)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())?;
+    (age > STALE_LOCK).then(|| {
+        Error::Message(format!(
+            "{NOTES_REF} is locked by {} (left {} s ago by a git or countersign that did not finish); nothing was written.              If no git or countersign is running in this repository, remove it (rm {}) and try again",
+            lock.display(),
+            age.as_secs(),
+            crate::util::shell::quote(&lock.display().to_string())
+        ))
+    })
+}
+
+/// The notes ref's current target, None when it does not exist yet. A target that is not a
+/// commit (a blob, tree or tag written there by hand or by a hostile push) is an error that
+/// says so, rather than libgit2's "type does not match".
 fn current_tip(repo: &Repository) -> Result<Option<Oid>> {
     match repo.find_reference(NOTES_REF) {
         Ok(r) => match r.target() {
-            Some(id) => Ok(Some(id)),
+            Some(id) => {
+                let kind = repo
+                    .find_object(id, None)
+                    .map_err(Error::git(format!("reading {NOTES_REF} ({id})")))?
+                    .kind();
+                match kind {
+                    Some(git2::ObjectType::Commit) => Ok(Some(id)),
+                    other => Err(Error::Message(format!(
+                        "{NOTES_REF} points at a {} ({id}), not a notes commit: sign-offs cannot be read from it.                          Inspect it (git cat-file -p {id}), then point the ref back at its last notes commit                          (git reflog {NOTES_REF}, or fetch it from a clone you trust: git fetch origin +{NOTES_REF}:{NOTES_REF})",
+                        other.map_or("object of unknown type", |k| k.str())
+                    ))),
+                }
+            }
             None => Err(Error::Message(format!(
                 "{NOTES_REF} is a symbolic reference; countersign expects it to point at a \
                  notes commit"

@@ -31,6 +31,7 @@ pub struct SyncReport {
 pub fn sync(workdir: &Path, remote: &str) -> Result<SyncReport> {
     let tracking = format!("refs/notes/remotes/{remote}/countersign");
     let mut report = SyncReport::default();
+    let mut last_push = String::new();
     for round in 1..=MAX_ROUNDS {
         report.rounds = round;
         let fetched = git(
@@ -70,6 +71,10 @@ pub fn sync(workdir: &Path, remote: &str) -> Result<SyncReport> {
             report.pushed = true;
             return Ok(report);
         }
+        if let Some(refused) = refused_by_remote(remote, &pushed.stderr) {
+            return Err(refused);
+        }
+        last_push.clone_from(&pushed.stderr);
         let rejected = [
             "rejected",
             "fetch first",
@@ -87,7 +92,39 @@ pub fn sync(workdir: &Path, remote: &str) -> Result<SyncReport> {
         }
     }
     Err(Error::Message(format!(
-        "{remote} kept moving during {MAX_ROUNDS} attempts to push sign-offs; run `countersign sync {remote}` again (nothing was lost: local sign-offs stay in {NOTES_REF})"
+        "{remote} kept moving during {MAX_ROUNDS} attempts to push sign-offs; run `countersign sync {remote}` again (nothing was lost: local sign-offs stay in {NOTES_REF}); the last push said: {}",
+        last_push.trim()
+    )))
+}
+
+/// A push the remote itself refused — a hook, a protected ref, missing permission — rather
+/// than lost to a race: git prints `! [remote rejected] REF -> REF (REASON)` and the remote's
+/// own lines (`remote: …`). A retry cannot help, so the remote's words are shown. A remote
+/// that could not lock the ref (`cannot lock ref`, its own race) is left to the retry.
+fn refused_by_remote(remote: &str, stderr: &str) -> Option<Error> {
+    let rejected = stderr
+        .lines()
+        .find(|l| l.contains("[remote rejected]") || l.contains("[remote failure]"))?;
+    if rejected.contains("cannot lock ref") {
+        return None;
+    }
+    let reason = rejected
+        .rsplit_once('(')
+        .map_or(rejected.trim(), |(_, r)| r.trim_end_matches(')').trim());
+    let said: Vec<&str> = stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("remote:"))
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let said = if said.is_empty() {
+        String::new()
+    } else {
+        format!("; it said: {}", said.join(" / "))
+    };
+    Some(Error::Message(format!(
+            "{remote} refused the push of sign-offs ({reason}){said}. Nothing was lost: your sign-offs stay in {NOTES_REF}. \
+             Ask whoever runs {remote} to let {NOTES_REF} be pushed (a hook, a ref protection or your permissions decide it), then run `countersign sync {remote}` again"
     )))
 }
 
