@@ -117,7 +117,7 @@ fn walk_suffix(
                     let short = super::short_id(&c.id().to_string()).to_string();
                     let why = match (op, c.parent_count()) {
                         (_, 0) => format!(
-                            "{here} ({short}) is the first commit (it has no parent), so the history is shorter than {text} reaches"
+                            "{here} ({short}) is the first commit (it has no parent), so {text} names no such ancestor (the history is shorter)"
                         ),
                         ('^', 1) => format!(
                             "{here} ({short}) is not a merge (it has one parent), so {text} names no commit"
