@@ -100,12 +100,14 @@ pub fn sync(workdir: &Path, remote: &str) -> Result<SyncReport> {
 /// A push the remote itself refused — a hook, a protected ref, missing permission — rather
 /// than lost to a race: git prints `! [remote rejected] REF -> REF (REASON)` and the remote's
 /// own lines (`remote: …`). A retry cannot help, so the remote's words are shown. A remote
-/// that could not lock the ref (`cannot lock ref`, its own race) is left to the retry.
+/// that could not lock or update the ref (`cannot lock ref`, its own race) is left to the
+/// retry, whose last message then says what the remote said.
 fn refused_by_remote(remote: &str, stderr: &str) -> Option<Error> {
     let rejected = stderr
         .lines()
         .find(|l| l.contains("[remote rejected]") || l.contains("[remote failure]"))?;
-    if rejected.contains("cannot lock ref") {
+    // The remote lost a race for its own ref lock: a retry helps.
+    if stderr.contains("cannot lock ref") || rejected.contains("failed to update ref") {
         return None;
     }
     let reason = rejected
