@@ -437,3 +437,62 @@ fn readme_policy_check_sample_is_the_real_output() {
         "the README's sample:\n{sample}\nis not what policy check prints:\n{stderr}"
     );
 }
+
+/// The README's notes fetch, in both CI recipes: an origin with no sign-offs yet is a warning
+/// that names `countersign sync` (and the gate then says the notes ref is missing rather than
+/// only "no sign-off is recorded"); a fetch that fails fails the job instead of being hidden.
+#[test]
+fn readme_notes_fetch_fails_on_a_failed_fetch_and_warns_when_none_was_pushed() {
+    let f = Fixture::new();
+    let c = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Tweak f");
+    let steps = readme_workflow_steps("main");
+    let step = |name: &str| {
+        steps
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, s)| s.clone())
+            .expect("step")
+    };
+    let gitlab_fetch = readme_gitlab_script()
+        .into_iter()
+        .find(|l| l.contains("refs/notes/countersign"))
+        .expect("the GitLab job fetches the notes");
+    let (_ci, clone) = ci_clone(&f);
+
+    for script in [step("Fetch sign-offs"), gitlab_fetch.clone()] {
+        let out = run_bash(&clone, &script);
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "no sign-offs pushed yet is not an error:\n{script}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(said.contains("countersign sync"), "{said}");
+    }
+    let gate = run_bash(&clone, &step("Gate AI-generated commits"));
+    assert_eq!(gate.status.code(), Some(1));
+    let annotations = String::from_utf8_lossy(&gate.stdout);
+    assert!(
+        annotations.contains(&c.to_string()[..7])
+            && annotations.contains("refs/notes/countersign does not exist in this repository")
+            && annotations.contains("countersign sync"),
+        "{annotations}"
+    );
+
+    // An origin that cannot be read: the fetch fails the job.
+    let out = Command::new("git")
+        .args(["remote", "set-url", "origin", "/nonexistent/origin.git"])
+        .current_dir(&clone)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .expect("git remote");
+    assert!(out.status.success());
+    for script in [step("Fetch sign-offs"), gitlab_fetch] {
+        let out = run_bash(&clone, &script);
+        assert!(
+            !out.status.success(),
+            "a failed fetch is not hidden:\n{script}\n{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+}

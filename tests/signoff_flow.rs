@@ -486,3 +486,33 @@ fn a_signed_rename_verifies_though_the_gate_loads_paths_only() {
     let (code, json) = f.verify_json(&[&renamed.to_string()]);
     assert_eq!(code, 0, "{json:#}");
 }
+
+/// A clone that never fetched the notes: `verify` says the notes ref is missing and what
+/// fetches or pushes it, on the commit and on stderr, not only "no sign-off is recorded".
+#[test]
+fn verify_without_the_notes_ref_says_it_is_missing_and_names_sync() {
+    let f = Fixture::new();
+    let c = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Tweak f");
+    let out = f
+        .cmd()
+        .args(["verify", "--format", "json"])
+        .output()
+        .expect("verify runs");
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let problems = Fixture::verdict_for(&json, &c)["problems"].to_string();
+    assert!(
+        problems.contains("refs/notes/countersign does not exist in this repository")
+            && problems.contains("countersign sync"),
+        "{problems}"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("does not exist in this repository"), "{err}");
+
+    // Once the ref exists (another commit is signed), the unsigned commit no longer says so.
+    let d = f.ai_commit("src/lib.rs", "pub fn f() { 2; }\n", "Tweak f again");
+    f.sign(&d, "alice", "approve").success();
+    let (_, json) = f.verify_json(&[]);
+    let problems = Fixture::verdict_for(&json, &c)["problems"].to_string();
+    assert!(!problems.contains("does not exist"), "{problems}");
+}

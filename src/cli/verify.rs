@@ -27,6 +27,8 @@ pub fn run(cwd: &Path, args: &VerifyArgs) -> Result<i32> {
     let mut progress = Progress::new("verifying", args.format != VerifyFormat::Text);
     let report = review.report_with(&mut |done, total, c| progress.tick(done, total, c))?;
     progress.finish();
+    let mut report = report;
+    let missing = super::remote_notes::missing_notes_ref(&ctx.repo, &mut report);
     let unsigned: Vec<&str> = report
         .commits
         .iter()
@@ -34,8 +36,9 @@ pub fn run(cwd: &Path, args: &VerifyArgs) -> Result<i32> {
         .map(|c| c.commit.as_str())
         .collect();
     super::notify(
-        &super::remote_notes::hint(&ctx.repo, &unsigned)
+        &missing
             .into_iter()
+            .chain(super::remote_notes::hint(&ctx.repo, &unsigned))
             .collect::<Vec<_>>(),
     );
     let code = if report.ok { EXIT_OK } else { EXIT_VIOLATION };
@@ -47,7 +50,7 @@ pub fn run(cwd: &Path, args: &VerifyArgs) -> Result<i32> {
     let written = match args.format {
         VerifyFormat::Json => write_json(&mut out, &report),
         VerifyFormat::Text => write_text(&mut out, &report),
-        VerifyFormat::Github => verify_formats::github(&mut out, &report),
+        VerifyFormat::Github => verify_formats::github(&mut out, &report, &ctx.repo),
         VerifyFormat::Junit => verify_formats::junit(&mut out, &report),
         VerifyFormat::Markdown => {
             let impact = review.impact(&crate::impact::Options::default());

@@ -7,10 +7,42 @@ use crate::review::{CommitReport, Report};
 use crate::util::escape::line as esc;
 
 /// GitHub Actions workflow commands: an `::error` per failing commit, a `::notice` per AI
-/// commit that passes, and a closing summary line.
-pub fn github(out: &mut impl Write, r: &Report) -> std::io::Result<()> {
+/// commit that passes, and a closing summary line. Each of those commits also gets one
+/// annotation on the first file behind its tier, at its first changed line (`file=`,
+/// `line=`), so that it shows on the pull request's diff; `repo` finds that line.
+pub fn github(out: &mut impl Write, r: &Report, repo: &git2::Repository) -> std::io::Result<()> {
     for c in &r.commits {
         let title = format!("countersign: {} {}", short_id(&c.commit), esc(&c.summary));
+        if !c.ok || c.ai.is_some() {
+            if let Some((path, line)) = tier_place(repo, c) {
+                let level = if c.ok { "notice" } else { "error" };
+                let msg = format!(
+                    "this file puts commit {} in the {} tier ({}){}",
+                    short_id(&c.commit),
+                    c.tier.name(),
+                    c.state.name(),
+                    if c.ok {
+                        String::new()
+                    } else {
+                        format!(
+                            ": {}",
+                            c.problems
+                                .iter()
+                                .map(|p| esc(p))
+                                .collect::<Vec<_>>()
+                                .join("; ")
+                        )
+                    }
+                );
+                writeln!(
+                    out,
+                    "::{level} file={},line={line},title={}::{}",
+                    escape_property(&path),
+                    escape_property(&title),
+                    escape_data(&msg)
+                )?;
+            }
+        }
         if !c.ok {
             writeln!(
                 out,
@@ -43,6 +75,43 @@ pub fn github(out: &mut impl Write, r: &Report) -> std::io::Result<()> {
         esc(&r.range),
         esc(&r.trusted_ref)
     )
+}
+
+/// The file behind `c`'s tier and its first changed line on the commit's side (1 for a file
+/// the commit deletes or whose change has no lines, such as a mode change). None for a path
+/// that is not UTF-8 or holds control characters (an annotation could not name it), or when
+/// the commit cannot be read.
+fn tier_place(repo: &git2::Repository, c: &CommitReport) -> Option<(String, u32)> {
+    let path = c.tier_path.as_ref()?.to_str()?.to_string();
+    if path.chars().any(char::is_control) {
+        return None;
+    }
+    let commit = repo
+        .find_commit(git2::Oid::from_str(&c.commit).ok()?)
+        .ok()?;
+    let tree = commit.tree().ok()?;
+    let parent = commit.parent(0).ok().and_then(|p| p.tree().ok());
+    let mut opts = git2::DiffOptions::new();
+    opts.pathspec(&path)
+        .disable_pathspec_match(true)
+        .context_lines(0);
+    let diff = repo
+        .diff_tree_to_tree(parent.as_ref(), Some(&tree), Some(&mut opts))
+        .ok()?;
+    let mut first: Option<u32> = None;
+    diff.foreach(
+        &mut |_, _| true,
+        None,
+        Some(&mut |_, hunk| {
+            if first.is_none() {
+                first = Some(hunk.new_start().max(1));
+            }
+            false
+        }),
+        None,
+    )
+    .ok();
+    Some((path, first.unwrap_or(1)))
 }
 
 /// JUnit XML: one test case per commit; a failing commit is a failure with its problems.

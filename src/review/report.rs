@@ -71,11 +71,22 @@ pub struct CommitReport {
     pub line_note_problems: Vec<String>,
     /// Under `carry = "rebase"`: the earlier version whose approvals count here, and by whom.
     pub carried_from: Option<super::assess::CarriedApproval>,
+    /// The first touched path with the commit's direct tier: the file behind its tier, where
+    /// a CI annotation points (`verify --format github`).
+    #[serde(skip)]
+    pub tier_path: Option<crate::git::GitPath>,
 }
 
 impl From<Assessment> for CommitReport {
     fn from(a: Assessment) -> Self {
+        let tier_path = a
+            .verdict
+            .paths
+            .iter()
+            .find(|p| p.tier == a.verdict.direct_tier)
+            .map(|p| p.path.clone());
         CommitReport {
+            tier_path,
             commit: a.commit,
             summary: a.summary,
             ai: a.ai,
