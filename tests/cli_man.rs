@@ -84,6 +84,23 @@ fn man_dir_writes_a_page_per_subcommand_and_no_dangling_reference() {
     );
     let review = std::fs::read_to_string(pages.join("countersign-review.1")).expect("review");
     assert!(review.contains(".SH KEYS"), "review's page lists its keys");
+    // The same keys as the workstation's `?` table, those once missing included.
+    for key in [
+        "\\fBV",
+        "\\fBC (then",
+        "\\fBa / A",
+        "\\fBr / R",
+        "\\fBY\\fR",
+        "\\fBI\\fR",
+        "\\fBw\\fR",
+        "\\fBg / G",
+        "Ctrl\\-Z",
+    ] {
+        assert!(
+            review.contains(key),
+            "{key} in countersign-review(1):\n{review}"
+        );
+    }
     let verify = std::fs::read_to_string(pages.join("countersign-verify.1")).expect("verify");
     assert!(
         verify.contains("\\fB1\\fR\na violation"),

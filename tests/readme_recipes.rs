@@ -496,3 +496,61 @@ fn readme_notes_fetch_fails_on_a_failed_fetch_and_warns_when_none_was_pushed() {
         );
     }
 }
+
+/// The README's agent loop, run as printed at each step of a review: a reject makes it exit
+/// 10 with the prompt (naming the commit to fix); after the fix is squashed into that commit
+/// it waits for a reviewer (11); once approved it exits 0, and `verify` passes.
+#[test]
+fn readme_agent_loop_runs_until_approved() {
+    if !signoff_common::require_tool("jq") {
+        return;
+    }
+    let f = Fixture::new();
+    let data = tempfile::tempdir().expect("data dir");
+    let c = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Tweak f");
+    let script = format!(
+        "export COUNTERSIGN_DATA_DIR={}\n{}",
+        data.path().display(),
+        readme_block("countersign-loop")
+    );
+    let run = || {
+        let out = run_bash(f.path(), &script);
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    assert_eq!(run().0, Some(11), "nothing signed: waiting for a reviewer");
+
+    f.sign(&c, "alice", "reject").success();
+    let (code, prompt) = run();
+    assert_eq!(code, Some(10), "{prompt}");
+    assert!(
+        prompt.contains("## What to do") && prompt.contains(&c.to_string()[..7]),
+        "{prompt}"
+    );
+
+    // The agent fixes the rejected commit itself, as the README says.
+    f.t.write("src/lib.rs", "pub fn f() { 2; }\n");
+    signoff_common::git_in(f.path(), &["commit", "-qa", "--fixup", &c.to_string()]);
+    signoff_common::git_in(
+        f.path(),
+        &[
+            "-c",
+            "sequence.editor=:",
+            "rebase",
+            "-qi",
+            "--autosquash",
+            "refs/heads/main",
+        ],
+    );
+    let (code, said) = run();
+    assert_eq!(code, Some(11), "{said}");
+
+    let head = f.t.repo.head().expect("head").target().expect("oid");
+    f.sign(&head, "alice", "approve").success();
+    let (code, said) = run();
+    assert_eq!(code, Some(0), "{said}");
+    assert!(said.contains("approved, nothing left to do"), "{said}");
+    assert_eq!(f.verify_json(&[]).0, 0);
+}

@@ -271,8 +271,115 @@ fn ctrl_c_quits_and_restores_the_terminal() {
     t.wait_for("0/5 viewed");
     t.keys(&["c"]);
     t.wait_for("Comment on");
+    t.text("keep me");
+    // In the comment box Ctrl-C closes it and keeps the draft; outside it, it quits.
+    t.keys(&["C-c"]);
+    t.wait_for("the draft is kept");
     t.keys(&["C-c"]);
     assert_restored(&t, "130");
+}
+
+/// The pane's terminal modes: alternate screen, mouse reporting, cursor shown.
+fn pane_flags(t: &Tmux) -> String {
+    t.tmux(&[
+        "display-message",
+        "-p",
+        "-t",
+        "t",
+        "#{alternate_on} #{mouse_any_flag} #{cursor_flag}",
+    ])
+    .trim()
+    .to_string()
+}
+
+/// The process state letter `ps` gives (`T` stopped, `S` sleeping).
+fn proc_state(pid: &str) -> String {
+    let out = Command::new("ps")
+        .args(["-o", "stat=", "-p", pid])
+        .output()
+        .expect("running ps");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !done() {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Ctrl-Z and an outside SIGTSTP stop the workstation with the terminal given back (main
+/// screen, mouse reporting off, cursor shown, cooked mode); SIGCONT (what `fg` sends) takes
+/// it again and redraws the whole screen, and keys work as before.
+#[test]
+fn ctrl_z_and_sigtstp_suspend_and_sigcont_redraws() {
+    for how in ["C-z", "-TSTP"] {
+        let d = demo();
+        let script = format!(
+            "cd {repo} && COUNTERSIGN_DATA_DIR={data} COUNTERSIGN_CONFIG_DIR={config} {bin} review; \
+             echo EXIT=$?; echo MODES $(stty -a | tr \" ;\" \"\\n\\n\" | grep -x -e icanon -e -icanon -e echo -e -echo) END; sleep 60",
+            repo = sh_path(&d.repo),
+            data = sh_path(&d.data),
+            config = sh_path(&d.config),
+            bin = env!("CARGO_BIN_EXE_countersign"),
+        );
+        let Some(t) = Tmux::start(&script, 120, 30) else {
+            return;
+        };
+        t.wait_for("0/5 viewed");
+        let pid = program_pid(&t);
+        if how == "C-z" {
+            t.keys(&["C-z"]);
+        } else {
+            let sent = Command::new("kill")
+                .args([how, &pid])
+                .status()
+                .expect("running kill");
+            assert!(sent.success());
+        }
+        wait_until("the process to stop", || proc_state(&pid).starts_with('T'));
+        wait_until("the terminal to be given back", || {
+            pane_flags(&t) == "0 0 1"
+        });
+        let cont = Command::new("kill")
+            .args(["-CONT", &pid])
+            .status()
+            .expect("running kill");
+        assert!(cont.success());
+        wait_until("the workstation to take the screen again", || {
+            pane_flags(&t).starts_with("1 ")
+        });
+        let s = t.wait_for("0/5 viewed");
+        assert!(s.contains("╭ Change"), "{how}: redrawn in full:\n{s}");
+        t.keys(&["]"]);
+        t.wait_for("docs/reporting.md · unified");
+        t.keys(&["q"]);
+        assert_restored(&t, "0");
+    }
+}
+
+/// `TERM=dumb` (an Emacs shell, some CI runners): `review` does not draw a full screen it
+/// cannot show; it exits 2 pointing to `status` and `--snapshot`.
+#[test]
+fn term_dumb_is_refused_with_the_commands_that_work_there() {
+    let d = demo();
+    let Some(t) = Tmux::start(&script(&d, "TERM=dumb"), 160, 30) else {
+        return;
+    };
+    let s = t.wait_for(" END");
+    assert!(s.contains("EXIT=2"), "{s}");
+    let joined = s.replace('\n', "");
+    assert!(
+        joined.contains("TERM=dumb")
+            && joined.contains("countersign status")
+            && joined.contains("--snapshot"),
+        "{s}"
+    );
+    assert!(!s.contains("╭ Change"), "{s}");
 }
 
 /// The pid of the program the pane's shell is running (its only child).

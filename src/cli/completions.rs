@@ -187,33 +187,19 @@ fn page(cmd: &clap::Command, name: &str) -> Result<Vec<u8>> {
     Ok(buf)
 }
 
-/// The keys of the review workstation (DESIGN.md's contract), for countersign-review(1).
-const KEYS: &[(&str, &str)] = &[
-    ("j, k, arrows", "move"),
-    ("Tab", "next panel"),
-    ("}, {", "next, previous hunk"),
-    ("], [", "next, previous file"),
-    ("v", "mark the file viewed (toggle)"),
-    ("s", "unified or side-by-side diff"),
-    ("c", "comment on the line (the file, if none)"),
-    ("/, n, N", "search; next, previous match"),
-    ("h, l", "scroll long lines; w toggles wrap"),
-    ("a", "approve (opens the sign dialog)"),
-    ("r", "reject, request changes (signed too)"),
-    ("i", "focus the impact panel"),
-    ("?", "help"),
-    ("y, Esc", "confirm, cancel in dialogs"),
-    ("q", "quit"),
-];
-
 /// Roff for KEYS (review only), EXIT STATUS, ENVIRONMENT, FILES and SEE ALSO of the page of
 /// subcommand `leaf` ("" for countersign(1)). Static text only: nothing from a repository.
 fn extra_sections(leaf: &str) -> String {
     let mut s = String::new();
     if leaf == "review" {
+        // The same table the workstation's `?` overlay shows: one list of keys.
         s.push_str(".SH KEYS\n");
-        for (key, what) in KEYS {
-            s.push_str(&format!(".TP\n\\fB{}\\fR\n{what}\n", roff_text(key)));
+        for (key, what) in crate::tui::keys::HELP {
+            s.push_str(&format!(
+                ".TP\n\\fB{}\\fR\n{}\n",
+                roff_text(key),
+                roff_text(what)
+            ));
         }
     }
     s.push_str(".SH \"EXIT STATUS\"\n.TP\n\\fB0\\fR\nsuccess");

@@ -24,7 +24,17 @@ pub fn run(args: &DemoArgs) -> Result<i32> {
         made.key.display()
     ));
     out.line("");
-    out.finish(0)?;
+    let mut reviewed = 0;
+    let opens = !args.no_tui && crate::tui::terminal::refusal().is_none();
+    if opens {
+        // The triage table is printed when the workstation closes, as it stands then (a
+        // table printed before it would be stale by the time it is read).
+        out.line("Opening the review workstation (? lists the keys, q quits)…");
+        out.finish(0)?;
+        reviewed = crate::tui::review(&made.repo, &crate::tui::ReviewOptions::default())?;
+    } else {
+        out.finish(0)?;
+    }
     let code = super::status::run(
         &made.repo,
         &StatusArgs {
@@ -34,19 +44,19 @@ pub fn run(args: &DemoArgs) -> Result<i32> {
         },
     )?;
     let mut out = Printer::stdout();
+    let repo = made.repo.display();
     out.line("");
     let repo = made.repo.display().to_string();
     let repo = crate::util::shell::quote(&repo);
     out.line(format_args!(
         "Review it:  countersign -C {repo} review   (from a checkout: cargo run --release -- -C {repo} review)"
     ));
-    if args.no_tui {
-        return out.finish(code);
-    }
-    if !crate::tui::terminal::has_terminal() {
+    out.line(format_args!(
+        "Run the gate as CI does:  countersign -C {repo} verify   (exit 0: every AI commit has what its tier needs)"
+    ));
+    if !args.no_tui && !opens {
         out.line("(no terminal here, so the review workstation does not open; the table above is the triage queue)");
-        return out.finish(code);
     }
-    out.finish(code)?;
-    crate::tui::review(&made.repo, &crate::tui::ReviewOptions::default())
+    // Quitting the workstation by Ctrl-C (130) or a signal is what the demo reports.
+    out.finish(if reviewed != 0 { reviewed } else { code })
 }

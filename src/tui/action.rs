@@ -89,6 +89,20 @@ pub enum Action {
     Char(char),
     /// Backspace in an editor.
     Backspace,
+    /// Delete in an editor: the character under the cursor.
+    DeleteChar,
+    /// Alt-Enter / Ctrl-J in the comment box: a new line.
+    Newline,
+    /// Left in an editor.
+    CursorLeft,
+    /// Right in an editor.
+    CursorRight,
+    /// Home in an editor: the start of the line.
+    CursorHome,
+    /// End in an editor: the end of the line.
+    CursorEnd,
+    /// Ctrl-Z: suspend to the shell (`fg` comes back).
+    Suspend,
     /// Mouse wheel down over (column, row).
     WheelDown(u16, u16),
     /// Mouse wheel up over (column, row).

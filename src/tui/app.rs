@@ -101,8 +101,8 @@ pub enum Overlay {
     Comment {
         /// Where it goes.
         target: CommentTarget,
-        /// What has been typed.
-        input: String,
+        /// What has been typed, with the cursor.
+        input: crate::tui::field::TextField,
     },
     /// The sign dialog.
     Sign {

@@ -54,11 +54,23 @@ pub fn map_key(key: &KeyEvent, mode: Mode) -> Option<Action> {
     if ctrl && matches!(key.code, KeyCode::Char('c')) {
         return Some(Action::Interrupt);
     }
+    if ctrl && matches!(key.code, KeyCode::Char('z')) {
+        return Some(Action::Suspend);
+    }
+    let alt = key.modifiers.contains(KeyModifiers::ALT);
     match mode {
         Mode::Text => match key.code {
             KeyCode::Esc => Some(Action::Cancel),
+            KeyCode::Enter if alt => Some(Action::Newline),
+            KeyCode::Char('j') if ctrl => Some(Action::Newline),
             KeyCode::Enter => Some(Action::Confirm),
             KeyCode::Backspace => Some(Action::Backspace),
+            KeyCode::Delete => Some(Action::DeleteChar),
+            KeyCode::Left => Some(Action::CursorLeft),
+            KeyCode::Right => Some(Action::CursorRight),
+            KeyCode::Home => Some(Action::CursorHome),
+            KeyCode::End => Some(Action::CursorEnd),
+            KeyCode::Tab => Some(Action::Char('\t')),
             KeyCode::Char(c) if !ctrl => Some(Action::Char(c)),
             _ => None,
         },
@@ -138,8 +150,12 @@ pub const HELP: &[(&str, &str)] = &[
     ("h / l", "scroll long lines left / right"),
     ("w", "wrap long lines (toggle)"),
     ("c", "comment on the line (the file, if none)"),
+    (
+        "Alt-Enter, Ctrl-J",
+        "new line in a comment (Enter saves it)",
+    ),
     ("V, j / k, c", "select lines, extend, comment on them"),
-    ("C", "comments: list, Enter jump, e edit, d delete"),
+    ("C (then Enter, e, d)", "comments: list; jump, edit, delete"),
     ("Y", "copy the review as a prompt (OSC 52 clipboard)"),
     ("/ then n / N", "search this file, next / previous match"),
     ("a / A", "approve this commit / the range (sign dialog)"),
@@ -151,6 +167,7 @@ pub const HELP: &[(&str, &str)] = &[
     ("mouse wheel", "scroll"),
     ("y / Esc", "confirm / cancel in dialogs (j / k scroll them)"),
     ("?", "this help"),
+    ("Ctrl-Z", "suspend to the shell (fg comes back)"),
     ("q, Ctrl-C", "quit"),
 ];
 
@@ -176,7 +193,8 @@ pub const LEGEND: &[(&str, &str)] = &[
 ];
 
 /// Parses a key notation for tests and scripts: plain characters, and `<Esc>`, `<Enter>`,
-/// `<Tab>`, `<S-Tab>`, `<BS>`, `<Down>`, `<Up>`, `<PgDn>`, `<PgUp>`, `<C-c>`.
+/// `<Tab>`, `<S-Tab>`, `<BS>`, `<Del>`, `<Down>`, `<Up>`, `<Left>`, `<Right>`, `<Home>`,
+/// `<End>`, `<PgDn>`, `<PgUp>`, `<C-c>`, `<C-j>`, `<C-z>`, `<M-Enter>`.
 pub fn parse_keys(notation: &str) -> Vec<KeyEvent> {
     let mut out = Vec::new();
     let mut rest = notation;
@@ -195,6 +213,14 @@ pub fn parse_keys(notation: &str) -> Vec<KeyEvent> {
                     "PgDn" => Some(KeyEvent::from(KeyCode::PageDown)),
                     "PgUp" => Some(KeyEvent::from(KeyCode::PageUp)),
                     "C-c" => Some(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+                    "C-j" => Some(KeyEvent::new(KeyCode::Char('j'), KeyModifiers::CONTROL)),
+                    "C-z" => Some(KeyEvent::new(KeyCode::Char('z'), KeyModifiers::CONTROL)),
+                    "M-Enter" => Some(KeyEvent::new(KeyCode::Enter, KeyModifiers::ALT)),
+                    "Left" => Some(KeyEvent::from(KeyCode::Left)),
+                    "Right" => Some(KeyEvent::from(KeyCode::Right)),
+                    "Home" => Some(KeyEvent::from(KeyCode::Home)),
+                    "End" => Some(KeyEvent::from(KeyCode::End)),
+                    "Del" => Some(KeyEvent::from(KeyCode::Delete)),
                     _ => None,
                 };
                 if let Some(k) = key {
@@ -228,6 +254,34 @@ mod tests {
         for m in [Mode::Normal, Mode::Text, Mode::Dialog] {
             assert_eq!(map_key(&k, m), Some(Action::Interrupt));
         }
+    }
+
+    /// One key table: every character key the panels answer to is listed in [`HELP`],
+    /// which the `?` overlay and countersign-review(1) both print.
+    #[test]
+    fn every_panel_key_is_in_the_help_table() {
+        let listed: String = HELP
+            .iter()
+            .map(|(k, _)| format!(" {k} "))
+            .collect::<Vec<_>>()
+            .join("");
+        let mut missing = Vec::new();
+        for c in (b'!'..=b'~').map(char::from) {
+            let k = KeyEvent::from(KeyCode::Char(c));
+            if map_key(&k, Mode::Normal).is_none() {
+                continue;
+            }
+            let whole = listed.contains(&format!(" {c} "))
+                || listed.contains(&format!(" {c},"))
+                || listed.contains(&format!(" {c} /"))
+                || listed.contains(&format!("/ {c} "))
+                || listed.contains(&format!(", {c} "))
+                || listed.contains(&format!(" {c})"));
+            if !whole {
+                missing.push(c);
+            }
+        }
+        assert!(missing.is_empty(), "keys missing from HELP: {missing:?}");
     }
 
     #[test]

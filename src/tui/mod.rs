@@ -43,6 +43,7 @@ pub mod action;
 pub mod app;
 pub mod data;
 pub mod doc;
+pub mod field;
 pub mod full_files;
 pub mod impact;
 pub mod jobs;
@@ -63,6 +64,8 @@ pub mod view;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_loop;
 
 pub use overlay::interdiff;
 pub use session::{buffer_text, Session};
@@ -121,11 +124,8 @@ pub fn tab_width() -> usize {
 /// Opens the workstation on the change at `dir` and runs it until the user quits. Without a
 /// terminal it refuses with one sentence (an error: exit status 2).
 pub fn review(dir: &Path, opts: &ReviewOptions) -> Result<i32> {
-    if !terminal::has_terminal() {
-        return Err(Error::Message(
-            "countersign review needs a terminal: run it in one, or use --snapshot WxH to print the first screen"
-                .to_string(),
-        ));
+    if let Some(why) = terminal::refusal() {
+        return Err(Error::Message(why));
     }
     let theme = resolve_theme(opts.theme.as_deref())?;
     let data = data::load_review(dir, opts.selection())?;
@@ -139,6 +139,10 @@ pub fn review(dir: &Path, opts: &ReviewOptions) -> Result<i32> {
 /// status.
 pub fn review_to_stdout(dir: &Path, opts: &ReviewOptions) -> Result<i32> {
     use std::io::Write;
+    terminal::TO_TTY.store(true, std::sync::atomic::Ordering::SeqCst);
+    if let Some(why) = terminal::refusal() {
+        return Err(Error::Message(why));
+    }
     let theme = resolve_theme(opts.theme.as_deref())?;
     let data = data::load_review(dir, opts.selection())?;
     let store = store::Store::open_for(&data.repo_path);

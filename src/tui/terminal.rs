@@ -4,6 +4,8 @@
 //! SIGHUP) leaves the terminal raw. A signal is turned into the same quit as Ctrl-C (the
 //! loop ends, the guard restores the terminal, the exit status is 128 + the signal); should
 //! the loop not end within two seconds, the signal's thread restores the terminal and exits.
+//! Ctrl-Z and SIGTSTP suspend (terminal restored, process stopped); `fg` takes the terminal
+//! back and redraws the whole screen.
 //!
 //! With `review --stdout` ([`run_for_prompt`]) the screen is drawn on `/dev/tty` instead of
 //! stdout, so that stdout carries only the review prompt printed at the end.
@@ -34,7 +36,22 @@ use crate::{Error, Result};
 pub const EXIT_INTERRUPTED: i32 = 130;
 
 /// Whether the screen goes to `/dev/tty` (`review --stdout`) rather than stdout.
-static TO_TTY: AtomicBool = AtomicBool::new(false);
+pub(super) static TO_TTY: AtomicBool = AtomicBool::new(false);
+
+/// Why the full-screen workstation cannot run here, as the sentence `review` exits 2 with:
+/// no terminal, or one that says it cannot draw (`TERM=dumb`, as Emacs shells and some CI
+/// runners set). None when it can.
+pub fn refusal() -> Option<String> {
+    let next = "`countersign status` lists the commits with their state, and `countersign \
+                review --snapshot 120x40` prints the first screen as text";
+    if std::env::var_os("TERM").is_some_and(|t| t == "dumb") {
+        return Some(format!(
+            "countersign review needs a full-screen terminal, and TERM=dumb says this one \
+             cannot draw one: {next}"
+        ));
+    }
+    (!has_terminal()).then(|| format!("countersign review needs a terminal: run it in one; {next}"))
+}
 
 /// Whether stdin and stdout are both terminals (with `--stdout`: whether `/dev/tty` opens).
 pub fn has_terminal() -> bool {
@@ -67,15 +84,58 @@ static ACTIVE: AtomicBool = AtomicBool::new(false);
 /// The termination signal received (SIGTERM, SIGHUP), 0 for none.
 static SIGNALLED: AtomicI32 = AtomicI32::new(0);
 
+/// Set when the screen must be drawn again in full (after the process was stopped and
+/// continued: the shell drew over it).
+static REDRAW: AtomicBool = AtomicBool::new(false);
+
+/// Stops the process as Ctrl-Z does in a shell, with the terminal given back first (main
+/// screen, mouse reporting off, cursor shown, cooked mode), and takes the terminal again
+/// when it continues (`fg`, SIGCONT), asking for a full redraw.
+fn suspend() {
+    let held = ACTIVE.load(Ordering::SeqCst);
+    restore();
+    let _ = signal_hook::low_level::emulate_default_handler(signal_hook::consts::SIGTSTP);
+    if held {
+        retake();
+    }
+}
+
+/// Takes the terminal again after a stop: raw mode, alternate screen, mouse reporting,
+/// hidden cursor (each harmless if already so), and a full redraw.
+fn retake() {
+    if terminal::enable_raw_mode().is_ok() {
+        ACTIVE.store(true, Ordering::SeqCst);
+        let _ = execute!(
+            screen(),
+            EnterAlternateScreen,
+            EnableMouseCapture,
+            cursor::Hide
+        );
+    }
+    REDRAW.store(true, Ordering::SeqCst);
+}
+
 /// Turns SIGTERM and SIGHUP into a quit: the loop gets Ctrl-C (which quits from anywhere) and
-/// ends as on `q`, its guard restoring the terminal. The returned handle unregisters them.
+/// ends as on `q`, its guard restoring the terminal. SIGTSTP from outside (`kill -TSTP`)
+/// suspends as Ctrl-Z does, and SIGCONT (after a SIGSTOP, which cannot be caught) takes the
+/// terminal back and redraws. The returned handle unregisters them.
 fn watch_signals(tx: mpsc::Sender<Event>) -> io::Result<signal_hook::iterator::Handle> {
-    use signal_hook::consts::{SIGHUP, SIGTERM};
-    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP])?;
+    use signal_hook::consts::{SIGCONT, SIGHUP, SIGTERM, SIGTSTP};
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGTSTP, SIGCONT])?;
     let handle = signals.handle();
+    let wake = tx.clone();
     thread::spawn(move || {
-        let Some(sig) = signals.forever().next() else {
-            return;
+        let mut next = signals.forever();
+        let sig = loop {
+            match next.next() {
+                None => return,
+                Some(SIGTSTP) => suspend(),
+                Some(SIGCONT) if ACTIVE.load(Ordering::SeqCst) => retake(),
+                Some(SIGCONT) => continue,
+                Some(sig) => break sig,
+            }
+            // Wake the loop so that it redraws.
+            let _ = wake.send(Event::Term(crossterm::event::Event::FocusGained));
         };
         SIGNALLED.store(sig, Ordering::SeqCst);
         let quit = crossterm::event::KeyEvent::new(
@@ -156,11 +216,8 @@ pub fn run_for_prompt(data: ReviewData, store: Store, theme: Theme) -> Result<(i
 }
 
 fn run_loop(data: ReviewData, store: Store, theme: Theme) -> Result<(i32, String)> {
-    if !has_terminal() {
-        return Err(Error::Message(
-            "countersign review needs a terminal: run it in one, or use --snapshot WxH to print the first screen"
-                .to_string(),
-        ));
+    if let Some(why) = refusal() {
+        return Err(Error::Message(why));
     }
     let guard = TerminalGuard::enter().map_err(Error::io("the terminal"))?;
     let result = event_loop(data, store, theme);
@@ -191,6 +248,18 @@ fn event_loop(data: ReviewData, store: Store, theme: Theme) -> Result<(i32, Stri
     let mut interrupted = false;
     let mut first_frame = true;
     loop {
+        if REDRAW.swap(false, Ordering::SeqCst) {
+            // The shell drew over the screen while stopped: clear it and start from fresh
+            // buffers, so that the next frame writes every cell. (Terminal::clear asks the
+            // terminal for the cursor position, whose reply the input thread may take.)
+            execute!(
+                terminal.backend_mut(),
+                terminal::Clear(terminal::ClearType::All)
+            )
+            .map_err(io_err)?;
+            terminal = Terminal::new(CrosstermBackend::new(screen())).map_err(io_err)?;
+            app.dirty = true;
+        }
         if app.dirty {
             terminal.draw(|f| view::draw(f, &app)).map_err(io_err)?;
             app.dirty = false;
@@ -214,6 +283,16 @@ fn event_loop(data: ReviewData, store: Store, theme: Theme) -> Result<(i32, Stri
         while let Some(ev) = next {
             let effects = match ev {
                 Event::Term(t) => match keys::map_event(&t, keys::mode(&app)) {
+                    Some(Action::Suspend) => {
+                        suspend();
+                        Vec::new()
+                    }
+                    // A termination signal quits from anywhere (even the comment box, where
+                    // Ctrl-C only closes the box).
+                    Some(Action::Interrupt) if SIGNALLED.load(Ordering::SeqCst) != 0 => {
+                        app.quit = true;
+                        Vec::new()
+                    }
                     Some(action) => {
                         interrupted |= action == Action::Interrupt;
                         update::update(&mut app, action)

@@ -386,10 +386,13 @@ fn move_in_focus(app: &mut App, action: &Action) -> Vec<Effect> {
                 return Vec::new();
             }
             let c = app.impact_cursor;
+            let page = impact_page(app);
             app.impact_cursor = match action {
                 Action::Up => c.saturating_sub(1),
                 Action::Down => (c + 1).min(len - 1),
-                Action::Top | Action::PageUp => 0,
+                Action::PageUp => c.saturating_sub(page),
+                Action::PageDown => (c + page).min(len - 1),
+                Action::Top => 0,
                 _ => len - 1,
             };
             Vec::new()
@@ -397,11 +400,34 @@ fn move_in_focus(app: &mut App, action: &Action) -> Vec<Effect> {
     }
 }
 
+/// Rows of the impact panel's tree a page moves: the panel's inner height, less the lines
+/// above the tree.
+fn impact_page(app: &App) -> usize {
+    let areas = layout::compute(app.size, app.focus == Panel::Impact);
+    areas
+        .impact
+        .map_or(1, |r| usize::from(r.height.saturating_sub(2)) / 2)
+        .max(1)
+}
+
 fn wheel(app: &mut App, col: u16, row: u16, down: bool) -> Vec<Effect> {
     let areas = layout::compute(app.size, app.focus == Panel::Impact);
     let inside = |r: ratatui::layout::Rect| {
         col >= r.x && col < r.x + r.width && row >= r.y && row < r.y + r.height
     };
+    if areas.impact.is_some_and(inside) {
+        // Over the impact panel: its cursor moves (and the panel scrolls with it).
+        if let ImpactSlot::Ready(v) = &app.impact {
+            let last = v.rows.len().saturating_sub(1);
+            app.focus = Panel::Impact;
+            app.impact_cursor = if down {
+                (app.impact_cursor + WHEEL_ROWS).min(last)
+            } else {
+                app.impact_cursor.saturating_sub(WHEEL_ROWS)
+            };
+        }
+        return Vec::new();
+    }
     if areas.files.is_some_and(inside) {
         let n = app.files.len();
         app.list_scroll = if down {

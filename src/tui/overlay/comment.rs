@@ -1,13 +1,15 @@
 //! The inline comment editor: `c` opens it on the cursor's line (the whole file when the
 //! cursor is on no line), or on the lines selected with `V`, with the draft already there;
-//! Enter saves (empty deletes), Esc cancels.
+//! Enter saves (empty deletes), Alt-Enter or Ctrl-J starts a new line, Esc cancels, Ctrl-C
+//! closes it keeping what was typed as the draft. Its editing keys are [`TextField`]'s.
 
-use super::{type_into, Handled};
+use super::Handled;
 use crate::diff::Side;
 use crate::git::LineKind;
 use crate::tui::action::{Action, Effect};
 use crate::tui::app::{App, CommentTarget, Overlay};
 use crate::tui::doc::{DiffDoc, Line, Row, SplitRow};
+use crate::tui::field::TextField;
 use crate::tui::store::Comment;
 
 /// The most lines one comment covers (the Decisions' cap on quoted lines per comment).
@@ -122,9 +124,29 @@ pub fn open(app: &mut App) {
 pub fn open_on(app: &mut App, target: CommentTarget) {
     let input = app
         .comment_at(&target)
-        .map(|c| c.text.clone())
+        .map(|c| TextField::new(&c.text))
         .unwrap_or_default();
     app.overlays.push(Overlay::Comment { target, input });
+}
+
+/// Ctrl-C in the editor: closes it and keeps what was typed as the draft (a comment half
+/// written is not thrown away by the key that quits elsewhere).
+pub fn interrupt(app: &mut App) -> Vec<Effect> {
+    let Some(Overlay::Comment { target, input }) = app.overlays.last() else {
+        return Vec::new();
+    };
+    let target = target.clone();
+    let text = input.text().trim().to_string();
+    app.overlays.pop();
+    if text.is_empty() {
+        return Vec::new();
+    }
+    let effects = save(app, &target, text);
+    app.flash(
+        "comment box closed; the draft is kept (c opens it again)",
+        false,
+    );
+    effects
 }
 
 /// Keys while the editor is on top: it takes them all.
@@ -132,7 +154,7 @@ pub fn on_key(app: &mut App, action: &Action) -> Handled {
     let Some(Overlay::Comment { target, input }) = app.overlays.last_mut() else {
         return Handled::Ignored;
     };
-    if type_into(input, action) {
+    if input.apply(action) {
         return Handled::used();
     }
     match action {
@@ -142,7 +164,7 @@ pub fn on_key(app: &mut App, action: &Action) -> Handled {
         }
         Action::Confirm => {
             let target = target.clone();
-            let text = input.trim().to_string();
+            let text = input.text().trim().to_string();
             app.overlays.pop();
             Handled::Used(save(app, &target, text))
         }

@@ -43,7 +43,13 @@ impl Handled {
 /// Hands `action` to the top overlay. Ctrl-C and resizes always reach the panels, and with
 /// no overlay open every key does.
 pub fn on_key(app: &mut App, action: &Action) -> Handled {
-    if matches!(action, Action::Interrupt | Action::Resize(..)) {
+    if *action == Action::Interrupt && matches!(app.top(), Some(Overlay::Comment { .. })) {
+        return Handled::Used(comment::interrupt(app));
+    }
+    if matches!(
+        action,
+        Action::Interrupt | Action::Resize(..) | Action::Suspend
+    ) {
         return Handled::Ignored;
     }
     let kind = match app.top() {
@@ -87,8 +93,9 @@ impl Kind {
     }
 }
 
-/// Typing into a one-line input (search, comment, passphrase): a character is appended,
-/// Backspace removes the last one. True when the key was such an edit.
+/// Typing into a one-line input (search, passphrase): a character is appended, Backspace
+/// removes the last one. True when the key was such an edit. (The comment box, which has a
+/// cursor and lines, is a [`super::field::TextField`].)
 pub fn type_into(input: &mut String, action: &Action) -> bool {
     match action {
         Action::Char(c) => input.push(*c),

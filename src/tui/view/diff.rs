@@ -532,26 +532,26 @@ fn covers_key(c: &Comment, key: &str) -> bool {
 
 /// `text` in rows of at most `width` columns.
 fn wrap_text(text: &str, width: usize) -> Vec<String> {
-    use unicode_width::UnicodeWidthChar;
-    let mut rows = vec![String::new()];
-    let mut used = 0;
-    for ch in text.chars() {
-        let w = ch.width().unwrap_or(0);
-        if used + w > width {
-            rows.push(String::new());
-            used = 0;
-        }
-        if let Some(r) = rows.last_mut() {
-            r.push(ch);
-        }
-        used += w;
-    }
-    rows
+    super::text::wrap_words(text, width)
 }
 
 fn pad_spans(spans: &mut Vec<Span<'_>>, width: usize) {
     let used: usize = spans.iter().map(|s| s.width()).sum();
     if used < width {
         spans.push(Span::raw(" ".repeat(width - used)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap_text;
+
+    #[test]
+    fn comments_wrap_at_words_and_keep_their_lines() {
+        assert_eq!(
+            wrap_text("is the cache bounded? it grows\nsecond", 12),
+            ["is the cache", "bounded? it", "grows", "second"]
+        );
+        assert_eq!(wrap_text("abcdefghij", 4), ["abcd", "efgh", "ij"]);
     }
 }

@@ -31,7 +31,10 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     }
     // Ref names may hold bidi controls: show them as markers.
     let left = super::text::visible(&left);
-    let right = format!("{}/{} viewed ", app.viewed_count(), app.files.len());
+    let right = match gate_line(app) {
+        Some(g) => format!("{g} · {}/{} viewed ", app.viewed_count(), app.files.len()),
+        None => format!("{}/{} viewed ", app.viewed_count(), app.files.len()),
+    };
     let width = usize::from(area.width);
     let left = fit(&left, width.saturating_sub(right.chars().count() + 1));
     let pad = width.saturating_sub(left.chars().count() + right.chars().count());
@@ -42,4 +45,45 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     ])
     .style(app.theme.header);
     frame.render_widget(Paragraph::new(line).style(app.theme.header), area);
+}
+
+/// Whether the range passes the gate as the verdicts stand (what `verify` would say):
+/// `gate: passes`, or what is missing (`gate: 2 need approval · 1 rejected · 1 forbidden`).
+/// None for an empty range or one no policy judged.
+pub fn gate_line(app: &App) -> Option<String> {
+    use crate::signoff::ReviewState as S;
+    let d = &app.data;
+    if d.commits.is_empty() || d.commits.iter().all(|c| c.verdict.is_none()) {
+        return None;
+    }
+    if d.commits.iter().any(|c| c.verdict.is_none()) {
+        return Some("gate: judging…".to_string());
+    }
+    let count = |s: S| {
+        d.commits
+            .iter()
+            .filter(|c| c.verdict.as_ref().is_some_and(|v| v.state == s))
+            .count()
+    };
+    let mut missing = Vec::new();
+    for (state, what) in [
+        (S::NeedsSignoff, "need approval"),
+        (S::Rejected, "rejected"),
+        (S::Forbidden, "forbidden"),
+    ] {
+        let n = count(state);
+        if n > 0 {
+            let what = if n == 1 && state == S::NeedsSignoff {
+                "needs approval"
+            } else {
+                what
+            };
+            missing.push(format!("{n} {what}"));
+        }
+    }
+    Some(if missing.is_empty() {
+        "gate: passes".to_string()
+    } else {
+        format!("gate: {}", missing.join(" · "))
+    })
 }

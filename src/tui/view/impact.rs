@@ -1,10 +1,12 @@
-//! The impact panel: the effective tier, the tree of crates and modules the change reaches
-//! (with the chain that reaches each and their tiers), the affected targets, and why the tier
-//! is what it is. Before the analysis arrives it says so, and shows the commits' own reasons.
+//! The impact panel: the effective tier and why it is what it is (first: on a large change the
+//! tree runs far down), then the tree of crates and modules the change reaches (with the
+//! chain that reaches each and their tiers) and the affected targets. Focused (`i`), a cursor
+//! walks the tree and the panel scrolls to keep it on screen. Before the analysis arrives it
+//! says so, and shows the commits' own reasons.
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::{fit, panel_block, tier_badge};
@@ -34,11 +36,52 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
             } else {
                 app.theme.notice
             };
-            lines.push(Line::styled(note, style));
-            reasons(app, &commit_reasons(app), &mut lines);
+            for l in super::text::wrap_words(&super::text::visible(&note), width) {
+                lines.push(Line::styled(l, style));
+            }
+            lines.push(Line::raw(""));
+            reasons(app, &commit_reasons(app), width, &mut lines);
         }
     }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    let scroll = if focused {
+        match &app.impact {
+            ImpactSlot::Ready(view) => {
+                scroll_for(cursor_line(view, width, app.impact_cursor), inner.height)
+            }
+            _ => 0,
+        }
+    } else {
+        0
+    };
+    frame.render_widget(
+        Paragraph::new(lines).scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0)),
+        inner,
+    );
+}
+
+/// The first line to show so that line `at` is on a panel `height` lines high.
+fn scroll_for(at: usize, height: u16) -> usize {
+    (at + 1).saturating_sub(usize::from(height).max(1))
+}
+
+/// The screen line (from the panel's top) of tree row `row` in `view` at `width`: after the
+/// tier line, the reasons (as wrapped) and a blank line.
+pub fn cursor_line(view: &ImpactView, width: usize, row: usize) -> usize {
+    1 + reason_lines(&view.reasons, width).len() + row
+}
+
+/// Wrapped reason lines, `why:` first (empty when there are no reasons), and a blank line
+/// after them.
+fn reason_lines(reasons: &[String], width: usize) -> Vec<String> {
+    if reasons.is_empty() {
+        return Vec::new();
+    }
+    let mut out = vec!["why:".to_string()];
+    for r in reasons {
+        out.extend(super::text::wrap_words(&super::text::visible(r), width));
+    }
+    out.push(String::new());
+    out
 }
 
 fn tier_line(app: &App, tier: Option<crate::policy::Tier>, escalated: bool) -> Line<'static> {
@@ -77,14 +120,14 @@ fn commit_reasons(app: &App) -> Vec<String> {
     out
 }
 
-fn reasons(app: &App, reasons: &[String], lines: &mut Vec<Line<'static>>) {
-    if reasons.is_empty() {
-        return;
-    }
-    lines.push(Line::raw(""));
-    lines.push(Line::styled("why:", app.theme.border_focused));
-    for r in reasons {
-        lines.push(Line::styled(r.clone(), app.theme.text));
+fn reasons(app: &App, reasons: &[String], width: usize, lines: &mut Vec<Line<'static>>) {
+    for (i, l) in reason_lines(reasons, width).into_iter().enumerate() {
+        let style = if i == 0 {
+            app.theme.border_focused
+        } else {
+            app.theme.text
+        };
+        lines.push(Line::styled(l, style));
     }
 }
 
@@ -96,6 +139,7 @@ fn ready(
     lines: &mut Vec<Line<'static>>,
 ) {
     lines.push(tier_line(app, view.tier, view.escalated));
+    reasons(app, &view.reasons, width, lines);
     for (i, row) in view.rows.iter().enumerate() {
         let mut prefix = String::new();
         if row.depth > 0 {
@@ -128,8 +172,11 @@ fn ready(
         lines.push(Line::raw(""));
         lines.push(Line::styled("targets:", app.theme.border_focused));
         for t in &view.targets {
-            lines.push(Line::styled(format!("  {t}"), app.theme.text));
+            let t = super::text::visible(t);
+            lines.push(Line::styled(
+                format!("  {}", fit(&t, width.saturating_sub(2))),
+                app.theme.text,
+            ));
         }
     }
-    reasons(app, &view.reasons, lines);
 }

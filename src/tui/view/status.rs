@@ -40,7 +40,12 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
             ("I/Esc", "close"),
         ],
         Some(Overlay::Search { .. }) => vec![("Enter", "search"), ("Esc", "cancel")],
-        Some(Overlay::Comment { .. }) => vec![("Enter", "save (empty deletes)"), ("Esc", "cancel")],
+        Some(Overlay::Comment { .. }) => vec![
+            ("Enter", "save (empty deletes)"),
+            ("Alt-Enter", "new line"),
+            ("Esc", "cancel"),
+            ("Ctrl-C", "close, keep the draft"),
+        ],
         Some(Overlay::Sign {
             stage: SignStage::Passphrase { .. },
             ..

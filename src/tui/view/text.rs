@@ -326,6 +326,49 @@ fn spans(cells: &[Cell]) -> Vec<Span<'static>> {
     out
 }
 
+/// `text` in rows of at most `width` columns, broken at spaces (a word longer than a row is
+/// cut), each of its own lines starting a row: comments under their lines, the impact
+/// panel's reasons.
+pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    let width = width.max(1);
+    let mut rows = Vec::new();
+    for para in text.split('\n') {
+        let mut row = String::new();
+        let mut used = 0;
+        let mut first = true;
+        for word in para.split(' ') {
+            let w = word.width();
+            let gap = usize::from(!first);
+            first = false;
+            if used + gap + w <= width {
+                if gap == 1 {
+                    row.push(' ');
+                }
+                row.push_str(word);
+                used += gap + w;
+                continue;
+            }
+            if used > 0 {
+                rows.push(std::mem::take(&mut row));
+                used = 0;
+            }
+            // A word wider than a row: cut it.
+            for ch in word.chars() {
+                let cw = ch.width().unwrap_or(0);
+                if used + cw > width {
+                    rows.push(std::mem::take(&mut row));
+                    used = 0;
+                }
+                row.push(ch);
+                used += cw;
+            }
+        }
+        rows.push(row);
+    }
+    rows
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
