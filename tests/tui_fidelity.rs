@@ -177,7 +177,7 @@ fn the_sign_dialog_keeps_what_is_signed_on_top_and_scrolls_long_parts() {
     let mut s = Session::from_data(data, store, Theme::dark(), (120, 30));
     s.press("a");
     let top = s.render();
-    assert!(top.contains("effective tier: supervised"), "{top}");
+    assert!(top.contains("tier signed: supervised"), "{top}");
     assert!(top.contains("needs 1 approval"), "{top}");
     assert!(top.contains("y sign (approve)"), "{top}");
     assert!(!top.contains("Nothing"), "{top}");
@@ -196,7 +196,7 @@ fn the_sign_dialog_keeps_what_is_signed_on_top_and_scrolls_long_parts() {
             ..
         })
     ));
-    assert!(moved.contains("effective tier: supervised"), "{moved}");
+    assert!(moved.contains("tier signed: supervised"), "{moved}");
     assert!(moved.contains("needs 1 approval"), "{moved}");
     assert_ne!(top, moved);
     s.press("k");

@@ -103,6 +103,13 @@ pub enum Action {
     CursorEnd,
     /// Ctrl-Z: suspend to the shell (`fg` comes back).
     Suspend,
+    /// A left click at (column, row): selects a file or commit in the list, focuses a panel.
+    Click(u16, u16),
+    /// `z`: zoom the focused panel to the whole body (again: back to all panels).
+    Zoom,
+    /// `o`: the impact panel shows the range's impact instead of the selected commit's (or
+    /// back).
+    ImpactScope,
     /// Mouse wheel down over (column, row).
     WheelDown(u16, u16),
     /// Mouse wheel up over (column, row).
@@ -136,6 +143,20 @@ pub enum JobResult {
     },
     /// A signing attempt finished.
     Signed(SignOutcome),
+    /// The impact analysis of one commit (its index).
+    CommitImpact {
+        /// The commit's index in the change.
+        commit: usize,
+        /// The analysis or the error sentence.
+        result: Result<ImpactView, String>,
+    },
+    /// How many rows match `query` in each file with a match, in the change's order.
+    MatchCounts {
+        /// The query counted.
+        query: String,
+        /// (file, matching rows) for each file with at least one.
+        counts: Vec<(FileKey, usize)>,
+    },
     /// The change's verdicts re-read after signing (sign-off states changed).
     Reloaded(Box<Result<ReviewData, String>>),
     /// The commits' files in full (renames, binary flags), for a change whose first screen
@@ -235,6 +256,10 @@ pub enum Effect {
     /// Load (in the background) the diff of these files, most wanted first; an older
     /// request still waiting is dropped.
     LoadDiffs(Vec<FileKey>),
+    /// Count the rows matching this query in every file of the change (`/` across files).
+    CountMatches(String),
+    /// Compute the impact of one commit (its index, its id) for the impact panel.
+    ComputeCommitImpact(usize, CommitId),
     /// Write viewed marks and drafts to the data directory.
     Save,
     /// Sign through the library's signing code.

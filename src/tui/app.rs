@@ -149,6 +149,11 @@ pub struct SearchState {
     pub query: String,
     /// Matching rows of the current file in the current layout.
     pub matches: Vec<usize>,
+    /// Matching rows per file across the change, once counted (None: not yet).
+    pub counts: Option<Vec<(FileKey, usize)>>,
+    /// After `n`/`N` moved to another file: go to its first (true) or last match when its
+    /// diff arrives.
+    pub jump: Option<bool>,
 }
 
 /// A message in the status line until the next key.
@@ -188,8 +193,14 @@ pub struct App {
     /// What the content scan found, per file with findings (invisible characters,
     /// mixed-script identifiers); None until the scan has run.
     pub findings: Option<HashMap<FileKey, crate::diff::invisible::Findings>>,
-    /// The impact analysis.
+    /// The impact analysis of the range.
     pub impact: ImpactSlot,
+    /// The impact analysis of single commits (by index), asked for as they are selected.
+    pub commit_impacts: HashMap<usize, ImpactSlot>,
+    /// The impact panel shows the range's impact (`o`) rather than the selected commit's.
+    pub impact_range: bool,
+    /// The focused panel fills the body (`z`).
+    pub zoom: bool,
     /// The impact panel's cursor.
     pub impact_cursor: usize,
     /// Whether the impact panel has shown its analysis on screen (review evidence).
@@ -252,6 +263,9 @@ impl App {
             tab_width: super::doc::TAB_WIDTH,
             findings: None,
             impact: ImpactSlot::Unavailable,
+            commit_impacts: HashMap::new(),
+            impact_range: false,
+            zoom: false,
             impact_cursor: 0,
             impact_seen: false,
             store,
@@ -340,19 +354,30 @@ impl App {
             .unwrap_or(SignScope::Range { every: false })
     }
 
+    /// The decision of the open sign dialog, if one is open.
+    pub fn sign_decision(&self) -> Option<crate::tui::action::Decision> {
+        self.overlays.iter().rev().find_map(|o| match o {
+            Overlay::Sign { decision, .. } => Some(*decision),
+            _ => None,
+        })
+    }
+
     /// The commits a sign dialog with `scope` signs, and those it leaves out because they
     /// need no sign-off (indices into the change's commits, oldest first).
     pub fn scope_commits(&self, scope: SignScope) -> (Vec<usize>, Vec<usize>) {
         match scope {
             SignScope::Commit(i) if i < self.data.commits.len() => (vec![i], Vec::new()),
             SignScope::Commit(_) => (Vec::new(), Vec::new()),
-            SignScope::Range { every } => (0..self.data.commits.len()).partition(|i| {
-                every
-                    || !self.data.commits[*i]
-                        .verdict
-                        .as_ref()
-                        .is_some_and(|v| v.state == ReviewState::NotRequired)
-            }),
+            // `A` approves what can be approved: a forbidden commit is left out (and named
+            // with why), not a reason to refuse the whole range.
+            SignScope::Range { every } => {
+                let approving = self.sign_decision() == Some(crate::tui::action::Decision::Approve);
+                (0..self.data.commits.len()).partition(|i| {
+                    let state = self.data.commits[*i].verdict.as_ref().map(|v| v.state);
+                    !(approving && state == Some(ReviewState::Forbidden))
+                        && (every || state != Some(ReviewState::NotRequired))
+                })
+            }
         }
     }
 
@@ -401,7 +426,7 @@ impl App {
 
     /// Columns of diff text the panel shows per line (one side's in side-by-side).
     pub fn diff_text_width(&self) -> usize {
-        let areas = layout::compute(self.size, self.focus == Panel::Impact);
+        let areas = self.areas();
         let inner = usize::from(areas.diff.width.saturating_sub(2));
         if self.split {
             (inner.saturating_sub(1) / 2).saturating_sub(8)
@@ -412,7 +437,7 @@ impl App {
 
     /// Rows of diff visible at once.
     pub fn diff_height(&self) -> usize {
-        layout::compute(self.size, self.focus == Panel::Impact).diff_body_height()
+        self.areas().diff_body_height()
     }
 
     /// Whether any commit is an AI commit in the prohibited tier (no approval is possible).
@@ -430,13 +455,42 @@ impl App {
         })
     }
 
+    /// The commit whose own impact the panel shows: the selected file's, in a range of
+    /// several commits, unless the range's was asked for (`o`). None: the range's.
+    pub fn impact_commit(&self) -> Option<usize> {
+        if self.impact_range || self.data.commits.len() < 2 {
+            return None;
+        }
+        self.selected.map(|k| k.commit)
+    }
+
+    /// The impact the panel shows: the selected commit's ([`App::impact_commit`]) or the
+    /// range's.
+    pub fn shown_impact(&self) -> &ImpactSlot {
+        static COMPUTING: ImpactSlot = ImpactSlot::Computing;
+        match self.impact_commit() {
+            // No analysis at all (hand-made data): the panel says so.
+            _ if self.impact == ImpactSlot::Unavailable => &self.impact,
+            None => &self.impact,
+            Some(c) => self.commit_impacts.get(&c).unwrap_or(&COMPUTING),
+        }
+    }
+
+    /// Where the panels go now (the focused one alone when zoomed).
+    pub fn areas(&self) -> layout::Areas {
+        let zoom = self.zoom.then_some(match self.focus {
+            Panel::Files => layout::Zoom::Files,
+            Panel::Diff => layout::Zoom::Diff,
+            Panel::Impact => layout::Zoom::Impact,
+        });
+        layout::compute_zoomed(self.size, self.focus == Panel::Impact, zoom)
+    }
+
     /// Whether the impact panel is on screen with its analysis now.
     pub fn impact_visible(&self) -> bool {
-        matches!(self.impact, ImpactSlot::Ready(_))
+        matches!(self.shown_impact(), ImpactSlot::Ready(_))
             && !layout::too_small(self.size)
-            && layout::compute(self.size, self.focus == Panel::Impact)
-                .impact
-                .is_some()
+            && self.areas().impact.is_some()
     }
 
     /// The top overlay.

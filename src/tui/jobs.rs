@@ -106,6 +106,41 @@ impl Jobs {
                     }
                 }
             }
+            Effect::ComputeCommitImpact(commit, id) => match (&self.background, &self.resolved) {
+                (Some(_), Some(resolved)) => {
+                    let repo_path = self.repo_path.clone();
+                    let resolved = resolved.clone();
+                    self.run(move || JobResult::CommitImpact {
+                        commit,
+                        result: impact::compute(&repo_path, &resolved, &[id]),
+                    })
+                }
+                (Some(_), None) => vec![JobResult::CommitImpact {
+                    commit,
+                    result: Err("no repository behind this review".to_string()),
+                }],
+                // Inline, as the range's: `settle` computes it.
+                (None, _) => Vec::new(),
+            },
+            Effect::CountMatches(query) => {
+                let files: Vec<(FileKey, FileChange)> = app
+                    .files
+                    .iter()
+                    .filter_map(|k| app.data.file(*k).map(|f| (*k, f.clone())))
+                    .collect();
+                let repo_path = self.repo_path.clone();
+                self.run(move || {
+                    let repo = git2::Repository::open(&repo_path).ok();
+                    let counts = files
+                        .iter()
+                        .filter_map(|(k, f)| {
+                            let n = load_doc(repo.as_ref(), f).ok()?.search(&query, false).len();
+                            (n > 0).then_some((*k, n))
+                        })
+                        .collect();
+                    JobResult::MatchCounts { query, counts }
+                })
+            }
             Effect::LoadHighlighter => {
                 let theme = app.theme.source.clone();
                 self.run(move || {
@@ -204,6 +239,23 @@ impl Jobs {
         let mut out = Vec::new();
         if app.highlighter.is_none() {
             out.extend(self.perform(app, Effect::LoadHighlighter));
+        }
+        for (ci, slot) in &app.commit_impacts {
+            if *slot != ImpactSlot::Computing {
+                continue;
+            }
+            let Some(entry) = app.data.commits.get(*ci) else {
+                continue;
+            };
+            out.push(JobResult::CommitImpact {
+                commit: *ci,
+                result: match &self.resolved {
+                    Some(resolved) => {
+                        impact::compute(&self.repo_path, resolved, &[entry.change.commit_id()])
+                    }
+                    None => Err("no repository behind this review".to_string()),
+                },
+            });
         }
         if app.impact == ImpactSlot::Computing {
             let commits: Vec<CommitId> = app

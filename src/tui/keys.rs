@@ -41,6 +41,9 @@ pub fn map_event(event: &Event, mode: Mode) -> Option<Action> {
         Event::Mouse(m) => match m.kind {
             MouseEventKind::ScrollDown => Some(Action::WheelDown(m.column, m.row)),
             MouseEventKind::ScrollUp => Some(Action::WheelUp(m.column, m.row)),
+            MouseEventKind::Down(crossterm::event::MouseButton::Left) => {
+                Some(Action::Click(m.column, m.row))
+            }
             _ => None,
         },
         Event::Resize(w, h) => Some(Action::Resize(*w, *h)),
@@ -126,6 +129,8 @@ fn normal_key(key: &KeyEvent, ctrl: bool) -> Option<Action> {
         KeyCode::Char('C') => Action::Comments,
         KeyCode::Char('Y') => Action::Export,
         KeyCode::Char('i') => Action::FocusImpact,
+        KeyCode::Char('o') => Action::ImpactScope,
+        KeyCode::Char('z') => Action::Zoom,
         KeyCode::Char('I') => Action::Interdiff,
         KeyCode::Tab => Action::NextPanel,
         KeyCode::BackTab => Action::PrevPanel,
@@ -157,11 +162,17 @@ pub const HELP: &[(&str, &str)] = &[
     ("V, j / k, c", "select lines, extend, comment on them"),
     ("C (then Enter, e, d)", "comments: list; jump, edit, delete"),
     ("Y", "copy the review as a prompt (OSC 52 clipboard)"),
-    ("/ then n / N", "search this file, next / previous match"),
+    (
+        "/ then n / N",
+        "search the change (matches counted in every file), next / previous",
+    ),
+    ("z", "zoom the focused panel (again: all panels)"),
+    ("mouse click", "select a file or commit, focus a panel"),
     ("a / A", "approve this commit / the range (sign dialog)"),
     ("r / R", "reject = request changes: commit / range"),
     ("e (sign dialog)", "also sign commits that need no sign-off"),
     ("i", "focus the impact panel (Enter opens a module)"),
+    ("o", "impact: the selected commit's / the whole range's"),
     ("I", "changes since an earlier approval (interdiff)"),
     ("Tab / Shift-Tab", "next / previous panel"),
     ("mouse wheel", "scroll"),

@@ -68,6 +68,46 @@ pub fn compute(size: (u16, u16), impact_focused: bool) -> Areas {
     }
 }
 
+/// The panel that fills the body when zoomed (`z`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Zoom {
+    /// The commit and file list.
+    Files,
+    /// The diff.
+    Diff,
+    /// The impact panel.
+    Impact,
+}
+
+/// [`compute`], or with `zoom` the one panel over the whole body (the others hidden; the
+/// diff keeps a zero-width place so that it need not be optional).
+pub fn compute_zoomed(size: (u16, u16), impact_focused: bool, zoom: Option<Zoom>) -> Areas {
+    let a = compute(size, impact_focused);
+    let Some(z) = zoom else { return a };
+    let body = Rect::new(0, 1, size.0, size.1.saturating_sub(2));
+    let none = Rect::new(size.0, 1, 0, body.height);
+    match z {
+        Zoom::Diff => Areas {
+            files: None,
+            diff: body,
+            impact: None,
+            ..a
+        },
+        Zoom::Files => Areas {
+            files: Some(body),
+            diff: none,
+            impact: None,
+            ..a
+        },
+        Zoom::Impact => Areas {
+            files: None,
+            diff: none,
+            impact: Some(body),
+            ..a
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -328,6 +328,8 @@ fn the_impact_panel_fills_in_and_enter_opens_a_module_read_only() {
         .expect("the changed module is listed");
     // A file is on screen with the analysis: that is the evidence a sign-off records.
     assert!(s.app().impact_seen);
+    // The panel shows the selected commit's impact; `o` the range's, read above.
+    s.press("o");
     s.press("i");
     for _ in 0..module {
         s.press("j");

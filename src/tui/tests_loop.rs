@@ -102,8 +102,13 @@ fn big_impact() -> ImpactView {
 #[test]
 fn the_impact_panel_shows_why_first_and_its_cursor_scrolls_it() {
     let mut s = session();
-    s.deliver(JobResult::Impact(Ok(big_impact())));
+    s.deliver(JobResult::Impact(Ok(ImpactView::default())));
+    s.deliver(JobResult::CommitImpact {
+        commit: 0,
+        result: Ok(big_impact()),
+    });
     let text = s.render();
+    assert!(text.contains("Impact · commit bbbbbbb"), "{text}");
     let why = text
         .lines()
         .position(|l| l.contains("why:"))
@@ -148,4 +153,148 @@ fn the_header_says_whether_the_range_passes_the_gate() {
     }
     let mut s = Session::from_data(data, Store::default(), Theme::dark(), (120, 30));
     assert!(s.render().contains("gate: passes"));
+}
+
+/// The sample with a second AI commit the gate forbids (prohibited tier).
+fn with_a_forbidden_commit() -> crate::tui::data::ReviewData {
+    let mut data = sample::review_data();
+    let mut bad = data.commits[0].clone();
+    bad.change.id = "dddddddddddddddddddddddddddddddddddddddd".into();
+    if let Some(v) = bad.verdict.as_mut() {
+        v.tier = crate::policy::Tier::Prohibited;
+        v.state = crate::signoff::ReviewState::Forbidden;
+    }
+    data.commits.push(bad);
+    data
+}
+
+#[test]
+fn a_approves_the_commits_that_can_be_and_names_the_skipped_with_why() {
+    let mut s = Session::from_data(
+        with_a_forbidden_commit(),
+        Store::default(),
+        Theme::dark(),
+        (140, 40),
+    );
+    s.press("A");
+    let text = s.render();
+    assert!(
+        text.contains("not signed: ddddddd (AI-generated in the prohibited tier"),
+        "{text}"
+    );
+    assert!(
+        text.contains("not signed: ccccccc (needs no sign-off"),
+        "{text}"
+    );
+    let req = super::update::sign_request(s.app(), super::action::Decision::Approve);
+    let ids: Vec<&str> = req.commits.iter().map(|c| c.commit.as_str()).collect();
+    assert_eq!(ids.len(), 1, "{ids:?}");
+    assert!(ids[0].starts_with("bbbbbbb"), "{ids:?}");
+    // One confirmation for the unviewed files, then the one signing request (one passphrase).
+    s.press("y");
+    assert!(s.render().contains("not marked viewed"));
+    s.press("y");
+    assert!(
+        matches!(
+            s.app().top(),
+            Some(Overlay::Sign {
+                stage: super::app::SignStage::Signing
+                    | super::app::SignStage::Done { .. }
+                    | super::app::SignStage::Passphrase { .. },
+                ..
+            })
+        ),
+        "the approvable commit is signed, not the whole range refused"
+    );
+}
+
+#[test]
+fn the_sign_dialog_names_the_tier_of_the_commit_it_signs() {
+    let mut s = Session::from_data(
+        with_a_forbidden_commit(),
+        Store::default(),
+        Theme::dark(),
+        (140, 40),
+    );
+    s.press("a");
+    let text = s.render();
+    assert!(
+        text.contains("tier signed: supervised (this commit's; the range's highest is prohibited)"),
+        "{text}"
+    );
+    assert!(!text.contains("effective tier: prohibited"), "{text}");
+}
+
+#[test]
+fn o_switches_the_impact_panel_between_the_commit_and_the_range() {
+    let mut s = session();
+    let mut range = big_impact();
+    range.rows.truncate(1);
+    range.rows[0].label = "range-wide".into();
+    s.deliver(JobResult::Impact(Ok(range)));
+    s.deliver(JobResult::CommitImpact {
+        commit: 0,
+        result: Ok(big_impact()),
+    });
+    assert!(s.render().contains("crate-00"));
+    s.press("o");
+    let text = s.render();
+    assert!(text.contains("Impact · range"), "{text}");
+    assert!(
+        text.contains("range-wide") && !text.contains("crate-01"),
+        "{text}"
+    );
+    s.press("o");
+    assert!(s.render().contains("crate-01"));
+}
+
+#[test]
+fn z_zooms_the_focused_panel_and_a_click_selects_a_file() {
+    let mut s = session();
+    s.press("z");
+    let text = s.render();
+    assert!(!text.contains("╭ Change"), "the list is hidden: {text}");
+    assert!(
+        !text.contains("Impact"),
+        "the impact panel is hidden: {text}"
+    );
+    assert!(text.contains("codec.rs · unified"), "{text}");
+    s.press("z");
+    assert!(s.render().contains("╭ Change"));
+    // The list: border row 1, commit header rows 2-3, first file on row 4, second on 5.
+    s.act(super::action::Action::Click(5, 5));
+    assert_eq!(s.app().focus, Panel::Files);
+    assert_eq!(
+        s.app().selected,
+        Some(super::data::FileKey { commit: 0, file: 1 }),
+        "the clicked file is selected"
+    );
+}
+
+#[test]
+fn slash_counts_matches_across_files_and_n_moves_on_to_the_next_file() {
+    let mut s = session();
+    // `decode` is in codec.rs only; `pub` is in several files.
+    s.press("/pub<Enter>");
+    let counts = s.app().search.counts.clone().expect("counted across files");
+    assert!(counts.len() >= 2, "{counts:?}");
+    let text = s.render();
+    assert!(
+        text.contains("in this file ·") && text.contains(" files"),
+        "{text}"
+    );
+    let first = s.app().selected;
+    for _ in 0..40 {
+        s.press("n");
+        if s.app().selected != first {
+            break;
+        }
+    }
+    assert_ne!(
+        s.app().selected,
+        first,
+        "n went on to the next file with a match"
+    );
+    let row = s.app().pos.cursor;
+    assert!(s.app().search.matches.contains(&row), "on a match there");
 }

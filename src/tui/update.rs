@@ -10,7 +10,6 @@ use super::app::{App, DiffSlot, Panel};
 use super::data::FileKey;
 use super::doc::{Row, SplitRow};
 use super::impact::ImpactSlot;
-use super::layout;
 use super::nav::{clamp_scroll, keep_cursor_visible, request_diffs, select};
 use super::overlay::{self, Handled};
 use super::store::viewed_key;
@@ -35,8 +34,21 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Handled::Ignored => base_update(app, action),
     };
     effects.extend(request_highlight(app));
+    effects.extend(request_commit_impact(app));
     app.impact_seen |= app.impact_visible();
     effects
+}
+
+/// Asks for the impact of the commit the panel shows, the first time it is shown (only
+/// where the range's impact is being computed too: a review read from a repository).
+fn request_commit_impact(app: &mut App) -> Option<Effect> {
+    let ci = app.impact_commit()?;
+    if app.impact == ImpactSlot::Unavailable || app.commit_impacts.contains_key(&ci) {
+        return None;
+    }
+    let id = app.data.commits.get(ci)?.change.commit_id();
+    app.commit_impacts.insert(ci, ImpactSlot::Computing);
+    Some(Effect::ComputeCommitImpact(ci, id))
 }
 
 /// Asks for highlighting of the diff lines on screen that the highlighter has not cached.
@@ -102,6 +114,7 @@ pub fn start(app: &mut App) -> Vec<Effect> {
             Effect::ScanContent
         });
         app.impact = ImpactSlot::Computing;
+        effects.extend(request_commit_impact(app));
         effects.push(Effect::ComputeImpact(
             app.data
                 .commits
@@ -133,6 +146,27 @@ fn base_update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::ToggleViewed => toggle_viewed(app),
         Action::Enter if app.focus == Panel::Impact => overlay::viewer::open_impact_row(app),
         Action::Export => overlay::comments::export(app),
+        Action::Click(col, row) => click(app, col, row),
+        Action::Zoom => {
+            app.zoom = !app.zoom;
+            clamp_scroll(app);
+            Vec::new()
+        }
+        Action::ImpactScope => {
+            app.impact_range = !app.impact_range;
+            app.impact_cursor = 0;
+            app.flash(
+                if app.impact_range {
+                    "impact: the whole range (o: the selected commit's)"
+                } else {
+                    "impact: the selected commit's (o: the whole range)"
+                },
+                false,
+            );
+            Vec::new()
+        }
+        Action::SearchNext => overlay::search::step(app, true),
+        Action::SearchPrev => overlay::search::step(app, false),
         other => {
             apply_panel_key(app, other);
             Vec::new()
@@ -168,8 +202,7 @@ fn apply_panel_key(app: &mut App, action: Action) {
         Action::ToggleSplit => toggle_split(app),
         Action::Comment => overlay::comment::open(app),
         Action::Search => overlay::search::open(app),
-        Action::SearchNext => overlay::search::step(app, true),
-        Action::SearchPrev => overlay::search::step(app, false),
+
         Action::Approve => overlay::sign::open(app, Decision::Approve, false),
         Action::Reject => overlay::sign::open(app, Decision::Reject, false),
         Action::ApproveRange => overlay::sign::open(app, Decision::Approve, true),
@@ -239,6 +272,7 @@ pub fn apply_job(app: &mut App, result: JobResult) -> Vec<Effect> {
     app.dirty = true;
     let mut effects = apply_result(app, result);
     effects.extend(request_highlight(app));
+    effects.extend(request_commit_impact(app));
     app.impact_seen |= app.impact_visible();
     effects
 }
@@ -280,6 +314,7 @@ fn apply_result(app: &mut App, result: JobResult) -> Vec<Effect> {
                 if let (false, Some(doc)) = (q.is_empty(), app.doc()) {
                     app.search.matches = doc.search(&q, app.split);
                 }
+                overlay::search::land(app);
             }
             evict(app);
             Vec::new()
@@ -293,6 +328,20 @@ fn apply_result(app: &mut App, result: JobResult) -> Vec<Effect> {
         }
         JobResult::FileText { title, result } => {
             overlay::viewer::apply(app, &title, result);
+            Vec::new()
+        }
+        JobResult::CommitImpact { commit, result } => {
+            app.commit_impacts.insert(
+                commit,
+                match result {
+                    Ok(v) => ImpactSlot::Ready(v),
+                    Err(e) => ImpactSlot::Failed(e),
+                },
+            );
+            Vec::new()
+        }
+        JobResult::MatchCounts { query, counts } => {
+            overlay::search::counted(app, &query, counts);
             Vec::new()
         }
         JobResult::Signed(outcome) => {
@@ -378,7 +427,7 @@ fn move_in_focus(app: &mut App, action: &Action) -> Vec<Effect> {
             Vec::new()
         }
         Panel::Impact => {
-            let len = match &app.impact {
+            let len = match app.shown_impact() {
                 ImpactSlot::Ready(v) => v.rows.len(),
                 _ => 0,
             };
@@ -400,10 +449,52 @@ fn move_in_focus(app: &mut App, action: &Action) -> Vec<Effect> {
     }
 }
 
+/// A left click: in the change list, selects the file (or the commit's first file) on that
+/// row; on a panel, focuses it.
+fn click(app: &mut App, col: u16, row: u16) -> Vec<Effect> {
+    let areas = app.areas();
+    let inside = |r: ratatui::layout::Rect| {
+        col >= r.x && col < r.x + r.width && row >= r.y && row < r.y + r.height
+    };
+    if let Some(r) = areas.files.filter(|r| inside(*r)) {
+        app.focus = Panel::Files;
+        // Inside the border: the list's rows, scrolled by `list_scroll`.
+        let Some(at) = usize::from(row).checked_sub(usize::from(r.y) + 1) else {
+            return Vec::new();
+        };
+        let mut n = at + app.list_scroll;
+        let headers = super::view::files::HEADER_ROWS;
+        for (ci, entry) in app.data.commits.iter().enumerate() {
+            let files = entry.change.files.len();
+            if n < headers + files {
+                if files == 0 {
+                    return Vec::new();
+                }
+                let fi = n.saturating_sub(headers);
+                return select(
+                    app,
+                    FileKey {
+                        commit: ci,
+                        file: fi,
+                    },
+                );
+            }
+            n -= headers + files;
+        }
+        return Vec::new();
+    }
+    if inside(areas.diff) {
+        app.focus = Panel::Diff;
+    } else if areas.impact.is_some_and(inside) {
+        app.focus = Panel::Impact;
+    }
+    Vec::new()
+}
+
 /// Rows of the impact panel's tree a page moves: the panel's inner height, less the lines
 /// above the tree.
 fn impact_page(app: &App) -> usize {
-    let areas = layout::compute(app.size, app.focus == Panel::Impact);
+    let areas = app.areas();
     areas
         .impact
         .map_or(1, |r| usize::from(r.height.saturating_sub(2)) / 2)
@@ -411,13 +502,13 @@ fn impact_page(app: &App) -> usize {
 }
 
 fn wheel(app: &mut App, col: u16, row: u16, down: bool) -> Vec<Effect> {
-    let areas = layout::compute(app.size, app.focus == Panel::Impact);
+    let areas = app.areas();
     let inside = |r: ratatui::layout::Rect| {
         col >= r.x && col < r.x + r.width && row >= r.y && row < r.y + r.height
     };
     if areas.impact.is_some_and(inside) {
         // Over the impact panel: its cursor moves (and the panel scrolls with it).
-        if let ImpactSlot::Ready(v) = &app.impact {
+        if let ImpactSlot::Ready(v) = app.shown_impact() {
             let last = v.rows.len().saturating_sub(1);
             app.focus = Panel::Impact;
             app.impact_cursor = if down {

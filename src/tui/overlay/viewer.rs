@@ -8,7 +8,7 @@ use crate::tui::impact::ImpactSlot;
 
 /// Enter on the impact panel: opens the module under the cursor (and asks for its text).
 pub fn open_impact_row(app: &mut App) -> Vec<Effect> {
-    let ImpactSlot::Ready(view) = &app.impact else {
+    let ImpactSlot::Ready(view) = app.shown_impact() else {
         return Vec::new();
     };
     let Some(row) = view.rows.get(app.impact_cursor) else {

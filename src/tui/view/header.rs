@@ -23,19 +23,31 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     if let Some(t) = &d.trusted_ref {
         left.push_str(&format!(" · trusted: {t}"));
     }
+    let mut noted = false;
     if let Some(notice) = &d.notice {
         left.push_str(&format!(" · {notice}"));
+        noted = true;
     }
     if let Some(note) = crate::tui::interdiff::header_note(app) {
         left.push_str(&format!(" · {note}"));
+        noted = true;
     }
     // Ref names may hold bidi controls: show them as markers.
     let left = super::text::visible(&left);
-    let right = match gate_line(app) {
-        Some(g) => format!("{g} · {}/{} viewed ", app.viewed_count(), app.files.len()),
-        None => format!("{}/{} viewed ", app.viewed_count(), app.files.len()),
-    };
     let width = usize::from(area.width);
+    let viewed = format!("{}/{} viewed ", app.viewed_count(), app.files.len());
+    // The gate line shortens the title (its trusted ref) when needed, but gives way to a
+    // notice in it (no policy, a rewrite after approval).
+    let right = match gate_line(app) {
+        Some(g)
+            if !noted
+                || left.chars().count() + g.chars().count() + viewed.chars().count() + 4
+                    <= width =>
+        {
+            format!("{g} · {viewed}")
+        }
+        _ => viewed,
+    };
     let left = fit(&left, width.saturating_sub(right.chars().count() + 1));
     let pad = width.saturating_sub(left.chars().count() + right.chars().count());
     let line = Line::from(vec![

@@ -16,12 +16,23 @@ use crate::tui::impact::{ImpactSlot, ImpactView};
 /// Draws the impact panel.
 pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let focused = app.focus == Panel::Impact;
-    let block = panel_block(app, " Impact ", focused);
+    let title = match app.impact_commit() {
+        Some(ci) => format!(
+            " Impact · commit {} ",
+            app.data
+                .commits
+                .get(ci)
+                .map_or("?", |e| e.change.short_id())
+        ),
+        None if app.data.commits.len() > 1 => " Impact · range ".to_string(),
+        None => " Impact ".to_string(),
+    };
+    let block = panel_block(app, title, focused);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let width = usize::from(inner.width);
     let mut lines: Vec<Line<'static>> = Vec::new();
-    match &app.impact {
+    match app.shown_impact() {
         ImpactSlot::Ready(view) => ready(app, view, width, focused, &mut lines),
         other => {
             let tier = app.data.tier();
@@ -44,7 +55,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
         }
     }
     let scroll = if focused {
-        match &app.impact {
+        match app.shown_impact() {
             ImpactSlot::Ready(view) => {
                 scroll_for(cursor_line(view, width, app.impact_cursor), inner.height)
             }

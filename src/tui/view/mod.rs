@@ -22,7 +22,7 @@ use ratatui::widgets::{Block, BorderType, Borders};
 use ratatui::Frame;
 use unicode_width::UnicodeWidthChar;
 
-use super::app::{App, Overlay, Panel};
+use super::app::{App, Overlay};
 use super::layout;
 
 pub use help::rows as help_rows;
@@ -34,12 +34,14 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         tiny::draw(frame, app, frame.area());
         return;
     }
-    let areas = layout::compute(size, app.focus == Panel::Impact);
+    let areas = app.areas();
     header::draw(frame, app, areas.header);
     if let Some(r) = areas.files {
         files::draw(frame, app, r);
     }
-    diff::draw(frame, app, areas.diff);
+    if areas.diff.width > 0 {
+        diff::draw(frame, app, areas.diff);
+    }
     if let Some(r) = areas.impact {
         impact::draw(frame, app, r);
     }

@@ -156,14 +156,38 @@ fn parts(app: &App, decision: Decision, stage: &SignStage, inner_w: usize) -> Pa
     let forbidden = decision == Decision::Approve && app.forbidden_in(scope);
     let mut top: Vec<Line<'static>> = Vec::new();
     let mut middle: Vec<Line<'static>> = Vec::new();
-    let tier = app.data.tier();
-    top.push(Line::from(vec![
-        Span::styled("effective tier: ", t.dim),
-        match tier {
-            Some(tier) => Span::styled(tier.name().to_string(), t.tier(tier)),
-            None => Span::styled(super::impact::no_tier(app).to_string(), t.dim),
-        },
-    ]));
+    // The tier the payload binds is each signed commit's own, not the range's highest.
+    let range_tier = app.data.tier();
+    match scope {
+        SignScope::Commit(i) => {
+            let tier = app
+                .data
+                .commits
+                .get(i)
+                .and_then(|e| e.verdict.as_ref())
+                .map(|v| v.tier);
+            let mut line = vec![
+                Span::styled("tier signed: ", t.dim),
+                match tier {
+                    Some(tier) => Span::styled(tier.name().to_string(), t.tier(tier)),
+                    None => Span::styled(super::impact::no_tier(app).to_string(), t.dim),
+                },
+            ];
+            if let (Some(r), Some(c)) = (range_tier, tier) {
+                if r != c {
+                    line.push(Span::styled(
+                        format!(" (this commit's; the range's highest is {})", r.name()),
+                        t.dim,
+                    ));
+                }
+            }
+            top.push(Line::from(line));
+        }
+        SignScope::Range { .. } => top.push(Line::styled(
+            "tiers signed: each commit's own, as listed",
+            t.dim,
+        )),
+    }
     commits(app, scope, inner_w, &mut top, &mut middle);
     hidden_content(app, &mut middle);
     let unviewed = app.unviewed_in(scope);
@@ -213,17 +237,34 @@ fn commits(
 ) {
     let t = &app.theme;
     let (signed, skipped) = app.scope_commits(scope);
-    if !skipped.is_empty() {
-        let ids: Vec<&str> = skipped
-            .iter()
+    let state = |i: &usize| app.data.commits[*i].verdict.as_ref().map(|v| v.state);
+    let (forbidden, unneeded): (Vec<usize>, Vec<usize>) = skipped
+        .iter()
+        .partition(|i| state(i) == Some(ReviewState::Forbidden));
+    let ids = |list: &[usize]| {
+        list.iter()
             .map(|i| app.data.commits[*i].change.short_id())
-            .collect();
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if !forbidden.is_empty() {
+        top.push(Line::styled(
+            format!(
+                "not signed: {} (AI-generated in the prohibited tier: no approval can make {} \
+                 pass; a human must make the change)",
+                ids(&forbidden),
+                if forbidden.len() == 1 { "it" } else { "them" }
+            ),
+            t.error,
+        ));
+    }
+    if !unneeded.is_empty() {
         top.push(Line::styled(
             format!(
                 "not signed: {} (need{} no sign-off; e signs {} too)",
-                ids.join(", "),
-                if ids.len() == 1 { "s" } else { "" },
-                if ids.len() == 1 { "it" } else { "them" }
+                ids(&unneeded),
+                if unneeded.len() == 1 { "s" } else { "" },
+                if unneeded.len() == 1 { "it" } else { "them" }
             ),
             t.dim,
         ));

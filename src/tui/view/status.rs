@@ -71,6 +71,8 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
             Panel::Impact => vec![
                 ("j/k", "move"),
                 ("Enter", "open module"),
+                ("o", "commit / range"),
+                ("z", "zoom"),
                 ("i/Esc", "back to diff"),
                 ("Tab", "next panel"),
                 ("?", "help"),
