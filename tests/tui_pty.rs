@@ -669,7 +669,7 @@ fn review_stdout_prompt_then_feedback_finds_moved_and_outdated_comments() {
     t.keys(&["}", "j", "V", "j", "j"]);
     t.wait_for("comment on the selected lines");
     t.keys(&["c"]);
-    t.wait_for("Comment on crates/auth/src/tokens.rs:+");
+    t.wait_for("Comment on crates/auth/src/tokens.rs:");
     t.text("bound this cache");
     t.keys(&["Enter"]);
     let s = t.wait_for("bound this cache");
@@ -678,7 +678,7 @@ fn review_stdout_prompt_then_feedback_finds_moved_and_outdated_comments() {
         "the comment shows under its lines:\n{s}"
     );
     t.keys(&["j", "j", "j", "j", "j", "j", "j", "j", "j", "c"]);
-    t.wait_for("Comment on crates/auth/src/tokens.rs:+");
+    t.wait_for("Comment on crates/auth/src/tokens.rs:");
     t.text("why clone here");
     t.keys(&["Enter"]);
     t.wait_for("why clone here");
