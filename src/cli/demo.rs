@@ -44,7 +44,6 @@ pub fn run(args: &DemoArgs) -> Result<i32> {
         },
     )?;
     let mut out = Printer::stdout();
-    let repo = made.repo.display();
     out.line("");
     let repo = made.repo.display().to_string();
     let repo = crate::util::shell::quote(&repo);
