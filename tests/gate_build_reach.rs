@@ -399,3 +399,163 @@ fn policy_check_names_an_unresolved_form_and_explains_build_code() {
     );
     assert!(stdout.contains("[escalation] build_code"), "{stdout}");
 }
+
+/// A lock file with two `foo 1.0.0` from different sources: billing-api locks the registry's,
+/// reporting a git one. `checksum` is the registry one's.
+fn lock_with(checksum: &str) -> String {
+    let reg = "registry+https://github.com/rust-lang/crates.io-index";
+    let git = "git+https://example.com/foo?rev=aaaa#aaaa";
+    format!(
+        "version = 3\n\n\
+         [[package]]\nname = \"auth\"\nversion = \"0.1.0\"\ndependencies = [\n \"core-types\",\n]\n\n\
+         [[package]]\nname = \"billing-api\"\nversion = \"0.1.0\"\ndependencies = [\n \"auth\",\n \"core-types\",\n \"foo 1.0.0 ({reg})\",\n]\n\n\
+         [[package]]\nname = \"core-types\"\nversion = \"0.1.0\"\n\n\
+         [[package]]\nname = \"foo\"\nversion = \"1.0.0\"\nsource = \"{git}\"\n\n\
+         [[package]]\nname = \"foo\"\nversion = \"1.0.0\"\nsource = \"{reg}\"\nchecksum = \"{checksum}\"\n\n\
+         [[package]]\nname = \"reporting\"\nversion = \"0.1.0\"\ndependencies = [\n \"core-types\",\n \"foo 1.0.0 ({git})\",\n]\n"
+    )
+}
+
+#[test]
+fn a_lock_change_reaches_the_member_locking_that_exact_package() {
+    let d = Demo::new();
+    let policy =
+        std::fs::read_to_string(d.path().join(".countersign/policy.toml")).expect("policy");
+    d.write(
+        ".countersign/policy.toml",
+        &format!("{policy}\n[[rules]]\npaths = [\"Cargo.lock\"]\ntier = \"autonomous\"\n"),
+    );
+    d.write("Cargo.lock", &lock_with(&"1".repeat(64)));
+    d.human("Lock the dependencies");
+    d.ai(&[("Cargo.lock", &lock_with(&"2".repeat(64)))]);
+    let (code, row) = d.verify();
+    assert_eq!(code, 1, "{row:#}");
+    assert_eq!(row["tier"], "supervised", "{row:#}");
+    assert!(row.to_string().contains("billing-api"), "{row:#}");
+}
+
+#[test]
+fn a_submodule_bump_takes_the_tier_of_the_crate_compiling_from_it() {
+    // Through a path dependency into the submodule, and (another door) an include! of one
+    // of its files.
+    submodule_bump(true);
+    submodule_bump(false);
+}
+
+fn submodule_bump(path_dependency: bool) {
+    let d = Demo::new();
+    if path_dependency {
+        d.write(
+            "crates/billing-api/Cargo.toml",
+            &format!(
+                "{}money = {{ path = \"../../vendor/money\" }}\n",
+                include_str!("../src/demo/fixtures/billing-manifest.toml")
+            ),
+        );
+    } else {
+        d.write(
+            "crates/billing-api/src/lib.rs",
+            &billing_lib_with("include!(\"../../../vendor/money/src/rates.rs\");\n"),
+        );
+    }
+    d.write(
+        ".gitmodules",
+        "[submodule \"money\"]\n\tpath = vendor/money\n\turl = https://example.com/money.git\n",
+    );
+    git_in(
+        d.path(),
+        &[
+            "update-index",
+            "--add",
+            "--cacheinfo",
+            "160000,1111111111111111111111111111111111111111,vendor/money",
+        ],
+    );
+    d.human("Billing uses the money submodule");
+    git_in(d.path(), &["checkout", "-q", "-B", "attack", "main"]);
+    git_in(
+        d.path(),
+        &[
+            "update-index",
+            "--add",
+            "--cacheinfo",
+            "160000,2222222222222222222222222222222222222222,vendor/money",
+        ],
+    );
+    git_in(
+        d.path(),
+        &[
+            "commit",
+            "-q",
+            "-m",
+            "Bump money\n\nCo-authored-by: Kiro <kiro@agents.example>",
+        ],
+    );
+    let (code, row) = d.verify();
+    assert_eq!(code, 1, "{row:#}");
+    assert_eq!(row["tier"], "prohibited", "{row:#}");
+    assert!(
+        row.to_string().contains("compiles files below it"),
+        "{row:#}"
+    );
+}
+
+#[test]
+fn a_file_a_crate_does_not_build_takes_only_its_path_rules() {
+    let d = Demo::new();
+    d.ai(&[("crates/auth/NOTES.md", "Tokens are cached per thread.\n")]);
+    let (code, row) = d.verify();
+    assert_eq!(
+        code, 0,
+        "`**/*.md = autonomous` holds for auth's notes: {row:#}"
+    );
+    assert_eq!(row["tier"], "autonomous", "{row:#}");
+}
+
+#[test]
+fn a_file_a_crate_may_build_keeps_its_tier() {
+    for (wiring, file) in [
+        // include_str! inside the crate.
+        ("pub const NOTES: &str = include_str!(\"../NOTES.md\");\n", "crates/billing-api/NOTES.md"),
+        // Another door: a name in an attribute, as a proc macro (askama, sqlx) reads it.
+        ("pub struct Invoice; // #[template(path = \"invoice.md\")]\n#[doc = \"invoice.md\"]\npub struct Page;\n", "crates/billing-api/templates/invoice.md"),
+    ] {
+        let d = Demo::new();
+        d.write("crates/billing-api/src/lib.rs", &billing_lib_with(wiring));
+        d.write(file, "v1\n");
+        d.human("Billing reads a document");
+        d.ai(&[(file, "v2\n")]);
+        let (code, row) = d.verify();
+        assert_eq!(code, 1, "{file}: {row:#}");
+        assert_eq!(row["tier"], "prohibited", "{file}: {row:#}");
+    }
+}
+
+#[test]
+fn policy_check_warns_about_a_rule_that_never_takes_effect() {
+    let d = Demo::new();
+    let policy =
+        std::fs::read_to_string(d.path().join(".countersign/policy.toml")).expect("policy");
+    d.write(
+        ".countersign/policy.toml",
+        &format!(
+            "{policy}\n[[rules]]\npaths = [\"crates/billing-api/src/**\"]\ntier = \"autonomous\"\n"
+        ),
+    );
+    d.human("Billing sources are autonomous (they are not: the crate is prohibited)");
+    let out = countersign(d.path())
+        .args(["policy", "check"])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("never takes effect"), "{stderr}");
+    // The demo's own rules all take effect.
+    let clean = Demo::new();
+    let out = countersign(clean.path())
+        .args(["policy", "check"])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("never takes effect"), "{stderr}");
+}

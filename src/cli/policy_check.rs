@@ -59,9 +59,14 @@ pub fn run(cwd: &Path, args: &PolicyCheckArgs) -> Result<i32> {
         let crates: Vec<&str> = workspace.members.iter().map(|m| m.name.as_str()).collect();
         let mut findings =
             policy::lint::lint(&t, &crates, &policy_file, &roster_file, chrono::Utc::now());
-        findings.extend(policy::lint::unmatched_globs(
+        let files = tracked_files(&ctx.repo, args.rev.as_deref())?;
+        findings.extend(policy::lint::unmatched_globs(&t, &files, &policy_file));
+        let scan = scan(&ctx.repo, args.rev.as_deref(), &workspace);
+        findings.extend(ineffective_rules(
             &t,
-            &tracked_files(&ctx.repo, args.rev.as_deref())?,
+            &workspace,
+            scan.as_ref(),
+            &files,
             &policy_file,
         ));
         // Errors all; warnings up to a point (40,000 rules can name 40,000 missing crates).
@@ -84,7 +89,7 @@ pub fn run(cwd: &Path, args: &PolicyCheckArgs) -> Result<i32> {
         if findings.iter().any(|f| f.fatal) {
             return Ok(EXIT_ERROR);
         }
-        for form in unresolved_forms(&ctx.repo, args.rev.as_deref(), &workspace) {
+        for form in unresolved_forms(scan.as_ref()) {
             pipe::warn(escape::line(&form));
         }
         out.line(escape::line(&policy::summary(&t)));
@@ -98,18 +103,25 @@ pub fn run(cwd: &Path, args: &PolicyCheckArgs) -> Result<i32> {
     out.finish(EXIT_OK)
 }
 
-/// A warning for each inclusion form the gate cannot resolve in REV's tree (HEAD's for
-/// the work tree): the crate then may compile any file, so every file outside it takes its
-/// tier until its owners write the path as a literal.
-fn unresolved_forms(repo: &git2::Repository, rev: Option<&str>, ws: &Workspace) -> Vec<String> {
+/// What crates compile in REV's tree (HEAD's for the work tree), None when there is no
+/// such commit or it cannot be read.
+fn scan(
+    repo: &git2::Repository,
+    rev: Option<&str>,
+    ws: &Workspace,
+) -> Option<crate::impact::compiled::Inclusions> {
     let commit = repo
         .revparse_single(rev.unwrap_or("HEAD"))
         .and_then(|o| o.peel_to_commit())
-        .map(|c| c.id());
-    let Ok(commit) = commit else {
-        return Vec::new();
-    };
-    let Ok(found) = crate::impact::compiled::scan_tree(repo, commit, ws) else {
+        .ok()?;
+    crate::impact::compiled::scan_tree(repo, commit.id(), ws).ok()
+}
+
+/// A warning for each inclusion form the gate cannot resolve: the crate then may compile
+/// any file, so every file outside it takes its tier until its owners write the path as a
+/// literal.
+fn unresolved_forms(scan: Option<&crate::impact::compiled::Inclusions>) -> Vec<String> {
+    let Some(found) = scan else {
         return Vec::new();
     };
     found
@@ -120,6 +132,66 @@ fn unresolved_forms(repo: &git2::Repository, rev: Option<&str>, ws: &Workspace) 
                  every file outside `{krate}` its tier until the path is a literal (or a \
                  concat! of literals and env!(\"CARGO_MANIFEST_DIR\"))"
             )
+        })
+        .collect()
+}
+
+/// Warnings for path rules that can never take effect: every tracked file they match gets a
+/// higher tier from another rule or from a crate that compiles it (a rule never lowers).
+fn ineffective_rules(
+    t: &policy::Trusted,
+    ws: &Workspace,
+    scan: Option<&crate::impact::compiled::Inclusions>,
+    files: &[String],
+    policy_file: &str,
+) -> Vec<policy::lint::Finding> {
+    let none = crate::impact::compiled::Inclusions::default();
+    let classifier =
+        crate::policy::tier::Classifier::new(&t.policy, ws).with_inclusions(scan.unwrap_or(&none));
+    // Rule → (files it matches, one file that gets a higher tier, with why).
+    let mut seen: std::collections::BTreeMap<usize, (usize, Option<(String, String)>)> =
+        Default::default();
+    let mut effective: std::collections::BTreeSet<usize> = Default::default();
+    for f in files {
+        let mut rules: Vec<usize> = t
+            .policy
+            .path_globs
+            .each_match(Path::new(f))
+            .map(|(r, _)| r)
+            .collect();
+        rules.dedup();
+        if rules.is_empty() {
+            continue;
+        }
+        let got = classifier.path_tier(&crate::git::GitPath::from(f.as_str()), ws);
+        for r in rules {
+            let Some(rule) = t.policy.rules.get(r) else {
+                continue;
+            };
+            let entry = seen.entry(r).or_default();
+            entry.0 += 1;
+            if got.tier <= rule.tier {
+                effective.insert(r);
+            } else if entry.1.is_none() {
+                entry.1 = Some((f.clone(), got.why.clone()));
+            }
+        }
+    }
+    seen.into_iter()
+        .filter(|(r, _)| !effective.contains(r))
+        .filter_map(|(r, (count, example))| {
+            let rule = t.policy.rules.get(r)?;
+            let (file, why) = example?;
+            Some(policy::lint::Finding {
+                file: policy_file.to_string(),
+                line: rule.line,
+                message: format!(
+                    "this rule ({}) never takes effect: each of the {count} files it matches \
+                     gets a higher tier (`{file}`: {why})",
+                    rule.tier
+                ),
+                fatal: false,
+            })
         })
         .collect()
 }

@@ -101,6 +101,9 @@ pub fn analyze_range(
         tip: tip_ws,
         base_files: base_tree.as_ref().map_or(&tip_tree, |t| t),
         tip_files: &tip_tree,
+        // The graph shows every crate whose folder the change touches; the tier (the
+        // review layer's) leaves out files a crate provably does not build.
+        inclusions: None,
     };
     let level = crate_level(&sides, files)?;
     let targets = affected_targets(tip_ws, &tip_tree, &level.crates);

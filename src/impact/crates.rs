@@ -78,6 +78,9 @@ pub struct Sides<'a> {
     pub base_files: &'a dyn RepoFiles,
     /// Files after the change.
     pub tip_files: &'a dyn RepoFiles,
+    /// What crates compile and read (see [`super::compiled`]), when known: a file in a
+    /// crate's folder that the crate provably does not build does not mark it changed.
+    pub inclusions: Option<&'a super::compiled::Inclusions>,
 }
 
 /// The crate-level result.
@@ -299,6 +302,9 @@ fn attribute(
     let Some(member) = ws.member_of(path) else {
         return false;
     };
+    if sides.inclusions.is_some_and(|i| i.not_built(member, path)) {
+        return false;
+    }
     if old_side && sides.tip.member(&member.name).is_none() {
         direct.deleted.insert(member.name.clone());
         return false;

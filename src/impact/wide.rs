@@ -37,6 +37,16 @@ pub enum WideEffect {
 /// `Cargo.lock`, which are judged by [`root_manifest_change`] and [`lock_change`]), and why
 /// it matters.
 pub fn wide_file_reason(path: &str) -> Option<&'static str> {
+    // Cargo and rustup look for these from the directory a build starts in upwards, and
+    // that build covers the whole workspace: a nested one counts as much as the root's.
+    let path = match path.rsplit_once("/.cargo/") {
+        Some((_, rest)) => &path[path.len() - rest.len() - ".cargo/".len()..],
+        None => path
+            .rsplit('/')
+            .next()
+            .filter(|n| n.starts_with("rust-toolchain"))
+            .unwrap_or(path),
+    };
     match path {
         "Cargo.lock" => Some("the lock file pins every member's dependency versions"),
         "rust-toolchain" | "rust-toolchain.toml" => {
@@ -313,21 +323,36 @@ pub fn lock_change_packages(
         .map(|p| format!("`{} {}`", p.name, p.version))
         .collect();
     // Reverse edges of the new lock graph: a dependency string names a package by name, or
-    // name and version, or name, version and (source).
-    let find = |dep: &str| -> Option<usize> {
+    // name and version, or name, version and (source). Every package it can mean gets the
+    // edge: two `foo 1.0.0` from different sources are told apart by the source, and a
+    // string that names fewer parts links to each candidate (stricter, never laxer).
+    let find = |dep: &str| -> Vec<usize> {
         let mut parts = dep.splitn(3, ' ');
-        let name = parts.next()?;
+        let Some(name) = parts.next() else {
+            return Vec::new();
+        };
         let version = parts.next();
+        let source = parts
+            .next()
+            .map(|s| s.trim().trim_start_matches('(').trim_end_matches(')'));
         by_name
-            .get(name)?
-            .iter()
-            .copied()
-            .find(|&i| version.is_none_or(|v| new_l.package[i].version == v))
+            .get(name)
+            .map(|c| {
+                c.iter()
+                    .copied()
+                    .filter(|&i| {
+                        let p = &new_l.package[i];
+                        version.is_none_or(|v| p.version == v)
+                            && source.is_none_or(|s| p.source.as_deref() == Some(s))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
     };
     let mut rdeps: Vec<Vec<usize>> = vec![Vec::new(); new_l.package.len()];
     for (i, p) in new_l.package.iter().enumerate() {
         for d in &p.dependencies {
-            if let Some(j) = find(d) {
+            for j in find(d) {
                 rdeps[j].push(i);
             }
         }

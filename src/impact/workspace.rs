@@ -126,6 +126,8 @@ pub struct Workspace {
     index: std::sync::OnceLock<MemberIndex>,
     /// [`Workspace::build_time_members`], computed on first use.
     build_time: std::sync::OnceLock<BTreeMap<String, String>>,
+    /// [`Workspace::path_deps_below`]'s index, built on first use.
+    dep_paths: std::sync::OnceLock<BTreeMap<String, Vec<(String, String)>>>,
 }
 
 /// [`Workspace::members`] indexed.
@@ -522,6 +524,32 @@ impl Workspace {
             }
             index
         })
+    }
+
+    /// The path dependencies pointing at `dir` or below it: (member, dependency key, path).
+    pub fn path_deps_below(&self, dir: &str) -> Vec<(&str, &str, &str)> {
+        let index = self.dep_paths.get_or_init(|| {
+            let mut out: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+            for m in &self.members {
+                for d in &m.deps {
+                    if let Some(p) = &d.path {
+                        out.entry(p.clone())
+                            .or_default()
+                            .push((m.name.clone(), d.key.clone()));
+                    }
+                }
+            }
+            out
+        });
+        let exact = index.get_key_value(dir).into_iter();
+        let below = index.range(format!("{dir}/")..format!("{dir}0"));
+        exact
+            .chain(below)
+            .flat_map(|(p, who)| {
+                who.iter()
+                    .map(move |(m, k)| (m.as_str(), k.as_str(), p.as_str()))
+            })
+            .collect()
     }
 
     /// Members whose code runs on the build machine, each with why: proc-macro crates,

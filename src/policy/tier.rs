@@ -96,7 +96,11 @@ impl<'a> Classifier<'a> {
 
     /// The tier of `path` in workspace `ws` (the workspace of the revision it belongs to).
     pub fn path_tier(&self, path: &GitPath, ws: &Workspace) -> PathTier {
-        let member = ws.member_of(path);
+        // A file in a crate's folder that the crate provably does not build takes only its
+        // path rules (without the scan, every file there counts as the crate's).
+        let member = ws
+            .member_of(path)
+            .filter(|m| !self.inclusions.is_some_and(|i| i.not_built(m, path)));
         let mut found = self.matches(path, member);
         for c in self
             .inclusions
@@ -133,6 +137,7 @@ impl<'a> Classifier<'a> {
                 why,
             });
         }
+        found.extend(self.compiled_below(path, ws));
         let best = found
             .into_iter()
             .max_by_key(|m| m.tier)
@@ -172,6 +177,49 @@ impl<'a> Classifier<'a> {
             crate_name: member.map(|m| m.name.clone()),
             why: best.why,
         }
+    }
+
+    /// The tiers of the crates that compile files below `path`: a submodule (whose content
+    /// the gate does not have) or directory holding a crate's path dependency or an included
+    /// file. By path, since the content is not there to read (fail closed).
+    fn compiled_below(&self, path: &GitPath, ws: &Workspace) -> Vec<Match> {
+        let Ok(dir) = std::str::from_utf8(path.as_bytes()) else {
+            return Vec::new();
+        };
+        let mut found = Vec::new();
+        let mut push = |m: &Member, how: String| {
+            let manifest = GitPath::from(m.manifest_path().as_str());
+            if let Some(best) = self
+                .matches(&manifest, Some(m))
+                .into_iter()
+                .max_by_key(|x| x.tier)
+            {
+                found.push(Match {
+                    tier: best.tier,
+                    why: format!(
+                        "`{}` compiles files below it ({how}), and is {}: {}",
+                        m.name, best.tier, best.why
+                    ),
+                });
+            }
+        };
+        for w in [ws, self.trusted] {
+            for (name, key, dp) in w.path_deps_below(dir) {
+                if let Some(m) = w.member(name) {
+                    push(m, format!("path dependency `{key}` at {dp}"));
+                }
+            }
+        }
+        let under = self
+            .inclusions
+            .map(|i| i.compiled_under(dir))
+            .unwrap_or_default();
+        for (krate, how) in under {
+            if let Some(m) = ws.member(&krate).or_else(|| self.trusted.member(&krate)) {
+                push(m, how);
+            }
+        }
+        found
     }
 
     /// The tier `[escalation] build_code` stands for (`"max"`: the highest tier any rule,

@@ -380,6 +380,7 @@ impl<'r> Assessor<'r> {
             tip: tip_ws,
             base_files: &base_files,
             tip_files: &tip_files,
+            inclusions: self.inclusions.as_ref(),
         };
         let crates = crate_level(&sides, files)?.crates;
         let classifier = Classifier::new(&self.trusted.policy, &self.trusted_workspace);

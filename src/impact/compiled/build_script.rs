@@ -101,7 +101,7 @@ const PATH_BUILDERS: &[&str] = &[
 
 /// True for a literal that may name a file: no spaces or control characters, no format
 /// braces, not a `cargo:` instruction, not absolute (outside the repository).
-fn path_like(s: &str) -> bool {
+pub(crate) fn path_like(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 1024
         && !s.starts_with("cargo:")

@@ -70,6 +70,11 @@ pub struct Inclusions {
     /// include) → why.
     #[serde(default)]
     build_code: BTreeMap<String, String>,
+    /// Crate → every component of the path-like string literals in its sources: a file a
+    /// proc macro reads by a name in an attribute (`#[template(path = "x.html")]`) is named
+    /// here, so it counts as built.
+    #[serde(default)]
+    named: BTreeMap<String, BTreeSet<String>>,
 }
 
 impl Inclusions {
@@ -123,6 +128,16 @@ impl Inclusions {
             .collect()
     }
 
+    /// The crates compiling a recorded path strictly below directory `dir`, with how.
+    pub fn compiled_under(&self, dir: &str) -> Vec<(String, String)> {
+        let from = format!("{dir}/");
+        let to = format!("{dir}0"); // '0' follows '/' in byte order
+        self.by_path
+            .range(from..to)
+            .flat_map(|(_, who)| who.iter().cloned())
+            .collect()
+    }
+
     /// Why `path` runs on the build machine, when a build script is or includes it.
     pub fn build_code(&self, path: &GitPath) -> Option<&str> {
         std::str::from_utf8(path.as_bytes())
@@ -154,6 +169,46 @@ impl Inclusions {
         for (p, why) in other.build_code {
             self.build_code.entry(p).or_insert(why);
         }
+        for (k, names) in other.named {
+            self.named.entry(k).or_default().extend(names);
+        }
+    }
+
+    /// True when `member` provably does not build `path`, a file in its folder (DESIGN,
+    /// "Files in a crate's folder that the crate does not build"): not Rust source (any `.rs`
+    /// file may be in the module tree), not a manifest, lock, build script, Cargo
+    /// configuration or toolchain file, not included or read by the crate's build script,
+    /// not named by a string literal in its sources (what a proc macro may read), and the
+    /// crate has no unresolved form (which may include anything).
+    pub fn not_built(&self, member: &Member, path: &GitPath) -> bool {
+        let Ok(text) = std::str::from_utf8(path.as_bytes()) else {
+            return false;
+        };
+        let rel = match text.strip_prefix(member.dir.as_str()) {
+            Some(r) if member.dir.is_empty() => r,
+            Some(r) if r.starts_with('/') => &r[1..],
+            _ => return false,
+        };
+        let name = rel.rsplit('/').next().unwrap_or(rel);
+        let special = name.ends_with(".rs")
+            || name == "Cargo.toml"
+            || name == "Cargo.lock"
+            || name.starts_with("rust-toolchain")
+            || rel.split('/').any(|c| c == ".cargo");
+        if special || build_scripts(member).iter().any(|b| b == text) {
+            return false;
+        }
+        if self.may.get(&member.name).is_some_and(|f| !f.is_empty()) {
+            return false;
+        }
+        let named = self.named.get(&member.name);
+        if rel.split('/').any(|c| named.is_some_and(|n| n.contains(c))) {
+            return false;
+        }
+        !self
+            .crates_compiling(path)
+            .iter()
+            .any(|(k, _)| k == &member.name)
     }
 
     fn add(&mut self, path: String, krate: &str, how: String) {
@@ -241,6 +296,8 @@ enum Named {
     Scanned {
         forms: Vec<(forms::Form, usize)>,
         reads: Option<(build_script::Reads, Vec<usize>)>,
+        /// The components of its path-like string literals (what a proc macro may read).
+        names: Vec<String>,
     },
     /// A file the scan cannot read as tokens (too large, unterminated string), and why.
     Unreadable(String),
@@ -293,9 +350,22 @@ fn read_file(content: &[u8], build: bool, build_deps: &[String]) -> Named {
             .collect();
         (r, lines)
     });
+    let mut names: Vec<String> = toks
+        .iter()
+        .filter_map(|t| match &t.kind {
+            tokens::Kind::Str(s) if s.len() <= 256 && build_script::path_like(s) => Some(s),
+            _ => None,
+        })
+        .flat_map(|s| s.split(['/', '\\']))
+        .filter(|c| !c.is_empty() && *c != "." && *c != "..")
+        .map(str::to_string)
+        .collect();
+    names.sort();
+    names.dedup();
     Named::Scanned {
         forms: found,
         reads,
+        names,
     }
 }
 
@@ -463,7 +533,20 @@ fn place(
             found.add_may(krate, format!("{path} cannot be scanned ({why})"));
             return;
         }
-        Named::Scanned { forms, reads } => (forms, reads),
+        Named::Scanned {
+            forms,
+            reads,
+            names,
+        } => {
+            if role == Role::Own {
+                found
+                    .named
+                    .entry(krate.to_string())
+                    .or_default()
+                    .extend(names);
+            }
+            (forms, reads)
+        }
     };
     if role == Role::Build {
         found
@@ -518,9 +601,14 @@ fn place(
             }
         };
         for t in targets {
-            // Files inside the crate are its own, and scanned as such; outside ones (and
-            // anything build code includes) are recorded and followed.
-            if outside(&t) || role == Role::Build {
+            // Every target is recorded (a file inside the crate that it includes is built);
+            // outside ones (and anything build code includes) are followed too, while the
+            // crate's own files are scanned as such.
+            if !(outside(&t) || role == Role::Build) {
+                found.add(t, krate, how_role(&name));
+                continue;
+            }
+            {
                 found.add(t.clone(), krate, how_role(&name));
                 let sub_role = if role == Role::Build {
                     Role::Build
