@@ -559,3 +559,190 @@ fn policy_check_warns_about_a_rule_that_never_takes_effect() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("never takes effect"), "{stderr}");
 }
+
+/// `verify main..attack`'s exit code and stderr.
+fn verify_status(d: &Demo) -> (i32, String, String) {
+    let out = countersign(d.path())
+        .args(["verify", "main..attack", "--trusted-ref", "refs/heads/main"])
+        .output()
+        .expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_tree_listing_a_name_twice_fails_its_commit() {
+    let d = Demo::new();
+    git_in(d.path(), &["checkout", "-q", "-B", "attack", "main"]);
+    // main's root tree, with README.md listed twice: an edited copy first, the original
+    // after it (a checkout keeps one of them).
+    let listing = git_in(d.path(), &["ls-tree", "-z", "main"]);
+    let edited = support::git_stdin(
+        d.path(),
+        &["hash-object", "-w", "--stdin"],
+        b"# ledger\n\nSomething else.\n",
+    );
+    let hex = |s: &str| -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|k| u8::from_str_radix(&s[k..k + 2], 16).expect("hex"))
+            .collect()
+    };
+    let mut raw = Vec::new();
+    for entry in listing.split('\0').filter(|e| !e.is_empty()) {
+        let (meta, name) = entry.split_once('\t').expect("an entry");
+        let mut parts = meta.split(' ');
+        let (mode, _, id) = (
+            parts.next().expect("mode"),
+            parts.next(),
+            parts.next().expect("id"),
+        );
+        let mode = mode.trim_start_matches('0');
+        if name == "README.md" {
+            raw.extend(format!("{mode} {name}\0").as_bytes());
+            raw.extend(hex(&edited));
+        }
+        raw.extend(format!("{mode} {name}\0").as_bytes());
+        raw.extend(hex(id));
+    }
+    let tree = support::git_stdin(
+        d.path(),
+        &["hash-object", "-t", "tree", "-w", "--literally", "--stdin"],
+        &raw,
+    );
+    let main = git_in(d.path(), &["rev-parse", "main"]);
+    let commit = support::git_stdin(
+        d.path(),
+        &[
+            "commit-tree",
+            &tree,
+            "-p",
+            main.trim(),
+            "-m",
+            "Reword the readme\n\nCo-authored-by: Kiro <kiro@agents.example>",
+        ],
+        b"",
+    );
+    git_in(d.path(), &["update-ref", "refs/heads/attack", &commit]);
+    let (code, row) = d.verify();
+    assert_eq!(code, 1, "{row:#}");
+    assert!(row["problems"].to_string().contains("twice"), "{row:#}");
+}
+
+#[test]
+fn a_replace_ref_on_a_judged_object_is_refused_and_others_are_named() {
+    let d = Demo::new();
+    d.ai(&[("docs/reporting.md", "# Reporting\n\nShorter.\n")]);
+    let (code, _, stderr) = verify_status(&d);
+    assert_eq!(code, 0, "an autonomous docs edit passes: {stderr}");
+    // Unrelated: a replacement of an object nothing here reads is a notice.
+    let a = support::git_stdin(d.path(), &["hash-object", "-w", "--stdin"], b"a\n");
+    let b = support::git_stdin(d.path(), &["hash-object", "-w", "--stdin"], b"b\n");
+    git_in(d.path(), &["replace", &a, &b]);
+    let (code, _, stderr) = verify_status(&d);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("replaces"), "{stderr}");
+    // The reviewed blob replaced: git would check out other content.
+    let blob = git_in(d.path(), &["rev-parse", "attack:docs/reporting.md"]);
+    let evil = support::git_stdin(d.path(), &["hash-object", "-w", "--stdin"], b"evil\n");
+    git_in(d.path(), &["replace", blob.trim(), &evil]);
+    let (code, _, stderr) = verify_status(&d);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("replaces") && stderr.contains("refs/replace/"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_feature_change_on_a_prohibited_member_takes_its_tier() {
+    let d = Demo::new();
+    d.write(
+        "crates/billing-api/Cargo.toml",
+        &format!(
+            "{}\n[features]\nmock-limits = []\n",
+            include_str!("../src/demo/fixtures/billing-manifest.toml")
+        ),
+    );
+    d.write(
+        "crates/reporting/Cargo.toml",
+        &format!(
+            "{}billing-api = {{ path = \"../billing-api\" }}\n",
+            include_str!("../src/demo/fixtures/reporting-manifest.toml")
+        ),
+    );
+    d.human("Reporting reads billing");
+    d.ai(&[(
+        "crates/reporting/Cargo.toml",
+        &format!(
+            "{}billing-api = {{ path = \"../billing-api\", features = [\"mock-limits\"] }}\n",
+            include_str!("../src/demo/fixtures/reporting-manifest.toml")
+        ),
+    )]);
+    let (code, row) = d.verify();
+    assert_eq!(code, 1, "{row:#}");
+    assert_eq!(row["tier"], "prohibited", "{row:#}");
+    assert!(row.to_string().contains("unifies"), "{row:#}");
+}
+
+#[test]
+fn checkout_attributes_on_compiled_files_take_the_compiling_crates_tier() {
+    let d = Demo::new();
+    d.write(
+        "crates/billing-api/src/lib.rs",
+        &billing_lib_with("#[path = \"../../../docs/rates.rs\"]\nmod rates;\n"),
+    );
+    d.write("docs/rates.rs", RATES);
+    d.human("Billing reads its rates from docs");
+    d.ai(&[("docs/.gitattributes", "rates.rs filter=rates\n")]);
+    let (code, row) = d.verify();
+    assert_eq!(code, 1, "{row:#}");
+    assert_eq!(row["tier"], "prohibited", "{row:#}");
+    assert!(row.to_string().contains("checkout attributes"), "{row:#}");
+}
+
+#[test]
+fn impact_json_names_the_crates_each_file_is_compiled_into() {
+    let d = Demo::new();
+    d.write(
+        "crates/billing-api/src/lib.rs",
+        &billing_lib_with("#[path = \"../../../docs/rates.rs\"]\nmod rates;\n"),
+    );
+    d.write("docs/rates.rs", RATES);
+    d.human("Billing reads its rates from docs");
+    d.ai(&[
+        ("docs/rates.rs", RATES_AI),
+        ("crates/auth/NOTES.md", "notes\n"),
+    ]);
+    let out = countersign(d.path())
+        .args([
+            "impact",
+            "main..attack",
+            "--trusted-ref",
+            "refs/heads/main",
+            "--format",
+            "json",
+        ])
+        .output()
+        .expect("runs");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(json["changed_files"][0].is_string(), "{json:#}");
+    let files = json["files"].as_array().expect("files");
+    let rates = files
+        .iter()
+        .find(|f| f["path"] == "docs/rates.rs")
+        .expect("docs/rates.rs");
+    assert_eq!(rates["tier"], "prohibited", "{rates:#}");
+    let into = &rates["compiled_into"][0];
+    assert_eq!(into["crate"], "billing-api", "{rates:#}");
+    assert_eq!(into["certainty"], "does", "{rates:#}");
+    assert!(into["how"].to_string().contains("#[path]"), "{rates:#}");
+    let notes = files
+        .iter()
+        .find(|f| f["path"] == "crates/auth/NOTES.md")
+        .expect("NOTES.md");
+    assert_eq!(notes["compiled_into"], serde_json::json!([]), "{notes:#}");
+}

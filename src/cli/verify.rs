@@ -24,6 +24,15 @@ pub fn run(cwd: &Path, args: &VerifyArgs) -> Result<i32> {
         None => None,
     };
     let mut review = Review::open(&ctx.repo, args.selection(), Purpose::Gate)?;
+    // Replacements git honours at checkout are named even by the gate (the other notices
+    // are for people at a terminal).
+    let replaced: Vec<String> = review
+        .notices
+        .iter()
+        .filter(|n| n.contains(" replaces "))
+        .cloned()
+        .collect();
+    super::notify(&replaced);
     let mut progress = Progress::new("verifying", args.format != VerifyFormat::Text);
     let report = review.report_with(&mut |done, total, c| progress.tick(done, total, c))?;
     progress.finish();

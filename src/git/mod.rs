@@ -11,6 +11,7 @@
 
 mod changeset;
 pub mod content;
+mod malformed;
 mod merge;
 mod path;
 mod refs;
@@ -25,6 +26,7 @@ pub use changeset::{
     ChangeSet, CommitChange, DiffBase, DiffLine, FileChange, FileStatus, Hunk, LineKind, LoadDepth,
     Person, SubmoduleChange, Trailer, LOAD_THREADS,
 };
+pub use malformed::malformed_tree;
 pub use merge::merge_own_paths;
 pub use path::GitPath;
 pub use refs::{resolve_rev, ResolvedRev};

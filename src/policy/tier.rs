@@ -69,6 +69,10 @@ pub struct Classifier<'a> {
     policy: &'a Policy,
     trusted: &'a Workspace,
     inclusions: Option<&'a Inclusions>,
+    /// Changed paths whose content reaches named crates beyond their folder (a manifest
+    /// change altering a member's features, a `.gitattributes` change setting checkout
+    /// attributes): path → (crates, why).
+    reaches: Option<&'a BTreeMap<GitPath, (Vec<String>, String)>>,
 }
 
 /// One reason a path gets a tier.
@@ -84,7 +88,16 @@ impl<'a> Classifier<'a> {
             policy,
             trusted,
             inclusions: None,
+            reaches: None,
         }
+    }
+
+    /// The same classifier, also giving each of these changed paths the tiers of the crates
+    /// its content reaches (path → (crates, why)): a manifest change that alters another
+    /// member's features, a `.gitattributes` change setting checkout attributes.
+    pub fn with_reaches(mut self, reaches: &'a BTreeMap<GitPath, (Vec<String>, String)>) -> Self {
+        self.reaches = Some(reaches);
+        self
     }
 
     /// The same classifier, also giving a file the tier of every crate that compiles it
@@ -481,6 +494,26 @@ impl<'a> Classifier<'a> {
                      script, links, proc-macro or build dependencies): [escalation] build_code \
                      makes it at least {least}"
                 );
+            }
+        }
+        // What a path's content reaches beyond its folder: at least those crates' tiers
+        // (`cap` does not apply: this is the direct tier).
+        for p in paths.iter_mut() {
+            let Some((names, why)) = self.reaches.and_then(|r| r.get(&p.path)) else {
+                continue;
+            };
+            for name in names {
+                let Some((m, w)) = [ws, parent_ws, self.trusted]
+                    .into_iter()
+                    .find_map(|w| w.member(name).map(|m| (m, w)))
+                else {
+                    continue;
+                };
+                let own = self.crate_tier(m, w);
+                if own.tier > p.tier {
+                    p.tier = own.tier;
+                    p.why = format!("{why}, and `{name}` is {}: {}", own.tier, own.why);
+                }
             }
         }
         let mut crates: Vec<CrateTier> = Vec::new();

@@ -229,8 +229,11 @@ impl<'r> Assessor<'r> {
         let ws = &self.workspaces[&commit.id];
         let parent_ws = parent.as_ref().map_or(&empty, |p| &self.workspaces[p]);
         let none = Inclusions::default();
+        let reaches =
+            super::reach::reaches(self.repo, commit, ws, parent_ws, self.inclusions.as_ref());
         let classifier = Classifier::new(&self.trusted.policy, &self.trusted_workspace)
-            .with_inclusions(self.inclusions.as_ref().unwrap_or(&none));
+            .with_inclusions(self.inclusions.as_ref().unwrap_or(&none))
+            .with_reaches(&reaches);
         Ok(classifier.classify(commit, ws, parent_ws))
     }
 
@@ -451,6 +454,7 @@ impl<'r> Assessor<'r> {
                 ..TieredImpact::default()
             });
         };
+        let entries = self.file_entries(&direct.paths, &last.id);
         let (verdict, crate_tiers) = self.escalate(direct, base.as_deref(), &last.id, &files)?;
         Ok(TieredImpact {
             crate_tiers,
@@ -458,7 +462,58 @@ impl<'r> Assessor<'r> {
             tier: Some(verdict.tier),
             direct_tier: Some(verdict.direct_tier),
             tier_reasons: verdict.reasons,
+            files: entries,
         })
+    }
+
+    /// Each path of `paths` once (at its highest tier), with the crates compiling it: its
+    /// folder's crate when that crate builds it, then those including, reading or possibly
+    /// compiling it from elsewhere.
+    fn file_entries(
+        &self,
+        paths: &[crate::policy::tier::PathTier],
+        tip: &str,
+    ) -> Vec<super::tiered::FileEntry> {
+        use crate::impact::compiled::{Certainty, Compiler};
+        let mut best: BTreeMap<String, &crate::policy::tier::PathTier> = BTreeMap::new();
+        for p in paths {
+            let key = p.path.display();
+            if best.get(&key).is_none_or(|b| p.tier > b.tier) {
+                best.insert(key, p);
+            }
+        }
+        let none = Inclusions::default();
+        let inclusions = self.inclusions.as_ref().unwrap_or(&none);
+        let ws = self.workspaces.get(tip).map(|w| &**w);
+        best.into_iter()
+            .map(|(path, p)| {
+                let mut compiled_into: Vec<Compiler> = Vec::new();
+                let member = ws.and_then(|w| w.member_of(&p.path));
+                if let Some(m) = member.filter(|m| !inclusions.not_built(m, &p.path)) {
+                    compiled_into.push(Compiler {
+                        krate: m.name.clone(),
+                        how: format!(
+                            "in its folder {}",
+                            if m.dir.is_empty() { "." } else { &m.dir }
+                        ),
+                        certainty: Certainty::Does,
+                    });
+                }
+                for c in inclusions.compilers(&p.path) {
+                    let dup = compiled_into
+                        .iter()
+                        .any(|x| x.krate == c.krate && x.certainty == c.certainty);
+                    if !dup && member.is_none_or(|m| m.name != c.krate) {
+                        compiled_into.push(c);
+                    }
+                }
+                super::tiered::FileEntry {
+                    path,
+                    tier: p.tier,
+                    compiled_into,
+                }
+            })
+            .collect()
     }
 
     /// The full verdict on `commit`. When it needs sign-offs, its earlier signed version is
@@ -753,6 +808,14 @@ impl<'r> Assessor<'r> {
             if gate.state != ReviewState::Forbidden {
                 gate.state = ReviewState::NeedsSignoff;
             }
+        }
+        if let Some(why) = crate::git::malformed_tree(self.repo, commit)? {
+            gate.ok = false;
+            gate.problems.push(format!(
+                "{why}: git checks out one entry per name, so what a reviewer saw may not be \
+                 what builds; make the commit again with git (which writes trees in order, \
+                 once per name)"
+            ));
         }
         Ok(Assessment {
             commit: commit.id.clone(),

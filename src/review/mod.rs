@@ -25,6 +25,8 @@ pub mod feedback_render;
 pub mod graph;
 pub mod markdown;
 mod open;
+mod reach;
+mod replaced;
 pub mod report;
 pub mod summary;
 pub mod tiered;

@@ -117,6 +117,10 @@ impl<'r> Review<'r> {
         purpose: Purpose,
     ) -> Result<Self> {
         let mut notices = Vec::new();
+        // Replace refs and grafts change what git checks out, not what countersign reads.
+        let mut judged = range.commits.clone();
+        judged.push(trusted.commit);
+        notices.extend(super::replaced::check(repo, &judged)?);
         let (policy, builtin_policy) =
             match policy::load_trusted_at(repo, trusted.commit, &trusted.name) {
                 Ok(t) => (t, false),

@@ -29,6 +29,20 @@ pub struct TieredImpact {
     pub direct_tier: Option<Tier>,
     /// Sentences explaining `tier`, most important first.
     pub tier_reasons: Vec<String>,
+    /// Each changed file with its tier and the crates it is compiled into.
+    pub files: Vec<FileEntry>,
+}
+
+/// A changed file as `impact` reports it: its tier, and every crate that compiles it or
+/// may (its own folder's, when the crate builds it; those including or reading it).
+#[derive(Clone, Debug, Serialize)]
+pub struct FileEntry {
+    /// The path.
+    pub path: String,
+    /// Its direct tier.
+    pub tier: Tier,
+    /// The crates compiling it: `crate`, `how`, `certainty` (`does` or `may`).
+    pub compiled_into: Vec<crate::impact::compiled::Compiler>,
 }
 
 impl TieredImpact {
@@ -76,6 +90,7 @@ struct ImpactJson<'a> {
     tier: Option<Tier>,
     direct_tier: Option<Tier>,
     tier_reasons: &'a [String],
+    files: &'a [FileEntry],
 }
 
 impl Serialize for TieredImpact {
@@ -103,6 +118,7 @@ impl Serialize for TieredImpact {
             tier: self.tier,
             direct_tier: self.direct_tier,
             tier_reasons: &self.tier_reasons,
+            files: &self.files,
         }
         .serialize(s)
     }
@@ -124,9 +140,9 @@ mod tests {
         for key in g.keys() {
             assert!(t.contains_key(key), "{key} is missing from the tiered JSON");
         }
-        for key in ["tier", "direct_tier", "tier_reasons"] {
+        for key in ["tier", "direct_tier", "tier_reasons", "files"] {
             assert!(t.contains_key(key), "{key}");
         }
-        assert_eq!(t.len(), g.len() + 3, "{tiered}");
+        assert_eq!(t.len(), g.len() + 4, "{tiered}");
     }
 }
