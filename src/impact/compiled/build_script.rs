@@ -186,12 +186,16 @@ pub(crate) fn reads(toks: &[Token], build_deps: &[String]) -> Reads {
             j += 1;
         }
         let mut groups = 0;
+        // The call's own arguments are checked, then those of chained methods that take
+        // files or programs (`.arg(…)`, `.file(…)`), not of the rest (`.filter(|o| …)`).
+        let mut checked = true;
         while toks.get(j).map(|t| &t.kind) == Some(&Kind::Punct('(')) && groups < 64 {
             let Some(end) = close_of(toks, j) else {
                 break;
             };
             groups += 1;
-            for t in &toks[j + 1..end] {
+            let args = if checked { &toks[j + 1..end] } else { &[][..] };
+            for t in args {
                 let computed = match &t.kind {
                     Kind::Ident(i) => !allowed(i, &bound),
                     Kind::Punct('$') | Kind::Punct('|') => true,
@@ -211,12 +215,15 @@ pub(crate) fn reads(toks: &[Token], build_deps: &[String]) -> Reads {
             while toks.get(j).map(|t| &t.kind) == Some(&Kind::Punct('?')) {
                 j += 1;
             }
-            if toks.get(j).map(|t| &t.kind) == Some(&Kind::Punct('.'))
-                && matches!(toks.get(j + 1).map(|t| &t.kind), Some(Kind::Ident(_)))
-            {
-                j += 2;
-            } else {
-                break;
+            match (
+                toks.get(j).map(|t| &t.kind),
+                toks.get(j + 1).map(|t| &t.kind),
+            ) {
+                (Some(Kind::Punct('.')), Some(Kind::Ident(m))) => {
+                    checked = READING_METHODS.contains(&m.as_str());
+                    j += 2;
+                }
+                _ => break,
             }
         }
     }
@@ -268,6 +275,7 @@ mod tests {
             "fn main() { std::process::Command::new(tool()).status(); }",
             "fn main() { prost_build::compile_protos(&protos(), &[\".\"]); }",
             "fn main() { let mut c = cc::Build::new(); c.file(name); }",
+            "fn main() { std::process::Command::new(\"git\").output().ok().map(|o| o).unwrap().arg(x); }",
         ] {
             assert!(!of(src).computed.is_empty(), "{src}");
         }

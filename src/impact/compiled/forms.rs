@@ -48,6 +48,7 @@ pub(crate) struct Form {
 /// Every inclusion form of `toks`.
 pub(crate) fn forms(toks: &[Token]) -> Vec<Form> {
     let matching = matching(toks);
+    let macros = literal_macros(toks);
     let within = |open: usize| -> Option<(&[Token], usize)> {
         let close = *matching.get(open)?;
         (close != usize::MAX).then(|| (&toks[open + 1..close], close + 1))
@@ -124,7 +125,7 @@ pub(crate) fn forms(toks: &[Token]) -> Vec<Form> {
                 match toks.get(i + 1).map(|t| &t.kind) {
                     Some(Kind::Punct('!')) if !after_dot => {
                         let target = match within(i + 2) {
-                            Some((args, _)) => eval_single(args),
+                            Some((args, _)) => eval_single(args, &macros),
                             None => Target::Unresolved(format!("`{name}` without arguments")),
                         };
                         out.push(Form {
@@ -243,6 +244,57 @@ fn split_args(toks: &[Token]) -> Vec<&[Token]> {
     out
 }
 
+/// `macro_rules!` of this file that expand to one string literal and nothing else, by name.
+type Macros = std::collections::HashMap<String, String>;
+
+/// The file's macros of the form `macro_rules! NAME { () => { "literal" }; }` (braces or
+/// parentheses, an optional `;`): `include_str!(NAME!())` is then that literal, as diem's
+/// cluster-test writes it. A name defined twice is left out (unresolved: fail closed).
+fn literal_macros(toks: &[Token]) -> Macros {
+    let mut found: Macros = Macros::new();
+    let mut twice: Vec<String> = Vec::new();
+    let k = |i: usize| toks.get(i).map(|t| &t.kind);
+    for i in 0..toks.len() {
+        if k(i) != Some(&Kind::Ident("macro_rules".into())) || k(i + 1) != Some(&Kind::Punct('!')) {
+            continue;
+        }
+        let Some(Kind::Ident(name)) = k(i + 2) else {
+            continue;
+        };
+        let body = [k(i + 3), k(i + 4), k(i + 5), k(i + 6), k(i + 7)];
+        let shape = matches!(
+            body,
+            [
+                Some(Kind::Punct('{' | '(' | '[')),
+                Some(Kind::Punct('(')),
+                Some(Kind::Punct(')')),
+                Some(Kind::Punct('=')),
+                Some(Kind::Punct('>')),
+            ]
+        );
+        let (
+            Some(Kind::Punct('{' | '(' | '[')),
+            Some(Kind::Str(lit)),
+            Some(Kind::Punct('}' | ')' | ']')),
+        ) = (k(i + 8), k(i + 9), k(i + 10))
+        else {
+            continue;
+        };
+        let end = match k(i + 11) {
+            Some(Kind::Punct(';')) => k(i + 12),
+            other => other,
+        };
+        let closed = matches!(end, Some(Kind::Punct('}' | ')' | ']')));
+        if shape && closed && found.insert(name.clone(), lit.clone()).is_some() {
+            twice.push(name.clone());
+        }
+    }
+    for n in twice {
+        found.remove(&n);
+    }
+    found
+}
+
 /// A piece of a computed path.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Piece {
@@ -252,12 +304,12 @@ enum Piece {
 }
 
 /// An include macro's one argument, evaluated.
-fn eval_single(args: &[Token]) -> Target {
+fn eval_single(args: &[Token], macros: &Macros) -> Target {
     let parts = split_args(args);
     let [arg] = parts.as_slice() else {
         return Target::Unresolved("an include macro with other than one argument".into());
     };
-    let pieces = match eval(arg, 0) {
+    let pieces = match eval(arg, 0, macros) {
         Ok(p) => p,
         Err(why) => return Target::Unresolved(why),
     };
@@ -290,7 +342,7 @@ fn short(s: &str) -> String {
 }
 
 /// The pieces an argument expression makes, or why it cannot be computed.
-fn eval(toks: &[Token], nesting: usize) -> Result<Vec<Piece>, String> {
+fn eval(toks: &[Token], nesting: usize, macros: &Macros) -> Result<Vec<Piece>, String> {
     if nesting > 16 {
         return Err("macros nested too deep to read".into());
     }
@@ -324,7 +376,7 @@ fn eval(toks: &[Token], nesting: usize) -> Result<Vec<Piece>, String> {
                 "concat" => {
                     let mut out = Vec::new();
                     for a in split_args(inner) {
-                        out.extend(eval(a, nesting + 1)?);
+                        out.extend(eval(a, nesting + 1, macros)?);
                     }
                     Ok(out)
                 }
@@ -349,6 +401,9 @@ fn eval(toks: &[Token], nesting: usize) -> Result<Vec<Piece>, String> {
                     }] => Ok(vec![Piece::Text(format!("{s:?}"))]),
                     _ => Err("`stringify!` of more than one token".into()),
                 },
+                other if inner.is_empty() && macros.contains_key(other) => {
+                    Ok(vec![Piece::Text(macros[other].clone())])
+                }
                 other => Err(format!("`{other}!` in the path")),
             }
         }
@@ -471,6 +526,7 @@ mod tests {
             "include_str!(\"/etc/passwd\");",
             "use std::include_str as read;",
             "#[path = concat!(\"a\", \".rs\")] mod x;",
+            "macro_rules! P { () => { \"a.rs\" }; }\nmacro_rules! P { () => { \"b.rs\" }; }\ninclude_str!(P!());",
         ] {
             assert!(
                 matches!(targets(src).first(), Some((_, Target::Unresolved(_)))),
