@@ -746,3 +746,20 @@ fn impact_json_names_the_crates_each_file_is_compiled_into() {
         .expect("NOTES.md");
     assert_eq!(notes["compiled_into"], serde_json::json!([]), "{notes:#}");
 }
+
+/// Precision: a plain dependency on a member that defines no features cannot change what
+/// cargo unifies it with (diem: 18 of 200 commits were raised by a coarser reading).
+#[test]
+fn a_plain_dependency_on_a_member_without_features_reaches_nothing() {
+    let d = Demo::new();
+    d.ai(&[(
+        "crates/reporting/Cargo.toml",
+        &format!(
+            "{}billing-api = {{ path = \"../billing-api\" }}\n",
+            include_str!("../src/demo/fixtures/reporting-manifest.toml")
+        ),
+    )]);
+    let (code, row) = d.verify();
+    assert_eq!(code, 0, "{row:#}");
+    assert_eq!(row["tier"], "autonomous", "{row:#}");
+}
