@@ -120,6 +120,9 @@ pub enum Action {
     Quit,
     /// Ctrl-C: quit from anywhere, even inside a dialog.
     Interrupt,
+    /// Text pasted into the terminal (bracketed paste): it goes whole into a text field, and
+    /// is never read as keys.
+    Paste(String),
 }
 
 /// What a background job reports.

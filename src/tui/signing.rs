@@ -360,4 +360,121 @@ mod tests {
         assert!(text.contains("Nothing was signed"), "{text}");
         assert!(notes_on(&d.made.repo, &commit).is_empty());
     }
+
+    /// Deliberate acts (DESIGN): with an injected clock, a `y` read less than 250 ms after
+    /// the dialog's question was first drawn does not count; each new question (the unviewed
+    /// files' second step) starts its own 250 ms.
+    #[test]
+    fn a_dialogs_confirming_key_counts_only_after_it_was_shown_for_250_ms() {
+        use std::time::Duration;
+        let d = demo();
+        let mut s = session(&d.made.repo);
+        let (commit, _) = supervised(&s);
+        s.set_pace(Duration::from_millis(100));
+        s.press("A");
+        s.press("y");
+        assert_eq!(
+            stage(&s),
+            Some(SignStage::Review),
+            "a y after 100 ms counts"
+        );
+        assert!(s.render().contains("did not count"), "{}", s.render());
+        s.advance(Duration::from_millis(60));
+        s.press("y");
+        assert_eq!(stage(&s), Some(SignStage::ConfirmUnviewed));
+        s.press("y");
+        assert_eq!(
+            stage(&s),
+            Some(SignStage::ConfirmUnviewed),
+            "the second question waits 250 ms of its own"
+        );
+        assert!(notes_on(&d.made.repo, &commit).is_empty());
+        s.advance(Duration::from_millis(200));
+        s.press("y");
+        assert!(
+            matches!(stage(&s), Some(SignStage::Done { signed: true, .. })),
+            "{:?}",
+            s.app().top()
+        );
+        assert_eq!(notes_on(&d.made.repo, &commit).len(), 1);
+    }
+
+    /// Keys read together with the key that opened the dialog (type-ahead, a paste without
+    /// bracketed paste) never confirm it, however long ago the read was.
+    #[test]
+    fn keys_in_the_same_read_as_the_one_that_opened_the_dialog_sign_nothing() {
+        let d = demo();
+        let mut s = session(&d.made.repo);
+        let (commit, _) = supervised(&s);
+        s.press_in_one_read("Ayyyy");
+        assert_eq!(stage(&s), Some(SignStage::Review));
+        assert!(notes_on(&d.made.repo, &commit).is_empty());
+        // Read alone, after the dialog was on screen, the same keys work.
+        s.press("yy");
+        assert!(
+            matches!(stage(&s), Some(SignStage::Done { signed: true, .. })),
+            "{:?}",
+            s.app().top()
+        );
+    }
+
+    /// Below the smallest screen the workstation draws in, the dialog is not shown, so no key
+    /// confirms it; once the terminal is large again the question must be on screen 250 ms.
+    #[test]
+    fn a_dialog_on_a_screen_too_small_to_show_it_cannot_be_confirmed() {
+        use std::time::Duration;
+        let d = demo();
+        let mut s = session(&d.made.repo);
+        let (commit, _) = supervised(&s);
+        s.resize(50, 8);
+        s.press("]]]vayyyy");
+        assert!(s.render().contains("needs more room"), "{}", s.render());
+        assert!(notes_on(&d.made.repo, &commit).is_empty(), "signed blind");
+        s.set_pace(Duration::from_millis(100));
+        s.resize(130, 50);
+        s.press("y");
+        assert!(
+            matches!(
+                stage(&s),
+                Some(SignStage::Review | SignStage::ConfirmUnviewed)
+            ),
+            "{:?}",
+            s.app().top()
+        );
+        assert!(notes_on(&d.made.repo, &commit).is_empty());
+    }
+
+    /// A paste is text: outside a text field it is ignored with a message (the `A` and `y`s
+    /// in it do nothing); in the comment box it lands whole, its line breaks kept, and the
+    /// box stays open.
+    #[test]
+    fn a_paste_lands_whole_in_the_comment_box_and_is_ignored_elsewhere() {
+        use crate::tui::action::Action;
+        let d = demo();
+        let mut s = session(&d.made.repo);
+        let (commit, _) = supervised(&s);
+        let text = "Please handle the empty array case here.\r\nAlso rename it to decode_any, and say why\x1b[31m";
+        s.act(Action::Paste(text.to_string()));
+        assert!(s.app().overlays.is_empty(), "{:?}", s.app().top());
+        assert!(s.render().contains("paste is ignored"), "{}", s.render());
+        s.press("]]c");
+        s.act(Action::Paste(text.to_string()));
+        let Some(Overlay::Comment { input, .. }) = s.app().top() else {
+            panic!("the comment box stays open: {:?}", s.app().top());
+        };
+        assert_eq!(
+            input.text(),
+            "Please handle the empty array case here.\nAlso rename it to decode_any, and say why[31m"
+        );
+        let screen = s.render();
+        assert!(screen.contains("Also rename it"), "{screen}");
+        s.press("<Enter>yyy");
+        assert!(s.app().overlays.is_empty());
+        let saved = &s.app().store.saved.comments;
+        assert!(
+            saved.iter().any(|c| c.text.contains("here.\nAlso rename")),
+            "{saved:?}"
+        );
+        assert!(notes_on(&d.made.repo, &commit).is_empty());
+    }
 }

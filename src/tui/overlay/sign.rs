@@ -5,7 +5,7 @@
 //! signing itself runs on a worker ([`Effect::Sign`]); its outcome comes back through
 //! [`apply`].
 
-use super::{type_into, Handled};
+use super::{type_into_line, Handled};
 use crate::tui::action::{Action, CommitEvidence, Decision, Effect, SignOutcome, SignRequest};
 use crate::tui::app::{App, Overlay, SignScope, SignStage};
 use crate::tui::data::FileKey;
@@ -110,6 +110,16 @@ pub fn on_key(app: &mut App, action: &Action) -> Handled {
     let nothing = app.scope_commits(scope).0.is_empty();
     let max_scroll = crate::tui::view::sign::max_scroll(app);
     let page = usize::from(app.size.1 / 2).max(1);
+    if *action == Action::Confirm && !crate::tui::deliberate::may_confirm(app) {
+        if let Some(Overlay::Sign {
+            stage: SignStage::Review | SignStage::ConfirmUnviewed | SignStage::Passphrase { .. },
+            ..
+        }) = app.top()
+        {
+            app.flash(crate::tui::deliberate::TOO_EARLY, true);
+            return Handled::used();
+        }
+    }
     let Some(Overlay::Sign {
         decision,
         scope: open_scope,
@@ -142,7 +152,7 @@ pub fn on_key(app: &mut App, action: &Action) -> Handled {
     }
     match stage {
         SignStage::Passphrase { input, request, .. } => {
-            if type_into(input, action) {
+            if type_into_line(input, action) {
                 return Handled::used();
             }
             match action {
