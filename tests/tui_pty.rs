@@ -1352,3 +1352,70 @@ fn keys_sent_to_a_terminal_too_small_for_the_dialog_sign_nothing() {
     assert_restored(&t, "0");
     assert_eq!(note_list(&d.repo), before, "nothing was signed");
 }
+
+#[path = "signoff_common/sk.rs"]
+mod sk;
+
+/// Adds `line` to the demo's roster on its trusted branch (main), through a worktree.
+fn add_to_trusted_roster(repo: &Path, line: &str) {
+    let wt = tempfile::tempdir().unwrap();
+    let wt_path = wt.path().join("main");
+    let git = |dir: &Path, args: &[&str]| {
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+    };
+    git(repo, &["worktree", "add", "-q", &sh_path(&wt_path), "main"]);
+    let roster = wt_path.join(".countersign/allowed_signers");
+    let mut text = std::fs::read_to_string(&roster).unwrap();
+    text.push_str(line);
+    std::fs::write(&roster, text).unwrap();
+    git(
+        &wt_path,
+        &["commit", "-q", "-am", "Roster: alice's security key"],
+    );
+    git(repo, &["worktree", "remove", "--force", &sh_path(&wt_path)]);
+}
+
+/// Signing with a security key through ssh-agent: the dialog says to touch the key while the
+/// agent waits, and Esc ends the wait: nothing is signed, and the workstation goes on.
+#[test]
+fn esc_cancels_the_wait_for_a_security_keys_touch() {
+    let d = demo();
+    let key = std::sync::Arc::new(sk::SoftSk::new(sk::TOUCH));
+    add_to_trusted_roster(
+        &d.repo,
+        &format!(
+            "alice@example.com namespaces=\"countersign\" {}\n",
+            key.openssh()
+        ),
+    );
+    let before = note_list(&d.repo);
+    let agent = sk::TestAgent::start(std::sync::Arc::clone(&key), sk::Answer::Never);
+    let env = format!(
+        "SSH_AUTH_SOCK={} COUNTERSIGN_KEY=\"key::{}\"",
+        sh_path(&agent.socket),
+        key.openssh()
+    );
+    let Some(t) = Tmux::start(&script(&d, &env), 130, 36) else {
+        return;
+    };
+    t.wait_for("0/5 viewed");
+    t.keys(&["A"]);
+    t.wait_for("Approve and sign");
+    t.confirm("y");
+    t.wait_for("not marked viewed");
+    t.confirm("y");
+    t.wait_for("touch it when it blinks");
+    t.keys(&["Escape"]);
+    t.wait_for("cancelled: nothing was signed");
+    let s = t.screen();
+    assert!(!s.contains("Approve and sign"), "{s}");
+    t.keys(&["q"]);
+    assert_restored(&t, "0");
+    assert_eq!(note_list(&d.repo), before, "nothing was signed");
+}

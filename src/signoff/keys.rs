@@ -326,6 +326,14 @@ impl SigningKey {
         }
     }
 
+    /// Lets `cancel` end a wait for ssh-agent (an in-memory key never waits).
+    pub fn with_cancel(self, cancel: agent::Cancel) -> Self {
+        match self {
+            SigningKey::Agent(a) => SigningKey::Agent(a.with_cancel(cancel)),
+            other => other,
+        }
+    }
+
     /// The public half.
     pub fn public_key(&self) -> &PublicKey {
         match self {
@@ -334,14 +342,22 @@ impl SigningKey {
         }
     }
 
-    /// Signs `msg` as SSHSIG (SHA-512) under `namespace`.
-    pub fn sign(&self, namespace: &str, msg: &[u8]) -> Result<ssh_key::SshSig> {
+    /// Signs `msg` as SSHSIG (SHA-512) under `namespace` and returns it armored.
+    pub fn sign_armored(&self, namespace: &str, msg: &[u8]) -> Result<String> {
         match self {
-            SigningKey::InMemory(k) => k
-                .sign(namespace, HashAlg::Sha512, msg)
-                .map_err(|e| Error::Message(format!("signing failed: {e}"))),
-            SigningKey::Agent(a) => a.sign(namespace, msg),
+            SigningKey::InMemory(k) => {
+                let sig = k
+                    .sign(namespace, HashAlg::Sha512, msg)
+                    .map_err(|e| Error::Message(format!("signing failed: {e}")))?;
+                super::sshsig::armor(&sig)
+            }
+            SigningKey::Agent(a) => a.sign_armored(namespace, msg),
         }
+    }
+
+    /// Whether the key is a security key: its signatures can attest a touch.
+    pub fn is_security_key(&self) -> bool {
+        crate::policy::lint::is_security_key(self.public_key())
     }
 }
 

@@ -13,11 +13,42 @@ pub const NAMESPACE: &str = "countersign";
 /// Signs `payload` (its exact UTF-8 bytes) and returns the armored signature
 /// (`-----BEGIN SSH SIGNATURE-----` … with `\n` line endings, no trailing newline).
 pub fn sign(key: &SigningKey, payload: &str) -> Result<String> {
-    let sig = key.sign(NAMESPACE, payload.as_bytes())?;
-    let armored = sig
-        .to_pem(LineEnding::LF)
-        .map_err(|e| Error::Message(format!("encoding the signature failed: {e}")))?;
+    let armored = key.sign_armored(NAMESPACE, payload.as_bytes())?;
     Ok(armored.trim_end().to_string())
+}
+
+/// The armored text of `sig` (`-----BEGIN SSH SIGNATURE-----` …).
+pub fn armor(sig: &SshSig) -> Result<String> {
+    sig.to_pem(LineEnding::LF)
+        .map_err(|e| Error::Message(format!("encoding the signature failed: {e}")))
+}
+
+/// An SSHSIG assembled from its wire parts as `PROTOCOL.sshsig` lays it out (magic, version,
+/// public key, namespace, reserved, hash algorithm, signature), armored as `ssh-keygen -Y
+/// sign` writes it (base64 in lines of 70). `signature` is the signature blob exactly as the
+/// signer (ssh-agent) returned it, so a security key's flags and counter stay where OpenSSH
+/// puts them for every key type.
+pub fn armor_parts(public_key: &[u8], namespace: &str, hash: &str, signature: &[u8]) -> String {
+    let mut blob = b"SSHSIG".to_vec();
+    blob.extend_from_slice(&1u32.to_be_bytes());
+    for part in [
+        public_key,
+        namespace.as_bytes(),
+        b"",
+        hash.as_bytes(),
+        signature,
+    ] {
+        blob.extend_from_slice(&(part.len() as u32).to_be_bytes());
+        blob.extend_from_slice(part);
+    }
+    let text = <base64ct::Base64 as base64ct::Encoding>::encode_string(&blob);
+    let mut out = String::from("-----BEGIN SSH SIGNATURE-----\n");
+    for chunk in text.as_bytes().chunks(70) {
+        out.push_str(&String::from_utf8_lossy(chunk));
+        out.push('\n');
+    }
+    out.push_str("-----END SSH SIGNATURE-----");
+    out
 }
 
 /// Parses an armored signature.

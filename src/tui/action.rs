@@ -202,6 +202,9 @@ pub struct SignRequest {
     pub impact_shown: bool,
     /// The passphrase typed in the dialog, when the key needs one.
     pub passphrase: Option<String>,
+    /// Esc while signing sets it: the wait for ssh-agent (a security key's touch) ends and
+    /// nothing is signed.
+    pub cancel: crate::signoff::agent::Cancel,
 }
 
 impl std::fmt::Debug for SignRequest {

@@ -239,6 +239,8 @@ pub struct App {
     /// The dialog question on screen and when a frame first showed it
     /// ([`super::deliberate`]).
     pub dialog_shown: Option<(super::deliberate::Question, std::time::Instant)>,
+    /// The cancel flag of the signing under way (Esc sets it), None when none is.
+    pub signing: Option<crate::signoff::agent::Cancel>,
     /// Something changed since the last frame.
     pub dirty: bool,
     /// The user asked to leave.
@@ -288,6 +290,7 @@ impl App {
             jump: None,
             now: std::time::Instant::now(),
             dialog_shown: None,
+            signing: None,
             dirty: true,
             quit: false,
         }

@@ -78,7 +78,7 @@ fn try_sign(repo_path: &Path, resolved: &Resolved, request: &SignRequest) -> Res
     };
     let secret = passphrase.clone().unwrap_or_default();
     let key = match SigningKey::open(&location, &mut |_| Ok(secret.clone())) {
-        Ok(key) => key,
+        Ok(key) => key.with_cancel(request.cancel.clone()),
         // Only a wrong passphrase is asked again; an unreadable key or a failing agent is a
         // failure the dialog shows as it is.
         Err(e @ Error::WrongPassphrase { .. }) => {

@@ -73,6 +73,7 @@ pub fn sign_request(app: &App, decision: Decision) -> SignRequest {
             .collect(),
         impact_shown: app.impact_seen,
         passphrase: None,
+        cancel: Default::default(),
     }
 }
 
@@ -165,13 +166,24 @@ pub fn on_key(app: &mut App, action: &Action) -> Handled {
                     let mut request = request.clone();
                     request.passphrase = Some(std::mem::take(input));
                     *stage = SignStage::Signing;
+                    app.signing = Some(request.cancel.clone());
                     Handled::Used(vec![Effect::Sign(request)])
                 }
                 _ => Handled::used(),
             }
         }
-        // The worker has the request; keys wait.
-        SignStage::Signing => Handled::used(),
+        // The worker has the request; keys wait, but Esc ends a wait for ssh-agent (a
+        // security key's touch): nothing is signed.
+        SignStage::Signing => {
+            if matches!(action, Action::Cancel) {
+                if let Some(cancel) = app.signing.take() {
+                    cancel.cancel();
+                }
+                app.overlays.pop();
+                app.flash("cancelled: nothing was signed", false);
+            }
+            Handled::used()
+        }
         SignStage::Done { .. } => {
             if matches!(
                 action,
@@ -197,6 +209,7 @@ pub fn on_key(app: &mut App, action: &Action) -> Handled {
                 }
                 let request = sign_request(app, decision);
                 set_stage(app, SignStage::Signing);
+                app.signing = Some(request.cancel.clone());
                 Handled::Used(vec![Effect::Sign(request)])
             }
             _ => Handled::used(),
@@ -212,6 +225,11 @@ fn set_stage(app: &mut App, new: SignStage) {
 
 /// A signing attempt finished: the dialog shows the outcome (or asks for the passphrase).
 pub fn apply(app: &mut App, outcome: SignOutcome) {
+    let cancelled = app.signing.take().is_none();
+    if cancelled && !matches!(outcome, SignOutcome::Signed(_)) {
+        // Esc closed the dialog while the worker waited: it has said so already.
+        return;
+    }
     match outcome {
         SignOutcome::Signed(lines) => {
             app.flash(&lines.join("; "), false);
