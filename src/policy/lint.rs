@@ -102,6 +102,18 @@ pub fn lint(
     }
     for e in &t.roster.entries {
         let who = e.principals.join(",");
+        if let Some(why) = unsupported_key(&e.key) {
+            out.push(Finding {
+                file: roster_file.to_string(),
+                line: e.line,
+                message: format!(
+                    "the key of {who} cannot make countersign sign-offs: {why}; give the \
+                     signer an ed25519 key (`countersign keygen`), a security key, RSA of 2048 \
+                     bits or more, or ECDSA"
+                ),
+                fatal: true,
+            });
+        }
         if let Some(ns) = &e.namespaces {
             if !ns.iter().any(|n| principal_matches(n, NAMESPACE)) {
                 out.push(Finding {
@@ -282,4 +294,29 @@ pub fn is_security_key(key: &ssh_key::PublicKey) -> bool {
         key.algorithm(),
         ssh_key::Algorithm::SkEd25519 | ssh_key::Algorithm::SkEcdsaSha2NistP256
     )
+}
+
+/// Why `key` can neither sign nor be verified by countersign (so `policy check`, `sign` and
+/// `verify` all refuse it), or None for the kinds they all accept: ed25519, security keys,
+/// RSA of 2048 bits or more (rsa-sha2-512), ECDSA P-256/384/521.
+pub fn unsupported_key(key: &ssh_key::PublicKey) -> Option<String> {
+    use ssh_key::public::KeyData;
+    match key.key_data() {
+        KeyData::Ed25519(_)
+        | KeyData::SkEd25519(_)
+        | KeyData::SkEcdsaSha2NistP256(_)
+        | KeyData::Ecdsa(_) => None,
+        KeyData::Rsa(rsa) => {
+            let bits = rsa.n.as_positive_bytes().map_or(0, |b| {
+                b.len() * 8 - b.first().map_or(8, |x| x.leading_zeros() as usize)
+            });
+            (bits < 2048).then(|| {
+                format!("it is a {bits}-bit RSA key, and RSA keys under 2048 bits are refused")
+            })
+        }
+        KeyData::Dsa(_) => {
+            Some("DSA keys (ssh-dss) are not supported (OpenSSH dropped them)".to_string())
+        }
+        _ => Some(format!("{} keys are not supported", key.algorithm())),
+    }
 }

@@ -128,7 +128,13 @@ impl AgentKey {
         let mut req = vec![SIGN_REQUEST];
         put_string(&mut req, &blob);
         put_string(&mut req, &data);
-        req.extend_from_slice(&0u32.to_be_bytes());
+        // An RSA key signs rsa-sha2-512 (SSH_AGENT_RSA_SHA2_512), never SHA-1 `ssh-rsa`.
+        let flags: u32 = if matches!(self.public.algorithm(), ssh_key::Algorithm::Rsa { .. }) {
+            4
+        } else {
+            0
+        };
+        req.extend_from_slice(&flags.to_be_bytes());
         let reply = self.request(&req)?;
         let sig_blob = match reply.split_first() {
             Some((&SIGN_RESPONSE, rest)) => {

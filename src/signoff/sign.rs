@@ -143,6 +143,13 @@ pub fn plan(
         warnings: Vec::new(),
     };
     let roster_file = format!("{trusted_ref}:{ROSTER_PATH}");
+    if let Some(why) = crate::policy::lint::unsupported_key(key) {
+        // The same judgement as `policy check`: a key it refuses never signs.
+        plan.refusals.push(format!(
+            "the signing key {fingerprint} cannot make sign-offs: {why}; nothing was signed"
+        ));
+        return Ok(plan);
+    }
     let principal = match signing_principal(trusted, request, key, &roster_file, now)? {
         Ok(p) => p,
         Err(refusal) => {
