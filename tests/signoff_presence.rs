@@ -392,3 +392,31 @@ fn an_agent_that_never_answers_does_not_hang_sign() {
     assert!(stderr.contains("did not answer within"), "{stderr}");
     assert!(f.note_lines(&c).is_empty());
 }
+
+/// `keygen --type ed25519-sk` has ssh-keygen make the security key (it talks to the device).
+/// Without a FIDO2 device, as on CI, ssh-keygen fails and countersign says what to do, exit 2,
+/// nothing written; with one, the roster line names the security key.
+#[test]
+fn keygen_makes_a_security_key_through_ssh_keygen_or_says_why_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("sk");
+    let out = countersign(dir.path())
+        .args(["keygen", "--type", "ed25519-sk", "--no-passphrase", "--out"])
+        .arg(&key)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    if out.status.success() {
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains("sk-ssh-ed25519@openssh.com"), "{stdout}");
+        return;
+    }
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("ssh-keygen could not make the ed25519-sk key")
+            && stderr.contains("plug in a FIDO2 security key"),
+        "{stderr}"
+    );
+    assert!(!key.exists());
+}

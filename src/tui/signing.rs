@@ -44,7 +44,25 @@ fn try_sign(repo_path: &Path, resolved: &Resolved, request: &SignRequest) -> Res
         commits: oids,
         ..resolved.clone()
     };
+    // Sign what is current: the trusted branch as it is now, and the commits' standing as
+    // the notes say now, must be what the dialog showed.
+    let now_trusted = crate::review::trusted::resolve_again(&repo, &resolved.trusted)?;
+    if now_trusted.commit != resolved.trusted.commit {
+        return Ok(SignOutcome::Refused(vec![format!(
+            "the trusted branch {} moved since the workstation opened ({} → {}): its policy, \
+             roster and the tiers they give may differ from what this screen shows; nothing \
+             was signed — quit and run `countersign review` again to review under the current \
+             policy",
+            resolved.trusted.name,
+            short_id(&resolved.trusted.commit.to_string()),
+            short_id(&now_trusted.commit.to_string()),
+        )]));
+    }
     let mut review = Review::reopen(&repo, &resolved, Purpose::Sign)?;
+    let changed = changed_since_shown(request, &review.assess_all()?);
+    if !changed.is_empty() {
+        return Ok(SignOutcome::Refused(changed));
+    }
     let location = keys::locate(&repo, None)?;
     let public = keys::public_key_at(&location)?;
     let library_request = signoff::SignRequest {
@@ -105,6 +123,57 @@ fn try_sign(repo_path: &Path, resolved: &Resolved, request: &SignRequest) -> Res
         .collect();
     lines.extend(plan.warnings.iter().map(|w| format!("note: {w}")));
     Ok(SignOutcome::Signed(lines))
+}
+
+/// What changed, for each commit to sign, between what the dialog showed (tier, state, who
+/// approved and rejected) and what the trusted policy and the notes say now: sentences, the
+/// first saying nothing was signed; empty when nothing changed.
+fn changed_since_shown(request: &SignRequest, now: &[crate::review::Assessment]) -> Vec<String> {
+    let who = |v: &[String]| {
+        if v.is_empty() {
+            "none".to_string()
+        } else {
+            v.join(", ")
+        }
+    };
+    let mut lines = Vec::new();
+    for c in &request.commits {
+        let (Some(shown), Some(a)) = (&c.shown, now.iter().find(|a| a.commit == c.commit)) else {
+            continue;
+        };
+        let was = (
+            shown.tier,
+            shown.state,
+            &shown.approved_by,
+            &shown.rejected_by,
+        );
+        let is = (a.tier, a.state, &a.gate.approved_by, &a.gate.rejected_by);
+        if was != is {
+            lines.push(format!(
+                "{} {}: shown {}, {}, approved by {}, rejected by {}; now {}, {}, approved by \
+                 {}, rejected by {}",
+                short_id(&c.commit),
+                crate::util::escape::clip(&a.summary, 60),
+                shown.tier,
+                shown.state.name(),
+                who(&shown.approved_by),
+                who(&shown.rejected_by),
+                a.tier,
+                a.state.name(),
+                who(&a.gate.approved_by),
+                who(&a.gate.rejected_by),
+            ));
+        }
+    }
+    if !lines.is_empty() {
+        lines.insert(
+            0,
+            "since the dialog opened, what it showed has changed; nothing was signed — the \
+             list now shows the current state: look again, then sign"
+                .to_string(),
+        );
+    }
+    lines
 }
 
 /// The line comments quoted from their commits, as the payload carries them.
@@ -476,5 +545,96 @@ mod tests {
             "{saved:?}"
         );
         assert!(notes_on(&d.made.repo, &commit).is_empty());
+    }
+
+    /// Commits `edit` of `path` on the demo's trusted branch (main), as a lead would.
+    fn commit_on_main(repo: &Path, path: &str, edit: impl Fn(&str) -> String, msg: &str) {
+        let repo = git2::Repository::open(repo).expect("repo");
+        let main = repo
+            .find_branch("main", git2::BranchType::Local)
+            .expect("main")
+            .get()
+            .peel_to_commit()
+            .expect("main's commit");
+        let tree = main.tree().expect("tree");
+        let entry = tree.get_path(Path::new(path)).expect("the file on main");
+        let blob = repo.find_blob(entry.id()).expect("blob");
+        let text = edit(std::str::from_utf8(blob.content()).expect("text"));
+        let new_blob = repo.blob(text.as_bytes()).expect("write blob");
+        let mut update = git2::build::TreeUpdateBuilder::new();
+        update.upsert(path, new_blob, git2::FileMode::Blob);
+        let new_tree = update.create_updated(&repo, &tree).expect("new tree");
+        let new_tree = repo.find_tree(new_tree).expect("tree");
+        let sig = git2::Signature::now("Lead", "lead@example.com").expect("signature");
+        repo.commit(
+            Some("refs/heads/main"),
+            &sig,
+            &sig,
+            msg,
+            &new_tree,
+            &[&main],
+        )
+        .expect("commit on main");
+    }
+
+    /// The issue's stale-policy finding: after the trusted branch made `auth` prohibited, a
+    /// workstation opened earlier must not sign "supervised". It refuses, saying the trusted
+    /// branch moved; nothing is written.
+    #[test]
+    fn a_workstation_opened_before_the_policy_changed_refuses_to_sign_under_the_old_one() {
+        let d = demo();
+        let mut s = session(&d.made.repo);
+        let (commit, _) = supervised(&s);
+        commit_on_main(
+            &d.made.repo,
+            ".countersign/policy.toml",
+            |p| format!("{p}\n[[rules]]\ncrates = [\"auth\"]\ntier = \"prohibited\"\n"),
+            "Policy: auth is prohibited",
+        );
+        s.press("]]ayy");
+        let Some(SignStage::Done { signed, lines }) = stage(&s) else {
+            panic!("the dialog shows the refusal: {:?}", s.app().top());
+        };
+        assert!(!signed, "{lines:?}");
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains("moved since the workstation opened")),
+            "{lines:?}"
+        );
+        assert!(
+            notes_on(&d.made.repo, &commit).is_empty(),
+            "signed under a stale policy"
+        );
+    }
+
+    /// A reject the same reviewer signed meanwhile in another workstation is not silently
+    /// lifted by an approval from a screen that never showed it: the dialog refuses, says what
+    /// changed, and the list shows the reject.
+    #[test]
+    fn a_decision_signed_meanwhile_elsewhere_makes_the_dialog_refuse_and_show_it() {
+        let d = demo();
+        let mut s = session(&d.made.repo);
+        let (commit, _) = supervised(&s);
+        let mut other = session(&d.made.repo);
+        other.press("]]ryy");
+        assert_eq!(notes_on(&d.made.repo, &commit).len(), 1);
+        s.press("]]ayy");
+        let Some(SignStage::Done { signed, lines }) = stage(&s) else {
+            panic!("the dialog shows the refusal: {:?}", s.app().top());
+        };
+        assert!(!signed, "{lines:?}");
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains("rejected by alice@example.com")),
+            "{lines:?}"
+        );
+        assert_eq!(
+            notes_on(&d.made.repo, &commit).len(),
+            1,
+            "the reject was lifted"
+        );
+        assert_eq!(supervised(&s).1, Some(ReviewState::Rejected));
     }
 }

@@ -54,6 +54,15 @@ pub fn sign_request(app: &App, decision: Decision) -> SignRequest {
                 commit: e.change.id.clone(),
                 files_viewed: keys.filter(|k| app.is_viewed(*k)).count(),
                 files_total: e.change.files.len(),
+                shown: e
+                    .verdict
+                    .as_ref()
+                    .map(|v| crate::tui::action::ShownVerdict {
+                        tier: v.tier,
+                        state: v.state,
+                        approved_by: v.approved_by.clone(),
+                        rejected_by: v.rejected_by.clone(),
+                    }),
             }
         })
         .collect();
@@ -225,8 +234,9 @@ fn set_stage(app: &mut App, new: SignStage) {
 
 /// A signing attempt finished: the dialog shows the outcome (or asks for the passphrase).
 pub fn apply(app: &mut App, outcome: SignOutcome) {
-    let cancelled = app.signing.take().is_none();
-    if cancelled && !matches!(outcome, SignOutcome::Signed(_)) {
+    app.signing = None;
+    let closed = !matches!(app.top(), Some(Overlay::Sign { .. }));
+    if closed && !matches!(outcome, SignOutcome::Signed(_)) {
         // Esc closed the dialog while the worker waited: it has said so already.
         return;
     }
