@@ -90,8 +90,22 @@ impl Tmux {
         }
     }
 
+    /// Sends a dialog's confirming key once the dialog has been on screen long enough for it
+    /// to count (a dialog ignores it for 250 ms after it is drawn: DESIGN, "Deliberate acts").
+    fn confirm(&self, key: &str) {
+        std::thread::sleep(Duration::from_millis(400));
+        self.keys(&[key]);
+    }
+
     fn text(&self, text: &str) {
         self.tmux(&["send-keys", "-t", "t", "-l", text]);
+        std::thread::sleep(Duration::from_millis(60));
+    }
+
+    /// Pastes `text` as a terminal does (bracketed, when the program asked for it).
+    fn paste(&self, text: &str) {
+        self.tmux(&["set-buffer", "-b", "p", "--", text]);
+        self.tmux(&["paste-buffer", "-p", "-b", "p", "-t", "t"]);
         std::thread::sleep(Duration::from_millis(60));
     }
 
@@ -210,9 +224,9 @@ fn review_navigate_mark_comment_approve_quit() {
     let s = t.wait_for("the range, every commit");
     assert!(s.contains("files viewed: 1 of 5"), "{s}");
     assert!(s.contains("is the cache bounded?"), "{s}");
-    t.keys(&["y"]);
+    t.confirm("y");
     t.wait_for("not marked viewed");
-    t.keys(&["y"]);
+    t.confirm("y");
     // Signing (on a worker) reports its outcome in the dialog; a key closes it.
     let s = t.wait_for("signed: approve");
     assert!(s.contains("state: approved"), "{s}");
@@ -550,7 +564,7 @@ fn approve_in_the_workstation_then_verify_and_show_see_it() {
     t.keys(&["A", "e"]);
     let s = t.wait_for("the range, every commit");
     assert!(s.contains("files viewed: 5 of 5"), "{s}");
-    t.keys(&["y"]);
+    t.confirm("y");
     let s = wait_long(&t, "signed: approve", 20);
     assert!(s.contains("as alice@example.com"), "{s}");
     assert!(s.contains("state: approved"), "{s}");
@@ -611,12 +625,14 @@ fn an_encrypted_key_is_unlocked_inside_the_dialog() {
     };
     t.wait_for("0/5 viewed");
     // `A`: the range's commits that need a sign-off (the first file's commit needs none).
-    t.keys(&["A", "y"]);
+    t.keys(&["A"]);
+    t.wait_for("Approve and sign");
+    t.confirm("y");
     t.wait_for("not marked viewed");
-    t.keys(&["y"]);
+    t.confirm("y");
     wait_long(&t, "key passphrase:", 20);
     t.text("wrong");
-    t.keys(&["Enter"]);
+    t.confirm("Enter");
     wait_long(&t, "wrong passphrase", 30);
     // Asked again (the error and the new prompt may reach the pane in separate frames).
     let s = wait_long(&t, "key passphrase:", 30);
@@ -625,7 +641,7 @@ fn an_encrypted_key_is_unlocked_inside_the_dialog() {
     let notes: serde_json::Value = serde_json::from_slice(&notes.stdout).unwrap();
     assert_eq!(notes.as_array().map(Vec::len), Some(0), "nothing written");
     t.text("pass");
-    t.keys(&["Enter"]);
+    t.confirm("Enter");
     wait_long(&t, "signed: approve", 30);
     t.keys(&["Escape", "q"]);
     assert_restored(&t, "0");
@@ -684,9 +700,9 @@ fn review_stdout_prompt_then_feedback_finds_moved_and_outdated_comments() {
     t.wait_for("why clone here");
     t.keys(&["r"]);
     t.wait_for("Reject (request changes) and sign · commit");
-    t.keys(&["y"]);
+    t.confirm("y");
     t.wait_for("not marked viewed");
-    t.keys(&["y"]);
+    t.confirm("y");
     t.wait_for("signed: reject");
     t.keys(&["y", "q"]);
     assert_restored(&t, "0");
@@ -1241,4 +1257,165 @@ fn an_unrunnable_pager_is_an_error_not_lost_output() {
             && s.contains("--no-pager"),
         "{s}"
     );
+}
+
+/// The note lines on `refs/notes/countersign`, as git lists them (one per annotated commit).
+fn note_list(repo: &Path) -> String {
+    let out = Command::new("git")
+        .args([
+            "-C",
+            &sh_path(repo),
+            "notes",
+            "--ref=refs/notes/countersign",
+            "list",
+        ])
+        .output()
+        .expect("git notes list");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The issue's paste attack: the comment pasted into the comment box holds a line break, an
+/// `A` (from "Also") and `y`s. With bracketed paste it lands whole in the box; pasted again
+/// outside a text field it is ignored with a message. Nothing is signed either way.
+#[test]
+fn a_pasted_comment_signs_nothing_and_lands_whole_in_the_comment_box() {
+    let d = demo();
+    let before = note_list(&d.repo);
+    let Some(t) = Tmux::start(&script(&d, ""), 130, 36) else {
+        return;
+    };
+    t.wait_for("0/5 viewed");
+    t.keys(&["]", "]"]);
+    t.wait_for("crates/auth/src/tokens.rs · unified");
+    t.keys(&["c"]);
+    t.wait_for("Comment on crates/auth/src/tokens.rs");
+    let attack = "Please handle the empty array case here.\nAlso rename it to decode_any, and say why: any day, yes? yay\n";
+    t.paste(attack);
+    let s = t.wait_for("Also rename it to decode_any");
+    assert!(s.contains("Comment on crates/auth/src/tokens.rs"), "{s}");
+    std::thread::sleep(Duration::from_millis(600));
+    let s = t.screen();
+    assert!(
+        !s.contains("Approve and sign"),
+        "the paste opened the dialog:\n{s}"
+    );
+    // Saved with Enter, the comment keeps both lines.
+    t.keys(&["Enter"]);
+    t.wait_for(" c comment ");
+    // Outside a text field the same paste does nothing but say so.
+    t.paste(attack);
+    t.wait_for("paste is ignored");
+    std::thread::sleep(Duration::from_millis(600));
+    let s = t.screen();
+    assert!(!s.contains("Approve and sign"), "{s}");
+    assert!(!s.contains("signed:"), "{s}");
+    t.keys(&["q"]);
+    assert_restored(&t, "0");
+    // Bracketed paste is off again: a paste into the shell's terminal arrives unbracketed.
+    t.paste("after-exit");
+    let s = t.wait_for("after-exit");
+    assert!(!s.contains("200~"), "bracketed paste left on:\n{s}");
+    assert_eq!(note_list(&d.repo), before, "nothing was signed");
+    let saved = std::fs::read_dir(d.data.join("reviews"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let json = std::fs::read_to_string(saved).unwrap();
+    assert!(
+        json.contains("empty array case here.\\nAlso rename it"),
+        "the comment kept its line break: {json}"
+    );
+}
+
+/// The issue's too-small attack: below the smallest screen the workstation draws in it says
+/// it needs more room, and `] ] ] v a y` (each key alone, slowly) signs nothing, because the
+/// dialog was never shown.
+#[test]
+fn keys_sent_to_a_terminal_too_small_for_the_dialog_sign_nothing() {
+    let d = demo();
+    let before = note_list(&d.repo);
+    let Some(t) = Tmux::start(&script(&d, ""), 50, 8) else {
+        return;
+    };
+    t.wait_for("needs");
+    for k in ["]", "]", "]", "v", "a", "y", "y"] {
+        t.confirm(k);
+    }
+    std::thread::sleep(Duration::from_millis(600));
+    assert_eq!(note_list(&d.repo), before, "signed blind");
+    t.tmux(&["resize-window", "-t", "t", "-x", "130", "-y", "36"]);
+    let s = t.wait_for("Approve and sign");
+    assert!(!s.contains("signed:"), "{s}");
+    t.keys(&["Escape", "q"]);
+    assert_restored(&t, "0");
+    assert_eq!(note_list(&d.repo), before, "nothing was signed");
+}
+
+#[path = "signoff_common/sk.rs"]
+mod sk;
+
+/// Adds `line` to the demo's roster on its trusted branch (main), through a worktree.
+fn add_to_trusted_roster(repo: &Path, line: &str) {
+    let wt = tempfile::tempdir().unwrap();
+    let wt_path = wt.path().join("main");
+    let git = |dir: &Path, args: &[&str]| {
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+    };
+    git(repo, &["worktree", "add", "-q", &sh_path(&wt_path), "main"]);
+    let roster = wt_path.join(".countersign/allowed_signers");
+    let mut text = std::fs::read_to_string(&roster).unwrap();
+    text.push_str(line);
+    std::fs::write(&roster, text).unwrap();
+    git(
+        &wt_path,
+        &["commit", "-q", "-am", "Roster: alice's security key"],
+    );
+    git(repo, &["worktree", "remove", "--force", &sh_path(&wt_path)]);
+}
+
+/// Signing with a security key through ssh-agent: the dialog says to touch the key while the
+/// agent waits, and Esc ends the wait: nothing is signed, and the workstation goes on.
+#[test]
+fn esc_cancels_the_wait_for_a_security_keys_touch() {
+    let d = demo();
+    let key = std::sync::Arc::new(sk::SoftSk::new(sk::TOUCH));
+    add_to_trusted_roster(
+        &d.repo,
+        &format!(
+            "alice@example.com namespaces=\"countersign\" {}\n",
+            key.openssh()
+        ),
+    );
+    let before = note_list(&d.repo);
+    let agent = sk::TestAgent::start(std::sync::Arc::clone(&key), sk::Answer::Never);
+    let env = format!(
+        "SSH_AUTH_SOCK={} COUNTERSIGN_KEY=\"key::{}\"",
+        sh_path(&agent.socket),
+        key.openssh()
+    );
+    let Some(t) = Tmux::start(&script(&d, &env), 130, 36) else {
+        return;
+    };
+    t.wait_for("0/5 viewed");
+    t.keys(&["A"]);
+    t.wait_for("Approve and sign");
+    t.confirm("y");
+    t.wait_for("not marked viewed");
+    t.confirm("y");
+    t.wait_for("touch it when it blinks");
+    t.keys(&["Escape"]);
+    t.wait_for("cancelled: nothing was signed");
+    let s = t.screen();
+    assert!(!s.contains("Approve and sign"), "{s}");
+    t.keys(&["q"]);
+    assert_restored(&t, "0");
+    assert_eq!(note_list(&d.repo), before, "nothing was signed");
 }

@@ -344,6 +344,12 @@ pub struct KeygenArgs {
     /// Write the key unencrypted (for CI bots and demos).
     #[arg(long)]
     pub no_passphrase: bool,
+    /// The kind of key: `ed25519` (made by countersign), or a FIDO2 security key made by
+    /// `ssh-keygen` (`ed25519-sk`, `ecdsa-sk`; touch it when it blinks), the only kind whose
+    /// sign-offs meet a tier's `presence`.
+    #[arg(long = "type", value_name = "TYPE", default_value = "ed25519",
+          value_parser = ["ed25519", "ed25519-sk", "ecdsa-sk"])]
+    pub key_type: String,
 }
 
 /// Arguments of `status`: the range to triage, and the table's format.

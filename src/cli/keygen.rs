@@ -1,5 +1,7 @@
 //! `countersign keygen`: a new ed25519 signing key, passphrase-protected unless
-//! `--no-passphrase`, written with mode 0600 and never over an existing file.
+//! `--no-passphrase`, written with mode 0600 and never over an existing file; or, with
+//! `--type ed25519-sk` / `ecdsa-sk`, a security key made by `ssh-keygen` (which asks for the
+//! touch, the PIN and the passphrase itself).
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -21,6 +23,9 @@ pub fn run(cwd: &Path, args: &KeygenArgs) -> Result<i32> {
         private_dir(dir)?;
     }
     let principal = user_email(cwd).unwrap_or_else(|| "YOU@example.com".to_string());
+    if args.key_type != "ed25519" {
+        return security_key(&path, &principal, &args.key_type, args.no_passphrase);
+    }
     let passphrase = if args.no_passphrase {
         None
     } else {
@@ -54,6 +59,55 @@ pub fn run(cwd: &Path, args: &KeygenArgs) -> Result<i32> {
         keys::fingerprint(key.public_key()),
         crate::util::shell::quote(&path.display().to_string()),
     );
+    crate::util::pipe::finish(out.write_all(text.as_bytes()), EXIT_OK)
+}
+
+/// A security key (`kind` is `ed25519-sk` or `ecdsa-sk`) made by `ssh-keygen`, which talks
+/// to the device and asks for its touch, PIN and the key handle's passphrase on the terminal;
+/// then the roster line and how to sign with it through ssh-agent.
+fn security_key(path: &Path, principal: &str, kind: &str, no_passphrase: bool) -> Result<i32> {
+    let mut cmd = std::process::Command::new("ssh-keygen");
+    cmd.args(["-t", kind, "-C", principal, "-f"]).arg(path);
+    if no_passphrase {
+        cmd.args(["-N", ""]);
+    }
+    let status = cmd.status().map_err(|e| {
+        Error::Message(format!(
+            "cannot run ssh-keygen ({e}): a security key is made by OpenSSH's ssh-keygen \
+             (8.2 or newer); install it, or make an ed25519 key without --type"
+        ))
+    })?;
+    if !status.success() {
+        return Err(Error::Message(format!(
+            "ssh-keygen could not make the {kind} key ({status}; its message is above): plug \
+             in a FIDO2 security key and touch it when it blinks, then run keygen again"
+        )));
+    }
+    let pub_path = keys::public_path(path);
+    let text = crate::util::bounded::read_own_file(&pub_path, crate::util::bounded::KEY)?;
+    let public =
+        ssh_key::PublicKey::from_openssh(String::from_utf8_lossy(&text).trim()).map_err(|e| {
+            Error::Key(format!(
+                "{} is not the public key ssh-keygen should have written ({e})",
+                pub_path.display()
+            ))
+        })?;
+    let line = keys::allowed_signers_line(principal, &public)?;
+    let literal = public
+        .to_openssh()
+        .map_err(|e| Error::Message(format!("encoding the public key failed: {e}")))?;
+    let text = format!(
+        "Wrote {} (the security key's handle) and {}.\n\n\
+         Add this line to .countersign/allowed_signers on the base branch (and your principal to \
+         a role in policy.toml):\n{line}\n\n\
+         Sign with it through ssh-agent, which asks for the touch:\n\
+         ssh-add {}\n\
+         git config user.signingKey \"key::{literal}\"\n",
+        path.display(),
+        pub_path.display(),
+        path.display(),
+    );
+    let mut out = std::io::stdout().lock();
     crate::util::pipe::finish(out.write_all(text.as_bytes()), EXIT_OK)
 }
 

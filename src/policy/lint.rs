@@ -102,6 +102,18 @@ pub fn lint(
     }
     for e in &t.roster.entries {
         let who = e.principals.join(",");
+        if let Some(why) = unsupported_key(&e.key) {
+            out.push(Finding {
+                file: roster_file.to_string(),
+                line: e.line,
+                message: format!(
+                    "the key of {who} cannot make countersign sign-offs: {why}; give the \
+                     signer an ed25519 key (`countersign keygen`), a security key, RSA of 2048 \
+                     bits or more, or ECDSA"
+                ),
+                fatal: true,
+            });
+        }
         if let Some(ns) = &e.namespaces {
             if !ns.iter().any(|n| principal_matches(n, NAMESPACE)) {
                 out.push(Finding {
@@ -197,7 +209,114 @@ pub fn lint(
                 // one): a warning. Listed reviewers none of whom can sign is an error.
                 fatal: !pool.is_empty(),
             });
+            continue;
         }
+        out.extend(presence_and_independence(
+            t,
+            *tier,
+            req,
+            &who,
+            &pool,
+            policy_file,
+            now,
+        ));
     }
     out
+}
+
+/// Warnings for a tier whose `presence` or `independent` can never be met: too few of its
+/// principals have a security key, or too few remain once the commit's author is left out.
+fn presence_and_independence(
+    t: &Trusted,
+    tier: Tier,
+    req: &crate::policy::TierRequirement,
+    who: &str,
+    pool: &[&str],
+    policy_file: &str,
+    now: DateTime<Utc>,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let plural = |n: u32| if n == 1 { "" } else { "s" };
+    if req.presence != crate::policy::Presence::None {
+        let with_sk = pool
+            .iter()
+            .filter(|p| {
+                t.roster.entries.iter().any(|e| {
+                    e.principals.iter().any(|q| principal_matches(q, p))
+                        && usable(e, now)
+                        && is_security_key(&e.key)
+                })
+            })
+            .count();
+        if (with_sk as u64) < u64::from(req.approvals) {
+            out.push(Finding {
+                file: policy_file.to_string(),
+                line: 0,
+                message: format!(
+                    "[tiers.{tier}] asks presence = \"{}\" from {who}, but only {with_sk} of \
+                     its principals {} a security key in the roster \
+                     (sk-ssh-ed25519@openssh.com or sk-ecdsa-sha2-nistp256@openssh.com), and \
+                     {} approval{} {} needed, so no AI change in the {tier} tier can pass; \
+                     make one with `countersign keygen --type ed25519-sk` and list it",
+                    req.presence.name(),
+                    if with_sk == 1 { "has" } else { "have" },
+                    req.approvals,
+                    plural(req.approvals),
+                    if req.approvals == 1 { "is" } else { "are" },
+                ),
+                fatal: false,
+            });
+        }
+    }
+    if req.independent && (pool.len() as u64) < u64::from(req.approvals) + 1 {
+        out.push(Finding {
+            file: policy_file.to_string(),
+            line: 0,
+            message: format!(
+                "[tiers.{tier}] is independent = true and needs {} approval{} from {who}, \
+                 which has {} principal{}: an AI change one of them authored or co-authored \
+                 can never pass (its author's approval does not count); add a reviewer, or \
+                 lower `approvals`",
+                req.approvals,
+                plural(req.approvals),
+                pool.len(),
+                if pool.len() == 1 { "" } else { "s" },
+            ),
+            fatal: false,
+        });
+    }
+    out
+}
+
+/// Whether `key` is a security key (FIDO), the only kind that can attest a touch.
+pub fn is_security_key(key: &ssh_key::PublicKey) -> bool {
+    matches!(
+        key.algorithm(),
+        ssh_key::Algorithm::SkEd25519 | ssh_key::Algorithm::SkEcdsaSha2NistP256
+    )
+}
+
+/// Why `key` can neither sign nor be verified by countersign (so `policy check`, `sign` and
+/// `verify` all refuse it), or None for the kinds they all accept: ed25519, security keys,
+/// RSA of 2048 bits or more (rsa-sha2-512), ECDSA P-256/384/521.
+pub fn unsupported_key(key: &ssh_key::PublicKey) -> Option<String> {
+    use ssh_key::public::KeyData;
+    match key.key_data() {
+        KeyData::Ed25519(_)
+        | KeyData::SkEd25519(_)
+        | KeyData::SkEcdsaSha2NistP256(_)
+        | KeyData::Ecdsa(_) => None,
+        KeyData::Rsa(rsa) => {
+            let bits = rsa.n.as_positive_bytes().map_or(0, |b| {
+                b.len() * 8 - b.first().map_or(8, |x| x.leading_zeros() as usize)
+            });
+            (bits < 2048).then(|| {
+                format!("it is a {bits}-bit RSA key, and RSA keys under 2048 bits are refused")
+            })
+        }
+        KeyData::Dsa(_) => {
+            Some("DSA keys (ssh-dss) are not supported (OpenSSH dropped them)".to_string())
+        }
+        _ => Some(format!("{} keys are not supported", key.algorithm())),
+    }
 }

@@ -15,6 +15,7 @@ use toml::Spanned;
 
 use super::defaults;
 use super::rule_globs::RuleGlobs;
+use super::types::Presence;
 use super::{
     AiRules, BuildCode, Diagnostics, Escalation, Policy, PolicySource, Reach, Rule, Tier,
     TierRequirement, DEFAULT_AGENTS,
@@ -69,7 +70,7 @@ const AI_KEYS: &[&str] = &[
     "use_defaults",
     "line_notes",
 ];
-const TIER_KEYS: &[&str] = &["approvals", "role", "carry"];
+const TIER_KEYS: &[&str] = &["approvals", "role", "carry", "presence", "independent"];
 const RULE_KEYS: &[&str] = &["paths", "crates", "tier"];
 const REACHES: [Reach; 3] = [Reach::None, Reach::Direct, Reach::Transitive];
 
@@ -232,11 +233,19 @@ fn check_policy(sink: &mut Sink<'_>, source: PolicySource) -> Policy {
                     ),
                 }
             }
+            let presence = get(table, "presence")
+                .and_then(|v| w.presence(v))
+                .unwrap_or_default();
+            let independent = get(table, "independent")
+                .and_then(|v| w.boolean(v, "independent"))
+                .unwrap_or(false);
             policy.tiers.insert(
                 tier,
                 TierRequirement {
                     approvals,
                     role: role.map(|(r, _)| r.to_string()),
+                    presence,
+                    independent,
                 },
             );
         }
@@ -255,6 +264,7 @@ fn check_policy(sink: &mut Sink<'_>, source: PolicySource) -> Policy {
             TierRequirement {
                 approvals,
                 role: role.map(str::to_string),
+                ..TierRequirement::default()
             },
         );
     }
@@ -545,6 +555,31 @@ impl Walker<'_, '_> {
                     format!("unknown tier `{name}` in {place}"),
                     tier_help(name),
                 );
+                None
+            }
+        }
+    }
+
+    fn presence(&mut self, value: &Value<'_>) -> Option<Presence> {
+        let (name, span) = self.string(value, "presence")?;
+        if let Some(p) = Presence::ALL.into_iter().find(|p| p.name() == name) {
+            return Some(p);
+        }
+        let names = Presence::ALL.map(Presence::name);
+        let mut help = format!("write one of {}", list(names));
+        if let Some(c) = closest(name, names) {
+            help.push_str(&format!("; did you mean `{c}`?"));
+        }
+        self.sink
+            .error(span, format!("unknown presence `{name}`"), help);
+        None
+    }
+
+    fn boolean(&mut self, value: &Value<'_>, key: &str) -> Option<bool> {
+        match value.get_ref() {
+            DeValue::Boolean(b) => Some(*b),
+            _ => {
+                self.wrong_type(value, key, "true or false", format!("`{key} = true`"));
                 None
             }
         }

@@ -46,6 +46,9 @@ pub struct AllowedSigner {
     pub key: ssh_key::PublicKey,
     /// 1-based line in the file.
     pub line: usize,
+    /// `verify-required` (newer OpenSSH): this security key's sign-offs must show user
+    /// verification (its PIN), whatever a tier's `presence` says.
+    pub verify_required: bool,
 }
 
 impl AllowedSigner {
@@ -222,6 +225,7 @@ const OPTIONS: &[&str] = &[
     "valid-after",
     "valid-before",
     "cert-authority",
+    "verify-required",
 ];
 
 fn is_key_type(token: &str) -> bool {
@@ -284,6 +288,7 @@ struct Options {
     namespaces: Option<Vec<String>>,
     valid_after: Option<chrono::DateTime<chrono::Utc>>,
     valid_before: Option<chrono::DateTime<chrono::Utc>>,
+    verify_required: bool,
 }
 
 /// `opt_dequote`: the value in double quotes starting at `k` (`\"` stands for `"`), and the
@@ -343,7 +348,13 @@ fn parse_options(
         let value_opt = ["namespaces", "valid-after", "valid-before"]
             .into_iter()
             .find(|n| starts_with_ci(rest, n) && rest.as_bytes().get(n.len()) == Some(&b'='));
-        if starts_with_ci(rest, "cert-authority")
+        if starts_with_ci(rest, "verify-required")
+            && matches!(rest.as_bytes().get(15), None | Some(b','))
+        {
+            // A flag without a value, as newer OpenSSH writes it.
+            opts.verify_required = true;
+            k += 15;
+        } else if starts_with_ci(rest, "cert-authority")
             && matches!(rest.as_bytes().get(14), None | Some(b','))
         {
             sink.error(
@@ -582,6 +593,7 @@ fn parse_line(
         valid_before: opts.valid_before,
         key: key?,
         line: line_no,
+        verify_required: opts.verify_required,
     })
 }
 

@@ -16,6 +16,7 @@ pub fn policy_template(base: &str, workspace: &Workspace, principal: Option<&str
     );
     out.push_str("reach = \"transitive\"\ncap = \"supervised\"\n\n");
     out.push_str("[roles]                       # principals, as written in allowed_signers\n");
+    let principals: Vec<&str> = principal.into_iter().collect();
     match principal {
         Some(p) => out.push_str(&format!("senior = [\"{p}\"]\n\n")),
         None => out.push_str("senior = []                   # add your e-mail once your key is in allowed_signers\n\n"),
@@ -30,7 +31,15 @@ pub fn policy_template(base: &str, workspace: &Workspace, principal: Option<&str
     out.push_str("# use_defaults = true\n\n");
     out.push_str("[tiers.autonomous]             # AI may ship alone\napprovals = 0\n\n");
     out.push_str("[tiers.supervised]             # a senior approves before it ships\napprovals = 1\nrole = \"senior\"\n");
-    out.push_str("# carry = \"rebase\"             # an approval also counts after a rebase or amend that keeps the\n                                 # patch byte for byte (git patch-id --verbatim) onto the base branch;\n                                 # risk: the same patch on a new base can behave differently\n\n");
+    out.push_str("# carry = \"rebase\"             # an approval also counts after a rebase or amend that keeps the\n                                 # patch byte for byte (git patch-id --verbatim) onto the base branch;\n                                 # risk: the same patch on a new base can behave differently\n");
+    // Independence needs a second senior: with one, the senior's own AI commits could never
+    // pass. So it is written only once the role has two principals.
+    if principals.len() >= 2 {
+        out.push_str("independent = true            # the commit's author, committer and co-authors cannot approve it\n");
+    } else {
+        out.push_str("# independent = true          # once [roles] senior lists two people: the commit's author cannot approve it\n");
+    }
+    out.push_str("# presence = \"touch\"          # approvals only by a security key's touch (countersign keygen --type ed25519-sk)\n\n");
     out.push_str("[tiers.prohibited]             # a human must make the change; AI commits here always fail\napprovals = 2\nrole = \"senior\"\n\n");
     out.push_str("[[rules]]                      # documentation may be changed by AI alone\npaths = [\"docs/**\", \"**/*.md\"]\ntier = \"autonomous\"\n");
     if workspace.members.is_empty() {

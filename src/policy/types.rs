@@ -62,12 +62,46 @@ impl Serialize for BuildCode {
 }
 
 /// What a tier demands before an AI commit ships.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct TierRequirement {
     /// Approvals by distinct principals.
     pub approvals: u32,
     /// The role those principals must hold (None: any roster principal).
     pub role: Option<String>,
+    /// `presence`: what a security key must attest for an approval to count.
+    pub presence: Presence,
+    /// `independent = true`: the commit's author, committer and `Co-authored-by` people
+    /// cannot approve it.
+    pub independent: bool,
+}
+
+/// A tier's `presence`: the sign-off must come from a security key whose signature says a
+/// human touched it (`touch`) and also gave its PIN (`pin`). Only this resists a program that
+/// holds the key: a passphrase in the environment or an ordinary key can never meet it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Presence {
+    /// Any roster key.
+    #[default]
+    None,
+    /// A security key's user-presence flag.
+    Touch,
+    /// A security key's user-presence and user-verification flags.
+    Pin,
+}
+
+impl Presence {
+    /// Every value, as the policy spells them.
+    pub const ALL: [Presence; 3] = [Presence::None, Presence::Touch, Presence::Pin];
+
+    /// The name in the policy file.
+    pub fn name(self) -> &'static str {
+        match self {
+            Presence::None => "none",
+            Presence::Touch => "touch",
+            Presence::Pin => "pin",
+        }
+    }
 }
 
 /// The `[ai]` table: when is a commit AI-generated?
@@ -182,10 +216,7 @@ impl Policy {
     /// What `tier` requires (falls back to no approvals when the table lacks it, which the
     /// parser never allows).
     pub fn requirement(&self, tier: Tier) -> TierRequirement {
-        self.tiers.get(&tier).cloned().unwrap_or(TierRequirement {
-            approvals: 0,
-            role: None,
-        })
+        self.tiers.get(&tier).cloned().unwrap_or_default()
     }
 
     /// The principals holding `role`.

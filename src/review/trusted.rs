@@ -166,6 +166,12 @@ fn default_order(repo: &Repository) -> std::result::Result<TrustedRef, NoDefault
     ))
 }
 
+/// `trusted` resolved again by its name, as it is now: the branch may have moved since it
+/// was first resolved, and a signature is made under the policy and roster of now.
+pub fn resolve_again(repo: &Repository, trusted: &TrustedRef) -> Result<TrustedRef> {
+    named(repo, &trusted.name, trusted.source)
+}
+
 /// The trusted ref named by the user or the config, resolved strictly.
 fn named(repo: &Repository, name: &str, source: TrustSource) -> Result<TrustedRef> {
     let r = git::resolve_rev(repo, name)?;

@@ -6,9 +6,17 @@
 //! signature encodings are the `ssh-key` crate's own, and every signature the agent returns
 //! is verified against the public key before it is used, so a confused or hostile agent can
 //! make signing fail but never produce a bad sign-off.
+//!
+//! A security key's sign request waits in the agent until a human touches the key: every
+//! wait ends after [`timeout`] (60 s; `COUNTERSIGN_AGENT_TIMEOUT_MS` shortens it for tests)
+//! with a message, and a [`Cancel`] flag (the workstation's Esc) ends it at once. An agent
+//! that accepts the connection and never answers cannot hang `sign`.
 
 use std::io::{Read, Write};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use ssh_key::{HashAlg, PublicKey, Signature, SshSig};
 
@@ -20,11 +28,52 @@ const SIGN_REQUEST: u8 = 13;
 const SIGN_RESPONSE: u8 = 14;
 /// Refuse absurd replies rather than allocate them.
 const MAX_MESSAGE: usize = 256 * 1024;
+/// How long any wait for ssh-agent lasts (DESIGN: "Any agent wait ends at 60 s").
+pub const TIMEOUT: Duration = Duration::from_secs(60);
+/// Milliseconds that replace [`TIMEOUT`] (tests of the wait's end).
+pub const TIMEOUT_ENV: &str = "COUNTERSIGN_AGENT_TIMEOUT_MS";
+/// How often a wait looks at its [`Cancel`] flag.
+const POLL: Duration = Duration::from_millis(100);
+
+/// The wait for ssh-agent: [`TIMEOUT`], or `$COUNTERSIGN_AGENT_TIMEOUT_MS`.
+pub fn timeout() -> Duration {
+    std::env::var(TIMEOUT_ENV)
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map_or(TIMEOUT, Duration::from_millis)
+}
+
+/// Set from another thread (the workstation's Esc) to end a wait for ssh-agent at once;
+/// nothing is signed then.
+#[derive(Clone, Debug, Default)]
+pub struct Cancel(Arc<AtomicBool>);
+
+impl Cancel {
+    /// Ends the wait.
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether [`Cancel::cancel`] was called.
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// Two flags are the same flag when they share their state.
+impl PartialEq for Cancel {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for Cancel {}
 
 /// A public key whose private half ssh-agent holds.
 pub struct AgentKey {
     public: PublicKey,
     socket: PathBuf,
+    cancel: Cancel,
 }
 
 impl AgentKey {
@@ -41,7 +90,11 @@ impl AgentKey {
                         .to_string(),
                 )
             })?;
-        let key = AgentKey { public, socket };
+        let key = AgentKey {
+            public,
+            socket,
+            cancel: Cancel::default(),
+        };
         let blob = key.public.to_bytes().map_err(encoding)?;
         let reply = key.request(&[REQUEST_IDENTITIES])?;
         if !holds(&reply, &blob) {
@@ -60,15 +113,28 @@ impl AgentKey {
         &self.public
     }
 
-    /// Signs `msg` as SSHSIG (SHA-512) under `namespace` through the agent, and checks the
-    /// result before returning it.
-    pub fn sign(&self, namespace: &str, msg: &[u8]) -> Result<SshSig> {
+    /// Lets `cancel` end the wait for a signature.
+    pub fn with_cancel(mut self, cancel: Cancel) -> Self {
+        self.cancel = cancel;
+        self
+    }
+
+    /// Signs `msg` as SSHSIG (SHA-512) under `namespace` through the agent, checks the result
+    /// against the public key, and returns it armored with the agent's signature blob as it
+    /// came (a security key's flags and counter where OpenSSH puts them).
+    pub fn sign_armored(&self, namespace: &str, msg: &[u8]) -> Result<String> {
         let data = SshSig::signed_data(namespace, HashAlg::Sha512, msg).map_err(encoding)?;
         let blob = self.public.to_bytes().map_err(encoding)?;
         let mut req = vec![SIGN_REQUEST];
         put_string(&mut req, &blob);
         put_string(&mut req, &data);
-        req.extend_from_slice(&0u32.to_be_bytes());
+        // An RSA key signs rsa-sha2-512 (SSH_AGENT_RSA_SHA2_512), never SHA-1 `ssh-rsa`.
+        let flags: u32 = if matches!(self.public.algorithm(), ssh_key::Algorithm::Rsa { .. }) {
+            4
+        } else {
+            0
+        };
+        req.extend_from_slice(&flags.to_be_bytes());
         let reply = self.request(&req)?;
         let sig_blob = match reply.split_first() {
             Some((&SIGN_RESPONSE, rest)) => {
@@ -76,24 +142,22 @@ impl AgentKey {
             }
             _ => {
                 return Err(Error::Agent(format!(
-                    "ssh-agent refused to sign with {} (is the key confirmed or locked?)",
+                    "ssh-agent refused to sign with {} (is the key confirmed or locked? a \
+                     security key not touched?); nothing was signed",
                     super::keyid::fingerprint(&self.public)
                 )))
             }
         };
-        let signature = Signature::try_from(sig_blob.as_slice())
+        // The signature must read as one of its key's kind before it is armored.
+        Signature::try_from(sig_blob.as_slice())
             .map_err(|e| agent_error(&format!("an unreadable signature ({e})")))?;
-        let sig = SshSig::new(
-            self.public.key_data().clone(),
-            namespace,
-            HashAlg::Sha512,
-            signature,
-        )
-        .map_err(encoding)?;
+        let armored = super::sshsig::armor_parts(&blob, namespace, "sha512", &sig_blob);
+        let sig = SshSig::from_pem(armored.as_bytes())
+            .map_err(|e| agent_error(&format!("an unreadable signature ({e})")))?;
         self.public
             .verify(namespace, msg, &sig)
             .map_err(|_| agent_error("a signature that does not verify"))?;
-        Ok(sig)
+        Ok(armored)
     }
 
     /// Sends one message and reads the reply (without its length).
@@ -114,16 +178,20 @@ impl AgentKey {
                     self.socket.display()
                 ))
             };
+            let deadline = Instant::now() + timeout();
+            stream
+                .set_write_timeout(Some(timeout().max(POLL)))
+                .map_err(io)?;
             stream.write_all(&len.to_be_bytes()).map_err(io)?;
             stream.write_all(body).map_err(io)?;
             let mut len = [0u8; 4];
-            stream.read_exact(&mut len).map_err(io)?;
+            self.read_until(&mut stream, &mut len, deadline)?;
             let len = u32::from_be_bytes(len) as usize;
             if len == 0 || len > MAX_MESSAGE {
                 return Err(agent_error("a reply of impossible length"));
             }
             let mut reply = vec![0u8; len];
-            stream.read_exact(&mut reply).map_err(io)?;
+            self.read_until(&mut stream, &mut reply, deadline)?;
             Ok(reply)
         }
         #[cfg(not(unix))]
@@ -134,6 +202,55 @@ impl AgentKey {
                     .to_string(),
             ))
         }
+    }
+
+    /// Fills `buf` from the agent, giving up at `deadline` or when the wait is cancelled.
+    #[cfg(unix)]
+    fn read_until(
+        &self,
+        stream: &mut std::os::unix::net::UnixStream,
+        buf: &mut [u8],
+        deadline: Instant,
+    ) -> Result<()> {
+        let mut filled = 0;
+        while filled < buf.len() {
+            if self.cancel.is_cancelled() {
+                return Err(Error::Agent(
+                    "cancelled while waiting for ssh-agent; nothing was signed".to_string(),
+                ));
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(Error::Agent(format!(
+                    "ssh-agent at {} did not answer within {} s (a security key waits for a \
+                     touch: touch it when it blinks, then sign again); nothing was signed",
+                    self.socket.display(),
+                    timeout().as_secs_f32()
+                )));
+            }
+            let io = |e: std::io::Error| {
+                Error::Agent(format!(
+                    "talking to ssh-agent at {}: {e}",
+                    self.socket.display()
+                ))
+            };
+            stream.set_read_timeout(Some(left.min(POLL))).map_err(io)?;
+            match stream.read(&mut buf[filled..]) {
+                Ok(0) => {
+                    return Err(agent_error("no answer (it closed the connection)"));
+                }
+                Ok(n) => filled += n,
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock
+                            | std::io::ErrorKind::TimedOut
+                            | std::io::ErrorKind::Interrupted
+                    ) => {}
+                Err(e) => return Err(io(e)),
+            }
+        }
+        Ok(())
     }
 }
 

@@ -326,6 +326,14 @@ impl SigningKey {
         }
     }
 
+    /// Lets `cancel` end a wait for ssh-agent (an in-memory key never waits).
+    pub fn with_cancel(self, cancel: agent::Cancel) -> Self {
+        match self {
+            SigningKey::Agent(a) => SigningKey::Agent(a.with_cancel(cancel)),
+            other => other,
+        }
+    }
+
     /// The public half.
     pub fn public_key(&self) -> &PublicKey {
         match self {
@@ -334,15 +342,79 @@ impl SigningKey {
         }
     }
 
-    /// Signs `msg` as SSHSIG (SHA-512) under `namespace`.
-    pub fn sign(&self, namespace: &str, msg: &[u8]) -> Result<ssh_key::SshSig> {
+    /// Signs `msg` as SSHSIG (SHA-512) under `namespace` and returns it armored.
+    pub fn sign_armored(&self, namespace: &str, msg: &[u8]) -> Result<String> {
         match self {
-            SigningKey::InMemory(k) => k
-                .sign(namespace, HashAlg::Sha512, msg)
-                .map_err(|e| Error::Message(format!("signing failed: {e}"))),
-            SigningKey::Agent(a) => a.sign(namespace, msg),
+            SigningKey::InMemory(k) => {
+                let sig = match k.key_data().rsa() {
+                    Some(rsa) => sign_rsa(k.public_key(), rsa, namespace, msg)?,
+                    None => k
+                        .sign(namespace, HashAlg::Sha512, msg)
+                        .map_err(|e| Error::Message(format!("signing failed: {e}")))?,
+                };
+                super::sshsig::armor(&sig)
+            }
+            SigningKey::Agent(a) => a.sign_armored(namespace, msg),
         }
     }
+
+    /// Whether the key is a security key: its signatures can attest a touch.
+    pub fn is_security_key(&self) -> bool {
+        crate::policy::lint::is_security_key(self.public_key())
+    }
+}
+
+/// An SSHSIG by an RSA key, `rsa-sha2-512` as `ssh-keygen -Y sign` makes it. The private key
+/// is rebuilt from its own primes p and q (ssh-key 0.6.7 passes p twice and fails).
+fn sign_rsa(
+    public: &PublicKey,
+    key: &ssh_key::private::RsaKeypair,
+    namespace: &str,
+    msg: &[u8],
+) -> Result<ssh_key::SshSig> {
+    use rsa::signature::{SignatureEncoding, Signer};
+    use rsa::traits::PublicKeyParts;
+    let failed = |what: &str| Error::Message(format!("signing with the RSA key failed: {what}"));
+    let big = |m: &ssh_key::Mpint| {
+        m.as_positive_bytes()
+            .map(rsa::BigUint::from_bytes_be)
+            .ok_or_else(|| failed("a component of the key is not a positive number"))
+    };
+    let private = rsa::RsaPrivateKey::from_components(
+        big(&key.public.n)?,
+        big(&key.public.e)?,
+        big(&key.private.d)?,
+        vec![big(&key.private.p)?, big(&key.private.q)?],
+    )
+    .map_err(|e| failed(&e.to_string()))?;
+    if private.size() * 8 < 2048 {
+        return Err(Error::Key(
+            "RSA keys under 2048 bits are refused (as OpenSSH refuses them): make an ed25519 \
+             key with `countersign keygen`"
+                .to_string(),
+        ));
+    }
+    let data = ssh_key::SshSig::signed_data(namespace, HashAlg::Sha512, msg)
+        .map_err(|e| failed(&e.to_string()))?;
+    let signer = rsa::pkcs1v15::SigningKey::<sha2::Sha512>::new(private);
+    let raw = signer
+        .try_sign(&data)
+        .map_err(|e| failed(&e.to_string()))?
+        .to_vec();
+    let signature = ssh_key::Signature::new(
+        Algorithm::Rsa {
+            hash: Some(HashAlg::Sha512),
+        },
+        raw,
+    )
+    .map_err(|e| failed(&e.to_string()))?;
+    ssh_key::SshSig::new(
+        public.key_data().clone(),
+        namespace,
+        HashAlg::Sha512,
+        signature,
+    )
+    .map_err(|e| failed(&e.to_string()))
 }
 
 #[cfg(test)]

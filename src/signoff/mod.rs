@@ -42,6 +42,7 @@ pub mod agent;
 pub mod bounds;
 pub mod clone_setup;
 pub mod comment;
+pub mod eligibility;
 mod keyid;
 pub mod keys;
 pub mod line_notes_sync;

@@ -143,6 +143,13 @@ pub fn plan(
         warnings: Vec::new(),
     };
     let roster_file = format!("{trusted_ref}:{ROSTER_PATH}");
+    if let Some(why) = crate::policy::lint::unsupported_key(key) {
+        // The same judgement as `policy check`: a key it refuses never signs.
+        plan.refusals.push(format!(
+            "the signing key {fingerprint} cannot make sign-offs: {why}; nothing was signed"
+        ));
+        return Ok(plan);
+    }
     let principal = match signing_principal(trusted, request, key, &roster_file, now)? {
         Ok(p) => p,
         Err(refusal) => {
@@ -175,6 +182,7 @@ pub fn plan(
         policy_digest: &trusted.policy.digest,
         timestamp: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         tool: format!("countersign {}", env!("CARGO_PKG_VERSION")),
+        security_key: crate::policy::lint::is_security_key(key),
     };
     for a in judged {
         if let Some(item) = plan_one(trusted, a, request, &signer, &mut plan) {
@@ -206,6 +214,8 @@ struct Signer<'a> {
     policy_digest: &'a str,
     timestamp: String,
     tool: String,
+    /// The key is a security key (the only kind a tier's `presence` accepts).
+    security_key: bool,
 }
 
 /// The principal the key may sign as now (Ok(Err(refusal)) when none: not in the roster, only
@@ -337,6 +347,32 @@ fn plan_one(
                  not count toward its {} tier",
                 short_id(&commit.id),
                 a.tier
+            ));
+        }
+    }
+    if a.ai.is_some() && request.decision == Decision::Approve {
+        if let Some(part) = req
+            .independent
+            .then(|| super::eligibility::involvement(commit, principal))
+            .flatten()
+        {
+            plan.warnings.push(format!(
+                "{principal} is the {part} of {}, whose {} tier asks for an independent \
+                 approver: this approval is recorded but does not count; someone else must \
+                 approve it",
+                short_id(&commit.id),
+                a.tier
+            ));
+        }
+        if req.presence != crate::policy::Presence::None && !signer.security_key {
+            plan.warnings.push(format!(
+                "the {} tier of {} asks presence = \"{}\": an approval made with an ordinary \
+                 key is recorded but does not count; sign with a security key \
+                 (sk-ssh-ed25519@openssh.com) through ssh-agent or `countersign keygen --type \
+                 ed25519-sk`",
+                a.tier,
+                short_id(&commit.id),
+                req.presence.name()
             ));
         }
     }

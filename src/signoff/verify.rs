@@ -82,6 +82,12 @@ pub struct SignoffVerdict {
     /// The parsed payload when valid.
     #[serde(skip)]
     pub parsed: Option<Payload>,
+    /// For a security key's signature: its flags (touch, PIN) and counter.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub security_key: Option<sshsig::Attestation>,
+    /// The roster line that admits the key says `verify-required`.
+    #[serde(skip)]
+    pub verify_required: bool,
 }
 
 /// Where a carried sign-off was made (`carried_from` in JSON).
@@ -112,6 +118,8 @@ impl SignoffVerdict {
             not_counted: None,
             carried_from: None,
             parsed: None,
+            security_key: None,
+            verify_required: false,
         }
     }
 
@@ -371,6 +379,8 @@ impl Checker<'_> {
         v.valid = v.problems.is_empty();
         if v.valid {
             v.parsed = Some(payload);
+            v.security_key = sshsig::attestation(&sig);
+            v.verify_required = named.iter().any(|e| e.verify_required);
         }
         v
     }
@@ -519,7 +529,12 @@ pub fn judge_with(
         None => true,
     };
     let standing = Standing::of(signoffs);
-    let (approved_by, rejected_by) = count_decisions(signoffs, &standing, &qualified, &held_role);
+    let barred: Vec<Option<String>> = signoffs
+        .iter()
+        .map(|s| super::eligibility::barred(&req, commit, s))
+        .collect();
+    let (approved_by, rejected_by) =
+        count_decisions(signoffs, &standing, &qualified, &held_role, &barred);
     explain_uncounted(signoffs, &standing, &qualified, role.as_deref());
 
     let role_name = role
@@ -670,6 +685,7 @@ fn count_decisions(
     standing: &Standing,
     qualified: &impl Fn(&str) -> bool,
     held_role: &impl Fn(&str) -> bool,
+    barred: &[Option<String>],
 ) -> (Vec<String>, Vec<String>) {
     let mut approved_by = Vec::new();
     let mut rejected_by = Vec::new();
@@ -680,6 +696,11 @@ fn count_decisions(
             Decision::Reject => held_role(principal),
         };
         if !counts {
+            continue;
+        }
+        if let Some(Some(why)) = barred.get(*idx) {
+            // Independence and presence bar approvals only (`barred` is None for a reject).
+            signoffs[*idx].not_counted = Some(why.clone());
             continue;
         }
         if *decision == Decision::Approve {

@@ -120,6 +120,9 @@ pub enum Action {
     Quit,
     /// Ctrl-C: quit from anywhere, even inside a dialog.
     Interrupt,
+    /// Text pasted into the terminal (bracketed paste): it goes whole into a text field, and
+    /// is never read as keys.
+    Paste(String),
 }
 
 /// What a background job reports.
@@ -199,6 +202,9 @@ pub struct SignRequest {
     pub impact_shown: bool,
     /// The passphrase typed in the dialog, when the key needs one.
     pub passphrase: Option<String>,
+    /// Esc while signing sets it: the wait for ssh-agent (a security key's touch) ends and
+    /// nothing is signed.
+    pub cancel: crate::signoff::agent::Cancel,
 }
 
 impl std::fmt::Debug for SignRequest {
@@ -226,6 +232,22 @@ pub struct CommitEvidence {
     pub files_viewed: usize,
     /// Files this commit changes.
     pub files_total: usize,
+    /// What the dialog showed about it (None: no policy judged it), so that signing can
+    /// tell when that changed since.
+    pub shown: Option<ShownVerdict>,
+}
+
+/// A commit's standing as the sign dialog showed it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShownVerdict {
+    /// Its effective tier.
+    pub tier: crate::policy::Tier,
+    /// Where it stood.
+    pub state: crate::signoff::ReviewState,
+    /// Who had approved it.
+    pub approved_by: Vec<String>,
+    /// Who had rejected it.
+    pub rejected_by: Vec<String>,
 }
 
 /// How a signing attempt ended.

@@ -234,6 +234,13 @@ pub struct App {
     /// A line (`+N` / `-N`) of a file to put the cursor on once that file's diff is loaded
     /// (the comments overview's jump).
     pub jump: Option<(FileKey, String)>,
+    /// When the action being handled was read (the event loop's clock; tests inject it).
+    pub now: std::time::Instant,
+    /// The dialog question on screen and when a frame first showed it
+    /// ([`super::deliberate`]).
+    pub dialog_shown: Option<(super::deliberate::Question, std::time::Instant)>,
+    /// The cancel flag of the signing under way (Esc sets it), None when none is.
+    pub signing: Option<crate::signoff::agent::Cancel>,
     /// Something changed since the last frame.
     pub dirty: bool,
     /// The user asked to leave.
@@ -281,6 +288,9 @@ impl App {
             outbox: Vec::new(),
             decided: Vec::new(),
             jump: None,
+            now: std::time::Instant::now(),
+            dialog_shown: None,
+            signing: None,
             dirty: true,
             quit: false,
         }

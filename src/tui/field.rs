@@ -62,6 +62,11 @@ impl TextField {
                 self.insert(c.encode_utf8(&mut b));
             }
             Action::Newline => self.insert("\n"),
+            // A paste lands whole, its line breaks kept (control characters dropped).
+            Action::Paste(text) => {
+                let text: String = super::overlay::pasted(text).collect();
+                self.insert(&text);
+            }
             Action::Backspace => {
                 let at = self.prev_boundary();
                 self.text.replace_range(at..self.cursor, "");

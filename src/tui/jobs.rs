@@ -221,7 +221,7 @@ impl Jobs {
                 self.run_all(move || {
                     let outcome = signing::sign(&repo_path, &resolved, &request);
                     let mut out = Vec::new();
-                    if matches!(outcome, SignOutcome::Signed(_)) {
+                    if matches!(outcome, SignOutcome::Signed(_) | SignOutcome::Refused(_)) {
                         // The new states first, so the dialog's result shows with them.
                         out.push(reload(&repo_path, &resolved));
                     }

@@ -42,6 +42,7 @@
 pub mod action;
 pub mod app;
 pub mod data;
+pub mod deliberate;
 pub mod doc;
 pub mod field;
 pub mod full_files;

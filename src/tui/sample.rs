@@ -206,6 +206,7 @@ pub fn review_data() -> ReviewData {
                     requirement: TierRequirement {
                         approvals: 1,
                         role: Some("senior".into()),
+                        ..TierRequirement::default()
                     },
                     approved_by: Vec::new(),
                     rejected_by: Vec::new(),
@@ -223,6 +224,7 @@ pub fn review_data() -> ReviewData {
                     requirement: TierRequirement {
                         approvals: 0,
                         role: None,
+                        ..TierRequirement::default()
                     },
                     approved_by: Vec::new(),
                     rejected_by: Vec::new(),
@@ -243,6 +245,7 @@ pub fn forbidden_data() -> ReviewData {
         v.requirement = TierRequirement {
             approvals: 2,
             role: Some("senior".into()),
+            ..TierRequirement::default()
         };
         v.reasons = vec!["`crates/billing-api/src/lib.rs` is prohibited: `crates/billing-api` is prohibited by its Cargo.toml".into()];
     }

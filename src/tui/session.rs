@@ -11,6 +11,7 @@
 //! ```
 
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
@@ -34,7 +35,15 @@ pub struct Session {
     /// Work the interactive loop leaves to the background, held back until [`Session::settle`]
     /// (a session opened with [`Session::open_first_screen`]); None runs everything inline.
     deferred: Option<Vec<Effect>>,
+    /// The injected clock: what [`App::now`] says when the next key is read.
+    clock: Instant,
+    /// How long a pretend user takes between keys ([`Session::set_pace`]).
+    pace: Duration,
 }
+
+/// A pretend user's time between keys: slow enough that a dialog's confirming key counts
+/// ([`super::deliberate::SETTLE`]).
+pub const HUMAN_PACE: Duration = Duration::from_millis(300);
 
 impl Session {
     /// Loads the change at `dir` as `review` would and shows its first file, with every job
@@ -82,9 +91,12 @@ impl Session {
             app,
             jobs,
             deferred,
+            clock: Instant::now(),
+            pace: HUMAN_PACE,
         };
         let effects = update::start(&mut s.app);
         s.run(effects);
+        s.frame();
         Ok(s)
     }
 
@@ -94,9 +106,12 @@ impl Session {
             app,
             jobs,
             deferred: None,
+            clock: Instant::now(),
+            pace: HUMAN_PACE,
         };
         let effects = update::start(&mut s.app);
         s.run(effects);
+        s.frame();
         s
     }
 
@@ -110,7 +125,9 @@ impl Session {
         &mut self.app
     }
 
-    /// Presses keys written in the notation of [`keys::parse_keys`] (`]]v<Enter><Esc>`).
+    /// Presses keys written in the notation of [`keys::parse_keys`] (`]]v<Enter><Esc>`), as a
+    /// user does: each key read alone, a frame drawn after it, then [`Session::set_pace`]'s
+    /// time passes.
     pub fn press(&mut self, notation: &str) {
         for key in parse_keys(notation) {
             let mode = keys::mode(&self.app);
@@ -120,16 +137,52 @@ impl Session {
         }
     }
 
-    /// Applies one action and runs its effects.
+    /// Presses keys that arrive in one input read (type-ahead, a paste without bracketed
+    /// paste): no frame is drawn and no time passes between them; one frame after the last.
+    pub fn press_in_one_read(&mut self, notation: &str) {
+        for key in parse_keys(notation) {
+            let mode = keys::mode(&self.app);
+            if let Some(action) = keys::map_key(&key, mode) {
+                self.app.now = self.clock;
+                let effects = update::update(&mut self.app, action);
+                self.run(effects);
+            }
+        }
+        self.frame();
+        self.clock += self.pace;
+    }
+
+    /// Applies one action read at the injected clock's time, runs its effects, draws a frame
+    /// and lets [`Session::set_pace`]'s time pass.
     pub fn act(&mut self, action: Action) {
+        self.app.now = self.clock;
         let effects = update::update(&mut self.app, action);
         self.run(effects);
+        self.frame();
+        self.clock += self.pace;
+    }
+
+    /// Sets the time that passes after each key (default [`HUMAN_PACE`]).
+    pub fn set_pace(&mut self, pace: Duration) {
+        self.pace = pace;
+    }
+
+    /// Lets `time` pass on the injected clock.
+    pub fn advance(&mut self, time: Duration) {
+        self.clock += time;
+    }
+
+    /// What the event loop does after drawing a frame (without drawing it: the headless
+    /// frame is drawn by [`Session::render`]).
+    fn frame(&mut self) {
+        super::deliberate::drawn(&mut self.app, self.clock);
     }
 
     /// Applies a job result (e.g. an impact analysis built by a test).
     pub fn deliver(&mut self, result: JobResult) {
         let effects = update::apply_job(&mut self.app, result);
         self.run(effects);
+        self.frame();
     }
 
     fn run(&mut self, effects: Vec<Effect>) {

@@ -44,7 +44,25 @@ fn try_sign(repo_path: &Path, resolved: &Resolved, request: &SignRequest) -> Res
         commits: oids,
         ..resolved.clone()
     };
+    // Sign what is current: the trusted branch as it is now, and the commits' standing as
+    // the notes say now, must be what the dialog showed.
+    let now_trusted = crate::review::trusted::resolve_again(&repo, &resolved.trusted)?;
+    if now_trusted.commit != resolved.trusted.commit {
+        return Ok(SignOutcome::Refused(vec![format!(
+            "the trusted branch {} moved since the workstation opened ({} → {}): its policy, \
+             roster and the tiers they give may differ from what this screen shows; nothing \
+             was signed — quit and run `countersign review` again to review under the current \
+             policy",
+            resolved.trusted.name,
+            short_id(&resolved.trusted.commit.to_string()),
+            short_id(&now_trusted.commit.to_string()),
+        )]));
+    }
     let mut review = Review::reopen(&repo, &resolved, Purpose::Sign)?;
+    let changed = changed_since_shown(request, &review.assess_all()?);
+    if !changed.is_empty() {
+        return Ok(SignOutcome::Refused(changed));
+    }
     let location = keys::locate(&repo, None)?;
     let public = keys::public_key_at(&location)?;
     let library_request = signoff::SignRequest {
@@ -78,7 +96,7 @@ fn try_sign(repo_path: &Path, resolved: &Resolved, request: &SignRequest) -> Res
     };
     let secret = passphrase.clone().unwrap_or_default();
     let key = match SigningKey::open(&location, &mut |_| Ok(secret.clone())) {
-        Ok(key) => key,
+        Ok(key) => key.with_cancel(request.cancel.clone()),
         // Only a wrong passphrase is asked again; an unreadable key or a failing agent is a
         // failure the dialog shows as it is.
         Err(e @ Error::WrongPassphrase { .. }) => {
@@ -105,6 +123,57 @@ fn try_sign(repo_path: &Path, resolved: &Resolved, request: &SignRequest) -> Res
         .collect();
     lines.extend(plan.warnings.iter().map(|w| format!("note: {w}")));
     Ok(SignOutcome::Signed(lines))
+}
+
+/// What changed, for each commit to sign, between what the dialog showed (tier, state, who
+/// approved and rejected) and what the trusted policy and the notes say now: sentences, the
+/// first saying nothing was signed; empty when nothing changed.
+fn changed_since_shown(request: &SignRequest, now: &[crate::review::Assessment]) -> Vec<String> {
+    let who = |v: &[String]| {
+        if v.is_empty() {
+            "none".to_string()
+        } else {
+            v.join(", ")
+        }
+    };
+    let mut lines = Vec::new();
+    for c in &request.commits {
+        let (Some(shown), Some(a)) = (&c.shown, now.iter().find(|a| a.commit == c.commit)) else {
+            continue;
+        };
+        let was = (
+            shown.tier,
+            shown.state,
+            &shown.approved_by,
+            &shown.rejected_by,
+        );
+        let is = (a.tier, a.state, &a.gate.approved_by, &a.gate.rejected_by);
+        if was != is {
+            lines.push(format!(
+                "{} {}: shown {}, {}, approved by {}, rejected by {}; now {}, {}, approved by \
+                 {}, rejected by {}",
+                short_id(&c.commit),
+                crate::util::escape::clip(&a.summary, 60),
+                shown.tier,
+                shown.state.name(),
+                who(&shown.approved_by),
+                who(&shown.rejected_by),
+                a.tier,
+                a.state.name(),
+                who(&a.gate.approved_by),
+                who(&a.gate.rejected_by),
+            ));
+        }
+    }
+    if !lines.is_empty() {
+        lines.insert(
+            0,
+            "since the dialog opened, what it showed has changed; nothing was signed — the \
+             list now shows the current state: look again, then sign"
+                .to_string(),
+        );
+    }
+    lines
 }
 
 /// The line comments quoted from their commits, as the payload carries them.
@@ -359,5 +428,213 @@ mod tests {
         let text = s.render();
         assert!(text.contains("Nothing was signed"), "{text}");
         assert!(notes_on(&d.made.repo, &commit).is_empty());
+    }
+
+    /// Deliberate acts (DESIGN): with an injected clock, a `y` read less than 250 ms after
+    /// the dialog's question was first drawn does not count; each new question (the unviewed
+    /// files' second step) starts its own 250 ms.
+    #[test]
+    fn a_dialogs_confirming_key_counts_only_after_it_was_shown_for_250_ms() {
+        use std::time::Duration;
+        let d = demo();
+        let mut s = session(&d.made.repo);
+        let (commit, _) = supervised(&s);
+        s.set_pace(Duration::from_millis(100));
+        s.press("A");
+        s.press("y");
+        assert_eq!(
+            stage(&s),
+            Some(SignStage::Review),
+            "a y after 100 ms counts"
+        );
+        assert!(s.render().contains("did not count"), "{}", s.render());
+        s.advance(Duration::from_millis(60));
+        s.press("y");
+        assert_eq!(stage(&s), Some(SignStage::ConfirmUnviewed));
+        s.press("y");
+        assert_eq!(
+            stage(&s),
+            Some(SignStage::ConfirmUnviewed),
+            "the second question waits 250 ms of its own"
+        );
+        assert!(notes_on(&d.made.repo, &commit).is_empty());
+        s.advance(Duration::from_millis(200));
+        s.press("y");
+        assert!(
+            matches!(stage(&s), Some(SignStage::Done { signed: true, .. })),
+            "{:?}",
+            s.app().top()
+        );
+        assert_eq!(notes_on(&d.made.repo, &commit).len(), 1);
+    }
+
+    /// Keys read together with the key that opened the dialog (type-ahead, a paste without
+    /// bracketed paste) never confirm it, however long ago the read was.
+    #[test]
+    fn keys_in_the_same_read_as_the_one_that_opened_the_dialog_sign_nothing() {
+        let d = demo();
+        let mut s = session(&d.made.repo);
+        let (commit, _) = supervised(&s);
+        s.press_in_one_read("Ayyyy");
+        assert_eq!(stage(&s), Some(SignStage::Review));
+        assert!(notes_on(&d.made.repo, &commit).is_empty());
+        // Read alone, after the dialog was on screen, the same keys work.
+        s.press("yy");
+        assert!(
+            matches!(stage(&s), Some(SignStage::Done { signed: true, .. })),
+            "{:?}",
+            s.app().top()
+        );
+    }
+
+    /// Below the smallest screen the workstation draws in, the dialog is not shown, so no key
+    /// confirms it; once the terminal is large again the question must be on screen 250 ms.
+    #[test]
+    fn a_dialog_on_a_screen_too_small_to_show_it_cannot_be_confirmed() {
+        use std::time::Duration;
+        let d = demo();
+        let mut s = session(&d.made.repo);
+        let (commit, _) = supervised(&s);
+        s.resize(50, 8);
+        s.press("]]]vayyyy");
+        assert!(s.render().contains("needs more room"), "{}", s.render());
+        assert!(notes_on(&d.made.repo, &commit).is_empty(), "signed blind");
+        s.set_pace(Duration::from_millis(100));
+        s.resize(130, 50);
+        s.press("y");
+        assert!(
+            matches!(
+                stage(&s),
+                Some(SignStage::Review | SignStage::ConfirmUnviewed)
+            ),
+            "{:?}",
+            s.app().top()
+        );
+        assert!(notes_on(&d.made.repo, &commit).is_empty());
+    }
+
+    /// A paste is text: outside a text field it is ignored with a message (the `A` and `y`s
+    /// in it do nothing); in the comment box it lands whole, its line breaks kept, and the
+    /// box stays open.
+    #[test]
+    fn a_paste_lands_whole_in_the_comment_box_and_is_ignored_elsewhere() {
+        use crate::tui::action::Action;
+        let d = demo();
+        let mut s = session(&d.made.repo);
+        let (commit, _) = supervised(&s);
+        let text = "Please handle the empty array case here.\r\nAlso rename it to decode_any, and say why\x1b[31m";
+        s.act(Action::Paste(text.to_string()));
+        assert!(s.app().overlays.is_empty(), "{:?}", s.app().top());
+        assert!(s.render().contains("paste is ignored"), "{}", s.render());
+        s.press("]]c");
+        s.act(Action::Paste(text.to_string()));
+        let Some(Overlay::Comment { input, .. }) = s.app().top() else {
+            panic!("the comment box stays open: {:?}", s.app().top());
+        };
+        assert_eq!(
+            input.text(),
+            "Please handle the empty array case here.\nAlso rename it to decode_any, and say why[31m"
+        );
+        let screen = s.render();
+        assert!(screen.contains("Also rename it"), "{screen}");
+        s.press("<Enter>yyy");
+        assert!(s.app().overlays.is_empty());
+        let saved = &s.app().store.saved.comments;
+        assert!(
+            saved.iter().any(|c| c.text.contains("here.\nAlso rename")),
+            "{saved:?}"
+        );
+        assert!(notes_on(&d.made.repo, &commit).is_empty());
+    }
+
+    /// Commits `edit` of `path` on the demo's trusted branch (main), as a lead would.
+    fn commit_on_main(repo: &Path, path: &str, edit: impl Fn(&str) -> String, msg: &str) {
+        let repo = git2::Repository::open(repo).expect("repo");
+        let main = repo
+            .find_branch("main", git2::BranchType::Local)
+            .expect("main")
+            .get()
+            .peel_to_commit()
+            .expect("main's commit");
+        let tree = main.tree().expect("tree");
+        let entry = tree.get_path(Path::new(path)).expect("the file on main");
+        let blob = repo.find_blob(entry.id()).expect("blob");
+        let text = edit(std::str::from_utf8(blob.content()).expect("text"));
+        let new_blob = repo.blob(text.as_bytes()).expect("write blob");
+        let mut update = git2::build::TreeUpdateBuilder::new();
+        update.upsert(path, new_blob, git2::FileMode::Blob);
+        let new_tree = update.create_updated(&repo, &tree).expect("new tree");
+        let new_tree = repo.find_tree(new_tree).expect("tree");
+        let sig = git2::Signature::now("Lead", "lead@example.com").expect("signature");
+        repo.commit(
+            Some("refs/heads/main"),
+            &sig,
+            &sig,
+            msg,
+            &new_tree,
+            &[&main],
+        )
+        .expect("commit on main");
+    }
+
+    /// The issue's stale-policy finding: after the trusted branch made `auth` prohibited, a
+    /// workstation opened earlier must not sign "supervised". It refuses, saying the trusted
+    /// branch moved; nothing is written.
+    #[test]
+    fn a_workstation_opened_before_the_policy_changed_refuses_to_sign_under_the_old_one() {
+        let d = demo();
+        let mut s = session(&d.made.repo);
+        let (commit, _) = supervised(&s);
+        commit_on_main(
+            &d.made.repo,
+            ".countersign/policy.toml",
+            |p| format!("{p}\n[[rules]]\ncrates = [\"auth\"]\ntier = \"prohibited\"\n"),
+            "Policy: auth is prohibited",
+        );
+        s.press("]]ayy");
+        let Some(SignStage::Done { signed, lines }) = stage(&s) else {
+            panic!("the dialog shows the refusal: {:?}", s.app().top());
+        };
+        assert!(!signed, "{lines:?}");
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains("moved since the workstation opened")),
+            "{lines:?}"
+        );
+        assert!(
+            notes_on(&d.made.repo, &commit).is_empty(),
+            "signed under a stale policy"
+        );
+    }
+
+    /// A reject the same reviewer signed meanwhile in another workstation is not silently
+    /// lifted by an approval from a screen that never showed it: the dialog refuses, says what
+    /// changed, and the list shows the reject.
+    #[test]
+    fn a_decision_signed_meanwhile_elsewhere_makes_the_dialog_refuse_and_show_it() {
+        let d = demo();
+        let mut s = session(&d.made.repo);
+        let (commit, _) = supervised(&s);
+        let mut other = session(&d.made.repo);
+        other.press("]]ryy");
+        assert_eq!(notes_on(&d.made.repo, &commit).len(), 1);
+        s.press("]]ayy");
+        let Some(SignStage::Done { signed, lines }) = stage(&s) else {
+            panic!("the dialog shows the refusal: {:?}", s.app().top());
+        };
+        assert!(!signed, "{lines:?}");
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains("rejected by alice@example.com")),
+            "{lines:?}"
+        );
+        assert_eq!(
+            notes_on(&d.made.repo, &commit).len(),
+            1,
+            "the reject was lifted"
+        );
+        assert_eq!(supervised(&s).1, Some(ReviewState::Rejected));
     }
 }

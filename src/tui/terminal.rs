@@ -16,7 +16,9 @@ use std::sync::mpsc;
 use std::sync::Once;
 use std::thread;
 
-use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+};
 use crossterm::terminal::{self, EnterAlternateScreen, LeaveAlternateScreen};
 use crossterm::{cursor, execute};
 use ratatui::backend::CrosstermBackend;
@@ -151,7 +153,8 @@ fn watch_signals(tx: mpsc::Sender<Event>) -> io::Result<signal_hook::iterator::H
     Ok(handle)
 }
 
-/// Puts the terminal back: mouse off, main screen, cursor shown, raw mode off. Does nothing
+/// Puts the terminal back: mouse off, bracketed paste off, main screen, cursor shown, raw
+/// mode off. Does nothing
 /// unless the workstation holds the terminal, so the panic hook and the guard's drop can
 /// both call it (leaving the alternate screen twice would move the cursor back up over the
 /// panic message).
@@ -160,7 +163,13 @@ pub fn restore() {
         return;
     }
     let mut out = screen();
-    let _ = execute!(out, DisableMouseCapture, LeaveAlternateScreen, cursor::Show);
+    let _ = execute!(
+        out,
+        DisableMouseCapture,
+        DisableBracketedPaste,
+        LeaveAlternateScreen,
+        cursor::Show
+    );
     let _ = terminal::disable_raw_mode();
     let _ = out.flush();
 }
@@ -179,6 +188,8 @@ impl TerminalGuard {
             screen(),
             EnterAlternateScreen,
             EnableMouseCapture,
+            // A paste arrives as one event of text, never as keys (an approval's `y`).
+            EnableBracketedPaste,
             cursor::Hide
         )?;
         Ok(guard)
@@ -263,6 +274,7 @@ fn event_loop(data: ReviewData, store: Store, theme: Theme) -> Result<(i32, Stri
         if app.dirty {
             terminal.draw(|f| view::draw(f, &app)).map_err(io_err)?;
             app.dirty = false;
+            super::deliberate::drawn(&mut app, std::time::Instant::now());
             // Sequences for the terminal itself (the OSC 52 clipboard), after the frame.
             for seq in std::mem::take(&mut app.outbox) {
                 let out = terminal.backend_mut();
@@ -281,6 +293,7 @@ fn event_loop(data: ReviewData, store: Store, theme: Theme) -> Result<(i32, Stri
         // Handle everything already waiting before drawing again.
         let mut next = Some(first);
         while let Some(ev) = next {
+            app.now = std::time::Instant::now();
             let effects = match ev {
                 Event::Term(t) => match keys::map_event(&t, keys::mode(&app)) {
                     Some(Action::Suspend) => {

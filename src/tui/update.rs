@@ -29,6 +29,14 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     if !matches!(action, Action::Resize(..)) {
         app.flash = None;
     }
+    if matches!(action, Action::Paste(_)) && super::keys::mode(app) != super::keys::Mode::Text {
+        // A paste is text, never keys: outside a text field it does nothing.
+        app.flash(
+            "a paste is ignored outside a text field (c opens the comment box)",
+            true,
+        );
+        return Vec::new();
+    }
     let mut effects = match overlay::on_key(app, &action) {
         Handled::Used(effects) => effects,
         Handled::Ignored => base_update(app, action),

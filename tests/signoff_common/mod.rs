@@ -16,6 +16,7 @@ use countersign::signoff::{keys, Decision, Evidence, NoteLine, Payload};
 use git2::Oid;
 use ssh_key::{HashAlg, LineEnding, PrivateKey};
 
+pub mod sk;
 #[path = "../support/mod.rs"]
 mod support;
 #[allow(unused_imports)]
@@ -84,6 +85,11 @@ impl Fixture {
 
     /// As [`Fixture::new`] with another policy.
     pub fn with_policy(policy: &str) -> Self {
+        Self::with_roster_lines(policy, "")
+    }
+
+    /// As [`Fixture::with_policy`], with `extra` appended to the roster.
+    pub fn with_roster_lines(policy: &str, extra: &str) -> Self {
         let t = TestRepo::new();
         let keys_dir = tempfile::tempdir().expect("keys dir");
         let mut people = Vec::new();
@@ -112,6 +118,7 @@ impl Fixture {
                 p.key.public_key().to_openssh().expect("public key")
             ));
         }
+        roster.push_str(extra);
         t.write(".countersign/policy.toml", policy);
         t.write(".countersign/allowed_signers", roster);
         t.write("src/lib.rs", "pub fn f() {}\n");

@@ -94,15 +94,42 @@ impl Kind {
 }
 
 /// Typing into a one-line input (search, passphrase): a character is appended, Backspace
-/// removes the last one. True when the key was such an edit. (The comment box, which has a
-/// cursor and lines, is a [`super::field::TextField`].)
+/// removes the last one, a paste is appended whole (its line breaks dropped by
+/// [`type_into_line`]). True when the key was such an edit. (The comment box, which has a
+/// cursor and lines, is a [`super::field::TextField`]; a paste keeps its lines there.)
 pub fn type_into(input: &mut String, action: &Action) -> bool {
     match action {
         Action::Char(c) => input.push(*c),
+        Action::Paste(text) => input.extend(pasted(text)),
         Action::Backspace => {
             input.pop();
         }
         _ => return false,
     }
     true
+}
+
+/// [`type_into`] for a one-line input (search, passphrase): a paste's line breaks are dropped.
+pub fn type_into_line(input: &mut String, action: &Action) -> bool {
+    if let Action::Paste(text) = action {
+        input.extend(pasted(text).filter(|c| *c != '\n'));
+        return true;
+    }
+    type_into(input, action)
+}
+
+/// A paste's characters as text: line breaks as `\n` (terminals send CR), tabs kept, other
+/// control characters (an escape sequence in the clipboard) dropped.
+pub fn pasted(text: &str) -> impl Iterator<Item = char> + '_ {
+    let mut after_cr = false;
+    text.chars().filter_map(move |c| {
+        let was_cr = std::mem::replace(&mut after_cr, c == '\r');
+        match c {
+            '\r' => Some('\n'),
+            '\n' if was_cr => None,
+            '\n' | '\t' => Some(c),
+            c if c.is_control() => None,
+            c => Some(c),
+        }
+    })
 }

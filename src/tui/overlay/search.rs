@@ -5,7 +5,7 @@
 //! last (first) one. The status line says where the match is: `match 2 of 5 in this file ·
 //! 14 in 4 files`.
 
-use super::{type_into, Handled};
+use super::{type_into_line, Handled};
 use crate::tui::action::{Action, Effect};
 use crate::tui::app::{App, Overlay};
 use crate::tui::data::FileKey;
@@ -23,7 +23,7 @@ pub fn on_key(app: &mut App, action: &Action) -> Handled {
     let Some(Overlay::Search { input }) = app.overlays.last_mut() else {
         return Handled::Ignored;
     };
-    if type_into(input, action) {
+    if type_into_line(input, action) {
         return Handled::used();
     }
     match action {

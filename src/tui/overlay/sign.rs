@@ -5,7 +5,7 @@
 //! signing itself runs on a worker ([`Effect::Sign`]); its outcome comes back through
 //! [`apply`].
 
-use super::{type_into, Handled};
+use super::{type_into_line, Handled};
 use crate::tui::action::{Action, CommitEvidence, Decision, Effect, SignOutcome, SignRequest};
 use crate::tui::app::{App, Overlay, SignScope, SignStage};
 use crate::tui::data::FileKey;
@@ -54,6 +54,15 @@ pub fn sign_request(app: &App, decision: Decision) -> SignRequest {
                 commit: e.change.id.clone(),
                 files_viewed: keys.filter(|k| app.is_viewed(*k)).count(),
                 files_total: e.change.files.len(),
+                shown: e
+                    .verdict
+                    .as_ref()
+                    .map(|v| crate::tui::action::ShownVerdict {
+                        tier: v.tier,
+                        state: v.state,
+                        approved_by: v.approved_by.clone(),
+                        rejected_by: v.rejected_by.clone(),
+                    }),
             }
         })
         .collect();
@@ -73,6 +82,7 @@ pub fn sign_request(app: &App, decision: Decision) -> SignRequest {
             .collect(),
         impact_shown: app.impact_seen,
         passphrase: None,
+        cancel: Default::default(),
     }
 }
 
@@ -110,6 +120,16 @@ pub fn on_key(app: &mut App, action: &Action) -> Handled {
     let nothing = app.scope_commits(scope).0.is_empty();
     let max_scroll = crate::tui::view::sign::max_scroll(app);
     let page = usize::from(app.size.1 / 2).max(1);
+    if *action == Action::Confirm && !crate::tui::deliberate::may_confirm(app) {
+        if let Some(Overlay::Sign {
+            stage: SignStage::Review | SignStage::ConfirmUnviewed | SignStage::Passphrase { .. },
+            ..
+        }) = app.top()
+        {
+            app.flash(crate::tui::deliberate::TOO_EARLY, true);
+            return Handled::used();
+        }
+    }
     let Some(Overlay::Sign {
         decision,
         scope: open_scope,
@@ -142,7 +162,7 @@ pub fn on_key(app: &mut App, action: &Action) -> Handled {
     }
     match stage {
         SignStage::Passphrase { input, request, .. } => {
-            if type_into(input, action) {
+            if type_into_line(input, action) {
                 return Handled::used();
             }
             match action {
@@ -155,13 +175,24 @@ pub fn on_key(app: &mut App, action: &Action) -> Handled {
                     let mut request = request.clone();
                     request.passphrase = Some(std::mem::take(input));
                     *stage = SignStage::Signing;
+                    app.signing = Some(request.cancel.clone());
                     Handled::Used(vec![Effect::Sign(request)])
                 }
                 _ => Handled::used(),
             }
         }
-        // The worker has the request; keys wait.
-        SignStage::Signing => Handled::used(),
+        // The worker has the request; keys wait, but Esc ends a wait for ssh-agent (a
+        // security key's touch): nothing is signed.
+        SignStage::Signing => {
+            if matches!(action, Action::Cancel) {
+                if let Some(cancel) = app.signing.take() {
+                    cancel.cancel();
+                }
+                app.overlays.pop();
+                app.flash("cancelled: nothing was signed", false);
+            }
+            Handled::used()
+        }
         SignStage::Done { .. } => {
             if matches!(
                 action,
@@ -187,6 +218,7 @@ pub fn on_key(app: &mut App, action: &Action) -> Handled {
                 }
                 let request = sign_request(app, decision);
                 set_stage(app, SignStage::Signing);
+                app.signing = Some(request.cancel.clone());
                 Handled::Used(vec![Effect::Sign(request)])
             }
             _ => Handled::used(),
@@ -202,6 +234,12 @@ fn set_stage(app: &mut App, new: SignStage) {
 
 /// A signing attempt finished: the dialog shows the outcome (or asks for the passphrase).
 pub fn apply(app: &mut App, outcome: SignOutcome) {
+    app.signing = None;
+    let closed = !matches!(app.top(), Some(Overlay::Sign { .. }));
+    if closed && !matches!(outcome, SignOutcome::Signed(_)) {
+        // Esc closed the dialog while the worker waited: it has said so already.
+        return;
+    }
     match outcome {
         SignOutcome::Signed(lines) => {
             app.flash(&lines.join("; "), false);

@@ -451,7 +451,10 @@ fn bottom(
             ]));
             lines.push(Line::styled("Enter unlock and sign · Esc cancel", t.dim));
         }
-        SignStage::Signing => lines.push(Line::styled("signing…", t.notice)),
+        SignStage::Signing => lines.push(Line::styled(
+            "signing… a security key waits for your touch: touch it when it blinks (Esc cancels)",
+            t.notice,
+        )),
         SignStage::Done {
             signed,
             lines: result,
