@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use countersign::git::{ChangeSet, LoadDepth};
-use countersign::impact::{self, Options};
+use countersign_core::git::{ChangeSet, LoadDepth};
+use countersign_core::impact::{self, Options};
 use criterion::{BenchmarkId, Criterion};
 
 /// A generated workspace: its temporary directory (removed on drop) and root.

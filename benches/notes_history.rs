@@ -19,9 +19,9 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use countersign::review::{Purpose, Review, Selection};
-use countersign::signoff::keys::{self, SigningKey};
-use countersign::signoff::{self, Decision, SignRequest};
+use countersign_core::review::{Purpose, Review, Selection};
+use countersign_core::signoff::keys::{self, SigningKey};
+use countersign_core::signoff::{self, Decision, SignRequest};
 use git2::{Repository, Signature, Time};
 
 const POLICY: &str = r#"base = "main"
@@ -67,7 +67,7 @@ fn run(n: usize) {
     sign_all(&repo, &key);
     let sample = {
         let feature = repo.refname_to_id("refs/heads/feature").expect("feature");
-        countersign::signoff::notes::read_lines(&repo, feature)
+        countersign_core::signoff::notes::read_lines(&repo, feature)
             .expect("note")
             .remove(0)
     };

@@ -13,7 +13,7 @@ use std::hint::black_box;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use countersign::policy::{parse_policy, PolicySource};
+use countersign_core::policy::{parse_policy, PolicySource};
 
 /// `n` rules; with `wild`, a fifth of them hold a glob with a wildcard inside (which globset
 /// compiles to a regex) instead of a literal path.
@@ -73,7 +73,7 @@ fn main() {
         });
         let Some(p) = parsed else { return };
         let globs = best(5, || {
-            black_box(countersign::policy::RuleGlobs::new(&p.rules).expect("globs compile"));
+            black_box(countersign_core::policy::RuleGlobs::new(&p.rules).expect("globs compile"));
         });
         let paths: Vec<String> = (0..1_000)
             .map(|i| match i % 3 {

@@ -16,9 +16,9 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use countersign::review::{Purpose, Review, Selection};
-use countersign::signoff::keys::{self, SigningKey};
-use countersign::signoff::{self, Decision, NoteLine, SignRequest};
+use countersign_core::review::{Purpose, Review, Selection};
+use countersign_core::signoff::keys::{self, SigningKey};
+use countersign_core::signoff::{self, Decision, NoteLine, SignRequest};
 use git2::{Repository, Signature, Time};
 
 const POLICY: &str = r#"base = "main"
@@ -247,7 +247,7 @@ fn ssh_keygen_baseline(repo: &Repository, scratch: &Path) -> Duration {
     }
     // The roster as committed on main (the bench repository has no checked-out work tree).
     let signers = scratch.join("allowed_signers");
-    let roster = countersign::git::GitTree::at(repo, "main")
+    let roster = countersign_core::git::GitTree::at(repo, "main")
         .and_then(|s| s.read(".countersign/allowed_signers"))
         .expect("read roster")
         .expect("roster on main");

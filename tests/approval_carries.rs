@@ -91,9 +91,9 @@ fn an_approval_does_not_follow_a_rewrite_with_another_patch_or_off_the_trusted_r
 
 #[test]
 fn init_writes_carry_commented_out_with_its_risk() {
-    let text = countersign::policy::template::policy_template(
+    let text = countersign_core::policy::template::policy_template(
         "main",
-        &countersign::impact::Workspace::default(),
+        &countersign_core::impact::Workspace::default(),
         None,
     );
     assert!(text.contains("# carry = \"rebase\""), "{text}");

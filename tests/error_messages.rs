@@ -165,7 +165,7 @@ fn git_errors_carry_no_libgit2_class_and_code() {
     let raw = git2::Repository::open("/does-not-exist/repo")
         .err()
         .expect("no repository there");
-    let e = countersign::Error::git("opening the repository")(raw);
+    let e = countersign_core::Error::git("opening the repository")(raw);
     let text = e.to_string();
     assert!(text.starts_with("git: opening the repository: "), "{text}");
     assert_no_internals(&text);

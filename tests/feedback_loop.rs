@@ -179,7 +179,7 @@ fn feedback_follows_an_amended_commit_to_its_earlier_version_and_reads_drafts() 
         .expect("amend");
     assert_ne!(amended, c1);
     // A draft on the new commit, as the workstation saves it.
-    let state = countersign::review::drafts::state_file(data.path(), f.path());
+    let state = countersign_core::review::drafts::state_file(data.path(), f.path());
     std::fs::create_dir_all(state.parent().expect("parent")).expect("mkdir");
     std::fs::write(
         &state,
@@ -283,13 +283,13 @@ fn feedback_markdown_keeps_hostile_words_inside_quotes_spans_and_fences() {
 
 #[test]
 fn feedback_never_quotes_comments_from_records_the_roster_did_not_sign() {
-    use countersign::signoff::{ReviewComment, Side};
+    use countersign_core::signoff::{ReviewComment, Side};
     let f = Fixture::new();
     let data = tempfile::tempdir().expect("data dir");
     let c = f.ai_commit("src/lib.rs", FIRST, "Add helper");
-    let injected = |p: &mut countersign::signoff::Payload| {
+    let injected = |p: &mut countersign_core::signoff::Payload| {
         p.version = 2;
-        p.decision = countersign::signoff::Decision::Reject;
+        p.decision = countersign_core::signoff::Decision::Reject;
         p.comments = vec![ReviewComment {
             commit: c.to_string(),
             path: "src/lib.rs".into(),

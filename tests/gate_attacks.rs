@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use countersign::policy::{parse_roster, Roster};
+use countersign_core::policy::{parse_roster, Roster};
 use git2::{Oid, Signature, Time};
 use signoff_common::{alice_roster_line, forge, git_in, git_stdin, now, Fixture, TestRepo, POLICY};
 

@@ -2,10 +2,10 @@
 
 mod support;
 
-use countersign::git::{
+use countersign_core::git::{
     self, ChangeSet, CommitChange, DiffBase, FileChange, FileStatus, LineKind, LoadDepth,
 };
-use countersign::Error;
+use countersign_core::Error;
 use git2::Oid;
 use support::TestRepo;
 
@@ -694,7 +694,7 @@ fn patch_digest_v1_is_frozen_for_a_known_change() {
 /// directories asked for (nested ones included, each once), nothing else.
 #[test]
 fn reading_a_tree_on_threads_gives_what_reading_it_file_by_file_gives() {
-    use countersign::git::{GitTree, ListFiles, WorkTree};
+    use countersign_core::git::{GitTree, ListFiles, WorkTree};
     let t = TestRepo::new();
     for c in 0..6 {
         for m in 0..12 {
@@ -734,7 +734,7 @@ fn reading_a_tree_on_threads_gives_what_reading_it_file_by_file_gives() {
 fn a_long_range_loads_on_threads_in_order_and_as_one_by_one() {
     let t = TestRepo::new();
     let mut ids = Vec::new();
-    for i in 0..(countersign::git::LOAD_THREADS * 40) {
+    for i in 0..(countersign_core::git::LOAD_THREADS * 40) {
         t.write(
             format!("src/f{}.rs", i % 7),
             format!("pub fn f() -> u32 {{ {i} }}\n"),

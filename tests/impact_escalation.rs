@@ -2,10 +2,10 @@
 
 mod support;
 
-use countersign::git::{ChangeSet, LoadDepth};
-use countersign::impact::{self, GitTree, Options, Workspace};
-use countersign::policy::tier::Classifier;
-use countersign::policy::{parse_policy, PolicySource, Tier};
+use countersign_core::git::{ChangeSet, LoadDepth};
+use countersign_core::impact::{self, GitTree, Options, Workspace};
+use countersign_core::policy::tier::Classifier;
+use countersign_core::policy::{parse_policy, PolicySource, Tier};
 use support::TestRepo;
 
 /// core-types ← auth ← billing-api, plus ledger (prohibited by its Cargo.toml) which only

@@ -3,8 +3,8 @@
 
 mod support;
 
-use countersign::git::{ChangeSet, LoadDepth};
-use countersign::impact::{self, GitTree, Impact, Options, Workspace};
+use countersign_core::git::{ChangeSet, LoadDepth};
+use countersign_core::impact::{self, GitTree, Impact, Options, Workspace};
 use support::TestRepo;
 
 /// Writes a package `name` in `dir` with extra manifest text and a `src/lib.rs`.
@@ -35,7 +35,7 @@ fn names(v: &[String]) -> Vec<&str> {
     v.iter().map(String::as_str).collect()
 }
 
-fn krate_of<'a>(i: &'a Impact, name: &str) -> &'a countersign::impact::CrateImpact {
+fn krate_of<'a>(i: &'a Impact, name: &str) -> &'a countersign_core::impact::CrateImpact {
     i.crates
         .iter()
         .find(|c| c.name == name)
@@ -1037,7 +1037,7 @@ fn manifests_read_on_threads_give_the_workspace_read_one_by_one_and_the_cap_hold
     let tip = t.commit("eighty members");
     let from_git = Workspace::load(&GitTree::of_commit(&t.repo, tip, "HEAD").expect("tree"))
         .expect("workspace from git");
-    let from_disk = Workspace::load(&countersign::git::WorkTree {
+    let from_disk = Workspace::load(&countersign_core::git::WorkTree {
         root: t.path().to_path_buf(),
     })
     .expect("workspace from the work tree");

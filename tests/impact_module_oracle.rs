@@ -14,8 +14,8 @@ mod support;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-use countersign::git::{ChangeSet, LoadDepth};
-use countersign::impact::{self, Impact, Options};
+use countersign_core::git::{ChangeSet, LoadDepth};
+use countersign_core::impact::{self, Impact, Options};
 use support::TestRepo;
 
 /// (file, text, files whose definitions it names).

@@ -7,7 +7,7 @@ mod support;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use countersign::impact::{targets, GitTree, Workspace};
+use countersign_core::impact::{targets, GitTree, Workspace};
 use support::TestRepo;
 
 /// (package, dir) of each member; (package, kind, name, src_path) of each target;

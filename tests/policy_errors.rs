@@ -3,11 +3,11 @@
 
 use std::path::Path;
 
-use countersign::policy::{
+use countersign_core::policy::{
     self, load_trusted, load_worktree, parse_policy, parse_roster, Diagnostic, Policy,
     PolicySource, Reach, Roster, Tier, Trusted,
 };
-use countersign::Error;
+use countersign_core::Error;
 
 const ALICE_KEY: &str =
     "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILM+rvN+ot98qgEN796jTiQfZfG1KaT0PtFDJ/XFSqti alice";

@@ -154,7 +154,7 @@ fn the_verbatim_patch_id_is_gits() {
             .next()
             .unwrap_or_default()
             .to_string();
-        let ours = countersign::signoff::patch_id::verbatim(&f.t.repo, c)
+        let ours = countersign_core::signoff::patch_id::verbatim(&f.t.repo, c)
             .unwrap()
             .unwrap();
         let ours: String = ours.iter().map(|b| format!("{b:02x}")).collect();

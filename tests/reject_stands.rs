@@ -5,7 +5,7 @@
 
 mod signoff_common;
 
-use countersign::signoff::{keys, Decision};
+use countersign_core::signoff::{keys, Decision};
 use signoff_common::{forge, now, Fixture};
 
 fn problems(v: &serde_json::Value) -> String {

@@ -6,7 +6,7 @@
 
 mod signoff_common;
 
-use countersign::signoff::rewrite;
+use countersign_core::signoff::rewrite;
 use git2::Oid;
 use predicates::prelude::*;
 use signoff_common::{forge, now, Fixture};
@@ -336,7 +336,7 @@ fn interdiff_shows_only_what_changed_since_the_approved_version() {
     let added: Vec<String> = files[0].hunks[0]
         .lines
         .iter()
-        .filter(|l| l.kind == countersign::git::LineKind::Added)
+        .filter(|l| l.kind == countersign_core::git::LineKind::Added)
         .map(|l| String::from_utf8_lossy(&l.content).into_owned())
         .collect();
     assert_eq!(added, ["pub fn h() {}"]);

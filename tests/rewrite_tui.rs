@@ -17,7 +17,7 @@ use signoff_common::Fixture;
 fn session(f: &Fixture, commit: &Oid, store: Store) -> Session {
     // As a reviewer types it: `countersign review 4f2a1c9`.
     let short = &commit.to_string()[..7];
-    let selection = countersign::review::Selection {
+    let selection = countersign_core::review::Selection {
         revspec: Some(short),
         trusted_ref: None,
     };
@@ -67,13 +67,17 @@ fn viewed_marks_carry_over_for_files_whose_content_is_unchanged() {
     };
     assert_eq!(
         files[util.file].new_id,
-        countersign::git::CommitChange::load(&f.t.repo, old, countersign::git::LoadDepth::Files)
-            .unwrap()
-            .files
-            .iter()
-            .find(|x| x.path().display() == "src/util.rs")
-            .unwrap()
-            .new_id,
+        countersign_core::git::CommitChange::load(
+            &f.t.repo,
+            old,
+            countersign_core::git::LoadDepth::Files
+        )
+        .unwrap()
+        .files
+        .iter()
+        .find(|x| x.path().display() == "src/util.rs")
+        .unwrap()
+        .new_id,
         "same blob in both versions"
     );
     assert!(app.is_viewed(util), "unchanged file keeps its mark");

@@ -3,7 +3,7 @@
 
 mod signoff_common;
 
-use countersign::signoff::Decision;
+use countersign_core::signoff::Decision;
 use signoff_common::{forge, now, Fixture};
 
 fn problems(v: &serde_json::Value) -> String {
@@ -344,8 +344,8 @@ fn a_reject_after_an_approval_withdraws_it() {
     f.append_raw(&c, at("2026-01-01T12:00:00Z", Decision::Approve));
     assert_eq!(f.verify_json(&[&c.to_string()]).0, 1);
     let reject = at("2026-01-01T11:00:00Z", Decision::Reject);
-    let reject = countersign::signoff::NoteLine::parse(&reject).expect("note line");
-    let digest = countersign::signoff::record::payload_digest(&reject.payload);
+    let reject = countersign_core::signoff::NoteLine::parse(&reject).expect("note line");
+    let digest = countersign_core::signoff::record::payload_digest(&reject.payload);
     let lifting = forge(
         &f.t.repo,
         &c,

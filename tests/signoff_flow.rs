@@ -5,7 +5,7 @@ mod signoff_common;
 
 use std::os::unix::fs::PermissionsExt;
 
-use countersign::signoff::notes;
+use countersign_core::signoff::notes;
 use predicates::prelude::*;
 use signoff_common::{countersign, Fixture};
 
@@ -362,8 +362,9 @@ fn on_a_terminal_sign_asks_to_confirm_then_for_the_passphrase() {
     let f = Fixture::new();
     let c = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Tweak f");
     let key = f.keys_dir.path().join("alice-locked");
-    let locked = countersign::signoff::keys::encrypt(&f.person("alice").key, "pw 123").unwrap();
-    countersign::signoff::keys::write_new_key_pair(&locked, &key).unwrap();
+    let locked =
+        countersign_core::signoff::keys::encrypt(&f.person("alice").key, "pw 123").unwrap();
+    countersign_core::signoff::keys::write_new_key_pair(&locked, &key).unwrap();
     let args = format!("sign {c} --decision approve --key {}", key.display());
 
     let declined = on_terminal(&f, &args, "n\n", &[]);
@@ -468,17 +469,17 @@ fn a_signed_rename_verifies_though_the_gate_loads_paths_only() {
     f.t.remove("docs/old.md");
     f.t.write("docs/new.md", body);
     let renamed = f.t.commit_ai("kiro", "Move the doc");
-    let change = countersign::git::CommitChange::load(
+    let change = countersign_core::git::CommitChange::load(
         &f.t.repo,
         renamed,
-        countersign::git::LoadDepth::Files,
+        countersign_core::git::LoadDepth::Files,
     )
     .unwrap();
     assert!(
         change
             .files
             .iter()
-            .any(|c| c.status == countersign::git::FileStatus::Renamed),
+            .any(|c| c.status == countersign_core::git::FileStatus::Renamed),
         "{:?}",
         change.files
     );

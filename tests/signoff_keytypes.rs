@@ -139,7 +139,7 @@ fn rsa_and_ecdsa_keys_sign_and_verify_both_ways_with_ssh_keygen() {
             "signature": armored.trim_end(),
         });
         // Replace the note with the ssh-keygen-made line alone.
-        let notes = countersign::signoff::notes::read_lines(&f.t.repo, c).unwrap();
+        let notes = countersign_core::signoff::notes::read_lines(&f.t.repo, c).unwrap();
         assert_eq!(notes.len(), 1);
         f.t.git(&[
             "notes",

@@ -281,9 +281,9 @@ fn an_agent_signing_with_an_ordinary_key_can_never_meet_touch() {
     let c = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Tweak f");
     // An encrypted copy of alice's key, unlocked from the environment as automation does.
     let alice = f.person("alice");
-    let encrypted = countersign::signoff::keys::encrypt(&alice.key, "hunter2").unwrap();
+    let encrypted = countersign_core::signoff::keys::encrypt(&alice.key, "hunter2").unwrap();
     let path = f.keys_dir.path().join("alice-encrypted");
-    countersign::signoff::keys::write_new_key_pair(&encrypted, &path).unwrap();
+    countersign_core::signoff::keys::write_new_key_pair(&encrypted, &path).unwrap();
     f.cmd()
         .args([
             "sign",

@@ -6,12 +6,12 @@
 
 mod support;
 
-use countersign::git::{DiffLine, GitPath, Hunk, LineKind};
 use countersign::tui::app::{Overlay, SignStage};
 use countersign::tui::sample;
 use countersign::tui::store::{Comment, Store};
 use countersign::tui::theme::Theme;
 use countersign::tui::Session;
+use countersign_core::git::{DiffLine, GitPath, Hunk, LineKind};
 use support::TestRepo;
 
 fn line(kind: LineKind, old: Option<u32>, new: Option<u32>, text: &str) -> DiffLine {

@@ -608,9 +608,9 @@ fn an_encrypted_key_is_unlocked_inside_the_dialog() {
     // The demo key, encrypted (same public key, so the roster still lists it).
     let text = std::fs::read_to_string(demo.join("keys/alice")).unwrap();
     let key = ssh_key::PrivateKey::from_openssh(text.trim()).unwrap();
-    let encrypted = countersign::signoff::keys::encrypt(&key, "pass").unwrap();
+    let encrypted = countersign_core::signoff::keys::encrypt(&key, "pass").unwrap();
     let path = demo.join("keys/alice-locked");
-    countersign::signoff::keys::write_new_key_pair(&encrypted, &path).unwrap();
+    countersign_core::signoff::keys::write_new_key_pair(&encrypted, &path).unwrap();
     let set = Command::new("git")
         .arg("-C")
         .arg(&repo)

@@ -2,13 +2,13 @@
 //! compared with insta snapshots. The in-memory sample change has fixed ids; frames of the
 //! demo repository have their commit ids filtered (they depend on the demo's random keys).
 
-use countersign::policy::Tier;
 use countersign::tui::action::{Decision, JobResult, SignOutcome};
 use countersign::tui::impact::{ImpactRow, ImpactView};
 use countersign::tui::sample;
 use countersign::tui::store::Store;
 use countersign::tui::theme::Theme;
 use countersign::tui::{ReviewOptions, Session};
+use countersign_core::policy::Tier;
 
 fn sample_session(size: (u16, u16)) -> Session {
     Session::from_data(sample::review_data(), Store::default(), Theme::dark(), size)

@@ -4,6 +4,6 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
-        let _ = countersign::policy::parse_roster(text, ".countersign/allowed_signers");
+        let _ = countersign_core::policy::parse_roster(text, ".countersign/allowed_signers");
     }
 });

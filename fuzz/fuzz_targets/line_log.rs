@@ -4,11 +4,11 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok(log) = countersign::policy::line_log::parse(data) {
+    if let Ok(log) = countersign_core::policy::line_log::parse(data) {
         for a in &log.attested {
             for (start, end) in &a.ranges {
                 assert!(1 <= *start && start <= end);
-                assert!(*end <= countersign::policy::line_log::MAX_LINE);
+                assert!(*end <= countersign_core::policy::line_log::MAX_LINE);
             }
         }
     }

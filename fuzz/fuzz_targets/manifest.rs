@@ -18,5 +18,5 @@ fuzz_target!(|data: &[u8]| {
     for (path, part) in PATHS.iter().zip(data.split(|b| *b == 0)) {
         files.insert((*path).to_string(), part.to_vec());
     }
-    let _ = countersign::fuzzing::load_workspace(files);
+    let _ = countersign_core::fuzzing::load_workspace(files);
 });

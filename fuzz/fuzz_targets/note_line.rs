@@ -5,7 +5,7 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
         for line in text.lines() {
-            let _ = countersign::signoff::NoteLine::parse(line);
+            let _ = countersign_core::signoff::NoteLine::parse(line);
         }
     }
 });

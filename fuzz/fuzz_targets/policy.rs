@@ -1,6 +1,6 @@
 //! `.countersign/policy.toml`, as written by whoever edits the trusted branch.
 #![no_main]
-use countersign::policy::{parse_policy, PolicySource};
+use countersign_core::policy::{parse_policy, PolicySource};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

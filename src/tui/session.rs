@@ -7,7 +7,7 @@
 //! let mut s = Session::open(std::path::Path::new("."), &ReviewOptions::default(), (120, 40))?;
 //! s.press("]]v}s");          // next file twice, mark viewed, next hunk, side-by-side
 //! println!("{}", s.render());
-//! # Ok::<(), countersign::Error>(())
+//! # Ok::<(), countersign_core::Error>(())
 //! ```
 
 use std::path::Path;

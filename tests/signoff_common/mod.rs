@@ -11,8 +11,8 @@
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use countersign::git::{CommitChange, LoadDepth};
-use countersign::signoff::{keys, Decision, Evidence, NoteLine, Payload};
+use countersign_core::git::{CommitChange, LoadDepth};
+use countersign_core::signoff::{keys, Decision, Evidence, NoteLine, Payload};
 use git2::Oid;
 use ssh_key::{HashAlg, LineEnding, PrivateKey};
 
@@ -220,14 +220,14 @@ impl Fixture {
 
     /// The note lines on `commit`.
     pub fn note_lines(&self, commit: &Oid) -> Vec<String> {
-        countersign::signoff::notes::read_lines(&self.t.repo, *commit).expect("read notes")
+        countersign_core::signoff::notes::read_lines(&self.t.repo, *commit).expect("read notes")
     }
 
     /// Appends a raw line to the note on `commit` (as an attacker with push access could).
     pub fn append_raw(&self, commit: &Oid, line: String) {
-        countersign::signoff::notes::append(
+        countersign_core::signoff::notes::append(
             &self.t.repo,
-            &[countersign::signoff::notes::Append {
+            &[countersign_core::signoff::notes::Append {
                 commit: *commit,
                 lines: vec![line],
             }],

@@ -20,8 +20,8 @@
 //! of range apply to it directly, on `char` boundaries.
 //!
 //! ```no_run
-//! use countersign::diff::{self, Highlighter, LineHighlight, Side, Syntaxes};
-//! # fn show(file: &countersign::git::FileChange) -> countersign::Result<()> {
+//! use countersign_core::diff::{self, Highlighter, LineHighlight, Side, Syntaxes};
+//! # fn show(file: &countersign_core::git::FileChange) -> countersign_core::Result<()> {
 //! let config = diff::load_config(std::path::Path::new("/home/me/.config/countersign"))?;
 //! let theme = diff::load_theme(config.theme_name(), None)?;
 //! let syntaxes = Syntaxes::load(); // slow: once, on a background thread

@@ -28,9 +28,9 @@
 //!    returns both as one value, [`crate::review::tiered::TieredImpact`].
 //!
 //! ```no_run
-//! # fn main() -> countersign::Result<()> {
-//! use countersign::git::{self, ChangeSet, LoadDepth};
-//! use countersign::impact::{self, Options};
+//! # fn main() -> countersign_core::Result<()> {
+//! use countersign_core::git::{self, ChangeSet, LoadDepth};
+//! use countersign_core::impact::{self, Options};
 //!
 //! let repo = git::open(std::path::Path::new("."))?;
 //! let range = git::resolve_range(&repo, "refs/heads/main..HEAD")?;

@@ -21,13 +21,13 @@ use syntect::highlighting::ThemeSet;
 const BUILTIN: &[(&str, &str, &str)] = &[
     (
         "dark",
-        include_str!("../../themes/dark.toml"),
-        include_str!("../../themes/dark.tmTheme"),
+        include_str!("../../../../themes/dark.toml"),
+        include_str!("../../../../themes/dark.tmTheme"),
     ),
     (
         "light",
-        include_str!("../../themes/light.toml"),
-        include_str!("../../themes/light.tmTheme"),
+        include_str!("../../../../themes/light.toml"),
+        include_str!("../../../../themes/light.tmTheme"),
     ),
 ];
 

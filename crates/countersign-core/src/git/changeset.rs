@@ -79,7 +79,7 @@ pub struct CommitChange {
     pub id: String,
     /// The same id, parsed once: use [`CommitChange::commit_id`] rather than parsing `id`.
     #[serde(skip)]
-    pub(crate) oid: crate::model::CommitId,
+    pub oid: crate::model::CommitId,
     /// Full hex id of its tree.
     pub tree: String,
     /// Full hex ids of its parents, in order.

@@ -43,7 +43,7 @@ pub const CACHE_CAPACITY: usize = 4096;
 /// a hunk's start.
 pub const CHUNK_LINES: usize = 128;
 
-const TOML_SYNTAX: &str = include_str!("../../themes/syntaxes/TOML.sublime-syntax");
+const TOML_SYNTAX: &str = include_str!("../../../../themes/syntaxes/TOML.sublime-syntax");
 
 /// The grammars: syntect's defaults (newline flavour) and the bundled TOML grammar.
 /// Cheap to clone; `Send + Sync`.

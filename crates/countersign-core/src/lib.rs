@@ -1,0 +1,35 @@
+//! countersign's core: everything that judges and signs a change, and nothing that draws it.
+//!
+//! A chain of plain data transformations, each in its own module:
+//!
+//! 1. [`git`] opens the repository, resolves a revspec and loads a [`git::ChangeSet`]
+//!    (commits, files, hunks, a stable patch digest);
+//! 2. [`diff`] turns hunks into what a reviewer reads (word-level emphasis, highlighting);
+//! 3. [`impact`] reads the Cargo workspace at a revision and computes what a change reaches;
+//! 4. [`policy`] reads the trusted policy and roster, detects AI provenance and assigns tiers;
+//! 5. [`signoff`] signs, stores and verifies sign-offs as git notes;
+//! 6. [`review`] is the one way in: it resolves the trusted ref, policy, range and change set
+//!    once and joins the parts above into the per-commit verdict that `status`, `verify`,
+//!    `sign` and the workstation show.
+//!
+//! [`model`] holds the shared leaf types and [`util`] the helpers every layer may use
+//! (terminal escaping, bounded reads, quiet exit on a closed pipe). The application package
+//! (`countersign`: the command line, the workstation, the demo) sits on top; this package
+//! cannot import it, and the compiler keeps it so.
+
+#![warn(missing_docs)]
+
+pub mod diff;
+pub mod error;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
+pub mod git;
+pub mod impact;
+pub mod model;
+pub mod pattern;
+pub mod policy;
+pub mod review;
+pub mod signoff;
+pub mod util;
+
+pub use error::{Error, Result};
