@@ -420,3 +420,50 @@ fn keygen_makes_a_security_key_through_ssh_keygen_or_says_why_not() {
     );
     assert!(!key.exists());
 }
+
+/// `require_viewed = "files"`: an approval from the command line records no viewing and does
+/// not count; one from the workstation with every file marked viewed does; one from the
+/// workstation with nothing marked viewed does not.
+#[test]
+fn require_viewed_files_counts_only_approvals_whose_evidence_covers_the_change() {
+    let f = Fixture::with_policy(&policy_with("require_viewed = \"files\"").replace(
+        "senior = [\"alice@example.com\", \"bob@example.com\", \"dave@example.com\"]",
+        "senior = [\"alice@example.com\", \"bob@example.com\", \"carol@example.com\"]",
+    ));
+    let c = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Tweak f");
+    f.sign(&c, "alice", "approve").success();
+    let (code, json) = f.verify_json(&[]);
+    assert_eq!(code, 1, "a CLI approval met require_viewed: {json:#}");
+    assert!(
+        Fixture::verdict_for(&json, &c)["problems"]
+            .to_string()
+            .contains("records no file viewed"),
+        "{json:#}"
+    );
+    let open = |f: &Fixture| {
+        let data = countersign::tui::data::load_review(
+            f.path(),
+            countersign_core::review::Selection::default(),
+        )
+        .expect("load the review");
+        countersign::tui::Session::from_data(
+            data,
+            countersign::tui::store::Store::default(),
+            countersign::tui::theme::Theme::dark(),
+            (120, 40),
+        )
+    };
+    // Bob approves in the workstation without marking the file viewed: does not count.
+    let bob = f.person("bob").key_path.clone();
+    f.t.git(&["config", "user.signingKey", bob.to_str().unwrap()]);
+    let mut s = open(&f);
+    s.press("ayy");
+    assert_eq!(f.verify_json(&[]).0, 1);
+    // Carol marks it viewed and approves in the workstation: it counts.
+    let carol = f.person("carol").key_path.clone();
+    f.t.git(&["config", "user.signingKey", carol.to_str().unwrap()]);
+    let mut s = open(&f);
+    s.press("vay");
+    let (code, json) = f.verify_json(&[]);
+    assert_eq!(code, 0, "{json:#}");
+}

@@ -42,8 +42,8 @@ pub use load::{
 pub use parse::parse_policy;
 pub use roster::{parse_roster, principal_matches, AllowedSigner, Roster, SignerSummary};
 pub use rule_globs::RuleGlobs;
-pub use types::Presence;
 pub use types::{
     AiRules, BuildCode, Escalation, Policy, PolicySource, Reach, Rule, Tier, TierRequirement,
     DEFAULT_AGENTS,
 };
+pub use types::{Presence, Viewed};

@@ -15,7 +15,7 @@ use toml::Spanned;
 
 use super::defaults;
 use super::rule_globs::RuleGlobs;
-use super::types::Presence;
+use super::types::{Presence, Viewed};
 use super::{
     AiRules, BuildCode, Diagnostics, Escalation, Policy, PolicySource, Reach, Rule, Tier,
     TierRequirement, DEFAULT_AGENTS,
@@ -70,7 +70,14 @@ const AI_KEYS: &[&str] = &[
     "use_defaults",
     "line_notes",
 ];
-const TIER_KEYS: &[&str] = &["approvals", "role", "carry", "presence", "independent"];
+const TIER_KEYS: &[&str] = &[
+    "approvals",
+    "role",
+    "carry",
+    "presence",
+    "independent",
+    "require_viewed",
+];
 const RULE_KEYS: &[&str] = &["paths", "crates", "tier"];
 const REACHES: [Reach; 3] = [Reach::None, Reach::Direct, Reach::Transitive];
 
@@ -239,6 +246,9 @@ fn check_policy(sink: &mut Sink<'_>, source: PolicySource) -> Policy {
             let independent = get(table, "independent")
                 .and_then(|v| w.boolean(v, "independent"))
                 .unwrap_or(false);
+            let require_viewed = get(table, "require_viewed")
+                .and_then(|v| w.viewed(v))
+                .unwrap_or_default();
             policy.tiers.insert(
                 tier,
                 TierRequirement {
@@ -246,6 +256,7 @@ fn check_policy(sink: &mut Sink<'_>, source: PolicySource) -> Policy {
                     role: role.map(|(r, _)| r.to_string()),
                     presence,
                     independent,
+                    require_viewed,
                 },
             );
         }
@@ -573,6 +584,32 @@ impl Walker<'_, '_> {
         self.sink
             .error(span, format!("unknown presence `{name}`"), help);
         None
+    }
+
+    fn viewed(&mut self, value: &Value<'_>) -> Option<Viewed> {
+        let (name, span) = self.string(value, "require_viewed")?;
+        match name {
+            "none" => Some(Viewed::None),
+            "files" => Some(Viewed::Files),
+            "hunks" => {
+                self.sink.error(
+                    span,
+                    "`require_viewed = \"hunks\"` needs per-hunk viewed marks (payload version \
+                     3), which this countersign does not record yet",
+                    "write `require_viewed = \"files\"`".to_string(),
+                );
+                None
+            }
+            _ => {
+                let mut help = "write one of `none`, `files`".to_string();
+                if let Some(c) = closest(name, ["none", "files", "hunks"]) {
+                    help.push_str(&format!("; did you mean `{c}`?"));
+                }
+                self.sink
+                    .error(span, format!("unknown require_viewed `{name}`"), help);
+                None
+            }
+        }
     }
 
     fn boolean(&mut self, value: &Value<'_>, key: &str) -> Option<bool> {

@@ -73,6 +73,21 @@ pub struct TierRequirement {
     /// `independent = true`: the commit's author, committer and `Co-authored-by` people
     /// cannot approve it.
     pub independent: bool,
+    /// `require_viewed`: what the counting approvals' evidence must show was viewed.
+    pub require_viewed: Viewed,
+}
+
+/// A tier's `require_viewed`: `files` asks that each counting approval records files viewed
+/// and that together they cover every file of the commit. (`hunks`, per-hunk marks in
+/// payload version 3, is not written by this version and is refused by the parser.)
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Viewed {
+    /// No viewing asked.
+    #[default]
+    None,
+    /// Every file viewed by some counting approval, and each viewed something.
+    Files,
 }
 
 /// A tier's `presence`: the sign-off must come from a security key whose signature says a

@@ -10,7 +10,7 @@
 use super::record::Decision;
 use super::verify::SignoffVerdict;
 use crate::git::CommitChange;
-use crate::policy::{Presence, TierRequirement};
+use crate::policy::{Presence, TierRequirement, Viewed};
 
 /// Why the approval `s` does not count under `req` for `commit`; None when it may count
 /// (or is not an approval).
@@ -27,6 +27,14 @@ pub fn barred(req: &TierRequirement, commit: &CommitChange, s: &SignoffVerdict) 
                 p.principal
             ));
         }
+    }
+    if req.require_viewed == Viewed::Files && p.evidence.files_viewed == 0 {
+        return Some(format!(
+            "its tier asks require_viewed = \"files\", and this approval records no file viewed \
+             (interface {}: a sign-off from the command line records no viewing); approve in \
+             the workstation after marking files viewed",
+            p.evidence.interface
+        ));
     }
     let needed = if s.verify_required {
         req.presence.max(Presence::Pin)
@@ -55,6 +63,35 @@ pub fn barred(req: &TierRequirement, commit: &CommitChange, s: &SignoffVerdict) 
         )),
         _ => None,
     }
+}
+
+/// Under `require_viewed = "files"`, why the counting approvals (`counting`) together do not
+/// cover `commit`'s files. Their evidence gives counts, not names, so the union is taken as
+/// the largest count (never more than the true union: stricter, never laxer), against the
+/// commit's own file count (not the count the signer's client wrote).
+pub fn uncovered(
+    req: &TierRequirement,
+    commit: &CommitChange,
+    counting: &[&SignoffVerdict],
+) -> Option<String> {
+    if req.require_viewed != Viewed::Files || counting.is_empty() {
+        return None;
+    }
+    let total = commit.files.len();
+    let most = counting
+        .iter()
+        .filter_map(|s| s.parsed.as_ref())
+        .map(|p| p.evidence.files_viewed as usize)
+        .max()
+        .unwrap_or(0);
+    (most < total).then(|| {
+        format!(
+            "its tier asks require_viewed = \"files\": the approvals must cover its {total} \
+             file{}, and the most any of them viewed is {most}; an approver marks every file \
+             viewed in the workstation, then signs",
+            if total == 1 { "" } else { "s" }
+        )
+    })
 }
 
 /// How the person with e-mail `principal` (compared case-insensitively) took part in

@@ -535,6 +535,11 @@ pub fn judge_with(
         .collect();
     let (approved_by, rejected_by) =
         count_decisions(signoffs, &standing, &qualified, &held_role, &barred);
+    let counting: Vec<&SignoffVerdict> = signoffs
+        .iter()
+        .filter(|s| s.counts && s.decision == Some(Decision::Approve))
+        .collect();
+    let uncovered = super::eligibility::uncovered(&req, commit, &counting);
     explain_uncounted(signoffs, &standing, &qualified, role.as_deref());
 
     let role_name = role
@@ -561,7 +566,10 @@ pub fn judge_with(
             problems.extend(rejected_by.iter().map(|who| rejection(signoffs, who)));
             ReviewState::Rejected
         }
-        Some(_) if approved_by.len() as u32 >= req.approvals => {
+        Some(_)
+            if approved_by.len() as u32 >= req.approvals
+                && !(req.approvals > 0 && uncovered.is_some()) =>
+        {
             if req.approvals == 0 && approved_by.is_empty() {
                 ReviewState::NotRequired
             } else {
@@ -569,14 +577,17 @@ pub fn judge_with(
             }
         }
         Some(_) => {
-            problems.push(missing_approvals(
-                signoffs,
-                commit,
-                tier,
-                req.approvals,
-                approved_by.len(),
-                &role_name,
-            ));
+            match uncovered.filter(|_| approved_by.len() as u32 >= req.approvals) {
+                Some(why) => problems.push(why),
+                None => problems.push(missing_approvals(
+                    signoffs,
+                    commit,
+                    tier,
+                    req.approvals,
+                    approved_by.len(),
+                    &role_name,
+                )),
+            }
             ReviewState::NeedsSignoff
         }
     };
