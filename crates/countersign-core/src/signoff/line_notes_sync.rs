@@ -7,7 +7,6 @@
 //! warning beside the sign-offs' sync, never a reason to stop it.
 
 use std::path::Path;
-use std::process::Command;
 
 /// What [`sync`] says of a ref neither side has.
 pub const NOTHING: &str = "none on either side";
@@ -91,30 +90,10 @@ fn first_line(s: &str) -> String {
     crate::util::escape::line(s.trim().lines().next().unwrap_or("")).into_owned()
 }
 
-/// Runs `git` in `workdir` (a notes merge needs an identity: a neutral one is supplied when
-/// the user has none); whether it succeeded, and its stderr.
+/// `sync`'s git runner (a neutral identity for the notes merge where the user has none),
+/// as whether it succeeded and its stderr.
 fn git(workdir: &Path, args: &[&str]) -> Result<(bool, String), String> {
-    let mut cmd = Command::new("git");
-    cmd.current_dir(workdir);
-    let has_identity = Command::new("git")
-        .current_dir(workdir)
-        .args(["config", "user.email"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !has_identity {
-        cmd.args([
-            "-c",
-            "user.name=countersign",
-            "-c",
-            "user.email=countersign@localhost",
-        ]);
-    }
-    let out = cmd
-        .args(args)
-        .output()
-        .map_err(|e| format!("running git failed: {e}"))?;
-    Ok((
-        out.status.success(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    ))
+    super::sync::git(workdir, args)
+        .map(|o| (o.ok, o.stderr))
+        .map_err(|e| e.to_string())
 }

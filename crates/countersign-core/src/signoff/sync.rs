@@ -177,14 +177,14 @@ fn lock_race(stderr: &str) -> Option<Error> {
     })
 }
 
-struct GitOutput {
-    ok: bool,
-    stderr: String,
+pub(super) struct GitOutput {
+    pub(super) ok: bool,
+    pub(super) stderr: String,
 }
 
 /// Runs `git` in `workdir`; a notes merge needs an identity, so a neutral one is supplied
 /// when the user has none configured.
-fn git(workdir: &Path, args: &[&str]) -> Result<GitOutput> {
+pub(super) fn git(workdir: &Path, args: &[&str]) -> Result<GitOutput> {
     let mut cmd = Command::new("git");
     cmd.current_dir(workdir);
     let has_identity = Command::new("git")
