@@ -28,7 +28,12 @@ pub fn policy_template(base: &str, workspace: &Workspace, principal: Option<&str
     out.push_str("# [ai]\n# trailers = [\"Co-authored-by\", \"Assisted-by\", \"Generated-by\"]\n");
     out.push_str("# agents = [\"kiro\", \"claude\", \"copilot\", \"cursor\", \"codex\", \"devin\", \"gemini\", \"aider\"]\n");
     out.push_str("# authors = [\"*@agents.example\"]\n");
-    out.push_str("# use_defaults = true\n\n");
+    out.push_str("# use_defaults = true\n");
+    out.push_str(&format!(
+        "# line_notes = [\"{}\"]   # notes refs with line-level provenance (git-ai, Agent Trace):\n\
+         #                               # a commit they say has AI lines counts as AI\n\n",
+        crate::policy::defaults::LINE_NOTES
+    ));
     out.push_str("[tiers.autonomous]             # AI may ship alone\napprovals = 0\n\n");
     out.push_str("[tiers.supervised]             # a senior approves before it ships\napprovals = 1\nrole = \"senior\"\n");
     out.push_str("# carry = \"rebase\"             # an approval also counts after a rebase or amend that keeps the\n                                 # patch byte for byte (git patch-id --verbatim) onto the base branch;\n                                 # risk: the same patch on a new base can behave differently\n");
@@ -67,4 +72,56 @@ pub fn policy_template(base: &str, workspace: &Workspace, principal: Option<&str
         out.push_str(&format!("#   {:width$}  {dir}{tier}\n", m.name));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::parse::parse_policy;
+    use crate::policy::types::PolicySource;
+
+    /// The `[ai]` block `init` writes commented out parses as written once uncommented, and
+    /// names the line-provenance refs the README describes.
+    #[test]
+    fn the_commented_ai_block_parses_when_uncommented_and_names_line_notes() {
+        let text = policy_template("main", &Workspace::default(), Some("alice@example.com"));
+        assert!(
+            text.contains("# line_notes = [\"refs/notes/ai\"]"),
+            "{text}"
+        );
+        // Uncomment the `# [ai]` header and the `# key = value` lines under it.
+        let mut in_ai = false;
+        let uncommented: String = text
+            .lines()
+            .map(|line| {
+                in_ai = line == "# [ai]" || (in_ai && line.starts_with("# "));
+                let key = line
+                    .get(2..)
+                    .and_then(|rest| rest.split_once(" = "))
+                    .map(|(k, _)| k);
+                let is_key =
+                    key.is_some_and(|k| k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+                match line.strip_prefix("# ") {
+                    Some(rest) if in_ai && (is_key || line == "# [ai]") => format!("{rest}\n"),
+                    _ => format!("{line}\n"),
+                }
+            })
+            .collect();
+        assert!(uncommented.contains("\n[ai]\n"), "{uncommented}");
+        let source = PolicySource {
+            rev: "work tree".to_string(),
+            commit: None,
+        };
+        let policy = match parse_policy(&uncommented, "policy.toml", source) {
+            Ok(p) => p,
+            Err(d) => panic!("the uncommented template does not parse: {d}\n{uncommented}"),
+        };
+        assert_eq!(policy.ai.line_notes, vec!["refs/notes/ai".to_string()]);
+        // `use_defaults = true`: the built-in agents stay beside the ones listed.
+        assert!(
+            policy.ai.agents.iter().any(|a| a == "jules"),
+            "{:?}",
+            policy.ai.agents
+        );
+    }
 }
