@@ -325,3 +325,62 @@ fn an_empty_range_contained_in_the_trusted_ref_names_its_tip() {
         "{err}"
     );
 }
+
+/// The case in the demo repository: a commit to `auth` whose Cargo.toml no longer
+/// parses. `impact` counted "0 crates" (the crate vanished from the tip's workspace, and with
+/// it every crate that depends on it) and printed the problem with literal `\n`s. Now the
+/// crate keeps its name (read from its `[package]` lines) and its dependents, and the problem
+/// prints as lines.
+#[test]
+fn impact_of_a_broken_manifest_in_the_demo_reaches_its_crate_and_prints_lines() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let made = countersign::demo::build(&dir.path().join("demo")).expect("demo");
+    let repo = made.repo;
+    let manifest = repo.join("crates/auth/Cargo.toml");
+    let mut text = std::fs::read_to_string(&manifest).expect("auth manifest");
+    text.push_str("this is [not toml\n");
+    std::fs::write(&manifest, text).expect("write");
+    git_in(
+        &repo,
+        &[
+            "commit",
+            "-q",
+            "-am",
+            "auth: a manifest that does not parse",
+        ],
+    );
+
+    let (code, out, err) = output(countersign(&repo).args(["impact", "HEAD"]));
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains("1 file changed in 1 crate, 3 crates affected"),
+        "{out}"
+    );
+    assert!(out.contains("billing-api"), "{out}");
+    let problem = out
+        .split("problem: ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("a problem is printed: {out}"));
+    assert!(!out.contains("\\n"), "no literal \\n: {out}");
+    assert!(
+        problem.lines().count() >= 3
+            && problem.contains("this manifest does not parse")
+            && problem.contains("this is [not toml")
+            && problem.contains("= help: fix the TOML"),
+        "{out}"
+    );
+
+    let (code, out, err) = output(countersign(&repo).args(["impact", "HEAD", "--format", "json"]));
+    assert_eq!(code, Some(0), "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(
+        json["changed_crates"],
+        serde_json::json!(["auth"]),
+        "{json:#}"
+    );
+    assert_eq!(
+        json["affected_crates"],
+        serde_json::json!(["auth", "billing-api", "qa"]),
+        "{json:#}"
+    );
+}

@@ -164,8 +164,14 @@ pub fn write_text(
             }
         }
     }
+    // A problem is a diagnostic with its source lines (file:line:col, the line, a caret, the
+    // help): printed as lines, each after the first indented under `problem:`.
     for p in &impact.problems {
-        writeln!(out, "problem: {}", esc(p))?;
+        writeln!(
+            out,
+            "problem: {}",
+            crate::util::escape::text(p.trim_end(), "  ")
+        )?;
     }
     Ok(())
 }

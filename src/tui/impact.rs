@@ -169,7 +169,12 @@ pub fn view_of(impact: &TieredImpact) -> ImpactView {
             .iter()
             .map(|f| format!("{}: whole crate ({})", f.crate_name, f.reason)),
     );
-    reasons.extend(impact.problems.iter().map(|p| format!("problem: {p}")));
+    reasons.extend(
+        impact
+            .problems
+            .iter()
+            .map(|p| format!("problem: {}", one_line(p))),
+    );
     ImpactView {
         tier: impact.tier,
         escalated: impact.escalated(),
@@ -187,4 +192,17 @@ pub fn view_of(impact: &TieredImpact) -> ImpactView {
             .collect(),
         reasons,
     }
+}
+
+/// A diagnostic (file:line:col: message, then its source lines and `= help:`) as one line for
+/// the narrow panel: the message and the help, without the quoted source.
+fn one_line(diagnostic: &str) -> String {
+    let mut lines = diagnostic.lines();
+    let mut out = lines.next().unwrap_or_default().to_string();
+    if let Some(help) = lines.find_map(|l| l.trim_start().strip_prefix("= help:")) {
+        out.push_str(" (");
+        out.push_str(help.trim());
+        out.push(')');
+    }
+    out
 }

@@ -356,19 +356,21 @@ impl CommitChange {
         };
         let files = load_files(repo, parent_tree.as_ref(), &tree, depth)
             .map_err(ctx("diffing the tree"))?;
-        let message = String::from_utf8_lossy(commit.message_bytes()).into_owned();
+        // In the encoding the commit declares, as `git log` shows it (see `encoding`).
+        let encoding = super::CommitEncoding::of(&commit);
+        let message = encoding.decode(commit.message_bytes()).into_owned();
         let summary = commit
             .summary_bytes()
-            .map(|s| String::from_utf8_lossy(s).into_owned())
+            .map(|s| encoding.decode(s).into_owned())
             .unwrap_or_default();
-        let trailers = parse_trailers(commit.message_bytes());
+        let trailers = parse_trailers(message.as_bytes());
         let patch_digest = if depth == LoadDepth::Paths {
             String::new()
         } else {
             patch_digest(&files)
         };
-        let author = Person::from_signature(&commit.author());
-        let committer = Person::from_signature(&commit.committer());
+        let author = Person::from_signature(&commit.author(), encoding);
+        let committer = Person::from_signature(&commit.committer(), encoding);
         Ok(CommitChange {
             id: id.to_string(),
             oid: id.into(),
@@ -402,10 +404,10 @@ impl CommitChange {
 }
 
 impl Person {
-    fn from_signature(sig: &git2::Signature<'_>) -> Self {
+    fn from_signature(sig: &git2::Signature<'_>, encoding: super::CommitEncoding) -> Self {
         Person {
-            name: String::from_utf8_lossy(sig.name_bytes()).into_owned(),
-            email: String::from_utf8_lossy(sig.email_bytes()).into_owned(),
+            name: encoding.decode(sig.name_bytes()).into_owned(),
+            email: encoding.decode(sig.email_bytes()).into_owned(),
             time: sig.when().seconds(),
             offset_minutes: sig.when().offset_minutes(),
         }

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use git2::{Oid, Repository};
 
+use super::GitPath;
 use crate::{Error, Result};
 
 /// The paths a two-parent merge commit `merge` changed beyond an automatic merge of its
@@ -16,7 +17,10 @@ use crate::{Error, Result};
 /// automatic merge left conflicted (the merge's resolution is its own work), and paths it
 /// added or removed. None for a commit that is not a two-parent merge (octopus merges are
 /// judged by their first-parent diff: the conservative answer).
-pub fn merge_own_paths(repo: &Repository, merge: Oid) -> Result<Option<BTreeSet<String>>> {
+///
+/// Paths are compared as bytes: two names that differ only in bytes that are not UTF-8 are
+/// two paths (a lossy key let one stand for the other and hid an edit to it).
+pub fn merge_own_paths(repo: &Repository, merge: Oid) -> Result<Option<BTreeSet<GitPath>>> {
     let commit = repo
         .find_commit(merge)
         .map_err(Error::git(format!("reading commit {merge}")))?;
@@ -31,10 +35,10 @@ pub fn merge_own_paths(repo: &Repository, merge: Oid) -> Result<Option<BTreeSet<
     let index = repo
         .merge_commits(&ours, &theirs, None)
         .map_err(Error::git(format!("re-merging the parents of {merge}")))?;
-    let mut auto: BTreeMap<String, (Oid, u32)> = BTreeMap::new();
-    let mut own: BTreeSet<String> = BTreeSet::new();
+    let mut auto: BTreeMap<GitPath, (Oid, u32)> = BTreeMap::new();
+    let mut own: BTreeSet<GitPath> = BTreeSet::new();
     for entry in index.iter() {
-        let path = String::from_utf8_lossy(&entry.path).into_owned();
+        let path = GitPath::from_bytes(entry.path);
         let stage = (entry.flags >> 12) & 0x3;
         if stage == 0 {
             auto.insert(path, (entry.id, entry.mode));
@@ -45,15 +49,9 @@ pub fn merge_own_paths(repo: &Repository, merge: Oid) -> Result<Option<BTreeSet<
     let tree = commit
         .tree()
         .map_err(Error::git(format!("reading the tree of {merge}")))?;
-    let mut actual: BTreeMap<String, (Oid, u32)> = BTreeMap::new();
-    tree.walk(git2::TreeWalkMode::PreOrder, |dir, e| {
-        if e.kind() != Some(git2::ObjectType::Tree) {
-            let name = String::from_utf8_lossy(e.name_bytes());
-            actual.insert(format!("{dir}{name}"), (e.id(), e.filemode() as u32));
-        }
-        git2::TreeWalkResult::Ok
-    })
-    .map_err(Error::git(format!("reading the tree of {merge}")))?;
+    let mut actual: BTreeMap<GitPath, (Oid, u32)> = BTreeMap::new();
+    blobs_below(repo, &tree, &mut Vec::new(), &mut actual)
+        .map_err(Error::git(format!("reading the tree of {merge}")))?;
     for (path, id) in &actual {
         if auto.get(path) != Some(id) {
             own.insert(path.clone());
@@ -61,4 +59,29 @@ pub fn merge_own_paths(repo: &Repository, merge: Oid) -> Result<Option<BTreeSet<
     }
     own.extend(auto.keys().filter(|p| !actual.contains_key(*p)).cloned());
     Ok(Some(own))
+}
+
+/// Every non-tree entry below `tree`, by its full path as bytes (git2's `Tree::walk` gives up
+/// on a directory name that is not UTF-8).
+fn blobs_below(
+    repo: &Repository,
+    tree: &git2::Tree<'_>,
+    prefix: &mut Vec<u8>,
+    out: &mut BTreeMap<GitPath, (Oid, u32)>,
+) -> std::result::Result<(), git2::Error> {
+    for e in tree.iter() {
+        let len = prefix.len();
+        prefix.extend_from_slice(e.name_bytes());
+        if e.kind() == Some(git2::ObjectType::Tree) {
+            prefix.push(b'/');
+            blobs_below(repo, &repo.find_tree(e.id())?, prefix, out)?;
+        } else {
+            out.insert(
+                GitPath::from_bytes(prefix.clone()),
+                (e.id(), e.filemode() as u32),
+            );
+        }
+        prefix.truncate(len);
+    }
+    Ok(())
 }

@@ -11,6 +11,7 @@
 
 mod changeset;
 pub mod content;
+mod encoding;
 mod malformed;
 mod merge;
 mod path;
@@ -26,6 +27,7 @@ pub use changeset::{
     ChangeSet, CommitChange, DiffBase, DiffLine, FileChange, FileStatus, Hunk, LineKind, LoadDepth,
     Person, SubmoduleChange, Trailer, LOAD_THREADS,
 };
+pub(crate) use encoding::CommitEncoding;
 pub use malformed::malformed_tree;
 pub use merge::merge_own_paths;
 pub use path::GitPath;

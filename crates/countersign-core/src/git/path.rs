@@ -24,9 +24,28 @@ impl GitPath {
         std::str::from_utf8(&self.0).ok()
     }
 
-    /// The path for display: invalid UTF-8 bytes become U+FFFD.
+    /// The path for display and JSON, lossless: a UTF-8 path as it is; a path that is not
+    /// UTF-8 (or that starts with `"`) quoted in the style of git's `core.quotePath`: in
+    /// double quotes, with `\\`, `\"`, `\t`, `\n`, `\r`, and `\xNN` for ASCII controls and
+    /// for each byte that is not UTF-8 (`bad` 0xFF `.md` is `"bad\xFF.md"`). Two paths never
+    /// display alike (a lossy form showed `bad\xFF.md` and `bad\xFE.md` both as
+    /// `bad\u{fffd}.md`); [`GitPath::from_display`] reads it back.
     pub fn display(&self) -> String {
-        String::from_utf8_lossy(&self.0).into_owned()
+        match std::str::from_utf8(&self.0) {
+            Ok(s) if !s.starts_with('"') => s.to_string(),
+            _ => quote(&self.0),
+        }
+    }
+
+    /// The path [`GitPath::display`] wrote `shown` for: the inverse of `display`, for paths
+    /// that come back from output (a changed-files list). A quoted form that does not decode
+    /// is taken as it is.
+    pub fn from_display(shown: &str) -> GitPath {
+        shown
+            .strip_prefix('"')
+            .and_then(|s| s.strip_suffix('"'))
+            .and_then(unquote)
+            .map_or_else(|| GitPath::from(shown), GitPath)
     }
 
     /// The path as a `Path` (on Unix, byte-exact), for glob matching.
@@ -51,6 +70,57 @@ impl GitPath {
         let d = dir.as_bytes();
         self.0.starts_with(d) && (self.0.len() == d.len() || self.0[d.len()] == b'/')
     }
+}
+
+/// `bytes` in double quotes, C-style: `\\`, `\"`, `\t`, `\n`, `\r`, and `\xNN` for ASCII
+/// controls and for every byte that is not part of valid UTF-8; valid non-ASCII UTF-8 kept.
+fn quote(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(bytes.len() + 8);
+    out.push('"');
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '\\' => out.push_str("\\\\"),
+                '"' => out.push_str("\\\""),
+                '\t' => out.push_str("\\t"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                c if c.is_ascii_control() => {
+                    let _ = write!(out, "\\x{:02X}", c as u32);
+                }
+                c => out.push(c),
+            }
+        }
+        for b in chunk.invalid() {
+            let _ = write!(out, "\\x{b:02X}");
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The bytes a [`quote`]d form (without its outer quotes) stands for; None when it is not one.
+fn unquote(s: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find(['\\', '"']) {
+        out.extend_from_slice(&rest.as_bytes()[..at]);
+        let tail = rest[at..].strip_prefix('\\')?;
+        let (byte, used) = match tail.as_bytes().first()? {
+            b'\\' => (b'\\', 1),
+            b'"' => (b'"', 1),
+            b't' => (b'\t', 1),
+            b'n' => (b'\n', 1),
+            b'r' => (b'\r', 1),
+            b'x' => (u8::from_str_radix(tail.get(1..3)?, 16).ok()?, 3),
+            _ => return None,
+        };
+        out.push(byte);
+        rest = &tail[used..];
+    }
+    out.extend_from_slice(rest.as_bytes());
+    Some(out)
 }
 
 /// Code points HFS+ ignores in file names (git's `next_hfs_char`): `.count\u{200c}ersign`
@@ -155,6 +225,36 @@ impl serde::Serialize for GitPath {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn display_tells_every_path_apart_and_reads_back() {
+        let paths: [&[u8]; 9] = [
+            b"bad\xff.md",
+            b"bad\xfe.md",
+            b"bad\\xff.md",
+            b"\"bad\\xff.md\"",
+            b"caf\xc3\xa9.md",
+            b"caf\xe9 \"q\"\n\t\x01.md",
+            b"back\\slash.rs",
+            b"\"",
+            b"",
+        ];
+        let shown: Vec<String> = paths
+            .iter()
+            .map(|p| GitPath::from_bytes(*p).display())
+            .collect();
+        assert_eq!(shown[0], "\"bad\\xFF.md\"");
+        assert_eq!(shown[1], "\"bad\\xFE.md\"");
+        assert_eq!(shown[2], "bad\\xff.md", "UTF-8 paths are shown as they are");
+        assert_eq!(shown[4], "café.md");
+        assert_eq!(shown[5], "\"caf\\xE9 \\\"q\\\"\\n\\t\\x01.md\"");
+        assert_eq!(shown[6], "back\\slash.rs");
+        let distinct: std::collections::BTreeSet<&String> = shown.iter().collect();
+        assert_eq!(distinct.len(), paths.len(), "{shown:?}");
+        for (p, s) in paths.iter().zip(&shown) {
+            assert_eq!(GitPath::from_display(s).as_bytes(), *p, "{s}");
+        }
+    }
 
     #[test]
     fn irregular_paths_are_named() {

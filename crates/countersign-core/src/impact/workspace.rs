@@ -425,18 +425,21 @@ impl Workspace {
                     format!("this manifest does not parse: {}", e.message()),
                     Some("fix the TOML so that cargo can read it".to_string()),
                 ));
-                // Keep what can be read: a package with a name, so the crate still counts.
-                let raw = toml::from_str::<toml::Table>(&text)
-                    .ok()
-                    .map(|t| RawManifest {
-                        package: t
-                            .get("package")
-                            .and_then(|p| p.get("name"))
-                            .and_then(|n| n.as_str())
-                            .map(super::manifest::RawPackage::named),
-                        ..RawManifest::default()
-                    })
-                    .unwrap_or_default();
+                // Keep what can be read: a package with a name, so the crate still counts
+                // (fail closed: a broken manifest must not take its crate, and the crates
+                // depending on it, out of the change's reach).
+                let name = match toml::from_str::<toml::Table>(&text) {
+                    Ok(t) => t
+                        .get("package")
+                        .and_then(|p| p.get("name"))
+                        .and_then(|n| n.as_str())
+                        .map(str::to_string),
+                    Err(_) => salvaged_package_name(&text, dir),
+                };
+                let raw = RawManifest {
+                    package: name.as_deref().map(super::manifest::RawPackage::named),
+                    ..RawManifest::default()
+                };
                 Ok(Some(Parsed {
                     raw: Arc::new(raw),
                     text,
@@ -647,4 +650,40 @@ fn edit_distance(a: &str, b: &str) -> usize {
         prev = cur;
     }
     prev[b.len()]
+}
+
+/// The package name of a manifest that is not valid TOML: the first `name = "…"` line of its
+/// `[package]` table, else the folder's name (the name cargo would suggest), so that the crate
+/// stays a member and keeps its dependents. Only for a manifest that exists and names
+/// `[package]`; None otherwise.
+fn salvaged_package_name(text: &str, dir: &str) -> Option<String> {
+    let mut in_package = false;
+    let mut saw_package = false;
+    for line in text.lines().map(str::trim) {
+        if line.starts_with('[') {
+            in_package = line.trim_start_matches('[').trim_end_matches(']').trim() == "package";
+            saw_package |= in_package;
+            continue;
+        }
+        if !in_package {
+            continue;
+        }
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        if key.trim() == "name" {
+            let value = value.trim().trim_matches(['"', '\'']);
+            if !value.is_empty()
+                && value
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            {
+                return Some(value.to_string());
+            }
+        }
+    }
+    saw_package
+        .then(|| dir.rsplit('/').next().filter(|d| !d.is_empty()))
+        .flatten()
+        .map(str::to_string)
 }

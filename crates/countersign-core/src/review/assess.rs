@@ -847,10 +847,7 @@ impl<'r> Assessor<'r> {
             return Ok(None);
         };
         let mut view = commit.clone();
-        view.files.retain(|f| {
-            f.paths()
-                .any(|p| own.contains(String::from_utf8_lossy(p.as_bytes()).as_ref()))
-        });
+        view.files.retain(|f| f.paths().any(|p| own.contains(p)));
         Ok(Some(view))
     }
 

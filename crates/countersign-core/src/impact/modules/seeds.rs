@@ -97,7 +97,7 @@ pub(super) fn classify(unit: &mut Unit, member: &Member, changes: &Changes<'_>, 
     let mine = |f: &String| {
         changes
             .ws
-            .member_of(&GitPath::from(f.as_str()))
+            .member_of(&GitPath::from_display(f))
             .map(|m| &m.name)
             == Some(&name)
             && wide_file_reason(f).is_none()
