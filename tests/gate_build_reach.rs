@@ -763,3 +763,41 @@ fn a_plain_dependency_on_a_member_without_features_reaches_nothing() {
     assert_eq!(code, 0, "{row:#}");
     assert_eq!(row["tier"], "autonomous", "{row:#}");
 }
+
+/// A source file the scan cannot read (its object is missing from the clone) may include
+/// anything: its crate fails closed. Before the fix the scan passed over it, so an edit of
+/// the file it includes was judged by its own path alone (autonomous, exit 0).
+#[test]
+fn an_unreadable_source_file_fails_its_crate_closed() {
+    let d = Demo::new();
+    let loader = "crates/billing-api/src/loader.rs";
+    d.write(
+        "crates/billing-api/src/lib.rs",
+        &billing_lib_with("mod loader;"),
+    );
+    d.write(
+        loader,
+        "include!(concat!(\"../../../docs/\", \"rates.rs\"));\n",
+    );
+    d.write("docs/rates.rs", RATES);
+    d.human("Billing reads its rates from docs");
+    d.ai(&[("docs/rates.rs", RATES_AI)]);
+    let blob = String::from_utf8(
+        std::process::Command::new("git")
+            .current_dir(d.path())
+            .args(["rev-parse", &format!("main:{loader}")])
+            .output()
+            .expect("git runs")
+            .stdout,
+    )
+    .expect("hex");
+    let blob = blob.trim();
+    let object = d
+        .path()
+        .join(".git/objects")
+        .join(&blob[..2])
+        .join(&blob[2..]);
+    std::fs::remove_file(&object).expect("the loader's blob is a loose object");
+    let (code, row) = d.verify();
+    assert_prohibited_by_billing(code, &row, "could not be read");
+}

@@ -450,6 +450,17 @@ pub fn scan_entries(
             };
             read_file(content, build, &deps)
         });
+        // A file that cannot be read (a missing or damaged object) may include anything:
+        // its crate fails closed rather than the scan passing over it.
+        let returned: BTreeSet<usize> = read.iter().map(|(i, _)| *i).collect();
+        for (i, _) in batch.iter().filter(|(i, _)| !returned.contains(i)) {
+            if let Some((path, _, _, krate, _, _)) = work.get(*i) {
+                found.add_may(
+                    krate,
+                    format!("{path} could not be read from the repository"),
+                );
+            }
+        }
         let mut next = Vec::new();
         for (i, named) in read {
             let Some((path, _, _, krate, role, extra)) = work.get(i) else {
