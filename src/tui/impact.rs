@@ -40,6 +40,18 @@ pub struct ImpactView {
     pub targets: Vec<String>,
     /// Why the effective tier is what it is.
     pub reasons: Vec<String>,
+    /// Each changed file (as `impact`'s JSON `files` has it), by path: shown for the file
+    /// selected in the file list.
+    pub files: BTreeMap<String, FileImpact>,
+}
+
+/// A changed file's own tier and the crates that compile it (or may).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileImpact {
+    /// Its direct tier.
+    pub tier: Tier,
+    /// Each compiling crate as a line: `billing-api (does: in its folder crates/billing-api)`.
+    pub compiled_into: Vec<String>,
 }
 
 /// Where the impact analysis stands.
@@ -191,6 +203,20 @@ pub fn view_of(impact: &TieredImpact) -> ImpactView {
             })
             .collect(),
         reasons,
+        files: impact
+            .files
+            .iter()
+            .map(|f| {
+                let compiled_into = f.compiled_into.iter().map(|c| c.describe()).collect();
+                (
+                    f.path.clone(),
+                    FileImpact {
+                        tier: f.tier,
+                        compiled_into,
+                    },
+                )
+            })
+            .collect(),
     }
 }
 

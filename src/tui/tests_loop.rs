@@ -96,6 +96,7 @@ fn big_impact() -> ImpactView {
             .collect(),
         targets: vec!["crate-59 (bin)".into()],
         reasons: vec!["crate-00 is used by billing-api (prohibited), capped at supervised".into()],
+        files: Default::default(),
     }
 }
 
@@ -297,4 +298,74 @@ fn slash_counts_matches_across_files_and_n_moves_on_to_the_next_file() {
     );
     let row = s.app().pos.cursor;
     assert!(s.app().search.matches.contains(&row), "on a match there");
+}
+
+#[test]
+fn the_impact_panel_says_which_crates_compile_the_selected_file() {
+    use super::impact::FileImpact;
+    let mut s = session();
+    let mut view = big_impact();
+    view.files.insert(
+        "crates/core-types/src/codec.rs".into(),
+        FileImpact {
+            tier: crate::policy::Tier::Supervised,
+            compiled_into: vec!["core-types (does: in its folder crates/core-types)".into()],
+        },
+    );
+    view.files.insert(
+        "crates/core-types/src/lib.rs".into(),
+        FileImpact {
+            tier: crate::policy::Tier::Prohibited,
+            compiled_into: vec![
+                "core-types (does: in its folder crates/core-types)".into(),
+                "billing-api (may: include! with a computed path at src/lib.rs:3)".into(),
+            ],
+        },
+    );
+    s.deliver(JobResult::Impact(Ok(ImpactView::default())));
+    s.deliver(JobResult::CommitImpact {
+        commit: 0,
+        result: Ok(view),
+    });
+    let text = s.render();
+    assert!(
+        text.contains("this file: supervised"),
+        "the selected file's line: {text}"
+    );
+    assert!(!text.contains("billing-api (may"), "{text}");
+    s.press("]");
+    let text = s.render();
+    assert!(
+        text.contains("this file: prohibited"),
+        "the line follows the selection: {text}"
+    );
+    assert!(text.contains("billing-api (may:"), "{text}");
+    // The cursor's row stays on screen below the longer head.
+    s.press("iG");
+    assert!(s.render().contains("crate-59"), "{}", s.render());
+}
+
+#[test]
+fn the_panel_takes_each_files_compilers_from_the_analysis_as_impact_json_has_them() {
+    use crate::impact::compiled::{Certainty, Compiler};
+    use crate::review::tiered::{FileEntry, TieredImpact};
+    let impact = TieredImpact {
+        files: vec![FileEntry {
+            path: "docs/rates.rs".into(),
+            tier: crate::policy::Tier::Prohibited,
+            compiled_into: vec![Compiler {
+                krate: "billing-api".into(),
+                how: "include! in crates/billing-api/src/lib.rs".into(),
+                certainty: Certainty::Does,
+            }],
+        }],
+        ..TieredImpact::default()
+    };
+    let view = super::impact::view_of(&impact);
+    let file = view.files.get("docs/rates.rs").expect("the file is listed");
+    assert_eq!(file.tier, crate::policy::Tier::Prohibited);
+    assert_eq!(
+        file.compiled_into,
+        ["billing-api (does: include! in crates/billing-api/src/lib.rs)"]
+    );
 }

@@ -1,4 +1,5 @@
-//! The impact panel: the effective tier and why it is what it is (first: on a large change the
+//! The impact panel: the effective tier, what it says of the selected file (its tier and
+//! the crates compiling it), and why the tier is what it is (first: on a large change the
 //! tree runs far down), then the tree of crates and modules the change reaches (with the
 //! chain that reaches each and their tiers) and the affected targets. Focused (`i`), a cursor
 //! walks the tree and the panel scrolls to keep it on screen. Before the analysis arrives it
@@ -56,9 +57,15 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     }
     let scroll = if focused {
         match app.shown_impact() {
-            ImpactSlot::Ready(view) => {
-                scroll_for(cursor_line(view, width, app.impact_cursor), inner.height)
-            }
+            ImpactSlot::Ready(view) => scroll_for(
+                cursor_line(
+                    view,
+                    &selected_file_lines(app, view, width),
+                    width,
+                    app.impact_cursor,
+                ),
+                inner.height,
+            ),
             _ => 0,
         }
     } else {
@@ -76,9 +83,45 @@ fn scroll_for(at: usize, height: u16) -> usize {
 }
 
 /// The screen line (from the panel's top) of tree row `row` in `view` at `width`: after the
-/// tier line, the reasons (as wrapped) and a blank line.
-pub fn cursor_line(view: &ImpactView, width: usize, row: usize) -> usize {
-    1 + reason_lines(&view.reasons, width).len() + row
+/// tier line, the selected file's lines, the reasons (as wrapped) and a blank line.
+fn cursor_line(view: &ImpactView, file: &[String], width: usize, row: usize) -> usize {
+    1 + file.len() + reason_lines(&view.reasons, width).len() + row
+}
+
+/// What the impact says of the file selected in the file list (each of a rename's paths):
+/// its own tier and the crates that compile it, `does` or `may` (as `impact`'s JSON `files`),
+/// wrapped, then a blank line. Empty when no file is selected or the analysis does not list
+/// it.
+fn selected_file_lines(app: &App, view: &ImpactView, width: usize) -> Vec<String> {
+    let Some(change) = app.selected_file() else {
+        return Vec::new();
+    };
+    let mut paths: Vec<String> = [&change.old_path, &change.new_path]
+        .into_iter()
+        .flatten()
+        .map(|p| p.display())
+        .collect();
+    paths.dedup();
+    let renamed = paths.len() > 1;
+    let mut out = Vec::new();
+    for path in paths {
+        let Some(file) = view.files.get(&path) else {
+            continue;
+        };
+        let into = if file.compiled_into.is_empty() {
+            "compiled into no crate".to_string()
+        } else {
+            format!("compiled into {}", file.compiled_into.join(", "))
+        };
+        // The diff's title names the file; a rename's two paths are told apart here.
+        let name = if renamed { path.as_str() } else { "this file" };
+        let text = format!("{name}: {} · {into}", file.tier);
+        out.extend(super::text::wrap_words(&super::text::visible(&text), width));
+    }
+    if !out.is_empty() {
+        out.push(String::new());
+    }
+    out
 }
 
 /// Wrapped reason lines, `why:` first (empty when there are no reasons), and a blank line
@@ -150,6 +193,9 @@ fn ready(
     lines: &mut Vec<Line<'static>>,
 ) {
     lines.push(tier_line(app, view.tier, view.escalated));
+    for l in selected_file_lines(app, view, width) {
+        lines.push(Line::styled(l, app.theme.text));
+    }
     reasons(app, &view.reasons, width, lines);
     for (i, row) in view.rows.iter().enumerate() {
         let mut prefix = String::new();

@@ -33,6 +33,7 @@ pub use merge::merge_own_paths;
 pub use path::GitPath;
 pub use refs::{resolve_rev, ResolvedRev};
 pub use repo::{open, short_id};
+#[cfg(any(test, feature = "fuzzing"))]
 pub(crate) use revspec::split_range;
 pub use revspec::{commits_since, head_commit, resolve_range, shallow_boundary, RangeSpec};
 pub use tree::{map_blobs, GitTree, ListFiles, RepoFiles, WorkTree};

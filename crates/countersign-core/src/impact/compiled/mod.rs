@@ -56,6 +56,17 @@ pub struct Compiler {
     pub certainty: Certainty,
 }
 
+impl Compiler {
+    /// One line for a reader: `billing-api (does: in its folder crates/billing-api)`.
+    pub fn describe(&self) -> String {
+        let certainty = match self.certainty {
+            Certainty::Does => "does",
+            Certainty::May => "may",
+        };
+        format!("{} ({certainty}: {})", self.krate, self.how)
+    }
+}
+
 /// Which crates compile which files (paths, or directories a symlink or a build script
 /// names), which crates may compile any file, and which files run at build time.
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]

@@ -31,6 +31,7 @@ pub use removed::Removed;
 pub use seeds::Changes;
 
 /// Scans one Rust source file as the module phase does; true when it parsed (for fuzzing).
+#[cfg(any(test, feature = "fuzzing"))]
 pub(crate) fn scan_source(src: &str) -> bool {
     scan::scan(src).is_ok()
 }
