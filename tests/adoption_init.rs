@@ -335,3 +335,60 @@ fn init_records_only_the_trusted_ref_the_commands_would_choose() {
                 .and(predicate::str::contains("origin/HEAD is missing")),
         );
 }
+
+/// DESIGN (build-time code): `init` makes the CI configuration it finds supervised, so that
+/// with `default_tier = "autonomous"` an AI edit of a workflow (which runs with the
+/// repository's secrets) still needs a senior; `policy check` draws no warning for it.
+#[test]
+fn init_makes_the_ci_configuration_it_finds_supervised() {
+    let (dir, _upstream) = cloned_workspace();
+    let clone = dir.path().join("clone");
+    let workflow = clone.join(".github/workflows/ci.yml");
+    std::fs::create_dir_all(workflow.parent().expect("parent")).expect("mkdir");
+    std::fs::write(&workflow, "on: push\n").expect("write");
+    git_in(&clone, &["add", "-A"]);
+    git_in(&clone, &["commit", "-q", "-m", "CI"]);
+    countersign(&clone, dir.path())
+        .arg("init")
+        .assert()
+        .success();
+    let path = clone.join(".countersign/policy.toml");
+    let policy = std::fs::read_to_string(&path).expect("policy");
+    assert!(
+        policy.contains("\npaths = [\".github/**\"]\ntier = \"supervised\""),
+        "{policy}"
+    );
+    assert!(
+        policy.contains("# paths") || !policy.contains(".gitlab-ci.yml"),
+        "{policy}"
+    );
+    let check = countersign(&clone, dir.path())
+        .args(["policy", "check"])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&check.stderr);
+    assert!(
+        !stderr.contains(".github"),
+        "no warning for the CI rule: {stderr}"
+    );
+    std::fs::write(
+        &path,
+        policy.replace(
+            "default_tier = \"supervised\"",
+            "default_tier = \"autonomous\"",
+        ),
+    )
+    .expect("edit");
+    git_in(&clone, &["add", "-A"]);
+    git_in(&clone, &["commit", "-q", "-m", "Adopt countersign"]);
+    std::fs::write(&workflow, "on: [push, pull_request]\n").expect("write");
+    git_in(&clone, &["add", "-A"]);
+    git_in(&clone, &["commit", "-q", "-m", "CI on pull requests"]);
+    let out = countersign(&clone, dir.path())
+        .args(["impact", "HEAD", "--format", "json"])
+        .output()
+        .expect("runs");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("JSON: {}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(json["tier"], "supervised", "{json:#}");
+}

@@ -95,6 +95,7 @@ fn init_writes_carry_commented_out_with_its_risk() {
         "main",
         &countersign_core::impact::Workspace::default(),
         None,
+        &[],
     );
     assert!(text.contains("# carry = \"rebase\""), "{text}");
     assert!(text.contains("risk"), "{text}");

@@ -113,7 +113,17 @@ fn init(cwd: &Path, out: &mut String) -> Result<()> {
             crate::util::escape::text(&report, "")
         ));
     }
-    let policy = policy_template(&base, &workspace, signer.as_ref().map(|(p, _)| p.as_str()));
+    let ci: Vec<&str> = crate::policy::template::CI_PATHS
+        .iter()
+        .filter(|(probe, _)| root.join(probe).exists())
+        .map(|(_, glob)| *glob)
+        .collect();
+    let policy = policy_template(
+        &base,
+        &workspace,
+        signer.as_ref().map(|(p, _)| p.as_str()),
+        &ci,
+    );
     let roster = match &signer {
         Some((_, line)) => {
             format!("# Who may sign off, with which key: git's allowed_signers format.\n{line}\n")

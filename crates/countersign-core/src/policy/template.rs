@@ -4,8 +4,27 @@
 
 use crate::impact::Workspace;
 
-/// A policy for `workspace` with `principal` (if known) as the first senior.
-pub fn policy_template(base: &str, workspace: &Workspace, principal: Option<&str>) -> String {
+/// CI configuration files and folders (the path that shows a CI system is used, and the
+/// glob its rule names): they run with the repository's secrets, so `init` makes them
+/// supervised (DESIGN, "Build-time code").
+pub const CI_PATHS: &[(&str, &str)] = &[
+    (".github", ".github/**"),
+    (".gitlab-ci.yml", ".gitlab-ci.yml"),
+    (".circleci", ".circleci/**"),
+    (".buildkite", ".buildkite/**"),
+    ("Jenkinsfile", "Jenkinsfile"),
+    ("azure-pipelines.yml", "azure-pipelines.yml"),
+];
+
+/// A policy for `workspace` with `principal` (if known) as the first senior. `ci` holds the
+/// globs of [`CI_PATHS`] whose path exists: their rule is written live; with none it is
+/// written commented out (a rule matching no file only draws a `policy check` warning).
+pub fn policy_template(
+    base: &str,
+    workspace: &Workspace,
+    principal: Option<&str>,
+    ci: &[&str],
+) -> String {
     let mut out = String::new();
     out.push_str("# countersign policy: which AI-generated changes need whose sign-off.\n");
     out.push_str("# Check it with `countersign policy check`; the README's \"Policy\" section explains each key.\n");
@@ -47,6 +66,25 @@ pub fn policy_template(base: &str, workspace: &Workspace, principal: Option<&str
     out.push_str("# presence = \"touch\"          # approvals only by a security key's touch (countersign keygen --type ed25519-sk)\n\n");
     out.push_str("[tiers.prohibited]             # a human must make the change; AI commits here always fail\napprovals = 2\nrole = \"senior\"\n\n");
     out.push_str("[[rules]]                      # documentation may be changed by AI alone\npaths = [\"docs/**\", \"**/*.md\"]\ntier = \"autonomous\"\n");
+    let quoted = |globs: &mut dyn Iterator<Item = &str>| {
+        globs
+            .map(|g| format!("\"{g}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if ci.is_empty() {
+        let all = quoted(&mut CI_PATHS.iter().map(|(_, g)| *g));
+        out.push_str(&format!(
+            "# [[rules]]                    # CI configuration runs with the repository's secrets\n\
+             # paths = [{all}]\n# tier = \"supervised\"\n"
+        ));
+    } else {
+        let found = quoted(&mut ci.iter().copied());
+        out.push_str(&format!(
+            "[[rules]]                      # CI configuration runs with the repository's secrets\n\
+             paths = [{found}]\ntier = \"supervised\"\n"
+        ));
+    }
     if workspace.members.is_empty() {
         out.push_str("\n# No Cargo workspace members were found; add rules by path.\n");
         return out;
@@ -84,7 +122,12 @@ mod tests {
     /// names the line-provenance refs the README describes.
     #[test]
     fn the_commented_ai_block_parses_when_uncommented_and_names_line_notes() {
-        let text = policy_template("main", &Workspace::default(), Some("alice@example.com"));
+        let text = policy_template(
+            "main",
+            &Workspace::default(),
+            Some("alice@example.com"),
+            &[".github/**"],
+        );
         assert!(
             text.contains("# line_notes = [\"refs/notes/ai\"]"),
             "{text}"
@@ -123,5 +166,20 @@ mod tests {
             "{:?}",
             policy.ai.agents
         );
+    }
+}
+
+#[cfg(test)]
+mod ci_tests {
+    use super::*;
+
+    #[test]
+    fn without_ci_configuration_the_ci_rule_is_written_commented_out() {
+        let text = policy_template("main", &Workspace::default(), None, &[]);
+        assert!(
+            text.contains("# paths = [\".github/**\", \".gitlab-ci.yml\""),
+            "{text}"
+        );
+        assert!(!text.contains("\npaths = [\".github"), "{text}");
     }
 }
