@@ -122,6 +122,7 @@ fn sample_impact() -> ImpactView {
         ],
         targets: vec!["billing-api (bin)".into(), "qa (test)".into()],
         reasons: vec!["billing-api (prohibited) depends on core-types via auth; escalation is capped at supervised".into()],
+        files: Default::default(),
     }
 }
 
