@@ -1420,3 +1420,53 @@ fn esc_cancels_the_wait_for_a_security_keys_touch() {
     assert_restored(&t, "0");
     assert_eq!(note_list(&d.repo), before, "nothing was signed");
 }
+
+/// Sign what is current, from the command line: `countersign sign` shows its plan and asks;
+/// while it waits, the same reviewer rejects the commit in another terminal. The `y` that
+/// follows must not sign an approval that would silently lift that reject (planned again at
+/// signing, it would name the reject in `supersedes`): the one signing path sees the standing
+/// changed, says what changed and exits 2, and the reject stands.
+#[test]
+fn cli_sign_refuses_when_a_reject_was_signed_while_it_asked() {
+    let d = demo();
+    let commit = commit_with(&d.repo, "Cache decoded tokens");
+    let script = format!(
+        "cd {repo} && {bin} sign {commit} --decision approve; echo EXIT=$?; sleep 60",
+        repo = sh_path(&d.repo),
+        bin = env!("CARGO_BIN_EXE_countersign"),
+    );
+    let Some(t) = Tmux::start(&script, 160, 40) else {
+        return;
+    };
+    wait_long(&t, "[y/N]", 60);
+    let reject = countersign(
+        &d.repo,
+        &[
+            "sign",
+            &commit,
+            "--decision",
+            "reject",
+            "--yes",
+            "--comment",
+            "no",
+        ],
+    );
+    assert!(reject.status.success(), "{reject:?}");
+    t.text("y");
+    t.keys(&["Enter"]);
+    let s = wait_long(&t, "EXIT=", 60);
+    assert!(s.contains("EXIT=2"), "{s}");
+    let joined = s.replace('\n', "");
+    assert!(
+        joined.contains("nothing was signed") && joined.contains("rejected by alice@example.com"),
+        "{s}"
+    );
+    let status = countersign(&d.repo, &["status", &commit, "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(json[0]["state"], "rejected", "{json:#}");
+    assert_eq!(
+        json[0]["signoffs"].as_array().map(Vec::len),
+        Some(1),
+        "{json:#}"
+    );
+}

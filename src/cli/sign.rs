@@ -1,5 +1,7 @@
-//! `countersign sign`: the TUI's signing path without the TUI. Shows what it will sign, asks
-//! (unless `--yes`), then asks for the key's passphrase and stores the sign-offs.
+//! `countersign sign`: the workstation's signing path without the workstation. Shows what it
+//! will sign, asks (unless `--yes`), then signs through the one signing path
+//! ([`sign_current`]), which plans again at that moment, refuses (exit 2) when what was shown
+//! changed meanwhile, asks for the key's passphrase and stores the sign-offs.
 
 use std::collections::HashMap;
 use std::io::{BufRead, IsTerminal, Write};
@@ -8,10 +10,11 @@ use std::path::Path;
 use super::args::{Decision as ArgDecision, SignArgs};
 use super::{notify, Context, EXIT_OK, EXIT_VIOLATION};
 use crate::git::short_id;
+use crate::review::signing::{sign_current, KeyAccess, Shown, Signing};
 use crate::review::{Purpose, Review};
 use crate::signoff::comment::{self, CommentInput, ReviewComment};
-use crate::signoff::keys::{self, SigningKey};
-use crate::signoff::{self, Decision, SignPlan, SignRequest};
+use crate::signoff::keys;
+use crate::signoff::{Decision, SignPlan, SignRequest};
 use crate::util::escape::{line as esc, text};
 use crate::util::pipe;
 use crate::{Error, Result};
@@ -42,11 +45,11 @@ pub fn run(cwd: &Path, args: &SignArgs) -> Result<i32> {
         interface: "cli".to_string(),
     };
     let mut progress = super::progress::Progress::new("checking", false);
-    let plan =
-        review.plan_signing_with(&request, &public, chrono::Utc::now(), &mut |d, t, c| {
-            progress.tick(d, t, c)
-        })?;
+    let shown = review.plan_shown_with(&request, &public, chrono::Utc::now(), &mut |d, t, c| {
+        progress.tick(d, t, c)
+    })?;
     progress.finish();
+    let plan = &shown.plan;
     let mut err = std::io::stderr().lock();
     if !plan.refusals.is_empty() {
         for r in &plan.refusals {
@@ -56,7 +59,7 @@ pub fn run(cwd: &Path, args: &SignArgs) -> Result<i32> {
     }
     describe(
         &mut err,
-        &plan,
+        plan,
         &review.range.description,
         &review.trusted.display(),
     )
@@ -83,13 +86,44 @@ pub fn run(cwd: &Path, args: &SignArgs) -> Result<i32> {
             );
             return Ok(EXIT_VIOLATION);
         }
-        if !confirm(&mut err, &plan)? {
+        if !confirm(&mut err, plan)? {
             let _ = writeln!(err, "Nothing was signed.");
             return Ok(EXIT_VIOLATION);
         }
     }
-    let key = SigningKey::open(&location, &mut terminal_passphrase)?;
-    let outcomes = signoff::execute(&ctx.repo, &plan, &key)?;
+    // The one signing path: planned again now, and refused when what the reviewer confirmed
+    // changed while they answered (the trusted branch moved, a decision was signed meanwhile).
+    // Under --yes nobody confirmed a standing: only the trusted commit must be the same.
+    let resolved = review.resolved();
+    let confirmed: &[_] = if args.yes { &[] } else { &shown.standing };
+    let signed = sign_current(
+        &ctx.repo,
+        Shown {
+            resolved: &resolved,
+            standing: confirmed,
+        },
+        &request,
+        KeyAccess {
+            location: &location,
+            passphrase: &mut |path| terminal_passphrase(path).map(Some),
+            cancel: None,
+        },
+    )?;
+    let outcomes = match signed {
+        Signing::Signed { outcomes, .. } => outcomes,
+        Signing::Changed(lines) => return Err(Error::Message(lines.join("\n  "))),
+        Signing::Refused(lines) => {
+            for r in &lines {
+                let _ = writeln!(err, "countersign: refused: {}", text(r, "  "));
+            }
+            return Ok(EXIT_VIOLATION);
+        }
+        Signing::NeedPassphrase => {
+            return Err(Error::Message(
+                "the key's passphrase was not given; nothing was signed".to_string(),
+            ))
+        }
+    };
     let mut out = std::io::stdout().lock();
     let written = outcomes.iter().try_for_each(|o| {
         writeln!(

@@ -234,20 +234,7 @@ pub struct CommitEvidence {
     pub files_total: usize,
     /// What the dialog showed about it (None: no policy judged it), so that signing can
     /// tell when that changed since.
-    pub shown: Option<ShownVerdict>,
-}
-
-/// A commit's standing as the sign dialog showed it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ShownVerdict {
-    /// Its effective tier.
-    pub tier: crate::policy::Tier,
-    /// Where it stood.
-    pub state: crate::signoff::ReviewState,
-    /// Who had approved it.
-    pub approved_by: Vec<String>,
-    /// Who had rejected it.
-    pub rejected_by: Vec<String>,
+    pub shown: Option<crate::review::signing::Standing>,
 }
 
 /// How a signing attempt ended.

@@ -1,7 +1,8 @@
-//! Signing from the workstation: the same library code as `countersign sign`
-//! ([`crate::signoff::plan`], then [`crate::signoff::execute`]), fed with what the sign dialog
-//! showed (decision, comments, each commit's review evidence) and, when the key is encrypted,
-//! the passphrase typed in the dialog.
+//! Signing from the workstation: the one signing path `countersign sign` takes too
+//! ([`crate::review::signing::sign_current`]: planned again at the moment of signing, refused
+//! when what the dialog showed changed), fed with what the sign dialog showed (decision,
+//! comments, each commit's review evidence and standing) and, when the key is encrypted, the
+//! passphrase typed in the dialog.
 //!
 //! It runs on a worker thread. The key is found as the CLI finds it without `--key`
 //! (`$COUNTERSIGN_KEY`, then git's `user.signingKey`); the plan is checked against the trusted
@@ -12,8 +13,9 @@ use std::path::Path;
 
 use super::action::{SignOutcome, SignRequest};
 use crate::git::{self, short_id};
-use crate::review::{Purpose, Resolved, Review};
-use crate::signoff::keys::{self, SigningKey};
+use crate::review::signing::{sign_current, KeyAccess, Shown, Signing, Standing};
+use crate::review::Resolved;
+use crate::signoff::keys;
 use crate::signoff::{self, Evidence};
 use crate::{Error, Result};
 
@@ -44,27 +46,12 @@ fn try_sign(repo_path: &Path, resolved: &Resolved, request: &SignRequest) -> Res
         commits: oids,
         ..resolved.clone()
     };
-    // Sign what is current: the trusted branch as it is now, and the commits' standing as
-    // the notes say now, must be what the dialog showed.
-    let now_trusted = crate::review::trusted::resolve_again(&repo, &resolved.trusted)?;
-    if now_trusted.commit != resolved.trusted.commit {
-        return Ok(SignOutcome::Refused(vec![format!(
-            "the trusted branch {} moved since the workstation opened ({} → {}): its policy, \
-             roster and the tiers they give may differ from what this screen shows; nothing \
-             was signed — quit and run `countersign review` again to review under the current \
-             policy",
-            resolved.trusted.name,
-            short_id(&resolved.trusted.commit.to_string()),
-            short_id(&now_trusted.commit.to_string()),
-        )]));
-    }
-    let mut review = Review::reopen(&repo, &resolved, Purpose::Sign)?;
-    let changed = changed_since_shown(request, &review.assess_all()?);
-    if !changed.is_empty() {
-        return Ok(SignOutcome::Refused(changed));
-    }
+    let standing: Vec<(String, Standing)> = request
+        .commits
+        .iter()
+        .filter_map(|c| Some((c.commit.clone(), c.shown.clone()?)))
+        .collect();
     let location = keys::locate(&repo, None)?;
-    let public = keys::public_key_at(&location)?;
     let library_request = signoff::SignRequest {
         decision: request.decision,
         comment: request.comment.clone(),
@@ -73,107 +60,57 @@ fn try_sign(repo_path: &Path, resolved: &Resolved, request: &SignRequest) -> Res
         evidence: evidence(request),
         interface: INTERFACE.to_string(),
     };
-    let plan = review.plan_signing(&library_request, &public, chrono::Utc::now())?;
-    if !plan.refusals.is_empty() {
-        return Ok(SignOutcome::Refused(plan.refusals));
-    }
-    let passphrase = if keys::needs_passphrase(&location)? {
-        match request
-            .passphrase
-            .clone()
-            .or_else(keys::passphrase_from_env)
-        {
-            Some(p) => Some(p),
-            None => {
-                return Ok(SignOutcome::NeedPassphrase {
-                    request: request.clone(),
-                    error: None,
+    let typed = request.passphrase.clone();
+    let signed = sign_current(
+        &repo,
+        Shown {
+            resolved: &resolved,
+            standing: &standing,
+        },
+        &library_request,
+        KeyAccess {
+            location: &location,
+            passphrase: &mut |_| Ok(typed.clone().or_else(keys::passphrase_from_env)),
+            cancel: Some(request.cancel.clone()),
+        },
+    );
+    Ok(match signed {
+        Ok(Signing::Signed { outcomes, warnings }) => {
+            let mut lines: Vec<String> = outcomes
+                .iter()
+                .map(|o| {
+                    format!(
+                        "signed: {} {} as {}",
+                        o.decision,
+                        short_id(&o.commit),
+                        o.principal
+                    )
                 })
-            }
+                .collect();
+            lines.extend(warnings.iter().map(|w| format!("note: {w}")));
+            SignOutcome::Signed(lines)
         }
-    } else {
-        None
-    };
-    let secret = passphrase.clone().unwrap_or_default();
-    let key = match SigningKey::open(&location, &mut |_| Ok(secret.clone())) {
-        Ok(key) => key.with_cancel(request.cancel.clone()),
+        Ok(Signing::Changed(mut lines)) => {
+            lines.push("the list now shows the current state".to_string());
+            SignOutcome::Refused(lines)
+        }
+        Ok(Signing::Refused(lines)) => SignOutcome::Refused(lines),
+        Ok(Signing::NeedPassphrase) => SignOutcome::NeedPassphrase {
+            request: request.clone(),
+            error: None,
+        },
         // Only a wrong passphrase is asked again; an unreadable key or a failing agent is a
         // failure the dialog shows as it is.
         Err(e @ Error::WrongPassphrase { .. }) => {
             let mut retry = request.clone();
             retry.passphrase = None;
-            return Ok(SignOutcome::NeedPassphrase {
+            SignOutcome::NeedPassphrase {
                 request: retry,
                 error: Some(e.to_string()),
-            });
+            }
         }
         Err(e) => return Err(e),
-    };
-    let outcomes = signoff::execute(&repo, &plan, &key)?;
-    let mut lines: Vec<String> = outcomes
-        .iter()
-        .map(|o| {
-            format!(
-                "signed: {} {} as {}",
-                o.decision,
-                short_id(&o.commit),
-                o.principal
-            )
-        })
-        .collect();
-    lines.extend(plan.warnings.iter().map(|w| format!("note: {w}")));
-    Ok(SignOutcome::Signed(lines))
-}
-
-/// What changed, for each commit to sign, between what the dialog showed (tier, state, who
-/// approved and rejected) and what the trusted policy and the notes say now: sentences, the
-/// first saying nothing was signed; empty when nothing changed.
-fn changed_since_shown(request: &SignRequest, now: &[crate::review::Assessment]) -> Vec<String> {
-    let who = |v: &[String]| {
-        if v.is_empty() {
-            "none".to_string()
-        } else {
-            v.join(", ")
-        }
-    };
-    let mut lines = Vec::new();
-    for c in &request.commits {
-        let (Some(shown), Some(a)) = (&c.shown, now.iter().find(|a| a.commit == c.commit)) else {
-            continue;
-        };
-        let was = (
-            shown.tier,
-            shown.state,
-            &shown.approved_by,
-            &shown.rejected_by,
-        );
-        let is = (a.tier, a.state, &a.gate.approved_by, &a.gate.rejected_by);
-        if was != is {
-            lines.push(format!(
-                "{} {}: shown {}, {}, approved by {}, rejected by {}; now {}, {}, approved by \
-                 {}, rejected by {}",
-                short_id(&c.commit),
-                crate::util::escape::clip(&a.summary, 60),
-                shown.tier,
-                shown.state.name(),
-                who(&shown.approved_by),
-                who(&shown.rejected_by),
-                a.tier,
-                a.state.name(),
-                who(&a.gate.approved_by),
-                who(&a.gate.rejected_by),
-            ));
-        }
-    }
-    if !lines.is_empty() {
-        lines.insert(
-            0,
-            "since the dialog opened, what it showed has changed; nothing was signed — the \
-             list now shows the current state: look again, then sign"
-                .to_string(),
-        );
-    }
-    lines
+    })
 }
 
 /// The line comments quoted from their commits, as the payload carries them.
@@ -599,7 +536,7 @@ mod tests {
         assert!(
             lines
                 .iter()
-                .any(|l| l.contains("moved since the workstation opened")),
+                .any(|l| l.contains("moved since this review was opened")),
             "{lines:?}"
         );
         assert!(

@@ -57,7 +57,7 @@ pub fn sign_request(app: &App, decision: Decision) -> SignRequest {
                 shown: e
                     .verdict
                     .as_ref()
-                    .map(|v| crate::tui::action::ShownVerdict {
+                    .map(|v| crate::review::signing::Standing {
                         tier: v.tier,
                         state: v.state,
                         approved_by: v.approved_by.clone(),

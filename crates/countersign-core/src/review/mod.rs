@@ -28,6 +28,7 @@ mod open;
 mod reach;
 mod replaced;
 pub mod report;
+pub mod signing;
 pub mod summary;
 pub mod tiered;
 pub mod trusted;

@@ -1,9 +1,7 @@
 //! [`Review::open`]: the one way every command and the workstation start — the trusted ref,
 //! the policy and roster, the range and the change set, resolved once.
 
-use chrono::{DateTime, Utc};
 use git2::{Oid, Repository};
-use ssh_key::PublicKey;
 
 use super::assess::{Assessment, Assessor};
 use super::report::Report;
@@ -12,7 +10,6 @@ use super::trusted::{resolve_trusted, TrustedRef};
 use crate::git::{self, ChangeSet, LoadDepth, RangeSpec};
 use crate::impact::Options;
 use crate::policy::{self, Policy};
-use crate::signoff::{self, Judged, SignPlan, SignRequest};
 use crate::{Error, Result};
 
 /// What the review is opened for: it decides whether a policy is required and whether a
@@ -199,6 +196,11 @@ impl<'r> Review<'r> {
         &self.assessor.trusted.policy
     }
 
+    /// The trusted policy and roster (what signing plans under).
+    pub(super) fn trusted_files(&self) -> &policy::Trusted {
+        &self.assessor.trusted
+    }
+
     /// The assessor, for callers that judge commits one by one (the workstation).
     pub fn assessor(&mut self) -> &mut Assessor<'r> {
         &mut self.assessor
@@ -268,50 +270,6 @@ impl<'r> Review<'r> {
         let result = self.assessor.impact(&commits, opts, progress);
         self.changes.commits = commits;
         result
-    }
-
-    /// Plans sign-offs on every commit of the range with the key whose public half is `key`:
-    /// each commit is judged first, then [`signoff::plan`] checks the key, the principal and
-    /// the tier rules against the trusted roster and policy. Nothing is written.
-    pub fn plan_signing(
-        &mut self,
-        request: &SignRequest,
-        key: &PublicKey,
-        now: DateTime<Utc>,
-    ) -> Result<SignPlan> {
-        self.plan_signing_with(request, key, now, &mut |_, _, _| {})
-    }
-
-    /// [`Review::plan_signing`], telling `progress` (see [`Review::assess_all_with`]) as the
-    /// commits are judged.
-    pub fn plan_signing_with(
-        &mut self,
-        request: &SignRequest,
-        key: &PublicKey,
-        now: DateTime<Utc>,
-        progress: &mut dyn FnMut(usize, usize, &crate::git::CommitChange),
-    ) -> Result<SignPlan> {
-        let assessments = self.assess_all_with(progress)?;
-        let judged: Vec<Judged<'_>> = self
-            .changes
-            .commits
-            .iter()
-            .zip(&assessments)
-            .map(|(commit, a)| Judged {
-                commit,
-                ai: a.ai.as_ref(),
-                tier: a.tier,
-                signoffs: &a.signoffs,
-            })
-            .collect();
-        signoff::plan(
-            &self.assessor.trusted,
-            &self.trusted.name,
-            &judged,
-            request,
-            key,
-            now,
-        )
     }
 }
 
