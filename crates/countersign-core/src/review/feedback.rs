@@ -286,9 +286,11 @@ pub fn collect(review: &mut Review<'_>, drafts: &[Draft]) -> Result<Feedback> {
     let mut decisions: Vec<SignedDecision> = Vec::new();
     let mut comments: Vec<FeedbackComment> = Vec::new();
     let mut seen: HashSet<(String, String, Side, u32, u32, String)> = HashSet::new();
+    // By digest, so that a range of many signed commits is not compared pairwise.
+    let mut listed: HashSet<Option<String>> = HashSet::new();
     for f in &found {
         let Some(p) = &f.verdict.parsed else { continue };
-        if decisions.iter().any(|d| d.digest == f.verdict.digest) {
+        if !listed.insert(f.verdict.digest.clone()) {
             continue;
         }
         decisions.push(SignedDecision {
@@ -310,7 +312,7 @@ pub fn collect(review: &mut Review<'_>, drafts: &[Draft]) -> Result<Feedback> {
             }
         }
     }
-    let lifted: Vec<(String, String)> = decisions
+    let lifted: HashSet<(String, String)> = decisions
         .iter()
         .filter_map(|d| Some((d.principal.clone(), d.supersedes.clone()?)))
         .collect();
@@ -318,9 +320,10 @@ pub fn collect(review: &mut Review<'_>, drafts: &[Draft]) -> Result<Feedback> {
         .iter_mut()
         .filter(|d| d.decision == Decision::Reject)
     {
-        d.standing = !lifted
-            .iter()
-            .any(|(who, dig)| who == &d.principal && Some(dig) == d.digest.as_ref());
+        d.standing = !d
+            .digest
+            .as_ref()
+            .is_some_and(|dig| lifted.contains(&(d.principal.clone(), dig.clone())));
     }
     for d in drafts {
         let Some(&earlier) = known.get(&d.commit) else {

@@ -145,7 +145,7 @@ impl<'r> NotesReader<'r> {
             return Ok(Vec::new());
         };
         if self.history.as_ref().map(|(id, _)| *id) != Some(tip) {
-            self.history = Some((tip, earlier_versions(self.repo, tip)?));
+            self.history = Some((tip, super::notes_history::earlier_versions(self.repo, tip)?));
         }
         let hex = commit.to_string();
         let old: Vec<Oid> = match &self.history {
@@ -176,7 +176,7 @@ impl<'r> NotesReader<'r> {
             return Ok(Vec::new());
         };
         if self.history.as_ref().map(|(id, _)| *id) != Some(tip) {
-            self.history = Some((tip, earlier_versions(self.repo, tip)?));
+            self.history = Some((tip, super::notes_history::earlier_versions(self.repo, tip)?));
         }
         let mut blobs: Vec<Oid> = Vec::new();
         let tree = self
@@ -265,102 +265,6 @@ fn is_reject(line: &str) -> bool {
     super::record::NoteLine::parse(line)
         .and_then(|r| super::record::Payload::parse(&r.payload))
         .is_ok_and(|p| p.decision == super::record::Decision::Reject)
-}
-
-/// Walks every notes commit reachable from `tip` and records, for each annotated commit,
-/// the note blobs that a later notes commit changed or deleted (each commit's tree compared
-/// with each parent's, so merges of two clones' notes are covered).
-///
-/// Linear in the history: trees are compared as git does for `git log --raw`, skipping
-/// every subtree whose id did not change (a fanned-out notes tree changes one subtree per
-/// sign-off), each tree object read at most once per comparison, and no blob is read.
-fn earlier_versions(
-    repo: &Repository,
-    tip: Oid,
-) -> Result<std::collections::HashMap<String, Vec<Oid>>> {
-    let walk_err = Error::git("walking the notes history");
-    let mut walk = repo.revwalk().map_err(walk_err)?;
-    walk.push(tip)
-        .map_err(Error::git("walking the notes history"))?;
-    let commits = walk
-        .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(Error::git("walking the notes history"))?;
-    if let Some(cut) = crate::git::shallow_boundary(repo, &commits)? {
-        return Err(Error::Message(format!(
-            "the history of {NOTES_REF} is shallow (cut at {}): a reject recorded before the \
-             cut would not be seen. Fetch its whole history (git fetch --unshallow, or fetch \
-             {NOTES_REF} without --depth)",
-            crate::git::short_id(&cut.to_string())
-        )));
-    }
-    let mut versions: std::collections::HashMap<String, Vec<Oid>> =
-        std::collections::HashMap::new();
-    for id in commits {
-        let commit = repo
-            .find_commit(id)
-            .map_err(Error::git(format!("reading the notes commit {id}")))?;
-        let tree = commit.tree_id();
-        for parent in commit.parent_ids() {
-            let old = repo
-                .find_commit(parent)
-                .map_err(Error::git(format!("reading the notes commit {parent}")))?
-                .tree_id();
-            let mut prefix = String::new();
-            changed_or_deleted(repo, old, Some(tree), &mut prefix, &mut versions)?;
-        }
-    }
-    Ok(versions)
-}
-
-/// Records under `versions` every blob of tree `old` (at path `prefix`, slashes dropped)
-/// that tree `new` no longer has at the same path with the same id; equal subtrees are
-/// skipped unread.
-fn changed_or_deleted(
-    repo: &Repository,
-    old: Oid,
-    new: Option<Oid>,
-    prefix: &mut String,
-    versions: &mut std::collections::HashMap<String, Vec<Oid>>,
-) -> Result<()> {
-    if Some(old) == new {
-        return Ok(());
-    }
-    let read = |id: Oid| {
-        repo.find_tree(id)
-            .map_err(Error::git("reading a notes tree"))
-    };
-    let old_tree = read(old)?;
-    let new_tree = new.map(read).transpose()?;
-    for entry in old_tree.iter() {
-        let name = entry.name_bytes();
-        // libgit2 finds a name by binary search in the sorted entries.
-        let now = new_tree
-            .as_ref()
-            .and_then(|t| t.get_name_bytes(name))
-            .map(|e| (e.id(), e.kind()));
-        if now.map(|(id, _)| id) == Some(entry.id()) {
-            continue;
-        }
-        let len = prefix.len();
-        prefix.push_str(&String::from_utf8_lossy(name));
-        match entry.kind() {
-            Some(git2::ObjectType::Tree) => {
-                let sub = now
-                    .filter(|(_, kind)| *kind == Some(git2::ObjectType::Tree))
-                    .map(|(id, _)| id);
-                changed_or_deleted(repo, entry.id(), sub, prefix, versions)?;
-            }
-            Some(git2::ObjectType::Blob) => {
-                let list = versions.entry(prefix.clone()).or_default();
-                if !list.contains(&entry.id()) {
-                    list.push(entry.id());
-                }
-            }
-            _ => {}
-        }
-        prefix.truncate(len);
-    }
-    Ok(())
 }
 
 /// Every note on the notes ref: (annotated commit, lines). One pass over the notes tree, for

@@ -52,6 +52,7 @@ use git2::{Oid, Repository};
 use serde::Serialize;
 
 use super::notes::NOTES_REF;
+use super::patch_index::PatchIndex;
 use super::record::{NoteLine, Payload};
 use crate::git::{read_hunks, short_id, CommitChange, GitPath, Hunk, Trailer};
 use crate::model::CommitId;
@@ -156,16 +157,25 @@ struct Annotated {
     id: Oid,
     time: i64,
     change_id: Option<String>,
-    /// Paths its patch touches (read on first need).
-    paths: Option<BTreeSet<Vec<u8>>>,
-    /// Its patch id (read on first need; None inside for merges).
-    patch_id: Option<Option<Oid>>,
+}
+
+/// The commits carrying countersign notes (newest first), indexed so that finding the
+/// candidates of one commit costs lookups, not a pass over every signed commit: `feedback`
+/// and rewrite detection over a range stay linear in the range plus the notes read.
+#[derive(Debug, Default)]
+struct Index {
+    commits: Vec<Annotated>,
+    /// Change-Id → positions in `commits` (newest first).
+    by_change_id: std::collections::HashMap<String, Vec<usize>>,
+    /// By touched paths, then `git patch-id --stable` (newest first); built on the first
+    /// patch lookup.
+    by_patch: Option<PatchIndex<Oid, ()>>,
 }
 
 /// Finds candidate earlier versions; reads the notes ref once, on first use.
 #[derive(Debug, Default)]
 pub struct Finder {
-    annotated: Option<Vec<Annotated>>,
+    annotated: Option<Index>,
 }
 
 impl Finder {
@@ -211,10 +221,11 @@ impl Finder {
         }
 
         // 2. The same Change-Id.
-        let annotated = self.annotated(repo)?;
+        let index = self.index(repo)?;
         if let Some(id) = change_id(&commit.trailers) {
-            for a in annotated.iter() {
-                if a.change_id.as_deref() == Some(id) && seen.insert(a.id) {
+            for &i in index.by_change_id.get(id).into_iter().flatten() {
+                let a = &index.commits[i];
+                if seen.insert(a.id) {
                     out.push(Candidate {
                         commit: a.id,
                         found_by: FoundBy::ChangeId,
@@ -226,44 +237,49 @@ impl Finder {
 
         // 3. The same patch, among commits touching the same paths.
         if commit.parents.len() <= 1 {
+            if index.by_patch.is_none() {
+                let mut by_patch = PatchIndex::default();
+                for a in &index.commits {
+                    by_patch.insert(touched_paths(repo, a.id)?, a.id, ());
+                }
+                index.by_patch = Some(by_patch);
+            }
             let paths = touched_paths(repo, this)?;
-            let mut mine: Option<Option<Oid>> = None;
-            for a in annotated.iter_mut() {
-                if seen.contains(&a.id) {
-                    continue;
-                }
-                if a.paths.is_none() {
-                    a.paths = Some(touched_paths(repo, a.id)?);
-                }
-                if a.paths.as_ref() != Some(&paths) {
-                    continue;
-                }
-                if mine.is_none() {
-                    mine = Some(patch_id(repo, this)?);
-                }
-                let Some(Some(my_id)) = mine else { break };
-                if a.patch_id.is_none() {
-                    a.patch_id = Some(patch_id(repo, a.id)?);
-                }
-                if a.patch_id == Some(Some(my_id)) {
-                    seen.insert(a.id);
-                    out.push(Candidate {
-                        commit: a.id,
-                        found_by: FoundBy::PatchId,
-                        copied_lines: Vec::new(),
-                    });
+            if let Some(by_patch) = index.by_patch.as_mut().filter(|b| b.has_paths(&paths)) {
+                if let Some(mine) = patch_id(repo, this)? {
+                    for (id, ()) in by_patch.lookup(&paths, &mine, |c| patch_id(repo, c))? {
+                        if seen.insert(*id) {
+                            out.push(Candidate {
+                                commit: *id,
+                                found_by: FoundBy::PatchId,
+                                copied_lines: Vec::new(),
+                            });
+                        }
+                    }
                 }
             }
         }
         Ok(out)
     }
 
-    /// Every commit with a countersign note, newest first (read once).
-    fn annotated(&mut self, repo: &Repository) -> Result<&mut Vec<Annotated>> {
+    /// The signed commits, indexed (read once).
+    fn index(&mut self, repo: &Repository) -> Result<&mut Index> {
         if self.annotated.is_none() {
-            self.annotated = Some(read_annotated(repo)?);
+            let commits = read_annotated(repo)?;
+            let mut by_change_id: std::collections::HashMap<String, Vec<usize>> =
+                std::collections::HashMap::new();
+            for (i, a) in commits.iter().enumerate() {
+                if let Some(id) = &a.change_id {
+                    by_change_id.entry(id.clone()).or_default().push(i);
+                }
+            }
+            self.annotated = Some(Index {
+                commits,
+                by_change_id,
+                by_patch: None,
+            });
         }
-        Ok(self.annotated.get_or_insert_with(Vec::new))
+        Ok(self.annotated.get_or_insert_with(Index::default))
     }
 }
 
@@ -295,8 +311,6 @@ fn read_annotated(repo: &Repository) -> Result<Vec<Annotated>> {
             id,
             time: commit.committer().when().seconds(),
             change_id: change_id(&trailers).map(str::to_string),
-            paths: None,
-            patch_id: None,
         });
     }
     out.sort_by(|a, b| b.time.cmp(&a.time).then_with(|| a.id.cmp(&b.id)));
