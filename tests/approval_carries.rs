@@ -100,3 +100,72 @@ fn init_writes_carry_commented_out_with_its_risk() {
     assert!(text.contains("# carry = \"rebase\""), "{text}");
     assert!(text.contains("risk"), "{text}");
 }
+
+/// Runs git in the fixture's repository as `email`, committer and author alike (the support
+/// helper pins both to the test human).
+fn git_as(f: &Fixture, email: &str, args: &[&str]) {
+    let home = std::env::temp_dir().join("countersign-tests-no-git-config");
+    let _ = std::fs::create_dir_all(&home);
+    let out = std::process::Command::new("git")
+        .args(args)
+        .current_dir(f.path())
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", &home)
+        .env("GIT_AUTHOR_NAME", "Dana")
+        .env("GIT_AUTHOR_EMAIL", "dana@example.com")
+        .env("GIT_COMMITTER_NAME", email)
+        .env("GIT_COMMITTER_EMAIL", email)
+        .env("GIT_COMMITTER_DATE", "1700000500 +0000")
+        .output()
+        .expect("run git");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Attack: under `independent = true` and `carry = "rebase"`, alice approves an AI commit C
+/// she had no part in, then rebases it herself: she is the committer of the rewrite C'. Her
+/// approval of C must not count for C' — independence is judged against both C and C'.
+#[test]
+fn a_carried_approval_is_not_independent_of_a_rewrite_its_approver_committed() {
+    let policy = carry_policy().replace(
+        "carry = \"rebase\"\n",
+        "carry = \"rebase\"\nindependent = true\n",
+    );
+    let f = Fixture::with_policy(&policy);
+    let c = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Speed up f");
+    f.sign(&c, "alice", "approve").success();
+    f.t.checkout("main");
+    f.human_commit("docs/more.md", "# more\n", "Docs");
+    f.t.checkout("feature");
+
+    // Rebased by bob: alice's approval carries (she is neither C's nor C''s author,
+    // committer or co-author).
+    git_as(&f, "bob@example.com", &["rebase", "main"]);
+    let by_bob = head(&f);
+    let (code, json) = f.verify_json(&["main..feature"]);
+    assert_eq!(code, 0, "{json:#}");
+    assert_eq!(
+        Fixture::verdict_for(&json, &by_bob)["carried_from"]["commit"],
+        c.to_string()
+    );
+
+    // Rebased by alice herself: she is C''s committer, so her approval does not count.
+    f.t.git(&["reset", "-q", "--hard", &c.to_string()]);
+    git_as(&f, "alice@example.com", &["rebase", "--no-ff", "main"]);
+    let by_alice = head(&f);
+    assert_ne!(by_alice, by_bob);
+    let (code, json) = f.verify_json(&["main..feature"]);
+    assert_eq!(code, 1, "{json:#}");
+    let v = Fixture::verdict_for(&json, &by_alice);
+    assert_eq!(v["state"], "needs-signoff", "{v:#}");
+    assert!(v["carried_from"].is_null(), "{v:#}");
+    let text = v.to_string();
+    assert!(
+        text.contains("independent"),
+        "the reason names independence: {v:#}"
+    );
+}

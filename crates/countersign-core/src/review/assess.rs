@@ -22,7 +22,9 @@ use crate::policy::provenance::{self, Provenance};
 use crate::policy::tier::{Classifier, TierVerdict};
 use crate::policy::{load_trusted_at, Diagnostics, Tier, Trusted};
 use crate::signoff::rewrite::{self, RewrittenFrom};
-use crate::signoff::{notes, verify, Checker, Decision, GateVerdict, ReviewState, SignoffVerdict};
+use crate::signoff::{
+    eligibility, notes, verify, Checker, Decision, GateVerdict, ReviewState, SignoffVerdict,
+};
 use crate::{Error, Result};
 
 /// One commit's verdict.
@@ -91,6 +93,9 @@ pub struct CarriedApproval {
     pub by: Vec<String>,
 }
 
+/// Rejected commits with their reject lines, by patch (touched paths, verbatim patch id).
+type RejectIndex = crate::signoff::patch_index::PatchIndex<[u8; 20], Vec<String>>;
+
 /// The most commits a range may hold to be recognised as squashed (a bound on the work).
 const MAX_SQUASHED: usize = 500;
 
@@ -130,9 +135,9 @@ pub struct Assessor<'r> {
     /// The rosters and roles of the trusted ref's first-parent history, read when a reject
     /// first needs them.
     history: Option<std::rc::Rc<TrustedHistory>>,
-    /// Reject lines anywhere in the notes (and their history), by the commit each names:
-    /// read when an AI commit is first judged.
-    rejects: Option<Vec<(git2::Oid, Vec<String>)>>,
+    /// Reject lines anywhere in the notes (and their history), by the commit each names,
+    /// indexed by that commit's patch: read when an AI commit is first judged.
+    rejects: Option<RejectIndex>,
     /// Touched paths, verbatim patch ids and loaded earlier versions, by commit.
     paths: HashMap<git2::Oid, std::rc::Rc<std::collections::BTreeSet<Vec<u8>>>>,
     patch_ids: HashMap<git2::Oid, Option<[u8; 20]>>,
@@ -540,7 +545,9 @@ impl<'r> Assessor<'r> {
                 a.squash_of = Some(squash);
                 return Ok(a);
             }
-            if let Some(carried) = self.carried_approval(commit, &lines, &a)? {
+            let (carried, barred) = self.carried_approval(commit, &lines, &a)?;
+            a.gate.problems.extend(barred);
+            if let Some(carried) = carried {
                 let mut by = a.gate.approved_by.clone();
                 for p in &carried.by {
                     if !by.contains(p) {
@@ -650,20 +657,24 @@ impl<'r> Assessor<'r> {
     /// Under `carry = "rebase"` for `judged`'s tier: the earlier version of `commit` (found
     /// as [`Assessor::rewritten_from`] finds them) with the same verbatim patch id, judged on
     /// its own sign-offs, whose approvals by the role `commit`'s tier needs carry, provided
-    /// `commit`'s parent is on the trusted ref and its tier today is not higher.
+    /// `commit`'s parent is on the trusted ref and its tier today is not higher. Under
+    /// `independent = true` an approver who is the author, committer or co-author of either
+    /// version does not carry (whoever rebases a commit becomes the rewrite's committer):
+    /// why not is returned as problems for the gate.
     fn carried_approval(
         &mut self,
         commit: &CommitChange,
         lines: &[String],
         judged: &Assessment,
-    ) -> Result<Option<CarriedApproval>> {
+    ) -> Result<(Option<CarriedApproval>, Vec<String>)> {
+        let mut barred = Vec::new();
         if !self.trusted.policy.carry_rebase.contains(&judged.tier)
             || !judged.gate.rejected_by.is_empty()
         {
-            return Ok(None);
+            return Ok((None, barred));
         }
         let [parent] = commit.parents.as_slice() else {
-            return Ok(None);
+            return Ok((None, barred));
         };
         let parent = oid(parent)?;
         let on_trusted = parent == self.trusted_commit
@@ -672,13 +683,14 @@ impl<'r> Assessor<'r> {
                 .graph_descendant_of(self.trusted_commit, parent)
                 .unwrap_or(false);
         if !on_trusted {
-            return Ok(None);
+            return Ok((None, barred));
         }
         let this = commit.commit_id().oid();
         let Some(mine) = self.patch_id(this)? else {
-            return Ok(None);
+            return Ok((None, barred));
         };
-        let role = self.trusted.policy.requirement(judged.tier).role;
+        let req = self.trusted.policy.requirement(judged.tier);
+        let role = req.role.clone();
         let candidates = self.rewrites.candidates(self.repo, commit, lines)?;
         for cand in candidates.into_iter().take(rewrite::MAX_CANDIDATES) {
             if self.patch_id(cand.commit)? != Some(mine) {
@@ -713,16 +725,39 @@ impl<'r> Assessor<'r> {
                     })
                 })
                 .collect();
+            if req.independent {
+                by.retain(|p| {
+                    let part = eligibility::involvement(commit, p)
+                        .map(|part| (part, "this rewrite"))
+                        .or_else(|| {
+                            eligibility::involvement(&earlier, p)
+                                .map(|part| (part, "the version approved"))
+                        });
+                    let Some((part, of)) = part else {
+                        return true;
+                    };
+                    barred.push(format!(
+                        "{p}'s approval of {} does not carry: {p} is the {part} of {of}, and \
+                         its tier asks for an independent approver (independent = true, \
+                         judged against both versions); someone else must approve it",
+                        crate::git::short_id(&earlier.id)
+                    ));
+                    false
+                });
+            }
             if by.is_empty() {
                 continue;
             }
             by.sort();
-            return Ok(Some(CarriedApproval {
-                commit: earlier.id.clone(),
-                by,
-            }));
+            return Ok((
+                Some(CarriedApproval {
+                    commit: earlier.id.clone(),
+                    by,
+                }),
+                barred,
+            ));
         }
-        Ok(None)
+        Ok((None, barred))
     }
 
     /// Whether the approvals counted for `judged` meet what `tier` requires: as many
@@ -1038,31 +1073,38 @@ impl<'r> Assessor<'r> {
                     by_commit.entry(named).or_default().push(line);
                 }
             }
-            self.rejects = Some(by_commit.into_iter().collect());
+            // Indexed by patch (touched paths, then verbatim patch id): one lookup per judged
+            // commit, however many commits the notes reject.
+            let mut index = RejectIndex::default();
+            for (named, lines) in by_commit {
+                if self.repo.find_commit(named).is_err() {
+                    continue;
+                }
+                let paths = (*self.touched(named)?).clone();
+                index.insert(paths, named, lines);
+            }
+            self.rejects = Some(index);
         }
         let this = commit.commit_id().oid();
-        let named: Vec<git2::Oid> = self
-            .rejects
-            .iter()
-            .flatten()
-            .map(|(p, _)| *p)
-            .filter(|p| *p != this)
-            .collect();
-        if named.is_empty() || commit.parents.len() > 1 {
+        if self.rejects.as_ref().is_none_or(RejectIndex::is_empty) || commit.parents.len() > 1 {
             return Ok(Vec::new());
         }
+        let paths = self.touched(this)?;
+        if !self.rejects.as_ref().is_some_and(|r| r.has_paths(&paths)) {
+            return Ok(Vec::new());
+        }
+        let Some(mine) = self.patch_id(this)? else {
+            return Ok(Vec::new());
+        };
+        // Taken out while its group's patch ids are computed (through the cache on self).
+        let mut index = self.rejects.take().unwrap_or_default();
+        let same: Result<Vec<(git2::Oid, Vec<String>)>> = index
+            .lookup(&paths, &mine, |c| self.patch_id(c))
+            .map(|hits| hits.into_iter().cloned().collect());
+        self.rejects = Some(index);
         let mut out = Vec::new();
-        for p in named {
-            if self.repo.find_commit(p).is_err() {
-                continue;
-            }
-            if self.touched(p)? != self.touched(this)? {
-                continue;
-            }
-            let (Some(mine), Some(theirs)) = (self.patch_id(this)?, self.patch_id(p)?) else {
-                continue;
-            };
-            if mine != theirs {
+        for (p, lines) in same? {
+            if p == this {
                 continue;
             }
             let earlier = match self.versions.get(&p) {
@@ -1073,13 +1115,6 @@ impl<'r> Assessor<'r> {
                     e
                 }
             };
-            let lines = self
-                .rejects
-                .iter()
-                .flatten()
-                .find(|(q, _)| *q == p)
-                .map(|(_, l)| l.clone())
-                .unwrap_or_default();
             out.extend(lines.into_iter().map(|l| (earlier.clone(), l)));
         }
         Ok(out)
