@@ -171,3 +171,51 @@ fn without_an_approved_earlier_version_i_says_so() {
         "{screen}"
     );
 }
+
+/// A reject carried to a rewrite with the same patch (`git commit --amend --no-edit`) is
+/// named by the workstation on the rewritten commit, as `status` and `verify` name it: in the
+/// header and in the sign dialog. Before, the commit showed only `✗` with nobody named.
+#[test]
+fn the_workstation_names_a_reject_carried_to_the_rewritten_commit() {
+    let f = Fixture::new();
+    let old = f.ai_commit("src/lib.rs", "pub fn f() {}\npub fn g() {}\n", "Add g");
+    f.cmd()
+        .args(["sign", &old.to_string(), "--decision", "reject", "--yes"])
+        .args(["--comment", "unbounded cache"])
+        .arg("--key")
+        .arg(&f.person("alice").key_path)
+        .assert()
+        .success();
+    f.t.git(&["commit", "--amend", "--no-edit"]);
+    let new = Oid::from_str(f.t.git(&["rev-parse", "HEAD"]).trim()).unwrap();
+    assert_ne!(new, old);
+
+    let short = &new.to_string()[..7];
+    let selection = countersign_core::review::Selection {
+        revspec: Some(short),
+        trusted_ref: None,
+    };
+    let data = load_review(f.path(), selection).expect("load review");
+    let mut s = Session::from_data(data, Store::default(), Theme::dark(), (240, 40));
+    let v = s.app().data.commits[0].verdict.clone().unwrap();
+    assert_eq!(v.carried_rejects.len(), 1, "{v:?}");
+    assert_eq!(v.carried_rejects[0].by, "alice@example.com");
+    assert_eq!(v.carried_rejects[0].commit, old.to_string());
+
+    let screen = s.render();
+    let named = format!(
+        "{short} rejected before rewrite (alice@example.com on {}, same patch): the reject stands",
+        &old.to_string()[..7]
+    );
+    assert!(screen.contains(&named), "{screen}");
+
+    s.press("a");
+    let dialog = s.render();
+    assert!(
+        dialog.contains(&format!(
+            "rejected by alice@example.com on {}, an earlier version with the same patch",
+            &old.to_string()[..7]
+        )),
+        "{dialog}"
+    );
+}

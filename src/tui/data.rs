@@ -41,6 +41,9 @@ pub struct Verdict {
     pub rejected_by: Vec<String>,
     /// Its earlier version approved before a rebase or amend, when it lacks approvals.
     pub rewritten_from: Option<crate::signoff::rewrite::RewrittenFrom>,
+    /// Rejects that stand on it though signed on an earlier version with the same patch (an
+    /// amend, a reword, a rebase that changed nothing of its own): who, and that version.
+    pub carried_rejects: Vec<crate::signoff::verify::CarriedFrom>,
     /// Per file, the added lines a line-provenance note attests to an agent (new-side
     /// numbers, inclusive ranges): marked in the diff gutter and on hunk headers.
     pub ai_lines: std::collections::BTreeMap<String, Vec<(u32, u32)>>,
@@ -58,6 +61,12 @@ impl Verdict {
             approved_by: a.gate.approved_by.clone(),
             rejected_by: a.gate.rejected_by.clone(),
             rewritten_from: a.rewritten_from.clone(),
+            carried_rejects: a
+                .signoffs
+                .iter()
+                .filter(|s| s.counts && s.decision == Some(crate::signoff::Decision::Reject))
+                .filter_map(|s| s.carried_from.clone())
+                .collect(),
             ai_lines: a
                 .ai
                 .as_ref()

@@ -28,6 +28,10 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
         left.push_str(&format!(" · {notice}"));
         noted = true;
     }
+    if let Some(note) = carried_reject_note(app) {
+        left.push_str(&format!(" · {note}"));
+        noted = true;
+    }
     if let Some(note) = crate::tui::interdiff::header_note(app) {
         left.push_str(&format!(" · {note}"));
         noted = true;
@@ -57,6 +61,29 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     ])
     .style(app.theme.header);
     frame.render_widget(Paragraph::new(line).style(app.theme.header), area);
+}
+
+/// The header's sentence when a reject made on an earlier version of a commit (same
+/// verbatim patch) stands on it: the selected commit's, else the first such commit's.
+pub fn carried_reject_note(app: &App) -> Option<String> {
+    let carried = |i: usize| {
+        let e = app.data.commits.get(i)?;
+        let v = e.verdict.as_ref()?;
+        (!v.carried_rejects.is_empty()).then_some((e, &v.carried_rejects))
+    };
+    let (entry, rejects) = app
+        .selected
+        .and_then(|s| carried(s.commit))
+        .or_else(|| (0..app.data.commits.len()).find_map(carried))?;
+    let by: Vec<String> = rejects
+        .iter()
+        .map(|r| format!("{} on {}", r.by, crate::git::short_id(&r.commit)))
+        .collect();
+    Some(format!(
+        "{} rejected before rewrite ({}, same patch): the reject stands",
+        entry.change.short_id(),
+        by.join(", ")
+    ))
 }
 
 /// Whether the range passes the gate as the verdicts stand (what `verify` would say):

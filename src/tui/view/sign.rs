@@ -330,6 +330,18 @@ fn commits(
                 t.error,
             ));
         }
+        for r in &v.carried_rejects {
+            top.push(Line::styled(
+                format!(
+                    "    rejected by {} on {}, an earlier version with the same patch: the \
+                     reject stands here until {} lifts it",
+                    visible(&r.by),
+                    crate::git::short_id(&r.commit),
+                    visible(&r.by)
+                ),
+                t.error,
+            ));
+        }
         for reason in v.reasons.iter().take(3) {
             middle.push(Line::styled(
                 format!("{}: {}", c.short_id(), visible(reason)),
