@@ -60,15 +60,7 @@ fn git(dir: &Path) -> Command {
 
 fn run(n: usize) {
     let dir = tempfile::tempdir().expect("temp dir");
-    // KEEP_REPO=1 keeps the repository for profiling and prints where it is.
-    let dir_path = if std::env::var_os("KEEP_REPO").is_some() {
-        let kept = dir.keep();
-        println!("repository kept in {}", kept.join("repo").display());
-        kept
-    } else {
-        dir.path().to_path_buf()
-    };
-    let repo_dir = dir_path.join("repo");
+    let repo_dir = dir.path().join("repo");
     let setup = Instant::now();
     let key = keys::generate_ed25519("alice@example.com").expect("key");
     let repo = build_repo(&repo_dir, &key);

@@ -72,49 +72,13 @@ fn main() {
         setup.elapsed()
     );
 
-    let bin = env!("CARGO_BIN_EXE_countersign");
-    let mut runs = Vec::new();
-    for _ in 0..3 {
-        let t = Instant::now();
-        let out = Command::new(bin)
-            .args(["verify", "main..feature", "--format", "json"])
-            .current_dir(&repo_dir)
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .output()
-            .expect("run countersign");
-        runs.push(t.elapsed());
-        assert!(
-            out.status.success(),
-            "verify failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+    let verify = best_of_3(&repo_dir, "verify", |out| {
         let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
         assert_eq!(report["commits"].as_array().map(Vec::len), Some(n));
-    }
-    let verify = runs.iter().min().copied().unwrap_or_default();
+    });
     // `feedback` of the same range reads the same notes and, for every commit, looks for its
     // earlier versions among all signed commits (rewrite detection): by index, so linear.
-    let feedback = (0..3)
-        .map(|_| {
-            let t = Instant::now();
-            let out = Command::new(bin)
-                .args(["feedback", "main..feature", "--format", "json"])
-                .current_dir(&repo_dir)
-                .env("GIT_CONFIG_GLOBAL", "/dev/null")
-                .env("GIT_CONFIG_NOSYSTEM", "1")
-                .output()
-                .expect("run countersign feedback");
-            let took = t.elapsed();
-            assert!(
-                out.status.success(),
-                "feedback failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            took
-        })
-        .min()
-        .unwrap_or_default();
+    let feedback = best_of_3(&repo_dir, "feedback", |_| {});
 
     // NO_SSH_KEYGEN=1 skips the ssh-keygen baseline (a process per sign-off: minutes at
     // 20,000) to time feedback against verify alone.
@@ -144,6 +108,33 @@ fn main() {
         feedback,
         feedback.as_secs_f64() / verify.as_secs_f64()
     );
+}
+
+/// The release binary's `command main..feature --format json` in `repo_dir`, best of three
+/// whole-process runs; each must succeed and pass `check`.
+fn best_of_3(repo_dir: &Path, command: &str, check: impl Fn(&std::process::Output)) -> Duration {
+    let bin = env!("CARGO_BIN_EXE_countersign");
+    (0..3)
+        .map(|_| {
+            let t = Instant::now();
+            let out = Command::new(bin)
+                .args([command, "main..feature", "--format", "json"])
+                .current_dir(repo_dir)
+                .env("GIT_CONFIG_GLOBAL", "/dev/null")
+                .env("GIT_CONFIG_NOSYSTEM", "1")
+                .output()
+                .expect("run countersign");
+            let took = t.elapsed();
+            assert!(
+                out.status.success(),
+                "{command} failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            check(&out);
+            took
+        })
+        .min()
+        .unwrap_or_default()
 }
 
 /// main: Cargo.toml, src/lib.rs, policy, roster; feature: `n` AI commits editing src/lib.rs.

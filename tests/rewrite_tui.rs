@@ -179,13 +179,7 @@ fn without_an_approved_earlier_version_i_says_so() {
 fn the_workstation_names_a_reject_carried_to_the_rewritten_commit() {
     let f = Fixture::new();
     let old = f.ai_commit("src/lib.rs", "pub fn f() {}\npub fn g() {}\n", "Add g");
-    f.cmd()
-        .args(["sign", &old.to_string(), "--decision", "reject", "--yes"])
-        .args(["--comment", "unbounded cache"])
-        .arg("--key")
-        .arg(&f.person("alice").key_path)
-        .assert()
-        .success();
+    f.sign(&old, "alice", "reject").success();
     f.t.git(&["commit", "--amend", "--no-edit"]);
     let new = Oid::from_str(f.t.git(&["rev-parse", "HEAD"]).trim()).unwrap();
     assert_ne!(new, old);
