@@ -368,13 +368,13 @@ mod tests {
             b"zz x\0",
             b"100644 \0",
         ] {
-            assert!(entries(raw, Oid::zero()).is_err(), "{raw:?}");
+            assert!(entries(raw, Oid::ZERO_SHA1).is_err(), "{raw:?}");
         }
         let mut ok = b"100644 x\0".to_vec();
         ok.extend_from_slice(&[7; 20]);
         ok.extend_from_slice(b"40000 y\0");
         ok.extend_from_slice(&[8; 20]);
-        let parsed = entries(&ok, Oid::zero()).unwrap();
+        let parsed = entries(&ok, Oid::ZERO_SHA1).unwrap();
         assert_eq!(parsed.len(), 2);
         assert_eq!(parsed[0].kind, Kind::Blob);
         assert_eq!(&ok[parsed[0].name.clone()], b"x");
