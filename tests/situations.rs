@@ -384,3 +384,72 @@ fn impact_of_a_broken_manifest_in_the_demo_reaches_its_crate_and_prints_lines() 
         "{json:#}"
     );
 }
+
+/// An unwritable `.git/refs/notes` (`chmod a-w`, as a checkout shared between users leaves
+/// it): `sign` fails at once with one sentence naming the directory and the fix, never 200
+/// retries blamed on a race. chmod does not stop root, so when the tests run as root the
+/// signer runs under setpriv without CAP_DAC_OVERRIDE: the directory's mode then holds for
+/// root as for anyone (the same check the kernel makes for every other user).
+#[test]
+fn an_unwritable_refs_notes_is_named_at_once() {
+    use std::os::unix::fs::PermissionsExt;
+    let f = Fixture::new();
+    let c = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Tweak f");
+    f.sign(&c, "alice", "approve").success();
+    let id = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .expect("id");
+    let root = String::from_utf8_lossy(&id.stdout).trim() == "0";
+    if root && !signoff_common::require_tool("setpriv") {
+        return;
+    }
+    let bin = assert_cmd::cargo::cargo_bin("countersign");
+    let mut cmd = if root {
+        let mut c = assert_cmd::Command::new("setpriv");
+        c.args([
+            "--bounding-set=-dac_override,-dac_read_search",
+            "--inh-caps=-dac_override,-dac_read_search",
+            "--",
+        ])
+        .arg(&bin);
+        c
+    } else {
+        assert_cmd::Command::new(&bin)
+    };
+    cmd.current_dir(f.path())
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", f.path())
+        .env("NO_COLOR", "1")
+        .env_remove("SSH_AUTH_SOCK")
+        .args([
+            "sign",
+            &c.to_string(),
+            "--decision",
+            "approve",
+            "--yes",
+            "--key",
+        ])
+        .arg(&f.person("bob").key_path);
+    let notes = f.path().join(".git/refs/notes");
+    std::fs::set_permissions(&notes, std::fs::Permissions::from_mode(0o555)).expect("chmod");
+    let start = std::time::Instant::now();
+    let result = output(&mut cmd);
+    let took = start.elapsed();
+    std::fs::set_permissions(&notes, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let (code, _, err) = result;
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("is not writable")
+            && err.contains(&notes.display().to_string())
+            && err.contains("chmod u+w")
+            && err.contains("nothing was written"),
+        "{err}"
+    );
+    assert!(!err.contains("kept changing"), "{err}");
+    assert!(took < Duration::from_secs(60), "no retry storm: {took:?}");
+    assert_eq!(f.note_lines(&c).len(), 1, "nothing was written");
+    f.sign(&c, "bob", "approve").success();
+    assert_eq!(f.note_lines(&c).len(), 2);
+}

@@ -219,3 +219,48 @@ fn a_small_change_is_loaded_in_full_before_its_first_screen() {
     );
     assert!(first.contains("Change · 0/1 viewed"), "{first}");
 }
+
+/// A file whose diff is over the plain limit (a generated file: here 100,001 lines, the
+/// issue's was 2,000,000 and 182 MB) opens on its first lines with a notice saying it is
+/// shown plain (no syntax highlighting, no word emphasis): the workstation then holds each
+/// line once instead of three times (`benches/giant-file.sh` measures the memory beside
+/// `git show`). A hidden character in its last line is still found.
+#[test]
+fn a_giant_file_is_shown_plain_and_says_so() {
+    use countersign::tui::doc::PLAIN_LINES;
+    let t = TestRepo::new();
+    t.write("src/lib.rs", "pub fn f() {}\n");
+    t.commit("base");
+    let mut text = String::with_capacity(PLAIN_LINES * 40);
+    for i in 0..PLAIN_LINES {
+        text.push_str(&format!("pub const V{i}: u32 = {i};\n"));
+    }
+    t.write("src/small.rs", "pub const S: u32 = 1;\n");
+    text.push_str("pub const LAST: &str = \"\u{202e}\";\n");
+    t.write("src/generated.rs", text);
+    t.commit("Add generated constants");
+    let out = support::countersign(t.path())
+        .args([
+            "review",
+            "HEAD",
+            "--snapshot",
+            "200x20",
+            "--snapshot-settled",
+        ])
+        .timeout(std::time::Duration::from_secs(300))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(screen.contains("src/generated.rs · unified"), "{screen}");
+    assert!(
+        screen.contains(&format!("large diff ({} lines", PLAIN_LINES + 1))
+            && screen.contains("shown plain"),
+        "{screen}"
+    );
+    assert!(screen.contains("pub const V0: u32 = 0;"), "{screen}");
+    // The file list flags the hidden character in the last line (the content scan), and
+    // only there.
+    assert!(row(&screen, "src/generated.rs").contains('⚠'), "{screen}");
+    assert!(!row(&screen, "src/small.rs").contains('⚠'), "{screen}");
+}

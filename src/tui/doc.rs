@@ -90,7 +90,19 @@ pub struct DiffDoc {
     pub split_hunk_rows: Vec<usize>,
     /// Invisible characters and mixed-script identifiers in the lines this change adds.
     pub findings: invisible::Findings,
+    /// The diff is over [`PLAIN_LINES`] lines or [`PLAIN_BYTES`]: shown without syntax
+    /// highlighting and word emphasis (a notice row says so), and its lines are held once,
+    /// in [`DiffDoc::lines`] (the hunks in `file` keep their headers and numbers only).
+    pub plain: bool,
 }
+
+/// Diff lines beyond which a file is shown plain (see [`DiffDoc::plain`]): a 2-million-line
+/// generated file took 1.2 GB (three copies of every line, and a layout row each) where
+/// `git show` takes about 0.4 GB.
+pub const PLAIN_LINES: usize = 100_000;
+
+/// Bytes of diff lines beyond which a file is shown plain (a large blob).
+pub const PLAIN_BYTES: usize = crate::git::LARGE_BLOB;
 
 /// What a file change is, beyond its hunks: the notices shown above (or instead of) them.
 pub fn notices(file: &FileChange) -> Vec<String> {
@@ -208,9 +220,16 @@ fn lfs_notice(hunks: &[Hunk]) -> Option<String> {
 
 impl DiffDoc {
     /// Flattens `file`'s notices and `hunks` (the file's own hunks may not be loaded, so
-    /// they come separately).
-    pub fn build(file: &FileChange, hunks: &[Hunk]) -> DiffDoc {
+    /// they come separately; they are kept, not copied).
+    pub fn build(file: &FileChange, mut hunks: Vec<Hunk>) -> DiffDoc {
         let file_ref = file;
+        let total: usize = hunks.iter().map(|h| h.lines.len()).sum();
+        let bytes: usize = hunks
+            .iter()
+            .flat_map(|h| &h.lines)
+            .map(|l| l.content.len())
+            .sum();
+        let plain = total > PLAIN_LINES || bytes > PLAIN_BYTES;
         let mut doc = DiffDoc {
             lines: Vec::new(),
             unified: Vec::new(),
@@ -219,11 +238,23 @@ impl DiffDoc {
             split_hunk_rows: Vec::new(),
             findings: invisible::Findings::default(),
             file: FileChange {
-                hunks: hunks.to_vec(),
+                hunks: Vec::new(),
                 ..file.clone()
             },
+            plain,
         };
-        for n in notices(file_ref).into_iter().chain(lfs_notice(hunks)) {
+        let large = plain.then(|| {
+            format!(
+                "large diff ({total} lines, {}): shown plain, without syntax highlighting or word emphasis (beyond {PLAIN_LINES} lines or {})",
+                human_size(bytes as u64),
+                human_size(PLAIN_BYTES as u64)
+            )
+        });
+        for n in notices(file_ref)
+            .into_iter()
+            .chain(lfs_notice(&hunks))
+            .chain(large)
+        {
             doc.unified.push(Row::Notice(n.clone()));
             doc.split.push(SplitRow::Notice(n));
         }
@@ -236,10 +267,10 @@ impl DiffDoc {
             doc.unified.push(Row::Notice(text.to_string()));
             doc.split.push(SplitRow::Notice(text.to_string()));
         }
-        let total: usize = hunks.iter().map(|h| h.lines.len()).sum();
-        doc.lines.reserve(total);
-        doc.unified.reserve(total + hunks.len());
-        for (hi, hunk) in hunks.iter().enumerate() {
+        doc.lines.reserve_exact(total);
+        doc.unified.reserve_exact(total + 2 * hunks.len());
+        doc.split.reserve_exact(total + 2 * hunks.len());
+        for (hi, hunk) in hunks.iter_mut().enumerate() {
             doc.hunk_rows.push(doc.unified.len());
             doc.split_hunk_rows.push(doc.split.len());
             doc.unified.push(Row::HunkHeader {
@@ -251,10 +282,18 @@ impl DiffDoc {
                 text: hunk.header.clone(),
             });
             let first = doc.lines.len();
-            let emphasis = crate::diff::hunk_emphasis(hunk);
-            for (li, (l, emph)) in hunk.lines.iter().zip(emphasis).enumerate() {
+            let emphasis = if plain {
+                vec![None; hunk.lines.len()]
+            } else {
+                crate::diff::hunk_emphasis(hunk)
+            };
+            for (li, (l, emph)) in hunk.lines.iter_mut().zip(emphasis).enumerate() {
                 doc.unified.push(Row::Line(doc.lines.len()));
-                let mut line = make_line(l, hi, li);
+                let mut line = if plain {
+                    take_line(l, hi, li)
+                } else {
+                    make_line(l, hi, li)
+                };
                 line.emphasis = emph.unwrap_or_default();
                 if line.kind == LineKind::Added {
                     doc.findings.add_text(&line.text);
@@ -266,7 +305,13 @@ impl DiffDoc {
                 }
             }
             pair_hunk(&doc.lines, first, &mut doc.split);
+            if plain {
+                // Its bytes are in the lines' text now and nothing highlights it: keep only
+                // the hunk's header and numbers.
+                hunk.lines = Vec::new();
+            }
         }
+        doc.file.hunks = hunks;
         doc
     }
 
@@ -411,6 +456,29 @@ fn make_line(l: &DiffLine, hunk: usize, index: usize) -> Line {
     }
 }
 
+/// As [`make_line`], moving the line's bytes into its text instead of copying them (for a
+/// plain document: nothing reads the hunk's bytes again).
+fn take_line(l: &mut DiffLine, hunk: usize, index: usize) -> Line {
+    let cr = l.content.ends_with(b"\r");
+    let mut bytes = std::mem::take(&mut l.content);
+    if cr {
+        bytes.pop();
+    }
+    let text = String::from_utf8(bytes)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    Line {
+        index,
+        kind: l.kind,
+        old: l.old_lineno,
+        new: l.new_lineno,
+        text,
+        hunk,
+        emphasis: Vec::new(),
+        cr,
+        no_newline: l.no_newline_at_eof,
+    }
+}
+
 /// The text of a line as stored: lossy UTF-8 without a trailing `\r` (kept as
 /// [`Line::cr`]), whole however long (the screen scrolls or wraps; nothing signed is cut
 /// away). Emphasis and highlight ranges index this text; tabs, control and invisible
@@ -542,9 +610,42 @@ mod tests {
         }
     }
 
+    /// Over [`PLAIN_LINES`] the diff is shown plain, saying so, with every line's text (a
+    /// trailing `\r` as the mark, bytes that are not UTF-8 replaced) and its invisible
+    /// characters still found; the hunks keep no second copy of the lines.
+    #[test]
+    fn a_diff_over_the_limit_is_plain_says_so_and_keeps_one_copy() {
+        let mut big = hunk();
+        big.lines.clear();
+        for i in 0..=PLAIN_LINES as u32 {
+            let text = match i {
+                0 => "ok\r".to_string(),
+                1 => "bad \u{202e}here".to_string(),
+                _ => format!("line {i}"),
+            };
+            big.lines
+                .push(line(LineKind::Added, None, Some(i + 1), &text));
+        }
+        big.lines[2].content = b"x\xffy".to_vec();
+        let doc = DiffDoc::build(&modified(), vec![big]);
+        assert!(doc.plain);
+        assert!(
+            matches!(&doc.unified[0], Row::Notice(n) if n.contains("shown plain")),
+            "{:?}",
+            doc.unified[0]
+        );
+        assert_eq!(doc.lines.len(), PLAIN_LINES + 1);
+        assert_eq!((doc.lines[0].text.as_str(), doc.lines[0].cr), ("ok", true));
+        assert_eq!(doc.lines[2].text, "x\u{fffd}y");
+        assert_eq!(doc.lines[PLAIN_LINES].text, format!("line {PLAIN_LINES}"));
+        assert!(!doc.findings.is_empty(), "the bidi override is still found");
+        assert!(doc.file.hunks[0].lines.is_empty());
+        assert!(!DiffDoc::build(&modified(), vec![hunk()]).plain);
+    }
+
     #[test]
     fn side_by_side_pairs_removed_runs_with_the_added_runs_after_them() {
-        let doc = DiffDoc::build(&modified(), &[hunk()]);
+        let doc = DiffDoc::build(&modified(), vec![hunk()]);
         assert_eq!(doc.unified.len(), 6);
         assert_eq!(
             doc.split[1..],
@@ -573,7 +674,7 @@ mod tests {
 
     #[test]
     fn toggling_layouts_keeps_the_same_line() {
-        let doc = DiffDoc::build(&modified(), &[hunk()]);
+        let doc = DiffDoc::build(&modified(), vec![hunk()]);
         // Unified row 4 is the added line "z" (index 3); in split it is row 3.
         assert_eq!(doc.translate_row(4, false), 3);
         assert_eq!(doc.translate_row(3, true), 4);
@@ -584,7 +685,7 @@ mod tests {
         let mut f = modified();
         f.binary = true;
         f.new_mode = 0o100755;
-        let doc = DiffDoc::build(&f, &[]);
+        let doc = DiffDoc::build(&f, Vec::new());
         assert_eq!(
             doc.unified,
             vec![
@@ -600,7 +701,7 @@ mod tests {
             let mut f = modified();
             f.old_mode = mode;
             f.new_mode = mode;
-            let doc = DiffDoc::build(&f, &[]);
+            let doc = DiffDoc::build(&f, Vec::new());
             assert_eq!(
                 doc.unified[0],
                 Row::Notice(
@@ -614,7 +715,7 @@ mod tests {
 
     #[test]
     fn search_is_smartcase() {
-        let doc = DiffDoc::build(&modified(), &[hunk()]);
+        let doc = DiffDoc::build(&modified(), vec![hunk()]);
         assert_eq!(doc.search("FN", false), Vec::<usize>::new());
         assert_eq!(doc.search("fn", false), vec![1]);
     }

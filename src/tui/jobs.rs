@@ -311,12 +311,15 @@ fn load_doc(repo: Option<&git2::Repository>, file: &FileChange) -> Result<Arc<Di
         || file.submodule.is_some()
         || file.old_id == file.new_id
     {
-        return Ok(Arc::new(DiffDoc::build(file, &file.hunks)));
+        return Ok(Arc::new(DiffDoc::build(file, file.hunks.clone())));
     }
     let repo =
         repo.ok_or_else(|| "the repository could not be opened to read this diff".to_string())?;
+    // Held until the document is built: the peak of a large file is its hunks and its rows.
+    let oid = |id: &Option<String>| id.as_deref().and_then(|i| git2::Oid::from_str(i).ok());
+    let _turn = crate::git::large_blob_turn(repo, &[oid(&file.old_id), oid(&file.new_id)]);
     let (file, hunks) = file.load_diff(repo).map_err(|e| e.to_string())?;
-    Ok(Arc::new(DiffDoc::build(&file, &hunks)))
+    Ok(Arc::new(DiffDoc::build(&file, hunks)))
 }
 
 fn highlight(h: &Highlighter, doc: &DiffDoc, wants: &[HighlightWant]) {

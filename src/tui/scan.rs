@@ -57,6 +57,8 @@ pub fn run(repo_path: &Path, files: &[(FileKey, FileChange)]) -> HashMap<FileKey
 /// A set difference instead of a diff: the scan reads every file of the change, and most
 /// lines are plain.
 fn added_lines_to_check(repo: &git2::Repository, file: &FileChange) -> Vec<Vec<u8>> {
+    let oid = |id: &Option<String>| id.as_deref().and_then(|i| git2::Oid::from_str(i).ok());
+    let _turn = crate::git::large_blob_turn(repo, &[oid(&file.old_id), oid(&file.new_id)]);
     let blob = |id: &Option<String>| {
         id.as_deref()
             .and_then(|id| git2::Oid::from_str(id).ok())

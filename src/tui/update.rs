@@ -63,6 +63,9 @@ fn request_commit_impact(app: &mut App) -> Option<Effect> {
 fn request_highlight(app: &mut App) -> Option<Effect> {
     let highlighter = app.highlighter.as_ref()?;
     let doc = app.doc()?.clone();
+    if doc.plain {
+        return None;
+    }
     let h = app.diff_height();
     let mut spans: Vec<HighlightWant> = Vec::new();
     for row in app.pos.scroll..(app.pos.scroll + h).min(doc.len(app.split)) {

@@ -447,7 +447,7 @@ impl<'a> RowCtx<'a> {
     /// The line's syntax colours, when the highlighter has them cached (drawing never waits
     /// for highlighting: a worker fills the cache and the frame is drawn again).
     fn highlight(&self, l: &Line) -> Vec<text::Styled> {
-        let Some(h) = &self.app.highlighter else {
+        let Some(h) = self.app.highlighter.as_ref().filter(|_| !self.doc.plain) else {
             return Vec::new();
         };
         let side = if l.kind == LineKind::Removed {

@@ -636,6 +636,9 @@ fn load_files(
             }
             _ => Ok(None),
         };
+        let _turn = matches!(depth, LoadDepth::Files | LoadDepth::Hunks)
+            .then(|| super::large_blob_turn(repo, &[old_oid, new_oid]))
+            .flatten();
         let old_blob = blob(old_oid, old_mode)?;
         let new_blob = blob(new_oid, new_mode)?;
         let old_bytes = old_blob.as_ref().map(|b| b.content());

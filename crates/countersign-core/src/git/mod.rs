@@ -12,6 +12,7 @@
 mod changeset;
 pub mod content;
 mod encoding;
+mod large;
 mod malformed;
 mod merge;
 mod path;
@@ -28,6 +29,7 @@ pub use changeset::{
     Person, SubmoduleChange, Trailer, LOAD_THREADS,
 };
 pub(crate) use encoding::CommitEncoding;
+pub use large::{large_blob_turn, LARGE_BLOB};
 pub use malformed::malformed_tree;
 pub use merge::merge_own_paths;
 pub use path::GitPath;

@@ -355,9 +355,18 @@ fn stuck(repo: &Repository, e: &git2::Error) -> Option<Error> {
     let dir = repo.commondir().join("refs").join("notes");
     let lock = dir.join("countersign.lock");
     let msg = e.message();
-    if msg.contains("ermission denied") || msg.contains("ead-only file system") {
+    // EACCES (a mode), EPERM (an immutable attribute), EROFS (a read-only mount).
+    if [
+        "ermission denied",
+        "peration not permitted",
+        "ead-only file system",
+    ]
+    .iter()
+    .any(|m| msg.contains(m))
+    {
         return Some(Error::Message(format!(
-            "cannot write {NOTES_REF}: {} is not writable ({msg}); nothing was written.              Make it writable for this user (e.g. chown or chmod u+w {}), or sign from a clone you own",
+            "cannot write {NOTES_REF}: {} is not writable ({msg}); nothing was written. \
+             Make it writable for this user (e.g. chown or chmod u+w {}), or sign from a clone you own",
             dir.display(),
             crate::util::shell::quote(&dir.display().to_string())
         )));
@@ -368,7 +377,8 @@ fn stuck(repo: &Repository, e: &git2::Error) -> Option<Error> {
         .and_then(|t| t.elapsed().ok())?;
     (age > STALE_LOCK).then(|| {
         Error::Message(format!(
-            "{NOTES_REF} is locked by {} (left {} s ago by a git or countersign that did not finish); nothing was written.              If no git or countersign is running in this repository, remove it (rm {}) and try again",
+            "{NOTES_REF} is locked by {} (left {} s ago by a git or countersign that did not finish); nothing was written. \
+             If no git or countersign is running in this repository, remove it (rm {}) and try again",
             lock.display(),
             age.as_secs(),
             crate::util::shell::quote(&lock.display().to_string())
@@ -390,7 +400,9 @@ fn current_tip(repo: &Repository) -> Result<Option<Oid>> {
                 match kind {
                     Some(git2::ObjectType::Commit) => Ok(Some(id)),
                     other => Err(Error::Message(format!(
-                        "{NOTES_REF} points at a {} ({id}), not a notes commit: sign-offs cannot be read from it.                          Inspect it (git cat-file -p {id}), then point the ref back at its last notes commit                          (git reflog {NOTES_REF}, or fetch it from a clone you trust: git fetch origin +{NOTES_REF}:{NOTES_REF})",
+                        "{NOTES_REF} points at a {} ({id}), not a notes commit: sign-offs cannot be read from it. \
+                         Inspect it (git cat-file -p {id}), then point the ref back at its last notes commit \
+                         (git reflog {NOTES_REF}, or fetch it from a clone you trust: git fetch origin +{NOTES_REF}:{NOTES_REF})",
                         other.map_or("object of unknown type", |k| k.str())
                     ))),
                 }
