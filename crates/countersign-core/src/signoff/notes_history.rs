@@ -138,46 +138,38 @@ fn changed_or_deleted(
         prefix.truncate(len);
         done
     };
-    match new_tree.as_deref() {
-        None => {
-            for entry in &old_tree.entries {
-                gone(entry, None, prefix)?;
+    let Some(new_tree) = new_tree.as_deref() else {
+        for entry in &old_tree.entries {
+            gone(entry, None, prefix)?;
+        }
+        return Ok(());
+    };
+    // Side by side in git's order, as `git log --raw` walks them; an entry the same byte for
+    // byte on both sides (mode, name and id: nearly all of them) is passed over at once. A
+    // match needs the same name, so a tree out of order (not written by git) can only make
+    // an entry look unmatched: such an entry is looked up by name before it counts as gone.
+    let entries = &new_tree.entries;
+    let mut by_name: Option<HashMap<&[u8], &Entry>> = None;
+    let mut j = 0;
+    for entry in &old_tree.entries {
+        if let Some(n) = entries.get(j) {
+            if od[entry.mode.start..entry.id + 20] == nd[n.mode.start..n.id + 20] {
+                j += 1;
+                continue;
             }
         }
-        Some(new_tree) if old_tree.sorted && new_tree.sorted => {
-            // Side by side in git's order, as `git log --raw` walks them; an entry the same
-            // byte for byte on both sides (mode, name and id: nearly all of them) is passed
-            // over at once.
-            let entries = &new_tree.entries;
-            let mut j = 0;
-            for entry in &old_tree.entries {
-                if let Some(n) = entries.get(j) {
-                    if od[entry.name.start..entry.id + 20] == nd[n.name.start..n.id + 20]
-                        && record_start(od, entry) == record_start(nd, n)
-                    {
-                        j += 1;
-                        continue;
-                    }
-                }
-                let order = |n: &Entry| git_order(nd, n, od, entry);
-                while j < entries.len() && order(&entries[j]) == Ordering::Less {
-                    j += 1;
-                }
-                let now = entries.get(j).filter(|n| order(n) == Ordering::Equal);
-                gone(entry, now, prefix)?;
-            }
+        let order = |n: &Entry| git_order(nd, n, od, entry);
+        while j < entries.len() && order(&entries[j]) == Ordering::Less {
+            j += 1;
         }
-        Some(new_tree) => {
-            // A tree out of order (not written by git): look every name up.
-            let by_name: HashMap<&[u8], &Entry> = new_tree
-                .entries
-                .iter()
-                .map(|e| (&nd[e.name.clone()], e))
-                .collect();
-            for entry in &old_tree.entries {
-                gone(entry, by_name.get(&od[entry.name.clone()]).copied(), prefix)?;
-            }
-        }
+        let now = match entries.get(j).filter(|n| order(n) == Ordering::Equal) {
+            Some(n) => Some(n),
+            None => by_name
+                .get_or_insert_with(|| entries.iter().map(|e| (&nd[e.name.clone()], e)).collect())
+                .get(&od[entry.name.clone()])
+                .copied(),
+        };
+        gone(entry, now, prefix)?;
     }
     Ok(())
 }
@@ -185,11 +177,6 @@ fn changed_or_deleted(
 /// The 20 bytes of `e`'s id in the raw tree `data`.
 fn id_of<'d>(data: &'d [u8], e: &Entry) -> &'d [u8] {
     &data[e.id..e.id + 20]
-}
-
-/// The mode of `e` as stored (its bytes before the name's space).
-fn record_start<'d>(data: &'d [u8], e: &Entry) -> &'d [u8] {
-    &data[e.mode.clone()]
 }
 
 /// What a tree entry points at.
@@ -216,24 +203,14 @@ struct Entry {
 struct Tree<'o> {
     raw: git2::OdbObject<'o>,
     entries: Vec<Entry>,
-    /// Strictly in git's order, as git writes every tree.
-    sorted: bool,
 }
 
 impl<'o> Tree<'o> {
     /// Parses the raw tree object `raw` (`<octal mode> <name>\0<20-byte id>`…), whose id
     /// is `id`. A malformed tree is an error naming it.
     fn parse(raw: git2::OdbObject<'o>, id: Oid) -> Result<Self> {
-        let data = raw.data();
-        let entries = entries(data, id)?;
-        let sorted = entries
-            .windows(2)
-            .all(|w| git_order(data, &w[0], data, &w[1]) == Ordering::Less);
-        Ok(Tree {
-            raw,
-            entries,
-            sorted,
-        })
+        let entries = entries(raw.data(), id)?;
+        Ok(Tree { raw, entries })
     }
 }
 
@@ -383,6 +360,34 @@ mod tests {
     }
 
     #[test]
+    fn an_unchanged_note_in_a_tree_out_of_order_is_not_taken_for_a_removed_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let (one, two, three) = (
+            repo.blob(b"1").unwrap(),
+            repo.blob(b"2").unwrap(),
+            repo.blob(b"3").unwrap(),
+        );
+        let odb = repo.odb().unwrap();
+        let raw_tree = |entries: &[(&str, Oid)]| {
+            let mut raw = Vec::new();
+            for (name, id) in entries {
+                raw.extend_from_slice(format!("100644 {name}\0").as_bytes());
+                raw.extend_from_slice(id.as_bytes());
+            }
+            odb.write(ObjectType::Tree, &raw).unwrap()
+        };
+        // Written by hand, not by git: `b` before `a`.
+        let old = raw_tree(&[("b", one), ("a", two)]);
+        let new = raw_tree(&[("a", two), ("b", three)]);
+        let mut trees = Trees::new(&odb);
+        let mut versions = HashMap::new();
+        changed_or_deleted(&mut trees, old, Some(new), &mut Vec::new(), &mut versions).unwrap();
+        assert_eq!(versions.len(), 1, "{versions:?}");
+        assert_eq!(versions["b"], [one]);
+    }
+
+    #[test]
     fn trees_are_ordered_as_git_orders_them() {
         // A blob "a" < "a.b" < a tree "a" (read "a/") < "a0", written by git itself.
         let dir = tempfile::tempdir().unwrap();
@@ -402,6 +407,8 @@ mod tests {
         let data = tree.raw.data();
         let names: Vec<&[u8]> = tree.entries.iter().map(|e| &data[e.name.clone()]).collect();
         assert_eq!(names, [&b"a.b"[..], b"a", b"a0"]);
-        assert!(tree.sorted);
+        let (a, b, c) = (&tree.entries[0], &tree.entries[1], &tree.entries[2]);
+        assert_eq!(git_order(data, a, data, b), Ordering::Less);
+        assert_eq!(git_order(data, b, data, c), Ordering::Less);
     }
 }
