@@ -801,3 +801,49 @@ fn an_unreadable_source_file_fails_its_crate_closed() {
     let (code, row) = d.verify();
     assert_prohibited_by_billing(code, &row, "could not be read");
 }
+
+/// DESIGN (build-time code): a vendored crate (a Cargo directory source: each crate holds a
+/// `.cargo-checksum.json`, as `cargo vendor` writes it) is compiled on the build machine, so
+/// its files take at least `build_code` whatever path rule covers them. Before, a rule
+/// `vendor/** = autonomous` let an AI edit of a vendored crate through (exit 0).
+#[test]
+fn a_vendored_crates_files_are_build_code_whatever_their_path_rule() {
+    let d = Demo::new();
+    let policy = std::fs::read_to_string(d.path().join(".countersign/policy.toml"))
+        .expect("the demo's policy");
+    d.write(
+        ".countersign/policy.toml",
+        &format!("{policy}\n[[rules]]\npaths = [\"third_party/**\"]\ntier = \"autonomous\"\n"),
+    );
+    d.write(
+        ".cargo/config.toml",
+        "[source.crates-io]\nreplace-with = \"vendored\"\n\n[source.vendored]\ndirectory = \"third_party/vendor\"\n",
+    );
+    d.write(
+        "third_party/vendor/left-pad/Cargo.toml",
+        "[package]\nname = \"left-pad\"\nversion = \"1.0.0\"\nedition = \"2021\"\n",
+    );
+    d.write(
+        "third_party/vendor/left-pad/src/lib.rs",
+        "pub fn pad() {}\n",
+    );
+    d.write(
+        "third_party/vendor/left-pad/.cargo-checksum.json",
+        "{\"files\":{},\"package\":null}\n",
+    );
+    d.write("third_party/README.txt", "vendored sources\n");
+    d.human("Vendor left-pad");
+    d.ai(&[(
+        "third_party/vendor/left-pad/src/lib.rs",
+        "pub fn pad() { std::process::abort() }\n",
+    )]);
+    let (code, row) = d.verify();
+    assert_eq!(code, 1, "verify must fail: {row:#}");
+    assert_eq!(row["tier"], "supervised", "{row:#}");
+    assert!(row.to_string().contains("vendored crate"), "{row:#}");
+    // Control: a file beside the vendored crates keeps its autonomous rule.
+    d.ai(&[("third_party/README.txt", "vendored sources, see .cargo\n")]);
+    let (code, row) = d.verify();
+    assert_eq!(code, 0, "{row:#}");
+    assert_eq!(row["tier"], "autonomous", "{row:#}");
+}

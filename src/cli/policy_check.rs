@@ -96,7 +96,8 @@ pub fn run(cwd: &Path, args: &PolicyCheckArgs) -> Result<i32> {
         let least = crate::policy::tier::Classifier::new(&t.policy, &workspace).build_code_tier();
         out.line(format_args!(
             "build-time code (build scripts, proc macros, members used by them or as build \
-             dependencies, .cargo/config and rust-toolchain files at any depth) is at least {least} \
+             dependencies, vendored crates, .cargo/config and rust-toolchain files at any \
+             depth) is at least {least} \
              ([escalation] build_code)"
         ));
     }

@@ -273,7 +273,7 @@ impl<'a> Classifier<'a> {
             return Some("it is a toolchain file (it picks the compiler cargo runs)".into());
         }
         if let Some(why) = self.inclusions.and_then(|i| i.build_code(path)) {
-            return Some(why.to_string());
+            return Some(why);
         }
         let m = member?;
         if crate::impact::compiled::build_scripts(m)

@@ -86,7 +86,15 @@ pub struct Inclusions {
     /// here, so it counts as built.
     #[serde(default)]
     named: BTreeMap<String, BTreeSet<String>>,
+    /// Directories holding a `.cargo-checksum.json`: vendored crates (a Cargo directory
+    /// source, as `cargo vendor` writes them), which cargo compiles on the build machine
+    /// whatever path rule covers them.
+    #[serde(default)]
+    vendored: BTreeSet<String>,
 }
+
+/// The file cargo requires in every crate of a directory source (`cargo vendor`).
+const VENDOR_CHECKSUM: &str = ".cargo-checksum.json";
 
 impl Inclusions {
     /// The crates that compile `path` or may, each with how: first those a form names
@@ -149,12 +157,34 @@ impl Inclusions {
             .collect()
     }
 
-    /// Why `path` runs on the build machine, when a build script is or includes it.
-    pub fn build_code(&self, path: &GitPath) -> Option<&str> {
-        std::str::from_utf8(path.as_bytes())
-            .ok()
-            .and_then(|p| self.build_code.get(p))
-            .map(String::as_str)
+    /// Why `path` runs on the build machine: a build script is or includes it, or it is in
+    /// a vendored crate.
+    pub fn build_code(&self, path: &GitPath) -> Option<String> {
+        let text = std::str::from_utf8(path.as_bytes()).ok()?;
+        if let Some(why) = self.build_code.get(text) {
+            return Some(why.clone());
+        }
+        let mut dir = text;
+        while let Some((parent, _)) = dir.rsplit_once('/') {
+            if self.vendored.contains(parent) {
+                return Some(format!(
+                    "it is in a vendored crate (`{parent}` holds {VENDOR_CHECKSUM}, a Cargo \
+                     directory source): cargo compiles it on the build machine"
+                ));
+            }
+            dir = parent;
+        }
+        None
+    }
+
+    /// Records `path` if it is a vendored crate's checksum file.
+    fn note_vendored(&mut self, path: &str) {
+        if let Some(dir) = path
+            .strip_suffix(VENDOR_CHECKSUM)
+            .and_then(|d| d.strip_suffix('/'))
+        {
+            self.vendored.insert(dir.to_string());
+        }
     }
 
     /// Every unresolved form: (crate, the form with its place), for `policy check`.
@@ -166,7 +196,10 @@ impl Inclusions {
 
     /// True when nothing is compiled from outside a crate.
     pub fn is_empty(&self) -> bool {
-        self.by_path.is_empty() && self.may.is_empty() && self.build_code.is_empty()
+        self.by_path.is_empty()
+            && self.may.is_empty()
+            && self.build_code.is_empty()
+            && self.vendored.is_empty()
     }
 
     /// Adds everything `other` records.
@@ -183,6 +216,7 @@ impl Inclusions {
         for (k, names) in other.named {
             self.named.entry(k).or_default().extend(names);
         }
+        self.vendored.extend(other.vendored);
     }
 
     /// True when `member` provably does not build `path`, a file in its folder (DESIGN,
@@ -235,12 +269,12 @@ impl Inclusions {
 }
 
 /// Bumped whenever what the scan finds changes, so that cached scans are not reused.
-const CACHE_VERSION: u32 = 2;
+const CACHE_VERSION: u32 = 3;
 /// A cached scan larger than this is ignored (and made again).
 const MAX_CACHE: u64 = 64 * 1024 * 1024;
 
 /// [`scan_tree`], remembered in the repository's git directory per tree
-/// (`countersign/inclusions-v2-TREE.json`): a tree's scan never changes, and reading every
+/// (`countersign/inclusions-v3-TREE.json`): a tree's scan never changes, and reading every
 /// source file of a large workspace is the costly part. Any problem reading or writing it
 /// just means scanning again. For exploring only (`impact`, the workstation): code that runs
 /// in a checkout (a build script of the change) can write its git directory, so the gate and
@@ -289,7 +323,8 @@ pub fn scan_tree(repo: &git2::Repository, commit: git2::Oid, ws: &Workspace) -> 
             let name = String::from_utf8_lossy(e.name_bytes());
             let path = format!("{dir}{name}");
             let mode = e.filemode() as u32;
-            if path.ends_with(".rs") || is_symlink_mode(mode) {
+            // Checksum files only mark vendored crates (scan_entries notes them, reads none).
+            if path.ends_with(".rs") || is_symlink_mode(mode) || name == VENDOR_CHECKSUM {
                 entries.push((path, e.id(), mode));
             }
         }
@@ -399,6 +434,7 @@ pub fn scan_entries(
     // (path, blob, mode, crate, role, extra module directories) to read.
     let mut work: Vec<(String, git2::Oid, u32, String, Role, Vec<String>)> = Vec::new();
     for (path, id, mode) in entries {
+        found.note_vendored(path);
         let gp = GitPath::from(path.as_str());
         let source = path.ends_with(".rs") || is_symlink_mode(*mode);
         if let Some(member) = ws.member_of(&gp).filter(|_| source) {
