@@ -847,3 +847,53 @@ fn a_vendored_crates_files_are_build_code_whatever_their_path_rule() {
     assert_eq!(code, 0, "{row:#}");
     assert_eq!(row["tier"], "autonomous", "{row:#}");
 }
+
+/// DESIGN (checkout fidelity): checkout attributes already on the trusted ref are flagged on
+/// the files they cover — `verify` (text and JSON) and `status` name them — and change no
+/// tier. `text=auto` and `eol=lf` write an LF blob as it is and are not flagged; an `ident`
+/// unset below is still flagged (stricter, never laxer).
+#[test]
+fn checkout_attributes_on_the_trusted_ref_are_flagged_on_the_files_they_cover() {
+    let d = Demo::new();
+    d.write(".gitattributes", "* text=auto eol=lf\n");
+    d.write(
+        "crates/reporting/.gitattributes",
+        "[attr]stamped ident\nsrc/*.rs stamped\n*.md filter=lfs\n",
+    );
+    d.human("Stamp reporting's sources");
+    d.ai(&[
+        (
+            "crates/reporting/src/csv.rs",
+            "//! $Id$\npub fn to_csv() {}\n",
+        ),
+        ("docs/reporting.md", "# Reporting\n"),
+    ]);
+    let (code, row) = d.verify();
+    let flags = row["checkout_attributes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(flags.len(), 1, "only the stamped source: {row:#}");
+    assert_eq!(flags[0]["path"], "crates/reporting/src/csv.rs", "{row:#}");
+    assert_eq!(flags[0]["attributes"][0], "stamped (ident)", "{row:#}");
+    assert_eq!(row["tier"], "autonomous", "a flag changes no tier: {row:#}");
+    assert_eq!(code, 0, "{row:#}");
+    let text = countersign(d.path())
+        .args(["verify", "main..attack", "--trusted-ref", "refs/heads/main"])
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        stdout.contains("warning: `crates/reporting/src/csv.rs` has checkout attributes on the trusted ref (stamped (ident))"),
+        "{stdout}"
+    );
+    let status = countersign(d.path())
+        .args(["status", "main..attack", "--trusted-ref", "refs/heads/main"])
+        .output()
+        .expect("runs");
+    assert!(
+        String::from_utf8_lossy(&status.stdout).contains("has checkout attributes"),
+        "{}",
+        String::from_utf8_lossy(&status.stdout)
+    );
+}

@@ -152,6 +152,9 @@ pub fn write_table(
         for p in &r.line_note_problems {
             writeln!(out, "    warning: {}", esc(p))?;
         }
+        for f in &r.checkout_attributes {
+            writeln!(out, "    warning: {}", esc(&f.sentence()))?;
+        }
         for reason in &r.tier_reasons {
             writeln!(out, "    {}", esc(reason))?;
         }

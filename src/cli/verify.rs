@@ -151,6 +151,9 @@ fn write_text(out: &mut impl Write, r: &Report) -> std::io::Result<()> {
         for p in &c.line_note_problems {
             writeln!(out, "       warning: {}", esc(p))?;
         }
+        for f in &c.checkout_attributes {
+            writeln!(out, "       warning: {}", esc(&f.sentence()))?;
+        }
     }
     if failed == 0 {
         writeln!(out, "verify: {}", paint(on, "32", "OK"))

@@ -47,6 +47,9 @@ pub struct Verdict {
     /// Per file, the added lines a line-provenance note attests to an agent (new-side
     /// numbers, inclusive ranges): marked in the diff gutter and on hunk headers.
     pub ai_lines: std::collections::BTreeMap<String, Vec<(u32, u32)>>,
+    /// Changed files the trusted ref's `.gitattributes` make git check out differently from
+    /// the blob shown (`ident`, `filter=lfs`, …): named in the sign dialog and on the file.
+    pub checkout_attributes: Vec<crate::review::CheckoutFlag>,
 }
 
 impl Verdict {
@@ -73,6 +76,7 @@ impl Verdict {
                 .and_then(|p| p.lines.as_ref())
                 .map(|l| l.files.clone())
                 .unwrap_or_default(),
+            checkout_attributes: a.checkout_attributes.clone(),
         }
     }
 }

@@ -213,6 +213,7 @@ pub fn review_data() -> ReviewData {
                     rewritten_from: None,
                     carried_rejects: Vec::new(),
                     ai_lines: Default::default(),
+                    checkout_attributes: Vec::new(),
                 }),
             },
             CommitEntry {
@@ -232,6 +233,7 @@ pub fn review_data() -> ReviewData {
                     rewritten_from: None,
                     carried_rejects: Vec::new(),
                     ai_lines: Default::default(),
+                    checkout_attributes: Vec::new(),
                 }),
             },
         ],

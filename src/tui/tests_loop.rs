@@ -369,3 +369,32 @@ fn the_panel_takes_each_files_compilers_from_the_analysis_as_impact_json_has_the
         ["billing-api (does: include! in crates/billing-api/src/lib.rs)"]
     );
 }
+
+#[test]
+fn files_with_checkout_attributes_are_named_in_the_sign_dialog_and_on_the_file() {
+    let mut data = sample::review_data();
+    let flag = crate::review::CheckoutFlag {
+        path: "crates/core-types/src/codec.rs".into(),
+        attributes: vec!["filter=lfs".into()],
+    };
+    if let Some(v) = data.commits[0].verdict.as_mut() {
+        v.checkout_attributes.push(flag);
+    }
+    let mut s = Session::from_data(data, Store::default(), Theme::dark(), (160, 40));
+    s.deliver(JobResult::Impact(Ok(ImpactView::default())));
+    s.deliver(JobResult::CommitImpact {
+        commit: 0,
+        result: Ok(ImpactView::default()),
+    });
+    let text = s.render();
+    assert!(
+        text.contains("has checkout attributes on the") && text.contains("(filter=lfs)"),
+        "the selected file is flagged in the impact panel: {text}"
+    );
+    s.press("a");
+    let text = s.render();
+    assert!(
+        text.contains("⚠ bbbbbbb: `crates/core-types/src/codec.rs` has checkout"),
+        "the sign dialog names it: {text}"
+    );
+}

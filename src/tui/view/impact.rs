@@ -118,6 +118,22 @@ fn selected_file_lines(app: &App, view: &ImpactView, width: usize) -> Vec<String
         let text = format!("{name}: {} · {into}", file.tier);
         out.extend(super::text::wrap_words(&super::text::visible(&text), width));
     }
+    let flags = app
+        .data
+        .commits
+        .iter()
+        .filter_map(|e| e.verdict.as_ref())
+        .flat_map(|v| v.checkout_attributes.iter())
+        .filter(|f| {
+            [&change.old_path, &change.new_path]
+                .into_iter()
+                .flatten()
+                .any(|p| p.display() == f.path)
+        });
+    for flag in flags {
+        let text = format!("⚠ {}", flag.sentence());
+        out.extend(super::text::wrap_words(&super::text::visible(&text), width));
+    }
     if !out.is_empty() {
         out.push(String::new());
     }

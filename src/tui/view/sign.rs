@@ -4,7 +4,9 @@
 //!   required approvals, who has approved and their state, and the effective tier;
 //! - the middle, scrolled with `j`/`k` when it does not fit: why each tier, what the screen
 //!   could not show as text (binary files with size and blob id) or showed as markers
-//!   (invisible characters, mixed-script identifiers), files viewed of total, the comments;
+//!   (invisible characters, mixed-script identifiers), files git checks out differently from
+//!   the blob shown (checkout attributes on the trusted ref), files viewed of total, the
+//!   comments;
 //! - the bottom, always on screen: the prompt, the passphrase, or the outcome.
 //!
 //! An AI commit in the prohibited tier gets no approval: the dialog says a human must make
@@ -373,6 +375,16 @@ fn hidden_content(app: &App, out: &mut Vec<Line<'static>>) {
                 binaries.join("; ")
             ),
             t.notice,
+        ));
+    }
+    for (c, flag) in app.data.commits.iter().flat_map(|e| {
+        e.verdict
+            .iter()
+            .flat_map(move |v| v.checkout_attributes.iter().map(move |f| (&e.change, f)))
+    }) {
+        out.push(Line::styled(
+            format!("⚠ {}: {}", c.short_id(), visible(&flag.sentence())),
+            t.error,
         ));
     }
     match &app.findings {

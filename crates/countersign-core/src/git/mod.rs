@@ -9,6 +9,7 @@
 //! - [`GitTree`] reads files from any revision without checking it out, so the workspace
 //!   graph and the trusted policy come from the revision that matters, not the work tree.
 
+pub mod attributes;
 mod changeset;
 pub mod content;
 mod encoding;

@@ -57,6 +57,9 @@ pub struct Assessment {
     /// The crates the commit's crate-level impact reaches (changed ones included), by name.
     #[serde(skip)]
     pub reached: Vec<String>,
+    /// Changed files the trusted ref's `.gitattributes` make git check out differently from
+    /// their blobs (DESIGN, "Checkout fidelity"): flagged, changing no tier.
+    pub checkout_attributes: Vec<CheckoutFlag>,
     /// Line-provenance notes (`[ai] line_notes`) that were not used, and why: reported,
     /// changing nothing else.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -71,6 +74,27 @@ pub struct Assessment {
     /// The full tier verdict (per path and crate).
     #[serde(skip)]
     pub verdict: TierVerdict,
+}
+
+/// A changed file with checkout attributes on the trusted ref (`ident`, `filter=lfs`, …).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CheckoutFlag {
+    /// The file's path (as `GitPath::display` writes it).
+    pub path: String,
+    /// The attributes that change how git writes it, as the `.gitattributes` lines say them.
+    pub attributes: Vec<String>,
+}
+
+impl CheckoutFlag {
+    /// The flag as a sentence.
+    pub fn sentence(&self) -> String {
+        format!(
+            "`{}` has checkout attributes on the trusted ref ({}): git may write it \
+             differently from the blob reviewed",
+            self.path,
+            self.attributes.join(", ")
+        )
+    }
 }
 
 /// The approved range a squash commit stands for.
@@ -142,6 +166,8 @@ pub struct Assessor<'r> {
     paths: HashMap<git2::Oid, std::rc::Rc<std::collections::BTreeSet<Vec<u8>>>>,
     patch_ids: HashMap<git2::Oid, Option<[u8; 20]>>,
     versions: HashMap<git2::Oid, std::rc::Rc<CommitChange>>,
+    /// The trusted tree's checkout attributes, read per directory when first asked.
+    checkout_attributes: Option<crate::git::attributes::CheckoutAttributes<'r>>,
 }
 
 impl<'r> Assessor<'r> {
@@ -190,6 +216,7 @@ impl<'r> Assessor<'r> {
             paths: HashMap::new(),
             patch_ids: HashMap::new(),
             versions: HashMap::new(),
+            checkout_attributes: None,
         })
     }
 
@@ -852,10 +879,12 @@ impl<'r> Assessor<'r> {
                  once per name)"
             ));
         }
+        let checkout_attributes = self.checkout_flags(commit)?;
         Ok(Assessment {
             commit: commit.id.clone(),
             summary: commit.summary.clone(),
             author: commit.author.name.clone(),
+            checkout_attributes,
             ai,
             tier: verdict.tier,
             tier_reasons: verdict.reasons.clone(),
@@ -869,6 +898,34 @@ impl<'r> Assessor<'r> {
             gate,
             verdict,
         })
+    }
+
+    /// The changed files of `commit` that the trusted ref's `.gitattributes` make git check
+    /// out differently from their blobs.
+    fn checkout_flags(&mut self, commit: &CommitChange) -> Result<Vec<CheckoutFlag>> {
+        if self.checkout_attributes.is_none() {
+            let tree = self
+                .repo
+                .find_tree(self.trusted_tree)
+                .map_err(Error::git("reading the trusted tree"))?;
+            self.checkout_attributes = Some(crate::git::attributes::CheckoutAttributes::new(
+                self.repo, tree,
+            ));
+        }
+        let Some(attributes) = self.checkout_attributes.as_mut() else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for path in commit.files.iter().filter_map(|f| f.new_path.as_ref()) {
+            let set = attributes.on(&String::from_utf8_lossy(path.as_bytes()));
+            if !set.is_empty() {
+                out.push(CheckoutFlag {
+                    path: path.display(),
+                    attributes: set,
+                });
+            }
+        }
+        Ok(out)
     }
 
     /// For a two-parent merge: the commit with only the files it changed beyond an

@@ -33,7 +33,7 @@ pub mod summary;
 pub mod tiered;
 pub mod trusted;
 
-pub use assess::{Assessment, Assessor};
+pub use assess::{Assessment, Assessor, CheckoutFlag};
 pub use open::{Purpose, Resolved, Review, Selection};
 pub use report::{CommitReport, Report, SCHEMA_VERSION};
 pub use trusted::{resolve_trusted, TrustSource, TrustedRef};

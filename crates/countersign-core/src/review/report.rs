@@ -69,6 +69,10 @@ pub struct CommitReport {
     /// Line-provenance notes that were not used, and why (they change nothing else).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub line_note_problems: Vec<String>,
+    /// Changed files the trusted ref's `.gitattributes` make git check out differently from
+    /// their blobs (flagged; they change no tier).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub checkout_attributes: Vec<super::assess::CheckoutFlag>,
     /// Under `carry = "rebase"`: the earlier version whose approvals count here, and by whom.
     pub carried_from: Option<super::assess::CarriedApproval>,
     /// The first touched path with the commit's direct tier: the file behind its tier, where
@@ -104,6 +108,7 @@ impl From<Assessment> for CommitReport {
             rewritten_from: a.rewritten_from,
             squash_of: a.squash_of,
             line_note_problems: a.line_note_problems,
+            checkout_attributes: a.checkout_attributes,
             carried_from: a.carried_from,
         }
     }
