@@ -41,6 +41,14 @@ impl Demo {
         std::fs::write(full, text).expect("write");
     }
 
+    /// Rewrites `.countersign/policy.toml` in the work tree with `edit` (commit it with
+    /// [`Demo::human`]).
+    fn edit_policy(&self, edit: impl FnOnce(String) -> String) {
+        let path = ".countersign/policy.toml";
+        let policy = std::fs::read_to_string(self.repo.join(path)).expect("the demo's policy");
+        self.write(path, &edit(policy));
+    }
+
     /// A human commit of everything written, on the current branch.
     fn human(&self, msg: &str) {
         git_in(&self.repo, &["add", "-A"]);
@@ -358,15 +366,12 @@ fn a_manifest_change_that_adds_a_build_script_is_build_code() {
 #[test]
 fn build_code_max_takes_the_highest_tier_any_rule_or_crate_has() {
     let d = Demo::new();
-    let policy =
-        std::fs::read_to_string(d.path().join(".countersign/policy.toml")).expect("policy");
-    d.write(
-        ".countersign/policy.toml",
-        &policy.replace(
+    d.edit_policy(|policy| {
+        policy.replace(
             "cap = \"supervised\"",
             "cap = \"supervised\"\nbuild_code = \"max\"",
-        ),
-    );
+        )
+    });
     d.human("Build-time code is as critical as billing");
     d.ai(&[("crates/reporting/build.rs", "fn main() {}\n")]);
     let (code, row) = d.verify();
@@ -419,12 +424,9 @@ fn lock_with(checksum: &str) -> String {
 #[test]
 fn a_lock_change_reaches_the_member_locking_that_exact_package() {
     let d = Demo::new();
-    let policy =
-        std::fs::read_to_string(d.path().join(".countersign/policy.toml")).expect("policy");
-    d.write(
-        ".countersign/policy.toml",
-        &format!("{policy}\n[[rules]]\npaths = [\"Cargo.lock\"]\ntier = \"autonomous\"\n"),
-    );
+    d.edit_policy(|policy| {
+        format!("{policy}\n[[rules]]\npaths = [\"Cargo.lock\"]\ntier = \"autonomous\"\n")
+    });
     d.write("Cargo.lock", &lock_with(&"1".repeat(64)));
     d.human("Lock the dependencies");
     d.ai(&[("Cargo.lock", &lock_with(&"2".repeat(64)))]);
@@ -534,14 +536,11 @@ fn a_file_a_crate_may_build_keeps_its_tier() {
 #[test]
 fn policy_check_warns_about_a_rule_that_never_takes_effect() {
     let d = Demo::new();
-    let policy =
-        std::fs::read_to_string(d.path().join(".countersign/policy.toml")).expect("policy");
-    d.write(
-        ".countersign/policy.toml",
-        &format!(
+    d.edit_policy(|policy| {
+        format!(
             "{policy}\n[[rules]]\npaths = [\"crates/billing-api/src/**\"]\ntier = \"autonomous\"\n"
-        ),
-    );
+        )
+    });
     d.human("Billing sources are autonomous (they are not: the crate is prohibited)");
     let out = countersign(d.path())
         .args(["policy", "check"])
@@ -809,12 +808,9 @@ fn an_unreadable_source_file_fails_its_crate_closed() {
 #[test]
 fn a_vendored_crates_files_are_build_code_whatever_their_path_rule() {
     let d = Demo::new();
-    let policy = std::fs::read_to_string(d.path().join(".countersign/policy.toml"))
-        .expect("the demo's policy");
-    d.write(
-        ".countersign/policy.toml",
-        &format!("{policy}\n[[rules]]\npaths = [\"third_party/**\"]\ntier = \"autonomous\"\n"),
-    );
+    d.edit_policy(|policy| {
+        format!("{policy}\n[[rules]]\npaths = [\"third_party/**\"]\ntier = \"autonomous\"\n")
+    });
     d.write(
         ".cargo/config.toml",
         "[source.crates-io]\nreplace-with = \"vendored\"\n\n[source.vendored]\ndirectory = \"third_party/vendor\"\n",
