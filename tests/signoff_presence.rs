@@ -219,6 +219,27 @@ fn ssh_keygen_accepts(f: &Fixture, shown: &serde_json::Value) -> bool {
     out.status.success()
 }
 
+/// An AI commit approved with `key` through a test agent: the sign-off is valid, shows the
+/// key's counter, and real `ssh-keygen -Y verify` accepts its signature.
+fn approve_through_agent_and_check_interop(f: &Fixture, key: &Arc<SoftSk>) -> git2::Oid {
+    let c = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Tweak f");
+    let agent = TestAgent::start(Arc::clone(key), Answer::Sign);
+    let out = sign_through_agent(f, &c, key, &agent);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let shown = f.show_json(&c);
+    assert_eq!(shown[0]["valid"], true, "{shown:#}");
+    assert_eq!(shown[0]["security_key"]["counter"], 7, "{shown:#}");
+    assert!(
+        ssh_keygen_accepts(f, &shown[0]),
+        "ssh-keygen refused the signature: {shown:#}"
+    );
+    c
+}
+
 /// Security-key sign-offs made through ssh-agent (a test agent answering in the exact OpenSSH
 /// wire format): `ssh-keygen -Y verify` accepts each signature, touched or not (OpenSSH 9.2
 /// does not check the flags); countersign's verify counts it under `presence = "touch"` only
@@ -238,21 +259,7 @@ fn a_tier_asking_touch_counts_only_security_key_signatures_whose_flags_show_it()
                 &key,
                 "",
             );
-            let c = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Tweak f");
-            let agent = TestAgent::start(Arc::clone(&key), Answer::Sign);
-            let out = sign_through_agent(&f, &c, &key, &agent);
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            let shown = f.show_json(&c);
-            assert_eq!(shown[0]["valid"], true, "{shown:#}");
-            assert_eq!(shown[0]["security_key"]["counter"], 7, "{shown:#}");
-            assert!(
-                ssh_keygen_accepts(&f, &shown[0]),
-                "ssh-keygen refused the signature"
-            );
+            let c = approve_through_agent_and_check_interop(&f, &key);
             let expected = if presence == "touch" {
                 touch_ok
             } else {
@@ -269,6 +276,24 @@ fn a_tier_asking_touch_counts_only_security_key_signatures_whose_flags_show_it()
                 assert!(problems.contains("does not show"), "{problems}");
             }
         }
+    }
+}
+
+/// An `sk-ecdsa-sha2-nistp256@openssh.com` security key made in software (ECDSA P-256 over
+/// the OpenSSH u2f layout, `mpint r, mpint s`, flags and counter): its sign-off through
+/// ssh-agent passes real `ssh-keygen -Y verify` and countersign's verify alike, and counts
+/// under `presence = "touch"` only when its signed flags show the touch.
+#[test]
+fn an_sk_ecdsa_signature_made_in_software_verifies_in_countersign_and_ssh_keygen() {
+    for (flags, counts) in [(TOUCH, true), (0, false)] {
+        let key = Arc::new(SoftSk::new_ecdsa(flags));
+        assert!(key
+            .openssh()
+            .starts_with("sk-ecdsa-sha2-nistp256@openssh.com "));
+        let f = with_security_key(&policy_with("presence = \"touch\""), &key, "");
+        approve_through_agent_and_check_interop(&f, &key);
+        let (code, json) = f.verify_json(&[]);
+        assert_eq!(code == 0, counts, "flags {flags:#x}: {json:#}");
     }
 }
 
@@ -440,30 +465,112 @@ fn require_viewed_files_counts_only_approvals_whose_evidence_covers_the_change()
             .contains("records no file viewed"),
         "{json:#}"
     );
-    let open = |f: &Fixture| {
-        let data = countersign::tui::data::load_review(
-            f.path(),
-            countersign_core::review::Selection::default(),
-        )
-        .expect("load the review");
-        countersign::tui::Session::from_data(
-            data,
-            countersign::tui::store::Store::default(),
-            countersign::tui::theme::Theme::dark(),
-            (120, 40),
-        )
-    };
     // Bob approves in the workstation without marking the file viewed: does not count.
-    let bob = f.person("bob").key_path.clone();
-    f.t.git(&["config", "user.signingKey", bob.to_str().unwrap()]);
-    let mut s = open(&f);
+    let mut s = workstation_as(&f, "bob");
     s.press("ayy");
     assert_eq!(f.verify_json(&[]).0, 1);
     // Carol marks it viewed and approves in the workstation: it counts.
-    let carol = f.person("carol").key_path.clone();
-    f.t.git(&["config", "user.signingKey", carol.to_str().unwrap()]);
-    let mut s = open(&f);
+    let mut s = workstation_as(&f, "carol");
     s.press("vay");
     let (code, json) = f.verify_json(&[]);
     assert_eq!(code, 0, "{json:#}");
+    // The lowest payload version the trusted policy needs: no tier asks for hunks, so the
+    // workstation's hunk marks are left out and every sign-off stays version 1.
+    assert_eq!(payload_versions(&f, &c), [1, 1, 1]);
+}
+
+/// The workstation (headless, 120×40) on the fixture's change, signing with `who`'s key.
+fn workstation_as(f: &Fixture, who: &str) -> countersign::tui::Session {
+    let key = f.person(who).key_path.clone();
+    f.t.git(&["config", "user.signingKey", key.to_str().unwrap()]);
+    let data = countersign::tui::data::load_review(
+        f.path(),
+        countersign_core::review::Selection::default(),
+    )
+    .expect("load the review");
+    countersign::tui::Session::from_data(
+        data,
+        countersign::tui::store::Store::default(),
+        countersign::tui::theme::Theme::dark(),
+        (120, 40),
+    )
+}
+
+/// The payload version of each sign-off on `c`, in note order.
+fn payload_versions(f: &Fixture, c: &git2::Oid) -> Vec<u64> {
+    f.show_json(c)
+        .as_array()
+        .expect("show lists sign-offs")
+        .iter()
+        .map(|s| {
+            let p: serde_json::Value =
+                serde_json::from_str(s["payload"].as_str().unwrap_or_default()).unwrap_or_default();
+            p["version"].as_u64().unwrap_or_default()
+        })
+        .collect()
+}
+
+/// `require_viewed = "hunks"` (payload version 3): a command-line approval records no viewing
+/// and does not count. In the workstation a hunk counts as viewed once each of its lines was
+/// on screen whole: bob reads `a.rs`, then opens `b.rs` whose long line is cut at the panel's
+/// edge, so his approval covers one hunk of two and the commit still needs a sign-off; carol
+/// turns wrapping on (`w`), which shows the line's end, and approves: together they cover
+/// both hunks and `verify` passes. `status` shows the coverage; both payloads are version 3.
+#[test]
+fn require_viewed_hunks_counts_hunks_whose_lines_were_on_screen_whole() {
+    let f = Fixture::with_policy(&policy_with("require_viewed = \"hunks\"").replace(
+        "senior = [\"alice@example.com\", \"bob@example.com\", \"dave@example.com\"]",
+        "senior = [\"alice@example.com\", \"bob@example.com\", \"carol@example.com\"]",
+    ));
+    f.t.write("src/a.rs", "pub fn a() {}\n");
+    let long = format!("pub const B: &str = \"{}\";\n", "b".repeat(300));
+    f.t.write("src/b.rs", &long);
+    let c = f.t.commit_ai("kiro", "Add a and b");
+    f.sign(&c, "alice", "approve").success();
+    let (code, json) = f.verify_json(&[]);
+    assert_eq!(code, 1, "a CLI approval met require_viewed: {json:#}");
+    let mut s = workstation_as(&f, "bob");
+    s.press("v]v");
+    let screen = s.render();
+    assert!(
+        screen.contains("bbbb") && !screen.contains("✓ viewed"),
+        "b.rs's cut line is not viewed: {screen}"
+    );
+    s.press("ay");
+    let (code, json) = f.verify_json(&[]);
+    assert_eq!(code, 1, "one hunk of two was viewed: {json:#}");
+    let problems = Fixture::verdict_for(&json, &c)["problems"].to_string();
+    assert!(
+        problems.contains("require_viewed = \\\"hunks\\\"")
+            && problems.contains("together they viewed 1"),
+        "{json:#}"
+    );
+    let status = |f: &Fixture| {
+        let out = f
+            .cmd()
+            .args(["status", "--format", "json"])
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        json.as_array()
+            .and_then(|a| a.iter().find(|r| r["commit"] == c.to_string()).cloned())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        status(&f)["viewing"],
+        serde_json::json!({"files_viewed": 2, "files_total": 2, "hunks_viewed": 1, "hunks_total": 2}),
+    );
+    let mut s = workstation_as(&f, "carol");
+    s.press("]w");
+    let screen = s.render();
+    assert!(screen.contains("✓ viewed"), "{screen}");
+    s.press("vayy");
+    let (code, json) = f.verify_json(&[]);
+    assert_eq!(code, 0, "{json:#}");
+    assert_eq!(status(&f)["viewing"]["hunks_viewed"], 2);
+    assert_eq!(
+        payload_versions(&f, &c),
+        [1, 3, 3],
+        "alice (CLI), bob, carol"
+    );
 }

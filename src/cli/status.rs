@@ -158,6 +158,13 @@ pub fn write_table(
         for reason in &r.tier_reasons {
             writeln!(out, "    {}", esc(reason))?;
         }
+        if let Some(v) = &r.viewing {
+            writeln!(
+                out,
+                "    viewed by the approvals (as their clients attest): {}",
+                v.sentence()
+            )?;
+        }
         if let Some(w) = &r.rewritten_from {
             writeln!(
                 out,

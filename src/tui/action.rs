@@ -200,6 +200,9 @@ pub struct SignRequest {
     pub line_comments: Vec<crate::signoff::comment::CommentInput>,
     /// Whether the impact panel showed its analysis on screen during the review.
     pub impact_shown: bool,
+    /// The names of the hunks viewed ([`crate::signoff::hunks::hunk_name`]): each commit's
+    /// payload version 3 evidence marks those of its hunk list.
+    pub viewed_hunks: Vec<String>,
     /// The passphrase typed in the dialog, when the key needs one.
     pub passphrase: Option<String>,
     /// Esc while signing sets it: the wait for ssh-agent (a security key's touch) ends and
@@ -215,6 +218,7 @@ impl std::fmt::Debug for SignRequest {
             .field("comment", &self.comment)
             .field("line_comments", &self.line_comments)
             .field("impact_shown", &self.impact_shown)
+            .field("viewed_hunks", &self.viewed_hunks.len())
             .field(
                 "passphrase",
                 &self.passphrase.as_ref().map(|_| "<redacted>"),

@@ -205,6 +205,9 @@ pub struct App {
     pub impact_cursor: usize,
     /// Whether the impact panel has shown its analysis on screen (review evidence).
     pub impact_seen: bool,
+    /// Per hunk (by its name, [`crate::signoff::hunks::hunk_name`], so a changed hunk starts
+    /// unviewed): which of its lines have been on screen whole (see [`super::hunk_marks`]).
+    pub hunks_seen: std::collections::HashMap<String, Vec<bool>>,
     /// Viewed marks and drafts.
     pub store: Store,
     /// The last search.
@@ -275,6 +278,7 @@ impl App {
             zoom: false,
             impact_cursor: 0,
             impact_seen: false,
+            hunks_seen: std::collections::HashMap::new(),
             store,
             search: SearchState::default(),
             overlays: Vec::new(),
@@ -314,6 +318,14 @@ impl App {
         self.data
             .file(key)
             .is_some_and(|f| self.store.saved.viewed.contains(&viewed_key(f)))
+    }
+
+    /// Whether the hunk named `name` counts as viewed: each of its lines has been on screen
+    /// whole.
+    pub fn hunk_viewed(&self, name: &str) -> bool {
+        self.hunks_seen
+            .get(name)
+            .is_some_and(|lines| lines.iter().all(|l| *l))
     }
 
     /// Files marked viewed.

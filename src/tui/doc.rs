@@ -94,6 +94,11 @@ pub struct DiffDoc {
     /// highlighting and word emphasis (a notice row says so), and its lines are held once,
     /// in [`DiffDoc::lines`] (the hunks in `file` keep their headers and numbers only).
     pub plain: bool,
+    /// Each hunk's name ([`crate::signoff::hunks::hunk_name`]): what its viewed mark is kept
+    /// by, and what a sign-off's hunk evidence is matched against.
+    pub hunk_names: Vec<String>,
+    /// Each hunk's line count (a plain diff's hunks give their lines to [`DiffDoc::lines`]).
+    pub hunk_lens: Vec<usize>,
 }
 
 /// Diff lines beyond which a file is shown plain (see [`DiffDoc::plain`]): a 2-million-line
@@ -237,6 +242,11 @@ impl DiffDoc {
             hunk_rows: Vec::new(),
             split_hunk_rows: Vec::new(),
             findings: invisible::Findings::default(),
+            hunk_names: hunks
+                .iter()
+                .map(|h| crate::signoff::hunks::hunk_name(file.path(), h))
+                .collect(),
+            hunk_lens: hunks.iter().map(|h| h.lines.len()).collect(),
             file: FileChange {
                 hunks: Vec::new(),
                 ..file.clone()

@@ -188,7 +188,7 @@ pub const LEGEND: &[(&str, &str)] = &[
     ("AUTO SUPV PROH", "tier: autonomous, supervised, prohibited"),
     ("  —", "no tier (no policy judged it)"),
     ("?", "commit waits for a sign-off"),
-    ("✓", "commit approved; file marked viewed"),
+    ("✓", "commit approved; file or hunk viewed"),
     ("✗", "commit rejected"),
     ("⊘", "forbidden: AI commit in the prohibited tier"),
     ("↻I", "rewritten after an approval: I shows what changed"),

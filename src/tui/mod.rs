@@ -46,6 +46,7 @@ pub mod deliberate;
 pub mod doc;
 pub mod field;
 pub mod full_files;
+pub mod hunk_marks;
 pub mod impact;
 pub mod jobs;
 pub mod keys;

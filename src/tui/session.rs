@@ -176,6 +176,7 @@ impl Session {
     /// frame is drawn by [`Session::render`]).
     fn frame(&mut self) {
         super::deliberate::drawn(&mut self.app, self.clock);
+        super::hunk_marks::drawn(&mut self.app);
     }
 
     /// Applies a job result (e.g. an impact analysis built by a test).

@@ -57,7 +57,7 @@ fn try_sign(repo_path: &Path, resolved: &Resolved, request: &SignRequest) -> Res
         comment: request.comment.clone(),
         comments: structured_comments(&repo, &request.line_comments)?,
         principal: None,
-        evidence: evidence(request),
+        evidence: evidence(&repo, request)?,
         interface: INTERFACE.to_string(),
     };
     let typed = request.passphrase.clone();
@@ -129,23 +129,41 @@ fn structured_comments(
         .collect()
 }
 
-/// The evidence of each commit: its own files viewed of total, and whether the impact panel
-/// showed its analysis.
-fn evidence(request: &SignRequest) -> HashMap<String, Evidence> {
+/// The evidence of each commit: its own files viewed of total, whether the impact panel
+/// showed its analysis, and which hunks of its hunk list ([`crate::signoff::hunks::list`])
+/// were viewed (the plan keeps them only where the commit's tier asks for hunks).
+fn evidence(repo: &git2::Repository, request: &SignRequest) -> Result<HashMap<String, Evidence>> {
+    use crate::signoff::hunks;
     let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    let viewed: std::collections::HashSet<&str> =
+        request.viewed_hunks.iter().map(String::as_str).collect();
     request
         .commits
         .iter()
         .map(|c| {
-            (
+            let oid = git2::Oid::from_str(&c.commit)
+                .map_err(Error::git(format!("parsing commit id {}", c.commit)))?;
+            let change = git::CommitChange::load(repo, oid, git::LoadDepth::Files)?;
+            let list = hunks::list(repo, &change)?;
+            let flags: Vec<bool> = list
+                .hunks
+                .iter()
+                .map(|n| viewed.contains(n.as_str()))
+                .collect();
+            Ok((
                 c.commit.clone(),
                 Evidence {
                     files_viewed: count(c.files_viewed),
                     files_total: count(c.files_total),
                     impact_shown: request.impact_shown,
                     interface: INTERFACE.to_string(),
+                    hunks: Some(crate::signoff::HunkEvidence {
+                        total: count(list.len()),
+                        list_digest: list.digest,
+                        viewed: hunks::encode_bitmap(&flags),
+                    }),
                 },
-            )
+            ))
         })
         .collect()
 }

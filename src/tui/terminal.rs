@@ -275,6 +275,7 @@ fn event_loop(data: ReviewData, store: Store, theme: Theme) -> Result<(i32, Stri
             terminal.draw(|f| view::draw(f, &app)).map_err(io_err)?;
             app.dirty = false;
             super::deliberate::drawn(&mut app, std::time::Instant::now());
+            super::hunk_marks::drawn(&mut app);
             // Sequences for the terminal itself (the OSC 52 clipboard), after the frame.
             for seq in std::mem::take(&mut app.outbox) {
                 let out = terminal.backend_mut();

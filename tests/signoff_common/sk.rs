@@ -2,7 +2,9 @@
 //!
 //! [`SoftSk`] signs as a FIDO security key does for OpenSSH (`PROTOCOL.u2f`): over
 //! sha256(application) || flags || counter || sha256(message), returning the signature blob
-//! `string "sk-ssh-ed25519@openssh.com", string signature, byte flags, uint32 counter`. So the
+//! `string "sk-ssh-ed25519@openssh.com", string signature, byte flags, uint32 counter` (for
+//! `sk-ecdsa-sha2-nistp256@openssh.com`, ECDSA with SHA-256 and the signature string holding
+//! `mpint r, mpint s`). So the
 //! flags a test chooses (touch, PIN, neither) are signed exactly as hardware signs them, and
 //! real `ssh-keygen -Y verify` checks the result.
 //!
@@ -20,16 +22,23 @@ use ed25519_dalek::Signer;
 use sha2::{Digest, Sha256};
 use ssh_key::public::{Ed25519PublicKey, KeyData, SkEd25519};
 use ssh_key::rand_core::RngCore;
-use ssh_key::{HashAlg, LineEnding, PublicKey, Signature, SshSig};
+use ssh_key::{HashAlg, PublicKey, SshSig};
 
 /// The user-presence flag (a touch).
 pub const TOUCH: u8 = 0x01;
 /// The user-verification flag (the PIN).
 pub const PIN: u8 = 0x04;
 
-/// An `sk-ssh-ed25519@openssh.com` key whose private half is in memory.
+/// The private half of a [`SoftSk`].
+enum Private {
+    Ed25519(ed25519_dalek::SigningKey),
+    EcdsaP256(p256::ecdsa::SigningKey),
+}
+
+/// An `sk-ssh-ed25519@openssh.com` (or `sk-ecdsa-sha2-nistp256@openssh.com`) key whose
+/// private half is in memory.
 pub struct SoftSk {
-    signing: ed25519_dalek::SigningKey,
+    signing: Private,
     /// The public key, as a roster lists it.
     pub public: PublicKey,
     /// The flags its signatures carry.
@@ -46,8 +55,27 @@ impl SoftSk {
         let signing = ed25519_dalek::SigningKey::from_bytes(&seed);
         let sk = SkEd25519::new(Ed25519PublicKey(signing.verifying_key().to_bytes()), "ssh:");
         SoftSk {
-            signing,
+            signing: Private::Ed25519(signing),
             public: PublicKey::from(KeyData::SkEd25519(sk)),
+            flags,
+            counter: 7,
+        }
+    }
+
+    /// A new random `sk-ecdsa-sha2-nistp256@openssh.com` key for application `ssh:`.
+    pub fn new_ecdsa(flags: u8) -> SoftSk {
+        let signing = p256::ecdsa::SigningKey::random(&mut ssh_key::rand_core::OsRng);
+        let point = signing.verifying_key().to_encoded_point(false);
+        let ssh_key::public::EcdsaPublicKey::NistP256(ec_point) =
+            ssh_key::public::EcdsaPublicKey::from_sec1_bytes(point.as_bytes())
+                .expect("P-256 point")
+        else {
+            panic!("a P-256 point reads as P-256");
+        };
+        let sk = ssh_key::public::SkEcdsaSha2NistP256::new(ec_point, "ssh:");
+        SoftSk {
+            signing: Private::EcdsaP256(signing),
+            public: PublicKey::from(KeyData::SkEcdsaSha2NistP256(sk)),
             flags,
             counter: 7,
         }
@@ -64,28 +92,37 @@ impl SoftSk {
         signed.push(self.flags);
         signed.extend_from_slice(&self.counter.to_be_bytes());
         signed.extend_from_slice(&Sha256::digest(data));
-        let sig = self.signing.sign(&signed).to_bytes();
         let mut out = Vec::new();
-        put_string(&mut out, b"sk-ssh-ed25519@openssh.com");
-        put_string(&mut out, &sig);
+        match &self.signing {
+            Private::Ed25519(k) => {
+                put_string(&mut out, b"sk-ssh-ed25519@openssh.com");
+                put_string(&mut out, &k.sign(&signed).to_bytes());
+            }
+            Private::EcdsaP256(k) => {
+                let sig: p256::ecdsa::Signature = p256::ecdsa::signature::Signer::sign(k, &signed);
+                let (r, s) = sig.split_bytes();
+                let mut inner = Vec::new();
+                put_mpint(&mut inner, &r);
+                put_mpint(&mut inner, &s);
+                put_string(&mut out, b"sk-ecdsa-sha2-nistp256@openssh.com");
+                put_string(&mut out, &inner);
+            }
+        }
         out.push(self.flags);
         out.extend_from_slice(&self.counter.to_be_bytes());
         out
     }
 
-    /// An armored SSHSIG over `msg` in `namespace` (what `ssh-keygen -Y sign` writes).
+    /// An armored SSHSIG over `msg` in `namespace` (what `ssh-keygen -Y sign` writes), its
+    /// signature blob placed as the key returned it.
     pub fn sshsig(&self, namespace: &str, msg: &[u8]) -> String {
         let data = SshSig::signed_data(namespace, HashAlg::Sha512, msg).expect("signed data");
-        let sig = Signature::try_from(self.sign_blob(&data).as_slice()).expect("sk signature");
-        SshSig::new(
-            self.public.key_data().clone(),
+        countersign_core::signoff::sshsig::armor_parts(
+            &self.public.to_bytes().expect("key blob"),
             namespace,
-            HashAlg::Sha512,
-            sig,
+            "sha512",
+            &self.sign_blob(&data),
         )
-        .expect("sshsig")
-        .to_pem(LineEnding::LF)
-        .expect("armor")
     }
 }
 
@@ -161,6 +198,20 @@ fn serve(mut stream: UnixStream, key: &SoftSk, answer: Answer) {
             return;
         }
     }
+}
+
+/// An SSH mpint: big-endian, no leading zeros, a zero byte first when the top bit is set.
+fn put_mpint(out: &mut Vec<u8>, bytes: &[u8]) {
+    let trimmed: &[u8] = match bytes.iter().position(|b| *b != 0) {
+        Some(i) => &bytes[i..],
+        None => &[],
+    };
+    let mut v = Vec::with_capacity(trimmed.len() + 1);
+    if trimmed.first().is_some_and(|b| b & 0x80 != 0) {
+        v.push(0);
+    }
+    v.extend_from_slice(trimmed);
+    put_string(out, &v);
 }
 
 fn put_string(out: &mut Vec<u8>, bytes: &[u8]) {

@@ -81,6 +81,7 @@ pub fn sign_request(app: &App, decision: Decision) -> SignRequest {
             .filter_map(|c| line_comment(c))
             .collect(),
         impact_shown: app.impact_seen,
+        viewed_hunks: crate::tui::hunk_marks::viewed(app),
         passphrase: None,
         cancel: Default::default(),
     }

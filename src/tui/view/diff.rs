@@ -58,6 +58,22 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
             return;
         }
     };
+    let (ctx, start) = layout(app, doc, inner, focused);
+    let height = usize::from(inner.height);
+    let len = doc.len(app.split);
+    let mut lines: Vec<TextLine<'_>> = Vec::with_capacity(height);
+    for r in start..len {
+        if lines.len() >= height {
+            break;
+        }
+        lines.extend(ctx.row(r));
+    }
+    lines.truncate(height);
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The rows' context and the first row on screen, for the diff panel's inner area `inner`.
+fn layout<'a>(app: &'a App, doc: &'a DiffDoc, inner: Rect, focused: bool) -> (RowCtx<'a>, usize) {
     let ai_lines = attested_lines(app);
     let ctx = RowCtx {
         app,
@@ -73,29 +89,73 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let height = usize::from(inner.height);
     let len = doc.len(app.split);
     let mut start = app.pos.scroll.min(len);
-    {
-        // Wrapped rows and comments take several screen lines: start late enough that the
-        // cursor's row is on screen.
-        let heights: Vec<usize> = (start..=app.pos.cursor.min(len.saturating_sub(1)))
-            .map(|r| ctx.row(r).len())
-            .collect();
-        let mut total: usize = heights.iter().sum();
-        let mut i = 0;
-        while total > height && start < app.pos.cursor {
-            total -= heights[i];
-            i += 1;
-            start += 1;
-        }
+    // Wrapped rows and comments take several screen lines: start late enough that the
+    // cursor's row is on screen.
+    let heights: Vec<usize> = (start..=app.pos.cursor.min(len.saturating_sub(1)))
+        .map(|r| ctx.row(r).len())
+        .collect();
+    let mut total: usize = heights.iter().sum();
+    let mut i = 0;
+    while total > height && start < app.pos.cursor {
+        total -= heights[i];
+        i += 1;
+        start += 1;
     }
-    let mut lines: Vec<TextLine<'_>> = Vec::with_capacity(height);
-    for r in start..len {
-        if lines.len() >= height {
+    (ctx, start)
+}
+
+/// The diff lines (hunk, index in the hunk) of the selected file that the diff panel shows
+/// whole now: every screen line of their row inside the panel, and their end on screen (a
+/// line cut at the right edge counts once scrolling or wrapping shows its end). Nothing while
+/// a dialog covers the panel or the screen is too small to draw it.
+pub fn whole_lines(app: &App) -> Vec<(usize, usize)> {
+    let covered = app
+        .overlays
+        .iter()
+        .any(|o| !matches!(o, crate::tui::app::Overlay::Search { .. }));
+    if covered || crate::tui::layout::too_small(app.size) {
+        return Vec::new();
+    }
+    let area = app.areas().diff;
+    let (Some(key), true) = (app.selected, area.width > 0) else {
+        return Vec::new();
+    };
+    let Some(DiffSlot::Ready(doc)) = app.diffs.get(&key) else {
+        return Vec::new();
+    };
+    let inner = ratatui::widgets::Block::default()
+        .borders(ratatui::widgets::Borders::ALL)
+        .inner(area);
+    let (ctx, start) = layout(app, doc, inner, app.focus == Panel::Diff);
+    let mut used = 0;
+    let mut out = Vec::new();
+    for r in start..doc.len(app.split) {
+        used += ctx.row(r).len();
+        if used > ctx.height {
             break;
         }
-        lines.extend(ctx.row(r));
+        let shown: Vec<usize> = if app.split {
+            match &doc.split[r] {
+                SplitRow::Pair { left, right } => {
+                    left.iter().chain(right.iter()).copied().collect()
+                }
+                _ => Vec::new(),
+            }
+        } else {
+            match &doc.unified[r] {
+                Row::Line(i) => vec![*i],
+                _ => Vec::new(),
+            }
+        };
+        out.extend(
+            shown
+                .into_iter()
+                .filter_map(|i| doc.lines.get(i))
+                .filter(|l| ctx.end_shown(l))
+                .map(|l| (l.hunk, l.index)),
+        );
     }
-    lines.truncate(height);
-    frame.render_widget(Paragraph::new(lines), inner);
+    out
 }
 
 /// The comments on the selected file's lines: each by the side and number of its last line
@@ -186,6 +246,28 @@ struct RowCtx<'a> {
 }
 
 impl<'a> RowCtx<'a> {
+    /// The columns a line's text gets in this layout (as [`RowCtx::content`] is given them).
+    fn text_width(&self) -> usize {
+        if self.app.split {
+            (self.width.saturating_sub(1) / 2).saturating_sub(8)
+        } else {
+            self.width.saturating_sub(14)
+        }
+    }
+
+    /// Whether the end of `l` is on screen when its row is: wrapped whole, or inside the
+    /// horizontal window.
+    fn end_shown(&self, l: &Line) -> bool {
+        let app = self.app;
+        let w = text::column_of(&l.text, l.text.len(), app.tab_width) + usize::from(l.cr);
+        let text_w = self.text_width();
+        if app.wrap {
+            w <= text_w * (self.height + 1)
+        } else {
+            w <= app.hscroll + text_w && (app.hscroll == 0 || w > app.hscroll)
+        }
+    }
+
     /// The screen lines of row `r`: one, or several when wrapping.
     fn row(&self, r: usize) -> Vec<TextLine<'a>> {
         let app = self.app;
@@ -199,6 +281,14 @@ impl<'a> RowCtx<'a> {
         };
         let header = |hunk: usize, t: &str| {
             let mut spans = vec![Span::styled(visible(t), app.theme.hunk)];
+            if self
+                .doc
+                .hunk_names
+                .get(hunk)
+                .is_some_and(|n| app.hunk_viewed(n))
+            {
+                spans.push(Span::styled("  ✓ viewed", app.theme.dim));
+            }
             if let Some(n) = self.ai_hunks.get(hunk).filter(|n| **n > 0) {
                 spans.push(Span::styled(
                     format!("  ▍ {n} AI-attested line{}", if *n == 1 { "" } else { "s" }),

@@ -25,6 +25,7 @@ use unicode_width::UnicodeWidthChar;
 use super::app::{App, Overlay};
 use super::layout;
 
+pub use diff::whole_lines;
 pub use help::rows as help_rows;
 
 /// Draws the whole screen.

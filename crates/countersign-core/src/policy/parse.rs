@@ -591,17 +591,9 @@ impl Walker<'_, '_> {
         match name {
             "none" => Some(Viewed::None),
             "files" => Some(Viewed::Files),
-            "hunks" => {
-                self.sink.error(
-                    span,
-                    "`require_viewed = \"hunks\"` needs per-hunk viewed marks (payload version \
-                     3), which this countersign does not record yet",
-                    "write `require_viewed = \"files\"`".to_string(),
-                );
-                None
-            }
+            "hunks" => Some(Viewed::Hunks),
             _ => {
-                let mut help = "write one of `none`, `files`".to_string();
+                let mut help = "write one of `none`, `files`, `hunks`".to_string();
                 if let Some(c) = closest(name, ["none", "files", "hunks"]) {
                     help.push_str(&format!("; did you mean `{c}`?"));
                 }

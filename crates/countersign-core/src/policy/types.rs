@@ -78,9 +78,9 @@ pub struct TierRequirement {
 }
 
 /// A tier's `require_viewed`: `files` asks that each counting approval records files viewed
-/// and that together they cover every file of the commit. (`hunks`, per-hunk marks in
-/// payload version 3, is not written by this version and is refused by the parser.)
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+/// and that together they cover every file of the commit; `hunks` asks that, too, and that
+/// each records hunks viewed (payload version 3) and together they cover every hunk.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Viewed {
     /// No viewing asked.
@@ -88,6 +88,8 @@ pub enum Viewed {
     None,
     /// Every file viewed by some counting approval, and each viewed something.
     Files,
+    /// Every file and every hunk viewed by some counting approval, and each viewed something.
+    Hunks,
 }
 
 /// A tier's `presence`: the sign-off must come from a security key whose signature says a

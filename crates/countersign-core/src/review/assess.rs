@@ -68,6 +68,9 @@ pub struct Assessment {
     /// this commit (same verbatim patch, a new parent on the trusted ref, a tier not higher
     /// today), and who approved it; null otherwise.
     pub carried_from: Option<CarriedApproval>,
+    /// What the counting approvals viewed together (files, and hunks where known); null when
+    /// no approval counts.
+    pub viewing: Option<crate::signoff::Coverage>,
     /// What the gate makes of them: approvals required and held, and why it fails.
     #[serde(skip)]
     pub gate: GateVerdict,
@@ -895,6 +898,7 @@ impl<'r> Assessor<'r> {
             reached,
             line_note_problems: reading.problems,
             carried_from: None,
+            viewing: gate.viewing.clone(),
             gate,
             verdict,
         })
@@ -1101,6 +1105,23 @@ impl<'r> Assessor<'r> {
                 by: s.who(),
             });
         }
+        // The hunk list, where viewing evidence is judged by it (the tier asks for hunks) or
+        // shown (an approval records hunks viewed); unreadable, no approval meets "hunks".
+        let asks_hunks = self.trusted.policy.requirement(verdict.tier).require_viewed
+            == crate::policy::Viewed::Hunks;
+        let approvals: Vec<&crate::signoff::Payload> = signoffs
+            .iter()
+            .filter(|s| s.valid)
+            .filter_map(|s| s.parsed.as_ref())
+            .filter(|p| p.decision == Decision::Approve)
+            .collect();
+        let hunk_list = if (asks_hunks && !approvals.is_empty())
+            || approvals.iter().any(|p| p.evidence.hunks.is_some())
+        {
+            crate::signoff::hunks::list(self.repo, commit).ok()
+        } else {
+            None
+        };
         let gate = verify::judge_with(
             &self.trusted.policy,
             commit,
@@ -1109,6 +1130,7 @@ impl<'r> Assessor<'r> {
             &verdict.reasons,
             &mut signoffs,
             &past_roles,
+            hunk_list.as_ref(),
         );
         Ok((signoffs, gate))
     }

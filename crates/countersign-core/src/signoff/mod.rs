@@ -43,6 +43,7 @@ pub mod bounds;
 pub mod clone_setup;
 pub mod comment;
 pub mod eligibility;
+pub mod hunks;
 mod keyid;
 pub mod keys;
 pub mod line_notes_sync;
@@ -60,10 +61,10 @@ pub mod verify;
 use serde::Serialize;
 
 pub use comment::{CommentInput, ReviewComment, Side};
-pub use record::{Decision, Evidence, NoteLine, Payload};
+pub use record::{Decision, Evidence, HunkEvidence, NoteLine, Payload};
 pub use sign::{execute, plan, Judged, SignOutcome, SignPlan, SignRequest};
 pub use sshsig::NAMESPACE;
-pub use verify::{Checker, GateVerdict, SignoffVerdict};
+pub use verify::{Checker, Coverage, GateVerdict, SignoffVerdict};
 
 /// Where a commit stands in the triage queue.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

@@ -23,9 +23,17 @@ pub const PAYLOAD_VERSION: u32 = 1;
 /// says to upgrade the gate before the reviewers.
 pub const PAYLOAD_VERSION_COMMENTS: u32 = 2;
 
-/// The version a payload with `comments` is written in: 1 without, 2 with.
-pub fn version_for(comments: &[ReviewComment]) -> u32 {
-    if comments.is_empty() {
+/// The payload format version of a sign-off whose evidence says which hunks were viewed
+/// ([`Evidence::hunks`]). Written only where the trusted policy asks `require_viewed =
+/// "hunks"` of the commit's tier, so a gate that reads only 1 and 2 still reads the rest.
+pub const PAYLOAD_VERSION_HUNKS: u32 = 3;
+
+/// The lowest version a payload with `comments` and `evidence` can be written in: 3 with
+/// hunk evidence, else 2 with structured comments, else 1.
+pub fn version_for(comments: &[ReviewComment], evidence: &Evidence) -> u32 {
+    if evidence.hunks.is_some() {
+        PAYLOAD_VERSION_HUNKS
+    } else if comments.is_empty() {
         PAYLOAD_VERSION
     } else {
         PAYLOAD_VERSION_COMMENTS
@@ -69,6 +77,24 @@ pub struct Evidence {
     pub impact_shown: bool,
     /// Where the sign-off was made: `cli` or `tui`.
     pub interface: String,
+    /// Which hunks were viewed (payload version 3 only). Absent from the canonical bytes when
+    /// None, so version 1 and 2 payloads keep their exact bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hunks: Option<HunkEvidence>,
+}
+
+/// Which hunks of the commit's hunk list ([`super::hunks`]) the reviewer viewed: each line of
+/// a viewed hunk was on the workstation's screen whole.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HunkEvidence {
+    /// How many hunks the list holds.
+    pub total: u32,
+    /// `sha256:…` of the list ([`super::hunks::HunkList::digest`]): the bitmap indexes this
+    /// list and no other.
+    pub list_digest: String,
+    /// Base64 bitmap, bit `i` (most significant first) set when hunk `i` was viewed.
+    pub viewed: String,
 }
 
 impl Evidence {
@@ -80,6 +106,7 @@ impl Evidence {
             files_total,
             impact_shown: false,
             interface: interface.to_string(),
+            hunks: None,
         }
     }
 }
@@ -159,14 +186,21 @@ impl Payload {
             PAYLOAD_VERSION if !payload.comments.is_empty() => {
                 return Err(format!(
                     "the payload has format version {PAYLOAD_VERSION} but carries structured \
-                     comments, which only version {PAYLOAD_VERSION_COMMENTS} may"
+                     comments, which only version {PAYLOAD_VERSION_COMMENTS} and later may"
                 ));
             }
-            PAYLOAD_VERSION | PAYLOAD_VERSION_COMMENTS => {}
+            PAYLOAD_VERSION | PAYLOAD_VERSION_COMMENTS if payload.evidence.hunks.is_some() => {
+                return Err(format!(
+                    "the payload has format version {} but records hunks viewed, which only \
+                     version {PAYLOAD_VERSION_HUNKS} may",
+                    payload.version
+                ));
+            }
+            PAYLOAD_VERSION | PAYLOAD_VERSION_COMMENTS | PAYLOAD_VERSION_HUNKS => {}
             other => {
                 return Err(format!(
                     "the payload has format version {other}; this countersign reads versions \
-                     {PAYLOAD_VERSION} and {PAYLOAD_VERSION_COMMENTS} (upgrade countersign)"
+                     {PAYLOAD_VERSION} to {PAYLOAD_VERSION_HUNKS} (upgrade countersign)"
                 ));
             }
         }
@@ -323,13 +357,40 @@ mod tests {
     fn version_1_payload_keeps_its_bytes_and_may_not_carry_comments() {
         let text = sample().canonical();
         assert!(!text.contains("comments"), "{text}");
-        assert_eq!(version_for(&[]), PAYLOAD_VERSION);
+        assert_eq!(version_for(&[], &Evidence::none(1, "cli")), PAYLOAD_VERSION);
         let mut forged = structured();
         forged.version = PAYLOAD_VERSION;
         assert!(Payload::parse(&forged.canonical()).is_err());
         let mut future = sample();
-        future.version = 3;
+        future.version = 4;
         assert!(Payload::parse(&future.canonical()).is_err());
+    }
+
+    #[test]
+    fn version_3_carries_hunk_evidence_and_lower_versions_may_not() {
+        let mut p = sample();
+        p.evidence.hunks = Some(HunkEvidence {
+            total: 10,
+            list_digest: "sha256:22".into(),
+            viewed: "gEA=".into(),
+        });
+        p.version = version_for(&p.comments, &p.evidence);
+        assert_eq!(p.version, PAYLOAD_VERSION_HUNKS);
+        let text = p.canonical();
+        assert!(
+            text.contains(
+                "\"hunks\":{\"list_digest\":\"sha256:22\",\"total\":10,\"viewed\":\"gEA=\"}"
+            ),
+            "{text}"
+        );
+        assert_eq!(Payload::parse(&text).unwrap(), p);
+        for lower in [PAYLOAD_VERSION, PAYLOAD_VERSION_COMMENTS] {
+            let mut forged = p.clone();
+            forged.version = lower;
+            assert!(Payload::parse(&forged.canonical()).is_err(), "{lower}");
+        }
+        let extra = text.replace("\"total\":10,", "\"total\":10,\"x\":1,");
+        assert!(Payload::parse(&extra).is_err());
     }
 
     #[test]

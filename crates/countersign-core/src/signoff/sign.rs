@@ -376,7 +376,7 @@ fn plan_one(
             ));
         }
     }
-    let evidence = request
+    let mut evidence = request
         .evidence
         .get(&commit.id)
         .cloned()
@@ -386,6 +386,11 @@ fn plan_one(
                 &request.interface,
             )
         });
+    // The lowest payload version the trusted policy needs: hunks viewed (version 3) only
+    // where this commit's tier asks for them, so a gate pinned to the trusted commit reads it.
+    if req.require_viewed != crate::policy::Viewed::Hunks {
+        evidence.hunks = None;
+    }
     let comments: Vec<ReviewComment> = request
         .comments
         .iter()
@@ -404,7 +409,7 @@ fn plan_one(
         ai: a.ai.cloned(),
         tier: a.tier,
         payload: Payload {
-            version: version_for(&comments),
+            version: version_for(&comments, &evidence),
             commit: commit.id.clone(),
             tree: commit.tree.clone(),
             parents: commit.parents.clone(),

@@ -479,6 +479,38 @@ pub struct GateVerdict {
     pub ok: bool,
     /// Why it may not, as sentences a person can act on.
     pub problems: Vec<String>,
+    /// What the counting approvals viewed together (None when none counts).
+    pub viewing: Option<Coverage>,
+}
+
+/// What a commit's counting approvals viewed together, as their evidence records it (attested
+/// by each signer's own client).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Coverage {
+    /// Files: the most any counting approval viewed (evidence counts files, it does not name
+    /// them), at most the commit's own count.
+    pub files_viewed: u32,
+    /// The files the commit changes.
+    pub files_total: u32,
+    /// Hunks viewed together (the union of their payload version 3 bitmaps over the commit's
+    /// hunk list); absent where the hunk list was not read (no approval records hunks and the
+    /// tier does not ask for them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hunks_viewed: Option<u32>,
+    /// The hunks of the commit's hunk list (absent as `hunks_viewed`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hunks_total: Option<u32>,
+}
+
+impl Coverage {
+    /// `2 of 3 files, 5 of 9 hunks`.
+    pub fn sentence(&self) -> String {
+        let mut s = format!("{} of {} files", self.files_viewed, self.files_total);
+        if let (Some(v), Some(t)) = (self.hunks_viewed, self.hunks_total) {
+            s.push_str(&format!(", {v} of {t} hunks"));
+        }
+        s
+    }
 }
 
 /// Judges one commit: `signoffs` are its checked note lines (their `counts` and
@@ -499,6 +531,7 @@ pub fn judge(
         tier_reasons,
         signoffs,
         &PastRoles::new(),
+        None,
     )
 }
 
@@ -508,6 +541,9 @@ pub type PastRoles = BTreeMap<String, std::collections::BTreeSet<String>>;
 
 /// [`judge`], where a reject also counts from a principal who held the tier's role in any
 /// policy of the trusted history (`past_roles`): demoting a reviewer never lifts their reject.
+/// `hunks` is the commit's hunk list where its tier asks `require_viewed = "hunks"` (None:
+/// not read, and no approval then meets that tier: fail closed).
+#[allow(clippy::too_many_arguments)]
 pub fn judge_with(
     policy: &Policy,
     commit: &CommitChange,
@@ -516,6 +552,7 @@ pub fn judge_with(
     tier_reasons: &[String],
     signoffs: &mut [SignoffVerdict],
     past_roles: &PastRoles,
+    hunks: Option<&super::hunks::HunkList>,
 ) -> GateVerdict {
     let req = policy.requirement(tier);
     let role = req.role.clone();
@@ -531,7 +568,7 @@ pub fn judge_with(
     let standing = Standing::of(signoffs);
     let barred: Vec<Option<String>> = signoffs
         .iter()
-        .map(|s| super::eligibility::barred(&req, commit, s))
+        .map(|s| super::eligibility::barred(&req, commit, s, hunks))
         .collect();
     let (approved_by, rejected_by) =
         count_decisions(signoffs, &standing, &qualified, &held_role, &barred);
@@ -539,7 +576,23 @@ pub fn judge_with(
         .iter()
         .filter(|s| s.counts && s.decision == Some(Decision::Approve))
         .collect();
-    let uncovered = super::eligibility::uncovered(&req, commit, &counting);
+    let uncovered = super::eligibility::uncovered(&req, commit, &counting, hunks);
+    let viewing = (!counting.is_empty()).then(|| {
+        let files_total = u32::try_from(commit.files.len()).unwrap_or(u32::MAX);
+        let hunk_coverage = super::eligibility::coverage(&counting, hunks);
+        Coverage {
+            files_viewed: counting
+                .iter()
+                .filter_map(|s| s.parsed.as_ref())
+                .map(|p| p.evidence.files_viewed)
+                .max()
+                .unwrap_or(0)
+                .min(files_total),
+            files_total,
+            hunks_viewed: hunk_coverage.map(|(v, _)| u32::try_from(v).unwrap_or(u32::MAX)),
+            hunks_total: hunk_coverage.map(|(_, t)| u32::try_from(t).unwrap_or(u32::MAX)),
+        }
+    });
     explain_uncounted(signoffs, &standing, &qualified, role.as_deref());
 
     let role_name = role
@@ -600,6 +653,7 @@ pub fn judge_with(
         rejected_by,
         ok,
         problems,
+        viewing,
     }
 }
 
