@@ -97,6 +97,24 @@ impl Tmux {
         self.keys(&[key]);
     }
 
+    /// Presses `key` (`a` / `A`) until the sign dialog is on screen: before the change has
+    /// been read in full (renames, binary files, the content scan) the key only says so,
+    /// which on a loaded machine can outlast the first screen by seconds.
+    fn open_sign_dialog(&self, key: &str) -> String {
+        let start = Instant::now();
+        loop {
+            self.keys(&[key]);
+            std::thread::sleep(Duration::from_millis(500));
+            let s = self.screen();
+            if s.contains("Approve and sign") {
+                return s;
+            }
+            if start.elapsed() > Duration::from_secs(30) {
+                panic!("the sign dialog never opened; the screen shows:\n{s}");
+            }
+        }
+    }
+
     fn text(&self, text: &str) {
         self.tmux(&["send-keys", "-t", "t", "-l", text]);
         std::thread::sleep(Duration::from_millis(60));
@@ -625,8 +643,7 @@ fn an_encrypted_key_is_unlocked_inside_the_dialog() {
     };
     t.wait_for("0/5 viewed");
     // `A`: the range's commits that need a sign-off (the first file's commit needs none).
-    t.keys(&["A"]);
-    t.wait_for("Approve and sign");
+    t.open_sign_dialog("A");
     t.confirm("y");
     t.wait_for("not marked viewed");
     t.confirm("y");
@@ -1406,8 +1423,7 @@ fn esc_cancels_the_wait_for_a_security_keys_touch() {
         return;
     };
     t.wait_for("0/5 viewed");
-    t.keys(&["A"]);
-    t.wait_for("Approve and sign");
+    t.open_sign_dialog("A");
     t.confirm("y");
     t.wait_for("not marked viewed");
     t.confirm("y");
