@@ -573,4 +573,17 @@ fn require_viewed_hunks_counts_hunks_whose_lines_were_on_screen_whole() {
         [1, 3, 3],
         "alice (CLI), bob, carol"
     );
+    // `report` sums the hunks the counting approvals viewed: bob 1 of 2, carol 2 of 2.
+    let out = f
+        .cmd()
+        .args(["report", "main..feature", "--format", "json"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("report JSON: {}", String::from_utf8_lossy(&out.stderr)));
+    let cov = &report["coverage"];
+    assert_eq!(cov["hunk_evidence"], 2, "{cov:#}");
+    assert_eq!(cov["hunks_viewed"], 3, "{cov:#}");
+    assert_eq!(cov["hunks_total"], 4, "{cov:#}");
+    assert_eq!(cov["all_hunks_viewed"], 1, "{cov:#}");
 }

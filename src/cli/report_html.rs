@@ -397,6 +397,23 @@ pub fn render(r: &PatternReport) -> String {
             "Approvals with the impact panel shown".into(),
             format!("#{}", c.impact_shown),
         ],
+        vec![
+            "Approvals recording hunks viewed".into(),
+            format!("#{}", c.hunk_evidence),
+        ],
+        vec![
+            "Hunks viewed / in their changes".into(),
+            format!(
+                "#{} / {} ({})",
+                c.hunks_viewed,
+                c.hunks_total,
+                pct(c.hunks_viewed, c.hunks_total)
+            ),
+        ],
+        vec![
+            "Approvals that viewed every hunk".into(),
+            format!("#{}", c.all_hunks_viewed),
+        ],
     ];
     table(
         &mut out,

@@ -166,5 +166,16 @@ pub fn render(r: &PatternReport) -> String {
         c.all_files_viewed,
         c.impact_shown
     );
+    if c.hunk_evidence > 0 {
+        let _ = writeln!(
+            out,
+            "{} of them recorded hunks: {} of {} hunks viewed ({}); {} viewed every hunk.",
+            c.hunk_evidence,
+            c.hunks_viewed,
+            c.hunks_total,
+            pct(c.hunks_viewed, c.hunks_total),
+            c.all_hunks_viewed
+        );
+    }
     out
 }

@@ -387,6 +387,15 @@ fn aggregate(report: &mut PatternReport, rows: &[Row]) {
             cov.files_total += u64::from(e.files_total);
             cov.all_files_viewed += u64::from(e.files_total > 0 && e.files_viewed >= e.files_total);
             cov.impact_shown += u64::from(e.impact_shown);
+            if let Some(h) = &e.hunks {
+                // A bitmap that does not decode viewed nothing that can be counted.
+                let viewed = crate::signoff::hunks::decode_bitmap(&h.viewed, h.total as usize)
+                    .map_or(0, |bits| bits.iter().filter(|b| **b).count() as u64);
+                cov.hunk_evidence += 1;
+                cov.hunks_viewed += viewed;
+                cov.hunks_total += u64::from(h.total);
+                cov.all_hunks_viewed += u64::from(h.total > 0 && viewed >= u64::from(h.total));
+            }
         }
     }
     finish_agents(&mut totals, total_agents);

@@ -178,4 +178,12 @@ pub struct Coverage {
     pub all_files_viewed: u64,
     /// Approvals made with the impact panel on screen.
     pub impact_shown: u64,
+    /// Approvals that record which hunks were viewed (payload version 3).
+    pub hunk_evidence: u64,
+    /// Hunks they viewed, summed.
+    pub hunks_viewed: u64,
+    /// Hunks their changes held, summed.
+    pub hunks_total: u64,
+    /// Of them, approvals that viewed every hunk.
+    pub all_hunks_viewed: u64,
 }
