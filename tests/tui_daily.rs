@@ -120,15 +120,23 @@ fn the_cursor_stays_on_screen_below_comments() {
 
 #[test]
 fn help_explains_every_mark() {
-    let mut s = session((120, 60));
+    let mut s = session((120, 90));
     s.press("?");
     let text = s.render();
     for (mark, meaning) in LEGEND {
         assert!(text.contains(mark.trim()), "{mark} missing:\n{text}");
         assert!(text.contains(meaning), "{meaning} missing:\n{text}");
     }
-    for key in ["a / A", "r / R", "V, j / k, c", "C ", "Y "] {
-        assert!(text.contains(key), "{key} missing:\n{text}");
+    // The keys are the one key table's lines, each with its text.
+    for (layer, lines) in countersign::tui::keymap::help_sections() {
+        assert!(text.contains(layer), "{layer} missing:\n{text}");
+        for (keys, what) in lines {
+            let row = format!(" {keys}  ");
+            assert!(
+                text.contains(&row) && text.contains(what),
+                "{keys} {what} missing:\n{text}"
+            );
+        }
     }
     insta::assert_snapshot!("help_with_legend", text);
     // On a short terminal the legend is reached by scrolling.

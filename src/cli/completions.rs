@@ -192,14 +192,17 @@ fn page(cmd: &clap::Command, name: &str) -> Result<Vec<u8>> {
 fn extra_sections(leaf: &str) -> String {
     let mut s = String::new();
     if leaf == "review" {
-        // The same table the workstation's `?` overlay shows: one list of keys.
+        // The workstation's one key table, as its `?` overlay shows it.
         s.push_str(".SH KEYS\n");
-        for (key, what) in crate::tui::keys::HELP {
-            s.push_str(&format!(
-                ".TP\n\\fB{}\\fR\n{}\n",
-                roff_text(key),
-                roff_text(what)
-            ));
+        for (layer, lines) in crate::tui::keymap::help_sections() {
+            s.push_str(&format!(".SS \"{}\"\n", roff_text(layer)));
+            for (key, what) in lines {
+                s.push_str(&format!(
+                    ".TP\n\\fB{}\\fR\n{}\n",
+                    roff_text(&key),
+                    roff_text(what)
+                ));
+            }
         }
     }
     s.push_str(".SH \"EXIT STATUS\"\n.TP\n\\fB0\\fR\nsuccess");

@@ -49,6 +49,7 @@ pub mod full_files;
 pub mod hunk_marks;
 pub mod impact;
 pub mod jobs;
+pub mod keymap;
 pub mod keys;
 pub mod layout;
 pub mod nav;

@@ -28,6 +28,7 @@ pub fn on_key(app: &mut App, action: &Action) -> Handled {
         Action::PageDown => app.help_scroll + page,
         Action::PageUp => app.help_scroll.saturating_sub(page),
         Action::Top => 0,
+        Action::Bottom => max,
         _ => app.help_scroll,
     }
     .min(max);

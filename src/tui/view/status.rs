@@ -8,110 +8,41 @@ use ratatui::Frame;
 use super::fit;
 use crate::tui::action::Decision;
 use crate::tui::app::{App, Overlay, Panel, SignStage};
+use crate::tui::keymap::{self, Context};
 
-/// The keys that apply in the current state, as `(key, what)` pairs.
-pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
-    if app.top().is_none() && app.anchor.is_some() {
-        return vec![
-            ("j/k", "extend the selection"),
-            ("c", "comment on the selected lines"),
-            ("V/Esc", "cancel"),
-            ("?", "help"),
-            ("q", "quit"),
-        ];
-    }
-    match app.top() {
-        Some(Overlay::Help) => vec![("j/k", "scroll"), ("?/Esc", "close help")],
-        Some(Overlay::Comments { .. }) => vec![
-            ("j/k", "move"),
-            ("Enter", "jump to"),
-            ("e", "edit"),
-            ("d", "delete"),
-            ("Y", "copy prompt"),
-            ("C/Esc", "close"),
-        ],
-        Some(Overlay::Viewer { .. }) => vec![("j/k", "scroll"), ("Esc", "close")],
-        Some(Overlay::Interdiff(_)) => vec![
-            ("j/k", "scroll"),
-            ("]/[", "file"),
-            ("v", "viewed"),
-            ("a", "approve this commit"),
-            ("r", "reject"),
-            ("I/Esc", "close"),
-        ],
-        Some(Overlay::Search { .. }) => vec![("Enter", "search"), ("Esc", "cancel")],
-        Some(Overlay::Comment { .. }) => vec![
-            ("Enter", "save (empty deletes)"),
-            ("Alt-Enter", "new line"),
-            ("Esc", "cancel"),
-            ("Ctrl-C", "close, keep the draft"),
-        ],
+/// What the keys mean now, for the status line; None while a signature is being made (no
+/// key does anything then).
+pub fn context(app: &App) -> Option<Context> {
+    Some(match app.top() {
+        None if app.anchor.is_some() => Context::Selecting,
+        None if app.focus == Panel::Impact => Context::Impact,
+        None if crate::tui::interdiff::target(app).is_some() => Context::Rewritten,
+        None => Context::Panels,
+        Some(Overlay::Help) => Context::Help,
+        Some(Overlay::Comments { .. }) => Context::Comments,
+        Some(Overlay::Viewer { .. }) => Context::Viewer,
+        Some(Overlay::Interdiff(_)) => Context::Interdiff,
+        Some(Overlay::Search { .. }) => Context::Search,
+        Some(Overlay::Comment { .. }) => Context::CommentBox,
         Some(Overlay::Sign {
-            stage: SignStage::Passphrase { .. },
-            ..
-        }) => {
-            vec![("Enter", "unlock and sign"), ("Esc", "cancel")]
-        }
-        Some(Overlay::Sign {
-            stage: SignStage::Signing,
-            ..
-        }) => vec![("", "signing…")],
-        Some(Overlay::Sign {
-            stage: SignStage::Done { .. },
-            ..
-        }) => vec![("y/Esc", "close")],
-        Some(Overlay::Sign {
-            decision: Decision::Approve,
-            ..
-        }) if app.forbidden_in(app.sign_scope()) => {
-            vec![("Esc", "close")]
-        }
-        Some(Overlay::Sign { .. }) => vec![("y", "sign"), ("Esc", "cancel")],
-        None => match app.focus {
-            Panel::Impact => vec![
-                ("j/k", "move"),
-                ("Enter", "open module"),
-                ("o", "commit / range"),
-                ("z", "zoom"),
-                ("i/Esc", "back to diff"),
-                ("Tab", "next panel"),
-                ("?", "help"),
-                ("q", "quit"),
-            ],
-            _ if crate::tui::interdiff::target(app).is_some() => vec![
-                ("I", "interdiff since approval"),
-                ("j/k", "move"),
-                ("}/{", "hunk"),
-                ("]/[", "file"),
-                ("v", "viewed"),
-                ("a", "approve"),
-                ("r", "reject"),
-                ("s", "split"),
-                ("i", "impact"),
-                ("c", "comment"),
-                ("/", "search"),
-                ("?", "help"),
-                ("q", "quit"),
-            ],
-            _ => vec![
-                ("j/k", "move"),
-                ("}/{", "hunk"),
-                ("]/[", "file"),
-                ("v", "viewed"),
-                ("s", "split"),
-                ("i", "impact"),
-                ("c", "comment"),
-                ("/", "search"),
-                ("a", "approve"),
-                ("r", "reject"),
-                ("A/R", "whole range"),
-                ("V", "lines"),
-                ("C", "comments"),
-                ("Y", "copy prompt"),
-                ("?", "help"),
-                ("q", "quit"),
-            ],
+            stage, decision, ..
+        }) => match stage {
+            SignStage::Passphrase { .. } => Context::Passphrase,
+            SignStage::Signing => return None,
+            SignStage::Done { .. } => Context::SignDone,
+            _ if *decision == Decision::Approve && app.forbidden_in(app.sign_scope()) => {
+                Context::SignForbidden
+            }
+            _ => Context::Sign,
         },
+    })
+}
+
+/// The keys that apply in the current state, as `(key, what)` pairs from the key table.
+pub fn hints(app: &App) -> Vec<(String, &'static str)> {
+    match context(app) {
+        Some(c) => keymap::hints(c),
+        None => vec![(String::new(), "signing…")],
     }
 }
 
@@ -130,9 +61,9 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
         ))
     } else {
         let all = hints(app);
-        let w = |(k, what): &(&str, &str)| k.chars().count() + what.chars().count() + 3;
+        let w = |(k, what): &(String, &str)| k.chars().count() + what.chars().count() + 3;
         // `? help` and `q quit` stay however narrow the line: they are the way out.
-        let pinned = |(k, _): &(&str, &str)| matches!(*k, "?" | "q");
+        let pinned = |(k, _): &(String, &str)| matches!(k.as_str(), "?" | "q");
         let reserved: usize = all.iter().filter(|h| pinned(h)).map(w).sum();
         let mut spans = vec![Span::raw(" ")];
         let mut used = 1 + reserved;
@@ -143,13 +74,13 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
             }
             room &= used + w(h) <= width;
             if room {
-                spans.push(Span::styled(h.0, app.theme.border_focused));
+                spans.push(Span::styled(h.0.clone(), app.theme.border_focused));
                 spans.push(Span::styled(format!(" {}  ", h.1), app.theme.status));
                 used += w(h);
             }
         }
         for h in all.iter().filter(|h| pinned(h)) {
-            spans.push(Span::styled(h.0, app.theme.border_focused));
+            spans.push(Span::styled(h.0.clone(), app.theme.border_focused));
             spans.push(Span::styled(format!(" {}  ", h.1), app.theme.status));
         }
         Line::from(spans)
