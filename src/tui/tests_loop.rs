@@ -398,3 +398,53 @@ fn files_with_checkout_attributes_are_named_in_the_sign_dialog_and_on_the_file()
         "the sign dialog names it: {text}"
     );
 }
+
+/// The screen column and row where `needle` is first drawn at or below row `from`.
+fn find_on_screen(text: &str, from: u16, needle: &str) -> (u16, u16) {
+    text.lines()
+        .enumerate()
+        .skip(usize::from(from))
+        .find_map(|(y, l)| {
+            l.find(needle)
+                .map(|x| (l[..x].chars().count() as u16, y as u16))
+        })
+        .unwrap_or_else(|| panic!("{needle:?} not on screen:\n{text}"))
+}
+
+#[test]
+fn a_click_in_the_comments_overview_selects_the_comment_and_a_second_click_jumps_to_it() {
+    let mut s = session();
+    s.press("jjcfirst note<Enter>jjjj");
+    let second_at = s.app().pos.cursor;
+    s.press("csecond note<Enter>jjjjcthird note<Enter>C");
+    let text = s.render();
+    let overview_cursor = |s: &Session| match s.app().top() {
+        Some(Overlay::Comments { cursor }) => Some(*cursor),
+        _ => None,
+    };
+    assert_eq!(overview_cursor(&s), Some(0), "{text}");
+    // The overview's rows are below its title (the notes also show under their lines).
+    let (_, title) = find_on_screen(&text, 0, "Comments (3)");
+    let (col, row) = find_on_screen(&text, title, "third note");
+    s.act(super::action::Action::Click(col, row));
+    assert_eq!(
+        overview_cursor(&s),
+        Some(2),
+        "the clicked comment is selected"
+    );
+    // A click on the frame or outside the rows selects nothing.
+    s.act(super::action::Action::Click(col, title));
+    assert_eq!(overview_cursor(&s), Some(2));
+    let (col, row) = find_on_screen(&s.render(), title, "second note");
+    s.act(super::action::Action::Click(col, row));
+    assert_eq!(overview_cursor(&s), Some(1));
+    // Clicked again, the highlighted comment is opened as Enter opens it: the overview closes
+    // and the cursor stands on the comment's line.
+    s.act(super::action::Action::Click(col, row));
+    assert_eq!(overview_cursor(&s), None, "the overview closed");
+    assert_eq!(
+        s.app().pos.cursor,
+        second_at,
+        "on the second comment's line"
+    );
+}

@@ -31,8 +31,25 @@ fn key_of(app: &App, c: &Comment) -> Option<FileKey> {
     })
 }
 
-/// Keys while the overview is on top: it takes them all.
+/// Keys while the overview is on top: it takes them all. A click selects the draft under
+/// the pointer; a click on the highlighted one jumps to it, as Enter does.
 pub fn on_key(app: &mut App, action: &Action) -> Handled {
+    if let (Action::Click(col, row), Some(Overlay::Comments { cursor })) =
+        (action, app.overlays.last())
+    {
+        let cursor = *cursor;
+        let screen = ratatui::layout::Rect::new(0, 0, app.size.0, app.size.1);
+        return match crate::tui::view::comments::at(app, cursor, screen, *col, *row) {
+            Some(i) if i == cursor => on_key(app, &Action::Enter),
+            Some(i) => {
+                if let Some(Overlay::Comments { cursor }) = app.overlays.last_mut() {
+                    *cursor = i;
+                }
+                Handled::used()
+            }
+            None => Handled::used(),
+        };
+    }
     let n = app.comments().len();
     let Some(Overlay::Comments { cursor }) = app.overlays.last_mut() else {
         return Handled::Ignored;

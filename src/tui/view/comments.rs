@@ -13,17 +13,35 @@ use crate::tui::app::App;
 /// Before a draft two workstations edited differently (both versions are shown).
 pub(super) const CONFLICT: &str = "[conflict: edited on two workstations] ";
 
+/// Where the overview stands in `area` with row `cursor` highlighted: its box, and the index
+/// of the draft on its first row (the drawing and a mouse click read the same geometry).
+pub fn layout(app: &App, cursor: usize, area: Rect) -> (Rect, usize) {
+    let w = area.width.saturating_sub(6).min(110);
+    let h = u16::try_from(app.comments().len().max(1) + 2)
+        .unwrap_or(u16::MAX)
+        .min(area.height.saturating_sub(2));
+    let body = usize::from(h.saturating_sub(2)).max(1);
+    (centered(area, w, h), cursor.saturating_sub(body - 1))
+}
+
+/// The draft under (column, row) of the screen, if the click fell on one of the overview's rows.
+pub fn at(app: &App, cursor: usize, area: Rect, column: u16, row: u16) -> Option<usize> {
+    let (r, first) = layout(app, cursor, area);
+    let inner_x = r.x.saturating_add(1)..r.x.saturating_add(r.width).saturating_sub(1);
+    let inner_y = r.y.saturating_add(1)..r.y.saturating_add(r.height).saturating_sub(1);
+    if !inner_x.contains(&column) || !inner_y.contains(&row) {
+        return None;
+    }
+    let i = first + usize::from(row - inner_y.start);
+    (i < app.comments().len()).then_some(i)
+}
+
 /// Draws the overview with row `cursor` highlighted.
 pub fn draw(frame: &mut Frame<'_>, app: &App, cursor: usize, area: Rect) {
     let comments = app.comments();
-    let w = area.width.saturating_sub(6).min(110);
-    let inner_w = usize::from(w.saturating_sub(2));
-    let h = u16::try_from(comments.len().max(1) + 2)
-        .unwrap_or(u16::MAX)
-        .min(area.height.saturating_sub(2));
-    let r = centered(area, w, h);
-    let body = usize::from(h.saturating_sub(2)).max(1);
-    let first = cursor.saturating_sub(body - 1);
+    let (r, first) = layout(app, cursor, area);
+    let inner_w = usize::from(r.width.saturating_sub(2));
+    let body = usize::from(r.height.saturating_sub(2)).max(1);
     let mut lines: Vec<Line<'_>> = Vec::new();
     if comments.is_empty() {
         lines.push(Line::styled(

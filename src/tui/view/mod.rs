@@ -2,7 +2,7 @@
 //! changes the state; everything a frame shows was decided in `update`.
 
 mod comment;
-mod comments;
+pub mod comments;
 mod diff;
 pub mod files;
 mod header;
