@@ -1093,7 +1093,7 @@ fn adoption_from_a_fresh_clone_as_the_readme_says_then_joining() {
 /// workstation on the same terminal. Before, ending the pager closed stdout for good and the
 /// workstation never opened.
 #[test]
-fn demo_pages_its_table_then_opens_the_workstation() {
+fn demo_opens_the_workstation_then_prints_the_current_table_and_the_gate() {
     let dir = tempfile::tempdir().expect("tempdir");
     let script = format!(
         "PAGER='cat -u' COUNTERSIGN_DATA_DIR={data} COUNTERSIGN_CONFIG_DIR={config} {bin} demo --dir {demo}; \
@@ -1108,11 +1108,19 @@ fn demo_pages_its_table_then_opens_the_workstation() {
     };
     wait_long(&t, "0/5 viewed", 60);
     t.keys(&["q"]);
-    let s = assert_restored(&t, "0");
-    assert!(
-        s.contains("Review it:"),
-        "the text after the paged table: {s}"
-    );
+    assert_restored(&t, "0");
+    // The triage table comes after the workstation closes (current, not stale), then how to
+    // review again and how to run the gate (read with the pane's history: it may scroll).
+    let s = t.tmux(&["capture-pane", "-p", "-S", "-300", "-t", "t"]);
+    let table = s
+        .find("COMMIT   BY")
+        .unwrap_or_else(|| panic!("no table: {s}"));
+    let review = s
+        .find("Review it:")
+        .unwrap_or_else(|| panic!("no hint: {s}"));
+    assert!(table < review, "{s}");
+    assert!(s.contains("Run the gate as CI does:"), "{s}");
+    assert!(s.contains("verify"), "{s}");
 }
 
 /// A change too large to load in full before the first screen (issue 12): the workstation
@@ -1485,4 +1493,205 @@ fn cli_sign_refuses_when_a_reject_was_signed_while_it_asked() {
         Some(1),
         "{json:#}"
     );
+}
+
+/// The script of the README's "For agents: the loop until approved", as printed.
+fn readme_agent_loop() -> String {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md");
+    let section = &readme[readme
+        .find("### For agents: the loop until approved")
+        .expect("the agent loop section")..];
+    let start = section.find("```sh\n").expect("its sh block") + 6;
+    section[start..start + section[start..].find("```").expect("block end")].to_string()
+}
+
+/// Runs the README's agent loop (a file under `root`) in `repo`, with the built countersign on
+/// PATH and the workstation's data directory: (exit code, stdout).
+fn agent_loop(root: &Path, repo: &Path) -> (i32, String) {
+    let script = root.join("countersign-loop.sh");
+    std::fs::write(&script, readme_agent_loop()).expect("write the loop");
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_countersign"));
+    let path = format!(
+        "{}:{}",
+        bin.parent().expect("bin dir").display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new("sh")
+        .arg(&script)
+        .current_dir(repo)
+        .env("PATH", path)
+        .env("COUNTERSIGN_DATA_DIR", root.join("data"))
+        .output()
+        .expect("the loop runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+/// `feedback --format json`'s `state`, with the workstation's data directory.
+fn feedback_state(root: &Path, repo: &Path) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_countersign"))
+        .current_dir(repo)
+        .env("COUNTERSIGN_DATA_DIR", root.join("data"))
+        .args(["feedback", "--format", "json"])
+        .output()
+        .expect("feedback runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("feedback json");
+    json["state"].as_str().unwrap_or_default().to_string()
+}
+
+/// Waits for the workstation to close its dialog and quits it.
+fn close_dialog_and_quit(t: &Tmux) {
+    t.keys(&["y"]);
+    wait_until("the dialog to close", || !t.screen().contains("and sign"));
+    t.keys(&["q"]);
+    assert_restored(t, "0");
+}
+
+/// Issue 25's whole journey in a real terminal, on a Cargo workspace with agent commits made
+/// by the binary (`demo --no-tui`): the agent loop of the README says "waiting"; the reviewer
+/// opens the workstation, goes to the agent's supervised commit, comments on a line and
+/// rejects it (signed); `feedback` says changes requested, naming the comment and "amend";
+/// the "agent" fixes the commit as the README says (`--fixup`, `rebase -i --autosquash`);
+/// `feedback` is back to pending (a reject of a replaced patch no longer stands); the reviewer
+/// re-reviews and approves with `A` (signed); `verify` passes the range and the loop says
+/// approved.
+#[test]
+fn the_whole_loop_reject_amend_rereview_approve_verify() {
+    if !support::require_tool("jq") {
+        return;
+    }
+    let (root, demo) = demo_by_cli();
+    let repo = demo.join("repo");
+    let rejected = commit_with(&repo, "Cache decoded tokens");
+    let (code, out) = agent_loop(root.path(), &repo);
+    assert_eq!(code, 11, "nothing reviewed yet: waiting\n{out}");
+    assert_eq!(feedback_state(root.path(), &repo), "pending");
+
+    // The reviewer: to the agent's commit, a comment on a line of its hunk, reject and sign.
+    let Some(t) = Tmux::start(&review_script(root.path(), &repo), 130, 40) else {
+        return;
+    };
+    t.wait_for("0/5 viewed");
+    t.wait_for("gate: 2 need approval");
+    t.keys(&["]", "]"]);
+    t.wait_for("crates/auth/src/tokens.rs · unified");
+    t.wait_for("@@");
+    t.keys(&["}", "j", "j", "v", "c"]);
+    t.wait_for("Comment on crates/auth/src/tokens.rs:");
+    t.text("bound this cache: it grows without limit");
+    t.keys(&["Enter"]);
+    t.wait_for("grows without limit");
+    t.keys(&["r"]);
+    t.wait_for("Reject (request changes) and sign · commit");
+    t.confirm("y");
+    wait_long(&t, "signed: reject", 30);
+    close_dialog_and_quit(&t);
+    drop(t);
+
+    assert_eq!(
+        countersign(&repo, &["verify"]).status.code(),
+        Some(1),
+        "a reject stands: the gate fails"
+    );
+    assert_eq!(feedback_state(root.path(), &repo), "changes-requested");
+    let (code, prompt) = agent_loop(root.path(), &repo);
+    assert_eq!(code, 10, "{prompt}");
+    assert!(prompt.contains("Changes requested"), "{prompt}");
+    assert!(prompt.contains("grows without limit"), "{prompt}");
+    assert!(
+        prompt.contains(&rejected[..7]),
+        "the commit is named:\n{prompt}"
+    );
+    assert!(prompt.contains("amend"), "the remedy is said:\n{prompt}");
+
+    // The agent: the fix folded into the rejected commit, as the README's loop says.
+    let tokens = repo.join("crates/auth/src/tokens.rs");
+    let text = std::fs::read_to_string(&tokens).expect("tokens.rs");
+    std::fs::write(
+        &tokens,
+        format!("{text}\n/// The cache holds at most this many tokens.\npub const CACHE_LIMIT: usize = 1024;\n"),
+    )
+    .expect("write tokens.rs");
+    let agent = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "git add crates/auth/src/tokens.rs && git commit -q --fixup={rejected} && \
+             GIT_SEQUENCE_EDITOR=: git rebase -q -i --autosquash main"
+        ))
+        .current_dir(&repo)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "claude")
+        .env("GIT_AUTHOR_EMAIL", "noreply@anthropic.com")
+        .env("GIT_COMMITTER_NAME", "claude")
+        .env("GIT_COMMITTER_EMAIL", "noreply@anthropic.com")
+        .output()
+        .expect("the agent's git runs");
+    assert!(
+        agent.status.success(),
+        "{}",
+        String::from_utf8_lossy(&agent.stderr)
+    );
+    let amended = commit_with(&repo, "Cache decoded tokens");
+    assert_ne!(amended, rejected, "the commit was rewritten");
+    let log = String::from_utf8_lossy(
+        &Command::new("git")
+            .arg("-C")
+            .arg(&repo)
+            .args(["log", "--format=%s", "main..HEAD"])
+            .output()
+            .expect("git log")
+            .stdout,
+    )
+    .into_owned();
+    assert_eq!(log.lines().count(), 4, "squashed, not stacked:\n{log}");
+    assert_eq!(feedback_state(root.path(), &repo), "pending");
+    let (code, out) = agent_loop(root.path(), &repo);
+    assert_eq!(code, 11, "the fix waits for the reviewer\n{out}");
+
+    // The reviewer again: the fix is in the diff; `A` approves what needs approving.
+    let Some(t) = Tmux::start(&review_script(root.path(), &repo), 130, 40) else {
+        return;
+    };
+    t.wait_for("0/5 viewed");
+    t.keys(&["/"]);
+    t.text("CACHE_LIMIT");
+    t.keys(&["Enter"]);
+    // Counted across the change: not in the first file, one match in another; `n` goes there.
+    t.wait_for("1 in 1 other file");
+    t.keys(&["n"]);
+    let s = t.wait_for("pub const CACHE_LIMIT");
+    assert!(s.contains("crates/auth/src/tokens.rs · unified"), "{s}");
+    t.keys(&["A"]);
+    t.wait_for("Approve and sign");
+    t.confirm("y");
+    t.wait_for("not marked viewed");
+    t.confirm("y");
+    let s = wait_long(&t, "signed: approve", 30);
+    assert!(s.contains("as alice@example.com"), "{s}");
+    t.keys(&["y"]);
+    t.wait_for("gate: passes");
+    t.keys(&["q"]);
+    assert_restored(&t, "0");
+    drop(t);
+
+    let verify = countersign(&repo, &["verify"]);
+    assert_eq!(
+        verify.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
+    assert_eq!(feedback_state(root.path(), &repo), "approved");
+    let (code, out) = agent_loop(root.path(), &repo);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("approved, nothing left to do"), "{out}");
 }

@@ -248,6 +248,42 @@ pub static TABLE: &[Entry] = &[
     Entry {
         layer: NORMAL,
         binds: &[Binding {
+            keys: &[ch('c')],
+            action: Action::Comment,
+        }],
+        help: "comment on the line (or the selected lines, or the file)",
+        hints: &[
+            (Context::Panels, "comment"),
+            (Context::Selecting, "comment on the selected lines"),
+        ],
+    },
+    Entry {
+        layer: NORMAL,
+        binds: &[Binding {
+            keys: &[ch('/')],
+            action: Action::Search,
+        }],
+        help: "search the change (matches counted in every file)",
+        hints: &[(Context::Panels, "search")],
+    },
+    Entry {
+        layer: NORMAL,
+        binds: &[
+            Binding {
+                keys: &[ch('n')],
+                action: Action::SearchNext,
+            },
+            Binding {
+                keys: &[ch('N')],
+                action: Action::SearchPrev,
+            },
+        ],
+        help: "next / previous match of the search",
+        hints: &[],
+    },
+    Entry {
+        layer: NORMAL,
+        binds: &[Binding {
             keys: &[ch('a')],
             action: Action::Approve,
         }],
@@ -301,42 +337,6 @@ pub static TABLE: &[Entry] = &[
             (Context::Panels, "impact"),
             (Context::Impact, "back to diff"),
         ],
-    },
-    Entry {
-        layer: NORMAL,
-        binds: &[Binding {
-            keys: &[ch('c')],
-            action: Action::Comment,
-        }],
-        help: "comment on the line (or the selected lines, or the file)",
-        hints: &[
-            (Context::Panels, "comment"),
-            (Context::Selecting, "comment on the selected lines"),
-        ],
-    },
-    Entry {
-        layer: NORMAL,
-        binds: &[Binding {
-            keys: &[ch('/')],
-            action: Action::Search,
-        }],
-        help: "search the change (matches counted in every file)",
-        hints: &[(Context::Panels, "search")],
-    },
-    Entry {
-        layer: NORMAL,
-        binds: &[
-            Binding {
-                keys: &[ch('n')],
-                action: Action::SearchNext,
-            },
-            Binding {
-                keys: &[ch('N')],
-                action: Action::SearchPrev,
-            },
-        ],
-        help: "next / previous match of the search",
-        hints: &[],
     },
     Entry {
         layer: NORMAL,
@@ -695,7 +695,7 @@ pub static TABLE: &[Entry] = &[
             keys: &[Key::Click],
             action: Action::Click(0, 0),
         }],
-        help: "select a file, commit or comment; focus a panel",
+        help: "select a file or commit, focus a panel; in C a comment (twice: jump)",
         hints: &[],
     },
     Entry {
