@@ -558,3 +558,46 @@ fn readme_agent_loop_runs_until_approved() {
     assert!(said.contains("approved, nothing left to do"), "{said}");
     assert_eq!(f.verify_json(&[]).0, 0);
 }
+
+/// The README's key table names only keys the workstation's one key table binds, and every
+/// key the status line offers in the panels is in it (the two cannot drift apart).
+#[test]
+fn the_readme_key_table_names_the_keys_the_workstation_binds() {
+    use countersign::tui::keymap::{self, Context, TABLE};
+    let readme = readme();
+    let start = readme
+        .find("| key | action | key | action |")
+        .expect("the README's key table");
+    let table = &readme[start..start + readme[start..].find("\n\n").expect("its end")];
+    let bound: Vec<String> = TABLE
+        .iter()
+        .flat_map(|e| e.binds.iter().flat_map(|b| b.keys.iter().map(keymap::name)))
+        .collect();
+    let mut named = Vec::new();
+    // Each quoted word is one key (`j`/`k` are quoted apart), but for `fg`, the shell's.
+    for (i, quoted) in table.split('`').enumerate() {
+        if i % 2 == 1 && quoted != "fg" {
+            named.push(quoted.to_string());
+        }
+    }
+    assert!(named.len() > 30, "{named:?}");
+    for key in &named {
+        assert!(
+            bound.contains(key),
+            "README names key {key:?}, which the workstation does not bind"
+        );
+    }
+    for (keys, what) in keymap::hints(Context::Panels) {
+        let keys: Vec<&str> = if keys == "/" {
+            vec!["/"]
+        } else {
+            keys.split('/').collect()
+        };
+        for key in keys {
+            assert!(
+                named.iter().any(|n| n == key),
+                "the status line offers {key} ({what}); the README's key table lacks it"
+            );
+        }
+    }
+}
