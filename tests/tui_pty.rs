@@ -1695,3 +1695,47 @@ fn the_whole_loop_reject_amend_rereview_approve_verify() {
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("approved, nothing left to do"), "{out}");
 }
+
+/// The text-field rows of the one key table, through a real terminal: what tmux sends for
+/// Left, Home, End, Ctrl-J, Alt-Enter, Tab, Backspace and Delete is parsed to the bindings the
+/// table names, and the comment box edits at its cursor; Enter saves the draft.
+#[test]
+fn the_comment_box_keys_of_the_key_table_work_in_a_real_terminal() {
+    let d = demo();
+    let Some(t) = Tmux::start(&script(&d, ""), 120, 30) else {
+        return;
+    };
+    t.wait_for("0/5 viewed");
+    t.wait_for("@@");
+    t.keys(&["j", "c"]);
+    t.wait_for("Comment on");
+    t.text("ab");
+    t.keys(&["Left"]);
+    t.text("X");
+    t.keys(&["Home"]);
+    t.text("<");
+    t.keys(&["End"]);
+    t.text(">");
+    t.keys(&["C-j"]);
+    t.text("c");
+    t.keys(&["M-Enter"]);
+    t.text("d");
+    t.keys(&["Tab"]);
+    t.text("e");
+    t.keys(&["BSpace"]);
+    t.text("g");
+    t.keys(&["Left", "Left", "Left", "DC"]);
+    t.text("f");
+    t.keys(&["Enter"]);
+    t.wait_for("<aXb>");
+    t.keys(&["q"]);
+    assert_restored(&t, "0");
+    let saved = std::fs::read_dir(d.data.join("reviews"))
+        .expect("the review state")
+        .next()
+        .expect("one review")
+        .expect("entry")
+        .path();
+    let json = std::fs::read_to_string(saved).expect("readable");
+    assert!(json.contains(r#""<aXb>\nc\nf\tg""#), "{json}");
+}
