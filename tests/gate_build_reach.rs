@@ -837,6 +837,29 @@ fn a_vendored_crates_files_are_build_code_whatever_their_path_rule() {
     assert_eq!(code, 1, "verify must fail: {row:#}");
     assert_eq!(row["tier"], "supervised", "{row:#}");
     assert!(row.to_string().contains("vendored crate"), "{row:#}");
+    // Another door: a file whose name is not UTF-8, added inside the vendored crate.
+    {
+        use std::os::unix::ffi::OsStrExt;
+        git_in(d.path(), &["checkout", "-q", "-B", "attack", "main"]);
+        let name = std::ffi::OsStr::from_bytes(b"third_party/vendor/left-pad/src/\xff.rs");
+        std::fs::write(d.path().join(name), "pub fn pad() {}\n").expect("write");
+        git_in(d.path(), &["add", "-A"]);
+        git_in(
+            d.path(),
+            &[
+                "commit",
+                "-q",
+                "-m",
+                "Pad\n\nCo-authored-by: Kiro <kiro@agents.example>",
+            ],
+        );
+        let (code, row) = d.verify();
+        assert_eq!(
+            code, 1,
+            "a non-UTF-8 name escaped the vendored crate: {row:#}"
+        );
+        assert!(row.to_string().contains("vendored crate"), "{row:#}");
+    }
     // Control: a file beside the vendored crates keeps its autonomous rule.
     d.ai(&[("third_party/README.txt", "vendored sources, see .cargo\n")]);
     let (code, row) = d.verify();

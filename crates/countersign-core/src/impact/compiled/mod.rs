@@ -160,11 +160,13 @@ impl Inclusions {
     /// Why `path` runs on the build machine: a build script is or includes it, or it is in
     /// a vendored crate.
     pub fn build_code(&self, path: &GitPath) -> Option<String> {
-        let text = std::str::from_utf8(path.as_bytes()).ok()?;
-        if let Some(why) = self.build_code.get(text) {
+        // Read as the scan recorded its paths (lossily): a name that is not UTF-8 inside a
+        // vendored crate is still in it.
+        let text = String::from_utf8_lossy(path.as_bytes());
+        if let Some(why) = self.build_code.get(text.as_ref()) {
             return Some(why.clone());
         }
-        let mut dir = text;
+        let mut dir = text.as_ref();
         while let Some((parent, _)) = dir.rsplit_once('/') {
             if self.vendored.contains(parent) {
                 return Some(format!(
