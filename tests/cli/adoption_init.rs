@@ -1,7 +1,7 @@
 //! `countersign init` on a real workspace clone: files written once, clone configured,
 //! the policy it writes passes `policy check`.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 

@@ -1,7 +1,7 @@
 //! `countersign sync` with a bare origin and two clones: sign-offs travel both ways, a race
 //! between syncing clones loses nothing.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 

@@ -3,8 +3,7 @@
 
 use std::collections::BTreeSet;
 
-#[path = "support/mod.rs"]
-mod support;
+use crate::support;
 
 /// Every `name(1)` a page points to, with roff's `\-` and font changes undone.
 fn references(roff: &str) -> BTreeSet<String> {

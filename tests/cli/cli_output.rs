@@ -1,7 +1,7 @@
 //! How the outputs meet their readers: `--color`, the pager and the width on a terminal, and
 //! the JSON documents against the schemas shipped in `schemas/`.
 
-mod signoff_common;
+use crate::signoff_common;
 
 use signoff_common::Fixture;
 

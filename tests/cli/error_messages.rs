@@ -3,7 +3,7 @@
 //! not "check the remote"). And one answer, the true one: an empty range, an empty repository
 //! and an orphan branch read the same in every command.
 
-mod signoff_common;
+use crate::signoff_common;
 
 use std::path::Path;
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! structured comments, a script plays the agent, and the feedback on the new revision finds
 //! the comment whose lines moved and says the other is outdated.
 
-mod signoff_common;
+use crate::signoff_common;
 
 use std::path::Path;
 

@@ -1,7 +1,7 @@
 //! The foundation end to end through the real binary: errors outside a usable repository,
 //! the demo, `status` (provenance, direct tiers, states) and `policy check`.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 

@@ -2,7 +2,7 @@
 //! roster files, note lines, special files in the work tree) never reaches the terminal raw,
 //! never hangs a command, and never makes an error repeat a megabyte.
 
-mod signoff_common;
+use crate::signoff_common;
 
 use std::io::Read;
 use std::path::Path;

@@ -2,7 +2,7 @@
 //! subjects and paths (snapshot), `impact --format dot` drawn by graphviz, and
 //! `impact --format mermaid` parsed back with node and edge counts matching the impact JSON.
 
-mod support;
+use crate::support;
 
 use std::io::Write;
 use std::path::Path;

@@ -1,7 +1,7 @@
 //! The README's command recipes, run as written: the fenced blocks are read from README.md
 //! itself, so that a recipe that stops working fails here instead of in a user's terminal.
 
-mod signoff_common;
+use crate::signoff_common;
 
 use std::path::Path;
 use std::process::Command;

@@ -4,7 +4,7 @@
 //! break out of HTML. The numbers are checked against `status` and `verify` JSON and
 //! `git log --numstat`; the HTML is parsed as XML.
 
-mod signoff_common;
+use crate::signoff_common;
 
 use git2::Oid;
 use signoff_common::{git_stdin, require_tool, Fixture};

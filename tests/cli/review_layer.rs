@@ -4,7 +4,7 @@
 //! a tag shadowing the trusted branch, a shallow or single-branch clone, a pushed branch
 //! named like the base, a range with an empty side.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

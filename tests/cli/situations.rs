@@ -2,7 +2,7 @@
 //! hints, key files, policy files that are not files, input files with a BOM or on stdin.
 //! Each gets the right answer, or one sentence with the fix (exit 2).
 
-mod signoff_common;
+use crate::signoff_common;
 
 use std::path::Path;
 use std::time::Duration;

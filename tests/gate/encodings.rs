@@ -2,7 +2,7 @@
 //! messages in the encoding the commit declares (`i18n.commitEncoding = ISO-8859-1`). Each is
 //! read as git reads it, on real repositories made by the real git.
 
-mod signoff_common;
+use crate::signoff_common;
 
 use std::time::Duration;
 

@@ -2,7 +2,7 @@
 //! (issue "Seal the gate", findings 6, 8, 11, 12, 13 and 14). Each test is named after the
 //! attack and fails while the attack works.
 
-mod signoff_common;
+use crate::signoff_common;
 
 use std::path::Path;
 use std::process::{Command, Stdio};

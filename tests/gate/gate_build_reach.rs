@@ -5,7 +5,7 @@
 //! real code does, and an AI commit on the branch edits only that file, never billing-api's
 //! folder. Before the fix `verify` passed each of them with no sign-off.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 
@@ -100,7 +100,7 @@ impl Demo {
 fn billing_lib_with(extra: &str) -> String {
     format!(
         "{}\n{extra}",
-        include_str!("../src/demo/fixtures/billing-lib.rs")
+        include_str!("../../src/demo/fixtures/billing-lib.rs")
     )
 }
 
@@ -332,7 +332,7 @@ fn a_member_used_at_build_time_is_build_code() {
         "crates/reporting/Cargo.toml",
         &format!(
             "{}\n[build-dependencies]\ncore-types = {{ path = \"../core-types\" }}\n",
-            include_str!("../src/demo/fixtures/reporting-manifest.toml")
+            include_str!("../../src/demo/fixtures/reporting-manifest.toml")
         ),
     );
     d.write("crates/reporting/build.rs", "fn main() {}\n");
@@ -354,7 +354,7 @@ fn a_manifest_change_that_adds_a_build_script_is_build_code() {
     d.human("A docs generator");
     d.ai(&[(
         "crates/reporting/Cargo.toml",
-        &include_str!("../src/demo/fixtures/reporting-manifest.toml").replace(
+        &include_str!("../../src/demo/fixtures/reporting-manifest.toml").replace(
             "edition.workspace = true",
             "edition.workspace = true\nbuild = \"../../docs/gen.rs\"",
         ),
@@ -451,7 +451,7 @@ fn submodule_bump(path_dependency: bool) {
             "crates/billing-api/Cargo.toml",
             &format!(
                 "{}money = {{ path = \"../../vendor/money\" }}\n",
-                include_str!("../src/demo/fixtures/billing-manifest.toml")
+                include_str!("../../src/demo/fixtures/billing-manifest.toml")
             ),
         );
     } else {
@@ -663,14 +663,14 @@ fn a_feature_change_on_a_prohibited_member_takes_its_tier() {
         "crates/billing-api/Cargo.toml",
         &format!(
             "{}\n[features]\nmock-limits = []\n",
-            include_str!("../src/demo/fixtures/billing-manifest.toml")
+            include_str!("../../src/demo/fixtures/billing-manifest.toml")
         ),
     );
     d.write(
         "crates/reporting/Cargo.toml",
         &format!(
             "{}billing-api = {{ path = \"../billing-api\" }}\n",
-            include_str!("../src/demo/fixtures/reporting-manifest.toml")
+            include_str!("../../src/demo/fixtures/reporting-manifest.toml")
         ),
     );
     d.human("Reporting reads billing");
@@ -678,7 +678,7 @@ fn a_feature_change_on_a_prohibited_member_takes_its_tier() {
         "crates/reporting/Cargo.toml",
         &format!(
             "{}billing-api = {{ path = \"../billing-api\", features = [\"mock-limits\"] }}\n",
-            include_str!("../src/demo/fixtures/reporting-manifest.toml")
+            include_str!("../../src/demo/fixtures/reporting-manifest.toml")
         ),
     )]);
     let (code, row) = d.verify();
@@ -755,7 +755,7 @@ fn a_plain_dependency_on_a_member_without_features_reaches_nothing() {
         "crates/reporting/Cargo.toml",
         &format!(
             "{}billing-api = {{ path = \"../billing-api\" }}\n",
-            include_str!("../src/demo/fixtures/reporting-manifest.toml")
+            include_str!("../../src/demo/fixtures/reporting-manifest.toml")
         ),
     )]);
     let (code, row) = d.verify();

@@ -3,7 +3,7 @@
 //! `[patch]` or `[replace]` path, a path dependency of a lone package — so an AI edit there
 //! escalates, rather than passing as autonomous.
 
-mod support;
+use crate::support;
 
 use support::{alice_roster_line, countersign, git_stdin, TestRepo};
 

@@ -3,7 +3,7 @@
 //! arrived from the base does not make it `forbidden`, while an evil merge's own lines (and
 //! its conflict resolutions) still count.
 
-mod support;
+use crate::support;
 
 use support::{alice_roster_line, countersign, TestRepo};
 

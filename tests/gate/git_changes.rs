@@ -1,6 +1,6 @@
 //! Revspec resolution and change-set loading against real repositories.
 
-mod support;
+use crate::support;
 
 use countersign_core::git::{
     self, ChangeSet, CommitChange, DiffBase, FileChange, FileStatus, LineKind, LoadDepth,

@@ -3,7 +3,7 @@
 //! command line's config), SHA-256 and reftable repositories, partial clones. Each gets the
 //! right answer, or one sentence naming the cause and the fix (exit 2), as git would.
 
-mod signoff_common;
+use crate::signoff_common;
 
 use std::path::Path;
 use std::time::Duration;

@@ -1,7 +1,7 @@
 //! `countersign impact` through the real binary: the JSON contract, the text tree within 80
 //! columns, a repository without a policy, and `status` showing the escalated tier.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 

@@ -1,6 +1,6 @@
 //! Tier escalation through dependents: reach none / direct / transitive, and the cap.
 
-mod support;
+use crate::support;
 
 use countersign_core::git::{ChangeSet, LoadDepth};
 use countersign_core::impact::{self, GitTree, Options, Workspace};

@@ -1,7 +1,7 @@
 //! The impact analysis on real git repositories made in temp dirs: generated workspaces with
 //! known ground truth, and hand-made ones for each case of the workspace and module graphs.
 
-mod support;
+use crate::support;
 
 use countersign_core::git::{ChangeSet, LoadDepth};
 use countersign_core::impact::{self, GitTree, Impact, Options, Workspace};

@@ -10,7 +10,7 @@
 //! child, `#[path]`, `include_str!`, a registry dependency with a `Cargo.lock` change, and
 //! documentation and CI files beside the sources; and a moved module.
 
-mod support;
+use crate::support;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 

@@ -2,7 +2,7 @@
 //! the same tree checked out: members, names, targets with root files, path-dependency
 //! edges with kind, target and rename.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeSet;
 use std::path::Path;

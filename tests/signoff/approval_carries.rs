@@ -3,7 +3,7 @@
 //! trusted ref and whose tier today is not higher. Status and verify JSON say
 //! `carried_from: {commit, by}`.
 
-mod signoff_common;
+use crate::signoff_common;
 
 use signoff_common::{Fixture, POLICY};
 

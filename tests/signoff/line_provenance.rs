@@ -4,7 +4,7 @@
 //! approvals and is never forbidden; a malformed or hostile note is reported and changes
 //! nothing else.
 
-mod signoff_common;
+use crate::signoff_common;
 
 use git2::Oid;
 use signoff_common::{git_stdin, Fixture};

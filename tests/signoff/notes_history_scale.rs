@@ -8,7 +8,7 @@
 //! --test notes_history_scale` runs it at 100,000 (about three minutes with the debug
 //! binary on a loaded 2-core machine, where libgit2 and zlib are unoptimised).
 
-mod signoff_common;
+use crate::signoff_common;
 
 use std::io::Write;
 use std::path::Path;

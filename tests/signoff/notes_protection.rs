@@ -4,7 +4,7 @@
 //! `verify --notes-anchor` notices a rewritten history in CI; a note blob over 16 MiB fails
 //! its commit unread.
 
-mod signoff_common;
+use crate::signoff_common;
 
 use std::path::Path;
 use std::process::Command;

@@ -2,7 +2,7 @@
 //! verifying; the new ones pass `ssh-keygen -Y verify`; a version 1 record cannot smuggle
 //! comments.
 
-mod signoff_common;
+use crate::signoff_common;
 
 use std::process::Stdio;
 

@@ -3,7 +3,7 @@
 //! the version it replaces, whatever links the branch author kept or cut. Before the fix the
 //! reject was forgotten and nobody was told.
 
-mod signoff_common;
+use crate::signoff_common;
 
 use signoff_common::Fixture;
 

@@ -3,7 +3,7 @@
 //! Each test is an attack by a branch author who cannot reach the seniors' keys: before the
 //! fix, `verify` let the commit through over a reject.
 
-mod signoff_common;
+use crate::signoff_common;
 
 use countersign_core::signoff::{keys, Decision};
 use signoff_common::{forge, now, Fixture};

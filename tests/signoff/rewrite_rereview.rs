@@ -4,7 +4,7 @@
 //! Change-Id trailer or the same patch), a forged copy is not believed, and a fresh sign-off
 //! on the new commit passes the gate.
 
-mod signoff_common;
+use crate::signoff_common;
 
 use countersign_core::signoff::rewrite;
 use git2::Oid;

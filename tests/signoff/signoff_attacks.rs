@@ -1,7 +1,7 @@
 //! Attacks on the gate. Each test fails if the attack succeeds: `verify` must exit 1 and say
 //! why, while the honest counterpart (checked first or alongside) passes.
 
-mod signoff_common;
+use crate::signoff_common;
 
 use countersign_core::signoff::Decision;
 use signoff_common::{forge, now, Fixture};

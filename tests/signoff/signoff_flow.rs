@@ -1,7 +1,7 @@
 //! The sign-off workflow through the real binary: keygen, sign (and its refusals), status
 //! states, verify and show output contracts, and concurrent signers.
 
-mod signoff_common;
+use crate::signoff_common;
 
 use std::os::unix::fs::PermissionsExt;
 

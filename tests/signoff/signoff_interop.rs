@@ -1,7 +1,7 @@
 //! Interoperability with the real tools: `ssh-keygen -Y verify` accepts what countersign signs,
 //! keys made by `ssh-keygen` sign, git reads and merges the notes.
 
-mod signoff_common;
+use crate::signoff_common;
 
 use std::path::Path;
 use std::process::Stdio;

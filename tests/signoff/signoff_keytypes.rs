@@ -3,7 +3,7 @@
 //! `ssh-keygen -Y sign` made over a countersign payload counts in `verify`. `policy check`,
 //! `sign` and `verify` agree on every key type.
 
-mod signoff_common;
+use crate::signoff_common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

@@ -3,7 +3,7 @@
 //! it; its `presence` accepts only a security key's touch (and PIN), which a program holding
 //! an ordinary key or its passphrase cannot make. Real keys, real `ssh-keygen`.
 
-mod signoff_common;
+use crate::signoff_common;
 
 use signoff_common::*;
 

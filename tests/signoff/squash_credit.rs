@@ -3,7 +3,7 @@
 //! same parent and tree — a human-looking "twin" the branch author pushed anywhere, with any
 //! note — made an unsigned AI commit pass as `squash_of` it.
 
-mod signoff_common;
+use crate::signoff_common;
 
 use signoff_common::Fixture;
 

@@ -17,10 +17,8 @@ use git2::Oid;
 use ssh_key::{HashAlg, LineEnding, PrivateKey};
 
 pub mod sk;
-#[path = "../support/mod.rs"]
-mod support;
 #[allow(unused_imports)]
-pub use support::{alice_roster_line, countersign, git_in, git_stdin, require_tool, TestRepo};
+pub use crate::support::{alice_roster_line, countersign, git_in, git_stdin, require_tool, TestRepo};
 
 /// The policy on main: everything supervised (1 senior), docs autonomous, `billing/**`
 /// prohibited (2 seniors).

@@ -3,7 +3,7 @@
 //! over for files whose content is unchanged, and approving opens the normal sign dialog for
 //! the rewritten commit itself; a fresh sign-off on it then passes the gate.
 
-mod signoff_common;
+use crate::signoff_common;
 
 use countersign::tui::app::Overlay;
 use countersign::tui::data::{load_review, FileKey};

@@ -4,7 +4,7 @@
 //! keeps what will be signed on screen. Frames come from a ratatui `TestBackend` (insta
 //! snapshots) or from the real binary's `review --snapshot`.
 
-mod support;
+use crate::support;
 
 use countersign::tui::app::{Overlay, SignStage};
 use countersign::tui::sample;

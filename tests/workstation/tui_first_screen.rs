@@ -4,7 +4,7 @@
 //! dialog kept on the right files. Real repositories, the real binary's `--snapshot`, and a
 //! headless session driven by keys.
 
-mod support;
+use crate::support;
 
 use countersign::tui::action::{Action, JobResult};
 use countersign::tui::app::Overlay;

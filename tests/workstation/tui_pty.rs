@@ -5,7 +5,7 @@
 //! Each test runs its own tmux server (`-L`), so nothing touches the user's sessions. Skipped
 //! (`skipped: tmux not found`) where tmux is not installed; CI installs it and forbids the skip.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -1379,8 +1379,7 @@ fn keys_sent_to_a_terminal_too_small_for_the_dialog_sign_nothing() {
     assert_eq!(note_list(&d.repo), before, "nothing was signed");
 }
 
-#[path = "signoff_common/sk.rs"]
-mod sk;
+use crate::signoff_common::sk;
 
 /// Adds `line` to the demo's roster on its trusted branch (main), through a worktree.
 fn add_to_trusted_roster(repo: &Path, line: &str) {
