@@ -547,7 +547,7 @@ fn in_a_terminal(dir: &Path, args: &str) -> String {
         .env("HOME", dir)
         .env("NO_COLOR", "1")
         .env("COUNTERSIGN_PROGRESS_AFTER_MS", "0")
-        .env("PAGER", "") // no pager: this test reads the progress (tests/cli_output.rs pages)
+        .env("PAGER", "") // no pager: this test reads the progress (tests/cli/cli_output.rs pages)
         .output()
         .expect("script runs");
     String::from_utf8_lossy(&out.stdout).into_owned()

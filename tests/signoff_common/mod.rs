@@ -18,7 +18,9 @@ use ssh_key::{HashAlg, LineEnding, PrivateKey};
 
 pub mod sk;
 #[allow(unused_imports)]
-pub use crate::support::{alice_roster_line, countersign, git_in, git_stdin, require_tool, TestRepo};
+pub use crate::support::{
+    alice_roster_line, countersign, git_in, git_stdin, require_tool, TestRepo,
+};
 
 /// The policy on main: everything supervised (1 senior), docs autonomous, `billing/**`
 /// prohibited (2 seniors).

@@ -1,7 +1,7 @@
 //! A throwaway git repository for integration tests, with the developer's git config shut out.
 //!
 //! ```ignore
-//! mod support;
+//! use crate::support; // each test binary's main.rs declares `mod support` once
 //! let t = support::TestRepo::new();          // branch `main`, user Dana Human
 //! t.write("src/lib.rs", "pub fn f() {}\n");   // work tree + index
 //! let base = t.commit("initial");            // deterministic, increasing timestamps

@@ -5,10 +5,10 @@
 //! `tests/support` (a throwaway repository, the binary, optional tools) and
 //! `tests/signoff_common` (a governed repository with real keys).
 
-#[path = "../support/mod.rs"]
-mod support;
 #[path = "../signoff_common/mod.rs"]
 mod signoff_common;
+#[path = "../support/mod.rs"]
+mod support;
 
 mod rewrite_tui;
 mod tui_cli;
