@@ -2,8 +2,11 @@
 //! and the demo ([`demo`]), on top of the core package `countersign_core`, which knows no
 //! terminal and cannot import this one.
 //!
-//! The core's modules are imported at this crate's root (privately), so `crate::review`,
-//! `crate::git`, … name the core's modules throughout the application.
+//! The core's public modules (`review`, `model`, `util`, `pattern`) are imported at this
+//! crate's root (privately), and so are the views `review` gives of the layers under it: in
+//! this crate `crate::git`, `crate::signoff`, `crate::policy`, `crate::impact` and `crate::diff`
+//! name `countersign_core::review::{git, …}`, the lists of what the application may use (the
+//! layers themselves are private to the core, so the compiler refuses a reach-around).
 
 #![warn(missing_docs)]
 
@@ -12,6 +15,6 @@ pub mod demo;
 pub mod tui;
 
 #[allow(unused_imports)]
-use countersign_core::{
-    diff, git, impact, model, pattern, policy, review, signoff, util, Error, Result,
-};
+use countersign_core::review::{diff, git, impact, policy, signoff};
+#[allow(unused_imports)]
+use countersign_core::{model, pattern, review, util, Error, Result};

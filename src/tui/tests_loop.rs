@@ -347,8 +347,8 @@ fn the_impact_panel_says_which_crates_compile_the_selected_file() {
 
 #[test]
 fn the_panel_takes_each_files_compilers_from_the_analysis_as_impact_json_has_them() {
-    use crate::impact::compiled::{Certainty, Compiler};
     use crate::review::tiered::{FileEntry, TieredImpact};
+    use countersign_core::impact::compiled::{Certainty, Compiler};
     let impact = TieredImpact {
         files: vec![FileEntry {
             path: "docs/rates.rs".into(),

@@ -38,6 +38,7 @@ pub fn is_invisible(c: char) -> bool {
 }
 
 /// Whether `c` is a bidirectional formatting control (the characters Trojan Source uses).
+#[cfg(test)]
 pub fn is_bidi_control(c: char) -> bool {
     matches!(c as u32, 0x61c | 0x200e | 0x200f | 0x202a..=0x202e | 0x2066..=0x2069)
 }
@@ -142,6 +143,7 @@ fn marked_char(c: char) -> String {
 }
 
 /// What `text` holds that a reader could not see.
+#[cfg(any(test, feature = "test-support"))]
 pub fn scan(text: &str) -> Findings {
     let mut f = Findings::default();
     f.add_text(text);

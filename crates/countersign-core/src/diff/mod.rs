@@ -50,19 +50,11 @@ mod highlight;
 pub mod invisible;
 mod theme;
 
-pub use emphasis::{
-    emphasis, hunk_emphasis, pair_lines, EmphasisRanges, LinePair, MAX_EMPHASIS_BYTES, MAX_SEARCH,
-    MIN_SHARED_RATIO,
-};
-pub use highlight::{
-    HighlightChunk, Highlighter, HunkHighlight, LineHighlight, Side, SpanStyle, StyledSpan,
-    Syntaxes, CACHE_CAPACITY, CHUNK_LINES, MAX_HIGHLIGHT_BYTES,
-};
-pub use theme::{
-    available_themes, builtin_theme_names, load_config, load_theme, BadgeColors, BarColors,
-    BaseColors, Config, DialogColors, DiffColors, PanelColors, Rgb, Theme, ThemeError, ThemeSource,
-    UiColors, DEFAULT_THEME,
-};
+#[cfg(any(test, feature = "test-support"))]
+pub use emphasis::emphasis;
+pub use emphasis::hunk_emphasis;
+pub use highlight::{Highlighter, LineHighlight, Side, Syntaxes};
+pub use theme::{load_config, load_theme, Config, Rgb, Theme, DEFAULT_THEME};
 
 /// The text of a diff line as it is shown and as every range in this module indexes it:
 /// lossy UTF-8 (invalid bytes become U+FFFD), without a trailing `\r` (CRLF endings are not

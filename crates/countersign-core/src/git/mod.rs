@@ -25,16 +25,18 @@ pub mod shares;
 mod tree;
 
 pub(crate) use changeset::read_hunks;
+#[cfg(any(test, feature = "test-support"))]
+pub use changeset::LOAD_THREADS;
 pub use changeset::{
     ChangeSet, CommitChange, DiffBase, DiffLine, FileChange, FileStatus, Hunk, LineKind, LoadDepth,
-    Person, SubmoduleChange, Trailer, LOAD_THREADS,
+    Person, SubmoduleChange, Trailer,
 };
 pub(crate) use encoding::CommitEncoding;
 pub use large::{large_blob_turn, LARGE_BLOB};
 pub use malformed::malformed_tree;
 pub use merge::merge_own_paths;
 pub use path::GitPath;
-pub use refs::{resolve_rev, ResolvedRev};
+pub use refs::resolve_rev;
 pub use repo::{open, short_id};
 #[cfg(any(test, feature = "fuzzing"))]
 pub(crate) use revspec::split_range;

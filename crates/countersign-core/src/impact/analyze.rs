@@ -6,9 +6,8 @@ use super::modules;
 use super::report::{Impact, TargetImpact};
 use super::targets::{discover, TargetKind};
 use super::workspace::Workspace;
-use crate::git::GitTree;
-use crate::git::{CommitChange, DiffBase, FileChange};
-use crate::{Error, Result};
+use crate::git::{FileChange, GitTree};
+use crate::Result;
 
 /// What to compute beyond the crate level.
 #[derive(Clone, Debug)]
@@ -31,11 +30,13 @@ impl Default for Options {
 
 /// The impact of `commits` (oldest first) taken together: the graph is the tip's workspace,
 /// the base is the first commit's parent (its first parent, for a merge).
+#[cfg(any(test, feature = "test-support"))]
 pub fn analyze(
     repo: &git2::Repository,
-    commits: &[CommitChange],
+    commits: &[crate::git::CommitChange],
     opts: &Options,
 ) -> Result<Impact> {
+    use crate::git::DiffBase;
     let (Some(first), Some(last)) = (commits.first(), commits.last()) else {
         return Ok(Impact::default());
     };
@@ -44,10 +45,17 @@ pub fn analyze(
         DiffBase::EmptyTree => None,
     };
     let files: Vec<&FileChange> = commits.iter().flat_map(|c| c.files.iter()).collect();
-    analyze_range(repo, base, oid(&last.id)?, &files, opts, Loaded::default())
+    analyze_range(
+        repo,
+        base,
+        last.commit_id().oid(),
+        &files,
+        opts,
+        Loaded::default(),
+    )
 }
 
-/// Workspaces the caller has already read (an [`crate::assess::Assessor`] caches them), so
+/// Workspaces the caller has already read (the review layer's `Assessor` caches them), so
 /// that the analysis does not read every manifest again.
 #[derive(Clone, Copy, Default)]
 pub struct Loaded<'a> {
@@ -55,10 +63,6 @@ pub struct Loaded<'a> {
     pub base: Option<&'a Workspace>,
     /// The workspace at the tip commit.
     pub tip: Option<&'a Workspace>,
-}
-
-fn oid(id: &str) -> Result<git2::Oid> {
-    git2::Oid::from_str(id).map_err(Error::git(format!("parsing commit id {id}")))
 }
 
 /// The impact of `files` changed between commit `base` (None: the empty tree) and `tip`.

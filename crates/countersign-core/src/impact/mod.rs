@@ -60,11 +60,11 @@ pub mod targets;
 pub mod wide;
 mod workspace;
 
-pub use crate::git::{GitTree, ListFiles};
-pub use analyze::{analyze, analyze_range, Loaded, Options};
-pub use closure::{reverse_closure, Reached, Seed};
+pub use crate::git::GitTree;
+#[cfg(any(test, feature = "test-support"))]
+pub use analyze::analyze;
+pub use analyze::{analyze_range, Loaded, Options};
 pub use crates::CrateImpact;
-pub use deps::{DepKind, Dependency};
+pub use deps::DepKind;
 pub use report::{Impact, TargetImpact};
-pub use targets::{Target, TargetKind};
-pub use workspace::{DeclaredTargets, Edge, Member, Workspace};
+pub use workspace::{Member, Workspace};

@@ -259,6 +259,7 @@ fn parse_lock(text: &str) -> Option<std::rc::Rc<LockFile>> {
 /// dependency tree contains a package that was added, removed or changed (version, source,
 /// checksum or its own dependencies). Every member when either side does not parse, or
 /// anything besides `[[package]]` entries changed.
+#[cfg(any(test, feature = "test-support"))]
 pub fn lock_change(old: Option<&str>, new: Option<&str>, ws: &Workspace) -> WideEffect {
     lock_change_packages(old, new, ws).0
 }

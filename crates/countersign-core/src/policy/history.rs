@@ -30,8 +30,6 @@ pub struct TrustedHistory {
     pub roster: Roster,
     /// Role name → every principal it named in some version of the policy.
     pub roles: BTreeMap<String, BTreeSet<String>>,
-    /// How many commits were walked.
-    pub commits: usize,
 }
 
 /// Reads the rosters and roles of every commit on `tip`'s first-parent history (`label`
@@ -53,10 +51,7 @@ pub fn trusted_history(repo: &Repository, tip: Oid, label: &str) -> Result<Trust
             crate::git::short_id(&cut.to_string())
         )));
     }
-    let mut out = TrustedHistory {
-        commits: commits.len(),
-        ..TrustedHistory::default()
-    };
+    let mut out = TrustedHistory::default();
     let mut seen_dirs: HashSet<Oid> = HashSet::new();
     let mut seen_blobs: HashSet<Oid> = HashSet::new();
     let mut seen_lines: HashSet<(Vec<String>, String, Option<Vec<String>>)> = HashSet::new();

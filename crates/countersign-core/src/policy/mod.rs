@@ -34,13 +34,17 @@ pub mod template;
 pub mod tier;
 mod types;
 
-pub use crate::model::{Diagnostic, Diagnostics};
+#[cfg(any(test, feature = "test-support"))]
+pub use crate::model::Diagnostic;
+pub use crate::model::Diagnostics;
+#[cfg(any(test, feature = "test-support"))]
+pub use load::policy_digest;
 pub use load::{
-    builtin, load_trusted, load_trusted_at, load_worktree, policy_digest, summary, Trusted,
-    POLICY_PATH, ROSTER_PATH,
+    builtin, load_trusted, load_trusted_at, load_worktree, summary, Trusted, POLICY_PATH,
+    ROSTER_PATH,
 };
 pub use parse::parse_policy;
-pub use roster::{parse_roster, principal_matches, AllowedSigner, Roster, SignerSummary};
+pub use roster::{parse_roster, principal_matches, AllowedSigner, Roster};
 pub use rule_globs::RuleGlobs;
 pub use types::{
     AiRules, BuildCode, Escalation, Policy, PolicySource, Reach, Rule, Tier, TierRequirement,

@@ -25,6 +25,7 @@ pub mod feedback_render;
 pub mod graph;
 pub mod markdown;
 mod open;
+mod parts;
 mod reach;
 mod replaced;
 pub mod report;
@@ -35,5 +36,6 @@ pub mod trusted;
 
 pub use assess::{Assessment, Assessor, CheckoutFlag};
 pub use open::{Purpose, Resolved, Review, Selection};
+pub use parts::{diff, git, impact, policy, signoff};
 pub use report::{CommitReport, Report, SCHEMA_VERSION};
 pub use trusted::{resolve_trusted, TrustSource, TrustedRef};

@@ -26,7 +26,7 @@ pub const MAX_SHORT_FIELD: usize = 256;
 pub const MAX_COMMENTS: usize = 200;
 
 /// The quoting caps live with the quoting ([`super::comment`]), listed here with the rest.
-pub use super::comment::{MAX_QUOTED_FILE, MAX_QUOTED_LINES};
+pub use super::comment::MAX_QUOTED_LINES;
 
 /// Refuses a note line over [`MAX_NOTE_LINE`], before it is parsed.
 pub fn check_line(line: &str) -> Result<(), String> {

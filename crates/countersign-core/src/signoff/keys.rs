@@ -235,16 +235,6 @@ pub fn public_key_at(location: &KeyLocation) -> Result<PublicKey> {
     }
 }
 
-/// Whether opening the key at `location` will ask for a passphrase (an encrypted key file),
-/// so a caller such as the TUI can ask in its own dialog first and hand the answer to
-/// [`SigningKey::open`].
-pub fn needs_passphrase(location: &KeyLocation) -> Result<bool> {
-    match &location.kind {
-        KeyKind::Agent(_) => Ok(false),
-        KeyKind::File(path) => Ok(read_private_key(path)?.is_encrypted()),
-    }
-}
-
 /// The text of a key file: the user's own path, so a symlink is followed, but it must lead to
 /// a regular file of at most 64 KiB (not `/dev/zero`, not a FIFO) holding text.
 fn read_key_text(path: &Path) -> Result<String> {
@@ -356,11 +346,6 @@ impl SigningKey {
             }
             SigningKey::Agent(a) => a.sign_armored(namespace, msg),
         }
-    }
-
-    /// Whether the key is a security key: its signatures can attest a touch.
-    pub fn is_security_key(&self) -> bool {
-        crate::policy::lint::is_security_key(self.public_key())
     }
 }
 

@@ -60,7 +60,9 @@ pub mod verify;
 
 use serde::Serialize;
 
-pub use comment::{CommentInput, ReviewComment, Side};
+#[cfg(any(test, feature = "test-support"))]
+pub use comment::ReviewComment;
+pub use comment::Side;
 pub use record::{Decision, Evidence, HunkEvidence, NoteLine, Payload};
 pub use sign::{execute, plan, Judged, SignOutcome, SignPlan, SignRequest};
 pub use sshsig::NAMESPACE;

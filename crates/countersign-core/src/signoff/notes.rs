@@ -24,6 +24,7 @@ pub const NOTES_REF: &str = "refs/notes/countersign";
 const MAX_ATTEMPTS: u32 = 200;
 
 /// The lines of the note on `commit` (empty when there is none), blank lines dropped.
+#[cfg(any(test, feature = "test-support"))]
 pub fn read_lines(repo: &Repository, commit: Oid) -> Result<Vec<String>> {
     match repo.find_note(Some(NOTES_REF), commit) {
         Ok(note) => Ok(split_lines(note.message_bytes())),

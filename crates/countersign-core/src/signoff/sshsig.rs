@@ -57,14 +57,10 @@ pub fn parse(armored: &str) -> Result<SshSig, String> {
         .map_err(|e| format!("the signature is not an armored SSH signature: {e}"))
 }
 
-/// Checks that `sig` is a signature by `key` over `payload` in the countersign namespace.
-/// The error says which of the three failed.
-pub fn verify(key: &PublicKey, payload: &str, sig: &SshSig) -> Result<(), String> {
-    verify_known(key, payload, sig, None)
-}
-
-/// [`verify`], taking the outcome of the signature arithmetic from `known` when it was
-/// computed ahead (by [`matches`], with a key of the same key data) instead of again.
+/// Checks that `sig` is a signature by `key` over `payload` in the countersign namespace,
+/// taking the outcome of the signature arithmetic from `known` when it was computed ahead
+/// (by [`matches`], with a key of the same key data) instead of again. The error says which
+/// of the three failed.
 pub fn verify_known(
     key: &PublicKey,
     payload: &str,

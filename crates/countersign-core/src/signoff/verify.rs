@@ -515,6 +515,7 @@ impl Coverage {
 
 /// Judges one commit: `signoffs` are its checked note lines (their `counts` and
 /// `not_counted` are filled in here).
+#[cfg(any(test, feature = "test-support"))]
 pub fn judge(
     policy: &Policy,
     commit: &CommitChange,
