@@ -5,8 +5,9 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use countersign_core::diff::{self, Highlighter, Side, Syntaxes};
+use countersign_core::diff::{self, Highlighter, Syntaxes};
 use countersign_core::git::{DiffLine, FileChange, FileStatus, GitPath, Hunk, LineKind};
+use countersign_core::model::Side;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 
 const SCREEN: usize = 60;

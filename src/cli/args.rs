@@ -234,9 +234,9 @@ pub struct ImpactArgs {
     pub format: ImpactFormat,
 }
 
-/// A signed decision.
+/// A signed decision as `sign --decision` spells it (the record's own is `signoff::Decision`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Decision {
+pub enum DecisionArg {
     /// The change may ship.
     Approve,
     /// The change must not ship as it is.
@@ -250,7 +250,7 @@ pub struct SignArgs {
     pub revspec: String,
     /// Approve or reject.
     #[arg(long, value_enum)]
-    pub decision: Decision,
+    pub decision: DecisionArg,
     /// A comment recorded in the signed payload.
     #[arg(long, value_name = "TEXT")]
     pub comment: Option<String>,

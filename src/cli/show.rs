@@ -7,9 +7,10 @@ use super::args::{Format, ShowArgs};
 use super::style::{finish, write_json};
 use super::{notify, Context, EXIT_OK};
 use crate::git::{short_id, CommitChange};
+use crate::model::clip;
 use crate::review::{Purpose, Review};
 use crate::signoff::SignoffVerdict;
-use crate::util::escape::{clip, line as esc, text};
+use crate::util::escape::{line as esc, text};
 
 /// How many unreadable note lines `show` prints in full before counting the rest.
 const MAX_UNREADABLE_SHOWN: usize = 5;

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 
-use super::args::{Decision as ArgDecision, SignArgs};
+use super::args::{DecisionArg, SignArgs};
 use super::{notify, Context, EXIT_OK, EXIT_VIOLATION};
 use crate::git::short_id;
 use crate::review::signing::{sign_current, KeyAccess, Shown, Signing};
@@ -32,8 +32,8 @@ pub fn run(cwd: &Path, args: &SignArgs) -> Result<i32> {
     let public = keys::public_key_at(&location)?;
     let request = SignRequest {
         decision: match args.decision {
-            ArgDecision::Approve => Decision::Approve,
-            ArgDecision::Reject => Decision::Reject,
+            DecisionArg::Approve => Decision::Approve,
+            DecisionArg::Reject => Decision::Reject,
         },
         comment: args.comment.clone().unwrap_or_default(),
         comments: match &args.comments_from {

@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use super::args::ColorWhen;
-use crate::policy::Tier;
+use crate::model::Tier;
 use crate::signoff::ReviewState;
 
 /// The decision of `--color`, made once at start (before a pager replaces stdout).

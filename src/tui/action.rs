@@ -8,6 +8,7 @@ use super::data::{FileKey, ReviewData};
 use super::doc::DiffDoc;
 use super::impact::ImpactView;
 use crate::model::CommitId;
+use crate::signoff::Decision;
 
 /// Something the user did.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -145,7 +146,7 @@ pub enum JobResult {
         result: Result<Vec<String>, String>,
     },
     /// A signing attempt finished.
-    Signed(SignOutcome),
+    Signed(SignDialogOutcome),
     /// The impact analysis of one commit (its index).
     CommitImpact {
         /// The commit's index in the change.
@@ -166,7 +167,7 @@ pub enum JobResult {
     /// was loaded with paths only.
     FullFiles(Result<Vec<crate::git::CommitChange>, String>),
     /// Viewed marks and drafts were written (or why not).
-    Saved(Result<crate::tui::store::Saved, String>),
+    Saved(Result<crate::review::drafts::Saved, String>),
     /// The syntax highlighter is ready (grammars loaded).
     Highlighter(crate::diff::Highlighter),
     /// Lines asked for were highlighted into the highlighter's cache.
@@ -182,13 +183,10 @@ pub enum JobResult {
     },
 }
 
-/// Approve or reject: the sign-off record's own decision.
-pub use crate::signoff::Decision;
-
 /// Everything a sign-off from the workstation binds, gathered from the state. Its `Debug`
 /// leaves the passphrase out: a request may be logged or printed in a test failure.
 #[derive(Clone, PartialEq, Eq)]
-pub struct SignRequest {
+pub struct SignDialogRequest {
     /// Approve or reject.
     pub decision: Decision,
     /// The commits to sign, oldest first, each with the review evidence for it.
@@ -210,9 +208,9 @@ pub struct SignRequest {
     pub cancel: crate::signoff::agent::Cancel,
 }
 
-impl std::fmt::Debug for SignRequest {
+impl std::fmt::Debug for SignDialogRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SignRequest")
+        f.debug_struct("SignDialogRequest")
             .field("decision", &self.decision)
             .field("commits", &self.commits)
             .field("comment", &self.comment)
@@ -243,13 +241,13 @@ pub struct CommitEvidence {
 
 /// How a signing attempt ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum SignOutcome {
+pub enum SignDialogOutcome {
     /// Signed and stored: one line per sign-off (and any notes) for the reviewer.
     Signed(Vec<String>),
     /// The key is encrypted: ask for its passphrase (again, after `error`) and retry.
     NeedPassphrase {
         /// The request to retry, without a passphrase.
-        request: SignRequest,
+        request: SignDialogRequest,
         /// Why the last passphrase did not open the key (None the first time).
         error: Option<String>,
     },
@@ -261,7 +259,7 @@ pub enum SignOutcome {
 }
 
 /// Hunk lines to highlight: (hunk index, side, line indices in the hunk).
-pub type HighlightWant = (usize, crate::diff::Side, std::ops::Range<usize>);
+pub type HighlightWant = (usize, crate::model::Side, std::ops::Range<usize>);
 
 /// What `update` asks the event loop to do.
 #[derive(Clone, Debug)]
@@ -276,7 +274,7 @@ pub enum Effect {
     /// Write viewed marks and drafts to the data directory.
     Save,
     /// Sign through the library's signing code.
-    Sign(SignRequest),
+    Sign(SignDialogRequest),
     /// Load the grammars and make the syntax highlighter (slow: in the background).
     LoadHighlighter,
     /// Highlight these lines of a file's diff (an older request still waiting is dropped).

@@ -4,14 +4,15 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::action::Decision;
 use super::data::{FileKey, ReviewData};
 use super::doc::DiffDoc;
 use super::impact::ImpactSlot;
 use super::layout;
-use super::store::{viewed_key, Comment, Store};
+use super::store::{viewed_key, Store};
 use super::theme::Theme;
 use crate::git::FileChange;
+use crate::review::drafts::Draft;
+use crate::signoff::Decision;
 use crate::signoff::ReviewState;
 
 /// The three panels, in Tab order.
@@ -72,7 +73,7 @@ pub enum SignStage {
         /// What has been typed (drawn as dots).
         input: String,
         /// The request to retry with it.
-        request: super::action::SignRequest,
+        request: super::action::SignDialogRequest,
         /// Why the last passphrase failed, shown above the prompt.
         error: Option<String>,
     },
@@ -343,7 +344,7 @@ impl App {
     }
 
     /// The comments on this change's commits, in the order written.
-    pub fn comments(&self) -> Vec<&Comment> {
+    pub fn comments(&self) -> Vec<&Draft> {
         self.store
             .saved
             .comments
@@ -353,7 +354,7 @@ impl App {
     }
 
     /// The comment at a target, if any.
-    pub fn comment_at(&self, target: &CommentTarget) -> Option<&Comment> {
+    pub fn comment_at(&self, target: &CommentTarget) -> Option<&Draft> {
         let commit = &self.data.commits.get(target.key.commit)?.change.id;
         let path = self.data.file(target.key)?.path().display();
         self.store.saved.comments.iter().find(|c| {
@@ -377,7 +378,7 @@ impl App {
     }
 
     /// The decision of the open sign dialog, if one is open.
-    pub fn sign_decision(&self) -> Option<crate::tui::action::Decision> {
+    pub fn sign_decision(&self) -> Option<crate::signoff::Decision> {
         self.overlays.iter().rev().find_map(|o| match o {
             Overlay::Sign { decision, .. } => Some(*decision),
             _ => None,
@@ -393,7 +394,7 @@ impl App {
             // `A` approves what can be approved: a forbidden commit is left out (and named
             // with why), not a reason to refuse the whole range.
             SignScope::Range { every } => {
-                let approving = self.sign_decision() == Some(crate::tui::action::Decision::Approve);
+                let approving = self.sign_decision() == Some(crate::signoff::Decision::Approve);
                 (0..self.data.commits.len()).partition(|i| {
                     let state = self.data.commits[*i].verdict.as_ref().map(|v| v.state);
                     !(approving && state == Some(ReviewState::Forbidden))
@@ -413,7 +414,7 @@ impl App {
     }
 
     /// The comments on the commits `scope` signs.
-    pub fn comments_in(&self, scope: SignScope) -> Vec<&Comment> {
+    pub fn comments_in(&self, scope: SignScope) -> Vec<&Draft> {
         let (signed, _) = self.scope_commits(scope);
         let ids: Vec<&str> = signed
             .iter()

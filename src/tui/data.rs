@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use crate::git::{self, CommitChange, FileChange};
 use crate::model::CommitId;
-use crate::policy::{Tier, TierRequirement};
+use crate::model::Tier;
+use crate::policy::TierRequirement;
 use crate::review::{Assessment, Purpose, Resolved, Review, Selection};
 use crate::signoff::ReviewState;
 use crate::{Error, Result};
@@ -19,12 +20,12 @@ pub struct CommitEntry {
     /// The commit and its files (hunks are loaded per file, on demand).
     pub change: CommitChange,
     /// The verdict, when a policy could judge it.
-    pub verdict: Option<Verdict>,
+    pub verdict: Option<Judgement>,
 }
 
 /// What the policy says about one commit.
 #[derive(Clone, Debug)]
-pub struct Verdict {
+pub struct Judgement {
     /// The agent when AI-generated, with the rule that matched.
     pub ai: Option<(String, String)>,
     /// Effective tier.
@@ -52,10 +53,10 @@ pub struct Verdict {
     pub checkout_attributes: Vec<crate::review::CheckoutFlag>,
 }
 
-impl Verdict {
+impl Judgement {
     /// From an assessment and the requirement of its tier.
     pub fn from_assessment(a: &Assessment, requirement: TierRequirement) -> Self {
-        Verdict {
+        Judgement {
             ai: a.ai.as_ref().map(|p| (p.agent.clone(), p.rule.clone())),
             tier: a.tier,
             reasons: a.tier_reasons.clone(),
@@ -191,10 +192,10 @@ fn data_of(
     let resolved = review.resolved();
     let trusted_ref = Some(review.trusted.display());
     let range = review.range.description.clone();
-    let mut verdicts: Vec<Option<Verdict>> = assessments
+    let mut verdicts: Vec<Option<Judgement>> = assessments
         .iter()
         .map(|a| {
-            Some(Verdict::from_assessment(
+            Some(Judgement::from_assessment(
                 a,
                 review.policy().requirement(a.tier),
             ))

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use crate::impact::{CrateImpact, Options};
 use crate::model::CommitId;
-use crate::policy::Tier;
+use crate::model::Tier;
 use crate::review::tiered::TieredImpact;
 use crate::review::{Purpose, Resolved, Review};
 use crate::Result;

@@ -12,7 +12,7 @@ use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
 use std::sync::Arc;
 use std::thread;
 
-use super::action::{Effect, HighlightWant, JobResult, SignOutcome};
+use super::action::{Effect, HighlightWant, JobResult, SignDialogOutcome};
 use super::app::App;
 use super::data::{self, FileKey};
 use super::doc::DiffDoc;
@@ -214,14 +214,17 @@ impl Jobs {
             Effect::Sign(request) => {
                 let repo_path = self.repo_path.clone();
                 let Some(resolved) = self.resolved.clone() else {
-                    return vec![JobResult::Signed(SignOutcome::Failed(
+                    return vec![JobResult::Signed(SignDialogOutcome::Failed(
                         "no repository behind this review; nothing was signed".to_string(),
                     ))];
                 };
                 self.run_all(move || {
                     let outcome = signing::sign(&repo_path, &resolved, &request);
                     let mut out = Vec::new();
-                    if matches!(outcome, SignOutcome::Signed(_) | SignOutcome::Refused(_)) {
+                    if matches!(
+                        outcome,
+                        SignDialogOutcome::Signed(_) | SignDialogOutcome::Refused(_)
+                    ) {
                         // The new states first, so the dialog's result shows with them.
                         out.push(reload(&repo_path, &resolved));
                     }

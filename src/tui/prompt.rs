@@ -6,10 +6,10 @@
 //! One renderer ([`crate::review::feedback_render`]) writes it for both, so the agent reads
 //! the same text whichever way the review reached it; everything quoted is escaped there.
 
-use super::action::Decision;
 use super::app::App;
 use crate::review::feedback::{self, Verdict};
 use crate::review::{feedback_render, Purpose, Review};
+use crate::signoff::Decision;
 
 /// The prompt for the change in `app`: the feedback of its range (signed records and this
 /// session's drafts). A review not opened from a repository (or that cannot be opened again)

@@ -3,12 +3,13 @@
 
 use std::path::PathBuf;
 
-use super::data::{CommitEntry, ReviewData, Verdict};
+use super::data::{CommitEntry, Judgement, ReviewData};
 use crate::git::{
     CommitChange, DiffBase, DiffLine, FileChange, FileStatus, GitPath, Hunk, LineKind, Person,
     SubmoduleChange,
 };
-use crate::policy::{Tier, TierRequirement};
+use crate::model::Tier;
+use crate::policy::TierRequirement;
 use crate::signoff::ReviewState;
 
 fn person(name: &str, email: &str) -> Person {
@@ -196,7 +197,7 @@ pub fn review_data() -> ReviewData {
         commits: vec![
             CommitEntry {
                 change: ai,
-                verdict: Some(Verdict {
+                verdict: Some(Judgement {
                     ai: Some(("kiro".into(), "Co-authored-by trailer names kiro".into())),
                     tier: Tier::Supervised,
                     reasons: vec![
@@ -218,7 +219,7 @@ pub fn review_data() -> ReviewData {
             },
             CommitEntry {
                 change: human,
-                verdict: Some(Verdict {
+                verdict: Some(Judgement {
                     ai: None,
                     tier: Tier::Autonomous,
                     reasons: vec!["`README.md` is autonomous: it matches `**/*.md` (policy rule at line 20)".into()],

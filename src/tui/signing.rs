@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::action::{SignOutcome, SignRequest};
+use super::action::{SignDialogOutcome, SignDialogRequest};
 use crate::git::{self, short_id};
 use crate::review::signing::{sign_current, KeyAccess, Shown, Signing, Standing};
 use crate::review::Resolved;
@@ -24,15 +24,23 @@ pub const INTERFACE: &str = "tui";
 
 /// Signs `request` for the repository at `repo_path`, judged under the review as it was
 /// resolved when it opened (the same trusted commit, policy and roster). Nothing is written
-/// unless the outcome is [`SignOutcome::Signed`].
-pub fn sign(repo_path: &Path, resolved: &Resolved, request: &SignRequest) -> SignOutcome {
+/// unless the outcome is [`SignDialogOutcome::Signed`].
+pub fn sign(
+    repo_path: &Path,
+    resolved: &Resolved,
+    request: &SignDialogRequest,
+) -> SignDialogOutcome {
     match try_sign(repo_path, resolved, request) {
         Ok(outcome) => outcome,
-        Err(e) => SignOutcome::Failed(format!("{e}; nothing was signed")),
+        Err(e) => SignDialogOutcome::Failed(format!("{e}; nothing was signed")),
     }
 }
 
-fn try_sign(repo_path: &Path, resolved: &Resolved, request: &SignRequest) -> Result<SignOutcome> {
+fn try_sign(
+    repo_path: &Path,
+    resolved: &Resolved,
+    request: &SignDialogRequest,
+) -> Result<SignDialogOutcome> {
     let repo = git::open(repo_path)?;
     let oids = request
         .commits
@@ -88,14 +96,14 @@ fn try_sign(repo_path: &Path, resolved: &Resolved, request: &SignRequest) -> Res
                 })
                 .collect();
             lines.extend(warnings.iter().map(|w| format!("note: {w}")));
-            SignOutcome::Signed(lines)
+            SignDialogOutcome::Signed(lines)
         }
         Ok(Signing::Changed(mut lines)) => {
             lines.push("the list now shows the current state".to_string());
-            SignOutcome::Refused(lines)
+            SignDialogOutcome::Refused(lines)
         }
-        Ok(Signing::Refused(lines)) => SignOutcome::Refused(lines),
-        Ok(Signing::NeedPassphrase) => SignOutcome::NeedPassphrase {
+        Ok(Signing::Refused(lines)) => SignDialogOutcome::Refused(lines),
+        Ok(Signing::NeedPassphrase) => SignDialogOutcome::NeedPassphrase {
             request: request.clone(),
             error: None,
         },
@@ -104,7 +112,7 @@ fn try_sign(repo_path: &Path, resolved: &Resolved, request: &SignRequest) -> Res
         Err(e @ Error::WrongPassphrase { .. }) => {
             let mut retry = request.clone();
             retry.passphrase = None;
-            SignOutcome::NeedPassphrase {
+            SignDialogOutcome::NeedPassphrase {
                 request: retry,
                 error: Some(e.to_string()),
             }
@@ -132,7 +140,10 @@ fn structured_comments(
 /// The evidence of each commit: its own files viewed of total, whether the impact panel
 /// showed its analysis, and which hunks of its hunk list ([`crate::signoff::hunks::list`])
 /// were viewed (the plan keeps them only where the commit's tier asks for hunks).
-fn evidence(repo: &git2::Repository, request: &SignRequest) -> Result<HashMap<String, Evidence>> {
+fn evidence(
+    repo: &git2::Repository,
+    request: &SignDialogRequest,
+) -> Result<HashMap<String, Evidence>> {
     use crate::signoff::hunks;
     let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
     let viewed: std::collections::HashSet<&str> =

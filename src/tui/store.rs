@@ -9,6 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::git::FileChange;
+use crate::review::drafts::Saved;
 use crate::Result;
 
 pub use crate::review::drafts::{data_dir, DATA_DIR_ENV};
@@ -23,12 +24,6 @@ pub fn config_dir() -> Option<PathBuf> {
     }
     directories::ProjectDirs::from("", "", "countersign").map(|p| p.config_dir().to_path_buf())
 }
-
-/// A comment draft (one type with what `feedback` reads: [`crate::review::drafts::Draft`]).
-pub use crate::review::drafts::Draft as Comment;
-
-/// Per-repository review state on disk (one type, one reader: [`crate::review::drafts`]).
-pub use crate::review::drafts::Saved;
 
 /// Where one repository's review state lives, and the state itself.
 #[derive(Clone, Debug, Default)]
@@ -113,13 +108,14 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::review::drafts::Draft;
 
     #[test]
     fn state_round_trips_through_the_data_directory() {
         let dir = tempfile::tempdir().unwrap();
         let mut s = Store::open(Some(dir.path()), Path::new("/nonexistent/repo"));
         s.saved.viewed.insert("abc src/lib.rs".into());
-        s.saved.comments.push(Comment::new(
+        s.saved.comments.push(Draft::new(
             "c".into(),
             "src/lib.rs".into(),
             Some("+3".into()),
@@ -170,9 +166,9 @@ mod tests {
         let c = s.saved.comments[0].clone();
         assert_eq!(
             (c.side(), c.lines()),
-            (Some(crate::diff::Side::Old), Some((7, 7)))
+            (Some(crate::model::Side::Old), Some((7, 7)))
         );
-        s.saved.comments.push(Comment::new(
+        s.saved.comments.push(Draft::new(
             "c".into(),
             "a.rs".into(),
             Some("+3".into()),
@@ -182,7 +178,7 @@ mod tests {
         s.save().unwrap();
         let again = Store::open(Some(dir.path()), repo);
         assert_eq!(again.saved.comments[1].render(), "a.rs:+3..5: range");
-        assert!(again.saved.comments[1].covers(crate::diff::Side::New, 4));
-        assert!(!again.saved.comments[1].covers(crate::diff::Side::Old, 4));
+        assert!(again.saved.comments[1].covers(crate::model::Side::New, 4));
+        assert!(!again.saved.comments[1].covers(crate::model::Side::Old, 4));
     }
 }

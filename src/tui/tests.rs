@@ -119,7 +119,7 @@ fn comments_are_drafted_on_the_cursor_line_and_go_into_the_sign_request() {
         comments[0].render(),
         "crates/core-types/src/codec.rs:+42: why 8?"
     );
-    let req = super::update::sign_request(s.app(), super::action::Decision::Approve);
+    let req = super::update::sign_request(s.app(), crate::signoff::Decision::Approve);
     assert_eq!(req.comment, "crates/core-types/src/codec.rs:+42: why 8?");
     // Editing the same line again starts from the draft; emptying it deletes it.
     s.press("c");
@@ -320,7 +320,7 @@ fn the_impact_panel_fills_in_and_enter_opens_a_module_read_only() {
         .iter()
         .find(|r| r.label == "billing-api")
         .expect("billing-api is reached");
-    assert_eq!(billing.tier, Some(crate::policy::Tier::Prohibited));
+    assert_eq!(billing.tier, Some(crate::model::Tier::Prohibited));
     let module = view
         .rows
         .iter()

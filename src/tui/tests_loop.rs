@@ -83,14 +83,14 @@ fn comments_under_their_lines_wrap_at_words() {
 
 fn big_impact() -> ImpactView {
     ImpactView {
-        tier: Some(crate::policy::Tier::Supervised),
+        tier: Some(crate::model::Tier::Supervised),
         escalated: true,
         rows: (0..60)
             .map(|i| ImpactRow {
                 depth: usize::from(i > 0),
                 label: format!("crate-{i:02}"),
                 detail: String::new(),
-                tier: Some(crate::policy::Tier::Supervised),
+                tier: Some(crate::model::Tier::Supervised),
                 open: None,
             })
             .collect(),
@@ -162,7 +162,7 @@ fn with_a_forbidden_commit() -> crate::tui::data::ReviewData {
     let mut bad = data.commits[0].clone();
     bad.change.id = "dddddddddddddddddddddddddddddddddddddddd".into();
     if let Some(v) = bad.verdict.as_mut() {
-        v.tier = crate::policy::Tier::Prohibited;
+        v.tier = crate::model::Tier::Prohibited;
         v.state = crate::signoff::ReviewState::Forbidden;
     }
     data.commits.push(bad);
@@ -187,7 +187,7 @@ fn a_approves_the_commits_that_can_be_and_names_the_skipped_with_why() {
         text.contains("not signed: ccccccc (needs no sign-off"),
         "{text}"
     );
-    let req = super::update::sign_request(s.app(), super::action::Decision::Approve);
+    let req = super::update::sign_request(s.app(), crate::signoff::Decision::Approve);
     let ids: Vec<&str> = req.commits.iter().map(|c| c.commit.as_str()).collect();
     assert_eq!(ids.len(), 1, "{ids:?}");
     assert!(ids[0].starts_with("bbbbbbb"), "{ids:?}");
@@ -308,14 +308,14 @@ fn the_impact_panel_says_which_crates_compile_the_selected_file() {
     view.files.insert(
         "crates/core-types/src/codec.rs".into(),
         FileImpact {
-            tier: crate::policy::Tier::Supervised,
+            tier: crate::model::Tier::Supervised,
             compiled_into: vec!["core-types (does: in its folder crates/core-types)".into()],
         },
     );
     view.files.insert(
         "crates/core-types/src/lib.rs".into(),
         FileImpact {
-            tier: crate::policy::Tier::Prohibited,
+            tier: crate::model::Tier::Prohibited,
             compiled_into: vec![
                 "core-types (does: in its folder crates/core-types)".into(),
                 "billing-api (may: include! with a computed path at src/lib.rs:3)".into(),
@@ -352,7 +352,7 @@ fn the_panel_takes_each_files_compilers_from_the_analysis_as_impact_json_has_the
     let impact = TieredImpact {
         files: vec![FileEntry {
             path: "docs/rates.rs".into(),
-            tier: crate::policy::Tier::Prohibited,
+            tier: crate::model::Tier::Prohibited,
             compiled_into: vec![Compiler {
                 krate: "billing-api".into(),
                 how: "include! in crates/billing-api/src/lib.rs".into(),
@@ -363,7 +363,7 @@ fn the_panel_takes_each_files_compilers_from_the_analysis_as_impact_json_has_the
     };
     let view = super::impact::view_of(&impact);
     let file = view.files.get("docs/rates.rs").expect("the file is listed");
-    assert_eq!(file.tier, crate::policy::Tier::Prohibited);
+    assert_eq!(file.tier, crate::model::Tier::Prohibited);
     assert_eq!(
         file.compiled_into,
         ["billing-api (does: include! in crates/billing-api/src/lib.rs)"]

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use ratatui::style::{Color, Modifier, Style};
 
 use crate::diff::{self, Rgb};
-use crate::policy::Tier;
+use crate::model::Tier;
 use crate::{Error, Result};
 
 /// Styles for every element the panels draw.

@@ -5,7 +5,7 @@
 //! Keys go to the top overlay first ([`super::overlay::on_key`]); an overlay either uses a
 //! key or ignores it, and ignored keys fall through to the panels, handled here.
 
-use super::action::{Action, Decision, Effect, HighlightWant, JobResult};
+use super::action::{Action, Effect, HighlightWant, JobResult};
 use super::app::{App, DiffSlot, Panel};
 use super::data::FileKey;
 use super::doc::{Row, SplitRow};
@@ -13,8 +13,9 @@ use super::impact::ImpactSlot;
 use super::nav::{clamp_scroll, keep_cursor_visible, request_diffs, select};
 use super::overlay::{self, Handled};
 use super::store::viewed_key;
-use crate::diff::Side;
 use crate::git::LineKind;
+use crate::model::Side;
+use crate::signoff::Decision;
 
 pub use super::overlay::sign::sign_request;
 

@@ -283,7 +283,8 @@ fn feedback_markdown_keeps_hostile_words_inside_quotes_spans_and_fences() {
 
 #[test]
 fn feedback_never_quotes_comments_from_records_the_roster_did_not_sign() {
-    use countersign_core::signoff::{ReviewComment, Side};
+    use countersign_core::model::Side;
+    use countersign_core::signoff::ReviewComment;
     let f = Fixture::new();
     let data = tempfile::tempdir().expect("data dir");
     let c = f.ai_commit("src/lib.rs", FIRST, "Add helper");

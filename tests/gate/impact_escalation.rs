@@ -4,8 +4,9 @@ use crate::support;
 
 use countersign_core::git::{ChangeSet, LoadDepth};
 use countersign_core::impact::{self, GitTree, Options, Workspace};
+use countersign_core::model::Tier;
 use countersign_core::policy::tier::Classifier;
-use countersign_core::policy::{parse_policy, PolicySource, Tier};
+use countersign_core::policy::{parse_policy, PolicySource};
 use support::TestRepo;
 
 /// core-types ← auth ← billing-api, plus ledger (prohibited by its Cargo.toml) which only

@@ -3,9 +3,10 @@
 
 use std::path::Path;
 
+use countersign_core::model::Tier;
 use countersign_core::policy::{
     self, load_trusted, load_worktree, parse_policy, parse_roster, Diagnostic, Policy,
-    PolicySource, Reach, Roster, Tier, Trusted,
+    PolicySource, Reach, Roster, Trusted,
 };
 use countersign_core::Error;
 

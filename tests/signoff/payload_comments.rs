@@ -6,7 +6,8 @@ use crate::signoff_common;
 
 use std::process::Stdio;
 
-use countersign_core::signoff::{Payload, ReviewComment, Side};
+use countersign_core::model::Side;
+use countersign_core::signoff::{Payload, ReviewComment};
 use signoff_common::{forge, now, Fixture};
 
 const FILE: &str = "pub fn f() {}\n\nfn helper(x: u32) -> u32 {\n    x.checked_add(1).unwrap()\n}\n\npub fn g() -> u32 {\n    helper(41)\n}\n";

@@ -137,7 +137,7 @@ fn interdiff_shows_only_the_change_since_approval_and_approving_signs_the_new_co
     assert!(matches!(s.app().top(), Some(Overlay::Sign { .. })));
     let request = countersign::tui::update::sign_request(
         s.app(),
-        countersign::tui::action::Decision::Approve,
+        countersign_core::signoff::Decision::Approve,
     );
     let ids: Vec<&str> = request.commits.iter().map(|c| c.commit.as_str()).collect();
     assert_eq!(ids, [new.to_string()]);

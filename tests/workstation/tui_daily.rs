@@ -3,13 +3,14 @@
 //! without colours, a footer that keeps its way out, line ranges (`V`), the comments
 //! overview (`C`) and the review as a prompt (`Y`, OSC 52).
 
-use countersign::tui::action::Decision;
 use countersign::tui::app::{Overlay, SignScope};
 use countersign::tui::keys::LEGEND;
 use countersign::tui::sample;
-use countersign::tui::store::{Comment, Store};
+use countersign::tui::store::Store;
 use countersign::tui::theme::Theme;
 use countersign::tui::{prompt, update, Session};
+use countersign_core::review::drafts::Draft;
+use countersign_core::signoff::Decision;
 use ratatui::buffer::Buffer;
 use ratatui::style::Color;
 
@@ -330,13 +331,13 @@ fn y_copies_the_review_prompt_with_osc_52_and_says_so() {
 fn a_signed_reject_with_comments_is_a_request_for_changes_in_the_prompt() {
     let mut store = Store::default();
     let data = sample::review_data();
-    store.saved.comments.push(Comment {
+    store.saved.comments.push(Draft {
         commit: data.commits[0].change.id.clone(),
         path: "crates/core-types/src/codec.rs".into(),
         line: Some("+42".into()),
         end: Some(43),
         text: "bound it \u{1b}[2J".into(),
-        ..Comment::default()
+        ..Draft::default()
     });
     let mut s = Session::from_data(data, store, Theme::dark(), (120, 30));
     s.app_mut().decided.push(Decision::Reject);

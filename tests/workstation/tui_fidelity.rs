@@ -8,10 +8,11 @@ use crate::support;
 
 use countersign::tui::app::{Overlay, SignStage};
 use countersign::tui::sample;
-use countersign::tui::store::{Comment, Store};
+use countersign::tui::store::Store;
 use countersign::tui::theme::Theme;
 use countersign::tui::Session;
 use countersign_core::git::{DiffLine, GitPath, Hunk, LineKind};
+use countersign_core::review::drafts::Draft;
 use support::TestRepo;
 
 fn line(kind: LineKind, old: Option<u32>, new: Option<u32>, text: &str) -> DiffLine {
@@ -166,13 +167,13 @@ fn invisible_characters_flag_the_file_and_commit_and_the_sign_dialog_names_them(
 fn the_sign_dialog_keeps_what_is_signed_on_top_and_scrolls_long_parts() {
     let mut store = Store::default();
     let data = sample::review_data();
-    store.saved.comments.push(Comment {
+    store.saved.comments.push(Draft {
         commit: data.commits[0].change.id.clone(),
         path: "crates/core-types/src/codec.rs".into(),
         line: Some("+42".into()),
         end: None,
         text: "why? ".repeat(600),
-        ..Comment::default()
+        ..Draft::default()
     });
     let mut s = Session::from_data(data, store, Theme::dark(), (120, 30));
     s.press("a");

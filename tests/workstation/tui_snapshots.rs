@@ -2,13 +2,14 @@
 //! compared with insta snapshots. The in-memory sample change has fixed ids; frames of the
 //! demo repository have their commit ids filtered (they depend on the demo's random keys).
 
-use countersign::tui::action::{Decision, JobResult, SignOutcome};
+use countersign::tui::action::{JobResult, SignDialogOutcome};
 use countersign::tui::impact::{ImpactRow, ImpactView};
 use countersign::tui::sample;
 use countersign::tui::store::Store;
 use countersign::tui::theme::Theme;
 use countersign::tui::{ReviewOptions, Session};
-use countersign_core::policy::Tier;
+use countersign_core::model::Tier;
+use countersign_core::signoff::Decision;
 
 fn sample_session(size: (u16, u16)) -> Session {
     Session::from_data(sample::review_data(), Store::default(), Theme::dark(), size)
@@ -67,7 +68,7 @@ fn sign_dialog_wrong_passphrase() {
     let mut s = sample_session((120, 34));
     s.press("a");
     let request = countersign::tui::update::sign_request(s.app(), Decision::Approve);
-    s.deliver(JobResult::Signed(SignOutcome::NeedPassphrase {
+    s.deliver(JobResult::Signed(SignDialogOutcome::NeedPassphrase {
         request,
         error: Some(
             "wrong passphrase for /home/alice/.ssh/id_ed25519: nothing was signed; try again"
@@ -83,7 +84,7 @@ fn sign_dialog_wrong_passphrase() {
 fn sign_dialog_signed() {
     let mut s = sample_session((120, 34));
     s.press("a");
-    s.deliver(JobResult::Signed(SignOutcome::Signed(vec![
+    s.deliver(JobResult::Signed(SignDialogOutcome::Signed(vec![
         "signed: approve bbbbbbb as alice@example.com".into(),
         "signed: approve ccccccc as alice@example.com".into(),
         "note: commit ccccccc is not AI-generated: it needs no sign-off (this one is recorded anyway)".into(),
@@ -96,7 +97,7 @@ fn sign_dialog_signed() {
 fn sign_dialog_refused() {
     let mut s = sample_session((120, 34));
     s.press("r");
-    s.deliver(JobResult::Signed(SignOutcome::Refused(vec![
+    s.deliver(JobResult::Signed(SignDialogOutcome::Refused(vec![
         "the key SHA256:abc is not in the trusted roster (main:.countersign/allowed_signers); nothing was signed".into(),
     ])));
     insta::assert_snapshot!("sign_dialog_refused", s.render());

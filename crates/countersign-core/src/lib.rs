@@ -19,7 +19,6 @@
 
 #![warn(missing_docs)]
 
-pub mod error;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 pub mod model;
@@ -51,4 +50,4 @@ pub mod signoff;
 #[cfg(not(feature = "test-support"))]
 mod signoff;
 
-pub use error::{Error, Result};
+pub use model::{Error, Result};

@@ -4,13 +4,13 @@
 //! closes it keeping what was typed as the draft. Its editing keys are [`TextField`]'s.
 
 use super::Handled;
-use crate::diff::Side;
 use crate::git::LineKind;
+use crate::model::Side;
+use crate::review::drafts::Draft;
 use crate::tui::action::{Action, Effect};
 use crate::tui::app::{App, CommentTarget, Overlay};
 use crate::tui::doc::{DiffDoc, Line, Row, SplitRow};
 use crate::tui::field::TextField;
-use crate::tui::store::Comment;
 
 /// The most lines one comment covers (the Decisions' cap on quoted lines per comment).
 pub const MAX_LINES: u32 = 40;
@@ -196,7 +196,7 @@ fn save(app: &mut App, target: &CommentTarget, text: String) -> Vec<Effect> {
             comments[i].conflict = false;
         }
         (None, true) => return Vec::new(),
-        (None, false) => comments.push(Comment::new(
+        (None, false) => comments.push(Draft::new(
             commit,
             path,
             target.line.clone(),

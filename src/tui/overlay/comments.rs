@@ -4,12 +4,12 @@
 //! `Y` anywhere copies the prompt ([`export`]).
 
 use super::Handled;
-use crate::diff::Side;
+use crate::model::Side;
+use crate::review::drafts::Draft;
 use crate::tui::action::{Action, Effect};
 use crate::tui::app::{App, CommentTarget, Overlay, Panel};
 use crate::tui::data::FileKey;
 use crate::tui::doc::{Row, SplitRow};
-use crate::tui::store::Comment;
 
 /// `C`: opens the overview.
 pub fn open(app: &mut App) {
@@ -18,7 +18,7 @@ pub fn open(app: &mut App) {
 }
 
 /// The file of the change a comment is on.
-fn key_of(app: &App, c: &Comment) -> Option<FileKey> {
+fn key_of(app: &App, c: &Draft) -> Option<FileKey> {
     app.files.iter().copied().find(|k| {
         app.data
             .commits
@@ -75,7 +75,7 @@ pub fn on_key(app: &mut App, action: &Action) -> Handled {
     Handled::used()
 }
 
-fn act_on(app: &mut App, action: &Action, i: usize, c: &Comment) -> Vec<Effect> {
+fn act_on(app: &mut App, action: &Action, i: usize, c: &Draft) -> Vec<Effect> {
     if *action == Action::Delete {
         app.store.saved.comments.retain(|x| x != c);
         // Deleting one version of a conflict resolves it: the other stands unmarked.

@@ -6,7 +6,8 @@
 //! [`apply`].
 
 use super::{type_into_line, Handled};
-use crate::tui::action::{Action, CommitEvidence, Decision, Effect, SignOutcome, SignRequest};
+use crate::signoff::Decision;
+use crate::tui::action::{Action, CommitEvidence, Effect, SignDialogOutcome, SignDialogRequest};
 use crate::tui::app::{App, Overlay, SignScope, SignStage};
 use crate::tui::data::FileKey;
 
@@ -42,7 +43,7 @@ pub fn open(app: &mut App, decision: Decision, range: bool) {
 /// What a sign-off made now would bind: the commits of the open dialog's scope
 /// ([`App::sign_scope`]) with their own files viewed of total, their comments, and whether the
 /// impact analysis was on screen.
-pub fn sign_request(app: &App, decision: Decision) -> SignRequest {
+pub fn sign_request(app: &App, decision: Decision) -> SignDialogRequest {
     let scope = app.sign_scope();
     let (signed, _) = app.scope_commits(scope);
     let commits = signed
@@ -66,7 +67,7 @@ pub fn sign_request(app: &App, decision: Decision) -> SignRequest {
             }
         })
         .collect();
-    SignRequest {
+    SignDialogRequest {
         decision,
         commits,
         comment: app
@@ -89,8 +90,9 @@ pub fn sign_request(app: &App, decision: Decision) -> SignRequest {
 
 /// A draft on lines as the signed payload carries it: `+12` (new side) or `-12` (old side),
 /// through `end`.
-fn line_comment(c: &crate::tui::store::Comment) -> Option<crate::signoff::comment::CommentInput> {
-    use crate::signoff::comment::{CommentInput, Side};
+fn line_comment(c: &crate::review::drafts::Draft) -> Option<crate::signoff::comment::CommentInput> {
+    use crate::model::Side;
+    use crate::signoff::comment::CommentInput;
     let line = c.line.as_deref()?;
     // The anchor comes from a state file on disk: anything may be there (empty, multi-byte).
     let (side, n) = if let Some(n) = line.strip_prefix('+') {
@@ -234,15 +236,15 @@ fn set_stage(app: &mut App, new: SignStage) {
 }
 
 /// A signing attempt finished: the dialog shows the outcome (or asks for the passphrase).
-pub fn apply(app: &mut App, outcome: SignOutcome) {
+pub fn apply(app: &mut App, outcome: SignDialogOutcome) {
     app.signing = None;
     let closed = !matches!(app.top(), Some(Overlay::Sign { .. }));
-    if closed && !matches!(outcome, SignOutcome::Signed(_)) {
+    if closed && !matches!(outcome, SignDialogOutcome::Signed(_)) {
         // Esc closed the dialog while the worker waited: it has said so already.
         return;
     }
     match outcome {
-        SignOutcome::Signed(lines) => {
+        SignDialogOutcome::Signed(lines) => {
             app.flash(&lines.join("; "), false);
             if let Some(Overlay::Sign { decision, .. }) = app.overlays.last() {
                 app.decided.push(*decision);
@@ -255,7 +257,7 @@ pub fn apply(app: &mut App, outcome: SignOutcome) {
                 },
             );
         }
-        SignOutcome::NeedPassphrase { request, error } => set_stage(
+        SignDialogOutcome::NeedPassphrase { request, error } => set_stage(
             app,
             SignStage::Passphrase {
                 input: String::new(),
@@ -263,7 +265,7 @@ pub fn apply(app: &mut App, outcome: SignOutcome) {
                 error,
             },
         ),
-        SignOutcome::Refused(reasons) => {
+        SignDialogOutcome::Refused(reasons) => {
             app.flash("signing refused: nothing was signed", true);
             set_stage(
                 app,
@@ -273,7 +275,7 @@ pub fn apply(app: &mut App, outcome: SignOutcome) {
                 },
             );
         }
-        SignOutcome::Failed(e) => {
+        SignDialogOutcome::Failed(e) => {
             app.flash("signing failed: nothing was signed", true);
             set_stage(
                 app,
@@ -289,9 +291,9 @@ pub fn apply(app: &mut App, outcome: SignOutcome) {
 #[cfg(test)]
 mod tests {
     use super::line_comment;
-    use crate::tui::store::Comment;
+    use crate::review::drafts::Draft;
 
-    fn draft(line: &str) -> Comment {
+    fn draft(line: &str) -> Draft {
         let json = serde_json::json!({
             "commit": "0123456789abcdef0123456789abcdef01234567",
             "path": "src/lib.rs",
@@ -307,14 +309,8 @@ mod tests {
             assert!(line_comment(&draft(bad)).is_none(), "anchor {bad:?}");
         }
         let new = line_comment(&draft("+12")).expect("new side");
-        assert_eq!(
-            (new.side, new.start),
-            (crate::signoff::comment::Side::New, 12)
-        );
+        assert_eq!((new.side, new.start), (crate::model::Side::New, 12));
         let old = line_comment(&draft("-3")).expect("old side");
-        assert_eq!(
-            (old.side, old.start),
-            (crate::signoff::comment::Side::Old, 3)
-        );
+        assert_eq!((old.side, old.start), (crate::model::Side::Old, 3));
     }
 }

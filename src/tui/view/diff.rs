@@ -14,11 +14,12 @@ use ratatui::Frame;
 use super::files::display_path;
 use super::text::{self, marker_style, visible, Source};
 use super::{fit_left, panel_block};
-use crate::diff::{LineHighlight, Side};
+use crate::diff::LineHighlight;
 use crate::git::LineKind;
+use crate::model::Side;
+use crate::review::drafts::Draft;
 use crate::tui::app::{App, DiffSlot, Panel};
 use crate::tui::doc::{DiffDoc, Line, Row, SplitRow};
-use crate::tui::store::Comment;
 
 /// Draws the diff panel.
 pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
@@ -160,8 +161,8 @@ pub fn whole_lines(app: &App) -> Vec<(usize, usize)> {
 
 /// The comments on the selected file's lines: each by the side and number of its last line
 /// (where its text is drawn).
-fn commented_lines(app: &App) -> HashMap<(Side, u32), Vec<&Comment>> {
-    let mut out: HashMap<(Side, u32), Vec<&Comment>> = HashMap::new();
+fn commented_lines(app: &App) -> HashMap<(Side, u32), Vec<&Draft>> {
+    let mut out: HashMap<(Side, u32), Vec<&Draft>> = HashMap::new();
     let Some(key) = app.selected else {
         return out;
     };
@@ -238,7 +239,7 @@ struct RowCtx<'a> {
     ai_lines: &'a [(u32, u32)],
     /// AI-attested lines per hunk.
     ai_hunks: Vec<usize>,
-    commented: HashMap<(Side, u32), Vec<&'a Comment>>,
+    commented: HashMap<(Side, u32), Vec<&'a Draft>>,
     width: usize,
     height: usize,
     focused: bool,
@@ -350,7 +351,7 @@ impl<'a> RowCtx<'a> {
                 _ => Vec::new(),
             }
         };
-        let mut seen: Vec<*const Comment> = Vec::new();
+        let mut seen: Vec<*const Draft> = Vec::new();
         let mut out = Vec::new();
         let t = &self.app.theme;
         let indent = 12;
@@ -358,10 +359,10 @@ impl<'a> RowCtx<'a> {
         for l in idx.iter().filter_map(|i| self.doc.lines.get(*i)) {
             for place in places(l) {
                 for c in self.commented.get(&place).into_iter().flatten() {
-                    if seen.contains(&(*c as *const Comment)) {
+                    if seen.contains(&(*c as *const Draft)) {
                         continue;
                     }
-                    seen.push(*c as *const Comment);
+                    seen.push(*c as *const Draft);
                     let range = match c.lines() {
                         Some((a, b)) if a != b => format!("lines {a}-{b}: "),
                         _ => String::new(),
@@ -386,7 +387,7 @@ impl<'a> RowCtx<'a> {
     }
 
     /// Whether the draft `c` is on the selected file.
-    fn is_here(&self, c: &Comment) -> bool {
+    fn is_here(&self, c: &Draft) -> bool {
         self.commented
             .values()
             .flatten()
@@ -609,7 +610,7 @@ impl<'a> RowCtx<'a> {
 }
 
 /// Whether the draft `c` covers the line `key` (`+N` / `-N`).
-fn covers_key(c: &Comment, key: &str) -> bool {
+fn covers_key(c: &Draft, key: &str) -> bool {
     let side = if key.starts_with('-') {
         Side::Old
     } else {

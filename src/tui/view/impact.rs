@@ -154,7 +154,7 @@ fn reason_lines(reasons: &[String], width: usize) -> Vec<String> {
     out
 }
 
-fn tier_line(app: &App, tier: Option<crate::policy::Tier>, escalated: bool) -> Line<'static> {
+fn tier_line(app: &App, tier: Option<crate::model::Tier>, escalated: bool) -> Line<'static> {
     match tier {
         Some(t) => {
             let mut spans = vec![Span::styled(t.name().to_uppercase(), app.theme.tier(t))];

@@ -141,7 +141,7 @@ fn fit_left(text: &str, width: usize) -> String {
 }
 
 /// A tier badge span.
-fn tier_badge(app: &App, tier: Option<crate::policy::Tier>) -> Span<'static> {
+fn tier_badge(app: &App, tier: Option<crate::model::Tier>) -> Span<'static> {
     match tier {
         Some(t) => Span::styled(t.badge(), app.theme.tier(t)),
         None => Span::styled("  — ", app.theme.dim),

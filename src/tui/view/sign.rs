@@ -19,8 +19,8 @@ use ratatui::Frame;
 
 use super::text::{escape_name, visible};
 use super::{centered, fit, panel_block, tier_badge};
+use crate::signoff::Decision;
 use crate::signoff::ReviewState;
-use crate::tui::action::Decision;
 use crate::tui::app::{App, Overlay, SignScope, SignStage};
 use crate::tui::data::FileKey;
 use crate::tui::view::files::display_path;

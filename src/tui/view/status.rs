@@ -6,7 +6,7 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::fit;
-use crate::tui::action::Decision;
+use crate::signoff::Decision;
 use crate::tui::app::{App, Overlay, Panel, SignStage};
 use crate::tui::keymap::{self, Context};
 

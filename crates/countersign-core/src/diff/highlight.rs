@@ -25,6 +25,7 @@ use syntect::parsing::{SyntaxDefinition, SyntaxReference, SyntaxSet, SyntaxSetBu
 use super::display_text;
 use super::theme::{Rgb, Theme};
 use crate::git::{FileChange, LineKind};
+use crate::model::Side;
 
 /// Lines longer than this (bytes of display text) are not highlighted: they are shown plain
 /// and skipped by the parser, which keeps a minified or generated line from stalling a frame.
@@ -114,23 +115,13 @@ impl Syntaxes {
     }
 }
 
-/// Which side of a hunk to highlight.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Side {
-    /// Context and removed lines: the file before.
-    Old,
-    /// Context and added lines: the file after.
-    New,
-}
-
-impl Side {
-    /// True when a line of this kind belongs to this side.
-    pub fn has(self, kind: LineKind) -> bool {
-        matches!(
-            (self, kind),
-            (_, LineKind::Context) | (Side::Old, LineKind::Removed) | (Side::New, LineKind::Added)
-        )
-    }
+/// True when a line of this kind belongs to `side`: context to both, removed lines to the
+/// old side, added lines to the new.
+fn on_side(side: Side, kind: LineKind) -> bool {
+    matches!(
+        (side, kind),
+        (_, LineKind::Context) | (Side::Old, LineKind::Removed) | (Side::New, LineKind::Added)
+    )
 }
 
 /// How a span of text is drawn.
@@ -372,7 +363,7 @@ impl Highlighter {
         let first_text = if starts_file {
             hunk.lines
                 .iter()
-                .find(|l| side.has(l.kind))
+                .find(|l| on_side(side, l.kind))
                 .map(|l| display_text(&l.content))
         } else {
             None
@@ -381,7 +372,7 @@ impl Highlighter {
         let mut lines = Vec::with_capacity(chunk_lines.len());
         let Some((set, syntax)) = found else {
             for line in chunk_lines {
-                lines.push(if side.has(line.kind) {
+                lines.push(if on_side(side, line.kind) {
                     LineHighlight::Plain
                 } else {
                     LineHighlight::NotOnSide
@@ -392,7 +383,7 @@ impl Highlighter {
         let mut parser = HighlightLines::new(syntax, &self.theme);
         let mut buf = String::new();
         for line in chunk_lines {
-            if !side.has(line.kind) {
+            if !on_side(side, line.kind) {
                 lines.push(LineHighlight::NotOnSide);
                 continue;
             }

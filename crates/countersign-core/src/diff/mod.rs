@@ -20,7 +20,8 @@
 //! of range apply to it directly, on `char` boundaries.
 //!
 //! ```no_run
-//! use countersign_core::diff::{self, Highlighter, LineHighlight, Side, Syntaxes};
+//! use countersign_core::diff::{self, Highlighter, LineHighlight, Syntaxes};
+//! use countersign_core::model::Side;
 //! # fn show(file: &countersign_core::git::FileChange) -> countersign_core::Result<()> {
 //! let config = diff::load_config(std::path::Path::new("/home/me/.config/countersign"))?;
 //! let theme = diff::load_theme(config.theme_name(), None)?;
@@ -53,7 +54,7 @@ mod theme;
 #[cfg(any(test, feature = "test-support"))]
 pub use emphasis::emphasis;
 pub use emphasis::hunk_emphasis;
-pub use highlight::{Highlighter, LineHighlight, Side, Syntaxes};
+pub use highlight::{Highlighter, LineHighlight, Syntaxes};
 pub use theme::{load_config, load_theme, Config, Rgb, Theme, DEFAULT_THEME};
 
 /// The text of a diff line as it is shown and as every range in this module indexes it:

@@ -3,12 +3,21 @@
 //!
 //! - [`Tier`]: autonomous < supervised < prohibited;
 //! - [`Diagnostic`] / [`Diagnostics`]: a problem in a file, with its place and the fix;
-//! - [`CommitId`]: a commit id as it travels between layers.
+//! - [`CommitId`]: a commit id as it travels between layers;
+//! - [`Error`] / [`Result`]: the library's error, every variant a sentence with the fix;
+//! - [`Side`]: which side of a diff (highlighting, comments and their anchors);
+//! - [`clip`]: quoted text cut to a length, so a message never repeats a megabyte of input.
 
+mod clip;
 mod commit_id;
 pub(crate) mod diagnostic;
+mod error;
+mod side;
 mod tier;
 
+pub use clip::clip;
 pub use commit_id::CommitId;
 pub use diagnostic::{Diagnostic, Diagnostics};
+pub use error::{Error, Result};
+pub use side::Side;
 pub use tier::Tier;

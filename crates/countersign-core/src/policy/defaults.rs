@@ -1,7 +1,7 @@
 //! What a policy means when it leaves a key out, in one place so that `policy check`, the
 //! README and the parser agree.
 
-use super::Tier;
+use crate::model::Tier;
 
 /// `base` when absent: the trusted branch.
 pub const BASE: &str = "main";

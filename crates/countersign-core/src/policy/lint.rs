@@ -6,8 +6,9 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{principal_matches, AllowedSigner, Tier, Trusted};
+use super::{principal_matches, AllowedSigner, Trusted};
 use crate::model::diagnostic::closest;
+use crate::model::Tier;
 
 /// The namespace countersign signs in.
 const NAMESPACE: &str = "countersign";

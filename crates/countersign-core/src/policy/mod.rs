@@ -47,7 +47,7 @@ pub use parse::parse_policy;
 pub use roster::{parse_roster, principal_matches, AllowedSigner, Roster};
 pub use rule_globs::RuleGlobs;
 pub use types::{
-    AiRules, BuildCode, Escalation, Policy, PolicySource, Reach, Rule, Tier, TierRequirement,
+    AiRules, BuildCode, Escalation, Policy, PolicySource, Reach, Rule, TierRequirement,
     DEFAULT_AGENTS,
 };
 pub use types::{Presence, Viewed};

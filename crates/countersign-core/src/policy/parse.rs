@@ -17,10 +17,11 @@ use super::defaults;
 use super::rule_globs::RuleGlobs;
 use super::types::{Presence, Viewed};
 use super::{
-    AiRules, BuildCode, Diagnostics, Escalation, Policy, PolicySource, Reach, Rule, Tier,
+    AiRules, BuildCode, Diagnostics, Escalation, Policy, PolicySource, Reach, Rule,
     TierRequirement, DEFAULT_AGENTS,
 };
 use crate::model::diagnostic::{closest, sort_in_file_order, Sink};
+use crate::model::Tier;
 
 /// Parses and checks `text` (the contents of `.countersign/policy.toml`, shown to the user as
 /// `file`). Reports every problem at once: syntax errors, unknown keys (with the closest known

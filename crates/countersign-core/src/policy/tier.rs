@@ -15,10 +15,11 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{BuildCode, Policy, Reach, Tier};
+use super::{BuildCode, Policy, Reach};
 use crate::git::{CommitChange, GitPath};
 use crate::impact::compiled::{Certainty, Inclusions};
 use crate::impact::{CrateImpact, Member, Workspace};
+use crate::model::Tier;
 
 /// A touched path and its tier.
 #[derive(Clone, Debug, Serialize)]

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-pub use crate::model::Tier;
+use crate::model::Tier;
 
 use super::RuleGlobs;
 

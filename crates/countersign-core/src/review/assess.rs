@@ -16,11 +16,12 @@ use crate::git::{CommitChange, DiffBase, FileChange, LoadDepth};
 use crate::impact::compiled::{self, Inclusions};
 use crate::impact::crates::{crate_level, needs_base, Sides};
 use crate::impact::{GitTree, Workspace};
+use crate::model::Tier;
 use crate::policy::history::{trusted_history, TrustedHistory};
 use crate::policy::line_evidence::LineNotes;
 use crate::policy::provenance::{self, Provenance};
 use crate::policy::tier::{Classifier, TierVerdict};
-use crate::policy::{load_trusted_at, Diagnostics, Tier, Trusted};
+use crate::policy::{load_trusted_at, Diagnostics, Trusted};
 use crate::signoff::rewrite::{self, RewrittenFrom};
 use crate::signoff::{
     eligibility, notes, verify, Checker, Decision, GateVerdict, ReviewState, SignoffVerdict,

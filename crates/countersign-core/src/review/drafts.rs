@@ -154,10 +154,10 @@ impl Draft {
     }
 
     /// The side of the diff it is on (None for a whole-file comment).
-    pub fn side(&self) -> Option<crate::diff::Side> {
+    pub fn side(&self) -> Option<crate::model::Side> {
         match self.line.as_deref()?.as_bytes().first()? {
-            b'-' => Some(crate::diff::Side::Old),
-            _ => Some(crate::diff::Side::New),
+            b'-' => Some(crate::model::Side::Old),
+            _ => Some(crate::model::Side::New),
         }
     }
 
@@ -173,7 +173,7 @@ impl Draft {
     }
 
     /// Whether it covers line `n` on `side`.
-    pub fn covers(&self, side: crate::diff::Side, n: u32) -> bool {
+    pub fn covers(&self, side: crate::model::Side, n: u32) -> bool {
         self.side() == Some(side) && self.lines().is_some_and(|(a, b)| (a..=b).contains(&n))
     }
 

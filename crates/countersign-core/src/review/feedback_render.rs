@@ -148,7 +148,7 @@ fn comment(out: &mut String, c: &FeedbackComment) {
             format!("lines {s}-{e}")
         }
     };
-    let side = if rc.side == crate::signoff::Side::Old {
+    let side = if rc.side == crate::model::Side::Old {
         " (removed side)"
     } else {
         ""

@@ -25,7 +25,7 @@ pub mod git {
 pub mod diff {
     pub use crate::diff::{
         display_text, hunk_emphasis, load_config, load_theme, Config, Highlighter, LineHighlight,
-        Rgb, Side, Syntaxes, Theme, DEFAULT_THEME,
+        Rgb, Syntaxes, Theme, DEFAULT_THEME,
     };
 
     /// Invisible and confusable characters marked in the diff.
@@ -47,7 +47,7 @@ pub mod impact {
 /// The policy file, the roster and tiers.
 pub mod policy {
     pub use crate::policy::{
-        load_trusted, load_trusted_at, load_worktree, summary, Diagnostics, Tier, TierRequirement,
+        load_trusted, load_trusted_at, load_worktree, summary, Diagnostics, TierRequirement,
         Trusted, POLICY_PATH, ROSTER_PATH,
     };
 
@@ -91,7 +91,7 @@ pub mod signoff {
 
     /// Line comments carried in a payload.
     pub mod comment {
-        pub use crate::signoff::comment::{quote, CommentInput, ReviewComment, Side};
+        pub use crate::signoff::comment::{quote, CommentInput, ReviewComment};
     }
 
     /// The hunk list a sign-off's evidence covers.

@@ -5,8 +5,8 @@ use serde::Serialize;
 
 use super::assess::Assessment;
 use super::trusted::TrustedRef;
+use crate::model::Tier;
 use crate::policy::provenance::Provenance;
-use crate::policy::Tier;
 use crate::signoff::rewrite::RewrittenFrom;
 use crate::signoff::{ReviewState, SignoffVerdict};
 

@@ -22,7 +22,7 @@ use ssh_key::PublicKey;
 use super::assess::Assessment;
 use super::open::{Purpose, Resolved, Review};
 use crate::git::short_id;
-use crate::policy::Tier;
+use crate::model::Tier;
 use crate::signoff::agent::Cancel;
 use crate::signoff::keys::{self, KeyLocation, SigningKey};
 use crate::signoff::{self, Judged, ReviewState, SignOutcome, SignPlan, SignRequest};
@@ -248,7 +248,7 @@ fn changed_since_shown(
             "{} {}: shown {}, {}, approved by {}, rejected by {}; now {}, {}, approved by {}, \
              rejected by {}",
             short_id(commit),
-            crate::util::escape::clip(summary, 60),
+            crate::model::clip(summary, 60),
             was.tier,
             was.state.name(),
             who(&was.approved_by),

@@ -135,7 +135,8 @@ mod tests {
 
     #[test]
     fn caps_refuse_too_many_comments_and_long_quotes() {
-        use crate::signoff::comment::{ReviewComment, Side};
+        use crate::model::Side;
+        use crate::signoff::comment::ReviewComment;
         let one = ReviewComment {
             commit: "a".repeat(40),
             path: "src/lib.rs".into(),

@@ -10,6 +10,7 @@
 use git2::{Oid, Repository};
 use serde::{Deserialize, Serialize};
 
+use crate::model::Side;
 use crate::{Error, Result};
 
 /// The most lines one comment quotes (the commented lines and their context).
@@ -20,26 +21,6 @@ pub const MAX_QUOTED_FILE: usize = 8 * 1024 * 1024;
 
 /// How many lines of context a quote carries on each side of the commented lines.
 pub const CONTEXT_LINES: usize = 3;
-
-/// Which side of the diff a comment is on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Side {
-    /// The commit's first parent (lines the commit removed or kept).
-    Old,
-    /// The commit itself (lines it added or kept).
-    New,
-}
-
-impl Side {
-    /// `old` or `new`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Side::Old => "old",
-            Side::New => "new",
-        }
-    }
-}
 
 /// One reviewer comment on a line range of one file of one commit, with the code it is
 /// about. The TUI fills it from a selection; `sign --comments-from` from a JSON file (through

@@ -192,7 +192,7 @@ fn from_value(value: &str, origin: &'static str) -> Result<KeyLocation> {
             return Err(Error::Key(format!(
                 "{origin} holds `{}` but it is not an OpenSSH public key; use \
                  `key::ssh-ed25519 AAAA…` or the path of the private key file",
-                crate::util::escape::clip(value, 60)
+                crate::model::clip(value, 60)
             )));
         }
     }

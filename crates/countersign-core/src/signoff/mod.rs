@@ -62,7 +62,6 @@ use serde::Serialize;
 
 #[cfg(any(test, feature = "test-support"))]
 pub use comment::ReviewComment;
-pub use comment::Side;
 pub use record::{Decision, Evidence, HunkEvidence, NoteLine, Payload};
 pub use sign::{execute, plan, Judged, SignOutcome, SignPlan, SignRequest};
 pub use sshsig::NAMESPACE;

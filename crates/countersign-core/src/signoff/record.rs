@@ -211,8 +211,8 @@ impl Payload {
     }
 
     /// The tier named by the payload, when it is a known one.
-    pub fn tier(&self) -> Option<crate::policy::Tier> {
-        crate::policy::Tier::from_name(&self.tier)
+    pub fn tier(&self) -> Option<crate::model::Tier> {
+        crate::model::Tier::from_name(&self.tier)
     }
 
     /// The signing time, parsed.
@@ -295,7 +295,7 @@ impl NoteLine {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::Tier;
+    use crate::model::Tier;
 
     fn sample() -> Payload {
         Payload {
@@ -319,7 +319,7 @@ mod tests {
     }
 
     fn structured() -> Payload {
-        use crate::signoff::comment::Side;
+        use crate::model::Side;
         Payload {
             version: PAYLOAD_VERSION_COMMENTS,
             comments: vec![ReviewComment {

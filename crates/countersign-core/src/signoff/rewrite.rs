@@ -56,7 +56,7 @@ use super::patch_index::PatchIndex;
 use super::record::{NoteLine, Payload};
 use crate::git::{read_hunks, short_id, CommitChange, GitPath, Hunk, Trailer};
 use crate::model::CommitId;
-use crate::policy::Tier;
+use crate::model::Tier;
 use crate::{Error, Result};
 
 /// The trailer key that names a change across rewrites (Gerrit's convention).

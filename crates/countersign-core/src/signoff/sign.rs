@@ -24,8 +24,9 @@ use super::record::{version_for, Decision, Evidence, NoteLine, Payload};
 use super::sshsig;
 use super::verify::SignoffVerdict;
 use crate::git::{short_id, CommitChange};
+use crate::model::Tier;
 use crate::policy::provenance::Provenance;
-use crate::policy::{AllowedSigner, Tier, Trusted, ROSTER_PATH};
+use crate::policy::{AllowedSigner, Trusted, ROSTER_PATH};
 use crate::{Error, Result};
 
 /// What the reviewer asks to sign.

@@ -34,8 +34,9 @@ use serde::Serialize;
 use super::record::{Decision, NoteLine, Payload};
 use super::{bounds, keys, sshsig, ReviewState};
 use crate::git::{short_id, CommitChange};
+use crate::model::Tier;
 use crate::policy::provenance::Provenance;
-use crate::policy::{AllowedSigner, Policy, Roster, Tier, ROSTER_PATH};
+use crate::policy::{AllowedSigner, Policy, Roster, ROSTER_PATH};
 
 /// How far clocks may disagree: a sign-off may be dated this much after "now" or before the
 /// commit's committer time.
@@ -841,7 +842,7 @@ fn rejection(signoffs: &[SignoffVerdict], who: &str) -> String {
         .map(|p| p.comment.clone())
         .filter(|c| !c.is_empty())
         .map_or(String::new(), |c| {
-            format!(" (\"{}\")", crate::util::escape::clip(&c, MAX_REASON_CHARS))
+            format!(" (\"{}\")", crate::model::clip(&c, MAX_REASON_CHARS))
         });
     let removed = signoffs
         .iter()
@@ -922,7 +923,7 @@ fn summarise_reasons(reasons: impl Iterator<Item = String>) -> Vec<String> {
     let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut other = 0usize;
     for r in reasons {
-        let r = crate::util::escape::clip(&r, MAX_REASON_CHARS).into_owned();
+        let r = crate::model::clip(&r, MAX_REASON_CHARS).into_owned();
         if let Some(&i) = index.get(&r) {
             kinds[i].1 += 1;
         } else if kinds.len() < MAX_REASONS {

@@ -142,19 +142,6 @@ fn escape_with<'s>(s: &'s str, keep: impl Fn(char) -> bool, indent: &str) -> Cow
     Cow::Owned(out)
 }
 
-/// `s` cut to at most `max` characters, ending in `…` when cut: for quoting hostile input
-/// (a policy line, a principal) in a message without repeating a megabyte of it.
-pub fn clip(s: &str, max: usize) -> Cow<'_, str> {
-    match s.char_indices().nth(max) {
-        None => Cow::Borrowed(s),
-        Some(_) => {
-            let keep = max.saturating_sub(1);
-            let end = s.char_indices().nth(keep).map_or(s.len(), |(i, _)| i);
-            Cow::Owned(format!("{}…", &s[..end]))
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,13 +201,6 @@ mod tests {
     fn text_keeps_lines_and_indents_them() {
         assert_eq!(text("one\ntwo\x1b[2K\r", "    "), "one\n    two\\e[2K\\r");
         assert_eq!(text("a\tb\nc", ""), "a\tb\nc");
-    }
-
-    #[test]
-    fn clip_cuts_long_input_with_an_ellipsis() {
-        assert_eq!(clip("abcdef", 4), "abc…");
-        assert_eq!(clip("abcd", 4), "abcd");
-        assert_eq!(clip("ééééé", 3), "éé…");
     }
 
     #[test]

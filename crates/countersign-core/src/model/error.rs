@@ -1,9 +1,10 @@
 //! The library's error type: every variant reads as a sentence that says what went wrong
-//! and, where the user can act, what to do about it.
+//! and, where the user can act, what to do about it. A leaf type like the rest of `model`
+//! (it speaks of [`Diagnostics`] and nothing else of ours), so every layer may return it.
 
 use std::path::PathBuf;
 
-use crate::model::Diagnostics;
+use super::Diagnostics;
 
 /// Result alias used across the library.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
