@@ -14,8 +14,9 @@ use crate::Result;
 pub struct Options {
     /// Build the module graph.
     pub modules: bool,
-    /// How many dependency hops from the changed crates the module graph covers (1: the
-    /// changed crates and the crates that depend on them directly).
+    /// How many dependency hops from the changed crates the module graph covers
+    /// (`usize::MAX`, the default: every crate the change reaches; 1: the changed crates and
+    /// the crates that depend on them directly).
     pub module_depth: usize,
 }
 
@@ -23,7 +24,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             modules: true,
-            module_depth: 1,
+            module_depth: usize::MAX,
         }
     }
 }

@@ -13,7 +13,7 @@
 //!    depending on them through normal or build dependencies, transitively, with distance and
 //!    the chain (`via`) that reaches it; dev-dependents are affected (tests, benches,
 //!    examples) but do not propagate. This set is sound and nothing below shrinks it.
-//! 3. **Module graph** ([`modules`]): inside the changed crates and their direct dependents,
+//! 3. **Module graph** ([`modules`]): inside the changed crates and every crate they reach,
 //!    `mod` declarations resolved to files and `use`/path references resolved to the module
 //!    defining the item (through re-exports and globs; a type's `impl` files; macros by name);
 //!    the modules reaching a changed module, with the chain of references. Files that do not

@@ -1,6 +1,7 @@
-//! Phase 3, the module import graph: which modules of the changed crates, and of the crates
-//! that depend on them (up to a depth), can see a changed module, and through which import
-//! chain.
+//! Phase 3, the module import graph: which modules of the changed crates, and of every crate
+//! that depends on them however indirectly, can see a changed module, and through which
+//! import chain. Crates are read in dependency order, and a dependent only when a crate it
+//! depends on holds a reached module ([`graph`]).
 //!
 //! 1. [`tree`] builds each target's module tree (lib, bins, tests, benches, examples, build
 //!    script) from its root file, with [`scan`] reading each file.
@@ -103,13 +104,16 @@ pub fn add_removed(
     // Where both list a module, the shorter chain wins; on a tie the base one, which names
     // the removed module the dependent really referenced (the tip's may go through the
     // module an unresolved path falls back to).
+    let index: std::collections::HashMap<(String, String), usize> = tip
+        .0
+        .iter()
+        .enumerate()
+        .map(|(i, t)| ((t.crate_name.clone(), t.module.clone()), i))
+        .collect();
     for m in mods {
-        match tip
-            .0
-            .iter_mut()
-            .find(|t| t.crate_name == m.crate_name && t.module == m.module)
-        {
-            Some(t) if t.via.len() >= m.via.len() => {
+        match index.get(&(m.crate_name.clone(), m.module.clone())) {
+            Some(&i) if tip.0[i].via.len() >= m.via.len() => {
+                let t = &mut tip.0[i];
                 t.via = m.via;
                 t.reason = t.reason.take().or(m.reason);
             }

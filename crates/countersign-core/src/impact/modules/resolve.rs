@@ -20,10 +20,10 @@
 //! it was looked up in: the old module-level answer, never less.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::scan::{FileScan, ItemKind, PathRef};
-use super::tree::ModTree;
+use super::tree::{ModTree, Unit};
 
 /// A module anywhere: (unit, target, node).
 pub(super) type Id = (usize, usize, usize);
@@ -57,25 +57,25 @@ pub(super) struct Info {
     externs: HashMap<String, String>,
 }
 
-/// The modules of one crate, as the resolver sees them.
-pub(super) struct UnitView<'a> {
-    /// Targets: (label, tree).
-    pub targets: Vec<(&'a str, &'a ModTree)>,
-    /// Names for other crates → package, and the package's own library name.
-    pub externs: &'a HashMap<String, String>,
-}
-
 /// Modules holding an `impl` of one type, with the methods their inherent impls define (None:
 /// a trait impl, whose methods are called unseen).
 type Holders = BTreeMap<Id, Option<BTreeSet<String>>>;
 
-/// Resolves paths across every unit under analysis.
-pub(super) struct Resolver<'a> {
-    units: Vec<UnitView<'a>>,
-    by_name: HashMap<&'a str, usize>,
+/// Resolves paths across every unit under analysis. Units are added in dependency order
+/// ([`Resolver::add`]): what a module's paths resolve to depends only on its own unit and the
+/// units it depends on, so the answers given for the units already added stay true.
+#[derive(Default)]
+pub(super) struct Resolver {
+    /// The units, in the order added.
+    pub units: Vec<Unit>,
+    by_name: HashMap<String, usize>,
     infos: Vec<Vec<Vec<Info>>>,
+    /// Per unit, the units it depends on (directly or not) among those added: only their
+    /// `impl` blocks can be seen from it.
+    sees: Vec<HashSet<usize>>,
     memo: RefCell<HashMap<(Id, String), Vec<Pos>>>,
-    glob_memo: RefCell<HashMap<Id, BTreeSet<Id>>>,
+    /// (module globbed, unit of the importer) → the definers it may bring.
+    glob_memo: RefCell<HashMap<(Id, usize), BTreeSet<Id>>>,
     traits_memo: RefCell<HashMap<Id, Vec<TraitInScope>>>,
     /// (definer, type name) → modules holding an `impl` of it, with the methods their
     /// inherent impls define (None: a trait impl, whose methods are called unseen).
@@ -91,81 +91,96 @@ type TraitInScope = (Pos, Vec<String>);
 /// How many `use` hops a chain may take before it is taken for a cycle.
 const MAX_HOPS: usize = 24;
 
-impl<'a> Resolver<'a> {
-    /// Reads every module's scan into an [`Info`], then finds the `impl` holders.
-    pub fn new(units: Vec<UnitView<'a>>, names: &[&'a str]) -> Self {
-        let by_name = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
-        let mut infos = Vec::new();
-        let mut macros = Vec::new();
-        for (ui, u) in units.iter().enumerate() {
-            let mut per_target = Vec::new();
-            let mut defs: HashMap<String, Vec<Id>> = HashMap::new();
-            for (ti, (_, t)) in u.targets.iter().enumerate() {
-                let mut per_node = Vec::new();
-                for (ni, node) in t.nodes.iter().enumerate() {
-                    let scan = &t.scans[node.scan].1;
-                    per_node.push(info_of(scan, &node.inline_scope, u.externs));
-                    if node.inline_scope.is_empty() {
-                        for m in &scan.macro_defs {
-                            defs.entry(m.clone()).or_default().push((ui, ti, ni));
-                        }
+impl Resolver {
+    /// Adds `unit`, whose dependencies among the units to analyse are already added (or
+    /// hold nothing the change reaches); returns its index. Its modules' scans are read into
+    /// [`Info`]s and its `impl` blocks become holders of the types they extend.
+    pub fn add(&mut self, unit: Unit) -> usize {
+        let ui = self.units.len();
+        // A unit named by units added before it (a dev-dependency cycle): their cached
+        // answers may have missed it.
+        if self
+            .units
+            .iter()
+            .any(|u| u.externs.values().any(|p| *p == unit.name))
+        {
+            self.memo.borrow_mut().clear();
+            self.glob_memo.borrow_mut().clear();
+            self.traits_memo.borrow_mut().clear();
+        }
+        let mut per_target = Vec::new();
+        let mut defs: HashMap<String, Vec<Id>> = HashMap::new();
+        for (ti, (_, _, _, t)) in unit.targets.iter().enumerate() {
+            let mut per_node = Vec::new();
+            for (ni, node) in t.nodes.iter().enumerate() {
+                let scan = &t.scans[node.scan].1;
+                per_node.push(info_of(scan, &node.inline_scope, &unit.externs));
+                if node.inline_scope.is_empty() {
+                    for m in &scan.macro_defs {
+                        defs.entry(m.clone()).or_default().push((ui, ti, ni));
                     }
                 }
-                per_target.push(per_node);
             }
-            infos.push(per_target);
-            macros.push(defs);
+            per_target.push(per_node);
         }
-        let mut r = Resolver {
-            units,
-            by_name,
-            infos,
-            memo: RefCell::new(HashMap::new()),
-            glob_memo: RefCell::new(HashMap::new()),
-            traits_memo: RefCell::new(HashMap::new()),
-            holders: HashMap::new(),
-            macros,
-        };
-        let mut holders: HashMap<(Id, String), Holders> = HashMap::new();
-        for id in r.ids() {
-            for &k in &r.info(id).impls {
-                let imp = &r.scan(id).impls[k];
-                for pos in r.resolve(id, &imp.self_path, false, 0) {
+        let mut sees = HashSet::new();
+        for pkg in unit.externs.values() {
+            if let Some(&d) = self.by_name.get(pkg) {
+                sees.insert(d);
+                sees.extend(self.sees[d].iter().copied());
+            }
+        }
+        self.by_name.insert(unit.name.clone(), ui);
+        self.units.push(unit);
+        self.infos.push(per_target);
+        self.macros.push(defs);
+        self.sees.push(sees);
+        let mut found: Vec<((Id, String), Id, bool, Vec<String>)> = Vec::new();
+        for id in self.ids_of(ui) {
+            for &k in &self.info(id).impls {
+                let imp = &self.scan(id).impls[k];
+                for pos in self.resolve(id, &imp.self_path, false, 0) {
                     if let Pos::Item(d, name) = pos {
-                        let slot = holders
-                            .entry((d, name))
-                            .or_default()
-                            .entry(id)
-                            .or_insert_with(|| Some(BTreeSet::new()));
-                        match (imp.of_trait, slot.as_mut()) {
-                            (true, _) => *slot = None,
-                            (false, Some(m)) => m.extend(imp.methods.iter().cloned()),
-                            (false, None) => {}
-                        }
+                        found.push(((d, name), id, imp.of_trait, imp.methods.clone()));
                     }
                 }
             }
         }
-        r.holders = holders;
-        r
+        for (key, id, of_trait, methods) in found {
+            let slot = self
+                .holders
+                .entry(key)
+                .or_default()
+                .entry(id)
+                .or_insert_with(|| Some(BTreeSet::new()));
+            match (of_trait, slot.as_mut()) {
+                (true, _) => *slot = None,
+                (false, Some(m)) => m.extend(methods),
+                (false, None) => {}
+            }
+        }
+        ui
     }
 
-    /// Every module id.
-    pub fn ids(&self) -> Vec<Id> {
+    /// The modules of unit `ui`.
+    pub fn ids_of(&self, ui: usize) -> Vec<Id> {
         let mut out = Vec::new();
-        for (ui, u) in self.units.iter().enumerate() {
-            for (ti, (_, t)) in u.targets.iter().enumerate() {
-                out.extend((0..t.nodes.len()).map(|ni| (ui, ti, ni)));
-            }
+        for (ti, (_, _, _, t)) in self.units[ui].targets.iter().enumerate() {
+            out.extend((0..t.nodes.len()).map(|ni| (ui, ti, ni)));
         }
         out
     }
 
-    fn tree(&self, id: Id) -> &'a ModTree {
-        self.units[id.0].targets[id.1].1
+    /// Every module id.
+    pub fn ids(&self) -> Vec<Id> {
+        (0..self.units.len()).flat_map(|u| self.ids_of(u)).collect()
     }
 
-    fn scan(&self, id: Id) -> &'a FileScan {
+    fn tree(&self, id: Id) -> &ModTree {
+        &self.units[id.0].targets[id.1].3
+    }
+
+    fn scan(&self, id: Id) -> &FileScan {
         let t = self.tree(id);
         &t.scans[t.nodes[id.2].scan].1
     }
@@ -174,7 +189,7 @@ impl<'a> Resolver<'a> {
         &self.infos[id.0][id.1][id.2]
     }
 
-    fn path(&self, id: Id, k: usize) -> &'a PathRef {
+    fn path(&self, id: Id, k: usize) -> &PathRef {
         &self.scan(id).paths[k]
     }
 
@@ -183,6 +198,12 @@ impl<'a> Resolver<'a> {
             .children
             .get(name)
             .map(|c| (id.0, id.1, *c))
+    }
+
+    /// True when code of unit `from` can see an `impl` block of unit `holder`: its own, or
+    /// one of a crate it depends on.
+    fn visible(&self, from: usize, holder: usize) -> bool {
+        from == holder || self.sees[from].contains(&holder)
     }
 
     /// The root of the library of the crate that `name` stands for in module `at`.
@@ -196,7 +217,7 @@ impl<'a> Resolver<'a> {
         let ti = self.units[ui]
             .targets
             .iter()
-            .position(|(label, _)| *label == "lib")?;
+            .position(|(label, _, _, _)| label == "lib")?;
         Some((ui, ti, 0))
     }
 
@@ -318,19 +339,22 @@ impl<'a> Resolver<'a> {
     /// The modules a position depends on: its definer, and for a type the holders of its
     /// `impl` blocks (of a trait: always; inherent: when the file mentions one of the
     /// methods they define, as `x.method()` or `Type::method`). Without `from`, every holder.
-    fn definers(&self, p: &Pos, out: &mut BTreeSet<Id>) {
-        self.definers_from(p, None, out)
+    fn definers(&self, p: &Pos, unit: usize, out: &mut BTreeSet<Id>) {
+        self.definers_with(p, unit, None, None, out)
     }
 
-    fn definers_from(&self, p: &Pos, from: Option<&FileScan>, out: &mut BTreeSet<Id>) {
-        self.definers_with(p, from, None, out)
+    /// [`Self::definers`] for code of `from`: inherent `impl` holders count when `from`
+    /// mentions one of their methods.
+    fn definers_from(&self, p: &Pos, unit: usize, from: &FileScan, out: &mut BTreeSet<Id>) {
+        self.definers_with(p, unit, Some(from), None, out)
     }
 
     /// [`Self::definers_from`], where the path also names `method` of the type
-    /// (`Type::method`).
+    /// (`Type::method`). Only holders code of `unit` can see count.
     fn definers_with(
         &self,
         p: &Pos,
+        unit: usize,
         from: Option<&FileScan>,
         method: Option<&str>,
         out: &mut BTreeSet<Id>,
@@ -343,6 +367,9 @@ impl<'a> Resolver<'a> {
                 out.insert(*d);
                 if let Some(h) = self.holders.get(&(*d, name.clone())) {
                     for (holder, methods) in h {
+                        if !self.visible(unit, holder.0) {
+                            continue;
+                        }
                         let used = match (methods, from) {
                             (Some(ms), Some(s)) => {
                                 method.is_some_and(|m| ms.contains(m))
@@ -359,23 +386,25 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    /// Everything a glob import of module `m` may bring: the definers of all it holds.
-    fn glob_definers(&self, m: Id) -> BTreeSet<Id> {
-        if let Some(v) = self.glob_memo.borrow().get(&m) {
+    /// Everything a glob import of module `m` by code of `unit` may bring: the definers of
+    /// all it holds.
+    fn glob_definers(&self, m: Id, unit: usize) -> BTreeSet<Id> {
+        let key = (m, unit);
+        if let Some(v) = self.glob_memo.borrow().get(&key) {
             return v.clone();
         }
-        self.glob_memo.borrow_mut().insert(m, BTreeSet::new());
+        self.glob_memo.borrow_mut().insert(key, BTreeSet::new());
         let mut out = BTreeSet::from([m]);
         let info = self.info(m);
         for name in info.items.keys() {
-            self.definers(&Pos::Item(m, name.clone()), &mut out);
+            self.definers(&Pos::Item(m, name.clone()), unit, &mut out);
         }
         for idx in info.imports.values() {
             for &k in idx {
                 let p = self.path(m, k);
                 for pos in self.resolve(m, &p.segs, p.leading, 0) {
                     if matches!(pos, Pos::Item(..)) {
-                        self.definers(&pos, &mut out);
+                        self.definers(&pos, unit, &mut out);
                     }
                 }
             }
@@ -384,12 +413,12 @@ impl<'a> Resolver<'a> {
             let p = self.path(m, k);
             for pos in self.resolve(m, &p.segs, p.leading, 0) {
                 match pos {
-                    Pos::Module(x) => out.extend(self.glob_definers(x)),
-                    item => self.definers(&item, &mut out),
+                    Pos::Module(x) => out.extend(self.glob_definers(x, unit)),
+                    item => self.definers(&item, unit, &mut out),
                 }
             }
         }
-        self.glob_memo.borrow_mut().insert(m, out.clone());
+        self.glob_memo.borrow_mut().insert(key, out.clone());
         out
     }
 
@@ -456,18 +485,18 @@ impl<'a> Resolver<'a> {
                                     .iter()
                                     .any(|m| scan.fields.contains(m) || scan.idents.contains(m))
                             {
-                                self.definers_from(&pos, Some(scan), &mut out);
+                                self.definers_from(&pos, id.0, scan, &mut out);
                             }
                         }
                         for name in &scan.idents {
                             for pos in self.lookup(x, name, 0) {
                                 if matches!(pos, Pos::Item(..)) {
-                                    self.definers_from(&pos, Some(scan), &mut out);
+                                    self.definers_from(&pos, id.0, scan, &mut out);
                                 }
                             }
                         }
                     }
-                    Pos::Module(x) if glob => out.extend(self.glob_definers(x)),
+                    Pos::Module(x) if glob => out.extend(self.glob_definers(x, id.0)),
                     Pos::Item(d, name) => {
                         // `Type::method`: the segment after the type names the method.
                         let method = p
@@ -476,9 +505,9 @@ impl<'a> Resolver<'a> {
                             .position(|s| *s == name)
                             .and_then(|j| p.segs.get(j + 1))
                             .map(String::as_str);
-                        self.definers_with(&Pos::Item(d, name), Some(scan), method, &mut out)
+                        self.definers_with(&Pos::Item(d, name), id.0, Some(scan), method, &mut out)
                     }
-                    pos => self.definers_from(&pos, Some(scan), &mut out),
+                    pos => self.definers_from(&pos, id.0, scan, &mut out),
                 }
             }
         }
@@ -486,13 +515,13 @@ impl<'a> Resolver<'a> {
         // `self` are called without a path).
         for &k in &info.impls {
             for pos in self.resolve(id, &scan.impls[k].self_path, false, 0) {
-                self.definers_from(&pos, Some(scan), &mut out);
+                self.definers_from(&pos, id.0, scan, &mut out);
             }
         }
         // A type defined here with `impl` blocks elsewhere.
         for (name, kind) in &info.items {
             if *kind == ItemKind::Type {
-                self.definers_from(&Pos::Item(id, name.clone()), Some(scan), &mut out);
+                self.definers_from(&Pos::Item(id, name.clone()), id.0, scan, &mut out);
             }
         }
         for m in &info.macro_calls {

@@ -79,6 +79,11 @@ impl<'t, T: ListFiles> Listing<'t, T> {
         }
     }
 
+    /// The tree the listing reads.
+    pub fn tree(&self) -> &'t T {
+        self.tree
+    }
+
     /// Reads and scans every `.rs` file below the directories `dirs` ahead, on several
     /// threads where the tree allows: [`build`] then takes the scans instead of reading the
     /// files one by one. The root directory is not read ahead (it holds every other crate).
