@@ -213,3 +213,69 @@ fn references_are_followed_through_every_crate_the_change_reaches() {
         "depth 1 must miss what lies beyond the direct dependents"
     );
 }
+
+/// `Cargo.lock` for `a` (using `itoa`) and `b` (using `a`) in format `format` (3 or 4).
+fn lock(format: u8, itoa: &str) -> String {
+    format!(
+        "version = {format}\n\n[[package]]\nname = \"a\"\nversion = \"0.1.0\"\ndependencies = [\n \"itoa\",\n]\n\n\
+         [[package]]\nname = \"b\"\nversion = \"0.1.0\"\ndependencies = [\n \"a\",\n]\n\n\
+         [[package]]\nname = \"itoa\"\nversion = \"{itoa}\"\n\
+         source = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"{itoa}\"\n"
+    )
+}
+
+/// A commit that moves `Cargo.lock` from format 3 to 4 and bumps `itoa`: the crates all count
+/// at the crate level (cargo reads the file anew), and the module graph still lists the
+/// modules using `itoa` and what names them in the crate above — none falls back whole.
+#[test]
+fn a_lock_file_format_change_still_lists_the_modules_using_what_changed() {
+    let t = TestRepo::new();
+    workspace(&t);
+    t.write(
+        "crates/a/Cargo.toml",
+        "[package]\nname = \"a\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nitoa = \"1\"\n",
+    );
+    t.write("crates/a/src/lib.rs", "pub mod num;\npub mod plain;\n");
+    t.write(
+        "crates/a/src/num.rs",
+        "pub fn show(n: u32) -> String {\n    itoa::Buffer::new().format(n).to_string()\n}\n",
+    );
+    t.write("crates/a/src/plain.rs", "pub fn p() -> u32 {\n    1\n}\n");
+    krate(
+        &t,
+        "b",
+        &["a"],
+        &[
+            ("src/lib.rs", "pub mod ui;\npub mod calm;\n"),
+            (
+                "src/ui.rs",
+                "pub fn ui() -> String {\n    a::num::show(3)\n}\n",
+            ),
+            ("src/calm.rs", "pub fn c() -> u32 {\n    a::plain::p()\n}\n"),
+        ],
+    );
+    t.write("Cargo.lock", lock(3, "1.0.10"));
+    t.commit("base");
+    t.write("Cargo.lock", lock(4, "1.0.11"));
+    t.commit("cargo update -p itoa, with a newer cargo");
+    let i = impact_of_head(&t, &Options::default());
+    assert_eq!(i.affected_crates, ["a", "b"]);
+    assert!(i.module_fallbacks.is_empty(), "{:?}", i.module_fallbacks);
+    assert_eq!(
+        modules(&i),
+        ["a::num", "b::ui"].map(String::from).into(),
+        "{:#?}",
+        i.modules
+    );
+    // A lock file that no longer parses is read by no one: every crate falls back whole and
+    // the reason says why.
+    t.write("Cargo.lock", "version = 4\n[[package]\n");
+    t.commit("broken lock");
+    let i = impact_of_head(&t, &Options::default());
+    assert_eq!(i.module_fallbacks.len(), 2, "{:?}", i.module_fallbacks);
+    assert!(
+        i.module_fallbacks[0].reason.contains("does not parse"),
+        "{:?}",
+        i.module_fallbacks
+    );
+}

@@ -177,8 +177,14 @@ pub fn crate_level(sides: &Sides<'_>, files: &[&FileChange]) -> Result<CrateLeve
             );
             let (effect, packages) =
                 lock_change_packages(old.as_deref(), new.as_deref(), sides.tip);
-            lock_packages = packages;
+            // Where the packages could be compared (a format change), the module graph
+            // lists the modules using the changed ones instead of every crate whole.
+            let whole = direct.wide_whole.clone();
             apply(&mut direct, sides.tip, effect);
+            if packages.is_some() {
+                direct.wide_whole = whole;
+            }
+            lock_packages = packages;
         }
     }
     let mut seeds: Vec<Seed> = Vec::new();

@@ -216,13 +216,141 @@ struct LockedPackage {
     dependencies: Vec<String>,
 }
 
+/// A lock file as read, whatever its format version: the packages, each with its checksum
+/// and its dependencies written in full (`name version (source)`), and what else it holds.
 #[derive(serde::Deserialize)]
 struct LockFile {
     #[serde(default)]
     package: Vec<LockedPackage>,
-    /// Everything besides the packages (`version`, `metadata`, `patch`), compared whole.
+    /// Everything besides the packages (`patch`, tables of later formats), compared whole;
+    /// the format `version` and version 1's and 2's `[metadata]` checksums are taken out.
     #[serde(flatten)]
     rest: toml::Table,
+    /// The format version (`version = 4`; none before version 3).
+    #[serde(skip)]
+    format: Option<toml::Value>,
+}
+
+impl LockFile {
+    /// Reads every format the same way: versions 1 and 2 keep checksums in `[metadata]`
+    /// (`"checksum NAME VERSION (SOURCE)" = "…"`), version 1 writes every dependency in full
+    /// while later versions write only what tells it apart, and version 4 percent-encodes
+    /// git sources. A later format that adds tables keeps them in `rest`, compared whole.
+    fn normalize(mut self) -> Self {
+        self.format = self.rest.remove("version");
+        for p in &mut self.package {
+            p.source = p.source.take().map(|s| percent_decode(&s));
+        }
+        if let Some(toml::Value::Table(meta)) = self.rest.get_mut("metadata") {
+            let keys: Vec<String> = meta
+                .keys()
+                .filter(|k| k.starts_with("checksum "))
+                .cloned()
+                .collect();
+            for k in keys {
+                let Some(toml::Value::String(sum)) = meta.remove(&k) else {
+                    continue;
+                };
+                let full = normalize_dep(&k["checksum ".len()..]);
+                if let Some(p) = self.package.iter_mut().find(|p| full_name(p) == full) {
+                    p.checksum.get_or_insert(sum);
+                }
+            }
+            if meta.is_empty() {
+                self.rest.remove("metadata");
+            }
+        }
+        let mut by_name: std::collections::HashMap<&str, Vec<&LockedPackage>> =
+            std::collections::HashMap::new();
+        for p in &self.package {
+            by_name.entry(p.name.as_str()).or_default().push(p);
+        }
+        // A dependency written short means the one package it fits; written in full (or
+        // fitting several), it stays as written.
+        let full: Vec<Vec<String>> = self
+            .package
+            .iter()
+            .map(|p| {
+                p.dependencies
+                    .iter()
+                    .map(|d| {
+                        let written = normalize_dep(d);
+                        let (name, version, source) = dep_parts(&written);
+                        let fits: Vec<&&LockedPackage> = by_name
+                            .get(name)
+                            .into_iter()
+                            .flatten()
+                            .filter(|p| {
+                                version.is_none_or(|v| p.version == v)
+                                    && source.is_none_or(|s| p.source.as_deref() == Some(s))
+                            })
+                            .collect();
+                        match fits.as_slice() {
+                            [one] => full_name(one),
+                            _ => written,
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        for (p, deps) in self.package.iter_mut().zip(full) {
+            p.dependencies = deps;
+        }
+        self
+    }
+}
+
+/// `name version (source)` of a package, its source percent-decoded.
+fn full_name(p: &LockedPackage) -> String {
+    match &p.source {
+        Some(s) => format!("{} {} ({s})", p.name, p.version),
+        None => format!("{} {}", p.name, p.version),
+    }
+}
+
+/// (name, version, source) of a dependency string: `name`, `name version` or
+/// `name version (source)`.
+fn dep_parts(dep: &str) -> (&str, Option<&str>, Option<&str>) {
+    let mut parts = dep.splitn(3, ' ');
+    let name = parts.next().unwrap_or_default();
+    let version = parts.next();
+    let source = parts
+        .next()
+        .map(|s| s.trim().trim_start_matches('(').trim_end_matches(')'));
+    (name, version, source)
+}
+
+/// A dependency string with its source, if any, percent-decoded.
+fn normalize_dep(d: &str) -> String {
+    match d.split_once(" (") {
+        Some((head, src)) => format!("{head} ({})", percent_decode(src.trim_end_matches(')'))),
+        None => d.to_string(),
+    }
+}
+
+/// `%XX` escapes decoded (version 4 writes git sources so); anything else kept as written.
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match (
+            b[i],
+            b.get(i + 1).copied().and_then(hex),
+            b.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
 }
 
 /// How many parsed lock files are kept: a range of commits compares each lock file with the
@@ -244,7 +372,7 @@ fn parse_lock(text: &str) -> Option<std::rc::Rc<LockFile>> {
     }) {
         return Some(hit);
     }
-    let parsed = std::rc::Rc::new(toml::from_str::<LockFile>(text).ok()?);
+    let parsed = std::rc::Rc::new(toml::from_str::<LockFile>(text).ok()?.normalize());
     LOCKS.with(|c| {
         let mut c = c.borrow_mut();
         if c.len() == PARSED_LOCKS {
@@ -328,14 +456,7 @@ pub fn lock_change_packages(
     // edge: two `foo 1.0.0` from different sources are told apart by the source, and a
     // string that names fewer parts links to each candidate (stricter, never laxer).
     let find = |dep: &str| -> Vec<usize> {
-        let mut parts = dep.splitn(3, ' ');
-        let Some(name) = parts.next() else {
-            return Vec::new();
-        };
-        let version = parts.next();
-        let source = parts
-            .next()
-            .map(|s| s.trim().trim_start_matches('(').trim_end_matches(')'));
+        let (name, version, source) = dep_parts(dep);
         by_name
             .get(name)
             .map(|c| {
@@ -397,6 +518,23 @@ pub fn lock_change_packages(
                 .map(|p| p.name.clone()),
         )
         .collect();
+    if old_l.format != new_l.format {
+        // Cargo reads every entry anew under another format: every member counts at the
+        // crate level, while the packages compared as read say which modules use a change.
+        let shown =
+            |v: &Option<toml::Value>| v.as_ref().map_or("1 or 2".to_string(), |v| v.to_string());
+        return (
+            WideEffect::All {
+                reason: format!(
+                    "`Cargo.lock` changes its format version ({} → {}), so every member's \
+                     dependencies may be read differently",
+                    shown(&old_l.format),
+                    shown(&new_l.format)
+                ),
+            },
+            Some(packages),
+        );
+    }
     if what.is_empty() {
         return (
             WideEffect::Some {
@@ -435,18 +573,96 @@ mod tests {
         let (effect, packages) = lock_change_packages(Some(LOCK), Some(&bumped), &ws);
         assert!(!matches!(effect, WideEffect::All { .. }), "{effect:?}");
         assert!(packages.is_some());
-        // Anything besides `[[package]]` (here the format version, or a new table) counts
-        // for every member, as before the lock files were parsed once each.
-        for other in [
-            LOCK.replace("version = 3", "version = 4"),
-            format!("{LOCK}\n[metadata]\nx = \"y\"\n"),
-        ] {
-            let (effect, packages) = lock_change_packages(Some(LOCK), Some(&other), &ws);
-            assert!(matches!(effect, WideEffect::All { .. }), "{other}");
-            assert!(packages.is_none());
-        }
+        // Anything besides `[[package]]` (here a new table) counts for every member, as
+        // before the lock files were parsed once each.
+        let other = format!("{LOCK}\n[metadata]\nx = \"y\"\n");
+        let (effect, packages) = lock_change_packages(Some(LOCK), Some(&other), &ws);
+        assert!(matches!(effect, WideEffect::All { .. }), "{other}");
+        assert!(packages.is_none());
         // The same text again comes from the parsed ones kept, with the same answer.
         let again = lock_change_packages(Some(LOCK), Some(&bumped), &ws);
         assert!(!matches!(again.0, WideEffect::All { .. }));
+    }
+
+    /// One lock file in every format cargo has written: version 1 (dependencies in full,
+    /// checksums in `[metadata]`), 2 (short dependencies, checksums in `[metadata]`), 3
+    /// (checksums in the packages), 4 (git sources percent-encoded).
+    fn lock_in(format: u8, itoa: &str) -> String {
+        let git = match format {
+            4 => "git+https://example.com/t/tool?branch=feat%2Fx#0123abcd",
+            _ => "git+https://example.com/t/tool?branch=feat/x#0123abcd",
+        };
+        let reg = "registry+https://github.com/rust-lang/crates.io-index";
+        let (head, dep, sums_inline) = match format {
+            1 => (String::new(), format!("itoa {itoa} ({reg})"), false),
+            2 => (String::new(), "itoa".to_string(), false),
+            v => (format!("version = {v}\n\n"), "itoa".to_string(), true),
+        };
+        let sum = |name: &str| format!("checksum = \"{name}-sum\"\n");
+        let mut out = format!(
+            "{head}[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\n \"{dep}\",\n \"tool\",\n]\n\n\
+             [[package]]\nname = \"itoa\"\nversion = \"{itoa}\"\nsource = \"{reg}\"\n{}\n\
+             [[package]]\nname = \"tool\"\nversion = \"0.3.0\"\nsource = \"{git}\"\n",
+            if sums_inline { sum(&format!("itoa{itoa}")) } else { String::new() }
+        );
+        if !sums_inline {
+            out.push_str(&format!(
+                "\n[metadata]\n\"checksum itoa {itoa} ({reg})\" = \"itoa{itoa}-sum\"\n"
+            ));
+        }
+        out
+    }
+
+    #[test]
+    fn every_lock_file_format_reads_the_same_packages() {
+        let ws = Workspace::default();
+        for (from, to) in [(3, 4), (1, 3), (2, 4), (1, 4), (4, 3)] {
+            let (effect, packages) = lock_change_packages(
+                Some(&lock_in(from, "1.0.0")),
+                Some(&lock_in(to, "1.0.0")),
+                &ws,
+            );
+            // The crate level stays whole (cargo reads every entry anew), but the packages
+            // are compared: none changed.
+            assert!(
+                matches!(effect, WideEffect::All { ref reason } if reason.contains("format version")),
+                "{from} -> {to}: {effect:?}"
+            );
+            assert_eq!(packages, Some(BTreeSet::new()), "{from} -> {to}");
+            // With a bump in the same commit, the bumped package and what depends on it.
+            let (_, packages) = lock_change_packages(
+                Some(&lock_in(from, "1.0.0")),
+                Some(&lock_in(to, "1.0.1")),
+                &ws,
+            );
+            assert_eq!(
+                packages,
+                Some(BTreeSet::from(["app".to_string(), "itoa".to_string()])),
+                "{from} -> {to}"
+            );
+        }
+        // A later format with nothing else new is read too; one that adds a table, or a
+        // file that does not parse, counts whole with no packages (and says why).
+        let five = lock_in(4, "1.0.1").replace("version = 4", "version = 5");
+        let (_, packages) = lock_change_packages(Some(&lock_in(4, "1.0.0")), Some(&five), &ws);
+        assert_eq!(
+            packages,
+            Some(BTreeSet::from(["app".to_string(), "itoa".to_string()]))
+        );
+        for bad in [
+            format!("{five}\n[shards]\nx = 1\n"),
+            "[[package]\n".to_string(),
+        ] {
+            let (effect, packages) =
+                lock_change_packages(Some(&lock_in(4, "1.0.0")), Some(&bad), &ws);
+            assert!(packages.is_none(), "{bad}");
+            let WideEffect::All { reason } = effect else {
+                panic!("{bad}: {effect:?}")
+            };
+            assert!(
+                reason.contains("parse") || reason.contains("more than"),
+                "{reason}"
+            );
+        }
     }
 }

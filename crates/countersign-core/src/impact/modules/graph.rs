@@ -90,9 +90,13 @@ fn candidates<'c>(
                 root: true,
             });
         } else {
+            let why = match c.reasons.as_slice() {
+                [] => String::new(),
+                r => format!(": {}", r.join("; ")),
+            };
             fallbacks.push(ModuleFallback {
                 crate_name: c.name.clone(),
-                reason: "a workspace-wide file affects the whole crate".to_string(),
+                reason: format!("a workspace-wide file affects the whole crate{why}"),
             });
         }
     }

@@ -82,7 +82,9 @@ pub(super) fn classify(unit: &mut Unit, member: &Member, changes: &Changes<'_>, 
         let deps = registry_deps(tip_manifest.as_deref().unwrap_or_default());
         let hit: BTreeSet<String> = deps
             .iter()
-            .filter(|(_, pkg)| pkgs.contains(pkg.as_str()))
+            // A workspace member's entry changes with what it locks; the graph follows the
+            // references into it, so only the packages from elsewhere are seeds here.
+            .filter(|(_, pkg)| pkgs.contains(pkg.as_str()) && changes.ws.member(pkg).is_none())
             .map(|(name, _)| name.clone())
             .collect();
         for name in hit {
