@@ -279,3 +279,338 @@ fn a_lock_file_format_change_still_lists_the_modules_using_what_changed() {
         i.module_fallbacks
     );
 }
+
+/// Build scripts read what their source reads (the build-time scan's forms): `tool`'s runs
+/// `git rev-parse` and prints a computed `rerun-if-changed` — it reads no package file, so
+/// its CHANGELOG and shell completions reach no module, and the data file `include_str!`
+/// reads reaches that module and the one naming it, not the whole package; `gen`'s reads
+/// `schema/api.txt` by a literal path, which makes the crate count whole, and nothing else;
+/// `walk`'s reads a computed path, so any file of its package may be read (fail closed).
+#[test]
+fn a_build_script_reaches_the_modules_only_through_what_it_reads() {
+    let t = TestRepo::new();
+    workspace(&t);
+    krate(
+        &t,
+        "tool",
+        &[],
+        &[
+            (
+                "build.rs",
+                "use std::process::Command;\n\nfn main() {\n    let hash = Command::new(\"git\")\n        .args([\"rev-parse\", \"--short\", \"HEAD\"])\n        .output()\n        .ok()\n        .and_then(|o| String::from_utf8(o.stdout).ok())\n        .unwrap_or_default();\n    println!(\"cargo:rustc-env=GIT_HASH={}\", hash.trim());\n    if cfg!(windows) {\n        let dir = std::env::var(\"GIT_DIR\").unwrap_or_default();\n        println!(\"cargo:rerun-if-changed={dir}/HEAD\");\n    }\n}\n",
+            ),
+            (
+                "src/main.rs",
+                "mod help;\nmod other;\n\nfn main() {\n    println!(\"{} {} {}\", help::text(), other::o(), env!(\"GIT_HASH\"));\n}\n",
+            ),
+            (
+                "src/help.rs",
+                "pub fn text() -> &'static str {\n    include_str!(\"../data/help.txt\")\n}\n",
+            ),
+            ("src/other.rs", "pub fn o() -> u32 {\n    1\n}\n"),
+            ("data/help.txt", "usage: tool\n"),
+            ("completions/tool.fish", "complete -c tool\n"),
+            ("CHANGELOG.md", "# 0.1.0\n"),
+        ],
+    );
+    krate(
+        &t,
+        "gen",
+        &[],
+        &[
+            (
+                "build.rs",
+                "fn main() {\n    let s = std::fs::read_to_string(\"schema/api.txt\").unwrap();\n    println!(\"cargo:rustc-env=API={}\", s.trim());\n}\n",
+            ),
+            ("src/lib.rs", "pub mod a;\npub mod b;\n"),
+            ("src/a.rs", "pub fn api() -> &'static str {\n    env!(\"API\")\n}\n"),
+            ("src/b.rs", "pub fn b() -> u32 {\n    2\n}\n"),
+            ("schema/api.txt", "v1\n"),
+            ("NOTES.md", "notes\n"),
+        ],
+    );
+    krate(
+        &t,
+        "walk",
+        &[],
+        &[
+            (
+                "build.rs",
+                "fn main() {\n    for f in std::fs::read_dir(\"assets\").unwrap() {\n        let p = f.unwrap().path();\n        let _ = std::fs::read(&p);\n    }\n}\n",
+            ),
+            ("src/lib.rs", "pub fn w() -> u32 {\n    3\n}\n"),
+            ("assets/a.txt", "a\n"),
+            ("NOTES.md", "notes\n"),
+        ],
+    );
+    cargo_builds(&t);
+    t.commit("base");
+    let step = |files: &[(&str, &str)]| {
+        for (path, text) in files {
+            t.write(path, text);
+        }
+        t.commit("change");
+        impact_of_head(&t, &Options::default())
+    };
+
+    let i = step(&[
+        ("crates/tool/CHANGELOG.md", "# 0.1.1\n"),
+        (
+            "crates/tool/completions/tool.fish",
+            "complete -c tool -l help\n",
+        ),
+        ("crates/gen/NOTES.md", "more notes\n"),
+    ]);
+    assert!(i.modules.is_empty(), "{:#?}", i.modules);
+    assert!(i.module_fallbacks.is_empty(), "{:?}", i.module_fallbacks);
+
+    let i = step(&[("crates/tool/data/help.txt", "usage: tool [--help]\n")]);
+    assert_eq!(
+        modules(&i),
+        ["bin:tool", "bin:tool::help"].map(String::from).into(),
+        "{:#?}",
+        i.modules
+    );
+    assert!(i.module_fallbacks.is_empty(), "{:?}", i.module_fallbacks);
+
+    let i = step(&[("crates/gen/schema/api.txt", "v2\n")]);
+    assert_eq!(i.module_fallbacks.len(), 1, "{:?}", i.module_fallbacks);
+    assert_eq!(i.module_fallbacks[0].crate_name, "gen");
+    assert!(
+        i.module_fallbacks[0]
+            .reason
+            .contains("its build script reads it"),
+        "{:?}",
+        i.module_fallbacks
+    );
+    assert_eq!(
+        modules(&i),
+        ["gen", "gen::a", "gen::b", "custom-build:build-script-build"]
+            .map(String::from)
+            .into(),
+        "{:#?}",
+        i.modules
+    );
+
+    let i = step(&[("crates/walk/NOTES.md", "other notes\n")]);
+    assert_eq!(i.module_fallbacks.len(), 1, "{:?}", i.module_fallbacks);
+    assert!(
+        i.module_fallbacks[0]
+            .reason
+            .contains("its build script may read any file"),
+        "{:?}",
+        i.module_fallbacks
+    );
+}
+
+/// Builds, commits, changes `path` to `text`, commits, and returns the impact of the change.
+fn change(t: &TestRepo, path: &str, text: &str) -> Impact {
+    t.write(path, text);
+    t.commit("change");
+    impact_of_head(t, &Options::default())
+}
+
+/// A facade crate re-exporting its siblings with `pub extern crate … as …`: an example in
+/// another crate naming `grep::searcher::item::Item` depends on `grep-searcher`'s `item`.
+#[test]
+fn extern_crate_reexports_are_followed() {
+    let t = TestRepo::new();
+    workspace(&t);
+    krate(
+        &t,
+        "grep-searcher",
+        &[],
+        &[
+            ("src/lib.rs", "pub mod item;\npub mod sink;\n"),
+            ("src/item.rs", "pub struct Item(pub u32);\n"),
+            ("src/sink.rs", "pub fn sink() -> u32 {\n    0\n}\n"),
+        ],
+    );
+    krate(
+        &t,
+        "grep-matcher",
+        &[],
+        &[("src/lib.rs", "pub fn m() -> u32 {\n    1\n}\n")],
+    );
+    krate(
+        &t,
+        "grep",
+        &["grep-searcher", "grep-matcher"],
+        &[(
+            "src/lib.rs",
+            "pub extern crate grep_matcher as matcher;\npub extern crate grep_searcher as searcher;\n",
+        )],
+    );
+    krate(
+        &t,
+        "app",
+        &["grep"],
+        &[
+            ("src/lib.rs", "pub fn quiet() -> u32 {\n    grep::matcher::m()\n}\n"),
+            (
+                "examples/walk.rs",
+                "fn main() {\n    let i = grep::searcher::item::Item(3);\n    println!(\"{}\", i.0 + app::quiet());\n}\n",
+            ),
+        ],
+    );
+    cargo_builds(&t);
+    t.commit("base");
+    let i = change(
+        &t,
+        "crates/grep-searcher/src/item.rs",
+        "pub struct Item(pub u64);\n",
+    );
+    assert_eq!(
+        modules(&i),
+        ["grep_searcher::item", "example:walk"]
+            .map(String::from)
+            .into(),
+        "{:#?}",
+        i.modules
+    );
+}
+
+/// A module and a function of one name (`pub mod search;` beside `pub fn search()`):
+/// `crate::search::Query` and `finder::search::Query` go on through the module.
+#[test]
+fn a_module_and_a_function_may_share_a_name() {
+    let t = TestRepo::new();
+    workspace(&t);
+    krate(
+        &t,
+        "finder",
+        &[],
+        &[
+            (
+                "src/lib.rs",
+                "pub mod other;\npub mod search;\n\npub fn search() -> u32 {\n    1\n}\n",
+            ),
+            ("src/search.rs", "pub struct Query(pub u32);\n"),
+            (
+                "src/other.rs",
+                "pub fn o() -> u32 {\n    crate::search::Query(1).0 + crate::search()\n}\n",
+            ),
+        ],
+    );
+    krate(
+        &t,
+        "cli",
+        &["finder"],
+        &[(
+            "src/lib.rs",
+            "pub fn run() -> u32 {\n    finder::search::Query(2).0\n}\n",
+        )],
+    );
+    cargo_builds(&t);
+    t.commit("base");
+    let i = change(
+        &t,
+        "crates/finder/src/search.rs",
+        "pub struct Query(pub u32, pub u8);\n",
+    );
+    assert!(
+        modules(&i).is_superset(
+            &["finder::search", "finder::other", "cli"]
+                .map(String::from)
+                .into()
+        ),
+        "{:#?}",
+        i.modules
+    );
+}
+
+/// `macro_rules!` by textual scope: a private `macro_rules! write` in `a.rs` is not the
+/// `write!` of `b.rs` (std's), a test module's `check!` is not another test module's, a
+/// `#[macro_use]` module's macro is the one used after it, and an exported macro of another
+/// crate is found by name.
+#[test]
+fn macros_are_scoped_as_rustc_scopes_them() {
+    let t = TestRepo::new();
+    workspace(&t);
+    let check = |body: &str, f: &str| {
+        format!(
+            "pub fn {f}() -> u32 {{\n    4\n}}\n\n#[cfg(test)]\nmod tests {{\n    macro_rules! check {{\n        ($e:expr) => {{\n            {body}\n        }};\n    }}\n\n    #[test]\n    fn t() {{\n        check!(super::{f}());\n    }}\n}}\n"
+        )
+    };
+    krate(
+        &t,
+        "fmtx",
+        &["mac"],
+        &[
+            (
+                "src/lib.rs",
+                "#[macro_use]\nmod macros;\n\npub mod a;\npub mod b;\npub mod c;\npub mod d;\npub mod e;\npub mod f;\n",
+            ),
+            (
+                "src/macros.rs",
+                "macro_rules! twice {\n    ($x:expr) => {\n        $x * 2\n    };\n}\n",
+            ),
+            (
+                "src/a.rs",
+                "macro_rules! write {\n    ($x:expr) => {\n        $x + 1\n    };\n}\n\npub fn a() -> u32 {\n    write!(1)\n}\n",
+            ),
+            (
+                "src/b.rs",
+                "use std::fmt::Write;\n\npub fn b() -> String {\n    let mut s = String::new();\n    write!(s, \"{}\", 2).unwrap();\n    s\n}\n",
+            ),
+            ("src/c.rs", &check("assert!($e > 0)", "c")),
+            ("src/d.rs", &check("assert_eq!($e, 4)", "d")),
+            ("src/e.rs", "pub fn e() -> u32 {\n    twice!(2)\n}\n"),
+            (
+                "src/f.rs",
+                "use mac::triple;\n\npub fn f() -> u32 {\n    triple!(1) + mac::triple!(2)\n}\n",
+            ),
+        ],
+    );
+    krate(
+        &t,
+        "mac",
+        &[],
+        &[(
+            "src/lib.rs",
+            "#[macro_export]\nmacro_rules! triple {\n    ($x:expr) => {\n        $x * 3\n    };\n}\n",
+        )],
+    );
+    cargo_builds(&t);
+    t.commit("base");
+    let i = change(
+        &t,
+        "crates/fmtx/src/a.rs",
+        "macro_rules! write {\n    ($x:expr) => {\n        $x + 2\n    };\n}\n\npub fn a() -> u32 {\n    write!(1)\n}\n",
+    );
+    assert_eq!(
+        modules(&i),
+        ["fmtx::a"].map(String::from).into(),
+        "{:#?}",
+        i.modules
+    );
+    let i = change(&t, "crates/fmtx/src/c.rs", &check("assert!($e > 1)", "c"));
+    assert_eq!(
+        modules(&i),
+        ["fmtx::c", "fmtx::c::tests"].map(String::from).into(),
+        "{:#?}",
+        i.modules
+    );
+    let i = change(
+        &t,
+        "crates/fmtx/src/macros.rs",
+        "macro_rules! twice {\n    ($x:expr) => {\n        $x + $x\n    };\n}\n",
+    );
+    assert_eq!(
+        modules(&i),
+        ["fmtx::macros", "fmtx::e"].map(String::from).into(),
+        "{:#?}",
+        i.modules
+    );
+    let i = change(
+        &t,
+        "crates/mac/src/lib.rs",
+        "#[macro_export]\nmacro_rules! triple {\n    ($x:expr) => {\n        $x + $x + $x\n    };\n}\n",
+    );
+    assert_eq!(
+        modules(&i),
+        ["mac", "fmtx::f"].map(String::from).into(),
+        "{:#?}",
+        i.modules
+    );
+}

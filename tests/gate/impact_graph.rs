@@ -777,7 +777,7 @@ fn package_with_build_script(t: &TestRepo) {
     );
     t.write(
         "build.rs",
-        "fn main() {\n    println!(\"cargo:rerun-if-changed=proto/api.proto\");\n}\n",
+        "fn main() {\n    let _ = std::fs::read_to_string(\"proto/api.proto\");\n    println!(\"cargo:rerun-if-changed=proto/api.proto\");\n}\n",
     );
     t.write("proto/api.proto", "message A {}\n");
     t.write("README.md", "# p\n");
@@ -824,7 +824,7 @@ fn a_build_script_and_what_it_reads_make_the_crate_whole_but_a_readme_reaches_no
         ("proto/api.proto", "message B {}\n"),
         (
             "build.rs",
-            "fn main() {\n    println!(\"cargo:rerun-if-changed=proto/api.proto\"); \n}\n",
+            "fn main() {\n    let _ = std::fs::read_to_string(\"proto/api.proto\"); \n}\n",
         ),
     ] {
         let before = head(&t);

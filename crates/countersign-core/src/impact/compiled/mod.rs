@@ -722,3 +722,46 @@ pub(crate) fn build_scripts(member: &Member) -> Vec<String> {
     }
     out
 }
+
+/// What build-script file `path` of `member` reads, for the module graph (DESIGN, "A build
+/// script's inputs"): the files and directories it names, relative to the repository root
+/// (path-like literals, `CARGO_MANIFEST_DIR` joins, `include_*!`), or — where it reads a
+/// computed path, or cannot be scanned — why it may read any file.
+pub(crate) fn build_script_inputs(
+    member: &Member,
+    path: &str,
+    content: &[u8],
+) -> std::result::Result<Vec<String>, String> {
+    let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+    let (forms, reads) = match read_file(content, true, &member.declared.build_deps) {
+        Named::Scanned { forms, reads, .. } => (forms, reads),
+        Named::Unreadable(why) => return Err(format!("{path} cannot be scanned ({why})")),
+        Named::Target(_) => return Err(format!("{path} is a symbolic link")),
+    };
+    let mut out = Vec::new();
+    for (form, line) in forms {
+        let FormKind::Include(name) = form.kind else {
+            continue;
+        };
+        match form.target {
+            Target::Unresolved(why) => return Err(format!("{name} with {why} at {path}:{line}")),
+            Target::OutDir => {}
+            Target::ManifestDir(rel) => {
+                out.extend(normalize(&member.dir, rel.trim_start_matches('/')))
+            }
+            Target::Rel(rel) => out.extend(normalize(dir, &rel)),
+        }
+    }
+    if let Some((reads, lines)) = reads {
+        if let (Some((what, _)), Some(line)) = (reads.computed.first(), lines.first()) {
+            return Err(format!("{what} at {path}:{line}"));
+        }
+        out.extend(
+            reads
+                .literals
+                .iter()
+                .filter_map(|l| normalize(&member.dir, l)),
+        );
+    }
+    Ok(out)
+}

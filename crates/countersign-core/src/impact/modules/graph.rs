@@ -226,7 +226,7 @@ impl<'w, 'c, T: ListFiles> Graph<'w, 'c, T> {
                 let e = self.module_edges(id);
                 self.edges.insert(id, e);
             }
-            let any = self.reach(ui, &ids);
+            let any = self.reach(ui, &ids) || self.reexports_reached(ui);
             // A crate read before one it depends on may yet be reached: its dependents are
             // read.
             self.built.insert(c.name.clone(), (ui, any || early));
@@ -342,6 +342,28 @@ impl<'w, 'c, T: ListFiles> Graph<'w, 'c, T> {
             stack.extend(rev.get(&id).into_iter().flatten().copied());
         }
         any
+    }
+
+    /// True when unit `ui` re-exports a whole crate holding a reached module (`pub extern
+    /// crate x as y;`, `pub use x;`, `pub use x::*;`): its dependents can name that module
+    /// through it, so they are read.
+    fn reexports_reached(&self, ui: usize) -> bool {
+        let u = &self.resolver.units[ui];
+        let reached = |name: &str| {
+            u.externs
+                .get(name)
+                .filter(|pkg| **pkg != u.name)
+                .and_then(|pkg| self.built.get(pkg))
+                .is_some_and(|(_, r)| *r)
+        };
+        u.targets.iter().any(|(_, _, _, t)| {
+            t.scans.iter().any(|(_, s)| {
+                s.externs.iter().any(|(_, name, _)| reached(name))
+                    || s.paths
+                        .iter()
+                        .any(|p| p.is_use && p.segs.len() == 1 && reached(&p.segs[0]))
+            })
+        })
     }
 
     /// The edges of units read before a crate they depend on, again now that it is read.

@@ -13,8 +13,9 @@
 //!   it) depends on every file holding a trait `impl` of it, and on every file whose inherent
 //!   `impl` defines a method the file mentions (`x.method()`, `Type::method`: without type
 //!   inference, any receiver counts).
-//! - `macro_rules!` macros are matched by name (they are used by textual scope, without
-//!   paths).
+//! - `macro_rules!` macros by textual scope (defined earlier in the file or in an enclosing
+//!   module before the `mod` leading here, or in a `#[macro_use]` module declared before),
+//!   and `#[macro_export]` ones by name, in the crate and in the crates it names.
 //!
 //! A name the scanner cannot find (made by a macro, say) is taken to be defined in the module
 //! it was looked up in: the old module-level answer, never less.
@@ -22,7 +23,7 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use super::scan::{FileScan, ItemKind, PathRef};
+use super::scan::{FileScan, ItemKind, MacroCall, PathRef};
 use super::tree::{ModTree, Unit};
 
 /// A module anywhere: (unit, target, node).
@@ -52,7 +53,7 @@ pub(super) struct Info {
     /// Indices of `impl` blocks in the scan.
     impls: Vec<usize>,
     /// Macros invoked.
-    pub macro_calls: Vec<String>,
+    pub macro_calls: Vec<MacroCall>,
     /// `extern crate` names in scope → package.
     externs: HashMap<String, String>,
 }
@@ -80,9 +81,13 @@ pub(super) struct Resolver {
     /// (definer, type name) → modules holding an `impl` of it, with the methods their
     /// inherent impls define (None: a trait impl, whose methods are called unseen).
     holders: HashMap<(Id, String), Holders>,
-    /// Macro name → modules defining a `macro_rules!` of that name, per unit.
-    macros: Vec<HashMap<String, Vec<Id>>>,
+    /// Macro name → the `macro_rules!` definitions of that name, per unit.
+    macros: Vec<HashMap<String, Vec<MacroAt>>>,
 }
+
+/// An `impl` block of a unit being added: (definer and name of the type it extends, the
+/// module holding it, whether it implements a trait, the methods it defines).
+type ImplFound = ((Id, String), Id, bool, Vec<String>);
 
 /// A trait a glob import brings into scope: where it is, and the methods it declares (empty:
 /// unknown, any).
@@ -109,16 +114,22 @@ impl Resolver {
             self.traits_memo.borrow_mut().clear();
         }
         let mut per_target = Vec::new();
-        let mut defs: HashMap<String, Vec<Id>> = HashMap::new();
+        let mut defs: HashMap<String, Vec<MacroAt>> = HashMap::new();
         for (ti, (_, _, _, t)) in unit.targets.iter().enumerate() {
             let mut per_node = Vec::new();
             for (ni, node) in t.nodes.iter().enumerate() {
                 let scan = &t.scans[node.scan].1;
-                per_node.push(info_of(scan, &node.inline_scope, &unit.externs));
-                if node.inline_scope.is_empty() {
-                    for m in &scan.macro_defs {
-                        defs.entry(m.clone()).or_default().push((ui, ti, ni));
-                    }
+                per_node.push(info_of(scan, &node.inline_scope, &unit.externs, &unit.name));
+                for m in scan
+                    .macro_defs
+                    .iter()
+                    .filter(|m| m.scope == node.inline_scope)
+                {
+                    defs.entry(m.name.clone()).or_default().push(MacroAt {
+                        module: (ui, ti, ni),
+                        at: m.at,
+                        exported: m.exported,
+                    });
                 }
             }
             per_target.push(per_node);
@@ -135,7 +146,7 @@ impl Resolver {
         self.infos.push(per_target);
         self.macros.push(defs);
         self.sees.push(sees);
-        let mut found: Vec<((Id, String), Id, bool, Vec<String>)> = Vec::new();
+        let mut found: Vec<ImplFound> = Vec::new();
         for id in self.ids_of(ui) {
             for &k in &self.info(id).impls {
                 let imp = &self.scan(id).impls[k];
@@ -252,7 +263,7 @@ impl Resolver {
             _ => {
                 let found = self.lookup(at, first, hops);
                 if !found.is_empty() {
-                    found
+                    self.path_parents(found, segs.len() > 1)
                 } else if let Some(root) = self.extern_root(at, first) {
                     vec![Pos::Module(root)]
                 } else if let Some(c) = self.child((at.0, at.1, 0), first) {
@@ -269,7 +280,7 @@ impl Resolver {
     /// Follows `rest` from `start`: through modules, stopping at the first item.
     fn walk(&self, start: Vec<Pos>, rest: &[String], hops: usize) -> Vec<Pos> {
         let mut cur = start;
-        for s in rest {
+        for (k, s) in rest.iter().enumerate() {
             let mut next = Vec::new();
             for p in cur {
                 match p {
@@ -278,7 +289,7 @@ impl Resolver {
                         if found.is_empty() {
                             next.push(Pos::Item(m, s.clone()));
                         } else {
-                            next.extend(found);
+                            next.extend(self.path_parents(found, k + 1 < rest.len()));
                         }
                     }
                     item => next.push(item),
@@ -291,8 +302,27 @@ impl Resolver {
         cur
     }
 
-    /// What `name` means inside module `m`: its item, its child module, what a `use` of
-    /// that name brings, or what a glob brings. Empty when none of them has it.
+    /// What of `found` (the meanings of one name) a path can go on through when `more`
+    /// segments follow: a module, a type or trait — not a function, constant or static of
+    /// the same name (they live in the value name space: `mod search;` beside
+    /// `fn search()`).
+    fn path_parents(&self, found: Vec<Pos>, more: bool) -> Vec<Pos> {
+        if !more || !found.iter().any(|p| matches!(p, Pos::Module(_))) {
+            return found;
+        }
+        found
+            .into_iter()
+            .filter(|p| match p {
+                Pos::Module(_) => true,
+                Pos::Item(d, name) => self.info(*d).items.get(name) != Some(&ItemKind::Other),
+            })
+            .collect()
+    }
+
+    /// What `name` means inside module `m`: its item and its child module (a module and a
+    /// function may share a name), the crate an `extern crate … as name` names (`pub`, it
+    /// re-exports that crate), what a `use` of that name brings, or what a glob brings. Empty
+    /// when none of them has it.
     fn lookup(&self, m: Id, name: &str, hops: usize) -> Vec<Pos> {
         let key = (m, name.to_string());
         if let Some(v) = self.memo.borrow().get(&key) {
@@ -301,35 +331,38 @@ impl Resolver {
         // A cycle of imports sees an empty answer.
         self.memo.borrow_mut().insert(key.clone(), Vec::new());
         let info = self.info(m);
-        let out = if info.items.contains_key(name) {
-            vec![Pos::Item(m, name.to_string())]
-        } else if let Some(c) = self.child(m, name) {
-            vec![Pos::Module(c)]
-        } else if let Some(idx) = info.imports.get(name) {
-            let mut v = Vec::new();
-            for &k in idx {
+        let mut out = Vec::new();
+        if info.items.contains_key(name) {
+            out.push(Pos::Item(m, name.to_string()));
+        }
+        if let Some(c) = self.child(m, name) {
+            out.push(Pos::Module(c));
+        }
+        if info.externs.contains_key(name) {
+            out.extend(self.extern_root(m, name).map(Pos::Module));
+        }
+        // A `use` may bring a name into the name space the items above leave free.
+        if !out.iter().any(|p| matches!(p, Pos::Module(_))) {
+            for &k in info.imports.get(name).into_iter().flatten() {
                 let p = self.path(m, k);
-                v.extend(self.resolve(m, &p.segs, p.leading, hops + 1));
+                out.extend(self.resolve(m, &p.segs, p.leading, hops + 1));
             }
-            v
-        } else {
-            let mut v = Vec::new();
+        }
+        if out.is_empty() {
             for &k in &info.globs {
                 let p = self.path(m, k);
                 for src in self.resolve(m, &p.segs, p.leading, hops + 1) {
                     match src {
-                        Pos::Module(x) if x != m => v.extend(self.lookup(x, name, hops + 1)),
+                        Pos::Module(x) if x != m => out.extend(self.lookup(x, name, hops + 1)),
                         // `use Enum::*`: its variants.
                         Pos::Item(d, e) if name.starts_with(|c: char| c.is_ascii_uppercase()) => {
-                            v.push(Pos::Item(d, e))
+                            out.push(Pos::Item(d, e))
                         }
                         _ => {}
                     }
                 }
             }
-            v
-        };
-        let mut out = out;
+        }
         out.sort();
         out.dedup();
         self.memo.borrow_mut().insert(key, out.clone());
@@ -525,31 +558,86 @@ impl Resolver {
             }
         }
         for m in &info.macro_calls {
-            self.macro_definers(id.0, m, &mut out);
+            self.macro_definers(id, m, &mut out);
         }
         out.remove(&id);
         out
     }
 
-    /// Modules of unit `u` or of the crates it names that define a macro `name`.
-    fn macro_definers(&self, u: usize, name: &str, out: &mut BTreeSet<Id>) {
-        let mut units = vec![u];
+    /// The modules defining the `macro_rules!` macro that `call` in module `id` invokes:
+    /// an exported one (`#[macro_export]`) of its crate or of a crate it names, by name; a
+    /// crate-private one only where textual scope brings it — defined earlier in the file
+    /// or in an enclosing module before the `mod` leading here, or in a `#[macro_use]`
+    /// module declared before. Std's `write!` is no local `macro_rules! write` of another
+    /// file, nor is a test module's macro anyone else's.
+    fn macro_definers(&self, id: Id, call: &MacroCall, out: &mut BTreeSet<Id>) {
+        let mut units = vec![id.0];
         units.extend(
-            self.units[u]
+            self.units[id.0]
                 .externs
                 .values()
                 .filter_map(|p| self.by_name.get(p.as_str()).copied()),
         );
         for x in units {
-            if let Some(d) = self.macros[x].get(name) {
-                out.extend(d.iter().copied());
+            let defs = self.macros[x].get(&call.name).into_iter().flatten();
+            out.extend(defs.filter(|d| d.exported).map(|d| d.module));
+        }
+        let Some(defs) = self.macros[id.0].get(&call.name) else {
+            return;
+        };
+        if call.qualified {
+            return;
+        }
+        let t = self.tree(id);
+        let (mut node, mut pos) = (id.2, call.at);
+        loop {
+            for d in defs {
+                if d.module == (id.0, id.1, node) && d.at < pos {
+                    out.insert(d.module);
+                }
+            }
+            for &c in t.nodes[node].children.values() {
+                if t.nodes[c].macro_use && t.nodes[c].decl_at < pos {
+                    macro_use_defs(t, (id.0, id.1, c), defs, out);
+                }
+            }
+            match t.nodes[node].parent {
+                Some(p) => {
+                    pos = t.nodes[node].decl_at;
+                    node = p;
+                }
+                None => break,
             }
         }
     }
 }
 
+/// A `macro_rules!` definition: the module holding it, its token position in the file, and
+/// whether it is exported.
+struct MacroAt {
+    module: Id,
+    at: usize,
+    exported: bool,
+}
+
+/// The definitions `defs` in `#[macro_use]` module `m` of `tree` and in its own
+/// `#[macro_use]` children: all of them are in scope after its declaration.
+fn macro_use_defs(tree: &ModTree, m: Id, defs: &[MacroAt], out: &mut BTreeSet<Id>) {
+    out.extend(defs.iter().filter(|d| d.module == m).map(|d| d.module));
+    for &c in tree.nodes[m.2].children.values() {
+        if tree.nodes[c].macro_use {
+            macro_use_defs(tree, (m.0, m.1, c), defs, out);
+        }
+    }
+}
+
 /// The parts of `scan` in the inline scope `scope` (empty: the file's top module).
-fn info_of(scan: &FileScan, scope: &[String], unit_externs: &HashMap<String, String>) -> Info {
+fn info_of(
+    scan: &FileScan,
+    scope: &[String],
+    unit_externs: &HashMap<String, String>,
+    unit_name: &String,
+) -> Info {
     let mut info = Info::default();
     for it in scan.items.iter().filter(|i| i.scope == scope) {
         info.items.insert(it.name.clone(), it.kind);
@@ -577,12 +665,17 @@ fn info_of(scan: &FileScan, scope: &[String], unit_externs: &HashMap<String, Str
     info.macro_calls = scan
         .macro_calls
         .iter()
-        .filter(|(s, _)| s == scope)
-        .map(|(_, m)| m.clone())
+        .filter(|c| c.scope == scope)
+        .cloned()
         .collect();
     for (s, name, alias) in &scan.externs {
         if s == scope {
-            if let Some(to) = unit_externs.get(name) {
+            // `extern crate self as name;` names the crate's own library.
+            let to = match name.as_str() {
+                "self" => Some(unit_name),
+                _ => unit_externs.get(name),
+            };
+            if let Some(to) = to {
                 info.externs
                     .insert(alias.clone().unwrap_or_else(|| name.clone()), to.clone());
             }

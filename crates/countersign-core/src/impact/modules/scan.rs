@@ -36,6 +36,37 @@ pub(crate) struct ModDecl {
     pub path_attr: Option<String>,
     /// `mod name { ... }` (true) or `mod name;` (false).
     pub inline: bool,
+    /// Token position of the declaration in its file (macros defined before it are in scope
+    /// inside the module).
+    pub at: usize,
+    /// `#[macro_use]`: the module's macros stay in scope after it.
+    pub macro_use: bool,
+}
+
+/// A `macro_rules!` definition.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct MacroDef {
+    /// Inline modules of this file enclosing it, outermost first.
+    pub scope: Vec<String>,
+    /// The macro's name.
+    pub name: String,
+    /// Token position in its file: it is in scope after it (textual order).
+    pub at: usize,
+    /// `#[macro_export]`: usable from anywhere in the crate and from other crates by path.
+    pub exported: bool,
+}
+
+/// A macro invocation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct MacroCall {
+    /// Inline modules of this file enclosing it, outermost first.
+    pub scope: Vec<String>,
+    /// The macro's name (the last segment of its path).
+    pub name: String,
+    /// Token position in its file.
+    pub at: usize,
+    /// Written with a path (`crate::m!`, `dep::m!`): not found by textual scope.
+    pub qualified: bool,
 }
 
 /// A path mentioned in a scope: from a `use` tree or anywhere in the code.
@@ -106,10 +137,10 @@ pub(crate) struct FileScan {
     pub items: Vec<ItemDef>,
     /// `impl` blocks at module level.
     pub impls: Vec<ImplDecl>,
-    /// Macros invoked (`name!(…)`, `a::name![…]`): (scope, name).
-    pub macro_calls: Vec<(Vec<String>, String)>,
-    /// Names of the `macro_rules!` macros the file defines (anywhere in it).
-    pub macro_defs: Vec<String>,
+    /// Macros invoked (`name!(…)`, `a::name![…]`).
+    pub macro_calls: Vec<MacroCall>,
+    /// The `macro_rules!` macros the file defines.
+    pub macro_defs: Vec<MacroDef>,
     /// `include!("literal")`: (scope, path as written).
     pub includes: Vec<(Vec<String>, String)>,
     /// Line of an `include!(...)` whose argument is no literal (code the scanner cannot see,
@@ -130,12 +161,8 @@ pub(crate) struct FileScan {
     pub idents: foldhash::HashSet<String>,
     /// Every method called as `x.name(…)` or `Self::name`.
     pub fields: foldhash::HashSet<String>,
-    /// `cargo:rerun-if-changed=PATH` literals (build scripts).
-    pub rerun_if_changed: Vec<String>,
     /// An `include_str!`/`include_bytes!` whose path is computed.
     pub reads_unknown_file: bool,
-    /// A `rerun-if-changed` whose path is computed (a format string).
-    pub rerun_dynamic: bool,
     /// Reads the package's metadata at compile time: a `CARGO_PKG_*` string, or a bare
     /// `version`/`author`/`about` in an attribute (clap's `#[command(version)]`).
     pub reads_package_metadata: bool,
@@ -169,8 +196,17 @@ impl FileScan {
         for (s, n, a) in other.externs {
             self.externs.push((pre(s), n, a));
         }
-        for (s, m) in other.macro_calls {
-            self.macro_calls.push((pre(s), m));
+        // Pasted in where the `include!` stands: its macros and calls are taken to see
+        // every definition of this file and to be seen by every call.
+        for mut c in other.macro_calls {
+            c.scope = pre(c.scope);
+            c.at = usize::MAX;
+            self.macro_calls.push(c);
+        }
+        for mut d in other.macro_defs {
+            d.scope = pre(d.scope);
+            d.at = 0;
+            self.macro_defs.push(d);
         }
         for (s, f) in other.file_strings {
             self.file_strings.push((pre(s), f));
@@ -180,9 +216,6 @@ impl FileScan {
         }
         self.idents.extend(other.idents);
         self.fields.extend(other.fields);
-        self.macro_defs.extend(other.macro_defs);
-        self.rerun_if_changed.extend(other.rerun_if_changed);
-        self.rerun_dynamic |= other.rerun_dynamic;
         self.reads_package_metadata |= other.reads_package_metadata;
         self.reads_unknown_file |= other.reads_unknown_file;
         self.macro_mods |= other.macro_mods;
@@ -634,6 +667,10 @@ struct Items<'t, 'a> {
     /// Inline modules open: (name, brace depth inside it).
     scope: Vec<(String, usize)>,
     path_attr: Option<String>,
+    /// `#[macro_export]` seen for the next item.
+    macro_export: bool,
+    /// `#[macro_use]` seen for the next item.
+    macro_use: bool,
     /// The `impl` block being read: (index in `out.impls`, brace depth of its body).
     impl_open: Option<(usize, usize)>,
     /// The `trait` body being read: (index in `out.items`, brace depth of its body).
@@ -649,6 +686,8 @@ impl<'t, 'a> Items<'t, 'a> {
             depth: 0,
             scope: Vec::new(),
             path_attr: None,
+            macro_export: false,
+            macro_use: false,
             impl_open: None,
             trait_open: None,
             out: FileScan::default(),
@@ -684,11 +723,15 @@ impl<'t, 'a> Items<'t, 'a> {
                     }
                     if c == b'}' {
                         self.path_attr = None;
+                        self.macro_export = false;
+                        self.macro_use = false;
                     }
                     self.i += 1;
                 }
                 Tok::Punct(b';') => {
                     self.path_attr = None;
+                    self.macro_export = false;
+                    self.macro_use = false;
                     self.i += 1;
                 }
                 Tok::Ident("mod") if self.tok(self.i + 1) == Some(&Tok::Punct(b'$')) => {
@@ -746,7 +789,13 @@ impl<'t, 'a> Items<'t, 'a> {
                         },
                         "macro_rules" => {
                             if let Some(Tok::Ident(m)) = self.tok(self.i + 2) {
-                                self.out.macro_defs.push((*m).to_string());
+                                let def = MacroDef {
+                                    scope: self.scope_names(),
+                                    name: (*m).to_string(),
+                                    at: self.i,
+                                    exported: std::mem::take(&mut self.macro_export),
+                                };
+                                self.out.macro_defs.push(def);
                             }
                         }
                         _ if matches!(self.tok(self.i + 2), Some(Tok::Open(_))) => {
@@ -772,7 +821,12 @@ impl<'t, 'a> Items<'t, 'a> {
                             if name == "concat" {
                                 self.manifest_dir_concat(&scope);
                             }
-                            self.out.macro_calls.push((scope, name.to_string()));
+                            self.out.macro_calls.push(MacroCall {
+                                scope,
+                                name: name.to_string(),
+                                at: self.i,
+                                qualified: false,
+                            });
                         }
                         _ => {}
                     }
@@ -794,6 +848,11 @@ impl<'t, 'a> Items<'t, 'a> {
         if self.tok(j) != Some(&Tok::Open(b'[')) {
             self.i += 1;
             return;
+        }
+        match self.tok(j + 1) {
+            Some(Tok::Ident("macro_export")) => self.macro_export = true,
+            Some(Tok::Ident("macro_use")) => self.macro_use = true,
+            _ => {}
         }
         if let (Some(Tok::Ident("path")), Some(Tok::Punct(b'=')), Some(Tok::Str(s))) =
             (self.tok(j + 1), self.tok(j + 2), self.tok(j + 3))
@@ -950,19 +1009,10 @@ impl<'t, 'a> Items<'t, 'a> {
         j
     }
 
-    /// A string literal: a file name, a `rerun-if-changed` line, a `CARGO_PKG_*` variable.
+    /// A string literal: a `CARGO_PKG_*` variable.
     fn string(&mut self, s: &str) {
         if s.contains("CARGO_PKG_") {
             self.out.reads_package_metadata = true;
-        }
-        if let Some(at) = s.find("rerun-if-changed=") {
-            let rest = &s[at + "rerun-if-changed=".len()..];
-            let rest = rest.split("\\n").next().unwrap_or(rest).trim();
-            if rest.contains('{') || rest.is_empty() {
-                self.out.rerun_dynamic = true;
-            } else {
-                self.out.rerun_if_changed.push(rest.to_string());
-            }
         }
     }
 
@@ -997,6 +1047,8 @@ impl<'t, 'a> Items<'t, 'a> {
         };
         let name = name.to_string();
         let path_attr = self.path_attr.take();
+        let macro_use = std::mem::take(&mut self.macro_use);
+        let at = self.i;
         match self.tok(self.i + 2) {
             Some(Tok::Punct(b';')) => {
                 self.out.mods.push(ModDecl {
@@ -1004,6 +1056,8 @@ impl<'t, 'a> Items<'t, 'a> {
                     name,
                     path_attr,
                     inline: false,
+                    at,
+                    macro_use,
                 });
                 self.i += 3;
             }
@@ -1013,6 +1067,8 @@ impl<'t, 'a> Items<'t, 'a> {
                     name: name.clone(),
                     path_attr,
                     inline: true,
+                    at,
+                    macro_use,
                 });
                 self.depth += 1;
                 self.scope.push((name, self.depth));
@@ -1154,7 +1210,12 @@ impl<'t, 'a> Items<'t, 'a> {
                 && matches!(self.tok(j + 1), Some(Tok::Open(_)))
             {
                 if let Some(last) = segs.last() {
-                    self.out.macro_calls.push((scope.clone(), last.clone()));
+                    self.out.macro_calls.push(MacroCall {
+                        scope: scope.clone(),
+                        name: last.clone(),
+                        at: j,
+                        qualified: true,
+                    });
                 }
             }
             self.out.paths.push(PathRef {
@@ -1236,7 +1297,13 @@ mod tests {
             scan("include!(concat!(env!(\"OUT_DIR\"), \"/gen.rs\"));\nmacro_rules! m { () => {} }")
                 .expect("scans");
         assert_eq!(s.include_line, Some(1));
-        assert_eq!(s.macro_defs, ["m"]);
+        assert_eq!(
+            s.macro_defs
+                .iter()
+                .map(|d| d.name.as_str())
+                .collect::<Vec<_>>(),
+            ["m"]
+        );
     }
 
     #[test]

@@ -4,9 +4,10 @@
 //! - A data file a module reads at compile time (`include_str!("x.txt")`, `include_bytes!`,
 //!   `#[doc = include_str!("../README.md")]`, `concat!(env!("CARGO_MANIFEST_DIR"), …)`, a
 //!   string given to a macro or an attribute, as templates are): the modules naming it.
-//! - The build script, or a file it reads (`cargo:rerun-if-changed=PATH`; a script that
-//!   names no such file, or a computed one, may read any file of the package): the whole
-//!   crate, since its output can reach any module.
+//! - The build script, or a file it reads (its path-like literals, `CARGO_MANIFEST_DIR`
+//!   joins and `include_*!`, as the build-time scan reads them; a script reading a computed
+//!   path may read any file of the package; `rerun-if-changed` is no read, and a script that
+//!   reads nothing reads nothing): the whole crate, since its output can reach any module.
 //! - The package's `Cargo.toml`: descriptive `[package]` keys (version, description, …) reach
 //!   the modules reading `CARGO_PKG_*`; a dependency added, removed or moved to another
 //!   version reaches the modules naming it; anything else (features, edition, targets,
@@ -25,6 +26,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::tree::Unit;
 use crate::git::{GitPath, RepoFiles};
+use crate::impact::compiled::build_script_inputs;
 use crate::impact::relpath::normalize;
 use crate::impact::targets::TargetKind;
 use crate::impact::wide::wide_file_reason;
@@ -104,7 +106,7 @@ pub(super) fn classify(unit: &mut Unit, member: &Member, changes: &Changes<'_>, 
             == Some(&name)
             && wide_file_reason(f).is_none()
     };
-    let build_reads = build_script_reads(unit);
+    let build_reads = build_script_reads(unit, member, changes.tip_files);
     for f in changes.files.iter().filter(|f| mine(f)) {
         if let Some(kind) = module_kind(unit, f) {
             if kind == TargetKind::CustomBuild {
@@ -134,20 +136,19 @@ pub(super) fn classify(unit: &mut Unit, member: &Member, changes: &Changes<'_>, 
             }
             continue;
         }
-        let rel = f
-            .strip_prefix(&unit.dir)
-            .map(|r| r.trim_start_matches('/'))
-            .unwrap_or(f);
         let read_by_build = match &build_reads {
-            BuildReads::None => false,
-            BuildReads::Anything => true,
+            BuildReads::None => None,
+            BuildReads::Anything(why) => {
+                Some(format!("its build script may read any file ({why})"))
+            }
             BuildReads::Paths(p) => p
                 .iter()
-                .any(|x| rel == x || rel.starts_with(&format!("{x}/"))),
+                .any(|x| f == x || f.starts_with(&format!("{x}/")))
+                .then(|| "its build script reads it".to_string()),
         };
-        if read_by_build {
+        if let Some(how) = read_by_build {
             unit.whole = Some(format!(
-                "`{f}` changed and the build script reads it, whose output can reach any module"
+                "`{f}` changed and {how}, whose output can reach any module"
             ));
             return;
         }
@@ -177,13 +178,15 @@ pub(super) fn classify(unit: &mut Unit, member: &Member, changes: &Changes<'_>, 
 enum BuildReads {
     /// There is no build script.
     None,
-    /// It names no file, or a computed one: Cargo reruns it on any change in the package.
-    Anything,
-    /// The files and directories it names, relative to the package.
+    /// It reads a computed path (or cannot be scanned), as the sentence says: any file.
+    Anything(String),
+    /// The files and directories it names, relative to the repository root.
     Paths(Vec<String>),
 }
 
-fn build_script_reads(unit: &Unit) -> BuildReads {
+/// What the build script of `unit` reads, from its source as the build-time scan reads it
+/// (`rerun-if-changed` says when cargo reruns it, not what it reads).
+fn build_script_reads(unit: &Unit, member: &Member, files: &dyn RepoFiles) -> BuildReads {
     let mut found = false;
     let mut paths = Vec::new();
     for (_, _, kind, t) in &unit.targets {
@@ -191,22 +194,19 @@ fn build_script_reads(unit: &Unit) -> BuildReads {
             continue;
         }
         found = true;
-        for (_, s) in &t.scans {
-            if s.rerun_dynamic {
-                return BuildReads::Anything;
+        for (file, _) in &t.scans {
+            let Some(content) = files.read(file).ok().flatten() else {
+                return BuildReads::Anything(format!("{file} cannot be read"));
+            };
+            match build_script_inputs(member, file, &content) {
+                Ok(p) => paths.extend(p),
+                Err(why) => return BuildReads::Anything(why),
             }
-            paths.extend(
-                s.rerun_if_changed
-                    .iter()
-                    .filter_map(|p| normalize("", p))
-                    .map(|p| p.trim_end_matches('/').to_string()),
-            );
         }
     }
-    match (found, paths.is_empty()) {
-        (false, _) => BuildReads::None,
-        (true, true) => BuildReads::Anything,
-        (true, false) => BuildReads::Paths(paths),
+    match found {
+        false => BuildReads::None,
+        true => BuildReads::Paths(paths),
     }
 }
 

@@ -43,6 +43,10 @@ pub(crate) struct Node {
     pub scan: usize,
     /// Inline modules of the file enclosing it (empty for a file's top module).
     pub inline_scope: Vec<String>,
+    /// Token position of its `mod` declaration in its parent's file (0 for the root).
+    pub decl_at: usize,
+    /// Declared `#[macro_use]`: its macros stay in scope in its parent after it.
+    pub macro_use: bool,
 }
 
 /// The modules of one target.
@@ -137,6 +141,8 @@ pub(crate) fn build<T: ListFiles>(
         child_dir: dir_of(root).to_string(),
         scan: 0,
         inline_scope: Vec::new(),
+        decl_at: 0,
+        macro_use: false,
     });
     let mut queue = vec![0usize];
     while let Some(file_node) = queue.pop() {
@@ -246,6 +252,8 @@ pub(crate) fn build<T: ListFiles>(
                 child_dir,
                 scan: scan_idx,
                 inline_scope,
+                decl_at: decl.at,
+                macro_use: decl.macro_use,
             });
             t.nodes[at].children.entry(decl.name.clone()).or_insert(id);
             if !decl.inline {
