@@ -18,6 +18,7 @@ mod gate_merge;
 mod git_changes;
 mod git_environment;
 mod impact_cli;
+mod impact_cross_crate;
 mod impact_escalation;
 mod impact_graph;
 mod impact_module_oracle;

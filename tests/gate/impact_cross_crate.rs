@@ -3,7 +3,7 @@
 //! many hops away, and the reference graph each test writes is checked by cargo itself
 //! (the workspace must build).
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeSet;
 
