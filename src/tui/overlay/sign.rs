@@ -91,24 +91,15 @@ pub fn sign_request(app: &App, decision: Decision) -> SignDialogRequest {
 /// A draft on lines as the signed payload carries it: `+12` (new side) or `-12` (old side),
 /// through `end`.
 fn line_comment(c: &crate::review::drafts::Draft) -> Option<crate::signoff::comment::CommentInput> {
-    use crate::model::Side;
-    use crate::signoff::comment::CommentInput;
-    let line = c.line.as_deref()?;
-    // The anchor comes from a state file on disk: anything may be there (empty, multi-byte).
-    let (side, n) = if let Some(n) = line.strip_prefix('+') {
-        (Side::New, n)
-    } else if let Some(n) = line.strip_prefix('-') {
-        (Side::Old, n)
-    } else {
-        return None;
-    };
-    let start: u32 = n.parse().ok()?;
-    Some(CommentInput {
+    // The anchor comes from a state file on disk: anything may be there (empty, multi-byte);
+    // what is no anchor is not a line comment.
+    let a = c.anchor()?;
+    Some(crate::signoff::comment::CommentInput {
         commit: Some(c.commit.clone()),
         path: c.path.clone(),
-        side,
-        start,
-        end: c.end.filter(|e| *e >= start),
+        side: a.side,
+        start: a.start,
+        end: c.end.filter(|e| *e >= a.start),
         text: c.text.clone(),
         resolved: false,
     })

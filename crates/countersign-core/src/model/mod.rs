@@ -6,8 +6,10 @@
 //! - [`CommitId`]: a commit id as it travels between layers;
 //! - [`Error`] / [`Result`]: the library's error, every variant a sentence with the fix;
 //! - [`Side`]: which side of a diff (highlighting, comments and their anchors);
+//! - [`LineAnchor`]: a side and a line range, the one parse of a draft's `+12`;
 //! - [`clip`]: quoted text cut to a length, so a message never repeats a megabyte of input.
 
+mod anchor;
 mod clip;
 mod commit_id;
 pub(crate) mod diagnostic;
@@ -15,6 +17,7 @@ mod error;
 mod side;
 mod tier;
 
+pub use anchor::LineAnchor;
 pub use clip::clip;
 pub use commit_id::CommitId;
 pub use diagnostic::{Diagnostic, Diagnostics};

@@ -1,5 +1,5 @@
 //! The review state a workstation keeps per repository — viewed marks and comment drafts — and
-//! the one reader and writer of its file, used by the workstation ([`crate::tui`]'s store) and
+//! the one reader and writer of its file, used by the workstation (its `tui::store`) and
 //! by `countersign feedback` alike, so a core command never imports the TUI.
 //!
 //! Several workstations may have the same change open (two terminals, two panes). None of
@@ -20,6 +20,7 @@ use std::time::{Duration, SystemTime};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::model::{LineAnchor, Side};
 use crate::{Error, Result};
 
 /// Environment variable that overrides the data directory.
@@ -153,28 +154,31 @@ impl Draft {
         }
     }
 
+    /// Where it sits, parsed from the state file's `line` and `end` ([`LineAnchor::parse`]:
+    /// the one parse every reader uses). None for a whole-file comment, and for text in the
+    /// file that is no anchor, which every reader then treats as a whole-file comment.
+    pub fn anchor(&self) -> Option<LineAnchor> {
+        LineAnchor::parse(self.line.as_deref()?, self.end)
+    }
+
     /// The side of the diff it is on (None for a whole-file comment).
-    pub fn side(&self) -> Option<crate::model::Side> {
-        match self.line.as_deref()?.as_bytes().first()? {
-            b'-' => Some(crate::model::Side::Old),
-            _ => Some(crate::model::Side::New),
-        }
+    pub fn side(&self) -> Option<Side> {
+        self.anchor().map(|a| a.side)
     }
 
     /// The first line number (None for a whole-file comment).
     pub fn start(&self) -> Option<u32> {
-        self.line.as_deref()?.get(1..)?.parse().ok()
+        self.anchor().map(|a| a.start)
     }
 
     /// The lines it covers on its side, first and last (equal for one line).
     pub fn lines(&self) -> Option<(u32, u32)> {
-        let s = self.start()?;
-        Some((s, self.end.unwrap_or(s).max(s)))
+        self.anchor().map(|a| (a.start, a.end))
     }
 
     /// Whether it covers line `n` on `side`.
-    pub fn covers(&self, side: crate::model::Side, n: u32) -> bool {
-        self.side() == Some(side) && self.lines().is_some_and(|(a, b)| (a..=b).contains(&n))
+    pub fn covers(&self, side: Side, n: u32) -> bool {
+        self.anchor().is_some_and(|a| a.covers(side, n))
     }
 
     /// Same place and text (ids and conflict marks aside).
@@ -459,6 +463,34 @@ pub fn read_drafts(home: Option<&Path>, repo_path: &Path) -> Vec<Draft> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A state file is anything on disk: a draft whose `line` is no anchor (empty, no sign,
+    /// multi-byte, `x12`) covers no line for any reader (the workstation's gutter used to
+    /// put `x12` on the new side while the sign dialog and `feedback` did not), and a valid
+    /// one reads the same everywhere.
+    #[test]
+    fn a_state_file_anchor_is_parsed_once_and_bad_ones_cover_nothing() {
+        let json = |line: &str| {
+            format!(
+                r#"{{"comments":[{{"commit":"c","path":"a.rs","line":{},"end":5,"text":"t"}}]}}"#,
+                serde_json::to_string(line).expect("json")
+            )
+        };
+        for bad in ["", "é12", "x12", "12", "+", "±3", "+-1"] {
+            let saved: Saved = serde_json::from_str(&json(bad)).expect("the file reads");
+            let d = &saved.comments[0];
+            assert_eq!(d.anchor(), None, "{bad:?}");
+            assert_eq!((d.side(), d.lines()), (None, None), "{bad:?}");
+            assert!(!(1..20).any(|n| d.covers(Side::New, n) || d.covers(Side::Old, n)));
+        }
+        let saved: Saved = serde_json::from_str(&json("-3")).expect("the file reads");
+        let d = &saved.comments[0];
+        assert_eq!(
+            d.anchor().map(|a| (a.side, a.start, a.end)),
+            Some((Side::Old, 3, 5))
+        );
+        assert!(d.covers(Side::Old, 5) && !d.covers(Side::New, 4));
+    }
 
     fn draft(id: &str, text: &str) -> Draft {
         Draft {
