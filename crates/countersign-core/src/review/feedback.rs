@@ -19,6 +19,7 @@ use std::collections::{HashMap, HashSet};
 use git2::Oid;
 use serde::Serialize;
 
+use super::assess::Assessment;
 pub use super::drafts::Draft;
 use super::open::Review;
 use crate::git::{CommitChange, LoadDepth};
@@ -227,8 +228,56 @@ pub fn collect(review: &mut Review<'_>, drafts: &[Draft]) -> Result<Feedback> {
     let commits = review.changes.commits.clone();
     let roster = review.assessor().trusted.roster.clone();
     let trusted_ref = review.trusted.name.clone();
-    let mut found: Vec<Found> = Vec::new();
-    for (c, a) in commits.iter().zip(&assessments) {
+    let checker = Checker {
+        roster: &roster,
+        trusted_ref: &trusted_ref,
+        now: chrono::Utc::now(),
+        checked: None,
+    };
+    let in_range: HashSet<&str> = commits.iter().map(|c| c.id.as_str()).collect();
+
+    let mut found = signed_in_range(&commits, &assessments);
+    let earlier_seen = signed_on_earlier_versions(repo, &commits, &in_range, &checker, &mut found)?;
+    let (mut decisions, mut comments, mut seen) = decisions_and_comments(&found);
+    mark_lifted_rejects(&mut decisions);
+    let known: HashMap<String, bool> = commits
+        .iter()
+        .map(|c| (c.id.clone(), false))
+        .chain(earlier_seen.iter().map(|o| (o.to_string(), true)))
+        .collect();
+    add_drafts(repo, drafts, &known, &mut seen, &mut comments);
+    let tip = place_comments(repo, &commits, &in_range, &mut comments)?;
+
+    let actions: Vec<Action> = commits
+        .iter()
+        .zip(&assessments)
+        .filter(|(_, a)| !a.gate.ok)
+        .map(|(c, a)| action_for(c, a, &trusted_ref))
+        .collect();
+    let state = if actions.iter().any(|a| a.agent) {
+        LoopState::ChangesRequested
+    } else if actions.is_empty() && !commits.is_empty() && !review.builtin_policy {
+        LoopState::Approved
+    } else {
+        LoopState::Pending
+    };
+    Ok(Feedback {
+        schema_version: SCHEMA_VERSION,
+        range: review.range.description.clone(),
+        trusted_ref: review.trusted.display(),
+        tip: tip.map(|t| t.to_string()),
+        verdict: verdict_of(&decisions),
+        state,
+        actions,
+        decisions,
+        comments,
+    })
+}
+
+/// The valid, parsed sign-offs on the range's own commits.
+fn signed_in_range(commits: &[CommitChange], assessments: &[Assessment]) -> Vec<Found> {
+    let mut found = Vec::new();
+    for (c, a) in commits.iter().zip(assessments) {
         for s in a.signoffs.iter().filter(|s| s.valid && s.parsed.is_some()) {
             found.push(Found {
                 verdict: s.clone(),
@@ -237,18 +286,22 @@ pub fn collect(review: &mut Review<'_>, drafts: &[Draft]) -> Result<Feedback> {
             });
         }
     }
-    // Earlier versions the rewrite detection finds, each judged against itself.
-    let checker = Checker {
-        roster: &roster,
-        trusted_ref: &trusted_ref,
-        now: chrono::Utc::now(),
-        checked: None,
-    };
+    found
+}
+
+/// Adds to `found` the sign-offs on the earlier versions the rewrite detection finds (each
+/// judged against itself, copied note lines included); returns those versions.
+fn signed_on_earlier_versions(
+    repo: &git2::Repository,
+    commits: &[CommitChange],
+    in_range: &HashSet<&str>,
+    checker: &Checker<'_>,
+    found: &mut Vec<Found>,
+) -> Result<HashSet<Oid>> {
     let mut notes = NotesReader::new(repo);
     let mut finder = Finder::new();
-    let in_range: HashSet<&str> = commits.iter().map(|c| c.id.as_str()).collect();
     let mut earlier_seen: HashSet<Oid> = HashSet::new();
-    for c in &commits {
+    for c in commits {
         let lines = notes.lines(c.commit_id().oid())?;
         let candidates = finder.candidates(repo, c, &lines)?;
         for cand in candidates.into_iter().take(rewrite::MAX_CANDIDATES) {
@@ -278,18 +331,21 @@ pub fn collect(review: &mut Review<'_>, drafts: &[Draft]) -> Result<Feedback> {
             }
         }
     }
-    let known: HashMap<String, bool> = commits
-        .iter()
-        .map(|c| (c.id.clone(), false))
-        .chain(earlier_seen.iter().map(|o| (o.to_string(), true)))
-        .collect();
+    Ok(earlier_seen)
+}
 
+/// The comment keys already listed, so that a comment signed twice or also drafted is
+/// listed once.
+type Seen = HashSet<(String, String, Side, u32, u32, String)>;
+
+/// One decision per signed record (by digest, so that a range of many signed commits is not
+/// compared pairwise) and the structured comments each carries on its own commit.
+fn decisions_and_comments(found: &[Found]) -> (Vec<SignedDecision>, Vec<FeedbackComment>, Seen) {
     let mut decisions: Vec<SignedDecision> = Vec::new();
     let mut comments: Vec<FeedbackComment> = Vec::new();
-    let mut seen: HashSet<(String, String, Side, u32, u32, String)> = HashSet::new();
-    // By digest, so that a range of many signed commits is not compared pairwise.
+    let mut seen: Seen = HashSet::new();
     let mut listed: HashSet<Option<String>> = HashSet::new();
-    for f in &found {
+    for f in found {
         let Some(p) = &f.verdict.parsed else { continue };
         if !listed.insert(f.verdict.digest.clone()) {
             continue;
@@ -313,6 +369,11 @@ pub fn collect(review: &mut Review<'_>, drafts: &[Draft]) -> Result<Feedback> {
             }
         }
     }
+    (decisions, comments, seen)
+}
+
+/// A reject stands unless an approval by the same principal names it in `supersedes`.
+fn mark_lifted_rejects(decisions: &mut [SignedDecision]) {
     let lifted: HashSet<(String, String)> = decisions
         .iter()
         .filter_map(|d| Some((d.principal.clone(), d.supersedes.clone()?)))
@@ -326,6 +387,17 @@ pub fn collect(review: &mut Review<'_>, drafts: &[Draft]) -> Result<Feedback> {
             .as_ref()
             .is_some_and(|dig| lifted.contains(&(d.principal.clone(), dig.clone())));
     }
+}
+
+/// The workstation's drafts on `known` commits (the range and its earlier versions; the
+/// value says which), quoted from their commit, unless a signed comment already says it.
+fn add_drafts(
+    repo: &git2::Repository,
+    drafts: &[Draft],
+    known: &HashMap<String, bool>,
+    seen: &mut Seen,
+    comments: &mut Vec<FeedbackComment>,
+) {
     for d in drafts {
         let Some(&earlier) = known.get(&d.commit) else {
             continue;
@@ -335,7 +407,16 @@ pub fn collect(review: &mut Review<'_>, drafts: &[Draft]) -> Result<Feedback> {
             comments.push(new_comment(Source::Draft, None, earlier, c));
         }
     }
+}
 
+/// Finds where each comment's lines are at the tip (open, moved or outdated) and sorts them
+/// by path and line; returns the tip (None for an empty range, where all are outdated).
+fn place_comments(
+    repo: &git2::Repository,
+    commits: &[CommitChange],
+    in_range: &HashSet<&str>,
+    comments: &mut [FeedbackComment],
+) -> Result<Option<Oid>> {
     let tip = commits.last().map(|c| c.commit_id().oid());
     let base = commits
         .first()
@@ -343,12 +424,12 @@ pub fn collect(review: &mut Review<'_>, drafts: &[Draft]) -> Result<Feedback> {
         .and_then(|p| Oid::from_str(p).ok());
     let mut files = FileCache::default();
     if let Some(tip) = tip {
-        for c in &mut comments {
+        for c in comments.iter_mut() {
             let still_in_range = in_range.contains(c.comment.commit.as_str());
             anchor(repo, &mut files, c, tip, base, still_in_range)?;
         }
     } else {
-        for c in &mut comments {
+        for c in comments.iter_mut() {
             c.state = State::Outdated;
         }
     }
@@ -356,38 +437,18 @@ pub fn collect(review: &mut Review<'_>, drafts: &[Draft]) -> Result<Feedback> {
         (&a.comment.path, a.now_start.unwrap_or(a.comment.start))
             .cmp(&(&b.comment.path, b.now_start.unwrap_or(b.comment.start)))
     });
-    let standing = decisions.iter().any(|d| d.standing);
-    let verdict = if standing {
+    Ok(tip)
+}
+
+/// The reviewers' overall decision: a standing reject, else any approval, else pending.
+fn verdict_of(decisions: &[SignedDecision]) -> Verdict {
+    if decisions.iter().any(|d| d.standing) {
         Verdict::ChangesRequested
     } else if decisions.iter().any(|d| d.decision == Decision::Approve) {
         Verdict::Approved
     } else {
         Verdict::Pending
-    };
-    let actions: Vec<Action> = commits
-        .iter()
-        .zip(&assessments)
-        .filter(|(_, a)| !a.gate.ok)
-        .map(|(c, a)| action_for(c, a, &trusted_ref))
-        .collect();
-    let state = if actions.iter().any(|a| a.agent) {
-        LoopState::ChangesRequested
-    } else if actions.is_empty() && !commits.is_empty() && !review.builtin_policy {
-        LoopState::Approved
-    } else {
-        LoopState::Pending
-    };
-    Ok(Feedback {
-        schema_version: SCHEMA_VERSION,
-        range: review.range.description.clone(),
-        trusted_ref: review.trusted.display(),
-        tip: tip.map(|t| t.to_string()),
-        verdict,
-        state,
-        actions,
-        decisions,
-        comments,
-    })
+    }
 }
 
 /// What to do about `c`, which the gate does not pass (`a`).
@@ -496,11 +557,9 @@ fn new_comment(
 /// A draft as a comment: its line quoted from the commit when `repo` holds it (a whole-file
 /// draft, or one whose line is gone, quotes nothing).
 fn draft_comment(repo: Option<&git2::Repository>, commit: &str, d: &Draft) -> ReviewComment {
-    let (side, line) = match d.line.as_deref() {
-        Some(l) if l.starts_with('-') => (Side::Old, l[1..].parse::<u32>().ok()),
-        Some(l) => (Side::New, l.trim_start_matches('+').parse::<u32>().ok()),
-        None => (Side::New, None),
-    };
+    let anchor = d.anchor();
+    let side = anchor.map_or(Side::New, |a| a.side);
+    let line = anchor.map(|a| a.start);
     let start = line.unwrap_or(0);
     let bare = ReviewComment {
         commit: commit.to_string(),
