@@ -85,25 +85,83 @@ const REACHES: [Reach; 3] = [Reach::None, Reach::Direct, Reach::Transitive];
 type Value<'i> = Spanned<DeValue<'i>>;
 
 /// Walks the recovered tree, reporting into `sink`; always returns a policy (defaults where
-/// something was wrong), which the caller discards when `sink` holds errors.
+/// something was wrong), which the caller discards when `sink` holds errors. One step per
+/// part of the file, in the order the file's sections depend on each other: roles before
+/// the tiers naming them, tiers (explicit, then defaulted) before the check that every role
+/// they name is defined.
 fn check_policy(sink: &mut Sink<'_>, source: PolicySource) -> Policy {
-    let text = sink.text;
-    let (root, syntax) = DeTable::parse_recoverable(text);
-    let mut syntax_lines = std::collections::HashSet::new();
-    for err in &syntax {
-        let span = err.span().unwrap_or(0..0);
-        sink.error(span, syntax_message(err.message()), syntax_help(text, err));
-        if let Some(d) = sink.diags.last() {
-            syntax_lines.insert(d.line);
-        }
-    }
-    let syntax_count = sink.diags.len();
+    let (root, syntax) = DeTable::parse_recoverable(sink.text);
+    let syntax = report_syntax(sink, &syntax);
     let root = root.get_ref();
 
     let mut w = Walker { sink };
     w.check_keys(root, TOP_KEYS, "the top level of the policy");
+    let mut policy = empty_policy(source);
+    read_revoked(&mut w, root, &mut policy);
+    read_base(&mut w, root, &mut policy);
+    if let Some(t) = get(root, "default_tier").and_then(|v| w.tier(v, "default_tier")) {
+        policy.default_tier = t;
+    }
+    read_escalation(&mut w, root, &mut policy);
+    let roles_ok = read_roles(&mut w, root, &mut policy);
+    if let Some(ai) = get(root, "ai").and_then(|v| w.table(v, "ai")) {
+        w.check_keys(ai, AI_KEYS, "[ai]");
+        policy.ai = w.ai(ai);
+    }
+    let explicit_roles = read_tiers(&mut w, root, &mut policy);
+    let defaulted_role_tiers = default_tiers(&mut policy);
+    if roles_ok {
+        check_roles_defined(
+            &mut w,
+            root,
+            &policy,
+            &explicit_roles,
+            &defaulted_role_tiers,
+        );
+    }
+    read_rules(&mut w, root, &mut policy);
+    syntax.drop_echoes(w.sink);
+    policy
+}
 
-    let mut policy = Policy {
+/// The syntax errors already reported: how many, and on which lines.
+struct SyntaxErrors {
+    count: usize,
+    lines: std::collections::HashSet<usize>,
+}
+
+impl SyntaxErrors {
+    /// A syntax error often leaves a half-read value behind; its own message is the useful
+    /// one, so a later problem on a line with a syntax error is dropped.
+    fn drop_echoes(&self, sink: &mut Sink<'_>) {
+        let mut i = 0;
+        sink.diags.retain(|d| {
+            i += 1;
+            i <= self.count || !self.lines.contains(&d.line)
+        });
+    }
+}
+
+/// Reports the parser's syntax errors, each with its place and a hint.
+fn report_syntax(sink: &mut Sink<'_>, syntax: &[toml::de::Error]) -> SyntaxErrors {
+    let text = sink.text;
+    let mut lines = std::collections::HashSet::new();
+    for err in syntax {
+        let span = err.span().unwrap_or(0..0);
+        sink.error(span, syntax_message(err.message()), syntax_help(text, err));
+        if let Some(d) = sink.diags.last() {
+            lines.insert(d.line);
+        }
+    }
+    SyntaxErrors {
+        count: sink.diags.len(),
+        lines,
+    }
+}
+
+/// The policy of an empty file: every value its default, no roles, tiers or rules yet.
+fn empty_policy(source: PolicySource) -> Policy {
+    Policy {
         source,
         base: defaults::BASE.to_string(),
         default_tier: defaults::DEFAULT_TIER,
@@ -120,8 +178,11 @@ fn check_policy(sink: &mut Sink<'_>, source: PolicySource) -> Policy {
         digest: String::new(),
         revoked: Vec::new(),
         carry_rebase: std::collections::BTreeSet::new(),
-    };
+    }
+}
 
+/// `revoked = ["SHA256:…"]`: key fingerprints whose sign-offs never count.
+fn read_revoked(w: &mut Walker<'_, '_>, root: &DeTable<'_>, policy: &mut Policy) {
     if let Some(list) = get(root, "revoked").and_then(|v| w.strings(v, "revoked")) {
         for (fp, span) in list {
             if is_key_fingerprint(fp) {
@@ -135,7 +196,10 @@ fn check_policy(sink: &mut Sink<'_>, source: PolicySource) -> Policy {
             }
         }
     }
+}
 
+/// `base`: the trusted branch's name, when it is a valid one.
+fn read_base(w: &mut Walker<'_, '_>, root: &DeTable<'_>, policy: &mut Policy) {
     if let Some((name, span)) = get(root, "base").and_then(|v| w.string(v, "base")) {
         if name.is_empty() || !git2::Reference::is_valid_name(&format!("refs/heads/{name}")) {
             w.sink.error(
@@ -147,10 +211,10 @@ fn check_policy(sink: &mut Sink<'_>, source: PolicySource) -> Policy {
             policy.base = name.to_string();
         }
     }
-    if let Some(t) = get(root, "default_tier").and_then(|v| w.tier(v, "default_tier")) {
-        policy.default_tier = t;
-    }
+}
 
+/// `[escalation]`: how far a change's reach raises its tier, the cap, and build code's tier.
+fn read_escalation(w: &mut Walker<'_, '_>, root: &DeTable<'_>, policy: &mut Policy) {
     if let Some(esc) = get(root, "escalation").and_then(|v| w.table(v, "escalation")) {
         w.check_keys(esc, ESCALATION_KEYS, "[escalation]");
         if let Some(v) = get(esc, "reach") {
@@ -169,7 +233,11 @@ fn check_policy(sink: &mut Sink<'_>, source: PolicySource) -> Policy {
             }
         }
     }
+}
 
+/// `[roles]`: each role's principals. False when `roles` is not a table, so that tiers naming
+/// a role are not also reported as naming an undefined one.
+fn read_roles(w: &mut Walker<'_, '_>, root: &DeTable<'_>, policy: &mut Policy) -> bool {
     let mut roles_ok = true;
     let roles_value = get(root, "roles");
     if let Some(v) = roles_value {
@@ -202,16 +270,18 @@ fn check_policy(sink: &mut Sink<'_>, source: PolicySource) -> Policy {
             None => roles_ok = false,
         }
     }
+    roles_ok
+}
 
-    if let Some(ai) = get(root, "ai").and_then(|v| w.table(v, "ai")) {
-        w.check_keys(ai, AI_KEYS, "[ai]");
-        policy.ai = w.ai(ai);
-    }
-
-    // Tiers: explicit ones are checked here; absent ones take their defaults below.
+/// `[tiers.NAME]` tables as written; returns the roles they name, with their places, for
+/// [`check_roles_defined`].
+fn read_tiers(
+    w: &mut Walker<'_, '_>,
+    root: &DeTable<'_>,
+    policy: &mut Policy,
+) -> Vec<(String, Range<usize>)> {
     let mut explicit_roles: Vec<(String, Range<usize>)> = Vec::new();
-    let tiers_value = get(root, "tiers");
-    if let Some(tiers) = tiers_value.and_then(|v| w.table(v, "tiers")) {
+    if let Some(tiers) = get(root, "tiers").and_then(|v| w.table(v, "tiers")) {
         for (name, key_span, value) in entries(tiers) {
             let Some(tier) = w.tier_name(name, key_span.clone(), "a [tiers.NAME] table") else {
                 continue;
@@ -262,6 +332,12 @@ fn check_policy(sink: &mut Sink<'_>, source: PolicySource) -> Policy {
             );
         }
     }
+    explicit_roles
+}
+
+/// Gives every tier the file does not configure its default requirement; returns those whose
+/// default names the default role.
+fn default_tiers(policy: &mut Policy) -> Vec<Tier> {
     let mut defaulted_role_tiers = Vec::new();
     for tier in Tier::ALL {
         if policy.tiers.contains_key(&tier) {
@@ -280,28 +356,39 @@ fn check_policy(sink: &mut Sink<'_>, source: PolicySource) -> Policy {
             },
         );
     }
+    defaulted_role_tiers
+}
 
-    if roles_ok {
-        let known: Vec<&str> = policy.roles.keys().map(String::as_str).collect();
-        for (role, span) in &explicit_roles {
-            if !policy.roles.contains_key(role) {
-                w.sink.error(
-                    span.clone(),
-                    format!("role `{role}` is not defined in [roles]"),
-                    undefined_role_help(role, &known),
-                );
-            }
-        }
-        if !defaulted_role_tiers.is_empty() && !policy.roles.contains_key(defaults::ROLE) {
-            let names: Vec<String> = defaulted_role_tiers
-                .iter()
-                .map(|t| format!("[tiers.{t}]"))
-                .collect();
-            let span = roles_value
-                .or(tiers_value)
-                .map(|v| v.span())
-                .unwrap_or(0..0);
+/// Every role a tier names, explicitly or by default, must be defined in `[roles]`.
+fn check_roles_defined(
+    w: &mut Walker<'_, '_>,
+    root: &DeTable<'_>,
+    policy: &Policy,
+    explicit_roles: &[(String, Range<usize>)],
+    defaulted_role_tiers: &[Tier],
+) {
+    let roles_value = get(root, "roles");
+    let tiers_value = get(root, "tiers");
+    let known: Vec<&str> = policy.roles.keys().map(String::as_str).collect();
+    for (role, span) in explicit_roles {
+        if !policy.roles.contains_key(role) {
             w.sink.error(
+                span.clone(),
+                format!("role `{role}` is not defined in [roles]"),
+                undefined_role_help(role, &known),
+            );
+        }
+    }
+    if !defaulted_role_tiers.is_empty() && !policy.roles.contains_key(defaults::ROLE) {
+        let names: Vec<String> = defaulted_role_tiers
+            .iter()
+            .map(|t| format!("[tiers.{t}]"))
+            .collect();
+        let span = roles_value
+            .or(tiers_value)
+            .map(|v| v.span())
+            .unwrap_or(0..0);
+        w.sink.error(
                 span,
                 format!(
                     "{} {} absent, so {} the default role `{}`, which [roles] does not define",
@@ -316,9 +403,11 @@ fn check_policy(sink: &mut Sink<'_>, source: PolicySource) -> Policy {
                     role = defaults::ROLE,
                 ),
             );
-        }
     }
+}
 
+/// `[[rules]]`: path and crate rules, their globs compiled together.
+fn read_rules(w: &mut Walker<'_, '_>, root: &DeTable<'_>, policy: &mut Policy) {
     if let Some(v) = get(root, "rules") {
         policy.rules = w.rules(v);
         match RuleGlobs::new(&policy.rules) {
@@ -330,14 +419,6 @@ fn check_policy(sink: &mut Sink<'_>, source: PolicySource) -> Policy {
             ),
         }
     }
-
-    // A syntax error often leaves a half-read value behind; its own message is the useful one.
-    let mut i = 0;
-    w.sink.diags.retain(|d| {
-        i += 1;
-        i <= syntax_count || !syntax_lines.contains(&d.line)
-    });
-    policy
 }
 
 /// The `[ai]` rules when the policy has no `[ai]` table.
