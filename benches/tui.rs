@@ -12,7 +12,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use countersign::tui::sample;
+#[path = "../tests/support/sample.rs"]
+mod sample;
 use countersign::tui::store::Store;
 use countersign::tui::theme::Theme;
 use countersign::tui::{ReviewOptions, Session};

@@ -10,6 +10,11 @@
 
 #![warn(missing_docs)]
 
+// The test fixtures shared with the integration tests and benches (tests/support/sample.rs)
+// name this crate `countersign`, as they do there.
+#[cfg(test)]
+extern crate self as countersign;
+
 pub mod cli;
 pub mod demo;
 pub mod tui;
@@ -17,4 +22,4 @@ pub mod tui;
 #[allow(unused_imports)]
 use countersign_core::review::{diff, git, impact, policy, signoff};
 #[allow(unused_imports)]
-use countersign_core::{model, pattern, review, util, Error, Result};
+use countersign_core::{model, output, pattern, review, util, Error, Result};

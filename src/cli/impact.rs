@@ -9,7 +9,7 @@ use super::style::{colour_stdout, paint, tier_colour, wrap};
 use super::style::{finish, write_json};
 use super::{notify, Context, EXIT_OK};
 use crate::impact::{CrateImpact, Options};
-use crate::review::graph::Graph;
+use crate::output::graph::Graph;
 use crate::review::tiered::TieredImpact;
 use crate::review::{Purpose, Review, SCHEMA_VERSION};
 use crate::util::escape::line as esc;

@@ -16,8 +16,6 @@ mod policy_check;
 mod progress;
 mod remote_notes;
 mod report;
-mod report_html;
-mod report_markdown;
 mod review;
 mod show;
 mod sign;
@@ -25,7 +23,6 @@ mod status;
 mod style;
 mod sync;
 pub mod verify;
-mod verify_formats;
 
 use std::io::Write;
 

@@ -8,11 +8,12 @@ use super::args::{VerifyArgs, VerifyFormat};
 use super::progress::Progress;
 use super::style::{colour_stdout, fit, known_width, paint, state_colour, tier_colour, wrap};
 use super::style::{finish, write_json};
-use super::verify_formats;
 use super::{Context, EXIT_OK, EXIT_VIOLATION};
 use crate::git::short_id;
-use crate::review::{summary, Purpose, Review};
+use crate::output::ci;
+use crate::output::summary;
 pub use crate::review::{CommitReport, Report};
+use crate::review::{Purpose, Review};
 use crate::util::escape::line as esc;
 use crate::Result;
 
@@ -59,8 +60,8 @@ pub fn run(cwd: &Path, args: &VerifyArgs) -> Result<i32> {
     let written = match args.format {
         VerifyFormat::Json => write_json(&mut out, &report),
         VerifyFormat::Text => write_text(&mut out, &report),
-        VerifyFormat::Github => verify_formats::github(&mut out, &report, &ctx.repo),
-        VerifyFormat::Junit => verify_formats::junit(&mut out, &report),
+        VerifyFormat::Github => ci::github(&mut out, &report, &ctx.repo),
+        VerifyFormat::Junit => ci::junit(&mut out, &report),
         VerifyFormat::Markdown => {
             let impact = review.impact(&crate::impact::Options::default());
             out.write_all(

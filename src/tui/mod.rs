@@ -55,7 +55,9 @@ pub mod layout;
 pub mod nav;
 pub mod overlay;
 pub mod prompt;
-pub mod sample;
+#[cfg(test)]
+#[path = "../../tests/support/sample.rs"]
+mod sample;
 mod scan;
 mod session;
 mod signing;

@@ -162,7 +162,7 @@ impl Session {
         self.clock += self.pace;
     }
 
-    /// Sets the time that passes after each key (default [`HUMAN_PACE`]).
+    /// Sets the time that passes after each key (default `HUMAN_PACE`).
     pub fn set_pace(&mut self, pace: Duration) {
         self.pace = pace;
     }

@@ -5,6 +5,8 @@
 //! `tests/support` (a throwaway repository, the binary, optional tools) and
 //! `tests/signoff_common` (a governed repository with real keys).
 
+#[path = "../support/sample.rs"]
+mod sample;
 #[path = "../signoff_common/mod.rs"]
 mod signoff_common;
 #[path = "../support/mod.rs"]

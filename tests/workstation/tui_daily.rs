@@ -3,9 +3,9 @@
 //! without colours, a footer that keeps its way out, line ranges (`V`), the comments
 //! overview (`C`) and the review as a prompt (`Y`, OSC 52).
 
+use crate::sample;
 use countersign::tui::app::{Overlay, SignScope};
 use countersign::tui::keys::LEGEND;
-use countersign::tui::sample;
 use countersign::tui::store::Store;
 use countersign::tui::theme::Theme;
 use countersign::tui::{prompt, update, Session};

@@ -6,8 +6,8 @@
 
 use crate::support;
 
+use crate::sample;
 use countersign::tui::app::{Overlay, SignStage};
-use countersign::tui::sample;
 use countersign::tui::store::Store;
 use countersign::tui::theme::Theme;
 use countersign::tui::Session;

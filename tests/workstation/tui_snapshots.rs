@@ -2,9 +2,9 @@
 //! compared with insta snapshots. The in-memory sample change has fixed ids; frames of the
 //! demo repository have their commit ids filtered (they depend on the demo's random keys).
 
+use crate::sample;
 use countersign::tui::action::{JobResult, SignDialogOutcome};
 use countersign::tui::impact::{ImpactRow, ImpactView};
-use countersign::tui::sample;
 use countersign::tui::store::Store;
 use countersign::tui::theme::Theme;
 use countersign::tui::{ReviewOptions, Session};

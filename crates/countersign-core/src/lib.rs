@@ -22,6 +22,7 @@
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 pub mod model;
+pub mod output;
 pub mod pattern;
 pub mod review;
 pub mod util;

@@ -149,7 +149,7 @@ const READ_THREADS: usize = 4;
 const BLOBS_PER_THREAD: usize = 16;
 
 /// Each blob of `blobs` (a key and its id) read and turned by `f` (given the key and the
-/// content) into what the caller keeps, on up to [`READ_THREADS`] threads (see
+/// content) into what the caller keeps, on up to `READ_THREADS` threads (see
 /// [`super::shares::on_threads`]). A blob that cannot be read is left out. In the order
 /// given.
 pub fn map_blobs<K: Clone + Send + Sync, R: Send>(
@@ -356,7 +356,7 @@ impl RepoFiles for GitTree<'_> {
     }
 
     /// The entries are looked up here, then the blobs read and mapped on up to
-    /// [`READ_THREADS`] threads (a workspace's hundreds of manifests). Manifests over their
+    /// `READ_THREADS` threads (a workspace's hundreds of manifests). Manifests over their
     /// cap are left out, for [`GitTree::read`] to refuse with the reason.
     fn map_files<R: Send>(
         &self,
@@ -395,7 +395,7 @@ impl ListFiles for GitTree<'_> {
         self.names(dir, git2::ObjectType::Blob)
     }
 
-    /// The blobs are listed here, then read and mapped on up to [`READ_THREADS`] threads
+    /// The blobs are listed here, then read and mapped on up to `READ_THREADS` threads
     /// (the machine's cores), each with its own handle on the repository: inflating and
     /// scanning a crate's sources is most of `impact`'s time. A thread that cannot open the
     /// repository leaves its share to this one.

@@ -196,8 +196,8 @@ impl Diagnostics {
     }
 }
 
-/// Shows every problem, except that a message seen [`MAX_SAME`] times is then counted
-/// ("… and 19,990 more like this") and at most [`MAX_SHOWN`] are shown in all.
+/// Shows every problem, except that a message seen `MAX_SAME` times is then counted
+/// ("… and 19,990 more like this") and at most `MAX_SHOWN` are shown in all.
 impl fmt::Display for Diagnostics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut totals: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();

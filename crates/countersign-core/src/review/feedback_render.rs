@@ -6,13 +6,13 @@
 //! It is a prompt, not a page a forge renders: words are printed as written (no Markdown
 //! escaping, which an agent would copy back as `walk\.rs\:`), code sits in fences longer
 //! than any backtick run inside, and only control characters are shown as `\u{…}`
-//! ([`super::markdown::plain`]).
+//! ([`crate::output::markdown::plain`]).
 
 use std::fmt::Write;
 
 use super::feedback::{Feedback, FeedbackComment, LoopState, Source, State, Verdict};
-use super::markdown::{code_span, fence, lang_for, plain};
 use crate::git::short_id;
+use crate::output::markdown::{code_span, fence, lang_for, plain};
 use crate::signoff::{Decision, ReviewState};
 
 /// Renders `f` as Markdown.

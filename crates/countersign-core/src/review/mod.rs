@@ -22,15 +22,12 @@ pub mod assess;
 pub mod drafts;
 pub mod feedback;
 pub mod feedback_render;
-pub mod graph;
-pub mod markdown;
 mod open;
 mod parts;
 mod reach;
 mod replaced;
 pub mod report;
 pub mod signing;
-pub mod summary;
 pub mod tiered;
 pub mod trusted;
 

@@ -24,7 +24,7 @@
 //!    decision against the tier's requirement. Trust comes only from the trusted ref.
 //!
 //! 5. **Rewrites** ([`rewrite`]): a rebased or amended commit's old sign-offs name the old
-//!    commit and count for nothing; [`crate::assess::Assessor::assess`] finds the earlier
+//!    commit and count for nothing; [`crate::review::Assessor::assess`] finds the earlier
 //!    version whose sign-offs are valid for it (copied note, Change-Id, same patch) so that
 //!    `status`, `verify` and the workstation can point at the interdiff.
 //!

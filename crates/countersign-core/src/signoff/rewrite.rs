@@ -37,7 +37,7 @@
 //! parents and patch digest, by a principal holding the role P's tier requires under the
 //! trusted policy, whose latest decision on P is approve. A forged line, an edited payload,
 //! or a line naming a commit it was not made for proves nothing and is ignored — the caller
-//! (see [`crate::assess::Assessor`]) judges each candidate with the same
+//! (see [`crate::review::Assessor`]) judges each candidate with the same
 //! [`super::Checker`] and [`super::verify::judge`] as the gate.
 //!
 //! Even then "approved before rewrite" is only a pointer for the reviewer: it never counts

@@ -9,7 +9,8 @@
 //! 2. [`execute`] signs every payload and appends all note lines in one notes commit, so a
 //!    range is signed entirely or not at all.
 //!
-//! [`sign`] does both for callers that have already confirmed.
+//! Both are called from `review::signing` only: `sign_current` plans again at the moment of
+//! signing, compares with what was shown, then executes.
 
 use std::collections::HashMap;
 

@@ -59,7 +59,7 @@ pub fn parse(armored: &str) -> Result<SshSig, String> {
 
 /// Checks that `sig` is a signature by `key` over `payload` in the countersign namespace,
 /// taking the outcome of the signature arithmetic from `known` when it was computed ahead
-/// (by [`matches`], with a key of the same key data) instead of again. The error says which
+/// (by [`fn@matches`], with a key of the same key data) instead of again. The error says which
 /// of the three failed.
 pub fn verify_known(
     key: &PublicKey,

@@ -4,7 +4,7 @@
 //! `ESC[1A ESC[2K` rubs out the line above (a `FAIL` line disappears), a newline in a file
 //! name forges a `verify: OK` line, a right-to-left override makes text read differently from
 //! what it is (Trojan Source, CVE-2021-42574), and a zero-width space makes two different
-//! names look the same. Every text output passes such fields through [`line`] (one-line
+//! names look the same. Every text output passes such fields through [`fn@line`] (one-line
 //! fields) or [`text`] (multi-line text such as comments) at the edge, just before printing;
 //! nothing is escaped earlier, so nothing is escaped twice.
 //!
@@ -60,7 +60,7 @@ const INVISIBLE: &[(u32, u32)] = &[
     (0xE0000, 0xE0FFF), // tag characters, variation selectors supplement
 ];
 
-/// True when `c` is shown escaped by [`line`]: a control character, a backslash, or one of
+/// True when `c` is shown escaped by [`fn@line`]: a control character, a backslash, or one of
 /// the invisible characters listed in the module documentation. The TUI and other screens
 /// can use it to decide what to mark.
 pub fn needs_escape(c: char) -> bool {

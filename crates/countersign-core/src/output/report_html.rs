@@ -30,7 +30,9 @@ pub fn esc(s: &str) -> String {
     out
 }
 
-fn pct(part: u64, whole: u64) -> String {
+/// `part` as a percentage of `whole` (one decimal), or a dash for nothing; the report's
+/// Markdown summary writes the same figures.
+pub(super) fn pct(part: u64, whole: u64) -> String {
     if whole == 0 {
         "—".to_string()
     } else {
@@ -38,7 +40,8 @@ fn pct(part: u64, whole: u64) -> String {
     }
 }
 
-fn hours(h: Option<f64>) -> String {
+/// A latency in hours (one decimal), or a dash where there is none.
+pub(super) fn hours(h: Option<f64>) -> String {
     h.map_or("—".to_string(), |h| format!("{h:.1} h"))
 }
 

@@ -11,9 +11,9 @@ use std::fmt::Write;
 
 use super::graph::Graph;
 use super::markdown::{code_span, text};
-use super::report::{CommitReport, Report};
-use super::tiered::TieredImpact;
 use crate::git::short_id;
+use crate::review::tiered::TieredImpact;
+use crate::review::{CommitReport, Report};
 
 /// GitHub's limit for a job summary or a comment, in characters.
 pub const GITHUB_LIMIT: usize = 65_536;

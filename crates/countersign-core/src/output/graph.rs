@@ -1,6 +1,6 @@
 //! The blast radius as a graph: Mermaid (GitHub renders it in Markdown) and Graphviz DOT.
 //!
-//! The graph is read off an [`Impact`]:
+//! The graph is read off a change's impact (`impact::Impact`):
 //!
 //! - a node per affected crate (changed crates, dependents, and the dependents whose tier
 //!   escalated the change's tier marked as such), and a node per affected module;
@@ -16,9 +16,9 @@ use std::collections::HashMap;
 use std::fmt::Write;
 
 use super::markdown::{dot_label, mermaid_label};
-use super::tiered::TieredImpact;
 use crate::impact::DepKind;
 use crate::model::Tier;
+use crate::review::tiered::TieredImpact;
 
 /// The most nodes drawn before modules are dropped (the Decision "Markdown output").
 pub const MAX_NODES: usize = 100;

@@ -1,16 +1,22 @@
-//! Fixed changes built in memory, without a repository: for tests, benchmarks and docs. Ids and
-//! times are constants, so frames drawn from them are byte-for-byte stable.
+//! Fixed changes built in memory, without a repository: for tests and benchmarks (the
+//! workstation's unit tests, `tests/workstation`, `benches/tui.rs` include this file; it is no
+//! part of the library). Ids and times are constants, so frames drawn from them are
+//! byte-for-byte stable. Paths are absolute (`countersign::…`, `countersign_core::…`) so that
+//! each of those crates can include it.
+
+// Each includer uses a part of it.
+#![allow(dead_code)]
 
 use std::path::PathBuf;
 
-use super::data::{CommitEntry, Judgement, ReviewData};
-use crate::git::{
+use countersign::tui::data::{CommitEntry, Judgement, ReviewData};
+use countersign_core::git::{
     CommitChange, DiffBase, DiffLine, FileChange, FileStatus, GitPath, Hunk, LineKind, Person,
     SubmoduleChange,
 };
-use crate::model::Tier;
-use crate::policy::TierRequirement;
-use crate::signoff::ReviewState;
+use countersign_core::model::Tier;
+use countersign_core::policy::TierRequirement;
+use countersign_core::signoff::ReviewState;
 
 fn person(name: &str, email: &str) -> Person {
     Person {

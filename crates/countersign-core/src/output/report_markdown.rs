@@ -4,25 +4,13 @@
 
 use std::fmt::Write;
 
-use super::report_html::summary_rows;
+use super::markdown::{mermaid_label, text};
+use super::report_html::{hours, pct, summary_rows};
 use crate::pattern::model::{Bucket, PatternReport};
-use crate::review::markdown::{mermaid_label, text};
 
 fn cell(s: &str) -> String {
     let cut: String = s.chars().take(120).collect();
     text(&cut, true)
-}
-
-fn pct(part: u64, whole: u64) -> String {
-    if whole == 0 {
-        "—".to_string()
-    } else {
-        format!("{:.1}%", part as f64 * 100.0 / whole as f64)
-    }
-}
-
-fn hours(h: Option<f64>) -> String {
-    h.map_or("—".to_string(), |h| format!("{h:.1} h"))
 }
 
 fn bucket_cells(b: &Bucket) -> String {
