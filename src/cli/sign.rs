@@ -240,7 +240,7 @@ fn describe(
         writeln!(
             out,
             "  {}  {:<10}  {:<12}  {}",
-            short_id(&item.commit),
+            item.commit.short(),
             item.tier.name(),
             by,
             esc(&item.summary)
@@ -259,7 +259,7 @@ fn describe(
             writeln!(
                 out,
                 "  comment on {} {}:{} ({} side): {}",
-                short_id(&item.commit),
+                item.commit.short(),
                 c.path,
                 c.range(),
                 c.side.name(),

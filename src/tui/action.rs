@@ -228,8 +228,8 @@ impl std::fmt::Debug for SignDialogRequest {
 /// One commit to sign and what the reviewer did with it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CommitEvidence {
-    /// Full commit id.
-    pub commit: String,
+    /// The commit, as the change loaded it (no id is parsed again on the way to the note).
+    pub commit: CommitId,
     /// Files of this commit marked viewed (for their current content).
     pub files_viewed: usize,
     /// Files this commit changes.

@@ -14,6 +14,7 @@ use std::path::Path;
 use super::action::{SignDialogOutcome, SignDialogRequest};
 use crate::git::{self, short_id};
 use crate::review::signing::{sign_current, KeyAccess, Shown, Signing, Standing};
+use crate::model::CommitId;
 use crate::review::Resolved;
 use crate::signoff::keys;
 use crate::signoff::{self, Evidence};
@@ -42,22 +43,14 @@ fn try_sign(
     request: &SignDialogRequest,
 ) -> Result<SignDialogOutcome> {
     let repo = git::open(repo_path)?;
-    let oids = request
-        .commits
-        .iter()
-        .map(|c| {
-            git2::Oid::from_str(&c.commit)
-                .map_err(Error::git(format!("parsing commit id {}", c.commit)))
-        })
-        .collect::<Result<Vec<_>>>()?;
     let resolved = Resolved {
-        commits: oids,
+        commits: request.commits.iter().map(|c| c.commit.oid()).collect(),
         ..resolved.clone()
     };
     let standing: Vec<(String, Standing)> = request
         .commits
         .iter()
-        .filter_map(|c| Some((c.commit.clone(), c.shown.clone()?)))
+        .filter_map(|c| Some((c.commit.to_string(), c.shown.clone()?)))
         .collect();
     let location = keys::locate(&repo, None)?;
     let library_request = signoff::SignRequest {
@@ -143,7 +136,7 @@ fn structured_comments(
 fn evidence(
     repo: &git2::Repository,
     request: &SignDialogRequest,
-) -> Result<HashMap<String, Evidence>> {
+) -> Result<HashMap<CommitId, Evidence>> {
     use crate::signoff::hunks;
     let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
     let viewed: std::collections::HashSet<&str> =
@@ -152,9 +145,7 @@ fn evidence(
         .commits
         .iter()
         .map(|c| {
-            let oid = git2::Oid::from_str(&c.commit)
-                .map_err(Error::git(format!("parsing commit id {}", c.commit)))?;
-            let change = git::CommitChange::load(repo, oid, git::LoadDepth::Files)?;
+            let change = git::CommitChange::load(repo, c.commit.oid(), git::LoadDepth::Files)?;
             let list = hunks::list(repo, &change)?;
             let flags: Vec<bool> = list
                 .hunks
@@ -162,7 +153,7 @@ fn evidence(
                 .map(|n| viewed.contains(n.as_str()))
                 .collect();
             Ok((
-                c.commit.clone(),
+                c.commit,
                 Evidence {
                     files_viewed: count(c.files_viewed),
                     files_total: count(c.files_total),

@@ -188,7 +188,7 @@ fn a_approves_the_commits_that_can_be_and_names_the_skipped_with_why() {
         "{text}"
     );
     let req = super::update::sign_request(s.app(), crate::signoff::Decision::Approve);
-    let ids: Vec<&str> = req.commits.iter().map(|c| c.commit.as_str()).collect();
+    let ids: Vec<String> = req.commits.iter().map(|c| c.commit.to_string()).collect();
     assert_eq!(ids.len(), 1, "{ids:?}");
     assert!(ids[0].starts_with("bbbbbbb"), "{ids:?}");
     // One confirmation for the unviewed files, then the one signing request (one passphrase).

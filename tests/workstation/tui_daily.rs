@@ -22,7 +22,7 @@ fn ids(s: &Session, decision: Decision) -> Vec<String> {
     update::sign_request(s.app(), decision)
         .commits
         .into_iter()
-        .map(|c| c.commit)
+        .map(|c| c.commit.to_string())
         .collect()
 }
 

@@ -52,7 +52,7 @@ pub fn sign_request(app: &App, decision: Decision) -> SignDialogRequest {
         .map(|(c, e)| {
             let keys = (0..e.change.files.len()).map(|f| FileKey { commit: c, file: f });
             CommitEvidence {
-                commit: e.change.id.clone(),
+                commit: e.change.commit_id(),
                 files_viewed: keys.filter(|k| app.is_viewed(*k)).count(),
                 files_total: e.change.files.len(),
                 shown: e

@@ -189,7 +189,20 @@ fn refuse_partial_clone(repo: &git2::Repository) -> Result<()> {
     )))
 }
 
-/// The 7-digit short form of an id for display.
+/// The 7-digit short form of an id for display. Ids read from notes and payloads are
+/// attacker text until checked, so this cuts at a character boundary (never panics on one
+/// that is not hex).
 pub fn short_id(id: &str) -> &str {
-    &id[..id.len().min(7)]
+    id.char_indices().nth(7).map_or(id, |(end, _)| &id[..end])
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn short_ids_cut_at_a_character_boundary() {
+        assert_eq!(super::short_id("0123456789abcdef"), "0123456");
+        assert_eq!(super::short_id("abc"), "abc");
+        assert_eq!(super::short_id("ééééééééé"), "ééééééé");
+        assert_eq!(super::short_id("012345é89"), "012345é");
+    }
 }

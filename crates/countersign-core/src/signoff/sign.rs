@@ -25,7 +25,7 @@ use super::record::{version_for, Decision, Evidence, NoteLine, Payload};
 use super::sshsig;
 use super::verify::SignoffVerdict;
 use crate::git::{short_id, CommitChange};
-use crate::model::Tier;
+use crate::model::{CommitId, Tier};
 use crate::policy::provenance::Provenance;
 use crate::policy::{AllowedSigner, Trusted, ROSTER_PATH};
 use crate::{Error, Result};
@@ -43,7 +43,7 @@ pub struct SignRequest {
     /// The roster principal to sign as, where the key is listed under several.
     pub principal: Option<String>,
     /// Review evidence per commit id; commits missing here get [`Evidence::none`].
-    pub evidence: HashMap<String, Evidence>,
+    pub evidence: HashMap<CommitId, Evidence>,
     /// Where the sign-off is made: `cli` or `tui` (recorded in the evidence).
     pub interface: String,
 }
@@ -51,8 +51,8 @@ pub struct SignRequest {
 /// One sign-off ready to be signed.
 #[derive(Clone, Debug, Serialize)]
 pub struct PlannedSignoff {
-    /// Full commit id.
-    pub commit: String,
+    /// The commit (serialised as its full id).
+    pub commit: CommitId,
     /// Its summary line.
     pub summary: String,
     /// AI provenance (None for a human commit).
@@ -197,7 +197,7 @@ pub fn plan(
             plan.refusals.push(format!(
                 "the sign-off on {} would be {len} bytes, over the {} bytes a sign-off can take: \
                  shorten or split the comments; nothing was signed",
-                short_id(&item.commit),
+                item.commit.short(),
                 super::bounds::MAX_PAYLOAD
             ));
         }
@@ -380,7 +380,7 @@ fn plan_one(
     }
     let mut evidence = request
         .evidence
-        .get(&commit.id)
+        .get(&commit.commit_id())
         .cloned()
         .unwrap_or_else(|| {
             Evidence::none(
@@ -406,7 +406,7 @@ fn plan_one(
         ));
     }
     Some(PlannedSignoff {
-        commit: commit.id.clone(),
+        commit: commit.commit_id(),
         summary: commit.summary.clone(),
         ai: a.ai.cloned(),
         tier: a.tier,
@@ -490,14 +490,12 @@ pub fn execute(
         let payload = item.payload.canonical();
         let signature = sshsig::sign(key, &payload)?;
         let line = NoteLine { payload, signature }.to_line();
-        let oid = git2::Oid::from_str(&item.commit)
-            .map_err(Error::git(format!("parsing commit id {}", item.commit)))?;
         appends.push(Append {
-            commit: oid,
+            commit: item.commit.oid(),
             lines: vec![line.clone()],
         });
         outcomes.push(SignOutcome {
-            commit: item.commit.clone(),
+            commit: item.commit.to_string(),
             principal: item.payload.principal.clone(),
             decision: item.payload.decision,
             line,
@@ -508,7 +506,7 @@ pub fn execute(
         [one] => format!(
             "countersign: {} {} by {}",
             one.payload.decision,
-            short_id(&one.commit),
+            one.commit.short(),
             one.payload.principal
         ),
         many => format!(
