@@ -13,8 +13,8 @@ use std::path::Path;
 
 use super::action::{SignDialogOutcome, SignDialogRequest};
 use crate::git::{self, short_id};
-use crate::review::signing::{sign_current, KeyAccess, Shown, Signing, Standing};
 use crate::model::CommitId;
+use crate::review::signing::{sign_current, KeyAccess, Shown, Signing, Standing};
 use crate::review::Resolved;
 use crate::signoff::keys;
 use crate::signoff::{self, Evidence};

@@ -139,7 +139,11 @@ fn interdiff_shows_only_the_change_since_approval_and_approving_signs_the_new_co
         s.app(),
         countersign_core::signoff::Decision::Approve,
     );
-    let ids: Vec<String> = request.commits.iter().map(|c| c.commit.to_string()).collect();
+    let ids: Vec<String> = request
+        .commits
+        .iter()
+        .map(|c| c.commit.to_string())
+        .collect();
     assert_eq!(ids, [new.to_string()]);
     s.press("<Esc><Esc>");
     assert!(

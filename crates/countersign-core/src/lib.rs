@@ -18,6 +18,9 @@
 //! cannot import it, and the compiler keeps it so.
 
 #![warn(missing_docs)]
+// With the lower layers public (test-support), a `pub` item that no path from the root reaches
+// is one only its own module tree uses: it says `pub(crate)` (or narrower).
+#![cfg_attr(all(feature = "test-support", not(test)), warn(unreachable_pub))]
 
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;

@@ -17,19 +17,19 @@ use crate::git::{Hunk, LineKind};
 
 /// Lines longer than this (in bytes of display text) get no word emphasis: diffing them costs
 /// more than it tells, and minified or generated lines are rarely read token by token.
-pub const MAX_EMPHASIS_BYTES: usize = 1000;
+pub(crate) const MAX_EMPHASIS_BYTES: usize = 1000;
 
 /// The smallest share of the two lines (in bytes, unchanged tokens counted on both sides,
 /// whitespace included) that must be unchanged for the pair to be emphasised. Below it the
 /// lines are "too different": emphasis would light up nearly everything and help nobody.
-pub const MIN_SHARED_RATIO: f32 = 0.4;
+pub(crate) const MIN_SHARED_RATIO: f32 = 0.4;
 
 /// The changed byte ranges of an old line and a new line, as [`emphasis`] returns them.
-pub type EmphasisRanges = (Vec<Range<usize>>, Vec<Range<usize>>);
+pub(crate) type EmphasisRanges = (Vec<Range<usize>>, Vec<Range<usize>>);
 
 /// A removed line paired with the added line that replaced it, within one hunk.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LinePair {
+pub(crate) struct LinePair {
     /// Index of the removed line in [`Hunk::lines`].
     pub removed: usize,
     /// Index of the added line in [`Hunk::lines`].
@@ -146,7 +146,7 @@ fn tokenize(s: &str) -> Vec<Range<usize>> {
 /// first not-yet-used added line that is similar enough, looking at most
 /// [`MAX_SEARCH`] lines ahead, so pairs never cross. A block with only removed or only added
 /// lines has no pairs.
-pub fn pair_lines(hunk: &Hunk) -> Vec<LinePair> {
+pub(crate) fn pair_lines(hunk: &Hunk) -> Vec<LinePair> {
     let mut pairs = Vec::new();
     let lines = &hunk.lines;
     let mut i = 0;
@@ -172,7 +172,7 @@ pub fn pair_lines(hunk: &Hunk) -> Vec<LinePair> {
 
 /// How many added lines ahead a removed line looks for its partner when the block's runs
 /// have very different lengths.
-pub const MAX_SEARCH: usize = 8;
+pub(crate) const MAX_SEARCH: usize = 8;
 
 fn pair_block(hunk: &Hunk, removed: &[usize], added: &[usize], out: &mut Vec<LinePair>) {
     if removed.is_empty() || added.is_empty() {

@@ -29,12 +29,12 @@ use crate::model::Side;
 
 /// Lines longer than this (bytes of display text) are not highlighted: they are shown plain
 /// and skipped by the parser, which keeps a minified or generated line from stalling a frame.
-pub const MAX_HIGHLIGHT_BYTES: usize = 400;
+pub(crate) const MAX_HIGHLIGHT_BYTES: usize = 400;
 
 /// How many chunks the cache holds before it is emptied and starts again. A chunk of
 /// ordinary code takes some tens of kilobytes, so this bounds the cache to about 100 MB on
 /// the largest changes while holding every hunk of a typical one.
-pub const CACHE_CAPACITY: usize = 4096;
+pub(crate) const CACHE_CAPACITY: usize = 4096;
 
 /// Hunk lines per chunk. Highlighting starts from a fresh parser state at the start of each
 /// hunk and of each chunk of a hunk, so a screen costs at most two chunks however large the
@@ -42,7 +42,7 @@ pub const CACHE_CAPACITY: usize = 4096;
 /// to 8,000 lines a second, so a cold chunk costs about 20 ms in a release build. The price: a construct spanning a chunk
 /// boundary (a block comment, a raw string) may be coloured wrongly after it, as it may at
 /// a hunk's start.
-pub const CHUNK_LINES: usize = 128;
+pub(crate) const CHUNK_LINES: usize = 128;
 
 const TOML_SYNTAX: &str = include_str!("../../../../themes/syntaxes/TOML.sublime-syntax");
 

@@ -49,7 +49,7 @@ pub fn marker(c: char) -> String {
 }
 
 /// A short name for the characters a reviewer most needs to recognise, else the code point.
-pub fn describe(c: char) -> String {
+pub(crate) fn describe(c: char) -> String {
     let name = match c as u32 {
         0x202a => "left-to-right embedding",
         0x202b => "right-to-left embedding",
@@ -174,7 +174,7 @@ fn script(c: char) -> Option<Script> {
 
 /// The identifiers of `text` (letters, digits and `_`, as Rust's) whose letters come from
 /// more than one look-alike script.
-pub fn mixed_script_identifiers(text: &str) -> Vec<String> {
+pub(crate) fn mixed_script_identifiers(text: &str) -> Vec<String> {
     mixed_script_ranges(text)
         .into_iter()
         .map(|r| text[r].to_string())

@@ -35,7 +35,7 @@ const BUILTIN: &[(&str, &str, &str)] = &[
 pub const DEFAULT_THEME: &str = "dark";
 
 /// The names of the built-in themes.
-pub fn builtin_theme_names() -> Vec<&'static str> {
+pub(crate) fn builtin_theme_names() -> Vec<&'static str> {
     BUILTIN.iter().map(|(name, _, _)| *name).collect()
 }
 
@@ -338,7 +338,7 @@ pub fn load_theme(name: &str, config_dir: Option<&Path>) -> Result<Theme, ThemeE
 }
 
 /// Every theme name [`load_theme`] accepts with this config directory, sorted.
-pub fn available_themes(config_dir: Option<&Path>) -> Vec<String> {
+pub(crate) fn available_themes(config_dir: Option<&Path>) -> Vec<String> {
     let mut names: Vec<String> = builtin_theme_names()
         .into_iter()
         .map(str::to_string)

@@ -36,7 +36,7 @@ struct Rule {
 }
 
 /// The checkout attributes of one tree, read lazily per directory.
-pub struct CheckoutAttributes<'r> {
+pub(crate) struct CheckoutAttributes<'r> {
     repo: &'r git2::Repository,
     tree: git2::Tree<'r>,
     /// Directory (`""` for the root) → its rules, or a sentence when its file could not be
@@ -46,7 +46,7 @@ pub struct CheckoutAttributes<'r> {
 
 impl<'r> CheckoutAttributes<'r> {
     /// The attributes of `tree` in `repo`.
-    pub fn new(repo: &'r git2::Repository, tree: git2::Tree<'r>) -> Self {
+    pub(crate) fn new(repo: &'r git2::Repository, tree: git2::Tree<'r>) -> Self {
         CheckoutAttributes {
             repo,
             tree,
@@ -56,7 +56,7 @@ impl<'r> CheckoutAttributes<'r> {
 
     /// The checkout attributes set on `path` (a file path in the tree), as written, or a
     /// sentence saying a `.gitattributes` above it could not be read. Empty when none.
-    pub fn on(&mut self, path: &str) -> Vec<String> {
+    pub(crate) fn on(&mut self, path: &str) -> Vec<String> {
         let mut found: Vec<String> = Vec::new();
         let mut dir = String::new();
         let parts: Vec<&str> = path.split('/').collect();

@@ -43,7 +43,7 @@ pub fn looks_binary(path: Option<&GitPath>, bytes: &[u8]) -> bool {
 
 /// Whether rustc or cargo read the file at `path` as source: shown as text however odd its
 /// bytes are.
-pub fn compiler_reads(path: &GitPath) -> bool {
+pub(crate) fn compiler_reads(path: &GitPath) -> bool {
     let name = path.as_bytes().rsplit(|b| *b == b'/').next().unwrap_or(&[]);
     name.ends_with(b".rs") || name.ends_with(b".toml") || name == b"Cargo.lock"
 }
@@ -55,7 +55,7 @@ pub fn is_lfs_pointer(bytes: &[u8]) -> bool {
 
 /// The patch of `old` → `new` as text, 3 lines of context (as `git show`), computed without
 /// a repository so that no attribute, filter or textconv of the change applies.
-pub fn text_patch<'a>(
+pub(crate) fn text_patch<'a>(
     old: &'a [u8],
     old_path: Option<&GitPath>,
     new: &'a [u8],

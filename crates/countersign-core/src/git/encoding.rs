@@ -9,7 +9,7 @@ use encoding_rs::Encoding;
 
 /// How a commit's text bytes become a string.
 #[derive(Clone, Copy, Debug)]
-pub enum CommitEncoding {
+pub(crate) enum CommitEncoding {
     /// UTF-8 (no header, or one that cannot be decoded safely; see [`CommitEncoding::of`]).
     Utf8,
     /// ISO-8859-1: each byte is its own code point, as git's iconv reads it (WHATWG maps the
@@ -40,7 +40,7 @@ impl CommitEncoding {
     /// that is not ASCII-compatible (UTF-16, ISO-2022-JP) reads the bytes as UTF-8: decoding
     /// those would change the ASCII of trailers, agent names and e-mail addresses that
     /// provenance reads, so they stay as the bytes say (invalid sequences as U+FFFD).
-    pub fn of(commit: &git2::Commit<'_>) -> Self {
+    pub(crate) fn of(commit: &git2::Commit<'_>) -> Self {
         match commit.message_encoding() {
             Ok(Some(label)) => Self::label(label),
             // No header, or a label that is not UTF-8 itself.
@@ -62,7 +62,7 @@ impl CommitEncoding {
     }
 
     /// `bytes` (message, summary, a name) as text.
-    pub fn decode<'b>(&self, bytes: &'b [u8]) -> Cow<'b, str> {
+    pub(crate) fn decode<'b>(&self, bytes: &'b [u8]) -> Cow<'b, str> {
         match self {
             CommitEncoding::Utf8 => String::from_utf8_lossy(bytes),
             CommitEncoding::Latin1 => match std::str::from_utf8(bytes) {

@@ -10,7 +10,10 @@ use crate::{Error, Result};
 
 /// Why the trees of `commit` along its changed paths are malformed, or None. Only the
 /// trees on the way to a changed path are read (and each once).
-pub fn malformed_tree(repo: &git2::Repository, commit: &CommitChange) -> Result<Option<String>> {
+pub(crate) fn malformed_tree(
+    repo: &git2::Repository,
+    commit: &CommitChange,
+) -> Result<Option<String>> {
     let tree = repo
         .find_commit(commit.commit_id().oid())
         .and_then(|c| c.tree())

@@ -20,7 +20,7 @@ use crate::{Error, Result};
 ///
 /// Paths are compared as bytes: two names that differ only in bytes that are not UTF-8 are
 /// two paths (a lossy key let one stand for the other and hid an edit to it).
-pub fn merge_own_paths(repo: &Repository, merge: Oid) -> Result<Option<BTreeSet<GitPath>>> {
+pub(crate) fn merge_own_paths(repo: &Repository, merge: Oid) -> Result<Option<BTreeSet<GitPath>>> {
     let commit = repo
         .find_commit(merge)
         .map_err(Error::git(format!("reading commit {merge}")))?;

@@ -33,12 +33,14 @@ pub use changeset::{
 };
 pub(crate) use encoding::CommitEncoding;
 pub use large::{large_blob_turn, LARGE_BLOB};
-pub use malformed::malformed_tree;
-pub use merge::merge_own_paths;
+pub(crate) use malformed::malformed_tree;
+pub(crate) use merge::merge_own_paths;
 pub use path::GitPath;
 pub use refs::resolve_rev;
 pub use repo::{open, short_id};
 #[cfg(any(test, feature = "fuzzing"))]
 pub(crate) use revspec::split_range;
-pub use revspec::{commits_since, head_commit, resolve_range, shallow_boundary, RangeSpec};
-pub use tree::{map_blobs, GitTree, ListFiles, RepoFiles, WorkTree};
+pub(crate) use revspec::{commits_since, head_commit, shallow_boundary};
+pub use revspec::{resolve_range, RangeSpec};
+pub(crate) use tree::map_blobs;
+pub use tree::{GitTree, ListFiles, RepoFiles, WorkTree};

@@ -29,7 +29,7 @@ pub struct RangeSpec {
 }
 
 /// The commit HEAD points at. A repository without commits is an error that says so.
-pub fn head_commit(repo: &Repository) -> Result<Oid> {
+pub(crate) fn head_commit(repo: &Repository) -> Result<Oid> {
     let head = match repo.head() {
         Ok(head) => head,
         Err(e) if e.code() == git2::ErrorCode::UnbornBranch || repo.is_empty().unwrap_or(false) => {
@@ -154,13 +154,13 @@ pub(crate) fn split_range(spec: &str) -> Option<(&str, &str, bool)> {
 }
 
 /// The commits reachable from `tip` and not from `hide`, oldest first.
-pub fn commits_since(repo: &Repository, tip: Oid, hide: Oid) -> Result<Vec<Oid>> {
+pub(crate) fn commits_since(repo: &Repository, tip: Oid, hide: Oid) -> Result<Vec<Oid>> {
     walk(repo, tip, Some(hide))
 }
 
 /// In a shallow clone: the first of `commits` whose parents were not fetched. A range that
 /// reaches such a commit may be missing commits of the change (they lie past the boundary).
-pub fn shallow_boundary(repo: &Repository, commits: &[Oid]) -> Result<Option<Oid>> {
+pub(crate) fn shallow_boundary(repo: &Repository, commits: &[Oid]) -> Result<Option<Oid>> {
     if !repo.is_shallow() {
         return Ok(None);
     }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 /// Whether the command line's config trusts the repository whose top is `top`, by git's
 /// rules: values in order, `*` trusts everything, an empty value forgets the ones before,
 /// a path trusts that directory, a path ending in `/*` every directory under it.
-pub fn trusted_by_env(top: &Path) -> bool {
+pub(crate) fn trusted_by_env(top: &Path) -> bool {
     let top = normal(top);
     let mut safe = false;
     for value in env_values("safe.directory") {

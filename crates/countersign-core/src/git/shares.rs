@@ -13,7 +13,7 @@ const PIECES_PER_THREAD: usize = 1;
 
 /// The machine's cores, asked once: `available_parallelism` reads the cgroup files on every
 /// call, which cost a fifth of `verify` over 1,000 commits when asked per commit.
-pub fn cores() -> usize {
+pub(crate) fn cores() -> usize {
     static CORES: OnceLock<usize> = OnceLock::new();
     *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
@@ -24,7 +24,7 @@ pub fn cores() -> usize {
 /// pieces together covering `items` once. Threads take the next piece as they finish one. A
 /// thread that cannot open the repository, or stops on a panic, leaves its pieces to this
 /// thread.
-pub fn on_threads<T: Sync, R: Send>(
+pub(crate) fn on_threads<T: Sync, R: Send>(
     repo: &git2::Repository,
     items: &[T],
     max_threads: usize,

@@ -152,7 +152,7 @@ const BLOBS_PER_THREAD: usize = 16;
 /// content) into what the caller keeps, on up to `READ_THREADS` threads (see
 /// [`super::shares::on_threads`]). A blob that cannot be read is left out. In the order
 /// given.
-pub fn map_blobs<K: Clone + Send + Sync, R: Send>(
+pub(crate) fn map_blobs<K: Clone + Send + Sync, R: Send>(
     repo: &git2::Repository,
     blobs: &[(K, git2::Oid)],
     f: &(dyn Fn(&K, &[u8]) -> R + Sync),

@@ -4,13 +4,13 @@
 use crate::model::Tier;
 
 /// `base` when absent: the trusted branch.
-pub const BASE: &str = "main";
+pub(crate) const BASE: &str = "main";
 
 /// `default_tier` when absent.
-pub const DEFAULT_TIER: Tier = Tier::Supervised;
+pub(crate) const DEFAULT_TIER: Tier = Tier::Supervised;
 
 /// `[ai] trailers` when absent: the trailer keys agents and their users write.
-pub const TRAILERS: &[&str] = &["Co-authored-by", "Assisted-by", "Generated-by"];
+pub(crate) const TRAILERS: &[&str] = &["Co-authored-by", "Assisted-by", "Generated-by"];
 
 /// `[ai] line_notes` when absent: where git-ai keeps its authorship logs.
 pub const LINE_NOTES: &str = "refs/notes/ai";
@@ -19,7 +19,7 @@ pub const LINE_NOTES: &str = "refs/notes/ai";
 ///
 /// Globs, matched case-insensitively; `[bot]` is escaped because `[...]` is a character class.
 /// The `*+` prefix is GitHub's numeric user id in noreply addresses.
-pub const AUTHORS: &[&str] = &[
+pub(crate) const AUTHORS: &[&str] = &[
     "*+copilot@users.noreply.github.com",
     "copilot@github.com",
     "*+copilot-swe-agent\\[bot\\]@users.noreply.github.com",
@@ -31,7 +31,7 @@ pub const AUTHORS: &[&str] = &[
 ];
 
 /// The role the default `supervised` and `prohibited` tiers require.
-pub const ROLE: &str = "senior";
+pub(crate) const ROLE: &str = "senior";
 
 /// What a tier requires when `[tiers.<name>]` is absent: approvals, and the role (if any).
 pub fn requirement(tier: Tier) -> (u32, Option<&'static str>) {

@@ -24,7 +24,7 @@ use crate::{Error, Result};
 
 /// The union of the rosters and roles of a trusted ref's first-parent history.
 #[derive(Clone, Debug, Default)]
-pub struct TrustedHistory {
+pub(crate) struct TrustedHistory {
     /// Every roster line of every version (each distinct line once), in the order found
     /// (newest first).
     pub roster: Roster,
@@ -35,7 +35,7 @@ pub struct TrustedHistory {
 /// Reads the rosters and roles of every commit on `tip`'s first-parent history (`label`
 /// names it in messages). A version that does not parse adds nothing: it never judged
 /// anything either.
-pub fn trusted_history(repo: &Repository, tip: Oid, label: &str) -> Result<TrustedHistory> {
+pub(crate) fn trusted_history(repo: &Repository, tip: Oid, label: &str) -> Result<TrustedHistory> {
     let walk_err = || Error::git(format!("walking the history of {label}"));
     let mut walk = repo.revwalk().map_err(walk_err())?;
     walk.simplify_first_parent().map_err(walk_err())?;

@@ -92,7 +92,7 @@ impl LineShare {
 
 /// What the notes refs say about one commit.
 #[derive(Clone, Debug, Default)]
-pub struct Reading {
+pub(crate) struct Reading {
     /// Each ref's usable evidence with at least one AI-attested added line, most lines first.
     pub shares: Vec<LineShare>,
     /// Logs that were not used, and why (sentences naming ref and commit).
@@ -101,7 +101,7 @@ pub struct Reading {
 
 /// Reads the line-provenance notes of many commits, resolving each notes ref once (a run
 /// judges every commit against the same notes) and caching each commit's reading.
-pub struct LineNotes<'r> {
+pub(crate) struct LineNotes<'r> {
     repo: &'r Repository,
     refs: Vec<String>,
     /// Each ref's notes tree, resolved at the first read (None: the ref does not exist).
@@ -127,7 +127,7 @@ struct FileLines {
 
 impl<'r> LineNotes<'r> {
     /// A reader of `refs` (full ref names, from the trusted policy's `[ai] line_notes`).
-    pub fn new(repo: &'r Repository, refs: &[String]) -> Self {
+    pub(crate) fn new(repo: &'r Repository, refs: &[String]) -> Self {
         LineNotes {
             repo,
             refs: refs.to_vec(),
@@ -161,7 +161,7 @@ impl<'r> LineNotes<'r> {
     }
 
     /// What the notes refs say about `commit` (cached).
-    pub fn read(&mut self, commit: Oid) -> Reading {
+    pub(crate) fn read(&mut self, commit: Oid) -> Reading {
         if let Some(r) = self.cache.get(&commit) {
             return r.clone();
         }

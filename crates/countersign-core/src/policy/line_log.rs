@@ -26,11 +26,11 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 /// The largest note read (4 MiB): a log for a commit of a hundred thousand files fits.
-pub const MAX_NOTE_BYTES: usize = 4 * 1024 * 1024;
+pub(crate) const MAX_NOTE_BYTES: usize = 4 * 1024 * 1024;
 /// The most attestation lines (paths and entries) or Agent Trace files in one note.
-pub const MAX_ENTRIES: usize = 100_000;
+pub(crate) const MAX_ENTRIES: usize = 100_000;
 /// The most line ranges in one note.
-pub const MAX_RANGES: usize = 1_000_000;
+pub(crate) const MAX_RANGES: usize = 1_000_000;
 /// The highest line number accepted: past any file countersign reads (8 MiB of text).
 pub const MAX_LINE: u32 = 10_000_000;
 

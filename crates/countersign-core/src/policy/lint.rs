@@ -290,7 +290,7 @@ fn presence_and_independence(
 }
 
 /// Whether `key` is a security key (FIDO), the only kind that can attest a touch.
-pub fn is_security_key(key: &ssh_key::PublicKey) -> bool {
+pub(crate) fn is_security_key(key: &ssh_key::PublicKey) -> bool {
     matches!(
         key.algorithm(),
         ssh_key::Algorithm::SkEd25519 | ssh_key::Algorithm::SkEcdsaSha2NistP256
@@ -300,7 +300,7 @@ pub fn is_security_key(key: &ssh_key::PublicKey) -> bool {
 /// Why `key` can neither sign nor be verified by countersign (so `policy check`, `sign` and
 /// `verify` all refuse it), or None for the kinds they all accept: ed25519, security keys,
 /// RSA of 2048 bits or more (rsa-sha2-512), ECDSA P-256/384/521.
-pub fn unsupported_key(key: &ssh_key::PublicKey) -> Option<String> {
+pub(crate) fn unsupported_key(key: &ssh_key::PublicKey) -> Option<String> {
     use ssh_key::public::KeyData;
     match key.key_data() {
         KeyData::Ed25519(_)

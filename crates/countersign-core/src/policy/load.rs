@@ -330,7 +330,7 @@ pub fn summary(trusted: &Trusted) -> String {
 /// The policy used where a repository has none (so `impact` and `review` work anywhere): the
 /// parser's defaults — every path `supervised`, escalation transitive capped at `supervised`,
 /// the default AI rules — with an empty `senior` role and an empty roster.
-pub fn builtin() -> Trusted {
+pub(crate) fn builtin() -> Trusted {
     let source = PolicySource {
         rev: "built-in defaults".to_string(),
         commit: None,

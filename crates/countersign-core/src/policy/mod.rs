@@ -21,15 +21,15 @@
 
 pub mod defaults;
 pub mod history;
-pub mod line_evidence;
+pub(crate) mod line_evidence;
 pub mod line_log;
-pub mod lint;
+pub(crate) mod lint;
 mod load;
 mod parse;
 pub mod pattern;
 pub mod provenance;
 mod roster;
-pub mod rule_globs;
+pub(crate) mod rule_globs;
 pub mod template;
 pub mod tier;
 mod types;
@@ -37,14 +37,15 @@ mod types;
 #[cfg(any(test, feature = "test-support"))]
 pub use crate::model::Diagnostic;
 pub use crate::model::Diagnostics;
+pub(crate) use load::builtin;
 #[cfg(any(test, feature = "test-support"))]
 pub use load::policy_digest;
 pub use load::{
-    builtin, load_trusted, load_trusted_at, load_worktree, summary, Trusted, POLICY_PATH,
-    ROSTER_PATH,
+    load_trusted, load_trusted_at, load_worktree, summary, Trusted, POLICY_PATH, ROSTER_PATH,
 };
 pub use parse::parse_policy;
-pub use roster::{parse_roster, principal_matches, AllowedSigner, Roster};
+pub(crate) use roster::principal_matches;
+pub use roster::{parse_roster, AllowedSigner, Roster};
 pub use rule_globs::RuleGlobs;
 pub use types::{
     AiRules, BuildCode, Escalation, Policy, PolicySource, Reach, Rule, TierRequirement,

@@ -18,7 +18,7 @@
 //! bytes), so the cost is linear in what an attacker writes.
 
 /// OpenSSH's limit on one pattern of a list (`char sub[1024]` in `match_pattern_list`).
-pub const MAX_SUBPATTERN: usize = 1023;
+pub(crate) const MAX_SUBPATTERN: usize = 1023;
 
 /// Does `pattern` (`*`, `?`, literal bytes) match the whole of `s`?
 pub fn matches(pattern: &str, s: &str) -> bool {
@@ -53,7 +53,7 @@ pub fn matches(pattern: &str, s: &str) -> bool {
 
 /// The patterns of a comma-separated list as OpenSSH reads them: `""` holds none, a trailing
 /// comma adds none, a leading or doubled comma adds an empty pattern.
-pub fn list_items(list: &str) -> Vec<&str> {
+pub(crate) fn list_items(list: &str) -> Vec<&str> {
     if list.is_empty() {
         return Vec::new();
     }
@@ -66,7 +66,7 @@ pub fn list_items(list: &str) -> Vec<&str> {
 
 /// How a list answers for a string: OpenSSH's `match_pattern_list` returns 1, 0 or -1.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ListMatch {
+pub(crate) enum ListMatch {
     /// A plain pattern matched and no negated one did.
     Yes,
     /// Nothing matched (or a pattern was too long).
@@ -77,7 +77,7 @@ pub enum ListMatch {
 
 /// Matches `s` against the list `items` (see [`list_items`]) exactly as OpenSSH's
 /// `match_pattern_list(s, list, 0)` does.
-pub fn match_list<'a>(items: impl IntoIterator<Item = &'a str>, s: &str) -> ListMatch {
+pub(crate) fn match_list<'a>(items: impl IntoIterator<Item = &'a str>, s: &str) -> ListMatch {
     let mut positive = false;
     for item in items {
         let (negated, pattern) = match item.strip_prefix('!') {

@@ -66,7 +66,7 @@ impl Provenance {
 /// The commit's provenance with line-level evidence added: `rules` as [`detect`] found it,
 /// raised to AI by the note with most AI-attested lines when the rules found nothing. A note
 /// never lowers what the rules said.
-pub fn with_line_notes(rules: Option<Provenance>, reading: &Reading) -> Option<Provenance> {
+pub(crate) fn with_line_notes(rules: Option<Provenance>, reading: &Reading) -> Option<Provenance> {
     let best = reading.shares.first().cloned();
     match (rules, best) {
         (Some(mut p), best) => {

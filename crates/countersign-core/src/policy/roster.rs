@@ -127,7 +127,7 @@ impl AllowedSigner {
 /// Does roster principal `pattern` (which may hold `*` and `?`, as in ssh patterns) name
 /// `principal`? One pattern alone: a line's whole list is matched by
 /// [`AllowedSigner::matches_principal`], which also honours `!` negation.
-pub fn principal_matches(pattern: &str, principal: &str) -> bool {
+pub(crate) fn principal_matches(pattern: &str, principal: &str) -> bool {
     super::pattern::matches(pattern, principal)
 }
 

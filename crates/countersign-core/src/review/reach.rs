@@ -32,7 +32,7 @@ const CHECKOUT_ATTRIBUTES: &[&str] = &[
 ];
 
 /// Path → (crates, why) for the files of `commit` whose content reaches crates.
-pub fn reaches(
+pub(super) fn reaches(
     repo: &git2::Repository,
     commit: &CommitChange,
     ws: &Workspace,

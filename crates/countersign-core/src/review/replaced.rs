@@ -20,7 +20,7 @@ const GRAFTS: bounded::Limit = bounded::Limit {
 /// Checks `repo`'s replacements against `commits` (the range and the trusted commit):
 /// an error naming the first that replaces one of their objects, else a notice per
 /// replacement (none when there are none).
-pub fn check(repo: &Repository, commits: &[Oid]) -> Result<Vec<String>> {
+pub(super) fn check(repo: &Repository, commits: &[Oid]) -> Result<Vec<String>> {
     // Replaced id → where it is replaced.
     let mut replaced: BTreeMap<Oid, String> = BTreeMap::new();
     if let Ok(mut refs) = repo.references_glob("refs/replace/*") {

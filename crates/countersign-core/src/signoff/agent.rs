@@ -29,9 +29,9 @@ const SIGN_RESPONSE: u8 = 14;
 /// Refuse absurd replies rather than allocate them.
 const MAX_MESSAGE: usize = 256 * 1024;
 /// How long any wait for ssh-agent lasts (DESIGN: "Any agent wait ends at 60 s").
-pub const TIMEOUT: Duration = Duration::from_secs(60);
+pub(crate) const TIMEOUT: Duration = Duration::from_secs(60);
 /// Milliseconds that replace [`TIMEOUT`] (tests of the wait's end).
-pub const TIMEOUT_ENV: &str = "COUNTERSIGN_AGENT_TIMEOUT_MS";
+pub(crate) const TIMEOUT_ENV: &str = "COUNTERSIGN_AGENT_TIMEOUT_MS";
 /// How often a wait looks at its [`Cancel`] flag.
 const POLL: Duration = Duration::from_millis(100);
 
@@ -78,7 +78,7 @@ pub struct AgentKey {
 
 impl AgentKey {
     /// Connects to `$SSH_AUTH_SOCK` and checks that the agent holds `public`.
-    pub fn connect(public: PublicKey) -> Result<Self> {
+    pub(crate) fn connect(public: PublicKey) -> Result<Self> {
         let socket = std::env::var_os("SSH_AUTH_SOCK")
             .filter(|s| !s.is_empty())
             .map(PathBuf::from)
@@ -114,7 +114,7 @@ impl AgentKey {
     }
 
     /// Lets `cancel` end the wait for a signature.
-    pub fn with_cancel(mut self, cancel: Cancel) -> Self {
+    pub(crate) fn with_cancel(mut self, cancel: Cancel) -> Self {
         self.cancel = cancel;
         self
     }
@@ -122,7 +122,7 @@ impl AgentKey {
     /// Signs `msg` as SSHSIG (SHA-512) under `namespace` through the agent, checks the result
     /// against the public key, and returns it armored with the agent's signature blob as it
     /// came (a security key's flags and counter where OpenSSH puts them).
-    pub fn sign_armored(&self, namespace: &str, msg: &[u8]) -> Result<String> {
+    pub(crate) fn sign_armored(&self, namespace: &str, msg: &[u8]) -> Result<String> {
         let data = SshSig::signed_data(namespace, HashAlg::Sha512, msg).map_err(encoding)?;
         let blob = self.public.to_bytes().map_err(encoding)?;
         let mut req = vec![SIGN_REQUEST];

@@ -9,27 +9,27 @@
 use super::record::Payload;
 
 /// The longest note line read (a record's JSON: payload plus armored signature).
-pub const MAX_NOTE_LINE: usize = 1024 * 1024;
+pub(crate) const MAX_NOTE_LINE: usize = 1024 * 1024;
 
 /// The longest payload (the signed bytes).
-pub const MAX_PAYLOAD: usize = 64 * 1024;
+pub(crate) const MAX_PAYLOAD: usize = 64 * 1024;
 
 /// The longest principal: an e-mail address is at most 254 bytes; OpenSSH's patterns stop at
 /// 1,023. Anything longer is not a principal a roster can name.
-pub const MAX_PRINCIPAL: usize = 1024;
+pub(crate) const MAX_PRINCIPAL: usize = 1024;
 
 /// The longest of the short fields (`timestamp`, `key_fingerprint`, `tool`, `tier`, ids, the
 /// digests, `supersedes`, `evidence.interface`).
-pub const MAX_SHORT_FIELD: usize = 256;
+pub(crate) const MAX_SHORT_FIELD: usize = 256;
 
 /// The most structured comments one payload carries.
-pub const MAX_COMMENTS: usize = 200;
+pub(crate) const MAX_COMMENTS: usize = 200;
 
 /// The quoting caps live with the quoting ([`super::comment`]), listed here with the rest.
-pub use super::comment::MAX_QUOTED_LINES;
+pub(crate) use super::comment::MAX_QUOTED_LINES;
 
 /// Refuses a note line over [`MAX_NOTE_LINE`], before it is parsed.
-pub fn check_line(line: &str) -> Result<(), String> {
+pub(crate) fn check_line(line: &str) -> Result<(), String> {
     if line.len() > MAX_NOTE_LINE {
         return Err(format!(
             "a line of the note is ignored: it is {} bytes long, over the {} bytes a sign-off \
@@ -42,7 +42,7 @@ pub fn check_line(line: &str) -> Result<(), String> {
 }
 
 /// Refuses a payload over [`MAX_PAYLOAD`], before it is parsed.
-pub fn check_payload_text(payload: &str) -> Result<(), String> {
+pub(crate) fn check_payload_text(payload: &str) -> Result<(), String> {
     if payload.len() > MAX_PAYLOAD {
         return Err(format!(
             "the payload is {} bytes long, over the {} bytes a sign-off can take",
@@ -55,7 +55,7 @@ pub fn check_payload_text(payload: &str) -> Result<(), String> {
 
 /// Refuses a parsed payload whose fields are longer than any honest value, before the
 /// principal is matched against the roster's patterns.
-pub fn check_fields(p: &Payload) -> Result<(), String> {
+pub(crate) fn check_fields(p: &Payload) -> Result<(), String> {
     if p.principal.len() > MAX_PRINCIPAL {
         return Err(format!(
             "its principal is {} bytes long, over the {MAX_PRINCIPAL} bytes a principal can take",
@@ -94,7 +94,7 @@ pub fn check_fields(p: &Payload) -> Result<(), String> {
 
 /// Refuses more than [`MAX_COMMENTS`] comments, a comment quoting more than
 /// [`MAX_QUOTED_LINES`] lines, or one naming a commit id longer than any id.
-pub fn check_comments(comments: &[super::comment::ReviewComment]) -> Result<(), String> {
+pub(crate) fn check_comments(comments: &[super::comment::ReviewComment]) -> Result<(), String> {
     if comments.len() > MAX_COMMENTS {
         return Err(format!(
             "it carries {} comments, over the {MAX_COMMENTS} a sign-off can take",

@@ -14,13 +14,13 @@ use crate::model::Side;
 use crate::{Error, Result};
 
 /// The most lines one comment quotes (the commented lines and their context).
-pub const MAX_QUOTED_LINES: usize = 40;
+pub(crate) const MAX_QUOTED_LINES: usize = 40;
 
 /// The largest file a comment quotes from (bytes); larger files are not read for quoting.
-pub const MAX_QUOTED_FILE: usize = 8 * 1024 * 1024;
+pub(crate) const MAX_QUOTED_FILE: usize = 8 * 1024 * 1024;
 
 /// How many lines of context a quote carries on each side of the commented lines.
-pub const CONTEXT_LINES: usize = 3;
+pub(crate) const CONTEXT_LINES: usize = 3;
 
 /// One reviewer comment on a line range of one file of one commit, with the code it is
 /// about. The TUI fills it from a selection; `sign --comments-from` from a JSON file (through
@@ -97,7 +97,7 @@ fn default_side() -> Side {
 
 /// The lines of `path` on `side` of `commit` (the commit's tree, or its first parent's), or
 /// None when the file is not there or is not text.
-pub fn file_lines(
+pub(crate) fn file_lines(
     repo: &Repository,
     commit: Oid,
     path: &str,

@@ -16,7 +16,7 @@ use crate::policy::{Presence, TierRequirement, Viewed};
 /// Why the approval `s` does not count under `req` for `commit` (whose hunk list is `hunks`,
 /// read where the tier asks for hunks: None when it could not be read); None when it may count
 /// (or is not an approval).
-pub fn barred(
+pub(crate) fn barred(
     req: &TierRequirement,
     commit: &CommitChange,
     s: &SignoffVerdict,
@@ -94,7 +94,7 @@ fn viewed_name(v: Viewed) -> &'static str {
 /// The hunks an approval's evidence says were viewed, over the commit's own hunk list `list`:
 /// an error sentence when it records none (a payload before version 3, a sign-off from the
 /// command line), indexes another list, or viewed none of a list that has hunks.
-pub fn viewed_hunks(
+pub(crate) fn viewed_hunks(
     evidence: &super::record::Evidence,
     list: Option<&HunkList>,
 ) -> Result<Vec<bool>, String> {
@@ -130,7 +130,7 @@ pub fn viewed_hunks(
 /// gives counts, not names, so the union is taken as the largest count (never more than the
 /// true union: stricter, never laxer), against the commit's own file count (not the count the
 /// signer's client wrote); hunk evidence is a bitmap, whose union is exact.
-pub fn uncovered(
+pub(crate) fn uncovered(
     req: &TierRequirement,
     commit: &CommitChange,
     counting: &[&SignoffVerdict],
@@ -171,7 +171,10 @@ pub fn uncovered(
 
 /// How many hunks of `list` the approvals `counting` viewed together (those whose evidence
 /// indexes this very list), of how many: None without a list.
-pub fn coverage(counting: &[&SignoffVerdict], list: Option<&HunkList>) -> Option<(usize, usize)> {
+pub(crate) fn coverage(
+    counting: &[&SignoffVerdict],
+    list: Option<&HunkList>,
+) -> Option<(usize, usize)> {
     let list = list?;
     let mut union = vec![false; list.len()];
     for p in counting.iter().filter_map(|s| s.parsed.as_ref()) {
@@ -186,7 +189,7 @@ pub fn coverage(counting: &[&SignoffVerdict], list: Option<&HunkList>) -> Option
 
 /// How the person with e-mail `principal` (compared case-insensitively) took part in
 /// `commit`: `author`, `committer` or `co-author (Co-authored-by)`; None when not at all.
-pub fn involvement(commit: &CommitChange, principal: &str) -> Option<&'static str> {
+pub(crate) fn involvement(commit: &CommitChange, principal: &str) -> Option<&'static str> {
     let principal = principal.trim();
     let same = |email: &str| !email.is_empty() && email.trim().eq_ignore_ascii_case(principal);
     if same(&commit.author.email) {

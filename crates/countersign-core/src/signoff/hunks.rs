@@ -97,7 +97,7 @@ pub fn encode_bitmap(viewed: &[bool]) -> String {
 
 /// The flags of a bitmap over `total` hunks; an error when it is not base64 of exactly
 /// `ceil(total / 8)` bytes with the bits past `total` clear.
-pub fn decode_bitmap(text: &str, total: usize) -> std::result::Result<Vec<bool>, String> {
+pub(crate) fn decode_bitmap(text: &str, total: usize) -> std::result::Result<Vec<bool>, String> {
     use base64ct::Encoding;
     let bytes = base64ct::Base64::decode_vec(text)
         .map_err(|_| "its hunk bitmap is not base64".to_string())?;

@@ -4,6 +4,6 @@
 use ssh_key::{HashAlg, PublicKey};
 
 /// `SHA256:…`, the fingerprint `ssh-keygen -l` prints.
-pub fn fingerprint(key: &PublicKey) -> String {
+pub(super) fn fingerprint(key: &PublicKey) -> String {
     key.fingerprint(HashAlg::Sha256).to_string()
 }

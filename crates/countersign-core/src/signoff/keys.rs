@@ -22,7 +22,7 @@ pub const PASSPHRASE_ENV: &str = "COUNTERSIGN_PASSPHRASE";
 
 /// Asks for the passphrase of the encrypted key at the given path. The CLI reads the terminal
 /// without echo; the TUI opens a dialog. Returning an error aborts the signing.
-pub type PassphraseFn<'a> = dyn FnMut(&Path) -> Result<String> + 'a;
+pub(crate) type PassphraseFn<'a> = dyn FnMut(&Path) -> Result<String> + 'a;
 
 /// A new random ed25519 key with `comment` (usually the principal).
 pub fn generate_ed25519(comment: &str) -> Result<PrivateKey> {
@@ -269,7 +269,10 @@ fn read_private_key(path: &Path) -> Result<PrivateKey> {
 
 /// Reads the OpenSSH private key at `path`, asking `passphrase` for the passphrase when it is
 /// encrypted. A wrong passphrase is an error that says so; nothing is written either way.
-pub fn load_private_key(path: &Path, passphrase: &mut PassphraseFn<'_>) -> Result<PrivateKey> {
+pub(crate) fn load_private_key(
+    path: &Path,
+    passphrase: &mut PassphraseFn<'_>,
+) -> Result<PrivateKey> {
     let key = read_private_key(path)?;
     if !key.is_encrypted() {
         return Ok(key);
@@ -317,7 +320,7 @@ impl SigningKey {
     }
 
     /// Lets `cancel` end a wait for ssh-agent (an in-memory key never waits).
-    pub fn with_cancel(self, cancel: agent::Cancel) -> Self {
+    pub(crate) fn with_cancel(self, cancel: agent::Cancel) -> Self {
         match self {
             SigningKey::Agent(a) => SigningKey::Agent(a.with_cancel(cancel)),
             other => other,
@@ -333,7 +336,7 @@ impl SigningKey {
     }
 
     /// Signs `msg` as SSHSIG (SHA-512) under `namespace` and returns it armored.
-    pub fn sign_armored(&self, namespace: &str, msg: &[u8]) -> Result<String> {
+    pub(crate) fn sign_armored(&self, namespace: &str, msg: &[u8]) -> Result<String> {
         match self {
             SigningKey::InMemory(k) => {
                 let sig = match k.key_data().rsa() {

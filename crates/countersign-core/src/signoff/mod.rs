@@ -39,18 +39,18 @@
 //! ([`keys::PassphraseFn`]), so the CLI and the TUI each ask in their own way.
 
 pub mod agent;
-pub mod bounds;
-pub mod clone_setup;
+pub(crate) mod bounds;
+pub(crate) mod clone_setup;
 pub mod comment;
-pub mod eligibility;
+pub(crate) mod eligibility;
 pub mod hunks;
 mod keyid;
 pub mod keys;
-pub mod line_notes_sync;
+pub(crate) mod line_notes_sync;
 pub mod notes;
 mod notes_history;
 pub mod patch_id;
-pub mod patch_index;
+pub(crate) mod patch_index;
 pub mod record;
 pub mod rewrite;
 pub mod sign;
@@ -64,8 +64,9 @@ use serde::Serialize;
 pub use comment::ReviewComment;
 pub use record::{Decision, Evidence, HunkEvidence, NoteLine, Payload};
 pub use sign::{execute, plan, Judged, SignOutcome, SignPlan, SignRequest};
-pub use sshsig::NAMESPACE;
-pub use verify::{Checker, Coverage, GateVerdict, SignoffVerdict};
+pub(crate) use sshsig::NAMESPACE;
+pub(crate) use verify::Checker;
+pub use verify::{Coverage, GateVerdict, SignoffVerdict};
 
 /// Where a commit stands in the triage queue.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

@@ -259,7 +259,7 @@ impl<'r> NotesReader<'r> {
 
 /// The most bytes one note blob may hold (16 MiB): a bigger one, even only in the notes
 /// ref's history, fails the commit it annotates, unread.
-pub const MAX_NOTE_BYTES: u64 = 16 * 1024 * 1024;
+pub(crate) const MAX_NOTE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Whether `line` is a record whose payload says reject (nothing verified).
 fn is_reject(line: &str) -> bool {

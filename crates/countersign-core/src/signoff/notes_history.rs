@@ -27,7 +27,7 @@ const MAX_TREE_BYTES: usize = 64 * 1024 * 1024;
 /// slashes dropped), the note blobs that a later notes commit of the history reachable from
 /// `tip` changed or deleted, each once, in the order met. A shallow notes history is an
 /// error: what it cut off could hold a reject.
-pub fn earlier_versions(repo: &Repository, tip: Oid) -> Result<HashMap<String, Vec<Oid>>> {
+pub(crate) fn earlier_versions(repo: &Repository, tip: Oid) -> Result<HashMap<String, Vec<Oid>>> {
     let mut walk = repo
         .revwalk()
         .map_err(Error::git("walking the notes history"))?;

@@ -15,12 +15,12 @@ use git2::Oid;
 use crate::Result;
 
 /// The paths a patch touches (old and new sides).
-pub type Paths = BTreeSet<Vec<u8>>;
+pub(crate) type Paths = BTreeSet<Vec<u8>>;
 
 /// Commits with an item each (`T`), grouped by touched paths, each group indexed by patch
 /// id (`K`) on its first lookup.
 #[derive(Debug)]
-pub struct PatchIndex<K, T> {
+pub(crate) struct PatchIndex<K, T> {
     groups: HashMap<Paths, Group<K, T>>,
 }
 
@@ -41,7 +41,7 @@ impl<K, T> Default for PatchIndex<K, T> {
 
 impl<K: Hash + Eq + Clone, T> PatchIndex<K, T> {
     /// Adds `commit`, whose patch touches `paths`, with `item`.
-    pub fn insert(&mut self, paths: Paths, commit: Oid, item: T) {
+    pub(crate) fn insert(&mut self, paths: Paths, commit: Oid, item: T) {
         let group = self.groups.entry(paths).or_insert_with(|| Group {
             items: Vec::new(),
             by_id: None,
@@ -51,19 +51,19 @@ impl<K: Hash + Eq + Clone, T> PatchIndex<K, T> {
     }
 
     /// Whether nothing was added.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.groups.is_empty()
     }
 
     /// Whether some commit touching exactly `paths` was added (no patch id is computed).
-    pub fn has_paths(&self, paths: &Paths) -> bool {
+    pub(crate) fn has_paths(&self, paths: &Paths) -> bool {
         self.groups.contains_key(paths)
     }
 
     /// The commits (with their items, in insertion order) whose patch touches `paths` and
     /// whose patch id is `id`. `patch_id` computes a commit's id (None: it has none, a
     /// merge) for each commit of the group, once, on the group's first lookup.
-    pub fn lookup(
+    pub(crate) fn lookup(
         &mut self,
         paths: &Paths,
         id: &K,

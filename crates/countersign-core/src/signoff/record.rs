@@ -16,21 +16,21 @@ use super::comment::ReviewComment;
 
 /// The payload format version of a sign-off without structured comments: what every
 /// countersign reads, so a sign-off with only a free-text comment stays readable by older gates.
-pub const PAYLOAD_VERSION: u32 = 1;
+pub(crate) const PAYLOAD_VERSION: u32 = 1;
 
 /// The payload format version of a sign-off that carries structured comments
 /// ([`Payload::comments`]). A gate older than it refuses such records, which is why the README
 /// says to upgrade the gate before the reviewers.
-pub const PAYLOAD_VERSION_COMMENTS: u32 = 2;
+pub(crate) const PAYLOAD_VERSION_COMMENTS: u32 = 2;
 
 /// The payload format version of a sign-off whose evidence says which hunks were viewed
 /// ([`Evidence::hunks`]). Written only where the trusted policy asks `require_viewed =
 /// "hunks"` of the commit's tier, so a gate that reads only 1 and 2 still reads the rest.
-pub const PAYLOAD_VERSION_HUNKS: u32 = 3;
+pub(crate) const PAYLOAD_VERSION_HUNKS: u32 = 3;
 
 /// The lowest version a payload with `comments` and `evidence` can be written in: 3 with
 /// hunk evidence, else 2 with structured comments, else 1.
-pub fn version_for(comments: &[ReviewComment], evidence: &Evidence) -> u32 {
+pub(crate) fn version_for(comments: &[ReviewComment], evidence: &Evidence) -> u32 {
     if evidence.hunks.is_some() {
         PAYLOAD_VERSION_HUNKS
     } else if comments.is_empty() {
@@ -230,7 +230,7 @@ impl Payload {
 
 /// Serialises `value` as JSON with every object's keys sorted, on one line. Independent of
 /// whether serde_json keeps insertion order, so the bytes never depend on a feature flag.
-pub fn canonical_json(value: &Value) -> String {
+pub(crate) fn canonical_json(value: &Value) -> String {
     let mut out = String::new();
     write_canonical(value, &mut out);
     out

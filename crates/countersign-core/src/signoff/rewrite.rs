@@ -60,11 +60,11 @@ use crate::model::Tier;
 use crate::{Error, Result};
 
 /// The trailer key that names a change across rewrites (Gerrit's convention).
-pub const CHANGE_ID: &str = "Change-Id";
+pub(crate) const CHANGE_ID: &str = "Change-Id";
 
 /// How many candidates are judged before giving up (each costs a commit load and a few
 /// signature checks).
-pub const MAX_CANDIDATES: usize = 16;
+pub(crate) const MAX_CANDIDATES: usize = 16;
 
 /// How the earlier version was found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -141,7 +141,7 @@ impl RewrittenFrom {
 
 /// One earlier version to judge.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Candidate {
+pub(crate) struct Candidate {
     /// The earlier commit P.
     pub commit: Oid,
     /// How it was found.
@@ -174,13 +174,13 @@ struct Index {
 
 /// Finds candidate earlier versions; reads the notes ref once, on first use.
 #[derive(Debug, Default)]
-pub struct Finder {
+pub(crate) struct Finder {
     annotated: Option<Index>,
 }
 
 impl Finder {
     /// A finder that has read nothing yet.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Finder::default()
     }
 
@@ -188,7 +188,7 @@ impl Finder {
     /// commits named by copied note lines, then commits with the same Change-Id (newest
     /// first), then commits with the same patch id (newest first). Each commit appears once;
     /// `commit` itself never does. Nothing here is verified yet.
-    pub fn candidates(
+    pub(crate) fn candidates(
         &mut self,
         repo: &Repository,
         commit: &CommitChange,
@@ -318,14 +318,14 @@ fn read_annotated(repo: &Repository) -> Result<Vec<Annotated>> {
 }
 
 /// The commit a note line's payload names, if the line is a record at all (unverified).
-pub fn named_commit(line: &str) -> Option<Oid> {
+pub(crate) fn named_commit(line: &str) -> Option<Oid> {
     let record = NoteLine::parse(line).ok()?;
     let payload = Payload::parse(&record.payload).ok()?;
     Oid::from_str(&payload.commit).ok()
 }
 
 /// The value of the last `Change-Id:` trailer (key compared without case), if any.
-pub fn change_id(trailers: &[Trailer]) -> Option<&str> {
+pub(crate) fn change_id(trailers: &[Trailer]) -> Option<&str> {
     trailers
         .iter()
         .rev()
@@ -360,7 +360,7 @@ fn first_parent_diff(repo: &Repository, commit: Oid) -> Result<(git2::Diff<'_>, 
 }
 
 /// The paths `commit`'s patch touches (old and new sides), against its first parent.
-pub fn touched_paths(repo: &Repository, commit: Oid) -> Result<BTreeSet<Vec<u8>>> {
+pub(crate) fn touched_paths(repo: &Repository, commit: Oid) -> Result<BTreeSet<Vec<u8>>> {
     let (diff, _) = first_parent_diff(repo, commit)?;
     let mut out = BTreeSet::new();
     for d in diff.deltas() {

@@ -8,7 +8,7 @@ use super::keys::SigningKey;
 use crate::{Error, Result};
 
 /// The SSHSIG namespace of every countersign signature.
-pub const NAMESPACE: &str = "countersign";
+pub(crate) const NAMESPACE: &str = "countersign";
 
 /// Signs `payload` (its exact UTF-8 bytes) and returns the armored signature
 /// (`-----BEGIN SSH SIGNATURE-----` … with `\n` line endings, no trailing newline).
@@ -61,7 +61,7 @@ pub fn parse(armored: &str) -> Result<SshSig, String> {
 /// taking the outcome of the signature arithmetic from `known` when it was computed ahead
 /// (by [`fn@matches`], with a key of the same key data) instead of again. The error says which
 /// of the three failed.
-pub fn verify_known(
+pub(crate) fn verify_known(
     key: &PublicKey,
     payload: &str,
     sig: &SshSig,
@@ -95,9 +95,9 @@ pub fn signer(sig: &SshSig) -> PublicKey {
 }
 
 /// The user-presence flag of a security key's signature (OpenSSH `SSH_SK_USER_PRESENCE_REQD`).
-pub const SK_USER_PRESENT: u8 = 0x01;
+pub(crate) const SK_USER_PRESENT: u8 = 0x01;
 /// The user-verification flag (`SSH_SK_USER_VERIFICATION_REQD`: the PIN was given).
-pub const SK_USER_VERIFIED: u8 = 0x04;
+pub(crate) const SK_USER_VERIFIED: u8 = 0x04;
 
 /// What a security key's signature attests (`PROTOCOL.u2f`): its flags and counter. The
 /// flags are signed with the message (the key signs sha256(application) || flags || counter
@@ -115,7 +115,7 @@ pub struct Attestation {
 /// The attestation of a security-key signature (`sk-ssh-ed25519@openssh.com`,
 /// `sk-ecdsa-sha2-nistp256@openssh.com`); None for any other key, or a signature whose
 /// algorithm is not its key's.
-pub fn attestation(sig: &SshSig) -> Option<Attestation> {
+pub(crate) fn attestation(sig: &SshSig) -> Option<Attestation> {
     let key = sig.public_key().algorithm();
     if !matches!(key, Algorithm::SkEd25519 | Algorithm::SkEcdsaSha2NistP256)
         || sig.signature().algorithm() != key

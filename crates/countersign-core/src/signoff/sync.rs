@@ -14,7 +14,7 @@ use super::notes::NOTES_REF;
 use crate::{Error, Result};
 
 /// How many fetch–merge–push rounds to try before giving up on a busy remote.
-pub const MAX_ROUNDS: usize = 8;
+pub(crate) const MAX_ROUNDS: usize = 8;
 
 /// What a sync did.
 #[derive(Debug, Default, PartialEq, Eq)]

@@ -133,7 +133,7 @@ impl SignoffVerdict {
 }
 
 /// What checking needs besides the commit: the trusted roster, where it came from, the clock.
-pub struct Checker<'a> {
+pub(crate) struct Checker<'a> {
     /// The trusted roster.
     pub roster: &'a Roster,
     /// The trusted revision's name, for messages.
@@ -147,7 +147,7 @@ pub struct Checker<'a> {
 /// Outcomes of the signature arithmetic (see [`super::sshsig::matches`]), by the exact
 /// payload and armored signature of a note line, computed with the key the signature names.
 #[derive(Debug, Default)]
-pub struct CheckedSignatures(HashMap<(String, String), bool>);
+pub(crate) struct CheckedSignatures(HashMap<(String, String), bool>);
 
 impl CheckedSignatures {
     /// The outcome for this payload and signature, when it was checked ahead.
@@ -168,7 +168,7 @@ const AHEAD_AT_LEAST: usize = 16;
 /// are checked, each distinct (payload, signature) once: a hostile notes ref buys at most one
 /// signature check per distinct line naming a roster key, which it can make
 /// [`Checker::check_line`] do anyway by naming that key's principal.
-pub fn check_signatures_ahead(roster: &Roster, lines: &[String]) -> CheckedSignatures {
+pub(crate) fn check_signatures_ahead(roster: &Roster, lines: &[String]) -> CheckedSignatures {
     let mut todo: Vec<(String, String, ssh_key::SshSig)> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for line in lines {
@@ -241,7 +241,7 @@ impl Checker<'_> {
     /// proportion to its (capped) size: sizes ([`bounds`]), then parsing, then whether the
     /// roster knows the key (a byte comparison), then the principal against the roster's
     /// patterns (linear time), and only then the signature.
-    pub fn check_line(&self, line: &str, commit: &CommitChange) -> SignoffVerdict {
+    pub(crate) fn check_line(&self, line: &str, commit: &CommitChange) -> SignoffVerdict {
         if let Err(e) = bounds::check_line(line) {
             return SignoffVerdict::invalid(String::new(), String::new(), e);
         }
@@ -539,14 +539,14 @@ pub fn judge(
 
 /// Role name → every principal that held it in some policy of the trusted ref's
 /// first-parent history (see [`crate::policy::history`]).
-pub type PastRoles = BTreeMap<String, std::collections::BTreeSet<String>>;
+pub(crate) type PastRoles = BTreeMap<String, std::collections::BTreeSet<String>>;
 
 /// [`judge`], where a reject also counts from a principal who held the tier's role in any
 /// policy of the trusted history (`past_roles`): demoting a reviewer never lifts their reject.
 /// `hunks` is the commit's hunk list where its tier asks `require_viewed = "hunks"` (None:
 /// not read, and no approval then meets that tier: fail closed).
 #[allow(clippy::too_many_arguments)]
-pub fn judge_with(
+pub(crate) fn judge_with(
     policy: &Policy,
     commit: &CommitChange,
     ai: Option<&Provenance>,
