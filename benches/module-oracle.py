@@ -1,15 +1,20 @@
 #!/usr/bin/env python3
 """Precision and recall of `countersign impact`'s `modules` against the compiler's own references.
 
-The oracle is rustdoc's link-to-definition output: with
+The oracle is rustdoc's link-to-definition output over every crate of the workspace: one
+`cargo check --workspace --all-targets` runs with this script as its RUSTC_WRAPPER, and each
+rustc call on a workspace crate also runs rustdoc with the same inputs and
 
-    RUSTC_BOOTSTRAP=1 RUSTDOCFLAGS="-Zunstable-options --generate-link-to-definition
-        --document-private-items --cfg test" cargo doc --no-deps
+    -Zunstable-options --generate-link-to-definition --document-private-items [--cfg test]
 
-every path, `use` and method call in the generated `target/doc/src/**.rs.html` pages links to
-the line that defines it. Read per file, that is "the files whose definitions this file
-references". For each commit, the truth is the reverse transitive closure of that graph from
-what the commit changed:
+so libraries (with their unit tests and dev-dependencies), binaries, examples, integration
+tests (`tests/NAME/main.rs` and its modules) and benches are all documented, into one
+directory where links cross into sibling crates' pages (registry crates are not documented,
+so nothing links into them). Every path, `use` and method call in the generated
+`target/doc/src/**.rs.html` pages links to the line that defines it, through re-exports (a
+facade's `pub use other::Item` page leads to the definition's source). Read per file, that
+is "the files whose definitions this file references". For each commit, the truth is the
+reverse transitive closure of that graph from what the commit changed:
 
 - changed `.rs` files (on the tip's graph; deleted or moved-away files on the parent's graph,
   mapped to files that still exist);
@@ -17,19 +22,27 @@ what the commit changed:
   the files that include them;
 - `Cargo.lock`: the files that name (`lib::`) a direct dependency whose locked tree holds a
   changed package;
-- the package's `Cargo.toml`: descriptive `[package]` keys reach the files that read
+- a member's `Cargo.toml`: descriptive `[package]` keys reach that package's files that read
   `CARGO_PKG_*` (or clap's `#[command(version)]`); dependency entries the files naming them;
-  anything else the whole crate.
+  anything else the package's files; the root's `[workspace]` table likewise for every member
+  (`[workspace.dependencies]` by name, `[workspace.package]` as `[package]`, lints and member
+  lists nothing).
 
 Links that are module declarations (`mod x;`, whole-file ranges) are not references to a
-definition and are left out. Files outside the documented crate (the binary's own root,
-integration tests) are left out of both sides.
+definition and are left out. What rustdoc does not link is not in the truth: references
+inside macro invocations' arguments and `macro_rules!` bodies, what a derive expands to,
+type-relative paths (`Type::assoc_fn`) and glob re-exports; a false alarm there is the
+oracle's blind spot, to be checked by hand. A target that fails to document is left out,
+with a warning. Cargo recompiles only what a commit changed (and its dependents), so the
+commits are taken oldest first and each graph costs what `cargo check` of the change costs.
 
 Usage:
     benches/module-oracle.py --repo CHECKOUT --countersign BIN [--cache DIR]
         [--target-dir DIR] [--trusted-ref REF] (--last N [--from REV] | COMMIT...)
 
-The checkout's work tree is moved to each commit and back (it must be clean). Oracle graphs
+The checkout's work tree is moved to each commit and back (it must be clean). Every target is
+checked with `--all-features`; ORACLE_FEATURES replaces that (e.g. ORACLE_FEATURES= for the
+default features, where a feature needs a system library). Oracle graphs
 are cached per commit in --cache (default: CHECKOUT/../module-oracle-cache).
 ORACLE_VERBOSE=1 lists each commit's false alarms and misses.
 
@@ -81,28 +94,136 @@ def norm(path):
     return "/".join(parts)
 
 
+FLAGS = ["-Zunstable-options", "--generate-link-to-definition", "--document-private-items"]
+
+
+def stable_env():
+    return dict(os.environ, RUSTUP_TOOLCHAIN=os.environ.get("RUSTUP_TOOLCHAIN", "stable"))
+
+
+def metadata(repo):
+    return json.loads(subprocess.run(
+        ["cargo", "metadata", "--no-deps", "--format-version", "1", "--offline"],
+        cwd=repo, capture_output=True, text=True, check=True, env=stable_env()).stdout)
+
+
+DOC_KINDS = ("lib", "proc-macro", "rlib", "bin", "example", "test", "bench")
+# rustc options rustdoc does not take, with the number of values each carries.
+RUSTC_ONLY = {"--emit": 1, "-C": 1, "--codegen": 1, "--error-format": 1, "--json": 1,
+              "--diagnostic-width": 1, "--out-dir": 1, "--test": 0, "-g": 0, "-O": 0}
+
+
+def as_rustdoc(args, out):
+    """A rustc command line for one crate, turned into the rustdoc one that documents it:
+    the same sources, cfgs, editions and `--extern`s (a test crate's dev-dependencies too)."""
+    doc, i, tested = [], 0, False
+    while i < len(args):
+        a = args[i]
+        name = a.split("=", 1)[0]
+        if a.startswith("-C") and len(a) > 2:
+            i += 1  # -Cname=value
+            continue
+        if name in RUSTC_ONLY:
+            tested |= a == "--test"
+            i += 1 if "=" in a else 1 + RUSTC_ONLY[name]
+            continue
+        doc.append(a)
+        i += 1
+    return ["rustdoc", *doc, *FLAGS, *(["--cfg", "test"] if tested else []), "-o", out], tested
+
+
+def unit_name(package, target):
+    return f"{package.replace('-', '_')}__{target.replace('-', '_')}"
+
+
+def wrap(argv):
+    """RUSTC_WRAPPER mode: compile as asked, and document each crate of the workspace with
+    exactly the inputs cargo gives rustc (`cargo doc` cannot document integration tests, and
+    documents a library's test code without its dev-dependencies)."""
+    rustc, args = argv[0], argv[1:]
+    src = next((a for a in args if a.endswith(".rs") and not a.startswith("-")), None)
+    repo = os.environ["ORACLE_REPO"]
+    ours = src is not None and "--print" not in " ".join(args) and \
+        os.path.realpath(src).startswith(repo + os.sep)
+    if ours and not any(a.startswith("--cap-lints") for a in args):
+        # An old commit's `#![deny(..)]` meets a newer compiler's lints: warn, don't fail.
+        args = [*args, "--cap-lints", "warn"]
+    r = subprocess.run([rustc, *args])
+    if r.returncode != 0 or not ours:
+        sys.exit(r.returncode)
+    doc, tested = as_rustdoc(args, os.environ["ORACLE_DOC"])
+    crate = args[args.index("--crate-name") + 1] if "--crate-name" in args else ""
+    if not tested and crate in os.environ.get("ORACLE_TESTED", "").split(","):
+        sys.exit(0)  # its test build is documented instead (a superset: `--cfg test`)
+    if os.path.realpath(src) not in os.environ.get("ORACLE_LIB_ROOTS", "").split("\n"):
+        # Binaries, examples and tests of different packages share names (`testsuite`);
+        # nothing links to them, so each gets a name of its own.
+        k = doc.index("--crate-name") + 1
+        doc[k] = unit_name(os.environ.get("CARGO_PKG_NAME", ""), crate)
+    d = subprocess.run(doc, env=dict(os.environ, RUSTC_BOOTSTRAP="1"), capture_output=True,
+                       text=True)
+    if d.returncode != 0 and tested and "--crate-type" not in doc:
+        # A proc-macro crate's test build carries no crate type; rustdoc needs it.
+        d = subprocess.run([*doc, "--crate-type", "proc-macro"],
+                           env=dict(os.environ, RUSTC_BOOTSTRAP="1"), capture_output=True,
+                           text=True)
+    if d.returncode != 0:
+        errors = " | ".join(l for l in d.stderr.splitlines() if l.startswith("error"))
+        print(f"warning: oracle: rustdoc of {crate} failed: {errors[:600]}", file=sys.stderr)
+    sys.exit(0)
+
+
+def document(repo, meta, target_dir):
+    """Documents every target of every workspace member (libraries with their unit tests,
+    binaries, examples, integration tests, benches) through one `cargo check --all-targets`
+    whose rustc calls also run rustdoc. Cargo recompiles exactly the crates whose inputs
+    changed since the last commit documented in this target directory (and their
+    dependents), so each crate's pages are those of the commit checked out; pages of files
+    the commit does not have are left out when the graph is read."""
+    doc = os.path.join(target_dir, "doc")
+    tested, lib_roots = set(), []
+    for p in meta["packages"]:
+        for t in p["targets"]:
+            name = t["name"].replace("-", "_")
+            if any(k in ("lib", "proc-macro", "rlib") for k in t["kind"]):
+                os.makedirs(os.path.join(doc, name), exist_ok=True)  # links into siblings
+                lib_roots.append(os.path.realpath(t["src_path"]))
+                if t.get("test"):
+                    tested.add(name)
+    env = dict(stable_env(), RUSTC_WRAPPER=os.path.realpath(__file__),
+               ORACLE_WRAP="1", ORACLE_REPO=os.path.realpath(repo), ORACLE_DOC=doc,
+               ORACLE_TESTED=",".join(sorted(tested)), ORACLE_LIB_ROOTS="\n".join(lib_roots),
+               CARGO_TARGET_DIR=target_dir)
+    features = os.environ.get("ORACLE_FEATURES", "--all-features").split()
+    r = subprocess.run(["cargo", "check", "--workspace", "--all-targets", *features],
+                       cwd=repo, env=env, capture_output=True, text=True)
+    for line in r.stderr.splitlines():
+        if line.startswith("warning: oracle:"):
+            print(line, file=sys.stderr)
+    if r.returncode != 0:
+        sys.exit(f"cargo check failed:\n{r.stderr[-3000:]}")
+
+
 def build_oracle(repo, commit, target_dir):
     """The reference graph at `commit`: {file: [files it references]}, and side facts."""
     git(repo, "checkout", "-q", "--detach", commit)
-    env = dict(os.environ, RUSTC_BOOTSTRAP="1", CARGO_TARGET_DIR=target_dir,
-               RUSTDOCFLAGS="-Zunstable-options --generate-link-to-definition "
-                            "--document-private-items --cfg test")
     doc_src = os.path.join(target_dir, "doc", "src")
-    subprocess.run(["rm", "-rf", os.path.join(target_dir, "doc")], check=True)
-    r = subprocess.run(["cargo", "doc", "--no-deps", "--lib"], cwd=repo, env=env,
-                       capture_output=True, text=True)
-    if r.returncode != 0:
-        sys.exit(f"cargo doc failed at {commit}:\n{r.stderr[-3000:]}")
-    meta = json.loads(subprocess.run(
-        ["cargo", "metadata", "--no-deps", "--format-version", "1", "--offline"],
-        cwd=repo, capture_output=True, text=True, check=True).stdout)
+    meta = metadata(repo)
+    document(repo, meta, target_dir)
     root = os.path.realpath(repo)
     crates = {}  # doc crate dir name -> repo dir of its root file
     for p in meta["packages"]:
         for t in p["targets"]:
-            if "lib" in t["kind"] or "proc-macro" in t["kind"] or "rlib" in t["kind"]:
-                d = os.path.relpath(os.path.dirname(os.path.realpath(t["src_path"])), root)
-                crates[t["name"].replace("-", "_")] = "" if d == "." else d
+            if not any(k in DOC_KINDS for k in t["kind"]):
+                continue
+            d = os.path.relpath(os.path.dirname(os.path.realpath(t["src_path"])), root)
+            name = t["name"].replace("-", "_")
+            if not any(k in ("lib", "proc-macro", "rlib") for k in t["kind"]):
+                name = unit_name(p["name"], t["name"])
+            if name in crates and crates[name] != ("" if d == "." else d):
+                print(f"warning: two targets named {name}; the first is kept", file=sys.stderr)
+                continue
+            crates[name] = "" if d == "." else d
     lines_of = {}
 
     def nlines(f):
@@ -172,6 +293,8 @@ def build_oracle(repo, commit, target_dir):
                     continue  # a module named in a path links to its `mod x;` line
                 refs.add(tf)
             graph[f] = sorted(refs)
+    present = set(git(repo, "ls-tree", "-r", "--name-only", commit).splitlines())
+    graph = {f: [r for r in refs if r in present] for f, refs in graph.items() if f in present}
     facts = {"names": {}, "includes": defaultdict(list), "pkg_meta": []}
     for f in graph:
         text = "\n".join(nlines(f))
@@ -245,13 +368,45 @@ def lock_libs(old, new, package_names):
     return {d.replace("-", "_") for d in direct & seen}
 
 
+def workspace_effect(o, n):
+    """What a root manifest's `[workspace]` change means for its members: dependencies
+    (`workspace = true` entries) name libraries; `[workspace.package]` descriptive keys are
+    read like `[package]`'s; lints, members and metadata change no reference."""
+    out = {"whole": False, "reads": False, "deps": set()}
+    for k in set(o) | set(n):
+        a, b = o.get(k), n.get(k)
+        if a == b:
+            continue
+        if k == "dependencies":
+            a, b = a or {}, b or {}
+            for name in set(a) | set(b):
+                if a.get(name) != b.get(name):
+                    v = b.get(name, a.get(name))
+                    pkg = v.get("package", name) if isinstance(v, dict) else name
+                    out["deps"] |= {name.replace("-", "_"), pkg.replace("-", "_")}
+        elif k == "package":
+            a, b = a or {}, b or {}
+            for key in set(a) | set(b):
+                if a.get(key) != b.get(key):
+                    if key in DESCRIPTIVE:
+                        out["reads"] = True
+                    else:
+                        out["whole"] = True
+        elif k in ("lints", "members", "exclude", "default-members", "metadata", "resolver"):
+            pass
+        else:
+            out["whole"] = True
+    return out
+
+
 def manifest_effect(old, new):
-    """(whole crate?, reads metadata?, dependency lib names changed)."""
+    """(whole crate?, reads metadata?, dependency lib names changed, workspace effect)."""
     try:
         o, n = tomllib.loads(old or ""), tomllib.loads(new or "")
     except tomllib.TOMLDecodeError:
-        return True, False, set()
+        return True, False, set(), {"whole": True, "reads": False, "deps": set()}
     whole, meta, deps = False, False, set()
+    ws = workspace_effect(o.get("workspace", {}), n.get("workspace", {}))
 
     def dep_tables(t):
         out = {}
@@ -277,7 +432,7 @@ def manifest_effect(old, new):
                         whole = True
         elif key in DEP_TABLES or key == "target":
             pass
-        elif key == "badges":
+        elif key in ("badges", "workspace", "lints"):
             pass
         else:
             whole = True
@@ -294,7 +449,7 @@ def manifest_effect(old, new):
         pkg = v.get("package", k[2]) if isinstance(v, dict) else k[2]
         deps.add(k[2].replace("-", "_"))
         deps.add(pkg.replace("-", "_"))
-    return whole, meta, deps
+    return whole, meta, deps, ws
 
 
 def truth(repo, commit, parent, tip, base):
@@ -313,22 +468,48 @@ def truth(repo, commit, parent, tip, base):
     seeds = {f for f in changed if f in g}
     for f in changed | gone:
         seeds |= set(facts["includes"].get(f, []))
-    meta = json.loads(subprocess.run(
-        ["cargo", "metadata", "--no-deps", "--format-version", "1", "--offline"],
-        cwd=repo, capture_output=True, text=True).stdout or "{}")
-    packages = {p["name"] for p in meta.get("packages", [])}
+    meta = metadata(repo)
+    root = os.path.realpath(repo)
+    pkg_dirs = {}  # package name -> its directory in the repository ("" at the root)
+    for p in meta.get("packages", []):
+        d = os.path.relpath(os.path.dirname(os.path.realpath(p["manifest_path"])), root)
+        pkg_dirs[p["name"]] = "" if d == "." else d
+
+    def owner(f):
+        best = None
+        for name, d in pkg_dirs.items():
+            if (d == "" or f == d or f.startswith(d + "/")) and \
+                    (best is None or len(d) > len(pkg_dirs[best])):
+                best = name
+        return best
+
+    files_of = defaultdict(set)
+    for f in g:
+        files_of[owner(f)].add(f)
     libs = set()
     if "Cargo.lock" in changed:
         libs |= lock_libs(show(repo, parent, "Cargo.lock"), show(repo, commit, "Cargo.lock"),
-                          packages)
-    if "Cargo.toml" in changed:
-        whole, reads, deps = manifest_effect(show(repo, parent, "Cargo.toml"),
-                                             show(repo, commit, "Cargo.toml"))
+                          set(pkg_dirs))
+    every = set(g)
+    for f in changed:
+        if os.path.basename(f) != "Cargo.toml":
+            continue
+        d = os.path.dirname(f)
+        pkg = next((n for n, pd in pkg_dirs.items() if pd == d), None)
+        old, new = show(repo, parent, f), show(repo, commit, f)
+        scope = files_of[pkg] if pkg else set()
+        whole, reads, deps, ws = manifest_effect(old, new)
         if whole:
-            seeds |= set(g)
+            seeds |= scope
         if reads:
-            seeds |= set(facts["pkg_meta"])
+            seeds |= set(facts["pkg_meta"]) & scope
         libs |= deps
+        # `[workspace]` of the root manifest: inherited by every member.
+        if ws["whole"]:
+            seeds |= every
+        if ws["reads"]:
+            seeds |= set(facts["pkg_meta"])
+        libs |= ws["deps"]
     for f, names in facts["names"].items():
         if libs & set(names):
             seeds.add(f)
@@ -419,4 +600,6 @@ def main():
 
 
 if __name__ == "__main__":
+    if os.environ.get("ORACLE_WRAP"):
+        wrap(sys.argv[1:])
     main()
