@@ -19,26 +19,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use countersign_core::review::{Purpose, Review, Selection};
-use countersign_core::signoff::keys::{self, SigningKey};
-use countersign_core::signoff::{self, Decision, SignRequest};
-use git2::{Repository, Signature, Time};
-
-const POLICY: &str = r#"base = "main"
-default_tier = "supervised"
-
-[roles]
-senior = ["alice@example.com"]
-
-[tiers.autonomous]
-approvals = 0
-[tiers.supervised]
-approvals = 1
-role = "senior"
-[tiers.prohibited]
-approvals = 2
-role = "senior"
-"#;
+use countersign_core::signoff::keys;
+use countersign_testkit::{governed_history, sign_range};
 
 fn main() {
     let sizes: Vec<usize> = match std::env::var("NOTES").ok().and_then(|v| v.parse().ok()) {
@@ -63,8 +45,8 @@ fn run(n: usize) {
     let repo_dir = dir.path().join("repo");
     let setup = Instant::now();
     let key = keys::generate_ed25519("alice@example.com").expect("key");
-    let repo = build_repo(&repo_dir, &key);
-    sign_all(&repo, &key);
+    let repo = governed_history(&repo_dir, &key, 4);
+    sign_range(&repo, &key, "main..feature", "refs/heads/main");
     let sample = {
         let feature = repo.refname_to_id("refs/heads/feature").expect("feature");
         countersign_core::signoff::notes::read_lines(&repo, feature)
@@ -160,117 +142,4 @@ fn add_history(dir: &Path, n: usize, line: &str) {
         }
     }
     assert!(child.wait().expect("fast-import").success());
-}
-
-/// main: Cargo.toml, src/lib.rs, policy, roster; feature: four AI commits editing src/lib.rs.
-fn build_repo(dir: &Path, key: &ssh_key::PrivateKey) -> Repository {
-    let repo = Repository::init_opts(dir, git2::RepositoryInitOptions::new().initial_head("main"))
-        .expect("init");
-    let roster = format!(
-        "{}\n",
-        keys::allowed_signers_line("alice@example.com", key.public_key()).expect("line")
-    );
-    let mut tree = write_tree(
-        &repo,
-        None,
-        &[
-            (
-                "Cargo.toml",
-                "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n".into(),
-            ),
-            ("src/lib.rs", "pub fn f() -> u32 { 0 }\n".into()),
-            (".countersign/policy.toml", POLICY.into()),
-            (".countersign/allowed_signers", roster),
-        ],
-    );
-    let mut parent = commit(&repo, tree, None, "Base", 1_700_000_000);
-    repo.reference("refs/heads/main", parent, true, "main")
-        .expect("main");
-    for i in 1..=4 {
-        tree = write_tree(
-            &repo,
-            Some(tree),
-            &[("src/lib.rs", format!("pub fn f() -> u32 {{ {i} }}\n"))],
-        );
-        parent = commit(
-            &repo,
-            tree,
-            Some(parent),
-            &format!("Step {i}\n\nCo-authored-by: Kiro <kiro@agents.example>\n"),
-            1_700_000_000 + 60 * i as i64,
-        );
-    }
-    repo.reference("refs/heads/feature", parent, true, "feature")
-        .expect("feature");
-    repo.set_head("refs/heads/feature").expect("HEAD");
-    repo
-}
-
-fn write_tree(repo: &Repository, base: Option<git2::Oid>, files: &[(&str, String)]) -> git2::Oid {
-    let mut index = git2::Index::new().expect("index");
-    if let Some(b) = base {
-        index
-            .read_tree(&repo.find_tree(b).expect("tree"))
-            .expect("read tree");
-    }
-    for (path, text) in files {
-        let blob = repo.blob(text.as_bytes()).expect("blob");
-        let entry = git2::IndexEntry {
-            ctime: git2::IndexTime::new(0, 0),
-            mtime: git2::IndexTime::new(0, 0),
-            dev: 0,
-            ino: 0,
-            mode: 0o100644,
-            uid: 0,
-            gid: 0,
-            file_size: text.len() as u32,
-            id: blob,
-            flags: 0,
-            flags_extended: 0,
-            path: path.as_bytes().to_vec(),
-        };
-        index.add(&entry).expect("add");
-    }
-    index.write_tree_to(repo).expect("write tree")
-}
-
-fn commit(
-    repo: &Repository,
-    tree: git2::Oid,
-    parent: Option<git2::Oid>,
-    msg: &str,
-    time: i64,
-) -> git2::Oid {
-    let sig = Signature::new("Dana", "dana@example.com", &Time::new(time, 0)).expect("sig");
-    let tree = repo.find_tree(tree).expect("tree");
-    let parents: Vec<git2::Commit<'_>> = parent
-        .map(|p| repo.find_commit(p).expect("parent"))
-        .into_iter()
-        .collect();
-    let refs: Vec<&git2::Commit<'_>> = parents.iter().collect();
-    repo.commit(None, &sig, &sig, msg, &tree, &refs)
-        .expect("commit")
-}
-
-/// Signs every commit of main..feature with the library's signing path.
-fn sign_all(repo: &Repository, key: &ssh_key::PrivateKey) {
-    let selection = Selection {
-        revspec: Some("main..feature"),
-        trusted_ref: Some("refs/heads/main"),
-    };
-    let mut review = Review::open(repo, selection, Purpose::Sign).expect("open the review");
-    let request = SignRequest {
-        decision: Decision::Approve,
-        comment: "bench".into(),
-        comments: Vec::new(),
-        principal: None,
-        evidence: std::collections::HashMap::new(),
-        interface: "cli".into(),
-    };
-    let plan = review
-        .plan_signing(&request, key.public_key(), chrono::Utc::now())
-        .expect("plan");
-    assert!(plan.refusals.is_empty(), "{:?}", plan.refusals);
-    let signer = SigningKey::InMemory(Box::new(key.clone()));
-    signoff::execute(repo, &plan, &signer).expect("sign");
 }

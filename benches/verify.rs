@@ -13,31 +13,13 @@
 //! baseline, one `ssh-keygen -Y verify` process per sign-off over the same payloads; then
 //! `feedback` of the same range (best of three), beside `verify`.
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use countersign_core::review::{Purpose, Review, Selection};
-use countersign_core::signoff::keys::{self, SigningKey};
-use countersign_core::signoff::{self, Decision, NoteLine, SignRequest};
-use git2::{Repository, Signature, Time};
-
-const POLICY: &str = r#"base = "main"
-default_tier = "supervised"
-
-[roles]
-senior = ["alice@example.com"]
-
-[tiers.autonomous]
-approvals = 0
-[tiers.supervised]
-approvals = 1
-role = "senior"
-[tiers.prohibited]
-approvals = 2
-role = "senior"
-"#;
+use countersign_core::signoff::{self, keys, NoteLine};
+use countersign_testkit::{governed_history, sign_range};
+use git2::Repository;
 
 fn main() {
     let n: usize = std::env::var("COMMITS")
@@ -56,8 +38,8 @@ fn main() {
     let repo_dir = dir_path.join("repo");
     let setup = Instant::now();
     let key = keys::generate_ed25519("alice@example.com").expect("key");
-    let repo = build_repo(&repo_dir, &key, n);
-    sign_all(&repo, &key);
+    let repo = governed_history(&repo_dir, &key, n);
+    sign_range(&repo, &key, "main..feature", "refs/heads/main");
     // CI verifies a fresh clone, whose objects arrive packed: pack them the same way.
     let packed = Command::new("git")
         .args(["repack", "-a", "-d", "-q"])
@@ -135,125 +117,6 @@ fn best_of_3(repo_dir: &Path, command: &str, check: impl Fn(&std::process::Outpu
         })
         .min()
         .unwrap_or_default()
-}
-
-/// main: Cargo.toml, src/lib.rs, policy, roster; feature: `n` AI commits editing src/lib.rs.
-fn build_repo(dir: &Path, key: &ssh_key::PrivateKey, n: usize) -> Repository {
-    let repo = Repository::init_opts(dir, git2::RepositoryInitOptions::new().initial_head("main"))
-        .expect("init");
-    {
-        let mut cfg = repo.config().expect("config");
-        cfg.set_str("user.name", "Bench").expect("name");
-        cfg.set_str("user.email", "bench@example.com")
-            .expect("email");
-    }
-    let roster = format!(
-        "{}\n",
-        keys::allowed_signers_line("alice@example.com", key.public_key()).expect("line")
-    );
-    let files: Vec<(&str, String)> = vec![
-        (
-            "Cargo.toml",
-            "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n".to_string(),
-        ),
-        ("src/lib.rs", "pub fn f() -> u32 { 0 }\n".to_string()),
-        (".countersign/policy.toml", POLICY.to_string()),
-        (".countersign/allowed_signers", roster),
-    ];
-    let mut clock = 1_700_000_000;
-    let mut tree = write_tree(&repo, None, &files);
-    let mut parent = commit(&repo, tree, None, "Base", "Dana <dana@example.com>", clock);
-    repo.reference("refs/heads/main", parent, true, "main")
-        .expect("main");
-    for i in 1..=n {
-        clock += 60;
-        let text = format!("pub fn f() -> u32 {{ {i} }}\n");
-        tree = write_tree(&repo, Some(tree), &[("src/lib.rs", text)]);
-        parent = commit(
-            &repo,
-            tree,
-            Some(parent),
-            &format!("Step {i}\n\nCo-authored-by: Kiro <kiro@agents.example>\n"),
-            "Dana <dana@example.com>",
-            clock,
-        );
-    }
-    repo.reference("refs/heads/feature", parent, true, "feature")
-        .expect("feature");
-    repo.set_head("refs/heads/feature").expect("HEAD");
-    repo
-}
-
-/// A tree from `base` with `files` written (paths may be nested one or two levels).
-fn write_tree(repo: &Repository, base: Option<git2::Oid>, files: &[(&str, String)]) -> git2::Oid {
-    let mut index = git2::Index::new().expect("index");
-    if let Some(b) = base {
-        index
-            .read_tree(&repo.find_tree(b).expect("tree"))
-            .expect("read tree");
-    }
-    for (path, text) in files {
-        let blob = repo.blob(text.as_bytes()).expect("blob");
-        let entry = git2::IndexEntry {
-            ctime: git2::IndexTime::new(0, 0),
-            mtime: git2::IndexTime::new(0, 0),
-            dev: 0,
-            ino: 0,
-            mode: 0o100644,
-            uid: 0,
-            gid: 0,
-            file_size: text.len() as u32,
-            id: blob,
-            flags: 0,
-            flags_extended: 0,
-            path: path.as_bytes().to_vec(),
-        };
-        index.add(&entry).expect("add");
-    }
-    index.write_tree_to(repo).expect("write tree")
-}
-
-fn commit(
-    repo: &Repository,
-    tree: git2::Oid,
-    parent: Option<git2::Oid>,
-    msg: &str,
-    who: &str,
-    time: i64,
-) -> git2::Oid {
-    let (name, email) = who.split_once(" <").expect("name <email>");
-    let sig = Signature::new(name, email.trim_end_matches('>'), &Time::new(time, 0)).expect("sig");
-    let tree = repo.find_tree(tree).expect("tree");
-    let parents: Vec<git2::Commit<'_>> = parent
-        .map(|p| repo.find_commit(p).expect("parent"))
-        .into_iter()
-        .collect();
-    let refs: Vec<&git2::Commit<'_>> = parents.iter().collect();
-    repo.commit(None, &sig, &sig, msg, &tree, &refs)
-        .expect("commit")
-}
-
-/// Signs every commit of main..feature with the library's signing path (plan + execute).
-fn sign_all(repo: &Repository, key: &ssh_key::PrivateKey) {
-    let selection = Selection {
-        revspec: Some("main..feature"),
-        trusted_ref: Some("refs/heads/main"),
-    };
-    let mut review = Review::open(repo, selection, Purpose::Sign).expect("open the review");
-    let request = SignRequest {
-        decision: Decision::Approve,
-        comment: "bench".into(),
-        comments: Vec::new(),
-        principal: None,
-        evidence: HashMap::new(),
-        interface: "cli".into(),
-    };
-    let plan = review
-        .plan_signing(&request, key.public_key(), chrono::Utc::now())
-        .expect("plan");
-    assert!(plan.refusals.is_empty(), "{:?}", plan.refusals);
-    let signer = SigningKey::InMemory(Box::new(key.clone()));
-    signoff::execute(repo, &plan, &signer).expect("sign");
 }
 
 /// Writes every sign-off's payload and signature to files (not timed), then times one

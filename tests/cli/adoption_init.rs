@@ -7,7 +7,7 @@ use std::path::Path;
 
 use assert_cmd::Command;
 use predicates::prelude::*;
-use support::{git_in, TestRepo};
+use support::{git_in, Package, TestRepo};
 
 fn countersign(dir: &Path, home: &Path) -> Command {
     let mut cmd = Command::cargo_bin("countersign").expect("binary");
@@ -22,13 +22,9 @@ fn countersign(dir: &Path, home: &Path) -> Command {
 /// A two-crate workspace pushed to a bare origin and cloned back; returns (clone dir, keep-alive).
 fn cloned_workspace() -> (tempfile::TempDir, TestRepo) {
     let upstream = TestRepo::new();
-    upstream.write("Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\n");
+    upstream.cargo_workspace(&["crates/*"]);
     for name in ["core", "billing"] {
-        upstream.write(
-            format!("crates/{name}/Cargo.toml"),
-            format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
-        );
-        upstream.write(format!("crates/{name}/src/lib.rs"), "\n");
+        upstream.package(&Package::new(name).lib("\n"));
     }
     upstream.commit("Base");
     let dir = tempfile::tempdir().expect("tempdir");

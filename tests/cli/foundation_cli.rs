@@ -6,7 +6,7 @@ use crate::support;
 use std::path::Path;
 
 use predicates::prelude::*;
-use support::{alice_roster_line, countersign, TestRepo};
+use support::{alice_roster_line, countersign, Package, TestRepo};
 
 fn status_json(dir: &Path, args: &[&str]) -> serde_json::Value {
     let out = countersign(dir)
@@ -46,28 +46,19 @@ tier = "prohibited"
 /// Cargo.toml), the policy and roster committed on main, then branch `feature` checked out.
 fn governed_repo() -> TestRepo {
     let repo = TestRepo::new();
-    repo.write("Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\n");
+    repo.cargo_workspace(&["crates/*"]);
     for name in ["app", "billing"] {
-        repo.write(
-            format!("crates/{name}/Cargo.toml"),
-            format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
-        );
-        repo.write(format!("crates/{name}/src/lib.rs"), "pub fn f() {}\n");
+        repo.package(&Package::new(name).lib("pub fn f() {}\n"));
     }
-    repo.write(
-        "crates/ledger/Cargo.toml",
-        "[package]\nname = \"ledger\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[package.metadata.countersign]\ntier = \"prohibited\"\n",
+    repo.package(
+        &Package::new("ledger")
+            .tier("prohibited")
+            .lib("pub fn g() {}\n"),
     );
-    repo.write("crates/ledger/src/lib.rs", "pub fn g() {}\n");
     repo.write("docs/guide.md", "# Guide\n");
-    repo.write(".countersign/policy.toml", POLICY);
-    repo.write(
-        ".countersign/allowed_signers",
-        alice_roster_line(repo.path()),
-    );
+    repo.policy(POLICY).roster(&alice_roster_line(repo.path()));
     repo.commit("Base");
-    repo.branch("feature");
-    repo.checkout("feature");
+    repo.start_branch("feature");
     repo
 }
 

@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::Stdio;
 
-use support::{alice_roster_line, countersign, TestRepo};
+use support::{alice_roster_line, countersign, Package, TestRepo};
 
 const POLICY: &str = r#"base = "main"
 default_tier = "autonomous"
@@ -45,33 +45,26 @@ const HOSTILE_PATH: &str = "crates/auth/src/<script>alert(1)<|script> [x](javasc
 /// codec module and adds a file with a hostile name to auth, under a hostile subject.
 fn workspace() -> TestRepo {
     let t = TestRepo::new();
-    t.write("Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\n");
-    let pkg = |name: &str, deps: &str, lib: &str| {
-        t.write(
-            format!("crates/{name}/Cargo.toml"),
-            format!(
-                "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n{deps}"
-            ),
-        );
-        t.write(format!("crates/{name}/src/lib.rs"), lib);
-    };
-    pkg("core-types", "", "pub mod codec;\n");
-    t.write("crates/core-types/src/codec.rs", "pub fn encode() {}\n");
-    pkg(
-        "auth",
-        "[dependencies]\ncore-types = { path = \"../core-types\" }\n",
-        "pub fn login() { core_types::codec::encode() }\n",
-    );
-    pkg(
-        "billing-api",
-        "[dependencies]\nauth = { path = \"../auth\" }\n",
-        "pub fn bill() { auth::login() }\n",
-    );
-    t.write(".countersign/policy.toml", POLICY);
-    t.write(".countersign/allowed_signers", alice_roster_line(t.path()));
+    t.cargo_workspace(&["crates/*"])
+        .package(
+            &Package::new("core-types")
+                .lib("pub mod codec;\n")
+                .file("src/codec.rs", "pub fn encode() {}\n"),
+        )
+        .package(
+            &Package::new("auth")
+                .dep("core-types")
+                .lib("pub fn login() { core_types::codec::encode() }\n"),
+        )
+        .package(
+            &Package::new("billing-api")
+                .dep("auth")
+                .lib("pub fn bill() { auth::login() }\n"),
+        )
+        .policy(POLICY)
+        .roster(&alice_roster_line(t.path()));
     t.commit("base");
-    t.branch("feature");
-    t.checkout("feature");
+    t.start_branch("feature");
     t.write("crates/core-types/src/codec.rs", "pub fn encode() { }\n");
     t.write(HOSTILE_PATH, "// hi\n");
     t.commit_ai("kiro", HOSTILE_SUBJECT);

@@ -9,7 +9,7 @@ use crate::support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use support::{countersign, git_in, TestRepo};
+use support::{countersign, git_in, Package, TestRepo};
 
 const POLICY: &str = r#"base = "main"
 default_tier = "supervised"
@@ -49,19 +49,13 @@ fn fixture(base: &str) -> Fixture {
     assert!(status.success());
     let public = std::fs::read_to_string(key.with_extension("pub")).expect("public key");
     let repo = TestRepo::new();
-    repo.write("Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\n");
+    repo.cargo_workspace(&["crates/*"]);
     for name in ["app", "vault"] {
-        repo.write(
-            format!("crates/{name}/Cargo.toml"),
-            format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
-        );
-        repo.write(format!("crates/{name}/src/lib.rs"), "pub fn f() {}\n");
+        repo.package(&Package::new(name).lib("pub fn f() {}\n"));
     }
-    repo.write(".countersign/policy.toml", POLICY.replace("main", base));
-    repo.write(
-        ".countersign/allowed_signers",
-        format!("alice@example.com namespaces=\"countersign\" {public}"),
-    );
+    repo.policy(&POLICY.replace("main", base)).roster(&format!(
+        "alice@example.com namespaces=\"countersign\" {public}"
+    ));
     repo.commit("Base");
     if base != "main" {
         repo.git(&["branch", "-m", "main", base]);

@@ -82,17 +82,6 @@ fn std_cmd(dir: &Path, args: &[&str]) -> Command {
     cmd
 }
 
-/// Adds `line` to the roster on main (the trusted ref), then checks `feature` out again.
-fn add_to_trusted_roster(f: &Fixture, line: &str) {
-    f.t.checkout("main");
-    let path = f.path().join(".countersign/allowed_signers");
-    let mut text = std::fs::read_to_string(&path).expect("roster");
-    text.push_str(line);
-    f.t.write(".countersign/allowed_signers", text);
-    f.t.commit("Roster: one more line");
-    f.t.checkout("feature");
-}
-
 // ---------------------------------------------------------------- 6: provenance
 
 #[test]
@@ -206,8 +195,8 @@ fn a_note_with_huge_principals_against_a_roster_pattern_does_not_stall_verify() 
     let f = Fixture::new();
     let mallory = f.person("mallory");
     let public = mallory.key.public_key().to_openssh().expect("public key");
-    add_to_trusted_roster(
-        &f,
+    f.t.add_to_roster_on(
+        "main",
         &format!("*@*.example.com namespaces=\"countersign\" {public}\n"),
     );
     let c = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Tweak f");
@@ -267,8 +256,8 @@ fn sign_refuses_a_principal_its_key_has_only_through_a_pattern() {
     let f = Fixture::new();
     let mallory = f.person("mallory");
     let public = mallory.key.public_key().to_openssh().expect("public key");
-    add_to_trusted_roster(
-        &f,
+    f.t.add_to_roster_on(
+        "main",
         &format!("*@example.com namespaces=\"countersign\" {public}\n"),
     );
     let c = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Tweak f");
@@ -295,8 +284,8 @@ fn sign_and_verify_accept_a_namespaces_star_line_as_ssh_keygen_does() {
     let f = Fixture::new();
     let mallory = f.person("mallory");
     let public = mallory.key.public_key().to_openssh().expect("public key");
-    add_to_trusted_roster(
-        &f,
+    f.t.add_to_roster_on(
+        "main",
         &format!("mallory@example.com namespaces=\"*\" {public}\n"),
     );
     let c = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Tweak f");
@@ -311,8 +300,8 @@ fn a_negated_principal_in_the_roster_cannot_sign_for_them() {
     let mallory = f.person("mallory");
     let public = mallory.key.public_key().to_openssh().expect("public key");
     // ssh-keygen reads this line as "anyone but alice" (and then no one).
-    add_to_trusted_roster(
-        &f,
+    f.t.add_to_roster_on(
+        "main",
         &format!("!alice@example.com,alice@example.com namespaces=\"countersign\" {public}\n"),
     );
     let c = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Tweak f");

@@ -5,7 +5,7 @@
 
 use crate::support;
 
-use support::{alice_roster_line, countersign, git_stdin, TestRepo};
+use support::{alice_roster_line, countersign, git_stdin, Package, TestRepo};
 
 const POLICY: &str = r#"base = "main"
 default_tier = "autonomous"
@@ -23,7 +23,9 @@ tier = "prohibited"
 "#;
 
 fn package(name: &str, deps: &str) -> String {
-    format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\n{deps}")
+    Package::new(name)
+        .manifest_tail(&format!("\n[dependencies]\n{deps}"))
+        .manifest()
 }
 
 /// `billing` (prohibited) compiles `money` from `vendor/money`, wired by `root` (the root

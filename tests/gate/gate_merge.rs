@@ -5,7 +5,7 @@
 
 use crate::support;
 
-use support::{alice_roster_line, countersign, TestRepo};
+use support::{alice_roster_line, countersign, Package, TestRepo};
 
 const POLICY: &str = r#"base = "main"
 default_tier = "autonomous"
@@ -22,22 +22,13 @@ tier = "prohibited"
 /// fix to billing. Left on feature, ready to merge main.
 fn diverged() -> TestRepo {
     let t = TestRepo::new();
-    t.write("Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\n");
+    t.cargo_workspace(&["crates/*"]);
     for name in ["app", "billing"] {
-        t.write(
-            format!("crates/{name}/Cargo.toml"),
-            format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
-        );
-        t.write(
-            format!("crates/{name}/src/lib.rs"),
-            "pub fn f() -> i32 {\n    1\n}\n",
-        );
+        t.package(&Package::new(name).lib("pub fn f() -> i32 {\n    1\n}\n"));
     }
-    t.write(".countersign/policy.toml", POLICY);
-    t.write(".countersign/allowed_signers", alice_roster_line(t.path()));
+    t.policy(POLICY).roster(&alice_roster_line(t.path()));
     t.commit("Base");
-    t.branch("feature");
-    t.checkout("feature");
+    t.start_branch("feature");
     t.write("crates/app/src/lib.rs", "pub fn f() -> i32 {\n    2\n}\n");
     t.commit_ai("kiro", "Tune app");
     t.checkout("main");

@@ -5,7 +5,7 @@ use crate::support;
 
 use std::path::Path;
 
-use support::{alice_roster_line, countersign, TestRepo};
+use support::{alice_roster_line, countersign, Package, TestRepo};
 
 const POLICY: &str = r#"base = "main"
 default_tier = "autonomous"
@@ -26,40 +26,29 @@ tier = "prohibited"
 /// `feature` an AI commit edits core-types' codec module.
 fn workspace(with_policy: bool) -> TestRepo {
     let t = TestRepo::new();
-    t.write("Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\n");
-    let pkg = |name: &str, deps: &str, lib: &str| {
-        t.write(
-            format!("crates/{name}/Cargo.toml"),
-            format!(
-                "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n{deps}"
-            ),
+    t.cargo_workspace(&["crates/*"])
+        .package(
+            &Package::new("core-types")
+                .lib("pub mod codec;\n")
+                .file("src/codec.rs", "pub fn encode() {}\n"),
+        )
+        .package(
+            &Package::new("auth")
+                .dep("core-types")
+                .lib("pub fn login() { core_types::codec::encode() }\n")
+                .file("src/main.rs", "fn main() { auth::login() }\n")
+                .file("tests/login.rs", "#[test] fn t() { auth::login() }\n"),
+        )
+        .package(
+            &Package::new("billing-api")
+                .dep("auth")
+                .lib("pub fn bill() { auth::login() }\n"),
         );
-        t.write(format!("crates/{name}/src/lib.rs"), lib);
-    };
-    pkg("core-types", "", "pub mod codec;\n");
-    t.write("crates/core-types/src/codec.rs", "pub fn encode() {}\n");
-    pkg(
-        "auth",
-        "[dependencies]\ncore-types = { path = \"../core-types\" }\n",
-        "pub fn login() { core_types::codec::encode() }\n",
-    );
-    t.write("crates/auth/src/main.rs", "fn main() { auth::login() }\n");
-    t.write(
-        "crates/auth/tests/login.rs",
-        "#[test] fn t() { auth::login() }\n",
-    );
-    pkg(
-        "billing-api",
-        "[dependencies]\nauth = { path = \"../auth\" }\n",
-        "pub fn bill() { auth::login() }\n",
-    );
     if with_policy {
-        t.write(".countersign/policy.toml", POLICY);
-        t.write(".countersign/allowed_signers", alice_roster_line(t.path()));
+        t.policy(POLICY).roster(&alice_roster_line(t.path()));
     }
     t.commit("base");
-    t.branch("feature");
-    t.checkout("feature");
+    t.start_branch("feature");
     t.write("crates/core-types/src/codec.rs", "pub fn encode() { }\n");
     t.commit_ai("kiro", "Speed up codec");
     t

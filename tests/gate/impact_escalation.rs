@@ -7,35 +7,23 @@ use countersign_core::impact::{self, GitTree, Options, Workspace};
 use countersign_core::model::Tier;
 use countersign_core::policy::tier::Classifier;
 use countersign_core::policy::{parse_policy, PolicySource};
-use support::TestRepo;
+use support::{Package, TestRepo};
 
 /// core-types ← auth ← billing-api, plus ledger (prohibited by its Cargo.toml) which only
 /// dev-depends on core-types; core-types is edited.
 fn repo() -> (TestRepo, git2::Oid) {
     let t = TestRepo::new();
-    t.write("Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\n");
-    let pkg = |name: &str, rest: &str| {
-        t.write(
-            format!("crates/{name}/Cargo.toml"),
-            format!(
-                "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n{rest}"
-            ),
+    let lib = "pub fn f() {}\n";
+    t.cargo_workspace(&["crates/*"])
+        .package(&Package::new("core-types").lib(lib))
+        .package(&Package::new("auth").dep("core-types").lib(lib))
+        .package(&Package::new("billing-api").dep("auth").lib(lib))
+        .package(
+            &Package::new("ledger")
+                .dev_dep("core-types")
+                .tier("prohibited")
+                .lib(lib),
         );
-        t.write(format!("crates/{name}/src/lib.rs"), "pub fn f() {}\n");
-    };
-    pkg("core-types", "");
-    pkg(
-        "auth",
-        "[dependencies]\ncore-types = { path = \"../core-types\" }\n",
-    );
-    pkg(
-        "billing-api",
-        "[dependencies]\nauth = { path = \"../auth\" }\n",
-    );
-    pkg(
-        "ledger",
-        "[dev-dependencies]\ncore-types = { path = \"../core-types\" }\n\n[package.metadata.countersign]\ntier = \"prohibited\"\n",
-    );
     t.commit("base");
     t.write("crates/core-types/src/lib.rs", "pub fn f() { }\n");
     let head = t.commit_ai("kiro", "edit core-types");

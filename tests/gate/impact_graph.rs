@@ -5,15 +5,11 @@ use crate::support;
 
 use countersign_core::git::{ChangeSet, LoadDepth};
 use countersign_core::impact::{self, GitTree, Impact, Options, Workspace};
-use support::TestRepo;
+use support::{Package, TestRepo};
 
 /// Writes a package `name` in `dir` with extra manifest text and a `src/lib.rs`.
 fn krate(t: &TestRepo, dir: &str, name: &str, extra: &str, lib: &str) {
-    t.write(
-        format!("{dir}/Cargo.toml"),
-        format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n{extra}"),
-    );
-    t.write(format!("{dir}/src/lib.rs"), lib);
+    t.package(&Package::new(name).at(dir).manifest_tail(extra).lib(lib));
 }
 
 /// The impact of the commits `from..HEAD` (oldest first), module graph included.

@@ -500,24 +500,13 @@ fn rejects_an_expired_key_backdating_both_commit_and_signoff() {
     );
 }
 
-/// Adds `line` to the roster on main (the trusted ref), then checks `feature` out again.
-fn add_to_trusted_roster(f: &Fixture, line: &str) {
-    f.t.checkout("main");
-    let path = f.path().join(".countersign/allowed_signers");
-    let mut text = std::fs::read_to_string(&path).expect("roster");
-    text.push_str(line);
-    f.t.write(".countersign/allowed_signers", text);
-    f.t.commit("Roster: one more line");
-    f.t.checkout("feature");
-}
-
 #[test]
 fn a_wildcard_roster_key_cannot_speak_for_a_named_reviewer() {
     let f = Fixture::new();
     let mallory = f.person("mallory");
     let public = mallory.key.public_key().to_openssh().expect("public key");
-    add_to_trusted_roster(
-        &f,
+    f.t.add_to_roster_on(
+        "main",
         &format!("*@example.com namespaces=\"countersign\" {public}\n"),
     );
     let c = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Tweak f");
@@ -555,8 +544,8 @@ fn one_key_listed_under_two_principals_approves_once() {
     ));
     let mallory = f.person("mallory");
     let public = mallory.key.public_key().to_openssh().expect("public key");
-    add_to_trusted_roster(
-        &f,
+    f.t.add_to_roster_on(
+        "main",
         &format!("alice@example.com,bob@example.com namespaces=\"countersign\" {public}\n"),
     );
     let c = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Tweak f");

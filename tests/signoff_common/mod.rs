@@ -17,6 +17,7 @@ use git2::Oid;
 use ssh_key::{HashAlg, LineEnding, PrivateKey};
 
 pub mod sk;
+use crate::support::Roster;
 #[allow(unused_imports)]
 pub use crate::support::{
     alice_roster_line, countersign, git_in, git_stdin, require_tool, TestRepo,
@@ -105,28 +106,25 @@ impl Fixture {
                 key,
             });
         }
-        let mut roster = String::from("# reviewers\n");
+        let mut roster = Roster::new().comment("reviewers");
         for p in &people {
-            let opts = match p.name {
-                "mallory" => continue,
-                "dave" => "namespaces=\"countersign\",valid-before=\"20200101\"",
-                _ => "namespaces=\"countersign\"",
+            let key = p.key.public_key();
+            roster = match p.name {
+                "mallory" => roster,
+                "dave" => roster.signer_with(
+                    &p.principal,
+                    "namespaces=\"countersign\",valid-before=\"20200101\"",
+                    key,
+                ),
+                _ => roster.signer(&p.principal, key),
             };
-            roster.push_str(&format!(
-                "{} {opts} {}\n",
-                p.principal,
-                p.key.public_key().to_openssh().expect("public key")
-            ));
         }
-        roster.push_str(extra);
-        t.write(".countersign/policy.toml", policy);
-        t.write(".countersign/allowed_signers", roster);
+        t.policy(policy).roster(&roster.raw(extra).render());
         t.write("src/lib.rs", "pub fn f() {}\n");
         t.write("docs/readme.md", "# docs\n");
         t.write("billing/src/lib.rs", "pub fn charge() {}\n");
         let base = t.commit("Policy, roster and code");
-        t.branch("feature");
-        t.checkout("feature");
+        t.start_branch("feature");
         Fixture {
             t,
             keys_dir,
