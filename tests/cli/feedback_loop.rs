@@ -65,10 +65,7 @@ fn feedback(f: &Fixture, data: &Path, args: &[&str]) -> String {
 fn reject_with_comments(f: &Fixture, commit: &git2::Oid) {
     let file = f.keys_dir.path().join("comments.json");
     std::fs::write(&file, COMMENTS).expect("write comments");
-    f.cmd()
-        .args(["sign", &commit.to_string(), "--decision", "reject", "--yes"])
-        .arg("--key")
-        .arg(&f.person("alice").key_path)
+    f.sign_cmd(commit, "alice", "reject")
         .arg("--comments-from")
         .arg(&file)
         .assert()
@@ -254,10 +251,7 @@ fn feedback_markdown_keeps_hostile_words_inside_quotes_spans_and_fences() {
         .to_string(),
     )
     .expect("write comments");
-    f.cmd()
-        .args(["sign", &c.to_string(), "--decision", "reject", "--yes"])
-        .arg("--key")
-        .arg(&f.person("alice").key_path)
+    f.sign_cmd(&c, "alice", "reject")
         .arg("--comments-from")
         .arg(&file)
         .assert()
@@ -489,10 +483,7 @@ fn feedback_prompt_is_plain_markdown_with_each_comment_once() {
     .expect("write comments");
     // The workstation writes each line comment into the free text too.
     let free = format!("src/lib.rs:+4..5: {text}\noverall: fine otherwise");
-    f.cmd()
-        .args(["sign", &c1.to_string(), "--decision", "reject", "--yes"])
-        .arg("--key")
-        .arg(&f.person("alice").key_path)
+    f.sign_cmd(&c1, "alice", "reject")
         .arg("--comments-from")
         .arg(&file)
         .args(["--comment", &free])

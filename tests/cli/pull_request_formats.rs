@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::Stdio;
 
-use support::{alice_roster_line, countersign, Package, TestRepo};
+use support::{alice_roster_line, billing_chain, countersign, TestRepo};
 
 const POLICY: &str = r#"base = "main"
 default_tier = "autonomous"
@@ -45,22 +45,11 @@ const HOSTILE_PATH: &str = "crates/auth/src/<script>alert(1)<|script> [x](javasc
 /// codec module and adds a file with a hostile name to auth, under a hostile subject.
 fn workspace() -> TestRepo {
     let t = TestRepo::new();
+    let [core_types, auth, billing_api] = billing_chain();
     t.cargo_workspace(&["crates/*"])
-        .package(
-            &Package::new("core-types")
-                .lib("pub mod codec;\n")
-                .file("src/codec.rs", "pub fn encode() {}\n"),
-        )
-        .package(
-            &Package::new("auth")
-                .dep("core-types")
-                .lib("pub fn login() { core_types::codec::encode() }\n"),
-        )
-        .package(
-            &Package::new("billing-api")
-                .dep("auth")
-                .lib("pub fn bill() { auth::login() }\n"),
-        )
+        .package(&core_types)
+        .package(&auth)
+        .package(&billing_api)
         .policy(POLICY)
         .roster(&alice_roster_line(t.path()));
     t.commit("base");

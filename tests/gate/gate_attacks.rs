@@ -8,6 +8,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use crate::support::AllowedSigners;
 use countersign_core::policy::{parse_roster, Roster};
 use git2::{Oid, Signature, Time};
 use signoff_common::{alice_roster_line, forge, git_in, git_stdin, now, Fixture, TestRepo, POLICY};
@@ -194,10 +195,11 @@ fn an_agent_trailer_in_a_merge_commit_above_a_conflicts_block_counts() {
 fn a_note_with_huge_principals_against_a_roster_pattern_does_not_stall_verify() {
     let f = Fixture::new();
     let mallory = f.person("mallory");
-    let public = mallory.key.public_key().to_openssh().expect("public key");
     f.t.add_to_roster_on(
         "main",
-        &format!("*@*.example.com namespaces=\"countersign\" {public}\n"),
+        &AllowedSigners::new()
+            .signer("*@*.example.com", mallory.key.public_key())
+            .render(),
     );
     let c = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Tweak f");
     f.sign(&c, "alice", "approve").success();
@@ -255,10 +257,11 @@ fn a_note_with_huge_principals_against_a_roster_pattern_does_not_stall_verify() 
 fn sign_refuses_a_principal_its_key_has_only_through_a_pattern() {
     let f = Fixture::new();
     let mallory = f.person("mallory");
-    let public = mallory.key.public_key().to_openssh().expect("public key");
     f.t.add_to_roster_on(
         "main",
-        &format!("*@example.com namespaces=\"countersign\" {public}\n"),
+        &AllowedSigners::new()
+            .signer("*@example.com", mallory.key.public_key())
+            .render(),
     );
     let c = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Tweak f");
     for principal in [Some("alice@example.com"), Some("zed@example.com"), None] {
@@ -283,10 +286,15 @@ fn sign_refuses_a_principal_its_key_has_only_through_a_pattern() {
 fn sign_and_verify_accept_a_namespaces_star_line_as_ssh_keygen_does() {
     let f = Fixture::new();
     let mallory = f.person("mallory");
-    let public = mallory.key.public_key().to_openssh().expect("public key");
     f.t.add_to_roster_on(
         "main",
-        &format!("mallory@example.com namespaces=\"*\" {public}\n"),
+        &AllowedSigners::new()
+            .signer_with(
+                "mallory@example.com",
+                "namespaces=\"*\"",
+                mallory.key.public_key(),
+            )
+            .render(),
     );
     let c = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Tweak f");
     f.sign(&c, "mallory", "approve").success();
@@ -298,11 +306,15 @@ fn sign_and_verify_accept_a_namespaces_star_line_as_ssh_keygen_does() {
 fn a_negated_principal_in_the_roster_cannot_sign_for_them() {
     let f = Fixture::new();
     let mallory = f.person("mallory");
-    let public = mallory.key.public_key().to_openssh().expect("public key");
     // ssh-keygen reads this line as "anyone but alice" (and then no one).
     f.t.add_to_roster_on(
         "main",
-        &format!("!alice@example.com,alice@example.com namespaces=\"countersign\" {public}\n"),
+        &AllowedSigners::new()
+            .signer(
+                "!alice@example.com,alice@example.com",
+                mallory.key.public_key(),
+            )
+            .render(),
     );
     let c = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Tweak f");
     f.append_raw(

@@ -5,7 +5,7 @@ use crate::support;
 
 use std::path::Path;
 
-use support::{alice_roster_line, countersign, Package, TestRepo};
+use support::{alice_roster_line, billing_chain, countersign, TestRepo};
 
 const POLICY: &str = r#"base = "main"
 default_tier = "autonomous"
@@ -26,24 +26,14 @@ tier = "prohibited"
 /// `feature` an AI commit edits core-types' codec module.
 fn workspace(with_policy: bool) -> TestRepo {
     let t = TestRepo::new();
+    let [core_types, auth, billing_api] = billing_chain();
+    let auth = auth
+        .file("src/main.rs", "fn main() { auth::login() }\n")
+        .file("tests/login.rs", "#[test] fn t() { auth::login() }\n");
     t.cargo_workspace(&["crates/*"])
-        .package(
-            &Package::new("core-types")
-                .lib("pub mod codec;\n")
-                .file("src/codec.rs", "pub fn encode() {}\n"),
-        )
-        .package(
-            &Package::new("auth")
-                .dep("core-types")
-                .lib("pub fn login() { core_types::codec::encode() }\n")
-                .file("src/main.rs", "fn main() { auth::login() }\n")
-                .file("tests/login.rs", "#[test] fn t() { auth::login() }\n"),
-        )
-        .package(
-            &Package::new("billing-api")
-                .dep("auth")
-                .lib("pub fn bill() { auth::login() }\n"),
-        );
+        .package(&core_types)
+        .package(&auth)
+        .package(&billing_api);
     if with_policy {
         t.policy(POLICY).roster(&alice_roster_line(t.path()));
     }

@@ -34,10 +34,7 @@ fn structured_comments_are_quoted_from_the_commit_and_survive_ssh_keygen_verify(
         r#"[{"path": "src/lib.rs", "start": 3, "end": 4, "text": "unwrap panics on overflow"},
             {"path": "src/lib.rs", "side": "old", "start": 1, "text": "was fine before"}]"#,
     );
-    f.cmd()
-        .args(["sign", &c.to_string(), "--decision", "reject", "--yes"])
-        .arg("--key")
-        .arg(&f.person("alice").key_path)
+    f.sign_cmd(&c, "alice", "reject")
         .arg("--comments-from")
         .arg(&file)
         .assert()
@@ -92,11 +89,8 @@ fn version_1_records_with_a_free_comment_still_verify() {
     let f = Fixture::new();
     let c = f.ai_commit("src/lib.rs", FILE, "Add helper");
     // Made by this build with --comment: still version 1, byte for byte the old form.
-    f.cmd()
-        .args(["sign", &c.to_string(), "--decision", "approve", "--yes"])
+    f.sign_cmd(&c, "alice", "approve")
         .args(["--comment", "src/lib.rs:+4: fine"])
-        .arg("--key")
-        .arg(&f.person("alice").key_path)
         .assert()
         .success();
     let (s, payload) = only_payload(&f, &c);
@@ -180,10 +174,7 @@ fn comments_past_the_end_of_the_file_or_over_the_quote_cap_are_refused_with_the_
     ] {
         let file = comments_file(&f, json);
         let out = f
-            .cmd()
-            .args(["sign", &c.to_string(), "--decision", "reject", "--yes"])
-            .arg("--key")
-            .arg(&f.person("alice").key_path)
+            .sign_cmd(&c, "alice", "reject")
             .arg("--comments-from")
             .arg(&file)
             .output()

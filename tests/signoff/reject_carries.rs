@@ -24,11 +24,8 @@ fn head(f: &Fixture) -> git2::Oid {
 }
 
 fn alice_rejects(f: &Fixture, c: &git2::Oid) {
-    f.cmd()
-        .args(["sign", &c.to_string(), "--decision", "reject", "--yes"])
+    f.sign_cmd(c, "alice", "reject")
         .args(["--comment", "unbounded cache"])
-        .arg("--key")
-        .arg(&f.person("alice").key_path)
         .assert()
         .success();
 }

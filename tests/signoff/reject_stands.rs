@@ -78,11 +78,8 @@ fn roster_on_main(f: &Fixture) -> String {
 }
 
 fn alice_reject(f: &Fixture, c: &git2::Oid) {
-    f.cmd()
-        .args(["sign", &c.to_string(), "--decision", "reject", "--yes"])
+    f.sign_cmd(c, "alice", "reject")
         .args(["--comment", "unbounded cache"])
-        .arg("--key")
-        .arg(&f.person("alice").key_path)
         .assert()
         .success();
 }

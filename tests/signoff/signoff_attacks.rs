@@ -3,6 +3,7 @@
 
 use crate::signoff_common;
 
+use crate::support::AllowedSigners;
 use countersign_core::signoff::Decision;
 use signoff_common::{forge, now, Fixture};
 
@@ -40,11 +41,8 @@ fn rejects_note_copied_to_another_commit() {
 fn rejects_payload_edited_after_signing() {
     let f = Fixture::new();
     let c = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Tweak f");
-    f.cmd()
-        .args(["sign", &c.to_string(), "--decision", "reject", "--yes"])
+    f.sign_cmd(&c, "alice", "reject")
         .args(["--comment", "unbounded cache"])
-        .arg("--key")
-        .arg(&f.person("alice").key_path)
         .assert()
         .success();
     // Turn the signed rejection into an approval, keeping the signature.
@@ -504,10 +502,11 @@ fn rejects_an_expired_key_backdating_both_commit_and_signoff() {
 fn a_wildcard_roster_key_cannot_speak_for_a_named_reviewer() {
     let f = Fixture::new();
     let mallory = f.person("mallory");
-    let public = mallory.key.public_key().to_openssh().expect("public key");
     f.t.add_to_roster_on(
         "main",
-        &format!("*@example.com namespaces=\"countersign\" {public}\n"),
+        &AllowedSigners::new()
+            .signer("*@example.com", mallory.key.public_key())
+            .render(),
     );
     let c = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Tweak f");
     f.sign(&c, "alice", "reject").success();
@@ -543,10 +542,14 @@ fn one_key_listed_under_two_principals_approves_once() {
         "[tiers.supervised]\napprovals = 2",
     ));
     let mallory = f.person("mallory");
-    let public = mallory.key.public_key().to_openssh().expect("public key");
     f.t.add_to_roster_on(
         "main",
-        &format!("alice@example.com,bob@example.com namespaces=\"countersign\" {public}\n"),
+        &AllowedSigners::new()
+            .signer(
+                "alice@example.com,bob@example.com",
+                mallory.key.public_key(),
+            )
+            .render(),
     );
     let c = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Tweak f");
     for who in ["alice@example.com", "bob@example.com"] {

@@ -6,7 +6,7 @@ use crate::signoff_common;
 use std::path::Path;
 use std::process::Stdio;
 
-use signoff_common::{git_in, Fixture};
+use signoff_common::{git_in, Agent, Fixture};
 
 fn ssh_keygen(args: &[&str], stdin: Option<&Path>) -> std::process::Output {
     let mut cmd = std::process::Command::new("ssh-keygen");
@@ -265,46 +265,6 @@ fn notes_from_two_clones_merge_with_cat_sort_uniq_and_stay_valid() {
     f.sign(&c, "dave", "approve").code(1);
     f.sign(&c, "carol", "approve").success();
     assert_eq!(f.note_lines(&c).len(), 3);
-}
-
-/// An ssh-agent this test started (killed by its own pid when dropped).
-struct Agent {
-    child: std::process::Child,
-    socket: std::path::PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Agent {
-    fn start() -> Agent {
-        let dir = tempfile::tempdir().unwrap();
-        let socket = dir.path().join("agent.sock");
-        let child = std::process::Command::new("ssh-agent")
-            .arg("-D")
-            .arg("-a")
-            .arg(&socket)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("ssh-agent runs (install openssh-client)");
-        for _ in 0..100 {
-            if socket.exists() {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-        Agent {
-            child,
-            socket,
-            _dir: dir,
-        }
-    }
-}
-
-impl Drop for Agent {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 #[test]

@@ -215,24 +215,11 @@ fn an_rsa_key_in_ssh_agent_signs_with_sha2() {
         ),
     );
     let c = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Tweak f");
-    let socket = keys.path().join("agent.sock");
-    let mut agent = Command::new("ssh-agent")
-        .arg("-D")
-        .arg("-a")
-        .arg(&socket)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("ssh-agent runs");
-    for _ in 0..100 {
-        if socket.exists() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    let agent = Agent::start();
+    let socket = &agent.socket;
     let added = Command::new("ssh-add")
         .arg(&key)
-        .env("SSH_AUTH_SOCK", &socket)
+        .env("SSH_AUTH_SOCK", socket)
         .output()
         .unwrap();
     assert!(added.status.success(), "{added:?}");
@@ -247,11 +234,10 @@ fn an_rsa_key_in_ssh_agent_signs_with_sha2() {
             "--key",
         ])
         .arg(format!("key::{}", public.trim()))
-        .env("SSH_AUTH_SOCK", &socket)
+        .env("SSH_AUTH_SOCK", socket)
         .output()
         .unwrap();
-    let _ = agent.kill();
-    let _ = agent.wait();
+    drop(agent);
     assert!(signed.status.success(), "{signed:?}");
     let (code, json) = f.verify_json(&[]);
     assert_eq!(code, 0, "{json:#}");

@@ -17,7 +17,7 @@ use git2::Oid;
 use ssh_key::{HashAlg, LineEnding, PrivateKey};
 
 pub mod sk;
-use crate::support::Roster;
+use crate::support::AllowedSigners;
 #[allow(unused_imports)]
 pub use crate::support::{
     alice_roster_line, countersign, git_in, git_stdin, require_tool, TestRepo,
@@ -106,7 +106,7 @@ impl Fixture {
                 key,
             });
         }
-        let mut roster = Roster::new().comment("reviewers");
+        let mut roster = AllowedSigners::new().comment("reviewers");
         for p in &people {
             let key = p.key.public_key();
             roster = match p.name {
@@ -163,13 +163,18 @@ impl Fixture {
         countersign(self.path())
     }
 
-    /// `sign COMMIT --decision D --key <name's key> --yes`.
-    pub fn sign(&self, commit: &Oid, name: &str, decision: &str) -> assert_cmd::assert::Assert {
-        self.cmd()
-            .args(["sign", &commit.to_string(), "--decision", decision, "--yes"])
+    /// `sign COMMIT --decision D --yes --key <name's key>`, to add arguments to and run.
+    pub fn sign_cmd(&self, commit: &Oid, name: &str, decision: &str) -> Command {
+        let mut cmd = self.cmd();
+        cmd.args(["sign", &commit.to_string(), "--decision", decision, "--yes"])
             .arg("--key")
-            .arg(&self.person(name).key_path)
-            .assert()
+            .arg(&self.person(name).key_path);
+        cmd
+    }
+
+    /// `sign COMMIT --decision D --yes --key <name's key>`, run.
+    pub fn sign(&self, commit: &Oid, name: &str, decision: &str) -> assert_cmd::assert::Assert {
+        self.sign_cmd(commit, name, decision).assert()
     }
 
     /// `verify ARGS --format json`: the exit code and the document.
@@ -282,4 +287,48 @@ pub fn forge(
 /// Now, RFC 3339.
 pub fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// A real `ssh-agent` on a socket of its own (killed by its own pid when dropped). `start`
+/// returns once the agent accepts connections: the socket file exists from `bind`, before the
+/// agent listens, and an `ssh-add` in between is refused.
+pub struct Agent {
+    child: std::process::Child,
+    /// `SSH_AUTH_SOCK` for it.
+    pub socket: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Agent {
+    /// Starts the agent and waits (at most ten seconds) until it accepts a connection.
+    pub fn start() -> Agent {
+        let dir = tempfile::tempdir().unwrap();
+        let socket = dir.path().join("agent.sock");
+        let child = std::process::Command::new("ssh-agent")
+            .arg("-D")
+            .arg("-a")
+            .arg(&socket)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("ssh-agent runs (install openssh-client)");
+        for _ in 0..500 {
+            if std::os::unix::net::UnixStream::connect(&socket).is_ok() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        Agent {
+            child,
+            socket,
+            _dir: dir,
+        }
+    }
+}
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

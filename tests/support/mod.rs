@@ -22,8 +22,8 @@ use std::process::Command;
 
 #[allow(unused_imports)]
 pub use countersign_testkit::{
-    git_in, git_stdin, isolate_git_config, Package, PolicyToml, Roster, TestRepo, HUMAN_EMAIL,
-    HUMAN_NAME,
+    git_in, git_stdin, isolate_git_config, AllowedSigners, Package, PolicyToml, TestRepo,
+    HUMAN_EMAIL, HUMAN_NAME,
 };
 
 /// The countersign binary run in `dir`, with the user's git configuration and countersign
@@ -40,6 +40,22 @@ pub fn countersign(dir: &Path) -> assert_cmd::Command {
         .env_remove("COUNTERSIGN_PASSPHRASE")
         .env_remove("SSH_AUTH_SOCK");
     cmd
+}
+
+/// core-types ← auth ← billing-api: auth calls core-types' `codec` module, billing-api calls
+/// auth (the policy of the test says which of them is prohibited).
+pub fn billing_chain() -> [Package; 3] {
+    [
+        Package::new("core-types")
+            .lib("pub mod codec;\n")
+            .file("src/codec.rs", "pub fn encode() {}\n"),
+        Package::new("auth")
+            .dep("core-types")
+            .lib("pub fn login() { core_types::codec::encode() }\n"),
+        Package::new("billing-api")
+            .dep("auth")
+            .lib("pub fn bill() { auth::login() }\n"),
+    ]
 }
 
 /// An allowed_signers line for alice@example.com with a fresh key made by the real

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use git2::{Oid, Repository, Signature, Time};
 
-use crate::{Package, PolicyToml, Roster};
+use crate::{AllowedSigners, Package, PolicyToml};
 
 /// A repository on branch `main` whose commits are written from trees and blobs; each commit
 /// is one minute after the one before, starting at 1,700,000,000, by `Dana <dana@example.com>`.
@@ -137,7 +137,7 @@ pub fn governed_history(dir: &Path, key: &ssh_key::PrivateKey, n: usize) -> Repo
     ));
     base.push((
         ".countersign/allowed_signers".into(),
-        Roster::new()
+        AllowedSigners::new()
             .signer("alice@example.com", key.public_key())
             .render(),
     ));

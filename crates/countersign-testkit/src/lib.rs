@@ -3,7 +3,7 @@
 //! commits, each built in one fluent chain.
 //!
 //! ```no_run
-//! use countersign_testkit::{Package, PolicyToml, Roster, TestRepo};
+//! use countersign_testkit::{Package, PolicyToml, AllowedSigners, TestRepo};
 //!
 //! let key = countersign_core::signoff::keys::generate_ed25519("alice@example.com").unwrap();
 //! let t = TestRepo::new();
@@ -11,7 +11,7 @@
 //!     .package(&Package::new("core-types").lib("pub fn f() {}\n"))
 //!     .package(&Package::new("auth").dep("core-types").lib("pub fn g() { core_types::f() }\n"))
 //!     .policy(&PolicyToml::one_senior("alice@example.com").render())
-//!     .roster(&Roster::new().signer("alice@example.com", key.public_key()).render());
+//!     .roster(&AllowedSigners::new().signer("alice@example.com", key.public_key()).render());
 //! t.commit("base");
 //! t.start_branch("feature");
 //! t.write("crates/core-types/src/lib.rs", "pub fn f() { }\n");
@@ -32,6 +32,6 @@ mod workspace;
 pub use history::{governed_history, History};
 pub use policy::PolicyToml;
 pub use repo::{git_in, git_stdin, isolate_git_config, TestRepo, HUMAN_EMAIL, HUMAN_NAME};
-pub use roster::Roster;
+pub use roster::AllowedSigners;
 pub use sign::sign_range;
 pub use workspace::Package;

@@ -7,14 +7,14 @@ use crate::TestRepo;
 /// A roster under construction, one `allowed_signers` line per signer.
 ///
 /// ```ignore
-/// Roster::new().comment("reviewers").signer("alice@example.com", alice.public_key()).render()
+/// AllowedSigners::new().comment("reviewers").signer("alice@example.com", alice.public_key()).render()
 /// ```
 #[derive(Clone, Debug, Default)]
-pub struct Roster {
+pub struct AllowedSigners {
     text: String,
 }
 
-impl Roster {
+impl AllowedSigners {
     /// No lines yet.
     pub fn new() -> Self {
         Self::default()
