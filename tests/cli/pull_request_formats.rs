@@ -8,31 +8,17 @@ use std::io::Write;
 use std::path::Path;
 use std::process::Stdio;
 
-use support::{alice_roster_line, billing_chain, countersign, TestRepo};
+use support::{alice_roster_line, billing_chain, countersign, PolicyToml, TestRepo};
 
-const POLICY: &str = r#"base = "main"
-default_tier = "autonomous"
-
-[escalation]
-reach = "transitive"
-cap = "supervised"
-
-[roles]
-senior = ["alice@example.com"]
-
-[tiers.autonomous]
-approvals = 0
-[tiers.supervised]
-approvals = 1
-role = "senior"
-[tiers.prohibited]
-approvals = 2
-role = "senior"
-
-[[rules]]
-crates = ["billing-api"]
-tier = "prohibited"
-"#;
+/// Autonomous by default, raised by transitive reach up to supervised; `billing-api`
+/// prohibited (two seniors).
+fn policy() -> String {
+    PolicyToml::one_senior("alice@example.com")
+        .default_tier("autonomous")
+        .escalation("transitive", "supervised")
+        .crate_rule(&["billing-api"], "prohibited")
+        .render()
+}
 
 /// A subject that tries HTML, a link, emphasis, a table cell and a code fence.
 const HOSTILE_SUBJECT: &str =
@@ -50,7 +36,7 @@ fn workspace() -> TestRepo {
         .package(&core_types)
         .package(&auth)
         .package(&billing_api)
-        .policy(POLICY)
+        .policy(&policy())
         .roster(&alice_roster_line(t.path()));
     t.commit("base");
     t.start_branch("feature");

@@ -9,18 +9,16 @@ use crate::support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use support::{countersign, git_in, Package, TestRepo};
+use support::{countersign, git_in, Package, PolicyToml, TestRepo};
 
-const POLICY: &str = r#"base = "main"
-default_tier = "supervised"
-
-[roles]
-senior = ["alice@example.com"]
-
-[[rules]]
-crates = ["vault"]
-tier = "prohibited"
-"#;
+/// Supervised by default, `vault` prohibited.
+fn policy() -> String {
+    PolicyToml::new("supervised")
+        .base("main")
+        .role("senior", &["alice@example.com"])
+        .crate_rule(&["vault"], "prohibited")
+        .render()
+}
 
 /// A permissive policy an attacker would like to be judged by.
 const LAX_POLICY: &str = r#"base = "main"
@@ -53,9 +51,10 @@ fn fixture(base: &str) -> Fixture {
     for name in ["app", "vault"] {
         repo.package(&Package::new(name).lib("pub fn f() {}\n"));
     }
-    repo.policy(&POLICY.replace("main", base)).roster(&format!(
-        "alice@example.com namespaces=\"countersign\" {public}"
-    ));
+    repo.policy(&policy().replace("main", base))
+        .roster(&format!(
+            "alice@example.com namespaces=\"countersign\" {public}"
+        ));
     repo.commit("Base");
     if base != "main" {
         repo.git(&["branch", "-m", "main", base]);

@@ -5,18 +5,16 @@
 
 use crate::support;
 
-use support::{alice_roster_line, countersign, Package, TestRepo};
+use support::{alice_roster_line, countersign, Package, PolicyToml, TestRepo};
 
-const POLICY: &str = r#"base = "main"
-default_tier = "autonomous"
-
-[roles]
-senior = ["alice@example.com"]
-
-[[rules]]
-crates = ["billing"]
-tier = "prohibited"
-"#;
+/// Autonomous by default, `billing` prohibited.
+fn policy() -> String {
+    PolicyToml::new("autonomous")
+        .base("main")
+        .role("senior", &["alice@example.com"])
+        .crate_rule(&["billing"], "prohibited")
+        .render()
+}
 
 /// main: app and billing (prohibited); feature: an AI edit to app; then main gets a human
 /// fix to billing. Left on feature, ready to merge main.
@@ -26,7 +24,7 @@ fn diverged() -> TestRepo {
     for name in ["app", "billing"] {
         t.package(&Package::new(name).lib("pub fn f() -> i32 {\n    1\n}\n"));
     }
-    t.policy(POLICY).roster(&alice_roster_line(t.path()));
+    t.policy(&policy()).roster(&alice_roster_line(t.path()));
     t.commit("Base");
     t.start_branch("feature");
     t.write("crates/app/src/lib.rs", "pub fn f() -> i32 {\n    2\n}\n");

@@ -5,22 +5,18 @@ use crate::support;
 
 use std::path::Path;
 
-use support::{alice_roster_line, billing_chain, countersign, TestRepo};
+use support::{alice_roster_line, billing_chain, countersign, PolicyToml, TestRepo};
 
-const POLICY: &str = r#"base = "main"
-default_tier = "autonomous"
-
-[escalation]
-reach = "transitive"
-cap = "supervised"
-
-[roles]
-senior = ["alice@example.com"]
-
-[[rules]]
-crates = ["billing-api"]
-tier = "prohibited"
-"#;
+/// Autonomous by default, raised by transitive reach up to supervised; `billing-api`
+/// prohibited.
+fn policy() -> String {
+    PolicyToml::new("autonomous")
+        .base("main")
+        .escalation("transitive", "supervised")
+        .role("senior", &["alice@example.com"])
+        .crate_rule(&["billing-api"], "prohibited")
+        .render()
+}
 
 /// core-types ← auth ← billing-api (prohibited), auth has a binary and a test; on branch
 /// `feature` an AI commit edits core-types' codec module.
@@ -35,7 +31,7 @@ fn workspace(with_policy: bool) -> TestRepo {
         .package(&auth)
         .package(&billing_api);
     if with_policy {
-        t.policy(POLICY).roster(&alice_roster_line(t.path()));
+        t.policy(&policy()).roster(&alice_roster_line(t.path()));
     }
     t.commit("base");
     t.start_branch("feature");

@@ -9,15 +9,6 @@ use crate::{AllowedSigners, Package, PolicyToml};
 
 /// A repository on branch `main` whose commits are written from trees and blobs; each commit
 /// is one minute after the one before, starting at 1,700,000,000, by `Dana <dana@example.com>`.
-///
-/// ```ignore
-/// let mut h = History::init(&dir);
-/// h.commit(&[("src/lib.rs".into(), "pub fn f() {}\n".into())], "Base");
-/// h.branch("main");
-/// h.ai_commit("Kiro", &[("src/lib.rs".into(), "pub fn f() { }\n".into())], "Step 1");
-/// h.branch("feature");
-/// h.set_head("feature");
-/// ```
 pub struct History {
     /// The repository.
     pub repo: Repository,

@@ -3,7 +3,7 @@
 //! commits, each built in one fluent chain.
 //!
 //! ```no_run
-//! use countersign_testkit::{Package, PolicyToml, AllowedSigners, TestRepo};
+//! use countersign_testkit::{AllowedSigners, Package, PolicyToml, TestRepo};
 //!
 //! let key = countersign_core::signoff::keys::generate_ed25519("alice@example.com").unwrap();
 //! let t = TestRepo::new();
@@ -16,6 +16,11 @@
 //! t.start_branch("feature");
 //! t.write("crates/core-types/src/lib.rs", "pub fn f() { }\n");
 //! let ai = t.commit_ai("kiro", "Speed up f");
+//!
+//! // A bench's thousand signed AI commits, written without a work tree.
+//! let dir = tempfile::tempdir().unwrap();
+//! let repo = countersign_testkit::governed_history(dir.path(), &key, 1000);
+//! countersign_testkit::sign_range(&repo, &key, "main..feature", "refs/heads/main");
 //! ```
 //!
 //! Benches build thousands of commits without a work tree ([`History`]) and sign them through

@@ -1,21 +1,12 @@
 //! `.countersign/policy.toml` text, built from its parts in the order the README writes them.
 
 /// A policy file under construction. [`PolicyToml::render`] gives the TOML.
-///
-/// ```ignore
-/// PolicyToml::new("supervised")
-///     .base("main")
-///     .role("senior", &["alice@example.com"])
-///     .tier("autonomous", 0, None)
-///     .tier("supervised", 1, Some("senior"))
-///     .path_rule(&["docs/**"], "autonomous")
-///     .render()
-/// ```
 #[derive(Clone, Debug, Default)]
 pub struct PolicyToml {
     base: Option<String>,
     default_tier: String,
     roles: Vec<(String, Vec<String>)>,
+    escalation: Option<(String, String)>,
     ai: Option<(Vec<String>, Vec<String>)>,
     tiers: Vec<(String, u32, Option<String>)>,
     rules: Vec<(&'static str, Vec<String>, String)>,
@@ -50,9 +41,21 @@ impl PolicyToml {
             .tier("prohibited", 2, Some("senior"))
     }
 
+    /// `default_tier = "TIER"`, replacing the one given to [`PolicyToml::new`].
+    pub fn default_tier(mut self, tier: &str) -> Self {
+        self.default_tier = tier.to_string();
+        self
+    }
+
     /// `base = "BRANCH"`.
     pub fn base(mut self, branch: &str) -> Self {
         self.base = Some(branch.to_string());
+        self
+    }
+
+    /// `[escalation] reach = "REACH"`, `cap = "CAP"`: how far a change's impact raises its tier.
+    pub fn escalation(mut self, reach: &str, cap: &str) -> Self {
+        self.escalation = Some((reach.to_string(), cap.to_string()));
         self
     }
 
@@ -94,6 +97,11 @@ impl PolicyToml {
             out.push_str(&format!("base = \"{base}\"\n"));
         }
         out.push_str(&format!("default_tier = \"{}\"\n", self.default_tier));
+        if let Some((reach, cap)) = &self.escalation {
+            out.push_str(&format!(
+                "\n[escalation]\nreach = \"{reach}\"\ncap = \"{cap}\"\n"
+            ));
+        }
         if !self.roles.is_empty() {
             out.push_str("\n[roles]\n");
             for (name, members) in &self.roles {
@@ -152,6 +160,14 @@ mod tests {
         assert_eq!(
             full,
             "base = \"main\"\ndefault_tier = \"supervised\"\n\n[roles]\nsenior = [\"alice@example.com\", \"bob@example.com\", \"dave@example.com\"]\n\n[ai]\ntrailers = [\"Co-authored-by\"]\nagents = [\"kiro\", \"claude\"]\n\n[tiers.autonomous]\napprovals = 0\n[tiers.supervised]\napprovals = 1\nrole = \"senior\"\n[tiers.prohibited]\napprovals = 2\nrole = \"senior\"\n\n[[rules]]\npaths = [\"docs/**\"]\ntier = \"autonomous\"\n\n[[rules]]\npaths = [\"billing/**\"]\ntier = \"prohibited\"\n"
+        );
+        assert_eq!(
+            PolicyToml::one_senior("alice@example.com")
+                .default_tier("autonomous")
+                .escalation("transitive", "supervised")
+                .crate_rule(&["billing-api"], "prohibited")
+                .render(),
+            "base = \"main\"\ndefault_tier = \"autonomous\"\n\n[escalation]\nreach = \"transitive\"\ncap = \"supervised\"\n\n[roles]\nsenior = [\"alice@example.com\"]\n\n[tiers.autonomous]\napprovals = 0\n[tiers.supervised]\napprovals = 1\nrole = \"senior\"\n[tiers.prohibited]\napprovals = 2\nrole = \"senior\"\n\n[[rules]]\ncrates = [\"billing-api\"]\ntier = \"prohibited\"\n"
         );
         countersign_core::policy::parse_policy(
             &full,

@@ -5,10 +5,6 @@ use ssh_key::PublicKey;
 use crate::TestRepo;
 
 /// A roster under construction, one `allowed_signers` line per signer.
-///
-/// ```ignore
-/// AllowedSigners::new().comment("reviewers").signer("alice@example.com", alice.public_key()).render()
-/// ```
 #[derive(Clone, Debug, Default)]
 pub struct AllowedSigners {
     text: String,

@@ -5,10 +5,6 @@ use crate::TestRepo;
 
 /// A member package: `[package]` with name, version 0.1.0 and edition 2021, its path
 /// dependencies on sibling packages, and its files. Written by [`TestRepo::package`].
-///
-/// ```ignore
-/// Package::new("auth").dep("core-types").lib("pub fn login() {}\n").file("src/main.rs", "fn main() {}\n")
-/// ```
 #[derive(Clone, Debug)]
 pub struct Package {
     name: String,
