@@ -9,20 +9,18 @@ use std::collections::BTreeSet;
 
 use countersign_core::git::{ChangeSet, LoadDepth};
 use countersign_core::impact::{self, Impact, Options};
-use support::TestRepo;
+use support::{Package, TestRepo};
 
 /// Writes a package `name` in `crates/NAME` depending (by path) on `deps`, with its files.
 fn krate(t: &TestRepo, name: &str, deps: &[&str], files: &[(&str, &str)]) {
-    let mut manifest = format!(
-        "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\n"
-    );
+    let mut package = Package::new(name);
     for d in deps {
-        manifest.push_str(&format!("{d} = {{ path = \"../{d}\" }}\n"));
+        package = package.dep(d);
     }
-    t.write(format!("crates/{name}/Cargo.toml"), manifest);
     for (path, text) in files {
-        t.write(format!("crates/{name}/{path}"), text);
+        package = package.file(path, text);
     }
+    t.package(&package);
 }
 
 fn workspace(t: &TestRepo) {
