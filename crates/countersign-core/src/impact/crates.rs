@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
-use super::closure::{reverse_closure, Seed};
+use super::closure::{reverse_closure, Reached, Seed};
 use super::deps::DepKind;
 use super::wide::{lock_change_packages, root_manifest_change, wide_file_reason, WideEffect};
 use super::workspace::{Member, Workspace};
@@ -127,10 +127,29 @@ pub fn needs_base(files: &[&FileChange]) -> bool {
 
 /// Computes the crate-level impact of `files` (the union over the change's commits).
 pub fn crate_level(sides: &Sides<'_>, files: &[&FileChange]) -> Result<CrateLevel> {
+    let (changed_files, mut direct, root_files_changed) = attribute_files(sides, files);
+    let lock_packages = if root_files_changed {
+        judge_roots(sides, &mut direct)?
+    } else {
+        None
+    };
+    let reached = reverse_closure(&sides.tip.edges(), &seeds(sides, &direct));
+    let crates = crate_impacts(sides, &direct, reached);
+    Ok(CrateLevel {
+        changed_files: changed_files.into_iter().collect(),
+        crates,
+        workspace_wide: direct.wide_reasons,
+        lock_packages,
+        wide_whole: direct.wide_whole,
+    })
+}
+
+/// Each changed path (both sides of a move) placed in its crate: the changed files, what
+/// they change directly, and whether a root `Cargo.toml` or `Cargo.lock` is among them.
+fn attribute_files(sides: &Sides<'_>, files: &[&FileChange]) -> (BTreeSet<String>, Direct, bool) {
     let mut changed_files: BTreeSet<String> = BTreeSet::new();
     let mut direct = Direct::default();
     let mut root_files_changed = false;
-    let mut lock_packages = None;
     for f in files {
         for p in f.paths() {
             changed_files.insert(p.display());
@@ -146,47 +165,58 @@ pub fn crate_level(sides: &Sides<'_>, files: &[&FileChange]) -> Result<CrateLeve
             root_files_changed |= attribute(&mut direct, old, sides.base, sides, true);
         }
     }
-    if root_files_changed {
-        let read = |t: &dyn RepoFiles, path: &str| -> Result<Option<String>> {
-            Ok(t.read(path)?
-                .map(|b| String::from_utf8_lossy(&b).into_owned()))
-        };
-        if direct.roots.contains("Cargo.toml") {
-            let (old, new) = (
-                read(sides.base_files, "Cargo.toml")?,
-                read(sides.tip_files, "Cargo.toml")?,
-            );
-            match root_manifest_change(old.as_deref(), new.as_deref(), sides.base, sides.tip) {
-                None => {
-                    if let Some(root) = sides.tip.members.iter().find(|m| m.dir.is_empty()) {
-                        note(&mut direct, &root.name, "its Cargo.toml changed");
-                    }
-                }
-                Some(effect) => {
-                    if let WideEffect::Some { crates, .. } = &effect {
-                        direct.wide_whole.extend(crates.iter().cloned());
-                    }
-                    apply(&mut direct, sides.tip, effect)
+    (changed_files, direct, root_files_changed)
+}
+
+/// Judges a changed root `Cargo.toml` and `Cargo.lock` (after every path is seen): the
+/// crates they affect go into `direct`; returns the locked packages that changed, when
+/// the lock file narrows them.
+fn judge_roots(sides: &Sides<'_>, direct: &mut Direct) -> Result<Option<BTreeSet<String>>> {
+    let read = |t: &dyn RepoFiles, path: &str| -> Result<Option<String>> {
+        Ok(t.read(path)?
+            .map(|b| String::from_utf8_lossy(&b).into_owned()))
+    };
+    if direct.roots.contains("Cargo.toml") {
+        let (old, new) = (
+            read(sides.base_files, "Cargo.toml")?,
+            read(sides.tip_files, "Cargo.toml")?,
+        );
+        match root_manifest_change(old.as_deref(), new.as_deref(), sides.base, sides.tip) {
+            None => {
+                if let Some(root) = sides.tip.members.iter().find(|m| m.dir.is_empty()) {
+                    note(direct, &root.name, "its Cargo.toml changed");
                 }
             }
-        }
-        if direct.roots.contains("Cargo.lock") {
-            let (old, new) = (
-                read(sides.base_files, "Cargo.lock")?,
-                read(sides.tip_files, "Cargo.lock")?,
-            );
-            let (effect, packages) =
-                lock_change_packages(old.as_deref(), new.as_deref(), sides.tip);
-            // Where the packages could be compared (a format change), the module graph
-            // lists the modules using the changed ones instead of every crate whole.
-            let whole = direct.wide_whole.clone();
-            apply(&mut direct, sides.tip, effect);
-            if packages.is_some() {
-                direct.wide_whole = whole;
+            Some(effect) => {
+                if let WideEffect::Some { crates, .. } = &effect {
+                    direct.wide_whole.extend(crates.iter().cloned());
+                }
+                apply(direct, sides.tip, effect)
             }
-            lock_packages = packages;
         }
     }
+    let mut lock_packages = None;
+    if direct.roots.contains("Cargo.lock") {
+        let (old, new) = (
+            read(sides.base_files, "Cargo.lock")?,
+            read(sides.tip_files, "Cargo.lock")?,
+        );
+        let (effect, packages) = lock_change_packages(old.as_deref(), new.as_deref(), sides.tip);
+        // Where the packages could be compared (a format change), the module graph lists
+        // the modules using the changed ones instead of every crate whole.
+        let whole = direct.wide_whole.clone();
+        apply(direct, sides.tip, effect);
+        if packages.is_some() {
+            direct.wide_whole = whole;
+        }
+        lock_packages = packages;
+    }
+    Ok(lock_packages)
+}
+
+/// Where the reverse closure starts: the changed and workspace-wide crates, and the
+/// dependents of a deleted crate that still exist (its removal affects them).
+fn seeds(sides: &Sides<'_>, direct: &Direct) -> Vec<Seed> {
     let mut seeds: Vec<Seed> = Vec::new();
     for name in direct.changed.keys().chain(direct.wide.keys()) {
         seeds.push(Seed {
@@ -195,7 +225,9 @@ pub fn crate_level(sides: &Sides<'_>, files: &[&FileChange]) -> Result<CrateLeve
             via: vec![name.clone()],
         });
     }
-    // A deleted crate's dependents that still exist are affected by its removal.
+    if direct.deleted.is_empty() {
+        return seeds;
+    }
     let base_edges = sides.base.edges();
     for gone in &direct.deleted {
         for e in base_edges.iter().filter(|e| &e.to == gone) {
@@ -208,7 +240,11 @@ pub fn crate_level(sides: &Sides<'_>, files: &[&FileChange]) -> Result<CrateLeve
             }
         }
     }
-    let reached = reverse_closure(&sides.tip.edges(), &seeds);
+    seeds
+}
+
+/// The deleted crates, then every reached crate with its reasons, nearest first.
+fn crate_impacts(sides: &Sides<'_>, direct: &Direct, reached: Vec<Reached>) -> Vec<CrateImpact> {
     let tip_by_name: HashMap<&str, &Member> = sides
         .tip
         .members
@@ -277,13 +313,7 @@ pub fn crate_level(sides: &Sides<'_>, files: &[&FileChange]) -> Result<CrateLeve
         });
     }
     crates.sort_by(|a, b| (a.distance, &a.name).cmp(&(b.distance, &b.name)));
-    Ok(CrateLevel {
-        changed_files: changed_files.into_iter().collect(),
-        crates,
-        workspace_wide: direct.wide_reasons,
-        lock_packages,
-        wide_whole: direct.wide_whole,
-    })
+    crates
 }
 
 /// Records one side of a changed path. Returns true when it is the root `Cargo.toml` (judged

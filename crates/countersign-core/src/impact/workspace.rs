@@ -218,6 +218,20 @@ fn manifest_in(dir: &str) -> String {
     join(dir, "Cargo.toml")
 }
 
+/// What the root manifest says about the whole workspace, read once before the members.
+struct RootSettings {
+    /// `[workspace.dependencies]`, for members' `workspace = true` entries.
+    deps: BTreeMap<String, super::manifest::RawDep>,
+    /// `[workspace.package] edition`, for members' `edition.workspace = true`.
+    edition: Option<String>,
+    /// `members` entries without wildcards: named, so never excluded.
+    literal: Vec<String>,
+    /// `[patch]`/`[replace]` paths by name.
+    patches: BTreeMap<String, String>,
+    /// Each `members` glob with the directories it matched, for diagnostics.
+    expanded: Vec<(String, Vec<String>)>,
+}
+
 impl Workspace {
     /// Reads the workspace from `tree`. A repository without a root `Cargo.toml` has no
     /// members (path rules still apply to its files).
@@ -226,13 +240,25 @@ impl Workspace {
         let Some(root) = ws.read_manifest(tree, "", &mut HashMap::new())? else {
             return Ok(ws);
         };
+        let (settings, queue) = ws.read_root(tree, &root);
+        let root_text = root.text.clone();
+        ws.walk_members(tree, &settings, queue, root)?;
+        ws.members.sort_by(|a, b| a.dir.cmp(&b.dir));
+        ws.check_globs(tree, &settings, &root_text);
+        Ok(ws)
+    }
+
+    /// Takes the workspace-wide settings from the root manifest and returns them with the
+    /// directories to read first: (directory, reached only through a path dependency or a
+    /// patch).
+    fn read_root(
+        &mut self,
+        tree: &impl RepoFiles,
+        root: &Parsed,
+    ) -> (RootSettings, Vec<(String, bool)>) {
         let raw_ws = root.raw.workspace.as_ref();
-        ws.is_workspace = raw_ws.is_some();
-        let ws_deps = raw_ws.map(|w| w.dependencies.clone()).unwrap_or_default();
-        let ws_edition = raw_ws
-            .and_then(|w| w.package.as_ref())
-            .and_then(|p| p.edition.clone());
-        ws.exclude = raw_ws
+        self.is_workspace = raw_ws.is_some();
+        self.exclude = raw_ws
             .map(|w| {
                 w.exclude
                     .iter()
@@ -240,17 +266,7 @@ impl Workspace {
                     .collect()
             })
             .unwrap_or_default();
-        let literal: Vec<String> = raw_ws
-            .map(|w| {
-                w.members
-                    .iter()
-                    .filter(|m| !m.contains(['*', '?', '[']))
-                    .filter_map(|m| super::relpath::normalize("", m))
-                    .collect()
-            })
-            .unwrap_or_default();
         let patches = deps::patched_paths(&root.raw);
-        // (directory, reached only through a path dependency or a patch)
         let mut queue: Vec<(String, bool)> = Vec::new();
         queue.extend(patches.values().map(|p| (p.clone(), true)));
         let mut expanded: Vec<(String, Vec<String>)> = Vec::new();
@@ -264,118 +280,172 @@ impl Workspace {
         if root.raw.package.is_some() {
             queue.push((String::new(), false));
         }
-        let root_text = root.text.clone();
-        let excluded = |d: &str, exclude: &[String]| {
-            !literal.iter().any(|l| l == d)
-                && exclude
-                    .iter()
-                    .any(|x| GitPath::from(d).starts_with_dir(x) && !x.is_empty())
+        let settings = RootSettings {
+            deps: raw_ws.map(|w| w.dependencies.clone()).unwrap_or_default(),
+            edition: raw_ws
+                .and_then(|w| w.package.as_ref())
+                .and_then(|p| p.edition.clone()),
+            literal: raw_ws
+                .map(|w| {
+                    w.members
+                        .iter()
+                        .filter(|m| !m.contains(['*', '?', '[']))
+                        .filter_map(|m| super::relpath::normalize("", m))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            patches,
+            expanded,
         };
+        (settings, queue)
+    }
+
+    /// True when `dir` is `exclude`d (and no `members` entry names it literally).
+    fn excluded(&self, settings: &RootSettings, dir: &str) -> bool {
+        !settings.literal.iter().any(|l| l == dir)
+            && self
+                .exclude
+                .iter()
+                .any(|x| GitPath::from(dir).starts_with_dir(x) && !x.is_empty())
+    }
+
+    /// Reads every member reached from `queue` (members globs, path dependencies, patches),
+    /// the root package (`root`, already read) included.
+    fn walk_members(
+        &mut self,
+        tree: &impl RepoFiles,
+        settings: &RootSettings,
+        mut queue: Vec<(String, bool)>,
+        root: Parsed,
+    ) -> Result<()> {
         // What the walk below will read: excluded directories only when a path leads there.
         let ahead_dirs: Vec<&str> = queue
             .iter()
-            .filter(|(d, by_path)| *by_path || !excluded(d, &ws.exclude))
+            .filter(|(d, by_path)| *by_path || !self.excluded(settings, d))
             .map(|(d, _)| d.as_str())
             .collect();
         let mut ahead = read_ahead(tree, &ahead_dirs);
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
         let mut root = Some(root);
         let ctx = deps::Context {
-            workspace_deps: &ws_deps,
-            patches: &patches,
+            workspace_deps: &settings.deps,
+            patches: &settings.patches,
         };
         while let Some((dir, by_path)) = queue.pop() {
-            let is_excluded = excluded(&dir, &ws.exclude);
+            let is_excluded = self.excluded(settings, &dir);
             if is_excluded && !by_path {
                 continue;
             }
             // A member (found by a members glob, or a path dependency inside the workspace)
             // is no path-only package, whichever way it was reached first.
-            let path_only = by_path && (is_excluded || !ws.is_workspace);
+            let path_only = by_path && (is_excluded || !self.is_workspace);
             if let Some(&at) = seen.get(&dir) {
                 if !path_only {
-                    if let Some(m) = ws.members.get_mut(at) {
+                    if let Some(m) = self.members.get_mut(at) {
                         m.path_only = false;
                     }
                 }
                 continue;
             }
-            seen.insert(dir.clone(), ws.members.len());
+            seen.insert(dir.clone(), self.members.len());
             let manifest = if dir.is_empty() {
                 root.take()
             } else {
-                ws.read_manifest(tree, &dir, &mut ahead)?
+                self.read_manifest(tree, &dir, &mut ahead)?
             };
-            let Some(Parsed { raw, text }) = manifest else {
+            let Some(parsed) = manifest else {
                 continue;
             };
-            let Some(package) = &raw.package else {
+            if parsed.raw.package.is_none() {
                 continue;
-            };
-            let member_deps = deps::collect(&raw, &dir, &ctx);
+            }
+            let member_deps = deps::collect(&parsed.raw, &dir, &ctx);
             // Path dependencies inside the workspace are members too; the others (excluded,
             // or of a lone package) are path-only packages: nodes of the graph all the same.
             queue.extend(member_deps.iter().filter_map(|d| {
                 let p = d.path.clone()?;
-                let member = ws.is_workspace && !path_only && !excluded(&p, &ws.exclude);
+                let member = self.is_workspace && !path_only && !self.excluded(settings, &p);
                 Some((p, !member))
             }));
-            let metadata_tier = package
-                .metadata
-                .as_ref()
-                .and_then(|m| m.countersign.as_ref())
-                .and_then(|c| c.tier.clone())
-                .and_then(|tier| ws.check_tier(tree, &dir, &text, tier));
-            let name = package
-                .name
-                .clone()
-                .unwrap_or_else(|| dir.rsplit('/').next().unwrap_or("").to_string());
-            let edition = match &package.edition {
-                Some(Inheritable::Value(e)) => e.clone(),
-                Some(Inheritable::Inherit { .. }) => {
-                    ws_edition.clone().unwrap_or_else(|| "2015".to_string())
-                }
-                None => "2015".to_string(),
-            };
-            let declared = DeclaredTargets {
-                explicit: [
-                    !raw.bin.is_empty(),
-                    !raw.test.is_empty(),
-                    !raw.bench.is_empty(),
-                    !raw.example.is_empty(),
-                ],
-                lib: raw.lib.clone(),
-                bins: raw.bin.clone(),
-                tests: raw.test.clone(),
-                benches: raw.bench.clone(),
-                examples: raw.example.clone(),
-                build: package.build.clone(),
-                autolib: package.autolib,
-                autobins: package.autobins,
-                autotests: package.autotests,
-                autobenches: package.autobenches,
-                autoexamples: package.autoexamples,
-                proc_macro: raw.lib.as_ref().and_then(|l| l.proc_macro).unwrap_or(false),
-                build_deps: super::manifest::build_dep_names(&raw),
-                build_fingerprint: super::manifest::build_fingerprint(&raw, &text),
-            };
-            ws.members.push(Member {
-                name,
-                dir,
-                metadata_tier,
-                edition,
-                deps: member_deps,
-                inherits: deps::inherited_keys(&raw),
-                declared,
-                path_only,
-            });
+            if let Some(member) =
+                self.member_from(tree, settings, parsed, dir, member_deps, path_only)
+            {
+                self.members.push(member);
+            }
         }
-        ws.members.sort_by(|a, b| a.dir.cmp(&b.dir));
-        for (pattern, dirs) in &expanded {
+        Ok(())
+    }
+
+    /// The member in `dir` as its parsed manifest declares it (None without a `[package]`).
+    fn member_from(
+        &mut self,
+        tree: &impl RepoFiles,
+        settings: &RootSettings,
+        Parsed { raw, text }: Parsed,
+        dir: String,
+        member_deps: Vec<Dependency>,
+        path_only: bool,
+    ) -> Option<Member> {
+        let package = raw.package.as_ref()?;
+        let metadata_tier = package
+            .metadata
+            .as_ref()
+            .and_then(|m| m.countersign.as_ref())
+            .and_then(|c| c.tier.clone())
+            .and_then(|tier| self.check_tier(tree, &dir, &text, tier));
+        let name = package
+            .name
+            .clone()
+            .unwrap_or_else(|| dir.rsplit('/').next().unwrap_or("").to_string());
+        let edition = match &package.edition {
+            Some(Inheritable::Value(e)) => e.clone(),
+            Some(Inheritable::Inherit { .. }) => settings
+                .edition
+                .clone()
+                .unwrap_or_else(|| "2015".to_string()),
+            None => "2015".to_string(),
+        };
+        let declared = DeclaredTargets {
+            explicit: [
+                !raw.bin.is_empty(),
+                !raw.test.is_empty(),
+                !raw.bench.is_empty(),
+                !raw.example.is_empty(),
+            ],
+            lib: raw.lib.clone(),
+            bins: raw.bin.clone(),
+            tests: raw.test.clone(),
+            benches: raw.bench.clone(),
+            examples: raw.example.clone(),
+            build: package.build.clone(),
+            autolib: package.autolib,
+            autobins: package.autobins,
+            autotests: package.autotests,
+            autobenches: package.autobenches,
+            autoexamples: package.autoexamples,
+            proc_macro: raw.lib.as_ref().and_then(|l| l.proc_macro).unwrap_or(false),
+            build_deps: super::manifest::build_dep_names(&raw),
+            build_fingerprint: super::manifest::build_fingerprint(&raw, &text),
+        };
+        Some(Member {
+            name,
+            dir,
+            metadata_tier,
+            edition,
+            deps: member_deps,
+            inherits: deps::inherited_keys(&raw),
+            declared,
+            path_only,
+        })
+    }
+
+    /// Records a problem for each `members` glob whose directories hold no usable package.
+    fn check_globs(&mut self, tree: &impl RepoFiles, settings: &RootSettings, root_text: &str) {
+        for (pattern, dirs) in &settings.expanded {
             let lost: Vec<&String> = dirs
                 .iter()
-                .filter(|d| !excluded(d, &ws.exclude))
-                .filter(|d| !ws.members.iter().any(|m| &m.dir == *d))
+                .filter(|d| !self.excluded(settings, d))
+                .filter(|d| !self.members.iter().any(|m| &m.dir == *d))
                 .collect();
             let why = members::unusable(pattern, &lost);
             if let Some((message, help)) = why {
@@ -383,16 +453,15 @@ impl Workspace {
                 let span = root_text
                     .find(&quoted)
                     .map_or(0..0, |i| i + 1..i + quoted.len() - 1);
-                ws.problems.push(Diagnostic::at_span(
+                self.problems.push(Diagnostic::at_span(
                     &tree.display_path("Cargo.toml"),
-                    &root_text,
+                    root_text,
                     span,
                     message,
                     Some(help),
                 ));
             }
         }
-        Ok(ws)
     }
 
     /// Reads and parses the manifest in `dir`; a parse failure is recorded as a problem.

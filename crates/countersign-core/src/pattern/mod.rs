@@ -99,30 +99,23 @@ pub fn build(
         range: range.to_string(),
     };
     let mut review = Review::reopen(repo, &resolved, Purpose::Triage)?;
-    let mut assessed: HashMap<String, Assessment> = review
-        .assess_all_with(&mut |i, n, _| tick("judging", i, n))?
-        .into_iter()
-        .map(|a| (a.commit.clone(), a))
-        .collect();
+    // Each verdict is cut down to what the report counts as soon as it is made: a long
+    // history's verdicts, every path with its reasons, never sit in memory together.
+    let mut assessed: HashMap<String, (Assessment, HashMap<String, String>)> = HashMap::new();
+    review.assess_each_with(&mut |i, n, _| tick("judging", i, n), &mut |a| {
+        let kept = slim(a);
+        assessed.insert(kept.0.commit.clone(), kept);
+        Ok(())
+    })?;
+    drop(review);
     let total = kept.len();
     let mut rows = Vec::with_capacity(total);
     for (i, (oid, time)) in kept.into_iter().enumerate() {
         tick("counting lines", i, total);
-        let Some(a) = assessed.remove(&oid.to_string()) else {
+        let Some((a, crate_of)) = assessed.remove(&oid.to_string()) else {
             continue;
         };
         let added = added_lines(repo, oid)?;
-        let crate_of = a
-            .verdict
-            .paths
-            .iter()
-            .map(|p| {
-                (
-                    String::from_utf8_lossy(p.path.as_bytes()).into_owned(),
-                    p.crate_name.clone().unwrap_or_else(|| NO_CRATE.to_string()),
-                )
-            })
-            .collect();
         rows.push(Row {
             oid,
             time,
@@ -135,6 +128,29 @@ pub fn build(
     report.fixes = fixes::find(repo, &rows_view(&rows), opts.fix_window_days, tick)?;
     aggregate(&mut report, &rows);
     Ok(report)
+}
+
+/// `a` without what the report never reads (the per-path verdicts and every sentence of
+/// reasons), with the crate of each of its paths.
+fn slim(mut a: Assessment) -> (Assessment, HashMap<String, String>) {
+    let crate_of = std::mem::take(&mut a.verdict.paths)
+        .into_iter()
+        .map(|p| {
+            (
+                String::from_utf8_lossy(p.path.as_bytes()).into_owned(),
+                p.crate_name.unwrap_or_else(|| NO_CRATE.to_string()),
+            )
+        })
+        .collect();
+    a.verdict.reasons = Vec::new();
+    a.tier_reasons = Vec::new();
+    a.checkout_attributes = Vec::new();
+    a.line_note_problems = Vec::new();
+    a.gate.problems = Vec::new();
+    for c in &mut a.verdict.crates {
+        c.why = String::new();
+    }
+    (a, crate_of)
 }
 
 /// What [`fixes::find`] needs of each commit.

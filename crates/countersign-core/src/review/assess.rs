@@ -127,6 +127,11 @@ type RejectIndex = crate::signoff::patch_index::PatchIndex<[u8; 20], Vec<String>
 /// The most commits a range may hold to be recognised as squashed (a bound on the work).
 const MAX_SQUASHED: usize = 500;
 
+/// Workspaces kept between commits judged one by one: a range is judged oldest first and a
+/// commit needs only its own and its parents', so past this many the others are let go
+/// (read again should anything ask for one) and memory stays flat over a long history.
+const KEPT_WORKSPACES: usize = 32;
+
 /// Assesses commits against the policy, roster and workspace of one trusted revision.
 pub struct Assessor<'r> {
     repo: &'r git2::Repository,
@@ -238,6 +243,14 @@ impl<'r> Assessor<'r> {
             self.workspaces.insert(id.to_string(), std::rc::Rc::new(ws));
         }
         Ok(&self.workspaces[id])
+    }
+
+    /// Lets go of the workspaces `commit` cannot need (see [`KEPT_WORKSPACES`]).
+    fn forget_workspaces(&mut self, commit: &CommitChange) {
+        if self.workspaces.len() > KEPT_WORKSPACES {
+            self.workspaces
+                .retain(|id, _| *id == commit.id || commit.parents.contains(id));
+        }
     }
 
     /// The commit a commit's diff was taken against (None for a root commit).
@@ -556,6 +569,7 @@ impl<'r> Assessor<'r> {
     /// looked for (see [`rewrite`]) and, when found, named in
     /// [`Assessment::rewritten_from`] and in the gate's problems.
     pub fn assess(&mut self, commit: &CommitChange) -> Result<Assessment> {
+        self.forget_workspaces(commit);
         let lines = self.note_lines(commit)?;
         let removed = self.notes.removed_lines(commit.commit_id().oid())?;
         let mut a = self.assess_lines_with(commit, &lines, &removed)?;

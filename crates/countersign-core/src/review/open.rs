@@ -222,20 +222,33 @@ impl<'r> Review<'r> {
         &mut self,
         progress: &mut dyn FnMut(usize, usize, &crate::git::CommitChange),
     ) -> Result<Vec<Assessment>> {
+        let mut all = Vec::with_capacity(self.changes.commits.len());
+        self.assess_each_with(progress, &mut |a| {
+            all.push(a);
+            Ok(())
+        })?;
+        Ok(all)
+    }
+
+    /// [`Review::assess_all_with`], handing each verdict to `each` as soon as it is made
+    /// rather than keeping them all: what reads a long history (`report`) keeps only what it
+    /// needs of each commit, so its memory does not grow with every verdict's detail.
+    pub fn assess_each_with(
+        &mut self,
+        progress: &mut dyn FnMut(usize, usize, &crate::git::CommitChange),
+        each: &mut dyn FnMut(Assessment) -> Result<()>,
+    ) -> Result<()> {
         let commits = std::mem::take(&mut self.changes.commits);
-        if let Err(e) = self.assessor.check_signatures_ahead(&commits) {
-            self.changes.commits = commits;
-            return Err(e);
-        }
         let total = commits.len();
-        let result = commits
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                progress(i, total, c);
-                self.assessor.assess(c)
-            })
-            .collect();
+        let result = self
+            .assessor
+            .check_signatures_ahead(&commits)
+            .and_then(|()| {
+                commits.iter().enumerate().try_for_each(|(i, c)| {
+                    progress(i, total, c);
+                    each(self.assessor.assess(c)?)
+                })
+            });
         self.changes.commits = commits;
         result
     }
