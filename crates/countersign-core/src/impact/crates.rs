@@ -133,7 +133,7 @@ pub fn crate_level(sides: &Sides<'_>, files: &[&FileChange]) -> Result<CrateLeve
     } else {
         None
     };
-    let reached = reverse_closure(&sides.tip.edges(), &seeds(sides, &direct));
+    let reached = reverse_closure(sides.tip.edge_list(), &seeds(sides, &direct));
     let crates = crate_impacts(sides, &direct, reached);
     Ok(CrateLevel {
         changed_files: changed_files.into_iter().collect(),
@@ -228,7 +228,7 @@ fn seeds(sides: &Sides<'_>, direct: &Direct) -> Vec<Seed> {
     if direct.deleted.is_empty() {
         return seeds;
     }
-    let base_edges = sides.base.edges();
+    let base_edges = sides.base.edge_list();
     for gone in &direct.deleted {
         for e in base_edges.iter().filter(|e| &e.to == gone) {
             if sides.tip.member(&e.from).is_some() && e.kind != DepKind::Dev {

@@ -38,6 +38,10 @@ pub(crate) struct RawManifest {
     /// `[replace]` (deprecated form of `[patch]`), keyed by `name:version`.
     #[serde(default)]
     pub replace: BTreeMap<String, RawDep>,
+    /// [`build_fingerprint`] of the text this was parsed from, worked out once: a parsed
+    /// manifest is shared by every workspace load that reads the same text.
+    #[serde(skip)]
+    pub fingerprint: std::sync::OnceLock<u64>,
 }
 
 /// The three dependency tables (with Cargo's old underscore spellings).
@@ -190,6 +194,11 @@ pub(crate) fn build_dep_names(raw: &RawManifest) -> Vec<String> {
 /// `package.build`, `package.links`, `lib.proc-macro`, and every build-dependency entry
 /// (target tables too), as parsed values. 0 for a manifest with none of them.
 pub(crate) fn build_fingerprint(raw: &RawManifest, text: &str) -> u64 {
+    *raw.fingerprint.get_or_init(|| fingerprint_of(raw, text))
+}
+
+/// [`build_fingerprint`], worked out (`raw` is `text` parsed).
+fn fingerprint_of(raw: &RawManifest, text: &str) -> u64 {
     use std::hash::{Hash, Hasher};
     let plain = raw.build_dependencies.is_empty()
         && raw.target.values().all(|t| t.build_dependencies.is_empty())

@@ -128,6 +128,9 @@ pub struct Workspace {
     build_time: std::sync::OnceLock<BTreeMap<String, String>>,
     /// [`Workspace::path_deps_below`]'s index, built on first use.
     dep_paths: std::sync::OnceLock<BTreeMap<String, Vec<(String, String)>>>,
+    /// [`Workspace::edge_list`], built on first use: a gate asks for the edges of the same
+    /// workspace once per commit of a long range.
+    edges: std::sync::OnceLock<Vec<Edge>>,
 }
 
 /// [`Workspace::members`] indexed.
@@ -640,7 +643,7 @@ impl Workspace {
                     queue.push(m.name.clone());
                 }
             }
-            let edges = self.edges();
+            let edges = self.edge_list();
             for e in edges.iter().filter(|e| e.kind == DepKind::Build) {
                 if !out.contains_key(&e.to) {
                     out.insert(
@@ -674,6 +677,15 @@ impl Workspace {
     /// Every path-dependency edge between members, in member order. A path dependency on a
     /// directory that is not a member (outside the workspace, or excluded) is no edge.
     pub fn edges(&self) -> Vec<Edge> {
+        self.edge_list().to_vec()
+    }
+
+    /// [`Workspace::edges`], borrowed: worked out once per workspace.
+    pub fn edge_list(&self) -> &[Edge] {
+        self.edges.get_or_init(|| self.find_edges())
+    }
+
+    fn find_edges(&self) -> Vec<Edge> {
         let by_dir: BTreeMap<&str, &Member> =
             self.members.iter().map(|m| (m.dir.as_str(), m)).collect();
         let mut edges = Vec::new();
