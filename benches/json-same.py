@@ -65,8 +65,11 @@ def main():
     with tempfile.TemporaryDirectory() as scratch:
         env = scale.env_for(scratch)
         demo = os.path.join(scratch, "demo")
-        subprocess.run([old, "demo", "--dir", demo, "--no-tui"], env=env, check=True, capture_output=True)
+        # The demo exits with the triage table's status (1: commits wait for sign-offs).
+        subprocess.run([old, "demo", "--dir", demo, "--no-tui"], env=env, capture_output=True)
         repo = os.path.join(demo, "repo")
+        if not os.path.isdir(repo):
+            sys.exit(f"{old} demo --dir {demo} made no repository")
         head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, env=env, check=True, capture_output=True,
                               text=True).stdout.strip()
         cases = [[*c[:1], *c[2:]] for c in judged("", None)]  # the default range and trusted ref

@@ -14,11 +14,20 @@ Cases:
   400 files (~48k lines), judged by a policy on a scratch trusted ref: `review --snapshot
   160x50` vs `git show`; `impact` vs `cargo metadata --no-deps --offline` (skipped without
   cargo), with the generated repository's objects loose, then packed by `git gc`.
+- many crates (with cargo): `verify`, `status` and `impact` of the generator's change on a
+  workspace of CRATES_MANY (default 5,000) crates, judged by a policy, vs `cargo metadata
+  --no-deps --offline` (DESIGN's bound for the crate-level work: at most 1.0x).
 - diem (when DIEM names a clone): `review COMMIT --snapshot 160x50` vs `git show COMMIT` for
   76576974dc (2,179 files) and 401773f574; `status COMMIT`; `verify` over 300 commits of
-  history; `report` over REPORT_COMMITS (default 1,000; the whole history is ~9,300) vs
-  `git log --numstat` over the same range. A policy is committed on a scratch ref (refs/countersign-bench/trusted, on top of
-  the clone's HEAD) so that status and verify have one; nothing else in the clone changes.
+  history vs `git log --stat` and vs `git log --name-status` (the changed paths, what judging
+  needs at least), then over 1,000 commits (and VERIFY_LONG, e.g. `VERIFY_LONG=9999` for the
+  whole history) once each with the cost per commit and peak memory; `report` over
+  REPORT_COMMITS (default 1,000; the whole history is ~9,300) vs `git log --numstat` over the
+  same range, with peak memory. A policy is committed on a scratch ref
+  (refs/countersign-bench/trusted, on top of the clone's HEAD) so that status and verify have
+  one; nothing else in the clone changes.
+
+`benches/json-same.py OLD NEW` checks that a speed change leaves every JSON output as it was.
 """
 import json
 import os
