@@ -24,7 +24,8 @@ reverse transitive closure of that graph from what the commit changed:
   changed package;
 - a member's `Cargo.toml`: descriptive `[package]` keys reach that package's files that read
   `CARGO_PKG_*` (or clap's `#[command(version)]`); dependency entries the files naming them;
-  anything else the package's files; the root's `[workspace]` table likewise for every member
+  an `[[example]]`, `[[test]]`, `[[bench]]` or `[[bin]]` entry that target's files; anything
+  else the package's files; the root's `[workspace]` table likewise for every member
   (`[workspace.dependencies]` by name, `[workspace.package]` as `[package]`, lints and member
   lists nothing).
 
@@ -399,13 +400,31 @@ def workspace_effect(o, n):
     return out
 
 
+TARGET_TABLES = {"example": "example", "test": "test", "bench": "bench", "bin": "bin"}
+
+
+def changed_targets(o, n):
+    """{kind: names} of the `[[example]]`, `[[test]]`, `[[bench]]` and `[[bin]]` entries a
+    manifest change adds, removes or edits: those targets' files, not the package's."""
+    out = defaultdict(set)
+    for key, kind in TARGET_TABLES.items():
+        a = {e.get("name"): e for e in o.get(key, []) if isinstance(e, dict)}
+        b = {e.get("name"): e for e in n.get(key, []) if isinstance(e, dict)}
+        for name in set(a) | set(b):
+            if a.get(name) != b.get(name):
+                out[kind].add(name)
+    return out
+
+
 def manifest_effect(old, new):
-    """(whole crate?, reads metadata?, dependency lib names changed, workspace effect)."""
+    """(whole crate?, reads metadata?, dependency lib names changed, workspace effect,
+    {target kind: names} changed)."""
     try:
         o, n = tomllib.loads(old or ""), tomllib.loads(new or "")
     except tomllib.TOMLDecodeError:
-        return True, False, set(), {"whole": True, "reads": False, "deps": set()}
+        return True, False, set(), {"whole": True, "reads": False, "deps": set()}, {}
     whole, meta, deps = False, False, set()
+    targets = changed_targets(o, n)
     ws = workspace_effect(o.get("workspace", {}), n.get("workspace", {}))
 
     def dep_tables(t):
@@ -432,7 +451,7 @@ def manifest_effect(old, new):
                         whole = True
         elif key in DEP_TABLES or key == "target":
             pass
-        elif key in ("badges", "workspace", "lints"):
+        elif key in ("badges", "workspace", "lints") or key in TARGET_TABLES:
             pass
         else:
             whole = True
@@ -449,7 +468,18 @@ def manifest_effect(old, new):
         pkg = v.get("package", k[2]) if isinstance(v, dict) else k[2]
         deps.add(k[2].replace("-", "_"))
         deps.add(pkg.replace("-", "_"))
-    return whole, meta, deps, ws
+    return whole, meta, deps, ws, targets
+
+
+def target_files(root_file, files):
+    """The files of one example, test, bench or binary target: its root, and the folder it
+    heads (`examples/foo.rs` with `examples/foo/`, `tests/foo/main.rs` with `tests/foo/`);
+    a binary rooted at `src/main.rs` shares src/ with the library, so only its root."""
+    d, base = os.path.split(root_file)
+    if base == "main.rs" and os.path.basename(d) == "src":
+        return {root_file} & files
+    head = d if base in ("main.rs", "lib.rs") else os.path.join(d, base[:-3])
+    return {f for f in files if f == root_file or f.startswith(head + "/")}
 
 
 def truth(repo, commit, parent, tip, base):
@@ -498,9 +528,13 @@ def truth(repo, commit, parent, tip, base):
         pkg = next((n for n, pd in pkg_dirs.items() if pd == d), None)
         old, new = show(repo, parent, f), show(repo, commit, f)
         scope = files_of[pkg] if pkg else set()
-        whole, reads, deps, ws = manifest_effect(old, new)
+        whole, reads, deps, ws, targets = manifest_effect(old, new)
         if whole:
             seeds |= scope
+        for t in (t for p in meta.get("packages", []) if p["name"] == pkg for t in p["targets"]):
+            if any(t["name"] in targets.get(k, ()) for k in t["kind"]):
+                seeds |= target_files(os.path.relpath(os.path.realpath(t["src_path"]), root),
+                                      scope)
         if reads:
             seeds |= set(facts["pkg_meta"]) & scope
         libs |= deps
