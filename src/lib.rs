@@ -19,7 +19,5 @@ pub mod cli;
 pub mod demo;
 pub mod tui;
 
-#[allow(unused_imports)]
 use countersign_core::review::{diff, git, impact, policy, signoff};
-#[allow(unused_imports)]
 use countersign_core::{model, output, pattern, review, util, Error, Result};

@@ -319,8 +319,7 @@ fn load_doc(repo: Option<&git2::Repository>, file: &FileChange) -> Result<Arc<Di
     let repo =
         repo.ok_or_else(|| "the repository could not be opened to read this diff".to_string())?;
     // Held until the document is built: the peak of a large file is its hunks and its rows.
-    let oid = |id: &Option<String>| id.as_deref().and_then(|i| git2::Oid::from_str(i).ok());
-    let _turn = crate::git::large_blob_turn(repo, &[oid(&file.old_id), oid(&file.new_id)]);
+    let _turn = crate::git::large_blob_turn(repo, &file.blob_oids());
     let (file, hunks) = file.load_diff(repo).map_err(|e| e.to_string())?;
     Ok(Arc::new(DiffDoc::build(&file, hunks)))
 }

@@ -15,7 +15,7 @@ use crate::signoff::Decision;
 /// session's drafts). A review not opened from a repository (or that cannot be opened again)
 /// gets its drafts alone, under the last decision signed in this session.
 pub fn render(app: &App) -> String {
-    let drafts: Vec<feedback::Draft> = app.comments().into_iter().cloned().collect();
+    let drafts: Vec<crate::review::drafts::Draft> = app.comments().into_iter().cloned().collect();
     let repo = crate::git::open(&app.data.repo_path).ok();
     let collected = match (&repo, &app.data.resolved) {
         (Some(repo), Some(resolved)) => Review::reopen(repo, resolved, Purpose::Explore)

@@ -57,14 +57,10 @@ pub fn run(repo_path: &Path, files: &[(FileKey, FileChange)]) -> HashMap<FileKey
 /// A set difference instead of a diff: the scan reads every file of the change, and most
 /// lines are plain.
 fn added_lines_to_check(repo: &git2::Repository, file: &FileChange) -> Vec<Vec<u8>> {
-    let oid = |id: &Option<String>| id.as_deref().and_then(|i| git2::Oid::from_str(i).ok());
-    let _turn = crate::git::large_blob_turn(repo, &[oid(&file.old_id), oid(&file.new_id)]);
-    let blob = |id: &Option<String>| {
-        id.as_deref()
-            .and_then(|id| git2::Oid::from_str(id).ok())
-            .and_then(|oid| repo.find_blob(oid).ok())
-    };
-    let Some(new) = blob(&file.new_id) else {
+    let [old_oid, new_oid] = file.blob_oids();
+    let _turn = crate::git::large_blob_turn(repo, &[old_oid, new_oid]);
+    let blob = |oid: Option<git2::Oid>| oid.and_then(|oid| repo.find_blob(oid).ok());
+    let Some(new) = blob(new_oid) else {
         return Vec::new();
     };
     // The binary flag is unknown on a list loaded with paths only.
@@ -81,7 +77,7 @@ fn added_lines_to_check(repo: &git2::Repository, file: &FileChange) -> Vec<Vec<u
         // Most files: nothing but printable ASCII; the old side need not be read.
         return Vec::new();
     }
-    let old = blob(&file.old_id);
+    let old = blob(old_oid);
     let old_lines: HashSet<&[u8]> = old
         .as_ref()
         .map(|b| {

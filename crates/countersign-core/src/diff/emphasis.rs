@@ -217,7 +217,7 @@ fn pair_block(hunk: &Hunk, removed: &[usize], added: &[usize], out: &mut Vec<Lin
 }
 
 /// Emphasis ranges for every line of `hunk`, indexed like [`Hunk::lines`]: `Some(ranges)` for
-/// a removed or added line that [`pair_lines`] paired, `None` for every other line (context,
+/// a removed or added line that `pair_lines` paired, `None` for every other line (context,
 /// unpaired, too different, too long). A convenience for renderers that walk lines in order.
 pub fn hunk_emphasis(hunk: &Hunk) -> Vec<Option<Vec<Range<usize>>>> {
     let mut out = vec![None; hunk.lines.len()];

@@ -262,7 +262,7 @@ impl Highlighter {
     }
 
     /// Hunk lines `lines` (indices into [`crate::git::Hunk::lines`], clamped to the hunk) of
-    /// hunk `hunk_index` of `file` on `side`: the [`CHUNK_LINES`]-line chunks covering them,
+    /// hunk `hunk_index` of `file` on `side`: the `CHUNK_LINES`-line chunks covering them,
     /// from the cache or computed now and cached. The result may hold more lines than asked
     /// (whole chunks). An index past the file's hunks gives an empty result.
     ///

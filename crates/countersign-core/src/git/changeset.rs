@@ -200,6 +200,13 @@ impl FileChange {
             .filter(|o| Some(*o) != self.new_path.as_ref());
         self.new_path.iter().chain(old)
     }
+
+    /// The blob ids before and after (None for an absent side), parsed here so that callers
+    /// reading the blobs hold ids, not text.
+    pub fn blob_oids(&self) -> [Option<git2::Oid>; 2] {
+        let oid = |id: &Option<String>| id.as_deref().and_then(|i| git2::Oid::from_str(i).ok());
+        [oid(&self.old_id), oid(&self.new_id)]
+    }
 }
 
 impl FileChange {
@@ -333,7 +340,7 @@ impl CommitChange {
     ///
     /// Renames and copies (from files the commit also modifies) are detected; typechanges are
     /// reported as such; submodules are never ignored. The `binary` flag is decided from both
-    /// sides' content alone ([`super::content`]), the same at either depth; no attribute of
+    /// sides' content alone (`super::content`), the same at either depth; no attribute of
     /// the repository changes it or the hunks.
     pub fn load(repo: &git2::Repository, id: git2::Oid, depth: LoadDepth) -> Result<Self> {
         let short = super::short_id(&id.to_string()).to_string();

@@ -566,7 +566,7 @@ impl<'r> Assessor<'r> {
     }
 
     /// The full verdict on `commit`. When it needs sign-offs, its earlier signed version is
-    /// looked for (see [`rewrite`]) and, when found, named in
+    /// looked for (see `rewrite`) and, when found, named in
     /// [`Assessment::rewritten_from`] and in the gate's problems.
     pub fn assess(&mut self, commit: &CommitChange) -> Result<Assessment> {
         self.forget_workspaces(commit);
@@ -976,7 +976,7 @@ impl<'r> Assessor<'r> {
 
     /// Checks the signatures of the sign-off lines (current and removed) on `commits` ahead,
     /// on the machine's cores, for the verdicts to take (see
-    /// [`verify::check_signatures_ahead`]).
+    /// `verify::check_signatures_ahead`).
     pub fn check_signatures_ahead(&mut self, commits: &[CommitChange]) -> Result<()> {
         let mut lines = Vec::new();
         for c in commits {

@@ -3,7 +3,7 @@
 //!
 //! 1. **Gather.** Comments come from valid signed records (approve or reject, payload
 //!    version 2) on the commits of the range and on the earlier versions the rewrite
-//!    detection ([`crate::signoff::rewrite`]) finds for them, plus the workstation's current
+//!    detection (`crate::signoff::rewrite`) finds for them, plus the workstation's current
 //!    drafts ([`super::drafts`]) on those commits. Only records the trusted roster's keys
 //!    signed count: anyone can push note lines, and a forged one must not put words in a
 //!    reviewer's mouth.
@@ -20,7 +20,7 @@ use git2::Oid;
 use serde::Serialize;
 
 use super::assess::Assessment;
-pub use super::drafts::Draft;
+use super::drafts::Draft;
 use super::open::Review;
 use crate::git::{CommitChange, LoadDepth};
 use crate::model::Side;

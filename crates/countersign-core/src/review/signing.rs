@@ -103,7 +103,7 @@ pub enum Signing {
 
 impl Review<'_> {
     /// Plans sign-offs on every commit of the range with the key whose public half is `key`:
-    /// each commit is judged first, then [`signoff::plan`] checks the key, the principal and
+    /// each commit is judged first, then `signoff::plan` checks the key, the principal and
     /// the tier rules against the trusted roster and policy. Nothing is written.
     pub fn plan_signing(
         &mut self,

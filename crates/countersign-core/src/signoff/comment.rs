@@ -42,9 +42,9 @@ pub struct ReviewComment {
     pub text: String,
     /// The commented lines, exactly as the file holds them (without line ends).
     pub code: Vec<String>,
-    /// Up to [`CONTEXT_LINES`] lines before them.
+    /// Up to `CONTEXT_LINES` lines before them.
     pub before: Vec<String>,
-    /// Up to [`CONTEXT_LINES`] lines after them.
+    /// Up to `CONTEXT_LINES` lines after them.
     pub after: Vec<String>,
     /// Marked resolved by the reviewer (`feedback --unresolved` leaves it out).
     pub resolved: bool,
@@ -130,7 +130,7 @@ pub(crate) fn file_lines(
 }
 
 /// Builds the comment `input` describes on `commit`: quotes lines `start..=end` of the file
-/// with [`CONTEXT_LINES`] of context. Errors name the path and the lines when the file or
+/// with `CONTEXT_LINES` of context. Errors name the path and the lines when the file or
 /// the lines are not there, or the range is longer than a comment may quote.
 pub fn quote(repo: &Repository, commit: Oid, input: &CommentInput) -> Result<ReviewComment> {
     let end = input.end.unwrap_or(input.start);

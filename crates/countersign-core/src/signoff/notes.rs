@@ -171,7 +171,7 @@ impl<'r> NotesReader<'r> {
     /// Every line, in any note of the notes tree or in an earlier version the history holds,
     /// that records a reject (unverified: parsing only). What a rewrite's carried rejects
     /// are looked for in; each distinct note blob is read once, and one over the note cap
-    /// is left to the commit it annotates (which it fails, see [`MAX_NOTE_BYTES`]).
+    /// is left to the commit it annotates (which it fails, see `MAX_NOTE_BYTES`).
     pub fn reject_lines(&mut self) -> Result<Vec<String>> {
         let Some(tip) = self.tip()? else {
             return Ok(Vec::new());
@@ -226,7 +226,7 @@ impl<'r> NotesReader<'r> {
     }
 
     /// The size of the biggest note blob on `commit` (its note now or an earlier version)
-    /// that was over [`MAX_NOTE_BYTES`] and so was not read, if any was met.
+    /// that was over `MAX_NOTE_BYTES` and so was not read, if any was met.
     pub fn oversized(&self, commit: Oid) -> Option<u64> {
         self.oversized.get(&commit).copied()
     }

@@ -83,14 +83,14 @@ pub struct Evidence {
     pub hunks: Option<HunkEvidence>,
 }
 
-/// Which hunks of the commit's hunk list ([`super::hunks`]) the reviewer viewed: each line of
+/// Which hunks of the commit's hunk list (`super::hunks`) the reviewer viewed: each line of
 /// a viewed hunk was on the workstation's screen whole.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HunkEvidence {
     /// How many hunks the list holds.
     pub total: u32,
-    /// `sha256:…` of the list ([`super::hunks::HunkList::digest`]): the bitmap indexes this
+    /// `sha256:…` of the list (`super::hunks::HunkList::digest`): the bitmap indexes this
     /// list and no other.
     pub list_digest: String,
     /// Base64 bitmap, bit `i` (most significant first) set when hunk `i` was viewed.
@@ -118,7 +118,7 @@ impl Evidence {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Payload {
-    /// Format version: [`PAYLOAD_VERSION`] (1), or [`PAYLOAD_VERSION_COMMENTS`] (2) when it
+    /// Format version: `PAYLOAD_VERSION` (1), or `PAYLOAD_VERSION_COMMENTS` (2) when it
     /// carries structured comments.
     pub version: u32,
     /// Full id of the commit signed off.
@@ -147,7 +147,7 @@ pub struct Payload {
     pub tool: String,
     /// What the reviewer had seen.
     pub evidence: Evidence,
-    /// For an approval: the [`payload_digest`] of this principal's earlier reject that it
+    /// For an approval: the `payload_digest` of this principal's earlier reject that it
     /// lifts. A signed reject stands until its own principal names it here, whatever the
     /// timestamps say. Absent from the canonical bytes when None, so payloads made before it
     /// existed keep their exact bytes.

@@ -63,7 +63,7 @@ pub struct PlannedSignoff {
     pub payload: Payload,
 }
 
-/// What [`plan`] found: the sign-offs to make, or why none may be made.
+/// What `plan` found: the sign-offs to make, or why none may be made.
 #[derive(Clone, Debug, Serialize)]
 pub struct SignPlan {
     /// The principal signing (None when refused before one was found).
