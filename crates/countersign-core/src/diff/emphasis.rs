@@ -41,8 +41,8 @@ pub(crate) struct LinePair {
 }
 
 /// The changed byte ranges of `old` and `new`, token by token, or `None` when the lines
-/// should not be emphasised: either is longer than [`MAX_EMPHASIS_BYTES`], or they share less
-/// than [`MIN_SHARED_RATIO`] of their text.
+/// should not be emphasised: either is longer than `MAX_EMPHASIS_BYTES`, or they share less
+/// than `MIN_SHARED_RATIO` of their text.
 ///
 /// Tokens are runs of word characters (letters, digits, `_`), runs of whitespace, and every
 /// other character on its own, so `Vec::new()` → `Vec::with_capacity(8)` emphasises `new` on

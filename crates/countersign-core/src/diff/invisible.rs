@@ -7,7 +7,7 @@
 //! `<U+202E>`) instead of the character. [`scan`] gathers what a line holds so that a file,
 //! its commit and the sign dialog can name them.
 //!
-//! Confusables are flagged only as mixed-script identifiers ([`mixed_script_identifiers`]),
+//! Confusables are flagged only as mixed-script identifiers (`mixed_script_identifiers`),
 //! as rustc's `mixed_script_confusables` lint does: an identifier whose letters come from
 //! more than one of the scripts with look-alike letters (Latin, Greek, Cyrillic, Armenian,
 //! Cherokee). Ordinary prose in another script is not flagged.

@@ -4,13 +4,13 @@
 //! nothing and knows no terminal library. Colours are plain [`Rgb`] values that the TUI
 //! converts. Three parts:
 //!
-//! 1. **Emphasis** ([`pair_lines`], [`hunk_emphasis`], [`emphasis`]): each change block of a
+//! 1. **Emphasis** (`pair_lines`, [`hunk_emphasis`], [`emphasis`]): each change block of a
 //!    hunk (removed lines followed by added lines) is paired line by line, and each pair is
 //!    diffed token by token with `similar`; the result is the changed byte ranges on both
 //!    sides. Pairs that are too different or too long get none.
 //! 2. **Highlighting** ([`Syntaxes`], [`Highlighter`]): syntect with the onig engine, per
 //!    hunk side (old = context + removed lines, new = context + added lines), lazily in
-//!    chunks of [`CHUNK_LINES`] lines, cached, long lines left plain. `Send + Sync`: run it on a worker thread.
+//!    chunks of `CHUNK_LINES` lines, cached, long lines left plain. `Send + Sync`: run it on a worker thread.
 //! 3. **Themes and config** ([`load_theme`], [`load_config`]): a theme is UI colours (TOML)
 //!    plus syntax colours (`.tmTheme`); `dark` and `light` are built in, a user's own theme
 //!    lives in the config directory's `themes/`.

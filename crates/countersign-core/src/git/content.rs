@@ -3,7 +3,7 @@
 //! The change under review can add a `.gitattributes` saying `tokens.rs -diff` (or `binary`,
 //! `diff=…` with a textconv, `filter`, `eol`), and git would then show the next commit's code
 //! as "binary file changed": the reviewer would sign code they never saw. So countersign never
-//! lets libgit2 decide: [`looks_binary`] judges the content, and [`text_patch`] diffs two
+//! lets libgit2 decide: [`looks_binary`] judges the content, and `text_patch` diffs two
 //! blobs as text without a repository (no attribute is read, no filter or textconv runs).
 //!
 //! The rule (DESIGN.md, "Text or binary"): valid UTF-8 is text, whatever bytes it holds (NUL

@@ -16,7 +16,7 @@
 //!   count as an agent's lines.
 //!
 //! The note is written by whoever can push the notes ref, so parsing is bounded: at most
-//! [`MAX_NOTE_BYTES`], [`MAX_ENTRIES`] attestation lines and [`MAX_RANGES`] ranges, line numbers
+//! `MAX_NOTE_BYTES`, `MAX_ENTRIES` attestation lines and `MAX_RANGES` ranges, line numbers
 //! at most [`MAX_LINE`], one pass over the text (JSON nesting is capped by serde_json). Any
 //! departure from the format is an error naming the line: a malformed log is reported and
 //! never used, in part or whole.

@@ -35,7 +35,7 @@ pub(crate) const TIMEOUT_ENV: &str = "COUNTERSIGN_AGENT_TIMEOUT_MS";
 /// How often a wait looks at its [`Cancel`] flag.
 const POLL: Duration = Duration::from_millis(100);
 
-/// The wait for ssh-agent: [`TIMEOUT`], or `$COUNTERSIGN_AGENT_TIMEOUT_MS`.
+/// The wait for ssh-agent: `TIMEOUT`, or `$COUNTERSIGN_AGENT_TIMEOUT_MS`.
 pub fn timeout() -> Duration {
     std::env::var(TIMEOUT_ENV)
         .ok()

@@ -5,7 +5,7 @@
 //! (the quoted lines and a few lines of context around them). The position says where the
 //! reviewer looked; the content lets `countersign feedback` find the lines again after the
 //! agent moved them, or say that they changed. Comments are data in the signed payload
-//! (payload version 2, see [`super::record`]), bounded by the caps of [`super::bounds`].
+//! (payload version 2, see [`super::record`]), bounded by the caps of `super::bounds`.
 
 use git2::{Oid, Repository};
 use serde::{Deserialize, Serialize};

@@ -36,7 +36,7 @@
 //! ```
 //!
 //! Nothing here touches the terminal: passphrases arrive through a callback
-//! ([`keys::PassphraseFn`]), so the CLI and the TUI each ask in their own way.
+//! (`keys::PassphraseFn`), so the CLI and the TUI each ask in their own way.
 
 pub mod agent;
 pub(crate) mod bounds;

@@ -25,7 +25,7 @@
 //!    Only commits touching exactly the same paths as C are hashed, to keep it cheap.
 //!
 //! The candidates are found in one pass over the notes ref (built on first use and kept for
-//! the life of the [`Finder`], so a long range reads it once).
+//! the life of the `Finder`, so a long range reads it once).
 //!
 //! # Why only signatures valid for P count
 //!
@@ -38,7 +38,7 @@
 //! trusted policy, whose latest decision on P is approve. A forged line, an edited payload,
 //! or a line naming a commit it was not made for proves nothing and is ignored — the caller
 //! (see [`crate::review::Assessor`]) judges each candidate with the same
-//! [`super::Checker`] and [`super::verify::judge`] as the gate.
+//! `super::Checker` and [`super::verify::judge`] as the gate.
 //!
 //! Even then "approved before rewrite" is only a pointer for the reviewer: it never counts
 //! toward C's approvals, and `verify` keeps failing C until someone signs C itself. It says

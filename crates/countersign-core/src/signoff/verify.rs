@@ -15,7 +15,7 @@
 //! admit is judged again by every roster of the trusted history (the caller does that, see
 //! [`crate::policy::history`]): a commit dated ahead, a key rotated or expired since, a
 //! reviewer removed or demoted never lift a veto. Only `revoked` in the trusted policy ends
-//! one (see [`judge_with`]).
+//! one (see `judge_with`).
 //!
 //! **Why both the signed time and now:** the gate judges changes about to ship, so it wants
 //! keys that are trusted today, as `ssh-keygen -Y verify` does by default. Checking only the
