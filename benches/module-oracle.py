@@ -342,19 +342,48 @@ def show(repo, commit, path):
 
 
 def lock_libs(old, new, package_names):
-    """Lib names (guessed `-` → `_`) of the direct dependencies whose locked tree holds a
-    package the lock change added, removed or changed."""
+    """{workspace package: lib names (guessed `-` → `_`) of its direct dependencies whose
+    locked tree holds a package the lock change added, removed or changed}. Packages are told apart by version
+    (a lock may hold itertools 0.13 and 0.14; a crate on 0.13 is not reached by 0.14)."""
     def load(t):
         return {(p["name"], p["version"]): p for p in tomllib.loads(t).get("package", [])} \
             if t else {}
+
+    def resolver(lock):
+        versions = defaultdict(list)
+        for name, version in lock:
+            versions[name].append(version)
+
+        def resolve(dep):
+            """A `dependencies` entry: "name", "name version" or "name version (source)"."""
+            parts = dep.split(" ")
+            if len(parts) > 1:
+                return (parts[0], parts[1])
+            vs = versions.get(parts[0], [])
+            return (parts[0], vs[0]) if len(vs) == 1 else None
+        return resolve
+
+    def canonical(lock):
+        """Each package as what it is, its dependencies resolved: a lock that starts writing
+        "itertools 0.13.0" where it wrote "itertools" (a second version arrived) changes
+        no package that depends on it."""
+        r = resolver(lock)
+        return {k: (p.get("source"), p.get("checksum"),
+                    sorted(str(r(d) or d) for d in p.get("dependencies", [])))
+                for k, p in lock.items()}
+
     o, n = load(old), load(new)
-    changed = {k[0] for k, p in n.items()
-               if o.get(k) != p and not (p.get("source") is None and k[0] in package_names)}
-    changed |= {k[0] for k in o if k not in n and k[0] not in package_names}
+    resolve = resolver(n)
+    co, cn = canonical(o), canonical(n)
+
+    local = lambda k, p: p.get("source") is None and k[0] in package_names
+    changed = {k for k, p in n.items() if co.get(k) != cn[k] and not local(k, p)}
     rdeps = defaultdict(set)
     for k, p in n.items():
         for d in p.get("dependencies", []):
-            rdeps[d.split(" ")[0]].add(k[0])
+            r = resolve(d)
+            if r:
+                rdeps[r].add(k)
     seen, q = set(changed), deque(changed)
     while q:
         x = q.popleft()
@@ -362,11 +391,20 @@ def lock_libs(old, new, package_names):
             if y not in seen:
                 seen.add(y)
                 q.append(y)
-    direct = set()
+    direct = defaultdict(set)  # workspace package -> its direct dependencies reached
     for k, p in n.items():
-        if p.get("source") is None and k[0] in package_names:
-            direct |= {d.split(" ")[0] for d in p.get("dependencies", [])}
-    return {d.replace("-", "_") for d in direct & seen}
+        if local(k, p):
+            for d in p.get("dependencies", []):
+                if resolve(d) in seen:
+                    direct[k[0]].add(d.split(" ")[0].replace("-", "_"))
+    resolve_old = resolver(o)
+    for k, p in o.items():  # a registry dependency the old lock resolved to a package now gone
+        if local(k, p):
+            for d in p.get("dependencies", []):
+                r = resolve_old(d)
+                if d.split(" ")[0] not in package_names and (r is None or r not in n):
+                    direct[k[0]].add(d.split(" ")[0].replace("-", "_"))
+    return direct
 
 
 def workspace_effect(o, n):
@@ -516,10 +554,11 @@ def truth(repo, commit, parent, tip, base):
     files_of = defaultdict(set)
     for f in g:
         files_of[owner(f)].add(f)
-    libs = set()
+    named = []  # (lib names, the files whose naming them counts): a package's own names
     if "Cargo.lock" in changed:
-        libs |= lock_libs(show(repo, parent, "Cargo.lock"), show(repo, commit, "Cargo.lock"),
-                          set(pkg_dirs))
+        for pkg, libs in lock_libs(show(repo, parent, "Cargo.lock"),
+                                   show(repo, commit, "Cargo.lock"), set(pkg_dirs)).items():
+            named.append((libs, files_of[pkg]))
     every = set(g)
     for f in changed:
         if os.path.basename(f) != "Cargo.toml":
@@ -537,16 +576,15 @@ def truth(repo, commit, parent, tip, base):
                                       scope)
         if reads:
             seeds |= set(facts["pkg_meta"]) & scope
-        libs |= deps
+        named.append((deps, scope))
         # `[workspace]` of the root manifest: inherited by every member.
         if ws["whole"]:
             seeds |= every
         if ws["reads"]:
             seeds |= set(facts["pkg_meta"])
-        libs |= ws["deps"]
-    for f, names in facts["names"].items():
-        if libs & set(names):
-            seeds.add(f)
+        named.append((ws["deps"], every))
+    for libs, scope in named:
+        seeds |= {f for f in scope if libs & set(facts["names"].get(f, ()))}
     affected = closure(g, seeds)
     base_seeds = {f for f in gone if f in base["graph"]}
     affected |= {f for f in closure(base["graph"], base_seeds) if f in g}
