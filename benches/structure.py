@@ -102,7 +102,8 @@ def main():
     all_fns, all_files = [], []
     for p in sorted(meta["packages"], key=lambda p: p["name"]):
         pdir = os.path.dirname(p["manifest_path"])
-        inner = sorted({d["name"] for d in p["dependencies"] if d["name"] in members})
+        inner = sorted({d["name"] + (f" ({d['kind']})" if d["kind"] else "")
+                        for d in p["dependencies"] if d["name"] in members})
         normal = [d for d in p["dependencies"] if d["name"] not in members and not d["kind"]]
         vis = {"pub": 0, "restricted": 0, "private": 0}
         src = os.path.join(pdir, "src")
