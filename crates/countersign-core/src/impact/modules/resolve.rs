@@ -70,6 +70,8 @@ pub(super) struct Resolver {
     /// The units, in the order added.
     pub units: Vec<Unit>,
     by_name: HashMap<String, usize>,
+    /// The packages the units added so far name.
+    named: HashSet<String>,
     infos: Vec<Vec<Vec<Info>>>,
     /// Per unit, the units it depends on (directly or not) among those added: only their
     /// `impl` blocks can be seen from it.
@@ -104,11 +106,7 @@ impl Resolver {
         let ui = self.units.len();
         // A unit named by units added before it (a dev-dependency cycle): their cached
         // answers may have missed it.
-        if self
-            .units
-            .iter()
-            .any(|u| u.externs.values().any(|p| *p == unit.name))
-        {
+        if self.named.contains(&unit.name) {
             self.memo.borrow_mut().clear();
             self.glob_memo.borrow_mut().clear();
             self.traits_memo.borrow_mut().clear();
@@ -142,6 +140,7 @@ impl Resolver {
             }
         }
         self.by_name.insert(unit.name.clone(), ui);
+        self.named.extend(unit.externs.values().cloned());
         self.units.push(unit);
         self.infos.push(per_target);
         self.macros.push(defs);
