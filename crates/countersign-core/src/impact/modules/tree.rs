@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use super::scan::{scan, FileScan, ScanError};
+use super::scan::{scan, FileScan, ModDecl, ScanError};
 use crate::git::ListFiles;
 use crate::impact::relpath::{join, normalize};
 use crate::impact::targets::TargetKind;
@@ -193,45 +193,7 @@ pub(crate) fn build<T: ListFiles>(
             let parent = &t.nodes[at];
             let mut path = parent.path.clone();
             path.push(decl.name.clone());
-            let base_dir = if decl.scope.is_empty() {
-                dir_of(&file).to_string()
-            } else {
-                parent.child_dir.clone()
-            };
-            let default_dir = join(&parent.child_dir, &decl.name);
-            let (node_file, child_dir, inline_scope) = if decl.inline {
-                let dir = match &decl.path_attr {
-                    Some(p) => normalize(&base_dir, p).unwrap_or(default_dir),
-                    None => default_dir,
-                };
-                let mut scope = decl.scope.clone();
-                scope.push(decl.name.clone());
-                (file.clone(), dir, scope)
-            } else if let Some(p) = &decl.path_attr {
-                let f = normalize(&base_dir, p)
-                    .ok_or_else(|| format!("`{file}`: #[path = \"{p}\"] leaves the repository"))?;
-                let d = dir_of(&f).to_string();
-                (f, d, Vec::new())
-            } else {
-                let flat = format!("{default_dir}.rs");
-                let nested = join(&default_dir, "mod.rs");
-                match (listing.exists(&flat), listing.exists(&nested)) {
-                    (true, false) => (flat, default_dir, Vec::new()),
-                    (false, true) => (nested, default_dir, Vec::new()),
-                    (true, true) => {
-                        return Err(format!(
-                            "module `{}` in `{file}` is both `{flat}` and `{nested}`",
-                            decl.name
-                        ))
-                    }
-                    (false, false) => {
-                        return Err(format!(
-                            "module `{}` declared in `{file}` has no file (neither `{flat}` nor `{nested}`)",
-                            decl.name
-                        ))
-                    }
-                }
-            };
+            let (node_file, child_dir, inline_scope) = place(decl, parent, &file, listing)?;
             // The same module declared again (under another #[cfg]): the same file is the
             // same node; another file is its twin.
             let twin = t.nodes[at].children.get(&decl.name).copied();
@@ -263,4 +225,50 @@ pub(crate) fn build<T: ListFiles>(
         t.scans.push((file, scanned));
     }
     Ok(t)
+}
+
+/// Where the module `decl` (declared in `file`, inside the node `parent`) lives: its file,
+/// the directory its own `mod x;` children are looked for in, and its inline scope in that
+/// file (empty for a module with a file of its own).
+fn place<T: ListFiles>(
+    decl: &ModDecl,
+    parent: &Node,
+    file: &str,
+    listing: &mut Listing<'_, T>,
+) -> Result<(String, String, Vec<String>), String> {
+    let base_dir = if decl.scope.is_empty() {
+        dir_of(file).to_string()
+    } else {
+        parent.child_dir.clone()
+    };
+    let default_dir = join(&parent.child_dir, &decl.name);
+    if decl.inline {
+        let dir = match &decl.path_attr {
+            Some(p) => normalize(&base_dir, p).unwrap_or(default_dir),
+            None => default_dir,
+        };
+        let mut scope = decl.scope.clone();
+        scope.push(decl.name.clone());
+        return Ok((file.to_string(), dir, scope));
+    }
+    if let Some(p) = &decl.path_attr {
+        let f = normalize(&base_dir, p)
+            .ok_or_else(|| format!("`{file}`: #[path = \"{p}\"] leaves the repository"))?;
+        let d = dir_of(&f).to_string();
+        return Ok((f, d, Vec::new()));
+    }
+    let flat = format!("{default_dir}.rs");
+    let nested = join(&default_dir, "mod.rs");
+    match (listing.exists(&flat), listing.exists(&nested)) {
+        (true, false) => Ok((flat, default_dir, Vec::new())),
+        (false, true) => Ok((nested, default_dir, Vec::new())),
+        (true, true) => Err(format!(
+            "module `{}` in `{file}` is both `{flat}` and `{nested}`",
+            decl.name
+        )),
+        (false, false) => Err(format!(
+            "module `{}` declared in `{file}` has no file (neither `{flat}` nor `{nested}`)",
+            decl.name
+        )),
+    }
 }
