@@ -612,3 +612,63 @@ fn macros_are_scoped_as_rustc_scopes_them() {
         i.modules
     );
 }
+
+/// A test target whose modules a macro declares from a directory (`automod::dir!`, as
+/// clap's test suites do): the `.rs` files of the directory it names are modules of the
+/// target, so a changed one is listed, and so is what names it.
+#[test]
+fn modules_a_macro_declares_from_a_directory_are_modules() {
+    let t = TestRepo::new();
+    workspace(&t);
+    krate(
+        &t,
+        "mangen",
+        &[],
+        &[
+            ("src/lib.rs", "pub fn render() -> u32 {\n    1\n}\n"),
+            (
+                "tests/testsuite/main.rs",
+                "automod::dir!(\"tests/testsuite\");\n",
+            ),
+            (
+                "tests/testsuite/common.rs",
+                "pub fn check() -> u32 {\n    mangen::render()\n}\n",
+            ),
+            (
+                "tests/testsuite/roff.rs",
+                "#[test]\nfn t() {\n    assert_eq!(crate::common::check(), 1);\n}\n",
+            ),
+        ],
+    );
+    t.commit("base");
+    let i = change(
+        &t,
+        "crates/mangen/tests/testsuite/common.rs",
+        "pub fn check() -> u32 {\n    mangen::render() * 1\n}\n",
+    );
+    assert_eq!(
+        modules(&i),
+        ["test:testsuite::common", "test:testsuite::roff"]
+            .map(String::from)
+            .into(),
+        "{:#?}",
+        i.modules
+    );
+    assert!(i
+        .modules
+        .iter()
+        .any(|m| m.changed && m.file.ends_with("common.rs")));
+    let i = change(
+        &t,
+        "crates/mangen/src/lib.rs",
+        "pub fn render() -> u32 {\n    2\n}\n",
+    );
+    assert_eq!(
+        modules(&i),
+        ["mangen", "test:testsuite::common", "test:testsuite::roff"]
+            .map(String::from)
+            .into(),
+        "{:#?}",
+        i.modules
+    );
+}

@@ -259,7 +259,7 @@ impl<'w, 'c, T: ListFiles> Graph<'w, 'c, T> {
                     format!("{}:{}", k.name(), t.name),
                 ),
             };
-            match build(&t.src_path, &mut self.listing) {
+            match build(&t.src_path, &member.dir, &mut self.listing) {
                 Ok(tree) => unit.targets.push((label, prefix, t.kind, tree)),
                 Err(reason) => {
                     unit.whole.get_or_insert(reason);

@@ -154,6 +154,10 @@ pub(crate) struct FileScan {
     /// attribute (`#[template(path = "x.html")]`), `concat!(env!("CARGO_MANIFEST_DIR"), …)`:
     /// (scope, text).
     pub file_strings: Vec<(Vec<String>, String)>,
+    /// The first string argument of each macro other than std's invoked at the file's top
+    /// level (`automod::dir!("tests/testsuite")`): a directory named so may hold modules the
+    /// macro declares.
+    pub macro_strings: Vec<String>,
     /// Every identifier of the file but those that are defined there (after `fn`, `mod`,
     /// `struct`, …, `let`, or before a single `:`), called as methods, or inside a path
     /// (`a::name`), and keywords (no item is named so): the names a glob import may bring
@@ -815,7 +819,10 @@ impl<'t, 'a> Items<'t, 'a> {
                                 if data {
                                     self.out.data_includes.push((scope.clone(), lit));
                                 } else if !STD_MACROS.contains(&name) {
-                                    self.out.file_strings.push((scope.clone(), lit));
+                                    self.out.file_strings.push((scope.clone(), lit.clone()));
+                                    if scope.is_empty() {
+                                        self.out.macro_strings.push(lit);
+                                    }
                                 }
                             }
                             if name == "concat" {
@@ -1209,6 +1216,15 @@ impl<'t, 'a> Items<'t, 'a> {
                 && self.tok(j) == Some(&Tok::Punct(b'!'))
                 && matches!(self.tok(j + 1), Some(Tok::Open(_)))
             {
+                // `sqlx::query_file!("q.sql")`, `automod::dir!("tests/x")`: a file or a
+                // directory the macro may read.
+                if let Some(Tok::Str(lit)) = self.tok(j + 2) {
+                    let lit = (*lit).to_string();
+                    self.out.file_strings.push((scope.clone(), lit.clone()));
+                    if scope.is_empty() {
+                        self.out.macro_strings.push(lit);
+                    }
+                }
                 if let Some(last) = segs.last() {
                     self.out.macro_calls.push(MacroCall {
                         scope: scope.clone(),

@@ -130,6 +130,7 @@ fn dir_of(path: &str) -> &str {
 /// module file), for the whole-crate fallback.
 pub(crate) fn build<T: ListFiles>(
     root: &str,
+    pkg_dir: &str,
     listing: &mut Listing<'_, T>,
 ) -> Result<ModTree, String> {
     let mut t = ModTree::default();
@@ -222,6 +223,9 @@ pub(crate) fn build<T: ListFiles>(
                 queue.push(id);
             }
         }
+        macro_modules(
+            &mut t, file_node, &scanned, pkg_dir, scan_idx, listing, &mut queue,
+        );
         t.scans.push((file, scanned));
     }
     Ok(t)
@@ -270,5 +274,54 @@ fn place<T: ListFiles>(
             "module `{}` declared in `{file}` has no file (neither `{flat}` nor `{nested}`)",
             decl.name
         )),
+    }
+}
+
+/// Modules a macro declares from a directory, as `automod::dir!("tests/testsuite")` does: a
+/// string a macro of `scanned` (the file of node `at`) is given that names a directory of
+/// the package holding `.rs` files makes each of them (not already a module of the tree) a
+/// child module of `at`, named after the file.
+fn macro_modules<T: ListFiles>(
+    t: &mut ModTree,
+    at: usize,
+    scanned: &FileScan,
+    pkg_dir: &str,
+    scan_idx: usize,
+    listing: &mut Listing<'_, T>,
+    queue: &mut Vec<usize>,
+) {
+    for lit in &scanned.macro_strings {
+        let Some(dir) = normalize(pkg_dir, lit.trim_end_matches('/')) else {
+            continue;
+        };
+        let names = listing.tree.files(&dir);
+        for name in names.iter().filter_map(|n| n.strip_suffix(".rs")) {
+            let file = join(&dir, &format!("{name}.rs"));
+            let is_ident = !name.is_empty()
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && !name.starts_with(|c: char| c.is_ascii_digit());
+            if !is_ident
+                || t.nodes.iter().any(|n| n.file == file)
+                || t.nodes[at].children.contains_key(name)
+            {
+                continue;
+            }
+            let id = t.nodes.len();
+            let mut path = t.nodes[at].path.clone();
+            path.push(name.to_string());
+            t.nodes.push(Node {
+                path,
+                file,
+                children: BTreeMap::new(),
+                parent: Some(at),
+                child_dir: join(&dir, name),
+                scan: scan_idx,
+                inline_scope: Vec::new(),
+                decl_at: 0,
+                macro_use: false,
+            });
+            t.nodes[at].children.insert(name.to_string(), id);
+            queue.push(id);
+        }
     }
 }
