@@ -672,3 +672,40 @@ fn modules_a_macro_declares_from_a_directory_are_modules() {
         i.modules
     );
 }
+
+/// A manifest change to `[[example]]` tables only (clap's `doc-scrape-examples` keys) reaches
+/// the examples, not the library nor the crates depending on it.
+#[test]
+fn a_target_table_change_reaches_only_those_targets() {
+    let t = TestRepo::new();
+    workspace(&t);
+    let manifest = "[package]\nname = \"cli\"\nversion = \"0.1.0\"\nedition = \"2021\"\n";
+    t.write("crates/cli/Cargo.toml", manifest);
+    t.write(
+        "crates/cli/src/lib.rs",
+        "pub fn parse() -> u32 {\n    1\n}\n",
+    );
+    t.write(
+        "crates/cli/examples/demo.rs",
+        "fn main() {\n    println!(\"{}\", cli::parse());\n}\n",
+    );
+    krate(
+        &t,
+        "complete",
+        &["cli"],
+        &[("src/lib.rs", "pub fn c() -> u32 {\n    cli::parse()\n}\n")],
+    );
+    t.commit("base");
+    let i = change(
+        &t,
+        "crates/cli/Cargo.toml",
+        &format!("{manifest}\n[[example]]\nname = \"demo\"\ndoc-scrape-examples = true\n"),
+    );
+    assert!(i.module_fallbacks.is_empty(), "{:?}", i.module_fallbacks);
+    assert_eq!(
+        modules(&i),
+        ["example:demo"].map(String::from).into(),
+        "{:#?}",
+        i.modules
+    );
+}

@@ -1216,14 +1216,10 @@ impl<'t, 'a> Items<'t, 'a> {
                 && self.tok(j) == Some(&Tok::Punct(b'!'))
                 && matches!(self.tok(j + 1), Some(Tok::Open(_)))
             {
-                // `sqlx::query_file!("q.sql")`, `automod::dir!("tests/x")`: a file or a
-                // directory the macro may read.
-                if let Some(Tok::Str(lit)) = self.tok(j + 2) {
-                    let lit = (*lit).to_string();
-                    self.out.file_strings.push((scope.clone(), lit.clone()));
-                    if scope.is_empty() {
-                        self.out.macro_strings.push(lit);
-                    }
+                // `automod::dir!("tests/x")`: a directory whose files the macro may declare
+                // as modules.
+                if let (Some(Tok::Str(lit)), true) = (self.tok(j + 2), scope.is_empty()) {
+                    self.out.macro_strings.push((*lit).to_string());
                 }
                 if let Some(last) = segs.last() {
                     self.out.macro_calls.push(MacroCall {

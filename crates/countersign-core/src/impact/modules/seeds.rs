@@ -124,9 +124,17 @@ pub(super) fn classify(unit: &mut Unit, member: &Member, changes: &Changes<'_>, 
                     unit.whole = Some(format!("`{f}` {reason}"));
                     return;
                 }
-                Ok((metadata, deps)) => {
+                Ok(ManifestChange {
+                    metadata,
+                    deps,
+                    targets,
+                }) => {
                     if metadata {
                         seed_metadata_readers(unit, &format!("`{f}` changes package metadata"));
+                    }
+                    for kind in targets {
+                        let why = format!("`{f}` changes its [[{kind}]] targets");
+                        seed_targets(unit, kind, &why);
                     }
                     for d in deps {
                         let why = format!("`{f}` changes the dependency `{d}`");
@@ -274,6 +282,19 @@ fn seed_readers(unit: &mut Unit, f: &str) -> bool {
     any
 }
 
+/// Seeds every module of the targets of kind `kind` (`example`, `test`, …).
+fn seed_targets(unit: &mut Unit, kind: &str, why: &str) {
+    for (ti, (_, _, k, t)) in unit.targets.iter().enumerate() {
+        if k.name() == kind {
+            for ni in 0..t.nodes.len() {
+                unit.extra_seeds
+                    .entry((ti, ni))
+                    .or_insert_with(|| why.to_string());
+            }
+        }
+    }
+}
+
 fn seed_metadata_readers(unit: &mut Unit, why: &str) {
     seed_where(unit, why, |s, scope| {
         s.reads_package_metadata && scope.is_empty()
@@ -350,13 +371,20 @@ fn dep_entries(t: &toml::Table) -> BTreeMap<DepKey, toml::Value> {
     out
 }
 
-/// What a change of a package's manifest reaches: Ok((metadata read by the code changed,
-/// dependency names whose entries were added, removed or changed version)), or Err(why the
-/// whole crate counts).
-fn manifest_change(
-    old: Option<&str>,
-    new: Option<&str>,
-) -> Result<(bool, BTreeSet<String>), String> {
+/// What a change of a package's manifest reaches, when not the whole crate.
+#[derive(Debug, PartialEq, Eq)]
+struct ManifestChange {
+    /// Metadata the code reads (`CARGO_PKG_*`) changed.
+    metadata: bool,
+    /// Dependencies whose entries were added, removed or changed version.
+    deps: BTreeSet<String>,
+    /// Kinds of target whose tables (`[[example]]`, `[[test]]`, `[[bench]]`, `[[bin]]`)
+    /// changed: those targets' modules, never the library nor other packages.
+    targets: BTreeSet<&'static str>,
+}
+
+/// What a change of a package's manifest reaches, or Err(why the whole crate counts).
+fn manifest_change(old: Option<&str>, new: Option<&str>) -> Result<ManifestChange, String> {
     let (Some(old), Some(new)) = (old, new) else {
         return Err("was added or removed".to_string());
     };
@@ -367,6 +395,7 @@ fn manifest_change(
         return Err("does not parse on one side".to_string());
     };
     let mut metadata = false;
+    let mut targets = BTreeSet::new();
     let keys: BTreeSet<&String> = o.keys().chain(n.keys()).collect();
     for key in keys {
         if o.get(key) == n.get(key) {
@@ -391,6 +420,10 @@ fn manifest_change(
             }
             "badges" | "target" | "dependencies" | "dev-dependencies" | "build-dependencies"
             | "dev_dependencies" | "build_dependencies" => {}
+            "bin" => _ = targets.insert("bin"),
+            "example" => _ = targets.insert("example"),
+            "test" => _ = targets.insert("test"),
+            "bench" => _ = targets.insert("bench"),
             other => return Err(format!("changes [{other}]")),
         }
     }
@@ -423,7 +456,11 @@ fn manifest_change(
             }
         }
     }
-    Ok((metadata, deps))
+    Ok(ManifestChange {
+        metadata,
+        deps,
+        targets,
+    })
 }
 
 #[cfg(test)]
@@ -434,17 +471,29 @@ mod tests {
     fn a_version_bump_reads_as_metadata_and_a_feature_change_as_whole() {
         let old = "[package]\nname = \"a\"\nversion = \"0.1.0\"\n[dependencies]\nserde = \"1\"\n";
         let bump = old.replace("0.1.0", "0.2.0");
+        let only = |metadata, deps: &[&str], targets: &[&'static str]| {
+            Ok(ManifestChange {
+                metadata,
+                deps: deps.iter().map(|d| d.to_string()).collect(),
+                targets: targets.iter().copied().collect(),
+            })
+        };
         assert_eq!(
             manifest_change(Some(old), Some(&bump)),
-            Ok((true, BTreeSet::new()))
+            only(true, &[], &[])
         );
+        // An [[example]] table reaches the examples only (clap's doc-scrape-examples keys).
+        let example = format!("{old}[[example]]\nname = \"demo\"\ndoc-scrape-examples = true\n");
+        assert_eq!(
+            manifest_change(Some(old), Some(&example)),
+            only(false, &[], &["example"])
+        );
+        let lib = format!("{old}[lib]\nbench = false\n");
+        assert!(manifest_change(Some(old), Some(&lib)).is_err());
         let dep = old.replace("serde = \"1\"", "serde = \"1.1\"\nfoo-bar = \"2\"");
         assert_eq!(
             manifest_change(Some(old), Some(&dep)),
-            Ok((
-                false,
-                BTreeSet::from(["foo_bar".to_string(), "serde".to_string()])
-            ))
+            only(false, &["foo_bar", "serde"], &[])
         );
         let feat = old.replace(
             "serde = \"1\"",
