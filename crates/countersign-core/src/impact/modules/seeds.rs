@@ -132,9 +132,12 @@ pub(super) fn classify(unit: &mut Unit, member: &Member, changes: &Changes<'_>, 
                     if metadata {
                         seed_metadata_readers(unit, &format!("`{f}` changes package metadata"));
                     }
-                    for kind in targets {
-                        let why = format!("`{f}` changes its [[{kind}]] targets");
-                        seed_targets(unit, kind, &why);
+                    for (kind, name) in targets {
+                        let why = match &name {
+                            Some(name) => format!("`{f}` changes its [[{kind}]] target `{name}`"),
+                            None => format!("`{f}` changes its [[{kind}]] targets"),
+                        };
+                        seed_targets(unit, kind, name.as_deref(), &why);
                     }
                     for d in deps {
                         let why = format!("`{f}` changes the dependency `{d}`");
@@ -282,10 +285,12 @@ fn seed_readers(unit: &mut Unit, f: &str) -> bool {
     any
 }
 
-/// Seeds every module of the targets of kind `kind` (`example`, `test`, …).
-fn seed_targets(unit: &mut Unit, kind: &str, why: &str) {
-    for (ti, (_, _, k, t)) in unit.targets.iter().enumerate() {
-        if k.name() == kind {
+/// Seeds every module of the target of kind `kind` (`example`, `test`, …) named `name`, or
+/// of every target of that kind where the changed entry has no name to tell it by.
+fn seed_targets(unit: &mut Unit, kind: &str, name: Option<&str>, why: &str) {
+    for (ti, (label, _, k, t)) in unit.targets.iter().enumerate() {
+        let this = label.split_once(' ').map(|(_, n)| n);
+        if k.name() == kind && (name.is_none() || this == name) {
             for ni in 0..t.nodes.len() {
                 unit.extra_seeds
                     .entry((ti, ni))
@@ -378,9 +383,35 @@ struct ManifestChange {
     metadata: bool,
     /// Dependencies whose entries were added, removed or changed version.
     deps: BTreeSet<String>,
-    /// Kinds of target whose tables (`[[example]]`, `[[test]]`, `[[bench]]`, `[[bin]]`)
-    /// changed: those targets' modules, never the library nor other packages.
-    targets: BTreeSet<&'static str>,
+    /// Target-table entries (`[[example]]`, `[[test]]`, `[[bench]]`, `[[bin]]`) added,
+    /// removed or edited, by kind and `name` (None: an entry without one, so every target
+    /// of the kind): those targets' modules, never the library nor other packages.
+    targets: BTreeSet<(&'static str, Option<String>)>,
+}
+
+/// The `name`s of the entries of one target table (`[[example]]`, …) that one side has and
+/// the other has not, or has otherwise; None for an entry without a name (or a table that is
+/// not an array of tables), which cannot be told apart from its siblings.
+fn changed_entries(old: Option<&toml::Value>, new: Option<&toml::Value>) -> Vec<Option<String>> {
+    let entries = |v: Option<&toml::Value>| -> Option<BTreeMap<Option<String>, toml::Value>> {
+        let mut out = BTreeMap::new();
+        for e in v.map(|v| v.as_array()).unwrap_or(Some(&Vec::new()))? {
+            let name = e.get("name").and_then(|n| n.as_str()).map(str::to_string);
+            if name.is_none() || out.insert(name, e.clone()).is_some() {
+                return None;
+            }
+        }
+        Some(out)
+    };
+    let (Some(o), Some(n)) = (entries(old), entries(new)) else {
+        return vec![None];
+    };
+    let names: BTreeSet<&Option<String>> = o.keys().chain(n.keys()).collect();
+    names
+        .into_iter()
+        .filter(|k| o.get(*k) != n.get(*k))
+        .cloned()
+        .collect()
 }
 
 /// What a change of a package's manifest reaches, or Err(why the whole crate counts).
@@ -420,10 +451,17 @@ fn manifest_change(old: Option<&str>, new: Option<&str>) -> Result<ManifestChang
             }
             "badges" | "target" | "dependencies" | "dev-dependencies" | "build-dependencies"
             | "dev_dependencies" | "build_dependencies" => {}
-            "bin" => _ = targets.insert("bin"),
-            "example" => _ = targets.insert("example"),
-            "test" => _ = targets.insert("test"),
-            "bench" => _ = targets.insert("bench"),
+            "bin" | "example" | "test" | "bench" => {
+                let kind = match key.as_str() {
+                    "bin" => "bin",
+                    "example" => "example",
+                    "test" => "test",
+                    _ => "bench",
+                };
+                for name in changed_entries(o.get(key), n.get(key)) {
+                    targets.insert((kind, name));
+                }
+            }
             other => return Err(format!("changes [{other}]")),
         }
     }
@@ -471,11 +509,14 @@ mod tests {
     fn a_version_bump_reads_as_metadata_and_a_feature_change_as_whole() {
         let old = "[package]\nname = \"a\"\nversion = \"0.1.0\"\n[dependencies]\nserde = \"1\"\n";
         let bump = old.replace("0.1.0", "0.2.0");
-        let only = |metadata, deps: &[&str], targets: &[&'static str]| {
+        let only = |metadata, deps: &[&str], targets: &[(&'static str, Option<&str>)]| {
             Ok(ManifestChange {
                 metadata,
                 deps: deps.iter().map(|d| d.to_string()).collect(),
-                targets: targets.iter().copied().collect(),
+                targets: targets
+                    .iter()
+                    .map(|(k, n)| (*k, n.map(str::to_string)))
+                    .collect(),
             })
         };
         assert_eq!(
@@ -486,7 +527,23 @@ mod tests {
         let example = format!("{old}[[example]]\nname = \"demo\"\ndoc-scrape-examples = true\n");
         assert_eq!(
             manifest_change(Some(old), Some(&example)),
-            only(false, &[], &["example"])
+            only(false, &[], &[("example", Some("demo"))])
+        );
+        // One entry of several: that example only (clap adds `[[example]] name = "git"`).
+        let two = format!("{example}[[example]]\nname = \"git\"\n");
+        let edited = two.replace(
+            "name = \"git\"\n",
+            "name = \"git\"\ndoc-scrape-examples = true\n",
+        );
+        assert_eq!(
+            manifest_change(Some(&two), Some(&edited)),
+            only(false, &[], &[("example", Some("git"))])
+        );
+        // An entry without a name cannot be told from its siblings: every example.
+        let nameless = format!("{example}[[example]]\npath = \"examples/x.rs\"\n");
+        assert_eq!(
+            manifest_change(Some(&example), Some(&nameless)),
+            only(false, &[], &[("example", None)])
         );
         let lib = format!("{old}[lib]\nbench = false\n");
         assert!(manifest_change(Some(old), Some(&lib)).is_err());
