@@ -47,6 +47,14 @@ default features, where a feature needs a system library). Oracle graphs
 are cached per commit in --cache (default: CHECKOUT/../module-oracle-cache).
 ORACLE_VERBOSE=1 lists each commit's false alarms and misses.
 
+Measured across crates (rustc 1.95, dependents only, 20 consecutive first-parent commits each):
+github:extrawurst/gitui up to 99f69671 (ORACLE_FEATURES=, cmake installed for libz-ng):
+precision 0.993, recall 0.980 (0.834 / 0.987 at one crate hop); github:clap-rs/clap up to
+6982fb1c9: precision 0.618, recall 0.993 (0.539 / 0.659). The misses on gitui are the oracle's
+file granularity (a file counts whole where countersign follows one inline module); most of
+clap's false alarms are a lock change judged by package name rather than version (1f7ca4eb9,
+190) and macro bodies and derive expansions rustdoc does not link (a9660f4cc, 50).
+
 Measured (rustc 1.95, github:agavra/tuicr, the 25 first-parent commits up to 0dacb6b, which
 touch docs, CI files, Cargo.lock and the manifest besides sources), dependents only:
 before this work precision 0.581, recall 0.945; after, precision 0.969, recall 1.000.
