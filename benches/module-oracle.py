@@ -49,7 +49,7 @@ ORACLE_VERBOSE=1 lists each commit's false alarms and misses.
 
 Measured across crates (rustc 1.95, dependents only, 20 consecutive first-parent commits each):
 github:extrawurst/gitui up to 99f69671 (ORACLE_FEATURES=, cmake installed for libz-ng):
-precision 0.993, recall 0.980 (0.834 / 0.987 at one crate hop); github:clap-rs/clap up to
+precision 0.993, recall 0.980 (0.834 / 0.987 before this turn's module work); github:clap-rs/clap up to
 6982fb1c9: precision 0.618, recall 0.993 (0.539 / 0.659). The misses on gitui are the oracle's
 file granularity (a file counts whole where countersign follows one inline module); most of
 clap's false alarms are a lock change judged by package name rather than version (1f7ca4eb9,

@@ -393,24 +393,28 @@ struct ManifestChange {
 /// the other has not, or has otherwise; None for an entry without a name (or a table that is
 /// not an array of tables), which cannot be told apart from its siblings.
 fn changed_entries(old: Option<&toml::Value>, new: Option<&toml::Value>) -> Vec<Option<String>> {
-    let entries = |v: Option<&toml::Value>| -> Option<BTreeMap<Option<String>, toml::Value>> {
+    /// Entries by name; None where one has no name, a name repeats or the table is no array.
+    fn entries(v: Option<&toml::Value>) -> Option<BTreeMap<&str, &toml::Value>> {
         let mut out = BTreeMap::new();
-        for e in v.map(|v| v.as_array()).unwrap_or(Some(&Vec::new()))? {
-            let name = e.get("name").and_then(|n| n.as_str()).map(str::to_string);
-            if name.is_none() || out.insert(name, e.clone()).is_some() {
+        let Some(v) = v else {
+            return Some(out);
+        };
+        for e in v.as_array()? {
+            let name = e.get("name").and_then(|n| n.as_str())?;
+            if out.insert(name, e).is_some() {
                 return None;
             }
         }
         Some(out)
-    };
+    }
     let (Some(o), Some(n)) = (entries(old), entries(new)) else {
         return vec![None];
     };
-    let names: BTreeSet<&Option<String>> = o.keys().chain(n.keys()).collect();
+    let names: BTreeSet<&str> = o.keys().chain(n.keys()).copied().collect();
     names
         .into_iter()
-        .filter(|k| o.get(*k) != n.get(*k))
-        .cloned()
+        .filter(|k| o.get(k) != n.get(k))
+        .map(|k| Some(k.to_string()))
         .collect()
 }
 
