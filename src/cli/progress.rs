@@ -6,7 +6,7 @@
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
-use crate::git::{short_id, CommitChange};
+use crate::git::CommitChange;
 
 /// How long work runs before progress shows (`COUNTERSIGN_PROGRESS_AFTER_MS` overrides it,
 /// for tests).
@@ -58,7 +58,7 @@ impl Progress {
             "\r\x1b[2K{} {}/{total} {} {subject}",
             self.what,
             done + 1,
-            short_id(&commit.id)
+            commit.id.short()
         );
         let _ = err.flush();
         self.drawn = Some(Instant::now());

@@ -8,14 +8,15 @@
 //!   is recorded" would then send a reviewer to sign again what is already signed, so the
 //!   commits it concerns say the notes ref is missing and what fetches or pushes it.
 
+use crate::model::CommitId;
 use crate::review::Report;
 use crate::signoff::notes::NOTES_REF;
 use crate::signoff::ReviewState;
 use crate::util::escape::line as esc;
 
-/// The notice for `commits` (full ids of commits with no sign-off in [`NOTES_REF`]), or None
-/// when no remote notes ref has a note on any of them.
-pub fn hint(repo: &git2::Repository, commits: &[&str]) -> Option<String> {
+/// The notice for `commits` (commits with no sign-off in [`NOTES_REF`]), or None when no
+/// remote notes ref has a note on any of them.
+pub fn hint(repo: &git2::Repository, commits: &[CommitId]) -> Option<String> {
     if commits.is_empty() {
         return None;
     }
@@ -27,10 +28,10 @@ pub fn hint(repo: &git2::Repository, commits: &[&str]) -> Option<String> {
     let mut found = 0;
     let mut where_ = None;
     for c in commits {
-        let Ok(oid) = git2::Oid::from_str(c) else {
-            continue;
-        };
-        if let Some(r) = refs.iter().find(|r| repo.find_note(Some(r), oid).is_ok()) {
+        if let Some(r) = refs
+            .iter()
+            .find(|r| repo.find_note(Some(r), c.oid()).is_ok())
+        {
             found += 1;
             where_.get_or_insert_with(|| r.clone());
         }

@@ -6,7 +6,7 @@ use std::path::Path;
 use super::args::{Format, ShowArgs};
 use super::style::{finish, write_json};
 use super::{notify, Context, EXIT_OK};
-use crate::git::{short_id, CommitChange};
+use crate::git::CommitChange;
 use crate::model::clip;
 use crate::review::{Purpose, Review};
 use crate::signoff::SignoffVerdict;
@@ -85,7 +85,7 @@ fn write_text(
         "{} sign-off{} on {} {} (checked against the roster on {})",
         signoffs.len(),
         if signoffs.len() == 1 { "" } else { "s" },
-        short_id(&commit.id),
+        commit.id.short(),
         esc(&commit.summary),
         esc(trusted_ref),
     )?;

@@ -12,7 +12,7 @@ use super::{notify, Context, EXIT_OK, EXIT_VIOLATION};
 use crate::git::short_id;
 use crate::review::signing::{sign_current, KeyAccess, Shown, Signing};
 use crate::review::{Purpose, Review};
-use crate::signoff::comment::{self, CommentInput, ReviewComment};
+use crate::signoff::comment::{self, CommentFileEntry, ReviewComment};
 use crate::signoff::keys;
 use crate::signoff::{Decision, SignPlan, SignRequest};
 use crate::util::escape::{line as esc, text};
@@ -137,7 +137,7 @@ pub fn run(cwd: &Path, args: &SignArgs) -> Result<i32> {
     pipe::finish(written, EXIT_OK)
 }
 
-/// Reads `sign --comments-from FILE`: a JSON array of [`CommentInput`], each quoted from its
+/// Reads `sign --comments-from FILE`: a JSON array of [`CommentFileEntry`], each quoted from its
 /// commit (default: the only commit of the range).
 fn read_comments(
     repo: &git2::Repository,
@@ -171,7 +171,7 @@ fn read_comments(
     };
     // Editors on Windows (and PowerShell's `>`) start UTF-8 files with a byte-order mark.
     let json = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    let inputs: Vec<CommentInput> = serde_json::from_slice(json).map_err(|e| {
+    let inputs: Vec<CommentFileEntry> = serde_json::from_slice(json).map_err(|e| {
         Error::Message(format!(
             "{}: {e}; expected an array of {{\"path\", \"start\", \"end\", \"text\", \
              \"side\", \"commit\"}}",
@@ -182,8 +182,8 @@ fn read_comments(
         .iter()
         .map(|input| {
             let commit = match (&input.commit, range) {
-                (Some(rev), _) => crate::git::resolve_rev(repo, rev)?.commit,
-                (None, [only]) => *only,
+                (Some(rev), _) => crate::git::resolve_rev(repo, rev)?.commit.into(),
+                (None, [only]) => (*only).into(),
                 (None, _) => {
                     return Err(Error::Message(format!(
                         "{}: the comment on {} names no commit, and the range has {} commits: \
@@ -194,7 +194,7 @@ fn read_comments(
                     )))
                 }
             };
-            comment::quote(repo, commit, input)
+            comment::quote(repo, &input.on(commit))
                 .map_err(|e| Error::Message(format!("{}: {e}", file.display())))
         })
         .collect()

@@ -8,7 +8,7 @@ use super::progress::Progress;
 use super::style::{colour_stdout, fit, paint, state_colour, tier_colour};
 use super::style::{finish, write_json};
 use super::{notify, Context, EXIT_OK};
-use crate::git::short_id;
+use crate::model::CommitId;
 use crate::review::{Assessment, Purpose, Review};
 use crate::util::escape::line as esc;
 use crate::Result;
@@ -35,10 +35,10 @@ pub fn run(cwd: &Path, args: &StatusArgs) -> Result<i32> {
     let mut progress = Progress::new("judging", args.format == Format::Json);
     let rows = review.assess_all_with(&mut |done, total, c| progress.tick(done, total, c))?;
     progress.finish();
-    let unsigned: Vec<&str> = rows
+    let unsigned: Vec<CommitId> = rows
         .iter()
         .filter(|a| a.signoffs.is_empty() && a.state == crate::signoff::ReviewState::NeedsSignoff)
-        .map(|a| a.commit.as_str())
+        .map(|a| a.commit)
         .collect();
     notify(
         &super::remote_notes::hint(&ctx.repo, &unsigned)
@@ -123,7 +123,7 @@ pub fn write_table(
         writeln!(
             out,
             "{}  {}  {}  {}  {}",
-            short_id(&r.commit),
+            r.commit.short(),
             fit(&by, 12),
             paint(colour, tier_colour(r.tier), &fit(r.tier.name(), 10)),
             paint(colour, state_colour(r.state), &fit(r.state.name(), 13)),
@@ -135,7 +135,7 @@ pub fn write_table(
         writeln!(
             out,
             "{} {}:",
-            short_id(&r.commit),
+            r.commit.short(),
             paint(colour, tier_colour(r.tier), r.tier.name())
         )?;
         if let Some(a) = &r.ai {
@@ -174,7 +174,7 @@ pub fn write_table(
                 esc(&w.approvers()),
                 w.commit.short(),
                 w.found_by.describe(),
-                short_id(&r.commit),
+                r.commit.short(),
             )?;
         }
     }

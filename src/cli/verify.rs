@@ -10,6 +10,7 @@ use super::style::{colour_stdout, fit, known_width, paint, state_colour, tier_co
 use super::style::{finish, write_json};
 use super::{Context, EXIT_OK, EXIT_VIOLATION};
 use crate::git::short_id;
+use crate::model::CommitId;
 use crate::output::ci;
 use crate::output::summary;
 pub use crate::review::{CommitReport, Report};
@@ -39,11 +40,11 @@ pub fn run(cwd: &Path, args: &VerifyArgs) -> Result<i32> {
     progress.finish();
     let mut report = report;
     let missing = super::remote_notes::missing_notes_ref(&ctx.repo, &mut report);
-    let unsigned: Vec<&str> = report
+    let unsigned: Vec<CommitId> = report
         .commits
         .iter()
         .filter(|c| !c.ok && c.signoffs.is_empty())
-        .map(|c| c.commit.as_str())
+        .map(|c| c.commit)
         .collect();
     super::notify(
         &missing
@@ -124,7 +125,7 @@ fn write_text(out: &mut impl Write, r: &Report) -> std::io::Result<()> {
             } else {
                 paint(on, "1;31", "FAIL")
             },
-            short_id(&c.commit),
+            c.commit.short(),
             by,
             paint(on, tier_colour(c.tier), &format!("{:<10}", c.tier.name())),
             paint(

@@ -176,8 +176,8 @@ pub enum JobResult {
     Scanned(std::collections::HashMap<FileKey, crate::diff::invisible::Findings>),
     /// The interdiff of a rewritten commit against its approved earlier version.
     Interdiff {
-        /// The rewritten commit (full id).
-        to: String,
+        /// The rewritten commit.
+        to: CommitId,
         /// The files, or why they could not be read.
         result: Result<Vec<crate::signoff::rewrite::InterdiffFile>, String>,
     },
@@ -301,8 +301,8 @@ pub enum Effect {
     ScanContent,
     /// Read `path` at commit `commit` for the read-only viewer.
     OpenFile {
-        /// Full commit id.
-        commit: String,
+        /// The impact's revision (the range's tip).
+        commit: CommitId,
         /// Repository path.
         path: String,
     },

@@ -11,6 +11,7 @@ use super::layout;
 use super::store::{viewed_key, Store};
 use super::theme::Theme;
 use crate::git::FileChange;
+use crate::model::CommitId;
 use crate::review::drafts::Draft;
 use crate::signoff::Decision;
 use crate::signoff::ReviewState;
@@ -349,16 +350,16 @@ impl App {
             .saved
             .comments
             .iter()
-            .filter(|c| self.data.commits.iter().any(|e| e.change.id == c.commit))
+            .filter(|c| self.data.commits.iter().any(|e| e.change.id.is(&c.commit)))
             .collect()
     }
 
     /// The comment at a target, if any.
     pub fn comment_at(&self, target: &CommentTarget) -> Option<&Draft> {
-        let commit = &self.data.commits.get(target.key.commit)?.change.id;
+        let commit = self.data.commits.get(target.key.commit)?.change.id;
         let path = self.data.file(target.key)?.path().display();
         self.store.saved.comments.iter().find(|c| {
-            &c.commit == commit
+            commit.is(&c.commit)
                 && c.path == path
                 && c.line == target.line
                 && c.end.filter(|e| Some(*e) != c.start()) == target.end
@@ -416,13 +417,13 @@ impl App {
     /// The comments on the commits `scope` signs.
     pub fn comments_in(&self, scope: SignScope) -> Vec<&Draft> {
         let (signed, _) = self.scope_commits(scope);
-        let ids: Vec<&str> = signed
+        let ids: Vec<CommitId> = signed
             .iter()
-            .map(|i| self.data.commits[*i].change.id.as_str())
+            .map(|i| self.data.commits[*i].change.id)
             .collect();
         self.comments()
             .into_iter()
-            .filter(|c| ids.contains(&c.commit.as_str()))
+            .filter(|c| ids.iter().any(|id| id.is(&c.commit)))
             .collect()
     }
 

@@ -206,7 +206,7 @@ fn data_of(
     let paths_only =
         !full_if_small || changes.iter().map(|c| c.files.len()).sum::<usize>() > FULL_FIRST_FILES;
     if !paths_only {
-        let ids: Vec<CommitId> = changes.iter().map(|c| c.commit_id()).collect();
+        let ids: Vec<CommitId> = changes.iter().map(|c| c.id).collect();
         changes = load_full_files_in(repo, &ids)?;
     }
     let commits = changes
@@ -239,15 +239,14 @@ fn load_full_files_in(repo: &git2::Repository, commits: &[CommitId]) -> Result<V
         .collect()
 }
 
-/// Reads `path` as of commit `rev` (for the read-only file viewer).
-pub fn read_file_at(repo: &git2::Repository, rev: &str, path: &str) -> Result<String> {
-    let oid = git2::Oid::from_str(rev).map_err(Error::git(format!("parsing commit id {rev}")))?;
-    let snap = git::GitTree::of_commit(repo, oid, &oid.to_string())?;
+/// Reads `path` as of `commit` (for the read-only file viewer).
+pub fn read_file_at(repo: &git2::Repository, commit: CommitId, path: &str) -> Result<String> {
+    let snap = git::GitTree::of_commit(repo, commit.oid(), &commit.to_string())?;
     match snap.read(path)? {
         Some(bytes) => Ok(String::from_utf8_lossy(&bytes).into_owned()),
         None => Err(Error::Message(format!(
             "{path} does not exist at {}",
-            git::short_id(rev)
+            commit.short()
         ))),
     }
 }

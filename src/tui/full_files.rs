@@ -16,6 +16,7 @@ use super::data::FileKey;
 use super::nav::{keep_list_visible, request_diffs, select};
 use super::overlay::interdiff_state::Body;
 use crate::git::{CommitChange, FileChange, GitPath};
+use crate::model::CommitId;
 
 /// A file's identity across loads: how it changed, at which paths, between which blobs
 /// (not what its content decided, which a paths-only load does not know).
@@ -58,8 +59,7 @@ pub fn merge(app: &mut App, full: Vec<CommitChange>) -> Vec<Effect> {
         .iter()
         .filter_map(|k| app.data.file(*k).map(|f| (*k, Identity::of(f))))
         .collect();
-    let mut full: HashMap<String, CommitChange> =
-        full.into_iter().map(|c| (c.id.clone(), c)).collect();
+    let mut full: HashMap<CommitId, CommitChange> = full.into_iter().map(|c| (c.id, c)).collect();
     for entry in &mut app.data.commits {
         if let Some(change) = full.remove(&entry.change.id) {
             entry.change.files = change.files;

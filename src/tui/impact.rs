@@ -24,7 +24,7 @@ pub struct ImpactRow {
     /// The crate's own tier, when known.
     pub tier: Option<Tier>,
     /// For a module: the commit and path Enter opens read-only.
-    pub open: Option<(String, String)>,
+    pub open: Option<(CommitId, String)>,
 }
 
 /// The impact analysis as the panel shows it.
@@ -165,7 +165,7 @@ pub fn view_of(impact: &TieredImpact) -> ImpactView {
             label: m.module.clone(),
             detail,
             tier: None,
-            open: impact.revision.clone().map(|r| (r, m.file.clone())),
+            open: impact.revision.map(|r| (r, m.file.clone())),
         });
     }
     let mut reasons = impact.tier_reasons.clone();

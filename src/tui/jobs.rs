@@ -176,14 +176,14 @@ impl Jobs {
                 self.run(move || super::interdiff::load(&repo_path, from, to))
             }
             Effect::OpenFile { commit, path } => {
-                let title = format!("{path} @ {} (read-only)", crate::git::short_id(&commit));
+                let title = format!("{path} @ {} (read-only)", commit.short());
                 let repo_path = self.repo_path.clone();
                 let job = move || JobResult::FileText {
                     title,
                     result: crate::git::open(&repo_path)
                         .map_err(|e| e.to_string())
                         .and_then(|repo| {
-                            data::read_file_at(&repo, &commit, &path).map_err(|e| e.to_string())
+                            data::read_file_at(&repo, commit, &path).map_err(|e| e.to_string())
                         })
                         .map(|text| text.lines().map(str::to_string).collect()),
                 };
@@ -254,19 +254,14 @@ impl Jobs {
                 commit: *ci,
                 result: match &self.resolved {
                     Some(resolved) => {
-                        impact::compute(&self.repo_path, resolved, &[entry.change.commit_id()])
+                        impact::compute(&self.repo_path, resolved, &[entry.change.id])
                     }
                     None => Err("no repository behind this review".to_string()),
                 },
             });
         }
         if app.impact == ImpactSlot::Computing {
-            let commits: Vec<CommitId> = app
-                .data
-                .commits
-                .iter()
-                .map(|c| c.change.commit_id())
-                .collect();
+            let commits: Vec<CommitId> = app.data.commits.iter().map(|c| c.change.id).collect();
             out.push(JobResult::Impact(match &self.resolved {
                 Some(resolved) => impact::compute(&self.repo_path, resolved, &commits),
                 None => Err("no repository behind this review".to_string()),

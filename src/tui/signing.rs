@@ -47,10 +47,10 @@ fn try_sign(
         commits: request.commits.iter().map(|c| c.commit.oid()).collect(),
         ..resolved.clone()
     };
-    let standing: Vec<(String, Standing)> = request
+    let standing: Vec<(CommitId, Standing)> = request
         .commits
         .iter()
-        .filter_map(|c| Some((c.commit.to_string(), c.shown.clone()?)))
+        .filter_map(|c| Some((c.commit, c.shown.clone()?)))
         .collect();
     let location = keys::locate(&repo, None)?;
     let library_request = signoff::SignRequest {
@@ -121,12 +121,7 @@ fn structured_comments(
 ) -> Result<Vec<crate::signoff::comment::ReviewComment>> {
     inputs
         .iter()
-        .map(|input| {
-            let rev = input.commit.as_deref().unwrap_or("HEAD");
-            let commit =
-                git2::Oid::from_str(rev).map_err(Error::git(format!("parsing commit id {rev}")))?;
-            crate::signoff::comment::quote(repo, commit, input)
-        })
+        .map(|input| crate::signoff::comment::quote(repo, input))
         .collect()
 }
 
@@ -174,6 +169,7 @@ fn evidence(
 mod tests {
     use std::path::{Path, PathBuf};
 
+    use crate::model::CommitId;
     use crate::signoff::keys;
     use crate::signoff::notes;
     use crate::signoff::ReviewState;
@@ -219,16 +215,15 @@ mod tests {
         path
     }
 
-    fn notes_on(repo: &Path, commit: &str) -> Vec<String> {
+    fn notes_on(repo: &Path, commit: CommitId) -> Vec<String> {
         let repo = git2::Repository::open(repo).expect("repo");
-        let oid = git2::Oid::from_str(commit).expect("oid");
         let lines = notes::NotesReader::new(&repo)
-            .lines(oid)
+            .lines(commit.oid())
             .expect("read notes");
         lines
     }
 
-    fn supervised(s: &Session) -> (String, Option<ReviewState>) {
+    fn supervised(s: &Session) -> (CommitId, Option<ReviewState>) {
         let e = s
             .app()
             .data
@@ -236,7 +231,7 @@ mod tests {
             .iter()
             .find(|e| e.change.summary.contains("Cache decoded tokens"))
             .expect("the supervised demo commit");
-        (e.change.id.clone(), e.verdict.as_ref().map(|v| v.state))
+        (e.change.id, e.verdict.as_ref().map(|v| v.state))
     }
 
     fn stage(s: &Session) -> Option<SignStage> {
@@ -257,7 +252,7 @@ mod tests {
             panic!("the dialog shows the result: {:?}", s.app().top());
         };
         assert!(signed, "{lines:?}");
-        let note = notes_on(&d.made.repo, &commit);
+        let note = notes_on(&d.made.repo, commit);
         let line = crate::signoff::NoteLine::parse(&note[0]).expect("note line");
         let payload = crate::signoff::Payload::parse(&line.payload).expect("payload");
         assert_eq!(payload.version, 2, "{}", line.payload);
@@ -282,7 +277,7 @@ mod tests {
         assert!(signed, "{lines:?}");
         assert!(
             lines.iter().any(|l| l.starts_with("signed: approve")
-                && l.contains(crate::git::short_id(&commit))
+                && l.contains(&commit.short())
                 && l.ends_with("as alice@example.com")),
             "{lines:?}"
         );
@@ -291,7 +286,7 @@ mod tests {
         let text = s.render();
         assert!(text.contains("state: approved"), "{text}");
         // The note holds the comment and this commit's own evidence (0 of 1 viewed).
-        let note = notes_on(&d.made.repo, &commit);
+        let note = notes_on(&d.made.repo, commit);
         assert_eq!(note.len(), 1, "{note:?}");
         let line = crate::signoff::NoteLine::parse(&note[0]).expect("note line");
         let payload = crate::signoff::Payload::parse(&line.payload).expect("payload");
@@ -300,7 +295,7 @@ mod tests {
         assert_eq!(payload.evidence.files_total, 1);
         assert_eq!(payload.evidence.interface, "tui");
         assert!(!payload.evidence.impact_shown);
-        let first = &s.app().data.commits[0].change.id;
+        let first = s.app().data.commits[0].change.id;
         let line = notes_on(&d.made.repo, first).remove(0);
         let line = crate::signoff::NoteLine::parse(&line).expect("note line");
         let payload = crate::signoff::Payload::parse(&line.payload).expect("payload");
@@ -335,10 +330,7 @@ mod tests {
         let error = error.unwrap_or_default();
         assert!(error.contains("wrong passphrase"), "{error}");
         assert!(s.render().contains("wrong passphrase"));
-        assert!(
-            notes_on(&d.made.repo, &commit).is_empty(),
-            "nothing written"
-        );
+        assert!(notes_on(&d.made.repo, commit).is_empty(), "nothing written");
         assert_eq!(supervised(&s).1, Some(ReviewState::NeedsSignoff));
         s.press("pass<Enter>");
         assert!(
@@ -346,7 +338,7 @@ mod tests {
             "{:?}",
             s.app().top()
         );
-        assert_eq!(notes_on(&d.made.repo, &commit).len(), 1);
+        assert_eq!(notes_on(&d.made.repo, commit).len(), 1);
         assert_eq!(supervised(&s).1, Some(ReviewState::Approved));
     }
 
@@ -359,7 +351,7 @@ mod tests {
         let (commit, _) = supervised(&s);
         s.press("Ayypa<Esc>");
         assert!(s.app().overlays.is_empty());
-        assert!(notes_on(&d.made.repo, &commit).is_empty());
+        assert!(notes_on(&d.made.repo, commit).is_empty());
     }
 
     #[test]
@@ -384,7 +376,7 @@ mod tests {
         );
         let text = s.render();
         assert!(text.contains("Nothing was signed"), "{text}");
-        assert!(notes_on(&d.made.repo, &commit).is_empty());
+        assert!(notes_on(&d.made.repo, commit).is_empty());
     }
 
     /// Deliberate acts (DESIGN): with an injected clock, a `y` read less than 250 ms after
@@ -414,7 +406,7 @@ mod tests {
             Some(SignStage::ConfirmUnviewed),
             "the second question waits 250 ms of its own"
         );
-        assert!(notes_on(&d.made.repo, &commit).is_empty());
+        assert!(notes_on(&d.made.repo, commit).is_empty());
         s.advance(Duration::from_millis(200));
         s.press("y");
         assert!(
@@ -422,7 +414,7 @@ mod tests {
             "{:?}",
             s.app().top()
         );
-        assert_eq!(notes_on(&d.made.repo, &commit).len(), 1);
+        assert_eq!(notes_on(&d.made.repo, commit).len(), 1);
     }
 
     /// Keys read together with the key that opened the dialog (type-ahead, a paste without
@@ -434,7 +426,7 @@ mod tests {
         let (commit, _) = supervised(&s);
         s.press_in_one_read("Ayyyy");
         assert_eq!(stage(&s), Some(SignStage::Review));
-        assert!(notes_on(&d.made.repo, &commit).is_empty());
+        assert!(notes_on(&d.made.repo, commit).is_empty());
         // Read alone, after the dialog was on screen, the same keys work.
         s.press("yy");
         assert!(
@@ -455,7 +447,7 @@ mod tests {
         s.resize(50, 8);
         s.press("]]]vayyyy");
         assert!(s.render().contains("needs more room"), "{}", s.render());
-        assert!(notes_on(&d.made.repo, &commit).is_empty(), "signed blind");
+        assert!(notes_on(&d.made.repo, commit).is_empty(), "signed blind");
         s.set_pace(Duration::from_millis(100));
         s.resize(130, 50);
         s.press("y");
@@ -467,7 +459,7 @@ mod tests {
             "{:?}",
             s.app().top()
         );
-        assert!(notes_on(&d.made.repo, &commit).is_empty());
+        assert!(notes_on(&d.made.repo, commit).is_empty());
     }
 
     /// A paste is text: outside a text field it is ignored with a message (the `A` and `y`s
@@ -501,7 +493,7 @@ mod tests {
             saved.iter().any(|c| c.text.contains("here.\nAlso rename")),
             "{saved:?}"
         );
-        assert!(notes_on(&d.made.repo, &commit).is_empty());
+        assert!(notes_on(&d.made.repo, commit).is_empty());
     }
 
     /// Commits `edit` of `path` on the demo's trusted branch (main), as a lead would.
@@ -560,7 +552,7 @@ mod tests {
             "{lines:?}"
         );
         assert!(
-            notes_on(&d.made.repo, &commit).is_empty(),
+            notes_on(&d.made.repo, commit).is_empty(),
             "signed under a stale policy"
         );
     }
@@ -575,7 +567,7 @@ mod tests {
         let (commit, _) = supervised(&s);
         let mut other = session(&d.made.repo);
         other.press("]]ryy");
-        assert_eq!(notes_on(&d.made.repo, &commit).len(), 1);
+        assert_eq!(notes_on(&d.made.repo, commit).len(), 1);
         s.press("]]ayy");
         let Some(SignStage::Done { signed, lines }) = stage(&s) else {
             panic!("the dialog shows the refusal: {:?}", s.app().top());
@@ -588,7 +580,7 @@ mod tests {
             "{lines:?}"
         );
         assert_eq!(
-            notes_on(&d.made.repo, &commit).len(),
+            notes_on(&d.made.repo, commit).len(),
             1,
             "the reject was lifted"
         );

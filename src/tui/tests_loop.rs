@@ -160,7 +160,7 @@ fn the_header_says_whether_the_range_passes_the_gate() {
 fn with_a_forbidden_commit() -> crate::tui::data::ReviewData {
     let mut data = sample::review_data();
     let mut bad = data.commits[0].clone();
-    bad.change.id = "dddddddddddddddddddddddddddddddddddddddd".into();
+    bad.change.id = "d".repeat(40).parse().expect("a full id");
     if let Some(v) = bad.verdict.as_mut() {
         v.tier = crate::model::Tier::Prohibited;
         v.state = crate::signoff::ReviewState::Forbidden;

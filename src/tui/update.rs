@@ -55,7 +55,7 @@ fn request_commit_impact(app: &mut App) -> Option<Effect> {
     if app.impact == ImpactSlot::Unavailable || app.commit_impacts.contains_key(&ci) {
         return None;
     }
-    let id = app.data.commits.get(ci)?.change.commit_id();
+    let id = app.data.commits.get(ci)?.change.id;
     app.commit_impacts.insert(ci, ImpactSlot::Computing);
     Some(Effect::ComputeCommitImpact(ci, id))
 }
@@ -118,7 +118,7 @@ fn request_highlight(app: &mut App) -> Option<Effect> {
 pub fn start(app: &mut App) -> Vec<Effect> {
     let mut effects = request_diffs(app);
     if !app.data.commits.is_empty() {
-        let commits = app.data.commits.iter().map(|c| c.change.commit_id());
+        let commits = app.data.commits.iter().map(|c| c.change.id);
         // The content scan runs on the final file lists.
         effects.push(if app.data.paths_only {
             Effect::LoadFullFiles(commits.collect())
@@ -128,11 +128,7 @@ pub fn start(app: &mut App) -> Vec<Effect> {
         app.impact = ImpactSlot::Computing;
         effects.extend(request_commit_impact(app));
         effects.push(Effect::ComputeImpact(
-            app.data
-                .commits
-                .iter()
-                .map(|c| c.change.commit_id())
-                .collect(),
+            app.data.commits.iter().map(|c| c.change.id).collect(),
         ));
     }
     effects
@@ -304,7 +300,7 @@ fn apply_result(app: &mut App, result: JobResult) -> Vec<Effect> {
             Vec::new()
         }
         JobResult::Interdiff { to, result } => {
-            overlay::interdiff::apply(app, &to, result);
+            overlay::interdiff::apply(app, to, result);
             Vec::new()
         }
         JobResult::Diff { key, result } => {

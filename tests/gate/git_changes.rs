@@ -107,8 +107,8 @@ fn unborn_head_says_commit_something_first() {
 fn metadata_and_trailers_are_read() {
     let (t, _c1, f1, f2) = main_and_feature();
     let c = load(&t, f2, LoadDepth::Files);
-    assert_eq!(c.id, f2.to_string());
-    assert_eq!(c.parents, vec![f1.to_string()]);
+    assert_eq!(c.id.to_string(), f2.to_string());
+    assert_eq!(c.parents, vec![f1.into()]);
     assert_eq!(c.diff_base, DiffBase::Parent(f1.into()));
     assert_eq!(c.author.name, "Dana Human");
     assert_eq!(c.author.email, "dana@example.com");
@@ -163,7 +163,7 @@ fn merge_is_diffed_against_its_first_parent_and_range_includes_merged_commits() 
     let merge = head(&t);
     let c = load(&t, merge, LoadDepth::Hunks);
     assert!(c.is_merge());
-    assert_eq!(c.parents, vec![m1.to_string(), topic.to_string()]);
+    assert_eq!(c.parents, vec![m1.into(), topic.into()]);
     assert_eq!(c.diff_base, DiffBase::FirstParentOfMerge(m1.into()));
     let paths: Vec<String> = c.files.iter().map(|f| f.path().display()).collect();
     assert_eq!(paths, ["topic.txt"]);
@@ -562,7 +562,7 @@ fn change_set_loads_a_resolved_range_in_order() {
     let (t, _c1, f1, f2) = main_and_feature();
     let r = range(&t, "main..HEAD");
     let set = ChangeSet::load(&t.repo, &r.commits, LoadDepth::Files).unwrap();
-    let ids: Vec<String> = set.commits.iter().map(|c| c.id.clone()).collect();
+    let ids: Vec<String> = set.commits.iter().map(|c| c.id.to_string()).collect();
     assert_eq!(ids, [f1.to_string(), f2.to_string()]);
 }
 
@@ -749,7 +749,7 @@ fn a_long_range_loads_on_threads_in_order_and_as_one_by_one() {
     assert_eq!(set.commits.len(), ids.len());
     for (c, id) in set.commits.iter().zip(&ids) {
         let alone = load(&t, *id, LoadDepth::Paths);
-        assert_eq!(c.id, id.to_string());
+        assert_eq!(c.id.to_string(), id.to_string());
         assert_eq!(
             serde_json::to_string(c).unwrap(),
             serde_json::to_string(&alone).unwrap()

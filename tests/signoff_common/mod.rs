@@ -254,9 +254,9 @@ pub fn forge(
     let change = CommitChange::load(repo, *commit, LoadDepth::Files).expect("load commit");
     let mut payload = Payload {
         version: 1,
-        commit: change.id.clone(),
+        commit: change.id.to_string(),
         tree: change.tree.clone(),
-        parents: change.parents.clone(),
+        parents: change.parents.iter().map(ToString::to_string).collect(),
         patch_digest: change.patch_digest.clone(),
         tier: "supervised".into(),
         policy_digest: "sha256:forged".into(),

@@ -14,7 +14,7 @@ use countersign_core::git::{
     CommitChange, DiffBase, DiffLine, FileChange, FileStatus, GitPath, Hunk, LineKind, Person,
     SubmoduleChange,
 };
-use countersign_core::model::Tier;
+use countersign_core::model::{CommitId, Tier};
 use countersign_core::policy::TierRequirement;
 use countersign_core::signoff::ReviewState;
 
@@ -29,6 +29,10 @@ fn person(name: &str, email: &str) -> Person {
 
 fn id(n: u8) -> String {
     format!("{:x}", n).repeat(40)[..40].to_string()
+}
+
+fn commit_id(n: u8) -> CommitId {
+    id(n).parse().expect("40 hex digits")
 }
 
 fn line(kind: LineKind, old: Option<u32>, new: Option<u32>, text: &str) -> DiffLine {
@@ -265,22 +269,15 @@ pub fn forbidden_data() -> ReviewData {
 
 fn commit(n: u8, summary: &str, author: Person, files: Vec<FileChange>) -> CommitChange {
     CommitChange {
-        id: id(n + 0xa),
-        oid: git2::Oid::from_str(&id(n + 0xa))
-            .unwrap_or(git2::Oid::ZERO_SHA1)
-            .into(),
+        id: commit_id(n + 0xa),
         tree: id(n + 0xb),
-        parents: vec![id(n + 0xc)],
+        parents: vec![commit_id(n + 0xc)],
         author: author.clone(),
         committer: author,
         message: format!("{summary}\n"),
         summary: summary.into(),
         trailers: Vec::new(),
-        diff_base: DiffBase::Parent(
-            git2::Oid::from_str(&id(n + 0xc))
-                .unwrap_or(git2::Oid::ZERO_SHA1)
-                .into(),
-        ),
+        diff_base: DiffBase::Parent(commit_id(n + 0xc)),
         files,
         patch_digest: format!("sha256:{}", "0".repeat(64)),
     }

@@ -198,7 +198,7 @@ fn the_workstation_names_a_reject_carried_to_the_rewritten_commit() {
     let v = s.app().data.commits[0].verdict.clone().unwrap();
     assert_eq!(v.carried_rejects.len(), 1, "{v:?}");
     assert_eq!(v.carried_rejects[0].by, "alice@example.com");
-    assert_eq!(v.carried_rejects[0].commit, old.to_string());
+    assert_eq!(v.carried_rejects[0].commit.to_string(), old.to_string());
 
     let screen = s.render();
     let named = format!(

@@ -29,8 +29,8 @@ fn ids(s: &Session, decision: Decision) -> Vec<String> {
 #[test]
 fn a_signs_the_selected_commit_only_and_the_range_skips_commits_needing_no_signoff() {
     let mut s = session((120, 34));
-    let ai = s.app().data.commits[0].change.id.clone();
-    let human = s.app().data.commits[1].change.id.clone();
+    let ai = s.app().data.commits[0].change.id.to_string();
+    let human = s.app().data.commits[1].change.id.to_string();
     // `a` on the AI commit's file: that commit alone.
     s.press("a");
     assert!(matches!(
@@ -332,7 +332,7 @@ fn a_signed_reject_with_comments_is_a_request_for_changes_in_the_prompt() {
     let mut store = Store::default();
     let data = sample::review_data();
     store.saved.comments.push(Draft {
-        commit: data.commits[0].change.id.clone(),
+        commit: data.commits[0].change.id.to_string(),
         path: "crates/core-types/src/codec.rs".into(),
         line: Some("+42".into()),
         end: Some(43),

@@ -168,7 +168,7 @@ fn the_sign_dialog_keeps_what_is_signed_on_top_and_scrolls_long_parts() {
     let mut store = Store::default();
     let data = sample::review_data();
     store.saved.comments.push(Draft {
-        commit: data.commits[0].change.id.clone(),
+        commit: data.commits[0].change.id.to_string(),
         path: "crates/core-types/src/codec.rs".into(),
         line: Some("+42".into()),
         end: None,

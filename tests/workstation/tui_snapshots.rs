@@ -109,7 +109,7 @@ fn sample_impact() -> ImpactView {
         label: label.into(),
         detail: detail.into(),
         tier,
-        open: open.map(|(c, p)| (c.to_string(), p.to_string())),
+        open: open.map(|(c, p)| (c.parse().expect("a full id"), p.to_string())),
     };
     ImpactView {
         tier: Some(Tier::Supervised),

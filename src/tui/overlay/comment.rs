@@ -180,11 +180,11 @@ fn save(app: &mut App, target: &CommentTarget, text: String) -> Vec<Effect> {
     ) else {
         return Vec::new();
     };
-    let commit = entry.change.id.clone();
+    let commit = entry.change.id;
     let path = file.path().display();
     let comments = &mut app.store.saved.comments;
     let existing = comments.iter().position(|c| {
-        c.commit == commit && c.path == path && c.line == target.line && c.end == target.end
+        commit.is(&c.commit) && c.path == path && c.line == target.line && c.end == target.end
     });
     match (existing, text.is_empty()) {
         (Some(i), true) => {
@@ -197,7 +197,7 @@ fn save(app: &mut App, target: &CommentTarget, text: String) -> Vec<Effect> {
         }
         (None, true) => return Vec::new(),
         (None, false) => comments.push(Draft::new(
-            commit,
+            commit.to_string(),
             path,
             target.line.clone(),
             target.end,

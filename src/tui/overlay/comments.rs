@@ -23,7 +23,7 @@ fn key_of(app: &App, c: &Draft) -> Option<FileKey> {
         app.data
             .commits
             .get(k.commit)
-            .is_some_and(|e| e.change.id == c.commit)
+            .is_some_and(|e| e.change.id.is(&c.commit))
             && app
                 .data
                 .file(*k)

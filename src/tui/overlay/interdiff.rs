@@ -71,10 +71,10 @@ pub fn open(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     };
     let from = from.clone();
-    let commit_id = app.data.commits[commit].change.id.clone();
+    let commit_id = app.data.commits[commit].change.id;
     let effect = Effect::LoadInterdiff {
         from: from.commit,
-        to: app.data.commits[commit].change.commit_id(),
+        to: app.data.commits[commit].change.id,
     };
     app.overlays.push(Overlay::Interdiff(Box::new(View {
         commit,
@@ -94,14 +94,11 @@ pub fn load(repo_path: &Path, from: CommitId, to: CommitId) -> JobResult {
         rewrite::interdiff(&repo, from.oid(), to.oid())
     })()
     .map_err(|e| e.to_string());
-    JobResult::Interdiff {
-        to: to.to_string(),
-        result,
-    }
+    JobResult::Interdiff { to, result }
 }
 
 /// A loaded interdiff arrives: fills the open view for commit `to`.
-pub fn apply(app: &mut App, to: &str, result: Result<Vec<InterdiffFile>, String>) {
+pub fn apply(app: &mut App, to: CommitId, result: Result<Vec<InterdiffFile>, String>) {
     let Some(idx) = app.data.commits.iter().position(|c| c.change.id == to) else {
         return;
     };

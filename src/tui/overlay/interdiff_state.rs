@@ -3,6 +3,7 @@
 //! imports the app.
 
 use crate::git::LineKind;
+use crate::model::CommitId;
 use crate::signoff::rewrite::RewrittenFrom;
 use crate::tui::data::FileKey;
 
@@ -12,7 +13,7 @@ pub struct View {
     /// Index into the change's commits of the rewritten commit C.
     pub commit: usize,
     /// C's full id.
-    pub commit_id: String,
+    pub commit_id: CommitId,
     /// The approved earlier version P and who approved it.
     pub from: RewrittenFrom,
     /// The rows, once loaded.

@@ -52,7 +52,7 @@ pub fn sign_request(app: &App, decision: Decision) -> SignDialogRequest {
         .map(|(c, e)| {
             let keys = (0..e.change.files.len()).map(|f| FileKey { commit: c, file: f });
             CommitEvidence {
-                commit: e.change.commit_id(),
+                commit: e.change.id,
                 files_viewed: keys.filter(|k| app.is_viewed(*k)).count(),
                 files_total: e.change.files.len(),
                 shown: e
@@ -95,7 +95,8 @@ fn line_comment(c: &crate::review::drafts::Draft) -> Option<crate::signoff::comm
     // what is no anchor is not a line comment.
     let a = c.anchor()?;
     Some(crate::signoff::comment::CommentInput {
-        commit: Some(c.commit.clone()),
+        // Drafts in the scope are those of its commits (`App::comments_in`): the id parses.
+        commit: c.commit.parse().ok()?,
         path: c.path.clone(),
         side: a.side,
         start: a.start,

@@ -18,7 +18,7 @@ pub fn open_impact_row(app: &mut App) -> Vec<Effect> {
         app.flash("Enter opens a module's file: move to a module row", false);
         return Vec::new();
     };
-    let title = format!("{path} @ {} (read-only)", crate::git::short_id(&commit));
+    let title = format!("{path} @ {} (read-only)", commit.short());
     app.overlays.push(Overlay::Viewer {
         title,
         lines: None,

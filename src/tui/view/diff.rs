@@ -175,7 +175,7 @@ fn commented_lines(app: &App) -> HashMap<(Side, u32), Vec<&Draft>> {
         .saved
         .comments
         .iter()
-        .filter(|c| c.commit == entry.change.id && c.path == path)
+        .filter(|c| entry.change.id.is(&c.commit) && c.path == path)
     {
         if let (Some(side), Some((_, last))) = (c.side(), c.lines()) {
             out.entry((side, last)).or_default().push(c);

@@ -77,7 +77,7 @@ pub fn carried_reject_note(app: &App) -> Option<String> {
         .or_else(|| (0..app.data.commits.len()).find_map(carried))?;
     let by: Vec<String> = rejects
         .iter()
-        .map(|r| format!("{} on {}", r.by, crate::git::short_id(&r.commit)))
+        .map(|r| format!("{} on {}", r.by, r.commit.short()))
         .collect();
     Some(format!(
         "{} rejected before rewrite ({}, same patch): the reject stands",

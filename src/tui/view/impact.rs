@@ -23,7 +23,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
             app.data
                 .commits
                 .get(ci)
-                .map_or("?", |e| e.change.short_id())
+                .map_or_else(|| "?".to_string(), |e| e.change.short_id())
         ),
         None if app.data.commits.len() > 1 => " Impact · range ".to_string(),
         None => " Impact ".to_string(),

@@ -7,7 +7,7 @@ use ratatui::widgets::{Clear, Paragraph};
 use ratatui::Frame;
 
 use super::{fit, fit_left, panel_block, text};
-use crate::git::{short_id, LineKind};
+use crate::git::LineKind;
 use crate::tui::app::App;
 use crate::tui::layout::Areas;
 use crate::tui::overlay::interdiff_state::{Body, Row, View};
@@ -24,7 +24,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, view: &View, areas: &Areas) {
     frame.render_widget(Clear, area);
     let title = format!(
         " Interdiff · what changed in {} since {} approved {} ({}) · I/Esc closes ",
-        short_id(&view.commit_id),
+        view.commit_id.short(),
         view.from.approvers(),
         view.from.commit.short(),
         view.from.found_by.name(),

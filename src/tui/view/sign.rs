@@ -117,7 +117,10 @@ pub fn draw(
     let title = match app.sign_scope() {
         SignScope::Commit(i) => format!(
             " {what} · commit {} ",
-            app.data.commits.get(i).map_or("?", |e| e.change.short_id())
+            app.data
+                .commits
+                .get(i)
+                .map_or_else(|| "?".to_string(), |e| e.change.short_id())
         ),
         SignScope::Range { every } => format!(
             " {what} · the range{} ",
@@ -338,7 +341,7 @@ fn commits(
                     "    rejected by {} on {}, an earlier version with the same patch: the \
                      reject stands here until {} lifts it",
                     visible(&r.by),
-                    crate::git::short_id(&r.commit),
+                    r.commit.short(),
                     visible(&r.by)
                 ),
                 t.error,

@@ -75,15 +75,12 @@ pub enum DiffBase {
 /// One commit and its change.
 #[derive(Clone, Debug, Serialize)]
 pub struct CommitChange {
-    /// Full hex id.
-    pub id: String,
-    /// The same id, parsed once: use [`CommitChange::commit_id`] rather than parsing `id`.
-    #[serde(skip)]
-    pub oid: crate::model::CommitId,
+    /// Serialised as the full hex id.
+    pub id: CommitId,
     /// Full hex id of its tree.
     pub tree: String,
-    /// Full hex ids of its parents, in order.
-    pub parents: Vec<String>,
+    /// In order; the first is what the diff below was taken against.
+    pub parents: Vec<CommitId>,
     /// The author.
     pub author: Person,
     /// The committer.
@@ -347,7 +344,7 @@ impl CommitChange {
         let ctx = |what: &str| Error::git(format!("{what} of commit {short}"));
         let commit = repo.find_commit(id).map_err(ctx("reading"))?;
         let tree = commit.tree().map_err(ctx("reading the tree"))?;
-        let parents: Vec<String> = commit.parent_ids().map(|p| p.to_string()).collect();
+        let parents: Vec<CommitId> = commit.parent_ids().map(CommitId::from).collect();
         let (parent_tree, diff_base) = match parents.first() {
             None => (None, DiffBase::EmptyTree),
             Some(_) => {
@@ -379,8 +376,7 @@ impl CommitChange {
         let author = Person::from_signature(&commit.author(), encoding);
         let committer = Person::from_signature(&commit.committer(), encoding);
         Ok(CommitChange {
-            id: id.to_string(),
-            oid: id.into(),
+            id: id.into(),
             tree: tree.id().to_string(),
             parents,
             author,
@@ -394,14 +390,9 @@ impl CommitChange {
         })
     }
 
-    /// The commit's id, parsed.
-    pub fn commit_id(&self) -> crate::model::CommitId {
-        self.oid
-    }
-
     /// The short id (7 hex digits) for display.
-    pub fn short_id(&self) -> &str {
-        &self.id[..self.id.len().min(7)]
+    pub fn short_id(&self) -> String {
+        self.id.short()
     }
 
     /// True for a merge commit.

@@ -15,7 +15,7 @@ pub(crate) fn malformed_tree(
     commit: &CommitChange,
 ) -> Result<Option<String>> {
     let tree = repo
-        .find_commit(commit.commit_id().oid())
+        .find_commit(commit.id.oid())
         .and_then(|c| c.tree())
         .map_err(Error::git(format!("reading the tree of {}", commit.id)))?;
     let mut seen: HashSet<git2::Oid> = HashSet::new();

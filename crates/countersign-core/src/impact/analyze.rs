@@ -46,14 +46,7 @@ pub fn analyze(
         DiffBase::EmptyTree => None,
     };
     let files: Vec<&FileChange> = commits.iter().flat_map(|c| c.files.iter()).collect();
-    analyze_range(
-        repo,
-        base,
-        last.commit_id().oid(),
-        &files,
-        opts,
-        Loaded::default(),
-    )
+    analyze_range(repo, base, last.id.oid(), &files, opts, Loaded::default())
 }
 
 /// Workspaces the caller has already read (the review layer's `Assessor` caches them), so
@@ -153,8 +146,8 @@ pub fn analyze_range(
         .map(|p| p.to_string())
         .collect();
     Ok(Impact {
-        revision: Some(tip.to_string()),
-        base: base.map(|b| b.to_string()),
+        revision: Some(tip.into()),
+        base: base.map(Into::into),
         changed_files: level.changed_files,
         changed_crates,
         affected_crates,

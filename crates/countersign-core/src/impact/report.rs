@@ -6,15 +6,16 @@ use serde::Serialize;
 use super::crates::CrateImpact;
 use super::modules::{ModuleFallback, ModuleImpact};
 use super::targets::TargetKind;
+use crate::model::CommitId;
 
 /// What a change can reach.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Impact {
     /// The commit whose workspace the graph is read from (the range's tip); null for an
     /// empty change.
-    pub revision: Option<String>,
+    pub revision: Option<CommitId>,
     /// The commit before the change (the first commit's parent); null for a root commit.
-    pub base: Option<String>,
+    pub base: Option<CommitId>,
     /// Every path the change touches (both sides of renames), sorted.
     pub changed_files: Vec<String>,
     /// Crates with a changed file (deleted ones included), sorted.

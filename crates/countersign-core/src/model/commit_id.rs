@@ -21,6 +21,19 @@ impl CommitId {
         let full = self.0.to_string();
         full[..7.min(full.len())].to_string()
     }
+
+    /// True when `text` writes this id in full, byte for byte as payloads, notes and JSON
+    /// carry it (lowercase hex): a signed payload's commit is compared as text, so the same id
+    /// in capitals or abbreviated does not name this commit.
+    pub fn is(self, text: &str) -> bool {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let raw = self.0.as_bytes();
+        text.len() == raw.len() * 2
+            && raw
+                .iter()
+                .zip(text.as_bytes().chunks_exact(2))
+                .all(|(b, t)| t[0] == HEX[usize::from(b >> 4)] && t[1] == HEX[usize::from(b & 0xf)])
+    }
 }
 
 impl From<git2::Oid> for CommitId {
@@ -75,5 +88,17 @@ mod tests {
         assert!("g123456789abcdef0123456789abcdef01234567"
             .parse::<CommitId>()
             .is_err());
+    }
+
+    #[test]
+    fn is_matches_the_full_lowercase_text_only() {
+        let text = "0123456789abcdef0123456789abcdef01234567";
+        let id: CommitId = text.parse().expect("a full id");
+        assert!(id.is(text));
+        assert!(!id.is(&text.to_uppercase()));
+        assert!(!id.is("0123456"));
+        assert!(!id.is(&format!("{text}0")));
+        assert!(!id.is("1123456789abcdef0123456789abcdef01234567"));
+        assert!(!id.is("0123456789abcdef0123456789abcdef01234566"));
     }
 }

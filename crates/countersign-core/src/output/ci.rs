@@ -2,7 +2,6 @@
 
 use std::io::Write;
 
-use crate::git::short_id;
 use crate::review::{CommitReport, Report};
 use crate::util::escape::line as esc;
 
@@ -12,13 +11,13 @@ use crate::util::escape::line as esc;
 /// `line=`), so that it shows on the pull request's diff; `repo` finds that line.
 pub fn github(out: &mut impl Write, r: &Report, repo: &git2::Repository) -> std::io::Result<()> {
     for c in &r.commits {
-        let title = format!("countersign: {} {}", short_id(&c.commit), esc(&c.summary));
+        let title = format!("countersign: {} {}", c.commit.short(), esc(&c.summary));
         if !c.ok || c.ai.is_some() {
             if let Some((path, line)) = tier_place(repo, c) {
                 let level = if c.ok { "notice" } else { "error" };
                 let msg = format!(
                     "this file puts commit {} in the {} tier ({}){}",
-                    short_id(&c.commit),
+                    c.commit.short(),
                     c.tier.name(),
                     c.state.name(),
                     if c.ok {
@@ -86,9 +85,7 @@ fn tier_place(repo: &git2::Repository, c: &CommitReport) -> Option<(String, u32)
     if path.chars().any(char::is_control) {
         return None;
     }
-    let commit = repo
-        .find_commit(git2::Oid::from_str(&c.commit).ok()?)
-        .ok()?;
+    let commit = repo.find_commit(c.commit.oid()).ok()?;
     let tree = commit.tree().ok()?;
     let parent = commit.parent(0).ok().and_then(|p| p.tree().ok());
     let mut opts = git2::DiffOptions::new();
@@ -139,7 +136,7 @@ pub fn junit(out: &mut impl Write, r: &Report) -> std::io::Result<()> {
                 .map_or("human".to_string(), |a| esc(&a.agent).into_owned());
         let name = format!(
             "{} {} [{}, {}]",
-            short_id(&c.commit),
+            c.commit.short(),
             esc(&c.summary),
             by,
             c.tier.name()

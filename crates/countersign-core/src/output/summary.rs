@@ -62,7 +62,7 @@ fn row(c: &CommitReport) -> String {
     format!(
         "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
         if c.ok { "✅" } else { "❌" },
-        code_span(short_id(&c.commit)),
+        code_span(&c.commit.short()),
         cell(&c.summary),
         cell(&by),
         c.tier.name(),
@@ -81,11 +81,7 @@ fn row(c: &CommitReport) -> String {
 }
 
 fn reasons(c: &CommitReport) -> String {
-    let mut out = format!(
-        "- {} {}\n",
-        code_span(short_id(&c.commit)),
-        cell(&c.summary)
-    );
+    let mut out = format!("- {} {}\n", code_span(&c.commit.short()), cell(&c.summary));
     for p in &c.problems {
         let _ = writeln!(out, "  - {}", text(&cut(p, MAX_SENTENCE), true));
     }

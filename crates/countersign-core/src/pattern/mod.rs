@@ -24,6 +24,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::{DateTime, NaiveDate, Utc};
 use git2::{Oid, Repository};
 
+use crate::model::CommitId;
 use crate::review::{Assessment, Purpose, Resolved, Review, TrustedRef};
 use crate::signoff::{Decision, ReviewState};
 use crate::{Error, Result};
@@ -101,10 +102,10 @@ pub fn build(
     let mut review = Review::reopen(repo, &resolved, Purpose::Triage)?;
     // Each verdict is cut down to what the report counts as soon as it is made: a long
     // history's verdicts, every path with its reasons, never sit in memory together.
-    let mut assessed: HashMap<String, (Assessment, HashMap<String, String>)> = HashMap::new();
+    let mut assessed: HashMap<CommitId, (Assessment, HashMap<String, String>)> = HashMap::new();
     review.assess_each_with(&mut |i, n, _| tick("judging", i, n), &mut |a| {
         let kept = slim(a);
-        assessed.insert(kept.0.commit.clone(), kept);
+        assessed.insert(kept.0.commit, kept);
         Ok(())
     })?;
     drop(review);
@@ -112,7 +113,7 @@ pub fn build(
     let mut rows = Vec::with_capacity(total);
     for (i, (oid, time)) in kept.into_iter().enumerate() {
         tick("counting lines", i, total);
-        let Some((a, crate_of)) = assessed.remove(&oid.to_string()) else {
+        let Some((a, crate_of)) = assessed.remove(&CommitId::from(oid)) else {
             continue;
         };
         let added = added_lines(repo, oid)?;

@@ -16,7 +16,7 @@ use crate::git::{CommitChange, DiffBase, FileChange, LoadDepth};
 use crate::impact::compiled::{self, Inclusions};
 use crate::impact::crates::{crate_level, needs_base, Sides};
 use crate::impact::{GitTree, Workspace};
-use crate::model::Tier;
+use crate::model::{CommitId, Tier};
 use crate::policy::history::{trusted_history, TrustedHistory};
 use crate::policy::line_evidence::LineNotes;
 use crate::policy::provenance::{self, Provenance};
@@ -31,8 +31,8 @@ use crate::{Error, Result};
 /// One commit's verdict.
 #[derive(Clone, Debug, Serialize)]
 pub struct Assessment {
-    /// Full commit id.
-    pub commit: String,
+    /// The commit judged (its full hex id in JSON).
+    pub commit: CommitId,
     /// First line of the message.
     pub summary: String,
     /// Author name.
@@ -116,7 +116,7 @@ pub struct SquashOf {
 #[derive(Clone, Debug, Serialize)]
 pub struct CarriedApproval {
     /// The earlier version, whose own sign-offs approved it.
-    pub commit: String,
+    pub commit: CommitId,
     /// The principals whose approvals of it count here (sorted).
     pub by: Vec<String>,
 }
@@ -142,7 +142,7 @@ pub struct Assessor<'r> {
     trusted_workspace: Workspace,
     /// The trusted revision's tree, so that a commit with the same tree reuses its workspace.
     trusted_tree: git2::Oid,
-    workspaces: HashMap<String, std::rc::Rc<Workspace>>,
+    workspaces: HashMap<CommitId, std::rc::Rc<Workspace>>,
     /// The commit the trusted ref pointed at.
     trusted_commit: git2::Oid,
     /// Files crates compile from outside their directories: the trusted tree's, grown with
@@ -230,19 +230,17 @@ impl<'r> Assessor<'r> {
     }
 
     /// The workspace as of commit `id` (cached).
-    pub fn workspace_at(&mut self, id: &str) -> Result<&Workspace> {
-        if !self.workspaces.contains_key(id) {
-            let oid =
-                git2::Oid::from_str(id).map_err(Error::git(format!("parsing commit id {id}")))?;
-            let snapshot = GitTree::of_commit(self.repo, oid, id)?;
+    pub fn workspace_at(&mut self, id: CommitId) -> Result<&Workspace> {
+        if !self.workspaces.contains_key(&id) {
+            let snapshot = GitTree::of_commit(self.repo, id.oid(), &id.to_string())?;
             let ws = if snapshot.tree_id() == self.trusted_tree {
                 self.trusted_workspace.clone()
             } else {
                 Workspace::load(&snapshot)?
             };
-            self.workspaces.insert(id.to_string(), std::rc::Rc::new(ws));
+            self.workspaces.insert(id, std::rc::Rc::new(ws));
         }
-        Ok(&self.workspaces[id])
+        Ok(&self.workspaces[&id])
     }
 
     /// Lets go of the workspaces `commit` cannot need (see [`KEPT_WORKSPACES`]).
@@ -254,9 +252,9 @@ impl<'r> Assessor<'r> {
     }
 
     /// The commit a commit's diff was taken against (None for a root commit).
-    fn parent_of(commit: &CommitChange) -> Option<String> {
-        match &commit.diff_base {
-            DiffBase::Parent(p) | DiffBase::FirstParentOfMerge(p) => Some(p.to_string()),
+    fn parent_of(commit: &CommitChange) -> Option<CommitId> {
+        match commit.diff_base {
+            DiffBase::Parent(p) | DiffBase::FirstParentOfMerge(p) => Some(p),
             DiffBase::EmptyTree => None,
         }
     }
@@ -264,13 +262,13 @@ impl<'r> Assessor<'r> {
     /// The direct tier verdict of `commit`: the highest tier of its files.
     pub fn direct_verdict(&mut self, commit: &CommitChange) -> Result<TierVerdict> {
         self.inherit_workspace(commit);
-        self.workspace_at(&commit.id)?;
+        self.workspace_at(commit.id)?;
         // The parent's workspace places old paths; without any, the commit's own stands in.
         let files: Vec<&FileChange> = commit.files.iter().collect();
         let parent = Self::parent_of(commit)
             .filter(|_| needs_base(&files))
-            .or_else(|| Some(commit.id.clone()));
-        if let Some(p) = &parent {
+            .or(Some(commit.id));
+        if let Some(p) = parent {
             self.workspace_at(p)?;
         }
         self.learn_inclusions(commit)?;
@@ -308,7 +306,7 @@ impl<'r> Assessor<'r> {
         // Shared, not copied: a long range of commits that touch no manifest holds one
         // workspace.
         if let Some(ws) = self.workspaces.get(parent).cloned() {
-            self.workspaces.insert(commit.id.clone(), ws);
+            self.workspaces.insert(commit.id, ws);
         }
     }
 
@@ -330,10 +328,10 @@ impl<'r> Assessor<'r> {
             .map_err(Error::git("reading the trusted tree"))?;
         let tree = self
             .repo
-            .find_commit(commit.commit_id().oid())
+            .find_commit(commit.id.oid())
             .and_then(|c| c.tree())
             .map_err(Error::git(format!("reading the tree of {}", commit.id)))?;
-        let first_time = self.learned.insert(commit.commit_id().oid());
+        let first_time = self.learned.insert(commit.id.oid());
         if tree.id() == trusted_tree.id() || !first_time {
             return Ok(());
         }
@@ -341,7 +339,7 @@ impl<'r> Assessor<'r> {
         // beyond the parent's is the commit's own change (its files, diffed against that
         // parent). Otherwise compare with the trusted tree.
         let parent_learned = match (commit.parents.as_slice(), &commit.diff_base) {
-            ([parent], DiffBase::Parent(_)) => self.learned.contains(&oid(parent)?),
+            ([parent], DiffBase::Parent(_)) => self.learned.contains(&parent.oid()),
             _ => false,
         };
         let mut entries: Vec<(String, git2::Oid, u32)> = Vec::new();
@@ -356,11 +354,9 @@ impl<'r> Assessor<'r> {
         };
         if parent_learned {
             for file in &commit.files {
-                let (Some(path), Some(id)) = (&file.new_path, &file.new_id) else {
+                let (Some(path), [_, Some(id)]) = (&file.new_path, file.blob_oids()) else {
                     continue;
                 };
-                let id =
-                    git2::Oid::from_str(id).map_err(Error::git(format!("parsing blob id {id}")))?;
                 consider(path.as_bytes(), id, file.new_mode);
             }
         } else {
@@ -401,7 +397,7 @@ impl<'r> Assessor<'r> {
         let direct = self.direct_verdict(commit)?;
         let parent = Self::parent_of(commit);
         let files: Vec<&FileChange> = commit.files.iter().collect();
-        let (verdict, reached) = self.escalate(direct, parent.as_deref(), &commit.id, &files)?;
+        let (verdict, reached) = self.escalate(direct, parent, commit.id, &files)?;
         Ok((verdict, reached.into_keys().collect()))
     }
 
@@ -410,8 +406,8 @@ impl<'r> Assessor<'r> {
     fn escalate(
         &mut self,
         direct: TierVerdict,
-        base: Option<&str>,
-        tip: &str,
+        base: Option<CommitId>,
+        tip: CommitId,
         files: &[&FileChange],
     ) -> Result<(TierVerdict, BTreeMap<String, Tier>)> {
         let base = base.map(|b| if needs_base(files) { b } else { tip });
@@ -420,12 +416,12 @@ impl<'r> Assessor<'r> {
             self.workspace_at(b)?;
         }
         let empty = Workspace::default();
-        let tip_ws = &self.workspaces[tip];
-        let base_ws = base.map_or(&empty, |b| &self.workspaces[b]);
-        let tip_files = GitTree::of_commit(self.repo, oid(tip)?, tip)?;
+        let tip_ws = &self.workspaces[&tip];
+        let base_ws = base.map_or(&empty, |b| &self.workspaces[&b]);
+        let tip_files = GitTree::of_commit(self.repo, tip.oid(), &tip.to_string())?;
         let base_files = match base {
-            Some(b) => GitTree::of_commit(self.repo, oid(b)?, b)?,
-            None => GitTree::of_commit(self.repo, oid(tip)?, tip)?,
+            Some(b) => GitTree::of_commit(self.repo, b.oid(), &b.to_string())?,
+            None => GitTree::of_commit(self.repo, tip.oid(), &tip.to_string())?,
         };
         let sides = Sides {
             base: base_ws,
@@ -454,8 +450,8 @@ impl<'r> Assessor<'r> {
         };
         let base = Self::parent_of(first);
         let files: Vec<&FileChange> = commits.iter().flat_map(|c| c.files.iter()).collect();
-        self.workspace_at(&last.id)?;
-        if let Some(b) = base.as_ref().filter(|_| needs_base(&files)) {
+        self.workspace_at(last.id)?;
+        if let Some(b) = base.filter(|_| needs_base(&files)) {
             self.workspace_at(b)?;
         }
         let loaded = crate::impact::Loaded {
@@ -467,8 +463,8 @@ impl<'r> Assessor<'r> {
         };
         let graph = crate::impact::analyze_range(
             self.repo,
-            base.as_deref().map(oid).transpose()?,
-            oid(&last.id)?,
+            base.map(CommitId::oid),
+            last.id.oid(),
             &files,
             opts,
             loaded,
@@ -503,8 +499,8 @@ impl<'r> Assessor<'r> {
                 ..TieredImpact::default()
             });
         };
-        let entries = self.file_entries(&direct.paths, &last.id);
-        let (verdict, crate_tiers) = self.escalate(direct, base.as_deref(), &last.id, &files)?;
+        let entries = self.file_entries(&direct.paths, last.id);
+        let (verdict, crate_tiers) = self.escalate(direct, base, last.id, &files)?;
         Ok(TieredImpact {
             crate_tiers,
             graph,
@@ -521,7 +517,7 @@ impl<'r> Assessor<'r> {
     fn file_entries(
         &self,
         paths: &[crate::policy::tier::PathTier],
-        tip: &str,
+        tip: CommitId,
     ) -> Vec<super::tiered::FileEntry> {
         use crate::impact::compiled::{Certainty, Compiler};
         let mut best: BTreeMap<String, &crate::policy::tier::PathTier> = BTreeMap::new();
@@ -533,7 +529,7 @@ impl<'r> Assessor<'r> {
         }
         let none = Inclusions::default();
         let inclusions = self.inclusions.as_ref().unwrap_or(&none);
-        let ws = self.workspaces.get(tip).map(|w| &**w);
+        let ws = self.workspaces.get(&tip).map(|w| &**w);
         best.into_iter()
             .map(|(path, p)| {
                 let mut compiled_into: Vec<Compiler> = Vec::new();
@@ -571,7 +567,7 @@ impl<'r> Assessor<'r> {
     pub fn assess(&mut self, commit: &CommitChange) -> Result<Assessment> {
         self.forget_workspaces(commit);
         let lines = self.note_lines(commit)?;
-        let removed = self.notes.removed_lines(commit.commit_id().oid())?;
+        let removed = self.notes.removed_lines(commit.id.oid())?;
         let mut a = self.assess_lines_with(commit, &lines, &removed)?;
         if a.state == ReviewState::NeedsSignoff {
             if let Some(squash) = self.squash_of(commit, a.tier)? {
@@ -605,7 +601,7 @@ impl<'r> Assessor<'r> {
                      patch-id --verbatim) on a new parent on {}; the tier's carry = \"rebase\" \
                      counts that approval here",
                     carried.by.join(", "),
-                    crate::git::short_id(&carried.commit),
+                    carried.commit.short(),
                     self.trusted_ref
                 );
                 a.tier_reasons.push(sentence);
@@ -622,7 +618,7 @@ impl<'r> Assessor<'r> {
                 }
             }
             if let Some(r) = self.rewritten_from(commit, &lines)? {
-                a.gate.problems.push(r.sentence(&commit.id));
+                a.gate.problems.push(r.sentence(commit.id));
                 a.rewritten_from = Some(r);
             }
         }
@@ -636,7 +632,7 @@ impl<'r> Assessor<'r> {
         let [parent] = commit.parents.as_slice() else {
             return Ok(None);
         };
-        let parent = oid(parent)?;
+        let parent = parent.oid();
         if self.signed_trees.is_none() {
             let mut map: HashMap<git2::Oid, Vec<git2::Oid>> = HashMap::new();
             for annotated in notes::read_all(self.repo)?.into_keys() {
@@ -654,7 +650,7 @@ impl<'r> Assessor<'r> {
             .cloned()
             .unwrap_or_default();
         for tip in candidates {
-            if tip == commit.commit_id().oid()
+            if tip == commit.id.oid()
                 || !self.repo.graph_descendant_of(tip, parent).unwrap_or(false)
             {
                 continue;
@@ -721,7 +717,7 @@ impl<'r> Assessor<'r> {
         let [parent] = commit.parents.as_slice() else {
             return Ok((None, barred));
         };
-        let parent = oid(parent)?;
+        let parent = parent.oid();
         let on_trusted = parent == self.trusted_commit
             || self
                 .repo
@@ -730,7 +726,7 @@ impl<'r> Assessor<'r> {
         if !on_trusted {
             return Ok((None, barred));
         }
-        let this = commit.commit_id().oid();
+        let this = commit.id.oid();
         let Some(mine) = self.patch_id(this)? else {
             return Ok((None, barred));
         };
@@ -785,7 +781,7 @@ impl<'r> Assessor<'r> {
                         "{p}'s approval of {} does not carry: {p} is the {part} of {of}, and \
                          its tier asks for an independent approver (independent = true, \
                          judged against both versions); someone else must approve it",
-                        crate::git::short_id(&earlier.id)
+                        earlier.id.short()
                     ));
                     false
                 });
@@ -796,7 +792,7 @@ impl<'r> Assessor<'r> {
             by.sort();
             return Ok((
                 Some(CarriedApproval {
-                    commit: earlier.id.clone(),
+                    commit: earlier.id,
                     by,
                 }),
                 barred,
@@ -840,7 +836,7 @@ impl<'r> Assessor<'r> {
         lines: &[String],
         removed: &[String],
     ) -> Result<Assessment> {
-        let reading = self.line_notes.read(commit.commit_id().oid());
+        let reading = self.line_notes.read(commit.id.oid());
         let ai = provenance::with_line_notes(
             provenance::detect(commit, &self.trusted.policy.ai),
             &reading,
@@ -862,7 +858,7 @@ impl<'r> Assessor<'r> {
         let full;
         let checked = if commit.patch_digest.is_empty() && !(lines.is_empty() && removed.is_empty())
         {
-            full = CommitChange::load(self.repo, commit.commit_id().oid(), LoadDepth::Digest)?;
+            full = CommitChange::load(self.repo, commit.id.oid(), LoadDepth::Digest)?;
             &full
         } else {
             commit
@@ -874,7 +870,7 @@ impl<'r> Assessor<'r> {
         };
         let (signoffs, mut gate) =
             self.judge_signoffs(checked, lines, removed, &carried, ai.as_ref(), &verdict)?;
-        if let (Some(_), Some(size)) = (&ai, self.notes.oversized(commit.commit_id().oid())) {
+        if let (Some(_), Some(size)) = (&ai, self.notes.oversized(commit.id.oid())) {
             // Unread, it could hold a reject: fail closed.
             gate.problems.push(format!(
                 "its sign-off note (now or in the history of {}) holds a version of {} MiB, \
@@ -899,7 +895,7 @@ impl<'r> Assessor<'r> {
         }
         let checkout_attributes = self.checkout_flags(commit)?;
         Ok(Assessment {
-            commit: commit.id.clone(),
+            commit: commit.id,
             summary: commit.summary.clone(),
             author: commit.author.name.clone(),
             checkout_attributes,
@@ -954,7 +950,7 @@ impl<'r> Assessor<'r> {
         if !commit.is_merge() {
             return Ok(None);
         }
-        let Some(own) = crate::git::merge_own_paths(self.repo, commit.commit_id().oid())? else {
+        let Some(own) = crate::git::merge_own_paths(self.repo, commit.id.oid())? else {
             return Ok(None);
         };
         let mut view = commit.clone();
@@ -980,7 +976,7 @@ impl<'r> Assessor<'r> {
     pub fn check_signatures_ahead(&mut self, commits: &[CommitChange]) -> Result<()> {
         let mut lines = Vec::new();
         for c in commits {
-            let oid = c.commit_id().oid();
+            let oid = c.id.oid();
             lines.extend(self.notes.lines(oid)?);
             lines.extend(self.notes.removed_lines(oid)?);
         }
@@ -989,7 +985,7 @@ impl<'r> Assessor<'r> {
     }
 
     fn note_lines(&mut self, commit: &CommitChange) -> Result<Vec<String>> {
-        let oid = commit.commit_id().oid();
+        let oid = commit.id.oid();
         self.notes.lines(oid)
     }
 
@@ -1023,7 +1019,7 @@ impl<'r> Assessor<'r> {
             let mut approved_by = judged.gate.approved_by;
             approved_by.sort();
             return Ok(Some(RewrittenFrom {
-                commit: earlier.commit_id(),
+                commit: earlier.id,
                 summary: earlier.summary,
                 approved_by,
                 found_by: cand.found_by,
@@ -1116,7 +1112,7 @@ impl<'r> Assessor<'r> {
                 s.parsed = None;
             }
             s.carried_from = Some(verify::CarriedFrom {
-                commit: against.id.clone(),
+                commit: against.id,
                 by: s.who(),
             });
         }
@@ -1179,7 +1175,7 @@ impl<'r> Assessor<'r> {
             }
             self.rejects = Some(index);
         }
-        let this = commit.commit_id().oid();
+        let this = commit.id.oid();
         if self.rejects.as_ref().is_none_or(RejectIndex::is_empty) || commit.parents.len() > 1 {
             return Ok(Vec::new());
         }

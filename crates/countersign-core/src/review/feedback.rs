@@ -23,7 +23,7 @@ use super::assess::Assessment;
 use super::drafts::Draft;
 use super::open::Review;
 use crate::git::{CommitChange, LoadDepth};
-use crate::model::Side;
+use crate::model::{CommitId, Side};
 use crate::signoff::comment::{self, CommentInput, ReviewComment};
 use crate::signoff::notes::NotesReader;
 use crate::signoff::rewrite::{self, Finder};
@@ -109,8 +109,8 @@ impl LoopState {
 /// One commit the gate does not pass yet, with what the agent (or a reviewer) must do.
 #[derive(Clone, Debug, Serialize)]
 pub struct Action {
-    /// Full commit id.
-    pub commit: String,
+    /// The commit to act on (its full hex id in JSON).
+    pub commit: CommitId,
     /// Its summary line.
     pub summary: String,
     /// Where it stands with the gate (`rejected`, `forbidden`, `needs-signoff`, …).
@@ -132,7 +132,7 @@ pub struct SignedDecision {
     /// What they decided.
     pub decision: Decision,
     /// The commit it was signed on.
-    pub commit: String,
+    pub commit: CommitId,
     /// That commit's summary line.
     pub summary: String,
     /// When (RFC 3339).
@@ -234,7 +234,7 @@ pub fn collect(review: &mut Review<'_>, drafts: &[Draft]) -> Result<Feedback> {
         now: chrono::Utc::now(),
         checked: None,
     };
-    let in_range: HashSet<&str> = commits.iter().map(|c| c.id.as_str()).collect();
+    let in_range: HashSet<CommitId> = commits.iter().map(|c| c.id).collect();
 
     let mut found = signed_in_range(&commits, &assessments);
     let earlier_seen = signed_on_earlier_versions(repo, &commits, &in_range, &checker, &mut found)?;
@@ -242,7 +242,7 @@ pub fn collect(review: &mut Review<'_>, drafts: &[Draft]) -> Result<Feedback> {
     mark_lifted_rejects(&mut decisions);
     let known: HashMap<String, bool> = commits
         .iter()
-        .map(|c| (c.id.clone(), false))
+        .map(|c| (c.id.to_string(), false))
         .chain(earlier_seen.iter().map(|o| (o.to_string(), true)))
         .collect();
     add_drafts(repo, drafts, &known, &mut seen, &mut comments);
@@ -294,7 +294,7 @@ fn signed_in_range(commits: &[CommitChange], assessments: &[Assessment]) -> Vec<
 fn signed_on_earlier_versions(
     repo: &git2::Repository,
     commits: &[CommitChange],
-    in_range: &HashSet<&str>,
+    in_range: &HashSet<CommitId>,
     checker: &Checker<'_>,
     found: &mut Vec<Found>,
 ) -> Result<HashSet<Oid>> {
@@ -302,12 +302,10 @@ fn signed_on_earlier_versions(
     let mut finder = Finder::new();
     let mut earlier_seen: HashSet<Oid> = HashSet::new();
     for c in commits {
-        let lines = notes.lines(c.commit_id().oid())?;
+        let lines = notes.lines(c.id.oid())?;
         let candidates = finder.candidates(repo, c, &lines)?;
         for cand in candidates.into_iter().take(rewrite::MAX_CANDIDATES) {
-            if in_range.contains(cand.commit.to_string().as_str())
-                || !earlier_seen.insert(cand.commit)
-            {
+            if in_range.contains(&cand.commit.into()) || !earlier_seen.insert(cand.commit) {
                 continue;
             }
             let Ok(earlier) = CommitChange::load(repo, cand.commit, LoadDepth::Files) else {
@@ -353,7 +351,7 @@ fn decisions_and_comments(found: &[Found]) -> (Vec<SignedDecision>, Vec<Feedback
         decisions.push(SignedDecision {
             principal: p.principal.clone(),
             decision: p.decision,
-            commit: f.commit.id.clone(),
+            commit: f.commit.id,
             summary: f.commit.summary.clone(),
             timestamp: p.timestamp.clone(),
             comment: p.comment.clone(),
@@ -414,18 +412,19 @@ fn add_drafts(
 fn place_comments(
     repo: &git2::Repository,
     commits: &[CommitChange],
-    in_range: &HashSet<&str>,
+    in_range: &HashSet<CommitId>,
     comments: &mut [FeedbackComment],
 ) -> Result<Option<Oid>> {
-    let tip = commits.last().map(|c| c.commit_id().oid());
+    let tip = commits.last().map(|c| c.id.oid());
     let base = commits
         .first()
         .and_then(|c| c.parents.first())
-        .and_then(|p| Oid::from_str(p).ok());
+        .map(|p| p.oid());
     let mut files = FileCache::default();
     if let Some(tip) = tip {
         for c in comments.iter_mut() {
-            let still_in_range = in_range.contains(c.comment.commit.as_str());
+            let still_in_range =
+                (c.comment.commit.parse::<CommitId>()).is_ok_and(|id| in_range.contains(&id));
             anchor(repo, &mut files, c, tip, base, still_in_range)?;
         }
     } else {
@@ -453,7 +452,7 @@ fn verdict_of(decisions: &[SignedDecision]) -> Verdict {
 
 /// What to do about `c`, which the gate does not pass (`a`).
 fn action_for(c: &CommitChange, a: &super::Assessment, trusted_ref: &str) -> Action {
-    let short = crate::git::short_id(&c.id);
+    let short = c.id.short();
     let (agent, action) = match a.gate.state {
         ReviewState::Forbidden => (
             true,
@@ -493,7 +492,7 @@ fn action_for(c: &CommitChange, a: &super::Assessment, trusted_ref: &str) -> Act
         ),
     };
     Action {
-        commit: c.id.clone(),
+        commit: c.id,
         summary: c.summary.clone(),
         state: a.gate.state,
         agent,
@@ -573,11 +572,11 @@ fn draft_comment(repo: Option<&git2::Repository>, commit: &str, d: &Draft) -> Re
         after: Vec::new(),
         resolved: false,
     };
-    let (Some(start), Some(repo), Ok(oid)) = (line, repo, Oid::from_str(commit)) else {
+    let (Some(start), Some(repo), Ok(commit)) = (line, repo, commit.parse()) else {
         return bare;
     };
     let input = CommentInput {
-        commit: None,
+        commit,
         path: d.path.clone(),
         side,
         start,
@@ -585,7 +584,7 @@ fn draft_comment(repo: Option<&git2::Repository>, commit: &str, d: &Draft) -> Re
         text: d.text.clone(),
         resolved: false,
     };
-    comment::quote(repo, oid, &input).unwrap_or(bare)
+    comment::quote(repo, &input).unwrap_or(bare)
 }
 
 /// The feedback of drafts alone, each open where it was made (quoted from `repo` when there
@@ -665,7 +664,7 @@ fn anchor(
     base: Option<Oid>,
     still_in_range: bool,
 ) -> Result<()> {
-    let own = Oid::from_str(&c.comment.commit).ok();
+    let own = c.comment.commit.parse().ok().map(CommitId::oid);
     let (target, side) = match c.comment.side {
         Side::New => (Some(tip), Side::New),
         Side::Old if still_in_range => (own, Side::Old),

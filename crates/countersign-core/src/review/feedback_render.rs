@@ -61,7 +61,7 @@ pub fn markdown(f: &Feedback) -> String {
             let _ = writeln!(
                 out,
                 "- {} {} ({}): {}",
-                code_span(short_id(&a.commit)),
+                code_span(&a.commit.short()),
                 plain(&a.summary).replace('\n', " "),
                 a.state.name(),
                 plain(&a.action)
@@ -93,7 +93,7 @@ pub fn markdown(f: &Feedback) -> String {
                 out,
                 "- {} {verb} {} {}{}",
                 code_span(&d.principal),
-                code_span(short_id(&d.commit)),
+                code_span(&d.commit.short()),
                 plain(&d.summary).replace('\n', " "),
                 if d.earlier_version {
                     " (an earlier version of a commit of the range)"

@@ -91,7 +91,7 @@ pub mod signoff {
 
     /// Line comments carried in a payload.
     pub mod comment {
-        pub use crate::signoff::comment::{quote, CommentInput, ReviewComment};
+        pub use crate::signoff::comment::{quote, CommentFileEntry, CommentInput, ReviewComment};
     }
 
     /// The hunk list a sign-off's evidence covers.

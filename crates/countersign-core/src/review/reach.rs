@@ -41,7 +41,7 @@ pub(super) fn reaches(
 ) -> BTreeMap<GitPath, (Vec<String>, String)> {
     let mut out = BTreeMap::new();
     let tree = repo
-        .find_commit(commit.commit_id().oid())
+        .find_commit(commit.id.oid())
         .and_then(|c| c.tree())
         .ok();
     let read_manifest = |p: &str| -> Option<toml::Value> {
@@ -49,9 +49,8 @@ pub(super) fn reaches(
         let bytes = bounded::read_blob(repo, entry.id(), p, bounded::MANIFEST).ok()?;
         toml::from_str(&String::from_utf8_lossy(&bytes)).ok()
     };
-    let read = |id: Option<&String>| -> Option<String> {
-        let id = git2::Oid::from_str(id?).ok()?;
-        bounded::read_blob(repo, id, "a changed file", bounded::MANIFEST)
+    let read = |id: Option<git2::Oid>| -> Option<String> {
+        bounded::read_blob(repo, id?, "a changed file", bounded::MANIFEST)
             .ok()
             .map(|b| String::from_utf8_lossy(&b).into_owned())
     };
@@ -62,7 +61,7 @@ pub(super) fn reaches(
         let text = path.display();
         let name = text.rsplit('/').next().unwrap_or(&text);
         if name == "Cargo.toml" {
-            let (old, new) = (read(f.old_id.as_ref()), read(f.new_id.as_ref()));
+            let [old, new] = f.blob_oids().map(read);
             let dir = text
                 .strip_suffix("Cargo.toml")
                 .unwrap_or("")
@@ -88,7 +87,7 @@ pub(super) fn reaches(
                 );
             }
         } else if name == ".gitattributes" {
-            let Some(new) = read(f.new_id.as_ref()) else {
+            let Some(new) = read(f.blob_oids()[1]) else {
                 continue;
             };
             if !sets_checkout_attributes(&new) {

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::assess::Assessment;
 use super::trusted::TrustedRef;
-use crate::model::Tier;
+use crate::model::{CommitId, Tier};
 use crate::policy::provenance::Provenance;
 use crate::signoff::rewrite::RewrittenFrom;
 use crate::signoff::{ReviewState, SignoffVerdict};
@@ -33,8 +33,8 @@ pub struct Report {
 /// One commit's verdict.
 #[derive(Debug, Serialize)]
 pub struct CommitReport {
-    /// Full id.
-    pub commit: String,
+    /// The commit judged (its full hex id in JSON).
+    pub commit: CommitId,
     /// First line of the message.
     pub summary: String,
     /// AI provenance, null for a human commit.

@@ -22,7 +22,7 @@ use ssh_key::PublicKey;
 use super::assess::Assessment;
 use super::open::{Purpose, Resolved, Review};
 use crate::git::short_id;
-use crate::model::Tier;
+use crate::model::{CommitId, Tier};
 use crate::signoff::agent::Cancel;
 use crate::signoff::keys::{self, KeyLocation, SigningKey};
 use crate::signoff::{self, Judged, ReviewState, SignOutcome, SignPlan, SignRequest};
@@ -58,8 +58,8 @@ impl Standing {
 pub struct ShownPlan {
     /// What would be signed, or why not.
     pub plan: SignPlan,
-    /// Each commit of the range (full id) with its standing when the plan was made.
-    pub standing: Vec<(String, Standing)>,
+    /// Each commit of the range with its standing when the plan was made.
+    pub standing: Vec<(CommitId, Standing)>,
 }
 
 /// What the reviewer was shown before saying yes.
@@ -67,8 +67,8 @@ pub struct ShownPlan {
 pub struct Shown<'a> {
     /// The review as it was resolved (trusted ref and commit; the commits to sign).
     pub resolved: &'a Resolved,
-    /// The commits' standing as shown (full id); a commit missing here was shown no verdict.
-    pub standing: &'a [(String, Standing)],
+    /// The commits' standing as shown; a commit missing here was shown no verdict.
+    pub standing: &'a [(CommitId, Standing)],
 }
 
 /// How the key is reached.
@@ -149,7 +149,7 @@ impl Review<'_> {
         )?;
         let standing = assessments
             .iter()
-            .map(|a| (a.commit.clone(), Standing::of(a)))
+            .map(|a| (a.commit, Standing::of(a)))
             .collect();
         Ok(ShownPlan { plan, standing })
     }
@@ -219,8 +219,8 @@ pub fn sign_current(
 /// and rejected) and what the trusted policy and the notes say now: sentences, the first
 /// saying nothing was signed; empty when nothing changed.
 fn changed_since_shown(
-    shown: &[(String, Standing)],
-    now: &[(String, Standing)],
+    shown: &[(CommitId, Standing)],
+    now: &[(CommitId, Standing)],
     review: &Review<'_>,
 ) -> Vec<String> {
     let who = |v: &[String]| {
@@ -247,7 +247,7 @@ fn changed_since_shown(
         lines.push(format!(
             "{} {}: shown {}, {}, approved by {}, rejected by {}; now {}, {}, approved by {}, \
              rejected by {}",
-            short_id(commit),
+            commit.short(),
             crate::model::clip(summary, 60),
             was.tier,
             was.state.name(),

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::impact::modules::{ModuleFallback, ModuleImpact};
 use crate::impact::{CrateImpact, Impact, TargetImpact};
-use crate::model::Tier;
+use crate::model::{CommitId, Tier};
 
 /// The impact with its tiers. Reads as the graph (`Deref`) for everything that is not a
 /// tier.
@@ -76,8 +76,8 @@ struct CrateJson<'a> {
 /// The JSON document's impact fields, in their order.
 #[derive(Serialize)]
 struct ImpactJson<'a> {
-    revision: &'a Option<String>,
-    base: &'a Option<String>,
+    revision: &'a Option<CommitId>,
+    base: &'a Option<CommitId>,
     changed_files: &'a [String],
     changed_crates: &'a [String],
     affected_crates: &'a [String],

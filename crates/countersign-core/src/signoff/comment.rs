@@ -10,7 +10,7 @@
 use git2::{Oid, Repository};
 use serde::{Deserialize, Serialize};
 
-use crate::model::Side;
+use crate::model::{CommitId, Side};
 use crate::{Error, Result};
 
 /// The most lines one comment quotes (the commented lines and their context).
@@ -66,14 +66,15 @@ impl ReviewComment {
     }
 }
 
-/// A comment as a person or tool writes it (`sign --comments-from FILE.json`, an array of
-/// these): the position and the text; the code is quoted by countersign from the commit.
+/// A comment as a person or tool writes it: the position and the text; the code is quoted by
+/// countersign from the commit. `C` names the commit: as a `sign --comments-from FILE.json`
+/// entry writes it, [`CommentFileEntry`]; once resolved, a [`CommitId`] (what [`quote`] takes).
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct CommentInput {
-    /// A commit (any revision git understands); default: the only commit signed.
+pub struct CommentInput<C = CommitId> {
+    /// In a file: any revision git understands; default: the only commit signed.
     #[serde(default)]
-    pub commit: Option<String>,
+    pub commit: C,
     /// The file's path.
     pub path: String,
     /// `old` or `new` (default `new`).
@@ -89,6 +90,24 @@ pub struct CommentInput {
     /// Marked resolved.
     #[serde(default)]
     pub resolved: bool,
+}
+
+/// One entry of a `sign --comments-from` file (a JSON array of these).
+pub type CommentFileEntry = CommentInput<Option<String>>;
+
+impl CommentFileEntry {
+    /// The same comment on `commit`, the revision the entry names once resolved.
+    pub fn on(&self, commit: CommitId) -> CommentInput {
+        CommentInput {
+            commit,
+            path: self.path.clone(),
+            side: self.side,
+            start: self.start,
+            end: self.end,
+            text: self.text.clone(),
+            resolved: self.resolved,
+        }
+    }
 }
 
 fn default_side() -> Side {
@@ -129,10 +148,11 @@ pub(crate) fn file_lines(
     Ok(Some(text.lines().map(str::to_string).collect()))
 }
 
-/// Builds the comment `input` describes on `commit`: quotes lines `start..=end` of the file
-/// with `CONTEXT_LINES` of context. Errors name the path and the lines when the file or
-/// the lines are not there, or the range is longer than a comment may quote.
-pub fn quote(repo: &Repository, commit: Oid, input: &CommentInput) -> Result<ReviewComment> {
+/// Builds the comment `input` describes: quotes lines `start..=end` of the file with
+/// `CONTEXT_LINES` of context. Errors name the path and the lines when the file or the lines
+/// are not there, or the range is longer than a comment may quote.
+pub fn quote(repo: &Repository, input: &CommentInput) -> Result<ReviewComment> {
+    let commit = input.commit;
     let end = input.end.unwrap_or(input.start);
     let place = format!(
         "{}:{}-{} ({} side of {})",
@@ -140,7 +160,7 @@ pub fn quote(repo: &Repository, commit: Oid, input: &CommentInput) -> Result<Rev
         input.start,
         end,
         input.side.name(),
-        crate::git::short_id(&commit.to_string())
+        commit.short()
     );
     if input.start == 0 || end < input.start {
         return Err(Error::Message(format!(
@@ -154,7 +174,7 @@ pub fn quote(repo: &Repository, commit: Oid, input: &CommentInput) -> Result<Rev
             MAX_QUOTED_LINES
         )));
     }
-    let lines = file_lines(repo, commit, &input.path, input.side)?.ok_or_else(|| {
+    let lines = file_lines(repo, commit.oid(), &input.path, input.side)?.ok_or_else(|| {
         Error::Message(format!(
             "comment on {place}: the file is not there as text on that side of the commit"
         ))

@@ -127,14 +127,14 @@ impl RewrittenFrom {
     }
 
     /// The sentence `verify` adds to the problems of `commit` (the rewritten one).
-    pub fn sentence(&self, commit: &str) -> String {
+    pub fn sentence(&self, commit: CommitId) -> String {
         format!(
             "{} approved {} before a rewrite ({}); re-review the interdiff: `countersign review \
              {}` (key I shows what changed since), then sign this commit itself",
             self.approvers(),
             self.commit.short(),
             self.found_by.describe(),
-            short_id(commit)
+            commit.short()
         )
     }
 }
@@ -196,7 +196,7 @@ impl Finder {
     ) -> Result<Vec<Candidate>> {
         let mut out: Vec<Candidate> = Vec::new();
         let mut seen: HashSet<Oid> = HashSet::new();
-        let this = commit.commit_id().oid();
+        let this = commit.id.oid();
         seen.insert(this);
 
         // 1. Lines on this commit naming another one.
@@ -321,7 +321,7 @@ fn read_annotated(repo: &Repository) -> Result<Vec<Annotated>> {
 pub(crate) fn named_commit(line: &str) -> Option<Oid> {
     let record = NoteLine::parse(line).ok()?;
     let payload = Payload::parse(&record.payload).ok()?;
-    Oid::from_str(&payload.commit).ok()
+    payload.commit.parse().ok().map(CommitId::oid)
 }
 
 /// The value of the last `Change-Id:` trailer (key compared without case), if any.
@@ -516,7 +516,7 @@ mod tests {
     #[test]
     fn approvers_read_as_a_list() {
         let mut r = RewrittenFrom {
-            commit: git2::Oid::from_str(&"a".repeat(40)).expect("oid").into(),
+            commit: "a".repeat(40).parse().expect("a full id"),
             summary: String::new(),
             approved_by: vec!["alice@example.com".into()],
             found_by: FoundBy::ChangeId,
@@ -529,7 +529,7 @@ mod tests {
             r.approvers(),
             "alice@example.com, bob@example.com and dave@example.com"
         );
-        let s = r.sentence(&"b".repeat(40));
+        let s = r.sentence("b".repeat(40).parse().expect("a full id"));
         assert!(s.contains("approved aaaaaaa before a rewrite"), "{s}");
         assert!(
             s.contains("re-review the interdiff: `countersign review bbbbbbb`"),

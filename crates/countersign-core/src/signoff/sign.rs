@@ -164,11 +164,11 @@ pub fn plan(
         return Err(Error::Message(format!(
             "commit {} was loaded without its patch digest, so nothing can be signed for it; \
              this is a bug in countersign, please report it",
-            short_id(&a.commit.id)
+            a.commit.id.short()
         )));
     }
     for c in &request.comments {
-        if !judged.iter().any(|a| a.commit.id == c.commit) {
+        if !judged.iter().any(|a| a.commit.id.is(&c.commit)) {
             plan.refusals.push(format!(
                 "the comment on {}:{} names commit {}, which is not in the range signed; \
                  nothing was signed",
@@ -327,14 +327,14 @@ fn plan_one(
         plan.refusals.push(format!(
             "commit {} is AI-generated and in the prohibited tier: AI may not make this \
              change, so no approval can let it ship; nothing was signed",
-            short_id(&commit.id)
+            commit.id.short()
         ));
         return None;
     }
     if a.ai.is_none() {
         plan.warnings.push(format!(
             "commit {} is not AI-generated: it needs no sign-off (this one is recorded anyway)",
-            short_id(&commit.id)
+            commit.id.short()
         ));
     }
     if let Some(role) = &req.role {
@@ -347,7 +347,7 @@ fn plan_one(
             plan.warnings.push(format!(
                 "{principal} holds no {role} role: the sign-off on {} is recorded but does \
                  not count toward its {} tier",
-                short_id(&commit.id),
+                commit.id.short(),
                 a.tier
             ));
         }
@@ -362,7 +362,7 @@ fn plan_one(
                 "{principal} is the {part} of {}, whose {} tier asks for an independent \
                  approver: this approval is recorded but does not count; someone else must \
                  approve it",
-                short_id(&commit.id),
+                commit.id.short(),
                 a.tier
             ));
         }
@@ -373,14 +373,14 @@ fn plan_one(
                  (sk-ssh-ed25519@openssh.com) through ssh-agent or `countersign keygen --type \
                  ed25519-sk`",
                 a.tier,
-                short_id(&commit.id),
+                commit.id.short(),
                 req.presence.name()
             ));
         }
     }
     let mut evidence = request
         .evidence
-        .get(&commit.commit_id())
+        .get(&commit.id)
         .cloned()
         .unwrap_or_else(|| {
             Evidence::none(
@@ -396,25 +396,25 @@ fn plan_one(
     let comments: Vec<ReviewComment> = request
         .comments
         .iter()
-        .filter(|c| c.commit == commit.id)
+        .filter(|c| commit.id.is(&c.commit))
         .cloned()
         .collect();
     if let Err(e) = super::bounds::check_comments(&comments) {
         plan.refusals.push(format!(
             "the sign-off on {}: {e}; nothing was signed",
-            short_id(&commit.id)
+            commit.id.short()
         ));
     }
     Some(PlannedSignoff {
-        commit: commit.commit_id(),
+        commit: commit.id,
         summary: commit.summary.clone(),
         ai: a.ai.cloned(),
         tier: a.tier,
         payload: Payload {
             version: version_for(&comments, &evidence),
-            commit: commit.id.clone(),
+            commit: commit.id.to_string(),
             tree: commit.tree.clone(),
-            parents: commit.parents.clone(),
+            parents: commit.parents.iter().map(ToString::to_string).collect(),
             patch_digest: commit.patch_digest.clone(),
             tier: a.tier.name().to_string(),
             policy_digest: signer.policy_digest.to_string(),

@@ -34,7 +34,7 @@ use serde::Serialize;
 use super::record::{Decision, NoteLine, Payload};
 use super::{bounds, keys, sshsig, ReviewState};
 use crate::git::{short_id, CommitChange};
-use crate::model::Tier;
+use crate::model::{CommitId, Tier};
 use crate::policy::provenance::Provenance;
 use crate::policy::{AllowedSigner, Policy, Roster, ROSTER_PATH};
 
@@ -95,7 +95,7 @@ pub struct SignoffVerdict {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CarriedFrom {
     /// The earlier commit the sign-off names.
-    pub commit: String,
+    pub commit: CommitId,
     /// Its principal.
     pub by: String,
 }
@@ -388,12 +388,12 @@ impl Checker<'_> {
 
     /// The payload must name this very commit, tree, parents and change.
     fn check_binding(&self, p: &Payload, commit: &CommitChange, problems: &mut Vec<String>) {
-        if p.commit != commit.id {
+        if !commit.id.is(&p.commit) {
             problems.push(format!(
                 "it signs commit {}, not this one ({}): a sign-off copied from another commit \
                  (by hand, or by a rebase or amend) counts for nothing; sign this commit itself",
                 short_id(&p.commit),
-                short_id(&commit.id)
+                commit.id.short()
             ));
             return;
         }
@@ -404,7 +404,13 @@ impl Checker<'_> {
                 short_id(&commit.tree)
             ));
         }
-        if p.parents != commit.parents {
+        let same_parents = p.parents.len() == commit.parents.len()
+            && commit
+                .parents
+                .iter()
+                .zip(&p.parents)
+                .all(|(id, text)| id.is(text));
+        if !same_parents {
             problems.push("it names other parents than this commit's".to_string());
         }
         if p.patch_digest != commit.patch_digest {
@@ -855,7 +861,7 @@ fn rejection(signoffs: &[SignoffVerdict], who: &str) -> String {
             format!(
                 " on {}, an earlier version of this commit with the same patch (git patch-id \
                  --verbatim): a rewrite that changes nothing of the change keeps its rejects",
-                short_id(&c.commit)
+                c.commit.short()
             )
         });
     format!(
@@ -902,7 +908,7 @@ fn missing_approvals(
         sentence.push_str(&format!(
             " — no sign-off is recorded; a reviewer{role_name} signs with `countersign \
              sign {} --decision approve`",
-            short_id(&commit.id)
+            commit.id.short()
         ));
     } else {
         sentence.push_str(" — ");
