@@ -9,7 +9,7 @@ use super::progress::Progress;
 use super::style::{finish, write_json};
 use super::{Context, EXIT_OK};
 use crate::output::{report_html, report_markdown};
-use crate::pattern::{self, Options};
+use crate::pattern::{self, ReportOptions};
 use crate::review::resolve_trusted;
 use crate::{Error, Result};
 
@@ -43,7 +43,7 @@ pub fn run(cwd: &Path, args: &ReportArgs) -> Result<i32> {
             format!("the history of {}", trusted.name),
         ),
     };
-    let opts = Options {
+    let opts = ReportOptions {
         since,
         fix_window_days: args.fix_window,
     };

@@ -67,7 +67,7 @@ impl Layer {
 /// What the status line describes: finer than [`Mode`], as a key's meaning differs between
 /// overlays of the same mode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Context {
+pub enum KeyContext {
     /// The panels, nothing open.
     Panels,
     /// The panels, on a commit rewritten since its approval (its hints come before the
@@ -99,11 +99,11 @@ pub enum Context {
     SignDone,
 }
 
-impl Context {
+impl KeyContext {
     /// The context whose hints follow this one's.
-    fn parent(self) -> Option<Context> {
+    fn parent(self) -> Option<KeyContext> {
         match self {
-            Context::Rewritten => Some(Context::Panels),
+            KeyContext::Rewritten => Some(KeyContext::Panels),
             _ => None,
         }
     }
@@ -128,7 +128,7 @@ pub struct Entry {
     /// The help overlay's and the man page's text.
     pub help: &'static str,
     /// The status line's text per context.
-    pub hints: &'static [(Context, &'static str)],
+    pub hints: &'static [(KeyContext, &'static str)],
 }
 
 const NORMAL: Layer = Layer::Only(Mode::Normal);
@@ -152,13 +152,13 @@ pub static TABLE: &[Entry] = &[
         ],
         help: "move (in the focused panel); scroll an overlay",
         hints: &[
-            (Context::Panels, "move"),
-            (Context::Impact, "move"),
-            (Context::Selecting, "extend the selection"),
-            (Context::Help, "scroll"),
-            (Context::Comments, "move"),
-            (Context::Viewer, "scroll"),
-            (Context::Interdiff, "scroll"),
+            (KeyContext::Panels, "move"),
+            (KeyContext::Impact, "move"),
+            (KeyContext::Selecting, "extend the selection"),
+            (KeyContext::Help, "scroll"),
+            (KeyContext::Comments, "move"),
+            (KeyContext::Viewer, "scroll"),
+            (KeyContext::Interdiff, "scroll"),
         ],
     },
     Entry {
@@ -219,7 +219,7 @@ pub static TABLE: &[Entry] = &[
             },
         ],
         help: "next / previous hunk",
-        hints: &[(Context::Panels, "hunk")],
+        hints: &[(KeyContext::Panels, "hunk")],
     },
     Entry {
         layer: NORMAL,
@@ -234,7 +234,10 @@ pub static TABLE: &[Entry] = &[
             },
         ],
         help: "next / previous file (] skips viewed files)",
-        hints: &[(Context::Panels, "file"), (Context::Interdiff, "file")],
+        hints: &[
+            (KeyContext::Panels, "file"),
+            (KeyContext::Interdiff, "file"),
+        ],
     },
     Entry {
         layer: NORMAL,
@@ -243,7 +246,10 @@ pub static TABLE: &[Entry] = &[
             action: Action::ToggleViewed,
         }],
         help: "mark the file viewed (toggle)",
-        hints: &[(Context::Panels, "viewed"), (Context::Interdiff, "viewed")],
+        hints: &[
+            (KeyContext::Panels, "viewed"),
+            (KeyContext::Interdiff, "viewed"),
+        ],
     },
     Entry {
         layer: NORMAL,
@@ -253,8 +259,8 @@ pub static TABLE: &[Entry] = &[
         }],
         help: "comment on the line (or the selected lines, or the file)",
         hints: &[
-            (Context::Panels, "comment"),
-            (Context::Selecting, "comment on the selected lines"),
+            (KeyContext::Panels, "comment"),
+            (KeyContext::Selecting, "comment on the selected lines"),
         ],
     },
     Entry {
@@ -264,7 +270,7 @@ pub static TABLE: &[Entry] = &[
             action: Action::Search,
         }],
         help: "search the change (matches counted in every file)",
-        hints: &[(Context::Panels, "search")],
+        hints: &[(KeyContext::Panels, "search")],
     },
     Entry {
         layer: NORMAL,
@@ -289,8 +295,8 @@ pub static TABLE: &[Entry] = &[
         }],
         help: "approve the selected file's commit (sign dialog)",
         hints: &[
-            (Context::Panels, "approve"),
-            (Context::Interdiff, "approve this commit"),
+            (KeyContext::Panels, "approve"),
+            (KeyContext::Interdiff, "approve this commit"),
         ],
     },
     Entry {
@@ -300,7 +306,10 @@ pub static TABLE: &[Entry] = &[
             action: Action::Reject,
         }],
         help: "reject = request changes on the selected file's commit",
-        hints: &[(Context::Panels, "reject"), (Context::Interdiff, "reject")],
+        hints: &[
+            (KeyContext::Panels, "reject"),
+            (KeyContext::Interdiff, "reject"),
+        ],
     },
     Entry {
         layer: NORMAL,
@@ -315,7 +324,7 @@ pub static TABLE: &[Entry] = &[
             },
         ],
         help: "approve / reject the range (A skips what it cannot approve)",
-        hints: &[(Context::Panels, "whole range")],
+        hints: &[(KeyContext::Panels, "whole range")],
     },
     Entry {
         layer: NORMAL,
@@ -324,7 +333,7 @@ pub static TABLE: &[Entry] = &[
             action: Action::ToggleSplit,
         }],
         help: "unified / side-by-side",
-        hints: &[(Context::Panels, "split")],
+        hints: &[(KeyContext::Panels, "split")],
     },
     Entry {
         layer: NORMAL,
@@ -334,8 +343,8 @@ pub static TABLE: &[Entry] = &[
         }],
         help: "focus the impact panel (again: back to the diff)",
         hints: &[
-            (Context::Panels, "impact"),
-            (Context::Impact, "back to diff"),
+            (KeyContext::Panels, "impact"),
+            (KeyContext::Impact, "back to diff"),
         ],
     },
     Entry {
@@ -345,7 +354,7 @@ pub static TABLE: &[Entry] = &[
             action: Action::SelectLines,
         }],
         help: "select lines (j / k extend, c comments, V or Esc cancels)",
-        hints: &[(Context::Panels, "lines")],
+        hints: &[(KeyContext::Panels, "lines")],
     },
     Entry {
         layer: NORMAL,
@@ -354,7 +363,10 @@ pub static TABLE: &[Entry] = &[
             action: Action::Comments,
         }],
         help: "the comments overview (again: close it)",
-        hints: &[(Context::Panels, "comments"), (Context::Comments, "close")],
+        hints: &[
+            (KeyContext::Panels, "comments"),
+            (KeyContext::Comments, "close"),
+        ],
     },
     Entry {
         layer: NORMAL,
@@ -364,8 +376,8 @@ pub static TABLE: &[Entry] = &[
         }],
         help: "copy the review as the agent's prompt (OSC 52 clipboard)",
         hints: &[
-            (Context::Panels, "copy prompt"),
-            (Context::Comments, "copy prompt"),
+            (KeyContext::Panels, "copy prompt"),
+            (KeyContext::Comments, "copy prompt"),
         ],
     },
     Entry {
@@ -376,8 +388,8 @@ pub static TABLE: &[Entry] = &[
         }],
         help: "changes since an earlier approval (interdiff; again: close it)",
         hints: &[
-            (Context::Rewritten, "interdiff since approval"),
-            (Context::Interdiff, "close"),
+            (KeyContext::Rewritten, "interdiff since approval"),
+            (KeyContext::Interdiff, "close"),
         ],
     },
     Entry {
@@ -388,8 +400,8 @@ pub static TABLE: &[Entry] = &[
         }],
         help: "open the impact panel's module; jump to a comment (overview)",
         hints: &[
-            (Context::Impact, "open module"),
-            (Context::Comments, "jump to"),
+            (KeyContext::Impact, "open module"),
+            (KeyContext::Comments, "jump to"),
         ],
     },
     Entry {
@@ -399,7 +411,7 @@ pub static TABLE: &[Entry] = &[
             action: Action::Every,
         }],
         help: "edit the highlighted comment (comments overview)",
-        hints: &[(Context::Comments, "edit")],
+        hints: &[(KeyContext::Comments, "edit")],
     },
     Entry {
         layer: NORMAL,
@@ -408,7 +420,7 @@ pub static TABLE: &[Entry] = &[
             action: Action::Delete,
         }],
         help: "delete the highlighted comment (comments overview)",
-        hints: &[(Context::Comments, "delete")],
+        hints: &[(KeyContext::Comments, "delete")],
     },
     Entry {
         layer: NORMAL,
@@ -417,7 +429,7 @@ pub static TABLE: &[Entry] = &[
             action: Action::ImpactScope,
         }],
         help: "impact: the selected commit's / the whole range's",
-        hints: &[(Context::Impact, "commit / range")],
+        hints: &[(KeyContext::Impact, "commit / range")],
     },
     Entry {
         layer: NORMAL,
@@ -426,7 +438,7 @@ pub static TABLE: &[Entry] = &[
             action: Action::Zoom,
         }],
         help: "zoom the focused panel (again: all panels)",
-        hints: &[(Context::Impact, "zoom")],
+        hints: &[(KeyContext::Impact, "zoom")],
     },
     Entry {
         layer: NORMAL,
@@ -465,7 +477,7 @@ pub static TABLE: &[Entry] = &[
             },
         ],
         help: "next / previous panel",
-        hints: &[(Context::Impact, "next panel")],
+        hints: &[(KeyContext::Impact, "next panel")],
     },
     Entry {
         layer: NORMAL,
@@ -475,10 +487,10 @@ pub static TABLE: &[Entry] = &[
         }],
         help: "this help (again: close it)",
         hints: &[
-            (Context::Panels, "help"),
-            (Context::Selecting, "help"),
-            (Context::Impact, "help"),
-            (Context::Help, "close help"),
+            (KeyContext::Panels, "help"),
+            (KeyContext::Selecting, "help"),
+            (KeyContext::Impact, "help"),
+            (KeyContext::Help, "close help"),
         ],
     },
     Entry {
@@ -489,12 +501,12 @@ pub static TABLE: &[Entry] = &[
         }],
         help: "close the overlay; cancel a selection; leave the impact panel",
         hints: &[
-            (Context::Selecting, "cancel"),
-            (Context::Impact, "back to diff"),
-            (Context::Help, "close help"),
-            (Context::Comments, "close"),
-            (Context::Viewer, "close"),
-            (Context::Interdiff, "close"),
+            (KeyContext::Selecting, "cancel"),
+            (KeyContext::Impact, "back to diff"),
+            (KeyContext::Help, "close help"),
+            (KeyContext::Comments, "close"),
+            (KeyContext::Viewer, "close"),
+            (KeyContext::Interdiff, "close"),
         ],
     },
     Entry {
@@ -514,9 +526,9 @@ pub static TABLE: &[Entry] = &[
         }],
         help: "quit (viewed marks and drafts are kept)",
         hints: &[
-            (Context::Panels, "quit"),
-            (Context::Selecting, "quit"),
-            (Context::Impact, "quit"),
+            (KeyContext::Panels, "quit"),
+            (KeyContext::Selecting, "quit"),
+            (KeyContext::Impact, "quit"),
         ],
     },
     Entry {
@@ -527,9 +539,9 @@ pub static TABLE: &[Entry] = &[
         }],
         help: "save the comment (empty deletes it), search, unlock the key",
         hints: &[
-            (Context::Search, "search"),
-            (Context::CommentBox, "save (empty deletes)"),
-            (Context::Passphrase, "unlock and sign"),
+            (KeyContext::Search, "search"),
+            (KeyContext::CommentBox, "save (empty deletes)"),
+            (KeyContext::Passphrase, "unlock and sign"),
         ],
     },
     Entry {
@@ -539,7 +551,7 @@ pub static TABLE: &[Entry] = &[
             action: Action::Newline,
         }],
         help: "new line in a comment",
-        hints: &[(Context::CommentBox, "new line")],
+        hints: &[(KeyContext::CommentBox, "new line")],
     },
     Entry {
         layer: TEXT,
@@ -549,9 +561,9 @@ pub static TABLE: &[Entry] = &[
         }],
         help: "cancel",
         hints: &[
-            (Context::Search, "cancel"),
-            (Context::CommentBox, "cancel"),
-            (Context::Passphrase, "cancel"),
+            (KeyContext::Search, "cancel"),
+            (KeyContext::CommentBox, "cancel"),
+            (KeyContext::Passphrase, "cancel"),
         ],
     },
     Entry {
@@ -617,7 +629,7 @@ pub static TABLE: &[Entry] = &[
             action: Action::Confirm,
         }],
         help: "sign (once the dialog has been shown); close the result",
-        hints: &[(Context::Sign, "sign"), (Context::SignDone, "close")],
+        hints: &[(KeyContext::Sign, "sign"), (KeyContext::SignDone, "close")],
     },
     Entry {
         layer: DIALOG,
@@ -627,9 +639,9 @@ pub static TABLE: &[Entry] = &[
         }],
         help: "cancel, close",
         hints: &[
-            (Context::Sign, "cancel"),
-            (Context::SignForbidden, "close"),
-            (Context::SignDone, "close"),
+            (KeyContext::Sign, "cancel"),
+            (KeyContext::SignForbidden, "close"),
+            (KeyContext::SignDone, "close"),
         ],
     },
     Entry {
@@ -678,7 +690,7 @@ pub static TABLE: &[Entry] = &[
             action: Action::Interrupt,
         }],
         help: "quit; in the comment box: close it and keep the draft",
-        hints: &[(Context::CommentBox, "close, keep the draft")],
+        hints: &[(KeyContext::CommentBox, "close, keep the draft")],
     },
     Entry {
         layer: Layer::Any,
@@ -815,7 +827,7 @@ pub fn help_sections() -> Vec<(&'static str, Vec<(String, &'static str)>)> {
 
 /// The status line's hints in `context`: (keys, what), the context's own first, then its
 /// parent's; hints with the same text are one (`C/Esc close`).
-pub fn hints(context: Context) -> Vec<(String, &'static str)> {
+pub fn hints(context: KeyContext) -> Vec<(String, &'static str)> {
     let mut out: Vec<(String, &'static str)> = Vec::new();
     let mut at = Some(context);
     while let Some(c) = at {
@@ -1017,10 +1029,10 @@ mod tests {
     }
 
     /// The mode a context's keys are read in.
-    fn mode_of(c: Context) -> Mode {
+    fn mode_of(c: KeyContext) -> Mode {
         match c {
-            Context::Search | Context::CommentBox | Context::Passphrase => Mode::Text,
-            Context::Sign | Context::SignForbidden | Context::SignDone => Mode::Dialog,
+            KeyContext::Search | KeyContext::CommentBox | KeyContext::Passphrase => Mode::Text,
+            KeyContext::Sign | KeyContext::SignForbidden | KeyContext::SignDone => Mode::Dialog,
             _ => Mode::Normal,
         }
     }
@@ -1038,14 +1050,14 @@ mod tests {
                 );
             }
         }
-        let panels = hints(Context::Panels);
+        let panels = hints(KeyContext::Panels);
         assert!(panels.contains(&("j/k".to_string(), "move")), "{panels:?}");
-        let comments = hints(Context::Comments);
+        let comments = hints(KeyContext::Comments);
         assert!(
             comments.contains(&("C/Esc".to_string(), "close")),
             "{comments:?}"
         );
-        let rewritten = hints(Context::Rewritten);
+        let rewritten = hints(KeyContext::Rewritten);
         assert_eq!(rewritten[0], ("I".to_string(), "interdiff since approval"));
         assert!(rewritten.len() > panels.len());
     }

@@ -1,4 +1,4 @@
-//! The workstation's colours as ratatui styles, made from a [`crate::diff::Theme`] (its UI
+//! The workstation's colours as ratatui styles, made from a [`crate::diff::LoadedTheme`] (its UI
 //! colours; its syntax colours go to the highlighter). `--theme NAME`, then `config.toml`'s
 //! `theme`, then `dark` choose it; a user's own theme lives in the config directory's
 //! `themes/`.
@@ -59,7 +59,7 @@ pub struct Theme {
     /// shows under `NO_COLOR`).
     pub focus_title: Style,
     /// The theme it came from (syntax colours for the highlighter), when loaded from one.
-    pub source: Option<Arc<diff::Theme>>,
+    pub source: Option<Arc<diff::LoadedTheme>>,
 }
 
 impl Theme {
@@ -164,7 +164,7 @@ impl Theme {
     }
 
     /// Styles from a loaded theme's UI colours.
-    pub fn from_diff(theme: diff::Theme) -> Theme {
+    pub fn from_diff(theme: diff::LoadedTheme) -> Theme {
         let c = |rgb: Rgb| Color::Rgb(rgb.r, rgb.g, rgb.b);
         let ui = &theme.ui;
         let fg = Style::new().fg(c(ui.base.foreground));

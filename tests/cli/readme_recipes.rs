@@ -563,7 +563,7 @@ fn readme_agent_loop_runs_until_approved() {
 /// key the status line offers in the panels is in it (the two cannot drift apart).
 #[test]
 fn the_readme_key_table_names_the_keys_the_workstation_binds() {
-    use countersign::tui::keymap::{self, Context, TABLE};
+    use countersign::tui::keymap::{self, KeyContext, TABLE};
     let readme = readme();
     let start = readme
         .find("| key | action | key | action |")
@@ -587,7 +587,7 @@ fn the_readme_key_table_names_the_keys_the_workstation_binds() {
             "README names key {key:?}, which the workstation does not bind"
         );
     }
-    for (keys, what) in keymap::hints(Context::Panels) {
+    for (keys, what) in keymap::hints(KeyContext::Panels) {
         let keys: Vec<&str> = if keys == "/" {
             vec!["/"]
         } else {

@@ -22,7 +22,7 @@
 
 use std::path::Path;
 
-pub use super::interdiff_state::{Body, FileEntry, Row, View};
+pub use super::interdiff_state::{Body, InterdiffEntry, InterdiffRow, View};
 use super::Handled;
 use crate::model::CommitId;
 use crate::signoff::rewrite::{self, InterdiffFile, RewrittenFrom};
@@ -120,13 +120,13 @@ fn build(app: &App, commit: usize, files: &[InterdiffFile]) -> Body {
     let change = &app.data.commits[commit].change;
     let changed = files.iter().filter(|f| !f.unchanged()).count();
     let mut rows = vec![
-        Row::Note(format!(
+        InterdiffRow::Note(format!(
             "{} file{} either version touches: {changed} changed since approval, {} unchanged",
             files.len(),
             if files.len() == 1 { "" } else { "s" },
             files.len() - changed
         )),
-        Row::Note(
+        InterdiffRow::Note(
             "each file is the approved version's against this commit's (+ is new since \
              approval, - is gone); changes the new base made to these files show too"
                 .to_string(),
@@ -148,8 +148,8 @@ fn build(app: &App, commit: usize, files: &[InterdiffFile]) -> Body {
             _ if f.binary => "changed since approval (binary)".to_string(),
             _ => "changed since approval".to_string(),
         };
-        rows.push(Row::File(entries.len()));
-        entries.push(FileEntry {
+        rows.push(InterdiffRow::File(entries.len()));
+        entries.push(InterdiffEntry {
             path,
             unchanged: f.unchanged(),
             what,
@@ -157,10 +157,10 @@ fn build(app: &App, commit: usize, files: &[InterdiffFile]) -> Body {
             key,
         });
         for h in &f.hunks {
-            rows.push(Row::Hunk(h.header.clone()));
+            rows.push(InterdiffRow::Hunk(h.header.clone()));
             for l in &h.lines {
                 let text = crate::tui::doc::display_text(&l.content);
-                rows.push(Row::Line {
+                rows.push(InterdiffRow::Line {
                     kind: l.kind,
                     old: l.old_lineno,
                     new: l.new_lineno,

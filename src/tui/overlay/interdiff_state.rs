@@ -34,15 +34,15 @@ pub enum Body {
     /// Computed: the files and where the view is.
     Ready {
         /// One per file either commit touches, by path.
-        files: Vec<FileEntry>,
+        files: Vec<InterdiffEntry>,
         /// Everything to draw, in order.
-        rows: Vec<Row>,
+        rows: Vec<InterdiffRow>,
     },
 }
 
 /// One file of the interdiff.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FileEntry {
+pub struct InterdiffEntry {
     /// The path.
     pub path: String,
     /// Same content (and mode) in P and C.
@@ -57,7 +57,7 @@ pub struct FileEntry {
 
 /// A row of the view.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Row {
+pub enum InterdiffRow {
     /// A sentence (the summary at the top).
     Note(String),
     /// A file's header (index into the files).

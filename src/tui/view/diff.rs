@@ -12,7 +12,7 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::files::display_path;
-use super::text::{self, marker_style, visible, Source};
+use super::text::{self, marker_style, visible, LineSource};
 use super::{fit_left, panel_block};
 use crate::diff::LineHighlight;
 use crate::git::LineKind;
@@ -505,7 +505,7 @@ impl<'a> RowCtx<'a> {
             .map(|r| (r, self.marker))
             .collect();
         highlight.extend(self.highlight(l));
-        let src = Source {
+        let src = LineSource {
             text: &l.text,
             base,
             highlight: &highlight,

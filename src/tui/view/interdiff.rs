@@ -10,7 +10,7 @@ use super::{fit, fit_left, panel_block, text};
 use crate::git::LineKind;
 use crate::tui::app::App;
 use crate::tui::layout::Areas;
-use crate::tui::overlay::interdiff_state::{Body, Row, View};
+use crate::tui::overlay::interdiff_state::{Body, InterdiffRow, View};
 
 /// Draws the view over every panel (the header and the status line stay).
 pub fn draw(frame: &mut Frame<'_>, app: &App, view: &View, areas: &Areas) {
@@ -45,8 +45,8 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, view: &View, areas: &Areas) {
             .skip(view.scroll)
             .take(usize::from(inner.height))
             .map(|row| match row {
-                Row::Note(t) => Line::styled(fit(t, width), app.theme.dim),
-                Row::File(i) => {
+                InterdiffRow::Note(t) => Line::styled(fit(t, width), app.theme.dim),
+                InterdiffRow::File(i) => {
                     let f = &files[*i];
                     let viewed = f.key.is_some_and(|k| app.is_viewed(k));
                     let mark = if viewed {
@@ -79,8 +79,8 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, view: &View, areas: &Areas) {
                         Span::styled(f.what.clone(), what_style),
                     ])
                 }
-                Row::Hunk(h) => Line::styled(fit(h, width), app.theme.hunk),
-                Row::Line {
+                InterdiffRow::Hunk(h) => Line::styled(fit(h, width), app.theme.hunk),
+                InterdiffRow::Line {
                     kind,
                     old,
                     new,

@@ -8,32 +8,32 @@ use ratatui::Frame;
 use super::fit;
 use crate::signoff::Decision;
 use crate::tui::app::{App, Overlay, Panel, SignStage};
-use crate::tui::keymap::{self, Context};
+use crate::tui::keymap::{self, KeyContext};
 
 /// What the keys mean now, for the status line; None while a signature is being made (no
 /// key does anything then).
-pub fn context(app: &App) -> Option<Context> {
+pub fn context(app: &App) -> Option<KeyContext> {
     Some(match app.top() {
-        None if app.anchor.is_some() => Context::Selecting,
-        None if app.focus == Panel::Impact => Context::Impact,
-        None if crate::tui::interdiff::target(app).is_some() => Context::Rewritten,
-        None => Context::Panels,
-        Some(Overlay::Help) => Context::Help,
-        Some(Overlay::Comments { .. }) => Context::Comments,
-        Some(Overlay::Viewer { .. }) => Context::Viewer,
-        Some(Overlay::Interdiff(_)) => Context::Interdiff,
-        Some(Overlay::Search { .. }) => Context::Search,
-        Some(Overlay::Comment { .. }) => Context::CommentBox,
+        None if app.anchor.is_some() => KeyContext::Selecting,
+        None if app.focus == Panel::Impact => KeyContext::Impact,
+        None if crate::tui::interdiff::target(app).is_some() => KeyContext::Rewritten,
+        None => KeyContext::Panels,
+        Some(Overlay::Help) => KeyContext::Help,
+        Some(Overlay::Comments { .. }) => KeyContext::Comments,
+        Some(Overlay::Viewer { .. }) => KeyContext::Viewer,
+        Some(Overlay::Interdiff(_)) => KeyContext::Interdiff,
+        Some(Overlay::Search { .. }) => KeyContext::Search,
+        Some(Overlay::Comment { .. }) => KeyContext::CommentBox,
         Some(Overlay::Sign {
             stage, decision, ..
         }) => match stage {
-            SignStage::Passphrase { .. } => Context::Passphrase,
+            SignStage::Passphrase { .. } => KeyContext::Passphrase,
             SignStage::Signing => return None,
-            SignStage::Done { .. } => Context::SignDone,
+            SignStage::Done { .. } => KeyContext::SignDone,
             _ if *decision == Decision::Approve && app.forbidden_in(app.sign_scope()) => {
-                Context::SignForbidden
+                KeyContext::SignForbidden
             }
-            _ => Context::Sign,
+            _ => KeyContext::Sign,
         },
     })
 }

@@ -45,7 +45,7 @@ pub struct Cell {
 pub type Styled = (std::ops::Range<usize>, Style);
 
 /// What a line is drawn from: its text and the styles over it.
-pub struct Source<'t> {
+pub struct LineSource<'t> {
     /// The display text.
     pub text: &'t str,
     /// The line's own style.
@@ -61,7 +61,7 @@ pub struct Source<'t> {
 }
 
 /// Lays out `src` as cells, stopping after `limit` columns.
-pub fn cells(src: &Source<'_>, tab: usize, marker: Style, limit: usize) -> Vec<Cell> {
+pub fn cells(src: &LineSource<'_>, tab: usize, marker: Style, limit: usize) -> Vec<Cell> {
     let text = src.text;
     let mut cuts: Vec<usize> = vec![0, text.len()];
     for (r, _) in src.highlight {
@@ -147,7 +147,7 @@ fn push_char(
 /// Plain text laid out the same way (the file viewer): tabs expanded, invisible characters
 /// as markers.
 pub fn plain_cells(text: &str, style: Style, tab: usize, marker: Style, limit: usize) -> Vec<Cell> {
-    let src = Source {
+    let src = LineSource {
         text,
         base: style,
         highlight: &[],
@@ -379,7 +379,7 @@ mod tests {
 
     #[test]
     fn invisible_characters_become_markers_and_cr_a_mark() {
-        let src = Source {
+        let src = LineSource {
             text: "a\u{202e}b\tc",
             base: Style::new(),
             highlight: &[],

@@ -23,7 +23,7 @@ use syntect::highlighting::FontStyle;
 use syntect::parsing::{SyntaxDefinition, SyntaxReference, SyntaxSet, SyntaxSetBuilder};
 
 use super::display_text;
-use super::theme::{Rgb, Theme};
+use super::theme::{LoadedTheme, Rgb};
 use crate::git::{FileChange, LineKind};
 use crate::model::Side;
 
@@ -236,7 +236,7 @@ impl std::fmt::Debug for Highlighter {
 impl Highlighter {
     /// A highlighter for `theme`'s syntax colours. To change theme, make a new one (the
     /// cache holds colours, so it is per theme); the `Syntaxes` can be reused.
-    pub fn new(syntaxes: Syntaxes, theme: &Theme) -> Highlighter {
+    pub fn new(syntaxes: Syntaxes, theme: &LoadedTheme) -> Highlighter {
         Highlighter {
             syntaxes,
             theme: Arc::clone(&theme.syntax),
@@ -703,6 +703,6 @@ mod tests {
         fn check<T: Send + Sync + Clone>() {}
         check::<Highlighter>();
         check::<Syntaxes>();
-        check::<crate::diff::Theme>();
+        check::<crate::diff::LoadedTheme>();
     }
 }

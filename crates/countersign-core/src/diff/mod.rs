@@ -55,7 +55,7 @@ mod theme;
 pub use emphasis::emphasis;
 pub use emphasis::hunk_emphasis;
 pub use highlight::{Highlighter, LineHighlight, Syntaxes};
-pub use theme::{load_config, load_theme, Config, Rgb, Theme, DEFAULT_THEME};
+pub use theme::{load_config, load_theme, Config, LoadedTheme, Rgb, DEFAULT_THEME};
 
 /// The text of a diff line as it is shown and as every range in this module indexes it:
 /// lossy UTF-8 (invalid bytes become U+FFFD), without a trailing `\r` (CRLF endings are not

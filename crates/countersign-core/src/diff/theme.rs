@@ -200,7 +200,7 @@ pub struct DialogColors {
 
 /// A loaded theme: UI colours plus the syntax theme the highlighter uses.
 #[derive(Clone, Debug)]
-pub struct Theme {
+pub struct LoadedTheme {
     /// The name it was loaded by.
     pub name: String,
     /// Where it came from.
@@ -311,7 +311,7 @@ impl ThemeFile {
 ///
 /// Errors: an unknown name lists every available theme; a broken TOML names the file, line
 /// and column; a broken tmTheme names the file.
-pub fn load_theme(name: &str, config_dir: Option<&Path>) -> Result<Theme, ThemeError> {
+pub fn load_theme(name: &str, config_dir: Option<&Path>) -> Result<LoadedTheme, ThemeError> {
     let user_dir = config_dir.map(|d| d.join("themes"));
     if let Some(dir) = user_dir.as_ref().filter(|_| is_plain_name(name)) {
         let toml_path = dir.join(format!("{name}.toml"));
@@ -323,7 +323,7 @@ pub fn load_theme(name: &str, config_dir: Option<&Path>) -> Result<Theme, ThemeE
         let file = PathBuf::from(format!("<built-in>/themes/{name}.toml"));
         let parsed = parse_theme_toml(&file, toml_text)?;
         let tm_file = PathBuf::from(format!("<built-in>/themes/{name}.tmTheme"));
-        return Ok(Theme {
+        return Ok(LoadedTheme {
             name: name.to_string(),
             source: ThemeSource::BuiltIn,
             ui: parsed.ui(),
@@ -363,7 +363,7 @@ fn is_plain_name(name: &str) -> bool {
     !name.is_empty() && !name.contains(['/', '\\']) && name != "." && name != ".."
 }
 
-fn load_user_theme(name: &str, toml_path: &Path) -> Result<Theme, ThemeError> {
+fn load_user_theme(name: &str, toml_path: &Path) -> Result<LoadedTheme, ThemeError> {
     let text = read(toml_path)?;
     let parsed = parse_theme_toml(toml_path, &text)?;
     let tm_path = toml_path.with_extension("tmTheme");
@@ -396,7 +396,7 @@ fn load_user_theme(name: &str, toml_path: &Path) -> Result<Theme, ThemeError> {
             expected: tm_path,
         });
     };
-    Ok(Theme {
+    Ok(LoadedTheme {
         name: name.to_string(),
         source: ThemeSource::User(toml_path.to_path_buf()),
         ui: parsed.ui(),

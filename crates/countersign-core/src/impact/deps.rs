@@ -55,8 +55,9 @@ pub struct Dependency {
     pub patched: bool,
 }
 
-/// What resolving `workspace = true` needs.
-pub(crate) struct Context<'a> {
+/// The root manifest's tables a member's dependencies are resolved against: what resolving
+/// `workspace = true` needs.
+pub(crate) struct RootTables<'a> {
     pub workspace_deps: &'a BTreeMap<String, RawDep>,
     /// Package name → directory, from the root manifest's `[patch]` and `[replace]` tables
     /// that point at paths: a registry dependency on such a package compiles that directory.
@@ -86,7 +87,7 @@ pub(crate) fn patched_paths(raw: &RawManifest) -> BTreeMap<String, String> {
 }
 
 /// Every path dependency of the manifest in directory `dir`.
-pub(crate) fn collect(raw: &RawManifest, dir: &str, ctx: &Context<'_>) -> Vec<Dependency> {
+pub(crate) fn collect(raw: &RawManifest, dir: &str, ctx: &RootTables<'_>) -> Vec<Dependency> {
     let mut out = Vec::new();
     let mut table = |deps: &BTreeMap<String, RawDep>, kind: DepKind, target: Option<&String>| {
         for (key, dep) in deps {
@@ -112,7 +113,7 @@ fn resolve(
     dir: &str,
     kind: DepKind,
     target: Option<&String>,
-    ctx: &Context<'_>,
+    ctx: &RootTables<'_>,
 ) -> Option<Dependency> {
     let Some(local) = dep.detail() else {
         // `foo = "1.0"`: a registry dependency, compiled from a path only when patched.

@@ -47,7 +47,7 @@ impl TargetKind {
 
 /// One target of a member.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Target {
+pub struct BuildTarget {
     /// What it is.
     pub kind: TargetKind,
     /// Its name (`build-script-build` for a build script, as Cargo names it).
@@ -66,7 +66,7 @@ type KindSpec<'a> = (
 
 /// The targets of `member` in `tree`: lib first, then bins, tests, benches, examples, build
 /// script, each kind sorted by name.
-pub fn discover(member: &Member, tree: &impl ListFiles) -> Vec<Target> {
+pub fn discover(member: &Member, tree: &impl ListFiles) -> Vec<BuildTarget> {
     let d = &member.declared;
     let dir = member.dir.as_str();
     let is2015 = member.edition == "2015";
@@ -80,13 +80,13 @@ pub fn discover(member: &Member, tree: &impl ListFiles) -> Vec<Target> {
             .as_deref()
             .and_then(|p| normalize(dir, p))
             .unwrap_or(lib_path);
-        out.push(Target {
+        out.push(BuildTarget {
             kind: TargetKind::Lib,
             name: member.lib_name(),
             src_path: path,
         });
     } else if lib_auto {
-        out.push(Target {
+        out.push(BuildTarget {
             kind: TargetKind::Lib,
             name: member.lib_name(),
             src_path: lib_path,
@@ -121,7 +121,7 @@ pub fn discover(member: &Member, tree: &impl ListFiles) -> Vec<Target> {
         ),
     ];
     for (i, (kind, explicit, auto, inferred)) in kinds.into_iter().enumerate() {
-        let mut targets: Vec<Target> = explicit
+        let mut targets: Vec<BuildTarget> = explicit
             .iter()
             .filter_map(|t| {
                 let name = t.name.clone()?;
@@ -129,7 +129,7 @@ pub fn discover(member: &Member, tree: &impl ListFiles) -> Vec<Target> {
                     Some(p) => normalize(dir, p)?,
                     None => default_path(kind, dir, &name, &inferred),
                 };
-                Some(Target {
+                Some(BuildTarget {
                     kind,
                     name,
                     src_path,
@@ -144,7 +144,7 @@ pub fn discover(member: &Member, tree: &impl ListFiles) -> Vec<Target> {
                 .collect();
             for (name, path) in inferred {
                 if !targets.iter().any(|t| t.name == name) && !explicit_paths.contains(&path) {
-                    targets.push(Target {
+                    targets.push(BuildTarget {
                         kind,
                         name,
                         src_path: path,
@@ -166,7 +166,7 @@ pub fn discover(member: &Member, tree: &impl ListFiles) -> Vec<Target> {
         }
     };
     if let Some(src_path) = build {
-        out.push(Target {
+        out.push(BuildTarget {
             kind: TargetKind::CustomBuild,
             name: "build-script-build".to_string(),
             src_path,

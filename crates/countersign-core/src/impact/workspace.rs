@@ -330,7 +330,7 @@ impl Workspace {
         let mut ahead = read_ahead(tree, &ahead_dirs);
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
         let mut root = Some(root);
-        let ctx = deps::Context {
+        let ctx = deps::RootTables {
             workspace_deps: &settings.deps,
             patches: &settings.patches,
         };

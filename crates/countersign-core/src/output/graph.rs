@@ -36,9 +36,9 @@ pub enum NodeKind {
     Module,
 }
 
-/// One node.
+/// A crate or module as drawn (not the impact's own data: an id of ours and a label).
 #[derive(Clone, Debug)]
-pub struct Node {
+pub struct DrawnNode {
     /// Our id (`c3`, `m12`).
     pub id: String,
     /// The label (attacker text, unescaped here).
@@ -47,9 +47,9 @@ pub struct Node {
     pub kind: NodeKind,
 }
 
-/// One edge.
+/// A dependency or import hop as drawn, between two [`DrawnNode`] ids.
 #[derive(Clone, Debug)]
-pub struct Edge {
+pub struct DrawnEdge {
     /// Id of the node it starts at.
     pub from: String,
     /// Id of the node it ends at.
@@ -62,9 +62,9 @@ pub struct Edge {
 #[derive(Clone, Debug, Default)]
 pub struct Graph {
     /// Crates first (in the impact's order), then modules.
-    pub nodes: Vec<Node>,
+    pub nodes: Vec<DrawnNode>,
     /// Dependency hops, then module edges.
-    pub edges: Vec<Edge>,
+    pub edges: Vec<DrawnEdge>,
     /// True when modules were dropped to stay within [`MAX_NODES`].
     pub collapsed: bool,
 }
@@ -94,14 +94,14 @@ impl Graph {
             if let Some(t) = impact.crate_tier(&c.name) {
                 label.push_str(&format!(" ({})", tier_word(t)));
             }
-            g.nodes.push(Node { id, label, kind });
+            g.nodes.push(DrawnNode { id, label, kind });
         }
         for c in impact.crates.iter().filter(|c| c.distance > 0) {
             let [.., from, to] = c.via.as_slice() else {
                 continue;
             };
             if let (Some(f), Some(t)) = (crate_ids.get(from.as_str()), crate_ids.get(to.as_str())) {
-                g.edges.push(Edge {
+                g.edges.push(DrawnEdge {
                     from: f.clone(),
                     to: t.clone(),
                     dev: c.edge == Some(DepKind::Dev),
@@ -116,7 +116,7 @@ impl Graph {
         for (i, m) in impact.modules.iter().enumerate() {
             let id = format!("m{i}");
             module_ids.insert((m.crate_name.as_str(), m.module.as_str()), id.clone());
-            g.nodes.push(Node {
+            g.nodes.push(DrawnNode {
                 id,
                 label: m.module.clone(),
                 kind: NodeKind::Module,
@@ -132,7 +132,7 @@ impl Graph {
                 .cloned();
             // A module whose crate is not among the crates (cannot happen in a well-formed
             // impact) still gets its one edge, from itself, so the counts stay exact.
-            g.edges.push(Edge {
+            g.edges.push(DrawnEdge {
                 from: from.unwrap_or_else(|| format!("m{i}")),
                 to: format!("m{i}"),
                 dev: false,

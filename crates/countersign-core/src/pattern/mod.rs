@@ -29,11 +29,11 @@ use crate::review::{Assessment, Purpose, Resolved, Review, TrustedRef};
 use crate::signoff::{Decision, ReviewState};
 use crate::{Error, Result};
 pub use model::PatternReport;
-use model::{AgentRow, Bucket, CrateRow, Latency, Period, Reach, Reject};
+use model::{AgentRow, Bucket, CrateReach, CrateRow, Latency, Period, Reject};
 
 /// What to report on.
 #[derive(Clone, Debug)]
-pub struct Options {
+pub struct ReportOptions {
     /// Only commits dated on or after this day (UTC).
     pub since: Option<NaiveDate>,
     /// An AI commit changed again within this many days counts as fixed soon after.
@@ -44,7 +44,7 @@ pub struct Options {
 pub type Tick<'a> = &'a mut dyn FnMut(&'static str, usize, usize);
 
 /// What the report keeps of one commit.
-struct Row {
+struct KeptCommit {
     oid: Oid,
     time: i64,
     month: String,
@@ -64,7 +64,7 @@ pub fn build(
     trusted: &TrustedRef,
     commits: Vec<Oid>,
     range: &str,
-    opts: &Options,
+    opts: &ReportOptions,
     tick: Tick<'_>,
 ) -> Result<PatternReport> {
     let since = opts
@@ -117,7 +117,7 @@ pub fn build(
             continue;
         };
         let added = added_lines(repo, oid)?;
-        rows.push(Row {
+        rows.push(KeptCommit {
             oid,
             time,
             month: month_of(time),
@@ -155,7 +155,7 @@ fn slim(mut a: Assessment) -> (Assessment, HashMap<String, String>) {
 }
 
 /// What [`fixes::find`] needs of each commit.
-fn rows_view(rows: &[Row]) -> Vec<fixes::Commit<'_>> {
+fn rows_view(rows: &[KeptCommit]) -> Vec<fixes::Commit<'_>> {
     rows.iter()
         .map(|r| fixes::Commit {
             oid: r.oid,
@@ -225,7 +225,7 @@ fn added_lines(repo: &Repository, commit: Oid) -> Result<BTreeMap<String, u64>> 
 
 /// Lines of `row` an agent wrote, per path: a note's attested lines where one is used, else
 /// every added line of an AI commit.
-fn ai_lines_of(row: &Row) -> BTreeMap<&str, (u64, &str)> {
+fn ai_lines_of(row: &KeptCommit) -> BTreeMap<&str, (u64, &str)> {
     let mut out = BTreeMap::new();
     let Some(p) = &row.a.ai else {
         return out;
@@ -247,7 +247,12 @@ fn ai_lines_of(row: &Row) -> BTreeMap<&str, (u64, &str)> {
 }
 
 /// Adds one commit to a bucket; `paths` limits the lines counted to those files (a crate's).
-fn add(bucket: &mut Bucket, row: &Row, paths: Option<&HashSet<&str>>, agents: &mut AgentTally) {
+fn add(
+    bucket: &mut Bucket,
+    row: &KeptCommit,
+    paths: Option<&HashSet<&str>>,
+    agents: &mut AgentTally,
+) {
     let inside = |p: &str| paths.is_none_or(|set| set.contains(p));
     bucket.commits += 1;
     bucket.lines_added += row
@@ -300,7 +305,7 @@ fn finish_agents(bucket: &mut Bucket, tally: AgentTally) {
 }
 
 /// Hours from the commit to its first counting approval, when it has one.
-fn latency_hours(row: &Row) -> Option<f64> {
+fn latency_hours(row: &KeptCommit) -> Option<f64> {
     if row.a.state != ReviewState::Approved {
         return None;
     }
@@ -333,13 +338,13 @@ fn latency(mut hours: Vec<f64>) -> Latency {
     }
 }
 
-fn aggregate(report: &mut PatternReport, rows: &[Row]) {
+fn aggregate(report: &mut PatternReport, rows: &[KeptCommit]) {
     let mut totals = Bucket::default();
     let mut total_agents = AgentTally::new();
     let mut total_latency = Vec::new();
     let mut months: BTreeMap<&str, (Bucket, AgentTally, Vec<f64>)> = BTreeMap::new();
     let mut crates: BTreeMap<&str, (Bucket, AgentTally)> = BTreeMap::new();
-    let mut reach: BTreeMap<String, Reach> = BTreeMap::new();
+    let mut reach: BTreeMap<String, CrateReach> = BTreeMap::new();
     for row in rows {
         add(&mut totals, row, None, &mut total_agents);
         let month = months.entry(row.month.as_str()).or_default();
@@ -380,9 +385,9 @@ fn aggregate(report: &mut PatternReport, rows: &[Row]) {
                 .map(|c| c.name.as_str())
                 .collect();
             for name in &row.a.reached {
-                let r = reach.entry(name.clone()).or_insert_with(|| Reach {
+                let r = reach.entry(name.clone()).or_insert_with(|| CrateReach {
                     name: name.clone(),
-                    ..Reach::default()
+                    ..CrateReach::default()
                 });
                 r.reached += 1;
                 if !changed.contains(name.as_str()) {
@@ -447,7 +452,7 @@ fn aggregate(report: &mut PatternReport, rows: &[Row]) {
             .then(a.name.cmp(&b.name))
     });
     report.crates = crate_rows;
-    let mut reach: Vec<Reach> = reach.into_values().collect();
+    let mut reach: Vec<CrateReach> = reach.into_values().collect();
     reach.sort_by(|a, b| b.reached.cmp(&a.reached).then(a.name.cmp(&b.name)));
     report.blast_radius = reach;
 }

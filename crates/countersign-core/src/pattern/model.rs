@@ -40,9 +40,9 @@ pub struct PatternReport {
     /// Rejects that stand, with who made them.
     pub rejects: Vec<Reject>,
     /// The crates the blast radius of AI commits reaches most often, most first.
-    pub blast_radius: Vec<Reach>,
+    pub blast_radius: Vec<CrateReach>,
     /// What approvals record of the reviewer's viewing.
-    pub coverage: Coverage,
+    pub coverage: ViewingTotals,
 }
 
 /// Counts over a set of commits (the whole history, a month, a crate).
@@ -155,7 +155,7 @@ pub struct Reject {
 
 /// How often the blast radius of AI commits reached a crate.
 #[derive(Clone, Debug, Default, Serialize)]
-pub struct Reach {
+pub struct CrateReach {
     /// The package name.
     #[serde(rename = "crate")]
     pub name: String,
@@ -167,7 +167,7 @@ pub struct Reach {
 
 /// What counting approvals record of the reviewer's viewing.
 #[derive(Clone, Debug, Default, Serialize)]
-pub struct Coverage {
+pub struct ViewingTotals {
     /// Counting approvals.
     pub approvals: u64,
     /// Files they marked viewed, summed.

@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, HashMap};
 use git2::{Oid, Repository};
 use serde::Serialize;
 
-use super::line_log::{self, Format};
+use super::line_log::{self, LogFormat};
 use crate::util::bounded;
 
 /// What one notes ref says about one commit, checked against its diff.
@@ -25,7 +25,7 @@ pub struct LineShare {
     /// The notes ref the log was read from.
     pub notes_ref: String,
     /// The log's format.
-    pub format: Format,
+    pub format: LogFormat,
     /// Lines the commit adds that the log attests to an agent (each line once).
     pub ai_lines: u64,
     /// Lines the commit adds (text files, against its first parent).

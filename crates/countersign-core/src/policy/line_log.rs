@@ -36,7 +36,7 @@ pub const MAX_LINE: u32 = 10_000_000;
 
 /// Which format a log was written in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-pub enum Format {
+pub enum LogFormat {
     /// git-ai `authorship/3.x` with session keys (or a mix).
     #[serde(rename = "git-ai authorship/3.0.0")]
     GitAi,
@@ -48,13 +48,13 @@ pub enum Format {
     AgentTrace,
 }
 
-impl Format {
+impl LogFormat {
     /// As a person reads it.
     pub fn name(self) -> &'static str {
         match self {
-            Format::GitAi => "git-ai authorship log",
-            Format::GitAiLegacy => "git-ai authorship log (legacy keys)",
-            Format::AgentTrace => "Agent Trace record",
+            LogFormat::GitAi => "git-ai authorship log",
+            LogFormat::GitAiLegacy => "git-ai authorship log (legacy keys)",
+            LogFormat::AgentTrace => "Agent Trace record",
         }
     }
 }
@@ -74,7 +74,7 @@ pub struct Attested {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LineLog {
     /// Its format.
-    pub format: Format,
+    pub format: LogFormat,
     /// Every AI attestation, in the log's order.
     pub attested: Vec<Attested>,
     /// The commit the log says it describes (Agent Trace `vcs.revision` for git), if it says.
@@ -294,9 +294,9 @@ fn parse_git_ai(text: &str) -> Result<LineLog, String> {
     }
     Ok(LineLog {
         format: if legacy_only && !attested.is_empty() {
-            Format::GitAiLegacy
+            LogFormat::GitAiLegacy
         } else {
-            Format::GitAi
+            LogFormat::GitAi
         },
         attested,
         revision: None,
@@ -421,7 +421,7 @@ fn parse_agent_trace(text: &str) -> Result<LineLog, String> {
         }
     }
     Ok(LineLog {
-        format: Format::AgentTrace,
+        format: LogFormat::AgentTrace,
         attested,
         revision,
     })
@@ -557,7 +557,7 @@ src/lib.rs
     #[test]
     fn reads_the_standards_sessions_example_and_skips_the_known_human() {
         let log = parse(STANDARD_SESSIONS.as_bytes()).unwrap();
-        assert_eq!(log.format, Format::GitAi);
+        assert_eq!(log.format, LogFormat::GitAi);
         let summary: Vec<_> = log
             .attested
             .iter()
@@ -576,7 +576,7 @@ src/lib.rs
     #[test]
     fn reads_the_standards_legacy_example() {
         let log = parse(STANDARD_LEGACY.as_bytes()).unwrap();
-        assert_eq!(log.format, Format::GitAiLegacy);
+        assert_eq!(log.format, LogFormat::GitAiLegacy);
         assert_eq!(log.attested.len(), 3);
         assert!(log.attested.iter().all(|a| a.agent == "cursor"));
     }
@@ -584,7 +584,7 @@ src/lib.rs
     #[test]
     fn reads_the_rfc_example_with_its_revision() {
         let log = parse(RFC_EXAMPLE.as_bytes()).unwrap();
-        assert_eq!(log.format, Format::AgentTrace);
+        assert_eq!(log.format, LogFormat::AgentTrace);
         assert_eq!(
             log.revision.as_deref(),
             Some("a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0")

@@ -284,7 +284,7 @@ fn looks_like_options(line: &str, i: usize) -> bool {
 
 /// What the options field of a line set.
 #[derive(Default)]
-struct Options {
+struct LineOptions {
     namespaces: Option<Vec<String>>,
     valid_after: Option<chrono::DateTime<chrono::Utc>>,
     valid_before: Option<chrono::DateTime<chrono::Utc>>,
@@ -327,8 +327,8 @@ fn parse_options(
     at: &dyn Fn(usize, usize) -> std::ops::Range<usize>,
     o: &str,
     base: usize,
-) -> Option<Options> {
-    let mut opts = Options::default();
+) -> Option<LineOptions> {
+    let mut opts = LineOptions::default();
     let b = o.as_bytes();
     let clause_end = |k: usize| {
         let mut quoted = false;
@@ -524,7 +524,7 @@ fn parse_line(
     }
 
     let rest = skip(b, after, FIELD_SPACE);
-    let mut opts = Options::default();
+    let mut opts = LineOptions::default();
     let key = match read_key(line, rest) {
         Some((key, _)) => Some(key),
         None if rest == line.len() => {

@@ -108,7 +108,7 @@ impl LoopState {
 
 /// One commit the gate does not pass yet, with what the agent (or a reviewer) must do.
 #[derive(Clone, Debug, Serialize)]
-pub struct Action {
+pub struct NextStep {
     /// The commit to act on (its full hex id in JSON).
     pub commit: CommitId,
     /// Its summary line.
@@ -200,7 +200,7 @@ pub struct Feedback {
     /// Where the work stands with the gate: `approved` (done), `changes-requested`, `pending`.
     pub state: LoopState,
     /// The commits the gate does not pass yet, each with what to do (empty when approved).
-    pub actions: Vec<Action>,
+    pub actions: Vec<NextStep>,
     /// The valid signed decisions, range commits first, oldest first.
     pub decisions: Vec<SignedDecision>,
     /// Every comment with its state, grouped by path (sorted), then by line.
@@ -248,7 +248,7 @@ pub fn collect(review: &mut Review<'_>, drafts: &[Draft]) -> Result<Feedback> {
     add_drafts(repo, drafts, &known, &mut seen, &mut comments);
     let tip = place_comments(repo, &commits, &in_range, &mut comments)?;
 
-    let actions: Vec<Action> = commits
+    let actions: Vec<NextStep> = commits
         .iter()
         .zip(&assessments)
         .filter(|(_, a)| !a.gate.ok)
@@ -451,7 +451,7 @@ fn verdict_of(decisions: &[SignedDecision]) -> Verdict {
 }
 
 /// What to do about `c`, which the gate does not pass (`a`).
-fn action_for(c: &CommitChange, a: &super::Assessment, trusted_ref: &str) -> Action {
+fn action_for(c: &CommitChange, a: &super::Assessment, trusted_ref: &str) -> NextStep {
     let short = c.id.short();
     let (agent, action) = match a.gate.state {
         ReviewState::Forbidden => (
@@ -491,7 +491,7 @@ fn action_for(c: &CommitChange, a: &super::Assessment, trusted_ref: &str) -> Act
             "the gate refuses this commit: see its problems".to_string(),
         ),
     };
-    Action {
+    NextStep {
         commit: c.id,
         summary: c.summary.clone(),
         state: a.gate.state,

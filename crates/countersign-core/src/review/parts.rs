@@ -25,7 +25,7 @@ pub mod git {
 pub mod diff {
     pub use crate::diff::{
         display_text, hunk_emphasis, load_config, load_theme, Config, Highlighter, LineHighlight,
-        Rgb, Syntaxes, Theme, DEFAULT_THEME,
+        LoadedTheme, Rgb, Syntaxes, DEFAULT_THEME,
     };
 
     /// Invisible and confusable characters marked in the diff.
