@@ -130,13 +130,13 @@ pub enum Command {
     Init,
     /// Share sign-offs: fetch the remote's, merge them with yours (line union), push.
     Sync {
-        /// The remote.
+        /// Where to fetch the team's sign-offs from and push the merged ones to.
         #[arg(default_value = "origin")]
         remote: String,
     },
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
-        /// The shell.
+        /// The shell to print the script for.
         shell: clap_complete::Shell,
     },
     /// Print the man page (roff): `countersign man > countersign.1`; with `--dir DIR`, write

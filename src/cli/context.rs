@@ -8,7 +8,7 @@ use crate::Result;
 
 /// An opened repository.
 pub struct Context {
-    /// The repository.
+    /// Opened once per command; every step reads this handle.
     pub repo: git2::Repository,
 }
 

@@ -131,7 +131,7 @@ pub enum Action {
 pub enum JobResult {
     /// A file's diff, flattened (or why it could not be loaded).
     Diff {
-        /// The file.
+        /// The file it was asked for (the selection may have moved since).
         key: FileKey,
         /// The document or the error sentence.
         result: Result<Arc<DiffDoc>, String>,

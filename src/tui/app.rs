@@ -21,7 +21,7 @@ use crate::signoff::ReviewState;
 pub enum Panel {
     /// Commits and files.
     Files,
-    /// The diff.
+    /// The selected file's diff.
     Diff,
     /// The impact tree.
     Impact,
@@ -41,7 +41,7 @@ pub enum DiffSlot {
 /// Where a comment goes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CommentTarget {
-    /// The file.
+    /// The commit and file the comment is on.
     pub key: FileKey,
     /// `+N` / `-N` (the first line), or None for the whole file.
     pub line: Option<String>,
@@ -302,7 +302,7 @@ impl App {
         }
     }
 
-    /// The selected file's change.
+    /// The file under the cursor (None before one is selected).
     pub fn selected_file(&self) -> Option<&FileChange> {
         self.data.file(self.selected?)
     }
@@ -517,7 +517,7 @@ impl App {
             && self.areas().impact.is_some()
     }
 
-    /// The top overlay.
+    /// The overlay that gets keys first (the last opened).
     pub fn top(&self) -> Option<&Overlay> {
         self.overlays.last()
     }

@@ -122,7 +122,7 @@ impl ReviewData {
             .max()
     }
 
-    /// The file at `key`.
+    /// None for a key of another change (a late job's result).
     pub fn file(&self, key: FileKey) -> Option<&FileChange> {
         self.commits.get(key.commit)?.change.files.get(key.file)
     }

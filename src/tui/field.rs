@@ -24,7 +24,7 @@ impl TextField {
         }
     }
 
-    /// The text.
+    /// The text as typed so far (the cursor is not in it).
     pub fn text(&self) -> &str {
         &self.text
     }

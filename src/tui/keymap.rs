@@ -87,7 +87,7 @@ pub enum KeyContext {
     Interdiff,
     /// The `/` prompt.
     Search,
-    /// The comment box.
+    /// Writing a comment: keys are text.
     CommentBox,
     /// The passphrase prompt.
     Passphrase,

@@ -15,7 +15,7 @@ pub struct Areas {
     pub header: Rect,
     /// Commits and files (None in a narrow terminal while the impact panel is focused).
     pub files: Option<Rect>,
-    /// The diff.
+    /// The selected file's diff; always shown.
     pub diff: Rect,
     /// The impact panel (None in a narrow terminal unless it is focused).
     pub impact: Option<Rect>,
@@ -73,7 +73,7 @@ pub fn compute(size: (u16, u16), impact_focused: bool) -> Areas {
 pub enum Zoom {
     /// The commit and file list.
     Files,
-    /// The diff.
+    /// The selected file's diff.
     Diff,
     /// The impact panel.
     Impact,

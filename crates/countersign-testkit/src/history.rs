@@ -10,7 +10,7 @@ use crate::{AllowedSigners, Package, PolicyToml};
 /// A repository on branch `main` whose commits are written from trees and blobs; each commit
 /// is one minute after the one before, starting at 1,700,000,000, by `Dana <dana@example.com>`.
 pub struct History {
-    /// The repository.
+    /// Its work tree is a temporary directory, removed with the `History`.
     pub repo: Repository,
     tree: Option<Oid>,
     tip: Option<Oid>,

@@ -43,7 +43,7 @@ pub enum Body {
 /// One file of the interdiff.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InterdiffEntry {
-    /// The path.
+    /// Shown on the file's header row.
     pub path: String,
     /// Same content (and mode) in P and C.
     pub unchanged: bool,

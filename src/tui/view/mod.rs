@@ -140,7 +140,6 @@ fn fit_left(text: &str, width: usize) -> String {
     out
 }
 
-/// A tier badge span.
 fn tier_badge(app: &App, tier: Option<crate::model::Tier>) -> Span<'static> {
     match tier {
         Some(t) => Span::styled(t.badge(), app.theme.tier(t)),

@@ -37,7 +37,7 @@ pub struct Cell {
     pub ch: char,
     /// Columns it takes (0 for combining marks).
     pub width: usize,
-    /// Its style.
+    /// The line's style under it, with highlighting and emphasis over it.
     pub style: Style,
 }
 

@@ -142,7 +142,7 @@ pub struct SpanStyle {
 pub struct StyledSpan {
     /// Bytes of the display text; on `char` boundaries, never covering a trailing `\r`.
     pub range: Range<usize>,
-    /// Its style.
+    /// The syntax colour over the range.
     pub style: SpanStyle,
 }
 

@@ -236,7 +236,7 @@ pub enum ThemeError {
     /// A TOML file (theme or config) that does not parse or has wrong keys or values.
     #[error("{}:{line}:{column}: {message}", .file.display())]
     Toml {
-        /// The file.
+        /// The theme file that failed to parse.
         file: PathBuf,
         /// 1-based line.
         line: usize,
@@ -248,7 +248,7 @@ pub enum ThemeError {
     /// A `.tmTheme` that is not a valid TextMate theme.
     #[error("{}: not a valid TextMate theme (.tmTheme plist): {message}", .file.display())]
     TmTheme {
-        /// The file.
+        /// The `.tmTheme` file that failed to parse.
         file: PathBuf,
         /// The parser's complaint.
         message: String,
@@ -264,7 +264,7 @@ pub enum ThemeError {
     /// A file that exists but cannot be read.
     #[error("{}: {source}", .file.display())]
     Io {
-        /// The file.
+        /// The file that could not be read.
         file: PathBuf,
         /// The OS error.
         #[source]

@@ -81,9 +81,9 @@ pub struct CommitChange {
     pub tree: String,
     /// In order; the first is what the diff below was taken against.
     pub parents: Vec<CommitId>,
-    /// The author.
+    /// Who wrote the change (decoded in the commit's encoding).
     pub author: Person,
-    /// The committer.
+    /// Who made the commit (decoded in the commit's encoding).
     pub committer: Person,
     /// The whole message (lossy UTF-8).
     pub message: String,

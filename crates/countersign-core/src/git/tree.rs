@@ -246,7 +246,7 @@ impl<'r> GitTree<'r> {
         })
     }
 
-    /// The tree's id.
+    /// Equal ids mean equal trees: what lets a workspace read at one commit be reused at another.
     pub fn tree_id(&self) -> git2::Oid {
         self.tree.id()
     }

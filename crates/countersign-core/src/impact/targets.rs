@@ -25,7 +25,7 @@ pub enum TargetKind {
     Test,
     /// A benchmark.
     Bench,
-    /// An example.
+    /// An example (`examples/`).
     Example,
     /// The build script (`build.rs`).
     CustomBuild,

@@ -48,7 +48,7 @@ pub struct PatternReport {
 /// Counts over a set of commits (the whole history, a month, a crate).
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Bucket {
-    /// Commits.
+    /// Every commit in the set, human and AI.
     pub commits: u64,
     /// Of them, judged AI (by provenance rules or a line-provenance note).
     pub ai_commits: u64,
@@ -126,9 +126,9 @@ pub struct Fix {
     pub commit: String,
     /// Its subject.
     pub summary: String,
-    /// Its agent.
+    /// As the commit's AI provenance names it.
     pub agent: String,
-    /// The later commit.
+    /// The commit that changed those lines (full id).
     pub later_commit: String,
     /// Its subject.
     pub later_summary: String,
@@ -143,7 +143,7 @@ pub struct Fix {
 /// A standing reject.
 #[derive(Clone, Debug, Serialize)]
 pub struct Reject {
-    /// The commit.
+    /// The rejected commit (full id).
     pub commit: String,
     /// Its subject.
     pub summary: String,

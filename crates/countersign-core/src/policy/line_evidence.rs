@@ -24,7 +24,7 @@ use crate::util::bounded;
 pub struct LineShare {
     /// The notes ref the log was read from.
     pub notes_ref: String,
-    /// The log's format.
+    /// Which of the formats it parsed as.
     pub format: LogFormat,
     /// Lines the commit adds that the log attests to an agent (each line once).
     pub ai_lines: u64,

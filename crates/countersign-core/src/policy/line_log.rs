@@ -73,7 +73,7 @@ pub struct Attested {
 /// A parsed log: the AI-attested lines it states.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LineLog {
-    /// Its format.
+    /// Which of the formats it parsed as.
     pub format: LogFormat,
     /// Every AI attestation, in the log's order.
     pub attested: Vec<Attested>,

@@ -42,7 +42,7 @@ pub struct AllowedSigner {
     pub valid_after: Option<chrono::DateTime<chrono::Utc>>,
     /// `valid-before=`: the key is not valid from this instant on (UTC).
     pub valid_before: Option<chrono::DateTime<chrono::Utc>>,
-    /// The public key.
+    /// The key the line allows, as OpenSSH parses it (type and base64).
     pub key: ssh_key::PublicKey,
     /// 1-based line in the file.
     pub line: usize,

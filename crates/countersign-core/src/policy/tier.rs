@@ -24,9 +24,9 @@ use crate::model::Tier;
 /// A touched path and its tier.
 #[derive(Clone, Debug, Serialize)]
 pub struct PathTier {
-    /// The path.
+    /// A path the change touches (each side of a rename is judged).
     pub path: GitPath,
-    /// Its tier.
+    /// The tier the path's own rules give, before escalation.
     pub tier: Tier,
     /// The workspace member it belongs to, if any.
     #[serde(rename = "crate")]

@@ -59,7 +59,7 @@ pub struct Resolved {
 /// An opened review: the trusted ref, the policy and roster read from its commit, the range
 /// and its change set (files, no hunks), and the assessor that judges the commits.
 pub struct Review<'r> {
-    /// The repository.
+    /// Everything the review reads comes from this repository.
     pub repo: &'r Repository,
     /// The trusted ref, resolved once.
     pub trusted: TrustedRef,

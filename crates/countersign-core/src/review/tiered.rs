@@ -37,7 +37,7 @@ pub struct TieredImpact {
 /// may (its own folder's, when the crate builds it; those including or reading it).
 #[derive(Clone, Debug, Serialize)]
 pub struct FileEntry {
-    /// The path.
+    /// Repository-relative, `/`-separated.
     pub path: String,
     /// Its direct tier.
     pub tier: Tier,

@@ -390,7 +390,7 @@ pub fn patch_id(repo: &Repository, commit: Oid) -> Result<Option<Oid>> {
 /// commit C.
 #[derive(Clone, Debug, Serialize)]
 pub struct InterdiffFile {
-    /// The path.
+    /// The same path at P and at C (a rename shows as two files).
     pub path: GitPath,
     /// Blob id at P (None: absent there).
     pub before: Option<String>,

@@ -85,7 +85,7 @@ pub struct SignOutcome {
     pub commit: String,
     /// The principal who signed.
     pub principal: String,
-    /// The decision.
+    /// Approve or reject, as signed.
     pub decision: Decision,
     /// The note line written.
     pub line: String,
@@ -96,7 +96,7 @@ pub struct SignOutcome {
 /// One commit as the gate judged it: what signing needs to know of its verdict.
 #[derive(Clone, Copy, Debug)]
 pub struct Judged<'a> {
-    /// The commit.
+    /// Loaded with its patch digest (signing refuses a commit without one).
     pub commit: &'a CommitChange,
     /// Its AI provenance (None for a human commit).
     pub ai: Option<&'a Provenance>,

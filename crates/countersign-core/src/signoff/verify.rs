@@ -57,7 +57,7 @@ pub struct SignoffVerdict {
     pub timestamp: Option<String>,
     /// The fingerprint of the key that made the signature.
     pub key_fingerprint: Option<String>,
-    /// The comment.
+    /// The free-text comment the payload records (unverified when `valid` is false).
     pub comment: Option<String>,
     /// Signature, key and binding all check out.
     pub valid: bool,

@@ -101,9 +101,9 @@ pub(crate) enum ItemKind {
 pub(crate) struct ItemDef {
     /// Inline modules of this file enclosing it, outermost first.
     pub scope: Vec<String>,
-    /// Its name.
+    /// The identifier declared (what a path names it by).
     pub name: String,
-    /// Its kind.
+    /// Which item it is: a `mod`, `use`, `fn`, type, and the like.
     pub kind: ItemKind,
     /// For a trait: the functions its body declares (empty when it has none or they could
     /// not be read, which counts as "any method").
@@ -518,7 +518,6 @@ const STD_MACROS: &[&str] = &[
     "include",
 ];
 
-/// Scans one file.
 pub(crate) fn scan(src: &str) -> Result<FileScan, ScanError> {
     let toks = tokenize(src)?;
     check_balance(&toks)?;
