@@ -60,7 +60,7 @@ pub struct Loaded<'a> {
 }
 
 /// The impact of `files` changed between commit `base` (None: the empty tree) and `tip`.
-pub fn analyze_range(
+pub(crate) fn analyze_range(
     repo: &git2::Repository,
     base: Option<git2::Oid>,
     tip: git2::Oid,

@@ -11,7 +11,7 @@ use super::workspace::Edge;
 
 /// A seed of the closure: a crate affected directly by the change.
 #[derive(Clone, Debug)]
-pub struct Seed {
+pub(crate) struct Seed {
     /// Package name.
     pub name: String,
     /// Its distance (0 for a changed crate).
@@ -22,7 +22,7 @@ pub struct Seed {
 
 /// A crate the closure reached.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Reached {
+pub(crate) struct Reached {
     /// Package name.
     pub name: String,
     /// Dependency hops from the nearest seed chain's start.
@@ -37,7 +37,7 @@ pub struct Reached {
 }
 
 /// The closure of `seeds` over `edges`, sorted by distance, then name.
-pub fn reverse_closure(edges: &[Edge], seeds: &[Seed]) -> Vec<Reached> {
+pub(crate) fn reverse_closure(edges: &[Edge], seeds: &[Seed]) -> Vec<Reached> {
     // Reverse adjacency, deterministic: to → [(from, kind)] sorted.
     let mut rdeps: BTreeMap<&str, BTreeSet<(&str, DepKind)>> = BTreeMap::new();
     for e in edges {

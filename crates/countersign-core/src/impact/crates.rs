@@ -69,7 +69,7 @@ impl CrateImpact {
 
 /// The two sides of a change: the workspace at the base (before the first commit) and at
 /// the tip (after the last), with their files.
-pub struct Sides<'a> {
+pub(crate) struct Sides<'a> {
     /// The workspace before the change (empty for a root commit).
     pub base: &'a Workspace,
     /// The workspace after the change.
@@ -85,7 +85,7 @@ pub struct Sides<'a> {
 
 /// The crate-level result.
 #[derive(Clone, Debug, Default)]
-pub struct CrateLevel {
+pub(crate) struct CrateLevel {
     /// Every path the change touches (both sides of renames), sorted.
     pub changed_files: Vec<String>,
     /// Affected crates, by distance then name.
@@ -116,7 +116,7 @@ struct Direct {
 /// Whether the base side's workspace matters for `files`: only where a path leaves the tree
 /// (deleted, renamed, type-changed) or a manifest changes. Otherwise the tip's workspace can
 /// stand in for it, which saves reading every manifest twice.
-pub fn needs_base(files: &[&FileChange]) -> bool {
+pub(crate) fn needs_base(files: &[&FileChange]) -> bool {
     files.iter().any(|f| {
         f.old_path != f.new_path
             || matches!(f.status, FileStatus::Deleted | FileStatus::TypeChange)
@@ -126,7 +126,7 @@ pub fn needs_base(files: &[&FileChange]) -> bool {
 }
 
 /// Computes the crate-level impact of `files` (the union over the change's commits).
-pub fn crate_level(sides: &Sides<'_>, files: &[&FileChange]) -> Result<CrateLevel> {
+pub(crate) fn crate_level(sides: &Sides<'_>, files: &[&FileChange]) -> Result<CrateLevel> {
     let (changed_files, mut direct, root_files_changed) = attribute_files(sides, files);
     let lock_packages = if root_files_changed {
         judge_roots(sides, &mut direct)?

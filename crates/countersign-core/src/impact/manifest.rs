@@ -148,7 +148,7 @@ pub(crate) struct RawDepDetail {
 
 impl RawDep {
     /// The table form, when it is one.
-    pub fn detail(&self) -> Option<&RawDepDetail> {
+    pub(crate) fn detail(&self) -> Option<&RawDepDetail> {
         match self {
             RawDep::Version(_) => None,
             RawDep::Detailed(d) => Some(d),
@@ -158,7 +158,7 @@ impl RawDep {
 
 impl RawPackage {
     /// A package with only a name (what survives of a manifest that does not parse).
-    pub fn named(name: &str) -> RawPackage {
+    pub(crate) fn named(name: &str) -> RawPackage {
         RawPackage {
             name: Some(name.to_string()),
             metadata: None,

@@ -63,7 +63,8 @@ mod workspace;
 pub use crate::git::GitTree;
 #[cfg(any(test, feature = "test-support"))]
 pub use analyze::analyze;
-pub use analyze::{analyze_range, Loaded, Options};
+pub(crate) use analyze::analyze_range;
+pub use analyze::{Loaded, Options};
 pub use crates::CrateImpact;
 pub use deps::DepKind;
 pub use report::{Impact, TargetImpact};

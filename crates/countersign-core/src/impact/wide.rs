@@ -36,7 +36,7 @@ pub enum WideEffect {
 /// Whether `path` is a workspace-wide file (other than the root `Cargo.toml` and
 /// `Cargo.lock`, which are judged by [`root_manifest_change`] and [`lock_change`]), and why
 /// it matters.
-pub fn wide_file_reason(path: &str) -> Option<&'static str> {
+pub(crate) fn wide_file_reason(path: &str) -> Option<&'static str> {
     // Cargo and rustup look for these from the directory a build starts in upwards, and
     // that build covers the whole workspace: a nested one counts as much as the root's.
     let path = match path.rsplit_once("/.cargo/") {
@@ -81,7 +81,7 @@ const PACKAGE_TABLES: &[&str] = &[
 /// What a change of the root `Cargo.toml` from `old` to `new` (their texts; None when absent)
 /// affects, judged against the workspaces on both sides. None when the root manifest only
 /// concerns the root package (a changed crate like any other).
-pub fn root_manifest_change(
+pub(crate) fn root_manifest_change(
     old: Option<&str>,
     new: Option<&str>,
     old_ws: &Workspace,
@@ -394,7 +394,7 @@ pub fn lock_change(old: Option<&str>, new: Option<&str>, ws: &Workspace) -> Wide
 
 /// [`lock_change`], with the names of the locked packages that changed or depend on one that
 /// did (None when every member is affected): the module graph counts the modules using them.
-pub fn lock_change_packages(
+pub(crate) fn lock_change_packages(
     old: Option<&str>,
     new: Option<&str>,
     ws: &Workspace,

@@ -82,7 +82,7 @@ impl Member {
 
     /// The name the member's library is known by in code (`[lib] name`, else the package
     /// name with `-` as `_`).
-    pub fn lib_name(&self) -> String {
+    pub(crate) fn lib_name(&self) -> String {
         self.declared
             .lib
             .as_ref()
@@ -147,7 +147,7 @@ struct MemberIndex {
 
 /// `path` itself, then each directory above it, then "" (the root): every `dir` for which
 /// `path.starts_with_dir(dir)` holds, longest first.
-pub fn ancestors_or_self(path: &[u8]) -> impl Iterator<Item = &[u8]> {
+pub(crate) fn ancestors_or_self(path: &[u8]) -> impl Iterator<Item = &[u8]> {
     let cuts = path
         .iter()
         .enumerate()
@@ -550,7 +550,7 @@ impl Workspace {
     /// The member a repository path belongs to: the nearest member directory above it,
     /// unless an `exclude`d directory lies between them (an excluded package's files are not
     /// the enclosing member's).
-    pub fn member_of(&self, path: &GitPath) -> Option<&Member> {
+    pub(crate) fn member_of(&self, path: &GitPath) -> Option<&Member> {
         let index = self.index();
         let member = ancestors_or_self(path.as_bytes())
             .filter_map(|dir| std::str::from_utf8(dir).ok())
@@ -572,7 +572,7 @@ impl Workspace {
 
     /// The members whose directory, case-folded, holds `folded` (a case-folded path), in
     /// member order: where a case-insensitive checkout writes the path.
-    pub fn members_holding_folded(&self, folded: &GitPath) -> Vec<&Member> {
+    pub(crate) fn members_holding_folded(&self, folded: &GitPath) -> Vec<&Member> {
         let index = self.index();
         let mut found: Vec<usize> = ancestors_or_self(folded.as_bytes())
             .filter_map(|dir| index.by_folded_dir.get(dir))
@@ -602,7 +602,7 @@ impl Workspace {
     }
 
     /// The path dependencies pointing at `dir` or below it: (member, dependency key, path).
-    pub fn path_deps_below(&self, dir: &str) -> Vec<(&str, &str, &str)> {
+    pub(crate) fn path_deps_below(&self, dir: &str) -> Vec<(&str, &str, &str)> {
         let index = self.dep_paths.get_or_init(|| {
             let mut out: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
             for m in &self.members {
@@ -630,7 +630,7 @@ impl Workspace {
     /// Members whose code runs on the build machine, each with why: proc-macro crates,
     /// members used as a build dependency, and (transitively) the normal dependencies of
     /// those, which are compiled into them.
-    pub fn build_time_members(&self) -> &BTreeMap<String, String> {
+    pub(crate) fn build_time_members(&self) -> &BTreeMap<String, String> {
         self.build_time.get_or_init(|| {
             let mut out: BTreeMap<String, String> = BTreeMap::new();
             let mut queue: Vec<String> = Vec::new();
@@ -681,7 +681,7 @@ impl Workspace {
     }
 
     /// [`Workspace::edges`], borrowed: worked out once per workspace.
-    pub fn edge_list(&self) -> &[Edge] {
+    pub(crate) fn edge_list(&self) -> &[Edge] {
         self.edges.get_or_init(|| self.find_edges())
     }
 

@@ -99,7 +99,7 @@ const VENDOR_CHECKSUM: &str = ".cargo-checksum.json";
 impl Inclusions {
     /// The crates that compile `path` or may, each with how: first those a form names
     /// (`include_str! in crates/billing/src/lib.rs`), then those with an unresolved form.
-    pub fn compilers(&self, path: &GitPath) -> Vec<Compiler> {
+    pub(crate) fn compilers(&self, path: &GitPath) -> Vec<Compiler> {
         let mut out: Vec<Compiler> = Vec::new();
         if !self.by_path.is_empty() {
             // The recorded paths that hold `path`, in the map's order: a lookup per ancestor
@@ -139,7 +139,7 @@ impl Inclusions {
 
     /// The crates that compile `path`, each with how (the named ones only; see
     /// [`Inclusions::compilers`] for those that may).
-    pub fn crates_compiling(&self, path: &GitPath) -> Vec<(String, String)> {
+    pub(crate) fn crates_compiling(&self, path: &GitPath) -> Vec<(String, String)> {
         self.compilers(path)
             .into_iter()
             .filter(|c| c.certainty == Certainty::Does)
@@ -148,7 +148,7 @@ impl Inclusions {
     }
 
     /// The crates compiling a recorded path strictly below directory `dir`, with how.
-    pub fn compiled_under(&self, dir: &str) -> Vec<(String, String)> {
+    pub(crate) fn compiled_under(&self, dir: &str) -> Vec<(String, String)> {
         let from = format!("{dir}/");
         let to = format!("{dir}0"); // '0' follows '/' in byte order
         self.by_path
@@ -227,7 +227,7 @@ impl Inclusions {
     /// configuration or toolchain file, not included or read by the crate's build script,
     /// not named by a string literal in its sources (what a proc macro may read), and the
     /// crate has no unresolved form (which may include anything).
-    pub fn not_built(&self, member: &Member, path: &GitPath) -> bool {
+    pub(crate) fn not_built(&self, member: &Member, path: &GitPath) -> bool {
         let Ok(text) = std::str::from_utf8(path.as_bytes()) else {
             return false;
         };
@@ -281,7 +281,7 @@ const MAX_CACHE: u64 = 64 * 1024 * 1024;
 /// just means scanning again. For exploring only (`impact`, the workstation): code that runs
 /// in a checkout (a build script of the change) can write its git directory, so the gate and
 /// signing never read this cache.
-pub fn scan_tree_cached(
+pub(crate) fn scan_tree_cached(
     repo: &git2::Repository,
     commit: git2::Oid,
     ws: &Workspace,
@@ -425,7 +425,7 @@ const MAX_FOLLOWED: usize = 20_000;
 /// compiles from outside its directory are followed in `tree` (their own includes and
 /// `mod` declarations count for that crate too); a changed file outside every crate that
 /// `known` says a crate compiles is scanned for that crate.
-pub fn scan_entries(
+pub(crate) fn scan_entries(
     repo: &git2::Repository,
     ws: &Workspace,
     entries: &[(String, git2::Oid, u32)],

@@ -91,7 +91,7 @@ pub fn analyze(
 /// both list a module): a moved module is a delete plus an add, so what named the old module
 /// counts even where the tip graph no longer reaches it. Modules gone at the tip are not
 /// listed.
-pub fn add_removed(
+pub(crate) fn add_removed(
     tip: &mut (Vec<ModuleImpact>, Vec<ModuleFallback>),
     base_ws: &super::workspace::Workspace,
     base_tree: &impl ListFiles,

@@ -102,7 +102,7 @@ impl Resolver {
     /// Adds `unit`, whose dependencies among the units to analyse are already added (or
     /// hold nothing the change reaches); returns its index. Its modules' scans are read into
     /// [`Info`]s and its `impl` blocks become holders of the types they extend.
-    pub fn add(&mut self, unit: Unit) -> usize {
+    pub(crate) fn add(&mut self, unit: Unit) -> usize {
         let ui = self.units.len();
         // A unit named by units added before it (a dev-dependency cycle): their cached
         // answers may have missed it.
@@ -173,7 +173,7 @@ impl Resolver {
     }
 
     /// The modules of unit `ui`.
-    pub fn ids_of(&self, ui: usize) -> Vec<Id> {
+    pub(crate) fn ids_of(&self, ui: usize) -> Vec<Id> {
         let mut out = Vec::new();
         for (ti, (_, _, _, t)) in self.units[ui].targets.iter().enumerate() {
             out.extend((0..t.nodes.len()).map(|ni| (ui, ti, ni)));
@@ -182,7 +182,7 @@ impl Resolver {
     }
 
     /// Every module id.
-    pub fn ids(&self) -> Vec<Id> {
+    pub(crate) fn ids(&self) -> Vec<Id> {
         (0..self.units.len()).flat_map(|u| self.ids_of(u)).collect()
     }
 
@@ -232,7 +232,7 @@ impl Resolver {
     }
 
     /// Where `segs`, written in module `at`, lands.
-    pub fn resolve(&self, at: Id, segs: &[String], leading: bool, hops: usize) -> Vec<Pos> {
+    pub(crate) fn resolve(&self, at: Id, segs: &[String], leading: bool, hops: usize) -> Vec<Pos> {
         if hops > MAX_HOPS || segs.is_empty() {
             return Vec::new();
         }
@@ -498,7 +498,7 @@ impl Resolver {
     }
 
     /// The modules module `id` depends on (itself left out).
-    pub fn edges(&self, id: Id) -> BTreeSet<Id> {
+    pub(crate) fn edges(&self, id: Id) -> BTreeSet<Id> {
         let info = self.info(id);
         let scan = self.scan(id);
         let mut out = BTreeSet::new();

@@ -179,7 +179,7 @@ impl FileScan {
     /// Takes in the scan of a file that `include!` pastes into inline scope `scope` of this
     /// one: its paths, items, impls and macros become this file's (its `mod` items are not
     /// followed).
-    pub fn absorb(&mut self, other: FileScan, scope: &[String]) {
+    pub(crate) fn absorb(&mut self, other: FileScan, scope: &[String]) {
         let pre = |s: Vec<String>| -> Vec<String> {
             let mut v = scope.to_vec();
             v.extend(s);

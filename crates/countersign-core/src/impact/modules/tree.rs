@@ -75,7 +75,7 @@ pub(crate) struct Listing<'t, T: ListFiles> {
 
 impl<'t, T: ListFiles> Listing<'t, T> {
     /// A cache over `tree`.
-    pub fn new(tree: &'t T) -> Self {
+    pub(crate) fn new(tree: &'t T) -> Self {
         Listing {
             tree,
             files: HashMap::new(),
@@ -84,14 +84,14 @@ impl<'t, T: ListFiles> Listing<'t, T> {
     }
 
     /// The tree the listing reads.
-    pub fn tree(&self) -> &'t T {
+    pub(crate) fn tree(&self) -> &'t T {
         self.tree
     }
 
     /// Reads and scans every `.rs` file below the directories `dirs` ahead, on several
     /// threads where the tree allows: [`build`] then takes the scans instead of reading the
     /// files one by one. The root directory is not read ahead (it holds every other crate).
-    pub fn prescan(&mut self, dirs: &[&str]) {
+    pub(crate) fn prescan(&mut self, dirs: &[&str]) {
         let dirs: Vec<&str> = dirs.iter().copied().filter(|d| !d.is_empty()).collect();
         if dirs.is_empty() {
             return;
