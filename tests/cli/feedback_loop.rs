@@ -6,6 +6,7 @@ use crate::signoff_common;
 
 use std::path::Path;
 
+use crate::support::mask_ids;
 use signoff_common::Fixture;
 
 /// src/lib.rs as the agent first wrote it: `helper` on lines 3-5, `g` on lines 7-9.
@@ -208,27 +209,6 @@ fn feedback_follows_an_amended_commit_to_its_earlier_version_and_reads_drafts() 
     assert_eq!(draft["code"][0], "// moved down");
     assert_eq!(draft["state"], "open");
     assert!(json["decisions"][0]["earlier_version"] == true, "{json:#}");
-}
-
-/// Hex ids (commits, keys) vary from run to run: masked for the snapshot (whole words of 7
-/// or more lowercase hex digits).
-fn mask_ids(s: &str) -> String {
-    let mut out = String::new();
-    let mut run = String::new();
-    let mut before = ' ';
-    for c in s.chars().chain(std::iter::once(' ')) {
-        if c.is_ascii_hexdigit() && !c.is_ascii_uppercase() {
-            run.push(c);
-            continue;
-        }
-        let word = !before.is_alphanumeric() && !c.is_alphanumeric();
-        out.push_str(if run.len() >= 7 && word { "[id]" } else { &run });
-        run.clear();
-        out.push(c);
-        before = c;
-    }
-    out.pop();
-    out
 }
 
 #[test]

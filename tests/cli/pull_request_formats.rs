@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::Stdio;
 
-use support::{alice_roster_line, billing_chain, countersign, PolicyToml, TestRepo};
+use support::{alice_roster_line, billing_chain, countersign, mask_ids, PolicyToml, TestRepo};
 
 /// Autonomous by default, raised by transitive reach up to supervised; `billing-api`
 /// prohibited (two seniors).
@@ -52,27 +52,6 @@ fn run(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
         out.status.code(),
         String::from_utf8(out.stdout).expect("utf-8"),
     )
-}
-
-/// Hex ids (commits, keys) vary from run to run: masked for the snapshot (whole words of 7
-/// or more lowercase hex digits).
-fn mask_ids(s: &str) -> String {
-    let mut out = String::new();
-    let mut run = String::new();
-    let mut before = ' ';
-    for c in s.chars().chain(std::iter::once(' ')) {
-        if c.is_ascii_hexdigit() && !c.is_ascii_uppercase() {
-            run.push(c);
-            continue;
-        }
-        let word = !before.is_alphanumeric() && !c.is_alphanumeric();
-        out.push_str(if run.len() >= 7 && word { "[id]" } else { &run });
-        run.clear();
-        out.push(c);
-        before = c;
-    }
-    out.pop();
-    out
 }
 
 #[test]

@@ -9,14 +9,7 @@ use crate::signoff_common;
 use std::path::Path;
 use std::process::Command;
 
-use signoff_common::{git_in, Fixture};
-
-fn alice_rejects(f: &Fixture, c: &git2::Oid) {
-    f.sign_cmd(c, "alice", "reject")
-        .args(["--comment", "unbounded cache"])
-        .assert()
-        .success();
-}
+use signoff_common::{alice_rejects, git_in, Fixture};
 
 /// An orphan notes commit whose tree is the current notes tree without `c`'s note, then
 /// `bob`'s approval appended on top: the history an attacker pushes to drop alice's reject.

@@ -5,29 +5,10 @@
 
 use crate::signoff_common;
 
-use signoff_common::Fixture;
-
-fn problems(v: &serde_json::Value) -> String {
-    v["problems"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|p| p.as_str())
-                .collect::<Vec<_>>()
-                .join("\n")
-        })
-        .unwrap_or_default()
-}
+use signoff_common::{alice_rejects, problems, Fixture};
 
 fn head(f: &Fixture) -> git2::Oid {
     f.t.repo.head().unwrap().peel_to_commit().unwrap().id()
-}
-
-fn alice_rejects(f: &Fixture, c: &git2::Oid) {
-    f.sign_cmd(c, "alice", "reject")
-        .args(["--comment", "unbounded cache"])
-        .assert()
-        .success();
 }
 
 /// `verify main..feature` fails `c` on alice's reject carried from `from`, and `status`

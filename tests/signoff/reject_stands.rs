@@ -6,19 +6,7 @@
 use crate::signoff_common;
 
 use countersign_core::signoff::{keys, Decision};
-use signoff_common::{forge, now, Fixture};
-
-fn problems(v: &serde_json::Value) -> String {
-    v["problems"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|p| p.as_str())
-                .collect::<Vec<_>>()
-                .join("\n")
-        })
-        .unwrap_or_default()
-}
+use signoff_common::{forge, now, problems, Fixture};
 
 fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)

@@ -5,19 +5,7 @@ use crate::signoff_common;
 
 use crate::support::AllowedSigners;
 use countersign_core::signoff::Decision;
-use signoff_common::{forge, now, Fixture};
-
-fn problems(v: &serde_json::Value) -> String {
-    v["problems"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|p| p.as_str())
-                .collect::<Vec<_>>()
-                .join("\n")
-        })
-        .unwrap_or_default()
-}
+use signoff_common::{forge, now, problems, Fixture};
 
 #[test]
 fn rejects_note_copied_to_another_commit() {

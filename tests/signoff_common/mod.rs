@@ -332,3 +332,25 @@ impl Drop for Agent {
         let _ = self.child.wait();
     }
 }
+
+/// A verify entry's `problems`, one a line (empty when it has none).
+pub fn problems(v: &serde_json::Value) -> String {
+    v["problems"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|p| p.as_str())
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .unwrap_or_default()
+}
+
+/// Alice rejects `c` with the comment `unbounded cache` (the reject the carry and
+/// notes-protection tests follow).
+pub fn alice_rejects(f: &Fixture, c: &Oid) {
+    f.sign_cmd(c, "alice", "reject")
+        .args(["--comment", "unbounded cache"])
+        .assert()
+        .success();
+}

@@ -107,3 +107,24 @@ fn tool_on_path(name: &str) -> bool {
             .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
     })
 }
+
+/// Hex ids (commits, keys) vary from run to run: masked for the snapshot (whole words of 7
+/// or more lowercase hex digits).
+pub fn mask_ids(s: &str) -> String {
+    let mut out = String::new();
+    let mut run = String::new();
+    let mut before = ' ';
+    for c in s.chars().chain(std::iter::once(' ')) {
+        if c.is_ascii_hexdigit() && !c.is_ascii_uppercase() {
+            run.push(c);
+            continue;
+        }
+        let word = !before.is_alphanumeric() && !c.is_alphanumeric();
+        out.push_str(if run.len() >= 7 && word { "[id]" } else { &run });
+        run.clear();
+        out.push(c);
+        before = c;
+    }
+    out.pop();
+    out
+}
