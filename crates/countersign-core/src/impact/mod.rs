@@ -7,7 +7,7 @@
 //!    dependencies inside the workspace), their path dependencies with kind (normal, build,
 //!    dev), `[target.…]` tables, renames and `workspace = true` inheritance, and declared
 //!    targets; [`targets::discover`] completes the targets with Cargo's auto-discovery.
-//! 2. **Crate closure** ([`crates::crate_level`]): the changed crates (the nearest member above
+//! 2. **Crate closure** (`crates::crate_level`): the changed crates (the nearest member above
 //!    each changed file; workspace-wide files such as `Cargo.lock` count for every member,
 //!    a `[workspace.dependencies]` edit for the members inheriting it), then every member
 //!    depending on them through normal or build dependencies, transitively, with distance and

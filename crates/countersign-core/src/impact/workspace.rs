@@ -110,7 +110,7 @@ pub struct Edge {
 /// The workspace as of a revision.
 #[derive(Clone, Debug, Default)]
 pub struct Workspace {
-    /// Members, sorted by directory. Read-only once loaded: [`Workspace::member_of`] and
+    /// Members, sorted by directory. Read-only once loaded: `member_of` and
     /// friends look them up through an index built on first use.
     pub members: Vec<Member>,
     /// Problems found in manifests (a misspelt metadata tier, a manifest that does not
