@@ -68,8 +68,10 @@ import html
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import tomllib
 from collections import defaultdict, deque
 
@@ -169,17 +171,60 @@ def wrap(argv):
         # nothing links to them, so each gets a name of its own.
         k = doc.index("--crate-name") + 1
         doc[k] = unit_name(os.environ.get("CARGO_PKG_NAME", ""), crate)
+    cwd = shadow_with_tests(args, repo) if tested else None
     d = subprocess.run(doc, env=dict(os.environ, RUSTC_BOOTSTRAP="1"), capture_output=True,
-                       text=True)
+                       text=True, cwd=cwd)
     if d.returncode != 0 and tested and "--crate-type" not in doc:
         # A proc-macro crate's test build carries no crate type; rustdoc needs it.
         d = subprocess.run([*doc, "--crate-type", "proc-macro"],
                            env=dict(os.environ, RUSTC_BOOTSTRAP="1"), capture_output=True,
-                           text=True)
+                           text=True, cwd=cwd)
+    if cwd:
+        shutil.rmtree(cwd, ignore_errors=True)
     if d.returncode != 0:
         errors = " | ".join(l for l in d.stderr.splitlines() if l.startswith("error"))
         print(f"warning: oracle: rustdoc of {crate} failed: {errors[:600]}", file=sys.stderr)
     sys.exit(0)
+
+
+TEST_ATTR = re.compile(rb"#\[test\]")
+
+
+def shadow_with_tests(args, repo):
+    """A copy of the crate's sources (the files rustc's dep-info lists, at their paths
+    relative to the workspace) in which `#[test]` reads `#[cold]`, for rustdoc to run in.
+    Outside `rustc --test`, the `#[test]` attribute deletes the function it marks, and
+    rustdoc takes no `--test`: every test function's body would be missing from the graph.
+    `#[cold]` keeps the function and its length, so lines and columns stay as they are."""
+    try:
+        out_dir = args[args.index("--out-dir") + 1]
+        name = args[args.index("--crate-name") + 1]
+        extra = next(a.split("=", 1)[1] for i, a in enumerate(args)
+                     if a.startswith("extra-filename=") and args[i - 1] == "-C")
+    except (ValueError, IndexError, StopIteration):
+        return None
+    try:
+        with open(os.path.join(out_dir, f"{name}{extra}.d"), encoding="utf-8") as fh:
+            first = fh.readline()
+    except OSError:
+        return None
+    deps = re.split(r"(?<!\\) ", first.partition(": ")[2].strip())
+    root = os.path.realpath(repo)
+    shadow = tempfile.mkdtemp(prefix="oracle-shadow-")
+    for dep in deps:
+        dep = dep.replace("\\ ", " ")
+        full = os.path.realpath(dep if os.path.isabs(dep) else os.path.join(root, dep))
+        if not full.startswith(root + os.sep) or not os.path.isfile(full):
+            continue
+        to = os.path.join(shadow, os.path.relpath(full, root))
+        os.makedirs(os.path.dirname(to), exist_ok=True)
+        with open(full, "rb") as fh:
+            data = fh.read()
+        if full.endswith(".rs"):
+            data = TEST_ATTR.sub(b"#[cold]", data)
+        with open(to, "wb") as fh:
+            fh.write(data)
+    return shadow
 
 
 def document(repo, meta, target_dir):
@@ -233,6 +278,9 @@ def build_oracle(repo, commit, target_dir):
                 print(f"warning: two targets named {name}; the first is kept", file=sys.stderr)
                 continue
             crates[name] = "" if d == "." else d
+    libs = {t["name"].replace("-", "_") for p in meta["packages"] for t in p["targets"]
+            if any(k in ("lib", "proc-macro", "rlib") for k in t["kind"])}
+    doc_root = os.path.dirname(doc_src)
     lines_of = {}
 
     def nlines(f):
@@ -295,12 +343,16 @@ def build_oracle(repo, commit, target_dir):
                     continue
                 lines = nlines(tf)
                 first, _, last = frag.partition("-")
+                refs.update(r for r in expanded(target, lines, first, last, page_to_file,
+                                                 item_src, doc_src) if r != f)
                 if first == "1" and last and int(last) >= len(lines) - 1:
                     continue  # the whole module: a `mod x;` declaration's link
                 if first.isdigit() and not last and 0 < int(first) <= len(lines) \
                         and MOD_DECL.match(lines[int(first) - 1]):
                     continue  # a module named in a path links to its `mod x;` line
                 refs.add(tf)
+            refs.update(r for r in imported("\n".join(nlines(f)), page_to_file,
+                                                  item_src, doc_root, libs) if r != f)
             graph[f] = sorted(refs)
     present = set(git(repo, "ls-tree", "-r", "--name-only", commit).splitlines())
     graph = {f: [r for r in refs if r in present] for f, refs in graph.items() if f in present}
@@ -313,6 +365,98 @@ def build_oracle(repo, commit, target_dir):
         if PKG_META.search(text):
             facts["pkg_meta"].append(f)
     return {"graph": graph, "facts": facts}
+
+
+USE_STMT = re.compile(r'(?<![\w$])use\s+(::\s*)?([A-Za-z_][^;]*);')
+ITEM_KINDS = ("struct", "enum", "trait", "fn", "macro", "type", "derive", "attr", "constant",
+              "static", "union", "traitalias")
+
+
+def use_leaves(tree):
+    """The paths a `use` tree names: `a::{b, c::{d as e, *}}` gives a::b, a::c::d, a::c::*."""
+    tree = re.sub(r"\s+", " ", tree).strip()
+    depth, cut = 0, -1
+    for i, ch in enumerate(tree):
+        if ch == "{" and depth == 0:
+            cut = i
+            break
+    if cut < 0:
+        leaf = re.sub(r"\s+as\s+\w+$", "", tree).replace(" ", "")
+        return [leaf.split("::")] if leaf else []
+    prefix = tree[:cut].replace(" ", "").rstrip(":")
+    inner, parts, depth, start = tree[cut + 1:tree.rfind("}")], [], 0, 0
+    for i, ch in enumerate(inner):
+        depth += ch == "{"
+        depth -= ch == "}"
+        if ch == "," and depth == 0:
+            parts.append(inner[start:i])
+            start = i + 1
+    parts.append(inner[start:])
+    out = []
+    for part in parts:
+        for leaf in use_leaves(part):
+            if leaf and leaf != ["self"]:
+                out.append((prefix.split("::") if prefix else []) + leaf)
+    return out
+
+
+def imported(text, page_to_file, item_src, doc_root, libs):
+    """Files a `use` of a workspace crate's item refers to, found as rustdoc's own item pages
+    (`clap/trait.Parser.html`, inlined through a glob re-export, leads to clap_builder's
+    source). rustdoc's link-to-definition leaves some imports unlinked (a name in two name
+    spaces, such as clap's `Parser` trait and derive), and with them every type-relative call
+    (`Opt::parse()`) the import makes possible; what the compiler resolves here it
+    references. A glob import (`pub use clap_builder::*`) references the module it globs."""
+    text = re.sub(r"//[^\n]*|/\*.*?\*/", "", text, flags=re.S)
+    text = re.sub(r'"(?:\\.|[^"\\])*"', '""', text)
+    out = set()
+    for m in USE_STMT.finditer(text):
+        for path in use_leaves(m.group(2)):
+            if len(path) < 2 or path[0] not in libs:
+                continue
+            *mods, name = path
+            base = os.path.join(doc_root, *mods)
+            pages = ([os.path.join(base, "index.html")] if name == "*" else
+                     [os.path.join(base, f"{k}.{name}.html") for k in ITEM_KINDS])
+            for page in pages:
+                if not os.path.exists(page):
+                    continue
+                target = item_src(page)
+                if target is None:
+                    continue
+                tf = page_to_file(target.partition("#")[0])
+                if tf is not None:
+                    out.add(tf)
+    return out
+
+
+CRATE_PATH = re.compile(r"\$crate\s*::\s*((?:[A-Za-z_]\w*\s*::\s*)*[A-Za-z_]\w*)")
+
+
+def expanded(target, lines, first, last, page_to_file, item_src, doc_src):
+    """The files a `macro_rules!` macro's expansion names, for a link to its definition.
+    rustdoc links an invocation (`command!()`) to the macro and nothing inside its body;
+    what the body's `$crate::Command` names, the compiler resolves at the invocation, so
+    the invoking file references it."""
+    if not (first.isdigit() and last.isdigit()):
+        return set()
+    body = "\n".join(lines[int(first) - 1:int(last)])
+    if "macro_rules!" not in body:
+        return set()
+    krate = os.path.relpath(target, doc_src).split(os.sep)[0]
+    doc_root = os.path.dirname(doc_src)
+    out = set()
+    for m in CRATE_PATH.finditer(body):
+        *mods, name = re.sub(r"\s+", "", m.group(1)).split("::")
+        base = os.path.join(doc_root, krate, *mods)
+        for k in ITEM_KINDS:
+            page = os.path.join(base, f"{k}.{name}.html")
+            if os.path.exists(page):
+                t = item_src(page)
+                tf = t and page_to_file(t.partition("#")[0])
+                if tf:
+                    out.add(tf)
+    return out
 
 
 def oracle(repo, commit, cache, target_dir):

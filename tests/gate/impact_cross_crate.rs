@@ -613,6 +613,93 @@ fn macros_are_scoped_as_rustc_scopes_them() {
     );
 }
 
+/// A macro's expansion names what its body names, and nothing else of the module holding
+/// it (clap's `macros.rs` holds `command!`, whose body names `$crate::Command`, and `ok!`,
+/// which names nothing): a change to `Command` reaches the files invoking `command!` — here
+/// and in a dependent crate, through `#[macro_export]` — but neither `macros.rs` nor the
+/// files invoking only `ok!`. A change to the macros' own text reaches every invoker.
+#[test]
+fn a_macro_reaches_only_what_its_expansion_names() {
+    let t = TestRepo::new();
+    workspace(&t);
+    let command = |n: u32| {
+        format!("pub struct Command(pub u32);\n\nimpl Command {{\n    pub fn new() -> Self {{\n        Command({n})\n    }}\n}}\n")
+    };
+    let macros = |op: &str| {
+        format!(
+            "#[macro_export]\nmacro_rules! command {{\n    () => {{\n        $crate::command::Command::new()\n    }};\n}}\n\nmacro_rules! ok {{\n    ($e:expr) => {{\n        match $e {{\n            Ok(v) => v,\n            Err(e) => return Err(e){op},\n        }}\n    }};\n}}\n"
+        )
+    };
+    krate(
+        &t,
+        "builder",
+        &[],
+        &[
+            (
+                "src/lib.rs",
+                "#[macro_use]\nmod macros;\n\npub mod command;\npub mod make;\npub mod value;\n",
+            ),
+            ("src/macros.rs", &macros("")),
+            ("src/command.rs", &command(1)),
+            (
+                "src/make.rs",
+                "pub fn make() -> u32 {\n    command!().0\n}\n",
+            ),
+            (
+                "src/value.rs",
+                "pub fn parse(s: &str) -> Result<u32, std::num::ParseIntError> {\n    Ok(ok!(s.parse::<u32>()) + 1)\n}\n",
+            ),
+        ],
+    );
+    krate(
+        &t,
+        "app",
+        &["builder"],
+        &[
+            ("src/lib.rs", "pub mod cli;\npub mod plain;\n"),
+            (
+                "src/cli.rs",
+                "pub fn run() -> u32 {\n    builder::command!().0\n}\n",
+            ),
+            (
+                "src/plain.rs",
+                "pub fn run() -> u32 {\n    builder::value::parse(\"1\").unwrap_or(0)\n}\n",
+            ),
+        ],
+    );
+    cargo_builds(&t);
+    t.commit("base");
+    let i = change(&t, "crates/builder/src/command.rs", &command(2));
+    assert_eq!(
+        modules(&i),
+        ["builder::command", "builder::make", "app::cli"]
+            .map(String::from)
+            .into(),
+        "{:#?}",
+        i.modules
+    );
+    let i = change(
+        &t,
+        "crates/builder/src/macros.rs",
+        &macros(" /* changed */"),
+    );
+    assert!(
+        modules(&i).is_superset(
+            &[
+                "builder::macros",
+                "builder::make",
+                "builder::value",
+                "app::cli",
+                "app::plain"
+            ]
+            .map(String::from)
+            .into()
+        ),
+        "{:#?}",
+        i.modules
+    );
+}
+
 /// A test target whose modules a macro declares from a directory (`automod::dir!`, as
 /// clap's test suites do): the `.rs` files of the directory it names are modules of the
 /// target, so a changed one is listed, and so is what names it.

@@ -283,9 +283,13 @@ impl<'w, 'c, T: ListFiles> Graph<'w, 'c, T> {
     }
 
     /// The modules `id` depends on; code the scanner cannot see (an `include!` of a
-    /// computed path) may name any module of its crate.
+    /// computed path) may name any module of its crate. A module holding a macro `id`
+    /// invokes counts only where it is a seed (its text changed): what its other items
+    /// reach, the expansion does not name (what it names is among `uses`).
     fn module_edges(&self, id: Id) -> BTreeSet<Id> {
-        let mut deps = self.resolver.edges(id);
+        let found = self.resolver.edges(id);
+        let mut deps = found.uses;
+        deps.extend(found.macro_homes.into_iter().filter(|&h| self.is_seed(h)));
         let (ui, ti, ni) = id;
         let u = &self.resolver.units[ui];
         let t = &u.targets[ti].3;

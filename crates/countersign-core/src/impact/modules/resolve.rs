@@ -38,6 +38,15 @@ pub(super) enum Pos {
     Item(Id, String),
 }
 
+/// What a module depends on.
+pub(super) struct ModuleDeps {
+    /// The modules defining what it names, or what the macros it invokes expand to name.
+    pub uses: BTreeSet<Id>,
+    /// The modules holding the `macro_rules!` definitions it invokes: it depends on them only
+    /// where they change (the macro's text), not on what reaches them.
+    pub macro_homes: BTreeSet<Id>,
+}
+
 /// What one module holds, read from its file's scan.
 #[derive(Default)]
 pub(super) struct Info {
@@ -118,13 +127,15 @@ impl Resolver {
             for (ni, node) in t.nodes.iter().enumerate() {
                 let scan = &t.scans[node.scan].1;
                 per_node.push(info_of(scan, &node.inline_scope, &unit.externs, &unit.name));
-                for m in scan
+                for (def, m) in scan
                     .macro_defs
                     .iter()
-                    .filter(|m| m.scope == node.inline_scope)
+                    .enumerate()
+                    .filter(|(_, m)| m.scope == node.inline_scope)
                 {
                     defs.entry(m.name.clone()).or_default().push(MacroAt {
                         module: (ui, ti, ni),
+                        def,
                         at: m.at,
                         exported: m.exported,
                     });
@@ -497,51 +508,58 @@ impl Resolver {
         out
     }
 
-    /// The modules module `id` depends on (itself left out).
-    pub(crate) fn edges(&self, id: Id) -> BTreeSet<Id> {
+    /// The modules that path `k` of module `id`'s file, written in `id`, depends on.
+    fn path_definers(&self, id: Id, k: usize, out: &mut BTreeSet<Id>) {
+        let scan = self.scan(id);
+        let p = &scan.paths[k];
+        let glob = p.is_use && p.alias.is_none();
+        for pos in self.resolve(id, &p.segs, p.leading, 0) {
+            match pos {
+                // A glob brings in only the names this file mentions.
+                Pos::Module(x) if glob && !scan.idents.is_empty() => {
+                    // A trait whose method the file calls (or one whose methods are
+                    // unknown): extension traits are imported for their methods.
+                    for (pos, methods) in self.glob_traits(x) {
+                        if methods.is_empty()
+                            || methods
+                                .iter()
+                                .any(|m| scan.fields.contains(m) || scan.idents.contains(m))
+                        {
+                            self.definers_from(&pos, id.0, scan, out);
+                        }
+                    }
+                    for name in &scan.idents {
+                        for pos in self.lookup(x, name, 0) {
+                            if matches!(pos, Pos::Item(..)) {
+                                self.definers_from(&pos, id.0, scan, out);
+                            }
+                        }
+                    }
+                }
+                Pos::Module(x) if glob => out.extend(self.glob_definers(x, id.0)),
+                Pos::Item(d, name) => {
+                    // `Type::method`: the segment after the type names the method.
+                    let method = p
+                        .segs
+                        .iter()
+                        .position(|s| *s == name)
+                        .and_then(|j| p.segs.get(j + 1))
+                        .map(String::as_str);
+                    self.definers_with(&Pos::Item(d, name), id.0, Some(scan), method, out)
+                }
+                pos => self.definers_from(&pos, id.0, scan, out),
+            }
+        }
+    }
+
+    /// The modules module `id` depends on (itself left out), and the modules holding the
+    /// `macro_rules!` definitions it invokes.
+    pub(super) fn edges(&self, id: Id) -> ModuleDeps {
         let info = self.info(id);
         let scan = self.scan(id);
         let mut out = BTreeSet::new();
         for &k in &info.refs {
-            let p = &scan.paths[k];
-            let glob = p.is_use && p.alias.is_none();
-            for pos in self.resolve(id, &p.segs, p.leading, 0) {
-                match pos {
-                    // A glob brings in only the names this file mentions.
-                    Pos::Module(x) if glob && !scan.idents.is_empty() => {
-                        // A trait whose method the file calls (or one whose methods are
-                        // unknown): extension traits are imported for their methods.
-                        for (pos, methods) in self.glob_traits(x) {
-                            if methods.is_empty()
-                                || methods
-                                    .iter()
-                                    .any(|m| scan.fields.contains(m) || scan.idents.contains(m))
-                            {
-                                self.definers_from(&pos, id.0, scan, &mut out);
-                            }
-                        }
-                        for name in &scan.idents {
-                            for pos in self.lookup(x, name, 0) {
-                                if matches!(pos, Pos::Item(..)) {
-                                    self.definers_from(&pos, id.0, scan, &mut out);
-                                }
-                            }
-                        }
-                    }
-                    Pos::Module(x) if glob => out.extend(self.glob_definers(x, id.0)),
-                    Pos::Item(d, name) => {
-                        // `Type::method`: the segment after the type names the method.
-                        let method = p
-                            .segs
-                            .iter()
-                            .position(|s| *s == name)
-                            .and_then(|j| p.segs.get(j + 1))
-                            .map(String::as_str);
-                        self.definers_with(&Pos::Item(d, name), id.0, Some(scan), method, &mut out)
-                    }
-                    pos => self.definers_from(&pos, id.0, scan, &mut out),
-                }
-            }
+            self.path_definers(id, k, &mut out);
         }
         // An `impl` of a type: the type's definer and its other `impl` files (methods on
         // `self` are called without a path).
@@ -556,11 +574,52 @@ impl Resolver {
                 self.definers_from(&Pos::Item(id, name.clone()), id.0, scan, &mut out);
             }
         }
-        for m in &info.macro_calls {
-            self.macro_definers(id, m, &mut out);
-        }
+        let mut macro_homes = BTreeSet::new();
+        let mut seen = HashSet::new();
+        let calls: Vec<&MacroCall> = info.macro_calls.iter().collect();
+        self.expansions(id, &calls, &mut out, &mut macro_homes, &mut seen);
         out.remove(&id);
-        out
+        macro_homes.remove(&id);
+        ModuleDeps {
+            uses: out,
+            macro_homes,
+        }
+    }
+
+    /// What invoking `calls` (made in module `id`) depends on: the definers of the paths in
+    /// each invoked macro's body, resolved where the macro is defined (`$crate::Command`),
+    /// and of the macros those bodies invoke in turn. `homes` gets the modules holding the
+    /// definitions: a change to them changes every expansion.
+    fn expansions(
+        &self,
+        id: Id,
+        calls: &[&MacroCall],
+        deps: &mut BTreeSet<Id>,
+        homes: &mut BTreeSet<Id>,
+        seen: &mut HashSet<(Id, usize)>,
+    ) {
+        for &call in calls {
+            let mut defs = BTreeSet::new();
+            self.macro_definers(id, call, &mut defs);
+            for (home, def) in defs {
+                homes.insert(home);
+                if !seen.insert((home, def)) {
+                    continue;
+                }
+                let scan = self.scan(home);
+                for (k, p) in scan.paths.iter().enumerate() {
+                    if p.in_macro == Some(def) {
+                        self.path_definers(home, k, deps);
+                    }
+                }
+                let inner: Vec<&MacroCall> = scan
+                    .macro_calls
+                    .iter()
+                    .filter(|c| c.in_macro == Some(def))
+                    .collect();
+                self.expansions(home, &inner, deps, homes, seen);
+            }
+        }
     }
 
     /// The modules defining the `macro_rules!` macro that `call` in module `id` invokes:
@@ -569,7 +628,7 @@ impl Resolver {
     /// or in an enclosing module before the `mod` leading here, or in a `#[macro_use]`
     /// module declared before. Std's `write!` is no local `macro_rules! write` of another
     /// file, nor is a test module's macro anyone else's.
-    fn macro_definers(&self, id: Id, call: &MacroCall, out: &mut BTreeSet<Id>) {
+    fn macro_definers(&self, id: Id, call: &MacroCall, out: &mut BTreeSet<(Id, usize)>) {
         let mut units = vec![id.0];
         units.extend(
             self.units[id.0]
@@ -579,7 +638,7 @@ impl Resolver {
         );
         for x in units {
             let defs = self.macros[x].get(&call.name).into_iter().flatten();
-            out.extend(defs.filter(|d| d.exported).map(|d| d.module));
+            out.extend(defs.filter(|d| d.exported).map(|d| (d.module, d.def)));
         }
         let Some(defs) = self.macros[id.0].get(&call.name) else {
             return;
@@ -592,7 +651,7 @@ impl Resolver {
         loop {
             for d in defs {
                 if d.module == (id.0, id.1, node) && d.at < pos {
-                    out.insert(d.module);
+                    out.insert((d.module, d.def));
                 }
             }
             for &c in t.nodes[node].children.values() {
@@ -611,18 +670,23 @@ impl Resolver {
     }
 }
 
-/// A `macro_rules!` definition: the module holding it, its token position in the file, and
-/// whether it is exported.
+/// A `macro_rules!` definition: the module holding it, its index in that file's
+/// [`FileScan::macro_defs`], its token position in the file, and whether it is exported.
 struct MacroAt {
     module: Id,
+    def: usize,
     at: usize,
     exported: bool,
 }
 
 /// The definitions `defs` in `#[macro_use]` module `m` of `tree` and in its own
 /// `#[macro_use]` children: all of them are in scope after its declaration.
-fn macro_use_defs(tree: &ModTree, m: Id, defs: &[MacroAt], out: &mut BTreeSet<Id>) {
-    out.extend(defs.iter().filter(|d| d.module == m).map(|d| d.module));
+fn macro_use_defs(tree: &ModTree, m: Id, defs: &[MacroAt], out: &mut BTreeSet<(Id, usize)>) {
+    out.extend(
+        defs.iter()
+            .filter(|d| d.module == m)
+            .map(|d| (d.module, d.def)),
+    );
     for &c in tree.nodes[m.2].children.values() {
         if tree.nodes[c].macro_use {
             macro_use_defs(tree, (m.0, m.1, c), defs, out);
@@ -646,7 +710,8 @@ fn info_of(
         }
     }
     for (k, p) in scan.paths.iter().enumerate() {
-        if p.scope != scope {
+        // A macro body's paths are its invokers' references.
+        if p.scope != scope || p.in_macro.is_some() {
             continue;
         }
         info.refs.push(k);
@@ -664,7 +729,7 @@ fn info_of(
     info.macro_calls = scan
         .macro_calls
         .iter()
-        .filter(|c| c.scope == scope)
+        .filter(|c| c.scope == scope && c.in_macro.is_none())
         .cloned()
         .collect();
     for (s, name, alias) in &scan.externs {

@@ -67,6 +67,9 @@ pub(crate) struct MacroCall {
     pub at: usize,
     /// Written with a path (`crate::m!`, `dep::m!`): not found by textual scope.
     pub qualified: bool,
+    /// Inside the body of `macro_rules!` definition k of this file (an index into
+    /// [`FileScan::macro_defs`]): it expands where that macro is invoked, not here.
+    pub in_macro: Option<usize>,
 }
 
 /// A path mentioned in a scope: from a `use` tree or anywhere in the code.
@@ -83,6 +86,10 @@ pub(crate) struct PathRef {
     pub alias: Option<String>,
     /// From a `use` item.
     pub is_use: bool,
+    /// Inside the body of `macro_rules!` definition k of this file (an index into
+    /// [`FileScan::macro_defs`]): `$crate::Command` in a macro's body is resolved where the
+    /// macro is invoked, so it is a reference of the invoking module, not of this one.
+    pub in_macro: Option<usize>,
 }
 
 /// What kind of item a name defined at module level is.
@@ -185,8 +192,10 @@ impl FileScan {
             v.extend(s);
             v
         };
+        let defs_before = self.macro_defs.len();
         for mut p in other.paths {
             p.scope = pre(p.scope);
+            p.in_macro = p.in_macro.map(|k| k + defs_before);
             self.paths.push(p);
         }
         for mut i in other.items {
@@ -205,6 +214,7 @@ impl FileScan {
         for mut c in other.macro_calls {
             c.scope = pre(c.scope);
             c.at = usize::MAX;
+            c.in_macro = c.in_macro.map(|k| k + defs_before);
             self.macro_calls.push(c);
         }
         for mut d in other.macro_defs {
@@ -678,6 +688,10 @@ struct Items<'t, 'a> {
     impl_open: Option<(usize, usize)>,
     /// The `trait` body being read: (index in `out.items`, brace depth of its body).
     trait_open: Option<(usize, usize)>,
+    /// A `macro_rules!` just named, whose body opens next: its index in `out.macro_defs`.
+    macro_pending: Option<usize>,
+    /// The `macro_rules!` body being read: (index in `out.macro_defs`, depth of its body).
+    macro_body: Option<(usize, usize)>,
     out: FileScan,
 }
 
@@ -693,12 +707,19 @@ impl<'t, 'a> Items<'t, 'a> {
             macro_use: false,
             impl_open: None,
             trait_open: None,
+            macro_pending: None,
+            macro_body: None,
             out: FileScan::default(),
         }
     }
 
     fn tok(&self, at: usize) -> Option<&Tok<'a>> {
         self.toks.get(at).map(|(t, _)| t)
+    }
+
+    /// The `macro_rules!` definition whose body the scanner is in, if any.
+    fn in_macro(&self) -> Option<usize> {
+        self.macro_body.map(|(k, _)| k)
     }
 
     fn scope_names(&self) -> Vec<String> {
@@ -711,6 +732,10 @@ impl<'t, 'a> Items<'t, 'a> {
                 Tok::Punct(b'#') => self.attribute(),
                 Tok::Open(_) => {
                     self.depth += 1;
+                    if let Some(k) = self.macro_pending.take() {
+                        // A macro defined inside another's body belongs to the outer one.
+                        self.macro_body.get_or_insert((k, self.depth));
+                    }
                     self.i += 1;
                 }
                 Tok::Close(c) => {
@@ -723,6 +748,9 @@ impl<'t, 'a> Items<'t, 'a> {
                     }
                     if self.trait_open.is_some_and(|(_, d)| d > self.depth) {
                         self.trait_open = None;
+                    }
+                    if self.macro_body.is_some_and(|(_, d)| d > self.depth) {
+                        self.macro_body = None;
                     }
                     if c == b'}' {
                         self.path_attr = None;
@@ -798,6 +826,9 @@ impl<'t, 'a> Items<'t, 'a> {
                                     at: self.i,
                                     exported: std::mem::take(&mut self.macro_export),
                                 };
+                                if matches!(self.tok(self.i + 3), Some(Tok::Open(_))) {
+                                    self.macro_pending = Some(self.out.macro_defs.len());
+                                }
                                 self.out.macro_defs.push(def);
                             }
                         }
@@ -832,6 +863,7 @@ impl<'t, 'a> Items<'t, 'a> {
                                 name: name.to_string(),
                                 at: self.i,
                                 qualified: false,
+                                in_macro: self.in_macro(),
                             });
                         }
                         _ => {}
@@ -1116,6 +1148,7 @@ impl<'t, 'a> Items<'t, 'a> {
                 leading,
                 alias,
                 is_use: true,
+                in_macro: self.in_macro(),
             });
         }
     }
@@ -1226,6 +1259,7 @@ impl<'t, 'a> Items<'t, 'a> {
                         name: last.clone(),
                         at: j,
                         qualified: true,
+                        in_macro: self.in_macro(),
                     });
                 }
             }
@@ -1235,6 +1269,7 @@ impl<'t, 'a> Items<'t, 'a> {
                 leading,
                 alias: None,
                 is_use: false,
+                in_macro: self.in_macro(),
             });
         }
         self.i = j.max(self.i + 1);
@@ -1267,6 +1302,35 @@ mod tests {
         let code: Vec<&PathRef> = s.paths.iter().filter(|p| !p.is_use).collect();
         assert_eq!(code[0].segs, ["crate", "a", "g"]);
         assert_eq!(code[0].scope, ["b"]);
+    }
+
+    /// A macro body's paths and calls are tagged with the macro they belong to (they are
+    /// the invokers' references); code after the body is the module's own again.
+    #[test]
+    fn tags_what_a_macro_body_names() {
+        let s = scan(
+            "macro_rules! a {\n    () => { $crate::x::A::new(inner!()) };\n}\nmacro_rules! b { ($e:expr) => {{ crate::y::B($e) }} }\nfn f() { crate::z::C::go(); }\n",
+        )
+        .expect("scans");
+        let tagged: Vec<(Vec<&str>, Option<usize>)> = s
+            .paths
+            .iter()
+            .map(|p| (p.segs.iter().map(String::as_str).collect(), p.in_macro))
+            .collect();
+        assert_eq!(
+            tagged,
+            [
+                (vec!["crate", "x", "A", "new"], Some(0)),
+                (vec!["crate", "y", "B"], Some(1)),
+                (vec!["crate", "z", "C", "go"], None),
+            ]
+        );
+        let calls: Vec<(&str, Option<usize>)> = s
+            .macro_calls
+            .iter()
+            .map(|c| (c.name.as_str(), c.in_macro))
+            .collect();
+        assert_eq!(calls, [("inner", Some(0))]);
     }
 
     #[test]
