@@ -368,6 +368,8 @@ def build_oracle(repo, commit, target_dir):
 
 
 USE_STMT = re.compile(r'(?<![\w$])use\s+(::\s*)?([A-Za-z_][^;]*);')
+# Strings, character literals and comments, in one pass (a `//` inside a string is no comment).
+CODE_NOISE = re.compile(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])\'|//[^\n]*|/\*.*?\*/', re.S)
 ITEM_KINDS = ("struct", "enum", "trait", "fn", "macro", "type", "derive", "attr", "constant",
               "static", "union", "traitalias")
 
@@ -407,8 +409,7 @@ def imported(text, page_to_file, item_src, doc_root, libs):
     spaces, such as clap's `Parser` trait and derive), and with them every type-relative call
     (`Opt::parse()`) the import makes possible; what the compiler resolves here it
     references. A glob import (`pub use clap_builder::*`) references the module it globs."""
-    text = re.sub(r"//[^\n]*|/\*.*?\*/", "", text, flags=re.S)
-    text = re.sub(r'"(?:\\.|[^"\\])*"', '""', text)
+    text = CODE_NOISE.sub(lambda m: '""' if m.group(0)[0] == '"' else " ", text)
     out = set()
     for m in USE_STMT.finditer(text):
         for path in use_leaves(m.group(2)):
