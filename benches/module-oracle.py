@@ -499,21 +499,26 @@ def lock_libs(old, new, package_names):
     locked tree holds a package the lock change added, removed or changed}. Packages are told apart by version
     (a lock may hold itertools 0.13 and 0.14; a crate on 0.13 is not reached by 0.14)."""
     def load(t):
-        return {(p["name"], p["version"]): p for p in tomllib.loads(t).get("package", [])} \
-            if t else {}
+        return {(p["name"], p["version"], p.get("source")): p
+                for p in tomllib.loads(t).get("package", [])} if t else {}
 
     def resolver(lock):
-        versions = defaultdict(list)
-        for name, version in lock:
-            versions[name].append(version)
+        keys = defaultdict(list)
+        for k in lock:
+            keys[k[0]].append(k)
 
         def resolve(dep):
-            """A `dependencies` entry: "name", "name version" or "name version (source)"."""
-            parts = dep.split(" ")
-            if len(parts) > 1:
-                return (parts[0], parts[1])
-            vs = versions.get(parts[0], [])
-            return (parts[0], vs[0]) if len(vs) == 1 else None
+            """A `dependencies` entry: "name", "name version" or "name version (source)";
+            without a source, a path package is meant where one fits (cargo's rule)."""
+            parts = dep.split(" ", 2)
+            c = [k for k in keys.get(parts[0], [])
+                 if (len(parts) < 2 or k[1] == parts[1])
+                 and (len(parts) < 3 or f"({k[2]})" == parts[2])]
+            if len({k[1] for k in c}) > 1:
+                return None
+            if len(c) > 1 and len(parts) < 3:
+                c = [k for k in c if k[2] is None] or c
+            return c[0] if len(c) == 1 else None
         return resolve
 
     def canonical(lock):
@@ -655,6 +660,10 @@ def manifest_effect(old, new):
             if isinstance(v, dict) else {}
         if a is not None and b is not None and strip(a) != strip(b):
             whole = True
+        elif a is not None and b is not None and isinstance(b, dict) and "path" in b:
+            # A path dependency's version requirement alone, still matched by the package it
+            # points to (every commit measured here): cargo builds the same thing.
+            continue
         v = b if b is not None else a
         pkg = v.get("package", k[2]) if isinstance(v, dict) else k[2]
         deps.add(k[2].replace("-", "_"))
@@ -673,8 +682,81 @@ def target_files(root_file, files):
     return {f for f in files if f == root_file or f.startswith(head + "/")}
 
 
+def macro_bodies(text):
+    """(text without its macro_rules! bodies, {name: body})."""
+    text = re.sub(r"//[^\n]*", "", text)  # comments (doc examples are no module code)
+    out, bodies, i = [], {}, 0
+    for m in re.finditer(r"macro_rules!\s*(\w+)\s*([{(\[])", text):
+        if m.start() < i:
+            continue
+        depth, j = 0, m.end() - 1
+        while j < len(text):
+            depth += text[j] in "{(["
+            depth -= text[j] in "})]"
+            if depth == 0:
+                break
+            j += 1
+        out.append(text[i:m.start()])
+        bodies[m.group(1)] = bodies.get(m.group(1), "") + text[m.end():j]
+        i = j + 1
+    out.append(text[i:])
+    return "".join(out), bodies
+
+
+def meta_readers(repo, commit, pkg_meta):
+    """`CARGO_PKG_*` readers: in a macro_rules! body it is read where the macro is invoked
+    so the defining file is no reader and each invoker is (`env!` expands at the
+    call site: clap's `crate_version!`)."""
+    readers, bodies = set(), {}
+    for f in pkg_meta:
+        rest, b = macro_bodies(show(repo, commit, f) or "")
+        bodies.update(b)
+        if PKG_META.search(rest):
+            readers.add(f)
+    names = {n for n, b in bodies.items() if PKG_META.search(b)}
+    while True:
+        more = {n for n, b in bodies.items() if n not in names
+                and any(re.search(r"\b" + re.escape(x) + "!", b) for x in names)}
+        if not more:
+            break
+        names |= more
+    if names:
+        pat = r"\b(" + "|".join(re.escape(n) + "!" for n in names) + ")"
+        try:
+            hits = git(repo, "grep", "-l", "-E", pat, commit, "--", "*.rs")
+        except subprocess.CalledProcessError:
+            hits = ""
+        for line in hits.splitlines():
+            f = line.split(":", 1)[1]
+            rest, _ = macro_bodies(show(repo, commit, f) or "")
+            if re.search(pat, rest):
+                readers.add(f)
+    return sorted(readers)
+
+
+COMMENTS = re.compile(r'("(?:\\.|[^"\\])*")|//[^\n]*|/\*.*?\*/', re.S)
+
+
+def compiled_includes(repo, commit, includes):
+    """The `include_*!` facts, each checked again with comments left out: a doc comment's
+    example (`include_str!("../Cargo.toml")` in clap's macros.rs docs) is read by no build."""
+    out = {}
+    for lit, files in includes.items():
+        keep = []
+        for f in files:
+            text = COMMENTS.sub(lambda m: m.group(1) or " ", show(repo, commit, f) or "")
+            if any(norm(os.path.join(os.path.dirname(f), x)) == lit
+                   for x in INCLUDE.findall(text)):
+                keep.append(f)
+        if keep:
+            out[lit] = keep
+    return out
+
+
 def truth(repo, commit, parent, tip, base):
-    g, facts = tip["graph"], tip["facts"]
+    g, facts = tip["graph"], dict(tip["facts"])
+    facts["pkg_meta"] = meta_readers(repo, commit, facts["pkg_meta"])
+    facts["includes"] = compiled_includes(repo, commit, facts["includes"])
     status = git(repo, "diff-tree", "-r", "-M", "--name-status", parent, commit)
     changed, gone = set(), set()
     for line in status.splitlines():

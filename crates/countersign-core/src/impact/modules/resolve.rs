@@ -41,10 +41,10 @@ pub(super) enum Pos {
 /// What a module depends on.
 pub(super) struct ModuleDeps {
     /// The modules defining what it names, or what the macros it invokes expand to name.
-    pub uses: BTreeSet<Id>,
+    pub(super) uses: BTreeSet<Id>,
     /// The modules holding the `macro_rules!` definitions it invokes: it depends on them only
     /// where they change (the macro's text), not on what reaches them.
-    pub macro_homes: BTreeSet<Id>,
+    pub(super) macro_homes: BTreeSet<Id>,
 }
 
 /// What one module holds, read from its file's scan.
