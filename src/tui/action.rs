@@ -166,6 +166,9 @@ pub enum JobResult {
     /// The commits' files in full (renames, binary flags), for a change whose first screen
     /// was loaded with paths only.
     FullFiles(Result<Vec<crate::git::CommitChange>, String>),
+    /// A part of a long range, loaded and judged behind the first screen (or why loading
+    /// stopped).
+    RangePart(Result<super::data::RangePart, String>),
     /// Viewed marks and drafts were written (or why not).
     Saved(Result<crate::review::drafts::Saved, String>),
     /// The syntax highlighter is ready (grammars loaded).
@@ -287,6 +290,9 @@ pub enum Effect {
     /// Compute the impact analysis of these commits (full ids, oldest first) in the
     /// background; `--snapshot` leaves it computing, `--snapshot-settled` waits for it.
     ComputeImpact(Vec<CommitId>),
+    /// Load and judge the commits of a long range behind the first screen, part by part
+    /// ([`super::data::load_range`]); `--snapshot` leaves them loading.
+    LoadRange,
     /// Load these commits' files in full (see [`super::full_files`]).
     LoadFullFiles(Vec<CommitId>),
     /// Compute the interdiff from the approved version `from` to the rewritten commit `to`.

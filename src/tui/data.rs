@@ -103,9 +103,24 @@ pub struct ReviewData {
     /// deletion and an addition and the binary flags are unknown until the full lists
     /// ([`load_full_files`]) arrive.
     pub paths_only: bool,
+    /// Commits at the end of [`ReviewData::commits`] whose files and verdicts have not
+    /// arrived yet: a range of more than [`FIRST_SCREEN_COMMITS`] opens on its first commit
+    /// and the rest load behind the first screen ([`load_range`]). Until it is 0 the counts
+    /// drawn are not final and signing waits.
+    pub unloaded: usize,
 }
 
 impl ReviewData {
+    /// Commits whose files and verdicts are loaded (the first ones, oldest first).
+    pub fn loaded(&self) -> usize {
+        self.commits.len().saturating_sub(self.unloaded)
+    }
+
+    /// True when every commit's files and verdict are loaded.
+    pub fn settled(&self) -> bool {
+        self.unloaded == 0
+    }
+
     /// Commits an AI made.
     pub fn ai_count(&self) -> usize {
         self.commits
@@ -142,38 +157,62 @@ pub struct FileKey {
 /// lists follow from a background job ([`ReviewData::paths_only`]).
 pub const FULL_FIRST_FILES: usize = 64;
 
+/// A range of up to this many commits is loaded and judged before the first screen
+/// (milliseconds); a longer one opens on its first commit, the one the workstation shows,
+/// and the others load behind the first screen ([`load_range`]): judging 20,000 commits
+/// takes seconds, listing their ids a few milliseconds.
+pub const FIRST_SCREEN_COMMITS: usize = 16;
+
+/// Commits after the first of a long range whose headers (summary, author) are read before
+/// the first screen, enough to fill any list on screen; past them a commit shows its id
+/// until its part of the range arrives.
+const FIRST_HEADERS: usize = 256;
+
+/// Commits loaded and judged per part of a long range: each part updates the list and the
+/// counts on screen.
+pub const RANGE_PART: usize = 500;
+
 /// Loads the change's file lists and verdicts: what the first frame needs (paths only for a
-/// change of more than [`FULL_FIRST_FILES`] files).
-/// Opened through [`Review::open`] like every command, so the workstation shows the commits
-/// `status` and `verify` judge. A trusted ref without a policy still loads (built-in
-/// defaults, and a notice saying so).
+/// change of more than [`FULL_FIRST_FILES`] files; the first commit alone of a range of more
+/// than [`FIRST_SCREEN_COMMITS`]).
+/// Opened through [`Review::open_unloaded`] like every command opens a review, so the
+/// workstation shows the commits `status` and `verify` judge. A trusted ref without a policy
+/// still loads (built-in defaults, and a notice saying so).
 pub fn load_review(dir: &Path, selection: Selection<'_>) -> Result<ReviewData> {
     let repo = git::open(dir)?;
-    let review = Review::open(&repo, selection, Purpose::Impact)?;
-    data_of(&repo, review, true)
+    let review = Review::open_unloaded(&repo, selection, Purpose::Impact)?;
+    let n = review.range.commits.len();
+    let first = if n <= FIRST_SCREEN_COMMITS { n } else { 1 };
+    data_of(&repo, review, first, true)
 }
 
 /// Loads the review `resolved` describes again (after signing, the sign-off states change):
 /// the verdicts, over file lists of paths only (the workstation keeps the lists it has).
 pub fn reload_review(repo_path: &Path, resolved: &Resolved) -> Result<ReviewData> {
     let repo = git::open(repo_path)?;
-    let review = Review::reopen(&repo, resolved, Purpose::Impact)?;
-    data_of(&repo, review, false)
+    let review = Review::reopen_unloaded(&repo, resolved, Purpose::Impact)?;
+    let n = resolved.commits.len();
+    data_of(&repo, review, n, false)
 }
 
-/// The review's data; with `full_if_small`, a change of at most [`FULL_FIRST_FILES`] files
-/// gets its full file lists now.
+/// The review's data with the first `first` commits loaded and judged (the others by their
+/// headers or ids, see [`ReviewData::unloaded`]); with `full_if_small`, loaded commits of at
+/// most [`FULL_FIRST_FILES`] files in all get their full file lists now.
 fn data_of(
     repo: &git2::Repository,
     mut review: Review<'_>,
+    first: usize,
     full_if_small: bool,
 ) -> Result<ReviewData> {
     let repo_path = repo.workdir().unwrap_or_else(|| repo.path()).to_path_buf();
     let builtin = review.builtin_policy;
+    let ids = review.range.commits.clone();
+    let first = first.min(ids.len());
+    let mut changes = review.load_changes(&ids[..first])?;
     let assessments = if builtin {
         Vec::new()
     } else {
-        review.assess_all()?
+        review.assess_some(&changes)?
     };
     let mut notice = if builtin {
         Some(format!(
@@ -192,28 +231,32 @@ fn data_of(
     let resolved = review.resolved();
     let trusted_ref = Some(review.trusted.display());
     let range = review.range.description.clone();
-    let mut verdicts: Vec<Option<Judgement>> = assessments
-        .iter()
-        .map(|a| {
-            Some(Judgement::from_assessment(
-                a,
-                review.policy().requirement(a.tier),
-            ))
-        })
-        .collect();
-    verdicts.resize(review.changes.commits.len(), None);
-    let mut changes = std::mem::take(&mut review.changes.commits);
-    let paths_only =
-        !full_if_small || changes.iter().map(|c| c.files.len()).sum::<usize>() > FULL_FIRST_FILES;
-    if !paths_only {
-        let ids: Vec<CommitId> = changes.iter().map(|c| c.id).collect();
-        changes = load_full_files_in(repo, &ids)?;
+    let mut verdicts: Vec<Option<Judgement>> = judgements(&review, &assessments);
+    verdicts.resize(changes.len(), None);
+    // A long range's later commits arrive with paths only: their full lists follow them.
+    let paths_only = !full_if_small
+        || first < ids.len()
+        || changes.iter().map(|c| c.files.len()).sum::<usize>() > FULL_FIRST_FILES;
+    if changes.iter().map(|c| c.files.len()).sum::<usize>() <= FULL_FIRST_FILES && full_if_small {
+        let loaded: Vec<CommitId> = changes.iter().map(|c| c.id).collect();
+        changes = load_full_files_in(repo, &loaded)?;
     }
-    let commits = changes
+    let mut commits: Vec<CommitEntry> = changes
         .into_iter()
         .zip(verdicts)
         .map(|(change, verdict)| CommitEntry { change, verdict })
         .collect();
+    for (i, id) in ids.iter().enumerate().skip(first) {
+        let change = if i < first + FIRST_HEADERS {
+            CommitChange::header(repo, *id)?
+        } else {
+            CommitChange::unread(*id)
+        };
+        commits.push(CommitEntry {
+            change,
+            verdict: None,
+        });
+    }
     Ok(ReviewData {
         repo_path,
         range,
@@ -222,7 +265,72 @@ fn data_of(
         notice,
         commits,
         paths_only,
+        unloaded: ids.len() - first,
     })
+}
+
+/// Each assessment as the workstation shows it.
+fn judgements(review: &Review<'_>, assessments: &[Assessment]) -> Vec<Option<Judgement>> {
+    assessments
+        .iter()
+        .map(|a| {
+            Some(Judgement::from_assessment(
+                a,
+                review.policy().requirement(a.tier),
+            ))
+        })
+        .collect()
+}
+
+/// A part of a long range, loaded and judged behind the first screen.
+#[derive(Clone, Debug)]
+pub struct RangePart {
+    /// The index of its first commit in [`ReviewData::commits`].
+    pub first: usize,
+    /// Its commits with their files (paths only) and verdicts, in order.
+    pub commits: Vec<CommitEntry>,
+}
+
+/// Loads and judges every commit of `resolved`, oldest first, [`RANGE_PART`] at a time with
+/// one assessor (so the verdicts are those `status` gives), handing each part to `each`
+/// until it returns false (nobody is listening any more). The first commits, already on
+/// screen, are judged again with the rest: the workstation keeps their files and takes
+/// their verdicts. A failure is handed on as a sentence and ends the loading.
+pub fn load_range(
+    repo_path: &Path,
+    resolved: &Resolved,
+    each: &mut dyn FnMut(std::result::Result<RangePart, String>) -> bool,
+) {
+    let mut run = |repo: &git2::Repository| -> Result<()> {
+        let mut review = Review::reopen_unloaded(repo, resolved, Purpose::Impact)?;
+        for (k, ids) in resolved.commits.chunks(RANGE_PART).enumerate() {
+            let changes = review.load_changes(ids)?;
+            let mut verdicts = if review.builtin_policy {
+                Vec::new()
+            } else {
+                let assessments = review.assess_some(&changes)?;
+                judgements(&review, &assessments)
+            };
+            verdicts.resize(changes.len(), None);
+            let commits = changes
+                .into_iter()
+                .zip(verdicts)
+                .map(|(change, verdict)| CommitEntry { change, verdict })
+                .collect();
+            let part = RangePart {
+                first: k * RANGE_PART,
+                commits,
+            };
+            if !each(Ok(part)) {
+                return Ok(());
+            }
+        }
+        Ok(())
+    };
+    let result = git::open(repo_path).and_then(|repo| run(&repo));
+    if let Err(e) = result {
+        each(Err(e.to_string()));
+    }
 }
 
 /// The commits' files in full, as `sign` loads them: rename and copy detection, binary flags,

@@ -203,6 +203,35 @@ impl Jobs {
                 // Inline, the first frame does not wait for it: `settle` computes it.
                 (None, _) => Vec::new(),
             },
+            Effect::LoadRange => {
+                let Some(resolved) = self.resolved.clone() else {
+                    return vec![JobResult::RangePart(Err(
+                        "no repository behind this review".to_string(),
+                    ))];
+                };
+                let repo_path = self.repo_path.clone();
+                match &self.background {
+                    Some(bg) => {
+                        // Each part goes out as it is judged, so the list and the counts
+                        // fill in while the reviewer reads.
+                        let tx = bg.events.clone();
+                        thread::spawn(move || {
+                            data::load_range(&repo_path, &resolved, &mut |part| {
+                                tx.send(Event::Job(JobResult::RangePart(part))).is_ok()
+                            })
+                        });
+                        Vec::new()
+                    }
+                    None => {
+                        let mut out = Vec::new();
+                        data::load_range(&repo_path, &resolved, &mut |part| {
+                            out.push(JobResult::RangePart(part));
+                            true
+                        });
+                        out
+                    }
+                }
+            }
             Effect::LoadFullFiles(commits) => {
                 let repo_path = self.repo_path.clone();
                 self.run(move || {

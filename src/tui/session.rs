@@ -64,9 +64,9 @@ impl Session {
     }
 
     /// Like [`Session::open`], but what the interactive workstation computes in the
-    /// background after its first frame (the full file lists with renames, then the content
-    /// scan, and the impact analysis) waits for [`Session::settle`]: the screen a user sees
-    /// first, which `review --snapshot` prints.
+    /// background after its first frame (the rest of a long range, the full file lists with
+    /// renames, then the content scan, and the impact analysis) waits for
+    /// [`Session::settle`]: the screen a user sees first, which `review --snapshot` prints.
     pub fn open_first_screen(
         dir: &Path,
         opts: &ReviewOptions,
@@ -191,7 +191,9 @@ impl Session {
         while !queue.is_empty() {
             let mut next = Vec::new();
             for e in queue {
-                if let (Some(held), Effect::LoadFullFiles(_)) = (&mut self.deferred, &e) {
+                if let (Some(held), Effect::LoadFullFiles(_) | Effect::LoadRange) =
+                    (&mut self.deferred, &e)
+                {
                     held.push(e);
                     continue;
                 }

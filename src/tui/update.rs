@@ -118,18 +118,60 @@ fn request_highlight(app: &mut App) -> Option<Effect> {
 pub fn start(app: &mut App) -> Vec<Effect> {
     let mut effects = request_diffs(app);
     if !app.data.commits.is_empty() {
-        let commits = app.data.commits.iter().map(|c| c.change.id);
-        // The content scan runs on the final file lists.
-        effects.push(if app.data.paths_only {
-            Effect::LoadFullFiles(commits.collect())
+        effects.push(if app.data.settled() {
+            lists_loaded(app)
         } else {
-            Effect::ScanContent
+            Effect::LoadRange
         });
         app.impact = ImpactSlot::Computing;
         effects.extend(request_commit_impact(app));
         effects.push(Effect::ComputeImpact(
             app.data.commits.iter().map(|c| c.change.id).collect(),
         ));
+    }
+    effects
+}
+
+/// What follows once every commit's files are listed: their full lists (renames, binary
+/// flags) when they were loaded with paths only, else the content scan, which runs on the
+/// final lists.
+fn lists_loaded(app: &App) -> Effect {
+    if app.data.paths_only {
+        Effect::LoadFullFiles(app.data.commits.iter().map(|c| c.change.id).collect())
+    } else {
+        Effect::ScanContent
+    }
+}
+
+/// Puts a part of a long range in place: the files of the commits not loaded yet and every
+/// verdict (those of the commits already on screen too: one assessor judged the range in
+/// order, as `status` does). The last part starts what follows ([`lists_loaded`]).
+fn apply_range_part(app: &mut App, part: super::data::RangePart) -> Vec<Effect> {
+    let loaded = app.data.loaded();
+    let end = part.first + part.commits.len();
+    for (i, entry) in (part.first..).zip(part.commits) {
+        let Some(slot) = app.data.commits.get_mut(i) else {
+            continue;
+        };
+        if slot.change.id != entry.change.id {
+            continue;
+        }
+        if i >= loaded {
+            slot.change = entry.change;
+        }
+        slot.verdict = entry.verdict;
+    }
+    app.data.unloaded = app.data.commits.len().saturating_sub(loaded.max(end));
+    app.files = super::app::list_keys(&app.data);
+    let mut effects = Vec::new();
+    if app.selected.is_none() {
+        // The opening commit changed no file: the first file that arrived.
+        if let Some(first) = app.files.first().copied() {
+            effects.extend(select(app, first));
+        }
+    }
+    if app.data.settled() {
+        effects.push(lists_loaded(app));
     }
     effects
 }
@@ -361,6 +403,17 @@ fn apply_result(app: &mut App, result: JobResult) -> Vec<Effect> {
                 Ok(merged) => app.store.adopt(merged),
                 Err(e) => app.flash(&format!("saving the review state failed: {e}"), true),
             }
+            Vec::new()
+        }
+        JobResult::RangePart(Ok(part)) => apply_range_part(app, part),
+        JobResult::RangePart(Err(e)) => {
+            // The counts stay marked as not final and signing keeps waiting.
+            app.data.notice = Some(format!(
+                "loading the range stopped after {} of {} commits ({e}): open it again",
+                app.data.loaded(),
+                app.data.commits.len()
+            ));
+            app.flash(&format!("loading the range failed: {e}"), true);
             Vec::new()
         }
         JobResult::FullFiles(Ok(full)) => super::full_files::merge(app, full),

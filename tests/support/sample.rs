@@ -204,6 +204,7 @@ pub fn review_data() -> ReviewData {
         resolved: None,
         notice: None,
         paths_only: false,
+        unloaded: 0,
         commits: vec![
             CommitEntry {
                 change: ai,

@@ -17,5 +17,6 @@ mod tui_cli;
 mod tui_daily;
 mod tui_fidelity;
 mod tui_first_screen;
+mod tui_long_range;
 mod tui_pty;
 mod tui_snapshots;

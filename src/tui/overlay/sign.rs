@@ -18,6 +18,19 @@ pub fn open(app: &mut App, decision: Decision, range: bool) {
         app.flash("there is nothing to sign: the range has no commits", true);
         return;
     }
+    if !app.data.settled() {
+        // The dialog and the signature cover commits whose files and verdicts have not
+        // arrived yet: nothing is signed that the screen did not show.
+        app.flash(
+            &format!(
+                "still loading the range (judged {} of {} commits): sign when it is loaded",
+                crate::model::thousands(app.data.loaded()),
+                crate::model::thousands(app.data.commits.len())
+            ),
+            true,
+        );
+        return;
+    }
     if app.data.paths_only || app.findings.is_none() {
         // The dialog names what the signature covers (binary files, invisible characters),
         // which the full file lists and the content scan say.

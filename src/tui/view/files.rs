@@ -18,7 +18,13 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let focused = app.focus == Panel::Files;
     // Until the full lists arrive, a rename shows as a deletion and an addition: say so
     // where the renames will appear (the header keeps the viewed count).
-    let title = if app.data.paths_only {
+    let title = if !app.data.settled() {
+        format!(
+            " Change · loading {}/{}… ",
+            crate::model::thousands(app.data.loaded()),
+            crate::model::thousands(app.data.commits.len())
+        )
+    } else if app.data.paths_only {
         " Change · finding renames… ".to_string()
     } else {
         format!(
@@ -86,7 +92,13 @@ fn commit_lines(app: &App, ci: usize, width: usize) -> [Line<'static>; HEADER_RO
             app.theme.dim,
         ),
     };
-    let summary = fit(&super::text::visible(&c.summary), width.saturating_sub(2));
+    // A commit of a long range past the headers read for the first screen: its summary
+    // arrives with its part of the range.
+    let summary = if ci >= app.data.loaded() && c.summary.is_empty() && c.message.is_empty() {
+        "loading…".to_string()
+    } else {
+        fit(&super::text::visible(&c.summary), width.saturating_sub(2))
+    };
     [
         Line::from(vec![
             // A commit that adds characters a reader cannot see is flagged in place of its
@@ -100,7 +112,12 @@ fn commit_lines(app: &App, ci: usize, width: usize) -> [Line<'static>; HEADER_RO
             Span::raw(" "),
             who,
             Span::raw(" "),
-            tier_badge(app, v.map(|v| v.tier)),
+            if ci >= app.data.loaded() {
+                // Not judged yet (a long range loading behind the first screen).
+                Span::styled("  … ", app.theme.dim)
+            } else {
+                tier_badge(app, v.map(|v| v.tier))
+            },
             state_mark(app, v.map(|v| v.state)),
             Span::styled(
                 if v.is_some_and(|v| v.rewritten_from.is_some()) {

@@ -13,12 +13,14 @@ use crate::tui::app::App;
 pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let d = &app.data;
     let n = d.commits.len();
+    // Until a long range is loaded, the AI count is of the commits judged so far.
     let mut left = format!(
-        " countersign · {} ({} commit{}, {} AI)",
+        " countersign · {} ({} commit{}, {} AI{})",
         d.range,
         n,
         if n == 1 { "" } else { "s" },
-        d.ai_count()
+        d.ai_count(),
+        if d.settled() { "" } else { " so far" }
     );
     if let Some(t) = &d.trusted_ref {
         left.push_str(&format!(" · trusted: {t}"));
@@ -39,7 +41,13 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     // Ref names may hold bidi controls: show them as markers.
     let left = super::text::visible(&left);
     let width = usize::from(area.width);
-    let viewed = format!("{}/{} viewed ", app.viewed_count(), app.files.len());
+    // `+`: more files arrive with the rest of a long range.
+    let viewed = format!(
+        "{}/{}{} viewed ",
+        app.viewed_count(),
+        app.files.len(),
+        if d.settled() { "" } else { "+" }
+    );
     // The gate line shortens the title (its trusted ref) when needed, but gives way to a
     // notice in it (no policy, a rewrite after approval).
     let right = match gate_line(app) {
@@ -94,6 +102,14 @@ pub fn gate_line(app: &App) -> Option<String> {
     let d = &app.data;
     if d.commits.is_empty() || d.commits.iter().all(|c| c.verdict.is_none()) {
         return None;
+    }
+    if !d.settled() {
+        // The counts would be of the commits judged so far: say how far judging is instead.
+        return Some(format!(
+            "gate: judging {} / {}",
+            crate::model::thousands(d.loaded()),
+            crate::model::thousands(d.commits.len())
+        ));
     }
     if d.commits.iter().any(|c| c.verdict.is_none()) {
         return Some("gate: judging…".to_string());

@@ -32,7 +32,7 @@ pub const LOAD_THREADS: usize = 4;
 const COMMITS_PER_THREAD: usize = 32;
 
 /// The commits of a REVSPEC, oldest first, each with its diff.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct ChangeSet {
     /// Oldest first (the order they were made in).
     pub commits: Vec<CommitChange>,
@@ -388,6 +388,66 @@ impl CommitChange {
             files,
             patch_digest,
         })
+    }
+
+    /// The commit's metadata (message, people, parents) without its files: what a commit
+    /// list shows of a commit whose change has not been loaded yet (the workstation's long
+    /// ranges, whose later commits load behind the first screen). No tree is read.
+    pub fn header(repo: &git2::Repository, id: git2::Oid) -> Result<Self> {
+        let commit = repo.find_commit(id).map_err(Error::git(format!(
+            "reading commit {}",
+            super::short_id(&id.to_string())
+        )))?;
+        let encoding = super::CommitEncoding::of(&commit);
+        let message = encoding.decode(commit.message_bytes()).into_owned();
+        let parents: Vec<git2::Oid> = commit.parent_ids().collect();
+        let author = Person::from_signature(&commit.author(), encoding);
+        let committer = Person::from_signature(&commit.committer(), encoding);
+        let summary = commit
+            .summary_bytes()
+            .map(|s| encoding.decode(s).into_owned())
+            .unwrap_or_default();
+        Ok(CommitChange {
+            id: id.into(),
+            tree: commit.tree_id().to_string(),
+            diff_base: match parents.as_slice() {
+                [] => DiffBase::EmptyTree,
+                [p] => DiffBase::Parent((*p).into()),
+                [p, ..] => DiffBase::FirstParentOfMerge((*p).into()),
+            },
+            parents: parents.iter().map(|p| (*p).into()).collect(),
+            author,
+            committer,
+            summary,
+            trailers: parse_trailers(message.as_bytes()),
+            message,
+            files: Vec::new(),
+            patch_digest: String::new(),
+        })
+    }
+
+    /// A commit known by its id alone (nothing read): a place in a commit list whose
+    /// metadata and files arrive later.
+    pub fn unread(id: git2::Oid) -> Self {
+        let nobody = Person {
+            name: String::new(),
+            email: String::new(),
+            time: 0,
+            offset_minutes: 0,
+        };
+        CommitChange {
+            id: id.into(),
+            tree: String::new(),
+            parents: Vec::new(),
+            author: nobody.clone(),
+            committer: nobody,
+            message: String::new(),
+            summary: String::new(),
+            trailers: Vec::new(),
+            diff_base: DiffBase::EmptyTree,
+            files: Vec::new(),
+            patch_digest: String::new(),
+        }
     }
 
     /// The short id (7 hex digits) for display.

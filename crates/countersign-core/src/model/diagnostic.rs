@@ -168,7 +168,7 @@ impl fmt::Display for Diagnostic {
 }
 
 /// `19990` as `19,990`.
-fn thousands(n: usize) -> String {
+pub fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {

@@ -20,7 +20,7 @@ mod tier;
 pub use anchor::LineAnchor;
 pub use clip::clip;
 pub use commit_id::CommitId;
-pub use diagnostic::{Diagnostic, Diagnostics};
+pub use diagnostic::{thousands, Diagnostic, Diagnostics};
 pub use error::{Error, Result};
 pub use side::Side;
 pub use tier::Tier;

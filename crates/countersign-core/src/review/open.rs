@@ -73,6 +73,7 @@ pub struct Review<'r> {
     /// True when the trusted ref has no policy and the built-in defaults judge.
     pub builtin_policy: bool,
     assessor: Assessor<'r>,
+    purpose: Purpose,
 }
 
 impl<'r> Review<'r> {
@@ -82,19 +83,21 @@ impl<'r> Review<'r> {
     /// ambiguous name, a range that reaches a shallow boundary, a default trusted ref that
     /// contains the change under [`Purpose::Gate`], a missing policy where one is needed.
     pub fn open(repo: &'r Repository, selection: Selection<'_>, purpose: Purpose) -> Result<Self> {
-        let trusted = resolve_trusted(repo, selection.trusted_ref)?;
-        let range = match selection.revspec {
-            Some(spec) => git::resolve_range(repo, spec)?,
-            None => {
-                let head = git::head_commit(repo)?;
-                RangeSpec {
-                    commits: git::commits_since(repo, head, trusted.commit)?,
-                    description: format!("{}..HEAD", trusted.name),
-                }
-            }
-        };
-        check_range(repo, &trusted, &range, purpose)?;
-        Self::with_range(repo, trusted, range, purpose)
+        let (trusted, range) = resolve(repo, selection, purpose)?;
+        Self::with_range(repo, trusted, range, purpose, true)
+    }
+
+    /// [`Review::open`] without loading the change set: the range's commit ids are known,
+    /// their changes are loaded later with [`Review::load_changes`] (the workstation opens a
+    /// long range on its first commit and loads the rest behind the first screen). For the
+    /// workstation only: the gate and `status` judge what [`Review::open`] loads.
+    pub fn open_unloaded(
+        repo: &'r Repository,
+        selection: Selection<'_>,
+        purpose: Purpose,
+    ) -> Result<Self> {
+        let (trusted, range) = resolve(repo, selection, purpose)?;
+        Self::with_range(repo, trusted, range, purpose, false)
     }
 
     /// Opens the review `resolved` describes (the same trusted commit and commits), as a
@@ -104,7 +107,20 @@ impl<'r> Review<'r> {
             commits: resolved.commits.clone(),
             description: resolved.range.clone(),
         };
-        Self::with_range(repo, resolved.trusted.clone(), range, purpose)
+        Self::with_range(repo, resolved.trusted.clone(), range, purpose, true)
+    }
+
+    /// [`Review::reopen`] without loading the change set (see [`Review::open_unloaded`]).
+    pub fn reopen_unloaded(
+        repo: &'r Repository,
+        resolved: &Resolved,
+        purpose: Purpose,
+    ) -> Result<Self> {
+        let range = RangeSpec {
+            commits: resolved.commits.clone(),
+            description: resolved.range.clone(),
+        };
+        Self::with_range(repo, resolved.trusted.clone(), range, purpose, false)
     }
 
     fn with_range(
@@ -112,6 +128,7 @@ impl<'r> Review<'r> {
         trusted: TrustedRef,
         range: RangeSpec,
         purpose: Purpose,
+        load: bool,
     ) -> Result<Self> {
         let mut notices = Vec::new();
         // Replace refs and grafts change what git checks out, not what countersign reads.
@@ -153,33 +170,52 @@ impl<'r> Review<'r> {
         if matches!(purpose, Purpose::Gate | Purpose::Triage | Purpose::Impact) {
             assessor.pin_notes();
         }
+        let mut review = Review {
+            repo,
+            trusted,
+            range,
+            changes: ChangeSet::default(),
+            notices,
+            builtin_policy,
+            assessor,
+            purpose,
+        };
+        if load {
+            let ids = review.range.commits.clone();
+            review.changes.commits = review.load_changes(&ids)?;
+        }
+        Ok(review)
+    }
+
+    /// Loads the changes of `ids` (commits of the range) as this review's purpose needs
+    /// them, on the machine's cores. The change set of a review opened with
+    /// [`Review::open_unloaded`] stays empty: the caller keeps what it loads.
+    pub fn load_changes(&mut self, ids: &[Oid]) -> Result<Vec<git::CommitChange>> {
         // Judging needs paths only: rename similarity and content are read where a verdict
         // depends on them (a sign-off's patch digest), and for the reviewer's screen.
-        let depth = match purpose {
+        let depth = match self.purpose {
             Purpose::Explore | Purpose::Sign => LoadDepth::Files,
             Purpose::Triage | Purpose::Gate | Purpose::Impact => LoadDepth::Paths,
         };
         // A commit with sign-off lines (or lines its note lost) is checked against its patch
         // digest: load those with rename detection now, on the loader's threads, rather than
         // again one by one while judging.
-        let mut each = Vec::with_capacity(range.commits.len());
-        for id in &range.commits {
+        let mut each = Vec::with_capacity(ids.len());
+        for id in ids {
             let own = match depth {
-                LoadDepth::Paths if assessor.has_note_lines(*id)? => LoadDepth::Digest,
+                LoadDepth::Paths if self.assessor.has_note_lines(*id)? => LoadDepth::Digest,
                 d => d,
             };
             each.push((*id, own));
         }
-        let changes = ChangeSet::load_each(repo, &each)?;
-        Ok(Review {
-            repo,
-            trusted,
-            range,
-            changes,
-            notices,
-            builtin_policy,
-            assessor,
-        })
+        Ok(ChangeSet::load_each(self.repo, &each)?.commits)
+    }
+
+    /// The verdicts of `commits`, in order: the workstation judges a long range part by
+    /// part as it loads, oldest first like [`Review::assess_all`], with one assessor.
+    pub fn assess_some(&mut self, commits: &[git::CommitChange]) -> Result<Vec<Assessment>> {
+        self.assessor.check_signatures_ahead(commits)?;
+        commits.iter().map(|c| self.assessor.assess(c)).collect()
     }
 
     /// The resolved values, for jobs that reopen this review on another thread.
@@ -208,7 +244,7 @@ impl<'r> Review<'r> {
 
     /// True when the range has no commits: nothing to judge.
     pub fn is_empty(&self) -> bool {
-        self.changes.commits.is_empty()
+        self.range.commits.is_empty()
     }
 
     /// Every commit's verdict, oldest first.
@@ -284,6 +320,27 @@ impl<'r> Review<'r> {
         self.changes.commits = commits;
         result
     }
+}
+
+/// The trusted ref and the range of `selection`, checked ([`check_range`]).
+fn resolve(
+    repo: &Repository,
+    selection: Selection<'_>,
+    purpose: Purpose,
+) -> Result<(TrustedRef, RangeSpec)> {
+    let trusted = resolve_trusted(repo, selection.trusted_ref)?;
+    let range = match selection.revspec {
+        Some(spec) => git::resolve_range(repo, spec)?,
+        None => {
+            let head = git::head_commit(repo)?;
+            RangeSpec {
+                commits: git::commits_since(repo, head, trusted.commit)?,
+                description: format!("{}..HEAD", trusted.name),
+            }
+        }
+    };
+    check_range(repo, &trusted, &range, purpose)?;
+    Ok((trusted, range))
 }
 
 /// Refuses a range that reaches a shallow boundary (commits of the change may lie past it),
