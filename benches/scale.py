@@ -34,6 +34,8 @@ Cases:
   commit adding GIANT_FILES (default 50,000) small files vs `git show --stat` of it, and its peak
   memory vs `git show`'s (goals: at most 1.2x the time, 2x the memory).
 
+`CASES=long python3 benches/scale.py` runs only the cases named (generated, long, many, diem).
+
 `benches/json-same.py OLD NEW` checks that a speed change leaves every JSON output as it was.
 """
 import json
@@ -332,6 +334,12 @@ def diem(path, env):
     memory_row(f"diem: report over {n} commits of history", ours, "git log --numstat", peer)
 
 
+def wanted(case):
+    """Whether CASES (comma-separated: generated, long, many, diem; unset: all) asks for `case`."""
+    cases = os.environ.get("CASES")
+    return not cases or case in cases.split(",")
+
+
 def main():
     if not os.path.exists(BIN):
         sys.exit("build the release binary first: cargo build --release")
@@ -340,14 +348,16 @@ def main():
         print(f"runs per figure: {RUNS} (medians)")
         print("| case | countersign | peer | ratio |")
         print("|---|---|---|---|")
-        generated(scratch, env)
-        long_range_and_giant_commit(scratch, env)
-        if shutil.which("cargo"):
+        if wanted("generated"):
+            generated(scratch, env)
+        if wanted("long"):
+            long_range_and_giant_commit(scratch, env)
+        if shutil.which("cargo") and wanted("many"):
             many_crates(scratch, env)
         path = os.environ.get("DIEM")
-        if path:
+        if path and wanted("diem"):
             diem(path, env)
-        else:
+        elif not path:
             print("(diem cases skipped: set DIEM to a clone of github.com/diem/diem)")
 
 

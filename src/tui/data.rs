@@ -241,11 +241,13 @@ fn data_of(
         let loaded: Vec<CommitId> = changes.iter().map(|c| c.id).collect();
         changes = load_full_files_in(repo, &loaded)?;
     }
-    let mut commits: Vec<CommitEntry> = changes
-        .into_iter()
-        .zip(verdicts)
-        .map(|(change, verdict)| CommitEntry { change, verdict })
-        .collect();
+    let mut commits: Vec<CommitEntry> = Vec::with_capacity(ids.len());
+    commits.extend(
+        changes
+            .into_iter()
+            .zip(verdicts)
+            .map(|(change, verdict)| CommitEntry { change, verdict }),
+    );
     for (i, id) in ids.iter().enumerate().skip(first) {
         let change = if i < first + FIRST_HEADERS {
             CommitChange::header(repo, *id)?

@@ -37,7 +37,11 @@
 //! prefetched), and the impact panel fills in when its analysis arrives. A change of more
 //! than [`data::FULL_FIRST_FILES`] files opens on its paths alone (rename similarity can cost
 //! seconds): the full file lists, with renames and binary flags, follow from a background job
-//! ([`full_files`]), and the content scan runs on them.
+//! ([`full_files`]), and the content scan runs on them. A range of more than
+//! [`data::FIRST_SCREEN_COMMITS`] commits opens on its commit ids and its first commit alone,
+//! judged; the other commits' files and verdicts arrive part by part from a background job
+//! ([`data::load_range`]), and until the last one the header's counts say they are not final
+//! and signing waits.
 
 pub mod action;
 pub mod app;

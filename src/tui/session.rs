@@ -47,8 +47,8 @@ pub const HUMAN_PACE: Duration = Duration::from_millis(300);
 
 impl Session {
     /// Loads the change at `dir` as `review` would and shows its first file, with every job
-    /// run inline (the full file lists and the content scan included; the impact analysis
-    /// waits for [`Session::settle`]).
+    /// run inline (the rest of a long range, the full file lists and the content scan
+    /// included; the impact analysis waits for [`Session::settle`]).
     pub fn open(dir: &Path, opts: &ReviewOptions, size: (u16, u16)) -> Result<Session> {
         Self::open_deferring(dir, opts, size, None)
     }

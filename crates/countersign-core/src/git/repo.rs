@@ -206,3 +206,35 @@ mod tests {
         assert_eq!(super::short_id("012345é89"), "012345é");
     }
 }
+
+/// One of libgit2's process-wide read settings, off until dropped (then on again, libgit2's
+/// default, which the gate keeps for every other read).
+pub struct ReadsWithout(fn(bool));
+
+impl ReadsWithout {
+    /// libgit2's hash check of every object read: for reads that git itself does not verify
+    /// either and whose objects are read again, verified, before anything is judged or signed
+    /// on them (the notes history's trees; the commit ids of a long range listed for the
+    /// workstation's first screen).
+    pub fn hash_check() -> Self {
+        Self::off(git2::opts::strict_hash_verification)
+    }
+
+    /// libgit2's object cache: for a read of thousands of objects each needed once (a long
+    /// range's commits listed by a revision walk), where storing and then freeing them all
+    /// costs more than the walk gains.
+    pub fn cache() -> Self {
+        Self::off(git2::opts::enable_caching)
+    }
+
+    fn off(set: fn(bool)) -> Self {
+        set(false);
+        ReadsWithout(set)
+    }
+}
+
+impl Drop for ReadsWithout {
+    fn drop(&mut self) {
+        (self.0)(true);
+    }
+}

@@ -53,7 +53,7 @@ pub(crate) fn earlier_versions(repo: &Repository, tip: Oid) -> Result<HashMap<St
     // Like `git log --raw`, this walk does not hash every tree it reads again to check it
     // against its id (a quarter of its time): the objects came from git, which checked them
     // when it received them (index-pack), and nothing of the change has run before the gate.
-    let _unverified = UnverifiedReads::start();
+    let _unverified = crate::git::ReadsWithout::hash_check();
     for id in commits {
         let commit = repo
             .find_commit(id)
@@ -69,23 +69,6 @@ pub(crate) fn earlier_versions(repo: &Repository, tip: Oid) -> Result<HashMap<St
         trees.step();
     }
     Ok(versions)
-}
-
-/// libgit2's hash check of every object read, off until dropped (then on again, libgit2's
-/// default, which the gate keeps for every other read).
-struct UnverifiedReads;
-
-impl UnverifiedReads {
-    fn start() -> Self {
-        git2::opts::strict_hash_verification(false);
-        UnverifiedReads
-    }
-}
-
-impl Drop for UnverifiedReads {
-    fn drop(&mut self) {
-        git2::opts::strict_hash_verification(true);
-    }
 }
 
 /// Records under `versions` every blob of tree `old` (at path `prefix`) that tree `new` no
