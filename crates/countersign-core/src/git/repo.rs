@@ -196,17 +196,6 @@ pub fn short_id(id: &str) -> &str {
     id.char_indices().nth(7).map_or(id, |(end, _)| &id[..end])
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn short_ids_cut_at_a_character_boundary() {
-        assert_eq!(super::short_id("0123456789abcdef"), "0123456");
-        assert_eq!(super::short_id("abc"), "abc");
-        assert_eq!(super::short_id("ééééééééé"), "ééééééé");
-        assert_eq!(super::short_id("012345é89"), "012345é");
-    }
-}
-
 /// One of libgit2's process-wide read settings, off until dropped (then on again, libgit2's
 /// default, which the gate keeps for every other read).
 pub struct ReadsWithout(fn(bool));
@@ -236,5 +225,16 @@ impl ReadsWithout {
 impl Drop for ReadsWithout {
     fn drop(&mut self) {
         (self.0)(true);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn short_ids_cut_at_a_character_boundary() {
+        assert_eq!(super::short_id("0123456789abcdef"), "0123456");
+        assert_eq!(super::short_id("abc"), "abc");
+        assert_eq!(super::short_id("ééééééééé"), "ééééééé");
+        assert_eq!(super::short_id("012345é89"), "012345é");
     }
 }
