@@ -18,7 +18,7 @@ pub struct Cli {
     /// Never page long text output (like git's `--no-pager`).
     #[arg(long, global = true)]
     pub no_pager: bool,
-    /// The subcommand.
+    /// Exactly one (without one, the usage is printed and the exit code is 2).
     #[command(subcommand)]
     pub command: Command,
 }
@@ -104,7 +104,7 @@ impl VerifyArgs {
     }
 }
 
-/// The subcommands.
+/// One per command of the command-line contract (DESIGN.md), each in its own module of `cli`.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Open the review workstation (TUI) on a change.

@@ -115,7 +115,7 @@ impl Session {
         s
     }
 
-    /// The state.
+    /// The workstation's state after the keys and results given so far, for tests to read.
     pub fn app(&self) -> &App {
         &self.app
     }

@@ -31,7 +31,7 @@ pub struct Store {
     /// The JSON file, or None when there is nowhere to keep it (nothing is saved, and
     /// [`Store::problem`] says so).
     pub path: Option<PathBuf>,
-    /// The state.
+    /// Drafts and viewed marks as this workstation holds them now (saved on every change).
     pub saved: Saved,
     /// The state as this workstation last read or wrote it: a save merges the edits made
     /// since into the file, so another workstation's edits are never overwritten.

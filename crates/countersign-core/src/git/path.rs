@@ -14,7 +14,7 @@ impl GitPath {
         GitPath(bytes.into())
     }
 
-    /// The raw bytes.
+    /// As git stores the path: not necessarily UTF-8, never re-encoded.
     pub fn as_bytes(&self) -> &[u8] {
         &self.0
     }

@@ -11,7 +11,7 @@ use serde::{Serialize, Serializer};
 pub struct CommitId(git2::Oid);
 
 impl CommitId {
-    /// The git2 id.
+    /// For calls into git2: the id stays a value, never goes back through text.
     pub fn oid(self) -> git2::Oid {
         self.0
     }

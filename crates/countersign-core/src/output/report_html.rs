@@ -201,7 +201,7 @@ const BUCKET_HEAD: [&str; 8] = [
     "rejects",
 ];
 
-/// The page.
+/// The report as one self-contained page (see the module doc).
 pub fn render(r: &PatternReport) -> String {
     let mut out = String::new();
     let title = format!("countersign report — {}", r.range);

@@ -42,7 +42,7 @@ fn bucket_cells(b: &Bucket) -> String {
 const BUCKET_HEAD: &str = "commits | AI commits | AI share of lines | agents (lines) | AI tiers A / S / P | approvals needed / given | to approval median / p90 | rejects";
 const BUCKET_RULE: &str = "--: | --: | --: | --- | --- | --: | --: | --:";
 
-/// The document.
+/// The report as Markdown: a heading, then one table per section; repository text quoted cell by cell.
 pub fn render(r: &PatternReport) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "## countersign report: {}\n", cell(&r.range));

@@ -19,7 +19,7 @@ use crate::{Error, Result};
 
 /// What the search needs of each commit of the history (oldest first).
 pub struct Commit<'a> {
-    /// Its id.
+    /// The key the search's results name the commit by.
     pub oid: Oid,
     /// Its committer date (seconds).
     pub time: i64,

@@ -55,7 +55,7 @@ pub struct CommitReport {
     pub rejected_by: Vec<String>,
     /// Where it stands.
     pub state: ReviewState,
-    /// It passes.
+    /// It may ship: it needs no sign-off, or is approved as its tier requires.
     pub ok: bool,
     /// Why it fails, as sentences.
     pub problems: Vec<String>,
