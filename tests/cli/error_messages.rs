@@ -97,20 +97,7 @@ fn a_garbage_key_file_says_it_is_not_a_key_file() {
     let commit = f.ai_commit("src/lib.rs", "pub fn f() { 1; }\n", "Tweak");
     let junk = f.keys_dir.path().join("junk-key");
     std::fs::write(&junk, [0xff, 0xfe, 0x00, 0x80, b'\n']).expect("write");
-    let out = f
-        .cmd()
-        .args([
-            "sign",
-            &commit.to_string(),
-            "--decision",
-            "approve",
-            "--yes",
-        ])
-        .args(["--trusted-ref", "refs/heads/main", "--key"])
-        .arg(&junk)
-        .timeout(WATCHDOG)
-        .output()
-        .expect("sign runs");
+    let out = f.sign_with_key_file(&commit, &junk, WATCHDOG);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("is not a key file"), "{err}");

@@ -374,40 +374,14 @@ fn a_key_file_that_is_a_device_or_fifo_is_refused() {
     let fifo = f.keys_dir.path().join("fifo-key");
     mkfifo(&fifo);
     for key in [Path::new("/dev/zero"), fifo.as_path()] {
-        let out = f
-            .cmd()
-            .args([
-                "sign",
-                &commit.to_string(),
-                "--decision",
-                "approve",
-                "--yes",
-            ])
-            .args(["--trusted-ref", "refs/heads/main", "--key"])
-            .arg(key)
-            .timeout(WATCHDOG)
-            .output()
-            .expect("sign runs");
+        let out = f.sign_with_key_file(&commit, key, WATCHDOG);
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{}: {err}", key.display());
         assert!(err.contains("not a regular file"), "{err}");
     }
     let big = f.keys_dir.path().join("big-key");
     std::fs::write(&big, vec![b'A'; 200 * 1024]).expect("write");
-    let out = f
-        .cmd()
-        .args([
-            "sign",
-            &commit.to_string(),
-            "--decision",
-            "approve",
-            "--yes",
-        ])
-        .args(["--trusted-ref", "refs/heads/main", "--key"])
-        .arg(&big)
-        .timeout(WATCHDOG)
-        .output()
-        .expect("sign runs");
+    let out = f.sign_with_key_file(&commit, &big, WATCHDOG);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("at most 64 KiB"), "{err}");

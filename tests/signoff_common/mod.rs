@@ -177,6 +177,29 @@ impl Fixture {
         self.sign_cmd(commit, name, decision).assert()
     }
 
+    /// `sign COMMIT --decision approve --yes --trusted-ref refs/heads/main --key KEY` with any
+    /// file as the key (a broken or hostile one), stopped after `watchdog`.
+    pub fn sign_with_key_file(
+        &self,
+        commit: &Oid,
+        key: &Path,
+        watchdog: std::time::Duration,
+    ) -> std::process::Output {
+        self.cmd()
+            .args([
+                "sign",
+                &commit.to_string(),
+                "--decision",
+                "approve",
+                "--yes",
+            ])
+            .args(["--trusted-ref", "refs/heads/main", "--key"])
+            .arg(key)
+            .timeout(watchdog)
+            .output()
+            .expect("sign runs")
+    }
+
     /// `verify ARGS --format json`: the exit code and the document.
     pub fn verify_json(&self, args: &[&str]) -> (i32, serde_json::Value) {
         let out = self
