@@ -23,6 +23,13 @@ pub trait RepoFiles {
         format!("{}:{path}", self.label())
     }
 
+    /// The id of the blob at `path`, where the files are a git tree's (None elsewhere): what
+    /// [`RepoFiles::read`] returns for it is that blob's content, so a caller may keep what
+    /// it made of a blob by its id.
+    fn blob_id(&self, _path: &str) -> Option<git2::Oid> {
+        None
+    }
+
     /// Each file of `paths` read as [`RepoFiles::read`] reads it and turned by `f` into what
     /// the caller keeps, in the order given. A path that is no file, or whose read fails, is
     /// left out: reading it with [`RepoFiles::read`] says why. Here one by one; a git tree
@@ -349,6 +356,10 @@ impl RepoFiles for GitTree<'_> {
 
     fn read(&self, path: &str) -> Result<Option<Vec<u8>>> {
         GitTree::read(self, path)
+    }
+
+    fn blob_id(&self, path: &str) -> Option<git2::Oid> {
+        self.blob_entry(path).map(|e| e.id())
     }
 
     fn subdirs(&self, dir: &str) -> Vec<String> {

@@ -198,8 +198,8 @@ fn judge_roots(sides: &Sides<'_>, direct: &mut Direct) -> Result<Option<BTreeSet
     let mut lock_packages = None;
     if direct.roots.contains("Cargo.lock") {
         let (old, new) = (
-            read(sides.base_files, "Cargo.lock")?,
-            read(sides.tip_files, "Cargo.lock")?,
+            super::lock_text::read(sides.base_files, "Cargo.lock")?,
+            super::lock_text::read(sides.tip_files, "Cargo.lock")?,
         );
         let (effect, packages) = lock_change_packages(old.as_deref(), new.as_deref(), sides.tip);
         // Where the packages could be compared (a format change), the module graph lists

@@ -51,6 +51,7 @@ mod closure;
 pub mod compiled;
 pub mod crates;
 mod deps;
+mod lock_text;
 mod manifest;
 mod members;
 pub mod modules;

@@ -362,6 +362,34 @@ thread_local! {
         const { std::cell::RefCell::new(Vec::new()) };
 }
 
+/// `text` as a lock file: read line by line when it has the shape cargo writes (see
+/// [`super::lock_text`]), by the TOML parser otherwise; None when it does not parse.
+fn read_lock(text: &str) -> Option<LockFile> {
+    let Some((format, packages)) = super::lock_text::parse(text) else {
+        return toml::from_str::<LockFile>(text).ok();
+    };
+    let mut rest = toml::Table::new();
+    if let Some(n) = format {
+        rest.insert("version".to_string(), toml::Value::Integer(n));
+    }
+    let own = |s: Option<&str>| s.map(str::to_string);
+    let package = packages
+        .into_iter()
+        .map(|p| LockedPackage {
+            name: p.name.to_string(),
+            version: p.version.to_string(),
+            source: own(p.source),
+            checksum: own(p.checksum),
+            dependencies: p.dependencies.into_iter().map(str::to_string).collect(),
+        })
+        .collect();
+    Some(LockFile {
+        package,
+        rest,
+        format: None,
+    })
+}
+
 /// `text` parsed as a lock file (None when it does not parse), from the last few parsed.
 fn parse_lock(text: &str) -> Option<std::rc::Rc<LockFile>> {
     if let Some(hit) = LOCKS.with(|c| {
@@ -372,7 +400,7 @@ fn parse_lock(text: &str) -> Option<std::rc::Rc<LockFile>> {
     }) {
         return Some(hit);
     }
-    let parsed = std::rc::Rc::new(toml::from_str::<LockFile>(text).ok()?.normalize());
+    let parsed = std::rc::Rc::new(read_lock(text)?.normalize());
     LOCKS.with(|c| {
         let mut c = c.borrow_mut();
         if c.len() == PARSED_LOCKS {

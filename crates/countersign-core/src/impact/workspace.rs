@@ -199,22 +199,64 @@ fn parse_manifest(text: &str) -> std::result::Result<Arc<RawManifest>, toml::de:
     Ok(raw)
 }
 
+/// Manifests read from a git tree so far, by blob id: their text and parse. A long range
+/// loads the workspace again for every commit that touches a manifest, and its other
+/// manifests are the same blobs as before: a blob read once is not inflated, re-hashed by
+/// libgit2 and parsed again.
+static MANIFEST_BLOBS: Mutex<Option<HashMap<git2::Oid, KnownManifest>>> = Mutex::new(None);
+
+/// A manifest blob's text and parse.
+type KnownManifest = (String, Arc<RawManifest>);
+
+/// The text and parse of the manifest at `path` of `tree`, when its blob was read before.
+fn known_manifest(tree: &impl RepoFiles, path: &str) -> Option<ReadAhead> {
+    let id = tree.blob_id(path)?;
+    let known = MANIFEST_BLOBS.lock().ok()?;
+    let (text, raw) = known.as_ref()?.get(&id)?;
+    Some((text.clone(), Ok(raw.clone())))
+}
+
+/// Keeps what blob `id` parsed to (see [`MANIFEST_BLOBS`]).
+fn remember_manifest(id: git2::Oid, text: &str, raw: &Arc<RawManifest>) {
+    if let Ok(mut m) = MANIFEST_BLOBS.lock() {
+        let m = m.get_or_insert_with(HashMap::new);
+        if m.len() >= PARSED_MANIFESTS {
+            m.clear();
+        }
+        m.insert(id, (text.to_string(), raw.clone()));
+    }
+}
+
 /// The manifests of `dirs` read and parsed ahead, on several threads where the tree allows
 /// (hundreds of members): by manifest path. The ones that cannot be read are left out and
 /// read again one by one, which says why.
 fn read_ahead(tree: &impl RepoFiles, dirs: &[&str]) -> HashMap<String, ReadAhead> {
-    let paths: Vec<String> = dirs
+    let mut found: HashMap<String, ReadAhead> = HashMap::new();
+    let mut unread: Vec<String> = Vec::new();
+    for path in dirs
         .iter()
         .filter(|d| !d.is_empty())
         .map(|d| manifest_in(d))
-        .collect();
-    tree.map_files(&paths, &|bytes: &[u8]| {
+    {
+        match known_manifest(tree, &path) {
+            Some(read) => {
+                found.insert(path, read);
+            }
+            None => unread.push(path),
+        }
+    }
+    let read = tree.map_files(&unread, &|bytes: &[u8]| {
         let text = String::from_utf8_lossy(bytes).into_owned();
         let parsed = parse_manifest(&text);
         (text, parsed)
-    })
-    .into_iter()
-    .collect()
+    });
+    for (path, (text, parsed)) in read {
+        if let (Some(id), Ok(raw)) = (tree.blob_id(&path), &parsed) {
+            remember_manifest(id, &text, raw);
+        }
+        found.insert(path, (text, parsed));
+    }
+    found
 }
 
 fn manifest_in(dir: &str) -> String {
@@ -475,7 +517,7 @@ impl Workspace {
         ahead: &mut HashMap<String, ReadAhead>,
     ) -> Result<Option<Parsed>> {
         let path = manifest_in(dir);
-        let (text, parsed) = match ahead.remove(&path) {
+        let (text, parsed) = match ahead.remove(&path).or_else(|| known_manifest(tree, &path)) {
             Some(read) => read,
             None => {
                 let Some(bytes) = tree.read(&path)? else {
@@ -483,6 +525,9 @@ impl Workspace {
                 };
                 let text = String::from_utf8_lossy(&bytes).into_owned();
                 let parsed = parse_manifest(&text);
+                if let (Some(id), Ok(raw)) = (tree.blob_id(&path), &parsed) {
+                    remember_manifest(id, &text, raw);
+                }
                 (text, parsed)
             }
         };

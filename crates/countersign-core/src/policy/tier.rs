@@ -74,6 +74,10 @@ pub struct Classifier<'a> {
     /// change altering a member's features, a `.gitattributes` change setting checkout
     /// attributes): path → (crates, why).
     reaches: Option<&'a BTreeMap<GitPath, (Vec<String>, String)>>,
+    /// The trusted workspace's crates' own tiers as [`Classifier::escalate`] found them, by
+    /// the member's address in `trusted` (which never changes under one classifier's
+    /// owner): a range's commits reach the same crates again and again.
+    trusted_tiers: Option<&'a std::cell::RefCell<std::collections::HashMap<usize, Tier>>>,
 }
 
 /// One reason a path gets a tier.
@@ -90,7 +94,34 @@ impl<'a> Classifier<'a> {
             trusted,
             inclusions: None,
             reaches: None,
+            trusted_tiers: None,
         }
+    }
+
+    /// The same classifier, keeping the trusted crates' tiers that [`Classifier::escalate`]
+    /// finds in `memo`, which must be used with this policy and trusted workspace only, and
+    /// with no inclusions or reaches (they do not change a crate's tier there).
+    pub fn with_trusted_tiers(
+        mut self,
+        memo: &'a std::cell::RefCell<std::collections::HashMap<usize, Tier>>,
+    ) -> Self {
+        self.trusted_tiers = Some(memo);
+        self
+    }
+
+    /// The own tier of `m`, a member of the trusted workspace (see `trusted_tiers`).
+    fn trusted_crate_tier(&self, m: &Member) -> Tier {
+        let usable = self.inclusions.is_none() && self.reaches.is_none();
+        let Some(memo) = self.trusted_tiers.filter(|_| usable) else {
+            return self.crate_tier(m, self.trusted).tier;
+        };
+        let key = m as *const Member as usize;
+        if let Some(t) = memo.borrow().get(&key) {
+            return *t;
+        }
+        let t = self.crate_tier(m, self.trusted).tier;
+        memo.borrow_mut().insert(key, t);
+        t
     }
 
     /// The same classifier, also giving each of these changed paths the tiers of the crates
@@ -443,7 +474,12 @@ impl<'a> Classifier<'a> {
     /// one's answer when they agree).
     fn strictest(&self, path: &GitPath, views: &[&Workspace]) -> PathTier {
         let mut best: Option<PathTier> = None;
-        for ws in views {
+        for (i, ws) in views.iter().enumerate() {
+            // The same workspace twice (a commit that touches no manifest has its parent's)
+            // answers the same: asked once.
+            if views[..i].iter().any(|v| std::ptr::eq(*v, *ws)) {
+                continue;
+            }
             let t = self.path_tier(path, ws);
             if best.as_ref().is_none_or(|b| t.tier > b.tier) {
                 best = Some(t);
@@ -610,7 +646,7 @@ impl Classifier<'_> {
             let own = trusted
                 .into_iter()
                 .flatten()
-                .map(|m| self.crate_tier(m, self.trusted).tier)
+                .map(|m| self.trusted_crate_tier(m))
                 .fold(self.crate_tier(member, ws).tier, Tier::max);
             crate_tiers.insert(c.name.clone(), own);
             let within = match esc.reach {

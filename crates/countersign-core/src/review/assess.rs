@@ -177,6 +177,9 @@ pub struct Assessor<'r> {
     versions: HashMap<git2::Oid, std::rc::Rc<CommitChange>>,
     /// The trusted tree's checkout attributes, read per directory when first asked.
     checkout_attributes: Option<crate::git::attributes::CheckoutAttributes<'r>>,
+    /// The trusted crates' own tiers, found once for the whole range (see
+    /// [`Classifier::with_trusted_tiers`]).
+    trusted_tiers: std::cell::RefCell<HashMap<usize, Tier>>,
 }
 
 impl<'r> Assessor<'r> {
@@ -226,6 +229,7 @@ impl<'r> Assessor<'r> {
             patch_ids: HashMap::new(),
             versions: HashMap::new(),
             checkout_attributes: None,
+            trusted_tiers: Default::default(),
         })
     }
 
@@ -431,7 +435,8 @@ impl<'r> Assessor<'r> {
             inclusions: self.inclusions.as_ref(),
         };
         let crates = crate_level(&sides, files)?.crates;
-        let classifier = Classifier::new(&self.trusted.policy, &self.trusted_workspace);
+        let classifier = Classifier::new(&self.trusted.policy, &self.trusted_workspace)
+            .with_trusted_tiers(&self.trusted_tiers);
         let escalated = classifier.escalate(direct, &crates, tip_ws, base_ws);
         Ok((escalated.verdict, escalated.crate_tiers))
     }

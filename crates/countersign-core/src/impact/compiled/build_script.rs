@@ -118,7 +118,7 @@ pub(crate) fn reads(toks: &[Token], build_deps: &[String]) -> Reads {
     for t in toks {
         if let Kind::Str(s) = &t.kind {
             if path_like(s) {
-                out.literals.push(s.clone());
+                out.literals.push(s.to_string());
             }
         }
     }
@@ -131,11 +131,11 @@ pub(crate) fn reads(toks: &[Token], build_deps: &[String]) -> Reads {
         let Kind::Ident(kw) = &toks[k].kind else {
             continue;
         };
-        if kw != "let" && kw != "const" && kw != "static" {
+        if *kw != "let" && *kw != "const" && *kw != "static" {
             continue;
         }
         let mut n = k + 1;
-        if toks.get(n).map(|t| &t.kind) == Some(&Kind::Ident("mut".into())) {
+        if toks.get(n).map(|t| &t.kind) == Some(&Kind::Ident("mut")) {
             n += 1;
         }
         let Some(Kind::Ident(name)) = toks.get(n).map(|t| &t.kind) else {
@@ -156,7 +156,7 @@ pub(crate) fn reads(toks: &[Token], build_deps: &[String]) -> Reads {
             .clone()
             .all(|t| !matches!(&t.kind, Kind::Ident(i) if !allowed(i, &bound)));
         if plain {
-            bound.push(name.clone());
+            bound.push(name.to_string());
         }
     }
     for k in 0..toks.len() {
@@ -166,9 +166,9 @@ pub(crate) fn reads(toks: &[Token], build_deps: &[String]) -> Reads {
         let after_dot = k > 0 && toks[k - 1].kind == Kind::Punct('.');
         let after_path = k > 1 && toks[k - 1].kind == Kind::Punct(':');
         let reader = if after_dot {
-            READING_METHODS.contains(&id.as_str())
+            READING_METHODS.contains(id)
         } else {
-            READERS.contains(&id.as_str()) || (!after_path && build_deps.iter().any(|d| d == id))
+            READERS.contains(id) || (!after_path && build_deps.iter().any(|d| d == id))
         };
         if !reader {
             continue;
@@ -220,7 +220,7 @@ pub(crate) fn reads(toks: &[Token], build_deps: &[String]) -> Reads {
                 toks.get(j + 1).map(|t| &t.kind),
             ) {
                 (Some(Kind::Punct('.')), Some(Kind::Ident(m))) => {
-                    checked = READING_METHODS.contains(&m.as_str());
+                    checked = READING_METHODS.contains(m);
                     j += 2;
                 }
                 _ => break,

@@ -87,12 +87,12 @@ pub(crate) fn forms(toks: &[Token]) -> Vec<Form> {
                 depth = depth.saturating_sub(1);
             }
             Kind::Punct(';') => pending_inline = None,
-            Kind::Ident(id) if id == "mod" => {
+            Kind::Ident(id) if *id == "mod" => {
                 if let Some(Kind::Ident(name)) = toks.get(i + 1).map(|t| &t.kind) {
                     match toks.get(i + 2).map(|t| &t.kind) {
-                        Some(Kind::Punct('{')) => pending_inline = Some(name.clone()),
+                        Some(Kind::Punct('{')) => pending_inline = Some(name.to_string()),
                         Some(Kind::Punct(';')) => out.push(Form {
-                            kind: FormKind::Mod(name.clone()),
+                            kind: FormKind::Mod(name.to_string()),
                             target: Target::Rel(format!("{name}.rs")),
                             at: t.at,
                             inline: names(&inline),
@@ -102,12 +102,12 @@ pub(crate) fn forms(toks: &[Token]) -> Vec<Form> {
                 }
             }
             Kind::Ident(id)
-                if id == "path"
+                if *id == "path"
                     && i < attr_end
                     && toks.get(i + 1).map(|t| &t.kind) == Some(&Kind::Punct('=')) =>
             {
                 let target = match toks.get(i + 2).map(|t| &t.kind) {
-                    Some(Kind::Str(s)) => Target::Rel(s.clone()),
+                    Some(Kind::Str(s)) => Target::Rel(s.to_string()),
                     _ => Target::Unresolved(
                         "a `path` attribute whose value is not a string literal".into(),
                     ),
@@ -137,7 +137,7 @@ pub(crate) fn forms(toks: &[Token]) -> Vec<Form> {
                     }
                     // `use std::include_str as read;`: the macro under another name, whose
                     // calls this scan cannot tie back to it.
-                    Some(Kind::Ident(a)) if a == "as" && !after_dot => out.push(Form {
+                    Some(Kind::Ident(a)) if *a == "as" && !after_dot => out.push(Form {
                         kind: FormKind::Include(name),
                         target: Target::Unresolved(format!("`{name}` renamed with `as`")),
                         at: t.at,
@@ -151,6 +151,22 @@ pub(crate) fn forms(toks: &[Token]) -> Vec<Form> {
         i += 1;
     }
     out
+}
+
+/// [`forms`] without `mod` declarations, which only an included file's or a build script's
+/// includer follows: a file with no `include*` or `path` identifier has none of the rest, and
+/// is not read further (most files of a crate).
+pub(crate) fn forms_but_mods(toks: &[Token]) -> Vec<Form> {
+    let named = toks.iter().any(|t| match t.kind {
+        Kind::Ident(id) => id == "path" || include_name(id).is_some(),
+        _ => false,
+    });
+    if !named {
+        return Vec::new();
+    }
+    let mut found = forms(toks);
+    found.retain(|f| !matches!(f.kind, FormKind::Mod(_)));
+    found
 }
 
 fn names(inline: &[(String, usize)]) -> Vec<String> {
@@ -197,7 +213,10 @@ fn matching(toks: &[Token]) -> Vec<usize> {
 }
 
 /// The tokens inside the delimited group opening at `open`, and the index after it.
-pub(crate) fn group(toks: &[Token], open: usize) -> Option<(&[Token], usize)> {
+pub(crate) fn group<'t, 'a>(
+    toks: &'t [Token<'a>],
+    open: usize,
+) -> Option<(&'t [Token<'a>], usize)> {
     let close = match toks.get(open)?.kind {
         Kind::Punct('(') => ')',
         Kind::Punct('[') => ']',
@@ -221,7 +240,7 @@ pub(crate) fn group(toks: &[Token], open: usize) -> Option<(&[Token], usize)> {
 }
 
 /// Splits a macro's arguments at top-level commas (a trailing comma is allowed).
-fn split_args(toks: &[Token]) -> Vec<&[Token]> {
+fn split_args<'t, 'a>(toks: &'t [Token<'a>]) -> Vec<&'t [Token<'a>]> {
     let mut out = Vec::new();
     let mut depth = 0usize;
     let mut from = 0;
@@ -255,7 +274,7 @@ fn literal_macros(toks: &[Token]) -> Macros {
     let mut twice: Vec<String> = Vec::new();
     let k = |i: usize| toks.get(i).map(|t| &t.kind);
     for i in 0..toks.len() {
-        if k(i) != Some(&Kind::Ident("macro_rules".into())) || k(i + 1) != Some(&Kind::Punct('!')) {
+        if k(i) != Some(&Kind::Ident("macro_rules")) || k(i + 1) != Some(&Kind::Punct('!')) {
             continue;
         }
         let Some(Kind::Ident(name)) = k(i + 2) else {
@@ -285,8 +304,8 @@ fn literal_macros(toks: &[Token]) -> Macros {
             other => other,
         };
         let closed = matches!(end, Some(Kind::Punct('}' | ')' | ']')));
-        if shape && closed && found.insert(name.clone(), lit.clone()).is_some() {
-            twice.push(name.clone());
+        if shape && closed && found.insert(name.to_string(), lit.to_string()).is_some() {
+            twice.push(name.to_string());
         }
     }
     for n in twice {
@@ -351,14 +370,14 @@ fn eval(toks: &[Token], nesting: usize, macros: &Macros) -> Result<Vec<Piece>, S
         [] => Err("an empty argument".into()),
         [Token {
             kind: Kind::Str(s), ..
-        }] => Ok(vec![Piece::Text(s.clone())]),
+        }] => Ok(vec![Piece::Text(s.to_string())]),
         [Token {
             kind: Kind::Lit(l), ..
         }] => Ok(vec![Piece::Text(lit_text(l)?)]),
         [Token {
             kind: Kind::Ident(b),
             ..
-        }] if b == "true" || b == "false" => Ok(vec![Piece::Text(b.clone())]),
+        }] if *b == "true" || *b == "false" => Ok(vec![Piece::Text(b.to_string())]),
         [Token {
             kind: Kind::Ident(m),
             ..
@@ -372,7 +391,7 @@ fn eval(toks: &[Token], nesting: usize, macros: &Macros) -> Result<Vec<Piece>, S
             if end != rest.len() {
                 return Err(format!("`{m}!(…)` followed by more tokens"));
             }
-            match m.as_str() {
+            match *m {
                 "concat" => {
                     let mut out = Vec::new();
                     for a in split_args(inner) {
@@ -395,7 +414,7 @@ fn eval(toks: &[Token], nesting: usize, macros: &Macros) -> Result<Vec<Piece>, S
                     [Token {
                         kind: Kind::Ident(s) | Kind::Lit(s),
                         ..
-                    }] => Ok(vec![Piece::Text(s.clone())]),
+                    }] => Ok(vec![Piece::Text(s.to_string())]),
                     [Token {
                         kind: Kind::Str(s), ..
                     }] => Ok(vec![Piece::Text(format!("{s:?}"))]),
@@ -416,7 +435,7 @@ fn eval(toks: &[Token], nesting: usize, macros: &Macros) -> Result<Vec<Piece>, S
 }
 
 /// `std::concat!` → `concat!`: drops a leading `::`, `std::`, `core::`.
-fn strip_prefix_path(mut toks: &[Token]) -> &[Token] {
+fn strip_prefix_path<'t, 'a>(mut toks: &'t [Token<'a>]) -> &'t [Token<'a>] {
     loop {
         match toks {
             [Token {
@@ -436,7 +455,7 @@ fn strip_prefix_path(mut toks: &[Token]) -> &[Token] {
                 kind: Kind::Punct(':'),
                 ..
             }, rest @ ..]
-                if p == "std" || p == "core" =>
+                if *p == "std" || *p == "core" =>
             {
                 toks = rest
             }
@@ -445,7 +464,7 @@ fn strip_prefix_path(mut toks: &[Token]) -> &[Token] {
     }
 }
 
-fn group_slice(toks: &[Token]) -> Option<(&[Token], usize)> {
+fn group_slice<'t, 'a>(toks: &'t [Token<'a>]) -> Option<(&'t [Token<'a>], usize)> {
     group(toks, 0)
 }
 
@@ -477,6 +496,23 @@ mod tests {
             .into_iter()
             .map(|f| (f.kind, f.target))
             .collect()
+    }
+
+    /// A crate's own file is read without its `mod` declarations: the same forms but those,
+    /// whether or not it names an include or path (the quick way out).
+    #[test]
+    fn forms_but_mods_are_forms_without_mods() {
+        for src in [
+            "mod a; mod b { mod c; } fn f() {}",
+            "mod a; const X: &str = include_str!(\"x.txt\"); #[path = \"y.rs\"] mod y;",
+            "use std::include as inc; mod z;",
+            "fn path() {} mod w;",
+        ] {
+            let toks = tokenize(src).expect("lexes");
+            let mut all = forms(&toks);
+            all.retain(|f| !matches!(f.kind, FormKind::Mod(_)));
+            assert_eq!(forms_but_mods(&toks), all, "{src}");
+        }
     }
 
     #[test]

@@ -367,8 +367,10 @@ fn line_of(text: &[u8], at: usize) -> usize {
     1 + memchr::memchr_iter(b'\n', &text[..at.min(text.len())]).count()
 }
 
-/// Reads one file's forms (and, for build code, reads).
-fn read_file(content: &[u8], build: bool, build_deps: &[String]) -> Named {
+/// Reads one file's forms (and, for build code, reads); `mods`: with its `mod` declarations
+/// (which matter in an included file or build code, not in a crate's own file, whose module
+/// tree the module graph reads).
+fn read_file(content: &[u8], build: bool, mods: bool, build_deps: &[String]) -> Named {
     if content.len() > MAX_SCANNED {
         return Named::Unreadable(format!("over {} MiB, not scanned", MAX_SCANNED >> 20));
     }
@@ -382,7 +384,12 @@ fn read_file(content: &[u8], build: bool, build_deps: &[String]) -> Named {
             ))
         }
     };
-    let found = forms::forms(&toks)
+    let found = if mods || build {
+        forms::forms(&toks)
+    } else {
+        forms::forms_but_mods(&toks)
+    };
+    let found = found
         .into_iter()
         .map(|f| {
             let line = line_of(text.as_bytes(), f.at);
@@ -398,18 +405,19 @@ fn read_file(content: &[u8], build: bool, build_deps: &[String]) -> Named {
             .collect();
         (r, lines)
     });
-    let mut names: Vec<String> = toks
+    // Sorted and deduplicated before any is copied.
+    let mut names: Vec<&str> = toks
         .iter()
         .filter_map(|t| match &t.kind {
-            tokens::Kind::Str(s) if s.len() <= 256 && build_script::path_like(s) => Some(s),
+            tokens::Kind::Str(s) if s.len() <= 256 && build_script::path_like(s) => Some(&**s),
             _ => None,
         })
         .flat_map(|s| s.split(['/', '\\']))
         .filter(|c| !c.is_empty() && *c != "." && *c != "..")
-        .map(str::to_string)
         .collect();
-    names.sort();
+    names.sort_unstable();
     names.dedup();
+    let names = names.into_iter().map(str::to_string).collect();
     Named::Scanned {
         forms: found,
         reads,
@@ -497,7 +505,7 @@ pub(crate) fn scan_entries(
                 Some(m) => m.declared.build_deps.clone(),
                 None => Vec::new(),
             };
-            read_file(content, build, &deps)
+            read_file(content, build, *role != Role::Own, &deps)
         });
         // A file that cannot be read (a missing or damaged object) may include anything:
         // its crate fails closed rather than the scan passing over it.
@@ -733,7 +741,7 @@ pub(crate) fn build_script_inputs(
     content: &[u8],
 ) -> std::result::Result<Vec<String>, String> {
     let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
-    let (forms, reads) = match read_file(content, true, &member.declared.build_deps) {
+    let (forms, reads) = match read_file(content, true, true, &member.declared.build_deps) {
         Named::Scanned { forms, reads, .. } => (forms, reads),
         Named::Unreadable(why) => return Err(format!("{path} cannot be scanned ({why})")),
         Named::Target(_) => return Err(format!("{path} is a symbolic link")),

@@ -4,21 +4,24 @@
 //! Whitespace between tokens never matters here, so `# [path = "…"]` and `#[ path="…" ]`
 //! are the same tokens.
 
+use std::borrow::Cow;
+
 /// One token and the byte offset where it starts.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Token {
-    pub kind: Kind,
+pub(crate) struct Token<'a> {
+    pub kind: Kind<'a>,
     pub at: usize,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Kind {
+pub(crate) enum Kind<'a> {
     /// An identifier or keyword (`r#name` as `name`).
-    Ident(String),
-    /// A string literal's value (`"…"`, `r#"…"#`; byte and C strings too).
-    Str(String),
+    Ident(&'a str),
+    /// A string literal's value (`"…"`, `r#"…"#`; byte and C strings too): borrowed from the
+    /// source unless an escape made it differ (a file's tokens allocate next to nothing).
+    Str(Cow<'a, str>),
     /// A number, char or byte literal, as written (`2`, `'a'`).
-    Lit(String),
+    Lit(&'a str),
     /// A lifetime or label (`'a`).
     Lifetime,
     /// Any other single character.
@@ -27,7 +30,7 @@ pub(crate) enum Kind {
 
 /// The tokens of `src`, or the offset where lexing failed (an unterminated string or
 /// comment: rustc rejects such a file, and the caller fails closed).
-pub(crate) fn tokenize(src: &str) -> Result<Vec<Token>, usize> {
+pub(crate) fn tokenize(src: &str) -> Result<Vec<Token<'_>>, usize> {
     let b = src.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
@@ -68,7 +71,7 @@ pub(crate) fn tokenize(src: &str) -> Result<Vec<Token>, usize> {
             let body = quote + 1;
             let end = src[body..].find(&close).ok_or(start)? + body;
             out.push(Token {
-                kind: Kind::Str(src[body..end].to_string()),
+                kind: Kind::Str(Cow::Borrowed(&src[body..end])),
                 at: start,
             });
             i = end + close.len();
@@ -87,7 +90,7 @@ pub(crate) fn tokenize(src: &str) -> Result<Vec<Token>, usize> {
         if c == b'b' && b.get(i + 1) == Some(&b'\'') {
             let end = char_end(b, i + 1).ok_or(start)?;
             out.push(Token {
-                kind: Kind::Lit(src[i..end].to_string()),
+                kind: Kind::Lit(&src[i..end]),
                 at: start,
             });
             i = end;
@@ -96,7 +99,7 @@ pub(crate) fn tokenize(src: &str) -> Result<Vec<Token>, usize> {
         if c == b'\'' {
             if let Some(end) = char_end(b, i) {
                 out.push(Token {
-                    kind: Kind::Lit(src[i..end].to_string()),
+                    kind: Kind::Lit(&src[i..end]),
                     at: start,
                 });
                 i = end;
@@ -120,7 +123,7 @@ pub(crate) fn tokenize(src: &str) -> Result<Vec<Token>, usize> {
                 i += 1;
             }
             out.push(Token {
-                kind: Kind::Lit(src[start..i].to_string()),
+                kind: Kind::Lit(&src[start..i]),
                 at: start,
             });
             continue;
@@ -137,7 +140,7 @@ pub(crate) fn tokenize(src: &str) -> Result<Vec<Token>, usize> {
                 i += 1;
             }
             out.push(Token {
-                kind: Kind::Ident(src[from..i].to_string()),
+                kind: Kind::Ident(&src[from..i]),
                 at: start,
             });
             continue;
@@ -200,12 +203,19 @@ fn char_end(b: &[u8], i: usize) -> Option<usize> {
 /// A cooked string body from `i` (after the quote): its value and the index after the
 /// closing quote. Escapes are applied as rustc applies them; `\` before a newline skips the
 /// newline and the whitespace after it.
-fn cooked(src: &str, i: usize) -> Option<(String, usize)> {
+fn cooked(src: &str, i: usize) -> Option<(Cow<'_, str>, usize)> {
+    // Most strings hold no escape: their value is their text.
+    let b = src.as_bytes();
+    if let Some(n) = memchr::memchr2(b'"', b'\\', &b[i..]) {
+        if b[i + n] == b'"' {
+            return Some((Cow::Borrowed(&src[i..i + n]), i + n + 1));
+        }
+    }
     let mut out = String::new();
     let mut chars = src[i..].char_indices().peekable();
     while let Some((k, c)) = chars.next() {
         match c {
-            '"' => return Some((out, i + k + 1)),
+            '"' => return Some((Cow::Owned(out), i + k + 1)),
             '\\' => match chars.next()?.1 {
                 'n' => out.push('\n'),
                 't' => out.push('\t'),
@@ -245,7 +255,7 @@ fn cooked(src: &str, i: usize) -> Option<(String, usize)> {
 mod tests {
     use super::*;
 
-    fn kinds(src: &str) -> Vec<Kind> {
+    fn kinds(src: &str) -> Vec<Kind<'_>> {
         tokenize(src)
             .expect("lexes")
             .into_iter()
@@ -258,12 +268,12 @@ mod tests {
         assert_eq!(
             kinds("/* a /* nested */ */ x // y\n \"a\\\n   b\\x41\\u{42}\" r#\"c\"d\"# 'e' 'f 1.5"),
             vec![
-                Kind::Ident("x".into()),
+                Kind::Ident("x"),
                 Kind::Str("abAB".into()),
                 Kind::Str("c\"d".into()),
-                Kind::Lit("'e'".into()),
+                Kind::Lit("'e'"),
                 Kind::Lifetime,
-                Kind::Lit("1.5".into()),
+                Kind::Lit("1.5"),
             ]
         );
     }
