@@ -278,6 +278,78 @@ fn a_lock_file_format_change_still_lists_the_modules_using_what_changed() {
     );
 }
 
+/// `Cargo.lock` for `builder` (using `anstream 1.0.0` and `itoa`) and `bench` (using the
+/// registry's `divan`), as clap's lock held two `anstream`s: before, divan locks
+/// `anstream 0.6.21`; after, the one `anstream` both share, and `itoa` at `itoa`.
+fn two_anstreams(before: bool, itoa: &str) -> String {
+    let reg = "registry+https://github.com/rust-lang/crates.io-index";
+    let pkg = |name: &str, version: &str, registry: bool, deps: &[&str]| {
+        let source = match registry {
+            true => format!("source = \"{reg}\"\nchecksum = \"{name}-{version}\"\n"),
+            false => String::new(),
+        };
+        let deps: String = deps.iter().map(|d| format!(" \"{d}\",\n")).collect();
+        format!("[[package]]\nname = \"{name}\"\nversion = \"{version}\"\n{source}dependencies = [\n{deps}]\n\n")
+    };
+    let mut out = "version = 4\n\n".to_string();
+    if before {
+        out.push_str(&pkg("anstream", "0.6.21", true, &[]));
+    }
+    out.push_str(&pkg("anstream", "1.0.0", true, &[]));
+    out.push_str(&pkg("bench", "0.1.0", false, &["divan"]));
+    let anstream = if before { "anstream 1.0.0" } else { "anstream" };
+    out.push_str(&pkg("builder", "0.1.0", false, &[anstream, "itoa"]));
+    let old = if before { "anstream 0.6.21" } else { "anstream" };
+    out.push_str(&pkg("divan", "0.1.21", true, &[old]));
+    out.push_str(&pkg("itoa", itoa, true, &[]));
+    out
+}
+
+/// A lock change is judged by the versions each package resolves to: dropping the
+/// `anstream 0.6.21` only `divan` used changes nothing `builder` builds (its `anstream 1.0.0` is
+/// as it was), so `builder`'s module naming `anstream` does not count, while the one naming the
+/// bumped `itoa` does, and `bench`'s naming `divan` (whose locked tree changed).
+#[test]
+fn a_lock_change_reaches_the_modules_by_the_versions_their_package_resolves_to() {
+    let t = TestRepo::new();
+    workspace(&t);
+    t.write(
+        "crates/builder/Cargo.toml",
+        "[package]\nname = \"builder\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nanstream = \"1\"\nitoa = \"1\"\n",
+    );
+    t.write("crates/builder/src/lib.rs", "pub mod num;\npub mod term;\n");
+    t.write(
+        "crates/builder/src/num.rs",
+        "pub fn show(n: u32) -> String {\n    itoa::Buffer::new().format(n).to_string()\n}\n",
+    );
+    t.write(
+        "crates/builder/src/term.rs",
+        "pub fn out() -> anstream::Stdout {\n    anstream::stdout()\n}\n",
+    );
+    t.write(
+        "crates/bench/Cargo.toml",
+        "[package]\nname = \"bench\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\ndivan = \"0.1\"\n",
+    );
+    t.write("crates/bench/src/lib.rs", "pub mod timing;\npub mod calm;\n");
+    t.write(
+        "crates/bench/src/timing.rs",
+        "pub fn run() {\n    divan::main();\n}\n",
+    );
+    t.write("crates/bench/src/calm.rs", "pub fn c() -> u32 {\n    1\n}\n");
+    t.write("Cargo.lock", two_anstreams(true, "1.0.10"));
+    t.commit("base");
+    t.write("Cargo.lock", two_anstreams(false, "1.0.11"));
+    t.commit("cargo update: divan moves to anstream 1.0.0, itoa bumped");
+    let i = impact_of_head(&t, &Options::default());
+    assert!(i.module_fallbacks.is_empty(), "{:?}", i.module_fallbacks);
+    assert_eq!(
+        modules(&i),
+        ["builder::num", "bench::timing"].map(String::from).into(),
+        "{:#?}",
+        i.modules
+    );
+}
+
 /// Build scripts read what their source reads (the build-time scan's forms): `tool`'s runs
 /// `git rev-parse` and prints a computed `rerun-if-changed` — it reads no package file, so
 /// its CHANGELOG and shell completions reach no module, and the data file `include_str!`

@@ -111,7 +111,7 @@ pub(crate) fn analyze_range(
             files: &level.changed_files,
             base_files: sides.base_files,
             tip_files: &tip_tree,
-            lock_packages: level.lock_packages.as_ref(),
+            lock_reach: level.lock_reach.as_ref(),
             wide_whole: &level.wide_whole,
         };
         let mut out = modules::analyze(&tip_tree, &level.crates, &changes, opts.module_depth);

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::closure::{reverse_closure, Reached, Seed};
 use super::deps::DepKind;
+use super::lock_reach::LockReach;
 use super::wide::{lock_change_packages, root_manifest_change, wide_file_reason, WideEffect};
 use super::workspace::{Member, Workspace};
 use crate::git::{FileChange, FileStatus, GitPath, RepoFiles};
@@ -92,9 +93,9 @@ pub(crate) struct CrateLevel {
     pub crates: Vec<CrateImpact>,
     /// Sentences about workspace-wide files.
     pub workspace_wide: Vec<String>,
-    /// When `Cargo.lock` changed some packages only: those packages and every locked package
-    /// depending on them (for the module graph: the modules using them count).
-    pub lock_packages: Option<BTreeSet<String>>,
+    /// When `Cargo.lock` changed some packages only: which direct dependencies of each
+    /// member it reaches (for the module graph: the modules using them count).
+    pub lock_reach: Option<LockReach>,
     /// Crates a workspace-wide file other than a narrowed `Cargo.lock` affects as a whole.
     pub wide_whole: BTreeSet<String>,
 }
@@ -128,7 +129,7 @@ pub(crate) fn needs_base(files: &[&FileChange]) -> bool {
 /// Computes the crate-level impact of `files` (the union over the change's commits).
 pub(crate) fn crate_level(sides: &Sides<'_>, files: &[&FileChange]) -> Result<CrateLevel> {
     let (changed_files, mut direct, root_files_changed) = attribute_files(sides, files);
-    let lock_packages = if root_files_changed {
+    let lock_reach = if root_files_changed {
         judge_roots(sides, &mut direct)?
     } else {
         None
@@ -139,7 +140,7 @@ pub(crate) fn crate_level(sides: &Sides<'_>, files: &[&FileChange]) -> Result<Cr
         changed_files: changed_files.into_iter().collect(),
         crates,
         workspace_wide: direct.wide_reasons,
-        lock_packages,
+        lock_reach,
         wide_whole: direct.wide_whole,
     })
 }
@@ -169,9 +170,9 @@ fn attribute_files(sides: &Sides<'_>, files: &[&FileChange]) -> (BTreeSet<String
 }
 
 /// Judges a changed root `Cargo.toml` and `Cargo.lock` (after every path is seen): the
-/// crates they affect go into `direct`; returns the locked packages that changed, when
-/// the lock file narrows them.
-fn judge_roots(sides: &Sides<'_>, direct: &mut Direct) -> Result<Option<BTreeSet<String>>> {
+/// crates they affect go into `direct`; returns what the lock change reaches at the module
+/// level, when the lock file narrows it.
+fn judge_roots(sides: &Sides<'_>, direct: &mut Direct) -> Result<Option<LockReach>> {
     let read = |t: &dyn RepoFiles, path: &str| -> Result<Option<String>> {
         Ok(t.read(path)?
             .map(|b| String::from_utf8_lossy(&b).into_owned()))
@@ -195,7 +196,7 @@ fn judge_roots(sides: &Sides<'_>, direct: &mut Direct) -> Result<Option<BTreeSet
             }
         }
     }
-    let mut lock_packages = None;
+    let mut lock_reach = None;
     if direct.roots.contains("Cargo.lock") {
         let (old, new) = (
             super::lock_text::read(sides.base_files, "Cargo.lock")?,
@@ -209,9 +210,9 @@ fn judge_roots(sides: &Sides<'_>, direct: &mut Direct) -> Result<Option<BTreeSet
         if packages.is_some() {
             direct.wide_whole = whole;
         }
-        lock_packages = packages;
+        lock_reach = packages;
     }
-    Ok(lock_packages)
+    Ok(lock_reach)
 }
 
 /// Where the reverse closure starts: the changed and workspace-wide crates, and the

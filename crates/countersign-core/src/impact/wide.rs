@@ -14,6 +14,7 @@
 
 use std::collections::BTreeSet;
 
+use super::lock_reach::{direct_reach, LockReach};
 use super::workspace::Workspace;
 
 /// What a workspace-wide file change affects.
@@ -207,21 +208,21 @@ fn inheriting_members(ws: &Workspace, entries: &[&String]) -> BTreeSet<String> {
 
 /// One `[[package]]` of a lock file.
 #[derive(serde::Deserialize, PartialEq, Eq, Hash, Clone)]
-struct LockedPackage {
-    name: String,
-    version: String,
-    source: Option<String>,
-    checksum: Option<String>,
+pub(super) struct LockedPackage {
+    pub(super) name: String,
+    pub(super) version: String,
+    pub(super) source: Option<String>,
+    pub(super) checksum: Option<String>,
     #[serde(default)]
-    dependencies: Vec<String>,
+    pub(super) dependencies: Vec<String>,
 }
 
 /// A lock file as read, whatever its format version: the packages, each with its checksum
 /// and its dependencies written in full (`name version (source)`), and what else it holds.
 #[derive(serde::Deserialize)]
-struct LockFile {
+pub(super) struct LockFile {
     #[serde(default)]
-    package: Vec<LockedPackage>,
+    pub(super) package: Vec<LockedPackage>,
     /// Everything besides the packages (`patch`, tables of later formats), compared whole;
     /// the format `version` and version 1's and 2's `[metadata]` checksums are taken out.
     #[serde(flatten)]
@@ -310,7 +311,7 @@ fn full_name(p: &LockedPackage) -> String {
 
 /// (name, version, source) of a dependency string: `name`, `name version` or
 /// `name version (source)`.
-fn dep_parts(dep: &str) -> (&str, Option<&str>, Option<&str>) {
+pub(super) fn dep_parts(dep: &str) -> (&str, Option<&str>, Option<&str>) {
     let mut parts = dep.splitn(3, ' ');
     let name = parts.next().unwrap_or_default();
     let version = parts.next();
@@ -420,13 +421,14 @@ pub fn lock_change(old: Option<&str>, new: Option<&str>, ws: &Workspace) -> Wide
     lock_change_packages(old, new, ws).0
 }
 
-/// [`lock_change`], with the names of the locked packages that changed or depend on one that
-/// did (None when every member is affected): the module graph counts the modules using them.
+/// [`lock_change`], with what it reaches at the module level (None when every member is
+/// affected): per workspace package, its direct dependencies whose locked tree changed, judged
+/// by (name, version, source); by name alone where an entry cannot be resolved.
 pub(crate) fn lock_change_packages(
     old: Option<&str>,
     new: Option<&str>,
     ws: &Workspace,
-) -> (WideEffect, Option<BTreeSet<String>>) {
+) -> (WideEffect, Option<LockReach>) {
     let all = |why: &str| {
         (
             WideEffect::All {
@@ -546,6 +548,18 @@ pub(crate) fn lock_change_packages(
                 .map(|p| p.name.clone()),
         )
         .collect();
+    let packages = match direct_reach(&old_l, &new_l, is_member) {
+        Ok(exact) => LockReach {
+            exact,
+            by_name: packages,
+            why_by_name: None,
+        },
+        Err(why) => LockReach {
+            exact: Default::default(),
+            by_name: packages,
+            why_by_name: Some(why),
+        },
+    };
     if old_l.format != new_l.format {
         // Cargo reads every entry anew under another format: every member counts at the
         // crate level, while the packages compared as read say which modules use a change.
@@ -656,7 +670,7 @@ mod tests {
                 matches!(effect, WideEffect::All { ref reason } if reason.contains("format version")),
                 "{from} -> {to}: {effect:?}"
             );
-            assert_eq!(packages, Some(BTreeSet::new()), "{from} -> {to}");
+            assert_eq!(packages.map(|p| p.by_name), Some(BTreeSet::new()), "{from} -> {to}");
             // With a bump in the same commit, the bumped package and what depends on it.
             let (_, packages) = lock_change_packages(
                 Some(&lock_in(from, "1.0.0")),
@@ -664,7 +678,7 @@ mod tests {
                 &ws,
             );
             assert_eq!(
-                packages,
+                packages.map(|p| p.by_name),
                 Some(BTreeSet::from(["app".to_string(), "itoa".to_string()])),
                 "{from} -> {to}"
             );
@@ -674,7 +688,7 @@ mod tests {
         let five = lock_in(4, "1.0.1").replace("version = 4", "version = 5");
         let (_, packages) = lock_change_packages(Some(&lock_in(4, "1.0.0")), Some(&five), &ws);
         assert_eq!(
-            packages,
+            packages.map(|p| p.by_name),
             Some(BTreeSet::from(["app".to_string(), "itoa".to_string()]))
         );
         for bad in [
@@ -692,5 +706,110 @@ mod tests {
                 "{reason}"
             );
         }
+    }
+
+    /// A workspace of `names` (package names only: what the lock judgement reads).
+    fn members(names: &[&str]) -> Workspace {
+        let mut ws = Workspace::default();
+        for n in names {
+            ws.members.push(crate::impact::Member {
+                name: n.to_string(),
+                dir: format!("crates/{n}"),
+                metadata_tier: None,
+                edition: "2021".to_string(),
+                deps: Vec::new(),
+                inherits: Vec::new(),
+                declared: Default::default(),
+                path_only: false,
+            });
+        }
+        ws
+    }
+
+    /// clap's lock as of 1f7ca4eb9, cut down: the workspace's `core 4.6.6` uses `anstream
+    /// 1.0.0`; `bench` dev-uses the registry's `divan`, which used a registry `core 4.5.60` on
+    /// `anstream 0.6.21`. `deep` is the windows-sys version anstyle-query locks.
+    fn two_versions(tip: bool, deep: &str) -> String {
+        let reg = "registry+https://github.com/rust-lang/crates.io-index";
+        let pkg = |name: &str, version: &str, registry: bool, deps: &[&str]| {
+            let source = match registry {
+                true => format!("source = \"{reg}\"\nchecksum = \"{name}-{version}\"\n"),
+                false => String::new(),
+            };
+            let deps: String = deps.iter().map(|d| format!(" \"{d}\",\n")).collect();
+            format!("[[package]]\nname = \"{name}\"\nversion = \"{version}\"\n{source}dependencies = [\n{deps}]\n\n")
+        };
+        let mut out = "version = 4\n\n".to_string();
+        if !tip {
+            out.push_str(&pkg("anstream", "0.6.21", true, &["anstyle-query"]));
+        }
+        out.push_str(&pkg("anstream", "1.0.0", true, &["anstyle-query"]));
+        out.push_str(&pkg(
+            "anstyle-query",
+            "1.1.5",
+            true,
+            &[&format!("windows-sys {deep}")],
+        ));
+        out.push_str(&pkg("bench", "0.1.0", false, &["divan"]));
+        if tip {
+            // The registry now holds a `core 4.6.6` too: written without a source, the
+            // entry means the path package (cargo's rule).
+            out.push_str(&pkg("core", "4.6.6", false, &["anstream"]));
+            out.push_str(&pkg("core", "4.6.6", true, &["anstream"]));
+            out.push_str(&pkg("divan", "0.1.21", true, &[&format!("core 4.6.6 ({reg})")]));
+        } else {
+            out.push_str(&pkg("core", "4.5.60", true, &["anstream 0.6.21"]));
+            out.push_str(&pkg("core", "4.6.6", false, &["anstream 1.0.0"]));
+            out.push_str(&pkg("divan", "0.1.21", true, &["core 4.5.60"]));
+        }
+        out.push_str(&pkg("windows-sys", "0.60.2", true, &[]));
+        out.push_str(&pkg("windows-sys", "0.61.2", true, &[]));
+        out
+    }
+
+    #[test]
+    fn a_lock_change_reaches_a_package_by_the_versions_it_resolves_to() {
+        let ws = members(&["core", "bench"]);
+        let set = |s: &[&str]| -> BTreeSet<String> { s.iter().map(|x| x.to_string()).collect() };
+        // Dropping `anstream 0.6.21` changes nothing `core` builds: its `anstream 1.0.0` and
+        // that one's tree are as they were; `bench`'s divan changed its dependencies.
+        let (_, reach) = lock_change_packages(
+            Some(&two_versions(false, "0.60.2")),
+            Some(&two_versions(true, "0.60.2")),
+            &ws,
+        );
+        let reach = reach.expect("narrowed");
+        assert_eq!(reach.of("core"), (&set(&[]), None), "{reach:?}");
+        assert_eq!(reach.of("bench"), (&set(&["divan"]), None), "{reach:?}");
+        // By name alone, `anstream` changed (the wider answer, kept for failing closed).
+        assert!(reach.by_name.contains("anstream"), "{reach:?}");
+        // A change deep in `anstream 1.0.0`'s tree reaches it.
+        let (_, reach) = lock_change_packages(
+            Some(&two_versions(false, "0.60.2")),
+            Some(&two_versions(true, "0.61.2")),
+            &ws,
+        );
+        let reach = reach.expect("narrowed");
+        assert_eq!(reach.of("core"), (&set(&["anstream"]), None), "{reach:?}");
+        // An entry that fits two packages (`anstream` while two are locked) cannot be
+        // resolved: every package is judged by name, and the reason says which entry.
+        let odd = two_versions(false, "0.60.2").replace("\"anstream 1.0.0\"", "\"anstream\"");
+        let (_, reach) = lock_change_packages(Some(&odd), Some(&two_versions(true, "0.60.2")), &ws);
+        let reach = reach.expect("narrowed");
+        let (pkgs, why) = reach.of("core");
+        assert!(pkgs.contains("anstream"), "{reach:?}");
+        assert!(
+            why.as_deref()
+                .is_some_and(|w| w.contains("`anstream` of `core 4.6.6` fits 2 packages")),
+            "{why:?}"
+        );
+        // A workspace package the lock does not hold is judged by name too.
+        let (_, reach) = lock_change_packages(
+            Some(&two_versions(false, "0.60.2")),
+            Some(&two_versions(true, "0.60.2")),
+            &members(&["core", "bench", "new"]),
+        );
+        let reach = reach.expect("narrowed");
+        assert!(reach.of("new").1.is_some_and(|w| w.contains("no entry")));
     }
 }

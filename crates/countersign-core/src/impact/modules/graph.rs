@@ -68,7 +68,7 @@ fn candidates<'c>(
     let mut fallbacks = Vec::new();
     let mut out = Vec::new();
     for c in crates.iter().filter(|c| !c.deleted) {
-        let lock_only = changes.lock_packages.is_some() && !changes.wide_whole.contains(&c.name);
+        let lock_only = changes.lock_reach.is_some() && !changes.wide_whole.contains(&c.name);
         if c.changed {
             out.push(Candidate {
                 krate: c,

@@ -30,6 +30,7 @@ use crate::impact::compiled::build_script_inputs;
 use crate::impact::relpath::normalize;
 use crate::impact::targets::TargetKind;
 use crate::impact::wide::wide_file_reason;
+use crate::impact::LockReach;
 use crate::impact::workspace::{Member, Workspace};
 
 /// What changed, beyond the crate level.
@@ -42,9 +43,9 @@ pub struct Changes<'a> {
     pub base_files: &'a dyn RepoFiles,
     /// Files after the change.
     pub tip_files: &'a dyn RepoFiles,
-    /// When `Cargo.lock` changed some packages only: those packages and every locked
-    /// package depending on them.
-    pub lock_packages: Option<&'a BTreeSet<String>>,
+    /// When `Cargo.lock` changed some packages only: the direct dependencies of each
+    /// member whose locked tree changed.
+    pub lock_reach: Option<&'a LockReach>,
     /// Crates a workspace-wide file affects as a whole (toolchain, Cargo config, root
     /// manifest, a lock file that cannot be narrowed).
     pub wide_whole: &'a BTreeSet<String>,
@@ -80,7 +81,8 @@ pub(super) fn classify(unit: &mut Unit, member: &Member, changes: &Changes<'_>, 
     }
     let manifest = member.manifest_path();
     let tip_manifest = read(changes.tip_files, &manifest);
-    if let Some(pkgs) = changes.lock_packages {
+    if let Some(reach) = changes.lock_reach {
+        let (pkgs, by_name) = reach.of(&unit.name);
         let deps = registry_deps(tip_manifest.as_deref().unwrap_or_default());
         let hit: BTreeSet<String> = deps
             .iter()
@@ -90,7 +92,13 @@ pub(super) fn classify(unit: &mut Unit, member: &Member, changes: &Changes<'_>, 
             .map(|(name, _)| name.clone())
             .collect();
         for name in hit {
-            let why = format!("`Cargo.lock` changes `{name}` or a package it depends on");
+            let why = match &by_name {
+                None => format!("`Cargo.lock` changes `{name}` or a package it depends on"),
+                Some(why) => format!(
+                    "`Cargo.lock` changes a package named `{name}` or one it depends on \
+                     (judged by name: {why})"
+                ),
+            };
             seed_users(unit, &name, &why, true);
         }
     }
@@ -119,7 +127,8 @@ pub(super) fn classify(unit: &mut Unit, member: &Member, changes: &Changes<'_>, 
         }
         if *f == manifest {
             let old = read(changes.base_files, &manifest);
-            match manifest_change(old.as_deref(), tip_manifest.as_deref()) {
+            let path_version = |path: &str| path_dep_version(changes.tip_files, &member.dir, path);
+            match manifest_change(old.as_deref(), tip_manifest.as_deref(), &path_version) {
                 Err(reason) => {
                     unit.whole = Some(format!("`{f}` {reason}"));
                     return;
@@ -418,8 +427,52 @@ fn changed_entries(old: Option<&toml::Value>, new: Option<&toml::Value>) -> Vec<
         .collect()
 }
 
+/// The `[package] version` of the package at `path` (a path dependency's, relative to the
+/// directory `dir` of the manifest naming it) as the tip has it, `version.workspace = true`
+/// read from the root manifest's `[workspace.package]`; None when it cannot be read.
+fn path_dep_version(files: &dyn RepoFiles, dir: &str, path: &str) -> Option<String> {
+    let manifest = crate::impact::relpath::join(&normalize(dir, path)?, "Cargo.toml");
+    let table = |p: &str| toml::from_str::<toml::Table>(&read(files, p)?).ok();
+    let version = table(&manifest)?.get("package")?.get("version")?.clone();
+    match version {
+        toml::Value::String(v) => Some(v),
+        v if v.get("workspace").and_then(|w| w.as_bool()) == Some(true) => table("Cargo.toml")?
+            .get("workspace")?
+            .get("package")?
+            .get("version")?
+            .as_str()
+            .map(str::to_string),
+        _ => None,
+    }
+}
+
+/// Whether a dependency entry changed only its `version` requirement while it is a path
+/// dependency whose package's version (`version_at(path)`) the new requirement still
+/// matches: cargo builds the same package either way (a release bumping
+/// `clap_builder = { path = "./clap_builder", version = "=4.6.6" }` with the member).
+fn only_path_requirement(b: &toml::Value, version_at: &dyn Fn(&str) -> Option<String>) -> bool {
+    let (Some(path), Some(req)) = (
+        b.get("path").and_then(|p| p.as_str()),
+        b.get("version").and_then(|v| v.as_str()),
+    ) else {
+        return false;
+    };
+    let (Ok(req), Some(Ok(version))) = (
+        semver::VersionReq::parse(req),
+        version_at(path).map(|v| semver::Version::parse(&v)),
+    ) else {
+        return false;
+    };
+    req.matches(&version)
+}
+
 /// What a change of a package's manifest reaches, or Err(why the whole crate counts).
-fn manifest_change(old: Option<&str>, new: Option<&str>) -> Result<ManifestChange, String> {
+/// `version_at` reads a path dependency's package version (see [`only_path_requirement`]).
+fn manifest_change(
+    old: Option<&str>,
+    new: Option<&str>,
+    version_at: &dyn Fn(&str) -> Option<String>,
+) -> Result<ManifestChange, String> {
     let (Some(old), Some(new)) = (old, new) else {
         return Err("was added or removed".to_string());
     };
@@ -490,6 +543,9 @@ fn manifest_change(old: Option<&str>, new: Option<&str>) -> Result<ManifestChang
                     k.2
                 ));
             }
+            if only_path_requirement(b, version_at) {
+                continue;
+            }
         }
         for v in [a, b].into_iter().flatten() {
             deps.insert(k.2.replace('-', "_"));
@@ -511,6 +567,7 @@ mod tests {
 
     #[test]
     fn a_version_bump_reads_as_metadata_and_a_feature_change_as_whole() {
+        let none = |_: &str| None;
         let old = "[package]\nname = \"a\"\nversion = \"0.1.0\"\n[dependencies]\nserde = \"1\"\n";
         let bump = old.replace("0.1.0", "0.2.0");
         let only = |metadata, deps: &[&str], targets: &[(&'static str, Option<&str>)]| {
@@ -524,13 +581,13 @@ mod tests {
             })
         };
         assert_eq!(
-            manifest_change(Some(old), Some(&bump)),
+            manifest_change(Some(old), Some(&bump), &none),
             only(true, &[], &[])
         );
         // An [[example]] table reaches the examples only (clap's doc-scrape-examples keys).
         let example = format!("{old}[[example]]\nname = \"demo\"\ndoc-scrape-examples = true\n");
         assert_eq!(
-            manifest_change(Some(old), Some(&example)),
+            manifest_change(Some(old), Some(&example), &none),
             only(false, &[], &[("example", Some("demo"))])
         );
         // One entry of several: that example only (clap adds `[[example]] name = "git"`).
@@ -540,28 +597,48 @@ mod tests {
             "name = \"git\"\ndoc-scrape-examples = true\n",
         );
         assert_eq!(
-            manifest_change(Some(&two), Some(&edited)),
+            manifest_change(Some(&two), Some(&edited), &none),
             only(false, &[], &[("example", Some("git"))])
         );
         // An entry without a name cannot be told from its siblings: every example.
         let nameless = format!("{example}[[example]]\npath = \"examples/x.rs\"\n");
         assert_eq!(
-            manifest_change(Some(&example), Some(&nameless)),
+            manifest_change(Some(&example), Some(&nameless), &none),
             only(false, &[], &[("example", None)])
         );
         let lib = format!("{old}[lib]\nbench = false\n");
-        assert!(manifest_change(Some(old), Some(&lib)).is_err());
+        assert!(manifest_change(Some(old), Some(&lib), &none).is_err());
         let dep = old.replace("serde = \"1\"", "serde = \"1.1\"\nfoo-bar = \"2\"");
         assert_eq!(
-            manifest_change(Some(old), Some(&dep)),
+            manifest_change(Some(old), Some(&dep), &none),
             only(false, &["foo_bar", "serde"], &[])
         );
         let feat = old.replace(
             "serde = \"1\"",
             "serde = { version = \"1\", features = [\"derive\"] }",
         );
-        assert!(manifest_change(Some(old), Some(&feat)).is_err());
+        assert!(manifest_change(Some(old), Some(&feat), &none).is_err());
+        // A path dependency's requirement bumped with the package it points to (clap's
+        // release commits): the same package is built, no dependency changed. When the
+        // requirement no longer matches, or the version cannot be read, it counts.
+        let path = format!("{old}core = {{ path = \"../core\", version = \"=4.6.5\" }}\n");
+        let bumped = path.replace("=4.6.5", "=4.6.6");
+        let at = |v: &'static str| move |p: &str| (p == "../core").then(|| v.to_string());
+        assert_eq!(
+            manifest_change(Some(&path), Some(&bumped), &at("4.6.6")),
+            only(false, &[], &[])
+        );
+        for version in ["4.6.5", "not a version"] {
+            assert_eq!(
+                manifest_change(Some(&path), Some(&bumped), &at(version)),
+                only(false, &["core"], &[])
+            );
+        }
+        assert_eq!(
+            manifest_change(Some(&path), Some(&bumped), &none),
+            only(false, &["core"], &[])
+        );
         let edition = format!("{old}[lints.rust]\nunsafe_code = \"forbid\"\n");
-        assert!(manifest_change(Some(old), Some(&edition)).is_err());
+        assert!(manifest_change(Some(old), Some(&edition), &none).is_err());
     }
 }
