@@ -279,31 +279,51 @@ fn a_lock_file_format_change_still_lists_the_modules_using_what_changed() {
 }
 
 /// `Cargo.lock` for `builder` (using `anstream 1.0.0` and `itoa`) and `bench` (using the
-/// registry's `divan`), as clap's lock held two `anstream`s: before, divan locks
-/// `anstream 0.6.21`; after, the one `anstream` both share, and `itoa` at `itoa`.
-fn two_anstreams(before: bool, itoa: &str) -> String {
-    let reg = "registry+https://github.com/rust-lang/crates.io-index";
-    let pkg = |name: &str, version: &str, registry: bool, deps: &[&str]| {
-        let source = match registry {
-            true => format!("source = \"{reg}\"\nchecksum = \"{name}-{version}\"\n"),
-            false => String::new(),
-        };
-        let deps: String = deps.iter().map(|d| format!(" \"{d}\",\n")).collect();
-        format!("[[package]]\nname = \"{name}\"\nversion = \"{version}\"\n{source}dependencies = [\n{deps}]\n\n")
-    };
-    let mut out = "version = 4\n\n".to_string();
-    if before {
-        out.push_str(&pkg("anstream", "0.6.21", true, &[]));
-    }
-    out.push_str(&pkg("anstream", "1.0.0", true, &[]));
-    out.push_str(&pkg("bench", "0.1.0", false, &["divan"]));
-    let anstream = if before { "anstream 1.0.0" } else { "anstream" };
-    out.push_str(&pkg("builder", "0.1.0", false, &[anstream, "itoa"]));
-    let old = if before { "anstream 0.6.21" } else { "anstream" };
-    out.push_str(&pkg("divan", "0.1.21", true, &[old]));
-    out.push_str(&pkg("itoa", itoa, true, &[]));
-    out
-}
+/// registry's `divan`, on `anstream 0.6.21`): clap's lock held two `anstream`s so.
+const TWO_ANSTREAMS: &str = "version = 4
+
+[[package]]
+name = \"anstream\"
+version = \"0.6.21\"
+source = \"REG\"
+checksum = \"a06\"
+
+[[package]]
+name = \"anstream\"
+version = \"1.0.0\"
+source = \"REG\"
+checksum = \"a10\"
+
+[[package]]
+name = \"bench\"
+version = \"0.1.0\"
+dependencies = [
+ \"divan\",
+]
+
+[[package]]
+name = \"builder\"
+version = \"0.1.0\"
+dependencies = [
+ \"anstream 1.0.0\",
+ \"itoa\",
+]
+
+[[package]]
+name = \"divan\"
+version = \"0.1.21\"
+source = \"REG\"
+checksum = \"d\"
+dependencies = [
+ \"anstream 0.6.21\",
+]
+
+[[package]]
+name = \"itoa\"
+version = \"1.0.10\"
+source = \"REG\"
+checksum = \"i10\"
+";
 
 /// A lock change is judged by the versions each package resolves to: dropping the
 /// `anstream 0.6.21` only `divan` used changes nothing `builder` builds (its `anstream 1.0.0` is
@@ -330,15 +350,35 @@ fn a_lock_change_reaches_the_modules_by_the_versions_their_package_resolves_to()
         "crates/bench/Cargo.toml",
         "[package]\nname = \"bench\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\ndivan = \"0.1\"\n",
     );
-    t.write("crates/bench/src/lib.rs", "pub mod timing;\npub mod calm;\n");
+    t.write(
+        "crates/bench/src/lib.rs",
+        "pub mod timing;\npub mod calm;\n",
+    );
     t.write(
         "crates/bench/src/timing.rs",
         "pub fn run() {\n    divan::main();\n}\n",
     );
-    t.write("crates/bench/src/calm.rs", "pub fn c() -> u32 {\n    1\n}\n");
-    t.write("Cargo.lock", two_anstreams(true, "1.0.10"));
+    t.write(
+        "crates/bench/src/calm.rs",
+        "pub fn c() -> u32 {\n    1\n}\n",
+    );
+    let before = TWO_ANSTREAMS.replace(
+        "REG",
+        "registry+https://github.com/rust-lang/crates.io-index",
+    );
+    t.write("Cargo.lock", &before);
     t.commit("base");
-    t.write("Cargo.lock", two_anstreams(false, "1.0.11"));
+    // divan moves to `anstream 1.0.0`: the one left, written short; itoa is bumped.
+    let old = before
+        .find("[[package]]\nname = \"anstream\"\nversion = \"1.0.0\"")
+        .unwrap();
+    let start = before.find("[[package]]").unwrap();
+    let after = format!("{}{}", &before[..start], &before[old..])
+        .replace("anstream 1.0.0", "anstream")
+        .replace("anstream 0.6.21", "anstream")
+        .replace("1.0.10", "1.0.11")
+        .replace("i10", "i11");
+    t.write("Cargo.lock", &after);
     t.commit("cargo update: divan moves to anstream 1.0.0, itoa bumped");
     let i = impact_of_head(&t, &Options::default());
     assert!(i.module_fallbacks.is_empty(), "{:?}", i.module_fallbacks);

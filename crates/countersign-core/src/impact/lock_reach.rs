@@ -181,7 +181,10 @@ pub(super) fn direct_reach(
         }
         // An entry it no longer resolves to (a dependency the lock moved or dropped).
         for k in before.difference(&now) {
-            if !old_index.get(k).is_some_and(|&o| is_member(&old.package[o])) {
+            if !old_index
+                .get(k)
+                .is_some_and(|&o| is_member(&old.package[o]))
+            {
                 reached.insert(k.0.to_string());
             }
         }

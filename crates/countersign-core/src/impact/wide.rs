@@ -670,7 +670,11 @@ mod tests {
                 matches!(effect, WideEffect::All { ref reason } if reason.contains("format version")),
                 "{from} -> {to}: {effect:?}"
             );
-            assert_eq!(packages.map(|p| p.by_name), Some(BTreeSet::new()), "{from} -> {to}");
+            assert_eq!(
+                packages.map(|p| p.by_name),
+                Some(BTreeSet::new()),
+                "{from} -> {to}"
+            );
             // With a bump in the same commit, the bumped package and what depends on it.
             let (_, packages) = lock_change_packages(
                 Some(&lock_in(from, "1.0.0")),
@@ -756,7 +760,12 @@ mod tests {
             // entry means the path package (cargo's rule).
             out.push_str(&pkg("core", "4.6.6", false, &["anstream"]));
             out.push_str(&pkg("core", "4.6.6", true, &["anstream"]));
-            out.push_str(&pkg("divan", "0.1.21", true, &[&format!("core 4.6.6 ({reg})")]));
+            out.push_str(&pkg(
+                "divan",
+                "0.1.21",
+                true,
+                &[&format!("core 4.6.6 ({reg})")],
+            ));
         } else {
             out.push_str(&pkg("core", "4.5.60", true, &["anstream 0.6.21"]));
             out.push_str(&pkg("core", "4.6.6", false, &["anstream 1.0.0"]));

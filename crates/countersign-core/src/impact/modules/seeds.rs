@@ -30,8 +30,8 @@ use crate::impact::compiled::build_script_inputs;
 use crate::impact::relpath::normalize;
 use crate::impact::targets::TargetKind;
 use crate::impact::wide::wide_file_reason;
-use crate::impact::LockReach;
 use crate::impact::workspace::{Member, Workspace};
+use crate::impact::LockReach;
 
 /// What changed, beyond the crate level.
 pub struct Changes<'a> {
