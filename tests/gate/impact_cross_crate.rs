@@ -390,6 +390,71 @@ fn a_lock_change_reaches_the_modules_by_the_versions_their_package_resolves_to()
     );
 }
 
+/// `env!("CARGO_PKG_VERSION")` in a `macro_rules!` body expands where the macro is invoked
+/// and reads that package's version (clap's `crate_version!`): a version bump of `meta`
+/// reaches `meta`'s modules invoking it (directly, or through `banner!`, whose body does) and
+/// the one naming `CARGO_PKG_NAME` itself, not the file defining the macros, nor `app`'s
+/// invocation (it reads `app`'s version).
+#[test]
+fn a_metadata_macro_reads_the_invoking_package() {
+    let t = TestRepo::new();
+    workspace(&t);
+    krate(
+        &t,
+        "meta",
+        &[],
+        &[
+            (
+                "src/lib.rs",
+                "pub mod macros;\npub mod shown;\npub mod named;\npub mod plain;\npub mod titled;\n",
+            ),
+            (
+                "src/macros.rs",
+                "#[macro_export]\nmacro_rules! pkg_version {\n    () => {\n        env!(\"CARGO_PKG_VERSION\")\n    };\n}\n\n#[macro_export]\nmacro_rules! banner {\n    () => {\n        $crate::pkg_version!()\n    };\n}\n\npub fn twice(x: u32) -> u32 {\n    x * 2\n}\n",
+            ),
+            (
+                "src/shown.rs",
+                "pub fn shown() -> &'static str {\n    crate::pkg_version!()\n}\n",
+            ),
+            (
+                "src/named.rs",
+                "pub fn named() -> &'static str {\n    env!(\"CARGO_PKG_NAME\")\n}\n",
+            ),
+            ("src/plain.rs", "pub fn p() -> u32 {\n    crate::macros::twice(1)\n}\n"),
+            (
+                "src/titled.rs",
+                "pub fn titled() -> &'static str {\n    crate::banner!()\n}\n",
+            ),
+        ],
+    );
+    krate(
+        &t,
+        "app",
+        &["meta"],
+        &[(
+            "src/lib.rs",
+            "pub fn app() -> &'static str {\n    meta::pkg_version!()\n}\n",
+        )],
+    );
+    cargo_builds(&t);
+    t.commit("base");
+    let manifest = std::fs::read_to_string(t.path().join("crates/meta/Cargo.toml")).unwrap();
+    let i = change(
+        &t,
+        "crates/meta/Cargo.toml",
+        &manifest.replace("version = \"0.1.0\"", "version = \"0.2.0\""),
+    );
+    assert!(i.module_fallbacks.is_empty(), "{:?}", i.module_fallbacks);
+    assert_eq!(
+        modules(&i),
+        ["meta::shown", "meta::named", "meta::titled"]
+            .map(String::from)
+            .into(),
+        "{:#?}",
+        i.modules
+    );
+}
+
 /// Build scripts read what their source reads (the build-time scan's forms): `tool`'s runs
 /// `git rev-parse` and prints a computed `rerun-if-changed` — it reads no package file, so
 /// its CHANGELOG and shell completions reach no module, and the data file `include_str!`

@@ -39,6 +39,7 @@ pub(super) fn run(
         reached: HashSet::new(),
         built: HashMap::new(),
         early: Vec::new(),
+        metadata_macros: BTreeSet::new(),
     };
     for layer in layers(&candidates, &g.deps) {
         g.add_layer(&layer, &mut fallbacks);
@@ -192,6 +193,9 @@ struct Graph<'w, 'c, T: ListFiles> {
     built: HashMap<String, (usize, bool)>,
     /// Units added before a crate they depend on (a dev-dependency cycle).
     early: Vec<usize>,
+    /// The macros of the crates read so far whose bodies read `CARGO_PKG_*` (dependencies
+    /// are read first): invoking one reads the invoking package's metadata.
+    metadata_macros: BTreeSet<String>,
 }
 
 impl<'w, 'c, T: ListFiles> Graph<'w, 'c, T> {
@@ -267,8 +271,15 @@ impl<'w, 'c, T: ListFiles> Graph<'w, 'c, T> {
             }
         }
         if unit.whole.is_none() && self.removed.is_none() {
-            seeds::classify(&mut unit, member, self.changes, c.changed);
+            seeds::classify(
+                &mut unit,
+                member,
+                self.changes,
+                c.changed,
+                &self.metadata_macros,
+            );
         }
+        self.metadata_macros = seeds::metadata_macros(&unit, &self.metadata_macros);
         if let Some(reason) = &unit.whole {
             let reason = match self.removed {
                 Some(_) => format!("before the change: {reason}"),

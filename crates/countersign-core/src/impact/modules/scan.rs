@@ -54,6 +54,9 @@ pub(crate) struct MacroDef {
     pub at: usize,
     /// `#[macro_export]`: usable from anywhere in the crate and from other crates by path.
     pub exported: bool,
+    /// Its body names a `CARGO_PKG_*` variable: `env!` expands where the macro is invoked,
+    /// so it reads the invoking package's metadata (clap's `crate_version!`), not this one's.
+    pub reads_package_metadata: bool,
 }
 
 /// A macro invocation.
@@ -825,6 +828,7 @@ impl<'t, 'a> Items<'t, 'a> {
                                     name: (*m).to_string(),
                                     at: self.i,
                                     exported: std::mem::take(&mut self.macro_export),
+                                    reads_package_metadata: false,
                                 };
                                 if matches!(self.tok(self.i + 3), Some(Tok::Open(_))) {
                                     self.macro_pending = Some(self.out.macro_defs.len());
@@ -1050,7 +1054,11 @@ impl<'t, 'a> Items<'t, 'a> {
     /// A string literal: a `CARGO_PKG_*` variable.
     fn string(&mut self, s: &str) {
         if s.contains("CARGO_PKG_") {
-            self.out.reads_package_metadata = true;
+            match self.in_macro() {
+                // Read where the macro is invoked, by the invoking package.
+                Some(k) => self.out.macro_defs[k].reads_package_metadata = true,
+                None => self.out.reads_package_metadata = true,
+            }
         }
     }
 
@@ -1379,6 +1387,21 @@ mod tests {
                 .collect::<Vec<_>>(),
             ["m"]
         );
+    }
+
+    #[test]
+    fn a_metadata_variable_in_a_macro_body_belongs_to_the_macro() {
+        let s =
+            scan("macro_rules! v {\n    () => { env!(\"CARGO_PKG_VERSION\") };\n}\nfn f() {}\n")
+                .unwrap();
+        assert!(!s.reads_package_metadata);
+        assert!(s.macro_defs[0].reads_package_metadata);
+        let s = scan(
+            "macro_rules! v { () => {} }\nfn f() -> &'static str { env!(\"CARGO_PKG_NAME\") }\n",
+        )
+        .unwrap();
+        assert!(s.reads_package_metadata);
+        assert!(!s.macro_defs[0].reads_package_metadata);
     }
 
     #[test]

@@ -74,7 +74,14 @@ const DESCRIPTIVE: &[&str] = &[
 const DEP_TABLES: &[&str] = &["dependencies", "dev-dependencies", "build-dependencies"];
 
 /// Sets `unit.whole` or `unit.extra_seeds` for what changed in it.
-pub(super) fn classify(unit: &mut Unit, member: &Member, changes: &Changes<'_>, changed: bool) {
+/// `metadata_macros`: the macros of the crates read before whose bodies read `CARGO_PKG_*`.
+pub(super) fn classify(
+    unit: &mut Unit,
+    member: &Member,
+    changes: &Changes<'_>,
+    changed: bool,
+    metadata_macros: &BTreeSet<String>,
+) {
     if changes.wide_whole.contains(&unit.name) {
         unit.whole = Some("a workspace-wide file affects the whole crate".to_string());
         return;
@@ -139,7 +146,8 @@ pub(super) fn classify(unit: &mut Unit, member: &Member, changes: &Changes<'_>, 
                     targets,
                 }) => {
                     if metadata {
-                        seed_metadata_readers(unit, &format!("`{f}` changes package metadata"));
+                        let why = format!("`{f}` changes package metadata");
+                        seed_metadata_readers(unit, &why, metadata_macros);
                     }
                     for (kind, name) in targets {
                         let why = match &name {
@@ -309,10 +317,48 @@ fn seed_targets(unit: &mut Unit, kind: &str, name: Option<&str>, why: &str) {
     }
 }
 
-fn seed_metadata_readers(unit: &mut Unit, why: &str) {
+/// Seeds the modules reading the package's metadata: naming a `CARGO_PKG_*` variable, or
+/// invoking a macro whose body does, directly or through another macro (it expands there:
+/// clap's `command!` invokes `crate_version!`) — one of the package's or of `known`, those of
+/// the crates read before; the file defining such a macro reads nothing by defining it.
+fn seed_metadata_readers(unit: &mut Unit, why: &str, known: &BTreeSet<String>) {
+    let macros = metadata_macros(unit, known);
     seed_where(unit, why, |s, scope| {
-        s.reads_package_metadata && scope.is_empty()
+        (s.reads_package_metadata && scope.is_empty())
+            || s.macro_calls
+                .iter()
+                .any(|c| c.scope == scope && c.in_macro.is_none() && macros.contains(&c.name))
     });
+}
+
+/// `known` and the macros of `unit` whose bodies read `CARGO_PKG_*` or invoke such a macro.
+pub(super) fn metadata_macros(unit: &Unit, known: &BTreeSet<String>) -> BTreeSet<String> {
+    let scans: Vec<&super::scan::FileScan> = unit
+        .targets
+        .iter()
+        .flat_map(|(_, _, _, t)| &t.scans)
+        .map(|(_, s)| s)
+        .collect();
+    let mut macros = known.clone();
+    loop {
+        let mut more = Vec::new();
+        for s in &scans {
+            for (k, d) in s.macro_defs.iter().enumerate() {
+                let calls_one = || {
+                    s.macro_calls
+                        .iter()
+                        .any(|c| c.in_macro == Some(k) && macros.contains(&c.name))
+                };
+                if !macros.contains(&d.name) && (d.reads_package_metadata || calls_one()) {
+                    more.push(d.name.clone());
+                }
+            }
+        }
+        if more.is_empty() {
+            return macros;
+        }
+        macros.extend(more);
+    }
 }
 
 /// The modules naming dependency `name` (`name::…`, `use name…`, `extern crate name`); the
