@@ -877,6 +877,62 @@ fn a_macro_reaches_only_what_its_expansion_names() {
     );
 }
 
+/// A macro imported by name from another crate (`use clap::arg;`), here through a facade's
+/// glob re-export, lands in the module defining it, not in the facade's root: a comment-only
+/// change to that root (clap's release commits edit its docs) reaches no module importing the
+/// macro through it.
+#[test]
+fn a_macro_imported_through_a_facade_lands_where_it_is_defined() {
+    let t = TestRepo::new();
+    workspace(&t);
+    krate(
+        &t,
+        "builder",
+        &[],
+        &[
+            ("src/lib.rs", "pub mod command;\nmod macros;\npub mod other;\n"),
+            ("src/other.rs", "pub fn other() -> u32 {\n    1\n}\n"),
+            (
+                "src/command.rs",
+                "pub struct Command(pub u32);\n\nimpl Command {\n    pub fn new() -> Self {\n        Command(1)\n    }\n}\n",
+            ),
+            (
+                "src/macros.rs",
+                "#[macro_export]\nmacro_rules! make {\n    () => {\n        $crate::command::Command::new()\n    };\n}\n",
+            ),
+        ],
+    );
+    let facade = |v: u32| format!("//! The facade, version {v}.\n\npub use builder::*;\n");
+    krate(&t, "facade", &["builder"], &[("src/lib.rs", &facade(1))]);
+    krate(
+        &t,
+        "app",
+        &["facade"],
+        &[
+            ("src/lib.rs", "pub mod cli;\n"),
+            (
+                "src/cli.rs",
+                "use facade::make;\n\npub fn run() -> u32 {\n    make!().0\n}\n",
+            ),
+        ],
+    );
+    cargo_builds(&t);
+    t.commit("base");
+    // The release: the facade's docs, and a change in the crate defining the macro (so that
+    // crate is read) that the macro does not name.
+    t.write(
+        "crates/builder/src/other.rs",
+        "pub fn other() -> u32 {\n    2\n}\n",
+    );
+    let i = change(&t, "crates/facade/src/lib.rs", &facade(2));
+    assert_eq!(
+        modules(&i),
+        ["builder::other", "facade"].map(String::from).into(),
+        "{:#?}",
+        i.modules
+    );
+}
+
 /// A test target whose modules a macro declares from a directory (`automod::dir!`, as
 /// clap's test suites do): the `.rs` files of the directory it names are modules of the
 /// target, so a changed one is listed, and so is what names it.

@@ -373,6 +373,15 @@ impl Resolver {
                 }
             }
         }
+        // `#[macro_export]` macros live at the crate root (`use clap::arg;`, also through a
+        // facade's `pub use clap_builder::*;`): the name lands where the macro is defined.
+        if out.is_empty() && m.2 == 0 && self.units[m.0].targets[m.1].0 == "lib" {
+            let defs = self.macros[m.0].get(name).into_iter().flatten();
+            out.extend(
+                defs.filter(|d| d.exported)
+                    .map(|d| Pos::Item(d.module, name.to_string())),
+            );
+        }
         out.sort();
         out.dedup();
         self.memo.borrow_mut().insert(key, out.clone());
