@@ -933,6 +933,67 @@ fn a_macro_imported_through_a_facade_lands_where_it_is_defined() {
     );
 }
 
+/// A macro re-exported under another name (`pub use builder::make as construct;`) and
+/// imported by that name: the invoker is still found when the macro's body changes (the
+/// rename must not lose the reference), and nothing else of the importing crate is. (A change
+/// to the facade's file also reaches the invoker: the renaming `use` is an item of the
+/// facade, and references are counted by file — safe, not precise.)
+#[test]
+fn a_macro_renamed_by_a_reexport_is_followed_to_its_definition() {
+    let t = TestRepo::new();
+    workspace(&t);
+    let macros = |v: u32| {
+        format!(
+            "#[macro_export]\nmacro_rules! make {{\n    () => {{\n        $crate::command::Command::new({v})\n    }};\n}}\n"
+        )
+    };
+    krate(
+        &t,
+        "builder",
+        &[],
+        &[
+            ("src/lib.rs", "pub mod command;\nmod macros;\n"),
+            (
+                "src/command.rs",
+                "pub struct Command(pub u32);\n\nimpl Command {\n    pub fn new(v: u32) -> Self {\n        Command(v)\n    }\n}\n",
+            ),
+            ("src/macros.rs", &macros(1)),
+        ],
+    );
+    let facade =
+        |v: u32| format!("//! The facade, version {v}.\n\npub use builder::make as construct;\n");
+    krate(&t, "facade", &["builder"], &[("src/lib.rs", &facade(1))]);
+    krate(
+        &t,
+        "app",
+        &["facade"],
+        &[
+            ("src/lib.rs", "pub mod cli;\npub mod plain;\n"),
+            (
+                "src/cli.rs",
+                "use facade::construct;\n\npub fn run() -> u32 {\n    construct!().0\n}\n",
+            ),
+            ("src/plain.rs", "pub fn run() -> u32 {\n    1\n}\n"),
+        ],
+    );
+    cargo_builds(&t);
+    t.commit("base");
+    let i = change(&t, "crates/builder/src/macros.rs", &macros(2));
+    let reached = modules(&i);
+    assert!(
+        reached.contains("app::cli") && !reached.contains("app::plain"),
+        "{:#?}",
+        i.modules
+    );
+    let i = change(&t, "crates/facade/src/lib.rs", &facade(2));
+    let reached = modules(&i);
+    assert!(
+        reached.contains("app::cli") && !reached.contains("app::plain"),
+        "{:#?}",
+        i.modules
+    );
+}
+
 /// A test target whose modules a macro declares from a directory (`automod::dir!`, as
 /// clap's test suites do): the `.rs` files of the directory it names are modules of the
 /// target, so a changed one is listed, and so is what names it.
