@@ -63,9 +63,17 @@ tier = "autonomous"
 """
 
 
-def run_measured(cmd, cwd, env=None, ok=(0,)):
+def run_measured(cmd, cwd, env=None, ok=(0,), memory=False):
     """(seconds, peak resident MiB) of `cmd`; stops the bench when it exits with a code not in
-    `ok` (a peer that fails fast must never be timed as if it had done the work)."""
+    `ok` (a peer that fails fast must never be timed as if it had done the work). With
+    `memory`, the peak is GNU time's: a child forked from this script starts with the script's
+    own peak (Linux keeps it across exec), which holds a whole fast-import stream after the
+    generated cases."""
+    peak_file = None
+    if memory and os.path.exists("/usr/bin/time"):
+        peak_file = tempfile.NamedTemporaryFile(delete=False)
+        peak_file.close()
+        cmd = ["/usr/bin/time", "-q", "-f", "%M", "-o", peak_file.name, *cmd]
     t = time.perf_counter()
     with tempfile.TemporaryFile() as err:
         child = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err, env=env)
@@ -75,7 +83,12 @@ def run_measured(cmd, cwd, env=None, ok=(0,)):
         if code not in ok:
             err.seek(0)
             sys.exit(f"{' '.join(cmd)} failed ({code}): {err.read().decode()[-2000:]}")
-    return took, usage.ru_maxrss / 1024
+    peak = usage.ru_maxrss / 1024
+    if peak_file:
+        with open(peak_file.name) as fh:
+            peak = int(fh.read().split()[-1]) / 1024
+        os.unlink(peak_file.name)
+    return took, peak
 
 
 def run(cmd, cwd, env=None, ok=(0,)):
@@ -101,7 +114,7 @@ def pair(ours, peer, cwd, env=None, runs=None, warm=True):
 def pair_memory(ours, peer, cwd, env=None):
     """(seconds, peak MiB) of one run of `ours`, then of `peer`: for the long cases, where one
     run each is what the machine affords."""
-    return run_measured(ours, cwd, env, ok=(0, 1)), run_measured(peer, cwd, env)
+    return run_measured(ours, cwd, env, ok=(0, 1), memory=True), run_measured(peer, cwd, env, memory=True)
 
 
 def memory_row(case, ours, peer_name, peer):

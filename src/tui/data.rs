@@ -108,6 +108,11 @@ pub struct ReviewData {
     /// and the rest load behind the first screen ([`load_range`]). Until it is 0 the counts
     /// drawn are not final and signing waits.
     pub unloaded: usize,
+    /// The loaded commits' verdicts have not arrived yet: a first screen of more than
+    /// [`FIRST_JUDGED_PATHS`] changed paths is drawn from the paths alone and its commits
+    /// are judged behind it, with the rest of the range ([`load_range`]). Until then no
+    /// verdict or count is drawn as final and signing waits.
+    pub judging: bool,
 }
 
 impl ReviewData {
@@ -116,9 +121,24 @@ impl ReviewData {
         self.commits.len().saturating_sub(self.unloaded)
     }
 
+    /// Commits judged so far (the first ones, oldest first): the loaded ones, unless they
+    /// are still being judged ([`ReviewData::judging`]).
+    pub fn judged(&self) -> usize {
+        if self.judging {
+            0
+        } else {
+            self.loaded()
+        }
+    }
+
+    /// True when every commit's files are listed (their verdicts may still be judged).
+    pub fn listed(&self) -> bool {
+        self.unloaded == 0
+    }
+
     /// True when every commit's files and verdict are loaded.
     pub fn settled(&self) -> bool {
-        self.unloaded == 0
+        self.listed() && !self.judging
     }
 
     /// Commits an AI made.
@@ -163,6 +183,12 @@ pub const FULL_FIRST_FILES: usize = 64;
 /// takes seconds, listing their ids a few milliseconds.
 pub const FIRST_SCREEN_COMMITS: usize = 16;
 
+/// A first screen whose loaded commits change more than this many paths is drawn before they
+/// are judged ([`ReviewData::judging`]): judging costs some 10 µs a path (tiers, crates,
+/// case-folding checks), half a second for 50,000, where listing the paths costs a tenth of
+/// that; up to here it is at most what `git show` of such a change takes.
+pub const FIRST_JUDGED_PATHS: usize = 5_000;
+
 /// Commits after the first of a long range whose headers (summary, author) are read before
 /// the first screen, enough to fill any list on screen; past them a commit shows its id
 /// until its part of the range arrives.
@@ -174,7 +200,7 @@ pub const RANGE_PART: usize = 500;
 
 /// Loads the change's file lists and verdicts: what the first frame needs (paths only for a
 /// change of more than [`FULL_FIRST_FILES`] files; the first commit alone of a range of more
-/// than [`FIRST_SCREEN_COMMITS`]).
+/// than [`FIRST_SCREEN_COMMITS`]; no verdict yet past [`FIRST_JUDGED_PATHS`] paths).
 /// Opened through [`Review::open_unloaded`] like every command opens a review, so the
 /// workstation shows the commits `status` and `verify` judge. A trusted ref without a policy
 /// still loads (built-in defaults, and a notice saying so).
@@ -209,7 +235,11 @@ fn data_of(
     let ids = review.range.commits.clone();
     let first = first.min(ids.len());
     let mut changes = review.load_changes(&ids[..first])?;
-    let assessments = if builtin {
+    let paths: usize = changes.iter().map(|c| c.files.len()).sum();
+    // The first screen of a giant change is drawn before it is judged; a reload (after
+    // signing) judges what it loads.
+    let judging = !builtin && full_if_small && paths > FIRST_JUDGED_PATHS;
+    let assessments = if builtin || judging {
         Vec::new()
     } else {
         review.assess_some(&changes)?
@@ -234,10 +264,8 @@ fn data_of(
     let mut verdicts: Vec<Option<Judgement>> = judgements(&review, &assessments);
     verdicts.resize(changes.len(), None);
     // A long range's later commits arrive with paths only: their full lists follow them.
-    let paths_only = !full_if_small
-        || first < ids.len()
-        || changes.iter().map(|c| c.files.len()).sum::<usize>() > FULL_FIRST_FILES;
-    if changes.iter().map(|c| c.files.len()).sum::<usize>() <= FULL_FIRST_FILES && full_if_small {
+    let paths_only = !full_if_small || first < ids.len() || paths > FULL_FIRST_FILES;
+    if paths <= FULL_FIRST_FILES && full_if_small {
         let loaded: Vec<CommitId> = changes.iter().map(|c| c.id).collect();
         changes = load_full_files_in(repo, &loaded)?;
     }
@@ -268,6 +296,7 @@ fn data_of(
         commits,
         paths_only,
         unloaded: ids.len() - first,
+        judging,
     })
 }
 

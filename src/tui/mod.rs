@@ -41,7 +41,9 @@
 //! [`data::FIRST_SCREEN_COMMITS`] commits opens on its commit ids and its first commit alone,
 //! judged; the other commits' files and verdicts arrive part by part from a background job
 //! ([`data::load_range`]), and until the last one the header's counts say they are not final
-//! and signing waits.
+//! and signing waits. A first screen of more than [`data::FIRST_JUDGED_PATHS`] changed paths
+//! (a commit adding 50,000 files) is drawn from the paths alone and judged by the same job
+//! ([`data::ReviewData::judging`]); signing waits for that verdict too.
 
 pub mod action;
 pub mod app;

@@ -145,7 +145,7 @@ fn lists_loaded(app: &App) -> Effect {
 
 /// Puts a part of a long range in place: the files of the commits not loaded yet and every
 /// verdict (those of the commits already on screen too: one assessor judged the range in
-/// order, as `status` does). The last part starts what follows ([`lists_loaded`]).
+/// order, as `status` does; a giant change drawn before it was judged gets its verdict so). The last part starts what follows ([`lists_loaded`]).
 fn apply_range_part(app: &mut App, part: super::data::RangePart) -> Vec<Effect> {
     let loaded = app.data.loaded();
     let end = part.first + part.commits.len();
@@ -162,6 +162,10 @@ fn apply_range_part(app: &mut App, part: super::data::RangePart) -> Vec<Effect> 
         slot.verdict = entry.verdict;
     }
     app.data.unloaded = app.data.commits.len().saturating_sub(loaded.max(end));
+    // The commits on screen are judged with the first part (a giant first commit among them).
+    if part.first == 0 {
+        app.data.judging = false;
+    }
     app.files = super::app::list_keys(&app.data);
     let mut effects = Vec::new();
     if app.selected.is_none() {

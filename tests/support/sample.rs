@@ -205,6 +205,7 @@ pub fn review_data() -> ReviewData {
         notice: None,
         paths_only: false,
         unloaded: 0,
+        judging: false,
         commits: vec![
             CommitEntry {
                 change: ai,

@@ -17,6 +17,7 @@ mod tui_cli;
 mod tui_daily;
 mod tui_fidelity;
 mod tui_first_screen;
+mod tui_giant_commit;
 mod tui_long_range;
 mod tui_pty;
 mod tui_snapshots;

@@ -117,6 +117,35 @@ impl History {
 /// alice@example.com; on `feature` (HEAD), `n` AI commits by Kiro, each editing `src/lib.rs`.
 /// Nothing is signed yet ([`crate::sign_range`] does that).
 pub fn governed_history(dir: &Path, key: &ssh_key::PrivateKey, n: usize) -> Repository {
+    let mut h = governed_base(dir, key);
+    for i in 1..=n {
+        let text = format!("pub fn f() -> u32 {{ {i} }}\n");
+        h.ai_commit("Kiro", &[("src/lib.rs".into(), text)], &format!("Step {i}"));
+    }
+    h.branch("feature").set_head("feature");
+    h.repo
+}
+
+/// [`governed_history`]'s `main`, and on `feature` (HEAD) one AI commit by Kiro adding `files`
+/// two-line text files, 500 to a directory (`data/d000/f00000.txt`, …), as the scale bench's
+/// giant commit.
+pub fn governed_giant_commit(dir: &Path, key: &ssh_key::PrivateKey, files: usize) -> Repository {
+    let mut h = governed_base(dir, key);
+    let added: Vec<(String, String)> = (0..files)
+        .map(|j| {
+            (
+                format!("data/d{:03}/f{j:05}.txt", j / 500),
+                format!("line one of file {j}\nline two\n"),
+            )
+        })
+        .collect();
+    h.ai_commit("Kiro", &added, &format!("Add {files} files"));
+    h.branch("feature").set_head("feature");
+    h.repo
+}
+
+/// `main`: the one-crate workspace, the policy and the roster of [`governed_history`].
+fn governed_base(dir: &Path, key: &ssh_key::PrivateKey) -> History {
     let mut h = History::init(dir);
     let mut base = Package::new("app")
         .at("")
@@ -134,10 +163,5 @@ pub fn governed_history(dir: &Path, key: &ssh_key::PrivateKey, n: usize) -> Repo
     ));
     h.commit(&base, "Base");
     h.branch("main");
-    for i in 1..=n {
-        let text = format!("pub fn f() -> u32 {{ {i} }}\n");
-        h.ai_commit("Kiro", &[("src/lib.rs".into(), text)], &format!("Step {i}"));
-    }
-    h.branch("feature").set_head("feature");
-    h.repo
+    h
 }

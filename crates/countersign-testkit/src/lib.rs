@@ -34,7 +34,7 @@ mod roster;
 mod sign;
 mod workspace;
 
-pub use history::{governed_history, History};
+pub use history::{governed_giant_commit, governed_history, History};
 pub use policy::PolicyToml;
 pub use repo::{git_in, git_stdin, isolate_git_config, TestRepo, HUMAN_EMAIL, HUMAN_NAME};
 pub use roster::AllowedSigners;

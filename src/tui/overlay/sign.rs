@@ -18,6 +18,19 @@ pub fn open(app: &mut App, decision: Decision, range: bool) {
         app.flash("there is nothing to sign: the range has no commits", true);
         return;
     }
+    if app.data.judging {
+        // The verdict (tier, what it needs, who signed) is what the dialog shows and the
+        // payload binds: nothing is signed on a judgement not yet made.
+        let files: usize = app.data.commits.iter().map(|c| c.change.files.len()).sum();
+        app.flash(
+            &format!(
+                "still judging the change ({} files): sign when it is judged",
+                crate::model::thousands(files)
+            ),
+            true,
+        );
+        return;
+    }
     if !app.data.settled() {
         // The dialog and the signature cover commits whose files and verdicts have not
         // arrived yet: nothing is signed that the screen did not show.

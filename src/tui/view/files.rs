@@ -18,12 +18,14 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let focused = app.focus == Panel::Files;
     // Until the full lists arrive, a rename shows as a deletion and an addition: say so
     // where the renames will appear (the header keeps the viewed count).
-    let title = if !app.data.settled() {
+    let title = if !app.data.listed() {
         format!(
             " Change · loading {}/{}… ",
             crate::model::thousands(app.data.loaded()),
             crate::model::thousands(app.data.commits.len())
         )
+    } else if app.data.judging {
+        " Change · judging… ".to_string()
     } else if app.data.paths_only {
         " Change · finding renames… ".to_string()
     } else {
@@ -112,8 +114,9 @@ fn commit_lines(app: &App, ci: usize, width: usize) -> [Line<'static>; HEADER_RO
             Span::raw(" "),
             who,
             Span::raw(" "),
-            if ci >= app.data.loaded() {
-                // Not judged yet (a long range loading behind the first screen).
+            if ci >= app.data.judged() {
+                // Not judged yet (a long range loading behind the first screen, a giant
+                // change judged behind it).
                 Span::styled("  … ", app.theme.dim)
             } else {
                 tier_badge(app, v.map(|v| v.tier))

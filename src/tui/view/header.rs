@@ -46,7 +46,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
         "{}/{}{} viewed ",
         app.viewed_count(),
         app.files.len(),
-        if d.settled() { "" } else { "+" }
+        if d.listed() { "" } else { "+" }
     );
     // The gate line shortens the title (its trusted ref) when needed, but gives way to a
     // notice in it (no policy, a rewrite after approval).
@@ -100,7 +100,21 @@ pub fn carried_reject_note(app: &App) -> Option<String> {
 pub fn gate_line(app: &App) -> Option<String> {
     use crate::signoff::ReviewState as S;
     let d = &app.data;
-    if d.commits.is_empty() || d.commits.iter().all(|c| c.verdict.is_none()) {
+    if d.commits.is_empty() {
+        return None;
+    }
+    if d.judging {
+        // A giant change drawn before its verdicts: how much is being judged.
+        let files: usize = d.commits[..d.loaded()]
+            .iter()
+            .map(|c| c.change.files.len())
+            .sum();
+        return Some(format!(
+            "gate: judging {} files…",
+            crate::model::thousands(files)
+        ));
+    }
+    if d.commits.iter().all(|c| c.verdict.is_none()) {
         return None;
     }
     if !d.settled() {
