@@ -264,10 +264,44 @@ const IDENT_BYTE: [bool; 256] = {
     t
 };
 
-/// Tokenizes `src` into tokens with their lines.
-fn tokenize(src: &str) -> Result<Vec<(Tok<'_>, usize)>, ScanError> {
+/// The tokens of a file, and the lines of its `include` identifiers (by token index): the
+/// only tokens whose line is kept once delimiters are known to balance.
+struct Tokens<'a> {
+    toks: Vec<Tok<'a>>,
+    include_lines: Vec<(usize, usize)>,
+}
+
+/// Where the identifier bytes starting at `i` end. Sixteen bytes are looked up at a time
+/// and the first that is no identifier byte is found from the mask, without a branch per
+/// byte: the end of a word is not predictable, and a mispredicted branch costs more than
+/// the lookups.
+fn ident_end(b: &[u8], mut i: usize) -> usize {
+    while let Some(chunk) = b.get(i..).and_then(|r| r.first_chunk::<16>()) {
+        let mut mask = 0u32;
+        for (k, c) in chunk.iter().enumerate() {
+            mask |= u32::from(IDENT_BYTE[usize::from(*c)]) << k;
+        }
+        let n = (!mask).trailing_zeros() as usize;
+        i += n;
+        if n < 16 {
+            return i;
+        }
+    }
+    while i < b.len() && IDENT_BYTE[usize::from(b[i])] {
+        i += 1;
+    }
+    i
+}
+
+/// Tokenizes `src`, checking that its delimiters balance as it goes (one pass: the tokens
+/// need not carry their lines). A token error (an unclosed string or comment) comes before
+/// a delimiter error, as if the delimiters were checked after the whole file was read.
+fn tokenize(src: &str) -> Result<Tokens<'_>, ScanError> {
     let b = src.as_bytes();
     let mut out = Vec::with_capacity(b.len() / 4);
+    let mut include_lines = Vec::new();
+    let mut open: Vec<(u8, usize)> = Vec::new();
+    let mut unbalanced: Option<ScanError> = None;
     let mut i = 0;
     let mut line = 1;
     let err = |line, what: &str| ScanError {
@@ -283,6 +317,22 @@ fn tokenize(src: &str) -> Result<Vec<(Tok<'_>, usize)>, ScanError> {
     }
     while i < b.len() {
         let c = b[i];
+        // The commonest token, a word, is taken before the dispatch below, unless it may
+        // start a raw or byte string or a raw identifier (`r"`, `b'`, `br#`, `c"`, `r#x`).
+        if IDENT_BYTE[usize::from(c)]
+            && !c.is_ascii_digit()
+            && !(matches!(c, b'r' | b'b' | b'c')
+                && matches!(b.get(i + 1), Some(b'"' | b'#' | b'\'' | b'r')))
+        {
+            let start = i;
+            i = ident_end(b, i);
+            let word = &src[start..i];
+            if word == "include" {
+                include_lines.push((out.len(), line));
+            }
+            out.push(Tok::Ident(word));
+            continue;
+        }
         match c {
             b'\n' => {
                 line += 1;
@@ -324,7 +374,7 @@ fn tokenize(src: &str) -> Result<Vec<(Tok<'_>, usize)>, ScanError> {
             b'"' => {
                 let (s, next, lines) =
                     string(b, i + 1).ok_or_else(|| err(line, "a string is not closed"))?;
-                out.push((Tok::Str(&src[i + 1..s]), line));
+                out.push(Tok::Str(&src[i + 1..s]));
                 line += lines;
                 i = next;
             }
@@ -343,7 +393,7 @@ fn tokenize(src: &str) -> Result<Vec<(Tok<'_>, usize)>, ScanError> {
                                 .count()
                                 == hashes =>
                         {
-                            out.push((Tok::Str(&src[open + 1..j]), start));
+                            out.push(Tok::Str(&src[open + 1..j]));
                             i = j + 1 + hashes;
                             break;
                         }
@@ -358,7 +408,7 @@ fn tokenize(src: &str) -> Result<Vec<(Tok<'_>, usize)>, ScanError> {
             b'b' | b'c' if b.get(i + 1) == Some(&b'"') => {
                 let (s, next, lines) =
                     string(b, i + 2).ok_or_else(|| err(line, "a string is not closed"))?;
-                out.push((Tok::Str(&src[i + 2..s]), line));
+                out.push(Tok::Str(&src[i + 2..s]));
                 line += lines;
                 i = next;
             }
@@ -375,18 +425,17 @@ fn tokenize(src: &str) -> Result<Vec<(Tok<'_>, usize)>, ScanError> {
                         .ok_or_else(|| err(line, "a character literal is not closed"))?;
                 } else {
                     i += 1;
-                    while i < b.len() && is_ident(b[i]) {
-                        i += 1;
-                    }
+                    i = ident_end(b, i);
                 }
             }
             b'r' if b.get(i + 1) == Some(&b'#') && b.get(i + 2).is_some_and(|c| is_ident(*c)) => {
                 let start = i + 2;
                 i = start;
-                while i < b.len() && is_ident(b[i]) {
-                    i += 1;
+                i = ident_end(b, i);
+                if &src[start..i] == "include" {
+                    include_lines.push((out.len(), line));
                 }
-                out.push((Tok::Ident(&src[start..i]), line));
+                out.push(Tok::Ident(&src[start..i]));
             }
             c if c.is_ascii_digit() => {
                 while i < b.len()
@@ -398,21 +447,29 @@ fn tokenize(src: &str) -> Result<Vec<(Tok<'_>, usize)>, ScanError> {
             }
             c if is_ident(c) => {
                 let start = i;
-                while i < b.len() && is_ident(b[i]) {
-                    i += 1;
+                i = ident_end(b, i);
+                let word = &src[start..i];
+                if word == "include" {
+                    include_lines.push((out.len(), line));
                 }
-                out.push((Tok::Ident(&src[start..i]), line));
+                out.push(Tok::Ident(word));
             }
             b':' if b.get(i + 1) == Some(&b':') => {
-                out.push((Tok::PathSep, line));
+                out.push(Tok::PathSep);
                 i += 2;
             }
             b'(' | b'[' | b'{' => {
-                out.push((Tok::Open(c), line));
+                if unbalanced.is_none() {
+                    open.push((c, line));
+                }
+                out.push(Tok::Open(c));
                 i += 1;
             }
             b')' | b']' | b'}' => {
-                out.push((Tok::Close(c), line));
+                if unbalanced.is_none() {
+                    unbalanced = unbalanced_close(c, open.pop(), line);
+                }
+                out.push(Tok::Close(c));
                 i += 1;
             }
             // Field access and ranges never take part in a path: leave them out (with
@@ -425,21 +482,55 @@ fn tokenize(src: &str) -> Result<Vec<(Tok<'_>, usize)>, ScanError> {
                         .is_some_and(|c| is_ident(*c) && !c.is_ascii_digit())
                 {
                     let start = i;
-                    while i < b.len() && is_ident(b[i]) {
-                        i += 1;
-                    }
-                    out.push((Tok::Field(&src[start..i]), line));
+                    i = ident_end(b, i);
+                    out.push(Tok::Field(&src[start..i]));
                 } else if b.get(i) == Some(&b'.') {
                     i += 1;
                 }
             }
             _ => {
-                out.push((Tok::Punct(c), line));
+                out.push(Tok::Punct(c));
                 i += 1;
             }
         }
     }
-    Ok(out)
+    if let Some(e) = unbalanced {
+        return Err(e);
+    }
+    if let Some((o, l)) = open.pop() {
+        return Err(ScanError {
+            line: l,
+            what: format!("`{}` is never closed", o as char),
+        });
+    }
+    Ok(Tokens {
+        toks: out,
+        include_lines,
+    })
+}
+
+/// The error for closing delimiter `c` on `line` where `opened` (its opener and line, if
+/// any) was the innermost one open; None when it matches.
+fn unbalanced_close(c: u8, opened: Option<(u8, usize)>, line: usize) -> Option<ScanError> {
+    let want = match c {
+        b')' => b'(',
+        b']' => b'[',
+        _ => b'{',
+    };
+    match opened {
+        Some((o, _)) if o == want => None,
+        Some((o, l)) => Some(ScanError {
+            line,
+            what: format!(
+                "`{}` closes the `{}` opened on line {l}",
+                c as char, o as char
+            ),
+        }),
+        None => Some(ScanError {
+            line,
+            what: format!("`{}` closes nothing", c as char),
+        }),
+    }
 }
 
 /// The byte length of the UTF-8 character starting with `first`.
@@ -532,11 +623,14 @@ const STD_MACROS: &[&str] = &[
 ];
 
 pub(crate) fn scan(src: &str) -> Result<FileScan, ScanError> {
-    let toks = tokenize(src)?;
-    check_balance(&toks)?;
-    let mut out = Items::new(&toks).run();
+    let Tokens {
+        toks,
+        include_lines,
+    } = tokenize(src)?;
+    let mut out = Items::new(&toks, &include_lines).run();
+    let (mut idents, mut fields) = (Seen::new(src), Seen::new(src));
     let mut after_fn = false;
-    for (k, (t, _)) in toks.iter().enumerate() {
+    for (k, t) in toks.iter().enumerate() {
         // The name an item or a `let` defines is no use of another one; nor is a name
         // followed by a single `:` (a field, a binding, a parameter).
         let defining = matches!(
@@ -554,30 +648,24 @@ pub(crate) fn scan(src: &str) -> Result<FileScan, ScanError> {
             )
         );
         let defined = std::mem::replace(&mut after_fn, defining)
-            || toks.get(k + 1).is_some_and(|(n, _)| *n == Tok::Punct(b':'));
+            || toks.get(k + 1) == Some(&Tok::Punct(b':'));
         match t {
             // `Self::name`: a method of the type whose `impl` this is.
             Tok::Ident(s)
-                if k >= 2
-                    && toks[k - 1].0 == Tok::PathSep
-                    && toks[k - 2].0 == Tok::Ident("Self") =>
+                if k >= 2 && toks[k - 1] == Tok::PathSep && toks[k - 2] == Tok::Ident("Self") =>
             {
-                out.fields.insert((*s).to_string());
+                fields.add(&mut out.fields, s);
             }
             // `a::name`: resolved with its path, not a name in scope.
-            Tok::Ident(_) if k >= 1 && toks[k - 1].0 == Tok::PathSep => {}
-            Tok::Ident(s) if !defined && !is_keyword(s) && !out.idents.contains(*s) => {
-                out.idents.insert((*s).to_string());
+            Tok::Ident(_) if k >= 1 && toks[k - 1] == Tok::PathSep => {}
+            Tok::Ident(s) if !defined && !is_keyword(s) => {
+                idents.add(&mut out.idents, s);
             }
             // `x.name(…)` or `x.name::<T>(…)`: a method call (`x.name` alone reads a field).
             Tok::Field(s)
-                if !out.fields.contains(*s)
-                    && matches!(
-                        toks.get(k + 1),
-                        Some((Tok::Open(b'('), _)) | Some((Tok::PathSep, _))
-                    ) =>
+                if matches!(toks.get(k + 1), Some(Tok::Open(b'(')) | Some(Tok::PathSep)) =>
             {
-                out.fields.insert((*s).to_string());
+                fields.add(&mut out.fields, s);
             }
             _ => {}
         }
@@ -587,6 +675,62 @@ pub(crate) fn scan(src: &str) -> Result<FileScan, ScanError> {
     out.fields.shrink_to_fit();
     out.paths.shrink_to_fit();
     Ok(out)
+}
+
+/// The names already put in one of a scan's sets (`idents` or `fields`), each keyed by its
+/// bytes packed into a `u128`: most identifiers repeat many times in a file, and a repeat is
+/// then found without hashing or comparing a string.
+struct Seen<'s> {
+    src: &'s [u8],
+    keys: foldhash::HashSet<u128>,
+    /// The last key seen in each of 64 slots (0, which no name has, when none): most
+    /// repeats are found here, before the set is asked.
+    recent: [u128; 64],
+}
+
+impl<'s> Seen<'s> {
+    fn new(src: &'s str) -> Self {
+        Seen {
+            src: src.as_bytes(),
+            keys: foldhash::HashSet::default(),
+            recent: [0; 64],
+        }
+    }
+
+    /// Puts `name` (a slice of the scanned text) in `set` unless it is there.
+    fn add(&mut self, set: &mut foldhash::HashSet<String>, name: &str) {
+        let key = self.key(name);
+        if let Some(k) = key {
+            let folded = (k as u64) ^ ((k >> 64) as u64);
+            let slot = (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as usize;
+            if self.recent[slot] == k {
+                return;
+            }
+            self.recent[slot] = k;
+        }
+        match key {
+            Some(k) if !self.keys.insert(k) => {}
+            _ => {
+                if !set.contains(name) {
+                    set.insert(name.to_string());
+                }
+            }
+        }
+    }
+
+    /// `name`'s key: its bytes, little-endian, when it has at most 16 (an identifier has no
+    /// zero byte, so no two names share a key) and 16 bytes of the text start where it
+    /// does; None otherwise.
+    fn key(&self, name: &str) -> Option<u128> {
+        let at = (name.as_ptr() as usize).wrapping_sub(self.src.as_ptr() as usize);
+        let word: [u8; 16] = self.src.get(at..at.checked_add(16)?)?.try_into().ok()?;
+        let word = u128::from_le_bytes(word);
+        match name.len() {
+            16 => Some(word),
+            n if n < 16 => Some(word & ((1u128 << (8 * n)) - 1)),
+            _ => None,
+        }
+    }
 }
 
 /// Rust's strict keywords, which no item can be named (a raw `r#fn` is another token).
@@ -633,51 +777,11 @@ fn is_keyword(s: &str) -> bool {
     )
 }
 
-fn check_balance(toks: &[(Tok<'_>, usize)]) -> Result<(), ScanError> {
-    let mut stack: Vec<(u8, usize)> = Vec::new();
-    for (t, line) in toks {
-        match t {
-            Tok::Open(c) => stack.push((*c, *line)),
-            Tok::Close(c) => {
-                let want = match c {
-                    b')' => b'(',
-                    b']' => b'[',
-                    _ => b'{',
-                };
-                match stack.pop() {
-                    Some((o, _)) if o == want => {}
-                    Some((o, l)) => {
-                        return Err(ScanError {
-                            line: *line,
-                            what: format!(
-                                "`{}` closes the `{}` opened on line {l}",
-                                *c as char, o as char
-                            ),
-                        })
-                    }
-                    None => {
-                        return Err(ScanError {
-                            line: *line,
-                            what: format!("`{}` closes nothing", *c as char),
-                        })
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    match stack.pop() {
-        Some((o, l)) => Err(ScanError {
-            line: l,
-            what: format!("`{}` is never closed", o as char),
-        }),
-        None => Ok(()),
-    }
-}
-
 /// The item recognizer: one pass over the tokens with a stack of inline modules.
 struct Items<'t, 'a> {
-    toks: &'t [(Tok<'a>, usize)],
+    toks: &'t [Tok<'a>],
+    /// The lines of the `include` identifiers, by token index.
+    include_lines: &'t [(usize, usize)],
     i: usize,
     depth: usize,
     /// Inline modules open: (name, brace depth inside it).
@@ -699,9 +803,10 @@ struct Items<'t, 'a> {
 }
 
 impl<'t, 'a> Items<'t, 'a> {
-    fn new(toks: &'t [(Tok<'a>, usize)]) -> Self {
+    fn new(toks: &'t [Tok<'a>], include_lines: &'t [(usize, usize)]) -> Self {
         Items {
             toks,
+            include_lines,
             i: 0,
             depth: 0,
             scope: Vec::new(),
@@ -717,7 +822,7 @@ impl<'t, 'a> Items<'t, 'a> {
     }
 
     fn tok(&self, at: usize) -> Option<&Tok<'a>> {
-        self.toks.get(at).map(|(t, _)| t)
+        self.toks.get(at)
     }
 
     /// The `macro_rules!` definition whose body the scanner is in, if any.
@@ -817,7 +922,10 @@ impl<'t, 'a> Items<'t, 'a> {
                                 self.out.includes.push((scope, p));
                             }
                             _ => {
-                                let line = self.toks[self.i].1;
+                                let line = self
+                                    .include_lines
+                                    .binary_search_by_key(&self.i, |(k, _)| *k)
+                                    .map_or(0, |n| self.include_lines[n].1);
                                 self.out.include_line.get_or_insert(line);
                             }
                         },
@@ -1241,12 +1349,10 @@ impl<'t, 'a> Items<'t, 'a> {
             }
         }
         let words = || {
-            self.toks[from.min(j)..j]
-                .iter()
-                .filter_map(|(t, _)| match t {
-                    Tok::Ident(s) => Some(*s),
-                    _ => None,
-                })
+            self.toks[from.min(j)..j].iter().filter_map(|t| match t {
+                Tok::Ident(s) => Some(*s),
+                _ => None,
+            })
         };
         let count = words().count();
         if count >= 2 || (leading && count == 1) {
