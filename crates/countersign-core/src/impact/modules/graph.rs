@@ -48,7 +48,19 @@ pub(super) fn run(
     let via = g.walk();
     let out = g.report(via);
     fallbacks.sort_by(|a, b| a.crate_name.cmp(&b.crate_name));
+    drop_behind((g.resolver, g.edges, g.listing.take_scans()));
     (out, fallbacks)
+}
+
+/// Drops `tables` on a thread of its own: freeing every file's scan and every module's
+/// edges, tens of thousands of small allocations on a large workspace, took 7% of `impact`
+/// on the generated 400-crate one, and the answer does not wait for it (a process that
+/// exits first leaves the freeing to the system). Dropped here when no thread can be made.
+fn drop_behind<T: Send + 'static>(tables: T) {
+    // When no thread can be made, the closure, and `tables` with it, is dropped here.
+    let _ = std::thread::Builder::new()
+        .name("drop-behind".into())
+        .spawn(move || drop(tables));
 }
 
 /// A crate that may take part: its impact, and whether it is a root (its own files or

@@ -102,6 +102,11 @@ impl<'t, T: ListFiles> Listing<'t, T> {
         self.scanned.extend(done);
     }
 
+    /// The scans read ahead and not yet taken, for the caller to drop where it likes.
+    pub(crate) fn take_scans(&mut self) -> HashMap<String, Result<FileScan, ScanError>> {
+        std::mem::take(&mut self.scanned)
+    }
+
     fn exists(&mut self, path: &str) -> bool {
         let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
         let tree = self.tree;
