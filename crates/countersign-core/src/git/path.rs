@@ -1,5 +1,6 @@
 //! Repository paths as git stores them: bytes, not necessarily UTF-8.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::Path;
 
@@ -132,7 +133,31 @@ fn hfs_ignorable(c: char) -> bool {
 /// A path component as a case-insensitive file system may store it: case folded (Unicode
 /// lowercase, so the Kelvin sign is `k`), HFS+'s ignorable code points dropped, an NTFS stream
 /// suffix (`:…`) and NTFS's trailing dots and spaces cut.
-fn fold_component(component: &[u8]) -> String {
+///
+/// Borrowed where folding changes nothing but cuts (an ASCII component: no code point HFS+
+/// ignores, ASCII lowercase is Unicode's), so the common path allocates nothing.
+fn fold_component(component: &[u8]) -> Cow<'_, str> {
+    if component.is_ascii() {
+        let cut = |s: &str| -> usize {
+            let s = s.split(':').next().unwrap_or("");
+            s.trim_end_matches(['.', ' ']).len()
+        };
+        return match std::str::from_utf8(component) {
+            Ok(text) if !component.iter().any(u8::is_ascii_uppercase) => {
+                Cow::Borrowed(&text[..cut(text)])
+            }
+            _ => {
+                let mut lower = String::from_utf8_lossy(component).to_ascii_lowercase();
+                lower.truncate(cut(&lower));
+                Cow::Owned(lower)
+            }
+        };
+    }
+    Cow::Owned(unicode_fold(component))
+}
+
+/// [`fold_component`] by the full rule: Unicode lowercase, HFS+ ignorables dropped, cuts.
+fn unicode_fold(component: &[u8]) -> String {
     let text = String::from_utf8_lossy(component);
     let folded: String = text
         .chars()
@@ -164,12 +189,12 @@ impl GitPath {
                 b"" => return Some("it has an empty component (`//`, or a `/` at an end)"),
                 b"." => return Some("it has a `.` component"),
                 b".." => return Some("it has a `..` component"),
-                _ if fold_component(component) == ".git"
-                    || fold_component(component) == "git~1" =>
-                {
-                    return Some("a component is `.git` on a case-insensitive file system")
+                _ => {
+                    let folded = fold_component(component);
+                    if folded == ".git" || folded == "git~1" {
+                        return Some("a component is `.git` on a case-insensitive file system");
+                    }
                 }
-                _ => {}
             }
         }
         None
@@ -179,8 +204,14 @@ impl GitPath {
     /// component (case folded, HFS+ ignorables dropped, NTFS trailing dots cut): two paths
     /// with the same folded form are one file in such a checkout.
     pub fn folded(&self) -> GitPath {
-        let parts: Vec<String> = self.0.split(|b| *b == b'/').map(fold_component).collect();
-        GitPath(parts.join("/").into_bytes())
+        let mut out: Vec<u8> = Vec::with_capacity(self.0.len());
+        for (i, part) in self.0.split(|b| *b == b'/').enumerate() {
+            if i > 0 {
+                out.push(b'/');
+            }
+            out.extend_from_slice(fold_component(part).as_bytes());
+        }
+        GitPath(out)
     }
 
     /// True when the path's first component is `.countersign` on some file system though not
@@ -190,6 +221,7 @@ impl GitPath {
     pub fn aliases_countersign_dir(&self) -> bool {
         let first = self.0.split(|b| *b == b'/').next().unwrap_or(&[]);
         let folded = fold_component(first);
+        let folded = folded.as_ref();
         first != b".countersign"
             && (folded == ".countersign"
                 || folded
@@ -225,6 +257,39 @@ impl serde::Serialize for GitPath {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_components_fold_as_unicode_folding_does() {
+        let components: [&[u8]; 16] = [
+            b"src",
+            b"Src",
+            b"BILLING",
+            b".git",
+            b".GIT. .",
+            b"git~1",
+            b"GIT~1",
+            b"lib.rs:stream",
+            b"Lib.RS::$DATA",
+            b"docs. ",
+            b"",
+            b".",
+            b"..",
+            b"a b ",
+            b"\x7f\x01Z",
+            b"caf\xc3\xa9",
+        ];
+        for c in components {
+            assert_eq!(fold_component(c), unicode_fold(c), "{c:?}");
+        }
+        // Borrowed (no allocation) where nothing but a cut changes it.
+        assert!(matches!(fold_component(b"src"), Cow::Borrowed("src")));
+        assert!(matches!(fold_component(b"x.rs:s"), Cow::Borrowed("x.rs")));
+        assert_eq!(
+            GitPath::from("Data/D000/F.txt:x").folded(),
+            GitPath::from("data/d000/f.txt")
+        );
+        assert_eq!(GitPath::from("a//b").folded(), GitPath::from("a//b"));
+    }
 
     #[test]
     fn display_tells_every_path_apart_and_reads_back() {

@@ -77,4 +77,5 @@ pub use crates::CrateImpact;
 pub use deps::DepKind;
 pub use lock_reach::LockReach;
 pub use report::{Impact, TargetImpact};
+pub(crate) use workspace::plain_dir;
 pub use workspace::{Member, Workspace};

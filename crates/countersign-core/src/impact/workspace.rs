@@ -143,6 +143,15 @@ struct MemberIndex {
     by_name: HashMap<String, usize>,
     /// Case-folded directory (see [`GitPath::folded`]) → members, in member order.
     by_folded_dir: HashMap<Vec<u8>, Vec<usize>>,
+    /// Every member's directory is [`plain_dir`].
+    plain_dirs: bool,
+}
+
+/// A directory of lowercase letters, digits, `-`, `_` and `/`: it folds to itself, and a path
+/// that does too is written below it by a case-insensitive checkout exactly where it is.
+pub(crate) fn plain_dir(d: &str) -> bool {
+    d.bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_/".contains(&b))
 }
 
 /// `path` itself, then each directory above it, then "" (the root): every `dir` for which
@@ -629,9 +638,18 @@ impl Workspace {
         found.into_iter().map(|i| &self.members[i]).collect()
     }
 
+    /// True when every member's directory is [`plain_dir`] (case folding moves no path of
+    /// this workspace into another member).
+    pub(crate) fn member_dirs_plain(&self) -> bool {
+        self.index().plain_dirs
+    }
+
     fn index(&self) -> &MemberIndex {
         self.index.get_or_init(|| {
-            let mut index = MemberIndex::default();
+            let mut index = MemberIndex {
+                plain_dirs: self.members.iter().all(|m| plain_dir(&m.dir)),
+                ..MemberIndex::default()
+            };
             for (i, m) in self.members.iter().enumerate() {
                 index.by_dir.insert(m.dir.clone(), i);
                 index.by_name.entry(m.name.clone()).or_insert(i);
@@ -661,8 +679,14 @@ impl Workspace {
             }
             out
         });
+        // Asked for every changed path: the keys holding `dir` as a prefix follow it in
+        // order, and of those the ones below it continue with `/` (no bound allocated).
+        use std::ops::Bound;
+        let below = index
+            .range::<str, _>((Bound::Excluded(dir), Bound::Unbounded))
+            .take_while(|(p, _)| p.starts_with(dir))
+            .filter(|(p, _)| p.as_bytes().get(dir.len()) == Some(&b'/'));
         let exact = index.get_key_value(dir).into_iter();
-        let below = index.range(format!("{dir}/")..format!("{dir}0"));
         exact
             .chain(below)
             .flat_map(|(p, who)| {

@@ -72,7 +72,10 @@ impl RuleGlobs {
             }
         });
         let mut hits = set.matches(path);
-        hits.extend(set.matches(folded));
+        // A path that folds to itself (most do) would only match the same globs again.
+        if folded != path {
+            hits.extend(set.matches(folded));
+        }
         self.owned(hits).into_iter().map(|(r, _)| r).collect()
     }
 

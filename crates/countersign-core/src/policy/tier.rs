@@ -330,12 +330,19 @@ impl<'a> Classifier<'a> {
         let folded = path.folded();
         let mut found = Vec::new();
         let globs = &self.policy.path_globs;
-        let exact: Vec<usize> = globs
-            .matching(path.as_path())
-            .into_iter()
-            .map(|(r, _)| r)
-            .collect();
-        for r in globs.matching_folded(path.as_path(), folded.as_path()) {
+        let on_folded = globs.matching_folded(path.as_path(), folded.as_path());
+        // The rules matching exactly are the path's own (`matches`): asked for only when a
+        // rule matches case-insensitively at all.
+        let exact: Vec<usize> = if on_folded.is_empty() {
+            Vec::new()
+        } else {
+            globs
+                .matching(path.as_path())
+                .into_iter()
+                .map(|(r, _)| r)
+                .collect()
+        };
+        for r in on_folded {
             if let Some(rule) = self.policy.rules.get(r).filter(|_| !exact.contains(&r)) {
                 found.push(Match {
                     tier: rule.tier,
@@ -350,12 +357,13 @@ impl<'a> Classifier<'a> {
         let unchanged = folded.as_bytes() == path.as_bytes();
         // A directory of lowercase letters, digits, `-`, `_` and `/` folds to itself: with a
         // path that does too, folding adds nothing (and costs nothing on the common case).
-        let plain = |d: &str| {
-            d.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_/".contains(&b))
-        };
+        let plain = crate::impact::plain_dir;
         // Members whose directory, folded, holds the folded path: where a case-insensitive
-        // checkout writes it.
+        // checkout writes it. None can count for a path that folds to itself when every
+        // member's directory is plain (the loop below passes over each of them).
+        if unchanged && ws.member_dirs_plain() && self.trusted.member_dirs_plain() {
+            return found;
+        }
         let holding = ws
             .members_holding_folded(&folded)
             .into_iter()

@@ -235,8 +235,9 @@ impl Finder {
             }
         }
 
-        // 3. The same patch, among commits touching the same paths.
-        if commit.parents.len() <= 1 {
+        // 3. The same patch, among commits touching the same paths (none without signed
+        // commits: the commit's own tree diff, a second one, is not worth reading then).
+        if commit.parents.len() <= 1 && !index.commits.is_empty() {
             if index.by_patch.is_none() {
                 let mut by_patch = PatchIndex::default();
                 for a in &index.commits {
