@@ -438,19 +438,25 @@ fn a_lock_change_reaches_the_member_locking_that_exact_package() {
 
 #[test]
 fn a_submodule_bump_takes_the_tier_of_the_crate_compiling_from_it() {
-    // Through a path dependency into the submodule, and (another door) an include! of one
-    // of its files.
-    submodule_bump(true);
-    submodule_bump(false);
+    // Through a path dependency into the submodule or a directory below its root, and
+    // (another door) an include! of one of its files.
+    submodule_bump(Some("vendor/money"), true);
+    submodule_bump(Some("vendor/money/core"), true);
+    submodule_bump(None, true);
+    // A path dependency beside it that only shares the name's beginning is not below it.
+    submodule_bump(Some("vendor/money-core"), false);
 }
 
-fn submodule_bump(path_dependency: bool) {
+/// A commit bumping the `vendor/money` submodule, which billing-api (prohibited) compiles
+/// from through a path dependency on `dependency` or, without one, an include!; `reached`:
+/// whether the bump must take billing-api's tier for it.
+fn submodule_bump(dependency: Option<&str>, reached: bool) {
     let d = Demo::new();
-    if path_dependency {
+    if let Some(dep) = dependency {
         d.write(
             "crates/billing-api/Cargo.toml",
             &format!(
-                "{}money = {{ path = \"../../vendor/money\" }}\n",
+                "{}money = {{ path = \"../../{dep}\" }}\n",
                 include_str!("../../src/demo/fixtures/billing-manifest.toml")
             ),
         );
@@ -494,12 +500,14 @@ fn submodule_bump(path_dependency: bool) {
         ],
     );
     let (code, row) = d.verify();
+    let below = row.to_string().contains("compiles files below it");
+    if !reached {
+        assert!(!below, "{dependency:?}: {row:#}");
+        return;
+    }
     assert_eq!(code, 1, "{row:#}");
     assert_eq!(row["tier"], "prohibited", "{row:#}");
-    assert!(
-        row.to_string().contains("compiles files below it"),
-        "{row:#}"
-    );
+    assert!(below, "{dependency:?}: {row:#}");
 }
 
 #[test]

@@ -1723,3 +1723,24 @@ fn the_comment_box_keys_of_the_key_table_work_in_a_real_terminal() {
     let json = std::fs::read_to_string(saved).expect("readable");
     assert!(json.contains(r#""<aXb>\nc\nf\tg""#), "{json}");
 }
+
+/// A commit of more than `FIRST_JUDGED_PATHS` files (issue 29): the workstation draws it
+/// before judging it, and the verdict arrives from the background by itself, then the full
+/// lists; the header ends on the gate's verdict without a key pressed.
+#[test]
+fn a_giant_commit_is_judged_behind_the_first_screen_by_itself() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let repo = dir.path().join("repo");
+    let key = countersign_core::signoff::keys::generate_ed25519("alice@example.com").unwrap();
+    let files = countersign::tui::data::FIRST_JUDGED_PATHS + 1;
+    countersign_testkit::governed_giant_commit(&repo, &key, files);
+    let Some(t) = Tmux::start(&review_script(dir.path(), &repo), 170, 40) else {
+        return;
+    };
+    let s = t.wait_for(&format!("Change · 0/{files} viewed"));
+    assert!(s.contains("gate: 1 needs approval"), "{s}");
+    assert!(s.contains("SUPV"), "{s}");
+    assert!(!s.contains("judging"), "{s}");
+    t.keys(&["q"]);
+    assert_restored(&t, "0");
+}
