@@ -11,7 +11,9 @@
 //! package now resolves it to another entry. Anything that cannot be resolved to exactly one
 //! package leaves the judgement to the package names (the caller's wider answer).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
+
+use foldhash::{HashMap, HashSet};
 
 use super::wide::{dep_parts, LockFile, LockedPackage};
 
@@ -47,19 +49,31 @@ impl LockReach {
 /// A locked package as cargo identifies it: name, version, source (None for a path package).
 type Key<'a> = (&'a str, &'a str, Option<&'a str>);
 
-/// A lock file's packages, each with its dependencies resolved to entries of the same file.
-struct Resolved<'a> {
-    keys: Vec<Key<'a>>,
+/// A lock file's packages, each with its dependencies resolved to entries of the same file
+/// (kept with the parsed file: see [`LockFile::resolved`]).
+#[derive(Debug)]
+pub(super) struct Resolution {
     deps: Vec<Vec<usize>>,
+    /// The same entries ordered by their keys: a package's identity, compared between two
+    /// files without building it again.
+    sorted: Vec<Vec<usize>>,
 }
 
 fn key(p: &LockedPackage) -> Key<'_> {
     (p.name.as_str(), p.version.as_str(), p.source.as_deref())
 }
 
-/// Every dependency entry of `lock` resolved as cargo resolves it, or why one cannot be.
-fn resolve(lock: &LockFile) -> Result<Resolved<'_>, String> {
-    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+/// Every dependency entry of `lock` resolved as cargo resolves it, or why one cannot be
+/// (worked out once per parsed file).
+fn resolved(lock: &LockFile) -> Result<&Resolution, String> {
+    lock.resolved
+        .get_or_init(|| resolve(lock))
+        .as_ref()
+        .map_err(String::clone)
+}
+
+fn resolve(lock: &LockFile) -> Result<Resolution, String> {
+    let mut by_name: HashMap<&str, Vec<usize>> = Default::default();
     for (i, p) in lock.package.iter().enumerate() {
         by_name.entry(p.name.as_str()).or_default().push(i);
     }
@@ -103,21 +117,30 @@ fn resolve(lock: &LockFile) -> Result<Resolved<'_>, String> {
         }
         deps.push(mine);
     }
-    Ok(Resolved {
-        keys: lock.package.iter().map(key).collect(),
-        deps,
-    })
+    let sorted = deps
+        .iter()
+        .map(|ds| {
+            let mut s = ds.clone();
+            s.sort_unstable_by(|&a, &b| key(&lock.package[a]).cmp(&key(&lock.package[b])));
+            s
+        })
+        .collect();
+    Ok(Resolution { deps, sorted })
 }
 
-impl Resolved<'_> {
-    /// What a package is, for comparing two lock files: its checksum and its dependencies
-    /// as entries (so a lock that starts writing `anstream 1.0.0` where it wrote `anstream`,
-    /// because a second version arrived, changes nothing).
-    fn identity<'l>(&'l self, lock: &'l LockFile, i: usize) -> (Option<&'l str>, Vec<Key<'l>>) {
-        let mut deps: Vec<Key<'_>> = self.deps[i].iter().map(|&j| self.keys[j]).collect();
-        deps.sort_unstable();
-        (lock.package[i].checksum.as_deref(), deps)
-    }
+/// A package is the same in both files: its checksum and its dependencies as entries (so a
+/// lock that starts writing `anstream 1.0.0` where it wrote `anstream`, because a second
+/// version arrived, changes nothing).
+fn same_identity(
+    (old, ro, o): (&LockFile, &Resolution, usize),
+    (new, rn, i): (&LockFile, &Resolution, usize),
+) -> bool {
+    let (a, b) = (&ro.sorted[o], &rn.sorted[i]);
+    old.package[o].checksum == new.package[i].checksum
+        && a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(&x, &y)| key(&old.package[x]) == key(&new.package[y]))
 }
 
 /// For each workspace package (by name) the lock file holds, the package names of its direct
@@ -130,14 +153,18 @@ pub(super) fn direct_reach(
     new: &LockFile,
     is_member: impl Fn(&LockedPackage) -> bool,
 ) -> Result<BTreeMap<String, BTreeSet<String>>, String> {
-    let (ro, rn) = (resolve(old)?, resolve(new)?);
-    let old_index: HashMap<Key<'_>, usize> =
-        ro.keys.iter().enumerate().map(|(i, k)| (*k, i)).collect();
+    let (ro, rn) = (resolved(old)?, resolved(new)?);
+    let old_index: HashMap<Key<'_>, usize> = old
+        .package
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (key(p), i))
+        .collect();
     let changed = |i: usize| {
         !is_member(&new.package[i])
             && old_index
-                .get(&rn.keys[i])
-                .is_none_or(|&o| ro.identity(old, o) != rn.identity(new, i))
+                .get(&key(&new.package[i]))
+                .is_none_or(|&o| !same_identity((old, ro, o), (new, rn, i)))
     };
     // Reverse closure of the changed entries over the new file's edges.
     let mut rdeps: Vec<Vec<usize>> = vec![Vec::new(); new.package.len()];
@@ -157,10 +184,10 @@ pub(super) fn direct_reach(
         }
     }
     // A workspace package's earlier entry, found by name: a release changes its version.
-    let mut old_members: HashMap<&str, HashSet<Key<'_>>> = HashMap::new();
+    let mut old_members: HashMap<&str, HashSet<Key<'_>>> = HashMap::default();
     for (o, p) in old.package.iter().enumerate() {
         if is_member(p) {
-            let deps = ro.deps[o].iter().map(|&j| ro.keys[j]);
+            let deps = ro.deps[o].iter().map(|&j| key(&old.package[j]));
             old_members.entry(p.name.as_str()).or_default().extend(deps);
         }
     }
@@ -169,13 +196,13 @@ pub(super) fn direct_reach(
         if !is_member(p) {
             continue;
         }
-        let empty = HashSet::new();
+        let empty = HashSet::default();
         let before = old_members.get(p.name.as_str()).unwrap_or(&empty);
-        let now: HashSet<Key<'_>> = rn.deps[i].iter().map(|&j| rn.keys[j]).collect();
+        let now: HashSet<Key<'_>> = rn.deps[i].iter().map(|&j| key(&new.package[j])).collect();
         let reached = out.entry(p.name.clone()).or_default();
         for &j in &rn.deps[i] {
             let d = &new.package[j];
-            if !is_member(d) && (tainted[j] || !before.contains(&rn.keys[j])) {
+            if !is_member(d) && (tainted[j] || !before.contains(&key(d))) {
                 reached.insert(d.name.clone());
             }
         }
