@@ -264,7 +264,10 @@ impl LockFile {
                     continue;
                 };
                 let full = normalize_dep(&k["checksum ".len()..]);
-                if let Some(p) = by_full.get(&full).and_then(|&i| self.package.get_mut(i)) {
+                if let Some(p) = by_full
+                    .get(full.as_ref())
+                    .and_then(|&i| self.package.get_mut(i))
+                {
                     p.checksum.get_or_insert(sum);
                 }
             }
@@ -272,8 +275,7 @@ impl LockFile {
                 self.rest.remove("metadata");
             }
         }
-        let mut by_name: std::collections::HashMap<&str, Vec<&LockedPackage>> =
-            std::collections::HashMap::new();
+        let mut by_name: foldhash::HashMap<&str, Vec<&LockedPackage>> = Default::default();
         for p in &self.package {
             by_name.entry(p.name.as_str()).or_default().push(p);
         }
@@ -288,18 +290,13 @@ impl LockFile {
                     .map(|d| {
                         let written = normalize_dep(d);
                         let (name, version, source) = dep_parts(&written);
-                        let fits: Vec<&&LockedPackage> = by_name
-                            .get(name)
-                            .into_iter()
-                            .flatten()
-                            .filter(|p| {
-                                version.is_none_or(|v| p.version == v)
-                                    && source.is_none_or(|s| p.source.as_deref() == Some(s))
-                            })
-                            .collect();
-                        match fits.as_slice() {
-                            [one] => full_name(one),
-                            _ => written,
+                        let mut fits = by_name.get(name).into_iter().flatten().filter(|p| {
+                            version.is_none_or(|v| p.version == v)
+                                && source.is_none_or(|s| p.source.as_deref() == Some(s))
+                        });
+                        match (fits.next(), fits.next()) {
+                            (Some(one), None) => full_name(one),
+                            _ => written.into_owned(),
                         }
                     })
                     .collect()
@@ -333,10 +330,12 @@ pub(super) fn dep_parts(dep: &str) -> (&str, Option<&str>, Option<&str>) {
 }
 
 /// A dependency string with its source, if any, percent-decoded.
-fn normalize_dep(d: &str) -> String {
+fn normalize_dep(d: &str) -> std::borrow::Cow<'_, str> {
     match d.split_once(" (") {
-        Some((head, src)) => format!("{head} ({})", percent_decode(src.trim_end_matches(')'))),
-        None => d.to_string(),
+        Some((head, src)) => {
+            format!("{head} ({})", percent_decode(src.trim_end_matches(')'))).into()
+        }
+        None => d.into(),
     }
 }
 
