@@ -36,7 +36,8 @@ fn width() -> usize {
 pub fn run(cwd: &Path, args: &ImpactArgs) -> Result<i32> {
     // `impact` reads thousands of blobs and only reports; like git itself, it does not
     // re-hash every object it reads (libgit2's default, a third of the run time on large
-    // workspaces). The gate (`verify`) and signing keep libgit2's strict verification.
+    // workspaces). The gate (`verify`) and signing keep libgit2's strict verification
+    // (but for the inclusion scan's source reads: see impact::compiled::scan_entries).
     git2::opts::strict_hash_verification(false);
     let ctx = Context::open(cwd)?;
     let mut review = Review::open(

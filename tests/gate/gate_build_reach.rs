@@ -184,6 +184,32 @@ fn modules_declared_inside_an_included_file_are_followed() {
     assert_prohibited_by_billing(code, &row, "compiled into");
 }
 
+/// The scan tokenizes a crate's own file only when its bytes spell `include` or `path`:
+/// rustc reads no inclusion form without one of the two words. Every spelling rustc accepts
+/// (space, newline or comment before the `!`, an attribute split over lines) still holds one;
+/// a check for `include!` or `path =` alone would pass these files over, and the AI edit of
+/// the file they pull in would be judged by its own path.
+#[test]
+fn the_byte_check_before_the_scan_misses_no_spelling_of_a_form() {
+    for form in [
+        "include\n!(concat!(\"../../../docs/\", \"rates.rs\"));\n",
+        "const R: &str = include_str /* loaded */ !(\"../../../docs/rates.rs\");\n",
+        "#[cfg_attr(all(), path\n= \"../../../docs/rates.rs\")]\nmod rates;\n",
+    ] {
+        let d = Demo::new();
+        d.write(
+            "crates/billing-api/src/lib.rs",
+            &billing_lib_with("mod loader;"),
+        );
+        d.write("crates/billing-api/src/loader.rs", form);
+        d.write("docs/rates.rs", RATES);
+        d.human("Billing reads its rates from docs");
+        d.ai(&[("docs/rates.rs", RATES_AI)]);
+        let (code, row) = d.verify();
+        assert_prohibited_by_billing(code, &row, "compiled into");
+    }
+}
+
 #[test]
 fn an_unresolvable_include_makes_every_outside_file_may_include() {
     for form in [
@@ -539,6 +565,34 @@ fn a_file_a_crate_may_build_keeps_its_tier() {
         assert_eq!(code, 1, "{file}: {row:#}");
         assert_eq!(row["tier"], "prohibited", "{file}: {row:#}");
     }
+}
+
+/// The names a crate's string literals give (what a proc macro may read) are read from a file
+/// spelling neither `include` nor `path` only when a judgement asks about a file in the
+/// crate's folder: asked, they still count. Before they are read, or where they cannot be,
+/// every file in the folder counts as built.
+#[test]
+fn a_name_in_a_file_without_forms_still_keeps_the_named_file_built() {
+    let d = Demo::new();
+    d.write(
+        "crates/billing-api/src/lib.rs",
+        &billing_lib_with("mod page;"),
+    );
+    d.write(
+        "crates/billing-api/src/page.rs",
+        "#[doc = \"invoice.md\"]\npub struct Page;\n",
+    );
+    d.write("crates/billing-api/templates/invoice.md", "v1\n");
+    d.human("Billing renders an invoice page");
+    d.ai(&[("crates/billing-api/templates/invoice.md", "v2\n")]);
+    let (code, row) = d.verify();
+    assert_eq!(code, 1, "{row:#}");
+    assert_eq!(row["tier"], "prohibited", "{row:#}");
+    // A document no literal names still takes only its path rules.
+    d.ai(&[("crates/billing-api/NOTES.md", "notes\n")]);
+    let (code, row) = d.verify();
+    assert_eq!(code, 0, "{row:#}");
+    assert_eq!(row["tier"], "autonomous", "{row:#}");
 }
 
 #[test]

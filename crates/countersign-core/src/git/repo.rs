@@ -204,7 +204,8 @@ impl ReadsWithout {
     /// libgit2's hash check of every object read: for reads that git itself does not verify
     /// either and whose objects are read again, verified, before anything is judged or signed
     /// on them (the notes history's trees; the commit ids of a long range listed for the
-    /// workstation's first screen).
+    /// workstation's first screen), and for the inclusion scan's reads of source files, whose
+    /// bytes are what a checkout writes and the build compiles (git does not re-hash them).
     pub fn hash_check() -> Self {
         Self::off(git2::opts::strict_hash_verification)
     }

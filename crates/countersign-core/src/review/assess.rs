@@ -279,6 +279,9 @@ impl<'r> Assessor<'r> {
         let empty = Workspace::default();
         let ws = &self.workspaces[&commit.id];
         let parent_ws = parent.as_ref().map_or(&empty, |p| &self.workspaces[p]);
+        let views = [&**ws, parent_ws, &self.trusted_workspace];
+        let paths = commit.files.iter().flat_map(|f| f.paths());
+        Self::read_names_for(self.repo, &mut self.inclusions, paths, &views);
         let none = Inclusions::default();
         let reaches =
             super::reach::reaches(self.repo, commit, ws, parent_ws, self.inclusions.as_ref());
@@ -286,6 +289,24 @@ impl<'r> Assessor<'r> {
             .with_inclusions(self.inclusions.as_ref().unwrap_or(&none))
             .with_reaches(&reaches);
         Ok(classifier.classify(commit, ws, parent_ws))
+    }
+
+    /// Reads the put-off names (see [`compiled::read_names`]) of the crates that hold any of
+    /// `paths` in any of `views`: what [`Inclusions::not_built`] is asked about them.
+    fn read_names_for<'p>(
+        repo: &git2::Repository,
+        inclusions: &mut Option<Inclusions>,
+        paths: impl Iterator<Item = &'p crate::git::GitPath>,
+        views: &[&Workspace],
+    ) {
+        let Some(inclusions) = inclusions.as_mut() else {
+            return;
+        };
+        let crates: std::collections::BTreeSet<String> = paths
+            .flat_map(|p| views.iter().filter_map(move |w| w.member_of(p)))
+            .map(|m| m.name.clone())
+            .collect();
+        compiled::read_names(repo, inclusions, &crates);
     }
 
     /// A commit that touches no manifest has its parent's workspace: reuse it when it was
@@ -323,7 +344,11 @@ impl<'r> Assessor<'r> {
             self.inclusions = Some(if self.cache_scans {
                 compiled::scan_tree_cached(self.repo, self.trusted_commit, &self.trusted_workspace)?
             } else {
-                compiled::scan_tree(self.repo, self.trusted_commit, &self.trusted_workspace)?
+                compiled::scan_tree_putting_off_names(
+                    self.repo,
+                    self.trusted_commit,
+                    &self.trusted_workspace,
+                )?
             });
         }
         let trusted_tree = self
@@ -380,8 +405,14 @@ impl<'r> Assessor<'r> {
             return Ok(());
         }
         let ws = &self.workspaces[&commit.id];
-        let found =
-            compiled::scan_entries(self.repo, ws, &entries, &tree, self.inclusions.as_ref())?;
+        let found = compiled::scan_entries(
+            self.repo,
+            ws,
+            &entries,
+            &tree,
+            self.inclusions.as_ref(),
+            compiled::Names::PutOff,
+        )?;
         if let Some(all) = self.inclusions.as_mut() {
             all.extend(found);
         }
@@ -504,6 +535,10 @@ impl<'r> Assessor<'r> {
                 ..TieredImpact::default()
             });
         };
+        if let Some(ws) = self.workspaces.get(&last.id).cloned() {
+            let paths = direct.paths.iter().map(|p| &p.path);
+            Self::read_names_for(self.repo, &mut self.inclusions, paths, &[&*ws]);
+        }
         let entries = self.file_entries(&direct.paths, last.id);
         let (verdict, crate_tiers) = self.escalate(direct, base, last.id, &files)?;
         Ok(TieredImpact {

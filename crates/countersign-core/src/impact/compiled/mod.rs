@@ -86,6 +86,16 @@ pub struct Inclusions {
     /// here, so it counts as built.
     #[serde(default)]
     named: BTreeMap<String, BTreeSet<String>>,
+    /// Crate → its own files (path, blob id) whose names (above) are not read yet: files
+    /// holding neither `include` nor `path`, so no form, whose string literals only matter
+    /// when a judgement asks whether the crate builds a file in its folder (see
+    /// [`read_names`]). Until read, every file in the crate's folder counts as built.
+    #[serde(default)]
+    unnamed: BTreeMap<String, BTreeSet<(String, String)>>,
+    /// Crates with a file whose names could not be read: every file in their folder counts
+    /// as built (fail closed).
+    #[serde(default)]
+    names_unknown: BTreeSet<String>,
     /// Directories holding a `.cargo-checksum.json`: vendored crates (a Cargo directory
     /// source, as `cargo vendor` writes them), which cargo compiles on the build machine
     /// whatever path rule covers them.
@@ -218,6 +228,10 @@ impl Inclusions {
         for (k, names) in other.named {
             self.named.entry(k).or_default().extend(names);
         }
+        for (k, files) in other.unnamed {
+            self.unnamed.entry(k).or_default().extend(files);
+        }
+        self.names_unknown.extend(other.names_unknown);
         self.vendored.extend(other.vendored);
     }
 
@@ -248,6 +262,15 @@ impl Inclusions {
         if self.may.get(&member.name).is_some_and(|f| !f.is_empty()) {
             return false;
         }
+        // Names not read yet (or unreadable) may name it.
+        if self
+            .unnamed
+            .get(&member.name)
+            .is_some_and(|f| !f.is_empty())
+            || self.names_unknown.contains(&member.name)
+        {
+            return false;
+        }
         let named = self.named.get(&member.name);
         if rel.split('/').any(|c| named.is_some_and(|n| n.contains(c))) {
             return false;
@@ -271,12 +294,12 @@ impl Inclusions {
 }
 
 /// Bumped whenever what the scan finds changes, so that cached scans are not reused.
-const CACHE_VERSION: u32 = 3;
+const CACHE_VERSION: u32 = 4;
 /// A cached scan larger than this is ignored (and made again).
 const MAX_CACHE: u64 = 64 * 1024 * 1024;
 
 /// [`scan_tree`], remembered in the repository's git directory per tree
-/// (`countersign/inclusions-v3-TREE.json`): a tree's scan never changes, and reading every
+/// (`countersign/inclusions-v4-TREE.json`): a tree's scan never changes, and reading every
 /// source file of a large workspace is the costly part. Any problem reading or writing it
 /// just means scanning again. For exploring only (`impact`, the workstation): code that runs
 /// in a checkout (a build script of the change) can write its git directory, so the gate and
@@ -300,7 +323,7 @@ pub(crate) fn scan_tree_cached(
     if let Some(found) = cached {
         return Ok(found);
     }
-    let found = scan_tree(repo, commit, ws)?;
+    let found = scan_tree_putting_off_names(repo, commit, ws)?;
     if let Ok(json) = serde_json::to_vec(&found) {
         let _ = std::fs::create_dir_all(&dir);
         if let Ok(mut tmp) = tempfile::NamedTempFile::new_in(&dir) {
@@ -315,6 +338,24 @@ pub(crate) fn scan_tree_cached(
 
 /// Scans every `.rs` file and symlink inside the members of `ws` in the tree of `commit`.
 pub fn scan_tree(repo: &git2::Repository, commit: git2::Oid, ws: &Workspace) -> Result<Inclusions> {
+    scan_tree_with(repo, commit, ws, Names::Read)
+}
+
+/// [`scan_tree`], putting off the names of files that hold no form (see [`read_names`]).
+pub(crate) fn scan_tree_putting_off_names(
+    repo: &git2::Repository,
+    commit: git2::Oid,
+    ws: &Workspace,
+) -> Result<Inclusions> {
+    scan_tree_with(repo, commit, ws, Names::PutOff)
+}
+
+fn scan_tree_with(
+    repo: &git2::Repository,
+    commit: git2::Oid,
+    ws: &Workspace,
+    names: Names,
+) -> Result<Inclusions> {
     let tree = repo
         .find_commit(commit)
         .and_then(|c| c.tree())
@@ -333,7 +374,7 @@ pub fn scan_tree(repo: &git2::Repository, commit: git2::Oid, ws: &Workspace) -> 
         git2::TreeWalkResult::Ok
     })
     .map_err(crate::Error::git(format!("reading the tree of {commit}")))?;
-    scan_entries(repo, ws, &entries, &tree, None)
+    scan_entries(repo, ws, &entries, &tree, None, names)
 }
 
 /// What one file holds, as read on a worker thread.
@@ -347,8 +388,25 @@ enum Named {
         /// The components of its path-like string literals (what a proc macro may read).
         names: Vec<String>,
     },
+    /// A crate's own file holding neither `include` nor `path`: no form of any kind, and
+    /// its names put off (see [`Names::PutOff`]).
+    Unnamed,
     /// A file the scan cannot read as tokens (too large, unterminated string), and why.
     Unreadable(String),
+}
+
+/// When a crate's own files' names (the components of their path-like string literals) are
+/// read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Names {
+    /// With the file's forms (`policy check`, which judges every file).
+    Read,
+    /// Only when a judgement asks about a file in the crate's folder ([`read_names`]), for a
+    /// file holding neither `include` nor `path`: such a file has no form rustc reads (an
+    /// `include*!` macro, a `path` attribute, or a renamed or macro-built one, each spells
+    /// one of the two), so what it cannot hide is checked by two byte searches instead of
+    /// tokenizing it (most files of a crate; a long range's `verify` scanned thousands).
+    PutOff,
 }
 
 /// The role a scanned file plays for the crate it is attributed to.
@@ -370,9 +428,18 @@ fn line_of(text: &[u8], at: usize) -> usize {
 /// Reads one file's forms (and, for build code, reads); `mods`: with its `mod` declarations
 /// (which matter in an included file or build code, not in a crate's own file, whose module
 /// tree the module graph reads).
-fn read_file(content: &[u8], build: bool, mods: bool, build_deps: &[String]) -> Named {
+fn read_file(
+    content: &[u8],
+    build: bool,
+    mods: bool,
+    build_deps: &[String],
+    names: Names,
+) -> Named {
     if content.len() > MAX_SCANNED {
         return Named::Unreadable(format!("over {} MiB, not scanned", MAX_SCANNED >> 20));
+    }
+    if names == Names::PutOff && !build && !mods && !may_hold_a_form(content) {
+        return Named::Unnamed;
     }
     let text = String::from_utf8_lossy(content);
     let toks = match tokens::tokenize(&text) {
@@ -405,6 +472,24 @@ fn read_file(content: &[u8], build: bool, mods: bool, build_deps: &[String]) -> 
             .collect();
         (r, lines)
     });
+    Named::Scanned {
+        forms: found,
+        reads,
+        names: names_of(&toks),
+    }
+}
+
+/// Whether `content` spells `include` or `path`, without which no inclusion form can be
+/// written: not `include!`/`include_str!`/`include_bytes!` (a renamed import or a macro
+/// wrapping one names it too), not a `path` attribute.
+fn may_hold_a_form(content: &[u8]) -> bool {
+    memchr::memmem::find(content, b"include").is_some()
+        || memchr::memmem::find(content, b"path").is_some()
+}
+
+/// The components of the path-like string literals of `toks` (what a proc macro may read),
+/// sorted and deduplicated.
+fn names_of(toks: &[tokens::Token<'_>]) -> Vec<String> {
     // Sorted and deduplicated before any is copied.
     let mut names: Vec<&str> = toks
         .iter()
@@ -417,11 +502,69 @@ fn read_file(content: &[u8], build: bool, mods: bool, build_deps: &[String]) -> 
         .collect();
     names.sort_unstable();
     names.dedup();
-    let names = names.into_iter().map(str::to_string).collect();
-    Named::Scanned {
-        forms: found,
-        reads,
-        names,
+    names.into_iter().map(str::to_string).collect()
+}
+
+/// Reads the names that [`Names::PutOff`] left unread for `crates`, so that
+/// [`Inclusions::not_built`] answers for files in their folders as a full scan would. A file
+/// that cannot be read or tokenized leaves its crate's names unknown (every file in its
+/// folder counts as built). It cannot hold an inclusion form (it spells neither `include`
+/// nor `path`), so it makes no "may include" as an unreadable file with forms does.
+pub(crate) fn read_names(
+    repo: &git2::Repository,
+    inclusions: &mut Inclusions,
+    crates: &BTreeSet<String>,
+) {
+    let mut files: Vec<(String, git2::Oid)> = Vec::new();
+    for krate in crates {
+        let Some(unnamed) = inclusions.unnamed.remove(krate) else {
+            continue;
+        };
+        for (_, id) in unnamed {
+            match git2::Oid::from_str(&id) {
+                Ok(id) => files.push((krate.clone(), id)),
+                Err(_) => {
+                    inclusions.names_unknown.insert(krate.clone());
+                }
+            }
+        }
+    }
+    if files.is_empty() {
+        return;
+    }
+    // Read as the scan reads them (see scan_entries).
+    let unverified = crate::git::ReadsWithout::hash_check();
+    let read = crate::git::map_blobs(repo, &files, &|_: &String, content: &[u8]| {
+        if content.len() > MAX_SCANNED {
+            return None;
+        }
+        let text = String::from_utf8_lossy(content);
+        tokens::tokenize(&text).ok().map(|toks| names_of(&toks))
+    });
+    drop(unverified);
+    let mut read_count: BTreeMap<&str, usize> = BTreeMap::new();
+    for (krate, names) in &read {
+        *read_count.entry(krate.as_str()).or_default() += 1;
+        match names {
+            Some(names) => inclusions
+                .named
+                .entry(krate.clone())
+                .or_default()
+                .extend(names.iter().cloned()),
+            None => {
+                inclusions.names_unknown.insert(krate.clone());
+            }
+        }
+    }
+    // A blob the repository could not give back: its crate's names are unknown.
+    let mut asked: BTreeMap<&str, usize> = BTreeMap::new();
+    for (krate, _) in &files {
+        *asked.entry(krate.as_str()).or_default() += 1;
+    }
+    for (krate, n) in asked {
+        if read_count.get(krate).copied().unwrap_or(0) < n {
+            inclusions.names_unknown.insert(krate.to_string());
+        }
     }
 }
 
@@ -439,6 +582,7 @@ pub(crate) fn scan_entries(
     entries: &[(String, git2::Oid, u32)],
     tree: &git2::Tree,
     known: Option<&Inclusions>,
+    names: Names,
 ) -> Result<Inclusions> {
     let mut found = Inclusions::default();
     // (path, blob, mode, crate, role, extra module directories) to read.
@@ -493,6 +637,12 @@ pub(crate) fn scan_entries(
             }
             break;
         }
+        // The sources are read as git checks them out, without re-hashing each (libgit2's
+        // check was a sixth of a one-commit `verify`): the build compiles these same bytes,
+        // which git does not re-hash either, and a clone's objects were hashed when it
+        // fetched them. A missing object, or one that does not inflate, still fails to read
+        // (below) and fails its crate closed.
+        let unverified = crate::git::ReadsWithout::hash_check();
         let read = crate::git::map_blobs(repo, &batch, &|i: &usize, content: &[u8]| {
             let Some((_, _, mode, krate, role, _)) = work.get(*i) else {
                 return Named::Unreadable("lost".into());
@@ -505,8 +655,9 @@ pub(crate) fn scan_entries(
                 Some(m) => m.declared.build_deps.clone(),
                 None => Vec::new(),
             };
-            read_file(content, build, *role != Role::Own, &deps)
+            read_file(content, build, *role != Role::Own, &deps, names)
         });
+        drop(unverified);
         // A file that cannot be read (a missing or damaged object) may include anything:
         // its crate fails closed rather than the scan passing over it.
         let returned: BTreeSet<usize> = read.iter().map(|(i, _)| *i).collect();
@@ -520,9 +671,17 @@ pub(crate) fn scan_entries(
         }
         let mut next = Vec::new();
         for (i, named) in read {
-            let Some((path, _, _, krate, role, extra)) = work.get(i) else {
+            let Some((path, id, _, krate, role, extra)) = work.get(i) else {
                 continue;
             };
+            if let Named::Unnamed = named {
+                found
+                    .unnamed
+                    .entry(krate.clone())
+                    .or_default()
+                    .insert((path.clone(), id.to_string()));
+                continue;
+            }
             let Some(member) = ws.member(krate) else {
                 continue;
             };
@@ -601,6 +760,8 @@ fn place(
             found.add_may(krate, format!("{path} cannot be scanned ({why})"));
             return;
         }
+        // Recorded by the caller (its names are read when asked for).
+        Named::Unnamed => return,
         Named::Scanned {
             forms,
             reads,
@@ -741,8 +902,15 @@ pub(crate) fn build_script_inputs(
     content: &[u8],
 ) -> std::result::Result<Vec<String>, String> {
     let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
-    let (forms, reads) = match read_file(content, true, true, &member.declared.build_deps) {
+    let (forms, reads) = match read_file(
+        content,
+        true,
+        true,
+        &member.declared.build_deps,
+        Names::Read,
+    ) {
         Named::Scanned { forms, reads, .. } => (forms, reads),
+        Named::Unnamed => (Vec::new(), None),
         Named::Unreadable(why) => return Err(format!("{path} cannot be scanned ({why})")),
         Named::Target(_) => return Err(format!("{path} is a symbolic link")),
     };
