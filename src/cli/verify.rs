@@ -20,6 +20,7 @@ use crate::Result;
 
 /// Runs `verify`: 0 all pass, 1 any violation; errors (bad policy, unknown revspec) are 2.
 pub fn run(cwd: &Path, args: &VerifyArgs) -> Result<i32> {
+    crate::git::limit_object_cache();
     let ctx = Context::open(cwd)?;
     let anchored = match &args.notes_anchor {
         Some(file) => Some((file, super::notes_anchor::check(&ctx.repo, file)?)),

@@ -10,9 +10,9 @@
 /// Commits, files, hunks and lines as git gives them; opening and naming revisions.
 pub mod git {
     pub use crate::git::{
-        large_blob_turn, open, resolve_range, resolve_rev, short_id, CommitChange, DiffBase,
-        DiffLine, FileChange, FileStatus, GitPath, GitTree, Hunk, LineKind, LoadDepth, Person,
-        SubmoduleChange, WorkTree, LARGE_BLOB,
+        large_blob_turn, limit_object_cache, open, resolve_range, resolve_rev, short_id,
+        CommitChange, DiffBase, DiffLine, FileChange, FileStatus, GitPath, GitTree, Hunk, LineKind,
+        LoadDepth, Person, SubmoduleChange, WorkTree, LARGE_BLOB,
     };
 
     /// What a blob holds (binary, LFS pointer), judged as the workstation shows it.
