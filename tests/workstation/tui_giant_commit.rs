@@ -12,6 +12,7 @@ use countersign::tui::action::JobResult;
 use countersign::tui::app::Overlay;
 use countersign::tui::data::{self, FIRST_JUDGED_PATHS};
 use countersign::tui::{ReviewOptions, Session};
+use countersign_core::model::thousands;
 use countersign_core::review::{Purpose, Review, Selection};
 use countersign_core::signoff::ReviewState;
 
@@ -61,7 +62,10 @@ fn a_giant_commit_is_drawn_before_it_is_judged_and_signing_waits_for_the_verdict
         "every path listed"
     );
     assert!(data.commits[0].verdict.is_none());
-    assert!(first.contains("gate: judging 5,001 files…"), "{first}");
+    assert!(
+        first.contains(&format!("gate: judging {} files…", thousands(files))),
+        "{first}"
+    );
     assert!(first.contains("(1 commit, 0 AI so far)"), "{first}");
     assert!(first.contains("Change · judging…"), "{first}");
     assert!(first.contains(&format!("0/{files} viewed")), "{first}");
@@ -89,7 +93,10 @@ fn a_giant_commit_is_drawn_before_it_is_judged_and_signing_waits_for_the_verdict
         );
         let screen = s.render();
         assert!(
-            screen.contains("still judging the change (5,001 files): sign when it is judged"),
+            screen.contains(&format!(
+                "still judging the change ({} files): sign when it is judged",
+                thousands(files)
+            )),
             "{key}: {screen}"
         );
     }
