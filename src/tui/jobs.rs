@@ -48,8 +48,11 @@ struct Background {
 }
 
 impl Jobs {
-    /// Workers that post their results to `events`.
+    /// Workers that post their results to `events`. From here on every object read is
+    /// hash-checked: the workers read diffs while others judge (see
+    /// [`crate::git::verify_every_read`]).
     pub fn background(repo_path: &Path, resolved: Option<Resolved>, events: Sender<Event>) -> Jobs {
+        crate::git::verify_every_read();
         let (diffs, rx) = mpsc::channel();
         let out = events.clone();
         let path = repo_path.to_path_buf();

@@ -335,3 +335,32 @@ fn a_trojan_source_commit_is_flagged_end_to_end() {
     );
     assert!(!dialog.contains("no-break space"), "{dialog}");
 }
+
+/// An object rewritten under its id (a loose object file replaced by anything running in the
+/// reviewer's shell) must not be read as the change: git does not re-hash what it reads, nor
+/// does libgit2 while the inclusion scan reads sources with its process-wide check off. Once
+/// the workstation's workers start, every read is checked, so a scan judging on one thread
+/// cannot leave unchecked the diff another thread loads, which the reviewer then signs.
+#[test]
+fn once_the_workers_start_no_read_skips_the_hash_check() {
+    let t = TestRepo::new();
+    t.write("src/lib.rs", "pub fn shown() {}\n");
+    t.commit("base");
+    let shown = t.git(&["rev-parse", "HEAD:src/lib.rs"]);
+    t.write("other.rs", "pub fn hidden() {}\n");
+    let hidden = t.git(&["hash-object", "-w", "other.rs"]);
+    let loose = |id: &str| t.path().join(".git/objects").join(&id[..2]).join(&id[2..]);
+    std::fs::remove_file(loose(shown.trim())).unwrap();
+    std::fs::copy(loose(hidden.trim()), loose(shown.trim())).unwrap();
+
+    let (events, _receiver) = std::sync::mpsc::channel();
+    let _jobs = countersign::tui::jobs::Jobs::background(t.path(), None, events);
+    let _unchecked = countersign_core::git::ReadsWithout::hash_check();
+    let repo = git2::Repository::open(t.path()).unwrap();
+    let read = repo.find_blob(git2::Oid::from_str(shown.trim()).unwrap());
+    assert!(
+        read.is_err(),
+        "read unchecked: {:?}",
+        read.map(|b| String::from_utf8_lossy(b.content()).into_owned())
+    );
+}

@@ -37,7 +37,7 @@ pub(crate) use malformed::malformed_tree;
 pub(crate) use merge::merge_own_paths;
 pub use path::GitPath;
 pub use refs::resolve_rev;
-pub use repo::{limit_object_cache, open, short_id, ReadsWithout};
+pub use repo::{limit_object_cache, open, short_id, verify_every_read, ReadsWithout};
 #[cfg(any(test, feature = "fuzzing"))]
 pub(crate) use revspec::split_range;
 pub(crate) use revspec::{commits_since, head_commit, shallow_boundary};

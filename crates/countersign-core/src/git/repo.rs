@@ -210,6 +210,21 @@ pub fn limit_object_cache() {
     let _ = unsafe { git2::opts::set_cache_max_size(OBJECT_CACHE) };
 }
 
+/// Set once a process reads objects on several threads at once (the workstation's workers):
+/// from then on [`ReadsWithout::hash_check`] leaves the check on.
+static EVERY_READ_VERIFIED: AtomicBool = AtomicBool::new(false);
+
+/// From now on every object this process reads is hash-checked, whatever asks otherwise. For
+/// a process about to read objects on several threads: libgit2's switch is process-wide, so
+/// one thread's unchecked reads (the inclusion scan judging a change) would leave another
+/// thread's reads unchecked too — the diff a reviewer is shown and then signs, which an
+/// object rewritten under its id (a loose object written by anything in the reviewer's shell)
+/// would otherwise replace unnoticed. Called before the workstation starts its workers.
+pub fn verify_every_read() {
+    EVERY_READ_VERIFIED.store(true, Ordering::SeqCst);
+    git2::opts::strict_hash_verification(true);
+}
+
 /// One of libgit2's process-wide read settings, off until dropped (then on again, libgit2's
 /// default, which the gate keeps for every other read).
 pub struct ReadsWithout(fn(bool));
@@ -220,7 +235,11 @@ impl ReadsWithout {
     /// on them (the notes history's trees; the commit ids of a long range listed for the
     /// workstation's first screen), and for the inclusion scan's reads of source files, whose
     /// bytes are what a checkout writes and the build compiles (git does not re-hash them).
+    /// After [`verify_every_read`], the check stays on.
     pub fn hash_check() -> Self {
+        if EVERY_READ_VERIFIED.load(Ordering::SeqCst) {
+            return ReadsWithout(|_| {});
+        }
         Self::off(git2::opts::strict_hash_verification)
     }
 

@@ -11,8 +11,8 @@
 pub mod git {
     pub use crate::git::{
         large_blob_turn, limit_object_cache, open, resolve_range, resolve_rev, short_id,
-        CommitChange, DiffBase, DiffLine, FileChange, FileStatus, GitPath, GitTree, Hunk, LineKind,
-        LoadDepth, Person, SubmoduleChange, WorkTree, LARGE_BLOB,
+        verify_every_read, CommitChange, DiffBase, DiffLine, FileChange, FileStatus, GitPath,
+        GitTree, Hunk, LineKind, LoadDepth, Person, SubmoduleChange, WorkTree, LARGE_BLOB,
     };
 
     /// What a blob holds (binary, LFS pointer), judged as the workstation shows it.
