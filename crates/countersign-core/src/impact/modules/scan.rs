@@ -631,43 +631,30 @@ pub(crate) fn scan(src: &str) -> Result<FileScan, ScanError> {
     let (mut idents, mut fields) = (Seen::new(src), Seen::new(src));
     let mut after_fn = false;
     for (k, t) in toks.iter().enumerate() {
-        // The name an item or a `let` defines is no use of another one; nor is a name
-        // followed by a single `:` (a field, a binding, a parameter).
-        let defining = matches!(
-            t,
-            Tok::Ident(
-                "fn" | "mod"
-                    | "struct"
-                    | "enum"
-                    | "union"
-                    | "trait"
-                    | "type"
-                    | "const"
-                    | "static"
-                    | "let"
-            )
-        );
-        let defined = std::mem::replace(&mut after_fn, defining)
-            || toks.get(k + 1) == Some(&Tok::Punct(b':'));
         match t {
-            // `Self::name`: a method of the type whose `impl` this is.
-            Tok::Ident(s)
-                if k >= 2 && toks[k - 1] == Tok::PathSep && toks[k - 2] == Tok::Ident("Self") =>
-            {
-                fields.add(&mut out.fields, s);
-            }
-            // `a::name`: resolved with its path, not a name in scope.
-            Tok::Ident(_) if k >= 1 && toks[k - 1] == Tok::PathSep => {}
-            Tok::Ident(s) if !defined && !is_keyword(s) => {
-                idents.add(&mut out.idents, s);
+            Tok::Ident(s) => {
+                // The name an item or a `let` defines is no use of another one; nor is a
+                // name followed by a single `:` (a field, a binding, a parameter).
+                let (defining, keyword) = word_kind(s);
+                let defined = std::mem::replace(&mut after_fn, defining);
+                if k >= 1 && toks[k - 1] == Tok::PathSep {
+                    // `Self::name`: a method of the type whose `impl` this is; any other
+                    // `a::name` is resolved with its path, not a name in scope.
+                    if k >= 2 && toks[k - 2] == Tok::Ident("Self") {
+                        fields.add(&mut out.fields, s);
+                    }
+                } else if !defined && !keyword && toks.get(k + 1) != Some(&Tok::Punct(b':')) {
+                    idents.add(&mut out.idents, s);
+                }
             }
             // `x.name(…)` or `x.name::<T>(…)`: a method call (`x.name` alone reads a field).
-            Tok::Field(s)
-                if matches!(toks.get(k + 1), Some(Tok::Open(b'(')) | Some(Tok::PathSep)) =>
-            {
-                fields.add(&mut out.fields, s);
+            Tok::Field(s) => {
+                after_fn = false;
+                if matches!(toks.get(k + 1), Some(Tok::Open(b'(')) | Some(Tok::PathSep)) {
+                    fields.add(&mut out.fields, s);
+                }
             }
-            _ => {}
+            _ => after_fn = false,
         }
     }
     // Kept for the whole analysis, thousands at a time: no growth slack.
@@ -733,48 +720,21 @@ impl<'s> Seen<'s> {
     }
 }
 
-/// Rust's strict keywords, which no item can be named (a raw `r#fn` is another token).
-fn is_keyword(s: &str) -> bool {
-    matches!(
-        s,
-        "as" | "async"
-            | "await"
-            | "break"
-            | "const"
-            | "continue"
-            | "crate"
-            | "dyn"
-            | "else"
-            | "enum"
-            | "extern"
-            | "false"
-            | "fn"
-            | "for"
-            | "if"
-            | "impl"
-            | "in"
-            | "let"
-            | "loop"
-            | "match"
-            | "mod"
-            | "move"
-            | "mut"
-            | "pub"
-            | "ref"
-            | "return"
-            | "self"
-            | "Self"
-            | "static"
-            | "struct"
-            | "super"
-            | "trait"
-            | "true"
-            | "type"
-            | "unsafe"
-            | "use"
-            | "where"
-            | "while"
-    )
+/// Whether word `s` defines the name after it (`fn`, `mod`, `struct`, …, `let`), and whether
+/// it is one of Rust's strict keywords, which no item can be named (a raw `r#fn` is another
+/// token): one match for both, as every identifier of a file asks.
+fn word_kind(s: &str) -> (bool, bool) {
+    match s {
+        "fn" | "mod" | "struct" | "enum" | "trait" | "type" | "const" | "static" | "let" => {
+            (true, true)
+        }
+        "union" => (true, false),
+        "as" | "async" | "await" | "break" | "continue" | "crate" | "dyn" | "else" | "extern"
+        | "false" | "for" | "if" | "impl" | "in" | "loop" | "match" | "move" | "mut" | "pub"
+        | "ref" | "return" | "self" | "Self" | "super" | "true" | "unsafe" | "use" | "where"
+        | "while" => (false, true),
+        _ => (false, false),
+    }
 }
 
 /// The item recognizer: one pass over the tokens with a stack of inline modules.
