@@ -202,7 +202,7 @@ pub fn short_id(id: &str) -> &str {
 /// range judged oldest first seldom reads a tree again after its neighbours.
 const OBJECT_CACHE: isize = 32 << 20;
 
-/// Caps libgit2's object cache at [`OBJECT_CACHE`]: for a command reading a long history
+/// Caps libgit2's object cache at 32 MiB (`OBJECT_CACHE`): for a command reading a long history
 /// (`verify`, `report`), called before it starts any thread.
 pub fn limit_object_cache() {
     // SAFETY: libgit2's global options are not synchronised; this runs on the main thread
