@@ -222,6 +222,52 @@ fn an_unresolvable_include_makes_every_outside_file_may_include() {
     }
 }
 
+/// Forms a macro builds, in a file that never spells them where they take effect: an include
+/// macro handed by name to another macro, a `mod` under an attribute made of a `meta`
+/// fragment (`at!(path = "…")`), an identifier pasted from pieces (the `paste` crate's
+/// `[<inc lude>]`). Each makes billing-api "may include" (before: the AI edit of the file it
+/// pulls in passed as autonomous). cargo builds the first two (the third needs `paste`, a
+/// registry crate the offline demo does not have).
+#[test]
+fn forms_a_macro_builds_make_the_crate_may_include() {
+    let macros = "macro_rules! call {\n    ($m:ident, $f:literal) => {\n        $m!($f);\n    };\n}\nmacro_rules! at {\n    ($a:meta) => {\n        #[$a]\n        mod rates;\n    };\n}\n";
+    let loaders = [
+        "call!(include, \"../../../docs/rates.rs\");\n",
+        "at!(path = \"../../../docs/rates.rs\");\n",
+        "paste::paste! { [<inc lude>]!(\"../../../docs/rates.rs\"); }\n",
+    ];
+    for (k, loader) in loaders.iter().enumerate() {
+        let d = Demo::new();
+        d.write(
+            "crates/billing-api/src/lib.rs",
+            &billing_lib_with("#[macro_use]\nmod macros;\nmod loader;"),
+        );
+        d.write("crates/billing-api/src/macros.rs", macros);
+        d.write("crates/billing-api/src/loader.rs", loader);
+        d.write("docs/rates.rs", RATES);
+        if k < 2 {
+            if let Ok(cargo) = std::env::var("CARGO") {
+                let target = tempfile::tempdir().expect("target dir");
+                let out = std::process::Command::new(cargo)
+                    .args(["check", "--offline", "-q", "-p", "billing-api"])
+                    .current_dir(d.path())
+                    .env("CARGO_TARGET_DIR", target.path())
+                    .output()
+                    .expect("cargo runs");
+                assert!(
+                    out.status.success(),
+                    "cargo check of {loader}: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            }
+        }
+        d.human("Billing reads its rates from docs");
+        d.ai(&[("docs/rates.rs", RATES_AI)]);
+        let (code, row) = d.verify();
+        assert_prohibited_by_billing(code, &row, "may include");
+    }
+}
+
 /// rustc accepts every form above: the workspace with all of them builds (cargo, offline;
 /// the demo has no registry dependencies), so these are real ways in, not scanner trivia.
 #[test]

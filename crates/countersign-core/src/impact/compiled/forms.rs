@@ -5,7 +5,10 @@
 //! nesting, and any spacing); and `mod name;` declarations, which an included file's
 //! includer must follow. Whatever argument stays unresolved (a variable, another macro, a
 //! `$fragment` of `macro_rules!`, a renamed `include!`) is reported as such, so that the
-//! caller can fail closed.
+//! caller can fail closed; so is a form a macro may build where the file never spells it: an
+//! include macro handed by name to another macro (`call!(include, "…")`), a `mod` under an
+//! attribute made of a fragment (`#[$meta] mod m;`), an identifier pasted from pieces
+//! (`[<inc lude>]`) that may spell `include…` or `path`.
 
 use super::tokens::{Kind, Token};
 
@@ -60,17 +63,57 @@ pub(crate) fn forms(toks: &[Token]) -> Vec<Form> {
     let mut pending_inline: Option<String> = None;
     // Tokens before this index sit inside an attribute (`#[…]`, `#![…]`).
     let mut attr_end = 0usize;
+    // Ends of the macro invocations' arguments the scan is inside (`name!( … )`).
+    let mut macro_args: Vec<usize> = Vec::new();
     let mut i = 0;
     while i < toks.len() {
         let t = &toks[i];
+        while macro_args.last().is_some_and(|&end| i >= end) {
+            macro_args.pop();
+        }
         if t.kind == Kind::Punct('#') && i >= attr_end {
             let open = match toks.get(i + 1).map(|t| &t.kind) {
                 Some(Kind::Punct('!')) => i + 2,
                 _ => i + 1,
             };
             let bracket = toks.get(open).map(|t| &t.kind) == Some(&Kind::Punct('['));
-            if let Some((_, end)) = within(open).filter(|_| bracket) {
+            if let Some((attr, end)) = within(open).filter(|_| bracket) {
                 attr_end = end;
+                // `#[$meta] mod m;` in a macro body: the attribute may be `path = "…"`.
+                if attr.iter().any(|t| t.kind == Kind::Punct('$'))
+                    && declares_a_module(&toks[end..])
+                {
+                    out.push(Form {
+                        kind: FormKind::Path,
+                        target: Target::Unresolved(
+                            "an attribute made of a macro fragment on a `mod` declaration".into(),
+                        ),
+                        at: t.at,
+                        inline: names(&inline),
+                    });
+                }
+            }
+        }
+        if let (Kind::Ident(_), Some(Kind::Punct('!'))) =
+            (&t.kind, toks.get(i + 1).map(|t| &t.kind))
+        {
+            if let Some((_, end)) = within(i + 2) {
+                macro_args.push(end);
+            }
+        }
+        if t.kind == Kind::Punct('[') && toks.get(i + 1).map(|t| &t.kind) == Some(&Kind::Punct('<'))
+        {
+            if let Some((inside, _)) = within(i) {
+                if pasted_may_name_a_form(inside) {
+                    out.push(Form {
+                        kind: FormKind::Include("include!"),
+                        target: Target::Unresolved(
+                            "an identifier pasted from pieces (`[< … >]`) that may spell `include…` or `path`".into(),
+                        ),
+                        at: t.at,
+                        inline: names(&inline),
+                    });
+                }
             }
         }
         match &t.kind {
@@ -143,6 +186,15 @@ pub(crate) fn forms(toks: &[Token]) -> Vec<Form> {
                         at: t.at,
                         inline: names(&inline),
                     }),
+                    // `call!(include_str, "…")`: another macro may invoke it by that name.
+                    _ if !after_dot && !macro_args.is_empty() => out.push(Form {
+                        kind: FormKind::Include(name),
+                        target: Target::Unresolved(format!(
+                            "`{name}` passed by name to a macro, which may invoke it"
+                        )),
+                        at: t.at,
+                        inline: names(&inline),
+                    }),
                     _ => {}
                 }
             }
@@ -154,19 +206,133 @@ pub(crate) fn forms(toks: &[Token]) -> Vec<Form> {
 }
 
 /// [`forms`] without `mod` declarations, which only an included file's or a build script's
-/// includer follows: a file with no `include*` or `path` identifier has none of the rest, and
-/// is not read further (most files of a crate).
+/// includer follows: a file with no `include*` or `path` identifier, macro fragment or pasted
+/// identifier has none of the rest, and is not read further (most files of a crate).
 pub(crate) fn forms_but_mods(toks: &[Token]) -> Vec<Form> {
+    // A macro fragment (`#[$meta] mod m;`) or a pasted identifier (`[<inc lude>]`) may
+    // spell a form too.
     let named = toks.iter().any(|t| match t.kind {
         Kind::Ident(id) => id == "path" || include_name(id).is_some(),
+        Kind::Punct('$') => true,
         _ => false,
-    });
+    }) || toks
+        .windows(2)
+        .any(|w| w[0].kind == Kind::Punct('[') && w[1].kind == Kind::Punct('<'));
     if !named {
         return Vec::new();
     }
     let mut found = forms(toks);
     found.retain(|f| !matches!(f.kind, FormKind::Mod(_)));
     found
+}
+
+/// Whether the tokens after an attribute declare a module (`mod m;`, `pub(crate) mod m {`),
+/// past further attributes, the end of a repetition and a visibility (`pub`, `pub(…)`, a
+/// `$vis` fragment).
+fn declares_a_module(after: &[Token]) -> bool {
+    let kind = |k: usize| after.get(k).map(|t| &t.kind);
+    // The index after the group opening at `k`.
+    let past_group = |k: usize| {
+        let mut depth = 0usize;
+        for (at, t) in after.iter().enumerate().skip(k) {
+            match t.kind {
+                Kind::Punct('(' | '[' | '{') => depth += 1,
+                Kind::Punct(')' | ']' | '}') => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        return at + 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+        after.len()
+    };
+    let mut k = 0;
+    loop {
+        match kind(k) {
+            Some(Kind::Ident("mod")) => return true,
+            Some(Kind::Punct('#')) => {
+                k += 1;
+                if kind(k) == Some(&Kind::Punct('!')) {
+                    k += 1;
+                }
+                if kind(k) != Some(&Kind::Punct('[')) {
+                    return false;
+                }
+                k = past_group(k);
+            }
+            Some(Kind::Ident("pub")) => {
+                k += 1;
+                if kind(k) == Some(&Kind::Punct('(')) {
+                    k = past_group(k);
+                }
+            }
+            Some(Kind::Punct('$')) => k += 2,
+            // The end of a repetition holding the attribute: `$(#[$a])* mod m;`.
+            Some(Kind::Punct(')')) if matches!(kind(k + 1), Some(Kind::Punct('*' | '+' | '?'))) => {
+                k += 2
+            }
+            _ => return false,
+        }
+    }
+}
+
+/// Whether an identifier pasted from `pieces` (the tokens inside `[< … >]`, as the `paste`
+/// crate joins them) may spell `include`, `include_str`, `include_bytes` or `path`: its
+/// literal pieces in order, each `$fragment` (and any other token) matching anything,
+/// compared without case or underscores (paste's `:lower`, `:snake` and `:camel` change
+/// both).
+fn pasted_may_name_a_form(pieces: &[Token]) -> bool {
+    let inner = match pieces {
+        [first, inner @ .., last]
+            if first.kind == Kind::Punct('<') && last.kind == Kind::Punct('>') =>
+        {
+            inner
+        }
+        _ => return false,
+    };
+    // None: matches anything.
+    let mut pattern: Vec<Option<String>> = Vec::new();
+    let mut k = 0;
+    while let Some(t) = inner.get(k) {
+        let fold = |s: &str| -> String {
+            s.chars()
+                .filter(|c| *c != '_')
+                .flat_map(char::to_lowercase)
+                .collect()
+        };
+        match &t.kind {
+            Kind::Ident(id) => pattern.push(Some(fold(id))),
+            Kind::Str(s) => pattern.push(Some(fold(s))),
+            Kind::Lit(l) => pattern.push(Some(fold(l))),
+            // `$name` and `:lower`: the fragment matches anything, the modifier changes case.
+            Kind::Punct('$' | ':') => {
+                if t.kind == Kind::Punct('$') {
+                    pattern.push(None);
+                }
+                k += 1;
+            }
+            _ => pattern.push(None),
+        }
+        k += 1;
+    }
+    ["include", "includestr", "includebytes", "path"]
+        .iter()
+        .any(|target| fits(&pattern, target))
+}
+
+/// Whether `target` is the pieces of `pattern` in order (None matching any text).
+fn fits(pattern: &[Option<String>], target: &str) -> bool {
+    match pattern.split_first() {
+        None => target.is_empty(),
+        Some((Some(lit), rest)) => target
+            .strip_prefix(lit.as_str())
+            .is_some_and(|tail| fits(rest, tail)),
+        Some((None, rest)) => (0..=target.len())
+            .filter(|&at| target.is_char_boundary(at))
+            .any(|at| fits(rest, &target[at..])),
+    }
 }
 
 fn names(inline: &[(String, usize)]) -> Vec<String> {
@@ -512,6 +678,45 @@ mod tests {
             let mut all = forms(&toks);
             all.retain(|f| !matches!(f.kind, FormKind::Mod(_)));
             assert_eq!(forms_but_mods(&toks), all, "{src}");
+        }
+    }
+
+    /// Doors to an inclusion that never spell `include…` or `path` where it is used: an
+    /// identifier pasted from pieces, an include macro handed by name to another macro, and
+    /// a `mod` declaration under an attribute made of a macro fragment. Each fails closed;
+    /// what cannot spell a form stays quiet.
+    #[test]
+    fn forms_built_by_macros_are_unresolved() {
+        let unresolved = |src: &str| {
+            let toks = tokenize(src).expect("lexes");
+            let found = forms_but_mods(&toks);
+            found.len() == 1 && matches!(found[0].target, Target::Unresolved(_))
+        };
+        for src in [
+            "paste::paste! { const X: &str = [<inc lude_str>]!(\"../../x.rs\"); }",
+            "paste! { [< INCLUDE _STR :lower >]!(\"x\") }",
+            "paste! { [< $a $b >]!(\"x\"); }",
+            "paste! { #[[<pa th>] = \"x.rs\"] mod m; }",
+            "call!(include_str, \"../../secret.rs\");",
+            "outer!(inner!(include));",
+            "macro_rules! m { ($(#[$a:meta])* $v:vis) => { $(#[$a])* $v mod inner; } }",
+            "macro_rules! m { ($a:meta) => { #[$a] pub(crate) mod inner; } }",
+        ] {
+            assert!(unresolved(src), "{src}: {:?}", targets(src));
+        }
+        for src in [
+            "paste! { fn [<get_ $name>]() {} }",
+            "paste! { fn [<$name _getter>]() {} }",
+            "use std::include_str;",
+            "fn f(o: &Opts) -> bool { o.include }",
+            "macro_rules! s { ($(#[$a:meta])*) => { $(#[$a])* pub struct S; } }",
+            "fn f() -> Vec<[u8; 2]> { Vec::new() }",
+        ] {
+            assert_eq!(
+                forms_but_mods(&tokenize(src).expect("lexes")),
+                Vec::new(),
+                "{src}"
+            );
         }
     }
 

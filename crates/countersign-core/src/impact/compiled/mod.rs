@@ -479,12 +479,22 @@ fn read_file(
     }
 }
 
-/// Whether `content` spells `include` or `path`, without which no inclusion form can be
-/// written: not `include!`/`include_str!`/`include_bytes!` (a renamed import or a macro
-/// wrapping one names it too), not a `path` attribute.
+/// Whether `content` spells `include` or `path`, or holds a macro fragment (`$`) or a pasted
+/// identifier (`[<`), without which no inclusion form can be written: not
+/// `include!`/`include_str!`/`include_bytes!` (a renamed import or a macro wrapping one names
+/// it too), not a `path` attribute, not one a macro builds (see `forms`).
 fn may_hold_a_form(content: &[u8]) -> bool {
     memchr::memmem::find(content, b"include").is_some()
         || memchr::memmem::find(content, b"path").is_some()
+        // A macro fragment (`#[$meta] mod m;`) or a pasted identifier (`[<inc lude_str>]`).
+        || memchr::memchr(b'$', content).is_some()
+        || memchr::memchr_iter(b'[', content).any(|at| {
+            // `[` then `<`, or a comment that may stand between them.
+            content[at + 1..]
+                .iter()
+                .find(|b| !b.is_ascii_whitespace())
+                .is_some_and(|b| *b == b'<' || *b == b'/')
+        })
 }
 
 /// The components of the path-like string literals of `toks` (what a proc macro may read),
