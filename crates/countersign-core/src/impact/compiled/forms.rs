@@ -322,17 +322,36 @@ fn pasted_may_name_a_form(pieces: &[Token]) -> bool {
         .any(|target| fits(&pattern, target))
 }
 
-/// Whether `target` is the pieces of `pattern` in order (None matching any text).
+/// Whether `target` is the pieces of `pattern` in order (None matching any text): one pass
+/// over the pattern keeping the set of target positions reached, so a file's thousands of
+/// pieces cost thousands of steps, never a search over their combinations.
 fn fits(pattern: &[Option<String>], target: &str) -> bool {
-    match pattern.split_first() {
-        None => target.is_empty(),
-        Some((Some(lit), rest)) => target
-            .strip_prefix(lit.as_str())
-            .is_some_and(|tail| fits(rest, tail)),
-        Some((None, rest)) => (0..=target.len())
-            .filter(|&at| target.is_char_boundary(at))
-            .any(|at| fits(rest, &target[at..])),
+    let len = target.len();
+    // reached[at]: the pieces so far can spell target[..at].
+    let mut reached = vec![false; len + 1];
+    reached[0] = true;
+    for piece in pattern {
+        let mut next = vec![false; len + 1];
+        match piece {
+            None => {
+                if let Some(first) = reached.iter().position(|r| *r) {
+                    next[first..].iter_mut().for_each(|n| *n = true);
+                }
+            }
+            Some(lit) => {
+                for at in (0..=len).filter(|&at| reached[at]) {
+                    if target[at..].starts_with(lit.as_str()) {
+                        next[at + lit.len()] = true;
+                    }
+                }
+            }
+        }
+        if !next.iter().any(|n| *n) {
+            return false;
+        }
+        reached = next;
     }
+    reached[len]
 }
 
 fn names(inline: &[(String, usize)]) -> Vec<String> {
@@ -718,6 +737,11 @@ mod tests {
                 "{src}"
             );
         }
+        // Thousands of pieces cost thousands of steps (a search over their combinations
+        // would not finish): fragments that may spell a form, then pieces that cannot.
+        let many = |piece: &str| format!("paste! {{ [< {} >]!(\"x\") }}", piece.repeat(5_000));
+        assert!(unresolved(&many("$a _ ")));
+        assert!(!unresolved(&many("$a q ")));
     }
 
     #[test]
