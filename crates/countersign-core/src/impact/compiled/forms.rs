@@ -81,7 +81,7 @@ pub(crate) fn forms(toks: &[Token]) -> Vec<Form> {
                 attr_end = end;
                 // `#[$meta] mod m;` in a macro body: the attribute may be `path = "…"`.
                 if attr.iter().any(|t| t.kind == Kind::Punct('$'))
-                    && declares_a_module(&toks[end..])
+                    && declares_a_module(toks, &matching, end)
                 {
                     out.push(Form {
                         kind: FormKind::Path,
@@ -226,30 +226,17 @@ pub(crate) fn forms_but_mods(toks: &[Token]) -> Vec<Form> {
     found
 }
 
-/// Whether the tokens after an attribute declare a module (`mod m;`, `pub(crate) mod m {`),
-/// past further attributes, the end of a repetition and a visibility (`pub`, `pub(…)`, a
-/// `$vis` fragment).
-fn declares_a_module(after: &[Token]) -> bool {
-    let kind = |k: usize| after.get(k).map(|t| &t.kind);
-    // The index after the group opening at `k`.
-    let past_group = |k: usize| {
-        let mut depth = 0usize;
-        for (at, t) in after.iter().enumerate().skip(k) {
-            match t.kind {
-                Kind::Punct('(' | '[' | '{') => depth += 1,
-                Kind::Punct(')' | ']' | '}') => {
-                    depth = depth.saturating_sub(1);
-                    if depth == 0 {
-                        return at + 1;
-                    }
-                }
-                _ => {}
-            }
-        }
-        after.len()
+/// Whether the tokens from `k` on declare a module (`mod m;`, `pub(crate) mod m {`), past
+/// further attributes, the end of a repetition and a visibility (`pub`, `pub(…)`, a `$vis`
+/// fragment). `matching` closes each group in one step; past [`ATTRIBUTES_LOOKED_PAST`]
+/// steps the answer is yes (a file of a million attributes stays linear, and fails closed).
+fn declares_a_module(toks: &[Token], matching: &[usize], mut k: usize) -> bool {
+    let kind = |k: usize| toks.get(k).map(|t| &t.kind);
+    let past_group = |k: usize| match matching.get(k) {
+        Some(&close) if close != usize::MAX => Some(close + 1),
+        _ => None,
     };
-    let mut k = 0;
-    loop {
+    for _ in 0..ATTRIBUTES_LOOKED_PAST {
         match kind(k) {
             Some(Kind::Ident("mod")) => return true,
             Some(Kind::Punct('#')) => {
@@ -260,12 +247,18 @@ fn declares_a_module(after: &[Token]) -> bool {
                 if kind(k) != Some(&Kind::Punct('[')) {
                     return false;
                 }
-                k = past_group(k);
+                let Some(next) = past_group(k) else {
+                    return false;
+                };
+                k = next;
             }
             Some(Kind::Ident("pub")) => {
                 k += 1;
                 if kind(k) == Some(&Kind::Punct('(')) {
-                    k = past_group(k);
+                    let Some(next) = past_group(k) else {
+                        return false;
+                    };
+                    k = next;
                 }
             }
             Some(Kind::Punct('$')) => k += 2,
@@ -276,7 +269,11 @@ fn declares_a_module(after: &[Token]) -> bool {
             _ => return false,
         }
     }
+    true
 }
+
+/// How many attributes, visibilities and fragments [`declares_a_module`] looks past.
+const ATTRIBUTES_LOOKED_PAST: usize = 64;
 
 /// Whether an identifier pasted from `pieces` (the tokens inside `[< … >]`, as the `paste`
 /// crate joins them) may spell `include`, `include_str`, `include_bytes` or `path`: its
@@ -742,6 +739,15 @@ mod tests {
         let many = |piece: &str| format!("paste! {{ [< {} >]!(\"x\") }}", piece.repeat(5_000));
         assert!(unresolved(&many("$a _ ")));
         assert!(!unresolved(&many("$a q ")));
+        // Likewise a long run of fragment attributes: each looks a bounded way ahead.
+        let attrs = format!("{}mod m;", "#[$a] ".repeat(50_000));
+        let found = forms_but_mods(&tokenize(&attrs).expect("lexes"));
+        assert!(
+            !found.is_empty()
+                && found
+                    .iter()
+                    .all(|f| matches!(f.target, Target::Unresolved(_)))
+        );
     }
 
     #[test]
