@@ -293,6 +293,20 @@ fn ident_end(b: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// Pushes the identifier `word`, keeping its line when it is `include` (for include_line).
+#[inline]
+fn push_ident<'a>(
+    out: &mut Vec<Tok<'a>>,
+    include_lines: &mut Vec<(usize, usize)>,
+    word: &'a str,
+    line: usize,
+) {
+    if word == "include" {
+        include_lines.push((out.len(), line));
+    }
+    out.push(Tok::Ident(word));
+}
+
 /// Tokenizes `src`, checking that its delimiters balance as it goes (one pass: the tokens
 /// need not carry their lines). A token error (an unclosed string or comment) comes before
 /// a delimiter error, as if the delimiters were checked after the whole file was read.
@@ -326,11 +340,7 @@ fn tokenize(src: &str) -> Result<Tokens<'_>, ScanError> {
         {
             let start = i;
             i = ident_end(b, i);
-            let word = &src[start..i];
-            if word == "include" {
-                include_lines.push((out.len(), line));
-            }
-            out.push(Tok::Ident(word));
+            push_ident(&mut out, &mut include_lines, &src[start..i], line);
             continue;
         }
         match c {
@@ -430,12 +440,8 @@ fn tokenize(src: &str) -> Result<Tokens<'_>, ScanError> {
             }
             b'r' if b.get(i + 1) == Some(&b'#') && b.get(i + 2).is_some_and(|c| is_ident(*c)) => {
                 let start = i + 2;
-                i = start;
-                i = ident_end(b, i);
-                if &src[start..i] == "include" {
-                    include_lines.push((out.len(), line));
-                }
-                out.push(Tok::Ident(&src[start..i]));
+                i = ident_end(b, start);
+                push_ident(&mut out, &mut include_lines, &src[start..i], line);
             }
             c if c.is_ascii_digit() => {
                 while i < b.len()
@@ -448,11 +454,7 @@ fn tokenize(src: &str) -> Result<Tokens<'_>, ScanError> {
             c if is_ident(c) => {
                 let start = i;
                 i = ident_end(b, i);
-                let word = &src[start..i];
-                if word == "include" {
-                    include_lines.push((out.len(), line));
-                }
-                out.push(Tok::Ident(word));
+                push_ident(&mut out, &mut include_lines, &src[start..i], line);
             }
             b':' if b.get(i + 1) == Some(&b':') => {
                 out.push(Tok::PathSep);
