@@ -714,6 +714,7 @@ mod tests {
             "paste! { [< $a $b >]!(\"x\"); }",
             "paste! { #[[<pa th>] = \"x.rs\"] mod m; }",
             "call!(include_str, \"../../secret.rs\");",
+            "call!(std::include, \"../../secret.rs\");",
             "outer!(inner!(include));",
             "macro_rules! m { ($(#[$a:meta])* $v:vis) => { $(#[$a])* $v mod inner; } }",
             "macro_rules! m { ($a:meta) => { #[$a] pub(crate) mod inner; } }",
